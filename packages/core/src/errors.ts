@@ -1,0 +1,21 @@
+/** Domain errors: verbs throw these; the tRPC layer maps them to TRPCError in one place. */
+export type DomainErrorCode = 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'BAD_REQUEST' | 'UNAUTHORIZED';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** Field-level message for forms: { email: 'already registered' }. */
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
+export const forbidden = (why = 'You do not have permission to do this') => new DomainError('FORBIDDEN', why);
+export const conflict = (message: string, fields?: Record<string, string>) =>
+  new DomainError('CONFLICT', message, fields);
+export const badRequest = (message: string, fields?: Record<string, string>) =>
+  new DomainError('BAD_REQUEST', message, fields);

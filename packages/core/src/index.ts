@@ -1,0 +1,3 @@
+export * from './errors.ts';
+export * from './keys.ts';
+export * from './periods.ts';

@@ -1,0 +1,22 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/client.ts';
+import { readDbEnv, requireDatabaseUrl } from './env.ts';
+
+export * from '../generated/client.ts';
+export { readDbEnv, requireDatabaseUrl } from './env.ts';
+
+export type Db = PrismaClient;
+/** A Prisma transaction client: what domain verbs receive inside `db.$transaction`. */
+export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+export function createDb(url: string = requireDatabaseUrl(), poolSize = readDbEnv().DATABASE_POOL_SIZE): Db {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+}
+
+const globalForDb = globalThis as unknown as { portcullisDb?: Db };
+
+/** One client per process (Next.js dev reloads modules; the global keeps one pool). */
+export function getDb(): Db {
+  globalForDb.portcullisDb ??= createDb();
+  return globalForDb.portcullisDb;
+}

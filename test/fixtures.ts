@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { generateApiKey } from '@portcullis/core/keys';
+import type { Db, Role } from '@portcullis/db';
+
+/** Seeds an isolated world for one test: a provider org with an API + plan, a consumer org with an app. */
+export const uniq = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
+
+export async function seedUser(db: Db, label = 'user') {
+  return db.user.create({ data: { email: `${uniq(label)}@example.test`, name: label } });
+}
+
+export async function seedOrg(db: Db, ownerId: string, role: Role = 'OWNER', label = 'org') {
+  const slug = uniq(label);
+  return db.organization.create({
+    data: { slug, name: slug, memberships: { create: { userId: ownerId, role } } },
+  });
+}
+
+export interface SeedApiOptions {
+  upstreamUrl: string;
+  rateLimit?: number | null;
+  rateLimitWindowSeconds?: number;
+  monthlyQuota?: number | null;
+  requiresApproval?: boolean;
+}
+
+export async function seedProviderWithApi(db: Db, opts: SeedApiOptions) {
+  const owner = await seedUser(db, 'provider');
+  const org = await seedOrg(db, owner.id, 'OWNER', 'prov');
+  const api = await db.api.create({
+    data: {
+      orgId: org.id,
+      slug: uniq('api'),
+      name: 'Test API',
+      upstreamUrl: opts.upstreamUrl,
+      status: 'PUBLISHED',
+      visibility: 'PUBLIC',
+      publishedAt: new Date(),
+    },
+  });
+  const plan = await db.plan.create({
+    data: {
+      apiId: api.id,
+      name: 'Basic',
+      rateLimit: opts.rateLimit === undefined ? 100 : opts.rateLimit,
+      rateLimitWindowSeconds: opts.rateLimitWindowSeconds ?? 60,
+      monthlyQuota: opts.monthlyQuota === undefined ? 1000 : opts.monthlyQuota,
+      requiresApproval: opts.requiresApproval ?? true,
+    },
+  });
+  return { owner, org, api, plan };
+}
+
+export async function seedConsumerWithKey(db: Db, planId: string, status: 'ACTIVE' | 'PENDING' | 'SUSPENDED' = 'ACTIVE') {
+  const dev = await seedUser(db, 'consumer');
+  const org = await seedOrg(db, dev.id, 'OWNER', 'cons');
+  const app = await db.app.create({ data: { orgId: org.id, name: uniq('app') } });
+  const subscription = await db.subscription.create({ data: { appId: app.id, planId, status } });
+  const key = generateApiKey();
+  const apiKey = await db.apiKey.create({
+    data: { appId: app.id, name: 'test', hash: key.hash, prefix: key.prefix, last4: key.last4 },
+  });
+  return { dev, org, app, subscription, apiKey, plaintext: key.plaintext };
+}

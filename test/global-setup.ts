@@ -1,0 +1,31 @@
+import { ensureDatabase, migrate } from '@portcullis/db/migrate';
+import pg from 'pg';
+
+/** Creates a fresh database for this test run and applies the migrations to it. */
+export default async function setup(): Promise<() => Promise<void>> {
+  const base = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/portcullis_test';
+  const url = new URL(base);
+  const name = `${url.pathname.slice(1)}_${process.pid}`;
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  await dropDatabase(databaseUrl, name);
+  await ensureDatabase(databaseUrl);
+  await migrate(databaseUrl);
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+  return async () => {
+    if (!process.env.KEEP_TEST_DATABASE) await dropDatabase(databaseUrl, name);
+  };
+}
+
+async function dropDatabase(databaseUrl: string, name: string): Promise<void> {
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
