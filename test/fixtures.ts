@@ -51,7 +51,11 @@ export async function seedProviderWithApi(db: Db, opts: SeedApiOptions) {
   return { owner, org, api, plan };
 }
 
-export async function seedConsumerWithKey(db: Db, planId: string, status: 'ACTIVE' | 'PENDING' | 'SUSPENDED' = 'ACTIVE') {
+export async function seedConsumerWithKey(
+  db: Db,
+  planId: string,
+  status: 'ACTIVE' | 'PENDING' | 'SUSPENDED' = 'ACTIVE',
+) {
   const dev = await seedUser(db, 'consumer');
   const org = await seedOrg(db, dev.id, 'OWNER', 'cons');
   const app = await db.app.create({ data: { orgId: org.id, name: uniq('app') } });

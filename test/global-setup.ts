@@ -2,7 +2,9 @@ import { ensureDatabase, migrate } from '@portcullis/db/migrate';
 import pg from 'pg';
 
 /** Creates a fresh database for this test run and applies the migrations to it. */
-export default async function setup(): Promise<() => Promise<void>> {
+let created: { databaseUrl: string; name: string } | undefined;
+
+export async function setup(): Promise<void> {
   const base = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/portcullis_test';
   const url = new URL(base);
   const name = `${url.pathname.slice(1)}_${process.pid}`;
@@ -13,9 +15,11 @@ export default async function setup(): Promise<() => Promise<void>> {
   await migrate(databaseUrl);
   process.env.DATABASE_URL = databaseUrl;
   process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
-  return async () => {
-    if (!process.env.KEEP_TEST_DATABASE) await dropDatabase(databaseUrl, name);
-  };
+  created = { databaseUrl, name };
+}
+
+export async function teardown(): Promise<void> {
+  if (created && !process.env.KEEP_TEST_DATABASE) await dropDatabase(created.databaseUrl, created.name);
 }
 
 async function dropDatabase(databaseUrl: string, name: string): Promise<void> {

@@ -24,9 +24,11 @@ export async function migrate(databaseUrl: string, dir: string = MIGRATIONS_DIR)
     await client.query(`CREATE TABLE IF NOT EXISTS "_portcullis_migrations" (
       name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Map<string, string>(
-      (await client.query<{ name: string; checksum: string }>('SELECT name, checksum FROM "_portcullis_migrations"')).rows.map(
-        (r) => [r.name, r.checksum],
-      ),
+      (
+        await client.query<{ name: string; checksum: string }>(
+          'SELECT name, checksum FROM "_portcullis_migrations"',
+        )
+      ).rows.map((r) => [r.name, r.checksum]),
     );
     const names = (await readdir(dir, { withFileTypes: true }))
       .filter((e) => e.isDirectory())
@@ -45,7 +47,10 @@ export async function migrate(databaseUrl: string, dir: string = MIGRATIONS_DIR)
       await client.query('BEGIN');
       try {
         await client.query(sql);
-        await client.query('INSERT INTO "_portcullis_migrations"(name, checksum) VALUES ($1, $2)', [name, checksum]);
+        await client.query('INSERT INTO "_portcullis_migrations"(name, checksum) VALUES ($1, $2)', [
+          name,
+          checksum,
+        ]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');

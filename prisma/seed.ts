@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateApiKey, hashApiKey } from '@portcullis/core/keys';
+import { hashPassword } from '@portcullis/core/password';
+import type { Db } from '@portcullis/db';
+
+export const DEMO = {
+  email: 'demo@portcullis.dev',
+  password: 'portcullis-demo-2026',
+  orgSlug: 'demo',
+  apiSlug: 'echo',
+  keyName: 'demo key',
+} as const;
+
+export interface DemoWorld {
+  email: string;
+  password: string;
+  orgSlug: string;
+  apiSlug: string;
+  apiKey: string;
+}
+
+/**
+ * Idempotent demo data: a user, an org, a published Echo API with a Starter plan (10 requests/minute,
+ * 1,000/month), an app subscribed to it and a key. The key's plaintext is kept in the data dir so
+ * every start can print a working curl line (keys are otherwise only stored hashed).
+ */
+export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: string }): Promise<DemoWorld> {
+  const user = await db.user.upsert({
+    where: { email: DEMO.email },
+    create: { email: DEMO.email, name: 'Demo Owner', passwordHash: await hashPassword(DEMO.password) },
+    update: {},
+  });
+  const org = await db.organization.upsert({
+    where: { slug: DEMO.orgSlug },
+    create: {
+      slug: DEMO.orgSlug,
+      name: 'Demo Org',
+      memberships: { create: { userId: user.id, role: 'OWNER' } },
+    },
+    update: {},
+  });
+  const api = await db.api.upsert({
+    where: { orgId_slug: { orgId: org.id, slug: DEMO.apiSlug } },
+    create: {
+      orgId: org.id,
+      slug: DEMO.apiSlug,
+      name: 'Echo',
+      description: 'Answers every request with a JSON description of it. GET /bytes/{n} streams n bytes.',
+      upstreamUrl: opts.upstreamUrl,
+      status: 'PUBLISHED',
+      visibility: 'PUBLIC',
+      publishedAt: new Date(),
+      tags: ['demo'],
+    },
+    update: { upstreamUrl: opts.upstreamUrl },
+  });
+  let plan = await db.plan.findFirst({ where: { apiId: api.id, name: 'Starter' } });
+  plan ??= await db.plan.create({
+    data: { apiId: api.id, name: 'Starter', rateLimit: 10, rateLimitWindowSeconds: 60, monthlyQuota: 1000 },
+  });
+  const app = await db.app.upsert({
+    where: { orgId_name: { orgId: org.id, name: 'Demo App' } },
+    create: { orgId: org.id, name: 'Demo App', description: 'Consumes the Echo API' },
+    update: {},
+  });
+  const subscription = await db.subscription.findFirst({ where: { appId: app.id, planId: plan.id } });
+  if (!subscription) {
+    await db.subscription.create({
+      data: { appId: app.id, planId: plan.id, status: 'ACTIVE', decidedAt: new Date(), decidedById: user.id },
+    });
+  }
+
+  await mkdir(opts.dataDir, { recursive: true });
+  const keyFile = join(opts.dataDir, 'demo-key');
+  let plaintext = existsSync(keyFile) ? (await readFile(keyFile, 'utf8')).trim() : '';
+  const stored = plaintext ? await db.apiKey.findUnique({ where: { hash: hashApiKey(plaintext) } }) : null;
+  if (!stored || stored.revokedAt) {
+    const key = generateApiKey();
+    await db.apiKey.create({
+      data: {
+        appId: app.id,
+        name: DEMO.keyName,
+        hash: key.hash,
+        prefix: key.prefix,
+        last4: key.last4,
+        createdById: user.id,
+      },
+    });
+    plaintext = key.plaintext;
+    await writeFile(keyFile, `${plaintext}\n`, { mode: 0o600 });
+  }
+  return {
+    email: DEMO.email,
+    password: DEMO.password,
+    orgSlug: DEMO.orgSlug,
+    apiSlug: DEMO.apiSlug,
+    apiKey: plaintext,
+  };
+}
