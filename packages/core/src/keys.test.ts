@@ -26,7 +26,13 @@ describe('api keys', () => {
 
   it('rejects strings that cannot be keys', () => {
     expect(looksLikeApiKey(generateApiKey().plaintext)).toBe(true);
-    for (const bad of ['', 'pk_live_', 'pk_test_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', `pk_live_${'A'.repeat(31)}!`, `pk_live_${'A'.repeat(33)}`]) {
+    for (const bad of [
+      '',
+      'pk_live_',
+      'pk_test_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      `pk_live_${'A'.repeat(31)}!`,
+      `pk_live_${'A'.repeat(33)}`,
+    ]) {
       expect(looksLikeApiKey(bad)).toBe(false);
     }
   });

@@ -24,7 +24,12 @@ export function generateApiKey(): GeneratedKey {
     }
   }
   const plaintext = `${KEY_PREFIX}${body}`;
-  return { plaintext, hash: hashApiKey(plaintext), prefix: plaintext.slice(0, KEY_PREFIX.length + 4), last4: body.slice(-4) };
+  return {
+    plaintext,
+    hash: hashApiKey(plaintext),
+    prefix: plaintext.slice(0, KEY_PREFIX.length + 4),
+    last4: body.slice(-4),
+  };
 }
 
 export function hashApiKey(plaintext: string): string {
