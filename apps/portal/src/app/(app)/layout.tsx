@@ -1,0 +1,16 @@
+import { redirect } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { Header } from '../../components/header';
+import { auth } from '../../server/auth';
+
+/** Every page in this group needs a session; the proxy redirects first, this is the backstop. */
+export default async function SignedInLayout({ children }: { children: ReactNode }) {
+  const session = await auth();
+  if (!session?.user?.id) redirect('/signin');
+  return (
+    <>
+      <Header email={session.user.email ?? ''} />
+      <main className="container">{children}</main>
+    </>
+  );
+}

@@ -1,0 +1,188 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useParams } from 'next/navigation';
+import { type FormEvent, useState } from 'react';
+import { ErrorState, Field, FormError, formatLimits, Loading } from '../../../../../../components/form';
+import { OrgCrumb } from '../../../../../../components/org-crumb';
+import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+
+const toLimit = (value: string): number | null => (value.trim() === '' ? null : Number(value));
+
+function PlanForm({
+  orgSlug,
+  apiId,
+  onAdded,
+}: {
+  orgSlug: string;
+  apiId: string;
+  onAdded: () => Promise<void>;
+}) {
+  const trpc = useTRPC();
+  const [name, setName] = useState('');
+  const [rateLimit, setRateLimit] = useState('');
+  const [windowSeconds, setWindowSeconds] = useState('60');
+  const [monthlyQuota, setMonthlyQuota] = useState('');
+  const [requiresApproval, setRequiresApproval] = useState(true);
+  const create = useMutation(
+    trpc.plan.create.mutationOptions({
+      onSuccess: async () => {
+        setName('');
+        setRateLimit('');
+        setMonthlyQuota('');
+        await onAdded();
+      },
+    }),
+  );
+  const errors = fieldErrors(create.error);
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate({
+      orgSlug,
+      apiId,
+      name,
+      rateLimit: toLimit(rateLimit),
+      rateLimitWindowSeconds: Number(windowSeconds),
+      monthlyQuota: toLimit(monthlyQuota),
+      requiresApproval,
+    });
+  }
+
+  return (
+    <form className="card" onSubmit={onSubmit} noValidate>
+      <h2>Add a plan</h2>
+      <Field
+        id="plan-name"
+        label="Plan name"
+        required
+        value={name}
+        error={errors.name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <div className="row">
+        <Field
+          id="plan-rate-limit"
+          label="Rate limit (requests)"
+          type="number"
+          min={1}
+          inputMode="numeric"
+          placeholder="Unlimited"
+          value={rateLimit}
+          error={errors.rateLimit}
+          onChange={(e) => setRateLimit(e.target.value)}
+        />
+        <Field
+          id="plan-window"
+          label="Window (seconds)"
+          type="number"
+          min={1}
+          inputMode="numeric"
+          value={windowSeconds}
+          error={errors.rateLimitWindowSeconds}
+          onChange={(e) => setWindowSeconds(e.target.value)}
+        />
+        <Field
+          id="plan-quota"
+          label="Monthly quota"
+          type="number"
+          min={1}
+          inputMode="numeric"
+          placeholder="Unlimited"
+          value={monthlyQuota}
+          error={errors.monthlyQuota}
+          onChange={(e) => setMonthlyQuota(e.target.value)}
+        />
+      </div>
+      <div className="checkbox">
+        <input
+          id="plan-requires-approval"
+          type="checkbox"
+          checked={requiresApproval}
+          onChange={(e) => setRequiresApproval(e.target.checked)}
+        />
+        <label htmlFor="plan-requires-approval">Requires approval</label>
+      </div>
+      <FormError message={formError(create.error)} />
+      <button type="submit" disabled={create.isPending}>
+        {create.isPending ? 'Adding…' : 'Add plan'}
+      </button>
+    </form>
+  );
+}
+
+export default function ApiDetailPage() {
+  const { slug, apiSlug } = useParams<{ slug: string; apiSlug: string }>();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const api = useQuery(trpc.api.get.queryOptions({ orgSlug: slug, apiSlug }));
+  const refresh = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.api.get.queryKey({ orgSlug: slug, apiSlug }) });
+  const publish = useMutation(trpc.api.publish.mutationOptions({ onSuccess: refresh }));
+
+  if (api.isPending) return <Loading what="Loading API" />;
+  if (api.isError) return <ErrorState error={api.error} />;
+  const data = api.data;
+  return (
+    <>
+      <OrgCrumb slug={slug} section={{ label: 'APIs', href: `/o/${slug}/apis` }} />
+      <div className="page-head">
+        <h1>{data.name}</h1>
+        <span className="badge status" data-testid="api-status">
+          {data.status}
+        </span>
+        {data.status === 'DRAFT' ? (
+          <button
+            type="button"
+            disabled={publish.isPending}
+            onClick={() => publish.mutate({ orgSlug: slug, apiId: data.id })}
+          >
+            Publish
+          </button>
+        ) : null}
+      </div>
+      <FormError message={publish.error?.message} />
+      <section className="card">
+        <dl className="facts">
+          <dt>Slug</dt>
+          <dd>
+            <code>{data.slug}</code>
+          </dd>
+          <dt>Upstream</dt>
+          <dd>
+            <code>{data.upstreamUrl}</code>
+          </dd>
+          <dt>Visibility</dt>
+          <dd>{data.visibility}</dd>
+          <dt>Description</dt>
+          <dd>{data.description || <span className="muted">None</span>}</dd>
+        </dl>
+        {data.status !== 'DRAFT' ? (
+          <p>
+            <Link href={`/catalog/${slug}/${data.slug}`}>View in catalog</Link>
+          </p>
+        ) : (
+          <p className="muted">This API is not visible in the catalog yet.</p>
+        )}
+      </section>
+      <section className="card">
+        <h2>Plans</h2>
+        {data.plans.length === 0 ? (
+          <p className="empty">No plans yet. Consumers need a plan to subscribe.</p>
+        ) : (
+          <ul className="list" aria-label="Plans">
+            {data.plans.map((plan) => (
+              <li key={plan.id}>
+                <strong>{plan.name}</strong>
+                <span className="muted">{formatLimits(plan)}</span>
+                <span className="badge">{plan.requiresApproval ? 'Approval required' : 'Instant'}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <PlanForm orgSlug={slug} apiId={data.id} onAdded={refresh} />
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { useParams, useRouter } from 'next/navigation';
+import { type FormEvent, useState } from 'react';
+import { Field, FormError } from '../../../../../../components/form';
+import { OrgCrumb } from '../../../../../../components/org-crumb';
+import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+
+export default function NewAppPage() {
+  const { slug } = useParams<{ slug: string }>();
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [name, setName] = useState('');
+  const create = useMutation(
+    trpc.app.create.mutationOptions({ onSuccess: (app) => router.push(`/o/${slug}/apps/${app.id}`) }),
+  );
+  const errors = fieldErrors(create.error);
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate({ orgSlug: slug, name });
+  }
+
+  return (
+    <>
+      <OrgCrumb slug={slug} section={{ label: 'Apps', href: `/o/${slug}/apps` }} />
+      <form className="card narrow" onSubmit={onSubmit} noValidate>
+        <h1>New app</h1>
+        <Field
+          id="app-name"
+          label="App name"
+          required
+          value={name}
+          error={errors.name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <FormError message={formError(create.error)} />
+        <button type="submit" disabled={create.isPending || create.isSuccess}>
+          {create.isPending ? 'Creating…' : 'Create app'}
+        </button>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useParams } from 'next/navigation';
+import { ErrorState, Loading } from '../../../../components/form';
+import { useTRPC } from '../../../../trpc/client';
+
+export default function OrgHomePage() {
+  const { slug } = useParams<{ slug: string }>();
+  const trpc = useTRPC();
+  const org = useQuery(trpc.org.get.queryOptions({ orgSlug: slug }));
+  if (org.isPending) return <Loading what="Loading organization" />;
+  if (org.isError) return <ErrorState error={org.error} />;
+  return (
+    <>
+      <div className="page-head">
+        <h1>{org.data.name}</h1>
+        <p className="muted">
+          Your role: <span className="badge">{org.data.role}</span>
+        </p>
+      </div>
+      <ul className="tiles">
+        <li>
+          <Link href={`/o/${slug}/apis`} className="tile">
+            APIs
+          </Link>
+          <p className="muted">Publish APIs and define their plans.</p>
+        </li>
+        <li>
+          <Link href={`/o/${slug}/apps`} className="tile">
+            Apps
+          </Link>
+          <p className="muted">Your applications, subscriptions and keys.</p>
+        </li>
+        <li>
+          <Link href={`/o/${slug}/approvals`} className="tile">
+            Approvals
+          </Link>
+          <p className="muted">Subscription requests waiting for your decision.</p>
+        </li>
+      </ul>
+    </>
+  );
+}

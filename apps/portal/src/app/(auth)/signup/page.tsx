@@ -1,0 +1,79 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import Link from 'next/link';
+import { signIn } from 'next-auth/react';
+import { type FormEvent, useState } from 'react';
+import { Field, FormError } from '../../../components/form';
+import { fieldErrors, formError, useTRPC } from '../../../trpc/client';
+
+export default function SignUpPage() {
+  const trpc = useTRPC();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [signInError, setSignInError] = useState<string | null>(null);
+  const signUp = useMutation(
+    trpc.auth.signUp.mutationOptions({
+      onSuccess: async () => {
+        const result = await signIn('credentials', { email, password, redirect: false });
+        if (!result || result.error) {
+          setSignInError('Your account was created, but signing in failed. Please sign in.');
+          return;
+        }
+        window.location.assign('/dashboard');
+      },
+    }),
+  );
+  const errors = fieldErrors(signUp.error);
+  const busy = signUp.isPending || (signUp.isSuccess && !signInError);
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setSignInError(null);
+    signUp.mutate({ name, email, password });
+  }
+
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <h1>Create your account</h1>
+      <Field
+        id="name"
+        label="Name"
+        autoComplete="name"
+        required
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        error={errors.name}
+      />
+      <Field
+        id="email"
+        label="Email"
+        type="email"
+        autoComplete="email"
+        required
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        error={errors.email}
+      />
+      <Field
+        id="password"
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={errors.password}
+        hint="At least 10 characters, with letters and digits."
+      />
+      <FormError message={formError(signUp.error) ?? signInError} />
+      <button type="submit" disabled={busy}>
+        {busy ? 'Creating account…' : 'Create account'}
+      </button>
+      <p className="muted">
+        Already have an account? <Link href="/signin">Sign in</Link>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,28 @@
+import { getDb } from '@portcullis/db';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { env } from '../../../../env';
+import { currentUserId } from '../../../../server/auth';
+import { appRouter } from '../../../../server/root';
+import { createTrpcContext } from '../../../../server/trpc';
+
+export const dynamic = 'force-dynamic';
+
+function handler(req: Request) {
+  return fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req,
+    router: appRouter,
+    createContext: async () =>
+      createTrpcContext({
+        db: getDb(),
+        userId: await currentUserId(),
+        isProduction: env.NODE_ENV === 'production',
+      }),
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        console.error(`tRPC ${path ?? '?'} failed:`, error.cause ?? error);
+    },
+  });
+}
+
+export { handler as GET, handler as POST };

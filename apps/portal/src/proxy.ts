@@ -1,0 +1,24 @@
+import { NextResponse } from 'next/server';
+import NextAuth from 'next-auth';
+import { authConfig } from './server/auth.config';
+
+// The proxy only reads the session cookie (no database): the config without the credentials provider.
+const { auth } = NextAuth(authConfig);
+
+const PUBLIC_PATHS = ['/signin', '/signup'];
+
+export default auth((req) => {
+  const { pathname, search } = req.nextUrl;
+  const isPublic = PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
+  if (!req.auth && !isPublic) {
+    const url = new URL('/signin', req.nextUrl);
+    if (pathname !== '/') url.searchParams.set('callbackUrl', `${pathname}${search}`);
+    return NextResponse.redirect(url);
+  }
+  return NextResponse.next();
+});
+
+export const config = {
+  // Pages only: API routes answer for themselves (401 from tRPC, next-auth's own endpoints).
+  matcher: ['/((?!api/|_next/|favicon.ico|.*\\.(?:png|svg|ico|css|js)$).*)'],
+};

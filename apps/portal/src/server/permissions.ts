@@ -1,0 +1,49 @@
+import type { Role } from '@portcullis/db';
+
+/** Every permission a procedure can ask for, and the one role × permission table. */
+export type Permission =
+  | 'org.read'
+  | 'api.read'
+  | 'api.write'
+  | 'plan.write'
+  | 'app.read'
+  | 'app.write'
+  | 'subscription.read'
+  | 'subscription.create'
+  | 'subscription.approve'
+  | 'key.read'
+  | 'key.write'
+  | 'usage.read';
+
+const READ: Permission[] = [
+  'org.read',
+  'api.read',
+  'app.read',
+  'subscription.read',
+  'key.read',
+  'usage.read',
+];
+const ALL: Permission[] = [
+  ...READ,
+  'api.write',
+  'plan.write',
+  'app.write',
+  'subscription.create',
+  'subscription.approve',
+  'key.write',
+];
+
+const TABLE: Record<Role, ReadonlySet<Permission>> = {
+  OWNER: new Set(ALL),
+  ADMIN: new Set(ALL),
+  DEVELOPER: new Set([...READ, 'app.write', 'subscription.create', 'key.write']),
+  VIEWER: new Set(READ),
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return TABLE[role].has(permission);
+}
+
+export function rolesWith(permission: Permission): Role[] {
+  return (Object.keys(TABLE) as Role[]).filter((role) => can(role, permission));
+}

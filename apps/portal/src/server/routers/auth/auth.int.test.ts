@@ -1,0 +1,91 @@
+import type { DomainError } from '@portcullis/core/errors';
+import { verifyCredentials } from '@portcullis/core/verbs/auth';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { describe, expect, it } from 'vitest';
+import { appRouter } from '../../root';
+import { callerFor, db, expectTrpcError, uniq } from '../../test/harness';
+import { createTrpcContext } from '../../trpc';
+
+/** Calls a mutation over HTTP, so the error formatter's output (what forms see) is what we assert on. */
+async function httpMutation(path: string, input: unknown) {
+  const res = await fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req: new Request(`http://portal.test/api/trpc/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ json: input }),
+    }),
+    router: appRouter,
+    createContext: () => createTrpcContext({ db, userId: null, isProduction: true }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { error?: { json: { message: string; data: Record<string, unknown> } } },
+  };
+}
+
+describe('auth.signUp', () => {
+  it('creates a user with a lower-cased email and an argon2id hash, then credentials verify', async () => {
+    const email = `${uniq('New.User')}@Example.TEST`;
+    const user = await callerFor(null).auth.signUp({ name: 'New User', email, password: 'correct horse 42' });
+    expect(user.email).toBe(email.toLowerCase());
+    const row = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(row.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(row.passwordHash).not.toContain('correct horse 42');
+
+    expect(await verifyCredentials({ db }, email, 'correct horse 42')).toMatchObject({ id: user.id });
+    expect(await verifyCredentials({ db }, email, 'wrong password 1')).toBeNull();
+    expect(await verifyCredentials({ db }, `nobody-${email}`, 'correct horse 42')).toBeNull();
+    expect(await db.auditLog.count({ where: { action: 'user.signUp', targetId: user.id } })).toBe(1);
+  });
+
+  it('rejects a duplicate email with a field error on email', async () => {
+    const email = `${uniq('dup')}@example.test`;
+    await callerFor(null).auth.signUp({ name: 'A', email, password: 'password123' });
+    const error = await expectTrpcError(
+      callerFor(null).auth.signUp({ name: 'B', email: email.toUpperCase(), password: 'password456' }),
+      'CONFLICT',
+    );
+    expect((error.cause as DomainError).fields).toEqual({
+      email: 'An account with this email already exists',
+    });
+
+    const http = await httpMutation('auth.signUp', { name: 'C', email, password: 'password789' });
+    expect(http.status).toBe(409);
+    expect(http.body.error?.json.data.fields).toEqual({ email: 'An account with this email already exists' });
+  });
+
+  it('rejects a weak password with a field error on password', async () => {
+    await expectTrpcError(
+      callerFor(null).auth.signUp({ name: 'W', email: `${uniq('weak')}@example.test`, password: 'short1' }),
+      'BAD_REQUEST',
+    );
+    const noDigit = await httpMutation('auth.signUp', {
+      name: 'W',
+      email: `${uniq('weak')}@example.test`,
+      password: 'onlyletterslong',
+    });
+    expect(noDigit.status).toBe(400);
+    expect(noDigit.body.error?.json.data.fields).toEqual({
+      password: 'Password must contain at least one digit',
+    });
+    const tooShort = await httpMutation('auth.signUp', {
+      name: 'W',
+      email: `${uniq('weak')}@example.test`,
+      password: 'abc123',
+    });
+    expect(tooShort.body.error?.json.data.fields).toMatchObject({
+      password: expect.stringMatching(/at least 10/),
+    });
+  });
+
+  it('reports an invalid email on the email field', async () => {
+    const http = await httpMutation('auth.signUp', {
+      name: 'X',
+      email: 'not-an-email',
+      password: 'password123',
+    });
+    expect(http.status).toBe(400);
+    expect(http.body.error?.json.data.fields).toEqual({ email: 'Enter a valid email address' });
+  });
+});

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/** Input schemas shared by the portal's routers and forms. Explicit objects: unknown keys are stripped. */
+
+const RESERVED_SLUGS = new Set(['api', 'admin', 'health', 'healthz', 'metrics', 'www', 'static', 'new']);
+
+export const ZSlug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(2, 'Slug must be at least 2 characters')
+  .max(40, 'Slug must be at most 40 characters')
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'Use lowercase letters, digits and dashes (not at the ends)')
+  .refine((slug) => !RESERVED_SLUGS.has(slug), 'This slug is reserved');
+
+/** Looks an existing slug up: no reserved-word check, so lookups never depend on today's rules. */
+export const ZSlugRef = z.string().trim().toLowerCase().min(1).max(40);
+
+export const ZId = z.string().min(1).max(64);
+
+export const ZEmail = z.string().trim().toLowerCase().max(254).pipe(z.email('Enter a valid email address'));
+
+export const ZPassword = z
+  .string()
+  .min(10, 'Password must be at least 10 characters')
+  .max(200, 'Password must be at most 200 characters')
+  .regex(/[A-Za-z]/, 'Password must contain at least one letter')
+  .regex(/\d/, 'Password must contain at least one digit');
+
+const ZName = z.string().trim().min(1, 'Name is required').max(100, 'Name must be at most 100 characters');
+
+export const ZSignUp = z.object({ name: ZName, email: ZEmail, password: ZPassword });
+export type SignUpInput = z.infer<typeof ZSignUp>;
+
+export const ZSignIn = z.object({ email: ZEmail, password: z.string().min(1).max(200) });
+
+export const ZOrgCreate = z.object({ name: ZName, slug: ZSlug });
+export type OrgCreateInput = z.infer<typeof ZOrgCreate>;
+
+export const ZVisibility = z.enum(['PRIVATE', 'ORG', 'PUBLIC']);
+
+export const ZUpstreamUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .pipe(z.url({ protocol: /^https?$/, message: 'Enter an http:// or https:// URL' }));
+
+export const ZApiCreate = z.object({
+  name: ZName,
+  slug: ZSlug,
+  upstreamUrl: ZUpstreamUrl,
+  visibility: ZVisibility.default('PUBLIC'),
+  description: z.string().trim().max(2000, 'Description must be at most 2000 characters').default(''),
+});
+export type ApiCreateInput = z.infer<typeof ZApiCreate>;
+
+export const ZApiBySlug = z.object({ apiSlug: ZSlugRef });
+export const ZApiRef = z.object({ apiId: ZId });
+export const ZApiUpdateUpstream = z.object({ apiId: ZId, upstreamUrl: ZUpstreamUrl });
+
+const ZLimit = z.number().int('Must be a whole number').positive('Must be greater than 0').max(1_000_000_000);
+
+export const ZPlanCreate = z.object({
+  apiId: ZId,
+  name: ZName,
+  /** null = unlimited */
+  rateLimit: ZLimit.nullable().default(null),
+  rateLimitWindowSeconds: z.number().int('Must be a whole number').min(1).max(86_400).default(60),
+  /** null = unlimited */
+  monthlyQuota: ZLimit.nullable().default(null),
+  requiresApproval: z.boolean().default(true),
+});
+export type PlanCreateInput = z.infer<typeof ZPlanCreate>;
+
+export const ZCatalogGet = z.object({ orgSlug: ZSlugRef, apiSlug: ZSlugRef });
+
+export const ZAppCreate = z.object({
+  name: ZName,
+  description: z.string().trim().max(2000).default(''),
+});
+export type AppCreateInput = z.infer<typeof ZAppCreate>;
+export const ZAppRef = z.object({ appId: ZId });
+
+export const ZSubscribe = z.object({ appId: ZId, planId: ZId });
+export const ZSubscriptionRef = z.object({ subscriptionId: ZId });
+export const ZSubscriptionReject = z.object({
+  subscriptionId: ZId,
+  reason: z.string().trim().min(1, 'A reason is required').max(500, 'Reason must be at most 500 characters'),
+});
+export const ZSubscriptionListMine = z.object({ appId: ZId.optional() });
+
+export const ZKeyCreate = z.object({ appId: ZId, name: ZName });
+export const ZKeyRef = z.object({ keyId: ZId });

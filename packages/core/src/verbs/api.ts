@@ -1,0 +1,125 @@
+import { conflict, notFound } from '../errors.ts';
+import type { ApiCreateInput } from '../schemas.ts';
+import { inTransaction, isUniqueViolation, notifyConfig, type OrgCtx, writeAudit } from './context.ts';
+
+const API_SLUG_TAKEN = 'An API with this slug already exists in this organization';
+
+const apiSelect = {
+  id: true,
+  slug: true,
+  name: true,
+  description: true,
+  version: true,
+  visibility: true,
+  status: true,
+  upstreamUrl: true,
+  publishedAt: true,
+  createdAt: true,
+} as const;
+
+export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
+  try {
+    return await inTransaction(ctx.db, async (tx) => {
+      const taken = await tx.api.findFirst({
+        where: { orgId: ctx.org.id, slug: input.slug },
+        select: { id: true },
+      });
+      if (taken) throw conflict(API_SLUG_TAKEN, { slug: API_SLUG_TAKEN });
+      const api = await tx.api.create({
+        data: {
+          orgId: ctx.org.id,
+          name: input.name,
+          slug: input.slug,
+          upstreamUrl: input.upstreamUrl,
+          visibility: input.visibility,
+          description: input.description,
+          status: 'DRAFT',
+        },
+        select: apiSelect,
+      });
+      await writeAudit(tx, ctx.actor, {
+        orgId: ctx.org.id,
+        action: 'api.create',
+        targetType: 'Api',
+        targetId: api.id,
+        after: { slug: api.slug, upstreamUrl: api.upstreamUrl, visibility: api.visibility },
+      });
+      return api;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(API_SLUG_TAKEN, { slug: API_SLUG_TAKEN });
+    throw error;
+  }
+}
+
+export async function listApis(ctx: OrgCtx) {
+  return ctx.db.api.findMany({
+    where: { orgId: ctx.org.id },
+    select: { ...apiSelect, _count: { select: { plans: true } } },
+    orderBy: { createdAt: 'desc' },
+  });
+}
+
+export async function getApiBySlug(ctx: OrgCtx, input: { apiSlug: string }) {
+  const api = await ctx.db.api.findFirst({
+    where: { orgId: ctx.org.id, slug: input.apiSlug },
+    select: {
+      ...apiSelect,
+      plans: { where: { archivedAt: null }, orderBy: { createdAt: 'asc' } },
+    },
+  });
+  if (!api) throw notFound('API');
+  return api;
+}
+
+export async function publishApi(ctx: OrgCtx, input: { apiId: string }) {
+  return inTransaction(ctx.db, async (tx) => {
+    const api = await tx.api.findFirst({
+      where: { id: input.apiId, orgId: ctx.org.id },
+      select: { status: true },
+    });
+    if (!api) throw notFound('API');
+    if (api.status !== 'DRAFT')
+      throw conflict(`Only a draft API can be published (this one is ${api.status})`);
+    const updated = await tx.api.update({
+      where: { id: input.apiId },
+      data: { status: 'PUBLISHED', publishedAt: new Date() },
+      select: apiSelect,
+    });
+    await writeAudit(tx, ctx.actor, {
+      orgId: ctx.org.id,
+      action: 'api.publish',
+      targetType: 'Api',
+      targetId: updated.id,
+      before: { status: api.status },
+      after: { status: updated.status },
+    });
+    await notifyConfig(tx, { kind: 'api', id: updated.id });
+    return updated;
+  });
+}
+
+export async function updateApiUpstream(ctx: OrgCtx, input: { apiId: string; upstreamUrl: string }) {
+  return inTransaction(ctx.db, async (tx) => {
+    const api = await tx.api.findFirst({
+      where: { id: input.apiId, orgId: ctx.org.id },
+      select: { upstreamUrl: true },
+    });
+    if (!api) throw notFound('API');
+    const updated = await tx.api.update({
+      where: { id: input.apiId },
+      data: { upstreamUrl: input.upstreamUrl },
+      select: apiSelect,
+    });
+    await writeAudit(tx, ctx.actor, {
+      orgId: ctx.org.id,
+      action: 'api.updateUpstream',
+      targetType: 'Api',
+      targetId: updated.id,
+      before: { upstreamUrl: api.upstreamUrl },
+      after: { upstreamUrl: updated.upstreamUrl },
+    });
+    await notifyConfig(tx, { kind: 'api', id: updated.id });
+    return updated;
+  });
+}
