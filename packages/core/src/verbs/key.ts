@@ -42,6 +42,8 @@ export async function createKey(ctx: OrgCtx, input: { appId: string; name: strin
       targetId: key.id,
       after: { appId: app.id, name: key.name, prefix: key.prefix, last4: key.last4 },
     });
+    // A gateway may hold this hash in its negative cache (tried just before it existed): evict it.
+    await notifyConfig(tx, { kind: 'key', hash: generated.hash });
     return { key, plaintext: generated.plaintext };
   });
 }

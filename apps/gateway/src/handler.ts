@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Db } from '@portcullis/db';
+import { type GatewayProblem, problem, sendProblem } from './http/problem.ts';
+import { describeError, type Logger } from './log.ts';
+import { type AdmitDeps, admit, type Rejection } from './pipeline/admit.ts';
+import { resolveRequestId } from './pipeline/request-id.ts';
+import { parseGatewayPath } from './pipeline/route.ts';
+import type { UpstreamClient } from './upstream/proxy.ts';
+import type { RequestLogEntry, UsageMeter } from './usage/meter.ts';
+
+export interface HandlerDeps extends AdmitDeps {
+  db: Db;
+  upstream: UpstreamClient;
+  meter: UsageMeter;
+  log: Logger;
+}
+
+const READY_TIMEOUT_MS = 2_000;
+
+/** The HTTP edge: runs the chain, and is the only place results become responses. */
+export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const requestId = resolveRequestId(req.headers);
+    res.setHeader('x-request-id', requestId);
+    handle(deps, req, res, requestId).catch((error: unknown) => {
+      deps.log('error', 'unhandled gateway error', { requestId, error: describeError(error) });
+      sendProblem(res, problem('internal_error', 'The gateway failed to handle this request.'), requestId);
+    });
+  };
+}
+
+async function handle(
+  deps: HandlerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+): Promise<void> {
+  const startedAt = deps.now();
+  const started = performance.now();
+  const pathname = (req.url ?? '').split('?')[0];
+  if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+  if (pathname === '/readyz') {
+    const ready = await databaseReachable(deps.db);
+    return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
+  }
+
+  const logEntry = (
+    status: number,
+    rejection: Partial<Rejection> & { problem?: GatewayProblem },
+  ): RequestLogEntry => ({
+    id: randomUUID(),
+    at: new Date(startedAt),
+    orgId: rejection.route?.orgId ?? null,
+    apiId: rejection.route?.apiId ?? null,
+    appId: rejection.key?.appId ?? null,
+    keyId: rejection.key?.id ?? null,
+    subscriptionId: rejection.subscription?.id ?? null,
+    method: (req.method ?? 'GET').slice(0, 16),
+    path: (pathname ?? '').slice(0, 2048),
+    status,
+    latencyMs: Math.round(performance.now() - started),
+    upstreamMs: null,
+    bytesIn: 0,
+    bytesOut: 0,
+    clientIp: req.socket.remoteAddress ?? null,
+    userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
+    errorCode: rejection.problem?.code ?? null,
+  });
+
+  const path = parseGatewayPath(req.url);
+  if (!path) {
+    const notFound = problem('route_not_found', 'Gateway paths look like /{org}/{api}/{path}.');
+    sendProblem(res, notFound, requestId);
+    deps.meter.recordLog(logEntry(404, { problem: notFound }));
+    return;
+  }
+
+  const admission = await admit(deps, path, req.headers);
+  if (!admission.ok) {
+    sendProblem(res, admission.error.problem, requestId);
+    deps.meter.recordLog(logEntry(res.statusCode, admission.error));
+    // The body was never read: drain it so the connection can be reused, or drop it if huge.
+    req.resume();
+    return;
+  }
+
+  const { route, key, subscription, headers } = admission.value;
+  const forwarded = await deps.upstream.forward(
+    req,
+    res,
+    { upstreamUrl: route.upstreamUrl, rest: path.rest, query: path.query },
+    {
+      clientIp: req.socket.remoteAddress,
+      proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+      host: req.headers.host,
+      requestId,
+    },
+    { ...headers, 'x-request-id': requestId },
+  );
+  if (!forwarded.ok) sendProblem(res, { ...forwarded.error, headers }, requestId);
+  const stats = forwarded.ok
+    ? forwarded.value
+    : {
+        status: res.statusCode,
+        upstreamMs: forwarded.error.upstreamMs,
+        bytesIn: forwarded.error.bytesIn,
+        bytesOut: 0,
+      };
+
+  deps.meter.recordUsage({
+    subscriptionId: subscription.id,
+    atMs: startedAt,
+    status: stats.status,
+    bytesIn: stats.bytesIn,
+    bytesOut: stats.bytesOut,
+  });
+  deps.meter.touchKey(key.id, startedAt);
+  deps.meter.recordLog({
+    ...logEntry(stats.status, {
+      route,
+      key,
+      subscription,
+      ...(forwarded.ok ? {} : { problem: forwarded.error }),
+    }),
+    upstreamMs: stats.upstreamMs,
+    bytesIn: clampInt(stats.bytesIn),
+    bytesOut: clampInt(stats.bytesOut),
+  });
+}
+
+// RequestLog byte columns are 32-bit; rollups keep exact 64-bit totals.
+const clampInt = (n: number) => Math.min(n, 2_147_483_647);
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+async function databaseReachable(db: Db): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([db.$queryRaw`SELECT 1`.then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

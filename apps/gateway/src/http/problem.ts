@@ -1,0 +1,98 @@
+import type { ServerResponse } from 'node:http';
+
+/** Stable machine-readable codes; clients switch on these, so never rename one. */
+export type ProblemCode =
+  | 'bad_request'
+  | 'route_not_found'
+  | 'api_retired'
+  | 'key_missing'
+  | 'key_invalid'
+  | 'key_revoked'
+  | 'key_expired'
+  | 'no_subscription'
+  | 'subscription_inactive'
+  | 'rate_limited'
+  | 'quota_exceeded'
+  | 'limiter_unavailable'
+  | 'config_unavailable'
+  | 'upstream_unreachable'
+  | 'upstream_timeout'
+  | 'internal_error';
+
+const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
+  bad_request: { status: 400, title: 'Bad Request' },
+  route_not_found: { status: 404, title: 'Not Found' },
+  api_retired: { status: 410, title: 'API Retired' },
+  key_missing: { status: 401, title: 'API Key Missing' },
+  key_invalid: { status: 401, title: 'API Key Invalid' },
+  key_revoked: { status: 401, title: 'API Key Revoked' },
+  key_expired: { status: 401, title: 'API Key Expired' },
+  no_subscription: { status: 403, title: 'No Subscription' },
+  subscription_inactive: { status: 403, title: 'Subscription Inactive' },
+  rate_limited: { status: 429, title: 'Rate Limit Exceeded' },
+  quota_exceeded: { status: 429, title: 'Quota Exceeded' },
+  limiter_unavailable: { status: 503, title: 'Service Unavailable' },
+  config_unavailable: { status: 503, title: 'Service Unavailable' },
+  upstream_unreachable: { status: 502, title: 'Bad Gateway' },
+  upstream_timeout: { status: 504, title: 'Gateway Timeout' },
+  internal_error: { status: 500, title: 'Internal Server Error' },
+};
+
+export interface GatewayProblem {
+  code: ProblemCode;
+  detail: string;
+  /** Extra response headers (Retry-After, RateLimit, WWW-Authenticate…). */
+  headers?: Record<string, string>;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ProblemCode;
+  requestId: string;
+}
+
+export const problem = (
+  code: ProblemCode,
+  detail: string,
+  headers?: Record<string, string>,
+): GatewayProblem => ({
+  code,
+  detail,
+  ...(headers ? { headers } : {}),
+});
+
+export function problemStatus(code: ProblemCode): number {
+  return CATALOG[code].status;
+}
+
+export function problemBody(p: GatewayProblem, requestId: string): ProblemBody {
+  const { status, title } = CATALOG[p.code];
+  return {
+    type: `https://portcullis.dev/problems/${p.code.replaceAll('_', '-')}`,
+    title,
+    status,
+    detail: p.detail,
+    code: p.code,
+    requestId,
+  };
+}
+
+/** The one place a problem becomes bytes on the wire. */
+export function sendProblem(res: ServerResponse, p: GatewayProblem, requestId: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(problemBody(p, requestId));
+  for (const [name, value] of Object.entries(p.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('x-request-id', requestId);
+  res.setHeader('content-type', 'application/problem+json');
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.setHeader('cache-control', 'no-store');
+  if (p.code === 'key_missing' || p.code === 'key_invalid') res.setHeader('www-authenticate', 'Bearer');
+  res.statusCode = problemStatus(p.code);
+  res.end(body);
+}

@@ -1,0 +1,4 @@
+import { limitStoreContract } from './contract.ts';
+import { MemoryLimitStore } from './memory.ts';
+
+limitStoreContract('memory', async () => new MemoryLimitStore());

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { extractApiKey } from './key.ts';
+import { limitHeaders } from './limit-headers.ts';
+import { resolveRequestId } from './request-id.ts';
+import { checkSubscription } from './subscription.ts';
+
+describe('extractApiKey', () => {
+  it('prefers a Bearer token, falls back to x-api-key', () => {
+    expect(extractApiKey({ authorization: 'Bearer abc', 'x-api-key': 'def' })).toBe('abc');
+    expect(extractApiKey({ authorization: 'bearer   abc ' })).toBe('abc');
+    expect(extractApiKey({ authorization: 'Basic Zm9vOmJhcg==', 'x-api-key': 'def' })).toBe('def');
+    expect(extractApiKey({})).toBeNull();
+    expect(extractApiKey({ 'x-api-key': '  ' })).toBeNull();
+  });
+});
+
+describe('resolveRequestId', () => {
+  it('reuses a valid incoming id and replaces an invalid one', () => {
+    expect(resolveRequestId({ 'x-request-id': 'client-abc-123' })).toBe('client-abc-123');
+    const generated = resolveRequestId({ 'x-request-id': 'bad id with spaces' });
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    expect(resolveRequestId({})).not.toBe(resolveRequestId({}));
+  });
+});
+
+describe('limitHeaders', () => {
+  it('renders draft-ietf RateLimit structured fields and quota headers', () => {
+    const headers = limitHeaders(
+      {
+        outcome: 'allowed',
+        rate: { limit: 10, remaining: 7, resetMs: 41_200 },
+        quota: { limit: 1000, remaining: 990, resetMs: 5e8 },
+      },
+      60,
+    );
+    expect(headers).toEqual({
+      'ratelimit-policy': '"default";q=10;w=60',
+      ratelimit: '"default";r=7;t=42',
+      'x-quota-limit': '1000',
+      'x-quota-remaining': '990',
+    });
+  });
+
+  it('adds Retry-After for the window on rate_limited and for the period on quota_exceeded', () => {
+    const rate = { limit: 10, remaining: 0, resetMs: 9_001 };
+    const quota = { limit: 5, remaining: 0, resetMs: 86_400_000 };
+    expect(limitHeaders({ outcome: 'rate_limited', rate, quota: null }, 60)['retry-after']).toBe('10');
+    expect(limitHeaders({ outcome: 'quota_exceeded', rate, quota }, 60)['retry-after']).toBe('86400');
+    expect(limitHeaders({ outcome: 'allowed', rate: null, quota: null }, 60)).toEqual({});
+  });
+});
+
+describe('checkSubscription', () => {
+  const base = { planId: 'p', rateLimit: 1, rateLimitWindowSeconds: 60, monthlyQuota: null };
+  it('picks an ACTIVE subscription and otherwise names the status', () => {
+    expect(checkSubscription([])).toMatchObject({ ok: false, error: { code: 'no_subscription' } });
+    const suspended = checkSubscription([{ ...base, id: 's1', status: 'SUSPENDED' }]);
+    expect(suspended).toMatchObject({ ok: false, error: { code: 'subscription_inactive' } });
+    expect(suspended.ok ? '' : suspended.error.detail).toContain('SUSPENDED');
+    const mixed = checkSubscription([
+      { ...base, id: 's1', status: 'PENDING' },
+      { ...base, id: 's2', status: 'ACTIVE' },
+    ]);
+    expect(mixed).toMatchObject({ ok: true, value: { id: 's2' } });
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { checkRoutable, joinUpstreamPath, parseGatewayPath } from './route.ts';
+
+describe('parseGatewayPath', () => {
+  it('splits org, api, rest and query', () => {
+    expect(parseGatewayPath('/acme/weather/v1/forecast?city=Oslo&days=3')).toEqual({
+      orgSlug: 'acme',
+      apiSlug: 'weather',
+      rest: '/v1/forecast',
+      query: 'city=Oslo&days=3',
+    });
+  });
+
+  it('keeps an empty rest and a trailing slash distinct', () => {
+    expect(parseGatewayPath('/acme/weather')).toMatchObject({ rest: '', query: '' });
+    expect(parseGatewayPath('/acme/weather/')).toMatchObject({ rest: '/' });
+  });
+
+  it.each([
+    undefined,
+    '',
+    '/',
+    '/acme',
+    '/acme/',
+    '//acme/weather',
+    'http://evil.test/acme/weather',
+    '/acme/wea ther/x',
+    '/-acme/weather',
+    '/acme/weather/../admin',
+    '/acme/weather/a/%2e%2e/admin',
+    '/acme/weather/a/%2E./admin',
+    '/acme/weather/./x',
+    '/acme/weather/a%2fb',
+    '/acme/weather/a\\b',
+    `/${'a'.repeat(101)}/weather`,
+  ])('rejects malformed target %j', (target) => {
+    expect(parseGatewayPath(target)).toBeNull();
+  });
+
+  it('accepts dots inside a segment', () => {
+    expect(parseGatewayPath('/acme/files/report.v2..final.pdf')?.rest).toBe('/report.v2..final.pdf');
+  });
+});
+
+describe('joinUpstreamPath', () => {
+  it('joins a base path, the rest and the query', () => {
+    expect(joinUpstreamPath('/base/', '/v1/items', 'a=1')).toBe('/base/v1/items?a=1');
+    expect(joinUpstreamPath('/base', '/v1/items', '')).toBe('/base/v1/items');
+  });
+
+  it('falls back to the root when both are empty', () => {
+    expect(joinUpstreamPath('/', '', '')).toBe('/');
+    expect(joinUpstreamPath('/', '', 'q=1')).toBe('/?q=1');
+  });
+});
+
+describe('checkRoutable', () => {
+  const target = { apiId: 'api1', orgId: 'org1', upstreamUrl: 'http://u.test' };
+
+  it('routes PUBLISHED and DEPRECATED APIs', () => {
+    expect(checkRoutable({ ...target, status: 'PUBLISHED' }).ok).toBe(true);
+    expect(checkRoutable({ ...target, status: 'DEPRECATED' }).ok).toBe(true);
+  });
+
+  it('hides DRAFT and unknown APIs and marks RETIRED ones', () => {
+    expect(checkRoutable({ ...target, status: 'DRAFT' })).toEqual({
+      ok: false,
+      error: { code: 'route_not_found' },
+    });
+    expect(checkRoutable(null)).toEqual({ ok: false, error: { code: 'route_not_found' } });
+    expect(checkRoutable({ ...target, status: 'RETIRED' })).toEqual({
+      ok: false,
+      error: { code: 'api_retired', apiId: 'api1' },
+    });
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
+
+const info = { clientIp: '10.0.0.9', proto: 'http' as const, host: 'gw.test', requestId: 'req-12345678' };
+
+describe('upstreamRequestHeaders', () => {
+  it('strips credentials, hop-by-hop headers and headers named by Connection', () => {
+    const out = upstreamRequestHeaders(
+      {
+        authorization: 'Bearer pk_live_secret',
+        'x-api-key': 'pk_live_secret',
+        connection: 'keep-alive, x-hop',
+        'keep-alive': 'timeout=5',
+        'proxy-authorization': 'Basic abc',
+        'proxy-foo': 'bar',
+        te: 'trailers',
+        trailer: 'x-sum',
+        'transfer-encoding': 'chunked',
+        upgrade: 'websocket',
+        'x-hop': 'drop me',
+        expect: '100-continue',
+        host: 'gw.test',
+        'content-type': 'application/json',
+        'x-custom': 'keep me',
+      },
+      info,
+    );
+    expect(out).toEqual({
+      'content-type': 'application/json',
+      'x-custom': 'keep me',
+      'x-forwarded-for': '10.0.0.9',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'gw.test',
+      'x-request-id': 'req-12345678',
+    });
+  });
+
+  it('appends the client to an existing x-forwarded-for chain and replaces x-request-id', () => {
+    const out = upstreamRequestHeaders({ 'x-forwarded-for': '1.2.3.4', 'x-request-id': 'spoofed' }, info);
+    expect(out['x-forwarded-for']).toBe('1.2.3.4, 10.0.0.9');
+    expect(out['x-request-id']).toBe('req-12345678');
+  });
+});
+
+describe('downstreamResponseHeaders', () => {
+  it('drops hop-by-hop headers from the upstream response', () => {
+    expect(
+      downstreamResponseHeaders({
+        connection: 'close',
+        'transfer-encoding': 'chunked',
+        'keep-alive': 'timeout=5',
+        'content-type': 'text/plain',
+        'set-cookie': ['a=1', 'b=2'],
+      }),
+    ).toEqual({ 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'] });
+  });
+});

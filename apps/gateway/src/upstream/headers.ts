@@ -1,0 +1,78 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/** RFC 9110 §7.6.1 hop-by-hop headers: meaningful for one connection only, never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Credentials meant for the gateway; the upstream must never see the consumer's key. */
+const GATEWAY_CREDENTIALS = new Set(['authorization', 'x-api-key']);
+
+function isHopByHop(name: string, connectionTokens: Set<string>): boolean {
+  return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || connectionTokens.has(name);
+}
+
+/** Headers listed in `Connection: a, b` are hop-by-hop too. */
+function connectionTokens(value: string | string[] | undefined): Set<string> {
+  const joined = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return new Set(
+    joined
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
+}
+
+export interface ForwardingInfo {
+  clientIp: string | undefined;
+  proto: 'http' | 'https';
+  host: string | undefined;
+  requestId: string;
+}
+
+/** Builds the upstream request headers: strips credentials and hop-by-hop headers, adds forwarding ones. */
+export function upstreamRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  info: ForwardingInfo,
+): Record<string, string | string[]> {
+  const tokens = connectionTokens(incoming.connection);
+  const out: Record<string, string | string[]> = {};
+  for (const [rawName, value] of Object.entries(incoming)) {
+    const name = rawName.toLowerCase();
+    if (value === undefined || GATEWAY_CREDENTIALS.has(name) || isHopByHop(name, tokens)) continue;
+    // The upstream's own Host comes from its URL; the client's host travels in x-forwarded-host.
+    if (name === 'host' || name.startsWith('x-forwarded-') || name === 'x-request-id') continue;
+    // Node already answered `Expect: 100-continue` to the client; the upstream gets the body directly.
+    if (name === 'expect') continue;
+    out[name] = value;
+  }
+  const priorFor = incoming['x-forwarded-for'];
+  const chain = [Array.isArray(priorFor) ? priorFor.join(', ') : priorFor, info.clientIp].filter(Boolean);
+  if (chain.length > 0) out['x-forwarded-for'] = chain.join(', ');
+  out['x-forwarded-proto'] = info.proto;
+  if (info.host) out['x-forwarded-host'] = info.host;
+  out['x-request-id'] = info.requestId;
+  return out;
+}
+
+/** Upstream response headers minus hop-by-hop ones (Node frames the response to the client itself). */
+export function downstreamResponseHeaders(
+  upstream: Record<string, string | string[] | undefined>,
+): OutgoingHttpHeaders {
+  const tokens = connectionTokens(upstream.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const [rawName, value] of Object.entries(upstream)) {
+    const name = rawName.toLowerCase();
+    if (value === undefined || isHopByHop(name, tokens)) continue;
+    out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+import { coreGatewaySuite } from './core-suite.ts';
+
+coreGatewaySuite('in-memory', false);

@@ -1,0 +1,175 @@
+import { hourStart, monthStart } from '@portcullis/core/periods';
+import type { Db } from '@portcullis/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
+import { UsageMeter } from '../src/usage/meter.ts';
+import { bearer, call, eventually, startWorld, type TestWorld } from './harness.ts';
+
+describe('gateway usage metering', () => {
+  let world: TestWorld;
+
+  beforeAll(async () => {
+    world = await startWorld({ redis: true });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('writes rollups, request logs and lastUsedAt for admitted calls only', async () => {
+    const provider = await seedProviderWithApi(world.db, {
+      upstreamUrl: world.upstream.url,
+      rateLimit: 3,
+      rateLimitWindowSeconds: 3600,
+    });
+    const consumer = await seedConsumerWithKey(world.db, provider.plan.id);
+    const path = `/${provider.org.slug}/${provider.api.slug}`;
+    const ok = await call(world.gateway.url, `${path}/hello`, {
+      method: 'POST',
+      headers: bearer(consumer.plaintext),
+      body: '12345',
+    });
+    expect(ok.status).toBe(200);
+    expect(
+      (await call(world.gateway.url, `${path}/status/404`, { headers: bearer(consumer.plaintext) })).status,
+    ).toBe(404);
+    expect(
+      (await call(world.gateway.url, `${path}/status/503`, { headers: bearer(consumer.plaintext) })).status,
+    ).toBe(503);
+    expect(
+      (await call(world.gateway.url, `${path}/limited`, { headers: bearer(consumer.plaintext) })).status,
+    ).toBe(429);
+    expect((await call(world.gateway.url, `${path}/nokey`)).status).toBe(401);
+
+    // The timer flushes on its own (100 ms interval in tests): no explicit flush here.
+    const where = { subscriptionId: consumer.subscription.id };
+    await eventually(async () => (await world.db.usageRollup.count({ where })) === 3, 3_000);
+    const rows = await world.db.usageRollup.findMany({ where, orderBy: { statusClass: 'asc' } });
+    const bucket = hourStart(new Date());
+    expect(
+      rows.map((r) => ({ c: r.statusClass, req: r.requests, bill: r.billable, at: r.bucketStart.getTime() })),
+    ).toEqual([
+      { c: 2, req: 1n, bill: 1n, at: bucket.getTime() },
+      { c: 4, req: 1n, bill: 1n, at: bucket.getTime() },
+      { c: 5, req: 1n, bill: 0n, at: bucket.getTime() },
+    ]);
+    expect(rows[0]?.bytesIn).toBe(5n);
+    expect(rows[0]?.bytesOut).toBe(BigInt(Buffer.byteLength(ok.text)));
+
+    await eventually(
+      async () => (await world.db.requestLog.count({ where: { apiId: provider.api.id } })) === 5,
+      3_000,
+    );
+    const logs = await world.db.requestLog.findMany({
+      where: { apiId: provider.api.id },
+      orderBy: { at: 'asc' },
+    });
+    expect(logs.map((l) => l.status).sort()).toEqual([200, 401, 404, 429, 503]);
+    expect(logs.find((l) => l.status === 429)?.errorCode).toBe('rate_limited');
+    expect(logs.find((l) => l.status === 200)).toMatchObject({
+      method: 'POST',
+      path: `${path}/hello`,
+      bytesIn: 5,
+      keyId: consumer.apiKey.id,
+    });
+
+    const key = await world.db.apiKey.findUniqueOrThrow({ where: { id: consumer.apiKey.id } });
+    expect(key.lastUsedAt).not.toBeNull();
+    expect(Date.now() - (key.lastUsedAt?.getTime() ?? 0)).toBeLessThan(10_000);
+    expect(await world.db.usageBatch.count()).toBeGreaterThan(0);
+  });
+
+  it('seeds the quota counter from Postgres usage of the current month', async () => {
+    const provider = await seedProviderWithApi(world.db, {
+      upstreamUrl: world.upstream.url,
+      monthlyQuota: 10,
+    });
+    const consumer = await seedConsumerWithKey(world.db, provider.plan.id);
+    // 9 requests already billed this month (e.g. before a Redis restart), 50 last month (ignored).
+    const thisMonth = monthStart(new Date());
+    await world.db.usageRollup.createMany({
+      data: [
+        {
+          subscriptionId: consumer.subscription.id,
+          bucketStart: thisMonth,
+          statusClass: 2,
+          requests: 9n,
+          billable: 9n,
+        },
+        {
+          subscriptionId: consumer.subscription.id,
+          bucketStart: new Date(thisMonth.getTime() - 3_600_000),
+          statusClass: 2,
+          requests: 50n,
+          billable: 50n,
+        },
+      ],
+    });
+    const path = `/${provider.org.slug}/${provider.api.slug}/q`;
+    const last = await call(world.gateway.url, path, { headers: bearer(consumer.plaintext) });
+    expect(last.status).toBe(200);
+    expect(last.headers['x-quota-remaining']).toBe('0');
+    const denied = await call(world.gateway.url, path, { headers: bearer(consumer.plaintext) });
+    expect(denied.status).toBe(429);
+    expect(denied.json().code).toBe('quota_exceeded');
+  });
+
+  it('flushes buffered usage on close', async () => {
+    const other = await startWorld({ redis: true, usageFlushIntervalMs: 600_000 });
+    const provider = await seedProviderWithApi(other.db, { upstreamUrl: other.upstream.url });
+    const consumer = await seedConsumerWithKey(other.db, provider.plan.id);
+    for (let i = 0; i < 4; i++) {
+      expect(
+        (
+          await call(other.gateway.url, `/${provider.org.slug}/${provider.api.slug}/x`, {
+            headers: bearer(consumer.plaintext),
+          })
+        ).status,
+      ).toBe(200);
+    }
+    expect(await other.db.usageRollup.count({ where: { subscriptionId: consumer.subscription.id } })).toBe(0);
+    await other.gateway.close();
+    const rollup = await world.db.usageRollup.findFirstOrThrow({
+      where: { subscriptionId: consumer.subscription.id },
+    });
+    expect(rollup.requests).toBe(4n);
+    await other.close();
+  });
+
+  it('never counts a batch twice when its commit acknowledgement is lost', async () => {
+    const provider = await seedProviderWithApi(world.db, { upstreamUrl: world.upstream.url });
+    const consumer = await seedConsumerWithKey(world.db, provider.plan.id);
+    let loseAck = true;
+    // Commits for real, then reports failure once: the meter must retry with the same batch id.
+    const flaky = {
+      async $transaction(fn: Parameters<Db['$transaction']>[0]) {
+        await world.db.$transaction(fn as (tx: unknown) => Promise<unknown>);
+        if (loseAck) {
+          loseAck = false;
+          throw new Error('connection reset after COMMIT');
+        }
+      },
+    } as unknown as Db;
+    const errors: string[] = [];
+    const meter = new UsageMeter(flaky, {
+      flushIntervalMs: 600_000,
+      onFlushError: (_e, id) => errors.push(id),
+    });
+    meter.recordUsage({
+      subscriptionId: consumer.subscription.id,
+      atMs: Date.now(),
+      status: 200,
+      bytesIn: 3,
+      bytesOut: 4,
+    });
+    await meter.flush();
+    expect(errors).toHaveLength(1);
+    expect(meter.pendingBatches).toBe(1);
+    await meter.flush();
+    expect(meter.pendingBatches).toBe(0);
+    const rollups = await world.db.usageRollup.findMany({
+      where: { subscriptionId: consumer.subscription.id },
+    });
+    expect(rollups.map((r) => [r.requests, r.billable, r.bytesIn, r.bytesOut])).toEqual([[1n, 1n, 3n, 4n]]);
+    expect(await world.db.usageBatch.count({ where: { id: errors[0] } })).toBe(1);
+  });
+});
