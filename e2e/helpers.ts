@@ -34,3 +34,69 @@ export async function createOrg(page: Page, name: string): Promise<string> {
   if (!slug) throw new Error(`no org slug in ${page.url()}`);
   return slug;
 }
+
+export interface PlanInput {
+  name: string;
+  rateLimit: number;
+  windowSeconds: number;
+  monthlyQuota: number;
+}
+
+/** Registers an API with one approval-required plan and publishes it; returns the API slug. */
+export async function publishApi(
+  page: Page,
+  orgSlug: string,
+  name: string,
+  plan: PlanInput,
+): Promise<string> {
+  const apiSlug = unique(name.toLowerCase());
+  await page.goto(`/o/${orgSlug}/apis/new`);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Slug').fill(apiSlug);
+  await page.getByLabel('Upstream URL').fill(ECHO_URL);
+  await page.getByLabel('Description').fill(`${name}, echoed.`);
+  await page.getByLabel('Visibility').selectOption('PUBLIC');
+  await page.getByRole('button', { name: 'Create API' }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${orgSlug}/apis/${apiSlug}$`));
+  await expect(page.getByTestId('api-status')).toHaveText('DRAFT');
+  await page.getByLabel('Plan name').fill(plan.name);
+  await page.getByLabel('Rate limit (requests)').fill(String(plan.rateLimit));
+  await page.getByLabel('Window (seconds)').fill(String(plan.windowSeconds));
+  await page.getByLabel('Monthly quota').fill(String(plan.monthlyQuota));
+  await expect(page.getByLabel('Requires approval')).toBeChecked();
+  await page.getByRole('button', { name: 'Add plan' }).click();
+  await expect(page.getByRole('list', { name: 'Plans' }).getByText(plan.name)).toBeVisible();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByTestId('api-status')).toHaveText('PUBLISHED');
+  return apiSlug;
+}
+
+/** Creates an app in the org and returns the app page's URL. */
+export async function createApp(page: Page, orgSlug: string, name: string): Promise<string> {
+  await page.goto(`/o/${orgSlug}/apps/new`);
+  await page.getByLabel('App name').fill(name);
+  await page.getByRole('button', { name: 'Create app' }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${orgSlug}/apps/(?!new$)[^/]+$`));
+  return page.url();
+}
+
+/** Finds the API in the catalog and subscribes the named app to the named plan. */
+export async function subscribe(
+  page: Page,
+  providerOrg: string,
+  apiSlug: string,
+  apiName: string,
+  appName: string,
+  planName: string,
+) {
+  await page.goto('/catalog');
+  // Other runs may have published APIs with the same name: pick this provider's card.
+  await page.locator(`a[href="/catalog/${providerOrg}/${apiSlug}"]`).getByText(apiName).click();
+  await expect(page).toHaveURL(new RegExp(`/catalog/${providerOrg}/${apiSlug}$`));
+  await expect(page.getByTestId('gateway-url')).toHaveText(`${GATEWAY_URL}/${providerOrg}/${apiSlug}/`);
+  const appSelect = page.getByLabel('App');
+  const appId = await appSelect.locator('option', { hasText: appName }).getAttribute('value');
+  await appSelect.selectOption(appId ?? '');
+  await page.getByRole('button', { name: `Subscribe to ${planName}` }).click();
+  await expect(page.getByText('PENDING')).toBeVisible();
+}

@@ -1,5 +1,15 @@
 import { expect, test } from '@playwright/test';
-import { createOrg, ECHO_URL, GATEWAY_URL, PASSWORD, signIn, signUp, unique } from './helpers.ts';
+import {
+  createApp,
+  createOrg,
+  GATEWAY_URL,
+  PASSWORD,
+  publishApi,
+  signIn,
+  signUp,
+  subscribe,
+  unique,
+} from './helpers.ts';
 
 // Issue #2's whole journey: sign-up → org → API + plan → publish → second user subscribes → approval →
 // key → real gateway calls (200, 429 after the limit) → usage in the portal → revoke → 401.
@@ -39,41 +49,18 @@ test('provider publishes an API, a developer subscribes, gets approved, calls it
   await expect(provider.getByText('OWNER')).toBeVisible();
 
   // 3. Register an API, add a plan (3 requests/minute, 100/month, approval required), publish.
-  const apiSlug = unique('weather');
-  await provider.goto(`/o/${providerOrg}/apis/new`);
-  await provider.getByLabel('Name').fill('Weather');
-  await provider.getByLabel('Slug').fill(apiSlug);
-  await provider.getByLabel('Upstream URL').fill(ECHO_URL);
-  await provider.getByLabel('Description').fill('Forecasts, echoed.');
-  await provider.getByLabel('Visibility').selectOption('PUBLIC');
-  await provider.getByRole('button', { name: 'Create API' }).click();
-  await expect(provider).toHaveURL(new RegExp(`/o/${providerOrg}/apis/${apiSlug}$`));
-  await expect(provider.getByText('DRAFT')).toBeVisible();
-  await provider.getByLabel('Plan name').fill('Basic');
-  await provider.getByLabel('Rate limit (requests)').fill('3');
-  await provider.getByLabel('Window (seconds)').fill('60');
-  await provider.getByLabel('Monthly quota').fill('100');
-  await expect(provider.getByLabel('Requires approval')).toBeChecked();
-  await provider.getByRole('button', { name: 'Add plan' }).click();
-  await expect(provider.getByText('Basic').first()).toBeVisible();
-  await provider.getByRole('button', { name: 'Publish' }).click();
-  await expect(provider.getByText('PUBLISHED')).toBeVisible();
+  const apiSlug = await publishApi(provider, providerOrg, 'Weather', {
+    name: 'Basic',
+    rateLimit: 3,
+    windowSeconds: 60,
+    monthlyQuota: 100,
+  });
 
   // 4. A second user signs up, finds the API in the catalog, creates an app and subscribes → PENDING.
   await signUp(consumer, 'Dana Developer', consumerEmail);
   const consumerOrg = await createOrg(consumer, unique('Dana Labs'));
-  await consumer.goto(`/o/${consumerOrg}/apps/new`);
-  await consumer.getByLabel('App name').fill('Forecast Bot');
-  await consumer.getByRole('button', { name: 'Create app' }).click();
-  await expect(consumer).toHaveURL(new RegExp(`/o/${consumerOrg}/apps/[^/]+$`));
-  const appUrl = consumer.url();
-  await consumer.goto('/catalog');
-  await consumer.getByRole('link', { name: 'Weather' }).first().click();
-  await expect(consumer).toHaveURL(new RegExp(`/catalog/${providerOrg}/${apiSlug}$`));
-  await expect(consumer.getByText(`${GATEWAY_URL}/${providerOrg}/${apiSlug}/`)).toBeVisible();
-  await consumer.getByLabel('App').selectOption({ label: 'Forecast Bot' });
-  await consumer.getByRole('button', { name: 'Subscribe to Basic' }).click();
-  await expect(consumer.getByText('PENDING')).toBeVisible();
+  const appUrl = await createApp(consumer, consumerOrg, 'Forecast Bot');
+  await subscribe(consumer, providerOrg, apiSlug, 'Weather', 'Forecast Bot', 'Basic');
 
   // 6 (before approval). A key for a pending subscription is refused by the gateway with 403.
   await consumer.goto(appUrl);
@@ -134,4 +121,51 @@ test('provider publishes an API, a developer subscribes, gets approved, calls it
   await expect.poll(async () => (await call()).status(), { timeout: 1_500, intervals: [50] }).toBe(401);
   expect(Date.now() - revokedAt).toBeLessThan(1_500);
   expect((await (await call()).json()).code).toBe('key_revoked');
+});
+
+test('a provider rejects a subscription with a reason, and the developer sees it', async ({
+  browser,
+  request,
+}) => {
+  const provider = await (await browser.newContext()).newPage();
+  const consumer = await (await browser.newContext()).newPage();
+  await signUp(provider, 'Rita Reviewer', `${unique('rita')}@example.test`);
+  const providerOrg = await createOrg(provider, unique('Strict Data'));
+  const apiSlug = await publishApi(provider, providerOrg, 'Ledger', {
+    name: 'Gold',
+    rateLimit: 10,
+    windowSeconds: 60,
+    monthlyQuota: 1000,
+  });
+
+  await signUp(consumer, 'Sam Scraper', `${unique('sam')}@example.test`);
+  const consumerOrg = await createOrg(consumer, unique('Sam Co'));
+  const appUrl = await createApp(consumer, consumerOrg, 'Scraper');
+  await subscribe(consumer, providerOrg, apiSlug, 'Ledger', 'Scraper', 'Gold');
+
+  // Rejecting needs a reason: without one the request stays in the queue with a field error.
+  await provider.goto(`/o/${providerOrg}/approvals`);
+  const row = provider.getByRole('row').filter({ hasText: 'Scraper' });
+  await row.getByRole('button', { name: 'Reject' }).click();
+  await expect(row.getByLabel('Reason')).toHaveAttribute('aria-invalid', 'true');
+  await expect(row.locator('.field-error')).toContainText(/reason/i);
+  await expect(row).toBeVisible();
+  await row.getByLabel('Reason').fill('Scraping is against our terms');
+  await row.getByRole('button', { name: 'Reject' }).click();
+  await expect(provider.getByText('No pending requests')).toBeVisible();
+
+  // The developer sees the rejection and its reason; a key for the app is refused by the gateway.
+  await consumer.goto(appUrl);
+  await expect(consumer.getByText('REJECTED')).toBeVisible();
+  await expect(consumer.getByText('Scraping is against our terms')).toBeVisible();
+  await consumer.getByLabel('Key name').fill('blocked');
+  await consumer.getByRole('button', { name: 'Create key' }).click();
+  const key = ((await consumer.getByTestId('new-key').textContent()) ?? '').match(
+    /pk_live_[0-9A-Za-z]{32}/,
+  )?.[0];
+  const refused = await request.get(`${GATEWAY_URL}/${providerOrg}/${apiSlug}/rows`, {
+    headers: { 'x-api-key': key ?? '' },
+  });
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).code).toBe('subscription_inactive');
 });
