@@ -1,3 +1,11 @@
+import {
+  type ApiPolicies,
+  type PlanLimits,
+  parseApiPolicies,
+  parsePlanLimits,
+  parseUpstreamConfig,
+  type UpstreamConfig,
+} from '@portcullis/core/policies';
 import type { Db } from '@portcullis/db';
 import type { ApiStatus } from '../pipeline/route.ts';
 
@@ -6,6 +14,11 @@ export interface RouteRecord {
   orgId: string;
   status: ApiStatus;
   upstreamUrl: string;
+  /** parsed Api.upstream: extra targets, versions, timeouts, retries, health, breaker */
+  upstream: UpstreamConfig;
+  /** parsed Api.policies: IP rules, CORS, size limits, transforms, cache, Redis failure mode */
+  policies: ApiPolicies;
+  openapiSpec: unknown;
 }
 
 export interface KeyRecord {
@@ -23,7 +36,11 @@ export interface SubscriptionRecord {
   planId: string;
   rateLimit: number | null;
   rateLimitWindowSeconds: number;
+  /** parsed Plan.limits: further windows with their scopes */
+  limits: PlanLimits;
   monthlyQuota: number | null;
+  /** anchor of the billing period (quota resets monthly from this instant's day and time) */
+  currentPeriodStart: number;
 }
 
 /** The gateway's only reads of configuration; everything else goes through the caches. */
@@ -41,10 +58,26 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
     async route(orgSlug, apiSlug) {
       const api = await db.api.findFirst({
         where: { slug: apiSlug, org: { slug: orgSlug } },
-        select: { id: true, orgId: true, status: true, upstreamUrl: true },
+        select: {
+          id: true,
+          orgId: true,
+          status: true,
+          upstreamUrl: true,
+          upstream: true,
+          policies: true,
+          openapiSpec: true,
+        },
       });
       return api
-        ? { apiId: api.id, orgId: api.orgId, status: api.status, upstreamUrl: api.upstreamUrl }
+        ? {
+            apiId: api.id,
+            orgId: api.orgId,
+            status: api.status,
+            upstreamUrl: api.upstreamUrl,
+            upstream: parseUpstreamConfig(api.upstream),
+            policies: parseApiPolicies(api.policies),
+            openapiSpec: api.openapiSpec,
+          }
         : null;
     },
     async key(hash) {
@@ -68,7 +101,8 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
           id: true,
           status: true,
           planId: true,
-          plan: { select: { rateLimit: true, rateLimitWindowSeconds: true, monthlyQuota: true } },
+          currentPeriodStart: true,
+          plan: { select: { rateLimit: true, rateLimitWindowSeconds: true, monthlyQuota: true, limits: true } },
         },
       });
       return rows.map((row) => ({
@@ -77,7 +111,9 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
         planId: row.planId,
         rateLimit: row.plan.rateLimit,
         rateLimitWindowSeconds: row.plan.rateLimitWindowSeconds,
+        limits: parsePlanLimits(row.plan.limits),
         monthlyQuota: row.plan.monthlyQuota,
+        currentPeriodStart: row.currentPeriodStart.getTime(),
       }));
     },
     async periodUsage(subscriptionId, since) {

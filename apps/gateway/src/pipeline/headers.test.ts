@@ -51,7 +51,14 @@ describe('limitHeaders', () => {
 });
 
 describe('checkSubscription', () => {
-  const base = { planId: 'p', rateLimit: 1, rateLimitWindowSeconds: 60, monthlyQuota: null };
+  const base = {
+    planId: 'p',
+    rateLimit: 1,
+    rateLimitWindowSeconds: 60,
+    limits: [],
+    monthlyQuota: null,
+    currentPeriodStart: 0,
+  };
   it('picks an ACTIVE subscription and otherwise names the status', () => {
     expect(checkSubscription([])).toMatchObject({ ok: false, error: { code: 'no_subscription' } });
     const suspended = checkSubscription([{ ...base, id: 's1', status: 'SUSPENDED' }]);

@@ -53,7 +53,7 @@ export interface RouteTarget {
 export type RouteError = { code: 'route_not_found' } | { code: 'api_retired'; apiId: string };
 
 /** Decides whether a resolved API may take traffic: only PUBLISHED and DEPRECATED do. */
-export function checkRoutable(target: RouteTarget | null): Result<RouteTarget, RouteError> {
+export function checkRoutable<T extends RouteTarget>(target: T | null): Result<T, RouteError> {
   if (!target) return err({ code: 'route_not_found' });
   if (target.status === 'RETIRED') return err({ code: 'api_retired', apiId: target.apiId });
   if (target.status === 'PUBLISHED' || target.status === 'DEPRECATED') return ok(target);
