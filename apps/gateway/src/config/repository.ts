@@ -102,7 +102,9 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
           status: true,
           planId: true,
           currentPeriodStart: true,
-          plan: { select: { rateLimit: true, rateLimitWindowSeconds: true, monthlyQuota: true, limits: true } },
+          plan: {
+            select: { rateLimit: true, rateLimitWindowSeconds: true, monthlyQuota: true, limits: true },
+          },
         },
       });
       return rows.map((row) => ({
