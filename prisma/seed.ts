@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateApiKey, hashApiKey } from '@portcullis/core/keys';
 import { hashPassword } from '@portcullis/core/password';
+import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
 import type { Db } from '@portcullis/db';
 
 export const DEMO = {
@@ -27,11 +28,18 @@ export interface DemoWorld {
  * every start can print a working curl line (keys are otherwise only stored hashed).
  */
 export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: string }): Promise<DemoWorld> {
+  // The demo operator is a platform admin (the one who may allow upstream hosts).
   const user = await db.user.upsert({
     where: { email: DEMO.email },
-    create: { email: DEMO.email, name: 'Demo Owner', passwordHash: await hashPassword(DEMO.password) },
+    create: {
+      email: DEMO.email,
+      name: 'Demo Owner',
+      passwordHash: await hashPassword(DEMO.password),
+      isPlatformAdmin: true,
+    },
     update: {},
   });
+  await allowUpstreamHost(db, new URL(opts.upstreamUrl).host);
   const org = await db.organization.upsert({
     where: { slug: DEMO.orgSlug },
     create: {
@@ -98,4 +106,14 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
     apiSlug: DEMO.apiSlug,
     apiKey: plaintext,
   };
+}
+
+/** Adds host[:port] to the SSRF guard's allow-list (the demo echo upstream lives on loopback). */
+export async function allowUpstreamHost(db: Db, host: string): Promise<void> {
+  const { key, schema } = PLATFORM_SETTINGS.upstreamAllowedHosts;
+  const current = await db.platformSetting.findUnique({ where: { key } });
+  const hosts = current ? schema.parse(current.value) : [];
+  if (hosts.includes(host)) return;
+  const value = [...hosts, host];
+  await db.platformSetting.upsert({ where: { key }, create: { key, value }, update: { value } });
 }
