@@ -4,13 +4,15 @@
  * printed curl line and expects the echo upstream's answer, then stops the platform cleanly.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-smoke-'));
+// mkdtemp makes it private; embedded Postgres (run as the postgres user under root) must reach it.
+chmodSync(dataDir, 0o755);
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   PORTAL_PORT: '3200',
