@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createDb } from '@portcullis/db';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '@portcullis/db/embedded';
 import { ensureDatabase, migrate } from '@portcullis/db/migrate';
 import { seedDemo } from '../prisma/seed.ts';
 import { startEchoUpstream } from './lib/echo-upstream.ts';
@@ -19,7 +18,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const env = readPlatformEnv();
 const dataDir = resolve(ROOT, env.PORTCULLIS_DATA_DIR);
 const children: ChildProcess[] = [];
-let embedded: EmbeddedDatabase | undefined;
+let embedded: ChildProcess | undefined;
 let stopping = false;
 
 async function main(): Promise<void> {
@@ -29,8 +28,7 @@ async function main(): Promise<void> {
     log(
       `no DATABASE_URL: starting embedded Postgres on port ${env.EMBEDDED_PG_PORT} (data in ${dataDir}/pg)`,
     );
-    embedded = await startEmbeddedPostgres(dataDir, env.EMBEDDED_PG_PORT);
-    databaseUrl = embedded.url;
+    ({ child: embedded, url: databaseUrl } = await startEmbeddedProcess(dataDir, env.EMBEDDED_PG_PORT));
   }
   await ensureDatabase(databaseUrl);
   const migrated = await migrate(databaseUrl);
@@ -133,6 +131,28 @@ function run(
   return child;
 }
 
+/** Embedded Postgres in its own process group: a terminal Ctrl-C does not stop it before the others. */
+function startEmbeddedProcess(dir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'packages/db/src/cli/embedded.ts', dir, String(port)],
+    {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+      detached: true,
+    },
+  );
+  return new Promise((ok, fail) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = /^ready (\S+)$/m.exec(out)?.[1];
+      if (url) ok({ child, url });
+    });
+    child.once('exit', (code) => fail(new Error(`embedded Postgres exited (${code}): ${out}`)));
+  });
+}
+
 function waitExit(child: ChildProcess): Promise<void> {
   return new Promise((ok, fail) =>
     child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`exited with ${code}`)))),
@@ -177,7 +197,11 @@ async function shutdown(code: number): Promise<void> {
         }),
     ),
   );
-  await embedded?.stop().catch(() => undefined);
+  if (embedded && embedded.exitCode === null) {
+    const exited = new Promise((r) => embedded?.once('exit', r));
+    embedded.kill('SIGTERM');
+    await exited;
+  }
   process.exit(code);
 }
 

@@ -24,11 +24,17 @@ const env: NodeJS.ProcessEnv = {
 delete env.DATABASE_URL;
 delete env.REDIS_URL;
 
-const platform = spawn('npm', ['start'], {
+// `npm start` runs scripts/platform.ts through tsx; started directly here, in its own process group,
+// so that the test can press "Ctrl-C" (SIGINT to the group) like a user in a terminal.
+const platform = spawn(process.execPath, ['--import', 'tsx', 'scripts/platform.ts'], {
   cwd: ROOT,
   env,
-  stdio: ['ignore', 'pipe', 'inherit'],
+  stdio: ['ignore', 'pipe', 'pipe'],
   detached: true,
+});
+let errors = '';
+platform.stderr.on('data', (chunk: Buffer) => {
+  errors += chunk.toString();
 });
 let output = '';
 const curlLine = await new Promise<string>((ok, fail) => {
@@ -49,18 +55,32 @@ try {
   if (!output.includes('in-memory counters'))
     throw new Error('the platform did not say it uses in-memory counters');
   if (!output.includes('embedded Postgres')) throw new Error('the platform did not start embedded Postgres');
-  const { stdout } = await promisify(execFile)('bash', [
-    '-c',
-    `${curlLine} -s -o /dev/stderr -w '%{http_code}'`,
-  ]);
-  if (stdout.trim() !== '200') throw new Error(`the printed curl answered ${stdout.trim()}, expected 200`);
+  const { stdout } = await promisify(execFile)('bash', ['-c', `${curlLine} -sS`]).catch((error: unknown) => {
+    const { stderr, code } = error as { stderr?: string; code?: number };
+    throw new Error(`curl exited ${code}: ${stderr}`);
+  });
+  const status = /^HTTP\/[\d.]+ (\d{3})/.exec(stdout)?.[1];
+  if (status !== '200' || !stdout.includes('portcullis-echo')) {
+    throw new Error(`the printed curl answered ${status}, expected 200 from the echo upstream:\n${stdout}`);
+  }
   console.log(`smoke: printed curl answered 200 (${curlLine.slice(0, 60)}…)`);
 } catch (error) {
   failed = true;
   console.error(`smoke failed: ${(error as Error).message}`);
 } finally {
-  process.kill(-platform.pid!, 'SIGTERM');
+  // Ctrl-C: the gateway drains and flushes before the (separately grouped) embedded Postgres stops.
+  process.kill(-platform.pid!, 'SIGINT');
+  const killGroup = setTimeout(() => process.kill(-platform.pid!, 'SIGKILL'), 30_000);
   await new Promise((r) => platform.once('exit', r));
+  clearTimeout(killGroup);
+  if (/usage flush failed/.test(errors)) {
+    failed = true;
+    console.error(`smoke failed: usage could not be flushed at shutdown:\n${errors}`);
+  }
+  if (platform.exitCode !== 0) {
+    failed = true;
+    console.error(`smoke failed: the platform exited with ${platform.exitCode ?? platform.signalCode}`);
+  }
   rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(failed ? '0 passed, 1 failed' : '1 passed, 0 failed');
