@@ -24,7 +24,28 @@ export interface SeedApiOptions {
   requiresApproval?: boolean;
 }
 
+/**
+ * Adds hosts to the SSRF allow-list (PlatformSetting 'upstream.allowedHosts'), keeping what is there.
+ * One atomic statement, so concurrent seeds cannot drop each other's entries.
+ */
+export async function allowUpstreamHosts(db: Db, hosts: string[]): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO "PlatformSetting" ("key", "value", "updatedAt")
+    VALUES ('upstream.allowedHosts', ${JSON.stringify(hosts)}::jsonb, now())
+    ON CONFLICT ("key") DO UPDATE SET
+      "value" = (
+        SELECT coalesce(jsonb_agg(DISTINCT host), '[]'::jsonb)
+        FROM jsonb_array_elements_text(
+          CASE WHEN jsonb_typeof("PlatformSetting"."value") = 'array' THEN "PlatformSetting"."value"
+               ELSE '[]'::jsonb END || EXCLUDED."value"
+        ) AS host
+      ),
+      "updatedAt" = now()`;
+}
+
 export async function seedProviderWithApi(db: Db, opts: SeedApiOptions) {
+  // Test upstreams listen on loopback, which the SSRF guard refuses unless allow-listed.
+  await allowUpstreamHosts(db, ['127.0.0.1']);
   const owner = await seedUser(db, 'provider');
   const org = await seedOrg(db, owner.id, 'OWNER', 'prov');
   const api = await db.api.create({

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { readGatewayEnv } from './env.ts';
 
@@ -11,8 +12,35 @@ describe('readGatewayEnv', () => {
       GATEWAY_KEY_CACHE_TTL_MS: 30_000,
       USAGE_FLUSH_INTERVAL_MS: 500,
       GATEWAY_UPSTREAM_TIMEOUT_MS: 30_000,
+      GATEWAY_HEADERS_TIMEOUT_MS: 10_000, // upstreams
+      GATEWAY_REQUEST_TIMEOUT_MS: 300_000, // upstreams
+      GATEWAY_KEEP_ALIVE_TIMEOUT_MS: 5_000, // upstreams
+      GATEWAY_ALLOWLIST_REFRESH_MS: 30_000, // upstreams
+      GATEWAY_WORKERS: 1, // no Redis: in-memory counters, so one process
+      GATEWAY_LOG_LEVEL: 'info',
+      GATEWAY_LOG_RETENTION_DAYS: 30,
+      GATEWAY_DRAIN_TIMEOUT_MS: 10_000,
+      GATEWAY_DRAIN_DELAY_MS: 0,
+      GATEWAY_TRUSTED_PROXIES: [], // policies
+      GATEWAY_RESPONSE_CACHE_MAX_BYTES: 50 * 1024 * 1024, // policies
     });
   });
+
+  // upstreams: begin
+  it('keeps the header timeout at 10 s or less and the request timeout 0 or at least 10 s', () => {
+    const base = { DATABASE_URL: 'postgresql://x@h/db' };
+    expect(readGatewayEnv({ ...base, GATEWAY_HEADERS_TIMEOUT_MS: '2000' }).GATEWAY_HEADERS_TIMEOUT_MS).toBe(
+      2_000,
+    );
+    expect(() => readGatewayEnv({ ...base, GATEWAY_HEADERS_TIMEOUT_MS: '60000' })).toThrow(
+      /GATEWAY_HEADERS_TIMEOUT_MS/,
+    );
+    expect(readGatewayEnv({ ...base, GATEWAY_REQUEST_TIMEOUT_MS: '0' }).GATEWAY_REQUEST_TIMEOUT_MS).toBe(0);
+    expect(() => readGatewayEnv({ ...base, GATEWAY_REQUEST_TIMEOUT_MS: '5000' })).toThrow(
+      /GATEWAY_REQUEST_TIMEOUT_MS/,
+    );
+  });
+  // upstreams: end
 
   it('names the bad variable', () => {
     expect(() => readGatewayEnv({})).toThrow('DATABASE_URL: is required');
@@ -24,7 +52,56 @@ describe('readGatewayEnv', () => {
     );
   });
 
+  it('refuses a worker count below 1 and an unknown log level', () => {
+    const base = { DATABASE_URL: 'postgresql://x@h/db' };
+    expect(() => readGatewayEnv({ ...base, GATEWAY_WORKERS: '0' })).toThrow(/GATEWAY_WORKERS/);
+    expect(() => readGatewayEnv({ ...base, GATEWAY_LOG_LEVEL: 'loud' })).toThrow(/GATEWAY_LOG_LEVEL/);
+    expect(readGatewayEnv({ ...base, GATEWAY_WORKERS: '1' }).GATEWAY_WORKERS).toBe(1);
+  });
+
+  it('runs one process per CPU with Redis, and refuses several workers without it', () => {
+    const base = { DATABASE_URL: 'postgresql://x@h/db' };
+    const redis = { ...base, REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(readGatewayEnv(redis).GATEWAY_WORKERS).toBe(availableParallelism());
+    expect(readGatewayEnv({ ...redis, GATEWAY_WORKERS: '3' }).GATEWAY_WORKERS).toBe(3);
+    expect(() => readGatewayEnv({ ...base, GATEWAY_WORKERS: '2' })).toThrow(
+      'GATEWAY_WORKERS: must be 1 without REDIS_URL',
+    );
+  });
+
+  // policies: begin
+  it('parses GATEWAY_TRUSTED_PROXIES as CIDRs and names it when one is bad', () => {
+    const base = { DATABASE_URL: 'postgresql://x@h/db' };
+    expect(
+      readGatewayEnv({ ...base, GATEWAY_TRUSTED_PROXIES: '10.0.0.0/8, ::1' }).GATEWAY_TRUSTED_PROXIES,
+    ).toEqual(['10.0.0.0/8', '::1']);
+    expect(() => readGatewayEnv({ ...base, GATEWAY_TRUSTED_PROXIES: '10.0.0.0/8,nope' })).toThrow(
+      /GATEWAY_TRUSTED_PROXIES/,
+    );
+  });
+  // policies: end
+
   it('treats an empty REDIS_URL as absent', () => {
     expect(readGatewayEnv({ DATABASE_URL: 'postgresql://x@h/db', REDIS_URL: '' }).REDIS_URL).toBeUndefined();
   });
 });
+
+// limits: begin
+describe('REDIS_CLUSTER_NODES', () => {
+  const base = { DATABASE_URL: 'postgresql://x@h/db' };
+  it('parses comma-separated host:port pairs', () => {
+    expect(
+      readGatewayEnv({ ...base, REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001' }).REDIS_CLUSTER_NODES,
+    ).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+    ]);
+    expect(readGatewayEnv({ ...base, REDIS_CLUSTER_NODES: '' }).REDIS_CLUSTER_NODES).toBeUndefined();
+  });
+  it('refuses malformed lists, naming the variable', () => {
+    for (const bad of ['10.0.0.1', 'a:1,,b:2', 'a:99999', 'a:x']) {
+      expect(() => readGatewayEnv({ ...base, REDIS_CLUSTER_NODES: bad })).toThrow(/REDIS_CLUSTER_NODES/);
+    }
+  });
+});
+// limits: end

@@ -1,4 +1,15 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { compileIpMatcher } from './policies/ip.ts';
+
+// limits: begin
+const CLUSTER_NODES = /^\s*[^\s:,]+:\d{1,5}\s*(,\s*[^\s:,]+:\d{1,5}\s*)*$/;
+const parseClusterNodes = (value: string) =>
+  value.split(',').map((node) => {
+    const [host = '', port = ''] = node.trim().split(':');
+    return { host, port: Number(port) };
+  });
+// limits: end
 
 const ZGatewayEnv = z.object({
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -15,9 +26,71 @@ const ZGatewayEnv = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ -')
     .default('portcullis:'),
+  // limits: begin (rate limiting — src/limits)
+  /** Redis Cluster seed nodes `host:port,host:port`; when set, limit counters use the cluster, not REDIS_URL. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(CLUSTER_NODES, 'must be comma-separated host:port pairs, e.g. 10.0.0.1:7000,10.0.0.2:7000')
+    .transform(parseClusterNodes)
+    .refine((nodes) => nodes.every((n) => n.port >= 1 && n.port <= 65_535), 'ports must be 1-65535')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  // limits: end
   GATEWAY_KEY_CACHE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(500),
   GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // upstreams: begin (connection hardening and SSRF allow-list — src/http/hardening.ts, src/upstream)
+  /** Time a client has to send a complete request head (slowloris guard); at most 10 s. */
+  GATEWAY_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(10_000),
+  /** Time a client has to send a whole request, body included; 0 disables. */
+  GATEWAY_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || (ms >= 10_000 && ms <= 3_600_000), 'must be 0 or 10000-3600000')
+    .default(300_000),
+  GATEWAY_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** How often the SSRF allow-list (PlatformSetting 'upstream.allowedHosts') is reloaded. */
+  GATEWAY_ALLOWLIST_REFRESH_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  // upstreams: end
+  // policies: begin (client IP, response cache — see src/policies, src/cache)
+  /** Comma-separated CIDRs of proxies whose X-Forwarded-For is believed; default: none (use the socket peer). */
+  GATEWAY_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (cidrs) => compileIpMatcher(cidrs).invalid.length === 0,
+      'must be comma-separated CIDRs or addresses',
+    ),
+  /** In-process (L1) response cache bound; Redis (L2) is used too when REDIS_URL is set. */
+  GATEWAY_RESPONSE_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(4 * 1024 ** 3)
+    .default(50 * 1024 * 1024),
+  // policies: end
+  // ops: begin (cluster, logging, draining, retention — see main.ts and src/ops)
+  /** node:cluster workers sharing the port; 1 runs a single process without a primary. Default: CPUs. */
+  GATEWAY_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(() => availableParallelism()),
+  GATEWAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** RequestLog retention when the PlatformSetting 'requestLog.retentionDays' is absent. */
+  GATEWAY_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** How long a draining worker waits for in-flight requests before cutting connections. */
+  GATEWAY_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** On shutdown, answer /readyz 503 this long (still serving) before closing the listener. */
+  GATEWAY_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
+  // ops: end
 });
 
 export type GatewayEnv = z.infer<typeof ZGatewayEnv>;
@@ -42,5 +115,17 @@ export function readGatewayEnv(source: NodeJS.ProcessEnv = process.env): Gateway
       issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue?.message;
     throw new GatewayConfigError(variable, message ?? 'is invalid');
   }
-  return parsed.data;
+  const env = parsed.data;
+  // Without Redis the rate-limit and quota counters live in process memory: one process, or each
+  // worker would enforce the whole limit on its own.
+  if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
+    if (source.GATEWAY_WORKERS && env.GATEWAY_WORKERS > 1) {
+      throw new GatewayConfigError(
+        'GATEWAY_WORKERS',
+        'must be 1 without REDIS_URL or REDIS_CLUSTER_NODES (in-memory counters are per process)',
+      );
+    }
+    return { ...env, GATEWAY_WORKERS: 1 };
+  }
+  return env;
 }

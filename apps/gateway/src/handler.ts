@@ -6,6 +6,7 @@ import { describeError, type Logger } from './log.ts';
 import { type AdmitDeps, admit, type Rejection } from './pipeline/admit.ts';
 import { resolveRequestId } from './pipeline/request-id.ts';
 import { parseGatewayPath } from './pipeline/route.ts';
+import type { PolicyEngine } from './policies/engine.ts'; // policies
 import type { UpstreamClient } from './upstream/proxy.ts';
 import type { RequestLogEntry, UsageMeter } from './usage/meter.ts';
 
@@ -13,6 +14,8 @@ export interface HandlerDeps extends AdmitDeps {
   db: Db;
   upstream: UpstreamClient;
   meter: UsageMeter;
+  /** IP rules, CORS, size limits, OpenAPI validation, header transforms, response cache (src/policies) */
+  policies: PolicyEngine;
   log: Logger;
 }
 
@@ -50,6 +53,7 @@ async function handle(
     rejection: Partial<Rejection> & { problem?: GatewayProblem },
   ): RequestLogEntry => ({
     id: randomUUID(),
+    requestId, // ops: access log correlation (not stored: RequestLog has no column for it)
     at: new Date(startedAt),
     orgId: rejection.route?.orgId ?? null,
     apiId: rejection.route?.apiId ?? null,
@@ -76,7 +80,20 @@ async function handle(
     return;
   }
 
-  const admission = await admit(deps, path, req.headers);
+  // policies: begin (right after route resolve, before key verification: IP rules, CORS, size limits)
+  const screened = await deps.policies.screen(req, res, path, deps.cache);
+  if (screened.kind !== 'continue') {
+    const refusal = screened.kind === 'rejected' ? screened.problem : undefined;
+    if (refusal) sendProblem(res, refusal, requestId);
+    deps.meter.recordLog(
+      logEntry(res.statusCode, { route: screened.route, ...(refusal ? { problem: refusal } : {}) }),
+    );
+    req.resume();
+    return;
+  }
+  // policies: end
+
+  const admission = await admit(deps, path, req.headers, { ip: req.socket.remoteAddress });
   if (!admission.ok) {
     sendProblem(res, admission.error.problem, requestId);
     deps.meter.recordLog(logEntry(res.statusCode, admission.error));
@@ -86,19 +103,38 @@ async function handle(
   }
 
   const { route, key, subscription, headers } = admission.value;
-  const forwarded = await deps.upstream.forward(
+  // policies: begin (validation, response cache, header transforms and body limit around the forward)
+  const extraHeaders = { ...headers, 'x-request-id': requestId };
+  const forwarded = await deps.policies.proxy(
     req,
     res,
-    { upstreamUrl: route.upstreamUrl, rest: path.rest, query: path.query },
-    {
-      clientIp: req.socket.remoteAddress,
-      proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-      host: req.headers.host,
-      requestId,
-    },
-    { ...headers, 'x-request-id': requestId },
+    { route, appId: key.appId, path, extraHeaders },
+    (body) =>
+      deps.upstream.forward(
+        body,
+        res,
+        // upstreams: targets, versions, breakers and retries come from route.upstream
+        {
+          routeKey: route.apiId,
+          upstreamUrl: route.upstreamUrl,
+          upstream: route.upstream,
+          rest: path.rest,
+          query: path.query,
+        },
+        {
+          clientIp: req.socket.remoteAddress,
+          proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+          host: req.headers.host,
+          requestId,
+        },
+        extraHeaders,
+      ),
   );
-  if (!forwarded.ok) sendProblem(res, { ...forwarded.error, headers }, requestId);
+  // policies: end
+  // upstreams: keep the problem's own headers (Retry-After of upstream_unavailable) next to the limit headers
+  if (!forwarded.ok) {
+    sendProblem(res, { ...forwarded.error, headers: { ...headers, ...forwarded.error.headers } }, requestId);
+  }
   const stats = forwarded.ok
     ? forwarded.value
     : {

@@ -1,15 +1,94 @@
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
+import type { RequestLogEntry } from './usage/meter.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+/** One structured line per finished request. */
+export type AccessLogger = (entry: RequestLogEntry) => void;
+export type LogThreshold = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface GatewayLogging {
+  log: Logger;
+  accessLog: AccessLogger;
+  /** Writes what is buffered; call before process.exit. */
+  flush(): void;
+}
+
+/**
+ * pino, JSON lines on stdout. The destination is asynchronous: lines written while a write is pending are
+ * coalesced, so the access log costs no syscall per request; `flush()` must run before exit. `msg` is written first on app logs so a line
+ * reads `{"level":…,"time":…,"msg":"gateway listening","url":…}` — scripts grep for that.
+ */
+export function createLogging(
+  level: LogThreshold = 'info',
+  destination: DestinationStream = pino.destination({ dest: 1, sync: false }),
+): GatewayLogging {
+  const logger: PinoLogger = pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+  const log: Logger = (lvl, message, fields) => {
+    if (!logger.isLevelEnabled(lvl)) return;
+    logger[lvl]({ msg: message, ...fields });
+  };
+  const accessLog: AccessLogger = (entry) => {
+    if (!logger.isLevelEnabled('info')) return;
+    logger.info({
+      msg: 'request',
+      requestId: entry.requestId ?? entry.id,
+      orgId: entry.orgId,
+      apiId: entry.apiId,
+      appId: entry.appId,
+      keyId: entry.keyId,
+      method: entry.method,
+      path: entry.path,
+      status: entry.status,
+      latencyMs: entry.latencyMs,
+      upstreamMs: entry.upstreamMs,
+      bytesIn: entry.bytesIn,
+      bytesOut: entry.bytesOut,
+      clientIp: entry.clientIp,
+      userAgent: entry.userAgent,
+      errorCode: entry.errorCode,
+    });
+  };
+  const flush = () => {
+    const stream = destination as { flushSync?: () => void };
+    try {
+      stream.flushSync?.();
+    } catch {
+      // Nothing buffered, or stdout already closed: nothing more can be written anyway.
+    }
+  };
+  return { log, accessLog, flush };
+}
+
+let shared: GatewayLogging | undefined;
+/** The process-wide default (level info), created on first use. */
+function defaultLogging(): GatewayLogging {
+  shared ??= createLogging('info', pino.destination({ dest: 1, sync: true }));
+  return shared;
+}
 
 /** One JSON object per line on stdout: what log shippers expect. */
-export const jsonLogger: Logger = (level, message, fields) => {
-  const line = JSON.stringify({ at: new Date().toISOString(), level, msg: message, ...fields });
-  if (level === 'error' || level === 'warn') process.stderr.write(`${line}\n`);
-  else process.stdout.write(`${line}\n`);
-};
+export const jsonLogger: Logger = (level, message, fields) => defaultLogging().log(level, message, fields);
 
 export const silentLogger: Logger = () => undefined;
+export const silentAccessLogger: AccessLogger = () => undefined;
 
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+/** Sends access lines through an app logger (tests pass one logger that sees everything, or nothing). */
+export function accessLogVia(log: Logger): AccessLogger {
+  return (entry) => log('info', 'request', { ...entry, requestId: entry.requestId ?? entry.id });
+}
+
+/** The default access logger, on the process-wide default logging. */
+export const jsonAccessLogger: AccessLogger = (entry) => defaultLogging().accessLog(entry);

@@ -1,45 +1,98 @@
-import { GatewayConfigError, readGatewayEnv } from './env.ts';
-import { describeError, jsonLogger } from './log.ts';
-import { startGateway } from './server.ts';
+import cluster from 'node:cluster';
+import { GatewayConfigError, type GatewayEnv, readGatewayEnv } from './env.ts';
+import { createLogging, describeError, type GatewayLogging } from './log.ts';
+import { onPrimaryDrainRequest, runPrimary } from './ops/cluster.ts';
+import { type RunningGateway, startGateway } from './server.ts';
 
-async function main(): Promise<void> {
-  let env: ReturnType<typeof readGatewayEnv>;
+function readEnvOrExit(): GatewayEnv {
   try {
-    env = readGatewayEnv();
+    return readGatewayEnv();
   } catch (error) {
     // Refuse to start, naming the variable; no stack trace for a configuration mistake.
     process.stderr.write(`${error instanceof GatewayConfigError ? error.message : describeError(error)}\n`);
     process.exit(78); // EX_CONFIG
   }
-  const gateway = await startGateway({
+}
+
+/** One gateway in this process: the only process when GATEWAY_WORKERS=1, else one cluster worker. */
+async function runGateway(env: GatewayEnv, logging: GatewayLogging): Promise<void> {
+  const { log } = logging;
+  const exit = (code: number) => {
+    logging.flush();
+    process.exit(code);
+  };
+  // Listen for stop requests before starting: a drain asked for during startup must not be lost.
+  let gateway: RunningGateway | undefined;
+  let stopReason: string | undefined;
+  const stop = (reason: string) => {
+    if (stopReason !== undefined) return;
+    stopReason = reason;
+    if (!gateway) return; // startup finishes first, then drains at once
+    log('info', `${reason}: draining`);
+    gateway.close().then(
+      () => exit(0),
+      (error: unknown) => {
+        log('error', 'shutdown failed', { error: describeError(error) });
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('received SIGTERM'));
+  process.on('SIGINT', () => stop('received SIGINT'));
+  onPrimaryDrainRequest(stop);
+
+  gateway = await startGateway({
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
+    redisClusterNodes: env.REDIS_CLUSTER_NODES, // limits
     redisKeyPrefix: env.GATEWAY_REDIS_KEY_PREFIX,
     port: env.GATEWAY_PORT,
     host: env.GATEWAY_HOST,
     keyCacheTtlMs: env.GATEWAY_KEY_CACHE_TTL_MS,
     usageFlushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
     upstreamTimeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,
+    // upstreams: begin
+    headersTimeoutMs: env.GATEWAY_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.GATEWAY_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
+    allowListRefreshMs: env.GATEWAY_ALLOWLIST_REFRESH_MS,
+    // upstreams: end
+    trustedProxies: env.GATEWAY_TRUSTED_PROXIES, // policies
+    responseCacheMaxBytes: env.GATEWAY_RESPONSE_CACHE_MAX_BYTES, // policies
+    drainTimeoutMs: env.GATEWAY_DRAIN_TIMEOUT_MS,
+    drainDelayMs: env.GATEWAY_DRAIN_DELAY_MS,
+    requestLogRetention: { defaultDays: env.GATEWAY_LOG_RETENTION_DAYS, intervalMs: 3_600_000 },
+    log,
+    accessLog: logging.accessLog,
   });
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    jsonLogger('info', `received ${signal}: draining`);
-    gateway.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        jsonLogger('error', 'shutdown failed', { error: describeError(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (stopReason !== undefined) {
+    const reason = stopReason;
+    stopReason = undefined;
+    stop(reason);
+  }
 }
 
-main().catch((error: unknown) => {
-  jsonLogger('error', 'gateway failed to start', { error: describeError(error) });
-  process.exit(1);
-});
+function main(): void {
+  const env = readEnvOrExit();
+  const logging = createLogging(env.GATEWAY_LOG_LEVEL);
+  const fail = (error: unknown) => {
+    logging.log('error', 'gateway failed to start', { error: describeError(error) });
+    logging.flush();
+    process.exit(1);
+  };
+  if (env.GATEWAY_WORKERS > 1 && cluster.isPrimary) {
+    runPrimary({
+      workers: env.GATEWAY_WORKERS,
+      drainTimeoutMs: env.GATEWAY_DRAIN_TIMEOUT_MS,
+      log: logging.log,
+      exit: (code) => {
+        logging.flush();
+        process.exit(code);
+      },
+    });
+    return;
+  }
+  runGateway(env, logging).catch(fail);
+}
+
+main();

@@ -8,21 +8,41 @@ import {
   configNotifySql,
   listenConfigChanges,
 } from '@portcullis/db/notify';
+// ops: end
+// policies: begin (per-API request policies and response cache — src/policies, src/cache)
+import { ResponseCacheStore } from './cache/store.ts';
 import { ConfigCache } from './config/config-cache.ts';
 import { prismaConfigRepository } from './config/repository.ts';
 import { createHandler } from './handler.ts';
-import { problem, problemBody } from './http/problem.ts';
-import { MemoryLimitStore } from './limits/memory.ts';
-import { RedisLimitStore } from './limits/redis.ts';
-import type { LimitStore } from './limits/types.ts';
-import { describeError, jsonLogger, type Logger } from './log.ts';
+import { DEFAULT_HARDENING, hardenedServerOptions, hardenServer } from './http/hardening.ts'; // upstreams
+import { createLimitStore } from './limits/create.ts'; // limits
+import {
+  type AccessLogger,
+  accessLogVia,
+  describeError,
+  jsonAccessLogger,
+  jsonLogger,
+  type Logger,
+} from './log.ts';
+// ops: begin (metrics, draining readiness, retention — apps/gateway/src/ops, usage/retention.ts)
+import { registerWorkerMetrics } from './ops/cluster-metrics.ts';
+import { withOpsEndpoints } from './ops/endpoints.ts';
+import { collectProcessMetrics, observeRequest } from './ops/http-metrics.ts';
+import { PolicyEngine } from './policies/engine.ts';
+// policies: end
+// upstreams: begin (targets, breakers, SSRF guard — src/upstream)
+import { platformAllowedHosts, UpstreamAllowList } from './upstream/allow-list.ts';
 import { UpstreamClient } from './upstream/proxy.ts';
+// upstreams: end
 import { UsageMeter } from './usage/meter.ts';
+import { RequestLogRetention } from './usage/retention.ts';
 
 export interface GatewayOptions {
   databaseUrl: string;
   /** Absent: counters live in this process only (single-instance mode). */
   redisUrl?: string | undefined;
+  /** limits: Redis Cluster seed nodes; when non-empty, counters use the cluster instead of redisUrl. */
+  redisClusterNodes?: { host: string; port: number }[] | undefined;
   /** 0 picks a free port. Default 8080. */
   port?: number;
   host?: string;
@@ -33,6 +53,27 @@ export interface GatewayOptions {
   redisKeyPrefix?: string;
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs?: number;
+  /** close() first answers /readyz 503 this long while still accepting, so load balancers move away. */
+  drainDelayMs?: number;
+  /** One line per request; default: through `log` when one is given, else JSON on stdout. */
+  accessLog?: AccessLogger;
+  /** RequestLog retention job; false disables it (default: 30 days, hourly). */
+  requestLogRetention?: { defaultDays: number; intervalMs: number } | false;
+  // policies: begin
+  /** CIDRs of proxies whose X-Forwarded-For is believed (default none). */
+  trustedProxies?: readonly string[];
+  /** In-process response cache bound (default 50 MB); Redis backs it as L2 when redisUrl is set. */
+  responseCacheMaxBytes?: number;
+  // policies: end
+  // upstreams: begin
+  /** slowloris guard: time to receive a request head (default 10 s) */
+  headersTimeoutMs?: number;
+  /** time to receive a whole request (default 300 s; 0 disables) */
+  requestTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  /** reload period of the SSRF allow-list, PlatformSetting 'upstream.allowedHosts' (default 30 s) */
+  allowListRefreshMs?: number;
+  // upstreams: end
   /** Reuse a Prisma client (it is then not disconnected on close). */
   db?: Db;
   log?: Logger;
@@ -58,18 +99,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const ownsDb = options.db === undefined;
   const db = options.db ?? createDb(options.databaseUrl);
 
-  const limits: LimitStore = options.redisUrl
-    ? new RedisLimitStore({
-        url: options.redisUrl,
-        ...(options.redisKeyPrefix ? { keyPrefix: options.redisKeyPrefix } : {}),
-      })
-    : new MemoryLimitStore();
-  if (!options.redisUrl) {
-    log(
-      'warn',
-      'REDIS_URL is not set: rate-limit and quota counters are IN MEMORY (correct for one instance only)',
-    );
-  }
+  // limits: begin (Redis single/cluster behind the per-API failure modes, or memory — src/limits)
+  const limits = await createLimitStore({
+    redisUrl: options.redisUrl,
+    redisClusterNodes: options.redisClusterNodes,
+    redisKeyPrefix: options.redisKeyPrefix,
+    log,
+  });
+  // limits: end
 
   const cache = new ConfigCache(prismaConfigRepository(db), {
     ttlMs: options.keyCacheTtlMs ?? 30_000,
@@ -78,41 +115,91 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log('warn', 'config refresh failed; serving stale entry', { error: describeError(error) }),
   });
 
-  const listener = await startInvalidation(options.databaseUrl, cache, db, log);
+  // upstreams: begin
+  const allowList = new UpstreamAllowList(platformAllowedHosts(db), {
+    refreshMs: options.allowListRefreshMs ?? 30_000,
+    now,
+    onError: (error) =>
+      log('warn', 'upstream allow-list refresh failed; keeping the last one', {
+        error: describeError(error),
+      }),
+  });
+  await allowList.start();
+  // upstreams: end
+  const listener = await startInvalidation(
+    options.databaseUrl,
+    cache,
+    db,
+    log,
+    () => void allowList.refresh(),
+  );
+  const accessLog = options.accessLog ?? (options.log ? accessLogVia(options.log) : jsonAccessLogger);
+  collectProcessMetrics();
+  registerWorkerMetrics();
   const meter = new UsageMeter(db, {
     flushIntervalMs: options.usageFlushIntervalMs ?? 500,
     now,
+    onRequestLog: (entry) => {
+      observeRequest(entry);
+      accessLog(entry);
+    },
     onFlushError: (error, batchId) =>
       log('error', 'usage flush failed; batch kept for retry', { batchId, error: describeError(error) }),
   });
   meter.start();
-  const upstream = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs ?? 30_000 });
+  const retentionOptions = options.requestLogRetention ?? { defaultDays: 30, intervalMs: 3_600_000 };
+  const retention = retentionOptions
+    ? new RequestLogRetention(db, {
+        ...retentionOptions,
+        onResult: (result) => log('info', 'request log retention', { ...result }),
+        onError: (error) => log('warn', 'request log retention failed', { error: describeError(error) }),
+      })
+    : undefined;
+  retention?.start();
+  let draining = false;
+  const upstream = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs ?? 30_000, allowList, now }); // upstreams
+  // upstreams: begin
+  const hardening = {
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HARDENING.headersTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_HARDENING.requestTimeoutMs,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_HARDENING.keepAliveTimeoutMs,
+  };
+  // upstreams: end
+  // policies: begin
+  const policies = new PolicyEngine({
+    trustedProxies: options.trustedProxies ?? [],
+    cache: new ResponseCacheStore({
+      maxBytes: options.responseCacheMaxBytes ?? 50 * 1024 * 1024,
+      now,
+      redis: options.redisUrl
+        ? { url: options.redisUrl, keyPrefix: options.redisKeyPrefix ?? 'portcullis:' }
+        : undefined,
+      onError: throttledWarn(log, 'response cache (Redis L2) failed; serving without it'),
+    }),
+    log,
+    now,
+  });
+  // policies: end
 
   const server = createServer(
-    { requestTimeout: 0, keepAliveTimeout: 5_000 },
-    createHandler({
-      db,
-      cache,
-      limits,
-      upstream,
-      meter,
+    hardenedServerOptions(hardening), // upstreams
+    withOpsEndpoints(
+      createHandler({
+        db,
+        cache,
+        limits,
+        upstream,
+        meter,
+        policies, // policies
+        log,
+        now,
+        onInfraError: (what, error) => log('error', `${what} store failed`, { error: describeError(error) }),
+      }),
+      { draining: () => draining },
       log,
-      now,
-      onInfraError: (what, error) => log('error', `${what} store failed`, { error: describeError(error) }),
-    }),
+    ),
   );
-  server.on('clientError', (_error, socket) => {
-    // Unparseable HTTP: answer with problem+json too, then hang up.
-    if (!socket.writable) return;
-    const requestId = randomUUID();
-    const body = JSON.stringify(
-      problemBody(problem('bad_request', 'The request is not valid HTTP.'), requestId),
-    );
-    socket.end(
-      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/problem+json\r\nx-request-id: ${requestId}\r\n` +
-        `connection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-  });
+  hardenServer(server, hardening); // upstreams: timeouts + problem+json for unparseable HTTP, then close
   await listen(server, options.port ?? 8080, options.host ?? '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
@@ -127,9 +214,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     flushUsage: () => meter.flush(),
     close() {
       closing ??= (async () => {
+        draining = true;
+        const delayMs = options.drainDelayMs ?? 0;
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         await drain(server, options.drainTimeoutMs ?? 10_000);
+        await retention?.stop();
         await meter.close();
-        await Promise.all([listener.close(), limits.close(), upstream.close()]);
+        allowList.stop(); // upstreams
+        await Promise.all([listener.close(), limits.close(), upstream.close(), policies.close()]);
         if (ownsDb) await db.$disconnect();
         log('info', 'gateway stopped', {
           droppedLogs: meter.droppedLogCount,
@@ -146,6 +238,7 @@ async function startInvalidation(
   cache: ConfigCache,
   db: Db,
   log: Logger,
+  onGap: () => void = () => undefined, // upstreams: the SSRF allow-list reloads after a gap too
 ): Promise<ConfigListener> {
   const probeId = `__probe__${randomUUID()}`;
   let ready: () => void = () => undefined;
@@ -159,8 +252,10 @@ async function startInvalidation(
       cache.apply(change);
     },
     () => {
-      log('warn', 'config listener reconnected; clearing caches');
-      cache.reset();
+      // Kept as fallback: while Postgres is down the gateway serves its last snapshot (config/swr-cache.ts).
+      log('warn', 'config listener gap; revalidating cached config');
+      cache.expireAll();
+      onGap();
     },
   );
   // LISTEN connects asynchronously: keep sending the probe until it comes back, proving the channel is live.
@@ -206,3 +301,16 @@ function drain(server: Server, timeoutMs: number): Promise<void> {
     server.closeIdleConnections();
   });
 }
+
+// policies: begin
+/** A failing cache must not flood the log: one line per 10 s at most. */
+function throttledWarn(log: Logger, message: string): (error: unknown) => void {
+  let lastAt = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - lastAt < 10_000) return;
+    lastAt = now;
+    log('warn', message, { error: describeError(error) });
+  };
+}
+// policies: end

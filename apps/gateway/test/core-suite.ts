@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { generateApiKey } from '@portcullis/core/keys';
+import { billingPeriod } from '@portcullis/core/periods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedConsumerWithKey, seedProviderWithApi, uniq } from '../../../test/fixtures.ts';
 import { bearer, call, startWorld, type TestWorld } from './harness.ts';
@@ -81,8 +82,8 @@ export function coreGatewaySuite(name: string, redis: boolean): void {
       const res = await call(base, `${apiPath}/ok`, { headers: { 'x-api-key': key } });
       expect(res.status).toBe(200);
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-      expect(res.headers['ratelimit-policy']).toBe('"default";q=1000;w=60');
-      expect(res.headers.ratelimit).toMatch(/^"default";r=\d+;t=\d+$/);
+      expect(res.headers['ratelimit-policy']).toBe('"w60";q=1000;w=60');
+      expect(res.headers.ratelimit).toMatch(/^"w60";r=\d+;t=\d+$/);
       expect(res.headers['x-quota-limit']).toBe('1000');
       expect(Number(res.headers['x-quota-remaining'])).toBeLessThan(1000);
     });
@@ -191,9 +192,13 @@ export function coreGatewaySuite(name: string, redis: boolean): void {
       expectProblem(denied, 429, 'rate_limited');
       const retryAfter = Number(denied.headers['retry-after']);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
-      expect(retryAfter).toBeLessThanOrEqual(3600);
-      expect(denied.headers['ratelimit-policy']).toBe('"default";q=3;w=3600');
-      expect(denied.headers.ratelimit).toBe(`"default";r=0;t=${retryAfter}`);
+      // GCRA: 3 per hour refills one request every 20 minutes.
+      expect(retryAfter).toBeLessThanOrEqual(1200);
+      expect(denied.headers['ratelimit-policy']).toBe('"w3600";q=3;w=3600');
+      // t: seconds until the window is fully replenished.
+      const t = Number(/^"w3600";r=0;t=(\d+)$/.exec(String(denied.headers.ratelimit))?.[1]);
+      expect(t).toBeGreaterThan(3500);
+      expect(t).toBeLessThanOrEqual(3600);
       // The denial consumed no quota: 3 of 100 used.
       expect(denied.headers['x-quota-remaining']).toBe('97');
     });
@@ -212,10 +217,11 @@ export function coreGatewaySuite(name: string, redis: boolean): void {
       expect(second.headers['x-quota-remaining']).toBe('0');
       const denied = await call(base, path, { headers: bearer(consumer.plaintext) });
       expectProblem(denied, 429, 'quota_exceeded');
-      const now = new Date();
-      const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
-      const expected = Math.ceil((nextMonth - Date.now()) / 1000);
+      // The quota period is anchored to the subscription's period start (monthly anniversaries).
+      const { end } = billingPeriod(consumer.subscription.currentPeriodStart, new Date());
+      const expected = Math.ceil((end.getTime() - Date.now()) / 1000);
       expect(Math.abs(Number(denied.headers['retry-after']) - expected)).toBeLessThanOrEqual(5);
+      expect(Math.abs(Number(denied.headers['x-quota-reset']) - expected)).toBeLessThanOrEqual(5);
       expect(denied.headers['x-quota-limit']).toBe('2');
     });
 

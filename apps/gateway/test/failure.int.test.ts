@@ -15,6 +15,11 @@ describe('gateway with its counter store down', () => {
 
   it('fails closed with 503 limiter_unavailable and never reaches the upstream', async () => {
     const provider = await seedProviderWithApi(world.db, { upstreamUrl: world.upstream.url });
+    // The default redisFailureMode is 'local'; this API opts into failing closed.
+    await world.db.api.update({
+      where: { id: provider.api.id },
+      data: { policies: { redisFailureMode: 'deny' } },
+    });
     const consumer = await seedConsumerWithKey(world.db, provider.plan.id);
     const res = await call(world.gateway.url, `/${provider.org.slug}/${provider.api.slug}/x`, {
       headers: bearer(consumer.plaintext),

@@ -93,12 +93,12 @@ describe('gateway config invalidation', () => {
     const consumer = await seedConsumerWithKey(world.db, provider.plan.id);
     const apiPath = `/${provider.org.slug}/${provider.api.slug}/x`;
     const first = await call(world.gateway.url, apiPath, { headers: bearer(consumer.plaintext) });
-    expect(first.headers['ratelimit-policy']).toBe('"default";q=100;w=60');
+    expect(first.headers['ratelimit-policy']).toBe('"w60";q=100;w=60');
     await world.db.plan.update({ where: { id: provider.plan.id }, data: { rateLimit: 7 } });
     await notify(world.db, { kind: 'plan', id: provider.plan.id });
     await eventually(async () => {
       const res = await call(world.gateway.url, apiPath, { headers: bearer(consumer.plaintext) });
-      return res.headers['ratelimit-policy'] === '"default";q=7;w=60';
+      return res.headers['ratelimit-policy'] === '"w60";q=7;w=60';
     }, 1_000);
   });
 });

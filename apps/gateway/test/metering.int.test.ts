@@ -1,4 +1,4 @@
-import { hourStart, monthStart } from '@portcullis/core/periods';
+import { billingPeriod, hourStart } from '@portcullis/core/periods';
 import type { Db } from '@portcullis/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
@@ -78,14 +78,15 @@ describe('gateway usage metering', () => {
     expect(await world.db.usageBatch.count()).toBeGreaterThan(0);
   });
 
-  it('seeds the quota counter from Postgres usage of the current month', async () => {
+  it('seeds the quota counter from Postgres usage of the current billing period', async () => {
     const provider = await seedProviderWithApi(world.db, {
       upstreamUrl: world.upstream.url,
       monthlyQuota: 10,
     });
     const consumer = await seedConsumerWithKey(world.db, provider.plan.id);
-    // 9 requests already billed this month (e.g. before a Redis restart), 50 last month (ignored).
-    const thisMonth = monthStart(new Date());
+    // 9 requests already billed this period (e.g. before a Redis restart), 50 in the previous one (ignored).
+    // The quota period is anchored to the subscription's period start (limits: billingPeriod).
+    const thisMonth = billingPeriod(consumer.subscription.currentPeriodStart, new Date()).start;
     await world.db.usageRollup.createMany({
       data: [
         {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZApiPolicies, ZPlanLimits, ZUpstreamConfig } from './policies.ts';
 
 /** Input schemas shared by the portal's routers and forms. Explicit objects: unknown keys are stripped. */
 
@@ -91,3 +92,43 @@ export const ZSubscriptionListMine = z.object({ appId: ZId.optional() });
 
 export const ZKeyCreate = z.object({ appId: ZId, name: ZName });
 export const ZKeyRef = z.object({ keyId: ZId });
+
+// ───────────── gateway configuration (policies, upstream, plan limits, lifecycle, platform) ─────────────
+
+/** Policy documents are flattened into the input so zod field errors name the field (`cors.allowOrigins`). */
+export const ZApiPoliciesUpdate = ZApiPolicies.extend({ apiId: ZId });
+export type ApiPoliciesUpdateInput = z.infer<typeof ZApiPoliciesUpdate>;
+
+export const ZUpstreamConfigUpdate = ZUpstreamConfig.extend({ apiId: ZId, upstreamUrl: ZUpstreamUrl });
+export type UpstreamConfigUpdateInput = z.infer<typeof ZUpstreamConfigUpdate>;
+
+/** The OpenAPI document as pasted/uploaded text (parsed and checked by the verb); null removes it. */
+export const ZOpenApiSpecSet = z.object({
+  apiId: ZId,
+  document: z.string().max(1_000_000, 'The document must be at most 1 MB').nullable(),
+});
+export type OpenApiSpecSetInput = z.infer<typeof ZOpenApiSpecSet>;
+
+export const ZPlanUpdate = z.object({
+  planId: ZId,
+  rateLimit: ZLimit.nullable(),
+  rateLimitWindowSeconds: z.number().int('Must be a whole number').min(1).max(86_400),
+  monthlyQuota: ZLimit.nullable(),
+  requiresApproval: z.boolean(),
+  limits: ZPlanLimits,
+});
+export type PlanUpdateInput = z.infer<typeof ZPlanUpdate>;
+export const ZPlanRef = z.object({ planId: ZId });
+
+export const ZApiRetire = z.object({
+  apiId: ZId,
+  /** the API's slug typed again: retiring cuts every consumer off */
+  confirmSlug: z.string().trim().toLowerCase().min(1, 'Type the API slug to confirm').max(40),
+});
+
+export const ZPlatformSettingsUpdate = z.object({
+  upstreamAllowedHosts: z.array(z.string().trim().toLowerCase().min(1).max(255)).max(500),
+  /** null: unset, the gateway's own default applies */
+  requestLogRetentionDays: z.number().int('Must be a whole number').min(1).max(3650).nullable(),
+});
+export type PlatformSettingsUpdateInput = z.infer<typeof ZPlatformSettingsUpdate>;

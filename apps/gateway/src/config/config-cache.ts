@@ -83,7 +83,18 @@ export class ConfigCache {
     }
   }
 
-  /** After a listener gap, events may have been lost: forget everything. */
+  /**
+   * After a listener gap, events may have been lost: every entry is reloaded before its next use, but kept
+   * as the fallback while Postgres cannot answer (the gateway serves its last snapshot during an outage).
+   */
+  expireAll(): void {
+    this.routes.expireAll();
+    this.keys.expireAll();
+    this.subs.expireAll();
+    this.quotaBases.expireAll();
+  }
+
+  /** Forgets everything. */
   reset(): void {
     this.routes.clear();
     this.keys.clear();

@@ -71,4 +71,57 @@ describe('SwrCache', () => {
     expect(t.cache.deleteWhere((v) => v === 'c')).toBe(1);
     expect(await t.cache.get('a', async () => 'reloaded')).toBe('reloaded');
   });
+
+  it('serves the last value while reloads fail, for as long as they fail, and recovers after', async () => {
+    const errors: unknown[] = [];
+    let clock = 0;
+    let down = false;
+    let loads = 0;
+    const cache = new SwrCache<string>({
+      ttlMs: 1_000,
+      negativeTtlMs: 100,
+      maxEntries: 10,
+      now: () => clock,
+      retryAfterFailureMs: 500,
+      onRefreshError: (error) => errors.push(error),
+    });
+    const load = async () => {
+      loads++;
+      if (down) throw new Error('database down');
+      return `v${loads}`;
+    };
+    expect(await cache.get('k', load)).toBe('v1');
+    down = true;
+    clock += 60 * 60_000; // an hour: far beyond 2×ttl
+    expect(await cache.get('k', load)).toBe('v1');
+    expect(loads).toBe(2);
+    expect(errors).toHaveLength(1);
+    clock += 100; // within retryAfterFailureMs: no new attempt
+    expect(await cache.get('k', load)).toBe('v1');
+    expect(loads).toBe(2);
+    await expect(cache.get('never-loaded', load)).rejects.toThrow('database down');
+    down = false;
+    clock += 500;
+    expect(await cache.get('k', load)).toBe('v4');
+  });
+
+  it('keeps expired entries as fallback after expireAll, and reloads them first when it can', async () => {
+    const t = setup();
+    expect(await t.cache.get('k', t.load)).toBe('v1');
+    t.cache.expireAll();
+    t.set('v2');
+    expect(await t.cache.get('k', t.load)).toBe('v2'); // reloaded before answering
+    t.cache.expireAll();
+    expect(await t.cache.get('k', () => Promise.reject(new Error('down')))).toBe('v2');
+  });
+
+  it('answers with the old value when a reload hangs longer than fallbackWaitMs', async () => {
+    const cache = new SwrCache<string>({ ttlMs: 10, negativeTtlMs: 10, maxEntries: 10, fallbackWaitMs: 20 });
+    expect(await cache.get('k', async () => 'old')).toBe('old');
+    cache.expireAll();
+    const hang = () => new Promise<string>(() => undefined);
+    const started = performance.now();
+    expect(await cache.get('k', hang)).toBe('old');
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
 });

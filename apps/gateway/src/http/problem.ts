@@ -17,6 +17,20 @@ export type ProblemCode =
   | 'config_unavailable'
   | 'upstream_unreachable'
   | 'upstream_timeout'
+  // upstreams: begin (src/upstream, http/hardening.ts)
+  | 'upstream_unavailable'
+  | 'upstream_forbidden'
+  | 'request_timeout'
+  // upstreams: end
+  // policies: begin (src/policies)
+  | 'ip_denied'
+  | 'cors_rejected'
+  | 'method_not_allowed'
+  | 'headers_too_large'
+  | 'payload_too_large'
+  | 'operation_not_found'
+  | 'request_invalid'
+  // policies: end
   | 'internal_error';
 
 const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
@@ -35,14 +49,37 @@ const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
   config_unavailable: { status: 503, title: 'Service Unavailable' },
   upstream_unreachable: { status: 502, title: 'Bad Gateway' },
   upstream_timeout: { status: 504, title: 'Gateway Timeout' },
+  // upstreams: begin (src/upstream, http/hardening.ts)
+  upstream_unavailable: { status: 503, title: 'Service Unavailable' },
+  upstream_forbidden: { status: 502, title: 'Bad Gateway' },
+  request_timeout: { status: 408, title: 'Request Timeout' },
+  // upstreams: end
+  // policies: begin (src/policies)
+  ip_denied: { status: 403, title: 'Client Address Denied' },
+  cors_rejected: { status: 403, title: 'CORS Request Rejected' },
+  method_not_allowed: { status: 405, title: 'Method Not Allowed' },
+  headers_too_large: { status: 431, title: 'Request Header Fields Too Large' },
+  payload_too_large: { status: 413, title: 'Payload Too Large' },
+  operation_not_found: { status: 404, title: 'Operation Not Found' },
+  request_invalid: { status: 400, title: 'Request Invalid' },
+  // policies: end
   internal_error: { status: 500, title: 'Internal Server Error' },
 };
+
+/** One failing field of a request validated against the API's OpenAPI document. */
+export interface FieldError {
+  in: 'path' | 'query' | 'header' | 'body';
+  name: string;
+  message: string;
+}
 
 export interface GatewayProblem {
   code: ProblemCode;
   detail: string;
   /** Extra response headers (Retry-After, RateLimit, WWW-Authenticate…). */
   headers?: Record<string, string>;
+  /** request_invalid: which fields failed and why */
+  errors?: FieldError[];
 }
 
 export interface ProblemBody {
@@ -52,6 +89,7 @@ export interface ProblemBody {
   detail: string;
   code: ProblemCode;
   requestId: string;
+  errors?: FieldError[];
 }
 
 export const problem = (
@@ -77,6 +115,7 @@ export function problemBody(p: GatewayProblem, requestId: string): ProblemBody {
     detail: p.detail,
     code: p.code,
     requestId,
+    ...(p.errors ? { errors: p.errors } : {}),
   };
 }
 

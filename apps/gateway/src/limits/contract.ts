@@ -1,23 +1,41 @@
 import { randomUUID } from 'node:crypto';
+import type { LimitScope } from '@portcullis/core/policies';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LimitRequest, LimitStore } from './types.ts';
+import type { LimitDecision, LimitRequest, LimitStore, LimitWindowSpec } from './types.ts';
 
-// The next hour boundary: in the future for Redis' expiry clock, and aligned to every window size used.
+// The next hour boundary plus one: in the future for Redis' expiry clock, aligned to every window used.
 const T0 = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 3_600_000;
-const MONTH_END = T0 + 30 * 86_400_000;
+const PERIOD_START = T0 - 86_400_000;
+const PERIOD_END = T0 + 30 * 86_400_000;
+
+type WindowArg = [limit: number, windowSeconds: number, scope?: LimitScope];
 
 function request(
   subscriptionId: string,
   nowMs: number,
-  rate: { limit: number; windowSeconds: number } | null,
-  quota: { limit: number; base?: number; period?: string } | null,
+  windows: WindowArg[],
+  quota: { limit: number; base?: number; periodStartMs?: number } | null = null,
+  identity: LimitRequest['identity'] = {},
 ): LimitRequest {
   return {
     subscriptionId,
     nowMs,
-    rate,
+    identity,
+    windows: windows.map(
+      ([limit, windowSeconds, scope = 'subscription']): LimitWindowSpec => ({
+        name: `${scope}-w${windowSeconds}`,
+        limit,
+        windowSeconds,
+        scope,
+      }),
+    ),
     quota: quota
-      ? { limit: quota.limit, base: quota.base ?? 0, period: quota.period ?? '2099-01', resetAtMs: MONTH_END }
+      ? {
+          limit: quota.limit,
+          base: quota.base ?? 0,
+          periodStartMs: quota.periodStartMs ?? PERIOD_START,
+          resetAtMs: PERIOD_END,
+        }
       : null,
   };
 }
@@ -27,6 +45,10 @@ async function outcomes(store: LimitStore, req: LimitRequest, times: number): Pr
   for (let i = 0; i < times; i++) result.push((await store.consume(req)).outcome);
   return result;
 }
+
+const allowed = (n: number) => Array<string>(n).fill('allowed');
+const windowOf = (decision: LimitDecision, seconds: number) =>
+  decision.windows.find((w) => w.windowSeconds === seconds);
 
 /** One suite, run against every LimitStore implementation, so they cannot drift apart. */
 export function limitStoreContract(name: string, createStore: () => Promise<LimitStore>): void {
@@ -41,121 +63,176 @@ export function limitStoreContract(name: string, createStore: () => Promise<Limi
       await store.close();
     });
 
-    it('allows up to the limit, then denies with remaining 0 and the time to the window end', async () => {
-      const req = request(sub, T0 + 15_000, { limit: 5, windowSeconds: 60 }, null);
+    it('admits a burst of exactly the limit, then refuses with Retry-After one emission interval', async () => {
+      const req = request(sub, T0 + 15_000, [[5, 60]]);
       const first = await store.consume(req);
       expect(first).toEqual({
         outcome: 'allowed',
-        rate: { limit: 5, remaining: 4, resetMs: 45_000 },
+        windows: [
+          {
+            name: 'subscription-w60',
+            scope: 'subscription',
+            windowSeconds: 60,
+            limit: 5,
+            remaining: 4,
+            resetMs: 12_000,
+            retryAfterMs: 0,
+          },
+        ],
         quota: null,
       });
-      expect(await outcomes(store, req, 5)).toEqual([
-        'allowed',
-        'allowed',
-        'allowed',
-        'allowed',
-        'rate_limited',
-      ]);
+      expect(await outcomes(store, req, 5)).toEqual([...allowed(4), 'rate_limited']);
       const denied = await store.consume(req);
       expect(denied.outcome).toBe('rate_limited');
-      expect(denied.rate).toEqual({ limit: 5, remaining: 0, resetMs: 45_000 });
+      expect(denied.windows[0]).toMatchObject({ remaining: 0, resetMs: 60_000, retryAfterMs: 12_000 });
     });
 
-    it('resets when the next window starts', async () => {
-      const rate = { limit: 2, windowSeconds: 10 };
-      expect(await outcomes(store, request(sub, T0 + 1_000, rate, null), 3)).toEqual([
-        'allowed',
+    it('refills one request per interval and allows no 2× burst at a window edge (GCRA)', async () => {
+      const rate: WindowArg[] = [[6, 60]]; // one request per 10 s
+      // A full burst just before where a fixed window would end…
+      expect(await outcomes(store, request(sub, T0 + 59_000, rate), 7)).toEqual([
+        ...allowed(6),
+        'rate_limited',
+      ]);
+      // …buys nothing just after it.
+      expect(await outcomes(store, request(sub, T0 + 60_001, rate), 1)).toEqual(['rate_limited']);
+      // One interval after the burst, exactly one more.
+      expect(await outcomes(store, request(sub, T0 + 69_000, rate), 2)).toEqual(['allowed', 'rate_limited']);
+      // A full window after the last admission, a full burst again.
+      expect(await outcomes(store, request(sub, T0 + 129_000, rate), 7)).toEqual([
+        ...allowed(6),
+        'rate_limited',
+      ]);
+    });
+
+    it('checks every window and consumes none of them when one refuses (all-or-nothing)', async () => {
+      const windows: WindowArg[] = [
+        [3, 60],
+        [5, 3600],
+      ];
+      expect(await outcomes(store, request(sub, T0, windows), 3)).toEqual(allowed(3));
+      const byMinute = await store.consume(request(sub, T0, windows));
+      expect(byMinute.outcome).toBe('rate_limited');
+      expect(windowOf(byMinute, 60)).toMatchObject({ remaining: 0, retryAfterMs: 20_000 });
+      // The hour window was not charged for the refused request.
+      expect(windowOf(byMinute, 3600)).toMatchObject({ remaining: 2, retryAfterMs: 0 });
+
+      const later = request(sub, T0 + 60_000, windows);
+      expect(await outcomes(store, later, 2)).toEqual(allowed(2));
+      for (let i = 0; i < 3; i++) {
+        const byHour = await store.consume(later);
+        expect(byHour.outcome).toBe('rate_limited');
+        expect(windowOf(byHour, 3600)).toMatchObject({ remaining: 0, retryAfterMs: 660_000 });
+        expect(windowOf(byHour, 60)).toMatchObject({ remaining: 1, retryAfterMs: 0 });
+      }
+      // Those refusals did not charge the minute window either: it still has its one request.
+      expect(await outcomes(store, request(sub, T0 + 60_000, [[3, 60]]), 2)).toEqual([
         'allowed',
         'rate_limited',
       ]);
-      expect(await outcomes(store, request(sub, T0 + 9_999, rate, null), 1)).toEqual(['rate_limited']);
-      const next = await store.consume(request(sub, T0 + 10_000, rate, null));
-      expect(next.outcome).toBe('allowed');
-      expect(next.rate?.remaining).toBe(1);
     });
 
-    it('counts the quota across windows', async () => {
-      const rate = { limit: 5, windowSeconds: 60 };
-      const quota = { limit: 7 };
-      expect(await outcomes(store, request(sub, T0, rate, quota), 6)).toEqual([
-        ...Array<string>(5).fill('allowed'),
-        'rate_limited',
-      ]);
-      const later = request(sub, T0 + 60_000, rate, quota);
-      const third = await outcomes(store, later, 3);
-      expect(third).toEqual(['allowed', 'allowed', 'quota_exceeded']);
-      const denied = await store.consume(later);
-      expect(denied.quota).toEqual({ limit: 7, remaining: 0, resetMs: MONTH_END - (T0 + 60_000) });
-    });
-
-    it('a quota denial does not consume the rate limit', async () => {
-      const rate = { limit: 10, windowSeconds: 60 };
-      expect(await outcomes(store, request(sub, T0, rate, { limit: 3 }), 6)).toEqual([
-        'allowed',
-        'allowed',
-        'allowed',
-        'quota_exceeded',
+    it('a quota refusal consumes no window, and a window refusal consumes no quota', async () => {
+      const windows: WindowArg[] = [[10, 3600]];
+      expect(await outcomes(store, request(sub, T0, windows, { limit: 3 }), 5)).toEqual([
+        ...allowed(3),
         'quota_exceeded',
         'quota_exceeded',
       ]);
-      // A new period (fresh quota) in the same window sees only the 3 admitted requests in the window.
-      const fresh = await store.consume(request(sub, T0, rate, { limit: 3, period: '2099-02' }));
+      // A new billing period (fresh quota, keyed by its start) sees only the 3 admitted requests.
+      const fresh = await store.consume(request(sub, T0, windows, { limit: 3, periodStartMs: T0 }));
       expect(fresh.outcome).toBe('allowed');
-      expect(fresh.rate?.remaining).toBe(6);
-    });
+      expect(fresh.windows[0]?.remaining).toBe(6);
 
-    it('a rate-limit denial does not consume the quota', async () => {
-      const rate = { limit: 2, windowSeconds: 60 };
-      const quota = { limit: 10 };
-      expect(await outcomes(store, request(sub, T0, rate, quota), 7)).toEqual([
-        'allowed',
-        'allowed',
-        ...Array<string>(5).fill('rate_limited'),
+      const other = randomUUID();
+      const tight: WindowArg[] = [[2, 3600]];
+      expect(await outcomes(store, request(other, T0, tight, { limit: 10 }), 6)).toEqual([
+        ...allowed(2),
+        ...Array<string>(4).fill('rate_limited'),
       ]);
-      const next = await store.consume(request(sub, T0 + 60_000, rate, quota));
+      const next = await store.consume(request(other, T0 + 3_600_000, tight, { limit: 10 }));
       expect(next.outcome).toBe('allowed');
-      expect(next.quota?.remaining).toBe(7);
+      expect(next.quota).toEqual({ limit: 10, remaining: 7, resetMs: PERIOD_END - (T0 + 3_600_000) });
     });
 
-    it('admits exactly the limit under 200 concurrent calls', async () => {
-      const req = request(sub, T0, { limit: 50, windowSeconds: 60 }, { limit: 1000 });
+    it('counts ip, key and app windows per value and subscription windows across them', async () => {
+      const a = { keyId: 'k1', appId: 'app1', ip: '10.0.0.1' };
+      const b = { keyId: 'k2', appId: 'app2', ip: '2001:db8::2' };
+      for (const scope of ['ip', 'key', 'app'] as const) {
+        const windows: WindowArg[] = [[2, 3600, scope]];
+        expect(await outcomes(store, request(sub, T0, windows, null, a), 3)).toEqual([
+          ...allowed(2),
+          'rate_limited',
+        ]);
+        expect(await outcomes(store, request(sub, T0, windows, null, b), 3)).toEqual([
+          ...allowed(2),
+          'rate_limited',
+        ]);
+      }
+      const shared: WindowArg[] = [[2, 3600, 'subscription']];
+      expect(await outcomes(store, request(sub, T0, shared, null, a), 1)).toEqual(['allowed']);
+      expect(await outcomes(store, request(sub, T0, shared, null, b), 2)).toEqual([
+        'allowed',
+        'rate_limited',
+      ]);
+    });
+
+    it('keeps windows of equal length but different limits apart', async () => {
+      const windows: WindowArg[] = [
+        [2, 3600],
+        [4, 3600],
+      ];
+      expect(await outcomes(store, request(sub, T0, windows), 3)).toEqual([...allowed(2), 'rate_limited']);
+      expect(await outcomes(store, request(sub, T0, [[4, 3600]]), 3)).toEqual([
+        ...allowed(2),
+        'rate_limited',
+      ]);
+    });
+
+    it('admits exactly the strictest limit under 200 concurrent calls', async () => {
+      const windows: WindowArg[] = [
+        [80, 3600],
+        [50, 3600, 'key'],
+      ];
+      const req = request(sub, T0, windows, { limit: 1000 }, { keyId: 'k' });
       const decisions = await Promise.all(Array.from({ length: 200 }, () => store.consume(req)));
       expect(decisions.filter((d) => d.outcome === 'allowed')).toHaveLength(50);
       expect(decisions.filter((d) => d.outcome === 'rate_limited')).toHaveLength(150);
       const after = await store.consume(
-        request(sub, T0 + 60_000, { limit: 50, windowSeconds: 60 }, { limit: 1000 }),
+        request(sub, T0 + 3_600_000, windows, { limit: 1000 }, { keyId: 'k' }),
       );
       expect(after.quota?.remaining).toBe(1000 - 51);
+      expect(windowOf(after, 3600)?.remaining).toBe(79);
     });
 
     it('admits exactly the quota under 200 concurrent calls', async () => {
-      const req = request(sub, T0, { limit: 1000, windowSeconds: 60 }, { limit: 30 });
+      const req = request(sub, T0, [[1000, 60]], { limit: 30 });
       const decisions = await Promise.all(Array.from({ length: 200 }, () => store.consume(req)));
       expect(decisions.filter((d) => d.outcome === 'allowed')).toHaveLength(30);
       expect(decisions.filter((d) => d.outcome === 'quota_exceeded')).toHaveLength(170);
     });
 
     it('seeds an absent quota counter from the base, and only once (SET NX)', async () => {
-      const seeded = await store.consume(request(sub, T0, null, { limit: 100, base: 95 }));
+      const seeded = await store.consume(request(sub, T0, [], { limit: 100, base: 95 }));
       expect(seeded.outcome).toBe('allowed');
       expect(seeded.quota?.remaining).toBe(4);
       // A later, different base must not overwrite the live counter.
-      const again = await outcomes(store, request(sub, T0, null, { limit: 100, base: 0 }), 5);
-      expect(again).toEqual(['allowed', 'allowed', 'allowed', 'allowed', 'quota_exceeded']);
-      const full = await store.consume(request(randomUUID(), T0, null, { limit: 100, base: 100 }));
+      const again = await outcomes(store, request(sub, T0, [], { limit: 100, base: 0 }), 5);
+      expect(again).toEqual([...allowed(4), 'quota_exceeded']);
+      const full = await store.consume(request(randomUUID(), T0, [], { limit: 100, base: 100 }));
       expect(full.outcome).toBe('quota_exceeded');
     });
 
-    it('allows everything when the plan has neither limit nor quota', async () => {
-      const decision = await store.consume(request(sub, T0, null, null));
-      expect(decision).toEqual({ outcome: 'allowed', rate: null, quota: null });
+    it('allows everything when the plan has neither windows nor quota', async () => {
+      const decision = await store.consume(request(sub, T0, []));
+      expect(decision).toEqual({ outcome: 'allowed', windows: [], quota: null });
     });
 
     it('keeps subscriptions apart', async () => {
-      const rate = { limit: 1, windowSeconds: 60 };
-      expect((await store.consume(request(sub, T0, rate, null))).outcome).toBe('allowed');
-      expect((await store.consume(request(sub, T0, rate, null))).outcome).toBe('rate_limited');
-      expect((await store.consume(request(randomUUID(), T0, rate, null))).outcome).toBe('allowed');
+      const rate: WindowArg[] = [[1, 60]];
+      expect((await store.consume(request(sub, T0, rate))).outcome).toBe('allowed');
+      expect((await store.consume(request(sub, T0, rate))).outcome).toBe('rate_limited');
+      expect((await store.consume(request(randomUUID(), T0, rate))).outcome).toBe('allowed');
     });
   });
 }

@@ -1,24 +1,28 @@
 import {
+  conforms,
   decide,
+  gcraParams,
   type LimitDecision,
   type LimitRequest,
   type LimitStore,
   limitKeys,
-  windowBounds,
+  QUOTA_GRACE_MS,
+  toMicros,
 } from './types.ts';
 
-interface Counter {
+interface Cell {
+  /** A window's TAT (µs) or the quota's count. */
   value: number;
   expiresAtMs: number;
 }
 
 /**
- * Single-instance store with the Redis script's semantics. JavaScript runs the check-and-increment
- * without yielding, which is what makes it atomic here.
+ * Single-instance store running the Redis script's algorithm (GCRA windows + quota counter, all or
+ * nothing). JavaScript runs the check-and-update without yielding, which is what makes it atomic here.
  */
 export class MemoryLimitStore implements LimitStore {
   readonly kind = 'memory' as const;
-  private readonly counters = new Map<string, Counter>();
+  private readonly cells = new Map<string, Cell>();
   private readonly sweeper: NodeJS.Timeout;
   private latestNowMs = 0;
 
@@ -29,52 +33,57 @@ export class MemoryLimitStore implements LimitStore {
   }
 
   async consume(request: LimitRequest): Promise<LimitDecision> {
-    const { rate, quota, nowMs } = request;
+    return this.consumeNow(request);
+  }
+
+  /** Synchronous form, for callers that must not yield between decisions. */
+  consumeNow(request: LimitRequest): LimitDecision {
+    const { quota, nowMs, windows } = request;
     const keys = limitKeys('', request);
     this.latestNowMs = Math.max(this.latestNowMs, nowMs);
-    const rateUsed = rate ? (this.read(keys.window, nowMs) ?? 0) : 0;
+    const nowUs = toMicros(nowMs);
+    const tats = keys.windows.map((key) => Math.max(this.read(key, nowMs) ?? 0, nowUs));
+
     let quotaUsed = 0;
     if (quota) {
       // SET NX semantics: only an absent counter takes the Postgres base.
       if (this.read(keys.quota, nowMs) === undefined) {
-        this.counters.set(keys.quota, { value: quota.base, expiresAtMs: quota.resetAtMs + 86_400_000 });
+        this.cells.set(keys.quota, { value: quota.base, expiresAtMs: quota.resetAtMs + QUOTA_GRACE_MS });
       }
       quotaUsed = this.read(keys.quota, nowMs) ?? 0;
+      if (quotaUsed >= quota.limit) return decide(request, 'quota_exceeded', quotaUsed, tats);
     }
-    if (quota && quotaUsed >= quota.limit) return decide(request, 'quota_exceeded', rateUsed, quotaUsed);
-    if (rate && rateUsed >= rate.limit) return decide(request, 'rate_limited', rateUsed, quotaUsed);
-    let newRate = 0;
-    if (rate) newRate = this.increment(keys.window, windowBounds(nowMs, rate.windowSeconds).endMs, nowMs);
-    if (quota) quotaUsed = this.increment(keys.quota, quota.resetAtMs + 86_400_000, nowMs);
-    return decide(request, 'allowed', newRate, quotaUsed);
+    const refused = windows.some((window, i) => !conforms(tats[i] ?? nowUs, nowUs, window));
+    if (refused) return decide(request, 'rate_limited', quotaUsed, tats);
+
+    windows.forEach((window, i) => {
+      const next = (tats[i] ?? nowUs) + gcraParams(window).intervalUs;
+      this.cells.set(keys.windows[i] as string, { value: next, expiresAtMs: Math.ceil(next / 1000) });
+    });
+    if (quota) {
+      const cell = this.cells.get(keys.quota);
+      if (cell) cell.value += 1;
+      quotaUsed += 1;
+    }
+    return decide(request, 'allowed', quotaUsed, tats);
   }
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    this.counters.clear();
+    this.cells.clear();
   }
 
   private read(key: string, nowMs: number): number | undefined {
-    const counter = this.counters.get(key);
-    if (!counter) return undefined;
-    if (counter.expiresAtMs <= nowMs) {
-      this.counters.delete(key);
+    const cell = this.cells.get(key);
+    if (!cell) return undefined;
+    if (cell.expiresAtMs <= nowMs) {
+      this.cells.delete(key);
       return undefined;
     }
-    return counter.value;
-  }
-
-  private increment(key: string, expiresAtMs: number, nowMs: number): number {
-    const existing = this.read(key, nowMs) === undefined ? undefined : this.counters.get(key);
-    if (existing) {
-      existing.value += 1;
-      return existing.value;
-    }
-    this.counters.set(key, { value: 1, expiresAtMs });
-    return 1;
+    return cell.value;
   }
 
   private sweep(nowMs: number): void {
-    for (const [key, counter] of this.counters) if (counter.expiresAtMs <= nowMs) this.counters.delete(key);
+    for (const [key, cell] of this.cells) if (cell.expiresAtMs <= nowMs) this.cells.delete(key);
   }
 }

@@ -1,91 +1,174 @@
+import type { LimitScope, RedisFailureMode } from '@portcullis/core/policies';
+
 /**
- * Rate limit + monthly quota, checked and counted in ONE atomic step per request.
+ * Rate limits (several windows, each with a scope) + the monthly quota, checked and counted in ONE
+ * atomic step per request: all-or-nothing, a request refused by any window or by the quota consumes
+ * nothing anywhere.
  *
- * Algorithm: fixed window for the rate limit, a per-period counter for the quota.
- * Why fixed window: it counts exactly (no approximation, so no overshoot across gateway instances
- * sharing Redis), needs one small counter per subscription and window, gives an exact reset time for
- * `RateLimit: t=` and `Retry-After`, and is the same arithmetic for the monthly quota. Its known cost —
- * up to 2× the limit in a burst straddling a window boundary — is acceptable for API plans; a sliding
- * window log would need O(limit) memory per subscription and GCRA cannot share a script with a quota
- * counter as simply.
+ * Algorithm: GCRA (the Generic Cell Rate Algorithm, "virtual scheduling" form) for every window, a
+ * plain per-billing-period counter for the quota.
+ * A window of `limit` requests per `windowSeconds` becomes an emission interval T = window / limit and a
+ * capacity of limit × T. Each key stores one number, the theoretical arrival time (TAT): a request at
+ * `now` conforms iff max(TAT, now) + T − now ≤ capacity, and then TAT := max(TAT, now) + T.
+ * Why GCRA rather than a fixed window: a fixed window lets 2 × limit through in a few milliseconds
+ * around a window edge; GCRA never admits more than `limit` at once and then refills smoothly at
+ * limit / window (over any span s it admits at most limit + s / T), so there is no edge to game.
+ * Why GCRA rather than a sliding-window log: the log is exact for "≤ limit in any trailing window" but
+ * holds one sorted-set entry per admitted request (O(limit) memory; plans allow limits up to 10⁹);
+ * GCRA keeps one integer per key. Why not the sliding-window counter (two weighted fixed windows): it is
+ * an estimate that can over- or under-admit. GCRA is exact arithmetic on integers (microseconds), so
+ * the same script run in one Redis slot gives exact counts under any concurrency and any number of
+ * gateway instances, gives exact `RateLimit: r/t` and `Retry-After` values, and the memory store runs
+ * the very same arithmetic.
+ * Time comes from the caller (`nowMs`): gateways on one host or with NTP-synchronised clocks agree to
+ * well under one emission interval; tests drive time explicitly.
  */
+export interface LimitWindowSpec {
+  /** Policy name in the RateLimit headers, unique within a request: `w60`, `ip-w60`… */
+  name: string;
+  limit: number;
+  windowSeconds: number;
+  scope: LimitScope;
+}
+
 export interface LimitRequest {
   subscriptionId: string;
-  /** Caller's clock (ms since epoch): windows are numbered from it, so tests can drive time. */
+  /** Caller's clock (ms since epoch), so tests can drive time. */
   nowMs: number;
-  rate: { limit: number; windowSeconds: number } | null;
+  /** What the key/app/ip scopes count by; absent parts count as one shared "unknown" bucket. */
+  identity?: { keyId?: string; appId?: string; ip?: string };
+  windows: LimitWindowSpec[];
   quota: {
     limit: number;
-    /** Identifies the billing period, e.g. `2026-11`. */
-    period: string;
-    /** When the period ends (ms): used for Retry-After and the counter's expiry. */
+    /** Start of the billing period (ms): part of the counter's key, so each period counts afresh. */
+    periodStartMs: number;
+    /** When the period ends (ms): used for Retry-After, x-quota-reset and the counter's expiry. */
     resetAtMs: number;
     /** Usage already recorded in Postgres for this period: seeds the counter if the store lost it. */
     base: number;
   } | null;
+  /** What to do when the shared store is unreachable (per API policy; only the resilient store reads it). */
+  failureMode?: RedisFailureMode;
 }
 
-export type LimitOutcome = 'allowed' | 'rate_limited' | 'quota_exceeded';
+export type LimitOutcome = 'allowed' | 'rate_limited' | 'quota_exceeded' | 'limiter_unavailable';
 
 export interface LimitState {
   limit: number;
   remaining: number;
-  /** Milliseconds until the window/period resets. */
+  /** Milliseconds until the state is fully reset (window refilled / period over). */
   resetMs: number;
+}
+
+export interface WindowState extends LimitState {
+  name: string;
+  windowSeconds: number;
+  scope: LimitScope;
+  /** Milliseconds until this window would admit the request; 0 when it did not refuse it. */
+  retryAfterMs: number;
 }
 
 export interface LimitDecision {
   outcome: LimitOutcome;
-  rate: LimitState | null;
+  windows: WindowState[];
   quota: LimitState | null;
+  /** Set when the decision was made without the shared store, by that failure mode. */
+  degraded?: RedisFailureMode;
 }
 
 export interface LimitStore {
   readonly kind: 'redis' | 'memory';
-  /** Admits and counts the request only if BOTH the rate limit and the quota allow it. */
+  /** Admits and counts the request only if every window and the quota allow it. */
   consume(request: LimitRequest): Promise<LimitDecision>;
   close(): Promise<void>;
 }
 
-export function windowBounds(nowMs: number, windowSeconds: number): { index: number; endMs: number } {
-  const windowMs = windowSeconds * 1000;
-  const index = Math.floor(nowMs / windowMs);
-  return { index, endMs: (index + 1) * windowMs };
+/** GCRA parameters in integer microseconds; capacity ≥ window so a full burst of `limit` always fits. */
+export function gcraParams(window: { limit: number; windowSeconds: number }): {
+  intervalUs: number;
+  capacityUs: number;
+} {
+  const intervalUs = Math.ceil((window.windowSeconds * 1_000_000) / window.limit);
+  return { intervalUs, capacityUs: intervalUs * window.limit };
 }
 
-/** Shared by both stores so their answers are identical for identical counter values. */
+export const toMicros = (ms: number) => Math.round(ms * 1000);
+
+/** Does a request at `nowUs` conform, given the window's TAT already raised to at least `nowUs`? */
+export function conforms(tatUs: number, nowUs: number, window: { limit: number; windowSeconds: number }) {
+  const { intervalUs, capacityUs } = gcraParams(window);
+  return tatUs + intervalUs - nowUs <= capacityUs;
+}
+
+/**
+ * The decision both stores return, from the quota counter and each window's TAT before this request
+ * (already raised to `now`). Shared so the two stores answer identically for identical state.
+ */
 export function decide(
   request: LimitRequest,
   outcome: LimitOutcome,
-  rateUsed: number,
   quotaUsed: number,
+  tatsBeforeUs: number[],
 ): LimitDecision {
-  const { rate, quota, nowMs } = request;
+  const nowUs = toMicros(request.nowMs);
+  const windows = request.windows.map((window, i): WindowState => {
+    const { intervalUs, capacityUs } = gcraParams(window);
+    const before = Math.max(tatsBeforeUs[i] ?? nowUs, nowUs);
+    const tat = outcome === 'allowed' ? before + intervalUs : before;
+    const refusing = outcome === 'rate_limited' && before + intervalUs - nowUs > capacityUs;
+    return {
+      name: window.name,
+      windowSeconds: window.windowSeconds,
+      scope: window.scope,
+      limit: window.limit,
+      remaining: Math.max(0, Math.floor((capacityUs - (tat - nowUs)) / intervalUs)),
+      resetMs: Math.ceil((tat - nowUs) / 1000),
+      retryAfterMs: refusing ? Math.ceil((before + intervalUs - capacityUs - nowUs) / 1000) : 0,
+    };
+  });
+  const { quota } = request;
   return {
     outcome,
-    rate: rate
-      ? {
-          limit: rate.limit,
-          remaining: Math.max(0, rate.limit - rateUsed),
-          resetMs: windowBounds(nowMs, rate.windowSeconds).endMs - nowMs,
-        }
-      : null,
+    windows,
     quota: quota
       ? {
           limit: quota.limit,
           remaining: Math.max(0, quota.limit - quotaUsed),
-          resetMs: quota.resetAtMs - nowMs,
+          resetMs: Math.max(0, quota.resetAtMs - request.nowMs),
         }
       : null,
   };
 }
 
-/** Keys share the `{sub:<id>}` hash tag so one script touches one Redis Cluster slot. */
-export function limitKeys(prefix: string, request: LimitRequest): { window: string; quota: string } {
-  const tag = `{sub:${request.subscriptionId}}`;
-  const window = request.rate
-    ? `${prefix}${tag}:rl:${request.rate.windowSeconds}:${windowBounds(request.nowMs, request.rate.windowSeconds).index}`
-    : `${prefix}${tag}:rl:none`;
-  const quota = request.quota ? `${prefix}${tag}:q:${request.quota.period}` : `${prefix}${tag}:q:none`;
-  return { window, quota };
+function scopeSegment(request: LimitRequest, window: LimitWindowSpec): string {
+  const id = request.identity;
+  switch (window.scope) {
+    case 'subscription':
+      return '';
+    case 'key':
+      return `key:${id?.keyId ?? 'unknown'}:`;
+    case 'app':
+      return `app:${id?.appId ?? 'unknown'}:`;
+    case 'ip':
+      return `ip:${id?.ip ?? 'unknown'}:`;
+  }
 }
+
+/**
+ * Every key of one request shares the `{sub:<id>}` hash tag, so the one script touches one Redis
+ * Cluster slot. Key/app/ip windows therefore live inside the subscription's tag: a key-scoped window
+ * counts one key's requests to this API (a subscription is one app × one API's plan). The limit is part
+ * of a window key because two windows of equal length but different limits need separate TATs.
+ */
+export function limitKeys(prefix: string, request: LimitRequest): { quota: string; windows: string[] } {
+  const tag = `${prefix}{sub:${request.subscriptionId}}`;
+  return {
+    quota: request.quota ? `${tag}:q:${request.quota.periodStartMs}` : `${tag}:q:none`,
+    windows: request.windows.map(
+      (window) => `${tag}:${scopeSegment(request, window)}w${window.windowSeconds}:l${window.limit}`,
+    ),
+  };
+}
+
+// Quota counters outlive their period by a day so a late request near the boundary still finds its counter.
+export const QUOTA_GRACE_MS = 86_400_000;

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { monthStart, nextMonthStart, periodKey } from '@portcullis/core/periods';
 import type { ConfigCache } from '../config/config-cache.ts';
 import type { KeyRecord, RouteRecord, SubscriptionRecord } from '../config/repository.ts';
 import { type GatewayProblem, problem } from '../http/problem.ts';
-import type { LimitRequest, LimitStore } from '../limits/types.ts';
+import { limitRequestFor } from '../limits/plan.ts';
+import type { LimitDecision, LimitStore } from '../limits/types.ts';
 import { err, ok, type Result } from '../result.ts';
 import { verifyKey } from './key.ts';
 import { limitHeaders } from './limit-headers.ts';
@@ -38,6 +38,8 @@ export async function admit(
   deps: AdmitDeps,
   path: ParsedPath,
   headers: IncomingHttpHeaders,
+  /** The peer address, for ip-scoped windows (the socket's, never a client-supplied header). */
+  client: { ip?: string | undefined } = {},
 ): Promise<Result<Admission, Rejection>> {
   const nowMs = deps.now();
   let stage: 'config' | 'limits' = 'config';
@@ -60,19 +62,19 @@ export async function admit(
     if (!subscription.ok) return err({ problem: subscription.error, route, key: key.value });
     const sub = subscription.value;
 
-    const request = await limitRequest(deps.cache, sub, nowMs);
+    const request = await limitRequestFor(sub, nowMs, {
+      keyId: key.value.id,
+      appId: key.value.appId,
+      ip: client.ip,
+      failureMode: route.policies.redisFailureMode,
+      quotaBase: (startMs) => deps.cache.quotaBase(sub.id, String(startMs), new Date(startMs)),
+    });
     stage = 'limits';
     const decision = await deps.limits.consume(request);
-    const limitResponseHeaders = limitHeaders(decision, sub.rateLimitWindowSeconds);
+    const limitResponseHeaders = limitHeaders(decision);
     const context = { route, key: key.value, subscription: sub };
-    if (decision.outcome === 'rate_limited') {
-      const detail = `Rate limit of ${sub.rateLimit} requests per ${sub.rateLimitWindowSeconds}s reached.`;
-      return err({ problem: problem('rate_limited', detail, limitResponseHeaders), ...context });
-    }
-    if (decision.outcome === 'quota_exceeded') {
-      const detail = `Monthly quota of ${sub.monthlyQuota} requests used up; it resets at the start of next month (UTC).`;
-      return err({ problem: problem('quota_exceeded', detail, limitResponseHeaders), ...context });
-    }
+    const refusal = refusalOf(decision, limitResponseHeaders, nowMs);
+    if (refusal) return err({ problem: refusal, ...context });
     return ok({ ...context, headers: limitResponseHeaders });
   } catch (error) {
     deps.onInfraError(stage, error);
@@ -89,26 +91,34 @@ export async function admit(
   }
 }
 
-async function limitRequest(
-  cache: ConfigCache,
-  sub: SubscriptionRecord,
+function refusalOf(
+  decision: LimitDecision,
+  headers: Record<string, string>,
   nowMs: number,
-): Promise<LimitRequest> {
-  const now = new Date(nowMs);
-  let quota: LimitRequest['quota'] = null;
-  if (sub.monthlyQuota !== null) {
-    const period = periodKey(now);
-    quota = {
-      limit: sub.monthlyQuota,
-      period,
-      resetAtMs: nextMonthStart(now).getTime(),
-      base: await cache.quotaBase(sub.id, period, monthStart(now)),
-    };
+): GatewayProblem | null {
+  switch (decision.outcome) {
+    case 'allowed':
+      return null;
+    case 'rate_limited': {
+      const windows = decision.windows
+        .filter((w) => w.retryAfterMs > 0)
+        .map(
+          (w) =>
+            `${w.limit} requests per ${w.windowSeconds}s${w.scope === 'subscription' ? '' : ` per ${w.scope}`}`,
+        );
+      return problem('rate_limited', `Rate limit reached: ${windows.join(', ') || 'window full'}.`, headers);
+    }
+    case 'quota_exceeded': {
+      const resetAt = new Date(nowMs + (decision.quota?.resetMs ?? 0)).toISOString();
+      return problem(
+        'quota_exceeded',
+        `Quota of ${decision.quota?.limit} requests for this billing period used up; it resets at ${resetAt}.`,
+        headers,
+      );
+    }
+    case 'limiter_unavailable':
+      return problem('limiter_unavailable', 'Rate limits cannot be checked right now; retry shortly.', {
+        'retry-after': '1',
+      });
   }
-  return {
-    subscriptionId: sub.id,
-    nowMs,
-    rate: sub.rateLimit === null ? null : { limit: sub.rateLimit, windowSeconds: sub.rateLimitWindowSeconds },
-    quota,
-  };
 }

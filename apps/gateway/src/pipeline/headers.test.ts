@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { extractApiKey } from './key.ts';
-import { limitHeaders } from './limit-headers.ts';
 import { resolveRequestId } from './request-id.ts';
 import { checkSubscription } from './subscription.ts';
 
@@ -20,33 +19,6 @@ describe('resolveRequestId', () => {
     const generated = resolveRequestId({ 'x-request-id': 'bad id with spaces' });
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
     expect(resolveRequestId({})).not.toBe(resolveRequestId({}));
-  });
-});
-
-describe('limitHeaders', () => {
-  it('renders draft-ietf RateLimit structured fields and quota headers', () => {
-    const headers = limitHeaders(
-      {
-        outcome: 'allowed',
-        rate: { limit: 10, remaining: 7, resetMs: 41_200 },
-        quota: { limit: 1000, remaining: 990, resetMs: 5e8 },
-      },
-      60,
-    );
-    expect(headers).toEqual({
-      'ratelimit-policy': '"default";q=10;w=60',
-      ratelimit: '"default";r=7;t=42',
-      'x-quota-limit': '1000',
-      'x-quota-remaining': '990',
-    });
-  });
-
-  it('adds Retry-After for the window on rate_limited and for the period on quota_exceeded', () => {
-    const rate = { limit: 10, remaining: 0, resetMs: 9_001 };
-    const quota = { limit: 5, remaining: 0, resetMs: 86_400_000 };
-    expect(limitHeaders({ outcome: 'rate_limited', rate, quota: null }, 60)['retry-after']).toBe('10');
-    expect(limitHeaders({ outcome: 'quota_exceeded', rate, quota }, 60)['retry-after']).toBe('86400');
-    expect(limitHeaders({ outcome: 'allowed', rate: null, quota: null }, 60)).toEqual({});
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRoutable, joinUpstreamPath, parseGatewayPath } from './route.ts';
+import { checkRoutable, joinUpstreamPath, parseGatewayPath, splitVersion } from './route.ts';
 
 describe('parseGatewayPath', () => {
   it('splits org, api, rest and query', () => {
@@ -72,5 +72,27 @@ describe('checkRoutable', () => {
       ok: false,
       error: { code: 'api_retired', apiId: 'api1' },
     });
+  });
+});
+
+describe('splitVersion', () => {
+  const versions = { v1: [], v2: [], '2024-01': [] };
+
+  it('routes to a configured version and strips its segment', () => {
+    expect(splitVersion('/v2/items/7', versions)).toEqual({ version: 'v2', rest: '/items/7' });
+    expect(splitVersion('/v1', versions)).toEqual({ version: 'v1', rest: '' });
+    expect(splitVersion('/v1/', versions)).toEqual({ version: 'v1', rest: '/' });
+    expect(splitVersion('/2024-01/x', versions)).toEqual({ version: '2024-01', rest: '/x' });
+  });
+
+  it('leaves other paths on the default targets, unchanged', () => {
+    expect(splitVersion('/v3/items', versions)).toEqual({ version: null, rest: '/v3/items' });
+    expect(splitVersion('/items/v2', versions)).toEqual({ version: null, rest: '/items/v2' });
+    expect(splitVersion('', versions)).toEqual({ version: null, rest: '' });
+    expect(splitVersion('/', versions)).toEqual({ version: null, rest: '/' });
+    expect(splitVersion('/V2/items', versions)).toEqual({ version: null, rest: '/V2/items' });
+    expect(splitVersion('/v2/items', {})).toEqual({ version: null, rest: '/v2/items' });
+    // inherited object keys are not versions
+    expect(splitVersion('/constructor/x', versions)).toEqual({ version: null, rest: '/constructor/x' });
   });
 });

@@ -1,14 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline as pipelineCallback, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { parseUpstreamConfig, type UpstreamConfig } from '@portcullis/core/policies';
 import { type Dispatcher, Pool } from 'undici';
 import { type GatewayProblem, problem } from '../http/problem.ts';
-import { joinUpstreamPath } from '../pipeline/route.ts';
+import { joinUpstreamPath, splitVersion } from '../pipeline/route.ts';
 import { err, ok, type Result } from '../result.ts';
+import type { AllowListSource } from './allow-list.ts';
+import { guardedConnector } from './connector.ts';
+import { attemptProblem, classifyAttemptError, countsAgainstTarget, isRetryable } from './errors.ts';
 import { downstreamResponseHeaders, type ForwardingInfo, upstreamRequestHeaders } from './headers.ts';
+import { trackOpenBreakers, upstreamRetries } from './metrics.ts';
+import { type TargetGroup, TargetRegistry, type TargetState } from './targets.ts';
 
 export interface ForwardTarget {
+  /** identifies the route's upstream state (breakers, health, balancing): the API id */
+  routeKey: string;
   upstreamUrl: string;
+  /** Api.upstream; absent: defaults (upstreamUrl as the only target) */
+  upstream?: UpstreamConfig;
   rest: string;
   query: string;
 }
@@ -20,21 +30,19 @@ export interface ForwardStats {
   bytesOut: number;
 }
 
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ETIMEDOUT',
-]);
+export type ForwardFailure = GatewayProblem & { upstreamMs: number; bytesIn: number };
 
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  // Happy-eyeballs connects fail with an AggregateError of per-address errors.
-  const inner = (error as { errors?: unknown[] }).errors?.[0];
-  return inner === undefined ? undefined : errorCode(inner);
+export interface UpstreamClientOptions {
+  /** ceiling for the response-headers and idle-body timeouts of every route (GATEWAY_UPSTREAM_TIMEOUT_MS) */
+  timeoutMs: number;
+  allowList: AllowListSource;
+  now?: () => number;
 }
+
+/** Retries never resend a body: only these methods, and only without a request body. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const DEFAULT_CONFIG = parseUpstreamConfig({});
+const HEALTH_PROBE_TIMEOUT_MS = 2_000;
 
 /** HTTP/1.1 requests carry a body only when framed by Transfer-Encoding or a non-zero Content-Length. */
 function hasBody(req: IncomingMessage): boolean {
@@ -43,14 +51,23 @@ function hasBody(req: IncomingMessage): boolean {
   return length !== undefined && length !== '0';
 }
 
-/** Forwards through one undici Pool per upstream origin; bodies stream both ways with backpressure. */
+/**
+ * Forwards to a route's targets through one undici Pool per target origin (and connect timeout):
+ * balancing, circuit breakers, health, retries of connect failures, and the connect-time SSRF guard.
+ */
 export class UpstreamClient {
   private readonly pools = new Map<string, Pool>();
+  private readonly registry: TargetRegistry;
+  private readonly untrack: () => void;
 
-  constructor(private readonly options: { timeoutMs: number }) {}
+  constructor(private readonly options: UpstreamClientOptions) {
+    this.registry = new TargetRegistry({ ...(options.now ? { now: options.now } : {}) });
+    this.registry.startHealthChecks((group, target) => this.probe(group, target));
+    this.untrack = trackOpenBreakers(() => this.registry.openBreakerCount());
+  }
 
   /**
-   * Streams the request to the upstream and the response back. Returns a problem only while nothing
+   * Streams the request to a target and the response back. Returns a problem only while nothing
    * has been sent to the client; a failure mid-response destroys the connection instead.
    */
   async forward(
@@ -59,83 +76,156 @@ export class UpstreamClient {
     target: ForwardTarget,
     info: ForwardingInfo,
     extraHeaders: Record<string, string>,
-  ): Promise<Result<ForwardStats, GatewayProblem & { upstreamMs: number; bytesIn: number }>> {
-    const url = URL.canParse(target.upstreamUrl) ? new URL(target.upstreamUrl) : undefined;
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      return err({
-        ...problem('upstream_unreachable', 'The API has no valid upstream URL.'),
-        upstreamMs: 0,
-        bytesIn: 0,
-      });
-    }
+  ): Promise<Result<ForwardStats, ForwardFailure>> {
+    const config = target.upstream ?? DEFAULT_CONFIG;
+    const { version, rest } = splitVersion(target.rest, config.versions);
+    const group = this.registry.group(
+      version === null ? target.routeKey : `${target.routeKey}@${version}`,
+      config,
+      target.upstreamUrl,
+      () =>
+        version === null
+          ? [{ url: target.upstreamUrl, weight: 100 }, ...config.targets]
+          : (config.versions[version] ?? []),
+    );
     const started = performance.now();
     const stats = { bytesIn: 0, bytesOut: 0 };
+    const fail = (p: GatewayProblem): Result<ForwardStats, ForwardFailure> =>
+      err({ ...p, upstreamMs: Math.round(performance.now() - started), bytesIn: stats.bytesIn });
+    if (group.targets.length === 0)
+      return fail(problem('upstream_unreachable', 'The API has no valid upstream URL.'));
+
+    group.budget.recordRequest();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const withBody = hasBody(req);
+    const maxAttempts = 1 + (IDEMPOTENT.has(method) && !withBody ? config.retries.attempts : 0);
     const abort = new AbortController();
     const onClientGone = () => {
       if (!res.writableFinished) abort.abort();
     };
     res.once('close', onClientGone);
-
-    let response: Dispatcher.ResponseData;
+    const tried = new Set<string>();
+    const headers = upstreamRequestHeaders(req.headers, info);
+    const body = withBody ? countBytes(req, stats) : null;
+    // A body that fails (client aborted, size limit hit) must fail the upstream request too, even if undici
+    // has not started reading it yet; otherwise the attempt could wait on a stream that never ends.
+    body?.once('error', () => abort.abort());
     try {
-      response = await this.pool(url.origin).request({
-        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-        path: joinUpstreamPath(url.pathname, target.rest, target.query),
-        headers: upstreamRequestHeaders(req.headers, info),
-        body: hasBody(req) ? countBytes(req, stats) : null,
-        signal: abort.signal,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-      });
-    } catch (error) {
-      res.off('close', onClientGone);
-      const upstreamMs = Math.round(performance.now() - started);
-      const code = errorCode(error);
-      if (code && TIMEOUT_CODES.has(code)) {
-        return err({
-          ...problem('upstream_timeout', 'The upstream did not answer in time.'),
-          upstreamMs,
-          bytesIn: stats.bytesIn,
-        });
+      for (let attempt = 1; ; attempt++) {
+        const selection = this.registry.select(group, tried);
+        if (!selection.ok) {
+          const retryAfter = String(Math.max(1, Math.ceil(selection.retryAfterMs / 1_000)));
+          return fail(
+            problem('upstream_unavailable', 'Every upstream target is failing; try again later.', {
+              'retry-after': retryAfter,
+            }),
+          );
+        }
+        const chosen = selection.target;
+        tried.add(chosen.id);
+        chosen.inFlight += 1;
+        let response: Dispatcher.ResponseData;
+        try {
+          response = await this.pool(chosen.origin, config).request({
+            method: method as Dispatcher.HttpMethod,
+            path: joinUpstreamPath(chosen.basePath, rest, target.query),
+            headers,
+            body,
+            signal: abort.signal,
+            headersTimeout: Math.min(config.timeouts.responseMs, this.options.timeoutMs),
+            bodyTimeout: Math.min(config.timeouts.idleMs, this.options.timeoutMs),
+          });
+        } catch (error) {
+          chosen.inFlight -= 1;
+          const failure = abort.signal.aborted ? 'aborted' : classifyAttemptError(error);
+          if (countsAgainstTarget(failure)) {
+            chosen.breaker.onFailure();
+            chosen.health.onFailure();
+          } else {
+            chosen.breaker.release();
+          }
+          if (isRetryable(failure) && attempt < maxAttempts && group.budget.tryRetry()) {
+            upstreamRetries.inc({ reason: failure });
+            continue;
+          }
+          return fail(attemptProblem(failure));
+        }
+        return ok(await this.relay(response, res, chosen, extraHeaders, stats, started));
       }
-      return err({
-        ...problem('upstream_unreachable', 'The upstream could not be reached.'),
-        upstreamMs,
-        bytesIn: stats.bytesIn,
-      });
-    }
-
-    const headers = downstreamResponseHeaders(response.headers);
-    res.writeHead(response.statusCode, { ...headers, ...extraHeaders });
-    response.body.on('data', (chunk: Buffer) => {
-      stats.bytesOut += chunk.length;
-    });
-    try {
-      await pipeline(response.body, res);
-    } catch {
-      // Client went away or the upstream broke mid-body: nothing useful can be sent any more.
-      res.destroy();
     } finally {
       res.off('close', onClientGone);
     }
-    return ok({
-      status: response.statusCode,
-      upstreamMs: Math.round(performance.now() - started),
-      bytesIn: stats.bytesIn,
-      bytesOut: stats.bytesOut,
-    });
   }
 
   async close(): Promise<void> {
+    this.registry.stop();
+    this.untrack();
     await Promise.all([...this.pools.values()].map((pool) => pool.close().catch(() => pool.destroy())));
     this.pools.clear();
   }
 
-  private pool(origin: string): Pool {
-    let pool = this.pools.get(origin);
+  /** Streams the upstream response to the client; the target's outcome is decided by the status. */
+  private async relay(
+    response: Dispatcher.ResponseData,
+    res: ServerResponse,
+    target: TargetState,
+    extraHeaders: Record<string, string>,
+    stats: { bytesIn: number; bytesOut: number },
+    started: number,
+  ): Promise<ForwardStats> {
+    if (response.statusCode >= 500) {
+      target.breaker.onFailure();
+      target.health.onFailure();
+    } else {
+      target.breaker.onSuccess();
+      target.health.onSuccess();
+    }
+    try {
+      res.writeHead(response.statusCode, { ...downstreamResponseHeaders(response.headers), ...extraHeaders });
+      response.body.on('data', (chunk: Buffer) => {
+        stats.bytesOut += chunk.length;
+      });
+      await pipeline(response.body, res);
+    } catch {
+      // Client went away, or the upstream broke or idled mid-body: nothing useful can be sent any more.
+      response.body.destroy();
+      res.destroy();
+    } finally {
+      target.inFlight -= 1;
+    }
+    return {
+      status: response.statusCode,
+      upstreamMs: Math.round(performance.now() - started),
+      bytesIn: stats.bytesIn,
+      bytesOut: stats.bytesOut,
+    };
+  }
+
+  /** Active health check: GET the configured path; any 2xx or 3xx within the timeout is healthy. */
+  private async probe(group: TargetGroup, target: TargetState): Promise<boolean> {
+    const timeout = Math.min(HEALTH_PROBE_TIMEOUT_MS, group.config.healthCheck.intervalMs);
+    const response = await this.pool(target.origin, group.config).request({
+      method: 'GET',
+      path: group.config.healthCheck.path,
+      headers: { 'user-agent': 'portcullis-health-check' },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      signal: AbortSignal.timeout(timeout),
+    });
+    await response.body.dump().catch(() => undefined);
+    return response.statusCode >= 200 && response.statusCode < 400;
+  }
+
+  private pool(origin: string, config: UpstreamConfig): Pool {
+    const connectTimeoutMs = config.timeouts.connectMs;
+    const key = `${origin} ${connectTimeoutMs}`;
+    let pool = this.pools.get(key);
     if (!pool) {
-      pool = new Pool(origin, { connections: 256, connectTimeout: Math.min(10_000, this.options.timeoutMs) });
-      this.pools.set(origin, pool);
+      pool = new Pool(origin, {
+        connections: 256,
+        connect: guardedConnector({ connectTimeoutMs, allowList: this.options.allowList }),
+      });
+      this.pools.set(key, pool);
     }
     return pool;
   }

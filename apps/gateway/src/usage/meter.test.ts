@@ -109,4 +109,51 @@ describe('UsageMeter', () => {
     await meter.close();
     expect(committed).toHaveLength(0);
   });
+
+  it('merges cuts made during an outage into one unsent batch and loses nothing', async () => {
+    const { db, committed } = fakeDb({ failTimes: 3 });
+    const seen: string[] = [];
+    const meter = new UsageMeter(db, { flushIntervalMs: 1_000, onRequestLog: (e) => seen.push(e.id) });
+    for (let round = 0; round < 3; round++) {
+      meter.recordUsage({ subscriptionId: 's1', atMs: at, status: 200, bytesIn: 1, bytesOut: 2 });
+      await meter.flush(); // fails: the first batch is retried, the later cuts merge behind it
+    }
+    expect(committed).toHaveLength(0);
+    expect(meter.pendingBatches).toBe(2);
+    meter.recordUsage({ subscriptionId: 's1', atMs: at, status: 200, bytesIn: 1, bytesOut: 2 });
+    await meter.flush();
+    expect(committed).toHaveLength(2);
+    expect(meter.pendingBatches).toBe(0);
+    const events = committed.map((calls) => calls.find((c) => c.sql.includes('"UsageBatch"'))?.values[1]);
+    expect(events).toEqual([1, 3]);
+    expect(seen).toEqual([]);
+  });
+
+  it('shows every request log entry to onRequestLog', () => {
+    const { db } = fakeDb();
+    const seen: string[] = [];
+    const meter = new UsageMeter(db, { flushIntervalMs: 1_000, onRequestLog: (e) => seen.push(e.id) });
+    const entry = {
+      id: 'r1',
+      at: new Date(at),
+      orgId: null,
+      apiId: null,
+      appId: null,
+      keyId: null,
+      subscriptionId: null,
+      method: 'GET',
+      path: '/x',
+      status: 404,
+      latencyMs: 1,
+      upstreamMs: null,
+      bytesIn: 0,
+      bytesOut: 0,
+      clientIp: null,
+      userAgent: null,
+      errorCode: 'route_not_found',
+    };
+    meter.recordLog(entry);
+    meter.recordLog({ ...entry, id: 'r2' });
+    expect(seen).toEqual(['r1', 'r2']);
+  });
 });

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { signOut } from 'next-auth/react';
 import { useState } from 'react';
 
-export function Header({ email }: { email: string }) {
+export function Header({ email, isPlatformAdmin = false }: { email: string; isPlatformAdmin?: boolean }) {
   const [signingOut, setSigningOut] = useState(false);
   return (
     <header className="site-header">
@@ -14,6 +14,7 @@ export function Header({ email }: { email: string }) {
         </Link>
         <Link href="/dashboard">Dashboard</Link>
         <Link href="/catalog">Catalog</Link>
+        {isPlatformAdmin ? <Link href="/admin">Admin</Link> : null}
       </nav>
       <div className="account">
         <span className="muted email">{email}</span>

@@ -13,7 +13,11 @@ export type Permission =
   | 'subscription.approve'
   | 'key.read'
   | 'key.write'
-  | 'usage.read';
+  | 'usage.read'
+  /** gateway policies, upstream targets and the OpenAPI document of an API */
+  | 'policy.write'
+  /** deprecate / retire an API: cuts consumers off */
+  | 'api.lifecycle';
 
 const READ: Permission[] = [
   'org.read',
@@ -31,6 +35,8 @@ const ALL: Permission[] = [
   'subscription.create',
   'subscription.approve',
   'key.write',
+  'policy.write',
+  'api.lifecycle',
 ];
 
 const TABLE: Record<Role, ReadonlySet<Permission>> = {

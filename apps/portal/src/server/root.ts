@@ -5,6 +5,8 @@ import { catalogRouter } from './routers/catalog';
 import { keyRouter } from './routers/key';
 import { orgRouter } from './routers/org';
 import { planRouter } from './routers/plan';
+import { policyRouter } from './routers/policy';
+import { settingsRouter } from './routers/settings';
 import { subscriptionRouter } from './routers/subscription';
 import { usageRouter } from './routers/usage';
 import { createCallerFactory, router } from './trpc';
@@ -19,6 +21,8 @@ export const appRouter = router({
   subscription: subscriptionRouter,
   key: keyRouter,
   usage: usageRouter,
+  policy: policyRouter,
+  settings: settingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

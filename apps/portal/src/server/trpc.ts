@@ -1,6 +1,7 @@
 import { DomainError, type DomainErrorCode } from '@portcullis/core/errors';
 import { ZSlugRef } from '@portcullis/core/schemas';
 import { findMembership } from '@portcullis/core/verbs/org';
+import { isPlatformAdmin } from '@portcullis/core/verbs/settings';
 import type { Db } from '@portcullis/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
@@ -22,10 +23,12 @@ export function createTrpcContext(opts: {
   return { db: opts.db, userId: opts.userId, isProduction: opts.isProduction ?? false };
 }
 
-function firstMessages(fieldErrors: Record<string, string[] | undefined>): Record<string, string> {
+/** First message per field; nested fields are dotted paths (`cors.maxAgeSeconds`, `targets.0.url`). */
+function firstMessages(error: ZodError): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [field, messages] of Object.entries(fieldErrors)) {
-    if (messages?.[0]) out[field] = messages[0];
+  for (const issue of error.issues) {
+    const field = issue.path.map(String).join('.');
+    if (field && !(field in out)) out[field] = issue.message;
   }
   return out;
 }
@@ -38,7 +41,7 @@ const t = initTRPC.context<TrpcContext>().create({
       error.cause instanceof DomainError
         ? (error.cause.fields ?? null)
         : zodError
-          ? firstMessages(zodError.fieldErrors as Record<string, string[] | undefined>)
+          ? firstMessages(error.cause as ZodError)
           : null;
     const hideMessage = error.code === 'INTERNAL_SERVER_ERROR' && ctx?.isProduction !== false;
     return {
@@ -107,6 +110,14 @@ export function orgProcedure(permission: Permission) {
     return next();
   });
 }
+
+/** Operator-only procedures (platform settings): the user's isPlatformAdmin flag, read per request. */
+export const platformAdminProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  if (!(await isPlatformAdmin({ db: ctx.db, actor: ctx.actor }))) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Only platform administrators can do this' });
+  }
+  return next();
+});
 
 /** The verb context a router hands to packages/core. */
 export function verbCtx(ctx: { db: Db; actor: { id: string }; org: { id: string } }) {

@@ -1,5 +1,8 @@
-import { conflict, notFound } from '../errors.ts';
+import type { Db, Tx } from '@portcullis/db';
+import { badRequest, conflict, notFound } from '../errors.ts';
+import { PLATFORM_SETTINGS } from '../policies.ts';
 import type { ApiCreateInput } from '../schemas.ts';
+import { checkUpstreamUrlResolved } from '../ssrf.ts';
 import { inTransaction, isUniqueViolation, notifyConfig, type OrgCtx, writeAudit } from './context.ts';
 
 const API_SLUG_TAKEN = 'An API with this slug already exists in this organization';
@@ -17,7 +20,27 @@ const apiSelect = {
   createdAt: true,
 } as const;
 
+// upstreams: begin (save-time SSRF guard; the gateway re-checks the resolved address on every connect)
+export async function loadUpstreamAllowedHosts(db: Db | Tx): Promise<string[]> {
+  const { key, schema } = PLATFORM_SETTINGS.upstreamAllowedHosts;
+  const row = await db.platformSetting.findUnique({ where: { key }, select: { value: true } });
+  const parsed = schema.safeParse(row?.value);
+  return parsed.success ? parsed.data : [];
+}
+
+/** Refuses upstreams that point at loopback, private, link-local or metadata addresses (unless allow-listed). */
+async function assertUpstreamAllowed(db: Db | Tx, upstreamUrl: string): Promise<void> {
+  const check = await checkUpstreamUrlResolved(upstreamUrl, await loadUpstreamAllowedHosts(db));
+  if (!check.ok) {
+    throw badRequest(`This upstream URL is not allowed: ${check.error.message}`, {
+      upstreamUrl: `${check.error.message}. A platform admin can allow-list the host.`,
+    });
+  }
+}
+// upstreams: end
+
 export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
+  await assertUpstreamAllowed(ctx.db, input.upstreamUrl);
   try {
     return await inTransaction(ctx.db, async (tx) => {
       const taken = await tx.api.findFirst({
@@ -100,6 +123,7 @@ export async function publishApi(ctx: OrgCtx, input: { apiId: string }) {
 }
 
 export async function updateApiUpstream(ctx: OrgCtx, input: { apiId: string; upstreamUrl: string }) {
+  await assertUpstreamAllowed(ctx.db, input.upstreamUrl);
   return inTransaction(ctx.db, async (tx) => {
     const api = await tx.api.findFirst({
       where: { id: input.apiId, orgId: ctx.org.id },

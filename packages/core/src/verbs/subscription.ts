@@ -97,6 +97,28 @@ export async function listPendingForProvider(ctx: OrgCtx) {
   });
 }
 
+/** Provider side: every subscription to one of ctx.org's APIs, for its Subscribers list. */
+export async function listSubscribersForApi(ctx: OrgCtx, input: { apiId: string }) {
+  const api = await ctx.db.api.findFirst({
+    where: { id: input.apiId, orgId: ctx.org.id },
+    select: { id: true },
+  });
+  if (!api) throw notFound('API');
+  return ctx.db.subscription.findMany({
+    where: { plan: { apiId: api.id, api: { orgId: ctx.org.id } } },
+    select: {
+      id: true,
+      status: true,
+      createdAt: true,
+      decidedAt: true,
+      app: { select: { id: true, name: true, org: { select: { slug: true, name: true } } } },
+      plan: { select: { id: true, name: true, archivedAt: true } },
+    },
+    orderBy: { createdAt: 'desc' },
+    take: 500,
+  });
+}
+
 type Decision = 'approve' | 'reject' | 'suspend' | 'resume';
 
 const TRANSITIONS: Record<Decision, { from: SubscriptionStatus; to: SubscriptionStatus }> = {

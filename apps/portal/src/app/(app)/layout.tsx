@@ -1,3 +1,5 @@
+import { isPlatformAdmin } from '@portcullis/core/verbs/settings';
+import { getDb } from '@portcullis/db';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { Header } from '../../components/header';
@@ -9,7 +11,10 @@ export default async function SignedInLayout({ children }: { children: ReactNode
   if (!session?.user?.id) redirect('/signin');
   return (
     <>
-      <Header email={session.user.email ?? ''} />
+      <Header
+        email={session.user.email ?? ''}
+        isPlatformAdmin={await isPlatformAdmin({ db: getDb(), actor: { id: session.user.id } })}
+      />
       <main className="container">{children}</main>
     </>
   );

@@ -3,12 +3,16 @@ import { CONFIG_CHANNEL, type ConfigChange } from '@portcullis/db/notify';
 import { TRPCError } from '@trpc/server';
 import pg from 'pg';
 import { expect } from 'vitest';
-import { seedOrg, seedUser, uniq } from '../../../../../test/fixtures';
+import { allowUpstreamHosts, seedOrg, seedUser, uniq } from '../../../../../test/fixtures';
 import { createCaller } from '../root';
 import { createTrpcContext } from '../trpc';
 
 /** Test harness for the portal's procedures: callers acting as a given user against the run's database. */
 export const db: Db = getDb();
+
+// The SSRF guard refuses loopback and private upstreams unless allow-listed; the procedures' tests save
+// APIs pointing at 127.0.0.1 and (api.int.test.ts) at 10.0.0.1:8080.
+await allowUpstreamHosts(db, ['127.0.0.1', '10.0.0.1:8080']);
 
 export const callerFor = (userId: string | null) => createCaller(createTrpcContext({ db, userId }));
 

@@ -4,9 +4,14 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { ErrorState, Field, FormError, formatLimits, Loading } from '../../../../../../components/form';
+import { ErrorState, Field, FormError, Loading } from '../../../../../../components/form';
 import { OrgCrumb } from '../../../../../../components/org-crumb';
+import { can } from '../../../../../../server/permissions';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+import { ApiConfigNav } from './_components/config-nav';
+import { Lifecycle } from './_components/lifecycle';
+import { PlanItem } from './_components/plan-editor';
+import { Subscribers } from './_components/subscribers';
 
 const toLimit = (value: string): number | null => (value.trim() === '' ? null : Number(value));
 
@@ -117,6 +122,8 @@ export default function ApiDetailPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const api = useQuery(trpc.api.get.queryOptions({ orgSlug: slug, apiSlug }));
+  const org = useQuery(trpc.org.get.queryOptions({ orgSlug: slug }));
+  const canConfigure = org.data ? can(org.data.role, 'policy.write') : false;
   const refresh = () =>
     queryClient.invalidateQueries({ queryKey: trpc.api.get.queryKey({ orgSlug: slug, apiSlug }) });
   const publish = useMutation(trpc.api.publish.mutationOptions({ onSuccess: refresh }));
@@ -143,6 +150,7 @@ export default function ApiDetailPage() {
         ) : null}
       </div>
       <FormError message={publish.error?.message} />
+      <ApiConfigNav orgSlug={slug} apiSlug={data.slug} current="overview" />
       <section className="card">
         <dl className="facts">
           <dt>Slug</dt>
@@ -173,16 +181,22 @@ export default function ApiDetailPage() {
         ) : (
           <ul className="list" aria-label="Plans">
             {data.plans.map((plan) => (
-              <li key={plan.id}>
-                <strong>{plan.name}</strong>
-                <span className="muted">{formatLimits(plan)}</span>
-                <span className="badge">{plan.requiresApproval ? 'Approval required' : 'Instant'}</span>
-              </li>
+              <PlanItem
+                key={plan.id}
+                orgSlug={slug}
+                plan={plan}
+                canWrite={canConfigure}
+                onChanged={refresh}
+              />
             ))}
           </ul>
         )}
       </section>
-      <PlanForm orgSlug={slug} apiId={data.id} onAdded={refresh} />
+      {canConfigure ? <PlanForm orgSlug={slug} apiId={data.id} onAdded={refresh} /> : null}
+      {data.status !== 'DRAFT' ? <Subscribers orgSlug={slug} apiId={data.id} /> : null}
+      {org.data && can(org.data.role, 'api.lifecycle') ? (
+        <Lifecycle orgSlug={slug} api={data} onChanged={refresh} />
+      ) : null}
     </>
   );
 }

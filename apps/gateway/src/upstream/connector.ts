@@ -1,0 +1,77 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import { forbiddenAddressReason, isAllowedHost } from '@portcullis/core/ssrf';
+import { buildConnector } from 'undici';
+import type { AllowListSource } from './allow-list.ts';
+
+export const UPSTREAM_FORBIDDEN = 'ERR_UPSTREAM_FORBIDDEN';
+
+/** The guard refused to connect: the upstream is, or resolved to, a forbidden address. */
+export class UpstreamForbiddenError extends Error {
+  readonly code = UPSTREAM_FORBIDDEN;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpstreamForbiddenError';
+  }
+}
+
+/**
+ * DNS lookup that drops forbidden addresses (loopback, private, link-local, metadata…), so a name that
+ * passed the save-time check but now resolves (rebinds) to an internal address is never connected to.
+ */
+const guardedLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    if (error) return callback(error, '', 0);
+    const safe = addresses.filter((entry) => forbiddenAddressReason(entry.address) === null);
+    const first = safe[0];
+    if (!first) {
+      const listed = addresses.map((entry) => entry.address).join(', ');
+      return callback(new UpstreamForbiddenError(`${hostname} resolves to forbidden ${listed}`), '', 0);
+    }
+    if (options.all) return (callback as unknown as (e: null, all: LookupAddress[]) => void)(null, safe);
+    callback(null, first.address, first.family);
+  });
+};
+
+function isAllowed(options: buildConnector.Options, allowList: AllowListSource): boolean {
+  const host = isIP(options.hostname) === 6 ? `[${options.hostname}]` : options.hostname;
+  const port = options.port ? `:${options.port}` : '';
+  return isAllowedHost(new URL(`${options.protocol}//${host}${port}`), allowList.current);
+}
+
+/** An undici `connect` that checks the address it actually connects to, unless the host is allow-listed. */
+export function guardedConnector(options: {
+  connectTimeoutMs: number;
+  allowList: AllowListSource;
+}): buildConnector.connector {
+  const direct = buildConnector({ timeout: options.connectTimeoutMs });
+  const guarded = buildConnector({ timeout: options.connectTimeoutMs, lookup: guardedLookup });
+  const { allowList } = options;
+  const refuseUnlessNowAllowed = (
+    connectOptions: buildConnector.Options,
+    callback: buildConnector.Callback,
+    error: Error,
+  ) => {
+    allowList.beforeRefusing(`${connectOptions.hostname}:${connectOptions.port}`).then(
+      () => (isAllowed(connectOptions, allowList) ? direct(connectOptions, callback) : callback(error, null)),
+      () => callback(error, null),
+    );
+  };
+  return (connectOptions, callback) => {
+    if (isAllowed(connectOptions, allowList)) return direct(connectOptions, callback);
+    // Literal addresses never reach the lookup: check them here.
+    if (isIP(connectOptions.hostname) !== 0) {
+      const reason = forbiddenAddressReason(connectOptions.hostname);
+      if (reason === null) return direct(connectOptions, callback);
+      const error = new UpstreamForbiddenError(`${connectOptions.hostname} is a ${reason} address`);
+      return refuseUnlessNowAllowed(connectOptions, callback, error);
+    }
+    guarded(connectOptions, (error, socket) => {
+      if (error && (error as { code?: unknown }).code === UPSTREAM_FORBIDDEN) {
+        return refuseUnlessNowAllowed(connectOptions, callback, error);
+      }
+      if (error) return callback(error, null);
+      callback(null, socket);
+    });
+  };
+}

@@ -1,0 +1,95 @@
+import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
+import type { Db } from '@portcullis/db';
+
+export interface RetentionOptions {
+  /** Used when the PlatformSetting 'requestLog.retentionDays' is absent or invalid. */
+  defaultDays: number;
+  /** Time between runs; the first run comes after a random part of it so instances spread out. */
+  intervalMs: number;
+  batchSize?: number;
+  now?: () => number;
+  onResult?: (result: RetentionResult) => void;
+  onError?: (error: unknown) => void;
+}
+
+export type RetentionResult =
+  | { ran: true; retentionDays: number; cutoff: Date; deleted: number; batches: number }
+  | { ran: false; reason: 'locked' };
+
+// Any fixed 64-bit key shared by every gateway; 7_231_001 is the migration runner's.
+export const RETENTION_LOCK_ID = 7_231_101;
+const DAY_MS = 86_400_000;
+
+/**
+ * Deletes RequestLog rows older than the retention window, in small batches so no statement holds
+ * locks or bloats WAL for long. Each batch is one transaction that first takes a transaction-level
+ * advisory lock with pg_try_advisory_xact_lock: while one instance is deleting, the others see the
+ * lock taken and skip this run; nothing stays locked if an instance dies mid-run.
+ */
+export class RequestLogRetention {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: RetentionOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    const schedule = (delayMs: number) => {
+      this.timer = setTimeout(() => {
+        this.running = this.runOnce().then(
+          (result) => this.options.onResult?.(result),
+          (error: unknown) => this.options.onError?.(error),
+        );
+        void this.running.finally(() => schedule(this.options.intervalMs));
+      }, delayMs);
+      this.timer.unref();
+    };
+    schedule(Math.floor(Math.random() * this.options.intervalMs));
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  async retentionDays(): Promise<number> {
+    const setting = await this.db.platformSetting.findUnique({
+      where: { key: PLATFORM_SETTINGS.requestLogRetentionDays.key },
+    });
+    const parsed = PLATFORM_SETTINGS.requestLogRetentionDays.schema.safeParse(setting?.value);
+    return parsed.success ? parsed.data : this.options.defaultDays;
+  }
+
+  async runOnce(): Promise<RetentionResult> {
+    const retentionDays = await this.retentionDays();
+    const cutoff = new Date(this.now() - retentionDays * DAY_MS);
+    const batchSize = this.options.batchSize ?? 5_000;
+    let deleted = 0;
+    let batches = 0;
+    for (;;) {
+      const outcome = await this.db.$transaction(async (tx) => {
+        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
+          SELECT pg_try_advisory_xact_lock(${RETENTION_LOCK_ID}::bigint) AS locked`;
+        if (!lock?.locked) return null;
+        return tx.$executeRaw`
+          DELETE FROM "RequestLog" WHERE id IN (
+            SELECT id FROM "RequestLog" WHERE at < ${cutoff.toISOString()}::timestamp(3) LIMIT ${batchSize})`;
+      });
+      if (outcome === null) {
+        // Another instance holds it: it is doing this run (or we lost a race mid-run; it finishes it).
+        if (batches === 0) return { ran: false, reason: 'locked' };
+        break;
+      }
+      batches++;
+      deleted += outcome;
+      if (outcome < batchSize) break;
+    }
+    return { ran: true, retentionDays, cutoff, deleted, batches };
+  }
+}

@@ -1,0 +1,6 @@
+import { router } from '../../trpc';
+import { apiConfigProcedures } from './api-config';
+import { lifecycleProcedures } from './lifecycle';
+
+/** Provider-side gateway configuration of ctx.org's APIs and plans. */
+export const policyRouter = router({ ...apiConfigProcedures, ...lifecycleProcedures });

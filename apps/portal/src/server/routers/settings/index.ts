@@ -1,0 +1,19 @@
+import { ZPlatformSettingsUpdate } from '@portcullis/core/schemas';
+import {
+  getPlatformSettings,
+  isPlatformAdmin,
+  updatePlatformSettings,
+} from '@portcullis/core/verbs/settings';
+import type { Db } from '@portcullis/db';
+import { platformAdminProcedure, protectedProcedure, router } from '../../trpc';
+
+const actorCtx = (ctx: { db: Db; actor: { id: string } }) => ({ db: ctx.db, actor: ctx.actor });
+
+/** Operator-wide settings (PLATFORM_SETTINGS), platform admins only. */
+export const settingsRouter = router({
+  amIAdmin: protectedProcedure.query(({ ctx }) => isPlatformAdmin(actorCtx(ctx))),
+  get: platformAdminProcedure.query(({ ctx }) => getPlatformSettings(actorCtx(ctx))),
+  update: platformAdminProcedure
+    .input(ZPlatformSettingsUpdate)
+    .mutation(({ ctx, input }) => updatePlatformSettings(actorCtx(ctx), input)),
+});

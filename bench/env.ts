@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const ZBenchEnv = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .default('postgresql://postgres@127.0.0.1:5432/portcullis_bench'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+  BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(50),
+  BENCH_DURATION_S: z.coerce.number().int().min(1).max(600).default(10),
+  BENCH_WARMUP_S: z.coerce.number().int().min(0).max(600).default(3),
+  /** Comma-separated subset of: bare,gateway,nginx (default: all that are available). */
+  BENCH_TARGETS: z.string().default('bare,gateway,nginx'),
+  /** `autocannon` forces the Node load generator even when wrk is installed. */
+  BENCH_LOADGEN: z.enum(['auto', 'wrk', 'autocannon']).default('auto'),
+  /** Write a V8 CPU profile of the gateway (node --cpu-prof) into bench-results/. */
+  BENCH_CPU_PROF: z
+    .enum(['0', '1', ''])
+    .default('')
+    .transform((v) => v === '1'),
+});
+
+export type BenchEnv = z.infer<typeof ZBenchEnv>;
+
+/** The only place the benchmark reads process.env. */
+export function readBenchEnv(source: NodeJS.ProcessEnv = process.env): BenchEnv {
+  const parsed = ZBenchEnv.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid configuration: ${String(issue?.path[0])}: ${issue?.message ?? 'is invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** Settings a child server process receives on its command line (children do not read the environment). */
+export function argValue(name: string): string {
+  const prefix = `--${name}=`;
+  const arg = process.argv.find((a) => a.startsWith(prefix));
+  if (!arg) throw new Error(`missing ${prefix}…`);
+  return arg.slice(prefix.length);
+}

@@ -1,0 +1,183 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+export interface RunningProcess {
+  pid: number;
+  url: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const logDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
+
+/**
+ * Starts a server process with stdout/stderr going to a file (a pipe the orchestrator had to drain would
+ * cost CPU on the load generator's core) and waits until `ready(log)` says it is up.
+ */
+export async function startProcess(
+  name: string,
+  command: string[],
+  options: { env?: Record<string, string>; ready: (log: string) => boolean | Promise<boolean>; url: string },
+): Promise<RunningProcess> {
+  const logFile = join(logDir, `${name}.log`);
+  const fd = openSync(logFile, 'w');
+  const [cmd, ...args] = command;
+  const child: ChildProcess = spawn(cmd as string, args, {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...options.env },
+    stdio: ['ignore', fd, fd],
+  });
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const started = Date.now();
+  for (;;) {
+    const log = readFileSync(logFile, 'utf8');
+    if (await options.ready(log)) break;
+    if (exited || Date.now() - started > 30_000) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not start:\n${log.slice(-4000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    pid: child.pid ?? 0,
+    url: options.url,
+    logFile,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+const node = (pin: string[], file: string, ...args: string[]) => [
+  ...pin,
+  process.execPath,
+  '--import',
+  'tsx',
+  file,
+  ...args,
+];
+
+export async function startUpstream(pin: string[]): Promise<RunningProcess> {
+  const port = await freePort();
+  return startProcess('upstream', node(pin, here('./upstream.ts'), `--port=${port}`), {
+    ready: (log) => log.includes('ready'),
+    url: `http://127.0.0.1:${port}`,
+  });
+}
+
+export async function startBareProxy(pin: string[], upstreamUrl: string): Promise<RunningProcess> {
+  const port = await freePort();
+  return startProcess(
+    'bare-proxy',
+    node(pin, here('./bare-proxy.ts'), `--port=${port}`, `--upstream=${upstreamUrl}`),
+    { ready: (log) => log.includes('ready'), url: `http://127.0.0.1:${port}` },
+  );
+}
+
+export interface GatewayTarget {
+  databaseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  cpuProfileDir?: string;
+}
+
+/** The real CLI, single process (GATEWAY_WORKERS=1), access log on (info) into its log file. */
+export async function startGateway(pin: string[], target: GatewayTarget): Promise<RunningProcess> {
+  const port = await freePort();
+  const profile = target.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${target.cpuProfileDir}`] : [];
+  const command = [
+    ...pin,
+    process.execPath,
+    ...profile,
+    '--import',
+    'tsx',
+    here('../apps/gateway/src/main.ts'),
+  ];
+  return startProcess('gateway', command, {
+    env: {
+      DATABASE_URL: target.databaseUrl,
+      REDIS_URL: target.redisUrl,
+      GATEWAY_REDIS_KEY_PREFIX: target.redisKeyPrefix,
+      GATEWAY_PORT: String(port),
+      GATEWAY_WORKERS: '1',
+      GATEWAY_LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+    },
+    ready: (log) => log.includes('"msg":"gateway listening"'),
+    url: `http://127.0.0.1:${port}`,
+  });
+}
+
+/** nginx as a reverse proxy: one process (master_process off), upstream keep-alive, no access log. */
+export async function startNginx(pin: string[], upstreamUrl: string): Promise<RunningProcess> {
+  const port = await freePort();
+  const prefix = mkdtempSync(join(tmpdir(), 'portcullis-bench-nginx-'));
+  const conf = join(prefix, 'nginx.conf');
+  const upstream = new URL(upstreamUrl).host;
+  writeFileSync(
+    conf,
+    `daemon off;
+master_process off;
+worker_processes 1;
+error_log ${prefix}/error.log warn;
+pid ${prefix}/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  upstream bench_upstream { server ${upstream}; keepalive 256; }
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://bench_upstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  const url = `http://127.0.0.1:${port}`;
+  return startProcess('nginx', [...pin, 'nginx', '-p', prefix, '-c', conf], {
+    ready: () =>
+      fetch(url).then(
+        (res) => res.ok,
+        () => false,
+      ),
+    url,
+  });
+}
