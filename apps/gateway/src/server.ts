@@ -97,7 +97,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = options.log ?? jsonLogger;
   const now = options.now ?? Date.now;
   const ownsDb = options.db === undefined;
-  const db = options.db ?? createDb(options.databaseUrl);
+  // The hot path never waits on Postgres for long: a cut connection fails fast and the caches take over.
+  const db = options.db ?? createDb(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 });
 
   // limits: begin (Redis single/cluster behind the per-API failure modes, or memory — src/limits)
   const limits = await createLimitStore({
@@ -218,11 +219,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const delayMs = options.drainDelayMs ?? 0;
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         await drain(server, options.drainTimeoutMs ?? 10_000);
-        await retention?.stop();
-        await meter.close();
+        if (retention) await bounded(retention.stop(), 'log retention', log);
+        // Usage gets the longest wait (its own retries take ~6 s); a batch still unsent is logged below.
+        await bounded(meter.close(), 'usage flush', log, 20_000);
         allowList.stop(); // upstreams
-        await Promise.all([listener.close(), limits.close(), upstream.close(), policies.close()]);
-        if (ownsDb) await db.$disconnect();
+        // A connection cut mid-query (Postgres or Redis gone) must not hold shutdown forever.
+        await Promise.all([
+          bounded(listener.close(), 'config listener', log),
+          bounded(limits.close(), 'limit store', log),
+          bounded(upstream.close(), 'upstream pools', log),
+          bounded(policies.close(), 'policy engine', log),
+        ]);
+        if (ownsDb) await bounded(db.$disconnect(), 'database pool', log);
         log('info', 'gateway stopped', {
           droppedLogs: meter.droppedLogCount,
           unflushedBatches: meter.pendingBatches,
@@ -231,6 +239,30 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return closing;
     },
   };
+}
+
+const CLOSE_STEP_TIMEOUT_MS = 5_000;
+
+/** Waits for one shutdown step for a bounded time; a step that hangs is logged and left behind. */
+async function bounded(
+  step: Promise<unknown>,
+  what: string,
+  log: Logger,
+  timeoutMs = CLOSE_STEP_TIMEOUT_MS,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = await Promise.race([
+    step.then(
+      () => 'done' as const,
+      () => 'done' as const,
+    ),
+    timedOut,
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') log('warn', 'shutdown step did not finish in time', { step: what });
 }
 
 async function startInvalidation(

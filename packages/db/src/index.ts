@@ -9,8 +9,26 @@ export type Db = PrismaClient;
 /** A Prisma transaction client: what domain verbs receive inside `db.$transaction`. */
 export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
-export function createDb(url: string = requireDatabaseUrl(), poolSize = readDbEnv().DATABASE_POOL_SIZE): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+export interface DbTimeouts {
+  /** give up opening a connection after this long */
+  connectMs?: number;
+  /** fail a query (client side) after this long, e.g. when its connection was cut mid-flight */
+  queryMs?: number;
+}
+
+export function createDb(
+  url: string = requireDatabaseUrl(),
+  poolSize = readDbEnv().DATABASE_POOL_SIZE,
+  timeouts: DbTimeouts = {},
+): Db {
+  return new PrismaClient({
+    adapter: new PrismaPg({
+      connectionString: url,
+      max: poolSize,
+      connectionTimeoutMillis: timeouts.connectMs,
+      query_timeout: timeouts.queryMs,
+    }),
+  });
 }
 
 const globalForDb = globalThis as unknown as { portcullisDb?: Db };

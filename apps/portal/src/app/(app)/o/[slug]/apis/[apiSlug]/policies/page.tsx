@@ -1,8 +1,7 @@
 'use client';
 
 import type { ApiPolicies, HeaderTransform } from '@portcullis/core/policies';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useParams } from 'next/navigation';
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import {
   CheckboxField,
@@ -16,9 +15,8 @@ import {
   TextAreaField,
 } from '../../../../../../../components/config-fields';
 import { ErrorState, Field, FormError, Loading } from '../../../../../../../components/form';
-import { OrgCrumb } from '../../../../../../../components/org-crumb';
 import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
-import { ApiConfigNav } from '../_components/config-nav';
+import { ApiConfigFrame, useApiConfig } from '../_components/config-page';
 import { FIX_FIELDS } from '../_components/messages';
 import { OpenApiForm } from '../_components/openapi-form';
 
@@ -409,23 +407,12 @@ function PoliciesForm({
 }
 
 export default function ApiPoliciesPage() {
-  const { slug, apiSlug } = useParams<{ slug: string; apiSlug: string }>();
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const config = useQuery(trpc.policy.get.queryOptions({ orgSlug: slug, apiSlug }));
-  const refresh = () =>
-    queryClient.invalidateQueries({ queryKey: trpc.policy.get.queryKey({ orgSlug: slug, apiSlug }) });
-
+  const { slug, apiSlug, config, refresh } = useApiConfig();
   if (config.isPending) return <Loading what="Loading policies" />;
   if (config.isError) return <ErrorState error={config.error} />;
   const data = config.data;
   return (
-    <>
-      <OrgCrumb slug={slug} section={{ label: data.name, href: `/o/${slug}/apis/${apiSlug}` }} />
-      <div className="page-head">
-        <h1>Policies · {data.name}</h1>
-      </div>
-      <ApiConfigNav orgSlug={slug} apiSlug={apiSlug} current="policies" />
+    <ApiConfigFrame slug={slug} apiSlug={apiSlug} apiName={data.name} section="policies">
       <PoliciesForm
         key={data.id}
         orgSlug={slug}
@@ -441,6 +428,6 @@ export default function ApiPoliciesPage() {
         canWrite={data.canWrite}
         onSaved={refresh}
       />
-    </>
+    </ApiConfigFrame>
   );
 }

@@ -1,8 +1,7 @@
 'use client';
 
 import type { UpstreamConfig, UpstreamTarget } from '@portcullis/core/policies';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useParams } from 'next/navigation';
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import {
   CheckboxField,
@@ -13,9 +12,8 @@ import {
   TextAreaField,
 } from '../../../../../../../components/config-fields';
 import { ErrorState, Field, FormError, Loading } from '../../../../../../../components/form';
-import { OrgCrumb } from '../../../../../../../components/org-crumb';
 import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
-import { ApiConfigNav } from '../_components/config-nav';
+import { ApiConfigFrame, useApiConfig } from '../_components/config-page';
 import { FIX_FIELDS } from '../_components/messages';
 
 /** `url [weight]` per line, for a version's targets. */
@@ -362,23 +360,12 @@ function UpstreamForm({
 }
 
 export default function ApiUpstreamPage() {
-  const { slug, apiSlug } = useParams<{ slug: string; apiSlug: string }>();
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const config = useQuery(trpc.policy.get.queryOptions({ orgSlug: slug, apiSlug }));
-  const refresh = () =>
-    queryClient.invalidateQueries({ queryKey: trpc.policy.get.queryKey({ orgSlug: slug, apiSlug }) });
-
+  const { slug, apiSlug, config, refresh } = useApiConfig();
   if (config.isPending) return <Loading what="Loading upstream" />;
   if (config.isError) return <ErrorState error={config.error} />;
   const data = config.data;
   return (
-    <>
-      <OrgCrumb slug={slug} section={{ label: data.name, href: `/o/${slug}/apis/${apiSlug}` }} />
-      <div className="page-head">
-        <h1>Upstream · {data.name}</h1>
-      </div>
-      <ApiConfigNav orgSlug={slug} apiSlug={apiSlug} current="upstream" />
+    <ApiConfigFrame slug={slug} apiSlug={apiSlug} apiName={data.name} section="upstream">
       <UpstreamForm
         key={data.id}
         orgSlug={slug}
@@ -387,6 +374,6 @@ export default function ApiUpstreamPage() {
         canWrite={data.canWrite}
         onSaved={refresh}
       />
-    </>
+    </ApiConfigFrame>
   );
 }
