@@ -1,6 +1,7 @@
 'use client';
 
 import type { ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
+import { Described, describedBy } from './form';
 
 /**
  * Inputs for the configuration forms (policies, upstream, plan limits, platform settings). Server
@@ -15,26 +16,6 @@ export function errorFor(errors: Record<string, string>, ...prefixes: string[]):
   }
   return undefined;
 }
-
-function Described({ id, error, hint }: { id: string; error?: string; hint?: ReactNode }) {
-  return (
-    <>
-      {hint ? (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </>
-  );
-}
-
-const describedBy = (id: string, error?: string, hint?: ReactNode) =>
-  [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
 
 interface TextAreaFieldProps extends TextareaHTMLAttributes<HTMLTextAreaElement> {
   id: string;

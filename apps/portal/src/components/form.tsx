@@ -9,19 +9,10 @@ interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   hint?: ReactNode;
 }
 
-/** A labelled input with its error text right under it (linked for screen readers). */
-export function Field({ id, label, error, hint, ...input }: FieldProps) {
-  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ');
+/** Hint and error text under a field, with the ids `describedBy` links them by. */
+export function Described({ id, error, hint }: { id: string; error?: string; hint?: ReactNode }) {
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        name={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...input}
-      />
+    <>
       {hint ? (
         <p id={`${id}-hint`} className="hint">
           {hint}
@@ -32,6 +23,26 @@ export function Field({ id, label, error, hint, ...input }: FieldProps) {
           {error}
         </p>
       ) : null}
+    </>
+  );
+}
+
+export const describedBy = (id: string, error?: string, hint?: ReactNode) =>
+  [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
+
+/** A labelled input with its error text right under it (linked for screen readers). */
+export function Field({ id, label, error, hint, ...input }: FieldProps) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        name={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, error, hint)}
+        {...input}
+      />
+      <Described id={id} error={error} hint={hint} />
     </div>
   );
 }
