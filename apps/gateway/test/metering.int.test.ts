@@ -2,7 +2,7 @@ import { billingPeriod, hourStart } from '@portcullis/core/periods';
 import type { Db } from '@portcullis/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
-import { UsageMeter } from '../src/usage/meter.ts';
+import { type RequestLogEntry, UsageMeter } from '../src/usage/meter.ts';
 import { bearer, call, eventually, startWorld, type TestWorld } from './harness.ts';
 
 describe('gateway usage metering', () => {
@@ -115,7 +115,8 @@ describe('gateway usage metering', () => {
   });
 
   it('flushes buffered usage on close', async () => {
-    const other = await startWorld({ redis: true, usageFlushIntervalMs: 600_000 });
+    // Embedded mode: usage is aggregated in memory and written in batches (Redis mode streams it).
+    const other = await startWorld({ redis: false, usageFlushIntervalMs: 600_000 });
     const provider = await seedProviderWithApi(other.db, { upstreamUrl: other.upstream.url });
     const consumer = await seedConsumerWithKey(other.db, provider.plan.id);
     for (let i = 0; i < 4; i++) {
@@ -172,5 +173,90 @@ describe('gateway usage metering', () => {
     });
     expect(rollups.map((r) => [r.requests, r.billable, r.bytesIn, r.bytesOut])).toEqual([[1n, 1n, 3n, 4n]]);
     expect(await world.db.usageBatch.count({ where: { id: errors[0] } })).toBe(1);
+  });
+
+  it('adds latency histograms per API, subscription and hour, once per batch even when retried', async () => {
+    const provider = await seedProviderWithApi(world.db, { upstreamUrl: world.upstream.url });
+    const consumer = await seedConsumerWithKey(world.db, provider.plan.id);
+    const path = `/${provider.org.slug}/${provider.api.slug}`;
+    for (const [suffix, status] of [
+      ['/a', 200],
+      ['/b', 200],
+      ['/status/503', 503],
+    ] as const) {
+      expect(
+        (await call(world.gateway.url, `${path}${suffix}`, { headers: bearer(consumer.plaintext) })).status,
+      ).toBe(status);
+    }
+    expect((await call(world.gateway.url, `${path}/nokey`)).status).toBe(401);
+    const where = { apiId: provider.api.id };
+    await eventually(async () => {
+      const rows = await world.db.latencyRollup.findMany({ where });
+      return rows.reduce((sum, r) => sum + r.requests, 0n) === 4n;
+    }, 3_000);
+    const rows = await world.db.latencyRollup.findMany({ where, orderBy: { subscriptionId: 'asc' } });
+    const bucket = hourStart(new Date()).getTime();
+    expect(rows.map((r) => [r.subscriptionId, r.requests, r.errors, r.bucketStart.getTime()])).toEqual([
+      ['', 1n, 0n, bucket],
+      [consumer.subscription.id, 3n, 1n, bucket],
+    ]);
+    for (const row of rows) {
+      expect(row.counts).toHaveLength(14);
+      expect(BigInt(row.counts.reduce((a, b) => a + b, 0))).toBe(row.requests);
+    }
+
+    // Straight through a meter whose first commit acknowledgement is lost: the retried batch (same id)
+    // must not add its histogram twice, and a later batch adds element by element.
+    let loseAck = true;
+    const flaky = {
+      async $transaction(fn: Parameters<Db['$transaction']>[0]) {
+        await world.db.$transaction(fn as (tx: unknown) => Promise<unknown>);
+        if (loseAck) {
+          loseAck = false;
+          throw new Error('connection reset after COMMIT');
+        }
+      },
+    } as unknown as Db;
+    const meter = new UsageMeter(flaky, { flushIntervalMs: 600_000, onFlushError: () => undefined });
+    const hour = new Date(Date.UTC(2024, 4, 1, 10));
+    const entry = (latencyMs: number, status: number): RequestLogEntry => ({
+      id: `lat-${Math.random().toString(36).slice(2)}`,
+      at: new Date(hour.getTime() + 60_000),
+      orgId: provider.org.id,
+      apiId: provider.api.id,
+      appId: consumer.app.id,
+      keyId: consumer.apiKey.id,
+      subscriptionId: consumer.subscription.id,
+      method: 'GET',
+      path: `${path}/direct`,
+      status,
+      latencyMs,
+      upstreamMs: null,
+      bytesIn: 0,
+      bytesOut: 0,
+      clientIp: null,
+      userAgent: null,
+      errorCode: null,
+    });
+    meter.recordLog(entry(3, 200)); // ≤ 5 ms: bucket 2
+    meter.recordLog(entry(30, 500)); // ≤ 50 ms: bucket 5
+    await meter.flush(); // commits, acknowledgement lost
+    expect(meter.pendingBatches).toBe(1);
+    await meter.flush(); // the same batch again: already applied
+    meter.recordLog(entry(4, 200));
+    meter.recordLog(entry(20_000, 504)); // open-ended bucket 13
+    await meter.flush();
+    expect(meter.pendingBatches).toBe(0);
+    const direct = await world.db.latencyRollup.findUniqueOrThrow({
+      where: {
+        apiId_subscriptionId_bucketStart: {
+          apiId: provider.api.id,
+          subscriptionId: consumer.subscription.id,
+          bucketStart: hour,
+        },
+      },
+    });
+    expect(direct.counts).toEqual([0, 0, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect([direct.requests, direct.errors]).toEqual([4n, 2n]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Db } from '@portcullis/db';
 import { describe, expect, it } from 'vitest';
-import { UsageMeter } from './meter.ts';
+import { type RequestLogEntry, UsageMeter } from './meter.ts';
 
 interface Call {
   sql: string;
@@ -41,6 +41,52 @@ function fakeDb(script: { failTimes?: number; alreadyApplied?: boolean } = {}) {
 
 const at = Date.UTC(2026, 10, 23, 13, 45);
 
+function logEntry(overrides: Partial<RequestLogEntry> = {}): RequestLogEntry {
+  return {
+    id: `r-${Math.random()}`,
+    at: new Date(at),
+    orgId: 'o1',
+    apiId: 'a1',
+    appId: 'app1',
+    keyId: 'k1',
+    subscriptionId: 's1',
+    method: 'GET',
+    path: '/x',
+    status: 200,
+    latencyMs: 7,
+    upstreamMs: 5,
+    bytesIn: 0,
+    bytesOut: 0,
+    clientIp: null,
+    userAgent: null,
+    errorCode: null,
+    ...overrides,
+  };
+}
+
+interface LatencyRow {
+  apiId: string;
+  subscriptionId: string;
+  bucketStart: string;
+  counts: number[];
+  requests: number;
+  errors: number;
+}
+
+/** The rows of a batch's LatencyRollup statement (its one JSON parameter). */
+function latencyRows(calls: Call[] | undefined): LatencyRow[] {
+  const statement = calls?.find((c) => c.sql.includes('INSERT INTO "LatencyRollup"'));
+  const json = statement?.values.find((v): v is string => typeof v === 'string' && v.startsWith('['));
+  return json ? (JSON.parse(json) as LatencyRow[]) : [];
+}
+
+/** Counts with `n` in the bucket at `index` (14 buckets: ≤1, ≤2, ≤5, ≤10, ≤20, ≤50, … ≤10000, more). */
+function countsWith(...entries: Array<[index: number, n: number]>): number[] {
+  const counts = new Array<number>(14).fill(0);
+  for (const [index, n] of entries) counts[index] = n;
+  return counts;
+}
+
 describe('UsageMeter', () => {
   it('aggregates per subscription, hour and status class; billable excludes 5xx', async () => {
     const { db, committed } = fakeDb();
@@ -55,10 +101,52 @@ describe('UsageMeter', () => {
     const list = rollup?.values.find(
       (v): v is { values: unknown[] } => typeof v === 'object' && v !== null && 'values' in v,
     );
-    expect(list?.values).toHaveLength(2 * 8);
+    expect(list?.values).toHaveLength(2 * 11);
     const flat = JSON.stringify(list?.values);
     expect(flat).toContain('"s1","2026-11-23T13:00:00.000Z",2,2,2,15,150');
     expect(flat).toContain('"s1","2026-11-23T13:00:00.000Z",5,1,0,1,0');
+  });
+
+  it('carries tokens and cost (0 when absent) and writes hourly and daily rollups in one statement', async () => {
+    const { db, committed } = fakeDb();
+    const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
+    meter.recordUsage({
+      subscriptionId: 's1',
+      atMs: at,
+      status: 200,
+      bytesIn: 1,
+      bytesOut: 2,
+      tokensIn: 30,
+      tokensOut: 70,
+      costMicros: 2n ** 60n,
+    });
+    meter.recordUsage({
+      subscriptionId: 's1',
+      atMs: at,
+      status: 200,
+      bytesIn: 1,
+      bytesOut: 2,
+      costMicros: 5,
+    });
+    meter.recordUsage({
+      subscriptionId: 's2',
+      atMs: at,
+      status: 429,
+      bytesIn: 0,
+      bytesOut: 0,
+      billable: false,
+    });
+    await meter.flush();
+    const statement = committed[0]?.find((c) => c.sql.includes('"UsageRollup"'));
+    expect(statement?.sql).toContain('INSERT INTO "UsageDailyRollup"');
+    expect(statement?.sql).toContain('GROUP BY v.sid, v.bucket::date, v.cls');
+    const list = statement?.values.find(
+      (v): v is { values: unknown[] } => typeof v === 'object' && v !== null && 'values' in v,
+    );
+    const flat = JSON.stringify(list?.values);
+    // requests, billable, bytes in/out, tokens in/out, cost (exact, as a decimal string)
+    expect(flat).toContain(`"s1","2026-11-23T13:00:00.000Z",2,2,2,2,4,30,70,"${2n ** 60n + 5n}"`);
+    expect(flat).toContain('"s2","2026-11-23T13:00:00.000Z",4,1,0,0,0,0,0,"0"');
   });
 
   it('retries a failed batch with the same id and does not lose events recorded meanwhile', async () => {
@@ -155,5 +243,112 @@ describe('UsageMeter', () => {
     meter.recordLog(entry);
     meter.recordLog({ ...entry, id: 'r2' });
     expect(seen).toEqual(['r1', 'r2']);
+  });
+
+  it('aggregates latency histograms per API, subscription and hour, with requests and 5xx errors', async () => {
+    const { db, committed } = fakeDb();
+    const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
+    meter.recordLog(logEntry({ latencyMs: 7 }));
+    meter.recordLog(logEntry({ latencyMs: 8, status: 404 }));
+    meter.recordLog(logEntry({ latencyMs: 120, status: 502 }));
+    meter.recordLog(logEntry({ latencyMs: 12_000, status: 504 }));
+    meter.recordLog(logEntry({ latencyMs: 1, at: new Date(at + 3_600_000) })); // next hour
+    meter.recordLog(logEntry({ latencyMs: 3, subscriptionId: null, status: 401 })); // refused before a sub
+    meter.recordLog(logEntry({ latencyMs: 3, apiId: 'a2' }));
+    meter.recordLog(logEntry({ latencyMs: 3, apiId: null, subscriptionId: null, status: 404 })); // no API
+    await meter.flush();
+    const rows = latencyRows(committed[0]).sort((a, b) =>
+      `${a.apiId}${a.subscriptionId}${a.bucketStart}`.localeCompare(
+        `${b.apiId}${b.subscriptionId}${b.bucketStart}`,
+      ),
+    );
+    expect(rows).toEqual([
+      {
+        apiId: 'a1',
+        subscriptionId: '',
+        bucketStart: '2026-11-23T13:00:00.000Z',
+        counts: countsWith([2, 1]),
+        requests: 1,
+        errors: 0,
+      },
+      {
+        apiId: 'a1',
+        subscriptionId: 's1',
+        bucketStart: '2026-11-23T13:00:00.000Z',
+        counts: countsWith([3, 2], [7, 1], [13, 1]),
+        requests: 4,
+        errors: 2,
+      },
+      {
+        apiId: 'a1',
+        subscriptionId: 's1',
+        bucketStart: '2026-11-23T14:00:00.000Z',
+        counts: countsWith([0, 1]),
+        requests: 1,
+        errors: 0,
+      },
+      {
+        apiId: 'a2',
+        subscriptionId: 's1',
+        bucketStart: '2026-11-23T13:00:00.000Z',
+        counts: countsWith([2, 1]),
+        requests: 1,
+        errors: 0,
+      },
+    ]);
+    const statement = committed[0]?.find((c) => c.sql.includes('"LatencyRollup"'));
+    // Existing rows get the counts added element-wise, in the same transaction as the UsageBatch id.
+    expect(statement?.sql).toContain('ON CONFLICT ("apiId", "subscriptionId", "bucketStart") DO UPDATE');
+    expect(statement?.sql).toContain('unnest("LatencyRollup".counts, excluded.counts) WITH ORDINALITY');
+    expect(committed[0]?.[0]?.sql).toContain('"UsageBatch"');
+  });
+
+  it('writes latency even for batches with no usage events and skips it for an applied batch', async () => {
+    const applied = fakeDb({ alreadyApplied: true });
+    const meter = new UsageMeter(applied.db, { flushIntervalMs: 1_000 });
+    meter.recordLog(logEntry());
+    await meter.flush();
+    expect(applied.committed).toHaveLength(1);
+    expect(latencyRows(applied.committed[0])).toEqual([]);
+
+    const fresh = fakeDb();
+    const other = new UsageMeter(fresh.db, { flushIntervalMs: 1_000 });
+    other.recordLog(logEntry());
+    await other.flush();
+    expect(latencyRows(fresh.committed[0])).toHaveLength(1);
+  });
+
+  it('keeps counting latency when request logs are dropped at the cap', async () => {
+    const { db, committed } = fakeDb();
+    const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
+    const total = 50_010;
+    for (let i = 0; i < total; i++) meter.recordLog(logEntry({ id: `r${i}` }));
+    expect(meter.droppedLogCount).toBe(10);
+    await meter.flush();
+    const rows = committed.flatMap((calls) => latencyRows(calls));
+    expect(rows.reduce((sum, r) => sum + r.requests, 0)).toBe(total);
+    expect(rows.reduce((sum, r) => sum + (r.counts[3] ?? 0), 0)).toBe(total);
+  });
+
+  it('retries latency with its batch and merges later cuts into the unsent one element-wise', async () => {
+    const { db, committed } = fakeDb({ failTimes: 2 });
+    const ids: string[] = [];
+    const meter = new UsageMeter(db, { flushIntervalMs: 1_000, onFlushError: (_e, id) => ids.push(id) });
+    meter.recordLog(logEntry({ latencyMs: 4 }));
+    await meter.flush(); // batch 1 fails (and is frozen)
+    meter.recordLog(logEntry({ latencyMs: 40, status: 500 }));
+    await meter.flush(); // batch 1 fails again; batch 2 created behind it
+    meter.recordLog(logEntry({ latencyMs: 45 }));
+    meter.recordLog(logEntry({ latencyMs: 2 }));
+    await meter.flush(); // merged into the unsent batch 2, then both commit
+    expect(committed).toHaveLength(2);
+    expect(committed.map((calls) => calls.find((c) => c.sql.includes('"UsageBatch"'))?.values[0])).toEqual([
+      ids[0],
+      expect.not.stringMatching(ids[0] ?? ''),
+    ]);
+    expect(latencyRows(committed[0])).toMatchObject([{ counts: countsWith([2, 1]), requests: 1, errors: 0 }]);
+    expect(latencyRows(committed[1])).toMatchObject([
+      { counts: countsWith([1, 1], [5, 2]), requests: 3, errors: 1 },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { emptyLatencyCounts, latencyBucketIndex, mergeCounts } from '@portcullis/core/latency';
 import { hourStart } from '@portcullis/core/periods';
 import { type Db, Prisma, type Tx } from '@portcullis/db';
 
@@ -8,6 +9,12 @@ export interface UsageEvent {
   status: number;
   bytesIn: number;
   bytesOut: number;
+  /** Overrides the default rule (admitted and answered below 500). */
+  billable?: boolean;
+  tokensIn?: number;
+  tokensOut?: number;
+  /** AI cost in micro-units of the plan currency (integer). */
+  costMicros?: bigint | number;
 }
 
 export interface RequestLogEntry {
@@ -40,6 +47,20 @@ interface Rollup {
   billable: number;
   bytesIn: number;
   bytesOut: number;
+  tokensIn: number;
+  tokensOut: number;
+  costMicros: bigint;
+}
+
+/** Latency histogram of one API × subscription × hour (bounds in @portcullis/core/latency). */
+interface LatencyAggregate {
+  apiId: string;
+  /** "" for requests refused before a subscription was known */
+  subscriptionId: string;
+  bucketStart: Date;
+  counts: number[];
+  requests: number;
+  errors: number;
 }
 
 /** A cut of the aggregator; keeps its id across retries so applying it twice changes nothing. */
@@ -47,6 +68,7 @@ interface Batch {
   id: string;
   events: number;
   rollups: Map<string, Rollup>;
+  latency: Map<string, LatencyAggregate>;
   logs: RequestLogEntry[];
   keysUsed: Map<string, Date>;
   /** Sent to Postgres at least once: from then on its content is frozen (it may have committed). */
@@ -71,11 +93,13 @@ const KEY_TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Aggregates usage in memory on the response path (no I/O there) and writes it to Postgres in batches:
- * one transaction per batch records the UsageBatch id, adds to UsageRollup, writes request logs and
- * ApiKey.lastUsedAt. A failed batch is kept and retried with the same id.
+ * one transaction per batch records the UsageBatch id, adds to UsageRollup and UsageDailyRollup and to
+ * the LatencyRollup histograms, writes request logs and ApiKey.lastUsedAt. A failed batch is kept and
+ * retried with the same id.
  */
 export class UsageMeter {
   private rollups = new Map<string, Rollup>();
+  private latency = new Map<string, LatencyAggregate>();
   private logs: RequestLogEntry[] = [];
   private keysUsed = new Map<string, Date>();
   private events = 0;
@@ -95,7 +119,9 @@ export class UsageMeter {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer = setInterval(() => {
+      if (!this.flushing) void this.flush();
+    }, this.options.flushIntervalMs);
     this.timer.unref();
   }
 
@@ -114,23 +140,48 @@ export class UsageMeter {
         billable: 0,
         bytesIn: 0,
         bytesOut: 0,
+        tokensIn: 0,
+        tokensOut: 0,
+        costMicros: 0n,
       };
       this.rollups.set(id, rollup);
     }
     rollup.requests += 1;
-    if (event.status < 500) rollup.billable += 1;
+    if (event.billable ?? event.status < 500) rollup.billable += 1;
     rollup.bytesIn += event.bytesIn;
     rollup.bytesOut += event.bytesOut;
+    rollup.tokensIn += event.tokensIn ?? 0;
+    rollup.tokensOut += event.tokensOut ?? 0;
+    if (event.costMicros !== undefined) rollup.costMicros += BigInt(event.costMicros);
     this.events += 1;
   }
 
   recordLog(entry: RequestLogEntry): void {
     this.options.onRequestLog?.(entry);
+    // Counted before the log cap: histograms are small, and the charts must not lose the requests of a
+    // flood whose log lines are dropped.
+    if (entry.apiId !== null) this.countLatency(entry.apiId, entry);
     if (this.logs.length + this.pendingLogs >= MAX_PENDING_LOGS) {
       this.droppedLogs += 1;
       return;
     }
     this.logs.push(entry);
+  }
+
+  private countLatency(apiId: string, entry: RequestLogEntry): void {
+    const bucketStart = hourStart(entry.at);
+    const subscriptionId = entry.subscriptionId ?? '';
+    const id = `${apiId}|${subscriptionId}|${bucketStart.getTime()}`;
+    let aggregate = this.latency.get(id);
+    if (!aggregate) {
+      const counts = emptyLatencyCounts();
+      aggregate = { apiId, subscriptionId, bucketStart, counts, requests: 0, errors: 0 };
+      this.latency.set(id, aggregate);
+    }
+    const bucket = latencyBucketIndex(entry.latencyMs);
+    aggregate.counts[bucket] = (aggregate.counts[bucket] ?? 0) + 1;
+    aggregate.requests += 1;
+    if (entry.status >= 500) aggregate.errors += 1;
   }
 
   /** Marks a key used; written at most once a minute per key. */
@@ -151,7 +202,8 @@ export class UsageMeter {
 
   /** Cuts the current aggregate into a batch and applies every pending batch in order. */
   flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
+    // A flush already running took its cut before the caller's latest records: wait for it, then cut again.
+    if (this.flushing) return this.flushing.then(() => this.flush());
     this.cut();
     this.flushing = this.applyPending().finally(() => {
       this.flushing = undefined;
@@ -169,6 +221,7 @@ export class UsageMeter {
         this.pending.length === 0 &&
         this.events === 0 &&
         this.logs.length === 0 &&
+        this.latency.size === 0 &&
         this.keysUsed.size === 0
       )
         return;
@@ -177,22 +230,26 @@ export class UsageMeter {
   }
 
   private cut(): void {
-    if (this.events === 0 && this.logs.length === 0 && this.keysUsed.size === 0) return;
+    if (this.events === 0 && this.logs.length === 0 && this.latency.size === 0 && this.keysUsed.size === 0) {
+      return;
+    }
     this.pendingLogs += this.logs.length;
     const tail = this.pending.at(-1);
     if (tail && !tail.attempted && tail.logs.length + this.logs.length <= MAX_LOGS_PER_BATCH) {
-      mergeInto(tail, this.events, this.rollups, this.logs, this.keysUsed);
+      mergeInto(tail, this.events, this.rollups, this.latency, this.logs, this.keysUsed);
     } else {
       this.pending.push({
         id: randomUUID(),
         events: this.events,
         rollups: this.rollups,
+        latency: this.latency,
         logs: this.logs,
         keysUsed: this.keysUsed,
         attempted: false,
       });
     }
     this.rollups = new Map();
+    this.latency = new Map();
     this.logs = [];
     this.keysUsed = new Map();
     this.events = 0;
@@ -224,21 +281,52 @@ export class UsageMeter {
           (
             r,
           ) => Prisma.sql`(${randomUUID()}, ${r.subscriptionId}, ${r.bucketStart.toISOString()}::timestamp(3),
-            ${r.statusClass}::int, ${r.requests}::bigint, ${r.billable}::bigint, ${r.bytesIn}::bigint, ${r.bytesOut}::bigint)`,
+            ${r.statusClass}::int, ${r.requests}::bigint, ${r.billable}::bigint, ${r.bytesIn}::bigint, ${r.bytesOut}::bigint,
+            ${r.tokensIn}::bigint, ${r.tokensOut}::bigint, ${r.costMicros.toString()}::bigint)`,
         );
-        // The join drops rows of subscriptions deleted meanwhile, which would otherwise poison the batch.
+        // One statement for both grains: the daily rows sum the same hourly values, so the two can never
+        // disagree. The joins drop rows of subscriptions deleted meanwhile, which would otherwise poison
+        // the batch. Rows go in key order so concurrent writers lock them in the same order (no deadlock).
         await tx.$executeRaw`
-          INSERT INTO "UsageRollup" (id, "subscriptionId", "bucketStart", "statusClass", requests, billable, "bytesIn", "bytesOut", "updatedAt")
-          SELECT v.id, v.sid, v.bucket, v.cls, v.requests, v.billable, v.bytes_in, v.bytes_out, ${nowIso}::timestamp(3)
-          FROM (VALUES ${Prisma.join(values)}) AS v(id, sid, bucket, cls, requests, billable, bytes_in, bytes_out)
-          JOIN "Subscription" s ON s.id = v.sid
-          ON CONFLICT ("subscriptionId", "bucketStart", "statusClass") DO UPDATE SET
-            requests = "UsageRollup".requests + excluded.requests,
-            billable = "UsageRollup".billable + excluded.billable,
-            "bytesIn" = "UsageRollup"."bytesIn" + excluded."bytesIn",
-            "bytesOut" = "UsageRollup"."bytesOut" + excluded."bytesOut",
+          WITH v(id, sid, bucket, cls, requests, billable, bytes_in, bytes_out, tokens_in, tokens_out, cost) AS (
+            VALUES ${Prisma.join(values)}
+          ),
+          hourly AS (
+            INSERT INTO "UsageRollup" (id, "subscriptionId", "bucketStart", "statusClass", requests, billable,
+              "bytesIn", "bytesOut", "tokensIn", "tokensOut", "costMicros", "updatedAt")
+            SELECT v.id, v.sid, v.bucket, v.cls, v.requests, v.billable, v.bytes_in, v.bytes_out, v.tokens_in,
+              v.tokens_out, v.cost, ${nowIso}::timestamp(3)
+            FROM v JOIN "Subscription" s ON s.id = v.sid
+            ORDER BY v.sid, v.bucket, v.cls
+            ON CONFLICT ("subscriptionId", "bucketStart", "statusClass") DO UPDATE SET
+              requests = "UsageRollup".requests + excluded.requests,
+              billable = "UsageRollup".billable + excluded.billable,
+              "bytesIn" = "UsageRollup"."bytesIn" + excluded."bytesIn",
+              "bytesOut" = "UsageRollup"."bytesOut" + excluded."bytesOut",
+              "tokensIn" = "UsageRollup"."tokensIn" + excluded."tokensIn",
+              "tokensOut" = "UsageRollup"."tokensOut" + excluded."tokensOut",
+              "costMicros" = "UsageRollup"."costMicros" + excluded."costMicros",
+              "updatedAt" = excluded."updatedAt"
+          )
+          INSERT INTO "UsageDailyRollup" (id, "subscriptionId", day, "statusClass", requests, billable,
+            "bytesIn", "bytesOut", "tokensIn", "tokensOut", "costMicros", "updatedAt")
+          SELECT gen_random_uuid()::text, v.sid, v.bucket::date, v.cls, sum(v.requests), sum(v.billable),
+            sum(v.bytes_in), sum(v.bytes_out), sum(v.tokens_in), sum(v.tokens_out), sum(v.cost),
+            ${nowIso}::timestamp(3)
+          FROM v JOIN "Subscription" s ON s.id = v.sid
+          GROUP BY v.sid, v.bucket::date, v.cls
+          ORDER BY v.sid, v.bucket::date, v.cls
+          ON CONFLICT ("subscriptionId", day, "statusClass") DO UPDATE SET
+            requests = "UsageDailyRollup".requests + excluded.requests,
+            billable = "UsageDailyRollup".billable + excluded.billable,
+            "bytesIn" = "UsageDailyRollup"."bytesIn" + excluded."bytesIn",
+            "bytesOut" = "UsageDailyRollup"."bytesOut" + excluded."bytesOut",
+            "tokensIn" = "UsageDailyRollup"."tokensIn" + excluded."tokensIn",
+            "tokensOut" = "UsageDailyRollup"."tokensOut" + excluded."tokensOut",
+            "costMicros" = "UsageDailyRollup"."costMicros" + excluded."costMicros",
             "updatedAt" = excluded."updatedAt"`;
       }
+      if (batch.latency.size > 0) await addLatencyRollups(tx, [...batch.latency.values()], nowIso);
       if (batch.logs.length > 0) await insertRequestLogs(tx, batch.logs);
       for (const [keyId, at] of batch.keysUsed) {
         await tx.apiKey.updateMany({
@@ -254,6 +342,7 @@ function mergeInto(
   batch: Batch,
   events: number,
   rollups: Map<string, Rollup>,
+  latency: Map<string, LatencyAggregate>,
   logs: RequestLogEntry[],
   keysUsed: Map<string, Date>,
 ): void {
@@ -268,6 +357,19 @@ function mergeInto(
     into.billable += rollup.billable;
     into.bytesIn += rollup.bytesIn;
     into.bytesOut += rollup.bytesOut;
+    into.tokensIn += rollup.tokensIn;
+    into.tokensOut += rollup.tokensOut;
+    into.costMicros += rollup.costMicros;
+  }
+  for (const [id, aggregate] of latency) {
+    const into = batch.latency.get(id);
+    if (!into) {
+      batch.latency.set(id, aggregate);
+      continue;
+    }
+    mergeCounts(into.counts, aggregate.counts);
+    into.requests += aggregate.requests;
+    into.errors += aggregate.errors;
   }
   for (const log of logs) batch.logs.push(log);
   for (const [keyId, at] of keysUsed) {
@@ -277,21 +379,44 @@ function mergeInto(
 }
 
 /**
- * One INSERT … SELECT FROM unnest(column arrays): 17 parameters whatever the row count. Prisma's
- * createMany builds and plans every row in JS/wasm on the event loop, which the benchmark showed costing
- * ~25% of the gateway's CPU and stalling responses for hundreds of ms at each flush.
+ * One INSERT … SELECT FROM json_to_recordset($1): the whole batch is ONE text parameter made by the
+ * native JSON.stringify. Prisma's createMany plans every row in JS/wasm, and even 17 array parameters
+ * cost the gateway ~6% CPU in the benchmark (each array is converted value by value on the event loop).
  */
 async function insertRequestLogs(tx: Tx, logs: RequestLogEntry[]): Promise<void> {
-  const column = <K extends keyof RequestLogEntry>(key: K) => logs.map((log) => log[key]);
   await tx.$executeRaw`
     INSERT INTO "RequestLog" (id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
       status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode")
-    SELECT * FROM unnest(
-      ${column('id')}::text[], ${logs.map((log) => log.at.toISOString())}::timestamp(3)[],
-      ${column('orgId')}::text[], ${column('apiId')}::text[], ${column('appId')}::text[],
-      ${column('keyId')}::text[], ${column('subscriptionId')}::text[], ${column('method')}::text[],
-      ${column('path')}::text[], ${column('status')}::int[], ${column('latencyMs')}::int[],
-      ${column('upstreamMs')}::int[], ${column('bytesIn')}::int[], ${column('bytesOut')}::int[],
-      ${column('clientIp')}::text[], ${column('userAgent')}::text[], ${column('errorCode')}::text[])
+    SELECT id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
+      status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode"
+    FROM json_to_recordset(${JSON.stringify(logs)}::json) AS x(
+      id text, at timestamp(3), "orgId" text, "apiId" text, "appId" text, "keyId" text,
+      "subscriptionId" text, method text, path text, status int, "latencyMs" int, "upstreamMs" int,
+      "bytesIn" int, "bytesOut" int, "clientIp" text, "userAgent" text, "errorCode" text)
     ON CONFLICT (id) DO NOTHING`;
+}
+
+/**
+ * Adds the batch's histograms to LatencyRollup: a new row takes the counts as they are, an existing one
+ * gets them added element by element (unnest zips both arrays, padding the shorter with NULLs, so rows
+ * written under a different bucket count still add up). Rows go in key order so concurrent gateways
+ * lock them in the same order. The JSON parameter carries the rows like insertRequestLogs does.
+ */
+async function addLatencyRollups(tx: Tx, rows: LatencyAggregate[], nowIso: string): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO "LatencyRollup" (id, "apiId", "subscriptionId", "bucketStart", counts, requests, errors, "updatedAt")
+    SELECT gen_random_uuid()::text, "apiId", "subscriptionId", "bucketStart", counts, requests, errors,
+      ${nowIso}::timestamp(3)
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x("apiId" text, "subscriptionId" text,
+      "bucketStart" timestamp(3), counts int[], requests bigint, errors bigint)
+    ORDER BY "apiId", "subscriptionId", "bucketStart"
+    ON CONFLICT ("apiId", "subscriptionId", "bucketStart") DO UPDATE SET
+      counts = ARRAY(
+        SELECT coalesce(old_n, 0) + coalesce(new_n, 0)
+        FROM unnest("LatencyRollup".counts, excluded.counts) WITH ORDINALITY AS pair(old_n, new_n, position)
+        ORDER BY pair.position
+      ),
+      requests = "LatencyRollup".requests + excluded.requests,
+      errors = "LatencyRollup".errors + excluded.errors,
+      "updatedAt" = excluded."updatedAt"`;
 }

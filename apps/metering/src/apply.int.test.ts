@@ -1,0 +1,156 @@
+import { applyUsageEvents } from '@portcullis/billing/usage/apply';
+import { createDb, type Db } from '@portcullis/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageMeter } from '../../gateway/src/usage/meter.ts';
+import { pruneUsageEvents } from './retention.ts';
+import {
+  countRecorded,
+  databaseUrl,
+  expectedTotals,
+  makeEvents,
+  rollupTotals,
+  seedSubscriptions,
+} from './test-helpers.ts';
+
+describe('applyUsageEvents (Postgres)', () => {
+  let db: Db;
+  beforeAll(() => {
+    db = createDb(databaseUrl(), 3);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+  });
+
+  it('records every event once and rolls them up exactly, hourly and daily', async () => {
+    const subs = await seedSubscriptions(db, 3);
+    const events = makeEvents(subs, 3_000);
+    const result = await applyUsageEvents(db, events);
+    expect(result).toMatchObject({ received: 3_000, applied: 3_000, duplicates: 0 });
+    expect(
+      await countRecorded(
+        db,
+        events.map((e) => e.id),
+      ),
+    ).toBe(3_000);
+    const totals = await rollupTotals(db, subs);
+    expect(totals.hourly).toEqual(expectedTotals(events));
+    expect(totals.daily).toEqual(expectedTotals(events));
+    expect(totals.hourly.costMicros).toBeGreaterThan(0n);
+    // 23:30-00:30 UTC: two hours and two days, 5 status classes, 3 subscriptions.
+    const hours = await db.usageRollup.findMany({
+      where: { subscriptionId: subs[0] },
+      distinct: ['bucketStart'],
+    });
+    const days = await db.usageDailyRollup.findMany({
+      where: { subscriptionId: subs[0] },
+      distinct: ['day'],
+    });
+    expect(hours.map((h) => h.bucketStart.toISOString()).sort()).toEqual([
+      '2026-11-23T23:00:00.000Z',
+      '2026-11-24T00:00:00.000Z',
+    ]);
+    expect(days.map((d) => d.day.toISOString()).sort()).toEqual([
+      '2026-11-23T00:00:00.000Z',
+      '2026-11-24T00:00:00.000Z',
+    ]);
+  });
+
+  it('changes nothing when the same events are applied again, alone or mixed with new ones', async () => {
+    const subs = await seedSubscriptions(db, 2);
+    const first = makeEvents(subs, 500);
+    await applyUsageEvents(db, first);
+    const before = await rollupTotals(db, subs);
+    expect(await applyUsageEvents(db, first)).toMatchObject({ received: 500, applied: 0, duplicates: 500 });
+    expect(await rollupTotals(db, subs)).toEqual(before);
+
+    const fresh = makeEvents(subs, 100);
+    const mixed = [...first.slice(0, 50), ...fresh, ...fresh.slice(0, 10)];
+    const result = await applyUsageEvents(db, mixed);
+    expect(result).toMatchObject({ received: 160, applied: 100, duplicates: 60 });
+    expect(result.appliedEvents.map((e) => e.id).sort()).toEqual(fresh.map((e) => e.id).sort());
+    const after = await rollupTotals(db, subs);
+    expect(after.hourly).toEqual(expectedTotals([...first, ...fresh]));
+    expect(after.daily).toEqual(expectedTotals([...first, ...fresh]));
+  });
+
+  it('applies concurrent redeliveries of one batch once', async () => {
+    const subs = await seedSubscriptions(db, 1);
+    const events = makeEvents(subs, 1_000);
+    const results = await Promise.all([applyUsageEvents(db, events), applyUsageEvents(db, events)]);
+    expect(results.reduce((sum, r) => sum + r.applied, 0)).toBe(1_000);
+    expect((await rollupTotals(db, subs)).hourly).toEqual(expectedTotals(events));
+  });
+
+  it('records events of a deleted subscription without failing the batch or rolling them up', async () => {
+    const subs = await seedSubscriptions(db, 1);
+    const events = makeEvents([...subs, 'cm-deleted-subscription'], 10);
+    expect(await applyUsageEvents(db, events)).toMatchObject({ applied: 10 });
+    expect((await rollupTotals(db, subs)).hourly).toEqual(
+      expectedTotals(events.filter((e) => e.subscriptionId === subs[0])),
+    );
+  });
+
+  it('prunes the dedupe ledger past retention in batches and keeps the rollups', async () => {
+    const subs = await seedSubscriptions(db, 1);
+    const events = makeEvents(subs, 30);
+    const appliedAt = Date.UTC(2026, 0, 1);
+    await applyUsageEvents(db, events, () => appliedAt);
+    const before = await rollupTotals(db, subs);
+    const result = await pruneUsageEvents(db, {
+      retentionDays: 35,
+      batchSize: 7,
+      now: () => appliedAt + 36 * 86_400_000,
+    });
+    expect(result.ran).toBe(true);
+    expect(result.deleted).toBeGreaterThanOrEqual(30);
+    expect(result.batches).toBeGreaterThanOrEqual(5);
+    expect(
+      await countRecorded(
+        db,
+        events.map((e) => e.id),
+      ),
+    ).toBe(0);
+    expect(await rollupTotals(db, subs)).toEqual(before);
+    const recent = makeEvents(subs, 5);
+    await applyUsageEvents(db, recent, () => appliedAt + 30 * 86_400_000);
+    await pruneUsageEvents(db, { retentionDays: 35, now: () => appliedAt + 36 * 86_400_000 });
+    expect(
+      await countRecorded(
+        db,
+        recent.map((e) => e.id),
+      ),
+    ).toBe(5);
+  });
+});
+
+describe('UsageMeter (embedded mode) against Postgres', () => {
+  let db: Db;
+  beforeAll(() => {
+    db = createDb(databaseUrl(), 2);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+  });
+
+  it('maintains the daily rollups and the token and cost columns alongside the hourly ones', async () => {
+    const subs = await seedSubscriptions(db, 2);
+    const events = makeEvents(subs, 400);
+    const meter = new UsageMeter(db, { flushIntervalMs: 60_000 });
+    for (const event of events) meter.recordUsage(event);
+    await meter.flush();
+    const later = makeEvents(subs, 40);
+    for (const event of later) meter.recordUsage(event);
+    await meter.close();
+    const totals = await rollupTotals(db, subs);
+    expect(totals.hourly).toEqual(expectedTotals([...events, ...later]));
+    expect(totals.daily).toEqual(expectedTotals([...events, ...later]));
+    const dayKeys = new Set(
+      [...events, ...later].map(
+        (e) =>
+          `${e.subscriptionId}|${new Date(e.atMs).toISOString().slice(0, 10)}|${Math.floor(e.status / 100)}`,
+      ),
+    );
+    expect(dayKeys.size).toBeGreaterThan(10);
+    expect(await db.usageDailyRollup.count({ where: { subscriptionId: { in: subs } } })).toBe(dayKeys.size);
+  });
+});

@@ -1,0 +1,41 @@
+import {
+  connectStripe,
+  disconnectStripe,
+  stripeStatus,
+  ZStripeConnect,
+} from '@portcullis/billing/stripe-sync/connect';
+import {
+  billingPortalLink,
+  paymentSetupLink,
+  stripeBillingForConsumer,
+  ZBillingPortalLink,
+  ZPaymentSetupLink,
+} from '@portcullis/billing/stripe-sync/sessions';
+import { env } from '../../../env';
+import { orgProcedure, router, verbCtx } from '../../trpc';
+
+/** Read per call (not at import), so a test can point STRIPE_API_BASE at its fake after start-up. */
+const stripeAccess = () => ({
+  encryptionKey: env.PORTCULLIS_ENCRYPTION_KEY,
+  ...(env.STRIPE_API_BASE ? { apiBase: env.STRIPE_API_BASE } : {}),
+});
+
+export const stripeRouter = router({
+  /** Provider: orgSlug is the org whose Stripe account it is. Never returns a secret. */
+  status: orgProcedure('org.read').query(({ ctx }) => stripeStatus(verbCtx(ctx))),
+  connect: orgProcedure('plan.write')
+    .input(ZStripeConnect)
+    .mutation(({ ctx, input }) => connectStripe(verbCtx(ctx), input, stripeAccess().encryptionKey)),
+  disconnect: orgProcedure('plan.write').mutation(({ ctx }) => disconnectStripe(verbCtx(ctx))),
+
+  /** Consumer: orgSlug is the consumer org; the provider is named by id. */
+  consumerBilling: orgProcedure('subscription.read').query(({ ctx }) =>
+    stripeBillingForConsumer(verbCtx(ctx)),
+  ),
+  paymentSetupLink: orgProcedure('subscription.create')
+    .input(ZPaymentSetupLink)
+    .mutation(({ ctx, input }) => paymentSetupLink(verbCtx(ctx), input, stripeAccess())),
+  billingPortalLink: orgProcedure('subscription.create')
+    .input(ZBillingPortalLink)
+    .mutation(({ ctx, input }) => billingPortalLink(verbCtx(ctx), input, stripeAccess())),
+});

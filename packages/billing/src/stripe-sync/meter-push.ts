@@ -1,0 +1,223 @@
+import { hourStart } from '@portcullis/core/periods';
+import type { Db } from '@portcullis/db';
+import type Stripe from 'stripe';
+import { type MeterEventToSend, meterEventIdentifier, sendMeterEvents } from '../stripe/meter-events.ts';
+
+/**
+ * Usage reaches Stripe as one meter event per subscription × hour bucket × increase, never one per
+ * request. Each push is a StripeMeterPush row written (in a transaction, under a per-subscription lock)
+ * BEFORE it is sent; its id is the meter event identifier, so every resend of it is deduplicated by
+ * Stripe. The ledger invariant: for every bucket, SUM(push.value) = the billable total last seen, and
+ * a push is never deleted or changed, so Stripe's sum can only ever reach SUM(UsageRollup.billable).
+ *
+ * Stripe remembers identifiers for about 24 hours. A push that was attempted and is still unsent after
+ * METER_RESEND_WINDOW_MS is therefore not resent (a resend could be counted twice); it is reported as
+ * stale for an operator. A push never attempted is always safe to send. lastError records the state:
+ * null = never attempted, "attempt: …" = in flight (a crash may have sent it), "retryable: …",
+ * "permanent: …" (Stripe refused it; resending cannot help).
+ */
+export const METER_RESEND_WINDOW_MS = 20 * 3_600_000;
+/** Stripe refuses meter events stamped more than 35 days ago; a day of margin. */
+export const METER_USAGE_LOOKBACK_MS = 34 * 86_400_000;
+const HOUR_MS = 3_600_000;
+const SUBSCRIPTIONS_PER_TRANSACTION = 50;
+
+export interface StaleMeterPush {
+  id: string;
+  subscriptionId: string;
+  bucketStart: Date;
+  value: bigint;
+  createdAt: Date;
+  lastError: string | null;
+}
+
+export interface MeterSyncSummary {
+  pushesCreated: number;
+  unitsQueued: bigint;
+  sent: number;
+  duplicates: number;
+  failed: number;
+  /** attempted, unsent and too old to resend safely: check Stripe, then mark sent or requeue by hand */
+  stale: StaleMeterPush[];
+  /** refused by Stripe for good (e.g. older than 35 days) */
+  permanentlyFailed: number;
+  /** buckets where more was pushed than the rollups now hold (rollups should only grow) */
+  overPushedBuckets: number;
+}
+
+export function emptyMeterSummary(): MeterSyncSummary {
+  return {
+    pushesCreated: 0,
+    unitsQueued: 0n,
+    sent: 0,
+    duplicates: 0,
+    failed: 0,
+    stale: [],
+    permanentlyFailed: 0,
+    overPushedBuckets: 0,
+  };
+}
+
+/** Subscriptions of the provider whose usage goes to Stripe: linked, on a plan with a metered price. */
+async function meteredSubscriptions(db: Db, providerOrgId: string): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT s.id FROM "Subscription" s
+    JOIN "Plan" pl ON pl.id = s."planId"
+    JOIN "Api" a ON a.id = pl."apiId"
+    JOIN "StripePlanPrice" sp ON sp."planId" = pl.id
+    WHERE a."orgId" = ${providerOrgId} AND s."stripeSubscriptionId" IS NOT NULL
+      AND sp."usagePriceId" IS NOT NULL
+    ORDER BY s.id`;
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Records, for every bucket since `from`, the billable requests not yet recorded for Stripe. Usage
+ * before the account was connected is left to local invoices; older than Stripe accepts is skipped.
+ */
+export async function queueMeterPushes(
+  db: Db,
+  input: { providerOrgId: string; connectedAt: Date; now: Date; lookbackMs?: number },
+  summary: MeterSyncSummary,
+): Promise<void> {
+  const earliest = hourStart(new Date(input.now.getTime() - (input.lookbackMs ?? METER_USAGE_LOOKBACK_MS)));
+  const connected = hourStart(input.connectedAt);
+  const from = connected > earliest ? connected : earliest;
+  const ids = await meteredSubscriptions(db, input.providerOrgId);
+  for (let i = 0; i < ids.length; i += SUBSCRIPTIONS_PER_TRANSACTION) {
+    const chunk = ids.slice(i, i + SUBSCRIPTIONS_PER_TRANSACTION);
+    await db.$transaction(async (tx) => {
+      // Serialises with any other run on these subscriptions: the sums below then include every push
+      // committed before, so two runs can never both queue the same increase.
+      for (const id of chunk) {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`stripe-meter:${id}`}))`;
+      }
+      const buckets = await tx.$queryRaw<
+        Array<{ sid: string; bucket: Date; billable: bigint; pushed: bigint }>
+      >`
+        WITH usage AS (
+          SELECT "subscriptionId" AS sid, "bucketStart" AS bucket, SUM(billable)::bigint AS billable
+          FROM "UsageRollup"
+          WHERE "subscriptionId" = ANY(${chunk}::text[]) AND "bucketStart" >= ${from}::timestamp(3)
+          GROUP BY 1, 2
+        ), pushed AS (
+          SELECT "subscriptionId" AS sid, "bucketStart" AS bucket, SUM(value)::bigint AS value
+          FROM "StripeMeterPush"
+          WHERE "subscriptionId" = ANY(${chunk}::text[]) AND "bucketStart" >= ${from}::timestamp(3)
+          GROUP BY 1, 2
+        )
+        SELECT u.sid, u.bucket, u.billable, COALESCE(p.value, 0)::bigint AS pushed
+        FROM usage u LEFT JOIN pushed p ON p.sid = u.sid AND p.bucket = u.bucket
+        WHERE u.billable <> COALESCE(p.value, 0)
+        ORDER BY u.sid, u.bucket`;
+      const rows = [];
+      for (const { sid, bucket, billable, pushed } of buckets) {
+        if (billable < pushed) {
+          summary.overPushedBuckets += 1;
+          continue;
+        }
+        rows.push({
+          id: meterEventIdentifier([sid, bucket.getTime(), billable]),
+          subscriptionId: sid,
+          bucketStart: bucket,
+          value: billable - pushed,
+          cumulative: billable,
+          createdAt: input.now,
+        });
+      }
+      if (rows.length === 0) return;
+      await tx.stripeMeterPush.createMany({ data: rows });
+      summary.pushesCreated += rows.length;
+      for (const row of rows) summary.unitsQueued += row.value;
+    });
+  }
+}
+
+interface UnsentPush extends StaleMeterPush {
+  meterEventName: string | null;
+  stripeCustomerId: string | null;
+}
+
+const isPermanent = (push: { lastError: string | null }) => push.lastError?.startsWith('permanent:') ?? false;
+
+/** A bucket's usage is stamped inside its hour, and never later than when it was first attempted. */
+function eventTimestamp(push: { bucketStart: Date; createdAt: Date }): Date {
+  const bucketEnd = push.bucketStart.getTime() + HOUR_MS - 1000;
+  return new Date(Math.min(bucketEnd, push.createdAt.getTime()));
+}
+
+/** Sends every push that is unsent and safe to send; marks the ones Stripe holds now as sent. */
+export async function sendMeterPushes(
+  db: Db,
+  stripe: Stripe,
+  input: { providerOrgId: string; now: Date; limit?: number },
+  summary: MeterSyncSummary,
+): Promise<void> {
+  const unsent = await db.$queryRaw<UnsentPush[]>`
+    SELECT p.id, p."subscriptionId", p."bucketStart", p.value, p."createdAt", p."lastError",
+      sp."meterEventName", c."stripeCustomerId"
+    FROM "StripeMeterPush" p
+    JOIN "Subscription" s ON s.id = p."subscriptionId"
+    JOIN "App" ap ON ap.id = s."appId"
+    JOIN "Plan" pl ON pl.id = s."planId"
+    JOIN "Api" a ON a.id = pl."apiId"
+    LEFT JOIN "StripePlanPrice" sp ON sp."planId" = pl.id
+    LEFT JOIN "StripeCustomer" c ON c."providerOrgId" = a."orgId" AND c."customerOrgId" = ap."orgId"
+    WHERE a."orgId" = ${input.providerOrgId} AND p."sentAt" IS NULL
+    ORDER BY p."createdAt", p.id`;
+  const cutoff = input.now.getTime() - METER_RESEND_WINDOW_MS;
+  const sendable: UnsentPush[] = [];
+  for (const push of unsent) {
+    if (isPermanent(push)) summary.permanentlyFailed += 1;
+    else if (push.lastError !== null && push.createdAt.getTime() <= cutoff) {
+      const { meterEventName: _name, stripeCustomerId: _customer, ...stale } = push;
+      summary.stale.push(stale);
+    } else if (push.meterEventName && push.stripeCustomerId) sendable.push(push);
+  }
+  const batch = sendable.slice(0, input.limit ?? 5000);
+  if (batch.length === 0) return;
+
+  // The first attempt restarts the resend clock: Stripe's identifier memory starts when it first sees it.
+  const neverAttempted = batch.filter((push) => push.lastError === null).map((push) => push.id);
+  if (neverAttempted.length > 0) {
+    await db.stripeMeterPush.updateMany({
+      where: { id: { in: neverAttempted }, sentAt: null, lastError: null },
+      data: { createdAt: input.now },
+    });
+    for (const push of batch) if (push.lastError === null) push.createdAt = input.now;
+  }
+  await db.stripeMeterPush.updateMany({
+    where: { id: { in: batch.map((push) => push.id) }, sentAt: null },
+    data: { lastError: `attempt: ${input.now.toISOString()}` },
+  });
+
+  const events: MeterEventToSend[] = batch.map((push) => ({
+    identifier: push.id,
+    eventName: push.meterEventName!,
+    customerId: push.stripeCustomerId!,
+    value: push.value,
+    timestamp: eventTimestamp(push),
+  }));
+  const outcomes = await sendMeterEvents(stripe, events, { now: () => input.now.getTime() });
+  const accepted: string[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.status === 'failed') {
+      summary.failed += 1;
+      const state = outcome.retryable ? 'retryable' : 'permanent';
+      await db.stripeMeterPush.updateMany({
+        where: { id: outcome.identifier, sentAt: null },
+        data: { lastError: `${state}: ${outcome.error ?? 'unknown error'}`.slice(0, 1000) },
+      });
+      continue;
+    }
+    accepted.push(outcome.identifier);
+    if (outcome.status === 'sent') summary.sent += 1;
+    else summary.duplicates += 1;
+  }
+  if (accepted.length > 0) {
+    await db.stripeMeterPush.updateMany({
+      where: { id: { in: accepted } },
+      data: { sentAt: input.now, lastError: null },
+    });
+  }
+}
