@@ -1,0 +1,34 @@
+import { anthropic } from './anthropic/index.ts';
+import { azure } from './azure/index.ts';
+import { gemini } from './gemini/index.ts';
+import { mistral } from './mistral/index.ts';
+import { openai } from './openai/index.ts';
+import { defineOpenAICompatible } from './openai-compatible/index.ts';
+import { deepseek, groq, ollama, openrouter, vllm } from './presets.ts';
+import type { ProviderDefinition } from './types.ts';
+
+export { defineOpenAICompatible } from './openai-compatible/index.ts';
+export type * from './types.ts';
+
+/** Any other OpenAI-compatible server: the credential's baseUrl says where it is. */
+export const openaiCompatible = defineOpenAICompatible({
+  id: 'openai-compatible',
+  name: 'OpenAI-compatible',
+  baseUrl: null,
+});
+
+const registry = new Map<string, ProviderDefinition>(
+  [openai, azure, anthropic, gemini, mistral, groq, deepseek, openrouter, ollama, vllm, openaiCompatible].map(
+    (provider) => [provider.id, provider],
+  ),
+);
+
+/** The adapter for a ProviderCredential's provider id, or undefined when none is registered. */
+export const getProvider = (id: string): ProviderDefinition | undefined => registry.get(id);
+
+export const listProviders = (): ProviderDefinition[] => [...registry.values()];
+
+/** Adds (or replaces) an adapter, e.g. a preset built with defineOpenAICompatible at startup. */
+export function registerProvider(provider: ProviderDefinition): void {
+  registry.set(provider.id, provider);
+}

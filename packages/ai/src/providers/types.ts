@@ -1,0 +1,97 @@
+import type { ProviderError } from '../errors.ts';
+import type { SseEvent } from '../sse.ts';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  CompletionUsage,
+  EmbeddingRequest,
+  ModelList,
+} from '../types.ts';
+
+/** How the credential travels: `Authorization: Bearer`, Azure's `api-key`, Anthropic's `x-api-key`, Google's `x-goog-api-key`. */
+export type AuthStyle = 'bearer' | 'api-key' | 'x-api-key' | 'x-goog-api-key' | 'none';
+
+/** One provider account, as decrypted from a ProviderCredential row. */
+export interface ProviderCredential {
+  apiKey: string;
+  /** overrides the provider's default base URL; Azure's resource endpoint goes here (required there) */
+  baseUrl?: string;
+  /** Azure's `api-version` query parameter */
+  apiVersion?: string;
+  /** extra upstream headers (OpenRouter attribution, OpenAI organization/project) */
+  headers?: Record<string, string>;
+}
+
+export interface ProviderHttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export type HeaderMap = Record<string, string | string[] | undefined>;
+
+/** Receives each unified chunk as soon as it is translated. */
+export type ChunkSink = (chunk: ChatCompletionChunk) => void;
+
+/**
+ * Consumes one provider's SSE events and emits OpenAI `chat.completion.chunk`s through the sink given at
+ * creation: content and tool-call deltas as they come, a finish chunk, and, once the provider has reported
+ * usage, a final chunk with `choices: []` and `usage` (at the protocol's end or at `end()`).
+ */
+export interface StreamTranslator {
+  push(event: SseEvent): void;
+  /** the upstream body ended; flush what is owed */
+  end(): void;
+  /** the protocol's own end marker was seen (`[DONE]`, `message_stop`) */
+  readonly done: boolean;
+  /** an error the provider sent inside the stream */
+  readonly error: ProviderError | null;
+  /** usage as the provider reported it, null until then */
+  readonly usage: CompletionUsage | null;
+}
+
+export interface EmbeddingResult {
+  vectors: number[][];
+  /** null when the provider does not report it (then estimated) */
+  promptTokens: number | null;
+  model: string;
+}
+
+export interface ProviderSupports {
+  chat: boolean;
+  stream: boolean;
+  embeddings: boolean;
+  tools: boolean;
+  models: boolean;
+}
+
+/**
+ * A provider adapter: pure translation, no I/O. `call.ts` does the HTTP; the gateway picks the definition
+ * from the registry by id. Builders may throw `UnsupportedRequestError`, parsers `InvalidResponseError`.
+ */
+export interface ProviderDefinition {
+  id: string;
+  name: string;
+  /** null when every credential must bring its own (Azure resource endpoints) */
+  defaultBaseUrl: string | null;
+  auth: AuthStyle;
+  supports: ProviderSupports;
+  buildRequest(
+    request: ChatCompletionRequest,
+    model: string,
+    credential: ProviderCredential,
+  ): ProviderHttpRequest;
+  parseResponse(json: unknown, model: string): ChatCompletion;
+  createStreamTranslator(model: string, emit: ChunkSink): StreamTranslator;
+  mapError(status: number, body: string, headers: HeaderMap): ProviderError;
+  buildEmbeddingsRequest?(
+    request: EmbeddingRequest,
+    model: string,
+    credential: ProviderCredential,
+  ): ProviderHttpRequest;
+  parseEmbeddingsResponse?(json: unknown, model: string): EmbeddingResult;
+  buildModelsRequest?(credential: ProviderCredential): ProviderHttpRequest;
+  parseModelsResponse?(json: unknown): ModelList;
+}

@@ -1,0 +1,279 @@
+import type { AiCallError } from './errors.ts';
+import type { StreamTranslator } from './providers/types.ts';
+import { SseParser } from './sse.ts';
+import { estimateCompletionTokens, estimateTokens, loadTokenizer } from './tokens.ts';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  CompletionUsage,
+  FinishReason,
+  TokenUsage,
+} from './types.ts';
+import { nowSeconds } from './types.ts';
+import { aiError, transportError, type UpstreamOptions, type UpstreamResponse } from './upstream.ts';
+
+/** How a stream ended, resolved once the last chunk has been handed out (or the stream cancelled). */
+export interface StreamFinal {
+  usage: TokenUsage;
+  /** call start → first content or tool-call delta; null when none came */
+  timeToFirstTokenMs: number | null;
+  durationMs: number;
+  finishReason: FinishReason | null;
+  /** set when the stream broke, the provider sent an error event, or it was cancelled */
+  error: AiCallError | null;
+  chunks: number;
+}
+
+/**
+ * A provider stream as unified chunks. Iterate `chunks` once (or `cancel()`); the last chunk is always a
+ * usage chunk (`choices: []`) unless the stream failed: the provider's usage, or an estimate. Whether the
+ * client sees it is `includeUsage` (what it asked with `stream_options.include_usage`).
+ */
+export interface UnifiedStream {
+  chunks: AsyncIterable<ChatCompletionChunk>;
+  final: Promise<StreamFinal>;
+  includeUsage: boolean;
+  cancel(): void;
+}
+
+type Opened = { ok: true; value: UnifiedStream } | { ok: false; error: AiCallError };
+
+class StreamRun {
+  private readonly queue: ChatCompletionChunk[] = [];
+  private head = 0;
+  private readonly parser: SseParser;
+  private readonly translator: StreamTranslator;
+  private readonly reader: AsyncIterator<Buffer>;
+  private finished = false;
+  private error: AiCallError | null = null;
+  private emitted = 0;
+  private firstTokenAt: number | null = null;
+  private finishReason: FinishReason | null = null;
+  private sawUsage = false;
+  private lastChunk: ChatCompletionChunk | null = null;
+  // Kept only for estimating usage when the provider reports none; string concatenation is a cheap rope.
+  private text = '';
+  private readonly toolCalls: { name: string; arguments: string }[] = [];
+  private resolveFinal!: (final: StreamFinal) => void;
+  readonly final = new Promise<StreamFinal>((resolve) => {
+    this.resolveFinal = resolve;
+  });
+
+  constructor(
+    private readonly response: UpstreamResponse,
+    private readonly upstream: UpstreamOptions,
+    private readonly request: ChatCompletionRequest,
+    private readonly model: string,
+    private readonly startedAt: number,
+  ) {
+    this.translator = upstream.provider.createStreamTranslator(model, (chunk) => this.accept(chunk));
+    this.parser = new SseParser((event) => this.translator.push(event));
+    this.reader = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    response.deadline.arm(upstream.idleTimeoutMs);
+  }
+
+  get failure(): AiCallError | null {
+    return this.error;
+  }
+
+  /** something a client would care about arrived: a token, a tool call, a finish or the usage */
+  get hasContent(): boolean {
+    return this.firstTokenAt !== null || this.finishReason !== null || this.sawUsage;
+  }
+
+  private accept(chunk: ChatCompletionChunk): void {
+    this.emitted++;
+    this.lastChunk = chunk;
+    if (chunk.usage) this.sawUsage = true;
+    for (const choice of chunk.choices) {
+      const delta = choice.delta;
+      if (typeof delta.content === 'string' && delta.content) {
+        this.text += delta.content;
+        this.firstTokenAt ??= performance.now();
+      }
+      if (delta.tool_calls) {
+        this.firstTokenAt ??= performance.now();
+        for (const call of delta.tool_calls) {
+          let tracked = this.toolCalls[call.index];
+          if (!tracked) {
+            tracked = { name: '', arguments: '' };
+            this.toolCalls[call.index] = tracked;
+          }
+          if (call.function?.name) tracked.name += call.function.name;
+          if (call.function?.arguments) tracked.arguments += call.function.arguments;
+        }
+      }
+      if (choice.finish_reason) this.finishReason = choice.finish_reason;
+    }
+    this.queue.push(chunk);
+  }
+
+  next(): ChatCompletionChunk | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const chunk = this.queue[this.head++];
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    }
+    return chunk;
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** Reads one network chunk through parser and translator; at the end, settles usage and `final`. */
+  async pump(): Promise<void> {
+    if (this.finished) return;
+    let result: IteratorResult<Buffer>;
+    try {
+      result = await this.reader.next();
+    } catch (error) {
+      await this.finish(transportError(this.upstream.provider.id, error, this.response.deadline, true));
+      return;
+    }
+    this.response.deadline.touch();
+    if (result.done) {
+      this.parser.end();
+      this.translator.end();
+      await this.finish(this.translator.error ? this.upstreamError() : null);
+      return;
+    }
+    this.parser.pushBytes(result.value);
+    if (this.translator.error) await this.finish(this.upstreamError());
+  }
+
+  cancel(): void {
+    if (this.finished) return;
+    void this.finish(
+      aiError(this.upstream.provider.id, 'aborted', 499, 'The stream was cancelled.', {
+        retryable: false,
+        code: 'request_cancelled',
+      }),
+    );
+  }
+
+  private upstreamError(): AiCallError {
+    const mapped = this.translator.error;
+    if (!mapped) throw new Error('upstreamError() without a translator error');
+    return { ...mapped, kind: 'upstream', provider: this.upstream.provider.id, upstreamStatus: null };
+  }
+
+  private async finish(error: AiCallError | null): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.error = error;
+    this.response.deadline.clear();
+    if (error) this.response.body.destroy();
+    const usage = this.translator.usage
+      ? toTokenUsage(this.translator.usage, false)
+      : error && !this.hasContent
+        ? NOTHING_USED
+        : await this.estimate();
+    if (!error && !this.sawUsage) this.queue.push(this.usageChunk(usage));
+    this.resolveFinal({
+      usage,
+      timeToFirstTokenMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.startedAt,
+      durationMs: performance.now() - this.startedAt,
+      finishReason: this.finishReason,
+      error,
+      chunks: this.emitted,
+    });
+  }
+
+  private async estimate(): Promise<TokenUsage> {
+    await loadTokenizer(this.model).catch(() => undefined);
+    const prompt = estimateTokens(this.request.messages, this.model, this.request.tools).tokens;
+    const completion = estimateCompletionTokens(this.text, this.toolCalls.filter(Boolean), this.model).tokens;
+    return {
+      promptTokens: prompt,
+      completionTokens: completion,
+      totalTokens: prompt + completion,
+      estimated: true,
+    };
+  }
+
+  private usageChunk(usage: TokenUsage): ChatCompletionChunk {
+    const usageBody: CompletionUsage = {
+      prompt_tokens: usage.promptTokens,
+      completion_tokens: usage.completionTokens,
+      total_tokens: usage.totalTokens,
+    };
+    return {
+      id: this.lastChunk?.id ?? `chatcmpl-${Date.now()}`,
+      object: 'chat.completion.chunk',
+      created: this.lastChunk?.created ?? nowSeconds(),
+      model: this.lastChunk?.model ?? this.model,
+      choices: [],
+      usage: usageBody,
+    };
+  }
+}
+
+/** A stream that failed before any output: nothing to meter, and no tokenizer load for it. */
+const NOTHING_USED: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, estimated: true };
+
+export function toTokenUsage(usage: CompletionUsage, estimated: boolean): TokenUsage {
+  const out: TokenUsage = {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    totalTokens: usage.total_tokens,
+    estimated,
+  };
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  if (cached) out.cachedPromptTokens = cached;
+  return out;
+}
+
+/**
+ * Starts reading a 2xx event stream and returns once the first token is translated. A stream that fails
+ * before producing any (an error event first, a dropped connection, an empty body) is an error result
+ * instead, which the gateway can still retry or fall back from: nothing was sent to its client.
+ */
+export async function openUnifiedStream(
+  response: UpstreamResponse,
+  upstream: UpstreamOptions,
+  request: ChatCompletionRequest,
+  model: string,
+  startedAt: number,
+): Promise<Opened> {
+  const run = new StreamRun(response, upstream, request, model, startedAt);
+  // Waiting for the first real token (not just the role chunk) costs the client nothing, since there is
+  // nothing to send before it, and lets an early error event still count as a failed call.
+  while (!run.hasContent && !run.isFinished) await run.pump();
+  const failure = run.failure;
+  if (failure && !run.hasContent) return { ok: false, error: failure };
+  if (run.isFinished && !failure && (await run.final).chunks === 0) {
+    return {
+      ok: false,
+      error: aiError(upstream.provider.id, 'invalid_response', 502, 'The provider sent an empty stream.', {
+        retryable: true,
+        code: 'invalid_upstream_response',
+      }),
+    };
+  }
+  async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
+    try {
+      for (;;) {
+        let chunk = run.next();
+        while (chunk !== undefined) {
+          yield chunk;
+          chunk = run.next();
+        }
+        if (run.isFinished) return;
+        await run.pump();
+      }
+    } finally {
+      run.cancel();
+    }
+  }
+  return {
+    ok: true,
+    value: {
+      chunks: chunks(),
+      final: run.final,
+      includeUsage: request.stream_options?.include_usage === true,
+      cancel: () => run.cancel(),
+    },
+  };
+}

@@ -1,0 +1,247 @@
+import { Agent, type Dispatcher } from 'undici';
+import {
+  type AiCallError,
+  type AiErrorKind,
+  InvalidResponseError,
+  openAIError,
+  UnsupportedRequestError,
+} from './errors.ts';
+import type { HeaderMap, ProviderDefinition, ProviderHttpRequest } from './providers/types.ts';
+
+/** What every call takes besides its request. */
+export interface UpstreamOptions {
+  provider: ProviderDefinition;
+  signal?: AbortSignal;
+  /** until the response headers arrive; for non-streamed calls that is nearly the whole call */
+  timeoutMs: number;
+  /** longest silence between two body chunks (streams: between tokens) */
+  idleTimeoutMs: number;
+  dispatcher?: Dispatcher;
+}
+
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/**
+ * The call's own clock. undici's headersTimeout/bodyTimeout run on a coarse timer wheel (about half a
+ * second of slack), too loose for a gateway's fallback decisions, so one native timer per call covers
+ * "no response headers within timeoutMs", then (streams) "no body bytes within idleTimeoutMs", and the
+ * caller's signal is folded into the same AbortController.
+ */
+export class Deadline {
+  readonly controller = new AbortController();
+  expired = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly onCallerAbort = () => this.controller.abort();
+
+  constructor(
+    private readonly callerSignal: AbortSignal | undefined,
+    timeoutMs: number,
+  ) {
+    if (callerSignal?.aborted) this.controller.abort();
+    else callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
+    this.arm(timeoutMs);
+  }
+
+  get callerAborted(): boolean {
+    return this.callerSignal?.aborted === true;
+  }
+
+  /** Restarts the clock with a new allowance (the idle timeout once a stream has started). */
+  arm(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = ms > 0 && Number.isFinite(ms) ? setTimeout(() => this.fire(), ms) : null;
+  }
+
+  /** Bytes arrived: the idle allowance starts over. */
+  touch(): void {
+    this.timer?.refresh();
+  }
+
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  private fire(): void {
+    this.expired = true;
+    this.controller.abort();
+  }
+}
+
+let sharedAgent: Agent | undefined;
+
+/** One keep-alive agent per process for callers that bring no dispatcher of their own. */
+export function defaultDispatcher(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 });
+  return sharedAgent;
+}
+
+export function aiError(
+  provider: string,
+  kind: AiErrorKind,
+  status: number,
+  message: string,
+  options: { retryable: boolean; type?: string; code?: string | null; param?: string | null },
+): AiCallError {
+  return {
+    kind,
+    provider,
+    status,
+    upstreamStatus: null,
+    retryable: options.retryable,
+    retryAfterMs: null,
+    body: openAIError(message, options.type ?? 'server_error', options.param ?? null, options.code ?? null),
+  };
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause !== undefined && cause !== error) return errorCode(cause);
+  // Happy-eyeballs connects fail with an AggregateError of per-address errors.
+  const inner = (error as { errors?: unknown[] }).errors?.[0];
+  return inner === undefined ? undefined : errorCode(inner);
+}
+
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+]);
+
+/** A thrown transport error as a typed failure: timeouts and connection trouble are worth a retry elsewhere. */
+export function transportError(
+  provider: string,
+  error: unknown,
+  deadline: Deadline,
+  midStream: boolean,
+): AiCallError {
+  const code = errorCode(error);
+  if (!deadline.expired && (deadline.callerAborted || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR')) {
+    return aiError(provider, 'aborted', 499, 'The request was cancelled.', {
+      retryable: false,
+      code: 'request_cancelled',
+    });
+  }
+  if (deadline.expired || (code && TIMEOUT_CODES.has(code))) {
+    return aiError(
+      provider,
+      'timeout',
+      504,
+      midStream ? 'The provider stopped sending tokens.' : 'The provider did not answer in time.',
+      { retryable: true, type: 'timeout_error', code: 'upstream_timeout' },
+    );
+  }
+  if (midStream) {
+    return aiError(provider, 'stream_interrupted', 502, 'The provider connection broke during the stream.', {
+      retryable: true,
+      code: 'upstream_stream_interrupted',
+    });
+  }
+  return aiError(provider, 'connect', 502, `The provider could not be reached${code ? ` (${code})` : ''}.`, {
+    retryable: true,
+    code: 'upstream_unreachable',
+  });
+}
+
+/** Builder/parser exceptions as typed failures (builders reject, parsers find garbage). */
+export function translationError(provider: string, error: unknown): AiCallError {
+  if (error instanceof UnsupportedRequestError) {
+    return aiError(provider, 'unsupported', 400, error.message, {
+      retryable: false,
+      type: 'invalid_request_error',
+      code: 'unsupported_parameter',
+      param: error.param,
+    });
+  }
+  const detail =
+    error instanceof InvalidResponseError || error instanceof SyntaxError ? `: ${error.message}` : '';
+  return aiError(provider, 'invalid_response', 502, `The provider's answer could not be read${detail}.`, {
+    retryable: true,
+    code: 'invalid_upstream_response',
+  });
+}
+
+export interface UpstreamResponse {
+  statusCode: number;
+  headers: HeaderMap;
+  body: Dispatcher.ResponseData['body'];
+  /** still running: cleared by whoever finishes reading the body */
+  deadline: Deadline;
+}
+
+export type Sent = { ok: true; value: UpstreamResponse } | { ok: false; error: AiCallError };
+
+/** Sends one request; errors statuses are left to the caller (their bodies need the adapter). */
+export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamOptions): Promise<Sent> {
+  let url: URL;
+  try {
+    url = new URL(spec.url);
+  } catch {
+    return {
+      ok: false,
+      error: aiError(options.provider.id, 'unsupported', 500, `Invalid provider URL: ${spec.url}`, {
+        retryable: false,
+      }),
+    };
+  }
+  const deadline = new Deadline(options.signal, options.timeoutMs);
+  try {
+    const response = await (options.dispatcher ?? defaultDispatcher()).request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: spec.method,
+      headers: spec.headers,
+      body: spec.body,
+      signal: deadline.controller.signal,
+      // The Deadline keeps time; undici's own timers are off.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    return { ok: true, value: { ...response, deadline } as UpstreamResponse };
+  } catch (error) {
+    deadline.clear();
+    return { ok: false, error: transportError(options.provider.id, error, deadline, false) };
+  }
+}
+
+/** Reads an error status's body and lets the adapter map it (OpenAI shape, retryable, Retry-After). */
+export async function upstreamFailure(
+  response: UpstreamResponse,
+  options: UpstreamOptions,
+): Promise<AiCallError> {
+  let text = '';
+  try {
+    text = await response.body.text();
+  } catch {
+    // the status alone still decides
+  } finally {
+    response.deadline.clear();
+  }
+  const mapped = options.provider.mapError(response.statusCode, text, response.headers);
+  return { ...mapped, kind: 'upstream', provider: options.provider.id, upstreamStatus: response.statusCode };
+}
+
+/** Reads and parses a 2xx JSON body; transport and syntax failures become typed errors. */
+export async function readJson(
+  response: UpstreamResponse,
+  options: UpstreamOptions,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: AiCallError }> {
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (error) {
+    return { ok: false, error: transportError(options.provider.id, error, response.deadline, true) };
+  } finally {
+    response.deadline.clear();
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, error: translationError(options.provider.id, error) };
+  }
+}

@@ -1,0 +1,263 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { anthropicFlavor } from './anthropic.ts';
+import { geminiFlavor } from './gemini.ts';
+import { azureFlavor, mistralFlavor, openaiFlavor } from './openai.ts';
+import { DEFAULT_REPLY, type ScriptOptions } from './script.ts';
+
+/*
+ * Local servers speaking each LLM provider's real wire format (paths, auth headers, JSON shapes, SSE
+ * framing, error bodies), so adapters are tested against bytes shaped like the real thing. One server per
+ * flavor; behaviour is scripted (script.ts), requests are captured, failures and latency injectable.
+ */
+
+export type FakeFlavor = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'mistral';
+
+export interface FakeLlmOptions {
+  flavor: FakeFlavor;
+  apiKey?: string;
+  reply?: string;
+  toolArguments?: Record<string, unknown>;
+  parallelToolCalls?: number;
+  /** before the response headers */
+  latencyMs?: number;
+  /** between two stream events */
+  tokenDelayMs?: number;
+  /** answer without usage (non-stream and stream), to exercise estimation */
+  omitUsage?: boolean;
+  embeddingDimensions?: number;
+  models?: string[];
+}
+
+export interface FakeSettings extends ScriptOptions {
+  apiKey: string;
+  latencyMs: number;
+  tokenDelayMs: number;
+  omitUsage: boolean;
+  embeddingDimensions: number;
+  models: string[];
+}
+
+export interface CapturedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+  rawBody: string;
+}
+
+export interface InjectedFailure {
+  status: number;
+  message?: string;
+  retryAfterSeconds?: number;
+  /** how many requests in a row fail (default 1) */
+  times?: number;
+}
+
+export interface StreamFailure {
+  /** events sent before the failure */
+  afterEvents: number;
+  /** an in-stream error event in the flavor's format, or the connection simply dropped */
+  mode: 'error_event' | 'drop';
+}
+
+export interface FlavorContext {
+  request: CapturedRequest;
+  res: ServerResponse;
+  settings: FakeSettings;
+  sendJson(status: number, body: unknown, headers?: Record<string, string>): void;
+  sendError(status: number, message: string): void;
+  /** writes SSE frames one by one with the configured delay, honouring an injected stream failure */
+  stream(frames: string[], headers?: Record<string, string>): Promise<void>;
+}
+
+export interface Flavor {
+  /** what a client puts in its base URL for this flavor */
+  baseUrl(origin: string): string;
+  authorized(request: CapturedRequest, apiKey: string): boolean;
+  errorBody(status: number, message: string, retryAfterSeconds?: number): unknown;
+  /** Retry-After as a header (most) or only inside the body (Gemini) */
+  retryAfterInHeader: boolean;
+  streamErrorFrame(): string;
+  route(context: FlavorContext): Promise<void> | void;
+}
+
+export interface FakeLlm {
+  flavor: FakeFlavor;
+  /** http://127.0.0.1:port */
+  origin: string;
+  /** the base URL a credential or SDK uses for this flavor (e.g. origin + "/v1" for OpenAI) */
+  baseUrl: string;
+  apiKey: string;
+  requests: CapturedRequest[];
+  lastRequest(): CapturedRequest;
+  failNext(failure: InjectedFailure): void;
+  failStream(failure: StreamFailure): void;
+  configure(options: Partial<Omit<FakeLlmOptions, 'flavor'>>): void;
+  close(): Promise<void>;
+}
+
+const FLAVORS: Record<FakeFlavor, Flavor> = {
+  openai: openaiFlavor,
+  azure: azureFlavor,
+  mistral: mistralFlavor,
+  anthropic: anthropicFlavor,
+  gemini: geminiFlavor,
+};
+
+function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings): FakeSettings {
+  const base: FakeSettings = previous ?? {
+    apiKey: 'sk-fake-llm-key',
+    reply: DEFAULT_REPLY,
+    toolArguments: { location: 'Paris', unit: 'celsius' },
+    parallelToolCalls: 1,
+    latencyMs: 0,
+    tokenDelayMs: 0,
+    omitUsage: false,
+    embeddingDimensions: 8,
+    models: [],
+  };
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  return { ...base, ...defined };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (part: Buffer) => parts.push(part));
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function capture(req: IncomingMessage, rawBody: string): CapturedRequest {
+  const url = new URL(req.url ?? '/', 'http://fake.llm');
+  let body: unknown = null;
+  try {
+    body = rawBody ? JSON.parse(rawBody) : null;
+  } catch {
+    body = null;
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return {
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers,
+    body,
+    rawBody,
+  };
+}
+
+export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
+  const flavor = FLAVORS[options.flavor];
+  let settings = settingsFrom(options);
+  const requests: CapturedRequest[] = [];
+  const failures: InjectedFailure[] = [];
+  let streamFailure: StreamFailure | null = null;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const request = capture(req, await readBody(req));
+    requests.push(request);
+    const sendJson = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(text);
+    };
+    const sendError = (status: number, message: string, retryAfterSeconds?: number) => {
+      const headers: Record<string, string> = {};
+      if (retryAfterSeconds !== undefined && flavor.retryAfterInHeader) {
+        headers['retry-after'] = String(retryAfterSeconds);
+      }
+      sendJson(status, flavor.errorBody(status, message, retryAfterSeconds), headers);
+    };
+    if (settings.latencyMs > 0) await sleep(settings.latencyMs);
+    if (res.destroyed) return;
+    if (!flavor.authorized(request, settings.apiKey)) {
+      sendError(401, 'Invalid API key provided.');
+      return;
+    }
+    const failure = failures[0];
+    if (failure) {
+      failure.times = (failure.times ?? 1) - 1;
+      if (failure.times <= 0) failures.shift();
+      sendError(
+        failure.status,
+        failure.message ?? `Injected failure ${failure.status}`,
+        failure.retryAfterSeconds,
+      );
+      return;
+    }
+    const context: FlavorContext = {
+      request,
+      res,
+      settings,
+      sendJson,
+      sendError: (status, message) => sendError(status, message),
+      stream: async (frames, headers = {}) => {
+        const failing = streamFailure;
+        streamFailure = null;
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
+        for (let i = 0; i < frames.length; i++) {
+          if (failing && i === failing.afterEvents) {
+            if (failing.mode === 'drop') {
+              // Let what was written reach the client first; then cut the connection mid-body.
+              await sleep(20);
+              res.socket?.destroy();
+            } else res.end(flavor.streamErrorFrame());
+            return;
+          }
+          if (res.destroyed) return;
+          res.write(frames[i]);
+          if (settings.tokenDelayMs > 0 && i < frames.length - 1) await sleep(settings.tokenDelayMs);
+        }
+        res.end();
+      },
+    };
+    await flavor.route(context);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(String(error));
+      } else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    flavor: options.flavor,
+    origin,
+    baseUrl: flavor.baseUrl(origin),
+    get apiKey() {
+      return settings.apiKey;
+    },
+    requests,
+    lastRequest() {
+      const last = requests[requests.length - 1];
+      if (!last) throw new Error('the fake has received no request');
+      return last;
+    },
+    failNext(failure) {
+      failures.push({ ...failure });
+    },
+    failStream(failure) {
+      streamFailure = failure;
+    },
+    configure(changes) {
+      settings = settingsFrom(changes, settings);
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
