@@ -12,8 +12,10 @@ const ZBenchEnv = z.object({
   BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(50),
   BENCH_DURATION_S: z.coerce.number().int().min(1).max(600).default(10),
   BENCH_WARMUP_S: z.coerce.number().int().min(0).max(600).default(3),
-  /** Comma-separated subset of: bare,gateway,nginx (default: all that are available). */
-  BENCH_TARGETS: z.string().default('bare,gateway,nginx'),
+  /** Requests/s of the fixed-rate latency phase (well below every target's capacity). */
+  BENCH_LATENCY_RATE: z.coerce.number().int().min(10).max(100_000).default(1000),
+  /** Comma-separated subset of: bare,gateway,nginx,metering (default: all that are available). */
+  BENCH_TARGETS: z.string().default('bare,gateway,nginx,metering'),
   /** `autocannon` forces the Node load generator even when wrk is installed. */
   BENCH_LOADGEN: z.enum(['auto', 'wrk', 'autocannon']).default('auto'),
   /** Write a V8 CPU profile of the gateway (node --cpu-prof) into bench-results/. */

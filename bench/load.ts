@@ -74,6 +74,37 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
   return { requestsPerSec: Number(rps), p50Ms: toMs(p50), p99Ms: toMs(p99), errors, tool: 'wrk' };
 }
 
+export interface LatencyResult {
+  rate: number;
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+}
+
+const LATENCY_CHILD = fileURLToPath(new URL('./latency-child.ts', import.meta.url));
+
+/** Fixed-rate (open-loop) latency: what a request costs when the server is not saturated. */
+export async function runLatencyProbe(spec: LoadSpec & { rate: number }): Promise<LatencyResult> {
+  const out = await run(
+    [
+      ...spec.pin,
+      process.execPath,
+      '--import',
+      'tsx',
+      LATENCY_CHILD,
+      `--url=${spec.url}`,
+      `--rate=${spec.rate}`,
+      `--duration=${spec.durationS}`,
+      `--headers=${JSON.stringify(spec.headers)}`,
+    ],
+    (spec.durationS + 30) * 1000,
+  );
+  const line = out.trim().split('\n').at(-1) ?? '';
+  return { rate: spec.rate, ...(JSON.parse(line) as Omit<LatencyResult, 'rate'>) };
+}
+
 const AUTOCANNON_CHILD = fileURLToPath(new URL('./autocannon-child.ts', import.meta.url));
 
 /** autocannon in its own Node process (never in the orchestrator, which would share its event loop). */

@@ -1,19 +1,24 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { usageStreamKeys } from '@portcullis/billing/usage/stream';
 import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
 import { createDb, type Db } from '@portcullis/db';
 import { ensureDatabase, migrate } from '@portcullis/db/migrate';
+import { Redis } from 'ioredis';
 import { seedConsumerWithKey, seedProviderWithApi } from '../test/fixtures.ts';
 import { readBenchEnv } from './env.ts';
-import { hasCommand, type LoadSpec, runAutocannon, runWrk } from './load.ts';
+import { hasCommand, type LoadSpec, runAutocannon, runLatencyProbe, runWrk } from './load.ts';
+import { type MeteringBenchResult, runMeteringBench } from './metering.ts';
 import { type BenchMeta, type TargetResult, writeResults } from './report.ts';
 import {
   REPO_ROOT,
   type RunningProcess,
   startBareProxy,
   startGateway,
+  startMetering,
   startNginx,
   startUpstream,
 } from './targets.ts';
@@ -77,11 +82,32 @@ async function measure(
   });
   await sampler;
   const cpuPercent = (100 * ((await readCpuSeconds(server.pid)) - cpuBefore)) / env.BENCH_DURATION_S;
+  const latency = await runLatencyProbe({
+    ...spec,
+    durationS: env.BENCH_DURATION_S,
+    rate: env.BENCH_LATENCY_RATE,
+  });
   process.stdout.write(
     `${name}: ${result.requestsPerSec.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
-      `RSS ${(peakRssBytes / 1024 / 1024).toFixed(1)} MB, CPU ${cpuPercent.toFixed(0)}%, errors ${result.errors}\n`,
+      `RSS ${(peakRssBytes / 1024 / 1024).toFixed(1)} MB, CPU ${cpuPercent.toFixed(0)}%, errors ${result.errors}; ` +
+      `at ${latency.rate} req/s: p50 ${latency.p50Ms.toFixed(3)} ms, p99 ${latency.p99Ms.toFixed(3)} ms\n`,
   );
-  return { target: name, ...result, peakRssBytes, cpuPercent };
+  return { target: name, ...result, peakRssBytes, cpuPercent, latency };
+}
+
+/** The worker deletes stream entries only after their Postgres commit: empty streams = all metered. */
+async function waitStreamsDrained(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const lengths = await Promise.all(usageStreamKeys(prefix).map((key) => redis.xlen(key)));
+      if (lengths.every((n) => n === 0) || Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function seed(db: Db, upstreamUrl: string) {
@@ -119,11 +145,19 @@ async function main(): Promise<void> {
       }
     }
     if (wanted.has('gateway')) {
+      execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/build-gateway.ts')], {
+        stdio: 'inherit',
+      });
       await ensureDatabase(env.DATABASE_URL);
       await migrate(env.DATABASE_URL);
       db = createDb(env.DATABASE_URL, 2);
       const seeded = await seed(db, upstream.url);
       const redisKeyPrefix = `portcullis-bench:${randomBytes(4).toString('hex')}:`;
+      const metering = await startMetering(helperPin, {
+        databaseUrl: env.DATABASE_URL,
+        redisUrl: env.REDIS_URL,
+        redisKeyPrefix,
+      });
       const gateway = await startGateway(targetPin, {
         databaseUrl: env.DATABASE_URL,
         redisUrl: env.REDIS_URL,
@@ -136,6 +170,8 @@ async function main(): Promise<void> {
         );
       } finally {
         await gateway.stop();
+        await waitStreamsDrained(env.REDIS_URL, redisKeyPrefix);
+        await metering.stop();
         const { RedisLimitStore } = await import('../apps/gateway/src/limits/redis.ts');
         const store = new RedisLimitStore({ url: env.REDIS_URL, keyPrefix: redisKeyPrefix });
         await store.deleteNamespace();
@@ -162,6 +198,15 @@ async function main(): Promise<void> {
     await upstream.stop();
     await db?.$disconnect();
   }
+  let metering: MeteringBenchResult | undefined;
+  if (wanted.has('metering')) {
+    process.stdout.write('metering: one worker ingesting usage events from Redis streams into Postgres…\n');
+    metering = await runMeteringBench({
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL,
+      log: (line) => process.stdout.write(`  ${line}\n`),
+    });
+  }
   if (!useWrk) skipped.push('wrk (not installed: autocannon used instead)');
   const meta: BenchMeta = {
     connections: env.BENCH_CONNECTIONS,
@@ -169,6 +214,7 @@ async function main(): Promise<void> {
     warmupS: env.BENCH_WARMUP_S,
     pinned,
     skipped,
+    ...(metering ? { metering } : {}),
   };
   process.stdout.write(`\n${writeResults(resultsDir, results, meta)}`);
 }

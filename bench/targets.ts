@@ -114,14 +114,8 @@ export interface GatewayTarget {
 export async function startGateway(pin: string[], target: GatewayTarget): Promise<RunningProcess> {
   const port = await freePort();
   const profile = target.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${target.cpuProfileDir}`] : [];
-  const command = [
-    ...pin,
-    process.execPath,
-    ...profile,
-    '--import',
-    'tsx',
-    here('../apps/gateway/src/main.ts'),
-  ];
+  // The production form: the compiled bundle (npm run build -w @portcullis/gateway), run by plain node.
+  const command = [...pin, process.execPath, ...profile, here('../apps/gateway/dist/main.mjs')];
   return startProcess('gateway', command, {
     env: {
       DATABASE_URL: target.databaseUrl,
@@ -134,6 +128,20 @@ export async function startGateway(pin: string[], target: GatewayTarget): Promis
     },
     ready: (log) => log.includes('"msg":"gateway listening"'),
     url: `http://127.0.0.1:${port}`,
+  });
+}
+
+/** The metering worker the gateway's usage streams need (Redis mode), on the helpers' CPU. */
+export async function startMetering(pin: string[], target: GatewayTarget): Promise<RunningProcess> {
+  return startProcess('metering', node(pin, here('../apps/metering/src/main.ts')), {
+    env: {
+      DATABASE_URL: target.databaseUrl,
+      REDIS_URL: target.redisUrl,
+      METERING_REDIS_KEY_PREFIX: target.redisKeyPrefix,
+      BILLING_INTERVAL_MS: '3600000',
+    },
+    ready: (log) => log.includes('metering worker started'),
+    url: '',
   });
 }
 

@@ -45,6 +45,9 @@ async function main(): Promise<void> {
   log(`echo upstream on ${echoUrl}`);
 
   const authSecret = env.AUTH_SECRET ?? (await persistentSecret(join(dataDir, 'auth-secret')));
+  // Encrypts tenants' Stripe keys (and AI provider credentials) at rest; generated once, kept in the data dir.
+  const encryptionKey =
+    env.PORTCULLIS_ENCRYPTION_KEY ?? (await persistentSecret(join(dataDir, 'encryption-key')));
   const gatewayUrl = `http://${env.PUBLIC_HOST}:${env.GATEWAY_PORT}`;
   const portalUrl = `http://${env.PUBLIC_HOST}:${env.PORTAL_PORT}`;
   if (!env.REDIS_URL)
@@ -58,11 +61,21 @@ async function main(): Promise<void> {
       GATEWAY_HOST: '127.0.0.1',
     }),
   );
+  // Always: period close (local invoices), Stripe sync and the payment grace check. With Redis also the
+  // metering consumer: usage goes through Redis streams, which only this worker moves into Postgres.
+  children.push(
+    run('metering', process.execPath, ['--import', 'tsx', 'apps/metering/src/main.ts'], {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: env.REDIS_URL,
+      PORTCULLIS_ENCRYPTION_KEY: encryptionKey,
+    }),
+  );
 
   const nextBin = join(ROOT, 'node_modules/next/dist/bin/next');
   const portalEnv = {
     DATABASE_URL: databaseUrl,
     AUTH_SECRET: authSecret,
+    PORTCULLIS_ENCRYPTION_KEY: encryptionKey,
     AUTH_TRUST_HOST: 'true',
     AUTH_URL: portalUrl,
     GATEWAY_PUBLIC_URL: gatewayUrl,

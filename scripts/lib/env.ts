@@ -17,6 +17,8 @@ const ZPlatformEnv = z.object({
   PORTCULLIS_DATA_DIR: z.string().default('.data'),
   PUBLIC_HOST: z.string().default('127.0.0.1'),
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** 32 bytes (base64 or hex); generated into the data dir when absent */
+  PORTCULLIS_ENCRYPTION_KEY: z.string().min(32, 'must be 32 bytes as base64 or hex').optional(),
 });
 
 export type PlatformEnv = z.infer<typeof ZPlatformEnv>;

@@ -1,19 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isBillableStatus } from '@portcullis/core/billing/pricing';
 import type { Db } from '@portcullis/db';
 import { type GatewayProblem, problem, sendProblem } from './http/problem.ts';
 import { describeError, type Logger } from './log.ts';
 import { type AdmitDeps, admit, type Rejection } from './pipeline/admit.ts';
+import { setDeprecationHeaders } from './pipeline/deprecation.ts';
 import { resolveRequestId } from './pipeline/request-id.ts';
 import { parseGatewayPath } from './pipeline/route.ts';
 import type { PolicyEngine } from './policies/engine.ts'; // policies
 import type { UpstreamClient } from './upstream/proxy.ts';
+import { chunkLength, endAfter } from './usage/durable-end.ts';
 import type { RequestLogEntry, UsageMeter } from './usage/meter.ts';
+import type { UsageSink } from './usage/sink.ts';
 
 export interface HandlerDeps extends AdmitDeps {
   db: Db;
   upstream: UpstreamClient;
   meter: UsageMeter;
+  /** usage events: the Redis stream (durable before the response ends) or the embedded meter */
+  usage: UsageSink;
   /** IP rules, CORS, size limits, OpenAPI validation, header transforms, response cache (src/policies) */
   policies: PolicyEngine;
   log: Logger;
@@ -41,6 +47,7 @@ async function handle(
 ): Promise<void> {
   const startedAt = deps.now();
   const started = performance.now();
+  const clientIp = deps.policies.clientIp(req);
   const pathname = (req.url ?? '').split('?')[0];
   if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (pathname === '/readyz') {
@@ -67,7 +74,7 @@ async function handle(
     upstreamMs: null,
     bytesIn: 0,
     bytesOut: 0,
-    clientIp: req.socket.remoteAddress ?? null,
+    clientIp,
     userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
     errorCode: rejection.problem?.code ?? null,
   });
@@ -93,7 +100,8 @@ async function handle(
   }
   // policies: end
 
-  const admission = await admit(deps, path, req.headers, { ip: req.socket.remoteAddress });
+  const admission = await admit(deps, path, req.headers, { ip: clientIp ?? undefined });
+  setDeprecationHeaders(res, admission.ok ? admission.value.route : admission.error.route);
   if (!admission.ok) {
     sendProblem(res, admission.error.problem, requestId);
     deps.meter.recordLog(logEntry(res.statusCode, admission.error));
@@ -103,6 +111,20 @@ async function handle(
   }
 
   const { route, key, subscription, headers } = admission.value;
+  const counters = { bytesIn: 0, bytesOut: 0 };
+  const usageEvent = (status: number, lastChunk: unknown) => ({
+    id: randomUUID(),
+    subscriptionId: subscription.id,
+    atMs: startedAt,
+    status,
+    billable: isBillableStatus(subscription, status),
+    bytesIn: counters.bytesIn,
+    // A cached or problem response is one end(body) that never went through the relay's counter.
+    bytesOut: counters.bytesOut || chunkLength(lastChunk),
+  });
+  // Billing exactness: the client cannot have the whole response before its usage event is durable.
+  if (deps.usage.durable)
+    endAfter(res, (lastChunk) => deps.usage.record(usageEvent(res.statusCode, lastChunk)));
   // policies: begin (validation, response cache, header transforms and body limit around the forward)
   const extraHeaders = { ...headers, 'x-request-id': requestId };
   const forwarded = await deps.policies.proxy(
@@ -128,6 +150,7 @@ async function handle(
           requestId,
         },
         extraHeaders,
+        counters,
       ),
   );
   // policies: end
@@ -144,13 +167,13 @@ async function handle(
         bytesOut: 0,
       };
 
-  deps.meter.recordUsage({
-    subscriptionId: subscription.id,
-    atMs: startedAt,
-    status: stats.status,
-    bytesIn: stats.bytesIn,
-    bytesOut: stats.bytesOut,
-  });
+  if (!deps.usage.durable) {
+    void deps.usage.record({
+      ...usageEvent(stats.status, undefined),
+      bytesIn: stats.bytesIn,
+      bytesOut: stats.bytesOut,
+    });
+  }
   deps.meter.touchKey(key.id, startedAt);
   deps.meter.recordLog({
     ...logEntry(stats.status, {

@@ -15,30 +15,39 @@ export interface GatewayLogging {
 }
 
 /**
- * pino, JSON lines on stdout. The destination is asynchronous: lines written while a write is pending are
- * coalesced, so the access log costs no syscall per request; `flush()` must run before exit. `msg` is written first on app logs so a line
- * reads `{"level":…,"time":…,"msg":"gateway listening","url":…}` — scripts grep for that.
+ * pino, JSON lines on stdout. App lines go out as soon as the previous write completes; access lines,
+ * one per request, are buffered up to 8 KiB and written at least every 250 ms, so the access log
+ * costs one syscall per ~25 requests instead of one each. `flush()` must run before exit. `msg` is written
+ * first on app logs so a line reads `{"level":…,"time":…,"msg":"gateway listening","url":…}` — scripts
+ * grep for that.
  */
 export function createLogging(
   level: LogThreshold = 'info',
-  destination: DestinationStream = pino.destination({ dest: 1, sync: false }),
+  /** tests pass one destination that then receives access lines too, unbuffered */
+  given?: DestinationStream,
 ): GatewayLogging {
-  const logger: PinoLogger = pino(
-    {
-      level,
-      base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-    },
-    destination,
-  );
+  const destination = given ?? pino.destination({ dest: 1, sync: false });
+  const accessDestination = given ?? pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 });
+  const options = {
+    level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  const logger: PinoLogger = pino(options, destination);
+  const access: PinoLogger = accessDestination === destination ? logger : pino(options, accessDestination);
+  const ticker =
+    accessDestination === destination
+      ? undefined
+      : setInterval(() => (accessDestination as { flush?: () => void }).flush?.(), ACCESS_FLUSH_MS);
+  ticker?.unref();
   const log: Logger = (lvl, message, fields) => {
     if (!logger.isLevelEnabled(lvl)) return;
     logger[lvl]({ msg: message, ...fields });
   };
   const accessLog: AccessLogger = (entry) => {
-    if (!logger.isLevelEnabled('info')) return;
-    logger.info({
+    if (!access.isLevelEnabled('info')) return;
+    access.info({
       msg: 'request',
       requestId: entry.requestId ?? entry.id,
       orgId: entry.orgId,
@@ -58,15 +67,18 @@ export function createLogging(
     });
   };
   const flush = () => {
-    const stream = destination as { flushSync?: () => void };
-    try {
-      stream.flushSync?.();
-    } catch {
-      // Nothing buffered, or stdout already closed: nothing more can be written anyway.
+    for (const stream of new Set([accessDestination, destination]) as Set<{ flushSync?: () => void }>) {
+      try {
+        stream.flushSync?.();
+      } catch {
+        // Nothing buffered, or stdout already closed: nothing more can be written anyway.
+      }
     }
   };
   return { log, accessLog, flush };
 }
+
+const ACCESS_FLUSH_MS = 250;
 
 let shared: GatewayLogging | undefined;
 /** The process-wide default (level info), created on first use. */

@@ -16,6 +16,7 @@ import { prismaConfigRepository } from './config/repository.ts';
 import { createHandler } from './handler.ts';
 import { DEFAULT_HARDENING, hardenedServerOptions, hardenServer } from './http/hardening.ts'; // upstreams
 import { createLimitStore } from './limits/create.ts'; // limits
+import { ResilientLimitStore } from './limits/resilient.ts';
 import {
   type AccessLogger,
   accessLogVia,
@@ -36,6 +37,7 @@ import { UpstreamClient } from './upstream/proxy.ts';
 // upstreams: end
 import { UsageMeter } from './usage/meter.ts';
 import { RequestLogRetention } from './usage/retention.ts';
+import { meterSink, StreamUsageSink, type UsageSink } from './usage/sink.ts';
 
 export interface GatewayOptions {
   databaseUrl: string;
@@ -148,6 +150,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log('error', 'usage flush failed; batch kept for retry', { batchId, error: describeError(error) }),
   });
   meter.start();
+  // Redis mode: usage events on the stream the metering worker (apps/metering) reads; embedded: the meter.
+  const usage: UsageSink =
+    options.redisUrl || options.redisClusterNodes?.length
+      ? new StreamUsageSink({
+          redisUrl: options.redisUrl,
+          redisClusterNodes: options.redisClusterNodes,
+          keyPrefix: options.redisKeyPrefix,
+          db,
+          log,
+          redisHealthy: () => (limits instanceof ResilientLimitStore ? limits.redis.available : true),
+        })
+      : meterSink(meter);
   const retentionOptions = options.requestLogRetention ?? { defaultDays: 30, intervalMs: 3_600_000 };
   const retention = retentionOptions
     ? new RequestLogRetention(db, {
@@ -191,6 +205,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         limits,
         upstream,
         meter,
+        usage,
         policies, // policies
         log,
         now,
@@ -212,7 +227,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url,
     port,
     limitStore: limits.kind,
-    flushUsage: () => meter.flush(),
+    flushUsage: async () => {
+      await usage.flush();
+      await meter.flush();
+    },
     close() {
       closing ??= (async () => {
         draining = true;
@@ -221,6 +239,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         await drain(server, options.drainTimeoutMs ?? 10_000);
         if (retention) await bounded(retention.stop(), 'log retention', log);
         // Usage gets the longest wait (its own retries take ~6 s); a batch still unsent is logged below.
+        await bounded(usage.close(), 'usage stream', log, 20_000);
         await bounded(meter.close(), 'usage flush', log, 20_000);
         allowList.stop(); // upstreams
         // A connection cut mid-query (Postgres or Redis gone) must not hold shutdown forever.

@@ -20,6 +20,10 @@ async function startCountingUpstream() {
     if (path.endsWith('/private')) headers['cache-control'] = 'private, max-age=60';
     if (path.endsWith('/cookie')) headers['set-cookie'] = 'session=1';
     if (path.endsWith('/vary')) headers.vary = 'Accept-Language';
+    if (path.endsWith('/tagged')) {
+      headers.etag = '"v1"';
+      headers['last-modified'] = 'Mon, 02 Nov 2026 10:00:00 GMT';
+    }
     res.writeHead(200, headers);
     res.end(JSON.stringify({ call: n, lang: req.headers['accept-language'] ?? null }));
   });
@@ -122,6 +126,27 @@ describe('response cache (L1 in memory, L2 in Redis)', () => {
       expect(again.headers['x-cache']).toBe('MISS');
       expect(upstream.count(path)).toBe(2);
     }
+  });
+
+  it('answers conditional requests from the cache with 304 and no body', async () => {
+    expect((await get(world.gateway.url, '/tagged', keyA)).headers['x-cache']).toBe('MISS');
+    const revalidated = await get(world.gateway.url, '/tagged', keyA, { 'if-none-match': 'W/"v0", "v1"' });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.text).toBe('');
+    expect(revalidated.headers.etag).toBe('"v1"');
+    expect(revalidated.headers['x-cache']).toBe('HIT');
+    const changed = await get(world.gateway.url, '/tagged', keyA, { 'if-none-match': '"v0"' });
+    expect(changed.status).toBe(200);
+    expect(changed.json()).toMatchObject({ call: 1 });
+    const since = await get(world.gateway.url, '/tagged', keyA, {
+      'if-modified-since': 'Tue, 03 Nov 2026 10:00:00 GMT',
+    });
+    expect(since.status).toBe(304);
+    const older = await get(world.gateway.url, '/tagged', keyA, {
+      'if-modified-since': 'Sun, 01 Nov 2026 10:00:00 GMT',
+    });
+    expect(older.status).toBe(200);
+    expect(upstream.count('/tagged')).toBe(1);
   });
 
   it('keys on the headers named by Vary', async () => {

@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { readGatewayEnv } from '../src/env.ts';
 import { silentLogger } from '../src/log.ts';
 import { type GatewayOptions, type RunningGateway, startGateway } from '../src/server.ts';
+import { startTestMetering } from './metering-worker.ts';
 
 export interface SeenRequest {
   method: string;
@@ -111,6 +112,8 @@ export interface TestWorld {
   gateway: RunningGateway;
   upstream: TestUpstream;
   redisKeyPrefix: string;
+  /** Usage of every answered request is in Postgres (Redis mode: applied by the metering worker). */
+  usageSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -120,6 +123,10 @@ export async function startWorld(opts: { redis: boolean } & Partial<GatewayOptio
   const upstream = await startUpstream();
   const redisKeyPrefix = `portcullis-test:${randomBytes(6).toString('hex')}:`;
   const { redis, ...overrides } = opts;
+  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const metering = redis
+    ? await startTestMetering({ databaseUrl: env.DATABASE_URL, redisUrl, keyPrefix: redisKeyPrefix })
+    : undefined;
   const gateway = await startGateway({
     databaseUrl: env.DATABASE_URL,
     redisUrl: redis ? (env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined,
@@ -135,8 +142,14 @@ export async function startWorld(opts: { redis: boolean } & Partial<GatewayOptio
     gateway,
     upstream,
     redisKeyPrefix,
+    async usageSettled() {
+      await gateway.flushUsage();
+      await metering?.settled();
+    },
     async close() {
       await gateway.close();
+      await metering?.settled().catch(() => undefined);
+      await metering?.stop();
       await upstream.close();
       if (redis) await deleteRedisNamespace(env.REDIS_URL ?? 'redis://127.0.0.1:6379', redisKeyPrefix);
       await db.$disconnect();

@@ -141,3 +141,58 @@ describe('several windows, scopes and the billing-period quota through the gatew
     await raw.quit();
   });
 });
+
+describe('ip-scoped limits behind a trusted proxy', () => {
+  const prefix = `portcullis-ipscope:${randomBytes(6).toString('hex')}:`;
+  let db: Db;
+  let upstream: TestUpstream;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    db = createDb(env.DATABASE_URL, 3);
+    upstream = await startUpstream();
+    await allowUpstreamHosts(db, ['127.0.0.1']);
+    gateway = await startGateway({
+      databaseUrl: env.DATABASE_URL,
+      redisUrl,
+      redisKeyPrefix: prefix,
+      port: 0,
+      usageFlushIntervalMs: 100,
+      requestLogRetention: false,
+      trustedProxies: ['127.0.0.1/32', '::1/128'],
+      log: silentLogger,
+      accessLog: () => undefined,
+    });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await upstream?.close();
+    const cleaner = new RedisLimitStore({ url: redisUrl, keyPrefix: prefix });
+    await cleaner.deleteNamespace();
+    await cleaner.close();
+    await db?.$disconnect();
+  });
+
+  it('counts each forwarded client address separately and logs that address, not the proxy', async () => {
+    const provider = await seedProviderWithApi(db, { upstreamUrl: upstream.url, rateLimit: 100 });
+    await db.plan.update({
+      where: { id: provider.plan.id },
+      data: { limits: [{ limit: 2, windowSeconds: 3600, scope: 'ip' }] },
+    });
+    const consumer = await seedConsumerWithKey(db, provider.plan.id);
+    const path = `/${provider.org.slug}/${provider.api.slug}/ip`;
+    const from = (ip: string) => ({ ...bearer(consumer.plaintext), 'x-forwarded-for': `${ip}, 127.0.0.1` });
+    for (let i = 0; i < 2; i++) {
+      expect((await call(gateway.url, path, { headers: from('203.0.113.7') })).status).toBe(200);
+    }
+    expect((await call(gateway.url, path, { headers: from('203.0.113.7') })).status).toBe(429);
+    // Same proxy socket, another client behind it: its own budget.
+    expect((await call(gateway.url, path, { headers: from('198.51.100.23') })).status).toBe(200);
+    await gateway.flushUsage();
+    const logged = await db.requestLog.findMany({
+      where: { subscriptionId: consumer.subscription.id },
+      select: { clientIp: true, status: true },
+    });
+    expect(new Set(logged.map((l) => l.clientIp))).toEqual(new Set(['203.0.113.7', '198.51.100.23']));
+  });
+});

@@ -6,6 +6,7 @@ import { readGatewayEnv } from '../src/env.ts';
 import { RedisLimitStore } from '../src/limits/redis.ts';
 import { spawnGateway } from './child-gateway.ts';
 import { bearer, call, eventually, startUpstream, type TestUpstream } from './harness.ts';
+import { startTestMetering } from './metering-worker.ts';
 
 const listeningPids = (output: string) =>
   [...output.matchAll(/"pid":(\d+),"msg":"gateway listening"/g)].map((m) => Number(m[1]));
@@ -33,6 +34,11 @@ describe('gateway CLI in cluster mode (GATEWAY_WORKERS=2)', () => {
     const provider = await seedProviderWithApi(db, { upstreamUrl: upstream.url, rateLimit: 10_000 });
     const consumer = await seedConsumerWithKey(db, provider.plan.id);
     const apiPath = `/${provider.org.slug}/${provider.api.slug}`;
+    const metering = await startTestMetering({
+      databaseUrl: env.DATABASE_URL,
+      redisUrl,
+      keyPrefix: redisKeyPrefix,
+    });
     const gateway = await spawnGateway({
       DATABASE_URL: env.DATABASE_URL,
       REDIS_URL: redisUrl,
@@ -45,6 +51,9 @@ describe('gateway CLI in cluster mode (GATEWAY_WORKERS=2)', () => {
     let exitCode: number | null | undefined;
     try {
       await eventually(async () => gateway.output().includes('"msg":"gateway cluster listening"'), 20_000);
+      // Each worker's own "listening" line travels through its stdout pipe, which can arrive after the
+      // primary's IPC-driven cluster line; wait for both rather than racing them.
+      await eventually(async () => new Set(listeningPids(gateway.output())).size === 2, 10_000);
       const workers = listeningPids(gateway.output());
       expect(new Set(workers).size).toBe(2);
 
@@ -78,7 +87,9 @@ describe('gateway CLI in cluster mode (GATEWAY_WORKERS=2)', () => {
       exitCode ??= await gateway.stop('SIGKILL');
     }
     expect(exitCode).toBe(0);
-    // Usage of every answered request reached Postgres before the workers exited.
+    // Usage of every answered request was on the stream before its response ended; the worker applies it.
+    await metering.settled();
+    await metering.stop();
     const rollups = await db.usageRollup.findMany({ where: { subscriptionId: consumer.subscription.id } });
     expect(rollups.reduce((sum, r) => sum + r.requests, 0n)).toBe(21n);
   });

@@ -6,6 +6,7 @@ import { readGatewayEnv } from '../src/env.ts';
 import { RedisLimitStore } from '../src/limits/redis.ts';
 import { type ChildGateway, peakGrowth, spawnGateway } from './child-gateway.ts';
 import { bearer, eventually, lazyBytes, MB, startWorld, type TestWorld } from './harness.ts';
+import { startTestMetering, type TestMetering } from './metering-worker.ts';
 
 const SIZE = 50 * MB;
 const BIG = 250 * MB;
@@ -28,12 +29,19 @@ describe('gateway streaming (CLI process)', () => {
   let path: string;
   let key: string;
   let subscriptionId: string;
+  let metering: TestMetering | undefined;
   const childPrefix = `portcullis-test:${randomBytes(6).toString('hex')}:`;
 
   beforeAll(async () => {
     const env = readGatewayEnv();
     // The in-process world provides the upstream and the db handle; the gateway under test is the child.
     world = await startWorld({ redis: true });
+    // Redis mode: the child puts usage on its streams; a metering worker applies it to Postgres.
+    metering = await startTestMetering({
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      keyPrefix: childPrefix,
+    });
     gateway = await spawnGateway({
       DATABASE_URL: env.DATABASE_URL,
       REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -65,6 +73,7 @@ describe('gateway streaming (CLI process)', () => {
   });
   afterAll(async () => {
     await gateway?.stop('SIGKILL');
+    await metering?.stop();
     const cleaner = new RedisLimitStore({
       url: readGatewayEnv().REDIS_URL ?? 'redis://127.0.0.1:6379',
       keyPrefix: childPrefix,

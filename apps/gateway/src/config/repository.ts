@@ -1,3 +1,5 @@
+import { DEFAULT_PLAN_PRICING, type PlanPricing, ZPlanPricing } from '@portcullis/core/billing/pricing';
+import { hourStart } from '@portcullis/core/periods';
 import {
   type ApiPolicies,
   type PlanLimits,
@@ -9,6 +11,9 @@ import {
 import type { Db } from '@portcullis/db';
 import type { ApiStatus } from '../pipeline/route.ts';
 
+/** The audit action whose time is an API's deprecation date (DEPRECATE_ACTION in core's lifecycle verb). */
+const DEPRECATE_ACTION = 'api.deprecate';
+
 export interface RouteRecord {
   apiId: string;
   orgId: string;
@@ -19,6 +24,10 @@ export interface RouteRecord {
   /** parsed Api.policies: IP rules, CORS, size limits, transforms, cache, Redis failure mode */
   policies: ApiPolicies;
   openapiSpec: unknown;
+  /** epoch ms the API was deprecated (DEPRECATED only): the `Deprecation` header */
+  deprecatedAt: number | null;
+  /** epoch ms the API stops answering (Api.sunsetAt): the `Sunset` header */
+  sunsetAt: number | null;
 }
 
 export interface KeyRecord {
@@ -41,6 +50,12 @@ export interface SubscriptionRecord {
   monthlyQuota: number | null;
   /** anchor of the billing period (quota resets monthly from this instant's day and time) */
   currentPeriodStart: number;
+  /** "payment_failed" when billing suspended it (answered 402), "manual" or null otherwise */
+  suspendedReason: string | null;
+  /** Plan.pricing.quotaMode: hard_cap refuses at the quota; bill_overage admits and bills beyond it */
+  quotaMode: PlanPricing['quotaMode'];
+  /** Plan.pricing.billable: which admitted responses are billed */
+  billable: PlanPricing['billable'];
 }
 
 /** The gateway's only reads of configuration; everything else goes through the caches. */
@@ -51,6 +66,12 @@ export interface ConfigRepository {
   subscriptions(appId: string, apiId: string): Promise<SubscriptionRecord[]>;
   /** Admitted requests already in Postgres for the period starting at `since`. */
   periodUsage(subscriptionId: string, since: Date): Promise<number>;
+}
+
+/** A stored pricing the gateway cannot read must not stop traffic: it falls back to the defaults. */
+function billingRules(stored: unknown): Pick<PlanPricing, 'quotaMode' | 'billable'> {
+  const parsed = ZPlanPricing.safeParse(stored ?? {});
+  return parsed.success ? parsed.data : DEFAULT_PLAN_PRICING;
 }
 
 export function prismaConfigRepository(db: Db): ConfigRepository {
@@ -66,19 +87,31 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
           upstream: true,
           policies: true,
           openapiSpec: true,
+          sunsetAt: true,
+          updatedAt: true,
         },
       });
-      return api
-        ? {
-            apiId: api.id,
-            orgId: api.orgId,
-            status: api.status,
-            upstreamUrl: api.upstreamUrl,
-            upstream: parseUpstreamConfig(api.upstream),
-            policies: parseApiPolicies(api.policies),
-            openapiSpec: api.openapiSpec,
-          }
-        : null;
+      if (!api) return null;
+      // Only deprecated APIs pay for the second read; the deprecation is the audit row written with it.
+      const deprecation =
+        api.status === 'DEPRECATED'
+          ? await db.auditLog.findFirst({
+              where: { orgId: api.orgId, targetType: 'Api', targetId: api.id, action: DEPRECATE_ACTION },
+              orderBy: { at: 'desc' },
+              select: { at: true },
+            })
+          : null;
+      return {
+        apiId: api.id,
+        orgId: api.orgId,
+        status: api.status,
+        upstreamUrl: api.upstreamUrl,
+        upstream: parseUpstreamConfig(api.upstream),
+        policies: parseApiPolicies(api.policies),
+        openapiSpec: api.openapiSpec,
+        deprecatedAt: api.status === 'DEPRECATED' ? (deprecation?.at ?? api.updatedAt).getTime() : null,
+        sunsetAt: api.sunsetAt?.getTime() ?? null,
+      };
     },
     async key(hash) {
       const key = await db.apiKey.findUnique({
@@ -102,25 +135,39 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
           status: true,
           planId: true,
           currentPeriodStart: true,
+          suspendedReason: true,
           plan: {
-            select: { rateLimit: true, rateLimitWindowSeconds: true, monthlyQuota: true, limits: true },
+            select: {
+              rateLimit: true,
+              rateLimitWindowSeconds: true,
+              monthlyQuota: true,
+              limits: true,
+              pricing: true,
+            },
           },
         },
       });
-      return rows.map((row) => ({
-        id: row.id,
-        status: row.status,
-        planId: row.planId,
-        rateLimit: row.plan.rateLimit,
-        rateLimitWindowSeconds: row.plan.rateLimitWindowSeconds,
-        limits: parsePlanLimits(row.plan.limits),
-        monthlyQuota: row.plan.monthlyQuota,
-        currentPeriodStart: row.currentPeriodStart.getTime(),
-      }));
+      return rows.map((row) => {
+        const pricing = billingRules(row.plan.pricing);
+        return {
+          id: row.id,
+          status: row.status,
+          planId: row.planId,
+          rateLimit: row.plan.rateLimit,
+          rateLimitWindowSeconds: row.plan.rateLimitWindowSeconds,
+          limits: parsePlanLimits(row.plan.limits),
+          monthlyQuota: row.plan.monthlyQuota,
+          currentPeriodStart: row.currentPeriodStart.getTime(),
+          suspendedReason: row.suspendedReason,
+          quotaMode: pricing.quotaMode,
+          billable: pricing.billable,
+        };
+      });
     },
     async periodUsage(subscriptionId, since) {
       const sum = await db.usageRollup.aggregate({
-        where: { subscriptionId, bucketStart: { gte: since } },
+        // Hours starting at or after the hour the period starts in: what invoicing bills for the period.
+        where: { subscriptionId, bucketStart: { gte: hourStart(since) } },
         _sum: { requests: true },
       });
       return Number(sum._sum.requests ?? 0n);

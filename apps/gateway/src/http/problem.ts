@@ -11,6 +11,7 @@ export type ProblemCode =
   | 'key_expired'
   | 'no_subscription'
   | 'subscription_inactive'
+  | 'payment_required'
   | 'rate_limited'
   | 'quota_exceeded'
   | 'limiter_unavailable'
@@ -43,6 +44,7 @@ const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
   key_expired: { status: 401, title: 'API Key Expired' },
   no_subscription: { status: 403, title: 'No Subscription' },
   subscription_inactive: { status: 403, title: 'Subscription Inactive' },
+  payment_required: { status: 402, title: 'Payment Required' },
   rate_limited: { status: 429, title: 'Rate Limit Exceeded' },
   quota_exceeded: { status: 429, title: 'Quota Exceeded' },
   limiter_unavailable: { status: 503, title: 'Service Unavailable' },

@@ -11,6 +11,9 @@ const sub = (over: Partial<SubscriptionRecord> = {}): SubscriptionRecord => ({
   limits: [],
   monthlyQuota: 1000,
   currentPeriodStart: Date.UTC(2026, 0, 31, 12),
+  suspendedReason: null,
+  quotaMode: 'hard_cap',
+  billable: 'below_500',
   ...over,
 });
 
@@ -65,5 +68,19 @@ describe('limitRequestFor', () => {
       },
       failureMode: 'deny',
     });
+  });
+});
+
+describe('quota mode', () => {
+  const context = {
+    keyId: 'k',
+    appId: 'a',
+    failureMode: 'allow' as const,
+    quotaBase: async () => 0,
+  };
+  it('enforces the monthly quota only for hard-capped plans', async () => {
+    const now = Date.UTC(2026, 2, 1);
+    expect((await limitRequestFor(sub(), now, context)).quota?.limit).toBe(1000);
+    expect((await limitRequestFor(sub({ quotaMode: 'bill_overage' }), now, context)).quota).toBeNull();
   });
 });

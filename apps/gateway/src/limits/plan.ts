@@ -47,7 +47,8 @@ export async function limitRequestFor(
   context: LimitContext,
 ): Promise<LimitRequest> {
   let quota: LimitRequest['quota'] = null;
-  if (sub.monthlyQuota !== null) {
+  // bill_overage plans admit past the quota (the excess is billed), so only hard caps are enforced here.
+  if (sub.monthlyQuota !== null && sub.quotaMode === 'hard_cap') {
     const period = quotaPeriod(sub, nowMs);
     quota = {
       limit: sub.monthlyQuota,

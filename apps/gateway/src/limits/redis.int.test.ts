@@ -17,9 +17,33 @@ async function connected(
   return store;
 }
 
-limitStoreContract('redis', () => connected({ url: redisUrl, keyPrefix }));
+// The contract simulates time through nowMs, so it runs on the caller's clock; production uses Redis'.
+limitStoreContract('redis', () => connected({ url: redisUrl, keyPrefix, clock: 'caller' }));
 
 describe('RedisLimitStore', () => {
+  it("runs GCRA on Redis' clock by default, whatever the caller's clock says", async () => {
+    const store = await connected({ url: redisUrl, keyPrefix });
+    const raw = new Redis(redisUrl);
+    const window = { name: 'w60', limit: 6, windowSeconds: 60, scope: 'subscription' as const };
+    const skewed = Date.now() + 3_600_000; // a gateway whose clock is an hour fast
+    const sub = `clock-${randomBytes(4).toString('hex')}`;
+    const decision = await store.consume({
+      subscriptionId: sub,
+      nowMs: skewed,
+      identity: {},
+      windows: [window],
+      quota: null,
+    });
+    expect(decision.outcome).toBe('allowed');
+    const [seconds, micros] = (await raw.time()).map(Number);
+    const redisNowUs = (seconds ?? 0) * 1_000_000 + (micros ?? 0);
+    const tatUs = Number(await raw.get(`${keyPrefix}{sub:${sub}}:w60:l6`));
+    // One 10 s interval past Redis' now, not past the skewed caller's.
+    expect(Math.abs(tatUs - 10_000_000 - redisNowUs)).toBeLessThan(2_000_000);
+    expect(decision.windows[0]?.resetMs).toBe(10_000);
+    await Promise.all([store.close(), raw.quit()]);
+  });
+
   afterAll(async () => {
     const cleaner = new RedisLimitStore({ url: redisUrl, keyPrefix });
     await cleaner.deleteNamespace();
@@ -27,7 +51,7 @@ describe('RedisLimitStore', () => {
   });
 
   it('hash-tags every key of a request with its subscription and gives each an expiry', async () => {
-    const store = await connected({ url: redisUrl, keyPrefix });
+    const store = await connected({ url: redisUrl, keyPrefix, clock: 'caller' });
     const raw = new Redis(redisUrl);
     const now = Date.now();
     const periodStartMs = now - 1_000;

@@ -13,24 +13,28 @@ import {
 
 /**
  * KEYS[1] quota counter, KEYS[2..] one GCRA TAT (µs) per window — one hash tag, one cluster slot.
- * ARGV[1] now (µs), ARGV[2] quota limit (-1 = none), ARGV[3] quota base, ARGV[4] quota expiry (ms);
+ * ARGV[1] now (µs), or -1 to use Redis' own clock (TIME), ARGV[2] quota limit (-1 = none), ARGV[3] quota base, ARGV[4] quota expiry (ms);
  * then per window i: ARGV[3+2i] emission interval (µs), ARGV[4+2i] capacity (µs).
- * Returns {outcome, quotaUsed, tat_1 … tat_n} with each TAT as before this request (raised to now);
+ * Returns {outcome, quotaUsed, now, tat_1 … tat_n} with each TAT as before this request (raised to now);
  * outcome 0 allowed, 1 rate limited, 2 quota exceeded. Everything is read and checked before anything
  * is written, so a refusal consumes nothing. Numbers are written with %.0f: Lua's default tostring
  * keeps only 14 significant digits, too few for microsecond timestamps.
  */
 const CONSUME_SCRIPT = `
 local now = tonumber(ARGV[1])
+if now < 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
 local quotaLimit = tonumber(ARGV[2])
 local n = #KEYS - 1
-local reply = {0, 0}
+local reply = {0, 0, string.format('%.0f', now)}
 local tats = {}
 for i = 1, n do
   local tat = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
   if tat < now then tat = now end
   tats[i] = tat
-  reply[i + 2] = tat
+  reply[i + 3] = string.format('%.0f', tat)
 end
 if quotaLimit >= 0 then
   redis.call('SET', KEYS[1], ARGV[3], 'NX', 'PXAT', ARGV[4])
@@ -78,6 +82,11 @@ export interface RedisLimitStoreOptions {
   commandTimeoutMs?: number;
   /** Publish this instance in the live-instance set (local failure mode shares limits by it). */
   heartbeat?: boolean;
+  /**
+   * Whose clock GCRA runs on. `redis` (default): Redis' TIME inside the script, so gateways with skewed
+   * clocks still share one timeline; `caller`: the request's nowMs (tests that simulate time).
+   */
+  clock?: 'redis' | 'caller';
 }
 
 export class RedisLimitStore implements LimitStore {
@@ -88,9 +97,11 @@ export class RedisLimitStore implements LimitStore {
   private readonly heartbeatTimer: NodeJS.Timeout | undefined;
   private suspectUntil = 0;
   private instances = 1;
+  private readonly serverClock: boolean;
 
   constructor(options: RedisLimitStoreOptions) {
     this.prefix = options.keyPrefix ?? 'portcullis:';
+    this.serverClock = (options.clock ?? 'redis') === 'redis';
     const commandTimeout = options.commandTimeoutMs ?? 500;
     // No offline queue: while disconnected, calls fail at once instead of waiting for a reconnect.
     // Reconnects keep being tried (at most 500 ms apart) so Redis is picked up again without a restart.
@@ -135,7 +146,7 @@ export class RedisLimitStore implements LimitStore {
     const keys = limitKeys(this.prefix, request);
     const { quota, windows } = request;
     const args: (string | number)[] = [
-      toMicros(request.nowMs),
+      this.serverClock ? -1 : toMicros(request.nowMs),
       quota ? quota.limit : -1,
       quota ? quota.base : 0,
       quota ? quota.resetAtMs + QUOTA_GRACE_MS : 0,
@@ -151,8 +162,18 @@ export class RedisLimitStore implements LimitStore {
         ...keys.windows,
         ...args,
       );
-      const [code = 0, quotaUsed = 0, ...tats] = reply.map(Number);
-      return decide(request, OUTCOMES[code] ?? 'allowed', quotaUsed, tats);
+      const [code = 0, quotaUsed = 0, nowUs = 0, ...tats] = reply.map(Number);
+      // Headers (remaining, reset, Retry-After) are computed on the clock the decision was made on.
+      if (!this.serverClock) return decide(request, OUTCOMES[code] ?? 'allowed', quotaUsed, tats);
+      const decision = decide(
+        { ...request, nowMs: nowUs / 1000 },
+        OUTCOMES[code] ?? 'allowed',
+        quotaUsed,
+        tats,
+      );
+      // The quota's period is wall-clock (the caller's, like its reset instant), not GCRA time.
+      if (decision.quota && quota) decision.quota.resetMs = Math.max(0, quota.resetAtMs - request.nowMs);
+      return decision;
     } catch (error) {
       this.suspectUntil = Date.now() + SUSPECT_MS;
       throw error;

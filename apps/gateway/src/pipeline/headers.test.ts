@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { problemStatus } from '../http/problem.ts';
 import { extractApiKey } from './key.ts';
 import { resolveRequestId } from './request-id.ts';
 import { checkSubscription } from './subscription.ts';
@@ -30,6 +31,9 @@ describe('checkSubscription', () => {
     limits: [],
     monthlyQuota: null,
     currentPeriodStart: 0,
+    suspendedReason: null,
+    quotaMode: 'hard_cap' as const,
+    billable: 'below_500' as const,
   };
   it('picks an ACTIVE subscription and otherwise names the status', () => {
     expect(checkSubscription([])).toMatchObject({ ok: false, error: { code: 'no_subscription' } });
@@ -41,5 +45,14 @@ describe('checkSubscription', () => {
       { ...base, id: 's2', status: 'ACTIVE' },
     ]);
     expect(mixed).toMatchObject({ ok: true, value: { id: 's2' } });
+  });
+  it('answers 402 payment_required when billing suspended the subscription', () => {
+    const unpaid = checkSubscription([
+      { ...base, id: 's1', status: 'SUSPENDED', suspendedReason: 'payment_failed' },
+    ]);
+    expect(unpaid).toMatchObject({ ok: false, error: { code: 'payment_required' } });
+    expect(problemStatus('payment_required')).toBe(402);
+    const manual = checkSubscription([{ ...base, id: 's1', status: 'SUSPENDED', suspendedReason: 'manual' }]);
+    expect(manual).toMatchObject({ ok: false, error: { code: 'subscription_inactive' } });
   });
 });

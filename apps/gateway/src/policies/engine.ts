@@ -15,7 +15,7 @@ import { checkIp, compileIpMatcher, type IpMatcher, resolveClientIp } from './ip
 import { checkRequestHead, limitBody, tooLarge } from './limits.ts';
 import { CacheFill, decideCaching, serveFromCache } from './response-cache.ts';
 import { tapResponse } from './response-tap.ts';
-import { applyHeaderTransform, recordAccess } from './transforms.ts';
+import { applyHeaderTransform, isEmptyTransform, recordAccess } from './transforms.ts';
 import { ValidatorCache, validateRequest } from './validation.ts';
 
 export type ForwardOutcome = Result<ForwardStats, GatewayProblem & { upstreamMs: number; bytesIn: number }>;
@@ -62,6 +62,16 @@ export class PolicyEngine {
 
   constructor(private readonly options: PolicyEngineOptions) {
     this.trusted = compileIpMatcher(options.trustedProxies);
+  }
+
+  /**
+   * The client's address: the socket peer, or, when the peer is a trusted proxy, the right-most untrusted
+   * X-Forwarded-For hop. IP rules, ip-scoped rate limits and the request log all use this one.
+   */
+  clientIp(req: IncomingMessage): string | null {
+    return (
+      resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trusted)?.address ?? null
+    );
   }
 
   /** IP rules, CORS preflight, method allow-list, header and declared body limits. */
@@ -159,14 +169,15 @@ export class PolicyEngine {
       const found = await this.options.cache.lookup(scope, primary, req.headers);
       if (found.response) {
         req.resume();
-        return serveFromCache(res, method, found.response, this.options.now(), (headers) =>
+        return serveFromCache(res, method, req.headers, found.response, this.options.now(), (headers) =>
           this.finishHead(res, policies, req, { ...headers, ...ctx.extraHeaders }, 'HIT'),
         );
       }
       generation = found.generation;
     }
 
-    applyHeaderTransform(recordAccess(request.headers), policies.requestHeaders, 'request');
+    if (!isEmptyTransform(policies.requestHeaders))
+      applyHeaderTransform(recordAccess(request.headers), policies.requestHeaders, 'request');
     // A declared length was checked already; an unframed (chunked) body is counted as it streams.
     const limited =
       request === req && req.headers['transfer-encoding'] !== undefined
@@ -187,18 +198,26 @@ export class PolicyEngine {
             now: this.options.now,
           })
         : null;
-    const untap = tapResponse(res, {
-      onHead: (status, passed) => {
-        fill?.onHead(status, passed);
-        this.finishHead(res, policies, req, null, xCache);
-      },
-      ...(fill ? { capture: fill.capture } : {}),
-    });
+    // Wrapping the response costs on every request: only when something has to change its head or copy it.
+    const tapped =
+      fill !== null ||
+      xCache !== null ||
+      policies.cors.enabled ||
+      !isEmptyTransform(policies.responseHeaders);
+    const untap = tapped
+      ? tapResponse(res, {
+          onHead: (status, passed) => {
+            fill?.onHead(status, passed);
+            this.finishHead(res, policies, req, null, xCache);
+          },
+          ...(fill ? { capture: fill.capture } : {}),
+        })
+      : null;
     let outcome: ForwardOutcome;
     try {
       outcome = await forward(limited ? limited.body : request);
     } finally {
-      untap();
+      untap?.();
     }
     if (!outcome.ok && limited?.exceeded()) {
       return this.refuse(res, {

@@ -33,14 +33,59 @@ const NOT_STORED = new Set([
   'transfer-encoding',
 ]);
 
+/**
+ * RFC 9110 §13.1: If-None-Match (weak comparison, a list, or *) wins over If-Modified-Since; either one
+ * satisfied by the cached validators turns a hit into a 304 without a body.
+ */
+export function notModified(request: IncomingHttpHeaders, cached: CachedResponse): boolean {
+  const etag = headerText(cached.headers.etag);
+  const ifNoneMatch = request['if-none-match'];
+  if (ifNoneMatch !== undefined) {
+    if (etag === undefined) return false;
+    const wanted = ifNoneMatch.split(',').map((tag) => tag.trim());
+    const opaque = (tag: string) => tag.replace(/^W\//, '');
+    return wanted.some((tag) => tag === '*' || opaque(tag) === opaque(etag));
+  }
+  const since = request['if-modified-since'];
+  const lastModified = headerText(cached.headers['last-modified']);
+  if (since === undefined || lastModified === undefined) return false;
+  const sinceMs = Date.parse(since);
+  const modifiedMs = Date.parse(lastModified);
+  return Number.isFinite(sinceMs) && Number.isFinite(modifiedMs) && modifiedMs <= sinceMs;
+}
+
+const headerText = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** Headers a 304 repeats (RFC 9110 §15.4.5); the body's own framing headers are left out. */
+const NOT_MODIFIED_HEADERS = [
+  'cache-control',
+  'content-location',
+  'date',
+  'etag',
+  'expires',
+  'vary',
+  'last-modified',
+];
+
 /** Answers from a cached response; `finishHead` adds what is per request (CORS, transforms, limits, x-cache). */
 export function serveFromCache(
   res: ServerResponse,
   method: string,
+  requestHeaders: IncomingHttpHeaders,
   cached: CachedResponse,
   nowMs: number,
   finishHead: (headers: OutgoingHttpHeaders) => void,
 ): ForwardOutcome {
+  if (notModified(requestHeaders, cached)) {
+    const kept: OutgoingHttpHeaders = {};
+    for (const name of NOT_MODIFIED_HEADERS)
+      if (cached.headers[name] !== undefined) kept[name] = cached.headers[name];
+    finishHead(kept);
+    res.setHeader('age', String(Math.max(0, Math.floor((nowMs - cached.storedAt) / 1000))));
+    res.writeHead(304);
+    res.end();
+    return ok({ status: 304, upstreamMs: 0, bytesIn: 0, bytesOut: 0 });
+  }
   finishHead(cached.headers);
   res.setHeader('age', String(Math.max(0, Math.floor((nowMs - cached.storedAt) / 1000))));
   res.writeHead(cached.status);

@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline as pipelineCallback, type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseUpstreamConfig, type UpstreamConfig } from '@portcullis/core/policies';
 import { type Dispatcher, Pool } from 'undici';
 import { type GatewayProblem, problem } from '../http/problem.ts';
@@ -11,6 +10,7 @@ import { guardedConnector } from './connector.ts';
 import { attemptProblem, classifyAttemptError, countsAgainstTarget, isRetryable } from './errors.ts';
 import { downstreamResponseHeaders, type ForwardingInfo, upstreamRequestHeaders } from './headers.ts';
 import { trackOpenBreakers, upstreamRetries } from './metrics.ts';
+import { relayAttempt } from './relay.ts';
 import { type TargetGroup, TargetRegistry, type TargetState } from './targets.ts';
 
 export interface ForwardTarget {
@@ -76,6 +76,8 @@ export class UpstreamClient {
     target: ForwardTarget,
     info: ForwardingInfo,
     extraHeaders: Record<string, string>,
+    /** live byte counts, readable before the forward settles (usage recorded at the response's end) */
+    counters: { bytesIn: number; bytesOut: number } = { bytesIn: 0, bytesOut: 0 },
   ): Promise<Result<ForwardStats, ForwardFailure>> {
     const config = target.upstream ?? DEFAULT_CONFIG;
     const { version, rest } = splitVersion(target.rest, config.versions);
@@ -89,71 +91,85 @@ export class UpstreamClient {
           : (config.versions[version] ?? []),
     );
     const started = performance.now();
-    const stats = { bytesIn: 0, bytesOut: 0 };
+    const stats = counters;
     const fail = (p: GatewayProblem): Result<ForwardStats, ForwardFailure> =>
       err({ ...p, upstreamMs: Math.round(performance.now() - started), bytesIn: stats.bytesIn });
     if (group.targets.length === 0)
       return fail(problem('upstream_unreachable', 'The API has no valid upstream URL.'));
 
     group.budget.recordRequest();
-    const method = (req.method ?? 'GET').toUpperCase();
+    const method = (req.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod;
     const withBody = hasBody(req);
     const maxAttempts = 1 + (IDEMPOTENT.has(method) && !withBody ? config.retries.attempts : 0);
-    const abort = new AbortController();
-    const onClientGone = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.once('close', onClientGone);
     const tried = new Set<string>();
     const headers = upstreamRequestHeaders(req.headers, info);
     const body = withBody ? countBytes(req, stats) : null;
-    // A body that fails (client aborted, size limit hit) must fail the upstream request too, even if undici
-    // has not started reading it yet; otherwise the attempt could wait on a stream that never ends.
-    body?.once('error', () => abort.abort());
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const selection = this.registry.select(group, tried);
-        if (!selection.ok) {
-          const retryAfter = String(Math.max(1, Math.ceil(selection.retryAfterMs / 1_000)));
-          return fail(
-            problem('upstream_unavailable', 'Every upstream target is failing; try again later.', {
-              'retry-after': retryAfter,
-            }),
-          );
-        }
-        const chosen = selection.target;
-        tried.add(chosen.id);
-        chosen.inFlight += 1;
-        let response: Dispatcher.ResponseData;
-        try {
-          response = await this.pool(chosen.origin, config).request({
-            method: method as Dispatcher.HttpMethod,
-            path: joinUpstreamPath(chosen.basePath, rest, target.query),
-            headers,
-            body,
-            signal: abort.signal,
-            headersTimeout: Math.min(config.timeouts.responseMs, this.options.timeoutMs),
-            bodyTimeout: Math.min(config.timeouts.idleMs, this.options.timeoutMs),
-          });
-        } catch (error) {
-          chosen.inFlight -= 1;
-          const failure = abort.signal.aborted ? 'aborted' : classifyAttemptError(error);
-          if (countsAgainstTarget(failure)) {
-            chosen.breaker.onFailure();
-            chosen.health.onFailure();
-          } else {
-            chosen.breaker.release();
-          }
-          if (isRetryable(failure) && attempt < maxAttempts && group.budget.tryRetry()) {
-            upstreamRetries.inc({ reason: failure });
-            continue;
-          }
-          return fail(attemptProblem(failure));
-        }
-        return ok(await this.relay(response, res, chosen, extraHeaders, stats, started));
+    const hooks = {
+      head: (_status: number, upstream: IncomingHttpHeaders) => ({
+        ...downstreamResponseHeaders(upstream),
+        ...extraHeaders,
+      }),
+      onBytes: (length: number) => {
+        stats.bytesOut += length;
+      },
+    };
+    for (let attempt = 1; ; attempt++) {
+      const selection = this.registry.select(group, tried);
+      if (!selection.ok) {
+        const retryAfter = String(Math.max(1, Math.ceil(selection.retryAfterMs / 1_000)));
+        return fail(
+          problem('upstream_unavailable', 'Every upstream target is failing; try again later.', {
+            'retry-after': retryAfter,
+          }),
+        );
       }
-    } finally {
-      res.off('close', onClientGone);
+      const chosen = selection.target;
+      tried.add(chosen.id);
+      chosen.inFlight += 1;
+      const outcome = await relayAttempt(
+        this.pool(chosen.origin, config),
+        {
+          method,
+          path: joinUpstreamPath(chosen.basePath, rest, target.query),
+          headers,
+          body,
+          headersTimeout: Math.min(config.timeouts.responseMs, this.options.timeoutMs),
+          bodyTimeout: Math.min(config.timeouts.idleMs, this.options.timeoutMs),
+        },
+        res,
+        hooks,
+      );
+      if (!outcome.responded) {
+        chosen.inFlight -= 1;
+        const failure = outcome.clientGone ? 'aborted' : classifyAttemptError(outcome.error);
+        if (countsAgainstTarget(failure)) {
+          chosen.breaker.onFailure();
+          chosen.health.onFailure();
+        } else {
+          chosen.breaker.release();
+        }
+        if (isRetryable(failure) && attempt < maxAttempts && group.budget.tryRetry()) {
+          upstreamRetries.inc({ reason: failure });
+          continue;
+        }
+        return fail(attemptProblem(failure));
+      }
+      // The target's outcome is decided by the status; the body then streams on.
+      if (outcome.status >= 500) {
+        chosen.breaker.onFailure();
+        chosen.health.onFailure();
+      } else {
+        chosen.breaker.onSuccess();
+        chosen.health.onSuccess();
+      }
+      await outcome.finished;
+      chosen.inFlight -= 1;
+      return ok({
+        status: outcome.status,
+        upstreamMs: Math.round(performance.now() - started),
+        bytesIn: stats.bytesIn,
+        bytesOut: stats.bytesOut,
+      });
     }
   }
 
@@ -162,43 +178,6 @@ export class UpstreamClient {
     this.untrack();
     await Promise.all([...this.pools.values()].map((pool) => pool.close().catch(() => pool.destroy())));
     this.pools.clear();
-  }
-
-  /** Streams the upstream response to the client; the target's outcome is decided by the status. */
-  private async relay(
-    response: Dispatcher.ResponseData,
-    res: ServerResponse,
-    target: TargetState,
-    extraHeaders: Record<string, string>,
-    stats: { bytesIn: number; bytesOut: number },
-    started: number,
-  ): Promise<ForwardStats> {
-    if (response.statusCode >= 500) {
-      target.breaker.onFailure();
-      target.health.onFailure();
-    } else {
-      target.breaker.onSuccess();
-      target.health.onSuccess();
-    }
-    try {
-      res.writeHead(response.statusCode, { ...downstreamResponseHeaders(response.headers), ...extraHeaders });
-      response.body.on('data', (chunk: Buffer) => {
-        stats.bytesOut += chunk.length;
-      });
-      await pipeline(response.body, res);
-    } catch {
-      // Client went away, or the upstream broke or idled mid-body: nothing useful can be sent any more.
-      response.body.destroy();
-      res.destroy();
-    } finally {
-      target.inFlight -= 1;
-    }
-    return {
-      status: response.statusCode,
-      upstreamMs: Math.round(performance.now() - started),
-      bytesIn: stats.bytesIn,
-      bytesOut: stats.bytesOut,
-    };
   }
 
   /** Active health check: GET the configured path; any 2xx or 3xx within the timeout is healthy. */

@@ -1,0 +1,49 @@
+import { Pool } from 'undici';
+import { argValue } from './env.ts';
+
+/**
+ * Open-loop latency probe: sends requests on a fixed schedule (`rate` per second) whatever the answers
+ * do, and measures each from its scheduled start with a microsecond clock, so a stall is charged to every
+ * request it delayed (no coordinated omission). Prints one JSON line for bench/load.ts.
+ */
+const url = new URL(argValue('url'));
+const rate = Number(argValue('rate'));
+const durationMs = Number(argValue('duration')) * 1000;
+const headers = JSON.parse(argValue('headers')) as Record<string, string>;
+const pool = new Pool(url.origin, { connections: 64 });
+const path = `${url.pathname}${url.search}`;
+
+const latenciesUs: number[] = [];
+let errors = 0;
+const interval = 1000 / rate;
+const started = performance.now();
+const inFlight = new Set<Promise<void>>();
+
+async function one(scheduledAt: number): Promise<void> {
+  try {
+    const response = await pool.request({ method: 'GET', path, headers });
+    await response.body.dump();
+    if (response.statusCode !== 200) errors += 1;
+  } catch {
+    errors += 1;
+  }
+  latenciesUs.push((performance.now() - scheduledAt) * 1000);
+}
+
+for (let sent = 0; ; sent++) {
+  const scheduledAt = started + sent * interval;
+  if (scheduledAt - started >= durationMs) break;
+  const wait = scheduledAt - performance.now();
+  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+  const p = one(scheduledAt).finally(() => inFlight.delete(p));
+  inFlight.add(p);
+}
+await Promise.all(inFlight);
+await pool.close();
+
+latenciesUs.sort((a, b) => a - b);
+const at = (q: number) =>
+  (latenciesUs[Math.min(latenciesUs.length - 1, Math.floor(q * latenciesUs.length))] ?? 0) / 1000;
+process.stdout.write(
+  `${JSON.stringify({ requests: latenciesUs.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1), errors })}\n`,
+);
