@@ -28,7 +28,7 @@ test('provider publishes an API, a developer subscribes, gets approved, calls it
   await provider.getByLabel('Email').fill(providerEmail);
   await provider.getByLabel('Password').fill('short');
   await provider.getByRole('button', { name: 'Create account' }).click();
-  await expect(provider.getByText(/at least 10 characters/i)).toBeVisible();
+  await expect(provider.getByText('Password must be at least 10 characters')).toBeVisible();
   await expect(provider).toHaveURL(/\/signup/);
   await provider.getByLabel('Email').fill('demo@portcullis.dev');
   await provider.getByLabel('Password').fill(PASSWORD);

@@ -5,7 +5,7 @@ import { authConfig } from './server/auth.config';
 // The proxy only reads the session cookie (no database): the config without the credentials provider.
 const { auth } = NextAuth(authConfig);
 
-const PUBLIC_PATHS = ['/signin', '/signup'];
+const PUBLIC_PATHS = ['/signin', '/signup', '/forgot-password', '/reset-password', '/catalog'];
 
 export default auth((req) => {
   const { pathname, search } = req.nextUrl;

@@ -9,7 +9,8 @@ export const authConfig = {
   secret: env.AUTH_SECRET,
   trustHost: env.AUTH_TRUST_HOST || env.AUTH_URL !== undefined || env.NODE_ENV !== 'production',
   session: { strategy: 'jwt', maxAge: 30 * 24 * 60 * 60 },
-  pages: { signIn: '/signin' },
+  // OAuth failures come back to the sign-in page as `?error=<code>`, which it maps to fixed messages.
+  pages: { signIn: '/signin', error: '/signin' },
   logger: {
     // A wrong password is an expected outcome, not a server error worth a stack trace.
     error(error) {

@@ -17,7 +17,17 @@ export type Permission =
   /** gateway policies, upstream targets and the OpenAPI document of an API */
   | 'policy.write'
   /** deprecate / retire an API: cuts consumers off */
-  | 'api.lifecycle';
+  | 'api.lifecycle'
+  /** the org's invoices, usage against quota and projected charges */
+  | 'billing.read'
+  /** plan pricing, revenue reports, marking local invoices paid or void */
+  | 'billing.manage'
+  /** analytics charts and the request log explorer of the org's APIs and apps */
+  | 'analytics.read'
+  /** invite members, change roles, remove members (OWNER-only rules are enforced in the verbs) */
+  | 'member.manage'
+  /** the org's audit log */
+  | 'audit.read';
 
 const READ: Permission[] = [
   'org.read',
@@ -26,6 +36,8 @@ const READ: Permission[] = [
   'subscription.read',
   'key.read',
   'usage.read',
+  'billing.read',
+  'analytics.read',
 ];
 const ALL: Permission[] = [
   ...READ,
@@ -37,6 +49,9 @@ const ALL: Permission[] = [
   'key.write',
   'policy.write',
   'api.lifecycle',
+  'billing.manage',
+  'member.manage',
+  'audit.read',
 ];
 
 const TABLE: Record<Role, ReadonlySet<Permission>> = {

@@ -1,12 +1,19 @@
+import { accountRouter } from './routers/account';
+import { analyticsRouter } from './routers/analytics';
 import { apiRouter } from './routers/api';
 import { appDomainRouter } from './routers/app';
+import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
+import { billingRouter } from './routers/billing';
 import { catalogRouter } from './routers/catalog';
 import { keyRouter } from './routers/key';
+import { logsRouter } from './routers/logs';
+import { membersRouter } from './routers/members';
 import { orgRouter } from './routers/org';
 import { planRouter } from './routers/plan';
 import { policyRouter } from './routers/policy';
 import { settingsRouter } from './routers/settings';
+import { stripeRouter } from './routers/stripe';
 import { subscriptionRouter } from './routers/subscription';
 import { usageRouter } from './routers/usage';
 import { createCallerFactory, router } from './trpc';
@@ -23,6 +30,13 @@ export const appRouter = router({
   usage: usageRouter,
   policy: policyRouter,
   settings: settingsRouter,
+  billing: billingRouter,
+  stripe: stripeRouter,
+  members: membersRouter,
+  account: accountRouter,
+  analytics: analyticsRouter,
+  logs: logsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,8 +1,10 @@
 import type { Db, Tx } from '@portcullis/db';
+import { z } from 'zod';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { PLATFORM_SETTINGS } from '../policies.ts';
-import type { ApiCreateInput } from '../schemas.ts';
+import { type ApiCreateInput, ZId, ZVisibility } from '../schemas.ts';
 import { checkUpstreamUrlResolved } from '../ssrf.ts';
+import { snapshotSpec } from './changelog.ts';
 import { inTransaction, isUniqueViolation, notifyConfig, type OrgCtx, writeAudit } from './context.ts';
 
 const API_SLUG_TAKEN = 'An API with this slug already exists in this organization';
@@ -16,9 +18,33 @@ const apiSelect = {
   visibility: true,
   status: true,
   upstreamUrl: true,
+  tags: true,
   publishedAt: true,
+  sunsetAt: true,
   createdAt: true,
 } as const;
+
+/** Tags are stored lower-case, so catalog search and filters can match them exactly. */
+export const ZApiTag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'Tags cannot be empty')
+  .max(30, 'Tags are at most 30 characters')
+  .regex(/^[a-z0-9][a-z0-9+#._ -]*$/, 'Tags use letters, digits, spaces and + # . _ -');
+
+/** What the provider edits on the API page. Explicit fields: orgId, status and slug cannot ride along. */
+export const ZApiUpdate = z.object({
+  apiId: ZId,
+  name: z.string().trim().min(1, 'Name is required').max(100, 'Name must be at most 100 characters'),
+  description: z.string().trim().max(2000, 'Description must be at most 2000 characters'),
+  tags: z
+    .array(ZApiTag)
+    .max(20, 'At most 20 tags')
+    .transform((tags) => [...new Set(tags)]),
+  visibility: ZVisibility,
+});
+export type ApiUpdateInput = z.input<typeof ZApiUpdate>;
 
 // upstreams: begin (save-time SSRF guard; the gateway re-checks the resolved address on every connect)
 export async function loadUpstreamAllowedHosts(db: Db | Tx): Promise<string[]> {
@@ -88,18 +114,56 @@ export async function getApiBySlug(ctx: OrgCtx, input: { apiSlug: string }) {
     where: { orgId: ctx.org.id, slug: input.apiSlug },
     select: {
       ...apiSelect,
+      openapiSpec: true,
       plans: { where: { archivedAt: null }, orderBy: { createdAt: 'asc' } },
+      _count: { select: { shares: true, specVersions: true } },
     },
   });
   if (!api) throw notFound('API');
-  return api;
+  const { openapiSpec, ...rest } = api;
+  return { ...rest, hasOpenApiDocument: openapiSpec !== null };
+}
+
+export async function updateApiDetails(ctx: OrgCtx, raw: ApiUpdateInput) {
+  const input = ZApiUpdate.parse(raw);
+  return inTransaction(ctx.db, async (tx) => {
+    const api = await tx.api.findFirst({
+      where: { id: input.apiId, orgId: ctx.org.id },
+      select: { name: true, description: true, tags: true, visibility: true },
+    });
+    if (!api) throw notFound('API');
+    const updated = await tx.api.update({
+      where: { id: input.apiId },
+      data: {
+        name: input.name,
+        description: input.description,
+        tags: input.tags,
+        visibility: input.visibility,
+      },
+      select: apiSelect,
+    });
+    await writeAudit(tx, ctx.actor, {
+      orgId: ctx.org.id,
+      action: 'api.update',
+      targetType: 'Api',
+      targetId: updated.id,
+      before: api,
+      after: {
+        name: updated.name,
+        description: updated.description,
+        tags: updated.tags,
+        visibility: updated.visibility,
+      },
+    });
+    return updated;
+  });
 }
 
 export async function publishApi(ctx: OrgCtx, input: { apiId: string }) {
   return inTransaction(ctx.db, async (tx) => {
     const api = await tx.api.findFirst({
       where: { id: input.apiId, orgId: ctx.org.id },
-      select: { status: true },
+      select: { status: true, version: true, openapiSpec: true },
     });
     if (!api) throw notFound('API');
     if (api.status !== 'DRAFT')
@@ -108,6 +172,11 @@ export async function publishApi(ctx: OrgCtx, input: { apiId: string }) {
       where: { id: input.apiId },
       data: { status: 'PUBLISHED', publishedAt: new Date() },
       select: apiSelect,
+    });
+    // The document as first published, so later versions can be compared with it.
+    await snapshotSpec(tx, updated.id, api.version, api.openapiSpec);
+    await tx.apiChangelogEntry.create({
+      data: { apiId: updated.id, version: api.version, title: `Published ${api.version}`, body: '' },
     });
     await writeAudit(tx, ctx.actor, {
       orgId: ctx.org.id,

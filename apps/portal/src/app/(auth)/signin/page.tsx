@@ -2,17 +2,55 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { signIn } from 'next-auth/react';
-import { type FormEvent, Suspense, useState } from 'react';
+import { getProviders, signIn } from 'next-auth/react';
+import { type FormEvent, Suspense, useEffect, useState } from 'react';
 import { Field, FormError } from '../../../components/form';
 import { safeCallbackUrl } from '../safe-callback';
+import { pageErrorMessage, signInErrorMessage } from './messages';
+
+type ClientSafeProvider = NonNullable<Awaited<ReturnType<typeof getProviders>>>[string];
+
+function OAuthButtons({ callbackUrl }: { callbackUrl: string }) {
+  const [providers, setProviders] = useState<ClientSafeProvider[]>([]);
+  useEffect(() => {
+    let live = true;
+    getProviders()
+      .then((all) => {
+        if (live && all)
+          setProviders(Object.values(all).filter((p) => p.type === 'oauth' || p.type === 'oidc'));
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (providers.length === 0) return null;
+  return (
+    <>
+      <p className="muted">Or continue with another account:</p>
+      <div className="actions">
+        {providers.map((provider) => (
+          <button
+            key={provider.id}
+            type="button"
+            className="secondary"
+            onClick={() => signIn(provider.id, { redirectTo: callbackUrl })}
+          >
+            Continue with {provider.name}
+          </button>
+        ))}
+      </div>
+    </>
+  );
+}
 
 function SignInForm() {
   const params = useSearchParams();
   const callbackUrl = safeCallbackUrl(params.get('callbackUrl'));
+  const pageError = pageErrorMessage(params.get('error'));
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(pageError);
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent) {
@@ -22,7 +60,7 @@ function SignInForm() {
     try {
       const result = await signIn('credentials', { email, password, redirect: false });
       if (!result || result.error) {
-        setError('Invalid email or password');
+        setError(signInErrorMessage(result?.code));
         setPending(false);
         return;
       }
@@ -32,6 +70,9 @@ function SignInForm() {
       setPending(false);
     }
   }
+
+  const withCallback = (path: string) =>
+    callbackUrl === '/dashboard' ? path : `${path}?callbackUrl=${encodeURIComponent(callbackUrl)}`;
 
   return (
     <form onSubmit={onSubmit} noValidate>
@@ -54,12 +95,16 @@ function SignInForm() {
         value={password}
         onChange={(e) => setPassword(e.target.value)}
       />
+      <p className="hint">
+        <Link href="/forgot-password">Forgot password?</Link>
+      </p>
       <FormError message={error} />
       <button type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in'}
       </button>
+      <OAuthButtons callbackUrl={callbackUrl} />
       <p className="muted">
-        No account yet? <Link href="/signup">Create one</Link>
+        No account yet? <Link href={withCallback('/signup')}>Create one</Link>
       </p>
     </form>
   );

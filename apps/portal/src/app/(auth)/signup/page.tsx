@@ -2,12 +2,24 @@
 
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { signIn } from 'next-auth/react';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, Suspense, useState } from 'react';
 import { Field, FormError } from '../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../trpc/client';
+import { safeCallbackUrl } from '../safe-callback';
 
 export default function SignUpPage() {
+  return (
+    <Suspense fallback={null}>
+      <SignUpForm />
+    </Suspense>
+  );
+}
+
+function SignUpForm() {
+  // Back to where the visitor was going (e.g. an invitation), only ever a path on this site.
+  const callbackUrl = safeCallbackUrl(useSearchParams().get('callbackUrl'));
   const trpc = useTRPC();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
@@ -21,7 +33,7 @@ export default function SignUpPage() {
           setSignInError('Your account was created, but signing in failed. Please sign in.');
           return;
         }
-        window.location.assign('/dashboard');
+        window.location.assign(callbackUrl);
       },
     }),
   );
@@ -72,7 +84,16 @@ export default function SignUpPage() {
         {busy ? 'Creating account…' : 'Create account'}
       </button>
       <p className="muted">
-        Already have an account? <Link href="/signin">Sign in</Link>
+        Already have an account?{' '}
+        <Link
+          href={
+            callbackUrl === '/dashboard'
+              ? '/signin'
+              : `/signin?callbackUrl=${encodeURIComponent(callbackUrl)}`
+          }
+        >
+          Sign in
+        </Link>
       </p>
     </form>
   );

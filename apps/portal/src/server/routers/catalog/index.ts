@@ -1,18 +1,47 @@
-import { ZCatalogGet } from '@portcullis/core/schemas';
-import { getCatalogApi, listCatalog } from '@portcullis/core/verbs/catalog';
+import {
+  catalogFacets,
+  compareCatalogVersions,
+  getCatalogApi,
+  getCatalogSpec,
+  listMyAppsForApi,
+  searchCatalog,
+  ZCatalogApiRef,
+  ZCatalogCompare,
+  ZCatalogSearch,
+  ZCatalogSpecRef,
+} from '@portcullis/core/verbs/catalog';
 import type { Db } from '@portcullis/db';
 import { env } from '../../../env';
-import { publicProcedure, router } from '../../trpc';
+import { protectedProcedure, publicProcedure, router } from '../../trpc';
 
 const viewer = (ctx: { db: Db; userId: string | null }) => ({
   db: ctx.db,
   actor: ctx.userId ? { id: ctx.userId } : null,
 });
 
+/**
+ * The catalog: readable signed out (then only PUBLIC APIs of tenants that allow anonymous browsing;
+ * the verbs' one visibility rule decides, see apiVisibilityWhere).
+ */
 export const catalogRouter = router({
-  list: publicProcedure.query(({ ctx }) => listCatalog(viewer(ctx))),
-  get: publicProcedure.input(ZCatalogGet).query(async ({ ctx, input }) => {
+  list: publicProcedure
+    .input(ZCatalogSearch.partial().optional())
+    .query(({ ctx, input }) => searchCatalog(viewer(ctx), input ?? {})),
+  facets: publicProcedure.query(({ ctx }) => catalogFacets(viewer(ctx))),
+  get: publicProcedure.input(ZCatalogApiRef).query(async ({ ctx, input }) => {
     const api = await getCatalogApi(viewer(ctx), input);
-    return { ...api, gatewayBaseUrl: `${env.GATEWAY_PUBLIC_URL}/${api.org.slug}/${api.slug}/` };
+    return {
+      ...api,
+      gatewayBaseUrl: `${env.GATEWAY_PUBLIC_URL}/${api.org.slug}/${api.slug}/`,
+      signedIn: ctx.userId !== null,
+    };
   }),
+  spec: publicProcedure.input(ZCatalogSpecRef).query(({ ctx, input }) => getCatalogSpec(viewer(ctx), input)),
+  compare: publicProcedure
+    .input(ZCatalogCompare)
+    .query(({ ctx, input }) => compareCatalogVersions(viewer(ctx), input)),
+  /** The "try it" console's hint: the viewer's apps subscribed to this API and their key hints. */
+  myApps: protectedProcedure
+    .input(ZCatalogApiRef)
+    .query(({ ctx, input }) => listMyAppsForApi({ db: ctx.db, actor: ctx.actor }, input)),
 });

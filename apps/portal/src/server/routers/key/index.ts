@@ -1,11 +1,18 @@
-import { ZAppRef, ZKeyCreate, ZKeyRef } from '@portcullis/core/schemas';
-import { createKey, listKeys, revokeKey } from '@portcullis/core/verbs/key';
+import { ZAppRef, ZKeyRef } from '@portcullis/core/schemas';
+import {
+  createKey,
+  listKeys,
+  revokeKey,
+  rotateKey,
+  ZKeyCreateWithExpiry,
+  ZKeyRotate,
+} from '@portcullis/core/verbs/key';
 import { orgProcedure, router, verbCtx } from '../../trpc';
 
 export const keyRouter = router({
-  /** The only response that ever carries the key's plaintext. */
+  /** With `rotate`, the only responses that ever carry a key's plaintext. */
   create: orgProcedure('key.write')
-    .input(ZKeyCreate)
+    .input(ZKeyCreateWithExpiry)
     .mutation(({ ctx, input }) => createKey(verbCtx(ctx), input)),
   list: orgProcedure('key.read')
     .input(ZAppRef)
@@ -13,4 +20,8 @@ export const keyRouter = router({
   revoke: orgProcedure('key.write')
     .input(ZKeyRef)
     .mutation(({ ctx, input }) => revokeKey(verbCtx(ctx), input)),
+  /** New key now; the old one works until the end of the grace period (1 h … 7 days). */
+  rotate: orgProcedure('key.write')
+    .input(ZKeyRotate)
+    .mutation(({ ctx, input }) => rotateKey(verbCtx(ctx), input)),
 });

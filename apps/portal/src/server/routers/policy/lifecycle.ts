@@ -1,5 +1,5 @@
 import { ZApiRef, ZApiRetire, ZPlanRef, ZPlanUpdate } from '@portcullis/core/schemas';
-import { deprecateApi, retireApi } from '@portcullis/core/verbs/lifecycle';
+import { deprecateApi, retireApi, ZApiDeprecate } from '@portcullis/core/verbs/lifecycle';
 import { archivePlan, updatePlanLimits } from '@portcullis/core/verbs/plan';
 import { listSubscribersForApi } from '@portcullis/core/verbs/subscription';
 import { can } from '../../permissions';
@@ -13,8 +13,9 @@ export const lifecycleProcedures = {
   archivePlan: orgProcedure('plan.write')
     .input(ZPlanRef)
     .mutation(({ ctx, input }) => archivePlan(verbCtx(ctx), input)),
+  /** Needs a sunset date in the future; subscribers are told in-app and by mail. */
   deprecate: orgProcedure('api.lifecycle')
-    .input(ZApiRef)
+    .input(ZApiDeprecate)
     .mutation(({ ctx, input }) => deprecateApi(verbCtx(ctx), input)),
   retire: orgProcedure('api.lifecycle')
     .input(ZApiRetire)

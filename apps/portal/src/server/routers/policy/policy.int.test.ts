@@ -13,6 +13,7 @@ import {
 import { httpMutation } from '../../test/http';
 
 const defaults = ZApiPolicies.parse({});
+const inAMonth = () => new Date(Date.now() + 30 * 24 * 3600 * 1000);
 
 /** Runs `fn` while listening on the config channel and returns the NOTIFY payload it caused. */
 async function expectNotify(kind: 'api' | 'plan', id: string, fn: () => Promise<unknown>) {
@@ -278,7 +279,7 @@ describe('policy: plans, lifecycle and subscribers', () => {
       'BAD_REQUEST',
     );
     expect(wrong.cause).toMatchObject({ fields: { confirmSlug: expect.any(String) } });
-    await p.caller.policy.deprecate({ orgSlug: p.org.slug, apiId: p.api.id });
+    await p.caller.policy.deprecate({ orgSlug: p.org.slug, apiId: p.api.id, sunsetAt: inAMonth() });
     const change = await expectNotify('api', p.api.id, () =>
       p.caller.policy.retire({ orgSlug: p.org.slug, apiId: p.api.id, confirmSlug: p.api.slug }),
     );
@@ -333,7 +334,7 @@ describe('policy: security', () => {
             limits: [],
           }),
         () => caller.policy.archivePlan({ ...org, planId: p.plan.id }),
-        () => caller.policy.deprecate({ ...org, apiId: p.api.id }),
+        () => caller.policy.deprecate({ ...org, apiId: p.api.id, sunsetAt: inAMonth() }),
         () => caller.policy.retire({ ...org, apiId: p.api.id, confirmSlug: p.api.slug }),
       ];
       for (const attempt of attempts) await expectTrpcError(attempt(), 'FORBIDDEN');
@@ -375,7 +376,7 @@ describe('policy: security', () => {
           limits: [],
         }),
       () => attacker.caller.policy.archivePlan({ ...org, planId: victim.plan.id }),
-      () => attacker.caller.policy.deprecate({ ...org, apiId: victim.api.id }),
+      () => attacker.caller.policy.deprecate({ ...org, apiId: victim.api.id, sunsetAt: inAMonth() }),
       () => attacker.caller.policy.retire({ ...org, apiId: victim.api.id, confirmSlug: victim.api.slug }),
       () => attacker.caller.policy.subscribers({ ...org, apiId: victim.api.id }),
     ];

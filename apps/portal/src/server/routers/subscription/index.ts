@@ -6,6 +6,7 @@ import {
 } from '@portcullis/core/schemas';
 import {
   approveSubscription,
+  cancelSubscription,
   listMySubscriptions,
   listPendingForProvider,
   rejectSubscription,
@@ -20,6 +21,10 @@ export const subscriptionRouter = router({
   create: orgProcedure('subscription.create')
     .input(ZSubscribe)
     .mutation(({ ctx, input }) => subscribe(verbCtx(ctx), input)),
+  /** Consumer: ends one of the org's own subscriptions; the gateway stops admitting it. */
+  cancel: orgProcedure('subscription.create')
+    .input(ZSubscriptionRef)
+    .mutation(({ ctx, input }) => cancelSubscription(verbCtx(ctx), input)),
   listMine: orgProcedure('subscription.read')
     .input(ZSubscriptionListMine)
     .query(({ ctx, input }) => listMySubscriptions(verbCtx(ctx), input)),

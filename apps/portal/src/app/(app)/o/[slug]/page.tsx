@@ -34,6 +34,42 @@ export default function OrgHomePage() {
           <p className="muted">Your applications, subscriptions and keys.</p>
         </li>
         <li>
+          <Link href={`/o/${slug}/analytics`} className="tile">
+            Analytics
+          </Link>
+          <p className="muted">Traffic, errors, latency and quota burn-down.</p>
+        </li>
+        <li>
+          <Link href={`/o/${slug}/logs`} className="tile">
+            Request logs
+          </Link>
+          <p className="muted">Every call through the gateway, filterable and exportable.</p>
+        </li>
+        <li>
+          <Link href={`/o/${slug}/audit`} className="tile">
+            Audit log
+          </Link>
+          <p className="muted">Every change, with who made it and what it changed.</p>
+        </li>
+        <li>
+          <Link href={`/o/${slug}/members`} className="tile">
+            Members
+          </Link>
+          <p className="muted">Invite teammates and manage their roles.</p>
+        </li>
+        <li>
+          <Link href={`/o/${slug}/billing`} className="tile">
+            Billing
+          </Link>
+          <p className="muted">Usage, invoices and your APIs' revenue.</p>
+        </li>
+        <li>
+          <Link href={`/o/${slug}/settings/stripe`} className="tile">
+            Stripe
+          </Link>
+          <p className="muted">Connect Stripe to collect payments; pay your providers.</p>
+        </li>
+        <li>
           <Link href={`/o/${slug}/approvals`} className="tile">
             Approvals
           </Link>

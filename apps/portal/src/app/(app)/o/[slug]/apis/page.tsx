@@ -1,11 +1,51 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { ErrorState, Loading } from '../../../../../components/form';
+import { ErrorState, FormError, Loading } from '../../../../../components/form';
 import { OrgCrumb } from '../../../../../components/org-crumb';
-import { useTRPC } from '../../../../../trpc/client';
+import { formError, useTRPC } from '../../../../../trpc/client';
+
+/** The tenant-wide catalog setting: may signed-out visitors browse this org's PUBLIC APIs? */
+function CatalogSettings({ slug }: { slug: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const settings = useQuery(trpc.api.catalogSettings.queryOptions({ orgSlug: slug }));
+  const save = useMutation(
+    trpc.api.setAnonymousBrowse.mutationOptions({
+      onSuccess: () =>
+        queryClient.invalidateQueries({ queryKey: trpc.api.catalogSettings.queryKey({ orgSlug: slug }) }),
+    }),
+  );
+  if (settings.isPending) return <Loading what="Loading catalog settings" />;
+  if (settings.isError) return <ErrorState error={settings.error} />;
+  return (
+    <section className="card" aria-labelledby="catalog-settings-title">
+      <h2 id="catalog-settings-title">Catalog</h2>
+      <div className="checkbox">
+        <input
+          id="anonymous-browse"
+          type="checkbox"
+          checked={
+            save.isPending
+              ? (save.variables?.allowAnonymousBrowse ?? false)
+              : settings.data.allowAnonymousBrowse
+          }
+          disabled={!settings.data.canWrite || save.isPending}
+          onChange={(e) => save.mutate({ orgSlug: slug, allowAnonymousBrowse: e.target.checked })}
+          aria-describedby="anonymous-browse-hint"
+        />
+        <label htmlFor="anonymous-browse">Let signed-out visitors browse our public APIs</label>
+      </div>
+      <p id="anonymous-browse-hint" className="hint">
+        Only APIs with public visibility are shown: their docs, plans, prices and changelog. Subscribing and
+        the console still need an account.{settings.data.canWrite ? '' : ' Owners and admins change this.'}
+      </p>
+      <FormError message={formError(save.error)} />
+    </section>
+  );
+}
 
 export default function ApisPage() {
   const { slug } = useParams<{ slug: string }>();
@@ -39,6 +79,7 @@ export default function ApisPage() {
           ))}
         </ul>
       )}
+      <CatalogSettings slug={slug} />
     </>
   );
 }

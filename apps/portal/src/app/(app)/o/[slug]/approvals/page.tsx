@@ -9,6 +9,8 @@ import { fieldErrors, formError, useTRPC } from '../../../../../trpc/client';
 
 interface PendingRow {
   id: string;
+  createdAt: Date;
+  requestedBy: { name: string | null; email: string } | null;
   app: { name: string; org: { name: string; slug: string } };
   plan: { name: string; api: { name: string } };
 }
@@ -35,6 +37,21 @@ function RequestRow({
       <td data-label="Consumer org">{row.app.org.name}</td>
       <td data-label="API">{row.plan.api.name}</td>
       <td data-label="Plan">{row.plan.name}</td>
+      <td data-label="Requested">
+        {row.requestedBy ? (
+          <span>
+            {row.requestedBy.name ?? row.requestedBy.email}
+            <br />
+            <span className="muted">{row.requestedBy.email}</span>
+          </span>
+        ) : (
+          <span className="muted">unknown</span>
+        )}
+        <br />
+        <time className="muted" dateTime={row.createdAt.toISOString()}>
+          {row.createdAt.toLocaleString()}
+        </time>
+      </td>
       <td>
         <div className="actions">
           <button
@@ -91,7 +108,10 @@ export default function ApprovalsPage() {
     <>
       <OrgCrumb slug={slug} />
       <h1>Approvals</h1>
-      <p className="muted">Subscription requests to your organization's APIs that need a decision.</p>
+      <p className="muted">
+        Subscription requests to your organization&apos;s APIs that need a decision. Active subscribers are
+        suspended or resumed from each API&apos;s page; plans without approval activate at once.
+      </p>
       {pending.isPending ? (
         <Loading what="Loading requests" />
       ) : pending.isError ? (
@@ -100,13 +120,14 @@ export default function ApprovalsPage() {
         <p className="empty card">No pending requests</p>
       ) : (
         <div className="card table-wrap">
-          <table className="table stack">
+          <table className="table stack" aria-label="Pending requests">
             <thead>
               <tr>
                 <th scope="col">App</th>
                 <th scope="col">Consumer org</th>
                 <th scope="col">API</th>
                 <th scope="col">Plan</th>
+                <th scope="col">Requested</th>
                 <th scope="col">Decision</th>
               </tr>
             </thead>

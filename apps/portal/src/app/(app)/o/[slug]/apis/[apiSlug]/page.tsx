@@ -9,8 +9,10 @@ import { OrgCrumb } from '../../../../../../components/org-crumb';
 import { can } from '../../../../../../server/permissions';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
 import { ApiConfigNav } from './_components/config-nav';
+import { DetailsForm } from './_components/details-form';
 import { Lifecycle } from './_components/lifecycle';
 import { PlanItem } from './_components/plan-editor';
+import { Sharing } from './_components/sharing';
 import { Subscribers } from './_components/subscribers';
 
 const toLimit = (value: string): number | null => (value.trim() === '' ? null : Number(value));
@@ -151,7 +153,10 @@ export default function ApiDetailPage() {
       </div>
       <FormError message={publish.error?.message} />
       <ApiConfigNav orgSlug={slug} apiSlug={data.slug} current="overview" />
-      <section className="card">
+      <section className="card" aria-labelledby="facts-title">
+        <h2 id="facts-title" className="visually-hidden">
+          Facts
+        </h2>
         <dl className="facts">
           <dt>Slug</dt>
           <dd>
@@ -161,19 +166,40 @@ export default function ApiDetailPage() {
           <dd>
             <code>{data.upstreamUrl}</code>
           </dd>
+          <dt>Version</dt>
+          <dd>{data.version}</dd>
           <dt>Visibility</dt>
           <dd>{data.visibility}</dd>
-          <dt>Description</dt>
-          <dd>{data.description || <span className="muted">None</span>}</dd>
+          {data.canWrite ? null : (
+            <>
+              <dt>Description</dt>
+              <dd>{data.description || <span className="muted">None</span>}</dd>
+              <dt>Tags</dt>
+              <dd>{data.tags.length > 0 ? data.tags.join(', ') : <span className="muted">None</span>}</dd>
+            </>
+          )}
+          {data.sunsetAt ? (
+            <>
+              <dt>Sunset</dt>
+              <dd>{data.sunsetAt.toISOString().slice(0, 10)}</dd>
+            </>
+          ) : null}
         </dl>
         {data.status !== 'DRAFT' ? (
           <p>
             <Link href={`/catalog/${slug}/${data.slug}`}>View in catalog</Link>
           </p>
         ) : (
-          <p className="muted">This API is not visible in the catalog yet.</p>
+          <p className="muted">
+            This API is not visible in the catalog yet (
+            <Link href={`/catalog/${slug}/${data.slug}`}>preview</Link>).
+          </p>
         )}
       </section>
+      {data.canWrite ? <DetailsForm orgSlug={slug} api={data} onSaved={refresh} /> : null}
+      {data.visibility === 'ORG' || data._count.shares > 0 ? (
+        <Sharing orgSlug={slug} apiId={data.id} canWrite={data.canWrite} />
+      ) : null}
       <section className="card">
         <h2>Plans</h2>
         {data.plans.length === 0 ? (

@@ -6,6 +6,7 @@ const SECTIONS = [
   { key: 'overview', label: 'Overview', path: '' },
   { key: 'policies', label: 'Policies', path: '/policies' },
   { key: 'upstream', label: 'Upstream', path: '/upstream' },
+  { key: 'versions', label: 'Versions & changelog', path: '/versions' },
 ] as const;
 
 /** Tabs between an API's overview and its configuration sub-pages. */

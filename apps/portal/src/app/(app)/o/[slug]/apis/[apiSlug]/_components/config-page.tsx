@@ -18,6 +18,12 @@ export function useApiConfig() {
   return { slug, apiSlug, config, refresh };
 }
 
+const SECTION_TITLES = {
+  policies: 'Policies',
+  upstream: 'Upstream',
+  versions: 'Versions & changelog',
+} as const;
+
 export function ApiConfigFrame({
   slug,
   apiSlug,
@@ -28,7 +34,7 @@ export function ApiConfigFrame({
   slug: string;
   apiSlug: string;
   apiName: string;
-  section: 'policies' | 'upstream';
+  section: 'policies' | 'upstream' | 'versions';
   children: ReactNode;
 }) {
   return (
@@ -36,7 +42,7 @@ export function ApiConfigFrame({
       <OrgCrumb slug={slug} section={{ label: apiName, href: `/o/${slug}/apis/${apiSlug}` }} />
       <div className="page-head">
         <h1>
-          {section === 'policies' ? 'Policies' : 'Upstream'} · {apiName}
+          {SECTION_TITLES[section]} · {apiName}
         </h1>
       </div>
       <ApiConfigNav orgSlug={slug} apiSlug={apiSlug} current={section} />

@@ -13,6 +13,7 @@ import {
 import { Field, FormError, formatLimits } from '../../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
 import { FIX_FIELDS } from './messages';
+import { PricingEditor } from './pricing-editor';
 
 export interface PlanRow {
   id: string;
@@ -288,6 +289,7 @@ export function PlanItem({
         </div>
       ) : null}
       {editing ? <LimitsForm orgSlug={orgSlug} plan={plan} onDone={onChanged} /> : null}
+      <PricingEditor orgSlug={orgSlug} planId={plan.id} planName={plan.name} />
     </li>
   );
 }

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "RequestLog_appId_at_idx" ON "RequestLog"("appId", "at");
+
