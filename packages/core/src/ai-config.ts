@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { Decimal, divideRoundHalfUp, pow10 } from './billing/decimal.ts';
+import { ZDecimalString } from './billing/pricing.ts';
+
+/**
+ * The AI documents stored as JSON: `Api.ai` (model routes and logging for an AI API, the prompt for a
+ * PROMPT API) and `Plan.aiLimits` (token limits and USD budgets). The portal validates with these before
+ * saving; the gateway parses with them when it loads config. Every field has a default where one makes
+ * sense, so `{}` is a valid AI API document (no routes yet: every model answers 404).
+ */
+
+const ZSlugish = z
+  .string()
+  .trim()
+  .min(1)
+  .max(120)
+  .regex(/^[A-Za-z0-9._:/@-]+$/, 'letters, digits and . _ : / @ - only');
+
+/** One provider model a route can send to, through one stored ProviderCredential. */
+export const ZRouteTarget = z.object({
+  /** ProviderCredential.id of the owning tenant (its provider decides the adapter) */
+  credentialId: z.string().min(1).max(64),
+  /** the provider's model name (Azure: the deployment name) */
+  model: ZSlugish,
+  /** share of traffic among this route's targets (weighted random); 0 = fallback only */
+  weight: z.number().int().min(0).max(1000).default(1),
+});
+export type RouteTarget = z.infer<typeof ZRouteTarget>;
+
+/**
+ * A model name callers use (`gpt-4o-mini`, or an alias such as `fast`) and where it goes. Targets are
+ * picked by weight; on 429, 5xx, connect errors and timeouts the call falls back to the next target (the
+ * remaining ones in weight order) with a short backoff, up to `maxAttempts` calls in all.
+ */
+export const ZModelRoute = z.object({
+  name: ZSlugish,
+  targets: z.array(ZRouteTarget).min(1, 'add at least one target').max(10),
+  /** per-attempt timeout to the first byte of the provider's answer */
+  timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+  maxAttempts: z.number().int().min(1).max(5).default(3),
+  /** exact-match response cache for non-streamed chat completions; 0 = off */
+  cacheTtlSeconds: z.number().int().min(0).max(86_400).default(0),
+});
+export type ModelRoute = z.infer<typeof ZModelRoute>;
+
+/** Regular expressions replaced by `[REDACTED]` in logged bodies (validated as compilable). */
+const ZRedactPattern = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine((source) => {
+    try {
+      new RegExp(source, 'g');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression');
+
+export const ZAiLogging = z
+  .object({
+    /** prompt/response bodies stored in AiCallLog only when the tenant opts in */
+    logBodies: z.boolean().default(false),
+    redact: z.array(ZRedactPattern).max(50).default([]),
+  })
+  .default({ logBodies: false, redact: [] });
+export type AiLogging = z.infer<typeof ZAiLogging>;
+
+/** Api.ai for kind AI */
+export const ZAiGatewayConfig = z
+  .object({
+    routes: z.array(ZModelRoute).max(200).default([]),
+    logging: ZAiLogging,
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.routes.forEach((route, i) => {
+      if (seen.has(route.name)) {
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'name'], message: 'route names must be unique' });
+      }
+      seen.add(route.name);
+    });
+  });
+export type AiGatewayConfig = z.infer<typeof ZAiGatewayConfig>;
+
+/** A JSON Schema document (object); compiled by the gateway's validator when the API is loaded. */
+const ZJsonSchema = z.record(z.string(), z.unknown());
+
+/** `{{name}}` placeholders in prompt templates: letters, digits and underscores. */
+export const TEMPLATE_VARIABLE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+/** Api.ai for kind PROMPT: POST /{org}/{api}/v1/run with the variables as JSON. */
+export const ZPromptConfig = z
+  .object({
+    /** a model name or alias of `routes` */
+    model: ZSlugish,
+    /** where the model goes (same shape as an AI API's routes; the prompt's model must be one of them) */
+    routes: z.array(ZModelRoute).min(1).max(20),
+    system: z.string().max(100_000).default(''),
+    user: z.string().min(1, 'the user template is required').max(100_000),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().min(1).max(1_000_000).optional(),
+    /** JSON Schema of the request body (the variables) */
+    inputSchema: ZJsonSchema,
+    /** optional JSON Schema the model's answer must satisfy (structured output where supported) */
+    outputSchema: ZJsonSchema.optional(),
+    logging: ZAiLogging,
+  })
+  .superRefine((prompt, ctx) => {
+    if (!prompt.routes.some((r) => r.name === prompt.model)) {
+      ctx.addIssue({ code: 'custom', path: ['model'], message: 'the model must be one of the routes' });
+    }
+    const properties = (prompt.inputSchema as { properties?: Record<string, unknown> }).properties ?? {};
+    for (const template of [prompt.system, prompt.user]) {
+      for (const [, name] of template.matchAll(TEMPLATE_VARIABLE)) {
+        if (name && !(name in properties)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['inputSchema'],
+            message: `the template uses {{${name}}}, which the input schema does not declare`,
+          });
+        }
+      }
+    }
+  });
+export type PromptConfig = z.infer<typeof ZPromptConfig>;
+
+/** Fills `{{variables}}`; a non-string value is written as JSON. Unknown names are left as they are. */
+export function renderTemplate(template: string, variables: Record<string, unknown>): string {
+  return template.replace(TEMPLATE_VARIABLE, (whole, name: string) => {
+    if (!(name in variables)) return whole;
+    const value = variables[name];
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  });
+}
+
+/** What a token limit or budget counts, per which caller, over which window. */
+export const ZAiLimit = z.object({
+  metric: z.enum(['tokens', 'usd']),
+  window: z.enum(['minute', 'day', 'month']),
+  /** key: each API key; app: each consumer app; org: the whole consumer organisation */
+  scope: z.enum(['key', 'app', 'org']),
+  /** tokens (integer) or USD (exact decimal string) */
+  limit: ZDecimalString,
+});
+export type AiLimit = z.infer<typeof ZAiLimit>;
+
+export const ZAiLimits = z
+  .array(ZAiLimit)
+  .max(20)
+  .default([])
+  .superRefine((limits, ctx) => {
+    limits.forEach((limit, i) => {
+      if (limit.metric === 'tokens' && !/^\d+$/.test(limit.limit)) {
+        ctx.addIssue({ code: 'custom', path: [i, 'limit'], message: 'a token limit is a whole number' });
+      }
+    });
+  });
+export type AiLimits = z.infer<typeof ZAiLimits>;
+
+export function parseAiLimits(json: unknown): AiLimits {
+  const parsed = ZAiLimits.safeParse(json ?? []);
+  return parsed.success ? parsed.data : [];
+}
+
+/** A price-table row: USD per million tokens, exact decimals. */
+export interface ModelPrice {
+  inputPerMillion: string;
+  outputPerMillion: string;
+}
+
+/**
+ * The USD cost of a call in micro-dollars (1e-6 USD), exact: tokens × price-per-million is an exact
+ * decimal, and micro-units of it are (tokens × price) / 1e6 × 1e6 = tokens × price at scale 0, rounded
+ * half-up once at the end. Unknown model (no price row) → 0.
+ */
+export function costMicros(tokensIn: number, tokensOut: number, price: ModelPrice | undefined): bigint {
+  if (!price) return 0n;
+  const input = Decimal.parse(price.inputPerMillion);
+  const output = Decimal.parse(price.outputPerMillion);
+  // price per million tokens in USD = price per token in micro-USD; so cost in micro-USD = tokens × price.
+  const total = input
+    .mul(Decimal.fromBigInt(BigInt(tokensIn)))
+    .add(output.mul(Decimal.fromBigInt(BigInt(tokensOut))));
+  return divideRoundHalfUp(total.coefficient, pow10(total.scale));
+}
+
+/** USD decimal string → micro-USD (budgets); throws on a malformed amount. */
+export function usdToMicros(usd: string): bigint {
+  const value = Decimal.parse(usd);
+  return divideRoundHalfUp(value.coefficient * pow10(6), pow10(value.scale));
+}
