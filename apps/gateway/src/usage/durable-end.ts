@@ -5,9 +5,10 @@ type End = ServerResponse['end'];
 /**
  * Holds back the end of a response until `beforeEnd` has settled. Every writer in the gateway sends the
  * last bytes of a body with `end()` (the relay holds back the chunk completing a Content-Length; cached and problem responses
- * are a single `end(body)`; a chunked body's terminator is only written by `end()`), so until then the client cannot have the complete response. Used to make
- * the usage record durable in Redis before a request can count as answered: a gateway killed in
- * between leaves the client with a broken response, which it does not count, and nothing billed.
+ * are a single `end(body)`; a chunked body's terminator is only written by `end()`), so until then the client cannot have the complete response. Used to send
+ * the usage record to Redis before a request can count as answered: the XADD and the response's last
+ * bytes are written in the same event-loop turn, so a gateway killed before it leaves the client with a
+ * broken response, which it does not count, and nothing billed.
  *
  * `beforeEnd` gets the bytes passed to `end()` (for byte counts) and must not reject.
  */

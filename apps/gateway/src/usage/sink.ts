@@ -8,8 +8,9 @@ import type { UsageMeter } from './meter.ts';
 /** Where an admitted request's usage goes. `record` never rejects. */
 export interface UsageSink {
   /**
-   * True when `record` resolves only once the event is durable, so the response should not end before
-   * it (Redis stream, or its Postgres fallback). False for the embedded in-memory batch.
+   * True when `record` resolves only once the event has left the process — written to the Redis
+   * connection (a failed acknowledgement then falls back to Postgres under the same id) or committed to
+   * Postgres — so the response should not end before it. False for the embedded in-memory batch.
    */
   readonly durable: boolean;
   record(event: StreamUsageEvent): Promise<void>;
@@ -98,10 +99,11 @@ export class StreamUsageSink implements UsageSink {
       this.options.redisHealthy?.() === false
     )
       return this.toPostgres(event);
-    return this.producer.record(event).catch(() => {
+    const fallBack = () => {
       this.suspectUntil = Date.now() + SUSPECT_MS;
       return this.toPostgres(event);
-    });
+    };
+    return this.producer.submit(event, () => void fallBack()).catch(fallBack);
   }
 
   async flush(): Promise<void> {

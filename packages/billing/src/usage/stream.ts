@@ -166,6 +166,8 @@ interface Queued {
   entry: string;
   resolve: () => void;
   reject: (error: Error) => void;
+  /** `submit`: settled as soon as the batch is written to the connection */
+  written?: () => void;
 }
 
 /**
@@ -200,13 +202,37 @@ export class UsageStreamProducer {
     }
     const key = this.keys[partitionOf(event.subscriptionId)] as string;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ key, entry, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate, not a microtask: every request finishing in this poll phase joins the batch.
-        setImmediate(() => this.send());
-      }
+      this.enqueue({ key, entry, resolve, reject });
     });
+  }
+
+  /**
+   * Resolves as soon as the event's XADD has been written to the Redis connection (in the same turn as
+   * its batch), without waiting for the reply; `onFailure` runs if Redis then fails to acknowledge it
+   * (error or timeout) so the caller can record the event elsewhere under the same id. Rejects at once
+   * for an invalid event. The gateway ends a response after this: the client and Redis get their bytes in
+   * the same event-loop turn, so a process killed in between can only cut that turn's writes.
+   */
+  submit(event: StreamUsageEvent, onFailure: (error: Error) => void): Promise<void> {
+    let entry: string;
+    try {
+      entry = encodeUsageEvent(event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const key = this.keys[partitionOf(event.subscriptionId)] as string;
+    return new Promise<void>((written) => {
+      this.enqueue({ key, entry, resolve: () => undefined, reject: onFailure, written });
+    });
+  }
+
+  private enqueue(queued: Queued): void {
+    this.queue.push(queued);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // setImmediate, not a microtask: every request finishing in this poll phase joins the batch.
+      setImmediate(() => this.send());
+    }
   }
 
   /** Resolves when every recorded event has been answered (acknowledged or rejected). */
@@ -247,7 +273,10 @@ export class UsageStreamProducer {
     );
     const pipeline = this.redis.pipeline();
     for (const queued of group) pipeline.xadd(queued.key, '*', USAGE_ENTRY_FIELD, queued.entry);
-    pipeline.exec().then(
+    const replies = pipeline.exec();
+    // exec() has written the batch to the socket (or failed it: then the rejection falls back).
+    for (const queued of group) queued.written?.();
+    replies.then(
       (results) =>
         settle(
           group.map((_, i) => {
