@@ -1,8 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import pg from 'pg';
-import { createApp, createOrg, GATEWAY_URL, publishApi, signUp, subscribe, unique } from './helpers.ts';
+import {
+  createApp,
+  createOrg,
+  expectNoAxeViolations,
+  GATEWAY_URL,
+  publishApi,
+  signUp,
+  subscribe,
+  unique,
+} from './helpers.ts';
 
 // The platform started by playwright.config.ts uses this database. The spec adds a VIEWER membership
 // directly, so it does not depend on the invitation flow (covered by its own spec).
@@ -22,15 +30,6 @@ async function addMembership(orgSlug: string, email: string, role: 'VIEWER'): Pr
   } finally {
     await client.end();
   }
-}
-
-async function expectNoAxeViolations(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  expect(
-    results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
 }
 
 // Issue #5: a provider's traffic through the gateway shows in its analytics (from rollups), its request

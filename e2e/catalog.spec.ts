@@ -1,23 +1,15 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { createApp, createOrg, GATEWAY_URL, publishApi, signUp, subscribe, unique } from './helpers.ts';
-
-async function expectNoAxeViolations(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  expect(
-    results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
-}
-
-/** The page fits a phone: nothing wider than the viewport. */
-async function expectNoHorizontalScroll(page: Page) {
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
-}
+import {
+  createApp,
+  createOrg,
+  expectNoAxeViolations,
+  expectNoHorizontalScroll,
+  GATEWAY_URL,
+  publishApi,
+  signUp,
+  subscribe,
+  unique,
+} from './helpers.ts';
 
 const forecastSpec = (opts: { cityRequired: boolean; with404: boolean }) => ({
   openapi: '3.1.0',

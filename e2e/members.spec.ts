@@ -1,21 +1,11 @@
-import AxeBuilder from '@axe-core/playwright';
 import { type Browser, expect, type Page, test } from '@playwright/test';
-import { createOrg, PASSWORD, signIn, signUp, unique } from './helpers.ts';
+import { createOrg, expectNoAxeViolations, PASSWORD, signIn, signUp, unique } from './helpers.ts';
 
 const DEMO_ADMIN = { email: 'demo@portcullis.dev', password: 'portcullis-demo-2026' };
 const INVALID = 'Invalid email or password';
 
 async function newPage(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
-}
-
-async function expectNoAxeViolations(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  expect(
-    results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
 }
 
 async function signOut(page: Page): Promise<void> {

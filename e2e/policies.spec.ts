@@ -1,8 +1,9 @@
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import {
   createApp,
   createOrg,
   ECHO_URL,
+  expectNoHorizontalScroll,
   GATEWAY_URL,
   publishApi,
   signIn,
@@ -10,14 +11,6 @@ import {
   subscribe,
   unique,
 } from './helpers.ts';
-
-/** The page fits a phone: nothing wider than the viewport. */
-async function expectNoHorizontalScroll(page: Page) {
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
-}
 
 // Provider configures gateway policies in the portal: plan windows, IP rules (field errors, save,
 // round trip after reload), subscriber suspend/resume, and retiring the API (gateway 410).
