@@ -59,6 +59,8 @@ async function main(): Promise<void> {
       REDIS_URL: env.REDIS_URL,
       GATEWAY_PORT: String(env.GATEWAY_PORT),
       GATEWAY_HOST: '127.0.0.1',
+      // decrypts the tenants' AI provider credentials (the portal encrypts them with the same key)
+      PORTCULLIS_ENCRYPTION_KEY: encryptionKey,
     }),
   );
   // Always: period close (local invoices), Stripe sync and the payment grace check. With Redis also the

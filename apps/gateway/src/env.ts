@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { parseEncryptionKey } from '@portcullis/core/crypto';
 import { z } from 'zod';
 import { compileIpMatcher } from './policies/ip.ts';
 
@@ -75,6 +76,21 @@ const ZGatewayEnv = z.object({
     .max(4 * 1024 ** 3)
     .default(50 * 1024 * 1024),
   // policies: end
+  // ai: begin (AI gateway — src/ai)
+  /** Decrypts tenants' provider credentials (AES-256-GCM); without it AI routes answer 502. */
+  PORTCULLIS_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => {
+      try {
+        parseEncryptionKey(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be 32 random bytes as base64 (44 characters) or hex (64 characters); generate one with: openssl rand -base64 32')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  // ai: end
   // ops: begin (cluster, logging, draining, retention — see main.ts and src/ops)
   /** node:cluster workers sharing the port; 1 runs a single process without a primary. Default: CPUs. */
   GATEWAY_WORKERS: z.coerce

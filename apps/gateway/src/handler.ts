@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isBillableStatus } from '@portcullis/core/billing/pricing';
 import type { Db } from '@portcullis/db';
+import type { AiMetered } from './ai/context.ts';
+import type { AiService } from './ai/service.ts';
 import { type GatewayProblem, problem, sendProblem } from './http/problem.ts';
 import { describeError, type Logger } from './log.ts';
 import { type AdmitDeps, admit, type Rejection } from './pipeline/admit.ts';
@@ -18,11 +20,13 @@ export interface HandlerDeps extends AdmitDeps {
   db: Db;
   upstream: UpstreamClient;
   meter: UsageMeter;
-  /** usage events: the Redis stream (durable before the response ends) or the embedded meter */
+  /** usage events: the Redis stream (written before the response ends) or the embedded meter */
   usage: UsageSink;
   /** IP rules, CORS, size limits, OpenAPI validation, header transforms, response cache (src/policies) */
   policies: PolicyEngine;
   log: Logger;
+  /** ai: serves AI and PROMPT APIs (src/ai) */
+  ai?: AiService;
 }
 
 const READY_TIMEOUT_MS = 2_000;
@@ -103,7 +107,9 @@ async function handle(
   const admission = await admit(deps, path, req.headers, { ip: clientIp ?? undefined });
   setDeprecationHeaders(res, admission.ok ? admission.value.route : admission.error.route);
   if (!admission.ok) {
-    sendProblem(res, admission.error.problem, requestId);
+    // ai: an AI API's clients get errors in the OpenAI/Anthropic shape
+    if (!deps.ai?.sendRefusal(res, admission.error.route, path.rest, admission.error.problem, requestId))
+      sendProblem(res, admission.error.problem, requestId);
     deps.meter.recordLog(logEntry(res.statusCode, admission.error));
     // The body was never read: drain it so the connection can be reused, or drop it if huge.
     req.resume();
@@ -112,7 +118,9 @@ async function handle(
 
   const { route, key, subscription, headers } = admission.value;
   const counters = { bytesIn: 0, bytesOut: 0 };
+  const metered: AiMetered = {}; // ai: tokens and cost, set by src/ai before the final end()
   const usageEvent = (status: number, lastChunk: unknown) => ({
+    ...metered,
     id: randomUUID(),
     subscriptionId: subscription.id,
     atMs: startedAt,
@@ -122,9 +130,39 @@ async function handle(
     // A cached or problem response is one end(body) that never went through the relay's counter.
     bytesOut: counters.bytesOut || chunkLength(lastChunk),
   });
-  // Billing exactness: the client cannot have the whole response before its usage event is durable.
+  // Billing exactness: the client cannot have the whole response before its usage event has left for Redis.
   if (deps.usage.durable)
     endAfter(res, (lastChunk) => deps.usage.record(usageEvent(res.statusCode, lastChunk)));
+  // ai: begin
+  if (route.kind === 'AI' || route.kind === 'PROMPT') {
+    const served = deps.ai
+      ? await deps.ai.serve({
+          req,
+          res,
+          requestId,
+          route,
+          key,
+          subscription,
+          rest: path.rest,
+          limitHeaders: headers,
+          startedAt,
+          counters,
+          metered,
+        })
+      : null;
+    if (!served) sendProblem(res, problem('internal_error', 'AI APIs are not enabled here.'), requestId);
+    if (!deps.usage.durable) void deps.usage.record(usageEvent(res.statusCode, undefined));
+    deps.meter.touchKey(key.id, startedAt);
+    deps.meter.recordLog({
+      ...logEntry(served?.status ?? res.statusCode, { route, key, subscription }),
+      upstreamMs: served?.upstreamMs ?? null,
+      bytesIn: clampInt(counters.bytesIn),
+      bytesOut: clampInt(counters.bytesOut),
+      errorCode: served?.errorCode?.slice(0, 64) ?? null,
+    });
+    return;
+  }
+  // ai: end
   // policies: begin (validation, response cache, header transforms and body limit around the forward)
   const extraHeaders = { ...headers, 'x-request-id': requestId };
   const forwarded = await deps.policies.proxy(

@@ -61,6 +61,7 @@ async function runGateway(env: GatewayEnv, logging: GatewayLogging): Promise<voi
     responseCacheMaxBytes: env.GATEWAY_RESPONSE_CACHE_MAX_BYTES, // policies
     drainTimeoutMs: env.GATEWAY_DRAIN_TIMEOUT_MS,
     drainDelayMs: env.GATEWAY_DRAIN_DELAY_MS,
+    encryptionKey: env.PORTCULLIS_ENCRYPTION_KEY, // ai
     requestLogRetention: { defaultDays: env.GATEWAY_LOG_RETENTION_DAYS, intervalMs: 3_600_000 },
     log,
     accessLog: logging.accessLog,

@@ -10,6 +10,8 @@ import {
 } from '@portcullis/db/notify';
 // ops: end
 // policies: begin (per-API request policies and response cache — src/policies, src/cache)
+import { Agent } from 'undici';
+import { AiService } from './ai/service.ts';
 import { ResponseCacheStore } from './cache/store.ts';
 import { ConfigCache } from './config/config-cache.ts';
 import { prismaConfigRepository } from './config/repository.ts';
@@ -33,6 +35,7 @@ import { PolicyEngine } from './policies/engine.ts';
 // policies: end
 // upstreams: begin (targets, breakers, SSRF guard — src/upstream)
 import { platformAllowedHosts, UpstreamAllowList } from './upstream/allow-list.ts';
+import { guardedConnector } from './upstream/connector.ts';
 import { UpstreamClient } from './upstream/proxy.ts';
 // upstreams: end
 import { UsageMeter } from './usage/meter.ts';
@@ -76,6 +79,8 @@ export interface GatewayOptions {
   /** reload period of the SSRF allow-list, PlatformSetting 'upstream.allowedHosts' (default 30 s) */
   allowListRefreshMs?: number;
   // upstreams: end
+  /** ai: PORTCULLIS_ENCRYPTION_KEY, decrypting tenants' provider credentials */
+  encryptionKey?: string | undefined;
   /** Reuse a Prisma client (it is then not disconnected on close). */
   db?: Db;
   log?: Logger;
@@ -195,6 +200,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now,
   });
   // policies: end
+  // ai: begin (AI and PROMPT APIs — src/ai)
+  const aiDispatcher = new Agent({
+    connect: guardedConnector({ connectTimeoutMs: 10_000, allowList }),
+    keepAliveTimeout: 30_000,
+    connections: 256,
+  });
+  const ai = new AiService({
+    db,
+    cache,
+    encryptionKey: options.encryptionKey,
+    redisUrl: options.redisUrl,
+    redisClusterNodes: options.redisClusterNodes,
+    redisKeyPrefix: options.redisKeyPrefix ?? 'portcullis:',
+    dispatcher: aiDispatcher,
+    callLogFlushMs: options.usageFlushIntervalMs ?? 500,
+    responseCacheMaxBytes: Math.max(1024 * 1024, Math.floor((options.responseCacheMaxBytes ?? 0) / 4)),
+    log,
+    now,
+  });
+  // ai: end
 
   const server = createServer(
     hardenedServerOptions(hardening), // upstreams
@@ -207,6 +232,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         meter,
         usage,
         policies, // policies
+        ai, // ai
         log,
         now,
         onInfraError: (what, error) => log('error', `${what} store failed`, { error: describeError(error) }),
@@ -230,6 +256,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     flushUsage: async () => {
       await usage.flush();
       await meter.flush();
+      await ai.flush(); // ai
     },
     close() {
       closing ??= (async () => {
@@ -241,6 +268,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         // Usage gets the longest wait (its own retries take ~6 s); a batch still unsent is logged below.
         await bounded(usage.close(), 'usage stream', log, 20_000);
         await bounded(meter.close(), 'usage flush', log, 20_000);
+        await bounded(ai.close(), 'AI call log', log); // ai
         allowList.stop(); // upstreams
         // A connection cut mid-query (Postgres or Redis gone) must not hold shutdown forever.
         await Promise.all([
@@ -248,6 +276,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           bounded(limits.close(), 'limit store', log),
           bounded(upstream.close(), 'upstream pools', log),
           bounded(policies.close(), 'policy engine', log),
+          bounded(aiDispatcher.close(), 'AI provider connections', log), // ai
         ]);
         if (ownsDb) await bounded(db.$disconnect(), 'database pool', log);
         log('info', 'gateway stopped', {

@@ -1,5 +1,12 @@
+import type { ModelPrice } from '@portcullis/core/ai-config';
 import type { ConfigChange } from '@portcullis/db/notify';
-import type { ConfigRepository, KeyRecord, RouteRecord, SubscriptionRecord } from './repository.ts';
+import type {
+  ConfigRepository,
+  KeyRecord,
+  ProviderCredentialRecord,
+  RouteRecord,
+  SubscriptionRecord,
+} from './repository.ts';
 import { SwrCache } from './swr-cache.ts';
 
 export interface ConfigCacheOptions {
@@ -14,6 +21,8 @@ export class ConfigCache {
   private readonly keys: SwrCache<KeyRecord>;
   private readonly subs: SwrCache<SubscriptionRecord[]>;
   private readonly quotaBases: SwrCache<number>;
+  private readonly credentials: SwrCache<ProviderCredentialRecord>; // ai
+  private readonly prices: SwrCache<ModelPrice>; // ai
 
   constructor(
     private readonly repo: ConfigRepository,
@@ -29,7 +38,20 @@ export class ConfigCache {
     this.keys = new SwrCache({ ...common, maxEntries: 100_000 });
     this.subs = new SwrCache({ ...common, maxEntries: 100_000 });
     this.quotaBases = new SwrCache({ ...common, maxEntries: 100_000 });
+    this.credentials = new SwrCache({ ...common, maxEntries: 10_000 }); // ai
+    this.prices = new SwrCache({ ...common, maxEntries: 100_000 }); // ai
   }
+
+  // ai: begin
+  /** A provider credential of one tenant (a route naming another tenant's credential gets null). */
+  credential(orgId: string, id: string): Promise<ProviderCredentialRecord | null> {
+    return this.credentials.get(`${orgId}:${id}`, () => this.repo.credential(orgId, id));
+  }
+
+  price(orgId: string, provider: string, model: string): Promise<ModelPrice | null> {
+    return this.prices.get(`${orgId}:${provider}:${model}`, () => this.repo.price(orgId, provider, model));
+  }
+  // ai: end
 
   route(orgSlug: string, apiSlug: string): Promise<RouteRecord | null> {
     return this.routes.get(`${orgSlug}/${apiSlug}`, () => this.repo.route(orgSlug, apiSlug));
@@ -79,7 +101,17 @@ export class ConfigCache {
       case 'api':
         // Negative route entries carry no id, and a slug may have moved: routes are few, drop them all.
         this.routes.clear();
+        // ai: a route's credentials and prices are edited next to it; they are few and cheap to reload.
+        this.credentials.clear();
+        this.prices.clear();
         return;
+      default: {
+        // ai: credential and price-table changes (kinds newer than the shared ConfigChange union)
+        const kind = (change as { kind?: unknown }).kind;
+        if (kind === 'providerCredential' || kind === 'credential') this.credentials.clear();
+        if (kind === 'aiPrice' || kind === 'price') this.prices.clear();
+        return;
+      }
     }
   }
 
@@ -92,6 +124,8 @@ export class ConfigCache {
     this.keys.expireAll();
     this.subs.expireAll();
     this.quotaBases.expireAll();
+    this.credentials.expireAll();
+    this.prices.expireAll();
   }
 
   /** Forgets everything. */
@@ -100,5 +134,7 @@ export class ConfigCache {
     this.keys.clear();
     this.subs.clear();
     this.quotaBases.clear();
+    this.credentials.clear();
+    this.prices.clear();
   }
 }

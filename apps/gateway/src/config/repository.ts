@@ -1,3 +1,12 @@
+import {
+  type AiGatewayConfig,
+  type AiLimits,
+  type ModelPrice,
+  type PromptConfig,
+  parseAiLimits,
+  ZAiGatewayConfig,
+  ZPromptConfig,
+} from '@portcullis/core/ai-config';
 import { DEFAULT_PLAN_PRICING, type PlanPricing, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { hourStart } from '@portcullis/core/periods';
 import {
@@ -28,11 +37,61 @@ export interface RouteRecord {
   deprecatedAt: number | null;
   /** epoch ms the API stops answering (Api.sunsetAt): the `Sunset` header */
   sunsetAt: number | null;
+  /** ai: REST (absent) proxies to upstreams; AI and PROMPT are served by src/ai */
+  kind?: 'REST' | 'AI' | 'PROMPT';
+  /** ai: parsed Api.ai of an AI or PROMPT API; null when the stored document does not parse (aiInvalid) */
+  ai?: AiApiConfig | null;
+  aiInvalid?: string | null;
 }
+
+// ai: begin
+export type AiApiConfig = { kind: 'AI'; gateway: AiGatewayConfig } | { kind: 'PROMPT'; prompt: PromptConfig };
+
+/** A tenant's provider account; the secret stays encrypted until the call that needs it. */
+export interface ProviderCredentialRecord {
+  id: string;
+  orgId: string;
+  provider: string;
+  baseUrl: string | null;
+  apiVersion: string | null;
+  headers: Record<string, string>;
+  secretEncrypted: string;
+}
+
+function parseAiDocument(
+  kind: 'REST' | 'AI' | 'PROMPT',
+  json: unknown,
+): { ai: AiApiConfig | null; aiInvalid: string | null } {
+  if (kind === 'REST') return { ai: null, aiInvalid: null };
+  const parsed = kind === 'AI' ? ZAiGatewayConfig.safeParse(json ?? {}) : ZPromptConfig.safeParse(json ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ai: null, aiInvalid: `${issue?.path.join('.') || 'ai'}: ${issue?.message ?? 'invalid'}` };
+  }
+  return {
+    ai:
+      kind === 'AI'
+        ? { kind, gateway: parsed.data as AiGatewayConfig }
+        : { kind, prompt: parsed.data as PromptConfig },
+    aiInvalid: null,
+  };
+}
+
+function stringHeaders(json: unknown): Record<string, string> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return {};
+  return Object.fromEntries(
+    Object.entries(json as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}
+// ai: end
 
 export interface KeyRecord {
   id: string;
   appId: string;
+  /** ai: the consumer organisation owning the key's app (org-scoped token limits and budgets) */
+  consumerOrgId?: string;
   revokedAt: number | null;
   expiresAt: number | null;
 }
@@ -56,6 +115,8 @@ export interface SubscriptionRecord {
   quotaMode: PlanPricing['quotaMode'];
   /** Plan.pricing.billable: which admitted responses are billed */
   billable: PlanPricing['billable'];
+  /** ai: parsed Plan.aiLimits: token limits and USD budgets */
+  aiLimits?: AiLimits;
 }
 
 /** The gateway's only reads of configuration; everything else goes through the caches. */
@@ -66,6 +127,10 @@ export interface ConfigRepository {
   subscriptions(appId: string, apiId: string): Promise<SubscriptionRecord[]>;
   /** Admitted requests already in Postgres for the period starting at `since`. */
   periodUsage(subscriptionId: string, since: Date): Promise<number>;
+  // ai: begin
+  credential(orgId: string, id: string): Promise<ProviderCredentialRecord | null>;
+  price(orgId: string, provider: string, model: string): Promise<ModelPrice | null>;
+  // ai: end
 }
 
 /** A stored pricing the gateway cannot read must not stop traffic: it falls back to the defaults. */
@@ -89,6 +154,8 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
           openapiSpec: true,
           sunsetAt: true,
           updatedAt: true,
+          kind: true, // ai
+          ai: true, // ai
         },
       });
       if (!api) return null;
@@ -111,17 +178,20 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
         openapiSpec: api.openapiSpec,
         deprecatedAt: api.status === 'DEPRECATED' ? (deprecation?.at ?? api.updatedAt).getTime() : null,
         sunsetAt: api.sunsetAt?.getTime() ?? null,
+        kind: api.kind, // ai
+        ...parseAiDocument(api.kind, api.ai), // ai
       };
     },
     async key(hash) {
       const key = await db.apiKey.findUnique({
         where: { hash },
-        select: { id: true, appId: true, revokedAt: true, expiresAt: true },
+        select: { id: true, appId: true, revokedAt: true, expiresAt: true, app: { select: { orgId: true } } },
       });
       if (!key) return null;
       return {
         id: key.id,
         appId: key.appId,
+        consumerOrgId: key.app.orgId, // ai
         revokedAt: key.revokedAt?.getTime() ?? null,
         expiresAt: key.expiresAt?.getTime() ?? null,
       };
@@ -143,6 +213,7 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
               monthlyQuota: true,
               limits: true,
               pricing: true,
+              aiLimits: true, // ai
             },
           },
         },
@@ -161,6 +232,7 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
           suspendedReason: row.suspendedReason,
           quotaMode: pricing.quotaMode,
           billable: pricing.billable,
+          aiLimits: parseAiLimits(row.plan.aiLimits), // ai
         };
       });
     },
@@ -172,5 +244,29 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
       });
       return Number(sum._sum.requests ?? 0n);
     },
+    // ai: begin
+    async credential(orgId, id) {
+      const row = await db.providerCredential.findFirst({
+        where: { id, orgId },
+        select: {
+          id: true,
+          orgId: true,
+          provider: true,
+          baseUrl: true,
+          apiVersion: true,
+          headers: true,
+          secretEncrypted: true,
+        },
+      });
+      return row ? { ...row, headers: stringHeaders(row.headers) } : null;
+    },
+    async price(orgId, provider, model) {
+      const row = await db.aiModelPrice.findUnique({
+        where: { orgId_provider_model: { orgId, provider, model } },
+        select: { inputPerMillion: true, outputPerMillion: true },
+      });
+      return row ?? null;
+    },
+    // ai: end
   };
 }

@@ -32,6 +32,13 @@ export type ProblemCode =
   | 'operation_not_found'
   | 'request_invalid'
   // policies: end
+  // ai: begin (src/ai: prompt APIs; the /v1 surfaces answer in OpenAI's shape with the same codes)
+  | 'ai_config_invalid'
+  | 'provider_error'
+  | 'invalid_model_output'
+  | 'token_limit_exceeded'
+  | 'budget_exceeded'
+  // ai: end
   | 'internal_error';
 
 const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
@@ -65,6 +72,13 @@ const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
   operation_not_found: { status: 404, title: 'Operation Not Found' },
   request_invalid: { status: 400, title: 'Request Invalid' },
   // policies: end
+  // ai: begin
+  ai_config_invalid: { status: 500, title: 'AI Configuration Invalid' },
+  provider_error: { status: 502, title: 'Bad Gateway' },
+  invalid_model_output: { status: 502, title: 'Invalid Model Output' },
+  token_limit_exceeded: { status: 429, title: 'Token Limit Exceeded' },
+  budget_exceeded: { status: 429, title: 'Budget Exceeded' },
+  // ai: end
   internal_error: { status: 500, title: 'Internal Server Error' },
 };
 

@@ -25,7 +25,7 @@ export interface StreamUsageEvent {
   bytesOut: number;
   tokensIn?: number;
   tokensOut?: number;
-  /** AI cost in micro-units of the plan currency: an integer, never a float amount. */
+  /** AI provider cost in USD micro-dollars (1e-6 USD, from the tenant price table): an integer, never a float. */
   costMicros?: bigint | number;
 }
 

@@ -1,0 +1,126 @@
+import type { AiLogging } from '@portcullis/core/ai-config';
+import type { Db } from '@portcullis/db';
+
+/** One AiCallLog row as the gateway writes it. */
+export interface AiCallLogEntry {
+  id: string;
+  at: Date;
+  orgId: string;
+  apiId: string;
+  subscriptionId: string | null;
+  appId: string | null;
+  keyId: string | null;
+  requestId: string;
+  surface: 'chat' | 'embeddings' | 'messages' | 'prompt';
+  model: string;
+  provider: string | null;
+  providerModel: string | null;
+  status: number;
+  errorCode: string | null;
+  stream: boolean;
+  tokensIn: number;
+  tokensOut: number;
+  tokensEstimated: boolean;
+  costMicros: bigint;
+  latencyMs: number;
+  ttftMs: number | null;
+  attempts: number;
+  requestBody: string | null;
+  responseBody: string | null;
+}
+
+/** Bodies larger than this are cut before redaction (a log row is not an archive). */
+const MAX_LOGGED_BODY_CHARS = 64 * 1024;
+const MAX_PENDING = 20_000;
+const MAX_BATCH = 1_000;
+const MAX_INT32 = 2_147_483_647;
+
+/** Replaces every match of every configured pattern with [REDACTED]; patterns were validated on save. */
+export function redactBody(text: string, patterns: readonly string[]): string {
+  let out = text.length > MAX_LOGGED_BODY_CHARS ? text.slice(0, MAX_LOGGED_BODY_CHARS) : text;
+  for (const source of patterns) {
+    try {
+      out = out.replace(new RegExp(source, 'g'), '[REDACTED]');
+    } catch {
+      // an uncompilable pattern (edited outside the portal) redacts nothing rather than failing the log
+    }
+  }
+  return out;
+}
+
+/** Bodies for a log row: only when the tenant opted in, and then redacted. */
+export function loggedBodies(
+  logging: AiLogging,
+  request: string | undefined,
+  response: string | undefined,
+): { requestBody: string | null; responseBody: string | null } {
+  if (!logging.logBodies) return { requestBody: null, responseBody: null };
+  return {
+    requestBody: request === undefined ? null : redactBody(request, logging.redact),
+    responseBody: response === undefined ? null : redactBody(response, logging.redact),
+  };
+}
+
+/**
+ * Buffers AiCallLog rows off the response path and inserts them in batches (createMany), like the
+ * RequestLog writer of the usage meter. Best effort: a failed batch is retried on the next flush, and rows
+ * beyond MAX_PENDING are dropped (counted) rather than growing the heap during a long Postgres outage.
+ */
+export class AiCallLogWriter {
+  private pending: AiCallLogEntry[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  dropped = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: { flushIntervalMs: number; onError: (error: unknown) => void },
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  record(entry: AiCallLogEntry): void {
+    if (this.pending.length >= MAX_PENDING) {
+      this.dropped += 1;
+      return;
+    }
+    this.pending.push({
+      ...entry,
+      tokensIn: Math.min(entry.tokensIn, MAX_INT32),
+      tokensOut: Math.min(entry.tokensOut, MAX_INT32),
+      latencyMs: Math.min(Math.round(entry.latencyMs), MAX_INT32),
+      ttftMs: entry.ttftMs === null ? null : Math.min(Math.round(entry.ttftMs), MAX_INT32),
+    });
+  }
+
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => (this.pending.length > 0 ? this.flush() : undefined));
+    if (this.pending.length === 0) return Promise.resolve();
+    this.flushing = this.writeAll().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.slice(0, MAX_BATCH);
+      try {
+        // skipDuplicates: a batch whose commit was not acknowledged is safe to send again.
+        await this.db.aiCallLog.createMany({ data: batch, skipDuplicates: true });
+      } catch (error) {
+        this.options.onError(error);
+        return;
+      }
+      this.pending.splice(0, batch.length);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+}

@@ -1,0 +1,34 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KeyRecord, RouteRecord, SubscriptionRecord } from '../config/repository.ts';
+
+/** What the usage event of an AI call carries besides bytes; set before the response's final end(). */
+export interface AiMetered {
+  tokensIn?: number;
+  tokensOut?: number;
+  costMicros?: bigint;
+}
+
+/** One admitted request to an AI or PROMPT API, as the handler hands it over. */
+export interface AiRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  route: RouteRecord;
+  key: KeyRecord;
+  subscription: SubscriptionRecord;
+  /** the path after /{org}/{api} */
+  rest: string;
+  /** RateLimit / quota headers from admission */
+  limitHeaders: Record<string, string>;
+  startedAt: number;
+  /** the handler's byte counters (usage event and request log) */
+  counters: { bytesIn: number; bytesOut: number };
+  metered: AiMetered;
+}
+
+/** How the request ended, for the request log. */
+export interface AiOutcome {
+  status: number;
+  errorCode: string | null;
+  upstreamMs: number | null;
+}

@@ -1,0 +1,55 @@
+import { getProvider } from '@portcullis/ai/providers/index';
+import type { ProviderCredential, ProviderDefinition } from '@portcullis/ai/providers/types';
+import type { ModelPrice, RouteTarget } from '@portcullis/core/ai-config';
+import { decryptSecret, type EncryptionKey, parseEncryptionKey } from '@portcullis/core/crypto';
+import type { ConfigCache } from '../config/config-cache.ts';
+import { err, ok, type Result } from '../result.ts';
+
+/** A route target ready to call: its adapter, the decrypted credential and the provider's model. */
+export interface ResolvedTarget {
+  credentialId: string;
+  provider: ProviderDefinition;
+  credential: ProviderCredential;
+  model: string;
+}
+
+/**
+ * Loads credentials and prices through the config cache (invalidated like any other config) and decrypts
+ * secrets on use. A decrypted secret lives only in the call that needs it: never cached, never logged.
+ */
+export class AiCredentials {
+  private readonly key: EncryptionKey | null;
+
+  constructor(
+    private readonly cache: ConfigCache,
+    encryptionKey: string | undefined,
+  ) {
+    this.key = encryptionKey ? parseEncryptionKey(encryptionKey) : null;
+  }
+
+  /** Resolves one target of an API owned by `orgId`; another tenant's credential id is "not found". */
+  async resolve(orgId: string, target: RouteTarget): Promise<Result<ResolvedTarget, string>> {
+    const row = await this.cache.credential(orgId, target.credentialId);
+    if (!row) return err(`provider credential ${target.credentialId} does not exist`);
+    const provider = getProvider(row.provider);
+    if (!provider) return err(`no adapter for provider '${row.provider}'`);
+    if (!this.key) return err('PORTCULLIS_ENCRYPTION_KEY is not configured on the gateway');
+    let apiKey: string;
+    try {
+      apiKey = decryptSecret(row.secretEncrypted, this.key, `provider-credential:${row.id}`);
+    } catch {
+      // The error names no secret; the ciphertext and key stay out of every message.
+      return err(`provider credential ${row.id} cannot be decrypted with this gateway's key`);
+    }
+    const credential: ProviderCredential = { apiKey };
+    if (row.baseUrl) credential.baseUrl = row.baseUrl;
+    if (row.apiVersion) credential.apiVersion = row.apiVersion;
+    if (Object.keys(row.headers).length > 0) credential.headers = row.headers;
+    return ok({ credentialId: row.id, provider, credential, model: target.model });
+  }
+
+  /** The tenant's price row for a provider model; none → the call costs 0 (costMicros). */
+  async price(orgId: string, provider: string, model: string): Promise<ModelPrice | undefined> {
+    return (await this.cache.price(orgId, provider, model)) ?? undefined;
+  }
+}

@@ -1,0 +1,206 @@
+import { type CompletionOutcome, callProvider, type StreamOutcome } from '@portcullis/ai/call';
+import { sendJson } from '@portcullis/ai/respond';
+import type { ChatCompletionRequest, ChatMessage } from '@portcullis/ai/types';
+import { type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
+import { type FieldError, type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
+import { RequestValidator } from '../policies/openapi-validate.ts';
+import type { AiOutcome, AiRequest } from './context.ts';
+import { failureCode, failureFromCall } from './errors.ts';
+import { routeCall } from './routing.ts';
+import { AiService } from './service.ts';
+
+/*
+ * A PROMPT API: POST /{org}/{api}/v1/run with the template variables as a JSON object. The body is
+ * validated against the prompt's input schema (the same JSON-schema validator as OpenAPI request
+ * validation), the templates are rendered, the prompt's model route is called, and with an output schema
+ * the answer is asked for as structured output and must satisfy it. Plain REST: errors are problem+json.
+ */
+
+interface PromptValidators {
+  input: RequestValidator;
+  output: RequestValidator | null;
+}
+
+const RUN_PATH = '/v1/run';
+/** Compiled per loaded prompt document: the record is replaced whenever the API changes. */
+const validators = new WeakMap<PromptConfig, PromptValidators>();
+
+/** A JSON schema wrapped as the one operation of an OpenAPI 3.1 document, to reuse the request validator. */
+function schemaValidator(schema: Record<string, unknown>): RequestValidator {
+  const spec = {
+    openapi: '3.1.0',
+    info: { title: 'prompt', version: '1' },
+    paths: {
+      [RUN_PATH]: {
+        post: { requestBody: { required: true, content: { 'application/json': { schema } } } },
+      },
+    },
+  };
+  const built = RequestValidator.fromSpec(spec);
+  if (!built.ok) throw new Error(built.error);
+  return built.value;
+}
+
+function validatorsFor(prompt: PromptConfig): PromptValidators {
+  let found = validators.get(prompt);
+  if (!found) {
+    found = {
+      input: schemaValidator(prompt.inputSchema),
+      output: prompt.outputSchema ? schemaValidator(prompt.outputSchema) : null,
+    };
+    validators.set(prompt, found);
+  }
+  return found;
+}
+
+function validate(validator: RequestValidator, body: Buffer): FieldError[] {
+  const match = validator.match('POST', RUN_PATH);
+  return match ? validator.validateBody(match, body) : [];
+}
+
+export async function runPrompt(ai: AiService, ctx: AiRequest): Promise<AiOutcome> {
+  const refuse = (p: GatewayProblem): AiOutcome => {
+    sendProblem(ctx.res, { ...p, headers: { ...ctx.limitHeaders, ...p.headers } }, ctx.requestId);
+    return { status: ctx.res.statusCode, errorCode: p.code, upstreamMs: null };
+  };
+  const rest = ctx.rest.endsWith('/') ? ctx.rest.slice(0, -1) : ctx.rest;
+  if (rest !== RUN_PATH) {
+    return refuse(problem('operation_not_found', `A prompt API answers POST ${RUN_PATH} only.`));
+  }
+  if (ctx.req.method !== 'POST') {
+    return refuse(problem('method_not_allowed', `Use POST ${RUN_PATH}.`, { allow: 'POST' }));
+  }
+  const prompt = ctx.route.ai?.kind === 'PROMPT' ? ctx.route.ai.prompt : null;
+  if (!prompt) {
+    return refuse(problem('ai_config_invalid', `This prompt API is misconfigured: ${ctx.route.aiInvalid}.`));
+  }
+  let compiled: PromptValidators;
+  try {
+    compiled = validatorsFor(prompt);
+  } catch (error) {
+    return refuse(
+      problem('ai_config_invalid', `The prompt's JSON schema does not compile: ${String(error)}`),
+    );
+  }
+  const text = await ai.readBody(ctx);
+  if (!text.ok) return refuse(problem('payload_too_large', text.error.body.error.message));
+  const errors = validate(compiled.input, Buffer.from(text.value));
+  const variables = errors.length === 0 ? (JSON.parse(text.value) as unknown) : null;
+  if (errors.length > 0 || typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+    const fields =
+      errors.length > 0 ? errors : [{ in: 'body' as const, name: '', message: 'must be an object' }];
+    const summary = fields.map((f) => `${f.name || 'body'} ${f.message}`).join('; ');
+    return refuse({ ...problem('request_invalid', `The input is invalid: ${summary}.`), errors: fields });
+  }
+  const route = AiService.findRoute(prompt.routes, prompt.model);
+  if (!route) return refuse(problem('ai_config_invalid', `The prompt's model ${prompt.model} has no route.`));
+  const budget = await ai.checkBudgets(ctx);
+  if (budget) {
+    const code = budget.body.error.code === 'budget_exceeded' ? 'budget_exceeded' : 'token_limit_exceeded';
+    return refuse(problem(code, budget.body.error.message, budget.headers));
+  }
+
+  const vars = variables as Record<string, unknown>;
+  const messages: ChatMessage[] = [];
+  const system = renderTemplate(prompt.system, vars);
+  if (system) messages.push({ role: 'system', content: system });
+  messages.push({ role: 'user', content: renderTemplate(prompt.user, vars) });
+  const request: ChatCompletionRequest = { model: prompt.model, messages };
+  if (prompt.temperature !== undefined) request.temperature = prompt.temperature;
+  if (prompt.maxTokens !== undefined) request.max_tokens = prompt.maxTokens;
+  if (prompt.outputSchema) {
+    request.response_format = {
+      type: 'json_schema',
+      json_schema: { name: 'output', schema: prompt.outputSchema, strict: true },
+    };
+  }
+  const controller = new AbortController();
+  ctx.res.once('close', () => {
+    if (!ctx.res.writableFinished) controller.abort();
+  });
+  const routed = await routeCall<CompletionOutcome | StreamOutcome>(
+    route,
+    ctx.route.orgId,
+    ai.credentials,
+    controller.signal,
+    (target, timeoutMs) =>
+      callProvider({
+        provider: target.provider,
+        credential: target.credential,
+        model: target.model,
+        request,
+        signal: controller.signal,
+        timeoutMs,
+        dispatcher: ai.dispatcher,
+      }),
+  );
+  const base = {
+    surface: 'prompt' as const,
+    model: prompt.model,
+    stream: false,
+    ttftMs: null,
+    requestText: text.value,
+    target: routed.target,
+    attempts: routed.attempts,
+  };
+  if (!routed.outcome.ok || routed.outcome.value.kind !== 'completion') {
+    const failure = routed.outcome.ok ? null : failureFromCall(routed.outcome.error);
+    const detail = failure ? failure.body.error.message : 'The provider answered with a stream.';
+    const timedOut = !routed.outcome.ok && routed.outcome.error.kind === 'timeout';
+    const p = problem(timedOut ? 'upstream_timeout' : 'provider_error', `The model call failed: ${detail}`);
+    const out = refuse(p);
+    ai.finish(ctx, prompt.logging, {
+      ...base,
+      status: out.status,
+      errorCode: failure ? failureCode(failure) : p.code,
+      usage: null,
+      costMicros: 0n,
+    });
+    return out;
+  }
+  const result = routed.outcome.value;
+  const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
+  const cost = ai.cost(result.usage, price);
+  ai.meter(ctx, result.usage, cost);
+  const content = result.completion.choices[0]?.message.content ?? '';
+  const usage = {
+    prompt_tokens: result.usage.promptTokens,
+    completion_tokens: result.usage.completionTokens,
+    total_tokens: result.usage.totalTokens,
+    estimated: result.usage.estimated,
+  };
+  const finish = (status: number, errorCode: string | null, responseText: string) =>
+    ai.finish(ctx, prompt.logging, {
+      ...base,
+      status,
+      errorCode,
+      usage: result.usage,
+      costMicros: cost,
+      responseText,
+    });
+  let output: unknown = content;
+  if (compiled.output) {
+    const outputErrors = validate(compiled.output, Buffer.from(content));
+    if (outputErrors.length > 0) {
+      const summary = outputErrors.map((f) => `${f.name || 'output'} ${f.message}`).join('; ');
+      const out = refuse({
+        ...problem(
+          'invalid_model_output',
+          `The model's answer does not match the output schema: ${summary}.`,
+        ),
+        errors: outputErrors,
+      });
+      finish(out.status, 'invalid_model_output', content);
+      return out;
+    }
+    output = JSON.parse(content) as unknown;
+  }
+  const body = { output, model: routed.target?.model ?? result.completion.model, usage };
+  sendJson(ctx.res, 200, body, {
+    ...ctx.limitHeaders,
+    'x-request-id': ctx.requestId,
+    'cache-control': 'no-store',
+  });
+  finish(200, null, content);
+  return { status: 200, errorCode: null, upstreamMs: Math.round(result.latencyMs) };
+}

@@ -1,0 +1,250 @@
+import type { ServerResponse } from 'node:http';
+import type { TokenUsage } from '@portcullis/ai/types';
+import { type AiLogging, costMicros, type ModelRoute } from '@portcullis/core/ai-config';
+import type { Db } from '@portcullis/db';
+import type { Dispatcher } from 'undici';
+import type { ConfigCache } from '../config/config-cache.ts';
+import type { RouteRecord } from '../config/repository.ts';
+import type { GatewayProblem } from '../http/problem.ts';
+import { describeError, type Logger } from '../log.ts';
+import { err, ok, type Result } from '../result.ts';
+import { AiBudgets, type BudgetCallers, MemoryBudgetStore, RedisBudgetStore } from './budgets.ts';
+import { AiResponseCache, type CacheRedis } from './cache.ts';
+import { type AiCallLogEntry, AiCallLogWriter, loggedBodies } from './call-log.ts';
+import type { AiOutcome, AiRequest } from './context.ts';
+import { AiCredentials, type ResolvedTarget } from './credentials.ts';
+import { type AiFailure, aiFailure, failureFromProblem, sendAiFailure } from './errors.ts';
+import { runPrompt } from './prompt.ts';
+import { serveAiSurface } from './surfaces.ts';
+
+export interface AiServiceOptions {
+  db: Db;
+  cache: ConfigCache;
+  /** PORTCULLIS_ENCRYPTION_KEY: decrypts provider credentials */
+  encryptionKey?: string | undefined;
+  redisUrl?: string | undefined;
+  redisClusterNodes?: { host: string; port: number }[] | undefined;
+  redisKeyPrefix: string;
+  /** SSRF-guarded connections to providers (tenants choose base URLs) */
+  dispatcher: Dispatcher;
+  callLogFlushMs: number;
+  responseCacheMaxBytes: number;
+  log: Logger;
+  now: () => number;
+}
+
+/** What one finished AI call leaves behind: usage for metering, budgets and the call log. */
+export interface FinishedCall {
+  surface: AiCallLogEntry['surface'];
+  model: string;
+  stream: boolean;
+  status: number;
+  errorCode: string | null;
+  target: ResolvedTarget | null;
+  attempts: number;
+  usage: TokenUsage | null;
+  costMicros: bigint;
+  ttftMs: number | null;
+  requestText?: string | undefined;
+  responseText?: string | undefined;
+}
+
+const MAX_AI_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The AI gateway behind AI and PROMPT APIs: surfaces (OpenAI and Anthropic), prompt runs, routing with
+ * fallback, credentials, budgets, the response cache and the AI call log. The handler hands each admitted
+ * request over with its usage-event fields to fill (`metered`), before the response's final end().
+ */
+export class AiService {
+  readonly credentials: AiCredentials;
+  readonly budgets: AiBudgets;
+  readonly responses: AiResponseCache;
+  private readonly callLog: AiCallLogWriter;
+  private readonly budgetStore: MemoryBudgetStore | RedisBudgetStore;
+
+  constructor(readonly options: AiServiceOptions) {
+    const warn = throttled(options.log);
+    this.credentials = new AiCredentials(options.cache, options.encryptionKey);
+    this.budgetStore =
+      options.redisUrl || options.redisClusterNodes?.length
+        ? new RedisBudgetStore({
+            redisUrl: options.redisUrl,
+            redisClusterNodes: options.redisClusterNodes,
+            keyPrefix: options.redisKeyPrefix,
+          })
+        : new MemoryBudgetStore(options.now);
+    this.budgets = new AiBudgets(this.budgetStore, options.now, warn('AI budget counters failed'));
+    this.responses = new AiResponseCache({
+      maxBytes: options.responseCacheMaxBytes,
+      now: options.now,
+      redis:
+        this.budgetStore instanceof RedisBudgetStore ? (this.budgetStore.client as CacheRedis) : undefined,
+      onError: warn('AI response cache (Redis) failed; serving without it'),
+    });
+    this.callLog = new AiCallLogWriter(options.db, {
+      flushIntervalMs: options.callLogFlushMs,
+      onError: warn('AI call log flush failed; rows kept for the next flush'),
+    });
+    this.callLog.start();
+  }
+
+  get dispatcher(): Dispatcher {
+    return this.options.dispatcher;
+  }
+
+  /** Serves one admitted request of an AI or PROMPT API. */
+  serve(ctx: AiRequest): Promise<AiOutcome> {
+    countBytesOut(ctx.res, ctx.counters);
+    if (ctx.route.kind === 'PROMPT') return runPrompt(this, ctx);
+    return serveAiSurface(this, ctx);
+  }
+
+  /**
+   * Admission refusals on an AI API's /v1 paths in the surface's error shape; false when the route is
+   * not an AI API (problem+json then, as for REST and PROMPT APIs).
+   */
+  sendRefusal(
+    res: ServerResponse,
+    route: RouteRecord | undefined,
+    rest: string,
+    problem: GatewayProblem,
+    requestId: string,
+  ): boolean {
+    if (route?.kind !== 'AI') return false;
+    sendAiFailure(res, surfaceOf(rest), failureFromProblem(problem), requestId);
+    return true;
+  }
+
+  /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */
+  readBody(ctx: AiRequest): Promise<Result<string, AiFailure>> {
+    const limit = ctx.route.policies.maxBodyBytes || MAX_AI_BODY_BYTES;
+    return new Promise((resolve) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      ctx.req.on('data', (part: Buffer) => {
+        size += part.length;
+        ctx.counters.bytesIn += part.length;
+        if (size > limit) {
+          ctx.req.pause();
+          resolve(err(aiFailure(413, 'request_too_large', `The request body exceeds ${limit} bytes.`)));
+          return;
+        }
+        parts.push(part);
+      });
+      ctx.req.once('end', () => resolve(ok(Buffer.concat(parts).toString('utf8'))));
+      ctx.req.once('error', () => resolve(err(aiFailure(400, 'bad_request', 'The request body broke off.'))));
+    });
+  }
+
+  /** The budgets' view of the caller. */
+  callers(ctx: AiRequest): BudgetCallers {
+    return { keyId: ctx.key.id, appId: ctx.key.appId, orgId: ctx.key.consumerOrgId };
+  }
+
+  /** Refuses the call when a token limit or budget of the plan is already used up. */
+  checkBudgets(ctx: AiRequest): Promise<AiFailure | null> {
+    return this.budgets.check(ctx.subscription.aiLimits ?? [], this.callers(ctx));
+  }
+
+  /** Fetches the price of the target's model (cached): done before streaming so metering stays sync. */
+  async priceOf(ctx: AiRequest, target: ResolvedTarget) {
+    return this.credentials.price(ctx.route.orgId, target.provider.id, target.model);
+  }
+
+  /** Puts tokens and cost on the usage event; must run before the response's final end(). */
+  meter(ctx: AiRequest, usage: TokenUsage, cost: bigint): void {
+    ctx.metered.tokensIn = usage.promptTokens;
+    ctx.metered.tokensOut = usage.completionTokens;
+    ctx.metered.costMicros = cost;
+  }
+
+  cost(usage: TokenUsage, price: Awaited<ReturnType<AiService['priceOf']>>): bigint {
+    return costMicros(usage.promptTokens, usage.completionTokens, price);
+  }
+
+  /** After the response: adds to budget counters and queues the AiCallLog row. */
+  finish(ctx: AiRequest, logging: AiLogging, call: FinishedCall): void {
+    if (call.usage && (call.usage.totalTokens > 0 || call.costMicros > 0n)) {
+      void this.budgets.add(
+        ctx.subscription.aiLimits ?? [],
+        this.callers(ctx),
+        call.usage.promptTokens + call.usage.completionTokens,
+        call.costMicros,
+      );
+    }
+    this.callLog.record({
+      id: crypto.randomUUID(),
+      at: new Date(ctx.startedAt),
+      orgId: ctx.route.orgId,
+      apiId: ctx.route.apiId,
+      subscriptionId: ctx.subscription.id,
+      appId: ctx.key.appId,
+      keyId: ctx.key.id,
+      requestId: ctx.requestId,
+      surface: call.surface,
+      model: call.model.slice(0, 200),
+      provider: call.target?.provider.id ?? null,
+      providerModel: call.target?.model ?? null,
+      status: call.status,
+      errorCode: call.errorCode,
+      stream: call.stream,
+      tokensIn: call.usage?.promptTokens ?? 0,
+      tokensOut: call.usage?.completionTokens ?? 0,
+      tokensEstimated: call.usage?.estimated ?? false,
+      costMicros: call.costMicros,
+      latencyMs: this.options.now() - ctx.startedAt,
+      ttftMs: call.ttftMs,
+      attempts: call.attempts,
+      ...loggedBodies(logging, call.requestText, call.responseText),
+    });
+  }
+
+  /** The route a caller's model name selects, if any. */
+  static findRoute(routes: readonly ModelRoute[], name: string): ModelRoute | undefined {
+    return routes.find((r) => r.name === name);
+  }
+
+  flush(): Promise<void> {
+    return this.callLog.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.callLog.close();
+    await this.budgets.close();
+  }
+}
+
+export const surfaceOf = (rest: string): 'anthropic' | 'openai' =>
+  rest === '/v1/messages' || rest === '/v1/messages/' ? 'anthropic' : 'openai';
+
+/** Counts every byte written to the response (streams included) for the usage event and request log. */
+function countBytesOut(res: ServerResponse, counters: { bytesOut: number }): void {
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  const count = (chunk: unknown) => {
+    if (typeof chunk === 'string') counters.bytesOut += Buffer.byteLength(chunk);
+    else if (chunk instanceof Uint8Array) counters.bytesOut += chunk.byteLength;
+  };
+  res.write = ((...args: unknown[]) => {
+    count(args[0]);
+    return write(...args);
+  }) as ServerResponse['write'];
+  res.end = ((...args: unknown[]) => {
+    if (typeof args[0] !== 'function') count(args[0]);
+    return end(...args);
+  }) as ServerResponse['end'];
+}
+
+/** One warning per 10 s per message at most. */
+function throttled(log: Logger) {
+  return (message: string) => {
+    let lastAt = 0;
+    return (error: unknown) => {
+      const nowMs = Date.now();
+      if (nowMs - lastAt < 10_000) return;
+      lastAt = nowMs;
+      log('warn', message, { error: describeError(error) });
+    };
+  };
+}

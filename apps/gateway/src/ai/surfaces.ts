@@ -1,0 +1,349 @@
+import { type CompletionOutcome, callProvider, type StreamOutcome } from '@portcullis/ai/call';
+import { callEmbeddings, type EmbeddingsOutcome } from '@portcullis/ai/embeddings';
+import { modelList } from '@portcullis/ai/models';
+import { pipeAnthropicStream, pipeOpenAIStream, sendJson } from '@portcullis/ai/respond';
+import { anthropicToUnified, parseAnthropicRequest } from '@portcullis/ai/surfaces/anthropic/request';
+import { unifiedToAnthropicMessage } from '@portcullis/ai/surfaces/anthropic/response';
+import type { ChatCompletionRequest } from '@portcullis/ai/types';
+import { parseChatRequest, parseEmbeddingRequest, parseJsonBody } from '@portcullis/ai/validate';
+import type { AiGatewayConfig } from '@portcullis/core/ai-config';
+import { AiResponseCache } from './cache.ts';
+import type { AiOutcome, AiRequest } from './context.ts';
+import {
+  type AiFailure,
+  aiFailure,
+  failureCode,
+  failureFromCall,
+  type Surface,
+  sendAiFailure,
+} from './errors.ts';
+import { routeCall } from './routing.ts';
+import { AiService, type FinishedCall, surfaceOf } from './service.ts';
+
+/*
+ * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models, and the
+ * Anthropic-compatible POST messages. Each request names a model route; the call goes through routing with
+ * fallback, and its usage lands on the usage event, the budget counters and the AI call log.
+ */
+
+const outcome = (status: number, errorCode: string | null, upstreamMs: number | null = null): AiOutcome => ({
+  status,
+  errorCode,
+  upstreamMs,
+});
+
+export async function serveAiSurface(ai: AiService, ctx: AiRequest): Promise<AiOutcome> {
+  const surface = surfaceOf(ctx.rest);
+  const fail = (failure: AiFailure): AiOutcome => {
+    sendAiFailure(ctx.res, surface, failure, ctx.requestId, ctx.limitHeaders);
+    return outcome(failure.status, failureCode(failure));
+  };
+  const config = ctx.route.ai?.kind === 'AI' ? ctx.route.ai.gateway : null;
+  if (!config) {
+    const why = ctx.route.aiInvalid ?? 'no AI configuration';
+    return fail(aiFailure(500, 'config_invalid', `This AI API's configuration is invalid: ${why}.`));
+  }
+  const method = ctx.req.method ?? 'GET';
+  const rest = ctx.rest.endsWith('/') ? ctx.rest.slice(0, -1) : ctx.rest;
+  if (rest === '/v1/models') {
+    if (method !== 'GET') return fail(aiFailure(405, 'method_not_allowed', 'Use GET /v1/models.'));
+    const body = modelList(config.routes.map((r) => ({ id: r.name })));
+    sendJson(ctx.res, 200, body, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });
+    return outcome(200, null);
+  }
+  const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/messages'];
+  if (!known.includes(rest)) {
+    return fail(
+      aiFailure(404, 'not_found', `Unknown path ${ctx.rest}; this API serves ${known.join(', ')}.`),
+    );
+  }
+  if (method !== 'POST') return fail(aiFailure(405, 'method_not_allowed', `Use POST ${rest}.`));
+  const text = await ai.readBody(ctx);
+  if (!text.ok) return fail(text.error);
+  const json = parseJsonBody(text.value);
+  if (!json.ok) return fail({ status: 400, body: json.error });
+  if (rest === '/v1/embeddings') return embeddings(ai, ctx, config, json.value, text.value, fail);
+  return chat(ai, ctx, config, surface, json.value, text.value, fail);
+}
+
+const modelNotFound = (name: string): AiFailure =>
+  aiFailure(404, 'model_not_found', `The model '${name}' does not exist or you do not have access to it.`, {
+    param: 'model',
+  });
+
+/** Client disconnect aborts the provider call (and a stream's upstream read). */
+function abortOnDisconnect(ctx: AiRequest): AbortController {
+  const controller = new AbortController();
+  ctx.res.once('close', () => {
+    if (!ctx.res.writableFinished) controller.abort();
+  });
+  return controller;
+}
+
+async function chat(
+  ai: AiService,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  surface: Surface,
+  body: unknown,
+  requestText: string,
+  fail: (failure: AiFailure) => AiOutcome,
+): Promise<AiOutcome> {
+  let request: ChatCompletionRequest;
+  let clientModel: string;
+  if (surface === 'anthropic') {
+    const parsed = parseAnthropicRequest(body);
+    if (!parsed.ok) {
+      sendJson(ctx.res, 400, parsed.error, { 'x-request-id': ctx.requestId });
+      return outcome(400, 'invalid_request_error');
+    }
+    request = anthropicToUnified(parsed.value);
+    clientModel = parsed.value.model;
+  } else {
+    const parsed = parseChatRequest(body);
+    if (!parsed.ok) return fail({ status: 400, body: parsed.error });
+    request = parsed.value;
+    clientModel = request.model;
+  }
+  const route = AiService.findRoute(config.routes, clientModel);
+  if (!route) return fail(modelNotFound(clientModel));
+  const refused = await ai.checkBudgets(ctx);
+  if (refused) return fail(refused);
+
+  const streaming = request.stream === true;
+  const base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'> = {
+    surface: surface === 'anthropic' ? 'messages' : 'chat',
+    model: clientModel,
+    stream: streaming,
+    ttftMs: null,
+    requestText,
+  };
+  const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
+  const cacheKey =
+    route.cacheTtlSeconds > 0 && !streaming ? AiResponseCache.key(ctx.route.apiId, requestText) : null;
+  if (cacheKey) {
+    const hit = await ai.responses.get(cacheKey);
+    if (hit) {
+      // A cache hit costs the provider nothing: no tokens or cost are metered for it.
+      const answer =
+        surface === 'anthropic'
+          ? unifiedToAnthropicMessage(hit.completion, { ...usageOf(hit.completion), estimated: false })
+          : hit.completion;
+      const responseText = JSON.stringify(answer);
+      sendJson(ctx.res, 200, answer, { ...headers, 'x-portcullis-cache': 'hit' });
+      ai.finish(ctx, config.logging, {
+        ...base,
+        status: 200,
+        errorCode: null,
+        target: null,
+        attempts: 0,
+        usage: null,
+        costMicros: 0n,
+        responseText,
+      });
+      return outcome(200, null);
+    }
+  }
+
+  const controller = abortOnDisconnect(ctx);
+  const routed = await routeCall<CompletionOutcome | StreamOutcome>(
+    route,
+    ctx.route.orgId,
+    ai.credentials,
+    controller.signal,
+    (target, timeoutMs) =>
+      callProvider({
+        provider: target.provider,
+        credential: target.credential,
+        model: target.model,
+        request,
+        signal: controller.signal,
+        timeoutMs,
+        dispatcher: ai.dispatcher,
+      }),
+  );
+  const upstreamMs = Date.now() - ctx.startedAt;
+  if (!routed.outcome.ok) {
+    const failure = failureFromCall(routed.outcome.error);
+    const failed = fail(failure);
+    ai.finish(ctx, config.logging, {
+      ...base,
+      status: failure.status,
+      errorCode: failureCode(failure),
+      target: routed.target,
+      attempts: routed.attempts,
+      usage: null,
+      costMicros: 0n,
+    });
+    return failed;
+  }
+  const target = routed.target;
+  const price = target ? await ai.priceOf(ctx, target) : undefined;
+  const result = routed.outcome.value;
+  if (result.kind === 'completion') {
+    const cost = ai.cost(result.usage, price);
+    ai.meter(ctx, result.usage, cost);
+    const answer =
+      surface === 'anthropic'
+        ? unifiedToAnthropicMessage(result.completion, result.usage)
+        : result.completion;
+    const responseText = JSON.stringify(answer);
+    sendJson(ctx.res, 200, answer, { ...headers, 'x-portcullis-cache': cacheKey ? 'miss' : 'off' });
+    if (cacheKey && target) {
+      void ai.responses.set(
+        cacheKey,
+        { completion: result.completion, provider: target.provider.id, providerModel: target.model },
+        route.cacheTtlSeconds,
+      );
+    }
+    ai.finish(ctx, config.logging, {
+      ...base,
+      status: 200,
+      errorCode: null,
+      target,
+      attempts: routed.attempts,
+      usage: result.usage,
+      costMicros: cost,
+      responseText,
+    });
+    return outcome(200, null, upstreamMs);
+  }
+  return pipeStream(ai, ctx, config, surface, result, price, base, headers, routed);
+}
+
+async function pipeStream(
+  ai: AiService,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  surface: Surface,
+  result: StreamOutcome,
+  price: Awaited<ReturnType<AiService['priceOf']>>,
+  base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>,
+  headers: Record<string, string>,
+  routed: { target: FinishedCall['target']; attempts: number },
+): Promise<AiOutcome> {
+  const { stream } = result;
+  let cost = 0n;
+  let text = '';
+  // Registered before the pipe awaits `final` too, so this runs first: the usage event has its tokens
+  // before the pipe writes the last frame and calls end().
+  void stream.final.then((final) => {
+    cost = ai.cost(final.usage, price);
+    ai.meter(ctx, final.usage, cost);
+  });
+  const logBodies = config.logging.logBodies;
+  const chunks = logBodies
+    ? (async function* () {
+        for await (const chunk of stream.chunks) {
+          for (const choice of chunk.choices) if (choice.delta.content) text += choice.delta.content;
+          yield chunk;
+        }
+      })()
+    : stream.chunks;
+  const piped = { ...stream, chunks };
+  const final =
+    surface === 'anthropic'
+      ? await pipeAnthropicStream(ctx.res, piped, base.model, headers)
+      : await pipeOpenAIStream(ctx.res, piped, headers);
+  const errorCode = final.error ? (final.error.body.error.code ?? final.error.kind) : null;
+  const status = final.error?.kind === 'aborted' ? 499 : 200;
+  ai.finish(ctx, config.logging, {
+    ...base,
+    status,
+    errorCode,
+    target: routed.target,
+    attempts: routed.attempts,
+    usage: final.usage,
+    costMicros: cost,
+    ttftMs: final.timeToFirstTokenMs,
+    responseText: logBodies ? text : undefined,
+  });
+  return outcome(
+    200,
+    errorCode,
+    final.timeToFirstTokenMs === null ? null : Math.round(final.timeToFirstTokenMs),
+  );
+}
+
+function usageOf(completion: {
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}) {
+  const usage = completion.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    totalTokens: usage.total_tokens,
+  };
+}
+
+async function embeddings(
+  ai: AiService,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  body: unknown,
+  requestText: string,
+  fail: (failure: AiFailure) => AiOutcome,
+): Promise<AiOutcome> {
+  const parsed = parseEmbeddingRequest(body);
+  if (!parsed.ok) return fail({ status: 400, body: parsed.error });
+  const request = parsed.value;
+  const route = AiService.findRoute(config.routes, request.model);
+  if (!route) return fail(modelNotFound(request.model));
+  const refused = await ai.checkBudgets(ctx);
+  if (refused) return fail(refused);
+  const controller = abortOnDisconnect(ctx);
+  const routed = await routeCall<EmbeddingsOutcome>(
+    route,
+    ctx.route.orgId,
+    ai.credentials,
+    controller.signal,
+    (target, timeoutMs) =>
+      callEmbeddings({
+        provider: target.provider,
+        credential: target.credential,
+        model: target.model,
+        request,
+        signal: controller.signal,
+        timeoutMs,
+        dispatcher: ai.dispatcher,
+      }),
+  );
+  const base = {
+    surface: 'embeddings' as const,
+    model: request.model,
+    stream: false,
+    ttftMs: null,
+    requestText,
+  };
+  if (!routed.outcome.ok) {
+    const failure = failureFromCall(routed.outcome.error);
+    const failed = fail(failure);
+    ai.finish(ctx, config.logging, {
+      ...base,
+      status: failure.status,
+      errorCode: failureCode(failure),
+      target: routed.target,
+      attempts: routed.attempts,
+      usage: null,
+      costMicros: 0n,
+    });
+    return failed;
+  }
+  const { usage, response } = routed.outcome.value;
+  const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
+  const cost = ai.cost(usage, price);
+  ai.meter(ctx, usage, cost);
+  sendJson(ctx.res, 200, response, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });
+  ai.finish(ctx, config.logging, {
+    ...base,
+    status: 200,
+    errorCode: null,
+    target: routed.target,
+    attempts: routed.attempts,
+    usage,
+    costMicros: cost,
+    // vectors are not worth a log row; the count is
+    responseText: `{"object":"list","vectors":${response.data.length}}`,
+  });
+  return outcome(200, null, Math.round(routed.outcome.value.latencyMs));
+}
