@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
+import type { AiBenchResult } from './ai.ts';
 import type { LatencyResult, LoadResult } from './load.ts';
 import type { MeteringBenchResult } from './metering.ts';
 
@@ -20,6 +21,7 @@ export interface BenchMeta {
   pinned: boolean;
   skipped: string[];
   metering?: MeteringBenchResult;
+  ai?: AiBenchResult;
 }
 
 const TARGETS = { throughputRatio: 0.85, p99DeltaMs: 1, rssBytes: 200 * 1024 * 1024 };
@@ -58,6 +60,7 @@ export function renderMarkdown(results: TargetResult[], meta: BenchMeta): string
     '',
     ...verdicts,
     ...(meta.metering ? meteringSection(meta.metering) : []),
+    ...(meta.ai ? aiSection(meta.ai) : []),
     ...(meta.skipped.length > 0 ? ['', `Skipped: ${meta.skipped.join('; ')}`] : []),
     '',
   ].join('\n');
@@ -73,6 +76,39 @@ function meteringSection(m: MeteringBenchResult): string[] {
     `| events/s one worker ingests (${m.events.toLocaleString('en-US')} events queued, batch ${m.batchSize}) | ${m.eventsPerSecond.toLocaleString('en-US')} | ≥ 20,000 ${m.eventsPerSecond >= 20_000 ? 'PASS' : 'FAIL'} |`,
     `| event → Postgres lag p50 at ${m.lagRatePerSecond.toLocaleString('en-US')} events/s | ${m.lagP50Ms} ms | |`,
     `| event → Postgres lag p99 at ${m.lagRatePerSecond.toLocaleString('en-US')} events/s | ${m.lagP99Ms} ms | < 2,000 ms ${m.lagP99Ms < 2_000 ? 'PASS' : 'FAIL'} |`,
+  ];
+}
+
+/** Issue 6's target: the gateway adds ≤ 2 ms p99 to a streamed completion's first token and total. */
+const AI_ADDED_P99_MS = 2;
+
+function aiSection(ai: AiBenchResult): string[] {
+  const direct = ai.results.find((r) => r.target.startsWith('direct'));
+  const added = (value: number, base: number | undefined) =>
+    base === undefined ? 'n/a' : `${value - base >= 0 ? '+' : ''}${fmt(value - base, 3)}`;
+  const rows = ai.results.map(
+    (r) =>
+      `| ${r.target} | ${fmt(r.ttftP50Ms, 3)} | ${fmt(r.ttftP99Ms, 3)} | ${fmt(r.totalP50Ms, 3)} | ${fmt(r.totalP99Ms, 3)} | ${added(r.ttftP99Ms, direct?.ttftP99Ms)} | ${added(r.totalP99Ms, direct?.totalP99Ms)} | ${r.errors} |`,
+  );
+  const gateway = ai.results.find((r) => r.target === 'gateway');
+  const verdicts =
+    gateway && direct
+      ? [
+          `- gateway adds ≤ ${AI_ADDED_P99_MS} ms p99 to time to first token: ${added(gateway.ttftP99Ms, direct.ttftP99Ms)} ms — ${gateway.ttftP99Ms - direct.ttftP99Ms <= AI_ADDED_P99_MS ? 'PASS' : 'FAIL'}`,
+          `- gateway adds ≤ ${AI_ADDED_P99_MS} ms p99 to the whole stream: ${added(gateway.totalP99Ms, direct.totalP99Ms)} ms — ${gateway.totalP99Ms - direct.totalP99Ms <= AI_ADDED_P99_MS ? 'PASS' : 'FAIL'}`,
+        ]
+      : [];
+  return [
+    '',
+    `## AI gateway (streamed chat completion: ${ai.tokens} tokens ${ai.intervalMs} ms apart, ${ai.requests} requests each, sequential, interleaved)`,
+    '',
+    'The gateway runs with key auth, rate limit, quota, token metering (Redis stream + worker), cost and the AI call log on; Portkey is `@portkey-ai/gateway` with its defaults.',
+    '',
+    '| target | TTFT p50 ms | TTFT p99 ms | total p50 ms | total p99 ms | TTFT p99 added ms | total p99 added ms | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    ...verdicts,
   ];
 }
 

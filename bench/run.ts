@@ -9,6 +9,7 @@ import { createDb, type Db } from '@portcullis/db';
 import { ensureDatabase, migrate } from '@portcullis/db/migrate';
 import { Redis } from 'ioredis';
 import { seedConsumerWithKey, seedProviderWithApi } from '../test/fixtures.ts';
+import { type AiBenchResult, runAiBench } from './ai.ts';
 import { readBenchEnv } from './env.ts';
 import { hasCommand, type LoadSpec, runAutocannon, runLatencyProbe, runWrk } from './load.ts';
 import { type MeteringBenchResult, runMeteringBench } from './metering.ts';
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
   process.stdout.write(`load generator: ${useWrk ? 'wrk' : 'autocannon'}; pinning: ${pinned}\n`);
   const upstream = await startUpstream(helperPin);
   let db: Db | undefined;
+  let ai: AiBenchResult | undefined;
   try {
     if (wanted.has('bare')) {
       const bare = await startBareProxy(targetPin, upstream.url);
@@ -183,6 +185,25 @@ async function main(): Promise<void> {
       const metered = rollups.reduce((sum, r) => sum + r.requests, 0n);
       process.stdout.write(`gateway metered ${metered} requests into Postgres (warm-up + run + check)\n`);
     }
+    if (wanted.has('ai')) {
+      process.stdout.write('ai: streamed chat completions direct vs through the gateway vs Portkey…\n');
+      if (!wanted.has('gateway')) {
+        execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/build-gateway.ts')], {
+          stdio: 'inherit',
+        });
+      }
+      await ensureDatabase(env.DATABASE_URL);
+      await migrate(env.DATABASE_URL);
+      db ??= createDb(env.DATABASE_URL, 2);
+      ai = await runAiBench({
+        db,
+        databaseUrl: env.DATABASE_URL,
+        redisUrl: env.REDIS_URL,
+        targetPin,
+        helperPin,
+        log: (line) => process.stdout.write(`  ${line}\n`),
+      });
+    }
     if (wanted.has('nginx')) {
       if (!hasCommand('nginx')) skipped.push('nginx (not installed: apt-get install -y nginx)');
       else {
@@ -215,6 +236,7 @@ async function main(): Promise<void> {
     pinned,
     skipped,
     ...(metering ? { metering } : {}),
+    ...(ai ? { ai } : {}),
   };
   process.stdout.write(`\n${writeResults(resultsDir, results, meta)}`);
 }

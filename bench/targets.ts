@@ -108,6 +108,8 @@ export interface GatewayTarget {
   redisUrl: string;
   redisKeyPrefix: string;
   cpuProfileDir?: string;
+  /** PORTCULLIS_ENCRYPTION_KEY, for AI provider credentials */
+  encryptionKey?: string;
 }
 
 /** The real CLI, single process (GATEWAY_WORKERS=1), access log on (info) into its log file. */
@@ -125,6 +127,7 @@ export async function startGateway(pin: string[], target: GatewayTarget): Promis
       GATEWAY_WORKERS: '1',
       GATEWAY_LOG_LEVEL: 'info',
       NODE_ENV: 'production',
+      ...(target.encryptionKey ? { PORTCULLIS_ENCRYPTION_KEY: target.encryptionKey } : {}),
     },
     ready: (log) => log.includes('"msg":"gateway listening"'),
     url: `http://127.0.0.1:${port}`,
