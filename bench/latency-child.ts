@@ -34,7 +34,8 @@ for (let sent = 0; ; sent++) {
   const scheduledAt = started + sent * interval;
   if (scheduledAt - started >= durationMs) break;
   const wait = scheduledAt - performance.now();
-  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+  // never early: a request sent before its slot would be measured as faster than it was
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const p = one(scheduledAt).finally(() => inFlight.delete(p));
   inFlight.add(p);
 }
