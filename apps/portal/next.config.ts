@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { publicUrlFrom, securityHeaders } from './src/server/security/headers';
 
 const config: NextConfig = {
   reactStrictMode: true,
@@ -7,6 +8,17 @@ const config: NextConfig = {
   // Native and driver packages load from node_modules at run time instead of being bundled.
   serverExternalPackages: ['@node-rs/argon2', 'pg', '@prisma/adapter-pg', '@prisma/client', 'nodemailer'],
   poweredByHeader: false,
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: securityHeaders({
+          publicUrl: publicUrlFrom(process.env),
+          development: process.env.NODE_ENV === 'development',
+        }),
+      },
+    ];
+  },
 };
 
 export default config;

@@ -1,5 +1,6 @@
 import type { NextAuthConfig } from 'next-auth';
 import { env } from '../env';
+import { safeAuthRedirect } from './security/redirect';
 
 /**
  * The part of the auth config that needs no database: shared by the proxy (route guard) and
@@ -20,6 +21,8 @@ export const authConfig = {
   },
   providers: [],
   callbacks: {
+    /** `callbackUrl` / `redirectTo` are attacker-controlled: same-origin only (no open redirect). */
+    redirect: ({ url, baseUrl }) => safeAuthRedirect(url, baseUrl),
     jwt({ token, user }) {
       if (user?.id) token.sub = user.id;
       return token;

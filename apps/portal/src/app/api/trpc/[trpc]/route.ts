@@ -3,11 +3,15 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { env } from '../../../../env';
 import { currentUserId } from '../../../../server/auth';
 import { appRouter } from '../../../../server/root';
+import { crossSiteRefusal, crossSiteResponse } from '../../../../server/security/origin';
 import { createTrpcContext } from '../../../../server/trpc';
 
 export const dynamic = 'force-dynamic';
 
 function handler(req: Request) {
+  // Mutations are POSTs: one sent by another site's page (with the session cookie) is refused.
+  const refusal = crossSiteRefusal(req, env.PORTAL_PUBLIC_URL);
+  if (refusal) return crossSiteResponse(refusal);
   return fetchRequestHandler({
     endpoint: '/api/trpc',
     req,
