@@ -46,14 +46,29 @@ export const ZUpstreamUrl = z
   .max(2000)
   .pipe(z.url({ protocol: /^https?$/, message: 'Enter an http:// or https:// URL' }));
 
-export const ZApiCreate = z.object({
-  name: ZName,
-  slug: ZSlug,
-  upstreamUrl: ZUpstreamUrl,
-  visibility: ZVisibility.default('PUBLIC'),
-  description: z.string().trim().max(2000, 'Description must be at most 2000 characters').default(''),
-});
-export type ApiCreateInput = z.infer<typeof ZApiCreate>;
+/** REST proxies to upstreams; AI is the OpenAI/Anthropic-compatible gateway; PROMPT a prompt called as REST. */
+export const ZApiKind = z.enum(['REST', 'AI', 'PROMPT']);
+
+/** AI and PROMPT APIs call model routes, not an upstream: their upstreamUrl is stored as '' and ignored. */
+export const ZApiCreate = z
+  .object({
+    name: ZName,
+    slug: ZSlug,
+    kind: ZApiKind.default('REST'),
+    upstreamUrl: z.string().trim().max(2000).default(''),
+    visibility: ZVisibility.default('PUBLIC'),
+    description: z.string().trim().max(2000, 'Description must be at most 2000 characters').default(''),
+  })
+  .superRefine((input, ctx) => {
+    if (input.kind !== 'REST') return;
+    const url = ZUpstreamUrl.safeParse(input.upstreamUrl);
+    if (!url.success) {
+      ctx.addIssue({ code: 'custom', path: ['upstreamUrl'], message: 'Enter an http:// or https:// URL' });
+    }
+  })
+  .transform((input) => (input.kind === 'REST' ? input : { ...input, upstreamUrl: '' }));
+/** `kind` may be left out by server-side callers (REST). */
+export type ApiCreateInput = Omit<z.infer<typeof ZApiCreate>, 'kind'> & { kind?: z.infer<typeof ZApiKind> };
 
 export const ZApiBySlug = z.object({ apiSlug: ZSlugRef });
 export const ZApiRef = z.object({ apiId: ZId });

@@ -1,4 +1,5 @@
 import { accountRouter } from './routers/account';
+import { aiRouter } from './routers/ai';
 import { analyticsRouter } from './routers/analytics';
 import { apiRouter } from './routers/api';
 import { appDomainRouter } from './routers/app';
@@ -37,6 +38,7 @@ export const appRouter = router({
   analytics: analyticsRouter,
   logs: logsRouter,
   audit: auditRouter,
+  ai: aiRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -18,6 +18,7 @@ const apiSelect = {
   visibility: true,
   status: true,
   upstreamUrl: true,
+  kind: true,
   tags: true,
   publishedAt: true,
   sunsetAt: true,
@@ -66,7 +67,8 @@ async function assertUpstreamAllowed(db: Db | Tx, upstreamUrl: string): Promise<
 // upstreams: end
 
 export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
-  await assertUpstreamAllowed(ctx.db, input.upstreamUrl);
+  const kind = input.kind ?? 'REST';
+  if (kind === 'REST') await assertUpstreamAllowed(ctx.db, input.upstreamUrl);
   try {
     return await inTransaction(ctx.db, async (tx) => {
       const taken = await tx.api.findFirst({
@@ -79,7 +81,8 @@ export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
           orgId: ctx.org.id,
           name: input.name,
           slug: input.slug,
-          upstreamUrl: input.upstreamUrl,
+          upstreamUrl: kind === 'REST' ? input.upstreamUrl : '',
+          kind,
           visibility: input.visibility,
           description: input.description,
           status: 'DRAFT',
@@ -91,7 +94,7 @@ export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
         action: 'api.create',
         targetType: 'Api',
         targetId: api.id,
-        after: { slug: api.slug, upstreamUrl: api.upstreamUrl, visibility: api.visibility },
+        after: { slug: api.slug, kind: api.kind, upstreamUrl: api.upstreamUrl, visibility: api.visibility },
       });
       return api;
     });

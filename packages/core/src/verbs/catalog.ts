@@ -190,6 +190,7 @@ export async function getCatalogApi(ctx: ViewerCtx, input: { orgSlug: string; ap
       publishedAt: true,
       sunsetAt: true,
       openapiSpec: true,
+      kind: true,
       org: { select: { slug: true, name: true } },
       plans: {
         where: { archivedAt: null },

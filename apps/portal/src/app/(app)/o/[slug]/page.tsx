@@ -34,6 +34,12 @@ export default function OrgHomePage() {
           <p className="muted">Your applications, subscriptions and keys.</p>
         </li>
         <li>
+          <Link href={`/o/${slug}/ai`} className="tile">
+            AI gateway
+          </Link>
+          <p className="muted">Provider credentials, model prices, AI call log and token usage.</p>
+        </li>
+        <li>
           <Link href={`/o/${slug}/analytics`} className="tile">
             Analytics
           </Link>

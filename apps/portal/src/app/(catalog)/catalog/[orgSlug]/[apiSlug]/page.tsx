@@ -8,6 +8,7 @@ import { ErrorState, Loading } from '../../../../../components/form';
 import { useTRPC } from '../../../../../trpc/client';
 import styles from '../../_components/catalog.module.css';
 import { ChangelogList } from '../../_components/changelog-list';
+import { HowToCall } from '../../_components/how-to-call';
 import { OpenApiDocs } from '../../_components/openapi-docs';
 import { PlanList } from '../../_components/plan-list';
 import { StatusBadge } from '../../_components/status-badge';
@@ -137,6 +138,7 @@ export default function CatalogApiPage() {
         </p>
         <pre className="code">{`curl -H "Authorization: Bearer $PORTCULLIS_KEY" ${data.gatewayBaseUrl}`}</pre>
       </section>
+      <HowToCall kind={data.kind} baseUrl={data.gatewayBaseUrl} spec={data.openapiSpec} />
 
       <Docs
         orgSlug={orgSlug}

@@ -8,6 +8,7 @@ import { OrgCrumb } from '../../../../../../components/org-crumb';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
 
 type Visibility = 'PRIVATE' | 'ORG' | 'PUBLIC';
+type Kind = 'REST' | 'AI' | 'PROMPT';
 
 export default function NewApiPage() {
   const { slug } = useParams<{ slug: string }>();
@@ -19,6 +20,7 @@ export default function NewApiPage() {
   const [upstreamUrl, setUpstreamUrl] = useState('');
   const [description, setDescription] = useState('');
   const [visibility, setVisibility] = useState<Visibility>('PUBLIC');
+  const [kind, setKind] = useState<Kind>('REST');
   const create = useMutation(
     trpc.api.create.mutationOptions({ onSuccess: (api) => router.push(`/o/${slug}/apis/${api.slug}`) }),
   );
@@ -26,7 +28,7 @@ export default function NewApiPage() {
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    create.mutate({ orgSlug: slug, name, slug: apiSlug, upstreamUrl, description, visibility });
+    create.mutate({ orgSlug: slug, name, slug: apiSlug, kind, upstreamUrl, description, visibility });
   }
 
   return (
@@ -56,16 +58,27 @@ export default function NewApiPage() {
             setApiSlug(e.target.value);
           }}
         />
-        <Field
-          id="api-upstream"
-          label="Upstream URL"
-          type="url"
-          required
-          placeholder="https://api.example.com"
-          value={upstreamUrl}
-          error={errors.upstreamUrl}
-          onChange={(e) => setUpstreamUrl(e.target.value)}
-        />
+        <div className="field">
+          <label htmlFor="api-kind">Kind</label>
+          <select id="api-kind" value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
+            <option value="REST">REST API (proxied to an upstream)</option>
+            <option value="AI">AI gateway (OpenAI/Anthropic-compatible, over your model routes)</option>
+            <option value="PROMPT">Prompt API (a prompt called as REST)</option>
+          </select>
+          {errors.kind ? <p className="field-error">{errors.kind}</p> : null}
+        </div>
+        {kind === 'REST' ? (
+          <Field
+            id="api-upstream"
+            label="Upstream URL"
+            type="url"
+            required
+            placeholder="https://api.example.com"
+            value={upstreamUrl}
+            error={errors.upstreamUrl}
+            onChange={(e) => setUpstreamUrl(e.target.value)}
+          />
+        ) : null}
         <div className="field">
           <label htmlFor="api-description">Description</label>
           <textarea

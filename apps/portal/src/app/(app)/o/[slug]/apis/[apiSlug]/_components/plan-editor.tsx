@@ -12,6 +12,7 @@ import {
 } from '../../../../../../../components/config-fields';
 import { Field, FormError, formatLimits } from '../../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
+import { AiLimitsEditor } from './ai-limits-editor';
 import { FIX_FIELDS } from './messages';
 import { PricingEditor } from './pricing-editor';
 
@@ -290,6 +291,7 @@ export function PlanItem({
       ) : null}
       {editing ? <LimitsForm orgSlug={orgSlug} plan={plan} onDone={onChanged} /> : null}
       <PricingEditor orgSlug={orgSlug} planId={plan.id} planName={plan.name} />
+      <AiLimitsEditor orgSlug={orgSlug} planId={plan.id} />
     </li>
   );
 }

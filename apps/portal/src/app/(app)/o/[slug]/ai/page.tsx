@@ -1,0 +1,45 @@
+'use client';
+
+import { useParams } from 'next/navigation';
+import { useState } from 'react';
+import { OrgCrumb } from '../../../../../components/org-crumb';
+import { CallLogSection } from './_components/call-log';
+import { CredentialsSection } from './_components/credentials';
+import { PricesSection } from './_components/prices';
+
+const TABS = [
+  { key: 'credentials', label: 'Provider credentials' },
+  { key: 'prices', label: 'Price table' },
+  { key: 'calls', label: 'Call log & usage' },
+] as const;
+type Tab = (typeof TABS)[number]['key'];
+
+/** The org's AI gateway settings: provider accounts, model prices, and what the AI APIs were called for. */
+export default function OrgAiPage() {
+  const { slug } = useParams<{ slug: string }>();
+  const [tab, setTab] = useState<Tab>('credentials');
+  return (
+    <>
+      <OrgCrumb slug={slug} section={{ label: 'AI gateway', href: `/o/${slug}/ai` }} />
+      <div className="page-head">
+        <h1>AI gateway</h1>
+      </div>
+      <nav className="tabs" aria-label="AI gateway sections">
+        {TABS.map((t) => (
+          <button
+            key={t.key}
+            type="button"
+            className="tab"
+            aria-current={t.key === tab ? 'page' : undefined}
+            onClick={() => setTab(t.key)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </nav>
+      {tab === 'credentials' ? <CredentialsSection orgSlug={slug} /> : null}
+      {tab === 'prices' ? <PricesSection orgSlug={slug} /> : null}
+      {tab === 'calls' ? <CallLogSection orgSlug={slug} /> : null}
+    </>
+  );
+}

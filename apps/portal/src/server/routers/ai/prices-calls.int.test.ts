@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import { addMember, db, expectTrpcError, member, uniq } from '../../test/harness';
+import { fieldsOf } from './test-fields';
+
+describe('ai router: price table', () => {
+  it('adds, edits and deletes exact decimal prices, with field-level errors', async () => {
+    const owner = await member('OWNER', 'aiprice');
+    const slug = owner.org.slug;
+    const bad = await expectTrpcError(
+      owner.caller.ai.setPrice({
+        orgSlug: slug,
+        provider: 'openai',
+        model: 'gpt-4o',
+        inputPerMillion: '2.5e3',
+        outputPerMillion: '-1',
+      }),
+      'BAD_REQUEST',
+    );
+    expect(fieldsOf(bad)).toEqual({
+      inputPerMillion: expect.any(String),
+      outputPerMillion: expect.any(String),
+    });
+
+    const row = await owner.caller.ai.setPrice({
+      orgSlug: slug,
+      provider: 'openai',
+      model: 'gpt-4o',
+      inputPerMillion: '2.50',
+      outputPerMillion: '10.000001',
+    });
+    expect(row).toMatchObject({ inputPerMillion: '2.50', outputPerMillion: '10.000001' });
+    const dup = await expectTrpcError(
+      owner.caller.ai.setPrice({
+        orgSlug: slug,
+        provider: 'openai',
+        model: 'gpt-4o',
+        inputPerMillion: '1',
+        outputPerMillion: '1',
+      }),
+      'CONFLICT',
+    );
+    expect(fieldsOf(dup)).toEqual({ model: expect.any(String) });
+    await owner.caller.ai.setPrice({
+      orgSlug: slug,
+      priceId: row.id,
+      provider: 'openai',
+      model: 'gpt-4o',
+      inputPerMillion: '2.75',
+      outputPerMillion: '11',
+    });
+    expect((await owner.caller.ai.prices({ orgSlug: slug })).items).toEqual([
+      expect.objectContaining({ id: row.id, inputPerMillion: '2.75', outputPerMillion: '11' }),
+    ]);
+
+    const viewer = await addMember(owner.org.id, 'VIEWER');
+    expect((await viewer.caller.ai.prices({ orgSlug: slug })).canWrite).toBe(false);
+    await expectTrpcError(viewer.caller.ai.deletePrice({ orgSlug: slug, priceId: row.id }), 'FORBIDDEN');
+    const other = await member('OWNER', 'other');
+    await expectTrpcError(
+      other.caller.ai.deletePrice({ orgSlug: other.org.slug, priceId: row.id }),
+      'NOT_FOUND',
+    );
+    await expectTrpcError(
+      other.caller.ai.setPrice({
+        orgSlug: other.org.slug,
+        priceId: row.id,
+        provider: 'openai',
+        model: 'gpt-4o',
+        inputPerMillion: '0',
+        outputPerMillion: '0',
+      }),
+      'NOT_FOUND',
+    );
+
+    await owner.caller.ai.deletePrice({ orgSlug: slug, priceId: row.id });
+    expect((await owner.caller.ai.prices({ orgSlug: slug })).items).toEqual([]);
+    const actions = (
+      await db.auditLog.findMany({ where: { targetId: row.id }, select: { action: true } })
+    ).map((a) => a.action);
+    expect(actions.sort()).toEqual(['aiPrice.create', 'aiPrice.delete', 'aiPrice.update']);
+  });
+});
+
+/** Seeds `count` calls of one API, one minute apart, newest first, alternating models and statuses. */
+async function seedCalls(orgId: string, apiId: string, count: number, start: Date) {
+  const rows = Array.from({ length: count }, (_, i) => ({
+    id: uniq('call'),
+    at: new Date(start.getTime() - i * 60_000),
+    orgId,
+    apiId,
+    requestId: uniq('req'),
+    surface: 'chat',
+    model: i % 2 === 0 ? 'fast' : 'smart',
+    provider: 'openai',
+    providerModel: i % 2 === 0 ? 'gpt-4o-mini' : 'gpt-4o',
+    status: i % 5 === 4 ? 429 : 200,
+    tokensIn: 100,
+    tokensOut: 50,
+    costMicros: 1500n,
+    latencyMs: 120,
+    ttftMs: 30,
+    requestBody: i === 0 ? '{"messages":[{"role":"user","content":"[REDACTED]"}]}' : null,
+    responseBody: i === 0 ? '{"choices":[]}' : null,
+  }));
+  await db.aiCallLog.createMany({ data: rows });
+  return rows;
+}
+
+describe('ai router: call log and usage summary', () => {
+  it('pages newest first with a stable cursor, filters, and shows bodies only when stored', async () => {
+    const owner = await member('OWNER', 'ailog');
+    const api = await owner.caller.api.create({
+      orgSlug: owner.org.slug,
+      name: 'Chat',
+      slug: uniq('chat'),
+      kind: 'AI',
+    });
+    const start = new Date('2031-03-10T12:00:00.000Z');
+    const rows = await seedCalls(owner.org.id, api.id, 12, start);
+    const other = await member('OWNER', 'other');
+    const otherApi = await other.caller.api.create({
+      orgSlug: other.org.slug,
+      name: 'O',
+      slug: uniq('o'),
+      kind: 'AI',
+    });
+    await seedCalls(other.org.id, otherApi.id, 3, start);
+
+    const slug = owner.org.slug;
+    const first = await owner.caller.ai.calls({ orgSlug: slug, limit: 5 });
+    expect(first.items.map((r) => r.id)).toEqual(rows.slice(0, 5).map((r) => r.id));
+    expect(first.items[0]).toMatchObject({ apiName: 'Chat', costUsd: '0.0015', hasBodies: true });
+    expect(first.items[1]?.hasBodies).toBe(false);
+    expect(first.items[0]).not.toHaveProperty('requestBody');
+    const second = await owner.caller.ai.calls({
+      orgSlug: slug,
+      limit: 5,
+      cursor: first.nextCursor ?? undefined,
+    });
+    const third = await owner.caller.ai.calls({
+      orgSlug: slug,
+      limit: 5,
+      cursor: second.nextCursor ?? undefined,
+    });
+    expect([...first.items, ...second.items, ...third.items].map((r) => r.id)).toEqual(rows.map((r) => r.id));
+    expect(third.nextCursor).toBeNull();
+
+    const smart = await owner.caller.ai.calls({ orgSlug: slug, model: 'smart' });
+    expect(smart.items).toHaveLength(6);
+    expect(smart.items.every((r) => r.model === 'smart')).toBe(true);
+    const limited = await owner.caller.ai.calls({ orgSlug: slug, status: '4xx' });
+    expect(limited.items.map((r) => r.status)).toEqual([429, 429]);
+    const window = await owner.caller.ai.calls({
+      orgSlug: slug,
+      from: new Date(start.getTime() - 3 * 60_000),
+      to: new Date(start.getTime()),
+    });
+    expect(window.items.map((r) => r.id)).toEqual(rows.slice(1, 4).map((r) => r.id));
+    expect((await owner.caller.ai.calls({ orgSlug: slug, apiId: otherApi.id })).items).toEqual([]);
+    const badRange = await expectTrpcError(
+      owner.caller.ai.calls({ orgSlug: slug, from: start, to: new Date(start.getTime() - 1) }),
+      'BAD_REQUEST',
+    );
+    expect(fieldsOf(badRange)).toEqual({ to: 'End must be after start' });
+
+    const detail = await owner.caller.ai.callDetail({ orgSlug: slug, id: rows[0]!.id });
+    expect(detail.requestBody).toContain('[REDACTED]');
+    expect((await owner.caller.ai.callDetail({ orgSlug: slug, id: rows[1]!.id })).requestBody).toBeNull();
+    // Another tenant's call is not found, and viewers of this org can read the log.
+    await expectTrpcError(
+      other.caller.ai.callDetail({ orgSlug: other.org.slug, id: rows[0]!.id }),
+      'NOT_FOUND',
+    );
+    await expectTrpcError(other.caller.ai.calls({ orgSlug: slug }), 'NOT_FOUND');
+    const viewer = await addMember(owner.org.id, 'VIEWER');
+    expect((await viewer.caller.ai.calls({ orgSlug: slug })).items).toHaveLength(12);
+    expect(await owner.caller.ai.callModels({ orgSlug: slug })).toEqual(['fast', 'smart']);
+  });
+
+  it('sums tokens and exact cost per model per UTC day', async () => {
+    const owner = await member('OWNER', 'aisum');
+    const api = await owner.caller.api.create({
+      orgSlug: owner.org.slug,
+      name: 'Sum',
+      slug: uniq('sum'),
+      kind: 'AI',
+    });
+    // 12 calls from 00:30 back across midnight: 1 on day 2, 11 on day 1.
+    await seedCalls(owner.org.id, api.id, 12, new Date('2031-05-02T00:00:30.000Z'));
+    await db.aiCallLog.updateMany({
+      where: { apiId: api.id, model: 'smart' },
+      data: { costMicros: 1_000_001n },
+    });
+    const summary = await owner.caller.ai.usageSummary({
+      orgSlug: owner.org.slug,
+      from: new Date('2031-05-01T00:00:00.000Z'),
+      to: new Date('2031-05-03T00:00:00.000Z'),
+    });
+    expect(summary.days).toEqual([
+      {
+        day: '2031-05-02',
+        model: 'fast',
+        calls: 1,
+        errors: 0,
+        tokensIn: 100,
+        tokensOut: 50,
+        costUsd: '0.0015',
+      },
+      {
+        day: '2031-05-01',
+        model: 'fast',
+        calls: 5,
+        errors: 1,
+        tokensIn: 500,
+        tokensOut: 250,
+        costUsd: '0.0075',
+      },
+      {
+        day: '2031-05-01',
+        model: 'smart',
+        calls: 6,
+        errors: 1,
+        tokensIn: 600,
+        tokensOut: 300,
+        costUsd: '6.000006',
+      },
+    ]);
+    expect(summary.models).toEqual([
+      { model: 'smart', calls: 6, tokensIn: 600, tokensOut: 300, costUsd: '6.000006' },
+      { model: 'fast', calls: 6, tokensIn: 600, tokensOut: 300, costUsd: '0.009' },
+    ]);
+    const other = await member('OWNER', 'other');
+    const none = await other.caller.ai.usageSummary({
+      orgSlug: other.org.slug,
+      from: new Date('2031-05-01T00:00:00.000Z'),
+      to: new Date('2031-05-03T00:00:00.000Z'),
+    });
+    expect(none).toEqual({ days: [], models: [] });
+  });
+});
