@@ -15,7 +15,7 @@ const ZBenchEnv = z.object({
   /** Requests/s of the fixed-rate latency phase (well below every target's capacity). */
   BENCH_LATENCY_RATE: z.coerce.number().int().min(10).max(100_000).default(1000),
   /** Comma-separated subset of: bare,gateway,nginx,metering (default: all that are available). */
-  BENCH_TARGETS: z.string().default('bare,gateway,nginx,metering,ai'),
+  BENCH_TARGETS: z.string().default('bare,floor,gateway,nginx,metering,ai'),
   /** `autocannon` forces the Node load generator even when wrk is installed. */
   BENCH_LOADGEN: z.enum(['auto', 'wrk', 'autocannon']).default('auto'),
   /** Write a V8 CPU profile of the gateway (node --cpu-prof) into bench-results/. */

@@ -146,6 +146,14 @@ async function main(): Promise<void> {
         await bare.stop();
       }
     }
+    if (wanted.has('floor')) {
+      const floor = await startBareProxy(targetPin, upstream.url, env.REDIS_URL);
+      try {
+        results.push(await measure('bare-proxy + Redis INCR/XADD', floor, '/items', {}));
+      } finally {
+        await floor.stop();
+      }
+    }
     if (wanted.has('gateway')) {
       execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/build-gateway.ts')], {
         stdio: 'inherit',

@@ -94,11 +94,16 @@ export async function startUpstream(pin: string[]): Promise<RunningProcess> {
   });
 }
 
-export async function startBareProxy(pin: string[], upstreamUrl: string): Promise<RunningProcess> {
+export async function startBareProxy(
+  pin: string[],
+  upstreamUrl: string,
+  redisUrl?: string,
+): Promise<RunningProcess> {
   const port = await freePort();
+  const redis = redisUrl ? [`--redis=${redisUrl}`] : [];
   return startProcess(
-    'bare-proxy',
-    node(pin, here('./bare-proxy.ts'), `--port=${port}`, `--upstream=${upstreamUrl}`),
+    redisUrl ? 'bare-proxy-redis' : 'bare-proxy',
+    node(pin, here('./bare-proxy.ts'), `--port=${port}`, `--upstream=${upstreamUrl}`, ...redis),
     { ready: (log) => log.includes('ready'), url: `http://127.0.0.1:${port}` },
   );
 }

@@ -56,6 +56,29 @@ describe('RequestLog retention', () => {
     expect(await countAll()).toBe(2);
   });
 
+  it('applies the same window to the AI call log', async () => {
+    await db.platformSetting.deleteMany({ where: { key: settingKey } });
+    const aiRow = (ageDays: number) => ({
+      id: randomUUID(),
+      at: new Date(Date.now() - ageDays * DAY),
+      orgId: marker,
+      apiId: marker,
+      requestId: randomUUID(),
+      surface: 'chat',
+      model: 'fast',
+      status: 200,
+      latencyMs: 5,
+      requestBody: '{"messages":[]}',
+    });
+    await db.aiCallLog.createMany({ data: [aiRow(40), aiRow(40), aiRow(10)] });
+    const retention = new RequestLogRetention(db, { defaultDays: 30, intervalMs: 3_600_000 });
+    expect(await retention.runOnce()).toMatchObject({ ran: true, retentionDays: 30 });
+    const left = await db.aiCallLog.findMany({ where: { apiId: marker } });
+    expect(left).toHaveLength(1);
+    expect(left[0]?.at.getTime()).toBeGreaterThan(Date.now() - 30 * DAY);
+    await db.aiCallLog.deleteMany({ where: { apiId: marker } });
+  });
+
   it("uses the PlatformSetting 'requestLog.retentionDays' when present", async () => {
     await db.platformSetting.upsert({
       where: { key: settingKey },

@@ -21,11 +21,13 @@ export const RETENTION_LOCK_ID = 7_231_101;
 const DAY_MS = 86_400_000;
 
 /**
- * Deletes RequestLog rows older than the retention window, in small batches so no statement holds
+ * Deletes RequestLog and AiCallLog rows older than the retention window, in small batches so no statement holds
  * locks or bloats WAL for long. Each batch is one transaction that first takes a transaction-level
  * advisory lock with pg_try_advisory_xact_lock: while one instance is deleting, the others see the
  * lock taken and skip this run; nothing stays locked if an instance dies mid-run.
  */
+const RETAINED_TABLES = ['RequestLog', 'AiCallLog'] as const;
+
 export class RequestLogRetention {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
@@ -72,23 +74,30 @@ export class RequestLogRetention {
     const batchSize = this.options.batchSize ?? 5_000;
     let deleted = 0;
     let batches = 0;
-    for (;;) {
-      const outcome = await this.db.$transaction(async (tx) => {
-        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
-          SELECT pg_try_advisory_xact_lock(${RETENTION_LOCK_ID}::bigint) AS locked`;
-        if (!lock?.locked) return null;
-        return tx.$executeRaw`
-          DELETE FROM "RequestLog" WHERE id IN (
-            SELECT id FROM "RequestLog" WHERE at < ${cutoff.toISOString()}::timestamp(3) LIMIT ${batchSize})`;
-      });
-      if (outcome === null) {
-        // Another instance holds it: it is doing this run (or we lost a race mid-run; it finishes it).
-        if (batches === 0) return { ran: false, reason: 'locked' };
-        break;
+    // The AI call log (which may hold opted-in prompt/response bodies) follows the same window.
+    for (const table of RETAINED_TABLES) {
+      for (;;) {
+        const outcome = await this.db.$transaction(async (tx) => {
+          const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
+            SELECT pg_try_advisory_xact_lock(${RETENTION_LOCK_ID}::bigint) AS locked`;
+          if (!lock?.locked) return null;
+          return table === 'RequestLog'
+            ? tx.$executeRaw`
+              DELETE FROM "RequestLog" WHERE id IN (
+                SELECT id FROM "RequestLog" WHERE at < ${cutoff.toISOString()}::timestamp(3) LIMIT ${batchSize})`
+            : tx.$executeRaw`
+              DELETE FROM "AiCallLog" WHERE id IN (
+                SELECT id FROM "AiCallLog" WHERE at < ${cutoff.toISOString()}::timestamp(3) LIMIT ${batchSize})`;
+        });
+        if (outcome === null) {
+          // Another instance holds it: it is doing this run (or we lost a race mid-run; it finishes it).
+          if (batches === 0) return { ran: false, reason: 'locked' };
+          return { ran: true, retentionDays, cutoff, deleted, batches };
+        }
+        batches++;
+        deleted += outcome;
+        if (outcome < batchSize) break;
       }
-      batches++;
-      deleted += outcome;
-      if (outcome < batchSize) break;
     }
     return { ran: true, retentionDays, cutoff, deleted, batches };
   }
