@@ -1,4 +1,3 @@
-import { type CompletionOutcome, callProvider, type StreamOutcome } from '@portcullis/ai/call';
 import { sendJson } from '@portcullis/ai/respond';
 import type { ChatCompletionRequest, ChatMessage } from '@portcullis/ai/types';
 import { type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
@@ -6,7 +5,7 @@ import { type FieldError, type GatewayProblem, problem, sendProblem } from '../h
 import { RequestValidator } from '../policies/openapi-validate.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { failureCode, failureFromCall } from './errors.ts';
-import { routeCall } from './routing.ts';
+import { routeChat } from './routing.ts';
 import { AiService } from './service.ts';
 
 /*
@@ -118,22 +117,7 @@ export async function runPrompt(ai: AiService, ctx: AiRequest): Promise<AiOutcom
   ctx.res.once('close', () => {
     if (!ctx.res.writableFinished) controller.abort();
   });
-  const routed = await routeCall<CompletionOutcome | StreamOutcome>(
-    route,
-    ctx.route.orgId,
-    ai.credentials,
-    controller.signal,
-    (target, timeoutMs) =>
-      callProvider({
-        provider: target.provider,
-        credential: target.credential,
-        model: target.model,
-        request,
-        signal: controller.signal,
-        timeoutMs,
-        dispatcher: ai.dispatcher,
-      }),
-  );
+  const routed = await routeChat(route, ctx.route.orgId, ai, request, controller.signal);
   const base = {
     surface: 'prompt' as const,
     model: prompt.model,

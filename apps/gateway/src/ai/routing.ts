@@ -1,6 +1,9 @@
+import { type CompletionOutcome, callProvider, type StreamOutcome } from '@portcullis/ai/call';
 import type { AiCallError } from '@portcullis/ai/errors';
 import { openAIError } from '@portcullis/ai/errors';
+import type { ChatCompletionRequest } from '@portcullis/ai/types';
 import type { ModelRoute, RouteTarget } from '@portcullis/core/ai-config';
+import type { Dispatcher } from 'undici';
 import type { AiCredentials, ResolvedTarget } from './credentials.ts';
 
 /*
@@ -98,4 +101,30 @@ export async function routeCall<T>(
     if (outcome.ok || !shouldFallBack(outcome.error) || signal.aborted) return last;
   }
   return last as RoutedResult<T>;
+}
+
+/** A chat request over a model route: each attempt calls the target's provider through `dispatcher`. */
+export function routeChat(
+  route: ModelRoute,
+  orgId: string,
+  services: { credentials: AiCredentials; dispatcher: Dispatcher },
+  request: ChatCompletionRequest,
+  signal: AbortSignal,
+): Promise<RoutedResult<CompletionOutcome | StreamOutcome>> {
+  return routeCall<CompletionOutcome | StreamOutcome>(
+    route,
+    orgId,
+    services.credentials,
+    signal,
+    (target, timeoutMs) =>
+      callProvider({
+        provider: target.provider,
+        credential: target.credential,
+        model: target.model,
+        request,
+        signal,
+        timeoutMs,
+        dispatcher: services.dispatcher,
+      }),
+  );
 }

@@ -1,4 +1,4 @@
-import { type CompletionOutcome, callProvider, type StreamOutcome } from '@portcullis/ai/call';
+import type { StreamOutcome } from '@portcullis/ai/call';
 import { callEmbeddings, type EmbeddingsOutcome } from '@portcullis/ai/embeddings';
 import { modelList } from '@portcullis/ai/models';
 import { pipeAnthropicStream, pipeOpenAIStream, sendJson } from '@portcullis/ai/respond';
@@ -17,7 +17,7 @@ import {
   type Surface,
   sendAiFailure,
 } from './errors.ts';
-import { routeCall } from './routing.ts';
+import { routeCall, routeChat } from './routing.ts';
 import { AiService, type FinishedCall, surfaceOf } from './service.ts';
 
 /*
@@ -146,22 +146,7 @@ async function chat(
   }
 
   const controller = abortOnDisconnect(ctx);
-  const routed = await routeCall<CompletionOutcome | StreamOutcome>(
-    route,
-    ctx.route.orgId,
-    ai.credentials,
-    controller.signal,
-    (target, timeoutMs) =>
-      callProvider({
-        provider: target.provider,
-        credential: target.credential,
-        model: target.model,
-        request,
-        signal: controller.signal,
-        timeoutMs,
-        dispatcher: ai.dispatcher,
-      }),
-  );
+  const routed = await routeChat(route, ctx.route.orgId, ai, request, controller.signal);
   const upstreamMs = Date.now() - ctx.startedAt;
   if (!routed.outcome.ok) {
     const failure = failureFromCall(routed.outcome.error);
