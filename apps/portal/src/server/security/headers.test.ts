@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import nextConfig from '../../../next.config';
-import { contentSecurityPolicy, publicUrlFrom, securityHeaders } from './headers';
+import nextConfig, { contentSecurityPolicy, publicUrlFrom, securityHeaders } from '../../../next.config';
 
 const asRecord = (headers: Array<{ key: string; value: string }>) =>
   Object.fromEntries(headers.map((h) => [h.key, h.value]));
