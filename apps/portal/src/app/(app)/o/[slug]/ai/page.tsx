@@ -1,7 +1,7 @@
 'use client';
 
-import { useParams } from 'next/navigation';
-import { useState } from 'react';
+import Link from 'next/link';
+import { useParams, useSearchParams } from 'next/navigation';
 import { OrgCrumb } from '../../../../../components/org-crumb';
 import { CallLogSection } from './_components/call-log';
 import { CredentialsSection } from './_components/credentials';
@@ -17,7 +17,9 @@ type Tab = (typeof TABS)[number]['key'];
 /** The org's AI gateway settings: provider accounts, model prices, and what the AI APIs were called for. */
 export default function OrgAiPage() {
   const { slug } = useParams<{ slug: string }>();
-  const [tab, setTab] = useState<Tab>('credentials');
+  // The tab is in the URL (?tab=…): linkable, and kept on reload.
+  const requested = useSearchParams().get('tab');
+  const tab: Tab = TABS.find((t) => t.key === requested)?.key ?? 'credentials';
   return (
     <>
       <OrgCrumb slug={slug} section={{ label: 'AI gateway', href: `/o/${slug}/ai` }} />
@@ -26,15 +28,14 @@ export default function OrgAiPage() {
       </div>
       <nav className="tabs" aria-label="AI gateway sections">
         {TABS.map((t) => (
-          <button
+          <Link
             key={t.key}
-            type="button"
             className="tab"
+            href={`/o/${slug}/ai${t.key === 'credentials' ? '' : `?tab=${t.key}`}`}
             aria-current={t.key === tab ? 'page' : undefined}
-            onClick={() => setTab(t.key)}
           >
             {t.label}
-          </button>
+          </Link>
         ))}
       </nav>
       {tab === 'credentials' ? <CredentialsSection orgSlug={slug} /> : null}
