@@ -162,10 +162,19 @@ export default function ApiDetailPage() {
           <dd>
             <code>{data.slug}</code>
           </dd>
-          <dt>Upstream</dt>
-          <dd>
-            <code>{data.upstreamUrl}</code>
-          </dd>
+          {data.kind === 'REST' ? (
+            <>
+              <dt>Upstream</dt>
+              <dd>
+                <code>{data.upstreamUrl}</code>
+              </dd>
+            </>
+          ) : (
+            <>
+              <dt>Kind</dt>
+              <dd>{data.kind === 'AI' ? 'AI gateway (model routes)' : 'Prompt API'}</dd>
+            </>
+          )}
           <dt>Version</dt>
           <dd>{data.version}</dd>
           <dt>Visibility</dt>
