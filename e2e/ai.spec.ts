@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { type FakeLlm, startFakeLlm } from '../test/fakes/llm/server.ts';
 import {
   createApp,
+  createKey,
   createOrg,
   expectNoAxeViolations,
   expectNoHorizontalScroll,
@@ -175,13 +176,7 @@ test('an AI gateway API and a prompt API over a provider credential, called with
     `baseURL: '${GATEWAY_URL}/${org}/${aiSlug}/v1'`,
   );
   await approveAll(provider, org);
-  await consumer.goto(appUrl);
-  await consumer.getByLabel('Key name').fill('llm');
-  await consumer.getByRole('button', { name: 'Create key' }).click();
-  const key = ((await consumer.getByTestId('new-key').textContent()) ?? '').match(
-    /pk_live_[0-9A-Za-z]{32}/,
-  )?.[0];
-  expect(key, 'the new key is shown once').toBeTruthy();
+  const key = await createKey(consumer, appUrl, 'llm');
 
   // The official openai client through the gateway: models, a completion and a stream.
   const base = `${GATEWAY_URL}/${org}/${aiSlug}/v1`;

@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import {
   createApp,
+  createKey,
   createOrg,
   expectNoAxeViolations,
   GATEWAY_URL,
@@ -55,13 +56,7 @@ test('analytics, request logs with CSV export, and the audit log', async ({ brow
   await provider.getByRole('button', { name: 'Approve' }).click();
   await expect(provider.getByText('No pending requests')).toBeVisible();
 
-  await consumer.goto(appUrl);
-  await consumer.getByLabel('Key name').fill('metrics');
-  await consumer.getByRole('button', { name: 'Create key' }).click();
-  const key = ((await consumer.getByTestId('new-key').textContent()) ?? '').match(
-    /pk_live_[0-9A-Za-z]{32}/,
-  )?.[0];
-  expect(key, 'the new key is shown once').toBeTruthy();
+  const key = await createKey(consumer, appUrl, 'metrics');
 
   // Traffic: five admitted calls, one without a key (401, logged for the provider's API).
   const base = `${GATEWAY_URL}/${providerOrg}/${apiSlug}`;

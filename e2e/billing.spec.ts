@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import {
   createApp,
+  createKey,
   createOrg,
   GATEWAY_URL,
   publishApi,
@@ -98,13 +99,7 @@ test('per-request pricing → gateway calls → closed period → exact invoice,
   await provider.goto(`/o/${providerOrg}/approvals`);
   await provider.getByRole('button', { name: 'Approve' }).click();
   await expect(provider.getByText('No pending requests')).toBeVisible();
-  await consumer.goto(appUrl);
-  await consumer.getByLabel('Key name').fill('billing');
-  await consumer.getByRole('button', { name: 'Create key' }).click();
-  const key = ((await consumer.getByTestId('new-key').textContent()) ?? '').match(
-    /pk_live_[0-9A-Za-z]{32}/,
-  )?.[0];
-  expect(key, 'the new key is shown once').toBeTruthy();
+  const key = await createKey(consumer, appUrl, 'billing');
   const call = () =>
     request.get(`${GATEWAY_URL}/${providerOrg}/${apiSlug}/geocode?q=Oslo`, {
       headers: { authorization: `Bearer ${key}` },

@@ -119,3 +119,13 @@ export async function expectNoHorizontalScroll(page: Page) {
   );
   expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
 }
+
+/** Creates a key on the app page and returns the plaintext, which the page shows once. */
+export async function createKey(page: Page, appUrl: string, name: string): Promise<string> {
+  await page.goto(appUrl);
+  await page.getByLabel('Key name').fill(name);
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const key = ((await page.getByTestId('new-key').textContent()) ?? '').match(/pk_live_[0-9A-Za-z]{32}/)?.[0];
+  expect(key, 'the new key is shown once').toBeTruthy();
+  return key ?? '';
+}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import {
   createApp,
+  createKey,
   createOrg,
   expectNoAxeViolations,
   expectNoHorizontalScroll,
@@ -57,13 +58,7 @@ test('main pages pass axe and fit a phone, for a provider and a consumer', async
   await provider.goto(`/o/${providerOrg}/approvals`);
   await provider.getByRole('button', { name: 'Approve' }).click();
   await expect(provider.getByText('No pending requests')).toBeVisible();
-  await consumer.goto(appUrl);
-  await consumer.getByLabel('Key name').fill('sweep');
-  await consumer.getByRole('button', { name: 'Create key' }).click();
-  const key = ((await consumer.getByTestId('new-key').textContent()) ?? '').match(
-    /pk_live_[0-9A-Za-z]{32}/,
-  )?.[0];
-  expect(key).toBeTruthy();
+  const key = await createKey(consumer, appUrl, 'sweep');
   // Some traffic, so analytics, logs and usage have rows to render.
   await expect
     .poll(

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
   createApp,
+  createKey,
   createOrg,
   ECHO_URL,
   expectNoHorizontalScroll,
@@ -88,13 +89,7 @@ test('provider edits plan limits and policies, manages subscribers and retires t
   await expect(provider.getByText('Books Bot')).toBeVisible();
   await provider.getByRole('button', { name: 'Approve' }).click();
   await expect(provider.getByText('No pending requests')).toBeVisible();
-  await consumer.goto(appUrl);
-  await consumer.getByLabel('Key name').fill('ci');
-  await consumer.getByRole('button', { name: 'Create key' }).click();
-  const key = ((await consumer.getByTestId('new-key').textContent()) ?? '').match(
-    /pk_live_[0-9A-Za-z]{32}/,
-  )?.[0];
-  expect(key, 'the new key is shown once').toBeTruthy();
+  const key = await createKey(consumer, appUrl, 'ci');
   const call = () =>
     request.get(`${GATEWAY_URL}/${providerOrg}/${apiSlug}/entries`, {
       headers: { authorization: `Bearer ${key}` },
