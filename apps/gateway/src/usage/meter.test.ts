@@ -21,6 +21,10 @@ function fakeDb(script: { failTimes?: number; alreadyApplied?: boolean } = {}) {
           if (sql.includes('"UsageBatch"')) return Promise.resolve(script.alreadyApplied ? 0 : 1);
           return Promise.resolve(1);
         },
+        $executeRawUnsafe(sql: string, ...values: unknown[]) {
+          calls.push({ sql, values });
+          return Promise.resolve(1);
+        },
         requestLog: {
           createMany: async (args: unknown) => calls.push({ sql: 'requestLog.createMany', values: [args] }),
         },
@@ -215,6 +219,23 @@ describe('UsageMeter', () => {
     const events = committed.map((calls) => calls.find((c) => c.sql.includes('"UsageBatch"'))?.values[1]);
     expect(events).toEqual([1, 3]);
     expect(seen).toEqual([]);
+  });
+
+  it('hands request logs to writeLogs after the transaction, again when a retry finds the batch applied', async () => {
+    const { db, committed } = fakeDb({ alreadyApplied: true });
+    const written: RequestLogEntry[][] = [];
+    const meter = new UsageMeter(db, {
+      flushIntervalMs: 1_000,
+      writeLogs: async (logs) => {
+        written.push(logs);
+      },
+    });
+    const entry = logEntry();
+    meter.recordLog(entry);
+    await meter.flush();
+    expect(written).toEqual([[entry]]);
+    // not inside the transaction as well
+    expect(committed.flat().some((c) => c.sql.includes('"RequestLog"'))).toBe(false);
   });
 
   it('shows every request log entry to onRequestLog', () => {

@@ -80,6 +80,11 @@ export interface UsageMeterOptions {
   onFlushError?: (error: unknown, batchId: string) => void;
   /** Sees every request log entry, kept or dropped (access log, metrics). Must not throw. */
   onRequestLog?: (entry: RequestLogEntry) => void;
+  /**
+   * Writes a batch's request logs after its usage transaction (idempotent: ON CONFLICT (id) DO NOTHING,
+   * so a retried batch writes none twice). Default: inside the transaction, through Prisma.
+   */
+  writeLogs?: (logs: RequestLogEntry[]) => Promise<void>;
   now?: () => number;
 }
 
@@ -327,7 +332,7 @@ export class UsageMeter {
             "updatedAt" = excluded."updatedAt"`;
       }
       if (batch.latency.size > 0) await addLatencyRollups(tx, [...batch.latency.values()], nowIso);
-      if (batch.logs.length > 0) await insertRequestLogs(tx, batch.logs);
+      if (batch.logs.length > 0 && !this.options.writeLogs) await insertRequestLogs(tx, batch.logs);
       for (const [keyId, at] of batch.keysUsed) {
         await tx.apiKey.updateMany({
           where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] },
@@ -335,6 +340,8 @@ export class UsageMeter {
         });
       }
     });
+    // Outside the transaction: also after a retry found the usage applied before.
+    if (batch.logs.length > 0 && this.options.writeLogs) await this.options.writeLogs(batch.logs);
   }
 }
 
@@ -383,17 +390,20 @@ function mergeInto(
  * native JSON.stringify. Prisma's createMany plans every row in JS/wasm, and even 17 array parameters
  * cost the gateway ~6% CPU in the benchmark (each array is converted value by value on the event loop).
  */
-async function insertRequestLogs(tx: Tx, logs: RequestLogEntry[]): Promise<void> {
-  await tx.$executeRaw`
+/** One statement per batch: the rows travel as one JSON parameter ($1) unpacked by json_to_recordset. */
+export const INSERT_REQUEST_LOGS_SQL = `
     INSERT INTO "RequestLog" (id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
       status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode")
     SELECT id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
       status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode"
-    FROM json_to_recordset(${JSON.stringify(logs)}::json) AS x(
+    FROM json_to_recordset($1::json) AS x(
       id text, at timestamp(3), "orgId" text, "apiId" text, "appId" text, "keyId" text,
       "subscriptionId" text, method text, path text, status int, "latencyMs" int, "upstreamMs" int,
       "bytesIn" int, "bytesOut" int, "clientIp" text, "userAgent" text, "errorCode" text)
     ON CONFLICT (id) DO NOTHING`;
+
+async function insertRequestLogs(tx: Tx, logs: RequestLogEntry[]): Promise<void> {
+  await tx.$executeRawUnsafe(INSERT_REQUEST_LOGS_SQL, JSON.stringify(logs));
 }
 
 /**
