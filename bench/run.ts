@@ -15,6 +15,8 @@ import { hasCommand, type LoadSpec, runAutocannon, runLatencyProbe, runWrk } fro
 import { type MeteringBenchResult, runMeteringBench } from './metering.ts';
 import { type BenchMeta, type TargetResult, writeResults } from './report.ts';
 import {
+  GATEWAY_CAPPED_NODE_FLAGS,
+  GATEWAY_NODE_FLAGS,
   REPO_ROOT,
   type RunningProcess,
   startBareProxy,
@@ -168,18 +170,28 @@ async function main(): Promise<void> {
         redisUrl: env.REDIS_URL,
         redisKeyPrefix,
       });
-      const gateway = await startGateway(targetPin, {
-        databaseUrl: env.DATABASE_URL,
-        redisUrl: env.REDIS_URL,
-        redisKeyPrefix,
-        ...(env.BENCH_CPU_PROF ? { cpuProfileDir: resultsDir } : {}),
-      });
+      const variants = [
+        { name: 'gateway', nodeFlags: GATEWAY_NODE_FLAGS },
+        { name: 'gateway (old space capped at 256 MB)', nodeFlags: GATEWAY_CAPPED_NODE_FLAGS },
+      ];
       try {
-        results.push(
-          await measure('gateway', gateway, seeded.path, { authorization: `Bearer ${seeded.key}` }),
-        );
+        for (const variant of variants) {
+          const gateway = await startGateway(targetPin, {
+            databaseUrl: env.DATABASE_URL,
+            redisUrl: env.REDIS_URL,
+            redisKeyPrefix,
+            nodeFlags: variant.nodeFlags,
+            ...(env.BENCH_CPU_PROF && variant.name === 'gateway' ? { cpuProfileDir: resultsDir } : {}),
+          });
+          try {
+            results.push(
+              await measure(variant.name, gateway, seeded.path, { authorization: `Bearer ${seeded.key}` }),
+            );
+          } finally {
+            await gateway.stop();
+          }
+        }
       } finally {
-        await gateway.stop();
         await waitStreamsDrained(env.REDIS_URL, redisKeyPrefix);
         await metering.stop();
         const { RedisLimitStore } = await import('../apps/gateway/src/limits/redis.ts');

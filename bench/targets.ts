@@ -115,14 +115,30 @@ export interface GatewayTarget {
   cpuProfileDir?: string;
   /** PORTCULLIS_ENCRYPTION_KEY, for AI provider credentials */
   encryptionKey?: string;
+  /** V8 flags for the gateway process (default GATEWAY_NODE_FLAGS) */
+  nodeFlags?: string[];
 }
+
+/**
+ * The flags the gateway is meant to run with (README, "Running each part alone"): a young generation of
+ * 8 MB semi-spaces instead of V8's 16–32 MB, which lowers RSS under load at no throughput cost.
+ */
+export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=8'];
+/** The memory-capped profile: old space limited too — far lower RSS, some throughput traded for it. */
+export const GATEWAY_CAPPED_NODE_FLAGS = [...GATEWAY_NODE_FLAGS, '--max-old-space-size=256'];
 
 /** The real CLI, single process (GATEWAY_WORKERS=1), access log on (info) into its log file. */
 export async function startGateway(pin: string[], target: GatewayTarget): Promise<RunningProcess> {
   const port = await freePort();
   const profile = target.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${target.cpuProfileDir}`] : [];
   // The production form: the compiled bundle (npm run build -w @portcullis/gateway), run by plain node.
-  const command = [...pin, process.execPath, ...profile, here('../apps/gateway/dist/main.mjs')];
+  const command = [
+    ...pin,
+    process.execPath,
+    ...(target.nodeFlags ?? GATEWAY_NODE_FLAGS),
+    ...profile,
+    here('../apps/gateway/dist/main.mjs'),
+  ];
   return startProcess('gateway', command, {
     env: {
       DATABASE_URL: target.databaseUrl,

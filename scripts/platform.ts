@@ -54,14 +54,19 @@ async function main(): Promise<void> {
     log('no REDIS_URL: the gateway keeps rate-limit and quota counters in memory (single instance)');
 
   children.push(
-    run('gateway', process.execPath, ['--import', 'tsx', 'apps/gateway/src/main.ts'], {
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: env.REDIS_URL,
-      GATEWAY_PORT: String(env.GATEWAY_PORT),
-      GATEWAY_HOST: '127.0.0.1',
-      // decrypts the tenants' AI provider credentials (the portal encrypts them with the same key)
-      PORTCULLIS_ENCRYPTION_KEY: encryptionKey,
-    }),
+    run(
+      'gateway',
+      process.execPath,
+      ['--max-semi-space-size=8', '--import', 'tsx', 'apps/gateway/src/main.ts'],
+      {
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: env.REDIS_URL,
+        GATEWAY_PORT: String(env.GATEWAY_PORT),
+        GATEWAY_HOST: '127.0.0.1',
+        // decrypts the tenants' AI provider credentials (the portal encrypts them with the same key)
+        PORTCULLIS_ENCRYPTION_KEY: encryptionKey,
+      },
+    ),
   );
   // Always: period close (local invoices), Stripe sync and the payment grace check. With Redis also the
   // metering consumer: usage goes through Redis streams, which only this worker moves into Postgres.
