@@ -11,6 +11,7 @@ import {
 } from '../../../../../../components/config-fields';
 import { ErrorState, Field, FormError, Loading } from '../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+import { RowActions } from './row-actions';
 
 interface CredentialRow {
   id: string;
@@ -190,29 +191,17 @@ function CredentialItem({
         <span className="muted">updated {new Date(row.updatedAt).toLocaleDateString()}</span>
       </div>
       {canWrite ? (
-        <div className="actions">
-          <button
-            type="button"
-            className="secondary"
-            aria-expanded={editing}
-            onClick={() => setEditing((v) => !v)}
-          >
-            {editing ? 'Close' : 'Edit'}
-          </button>
-          <button
-            type="button"
-            className="secondary"
-            disabled={remove.isPending}
-            aria-label={`Delete ${row.name}`}
-            onClick={() => {
-              if (window.confirm(`Delete the credential "${row.name}"?`)) {
-                remove.mutate({ orgSlug, credentialId: row.id });
-              }
-            }}
-          >
-            Delete
-          </button>
-        </div>
+        <RowActions
+          editing={editing}
+          onToggleEdit={() => setEditing((v) => !v)}
+          deleteLabel={`Delete ${row.name}`}
+          deleting={remove.isPending}
+          onDelete={() => {
+            if (window.confirm(`Delete the credential "${row.name}"?`)) {
+              remove.mutate({ orgSlug, credentialId: row.id });
+            }
+          }}
+        />
       ) : null}
       <FormError message={remove.error?.message} />
       {editing ? <CredentialForm orgSlug={orgSlug} row={row} onDone={onChanged} /> : null}

@@ -5,6 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { SavedNote } from '../../../../../../components/config-fields';
 import { ErrorState, Field, FormError, Loading } from '../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+import { RowActions } from './row-actions';
 
 interface PriceRow {
   id: string;
@@ -123,25 +124,13 @@ function PriceItem({
       <td data-label="Output / 1M">${row.outputPerMillion}</td>
       <td data-label="">
         {canWrite ? (
-          <div className="actions">
-            <button
-              type="button"
-              className="secondary"
-              aria-expanded={editing}
-              onClick={() => setEditing((v) => !v)}
-            >
-              {editing ? 'Close' : 'Edit'}
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              aria-label={`Delete the price of ${row.model}`}
-              disabled={remove.isPending}
-              onClick={() => remove.mutate({ orgSlug, priceId: row.id })}
-            >
-              Delete
-            </button>
-          </div>
+          <RowActions
+            editing={editing}
+            onToggleEdit={() => setEditing((v) => !v)}
+            deleteLabel={`Delete the price of ${row.model}`}
+            deleting={remove.isPending}
+            onDelete={() => remove.mutate({ orgSlug, priceId: row.id })}
+          />
         ) : null}
         <FormError message={remove.error?.message} />
         {editing ? <PriceForm orgSlug={orgSlug} row={row} onDone={onChanged} /> : null}
