@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   type StreamUsageEvent,
+  USAGE_CONSUMER_GROUP,
   UsageStreamProducer,
   usageStreamKeys,
 } from '@portcullis/billing/usage/stream';
@@ -86,7 +87,22 @@ describe('metering worker killed with SIGKILL 20 times under load', () => {
         },
       );
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 150)));
-      await worker.kill();
+      if (round % 2 === 0) {
+        // Even rounds: a blind kill, wherever the worker is (idle, reading, committing, acknowledging).
+        await worker.kill();
+      } else {
+        // Odd rounds: the worst window made certain — the worker holds read entries inside an open
+        // transaction. A lock on UsageEvent stalls its insert; once entries are pending, SIGKILL, then
+        // release the lock (Postgres rolls the dead worker's transaction back).
+        // Fresh events after the lock is taken, so the worker has something to read into the stall.
+        const extra = makeEvents(subs, 50, () => Date.now());
+        produced.push(...extra);
+        await killWhileHoldingEntries(
+          worker,
+          () => Promise.all(extra.map((e) => producer.record(e))),
+          () => pendingEntries(redis, usageStreamKeys(keyPrefix)),
+        );
+      }
       if ((await streamState(redis, usageStreamKeys(keyPrefix))).pending > 0) killedWithPending++;
       await producing;
     }
@@ -126,3 +142,34 @@ describe('metering worker killed with SIGKILL 20 times under load', () => {
     );
   });
 });
+
+/** Entries read by a consumer and not yet acknowledged, over all partitions, in one round trip. */
+async function pendingEntries(redis: Redis, keys: readonly string[]): Promise<number> {
+  const pipeline = redis.pipeline();
+  for (const key of keys) pipeline.xpending(key, USAGE_CONSUMER_GROUP);
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.reduce((sum, [error, summary]) => sum + (error ? 0 : Number((summary as [number])[0])), 0);
+}
+
+/** SIGKILLs the worker while a batch it read is stuck in its transaction (UsageEvent locked meanwhile). */
+async function killWhileHoldingEntries(
+  worker: { kill(): Promise<void> },
+  feed: () => Promise<unknown>,
+  pending: () => Promise<number>,
+): Promise<void> {
+  const locker = createDb(databaseUrl(), 1);
+  try {
+    await locker.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe('LOCK TABLE "UsageEvent" IN EXCLUSIVE MODE');
+        await feed();
+        const until = Date.now() + 10_000;
+        while ((await pending()) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+        await worker.kill();
+      },
+      { timeout: 30_000 },
+    );
+  } finally {
+    await locker.$disconnect();
+  }
+}
