@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { providerCredentialContext } from '@portcullis/core/ai-config';
 import { encryptSecret, generateEncryptionKey, parseEncryptionKey } from '@portcullis/core/crypto';
 import type { Db } from '@portcullis/db';
 import { request } from 'undici';
@@ -214,7 +215,7 @@ async function seedAiApi(db: Db, encryptionKey: string, providerBaseUrl: string)
       secretEncrypted: encryptSecret(
         'sk-bench',
         parseEncryptionKey(encryptionKey),
-        `provider-credential:${credentialId}`,
+        providerCredentialContext(credentialId),
       ),
       secretHint: 'ench',
     },

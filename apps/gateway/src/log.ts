@@ -91,6 +91,17 @@ function defaultLogging(): GatewayLogging {
 export const jsonLogger: Logger = (level, message, fields) => defaultLogging().log(level, message, fields);
 
 export const silentLogger: Logger = () => undefined;
+
+/** A failing dependency (cache, counters, log writer) must not flood the log: one line per 10 s at most. */
+export function throttledWarn(log: Logger, message: string): (error: unknown) => void {
+  let lastAt = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - lastAt < 10_000) return;
+    lastAt = now;
+    log('warn', message, { error: describeError(error) });
+  };
+}
 export const silentAccessLogger: AccessLogger = () => undefined;
 
 export function describeError(error: unknown): string {

@@ -27,6 +27,7 @@ import {
   jsonAccessLogger,
   jsonLogger,
   type Logger,
+  throttledWarn,
 } from './log.ts';
 // ops: begin (metrics, draining readiness, retention — apps/gateway/src/ops, usage/retention.ts)
 import { registerWorkerMetrics } from './ops/cluster-metrics.ts';
@@ -395,16 +396,3 @@ function drain(server: Server, timeoutMs: number): Promise<void> {
     server.closeIdleConnections();
   });
 }
-
-// policies: begin
-/** A failing cache must not flood the log: one line per 10 s at most. */
-function throttledWarn(log: Logger, message: string): (error: unknown) => void {
-  let lastAt = 0;
-  return (error) => {
-    const now = Date.now();
-    if (now - lastAt < 10_000) return;
-    lastAt = now;
-    log('warn', message, { error: describeError(error) });
-  };
-}
-// policies: end

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { providerCredentialContext } from '@portcullis/core/ai-config';
 import { encryptSecret, generateEncryptionKey, parseEncryptionKey } from '@portcullis/core/crypto';
 import type { Db } from '@portcullis/db';
 import { seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
@@ -61,7 +62,7 @@ export async function seedAiApi(
         name: `cred-${i}`,
         provider: c.provider,
         baseUrl: c.baseUrl,
-        secretEncrypted: encryptSecret(c.secret, key, `provider-credential:${id}`),
+        secretEncrypted: encryptSecret(c.secret, key, providerCredentialContext(id)),
         secretHint: c.secret.slice(-4),
       },
     });

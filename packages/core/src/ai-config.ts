@@ -163,6 +163,13 @@ export function parseAiLimits(json: unknown): AiLimits {
   return parsed.success ? parsed.data : [];
 }
 
+/**
+ * The AES-GCM associated data of a ProviderCredential's secret: the row id, so a ciphertext copied to
+ * another row does not decrypt there. The portal encrypts and the gateway decrypts with it.
+ */
+export const providerCredentialContext = (credentialId: string): string =>
+  `provider-credential:${credentialId}`;
+
 /** A price-table row: USD per million tokens, exact decimals. */
 export interface ModelPrice {
   inputPerMillion: string;

@@ -10,7 +10,9 @@ export type ConfigChange =
   | { kind: 'key'; hash: string }
   | { kind: 'subscription'; id: string }
   | { kind: 'api'; id: string }
-  | { kind: 'plan'; id: string };
+  | { kind: 'plan'; id: string }
+  | { kind: 'providerCredential'; id: string }
+  | { kind: 'aiPrice'; id: string };
 
 export function configNotifySql(change: ConfigChange): { sql: string; args: [string, string] } {
   return { sql: 'SELECT pg_notify($1, $2)', args: [CONFIG_CHANNEL, JSON.stringify(change)] };

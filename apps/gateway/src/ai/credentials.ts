@@ -1,6 +1,6 @@
 import { getProvider } from '@portcullis/ai/providers/index';
 import type { ProviderCredential, ProviderDefinition } from '@portcullis/ai/providers/types';
-import type { ModelPrice, RouteTarget } from '@portcullis/core/ai-config';
+import { type ModelPrice, providerCredentialContext, type RouteTarget } from '@portcullis/core/ai-config';
 import { decryptSecret, type EncryptionKey, parseEncryptionKey } from '@portcullis/core/crypto';
 import type { ConfigCache } from '../config/config-cache.ts';
 import { err, ok, type Result } from '../result.ts';
@@ -36,7 +36,7 @@ export class AiCredentials {
     if (!this.key) return err('PORTCULLIS_ENCRYPTION_KEY is not configured on the gateway');
     let apiKey: string;
     try {
-      apiKey = decryptSecret(row.secretEncrypted, this.key, `provider-credential:${row.id}`);
+      apiKey = decryptSecret(row.secretEncrypted, this.key, providerCredentialContext(row.id));
     } catch {
       // The error names no secret; the ciphertext and key stay out of every message.
       return err(`provider credential ${row.id} cannot be decrypted with this gateway's key`);

@@ -6,8 +6,9 @@ import type { Dispatcher } from 'undici';
 import type { ConfigCache } from '../config/config-cache.ts';
 import type { RouteRecord } from '../config/repository.ts';
 import type { GatewayProblem } from '../http/problem.ts';
-import { describeError, type Logger } from '../log.ts';
+import { type Logger, throttledWarn } from '../log.ts';
 import { err, ok, type Result } from '../result.ts';
+import { chunkLength } from '../usage/durable-end.ts';
 import { AiBudgets, type BudgetCallers, MemoryBudgetStore, RedisBudgetStore } from './budgets.ts';
 import { AiResponseCache, type CacheRedis } from './cache.ts';
 import { type AiCallLogEntry, AiCallLogWriter, loggedBodies } from './call-log.ts';
@@ -64,7 +65,7 @@ export class AiService {
   private readonly budgetStore: MemoryBudgetStore | RedisBudgetStore;
 
   constructor(readonly options: AiServiceOptions) {
-    const warn = throttled(options.log);
+    const warn = (message: string) => throttledWarn(options.log, message);
     this.credentials = new AiCredentials(options.cache, options.encryptionKey);
     this.budgetStore =
       options.redisUrl || options.redisClusterNodes?.length
@@ -215,6 +216,15 @@ export class AiService {
   }
 }
 
+/** Client disconnect aborts the provider call (and a stream's upstream read). */
+export function abortOnDisconnect(ctx: AiRequest): AbortController {
+  const controller = new AbortController();
+  ctx.res.once('close', () => {
+    if (!ctx.res.writableFinished) controller.abort();
+  });
+  return controller;
+}
+
 export const surfaceOf = (rest: string): 'anthropic' | 'openai' =>
   rest === '/v1/messages' || rest === '/v1/messages/' ? 'anthropic' : 'openai';
 
@@ -222,29 +232,12 @@ export const surfaceOf = (rest: string): 'anthropic' | 'openai' =>
 function countBytesOut(res: ServerResponse, counters: { bytesOut: number }): void {
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-  const count = (chunk: unknown) => {
-    if (typeof chunk === 'string') counters.bytesOut += Buffer.byteLength(chunk);
-    else if (chunk instanceof Uint8Array) counters.bytesOut += chunk.byteLength;
-  };
   res.write = ((...args: unknown[]) => {
-    count(args[0]);
+    counters.bytesOut += chunkLength(args[0]);
     return write(...args);
   }) as ServerResponse['write'];
   res.end = ((...args: unknown[]) => {
-    if (typeof args[0] !== 'function') count(args[0]);
+    counters.bytesOut += chunkLength(args[0]);
     return end(...args);
   }) as ServerResponse['end'];
-}
-
-/** One warning per 10 s per message at most. */
-function throttled(log: Logger) {
-  return (message: string) => {
-    let lastAt = 0;
-    return (error: unknown) => {
-      const nowMs = Date.now();
-      if (nowMs - lastAt < 10_000) return;
-      lastAt = nowMs;
-      log('warn', message, { error: describeError(error) });
-    };
-  };
 }

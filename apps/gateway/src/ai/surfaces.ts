@@ -1,5 +1,6 @@
 import type { StreamOutcome } from '@portcullis/ai/call';
 import { callEmbeddings, type EmbeddingsOutcome } from '@portcullis/ai/embeddings';
+import type { AiCallError } from '@portcullis/ai/errors';
 import { modelList } from '@portcullis/ai/models';
 import { pipeAnthropicStream, pipeOpenAIStream, sendJson } from '@portcullis/ai/respond';
 import { anthropicToUnified, parseAnthropicRequest } from '@portcullis/ai/surfaces/anthropic/request';
@@ -18,7 +19,7 @@ import {
   sendAiFailure,
 } from './errors.ts';
 import { routeCall, routeChat } from './routing.ts';
-import { AiService, type FinishedCall, surfaceOf } from './service.ts';
+import { AiService, abortOnDisconnect, type FinishedCall, surfaceOf } from './service.ts';
 
 /*
  * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models, and the
@@ -70,15 +71,6 @@ const modelNotFound = (name: string): AiFailure =>
   aiFailure(404, 'model_not_found', `The model '${name}' does not exist or you do not have access to it.`, {
     param: 'model',
   });
-
-/** Client disconnect aborts the provider call (and a stream's upstream read). */
-function abortOnDisconnect(ctx: AiRequest): AbortController {
-  const controller = new AbortController();
-  ctx.res.once('close', () => {
-    if (!ctx.res.writableFinished) controller.abort();
-  });
-  return controller;
-}
 
 async function chat(
   ai: AiService,
@@ -148,20 +140,7 @@ async function chat(
   const controller = abortOnDisconnect(ctx);
   const routed = await routeChat(route, ctx.route.orgId, ai, request, controller.signal);
   const upstreamMs = Date.now() - ctx.startedAt;
-  if (!routed.outcome.ok) {
-    const failure = failureFromCall(routed.outcome.error);
-    const failed = fail(failure);
-    ai.finish(ctx, config.logging, {
-      ...base,
-      status: failure.status,
-      errorCode: failureCode(failure),
-      target: routed.target,
-      attempts: routed.attempts,
-      usage: null,
-      costMicros: 0n,
-    });
-    return failed;
-  }
+  if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const target = routed.target;
   const price = target ? await ai.priceOf(ctx, target) : undefined;
   const result = routed.outcome.value;
@@ -250,6 +229,30 @@ async function pipeStream(
   );
 }
 
+/** Every attempt failed: the caller gets the last provider error, the call log its row. */
+function failedCall(
+  ai: AiService,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  fail: (failure: AiFailure) => AiOutcome,
+  base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>,
+  routed: { target: FinishedCall['target']; attempts: number },
+  error: AiCallError,
+): AiOutcome {
+  const failure = failureFromCall(error);
+  const failed = fail(failure);
+  ai.finish(ctx, config.logging, {
+    ...base,
+    status: failure.status,
+    errorCode: failureCode(failure),
+    target: routed.target,
+    attempts: routed.attempts,
+    usage: null,
+    costMicros: 0n,
+  });
+  return failed;
+}
+
 function usageOf(completion: {
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }) {
@@ -300,20 +303,7 @@ async function embeddings(
     ttftMs: null,
     requestText,
   };
-  if (!routed.outcome.ok) {
-    const failure = failureFromCall(routed.outcome.error);
-    const failed = fail(failure);
-    ai.finish(ctx, config.logging, {
-      ...base,
-      status: failure.status,
-      errorCode: failureCode(failure),
-      target: routed.target,
-      attempts: routed.attempts,
-      usage: null,
-      costMicros: 0n,
-    });
-    return failed;
-  }
+  if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const { usage, response } = routed.outcome.value;
   const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
   const cost = ai.cost(usage, price);

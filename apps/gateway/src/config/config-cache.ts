@@ -105,13 +105,13 @@ export class ConfigCache {
         this.credentials.clear();
         this.prices.clear();
         return;
-      default: {
-        // ai: credential and price-table changes (kinds newer than the shared ConfigChange union)
-        const kind = (change as { kind?: unknown }).kind;
-        if (kind === 'providerCredential' || kind === 'credential') this.credentials.clear();
-        if (kind === 'aiPrice' || kind === 'price') this.prices.clear();
+      // ai: provider credentials and the price table
+      case 'providerCredential':
+        this.credentials.clear();
         return;
-      }
+      case 'aiPrice':
+        this.prices.clear();
+        return;
     }
   }
 

@@ -81,13 +81,13 @@ export class RequestLogRetention {
           const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
             SELECT pg_try_advisory_xact_lock(${RETENTION_LOCK_ID}::bigint) AS locked`;
           if (!lock?.locked) return null;
-          return table === 'RequestLog'
-            ? tx.$executeRaw`
-              DELETE FROM "RequestLog" WHERE id IN (
-                SELECT id FROM "RequestLog" WHERE at < ${cutoff.toISOString()}::timestamp(3) LIMIT ${batchSize})`
-            : tx.$executeRaw`
-              DELETE FROM "AiCallLog" WHERE id IN (
-                SELECT id FROM "AiCallLog" WHERE at < ${cutoff.toISOString()}::timestamp(3) LIMIT ${batchSize})`;
+          // The table name comes from RETAINED_TABLES, never from input.
+          return tx.$executeRawUnsafe(
+            `DELETE FROM "${table}" WHERE id IN (
+              SELECT id FROM "${table}" WHERE at < $1::timestamp(3) LIMIT $2)`,
+            cutoff.toISOString(),
+            batchSize,
+          );
         });
         if (outcome === null) {
           // Another instance holds it: it is doing this run (or we lost a race mid-run; it finishes it).

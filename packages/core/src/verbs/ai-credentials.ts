@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Tx } from '@portcullis/db';
-import { CONFIG_CHANNEL } from '@portcullis/db/notify';
 import { z } from 'zod';
-import { ZAiGatewayConfig, ZPromptConfig } from '../ai-config.ts';
+import { providerCredentialContext, ZAiGatewayConfig, ZPromptConfig } from '../ai-config.ts';
 import { encryptSecret } from '../crypto.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { ZId } from '../schemas.ts';
 import { checkUpstreamUrlResolved } from '../ssrf.ts';
 import { AI_PROVIDERS, aiProvider, parseOrBadRequest } from './ai-shared.ts';
 import { loadUpstreamAllowedHosts } from './api.ts';
-import { inTransaction, isUniqueViolation, lockKey, type OrgCtx, writeAudit } from './context.ts';
+import {
+  inTransaction,
+  isUniqueViolation,
+  lockKey,
+  notifyConfig,
+  type OrgCtx,
+  writeAudit,
+} from './context.ts';
 
 /**
  * A tenant's accounts at LLM providers. The secret is encrypted (AES-256-GCM, context
@@ -106,15 +112,11 @@ export const newCredentialId = () => `pc_${randomBytes(15).toString('base64url')
 const hintOf = (secret: string) => (secret.length >= 12 ? secret.slice(-4) : '');
 
 const sealSecret = (id: string, secret: string, key: Buffer) =>
-  encryptSecret(secret, key, `provider-credential:${id}`);
+  encryptSecret(secret, key, providerCredentialContext(id));
 
 /** Gateways drop their cached credentials on this notification (sent in the transaction). */
 async function notifyCredentials(tx: Tx, id: string): Promise<void> {
-  await tx.$executeRawUnsafe(
-    'SELECT pg_notify($1, $2)',
-    CONFIG_CHANNEL,
-    JSON.stringify({ kind: 'providerCredential', id }),
-  );
+  await notifyConfig(tx, { kind: 'providerCredential', id });
 }
 
 /** Provider-specific requirements and the SSRF guard on the endpoint (allow-listed hosts exempt). */

@@ -1,11 +1,10 @@
 import type { Tx } from '@portcullis/db';
-import { CONFIG_CHANNEL } from '@portcullis/db/notify';
 import { z } from 'zod';
 import { ZDecimalString } from '../billing/pricing.ts';
 import { conflict, notFound } from '../errors.ts';
 import { ZId } from '../schemas.ts';
 import { parseOrBadRequest } from './ai-shared.ts';
-import { inTransaction, isUniqueViolation, type OrgCtx, writeAudit } from './context.ts';
+import { inTransaction, isUniqueViolation, notifyConfig, type OrgCtx, writeAudit } from './context.ts';
 
 /**
  * The tenant's price table: USD per million input/output tokens for one provider model, as exact
@@ -43,11 +42,7 @@ const select = {
 } as const;
 
 async function notifyPrices(tx: Tx, id: string): Promise<void> {
-  await tx.$executeRawUnsafe(
-    'SELECT pg_notify($1, $2)',
-    CONFIG_CHANNEL,
-    JSON.stringify({ kind: 'aiPrice', id }),
-  );
+  await notifyConfig(tx, { kind: 'aiPrice', id });
 }
 
 export async function listAiPrices(ctx: OrgCtx) {

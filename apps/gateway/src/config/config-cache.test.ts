@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigCache } from './config-cache.ts';
+import type { ConfigRepository, ProviderCredentialRecord } from './repository.ts';
+
+/** A repository that counts the credential and price loads the cache makes. */
+function countingRepo() {
+  const loads = { credential: 0, price: 0 };
+  const repo = {
+    credential: async (orgId: string, id: string) => {
+      loads.credential++;
+      return { id, orgId, provider: 'openai' } as unknown as ProviderCredentialRecord;
+    },
+    price: async () => {
+      loads.price++;
+      return { inputPerMillion: '1', outputPerMillion: '2' };
+    },
+  } as unknown as ConfigRepository;
+  return { repo, loads };
+}
+
+describe('ConfigCache invalidation of AI configuration', () => {
+  it('reloads credentials on providerCredential and prices on aiPrice, each leaving the other cached', async () => {
+    const { repo, loads } = countingRepo();
+    const cache = new ConfigCache(repo, { ttlMs: 60_000 });
+    const load = async () => {
+      await cache.credential('org1', 'cred1');
+      await cache.price('org1', 'openai', 'gpt-4o-mini');
+    };
+    await load();
+    await load();
+    expect(loads).toEqual({ credential: 1, price: 1 });
+
+    cache.apply({ kind: 'providerCredential', id: 'cred1' });
+    await load();
+    expect(loads).toEqual({ credential: 2, price: 1 });
+
+    cache.apply({ kind: 'aiPrice', id: 'price1' });
+    await load();
+    expect(loads).toEqual({ credential: 2, price: 2 });
+  });
+});
