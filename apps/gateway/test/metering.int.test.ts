@@ -1,17 +1,37 @@
 import { billingPeriod, hourStart } from '@portcullis/core/periods';
-import type { Db } from '@portcullis/db';
+import { createPgPool, type SqlWriter, sqlWriter } from '@portcullis/db/pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
+import { readGatewayEnv } from '../src/env.ts';
 import { type RequestLogEntry, UsageMeter } from '../src/usage/meter.ts';
 import { bearer, call, eventually, startWorld, type TestWorld } from './harness.ts';
 
+/** A writer that commits for real, then reports its first transaction as failed (a lost COMMIT ack). */
+function losesFirstAck(real: SqlWriter): SqlWriter {
+  let loseAck = true;
+  return {
+    ...real,
+    async transaction(fn) {
+      const result = await real.transaction(fn);
+      if (loseAck) {
+        loseAck = false;
+        throw new Error('connection reset after COMMIT');
+      }
+      return result;
+    },
+  };
+}
+
 describe('gateway usage metering', () => {
   let world: TestWorld;
+  let sql: SqlWriter;
 
   beforeAll(async () => {
     world = await startWorld({ redis: true });
+    sql = sqlWriter(createPgPool(readGatewayEnv().DATABASE_URL, 2));
   });
   afterAll(async () => {
+    await sql?.close();
     await world?.close();
   });
 
@@ -140,17 +160,8 @@ describe('gateway usage metering', () => {
   it('never counts a batch twice when its commit acknowledgement is lost', async () => {
     const provider = await seedProviderWithApi(world.db, { upstreamUrl: world.upstream.url });
     const consumer = await seedConsumerWithKey(world.db, provider.plan.id);
-    let loseAck = true;
     // Commits for real, then reports failure once: the meter must retry with the same batch id.
-    const flaky = {
-      async $transaction(fn: Parameters<Db['$transaction']>[0]) {
-        await world.db.$transaction(fn as (tx: unknown) => Promise<unknown>);
-        if (loseAck) {
-          loseAck = false;
-          throw new Error('connection reset after COMMIT');
-        }
-      },
-    } as unknown as Db;
+    const flaky = losesFirstAck(sql);
     const errors: string[] = [];
     const meter = new UsageMeter(flaky, {
       flushIntervalMs: 600_000,
@@ -207,16 +218,7 @@ describe('gateway usage metering', () => {
 
     // Straight through a meter whose first commit acknowledgement is lost: the retried batch (same id)
     // must not add its histogram twice, and a later batch adds element by element.
-    let loseAck = true;
-    const flaky = {
-      async $transaction(fn: Parameters<Db['$transaction']>[0]) {
-        await world.db.$transaction(fn as (tx: unknown) => Promise<unknown>);
-        if (loseAck) {
-          loseAck = false;
-          throw new Error('connection reset after COMMIT');
-        }
-      },
-    } as unknown as Db;
+    const flaky = losesFirstAck(sql);
     const meter = new UsageMeter(flaky, { flushIntervalMs: 600_000, onFlushError: () => undefined });
     const hour = new Date(Date.UTC(2024, 4, 1, 10));
     const entry = (latencyMs: number, status: number): RequestLogEntry => ({

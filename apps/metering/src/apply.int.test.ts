@@ -1,5 +1,6 @@
 import { applyUsageEvents } from '@portcullis/billing/usage/apply';
 import { createDb, type Db } from '@portcullis/db';
+import { createPgPool, type SqlWriter, sqlWriter } from '@portcullis/db/pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageMeter } from '../../gateway/src/usage/meter.ts';
 import { pruneUsageEvents } from './retention.ts';
@@ -125,17 +126,20 @@ describe('applyUsageEvents (Postgres)', () => {
 
 describe('UsageMeter (embedded mode) against Postgres', () => {
   let db: Db;
+  let sql: SqlWriter;
   beforeAll(() => {
     db = createDb(databaseUrl(), 2);
+    sql = sqlWriter(createPgPool(databaseUrl(), 2));
   });
   afterAll(async () => {
+    await sql?.close();
     await db?.$disconnect();
   });
 
   it('maintains the daily rollups and the token and cost columns alongside the hourly ones', async () => {
     const subs = await seedSubscriptions(db, 2);
     const events = makeEvents(subs, 400);
-    const meter = new UsageMeter(db, { flushIntervalMs: 60_000 });
+    const meter = new UsageMeter(sql, { flushIntervalMs: 60_000 });
     for (const event of events) meter.recordUsage(event);
     await meter.flush();
     const later = makeEvents(subs, 40);

@@ -1,9 +1,10 @@
 import pg from 'pg';
 
 /**
- * A plain node-postgres pool, for the few bulk writes on a hot process where Prisma's per-query work
- * (its wasm query compiler copies and walks every parameter) costs more than the statement itself — the
- * gateway's request-log batches. Everything else goes through Prisma (`createDb`).
+ * A plain node-postgres pool, for the batch writers of a hot process (the gateway's usage, request-log
+ * and AI-call-log batches), where Prisma's per-query work — its wasm query compiler copies and walks every
+ * parameter on the event loop — costs more than the statement itself and stalls requests behind it.
+ * Everything else goes through Prisma (`createDb`).
  */
 export function createPgPool(
   url: string,
@@ -22,3 +23,46 @@ export function createPgPool(
 }
 
 export type PgPool = pg.Pool;
+
+/** Runs one statement with `$1…` placeholders; resolves to the number of rows it affected. */
+export interface SqlRunner {
+  execute(text: string, values?: readonly unknown[]): Promise<number>;
+}
+
+/** Statements and transactions over a node-postgres pool. */
+export interface SqlWriter extends SqlRunner {
+  /** BEGIN … COMMIT on one pooled connection; ROLLBACK, and the error rethrown, when `fn` throws. */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const runnerOf = (client: pg.Pool | pg.PoolClient): SqlRunner => ({
+  async execute(text, values) {
+    const result = await client.query(text, values as unknown[] | undefined);
+    return result.rowCount ?? 0;
+  },
+});
+
+export function sqlWriter(pool: pg.Pool): SqlWriter {
+  return {
+    ...runnerOf(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(runnerOf(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError; // the connection is unusable: destroy it instead of pooling it
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,5 +1,5 @@
 import type { AiLogging } from '@portcullis/core/ai-config';
-import type { Db } from '@portcullis/db';
+import type { SqlRunner } from '@portcullis/db/pg';
 
 /** One AiCallLog row as the gateway writes it. */
 export interface AiCallLogEntry {
@@ -61,9 +61,28 @@ export function loggedBodies(
   };
 }
 
+/** One INSERT per batch, the rows as one JSON parameter (like the usage meter's RequestLog batches). */
+const INSERT_AI_CALL_LOGS_SQL = `
+    INSERT INTO "AiCallLog" (id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId", surface,
+      model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut", "tokensEstimated",
+      "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody")
+    SELECT id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId", surface,
+      model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut", "tokensEstimated",
+      "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody"
+    FROM json_to_recordset($1::json) AS x(id text, at timestamp(3), "orgId" text, "apiId" text,
+      "subscriptionId" text, "appId" text, "keyId" text, "requestId" text, surface text, model text,
+      provider text, "providerModel" text, status int, "errorCode" text, stream boolean, "tokensIn" int,
+      "tokensOut" int, "tokensEstimated" boolean, "costMicros" bigint, "latencyMs" int, "ttftMs" int,
+      attempts int, "requestBody" text, "responseBody" text)
+    ON CONFLICT (id) DO NOTHING`;
+
+/** JSON for the batch: the exact cost travels as decimal text (JSON has no bigint). */
+const batchJson = (rows: AiCallLogEntry[]) =>
+  JSON.stringify(rows, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
+
 /**
- * Buffers AiCallLog rows off the response path and inserts them in batches (createMany), like the
- * RequestLog writer of the usage meter. Best effort: a failed batch is retried on the next flush, and rows
+ * Buffers AiCallLog rows off the response path and inserts them in batches, through node-postgres
+ * rather than Prisma (no per-value work on the event loop), like the usage meter's RequestLog batches. Best effort: a failed batch is retried on the next flush, and rows
  * beyond MAX_PENDING are dropped (counted) rather than growing the heap during a long Postgres outage.
  */
 export class AiCallLogWriter {
@@ -73,7 +92,7 @@ export class AiCallLogWriter {
   dropped = 0;
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: SqlRunner,
     private readonly options: { flushIntervalMs: number; onError: (error: unknown) => void },
   ) {}
 
@@ -109,8 +128,8 @@ export class AiCallLogWriter {
     while (this.pending.length > 0) {
       const batch = this.pending.slice(0, MAX_BATCH);
       try {
-        // skipDuplicates: a batch whose commit was not acknowledged is safe to send again.
-        await this.db.aiCallLog.createMany({ data: batch, skipDuplicates: true });
+        // ON CONFLICT (id) DO NOTHING: a batch whose commit was not acknowledged is safe to send again.
+        await this.sql.execute(INSERT_AI_CALL_LOGS_SQL, [batchJson(batch)]);
       } catch (error) {
         this.options.onError(error);
         return;

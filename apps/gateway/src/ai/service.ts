@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { TokenUsage } from '@portcullis/ai/types';
 import { type AiLogging, costMicros, type ModelRoute } from '@portcullis/core/ai-config';
-import type { Db } from '@portcullis/db';
+import type { SqlRunner } from '@portcullis/db/pg';
 import type { Dispatcher } from 'undici';
 import type { ConfigCache } from '../config/config-cache.ts';
 import type { RouteRecord } from '../config/repository.ts';
@@ -19,7 +19,6 @@ import { runPrompt } from './prompt.ts';
 import { serveAiSurface } from './surfaces.ts';
 
 export interface AiServiceOptions {
-  db: Db;
   cache: ConfigCache;
   /** PORTCULLIS_ENCRYPTION_KEY: decrypts provider credentials */
   encryptionKey?: string | undefined;
@@ -29,6 +28,8 @@ export interface AiServiceOptions {
   /** SSRF-guarded connections to providers (tenants choose base URLs) */
   dispatcher: Dispatcher;
   callLogFlushMs: number;
+  /** the gateway's batch writer (node-postgres) for AiCallLog rows */
+  batchSql: SqlRunner;
   responseCacheMaxBytes: number;
   log: Logger;
   now: () => number;
@@ -83,7 +84,7 @@ export class AiService {
         this.budgetStore instanceof RedisBudgetStore ? (this.budgetStore.client as CacheRedis) : undefined,
       onError: warn('AI response cache (Redis) failed; serving without it'),
     });
-    this.callLog = new AiCallLogWriter(options.db, {
+    this.callLog = new AiCallLogWriter(options.batchSql, {
       flushIntervalMs: options.callLogFlushMs,
       onError: warn('AI call log flush failed; rows kept for the next flush'),
     });

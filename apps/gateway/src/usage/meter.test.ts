@@ -1,4 +1,4 @@
-import type { Db } from '@portcullis/db';
+import type { SqlWriter } from '@portcullis/db/pg';
 import { describe, expect, it } from 'vitest';
 import { type RequestLogEntry, UsageMeter } from './meter.ts';
 
@@ -7,40 +7,42 @@ interface Call {
   values: unknown[];
 }
 
-/** A stand-in for Prisma that records statements and can fail or report a batch as already applied. */
-function fakeDb(script: { failTimes?: number; alreadyApplied?: boolean } = {}) {
+/** A stand-in for the node-postgres batch writer: records statements, can fail or report a batch applied. */
+function fakeSql(script: { failTimes?: number; alreadyApplied?: boolean } = {}) {
   const committed: Call[][] = [];
+  /** statements run outside any transaction (the request-log inserts) */
+  const outside: Call[] = [];
   let failures = script.failTimes ?? 0;
-  const db = {
-    async $transaction(fn: (tx: unknown) => Promise<void>) {
+  const sql: SqlWriter = {
+    async execute(text, values = []) {
+      outside.push({ sql: text, values: [...values] });
+      return 1;
+    },
+    async transaction(fn) {
       const calls: Call[] = [];
-      const tx = {
-        $executeRaw(strings: TemplateStringsArray, ...values: unknown[]) {
-          const sql = strings.join('?');
-          calls.push({ sql, values });
-          if (sql.includes('"UsageBatch"')) return Promise.resolve(script.alreadyApplied ? 0 : 1);
-          return Promise.resolve(1);
+      const result = await fn({
+        async execute(text, values = []) {
+          calls.push({ sql: text, values: [...values] });
+          return text.includes('"UsageBatch"') && script.alreadyApplied ? 0 : 1;
         },
-        $executeRawUnsafe(sql: string, ...values: unknown[]) {
-          calls.push({ sql, values });
-          return Promise.resolve(1);
-        },
-        requestLog: {
-          createMany: async (args: unknown) => calls.push({ sql: 'requestLog.createMany', values: [args] }),
-        },
-        apiKey: {
-          updateMany: async (args: unknown) => calls.push({ sql: 'apiKey.updateMany', values: [args] }),
-        },
-      };
-      await fn(tx);
+      });
       if (failures > 0) {
         failures--;
         throw new Error('connection lost');
       }
       committed.push(calls);
+      return result;
     },
+    close: async () => undefined,
   };
-  return { db: db as unknown as Db, committed };
+  return { db: sql, committed, outside };
+}
+
+/** The rows of a statement's JSON parameter ($1). */
+function jsonRows<T>(calls: Call[] | undefined, marker: string): T[] {
+  const statement = calls?.find((c) => c.sql.includes(marker));
+  const json = statement?.values[0];
+  return typeof json === 'string' ? (JSON.parse(json) as T[]) : [];
 }
 
 const at = Date.UTC(2026, 10, 23, 13, 45);
@@ -79,9 +81,7 @@ interface LatencyRow {
 
 /** The rows of a batch's LatencyRollup statement (its one JSON parameter). */
 function latencyRows(calls: Call[] | undefined): LatencyRow[] {
-  const statement = calls?.find((c) => c.sql.includes('INSERT INTO "LatencyRollup"'));
-  const json = statement?.values.find((v): v is string => typeof v === 'string' && v.startsWith('['));
-  return json ? (JSON.parse(json) as LatencyRow[]) : [];
+  return jsonRows<LatencyRow>(calls, 'INSERT INTO "LatencyRollup"');
 }
 
 /** Counts with `n` in the bucket at `index` (14 buckets: ≤1, ≤2, ≤5, ≤10, ≤20, ≤50, … ≤10000, more). */
@@ -93,26 +93,29 @@ function countsWith(...entries: Array<[index: number, n: number]>): number[] {
 
 describe('UsageMeter', () => {
   it('aggregates per subscription, hour and status class; billable excludes 5xx', async () => {
-    const { db, committed } = fakeDb();
+    const { db, committed } = fakeSql();
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
     meter.recordUsage({ subscriptionId: 's1', atMs: at, status: 200, bytesIn: 10, bytesOut: 100 });
     meter.recordUsage({ subscriptionId: 's1', atMs: at + 60_000, status: 201, bytesIn: 5, bytesOut: 50 });
     meter.recordUsage({ subscriptionId: 's1', atMs: at, status: 502, bytesIn: 1, bytesOut: 0 });
     await meter.flush();
     expect(committed).toHaveLength(1);
-    const rollup = committed[0]?.find((c) => c.sql.includes('"UsageRollup"'));
-    // The VALUES list arrives as one Prisma.Sql whose flattened values are the rows' parameters.
-    const list = rollup?.values.find(
-      (v): v is { values: unknown[] } => typeof v === 'object' && v !== null && 'values' in v,
+    // The rows arrive as one JSON parameter: one row per subscription × hour × status class.
+    const rows = jsonRows<Record<string, unknown>>(committed[0], '"UsageRollup"');
+    expect(rows).toHaveLength(2);
+    expect(rows).toContainEqual(
+      expect.objectContaining({ sid: 's1', bucket: '2026-11-23T13:00:00.000Z', cls: 2, requests: 2 }),
     );
-    expect(list?.values).toHaveLength(2 * 11);
-    const flat = JSON.stringify(list?.values);
-    expect(flat).toContain('"s1","2026-11-23T13:00:00.000Z",2,2,2,15,150');
-    expect(flat).toContain('"s1","2026-11-23T13:00:00.000Z",5,1,0,1,0');
+    expect(rows).toContainEqual(
+      expect.objectContaining({ cls: 2, billable: 2, bytes_in: 15, bytes_out: 150 }),
+    );
+    expect(rows).toContainEqual(
+      expect.objectContaining({ cls: 5, requests: 1, billable: 0, bytes_in: 1, bytes_out: 0 }),
+    );
   });
 
   it('carries tokens and cost (0 when absent) and writes hourly and daily rollups in one statement', async () => {
-    const { db, committed } = fakeDb();
+    const { db, committed } = fakeSql();
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
     meter.recordUsage({
       subscriptionId: 's1',
@@ -144,17 +147,33 @@ describe('UsageMeter', () => {
     const statement = committed[0]?.find((c) => c.sql.includes('"UsageRollup"'));
     expect(statement?.sql).toContain('INSERT INTO "UsageDailyRollup"');
     expect(statement?.sql).toContain('GROUP BY v.sid, v.bucket::date, v.cls');
-    const list = statement?.values.find(
-      (v): v is { values: unknown[] } => typeof v === 'object' && v !== null && 'values' in v,
-    );
-    const flat = JSON.stringify(list?.values);
+    const rows = jsonRows<Record<string, unknown>>(committed[0], '"UsageRollup"');
+    const row = (sid: string, cls: number) => ({ sid, bucket: '2026-11-23T13:00:00.000Z', cls });
     // requests, billable, bytes in/out, tokens in/out, cost (exact, as a decimal string)
-    expect(flat).toContain(`"s1","2026-11-23T13:00:00.000Z",2,2,2,2,4,30,70,"${2n ** 60n + 5n}"`);
-    expect(flat).toContain('"s2","2026-11-23T13:00:00.000Z",4,1,0,0,0,0,0,"0"');
+    expect(rows).toContainEqual({
+      ...row('s1', 2),
+      requests: 2,
+      billable: 2,
+      bytes_in: 2,
+      bytes_out: 4,
+      tokens_in: 30,
+      tokens_out: 70,
+      cost: `${2n ** 60n + 5n}`,
+    });
+    expect(rows).toContainEqual({
+      ...row('s2', 4),
+      requests: 1,
+      billable: 0,
+      bytes_in: 0,
+      bytes_out: 0,
+      tokens_in: 0,
+      tokens_out: 0,
+      cost: '0',
+    });
   });
 
   it('retries a failed batch with the same id and does not lose events recorded meanwhile', async () => {
-    const { db, committed } = fakeDb({ failTimes: 1 });
+    const { db, committed } = fakeSql({ failTimes: 1 });
     const errors: string[] = [];
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000, onFlushError: (_e, id) => errors.push(id) });
     meter.recordUsage({ subscriptionId: 's1', atMs: at, status: 200, bytesIn: 0, bytesOut: 0 });
@@ -171,7 +190,7 @@ describe('UsageMeter', () => {
   });
 
   it('skips rollups of a batch that was already applied', async () => {
-    const { db, committed } = fakeDb({ alreadyApplied: true });
+    const { db, committed } = fakeSql({ alreadyApplied: true });
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
     meter.recordUsage({ subscriptionId: 's1', atMs: at, status: 200, bytesIn: 0, bytesOut: 0 });
     await meter.flush();
@@ -179,7 +198,7 @@ describe('UsageMeter', () => {
   });
 
   it('touches a key at most once a minute', async () => {
-    const { db, committed } = fakeDb();
+    const { db, committed } = fakeSql();
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
     meter.touchKey('k1', at);
     meter.touchKey('k1', at + 30_000);
@@ -189,13 +208,18 @@ describe('UsageMeter', () => {
     await meter.flush();
     meter.touchKey('k1', at + 61_000);
     await meter.flush();
-    const touches = committed.flat().filter((c) => c.sql === 'apiKey.updateMany');
-    expect(touches).toHaveLength(3);
-    expect(JSON.stringify(touches.map((t) => t.values))).toContain(new Date(at + 61_000).toISOString());
+    const touches = committed.map((calls) => jsonRows<{ id: string; at: string }>(calls, 'UPDATE "ApiKey"'));
+    expect(touches).toEqual([
+      [
+        { id: 'k1', at: new Date(at).toISOString() },
+        { id: 'k2', at: new Date(at + 30_000).toISOString() },
+      ],
+      [{ id: 'k1', at: new Date(at + 61_000).toISOString() }],
+    ]);
   });
 
   it('does nothing when there is nothing to write', async () => {
-    const { db, committed } = fakeDb();
+    const { db, committed } = fakeSql();
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
     await meter.flush();
     await meter.close();
@@ -203,7 +227,7 @@ describe('UsageMeter', () => {
   });
 
   it('merges cuts made during an outage into one unsent batch and loses nothing', async () => {
-    const { db, committed } = fakeDb({ failTimes: 3 });
+    const { db, committed } = fakeSql({ failTimes: 3 });
     const seen: string[] = [];
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000, onRequestLog: (e) => seen.push(e.id) });
     for (let round = 0; round < 3; round++) {
@@ -221,25 +245,20 @@ describe('UsageMeter', () => {
     expect(seen).toEqual([]);
   });
 
-  it('hands request logs to writeLogs after the transaction, again when a retry finds the batch applied', async () => {
-    const { db, committed } = fakeDb({ alreadyApplied: true });
-    const written: RequestLogEntry[][] = [];
-    const meter = new UsageMeter(db, {
-      flushIntervalMs: 1_000,
-      writeLogs: async (logs) => {
-        written.push(logs);
-      },
-    });
+  it('writes request logs after the transaction, also when a retry finds the batch applied', async () => {
+    const { db, committed, outside } = fakeSql({ alreadyApplied: true });
+    const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
     const entry = logEntry();
     meter.recordLog(entry);
     await meter.flush();
-    expect(written).toEqual([[entry]]);
+    expect(outside.map((c) => c.sql.includes('INSERT INTO "RequestLog"'))).toEqual([true]);
+    expect(jsonRows(outside, '"RequestLog"')).toEqual([JSON.parse(JSON.stringify(entry))]);
     // not inside the transaction as well
     expect(committed.flat().some((c) => c.sql.includes('"RequestLog"'))).toBe(false);
   });
 
   it('shows every request log entry to onRequestLog', () => {
-    const { db } = fakeDb();
+    const { db } = fakeSql();
     const seen: string[] = [];
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000, onRequestLog: (e) => seen.push(e.id) });
     const entry = {
@@ -267,7 +286,7 @@ describe('UsageMeter', () => {
   });
 
   it('aggregates latency histograms per API, subscription and hour, with requests and 5xx errors', async () => {
-    const { db, committed } = fakeDb();
+    const { db, committed } = fakeSql();
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
     meter.recordLog(logEntry({ latencyMs: 7 }));
     meter.recordLog(logEntry({ latencyMs: 8, status: 404 }));
@@ -325,14 +344,14 @@ describe('UsageMeter', () => {
   });
 
   it('writes latency even for batches with no usage events and skips it for an applied batch', async () => {
-    const applied = fakeDb({ alreadyApplied: true });
+    const applied = fakeSql({ alreadyApplied: true });
     const meter = new UsageMeter(applied.db, { flushIntervalMs: 1_000 });
     meter.recordLog(logEntry());
     await meter.flush();
     expect(applied.committed).toHaveLength(1);
     expect(latencyRows(applied.committed[0])).toEqual([]);
 
-    const fresh = fakeDb();
+    const fresh = fakeSql();
     const other = new UsageMeter(fresh.db, { flushIntervalMs: 1_000 });
     other.recordLog(logEntry());
     await other.flush();
@@ -340,7 +359,7 @@ describe('UsageMeter', () => {
   });
 
   it('keeps counting latency when request logs are dropped at the cap', async () => {
-    const { db, committed } = fakeDb();
+    const { db, committed } = fakeSql();
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
     const total = 50_010;
     for (let i = 0; i < total; i++) meter.recordLog(logEntry({ id: `r${i}` }));
@@ -352,7 +371,7 @@ describe('UsageMeter', () => {
   });
 
   it('retries latency with its batch and merges later cuts into the unsent one element-wise', async () => {
-    const { db, committed } = fakeDb({ failTimes: 2 });
+    const { db, committed } = fakeSql({ failTimes: 2 });
     const ids: string[] = [];
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000, onFlushError: (_e, id) => ids.push(id) });
     meter.recordLog(logEntry({ latencyMs: 4 }));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { emptyLatencyCounts, latencyBucketIndex, mergeCounts } from '@portcullis/core/latency';
 import { hourStart } from '@portcullis/core/periods';
-import { type Db, Prisma, type Tx } from '@portcullis/db';
+import type { SqlRunner, SqlWriter } from '@portcullis/db/pg';
 
 export interface UsageEvent {
   subscriptionId: string;
@@ -80,11 +80,6 @@ export interface UsageMeterOptions {
   onFlushError?: (error: unknown, batchId: string) => void;
   /** Sees every request log entry, kept or dropped (access log, metrics). Must not throw. */
   onRequestLog?: (entry: RequestLogEntry) => void;
-  /**
-   * Writes a batch's request logs after its usage transaction (idempotent: ON CONFLICT (id) DO NOTHING,
-   * so a retried batch writes none twice). Default: inside the transaction, through Prisma.
-   */
-  writeLogs?: (logs: RequestLogEntry[]) => Promise<void>;
   now?: () => number;
 }
 
@@ -117,7 +112,8 @@ export class UsageMeter {
   private readonly now: () => number;
 
   constructor(
-    private readonly db: Db,
+    /** node-postgres, not Prisma: these batches are written from the gateway's event loop */
+    private readonly sql: SqlWriter,
     private readonly options: UsageMeterOptions,
   ) {
     this.now = options.now ?? Date.now;
@@ -277,71 +273,21 @@ export class UsageMeter {
 
   private async apply(batch: Batch): Promise<void> {
     const nowIso = new Date(this.now()).toISOString();
-    await this.db.$transaction(async (tx) => {
-      const inserted = await tx.$executeRaw`
-        INSERT INTO "UsageBatch" (id, events) VALUES (${batch.id}, ${batch.events}) ON CONFLICT (id) DO NOTHING`;
+    await this.sql.transaction(async (tx) => {
+      const inserted = await tx.execute(
+        'INSERT INTO "UsageBatch" (id, events) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+        [batch.id, batch.events],
+      );
       if (inserted === 0) return; // applied before (a retry after a lost commit acknowledgement)
-      if (batch.rollups.size > 0) {
-        const values = [...batch.rollups.values()].map(
-          (
-            r,
-          ) => Prisma.sql`(${randomUUID()}, ${r.subscriptionId}, ${r.bucketStart.toISOString()}::timestamp(3),
-            ${r.statusClass}::int, ${r.requests}::bigint, ${r.billable}::bigint, ${r.bytesIn}::bigint, ${r.bytesOut}::bigint,
-            ${r.tokensIn}::bigint, ${r.tokensOut}::bigint, ${r.costMicros.toString()}::bigint)`,
-        );
-        // One statement for both grains: the daily rows sum the same hourly values, so the two can never
-        // disagree. The joins drop rows of subscriptions deleted meanwhile, which would otherwise poison
-        // the batch. Rows go in key order so concurrent writers lock them in the same order (no deadlock).
-        await tx.$executeRaw`
-          WITH v(id, sid, bucket, cls, requests, billable, bytes_in, bytes_out, tokens_in, tokens_out, cost) AS (
-            VALUES ${Prisma.join(values)}
-          ),
-          hourly AS (
-            INSERT INTO "UsageRollup" (id, "subscriptionId", "bucketStart", "statusClass", requests, billable,
-              "bytesIn", "bytesOut", "tokensIn", "tokensOut", "costMicros", "updatedAt")
-            SELECT v.id, v.sid, v.bucket, v.cls, v.requests, v.billable, v.bytes_in, v.bytes_out, v.tokens_in,
-              v.tokens_out, v.cost, ${nowIso}::timestamp(3)
-            FROM v JOIN "Subscription" s ON s.id = v.sid
-            ORDER BY v.sid, v.bucket, v.cls
-            ON CONFLICT ("subscriptionId", "bucketStart", "statusClass") DO UPDATE SET
-              requests = "UsageRollup".requests + excluded.requests,
-              billable = "UsageRollup".billable + excluded.billable,
-              "bytesIn" = "UsageRollup"."bytesIn" + excluded."bytesIn",
-              "bytesOut" = "UsageRollup"."bytesOut" + excluded."bytesOut",
-              "tokensIn" = "UsageRollup"."tokensIn" + excluded."tokensIn",
-              "tokensOut" = "UsageRollup"."tokensOut" + excluded."tokensOut",
-              "costMicros" = "UsageRollup"."costMicros" + excluded."costMicros",
-              "updatedAt" = excluded."updatedAt"
-          )
-          INSERT INTO "UsageDailyRollup" (id, "subscriptionId", day, "statusClass", requests, billable,
-            "bytesIn", "bytesOut", "tokensIn", "tokensOut", "costMicros", "updatedAt")
-          SELECT gen_random_uuid()::text, v.sid, v.bucket::date, v.cls, sum(v.requests), sum(v.billable),
-            sum(v.bytes_in), sum(v.bytes_out), sum(v.tokens_in), sum(v.tokens_out), sum(v.cost),
-            ${nowIso}::timestamp(3)
-          FROM v JOIN "Subscription" s ON s.id = v.sid
-          GROUP BY v.sid, v.bucket::date, v.cls
-          ORDER BY v.sid, v.bucket::date, v.cls
-          ON CONFLICT ("subscriptionId", day, "statusClass") DO UPDATE SET
-            requests = "UsageDailyRollup".requests + excluded.requests,
-            billable = "UsageDailyRollup".billable + excluded.billable,
-            "bytesIn" = "UsageDailyRollup"."bytesIn" + excluded."bytesIn",
-            "bytesOut" = "UsageDailyRollup"."bytesOut" + excluded."bytesOut",
-            "tokensIn" = "UsageDailyRollup"."tokensIn" + excluded."tokensIn",
-            "tokensOut" = "UsageDailyRollup"."tokensOut" + excluded."tokensOut",
-            "costMicros" = "UsageDailyRollup"."costMicros" + excluded."costMicros",
-            "updatedAt" = excluded."updatedAt"`;
-      }
+      if (batch.rollups.size > 0) await addUsageRollups(tx, [...batch.rollups.values()], nowIso);
       if (batch.latency.size > 0) await addLatencyRollups(tx, [...batch.latency.values()], nowIso);
-      if (batch.logs.length > 0 && !this.options.writeLogs) await insertRequestLogs(tx, batch.logs);
-      for (const [keyId, at] of batch.keysUsed) {
-        await tx.apiKey.updateMany({
-          where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] },
-          data: { lastUsedAt: at },
-        });
+      if (batch.keysUsed.size > 0) {
+        const keys = [...batch.keysUsed].map(([id, at]) => ({ id, at }));
+        await tx.execute(TOUCH_KEYS_SQL, [JSON.stringify(keys)]);
       }
     });
-    // Outside the transaction: also after a retry found the usage applied before.
-    if (batch.logs.length > 0 && this.options.writeLogs) await this.options.writeLogs(batch.logs);
+    // Outside the transaction (idempotent by id): also after a retry found the usage applied before.
+    if (batch.logs.length > 0) await this.sql.execute(INSERT_REQUEST_LOGS_SQL, [JSON.stringify(batch.logs)]);
   }
 }
 
@@ -385,12 +331,12 @@ function mergeInto(
   }
 }
 
-/**
- * One INSERT … SELECT FROM json_to_recordset($1): the whole batch is ONE text parameter made by the
- * native JSON.stringify. Prisma's createMany plans every row in JS/wasm, and even 17 array parameters
- * cost the gateway ~6% CPU in the benchmark (each array is converted value by value on the event loop).
+/*
+ * Every batch statement takes its rows as ONE JSON text parameter ($1, made by the native JSON.stringify)
+ * unpacked by json_to_recordset: no per-value parameter conversion on the event loop, one round trip.
  */
-/** One statement per batch: the rows travel as one JSON parameter ($1) unpacked by json_to_recordset. */
+
+/** Request logs; ON CONFLICT (id) DO NOTHING, so a retried batch writes none twice. */
 export const INSERT_REQUEST_LOGS_SQL = `
     INSERT INTO "RequestLog" (id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
       status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode")
@@ -402,22 +348,84 @@ export const INSERT_REQUEST_LOGS_SQL = `
       "bytesIn" int, "bytesOut" int, "clientIp" text, "userAgent" text, "errorCode" text)
     ON CONFLICT (id) DO NOTHING`;
 
-async function insertRequestLogs(tx: Tx, logs: RequestLogEntry[]): Promise<void> {
-  await tx.$executeRawUnsafe(INSERT_REQUEST_LOGS_SQL, JSON.stringify(logs));
+/** ApiKey.lastUsedAt only moves forward. */
+const TOUCH_KEYS_SQL = `
+    UPDATE "ApiKey" k SET "lastUsedAt" = x.at
+    FROM json_to_recordset($1::json) AS x(id text, at timestamp(3))
+    WHERE k.id = x.id AND (k."lastUsedAt" IS NULL OR k."lastUsedAt" < x.at)`;
+
+/**
+ * One statement for both grains: the daily rows sum the same hourly values, so the two can never
+ * disagree. The joins drop rows of subscriptions deleted meanwhile, which would otherwise poison the
+ * batch. Rows go in key order so concurrent writers lock them in the same order (no deadlock).
+ */
+const ADD_USAGE_ROLLUPS_SQL = `
+    WITH v AS (
+      SELECT * FROM json_to_recordset($1::json) AS x(sid text, bucket timestamp(3), cls int, requests bigint,
+        billable bigint, bytes_in bigint, bytes_out bigint, tokens_in bigint, tokens_out bigint, cost bigint)
+    ),
+    hourly AS (
+      INSERT INTO "UsageRollup" (id, "subscriptionId", "bucketStart", "statusClass", requests, billable,
+        "bytesIn", "bytesOut", "tokensIn", "tokensOut", "costMicros", "updatedAt")
+      SELECT gen_random_uuid()::text, v.sid, v.bucket, v.cls, v.requests, v.billable, v.bytes_in, v.bytes_out,
+        v.tokens_in, v.tokens_out, v.cost, $2::timestamp(3)
+      FROM v JOIN "Subscription" s ON s.id = v.sid
+      ORDER BY v.sid, v.bucket, v.cls
+      ON CONFLICT ("subscriptionId", "bucketStart", "statusClass") DO UPDATE SET
+        requests = "UsageRollup".requests + excluded.requests,
+        billable = "UsageRollup".billable + excluded.billable,
+        "bytesIn" = "UsageRollup"."bytesIn" + excluded."bytesIn",
+        "bytesOut" = "UsageRollup"."bytesOut" + excluded."bytesOut",
+        "tokensIn" = "UsageRollup"."tokensIn" + excluded."tokensIn",
+        "tokensOut" = "UsageRollup"."tokensOut" + excluded."tokensOut",
+        "costMicros" = "UsageRollup"."costMicros" + excluded."costMicros",
+        "updatedAt" = excluded."updatedAt"
+    )
+    INSERT INTO "UsageDailyRollup" (id, "subscriptionId", day, "statusClass", requests, billable,
+      "bytesIn", "bytesOut", "tokensIn", "tokensOut", "costMicros", "updatedAt")
+    SELECT gen_random_uuid()::text, v.sid, v.bucket::date, v.cls, sum(v.requests), sum(v.billable),
+      sum(v.bytes_in), sum(v.bytes_out), sum(v.tokens_in), sum(v.tokens_out), sum(v.cost), $2::timestamp(3)
+    FROM v JOIN "Subscription" s ON s.id = v.sid
+    GROUP BY v.sid, v.bucket::date, v.cls
+    ORDER BY v.sid, v.bucket::date, v.cls
+    ON CONFLICT ("subscriptionId", day, "statusClass") DO UPDATE SET
+      requests = "UsageDailyRollup".requests + excluded.requests,
+      billable = "UsageDailyRollup".billable + excluded.billable,
+      "bytesIn" = "UsageDailyRollup"."bytesIn" + excluded."bytesIn",
+      "bytesOut" = "UsageDailyRollup"."bytesOut" + excluded."bytesOut",
+      "tokensIn" = "UsageDailyRollup"."tokensIn" + excluded."tokensIn",
+      "tokensOut" = "UsageDailyRollup"."tokensOut" + excluded."tokensOut",
+      "costMicros" = "UsageDailyRollup"."costMicros" + excluded."costMicros",
+      "updatedAt" = excluded."updatedAt"`;
+
+async function addUsageRollups(tx: SqlRunner, rows: Rollup[], nowIso: string): Promise<void> {
+  const values = rows.map((r) => ({
+    sid: r.subscriptionId,
+    bucket: r.bucketStart.toISOString(),
+    cls: r.statusClass,
+    requests: r.requests,
+    billable: r.billable,
+    bytes_in: r.bytesIn,
+    bytes_out: r.bytesOut,
+    tokens_in: r.tokensIn,
+    tokens_out: r.tokensOut,
+    // exact: a bigint travels as its decimal text, which json_to_recordset reads into a bigint column
+    cost: r.costMicros.toString(),
+  }));
+  await tx.execute(ADD_USAGE_ROLLUPS_SQL, [JSON.stringify(values), nowIso]);
 }
 
 /**
  * Adds the batch's histograms to LatencyRollup: a new row takes the counts as they are, an existing one
  * gets them added element by element (unnest zips both arrays, padding the shorter with NULLs, so rows
  * written under a different bucket count still add up). Rows go in key order so concurrent gateways
- * lock them in the same order. The JSON parameter carries the rows like insertRequestLogs does.
+ * lock them in the same order.
  */
-async function addLatencyRollups(tx: Tx, rows: LatencyAggregate[], nowIso: string): Promise<void> {
-  await tx.$executeRaw`
+const ADD_LATENCY_ROLLUPS_SQL = `
     INSERT INTO "LatencyRollup" (id, "apiId", "subscriptionId", "bucketStart", counts, requests, errors, "updatedAt")
     SELECT gen_random_uuid()::text, "apiId", "subscriptionId", "bucketStart", counts, requests, errors,
-      ${nowIso}::timestamp(3)
-    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x("apiId" text, "subscriptionId" text,
+      $2::timestamp(3)
+    FROM json_to_recordset($1::json) AS x("apiId" text, "subscriptionId" text,
       "bucketStart" timestamp(3), counts int[], requests bigint, errors bigint)
     ORDER BY "apiId", "subscriptionId", "bucketStart"
     ON CONFLICT ("apiId", "subscriptionId", "bucketStart") DO UPDATE SET
@@ -429,4 +437,7 @@ async function addLatencyRollups(tx: Tx, rows: LatencyAggregate[], nowIso: strin
       requests = "LatencyRollup".requests + excluded.requests,
       errors = "LatencyRollup".errors + excluded.errors,
       "updatedAt" = excluded."updatedAt"`;
+
+async function addLatencyRollups(tx: SqlRunner, rows: LatencyAggregate[], nowIso: string): Promise<void> {
+  await tx.execute(ADD_LATENCY_ROLLUPS_SQL, [JSON.stringify(rows), nowIso]);
 }
