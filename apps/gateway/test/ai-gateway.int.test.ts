@@ -1,10 +1,12 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { providerCredentialContext } from '@portcullis/core/ai-config';
+import { encryptSecret, parseEncryptionKey } from '@portcullis/core/crypto';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countWords, DEFAULT_REPLY, splitTokens } from '../../../test/fakes/llm/script.ts';
 import { type FakeLlm, startFakeLlm } from '../../../test/fakes/llm/server.ts';
 import { type AiWorld, seedAiApi, startAiWorld } from './ai-harness.ts';
-import { eventually } from './harness.ts';
+import { eventually, notify } from './harness.ts';
 
 /*
  * The AI surface of the gateway with Redis (usage through the durable stream and the metering worker),
@@ -218,6 +220,32 @@ describe('AI gateway surfaces', () => {
     }
   });
 
+  it('answers an Anthropic-shaped cache hit with the same usage as the original, cached prompt tokens included', async () => {
+    openaiFake.configure({ cachedPromptTokens: 2 });
+    try {
+      const anthropic = new Anthropic({
+        apiKey: seeded.consumer.plaintext,
+        baseURL: seeded.base,
+        maxRetries: 0,
+      });
+      const ask = () =>
+        anthropic.messages
+          .create({
+            model: 'cached',
+            max_tokens: 50,
+            messages: [{ role: 'user', content: 'Cache my usage' }],
+          })
+          .withResponse();
+      const first = await ask();
+      const second = await ask();
+      expect(second.response.headers.get('x-portcullis-cache')).toBe('hit');
+      expect(first.data.usage.cache_read_input_tokens).toBe(2);
+      expect(second.data.usage).toEqual(first.data.usage);
+    } finally {
+      openaiFake.configure({ cachedPromptTokens: 0 });
+    }
+  });
+
   it('never lets a credential secret into logs or responses', async () => {
     await world.gateway.flushUsage();
     const everything = world.logLines.join('\n');
@@ -231,5 +259,36 @@ describe('AI gateway surfaces', () => {
       headers: { authorization: `Bearer ${seeded.consumer.plaintext}` },
     });
     expect(await models.text()).not.toContain('sk-');
+  });
+
+  it('calls with a rotated credential secret once the portal saves it (the decrypted secret is per row)', async () => {
+    const rotated = 'sk-openai-rotated-secret-5555555555';
+    const [openaiId] = seeded.credentialIds as [string];
+    const ask = () =>
+      client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'Rotate' }] });
+    await ask(); // the old secret is decrypted and held with the cached row
+    expect(openaiFake.lastRequest().headers.authorization).toBe(`Bearer ${SECRET_OPENAI}`);
+    openaiFake.configure({ apiKey: rotated });
+    await world.db.providerCredential.update({
+      where: { id: openaiId },
+      data: {
+        secretEncrypted: encryptSecret(
+          rotated,
+          parseEncryptionKey(world.encryptionKey),
+          providerCredentialContext(openaiId),
+        ),
+      },
+    });
+    await notify(world.db, { kind: 'providerCredential', id: openaiId });
+    // within the config propagation bound (1 s), calls go out with the new secret
+    await eventually(async () => {
+      const answered = await ask().then(
+        () => true,
+        () => false,
+      );
+      return answered && openaiFake.lastRequest().headers.authorization === `Bearer ${rotated}`;
+    }, 1_000);
+    await world.gateway.flushUsage();
+    expect(world.logLines.join('\n')).not.toContain(rotated);
   });
 });

@@ -68,13 +68,13 @@ function conversation(body: Record<string, unknown>): ConversationView {
   };
 }
 
-function usageOf(promptTokens: number, plan: ReplyPlan) {
+function usageOf(promptTokens: number, plan: ReplyPlan, cachedTokens: number) {
   const completion = completionTokens(plan);
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completion,
     total_tokens: promptTokens + completion,
-    prompt_tokens_details: { cached_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: Math.min(cachedTokens, promptTokens) },
     completion_tokens_details: { reasoning_tokens: 0 },
   };
 }
@@ -115,7 +115,7 @@ function createFlavor(variant: Variant): Flavor {
     }
     const view = conversation(body);
     const plan = planReply(view, settings, newToolId);
-    const usage = usageOf(countWords(view.promptText), plan);
+    const usage = usageOf(countWords(view.promptText), plan, settings.cachedPromptTokens);
     const id = completionId();
     const created = Math.floor(Date.now() / 1000);
     const finishReason = plan.kind === 'tools' ? 'tool_calls' : 'stop';
@@ -147,7 +147,8 @@ function createFlavor(variant: Variant): Flavor {
         choices: [choice],
         system_fingerprint: 'fp_fake0001',
       };
-      if (!settings.omitUsage) response.usage = usageOf(usage.prompt_tokens, plan);
+      if (!settings.omitUsage)
+        response.usage = usageOf(usage.prompt_tokens, plan, settings.cachedPromptTokens);
       if (variant === 'azure') {
         response.prompt_filter_results = [{ prompt_index: 0, content_filter_results: CONTENT_FILTER_OK }];
       }
@@ -204,7 +205,7 @@ function createFlavor(variant: Variant): Flavor {
       });
     }
     if (variant === 'mistral' && !settings.omitUsage)
-      push({}, finishReason, { usage: usageOf(usage.prompt_tokens, plan) });
+      push({}, finishReason, { usage: usageOf(usage.prompt_tokens, plan, settings.cachedPromptTokens) });
     else push({}, finishReason);
     if (variant !== 'mistral' && includeUsage && !settings.omitUsage) {
       const chunk = {

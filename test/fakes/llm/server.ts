@@ -26,6 +26,8 @@ export interface FakeLlmOptions {
   tokenDelayMs?: number;
   /** answer without usage (non-stream and stream), to exercise estimation */
   omitUsage?: boolean;
+  /** prompt tokens the (OpenAI-flavoured) fake reports as served from its prompt cache */
+  cachedPromptTokens?: number;
   embeddingDimensions?: number;
   models?: string[];
 }
@@ -35,6 +37,7 @@ export interface FakeSettings extends ScriptOptions {
   latencyMs: number;
   tokenDelayMs: number;
   omitUsage: boolean;
+  cachedPromptTokens: number;
   embeddingDimensions: number;
   models: string[];
 }
@@ -116,6 +119,7 @@ function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings)
     latencyMs: 0,
     tokenDelayMs: 0,
     omitUsage: false,
+    cachedPromptTokens: 0,
     embeddingDimensions: 8,
     models: [],
   };

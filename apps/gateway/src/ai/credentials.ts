@@ -13,12 +13,17 @@ export interface ResolvedTarget {
   model: string;
 }
 
+type CredentialRow = NonNullable<Awaited<ReturnType<ConfigCache['credential']>>>;
+
 /**
  * Loads credentials and prices through the config cache (invalidated like any other config) and decrypts
- * secrets on use. A decrypted secret lives only in the call that needs it: never cached, never logged.
+ * secrets once per loaded row: the plaintext is held beside the cached row object (a WeakMap keyed by it),
+ * so it lives exactly as long as that row does — an edit, rotation or deletion in the portal replaces or
+ * drops the row, and its plaintext with it. Never logged, never returned by any API.
  */
 export class AiCredentials {
   private readonly key: EncryptionKey | null;
+  private readonly decrypted = new WeakMap<CredentialRow, ProviderCredential>();
 
   constructor(
     private readonly cache: ConfigCache,
@@ -34,17 +39,21 @@ export class AiCredentials {
     const provider = getProvider(row.provider);
     if (!provider) return err(`no adapter for provider '${row.provider}'`);
     if (!this.key) return err('PORTCULLIS_ENCRYPTION_KEY is not configured on the gateway');
-    let apiKey: string;
-    try {
-      apiKey = decryptSecret(row.secretEncrypted, this.key, providerCredentialContext(row.id));
-    } catch {
-      // The error names no secret; the ciphertext and key stay out of every message.
-      return err(`provider credential ${row.id} cannot be decrypted with this gateway's key`);
+    let credential = this.decrypted.get(row);
+    if (!credential) {
+      let apiKey: string;
+      try {
+        apiKey = decryptSecret(row.secretEncrypted, this.key, providerCredentialContext(row.id));
+      } catch {
+        // The error names no secret; the ciphertext and key stay out of every message.
+        return err(`provider credential ${row.id} cannot be decrypted with this gateway's key`);
+      }
+      credential = { apiKey };
+      if (row.baseUrl) credential.baseUrl = row.baseUrl;
+      if (row.apiVersion) credential.apiVersion = row.apiVersion;
+      if (Object.keys(row.headers).length > 0) credential.headers = row.headers;
+      this.decrypted.set(row, credential);
     }
-    const credential: ProviderCredential = { apiKey };
-    if (row.baseUrl) credential.baseUrl = row.baseUrl;
-    if (row.apiVersion) credential.apiVersion = row.apiVersion;
-    if (Object.keys(row.headers).length > 0) credential.headers = row.headers;
     return ok({ credentialId: row.id, provider, credential, model: target.model });
   }
 

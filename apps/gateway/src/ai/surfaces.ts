@@ -3,6 +3,7 @@ import { callEmbeddings, type EmbeddingsOutcome } from '@portcullis/ai/embedding
 import type { AiCallError } from '@portcullis/ai/errors';
 import { modelList } from '@portcullis/ai/models';
 import { pipeAnthropicStream, pipeOpenAIStream, sendJson } from '@portcullis/ai/respond';
+import { toTokenUsage } from '@portcullis/ai/stream-call';
 import { anthropicToUnified, parseAnthropicRequest } from '@portcullis/ai/surfaces/anthropic/request';
 import { unifiedToAnthropicMessage } from '@portcullis/ai/surfaces/anthropic/response';
 import type { ChatCompletionRequest } from '@portcullis/ai/types';
@@ -119,7 +120,7 @@ async function chat(
       // A cache hit costs the provider nothing: no tokens or cost are metered for it.
       const answer =
         surface === 'anthropic'
-          ? unifiedToAnthropicMessage(hit.completion, { ...usageOf(hit.completion), estimated: false })
+          ? unifiedToAnthropicMessage(hit.completion, toTokenUsage(hit.completion.usage ?? NO_USAGE, false))
           : hit.completion;
       const responseText = JSON.stringify(answer);
       sendJson(ctx.res, 200, answer, { ...headers, 'x-portcullis-cache': 'hit' });
@@ -253,16 +254,7 @@ function failedCall(
   return failed;
 }
 
-function usageOf(completion: {
-  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-}) {
-  const usage = completion.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-  return {
-    promptTokens: usage.prompt_tokens,
-    completionTokens: usage.completion_tokens,
-    totalTokens: usage.total_tokens,
-  };
-}
+const NO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
 async function embeddings(
   ai: AiService,
