@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isBillableStatus } from '@portcullis/core/billing/pricing';
-import type { Db } from '@portcullis/db';
+import type { SqlRunner } from '@portcullis/db/pg';
 import type { AiMetered } from './ai/context.ts';
 import type { AiService } from './ai/service.ts';
 import { type GatewayProblem, problem, sendProblem } from './http/problem.ts';
@@ -17,7 +17,8 @@ import type { RequestLogEntry, UsageMeter } from './usage/meter.ts';
 import type { UsageSink } from './usage/sink.ts';
 
 export interface HandlerDeps extends AdmitDeps {
-  db: Db;
+  /** node-postgres: the readiness probe */
+  sql: SqlRunner;
   upstream: UpstreamClient;
   meter: UsageMeter;
   /** usage events: the Redis stream (written before the response ends) or the embedded meter */
@@ -55,7 +56,7 @@ async function handle(
   const pathname = (req.url ?? '').split('?')[0];
   if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (pathname === '/readyz') {
-    const ready = await databaseReachable(deps.db);
+    const ready = await databaseReachable(deps.sql);
     return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unreachable' });
   }
 
@@ -239,13 +240,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function databaseReachable(db: Db): Promise<boolean> {
+async function databaseReachable(sql: SqlRunner): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([db.$queryRaw`SELECT 1`.then(() => true), timeout]);
+    return await Promise.race([sql.rows('SELECT 1').then(() => true), timeout]);
   } catch {
     return false;
   } finally {

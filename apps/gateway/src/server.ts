@@ -8,14 +8,14 @@ import {
   configNotifySql,
   listenConfigChanges,
 } from '@portcullis/db/notify';
-import { createPgPool, sqlWriter } from '@portcullis/db/pg';
+import { createPgPool, type SqlRunner, sqlWriter } from '@portcullis/db/pg';
 // ops: end
 // policies: begin (per-API request policies and response cache — src/policies, src/cache)
 import { Agent } from 'undici';
 import { AiService } from './ai/service.ts';
 import { ResponseCacheStore } from './cache/store.ts';
 import { ConfigCache } from './config/config-cache.ts';
-import { prismaConfigRepository } from './config/repository.ts';
+import { sqlConfigRepository } from './config/repository.ts';
 import { createHandler } from './handler.ts';
 import { DEFAULT_HARDENING, hardenedServerOptions, hardenServer } from './http/hardening.ts'; // upstreams
 import { createLimitStore } from './limits/create.ts'; // limits
@@ -105,9 +105,15 @@ const LISTENER_READY_TIMEOUT_MS = 5_000;
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = options.log ?? jsonLogger;
   const now = options.now ?? Date.now;
+  // Prisma is only created when a Redis outage sends usage to Postgres through applyUsageEvents (shared
+  // with the worker); everything else in this process uses node-postgres (`sql` below). The hot path never
+  // waits on Postgres for long: a cut connection fails fast and the caches take over.
+  let prisma = options.db;
   const ownsDb = options.db === undefined;
-  // The hot path never waits on Postgres for long: a cut connection fails fast and the caches take over.
-  const db = options.db ?? createDb(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 });
+  const db = () => {
+    prisma ??= createDb(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 });
+    return prisma;
+  };
 
   // limits: begin (Redis single/cluster behind the per-API failure modes, or memory — src/limits)
   const limits = await createLimitStore({
@@ -118,7 +124,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   // limits: end
 
-  const cache = new ConfigCache(prismaConfigRepository(db), {
+  // Config reads and batch writes go through node-postgres, not Prisma (see createPgPool): nothing on the
+  // request path waits behind an ORM's query planning. Prisma serves only readiness, retention and the
+  // Redis-outage fallback of the usage sink.
+  const sql = sqlWriter(createPgPool(options.databaseUrl, 4, { connectMs: 2_000, queryMs: 10_000 }));
+  const cache = new ConfigCache(sqlConfigRepository(sql), {
     ttlMs: options.keyCacheTtlMs ?? 30_000,
     now,
     onRefreshError: (error) =>
@@ -126,7 +136,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   // upstreams: begin
-  const allowList = new UpstreamAllowList(platformAllowedHosts(db), {
+  const allowList = new UpstreamAllowList(platformAllowedHosts(sql), {
     refreshMs: options.allowListRefreshMs ?? 30_000,
     now,
     onError: (error) =>
@@ -139,17 +149,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const listener = await startInvalidation(
     options.databaseUrl,
     cache,
-    db,
+    sql,
     log,
     () => void allowList.refresh(),
   );
   const accessLog = options.accessLog ?? (options.log ? accessLogVia(options.log) : jsonAccessLogger);
   collectProcessMetrics();
   registerWorkerMetrics();
-  // The batch writers (usage, request logs, AI call logs) bypass Prisma: its query compiler walks every
-  // parameter on the event loop (measured: ≈ 6% of throughput, ≈ 70 MB RSS, and multi-ms stalls).
-  const batchSql = sqlWriter(createPgPool(options.databaseUrl, 2, { connectMs: 2_000, queryMs: 10_000 }));
-  const meter = new UsageMeter(batchSql, {
+  const meter = new UsageMeter(sql, {
     flushIntervalMs: options.usageFlushIntervalMs ?? 500,
     now,
     onRequestLog: (entry) => {
@@ -174,7 +181,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       : meterSink(meter);
   const retentionOptions = options.requestLogRetention ?? { defaultDays: 30, intervalMs: 3_600_000 };
   const retention = retentionOptions
-    ? new RequestLogRetention(db, {
+    ? new RequestLogRetention(sql, {
         ...retentionOptions,
         onResult: (result) => log('info', 'request log retention', { ...result }),
         onError: (error) => log('warn', 'request log retention failed', { error: describeError(error) }),
@@ -219,7 +226,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     redisKeyPrefix: options.redisKeyPrefix ?? 'portcullis:',
     dispatcher: aiDispatcher,
     callLogFlushMs: options.usageFlushIntervalMs ?? 500,
-    batchSql,
+    batchSql: sql,
     responseCacheMaxBytes: Math.max(1024 * 1024, Math.floor((options.responseCacheMaxBytes ?? 0) / 4)),
     log,
     now,
@@ -230,7 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     hardenedServerOptions(hardening), // upstreams
     withOpsEndpoints(
       createHandler({
-        db,
+        sql,
         cache,
         limits,
         upstream,
@@ -283,8 +290,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           bounded(policies.close(), 'policy engine', log),
           bounded(aiDispatcher.close(), 'AI provider connections', log), // ai
         ]);
-        if (ownsDb) await bounded(db.$disconnect(), 'database pool', log);
-        await bounded(batchSql.close(), 'batch-writer pool', log);
+        if (ownsDb && prisma) await bounded(prisma.$disconnect(), 'database pool', log);
+        await bounded(sql.close(), 'node-postgres pool', log);
         log('info', 'gateway stopped', {
           droppedLogs: meter.droppedLogCount,
           unflushedBatches: meter.pendingBatches,
@@ -322,7 +329,7 @@ async function bounded(
 async function startInvalidation(
   databaseUrl: string,
   cache: ConfigCache,
-  db: Db,
+  runner: SqlRunner,
   log: Logger,
   onGap: () => void = () => undefined, // upstreams: the SSRF allow-list reloads after a gap too
 ): Promise<ConfigListener> {
@@ -345,7 +352,7 @@ async function startInvalidation(
     },
   );
   // LISTEN connects asynchronously: keep sending the probe until it comes back, proving the channel is live.
-  const { sql, args } = configNotifySql({ kind: 'api', id: probeId });
+  const probe = configNotifySql({ kind: 'api', id: probeId });
   let timedOut = false;
   const deadline = setTimeout(() => {
     timedOut = true;
@@ -355,7 +362,7 @@ async function startInvalidation(
     live = true;
   });
   while (!live && !timedOut) {
-    await db.$executeRawUnsafe(sql, ...args).catch(() => undefined);
+    await runner.execute(probe.sql, probe.args).catch(() => undefined);
     await Promise.race([probed, new Promise((resolve) => setTimeout(resolve, 50))]);
   }
   clearTimeout(deadline);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
 import { createDb, type Db } from '@portcullis/db';
+import { createPgPool, type SqlWriter, sqlWriter } from '@portcullis/db/pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGatewayEnv } from '../src/env.ts';
 import { RETENTION_LOCK_ID, RequestLogRetention, type RetentionResult } from '../src/usage/retention.ts';
@@ -32,13 +33,17 @@ describe('RequestLog retention', () => {
     db.requestLog.count({ where: { apiId: marker, at: { lt: new Date(Date.now() - days * DAY) } } });
   const countAll = () => db.requestLog.count({ where: { apiId: marker } });
 
+  let sql: SqlWriter;
+
   beforeAll(() => {
     db = createDb(readGatewayEnv().DATABASE_URL, 3);
     other = createDb(readGatewayEnv().DATABASE_URL, 2);
+    sql = sqlWriter(createPgPool(readGatewayEnv().DATABASE_URL, 2));
   });
   afterAll(async () => {
     await db.requestLog.deleteMany({ where: { apiId: marker } });
     await db.platformSetting.deleteMany({ where: { key: settingKey } });
+    await sql.close();
     await db.$disconnect();
     await other.$disconnect();
   });
@@ -47,7 +52,7 @@ describe('RequestLog retention', () => {
     await db.platformSetting.deleteMany({ where: { key: settingKey } });
     await seedLogs(45, 7);
     await seedLogs(29, 2);
-    const retention = new RequestLogRetention(db, { defaultDays: 30, intervalMs: 3_600_000, batchSize: 3 });
+    const retention = new RequestLogRetention(sql, { defaultDays: 30, intervalMs: 3_600_000, batchSize: 3 });
     const result = await retention.runOnce();
     expect(result).toMatchObject({ ran: true, retentionDays: 30 });
     expect(result.ran && result.deleted).toBeGreaterThanOrEqual(7);
@@ -71,7 +76,7 @@ describe('RequestLog retention', () => {
       requestBody: '{"messages":[]}',
     });
     await db.aiCallLog.createMany({ data: [aiRow(40), aiRow(40), aiRow(10)] });
-    const retention = new RequestLogRetention(db, { defaultDays: 30, intervalMs: 3_600_000 });
+    const retention = new RequestLogRetention(sql, { defaultDays: 30, intervalMs: 3_600_000 });
     expect(await retention.runOnce()).toMatchObject({ ran: true, retentionDays: 30 });
     const left = await db.aiCallLog.findMany({ where: { apiId: marker } });
     expect(left).toHaveLength(1);
@@ -87,7 +92,7 @@ describe('RequestLog retention', () => {
     });
     await seedLogs(8, 4);
     await seedLogs(6, 1);
-    const retention = new RequestLogRetention(db, { defaultDays: 30, intervalMs: 3_600_000 });
+    const retention = new RequestLogRetention(sql, { defaultDays: 30, intervalMs: 3_600_000 });
     expect(await retention.retentionDays()).toBe(7);
     expect(await retention.runOnce()).toMatchObject({ ran: true, retentionDays: 7 });
     expect(await countOlderThan(7)).toBe(0);
@@ -115,7 +120,7 @@ describe('RequestLog retention', () => {
       { timeout: 30_000 },
     );
     await Promise.race([lockTaken, holder]);
-    const retention = new RequestLogRetention(db, { defaultDays: 30, intervalMs: 3_600_000 });
+    const retention = new RequestLogRetention(sql, { defaultDays: 30, intervalMs: 3_600_000 });
     try {
       expect(await retention.runOnce()).toEqual({ ran: false, reason: 'locked' });
       expect(await countOlderThan(30)).toBe(3);
@@ -129,7 +134,7 @@ describe('RequestLog retention', () => {
 
   it('runs periodically once started', async () => {
     const results: RetentionResult[] = [];
-    const retention = new RequestLogRetention(db, {
+    const retention = new RequestLogRetention(sql, {
       defaultDays: 30,
       intervalMs: 100,
       onResult: (r) => results.push(r),

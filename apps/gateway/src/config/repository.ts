@@ -17,7 +17,7 @@ import {
   parseUpstreamConfig,
   type UpstreamConfig,
 } from '@portcullis/core/policies';
-import type { Db } from '@portcullis/db';
+import type { SqlRunner } from '@portcullis/db/pg';
 import type { ApiStatus } from '../pipeline/route.ts';
 
 /** The audit action whose time is an API's deprecation date (DEPRECATE_ACTION in core's lifecycle verb). */
@@ -139,35 +139,84 @@ function billingRules(stored: unknown): Pick<PlanPricing, 'quotaMode' | 'billabl
   return parsed.success ? parsed.data : DEFAULT_PLAN_PRICING;
 }
 
-export function prismaConfigRepository(db: Db): ConfigRepository {
+/** epoch ms of a timestamp(3) column (stored as UTC wall time, as Prisma writes it), or null */
+const epochMs = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
+
+const ROUTE_SQL = `
+  SELECT a.id, a."orgId", a.status::text AS status, a."upstreamUrl", a.upstream, a.policies, a."openapiSpec",
+    ${epochMs('a."sunsetAt"')} AS "sunsetAt", a.kind::text AS kind, a.ai,
+    CASE WHEN a.status = 'DEPRECATED' THEN coalesce(
+      (SELECT ${epochMs('l.at')} FROM "AuditLog" l
+        WHERE l."orgId" = a."orgId" AND l."targetType" = 'Api' AND l."targetId" = a.id AND l.action = $3
+        ORDER BY l.at DESC LIMIT 1),
+      ${epochMs('a."updatedAt"')}) END AS "deprecatedAt"
+  FROM "Api" a JOIN "Organization" o ON o.id = a."orgId"
+  WHERE o.slug = $1 AND a.slug = $2`;
+
+const KEY_SQL = `
+  SELECT k.id, k."appId", app."orgId" AS "consumerOrgId",
+    ${epochMs('k."revokedAt"')} AS "revokedAt", ${epochMs('k."expiresAt"')} AS "expiresAt"
+  FROM "ApiKey" k JOIN "App" app ON app.id = k."appId"
+  WHERE k.hash = $1`;
+
+const SUBSCRIPTIONS_SQL = `
+  SELECT s.id, s.status::text AS status, s."planId", ${epochMs('s."currentPeriodStart"')} AS "currentPeriodStart",
+    s."suspendedReason", p."rateLimit", p."rateLimitWindowSeconds", p."monthlyQuota", p.limits, p.pricing,
+    p."aiLimits"
+  FROM "Subscription" s JOIN "Plan" p ON p.id = s."planId"
+  WHERE s."appId" = $1 AND p."apiId" = $2
+  ORDER BY s."createdAt" DESC`;
+
+// Hours starting at or after the hour the period starts in: what invoicing bills for the period.
+const PERIOD_USAGE_SQL = `
+  SELECT coalesce(sum(requests), 0)::text AS requests FROM "UsageRollup"
+  WHERE "subscriptionId" = $1 AND "bucketStart" >= $2::timestamp(3)`;
+
+const CREDENTIAL_SQL = `
+  SELECT id, "orgId", provider, "baseUrl", "apiVersion", headers, "secretEncrypted"
+  FROM "ProviderCredential" WHERE id = $1 AND "orgId" = $2`;
+
+const PRICE_SQL = `
+  SELECT "inputPerMillion", "outputPerMillion" FROM "AiModelPrice"
+  WHERE "orgId" = $1 AND provider = $2 AND model = $3`;
+
+interface RouteRow {
+  id: string;
+  orgId: string;
+  status: ApiStatus;
+  upstreamUrl: string;
+  upstream: unknown;
+  policies: unknown;
+  openapiSpec: unknown;
+  sunsetAt: number | null;
+  kind: 'REST' | 'AI' | 'PROMPT';
+  ai: unknown;
+  deprecatedAt: number | null;
+}
+
+interface SubscriptionRow {
+  id: string;
+  status: SubscriptionStatus;
+  planId: string;
+  currentPeriodStart: number;
+  suspendedReason: string | null;
+  rateLimit: number | null;
+  rateLimitWindowSeconds: number;
+  monthlyQuota: number | null;
+  limits: unknown;
+  pricing: unknown;
+  aiLimits: unknown;
+}
+
+/**
+ * The config reads as plain SQL over node-postgres (see `createPgPool`): one statement each, JSON columns
+ * parsed by the driver, timestamps as epoch ms — no ORM planning on the gateway's event loop.
+ */
+export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
   return {
     async route(orgSlug, apiSlug) {
-      const api = await db.api.findFirst({
-        where: { slug: apiSlug, org: { slug: orgSlug } },
-        select: {
-          id: true,
-          orgId: true,
-          status: true,
-          upstreamUrl: true,
-          upstream: true,
-          policies: true,
-          openapiSpec: true,
-          sunsetAt: true,
-          updatedAt: true,
-          kind: true, // ai
-          ai: true, // ai
-        },
-      });
+      const [api] = await sql.rows<RouteRow>(ROUTE_SQL, [orgSlug, apiSlug, DEPRECATE_ACTION]);
       if (!api) return null;
-      // Only deprecated APIs pay for the second read; the deprecation is the audit row written with it.
-      const deprecation =
-        api.status === 'DEPRECATED'
-          ? await db.auditLog.findFirst({
-              where: { orgId: api.orgId, targetType: 'Api', targetId: api.id, action: DEPRECATE_ACTION },
-              orderBy: { at: 'desc' },
-              select: { at: true },
-            })
-          : null;
       return {
         apiId: api.id,
         orgId: api.orgId,
@@ -176,95 +225,50 @@ export function prismaConfigRepository(db: Db): ConfigRepository {
         upstream: parseUpstreamConfig(api.upstream),
         policies: parseApiPolicies(api.policies),
         openapiSpec: api.openapiSpec,
-        deprecatedAt: api.status === 'DEPRECATED' ? (deprecation?.at ?? api.updatedAt).getTime() : null,
-        sunsetAt: api.sunsetAt?.getTime() ?? null,
+        deprecatedAt: api.deprecatedAt,
+        sunsetAt: api.sunsetAt,
         kind: api.kind, // ai
         ...parseAiDocument(api.kind, api.ai), // ai
       };
     },
     async key(hash) {
-      const key = await db.apiKey.findUnique({
-        where: { hash },
-        select: { id: true, appId: true, revokedAt: true, expiresAt: true, app: { select: { orgId: true } } },
-      });
-      if (!key) return null;
-      return {
-        id: key.id,
-        appId: key.appId,
-        consumerOrgId: key.app.orgId, // ai
-        revokedAt: key.revokedAt?.getTime() ?? null,
-        expiresAt: key.expiresAt?.getTime() ?? null,
-      };
+      const [key] = await sql.rows<Required<KeyRecord>>(KEY_SQL, [hash]);
+      return key ?? null;
     },
     async subscriptions(appId, apiId) {
-      const rows = await db.subscription.findMany({
-        where: { appId, plan: { apiId } },
-        orderBy: { createdAt: 'desc' },
-        select: {
-          id: true,
-          status: true,
-          planId: true,
-          currentPeriodStart: true,
-          suspendedReason: true,
-          plan: {
-            select: {
-              rateLimit: true,
-              rateLimitWindowSeconds: true,
-              monthlyQuota: true,
-              limits: true,
-              pricing: true,
-              aiLimits: true, // ai
-            },
-          },
-        },
-      });
+      const rows = await sql.rows<SubscriptionRow>(SUBSCRIPTIONS_SQL, [appId, apiId]);
       return rows.map((row) => {
-        const pricing = billingRules(row.plan.pricing);
+        const pricing = billingRules(row.pricing);
         return {
           id: row.id,
           status: row.status,
           planId: row.planId,
-          rateLimit: row.plan.rateLimit,
-          rateLimitWindowSeconds: row.plan.rateLimitWindowSeconds,
-          limits: parsePlanLimits(row.plan.limits),
-          monthlyQuota: row.plan.monthlyQuota,
-          currentPeriodStart: row.currentPeriodStart.getTime(),
+          rateLimit: row.rateLimit,
+          rateLimitWindowSeconds: row.rateLimitWindowSeconds,
+          limits: parsePlanLimits(row.limits),
+          monthlyQuota: row.monthlyQuota,
+          currentPeriodStart: row.currentPeriodStart,
           suspendedReason: row.suspendedReason,
           quotaMode: pricing.quotaMode,
           billable: pricing.billable,
-          aiLimits: parseAiLimits(row.plan.aiLimits), // ai
+          aiLimits: parseAiLimits(row.aiLimits), // ai
         };
       });
     },
     async periodUsage(subscriptionId, since) {
-      const sum = await db.usageRollup.aggregate({
-        // Hours starting at or after the hour the period starts in: what invoicing bills for the period.
-        where: { subscriptionId, bucketStart: { gte: hourStart(since) } },
-        _sum: { requests: true },
-      });
-      return Number(sum._sum.requests ?? 0n);
+      const [row] = await sql.rows<{ requests: string }>(PERIOD_USAGE_SQL, [
+        subscriptionId,
+        hourStart(since).toISOString(),
+      ]);
+      return Number(row?.requests ?? 0);
     },
     // ai: begin
     async credential(orgId, id) {
-      const row = await db.providerCredential.findFirst({
-        where: { id, orgId },
-        select: {
-          id: true,
-          orgId: true,
-          provider: true,
-          baseUrl: true,
-          apiVersion: true,
-          headers: true,
-          secretEncrypted: true,
-        },
-      });
+      const [row] = await sql.rows<ProviderCredentialRecord>(CREDENTIAL_SQL, [id, orgId]);
       return row ? { ...row, headers: stringHeaders(row.headers) } : null;
     },
     async price(orgId, provider, model) {
-      const row = await db.aiModelPrice.findUnique({
-        where: { orgId_provider_model: { orgId, provider, model } },
-        select: { inputPerMillion: true, outputPerMillion: true },
-      });
+      const [row] = await sql.rows<ModelPrice>(PRICE_SQL, [orgId, provider, model]);
       return row ?? null;
     },
     // ai: end

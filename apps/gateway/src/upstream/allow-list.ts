@@ -1,5 +1,5 @@
 import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
-import type { Db } from '@portcullis/db';
+import type { SqlRunner } from '@portcullis/db/pg';
 
 const REFUSAL_RELOAD_MS = 1_000;
 
@@ -15,10 +15,12 @@ export interface AllowListSource {
 }
 
 /** Reads PlatformSetting 'upstream.allowedHosts'; a missing or malformed value means "nothing allowed". */
-export function platformAllowedHosts(db: Db): () => Promise<readonly string[]> {
+export function platformAllowedHosts(sql: SqlRunner): () => Promise<readonly string[]> {
   const { key, schema } = PLATFORM_SETTINGS.upstreamAllowedHosts;
   return async () => {
-    const row = await db.platformSetting.findUnique({ where: { key }, select: { value: true } });
+    const [row] = await sql.rows<{ value: unknown }>('SELECT value FROM "PlatformSetting" WHERE key = $1', [
+      key,
+    ]);
     const parsed = schema.safeParse(row?.value);
     return parsed.success ? parsed.data.map((host) => host.trim().toLowerCase()) : [];
   };

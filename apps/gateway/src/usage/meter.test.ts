@@ -18,6 +18,7 @@ function fakeSql(script: { failTimes?: number; alreadyApplied?: boolean } = {}) 
       outside.push({ sql: text, values: [...values] });
       return 1;
     },
+    rows: async () => [],
     async transaction(fn) {
       const calls: Call[] = [];
       const result = await fn({
@@ -25,6 +26,7 @@ function fakeSql(script: { failTimes?: number; alreadyApplied?: boolean } = {}) 
           calls.push({ sql: text, values: [...values] });
           return text.includes('"UsageBatch"') && script.alreadyApplied ? 0 : 1;
         },
+        rows: async () => [],
       });
       if (failures > 0) {
         failures--;

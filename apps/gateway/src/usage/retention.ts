@@ -1,5 +1,5 @@
 import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
-import type { Db } from '@portcullis/db';
+import type { SqlWriter } from '@portcullis/db/pg';
 
 export interface RetentionOptions {
   /** Used when the PlatformSetting 'requestLog.retentionDays' is absent or invalid. */
@@ -34,7 +34,7 @@ export class RequestLogRetention {
   private readonly now: () => number;
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: SqlWriter,
     private readonly options: RetentionOptions,
   ) {
     this.now = options.now ?? Date.now;
@@ -61,9 +61,10 @@ export class RequestLogRetention {
   }
 
   async retentionDays(): Promise<number> {
-    const setting = await this.db.platformSetting.findUnique({
-      where: { key: PLATFORM_SETTINGS.requestLogRetentionDays.key },
-    });
+    const [setting] = await this.sql.rows<{ value: unknown }>(
+      'SELECT value FROM "PlatformSetting" WHERE key = $1',
+      [PLATFORM_SETTINGS.requestLogRetentionDays.key],
+    );
     const parsed = PLATFORM_SETTINGS.requestLogRetentionDays.schema.safeParse(setting?.value);
     return parsed.success ? parsed.data : this.options.defaultDays;
   }
@@ -77,16 +78,17 @@ export class RequestLogRetention {
     // The AI call log (which may hold opted-in prompt/response bodies) follows the same window.
     for (const table of RETAINED_TABLES) {
       for (;;) {
-        const outcome = await this.db.$transaction(async (tx) => {
-          const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
-            SELECT pg_try_advisory_xact_lock(${RETENTION_LOCK_ID}::bigint) AS locked`;
+        const outcome = await this.sql.transaction(async (tx) => {
+          const [lock] = await tx.rows<{ locked: boolean }>(
+            'SELECT pg_try_advisory_xact_lock($1::bigint) AS locked',
+            [RETENTION_LOCK_ID],
+          );
           if (!lock?.locked) return null;
           // The table name comes from RETAINED_TABLES, never from input.
-          return tx.$executeRawUnsafe(
+          return tx.execute(
             `DELETE FROM "${table}" WHERE id IN (
               SELECT id FROM "${table}" WHERE at < $1::timestamp(3) LIMIT $2)`,
-            cutoff.toISOString(),
-            batchSize,
+            [cutoff.toISOString(), batchSize],
           );
         });
         if (outcome === null) {

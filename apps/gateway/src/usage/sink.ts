@@ -36,7 +36,8 @@ export interface StreamSinkOptions {
   redisUrl?: string | undefined;
   redisClusterNodes?: { host: string; port: number }[] | undefined;
   keyPrefix?: string | undefined;
-  db: Db;
+  /** Prisma, created on first use: only a Redis outage writes usage this way */
+  db: () => Db;
   log: Logger;
   /**
    * An XADD not acknowledged within this falls back to Postgres (default 1 s; exact either way). Long
@@ -142,7 +143,7 @@ export class StreamUsageSink implements UsageSink {
     this.fallback = [];
     if (batch.length === 0) return Promise.resolve();
     this.fallbackRunning = applyUsageEvents(
-      this.options.db,
+      this.options.db(),
       batch.map((b) => b.event),
     )
       .then(
