@@ -9,6 +9,7 @@ import {
   freePort,
   REPO_ROOT,
   type RunningProcess,
+  startBareProxy,
   startGateway,
   startMetering,
   startProcess,
@@ -17,9 +18,11 @@ import {
 /*
  * The AI section of `npm run bench` (issue 6): added latency of a streamed chat completion through the
  * gateway — time to first token and total — against calling the local provider directly, and the same
- * figures for the Portkey gateway (`@portkey-ai/gateway`, its Node server) as the peer. One client,
- * requests interleaved direct → gateway → Portkey so drift hits all three alike; sequential, so each
- * figure is latency, not queueing.
+ * figures for the Portkey gateway (`@portkey-ai/gateway`, its Node server) as the peer, and two floors:
+ * the bare Node streaming proxy of the throughput section, without and with one Redis INCR + XADD per
+ * call (what any Node gateway with exact shared limits pays at least). One client, requests interleaved
+ * target by target so drift hits all alike, with a quiet gap after each; sequential, so each figure is
+ * latency, not queueing.
  */
 
 export interface AiTargetResult {
@@ -51,6 +54,7 @@ interface Options {
 const TOKENS = 20;
 const INTERVAL_MS = 2;
 const WARMUP = 30;
+const GAP_MS = 20;
 
 interface Sample {
   ttftMs: number;
@@ -85,7 +89,7 @@ const percentile = (values: number[], p: number) => {
 };
 
 export async function runAiBench(options: Options): Promise<AiBenchResult> {
-  const requests = options.requests ?? 300;
+  const requests = options.requests ?? 500;
   const llmPort = await freePort();
   const llm = await startProcess(
     'llm-upstream',
@@ -123,6 +127,11 @@ export async function runAiBench(options: Options): Promise<AiBenchResult> {
       { ready: (log) => log.includes('running at'), url: `http://127.0.0.1:${portkeyPort}` },
     );
     running.push(portkey);
+    // The floors: what any Node streaming proxy adds, without and with one Redis INCR + XADD per call.
+    const bare = await startBareProxy(options.targetPin, llm.url);
+    running.push(bare);
+    const floor = await startBareProxy(options.targetPin, llm.url, options.redisUrl);
+    running.push(floor);
 
     const targets: { name: string; url: string; headers: Record<string, string>; model: string }[] = [
       { name: 'direct (provider)', url: `${llm.url}/v1/chat/completions`, headers: {}, model: 'bench-model' },
@@ -131,6 +140,18 @@ export async function runAiBench(options: Options): Promise<AiBenchResult> {
         url: `${gateway.url}${seeded.path}/v1/chat/completions`,
         headers: { authorization: `Bearer ${seeded.key}` },
         model: 'bench',
+      },
+      {
+        name: 'bare proxy (Node floor)',
+        url: `${bare.url}/v1/chat/completions`,
+        headers: {},
+        model: 'bench-model',
+      },
+      {
+        name: 'bare proxy + Redis INCR/XADD',
+        url: `${floor.url}/v1/chat/completions`,
+        headers: {},
+        model: 'bench-model',
       },
       {
         name: 'portkey',
@@ -154,6 +175,9 @@ export async function runAiBench(options: Options): Promise<AiBenchResult> {
           if (i >= WARMUP) errors.set(t.name, (errors.get(t.name) ?? 0) + 1);
           if (i === 0) throw error; // a target that cannot answer at all is a setup error
         }
+        // Quiet time, so what a target does after its response (logs, metering) is not billed to the
+        // next target sharing its CPU; each target's own background work still lands on its own calls.
+        await new Promise((resolve) => setTimeout(resolve, GAP_MS));
       }
     }
     const results = targets.map((t) => {
