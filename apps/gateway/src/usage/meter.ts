@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { addToRollupOnConflict } from '@portcullis/billing/usage/rollup-sql';
 import { emptyLatencyCounts, latencyBucketIndex, mergeCounts } from '@portcullis/core/latency';
 import { hourStart } from '@portcullis/core/periods';
 import type { SqlRunner, SqlWriter } from '@portcullis/db/pg';
@@ -371,15 +372,7 @@ const ADD_USAGE_ROLLUPS_SQL = `
         v.tokens_in, v.tokens_out, v.cost, $2::timestamp(3)
       FROM v JOIN "Subscription" s ON s.id = v.sid
       ORDER BY v.sid, v.bucket, v.cls
-      ON CONFLICT ("subscriptionId", "bucketStart", "statusClass") DO UPDATE SET
-        requests = "UsageRollup".requests + excluded.requests,
-        billable = "UsageRollup".billable + excluded.billable,
-        "bytesIn" = "UsageRollup"."bytesIn" + excluded."bytesIn",
-        "bytesOut" = "UsageRollup"."bytesOut" + excluded."bytesOut",
-        "tokensIn" = "UsageRollup"."tokensIn" + excluded."tokensIn",
-        "tokensOut" = "UsageRollup"."tokensOut" + excluded."tokensOut",
-        "costMicros" = "UsageRollup"."costMicros" + excluded."costMicros",
-        "updatedAt" = excluded."updatedAt"
+      ${addToRollupOnConflict('UsageRollup')}
     )
     INSERT INTO "UsageDailyRollup" (id, "subscriptionId", day, "statusClass", requests, billable,
       "bytesIn", "bytesOut", "tokensIn", "tokensOut", "costMicros", "updatedAt")
@@ -388,15 +381,7 @@ const ADD_USAGE_ROLLUPS_SQL = `
     FROM v JOIN "Subscription" s ON s.id = v.sid
     GROUP BY v.sid, v.bucket::date, v.cls
     ORDER BY v.sid, v.bucket::date, v.cls
-    ON CONFLICT ("subscriptionId", day, "statusClass") DO UPDATE SET
-      requests = "UsageDailyRollup".requests + excluded.requests,
-      billable = "UsageDailyRollup".billable + excluded.billable,
-      "bytesIn" = "UsageDailyRollup"."bytesIn" + excluded."bytesIn",
-      "bytesOut" = "UsageDailyRollup"."bytesOut" + excluded."bytesOut",
-      "tokensIn" = "UsageDailyRollup"."tokensIn" + excluded."tokensIn",
-      "tokensOut" = "UsageDailyRollup"."tokensOut" + excluded."tokensOut",
-      "costMicros" = "UsageDailyRollup"."costMicros" + excluded."costMicros",
-      "updatedAt" = excluded."updatedAt"`;
+    ${addToRollupOnConflict('UsageDailyRollup')}`;
 
 async function addUsageRollups(tx: SqlRunner, rows: Rollup[], nowIso: string): Promise<void> {
   const values = rows.map((r) => ({

@@ -1,4 +1,5 @@
-import type { Db } from '@portcullis/db';
+import { type Db, Prisma } from '@portcullis/db';
+import { addToRollupOnConflict } from './rollup-sql.ts';
 import type { StreamUsageEvent } from './stream.ts';
 
 export interface ApplyResult {
@@ -125,15 +126,7 @@ export async function applyUsageEvents(
       FROM applied
       GROUP BY sid, date_trunc('hour', at), cls
       ORDER BY sid, date_trunc('hour', at), cls
-      ON CONFLICT ("subscriptionId", "bucketStart", "statusClass") DO UPDATE SET
-        requests = "UsageRollup".requests + excluded.requests,
-        billable = "UsageRollup".billable + excluded.billable,
-        "bytesIn" = "UsageRollup"."bytesIn" + excluded."bytesIn",
-        "bytesOut" = "UsageRollup"."bytesOut" + excluded."bytesOut",
-        "tokensIn" = "UsageRollup"."tokensIn" + excluded."tokensIn",
-        "tokensOut" = "UsageRollup"."tokensOut" + excluded."tokensOut",
-        "costMicros" = "UsageRollup"."costMicros" + excluded."costMicros",
-        "updatedAt" = excluded."updatedAt"
+      ${Prisma.raw(addToRollupOnConflict('UsageRollup'))}
     ),
     daily AS (
       INSERT INTO "UsageDailyRollup" (id, "subscriptionId", day, "statusClass", requests, billable,
@@ -144,15 +137,7 @@ export async function applyUsageEvents(
       FROM applied
       GROUP BY sid, at::date, cls
       ORDER BY sid, at::date, cls
-      ON CONFLICT ("subscriptionId", day, "statusClass") DO UPDATE SET
-        requests = "UsageDailyRollup".requests + excluded.requests,
-        billable = "UsageDailyRollup".billable + excluded.billable,
-        "bytesIn" = "UsageDailyRollup"."bytesIn" + excluded."bytesIn",
-        "bytesOut" = "UsageDailyRollup"."bytesOut" + excluded."bytesOut",
-        "tokensIn" = "UsageDailyRollup"."tokensIn" + excluded."tokensIn",
-        "tokensOut" = "UsageDailyRollup"."tokensOut" + excluded."tokensOut",
-        "costMicros" = "UsageDailyRollup"."costMicros" + excluded."costMicros",
-        "updatedAt" = excluded."updatedAt"
+      ${Prisma.raw(addToRollupOnConflict('UsageDailyRollup'))}
     )
     SELECT id FROM inserted`;
   const committedAtMs = now();
