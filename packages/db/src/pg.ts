@@ -17,6 +17,11 @@ export function createPgPool(
     max,
     connectionTimeoutMillis: timeouts.connectMs,
     query_timeout: timeouts.queryMs,
+    // Idle connections stay open (node-postgres closes them after 10 s by default): the config refresh
+    // every 30 s would otherwise open fresh ones, and each costs Postgres a backend fork and the gateway
+    // a handshake, on the same cores as the requests in flight.
+    idleTimeoutMillis: 0,
+    keepAlive: true,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
