@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { readDbEnv } from './env.ts';
 
 /**
  * A plain node-postgres pool, for the gateway's hot process: its config reads and its batch writers
@@ -9,7 +10,8 @@ import pg from 'pg';
  */
 export function createPgPool(
   url: string,
-  max: number,
+  /** connections at most (default DATABASE_POOL_SIZE) */
+  max: number = readDbEnv().DATABASE_POOL_SIZE,
   timeouts: { connectMs?: number; queryMs?: number } = {},
 ): pg.Pool {
   const pool = new pg.Pool({
