@@ -25,8 +25,14 @@ export function createPgPool(
     idleTimeoutMillis: 0,
     keepAlive: true,
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  // A client losing its connection must not crash the process: idle ones are reported to the pool's
+  // 'error' (and dropped by it); a checked-out one between two statements of a transaction would throw
+  // from its own 'error' event without this listener — its next statement fails instead, and
+  // `transaction` destroys it. The next query reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 
