@@ -124,9 +124,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   // limits: end
 
-  // Config reads and batch writes go through node-postgres, not Prisma (see createPgPool): nothing on the
-  // request path waits behind an ORM's query planning. Prisma serves only readiness, retention and the
-  // Redis-outage fallback of the usage sink.
+  // Config reads, readiness, retention and batch writes go through node-postgres, not Prisma (see
+  // createPgPool): nothing on the request path waits behind an ORM's query planning.
   const sql = sqlWriter(createPgPool(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 }));
   const cache = new ConfigCache(sqlConfigRepository(sql), {
     ttlMs: options.keyCacheTtlMs ?? 30_000,

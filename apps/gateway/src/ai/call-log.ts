@@ -82,8 +82,9 @@ const batchJson = (rows: AiCallLogEntry[]) =>
 
 /**
  * Buffers AiCallLog rows off the response path and inserts them in batches, through node-postgres
- * rather than Prisma (no per-value work on the event loop), like the usage meter's RequestLog batches. Best effort: a failed batch is retried on the next flush, and rows
- * beyond MAX_PENDING are dropped (counted) rather than growing the heap during a long Postgres outage.
+ * rather than Prisma (no per-value work on the event loop), like the usage meter's RequestLog batches.
+ * Best effort: a failed batch is retried on the next flush, and rows beyond MAX_PENDING are dropped
+ * (counted) rather than growing the heap during a long Postgres outage.
  */
 export class AiCallLogWriter {
   private pending: AiCallLogEntry[] = [];

@@ -18,6 +18,7 @@ import {
   type UpstreamConfig,
 } from '@portcullis/core/policies';
 import type { SqlRunner } from '@portcullis/db/pg';
+import type { z } from 'zod';
 import type { ApiStatus } from '../pipeline/route.ts';
 
 /** The audit action whose time is an API's deprecation date (DEPRECATE_ACTION in core's lifecycle verb). */
@@ -137,6 +138,21 @@ export interface ConfigRepository {
 function billingRules(stored: unknown): Pick<PlanPricing, 'quotaMode' | 'billable'> {
   const parsed = ZPlanPricing.safeParse(stored ?? {});
   return parsed.success ? parsed.data : DEFAULT_PLAN_PRICING;
+}
+
+/**
+ * A platform setting (PLATFORM_SETTINGS in core): its stored value when it parses, else undefined (a
+ * missing or malformed value means "use the default").
+ */
+export async function platformSetting<T>(
+  sql: SqlRunner,
+  setting: { key: string; schema: z.ZodType<T> },
+): Promise<T | undefined> {
+  const [row] = await sql.rows<{ value: unknown }>('SELECT value FROM "PlatformSetting" WHERE key = $1', [
+    setting.key,
+  ]);
+  const parsed = setting.schema.safeParse(row?.value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** epoch ms of a timestamp(3) column (stored as UTC wall time, as Prisma writes it), or null */

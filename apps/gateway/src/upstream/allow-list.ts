@@ -1,5 +1,6 @@
 import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
 import type { SqlRunner } from '@portcullis/db/pg';
+import { platformSetting } from '../config/repository.ts';
 
 const REFUSAL_RELOAD_MS = 1_000;
 
@@ -16,13 +17,9 @@ export interface AllowListSource {
 
 /** Reads PlatformSetting 'upstream.allowedHosts'; a missing or malformed value means "nothing allowed". */
 export function platformAllowedHosts(sql: SqlRunner): () => Promise<readonly string[]> {
-  const { key, schema } = PLATFORM_SETTINGS.upstreamAllowedHosts;
   return async () => {
-    const [row] = await sql.rows<{ value: unknown }>('SELECT value FROM "PlatformSetting" WHERE key = $1', [
-      key,
-    ]);
-    const parsed = schema.safeParse(row?.value);
-    return parsed.success ? parsed.data.map((host) => host.trim().toLowerCase()) : [];
+    const hosts = await platformSetting(sql, PLATFORM_SETTINGS.upstreamAllowedHosts);
+    return (hosts ?? []).map((host) => host.trim().toLowerCase());
   };
 }
 

@@ -1,5 +1,6 @@
 import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
 import type { SqlWriter } from '@portcullis/db/pg';
+import { platformSetting } from '../config/repository.ts';
 
 export interface RetentionOptions {
   /** Used when the PlatformSetting 'requestLog.retentionDays' is absent or invalid. */
@@ -61,12 +62,9 @@ export class RequestLogRetention {
   }
 
   async retentionDays(): Promise<number> {
-    const [setting] = await this.sql.rows<{ value: unknown }>(
-      'SELECT value FROM "PlatformSetting" WHERE key = $1',
-      [PLATFORM_SETTINGS.requestLogRetentionDays.key],
+    return (
+      (await platformSetting(this.sql, PLATFORM_SETTINGS.requestLogRetentionDays)) ?? this.options.defaultDays
     );
-    const parsed = PLATFORM_SETTINGS.requestLogRetentionDays.schema.safeParse(setting?.value);
-    return parsed.success ? parsed.data : this.options.defaultDays;
   }
 
   async runOnce(): Promise<RetentionResult> {
