@@ -13,7 +13,7 @@ import { type AiBenchResult, runAiBench } from './ai.ts';
 import { readBenchEnv } from './env.ts';
 import { hasCommand, type LoadSpec, runAutocannon, runLatencyProbe, runWrk } from './load.ts';
 import { type MeteringBenchResult, runMeteringBench } from './metering.ts';
-import { type BenchMeta, type TargetResult, writeResults } from './report.ts';
+import { BARE_AGAIN, type BenchMeta, type TargetResult, writeResults } from './report.ts';
 import {
   GATEWAY_CAPPED_NODE_FLAGS,
   GATEWAY_NODE_FLAGS,
@@ -204,6 +204,15 @@ async function main(): Promise<void> {
       });
       const metered = rollups.reduce((sum, r) => sum + r.requests, 0n);
       process.stdout.write(`gateway metered ${metered} requests into Postgres (warm-up + run + check)\n`);
+    }
+    if (wanted.has('bare') && wanted.has('gateway')) {
+      // The same bare proxy again, minutes later: how far this machine moves between two identical runs.
+      const again = await startBareProxy(targetPin, upstream.url);
+      try {
+        results.push(await measure(BARE_AGAIN, again, '/items', {}));
+      } finally {
+        await again.stop();
+      }
     }
     if (wanted.has('ai')) {
       process.stdout.write('ai: streamed chat completions direct vs through the gateway vs Portkey…\n');

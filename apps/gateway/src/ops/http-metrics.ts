@@ -54,14 +54,38 @@ export function apiLabel(entry: Pick<RequestLogEntry, 'apiId' | 'path'>): string
   return entry.path.slice(1, third < 0 ? undefined : third);
 }
 
-export function observeRequest(entry: RequestLogEntry): void {
-  const api = apiLabel(entry);
-  const statusClass = `${Math.floor(entry.status / 100)}xx`;
-  requestsTotal.inc({ api, status: String(entry.status) });
-  requestDuration.observe({ api, status_class: statusClass }, entry.latencyMs / 1000);
-  if (entry.upstreamMs !== null) {
-    upstreamDuration.observe({ api, status_class: statusClass }, entry.upstreamMs / 1000);
+interface RequestSeries {
+  total: Counter.Internal;
+  duration: Histogram.Internal<'api' | 'status_class'>;
+  upstream: Histogram.Internal<'api' | 'status_class'>;
+}
+
+/**
+ * The labelled children per (api, status), looked up once: prom-client hashes a label object on every
+ * inc/observe, three times per request otherwise. Bounded like the series themselves (APIs × statuses).
+ */
+const seriesByLabels = new Map<string, RequestSeries>();
+
+function seriesFor(api: string, status: number): RequestSeries {
+  const id = `${status} ${api}`;
+  let series = seriesByLabels.get(id);
+  if (!series) {
+    const statusClass = `${Math.floor(status / 100)}xx`;
+    series = {
+      total: requestsTotal.labels({ api, status: String(status) }),
+      duration: requestDuration.labels({ api, status_class: statusClass }),
+      upstream: upstreamDuration.labels({ api, status_class: statusClass }),
+    };
+    seriesByLabels.set(id, series);
   }
+  return series;
+}
+
+export function observeRequest(entry: RequestLogEntry): void {
+  const series = seriesFor(apiLabel(entry), entry.status);
+  series.total.inc();
+  series.duration.observe(entry.latencyMs / 1000);
+  if (entry.upstreamMs !== null) series.upstream.observe(entry.upstreamMs / 1000);
 }
 
 export const requestsInFlight = {

@@ -54,4 +54,16 @@ describe('downstreamResponseHeaders', () => {
       }),
     ).toEqual({ 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'] });
   });
+
+  it('drops the headers the Connection header names, and only those', () => {
+    expect(
+      downstreamResponseHeaders({ connection: 'X-Trace', 'x-trace': '1', close: 'x', etag: '"e"' }),
+    ).toEqual({ close: 'x', etag: '"e"' });
+    expect(downstreamResponseHeaders({ connection: 'close', close: 'x', etag: '"e"' })).toEqual({
+      etag: '"e"',
+    });
+    expect(downstreamResponseHeaders({ connection: 'keep-alive', 'x-trace': '1' })).toEqual({
+      'x-trace': '1',
+    });
+  });
 });

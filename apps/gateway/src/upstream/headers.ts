@@ -16,13 +16,19 @@ const HOP_BY_HOP = new Set([
 /** Credentials meant for the gateway; the upstream must never see the consumer's key. */
 const GATEWAY_CREDENTIALS = new Set(['authorization', 'x-api-key']);
 
-function isHopByHop(name: string, connectionTokens: Set<string>): boolean {
+function isHopByHop(name: string, connectionTokens: ReadonlySet<string>): boolean {
   return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || connectionTokens.has(name);
 }
 
+const NO_TOKENS: ReadonlySet<string> = new Set();
+const CLOSE: ReadonlySet<string> = new Set(['close']);
+
 /** Headers listed in `Connection: a, b` are hop-by-hop too. */
-function connectionTokens(value: string | string[] | undefined): Set<string> {
-  const joined = Array.isArray(value) ? value.join(',') : (value ?? '');
+function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
+  // The values nearly every request and response carry, without splitting (keep-alive is hop-by-hop anyway).
+  if (value === undefined || value === 'keep-alive') return NO_TOKENS;
+  if (value === 'close') return CLOSE;
+  const joined = Array.isArray(value) ? value.join(',') : value;
   return new Set(
     joined
       .split(',')
@@ -45,7 +51,8 @@ export function upstreamRequestHeaders(
 ): Record<string, string | string[]> {
   const tokens = connectionTokens(incoming.connection);
   const out: Record<string, string | string[]> = {};
-  for (const [rawName, value] of Object.entries(incoming)) {
+  for (const rawName of Object.keys(incoming)) {
+    const value = incoming[rawName];
     const name = rawName.toLowerCase();
     if (value === undefined || GATEWAY_CREDENTIALS.has(name) || isHopByHop(name, tokens)) continue;
     // The upstream's own Host comes from its URL; the client's host travels in x-forwarded-host.
@@ -69,7 +76,8 @@ export function downstreamResponseHeaders(
 ): OutgoingHttpHeaders {
   const tokens = connectionTokens(upstream.connection);
   const out: OutgoingHttpHeaders = {};
-  for (const [rawName, value] of Object.entries(upstream)) {
+  for (const rawName of Object.keys(upstream)) {
+    const value = upstream[rawName];
     const name = rawName.toLowerCase();
     if (value === undefined || isHopByHop(name, tokens)) continue;
     out[name] = value;

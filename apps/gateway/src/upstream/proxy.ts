@@ -105,10 +105,9 @@ export class UpstreamClient {
     const headers = upstreamRequestHeaders(req.headers, info);
     const body = withBody ? countBytes(req, stats) : null;
     const hooks = {
-      head: (_status: number, upstream: IncomingHttpHeaders) => ({
-        ...downstreamResponseHeaders(upstream),
-        ...extraHeaders,
-      }),
+      // downstreamResponseHeaders returns a fresh object: the gateway's own headers go straight into it.
+      head: (_status: number, upstream: IncomingHttpHeaders) =>
+        Object.assign(downstreamResponseHeaders(upstream), extraHeaders),
       onBytes: (length: number) => {
         stats.bytesOut += length;
       },
