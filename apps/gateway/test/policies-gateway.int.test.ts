@@ -210,34 +210,21 @@ describe('per-API request policies', () => {
 
   it('answers 413 to a chunked body that grows past the limit, aborting the upstream request', async () => {
     await configure({ maxBodyBytes: 100_000 }, async () => false);
-    const url = new URL(`${base}${apiPath}/upload`);
-    const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(url, {
-        method: 'POST',
-        headers: { ...bearer(key), 'transfer-encoding': 'chunked' },
-      });
-      req.on('error', () => undefined); // the gateway may close while we still write
-      req.on('response', (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      });
-      const chunk = Buffer.alloc(16 * 1024, 0x62);
-      let sent = 0;
-      const pump = setInterval(() => {
-        if (req.destroyed || sent > 2_000_000) return clearInterval(pump);
-        req.write(chunk);
-        sent += chunk.length;
-      }, 2);
-    });
+    const result = await sendGrowingBody(new URL(`${base}${apiPath}/upload`), bearer(key));
     expect(result.status).toBe(413);
     expect(JSON.parse(result.body)).toMatchObject({ code: 'payload_too_large', status: 413 });
     const upload = world.upstream.seen.filter((s) => s.url === '/base/upload').at(-1);
     expect(upload?.finishedAt).toBeUndefined(); // the upstream never answered it: the request was aborted
+  });
+
+  it('answers 413 to a chunked JSON body that outgrows the limit while it is read for validation', async () => {
+    await configure({ validateRequests: true, maxBodyBytes: 100_000 }, async () => false);
+    const result = await sendGrowingBody(new URL(`${base}${apiPath}/pets`), {
+      ...bearer(key),
+      'content-type': 'application/json',
+    });
+    expect(result.status).toBe(413);
+    expect(JSON.parse(result.body)).toMatchObject({ code: 'payload_too_large', status: 413 });
   });
 
   it('validates requests against the OpenAPI document', async () => {
@@ -305,3 +292,35 @@ describe('per-API request policies', () => {
     expect(transformed.headers['x-original-type']).toBe('application/json');
   });
 });
+
+/** POSTs a chunked body that keeps growing (up to 2 MB) until the gateway answers; returns the answer. */
+function sendGrowingBody(
+  url: URL,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } });
+    let answered = false;
+    req.on('error', () => undefined); // the gateway may close while we still write
+    req.on('close', () => {
+      if (!answered) resolve({ status: 0, body: 'connection closed without a response' });
+    });
+    req.on('response', (res) => {
+      answered = true;
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    const chunk = Buffer.alloc(16 * 1024, 0x62);
+    let sent = 0;
+    const pump = setInterval(() => {
+      if (req.destroyed || sent > 2_000_000) return clearInterval(pump);
+      req.write(chunk);
+      sent += chunk.length;
+    }, 2);
+  });
+}

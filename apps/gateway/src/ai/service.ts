@@ -7,6 +7,7 @@ import type { ConfigCache } from '../config/config-cache.ts';
 import type { RouteRecord } from '../config/repository.ts';
 import type { GatewayProblem } from '../http/problem.ts';
 import { type Logger, throttledWarn } from '../log.ts';
+import { bufferBody } from '../policies/limits.ts';
 import { err, ok, type Result } from '../result.ts';
 import { chunkLength } from '../usage/durable-end.ts';
 import { AiBudgets, type BudgetCallers, MemoryBudgetStore, RedisBudgetStore } from './budgets.ts';
@@ -119,24 +120,17 @@ export class AiService {
   }
 
   /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */
-  readBody(ctx: AiRequest): Promise<Result<string, AiFailure>> {
+  async readBody(ctx: AiRequest): Promise<Result<string, AiFailure>> {
     const limit = ctx.route.policies.maxBodyBytes || MAX_AI_BODY_BYTES;
-    return new Promise((resolve) => {
-      const parts: Buffer[] = [];
-      let size = 0;
-      ctx.req.on('data', (part: Buffer) => {
-        size += part.length;
-        ctx.counters.bytesIn += part.length;
-        if (size > limit) {
-          ctx.req.pause();
-          resolve(err(aiFailure(413, 'request_too_large', `The request body exceeds ${limit} bytes.`)));
-          return;
-        }
-        parts.push(part);
-      });
-      ctx.req.once('end', () => resolve(ok(Buffer.concat(parts).toString('utf8'))));
-      ctx.req.once('error', () => resolve(err(aiFailure(400, 'bad_request', 'The request body broke off.'))));
+    const body = await bufferBody(ctx.req, limit, (length) => {
+      ctx.counters.bytesIn += length;
     });
+    if (body.ok) return ok(body.value.toString('utf8'));
+    return err(
+      body.error === 'too_large'
+        ? aiFailure(413, 'request_too_large', `The request body exceeds ${limit} bytes.`)
+        : aiFailure(400, 'bad_request', 'The request body broke off.'),
+    );
   }
 
   /** The budgets' view of the caller. */

@@ -70,4 +70,22 @@ describe('bufferBody', () => {
     (large as unknown as PassThrough).end('x'.repeat(11));
     expect(await bufferBody(large, 10)).toEqual({ ok: false, error: 'too_large' });
   });
+  it('counts every chunk, stops reading past the limit without destroying the request', async () => {
+    const req = fakeRequest();
+    const seen: number[] = [];
+    const reading = bufferBody(req, 10, (n) => seen.push(n));
+    (req as unknown as PassThrough).write('x'.repeat(8));
+    (req as unknown as PassThrough).write('y'.repeat(8));
+    expect(await reading).toEqual({ ok: false, error: 'too_large' });
+    expect(seen).toEqual([8, 8]);
+    expect(req.destroyed).toBe(false);
+    expect(req.isPaused()).toBe(true);
+  });
+  it('reports a body that breaks off', async () => {
+    const req = fakeRequest();
+    const reading = bufferBody(req, 10);
+    (req as unknown as PassThrough).write('{"a":');
+    (req as unknown as PassThrough).destroy(new Error('aborted'));
+    expect(await reading).toEqual({ ok: false, error: 'broken' });
+  });
 });

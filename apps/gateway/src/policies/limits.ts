@@ -84,16 +84,46 @@ export function limitBody(
   return { body: asRequest(limited, req), exceeded: () => over };
 }
 
-/** Reads the whole body, refusing more than `limit` bytes; used only when the body must be inspected. */
-export async function bufferBody(req: IncomingMessage, limit: number): Promise<Result<Buffer, 'too_large'>> {
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    received += chunk.length;
-    if (received > limit) return err('too_large');
-    chunks.push(chunk);
-  }
-  return ok(Buffer.concat(chunks));
+/**
+ * Reads the whole body, refusing more than `limit` bytes; used only when the body must be inspected
+ * (OpenAPI validation, AI requests). Past the limit it stops reading without destroying the socket, so
+ * the 413 still reaches the client (whose connection the problem's `Connection: close` then ends). A body
+ * that breaks off (client gone, malformed chunking) is `broken`. `onBytes` sees every chunk received.
+ */
+export function bufferBody(
+  req: IncomingMessage,
+  limit: number,
+  onBytes?: (length: number) => void,
+): Promise<Result<Buffer, 'too_large' | 'broken'>> {
+  if (req.readableEnded) return Promise.resolve(ok(Buffer.alloc(0)));
+  if (req.destroyed) return Promise.resolve(err('broken'));
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const settle = (result: Result<Buffer, 'too_large' | 'broken'>) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onBroken);
+      req.off('close', onBroken);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      onBytes?.(chunk.length);
+      if (received > limit) {
+        req.pause();
+        settle(err('too_large'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => settle(ok(Buffer.concat(chunks)));
+    const onBroken = () => settle(err('broken'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onBroken);
+    req.once('close', onBroken);
+  });
 }
 
 /** A stream standing in for the request when its body was read already or is being limited. */

@@ -61,7 +61,12 @@ export async function validateRequest(
       errors.push(...validator.validateBody(match, null));
     } else if (isJsonMediaType(req.headers['content-type'])) {
       const body = await bufferBody(req, maxBodyBytes);
-      if (!body.ok) return err(tooLarge({ maxBodyBytes }));
+      if (!body.ok)
+        return err(
+          body.error === 'too_large'
+            ? tooLarge({ maxBodyBytes })
+            : problem('bad_request', 'The request body broke off before it was complete.'),
+        );
       errors.push(...validator.validateBody(match, body.value));
       request = replayBody(body.value, req);
     }
