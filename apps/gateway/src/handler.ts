@@ -134,6 +134,31 @@ async function handle(
   // Billing exactness: the client cannot have the whole response before its usage event has left for Redis.
   if (deps.usage.durable)
     endAfter(res, (lastChunk) => deps.usage.record(usageEvent(res.statusCode, lastChunk)));
+  /** After the response: usage (unless it already left before the end), the key's last use, the log row. */
+  const complete = (call: {
+    status: number;
+    usageStatus: number;
+    upstreamMs: number | null;
+    bytesIn: number;
+    bytesOut: number;
+    errorCode: string | null;
+  }) => {
+    if (!deps.usage.durable) {
+      void deps.usage.record({
+        ...usageEvent(call.usageStatus, undefined),
+        bytesIn: call.bytesIn,
+        bytesOut: call.bytesOut,
+      });
+    }
+    deps.meter.touchKey(key.id, startedAt);
+    deps.meter.recordLog({
+      ...logEntry(call.status, { route, key, subscription }),
+      upstreamMs: call.upstreamMs,
+      bytesIn: clampInt(call.bytesIn),
+      bytesOut: clampInt(call.bytesOut),
+      errorCode: call.errorCode,
+    });
+  };
   // ai: begin
   if (route.kind === 'AI' || route.kind === 'PROMPT') {
     const served = deps.ai
@@ -152,14 +177,13 @@ async function handle(
         })
       : null;
     if (!served) sendProblem(res, problem('internal_error', 'AI APIs are not enabled here.'), requestId);
-    if (!deps.usage.durable) void deps.usage.record(usageEvent(res.statusCode, undefined));
-    deps.meter.touchKey(key.id, startedAt);
-    deps.meter.recordLog({
-      ...logEntry(served?.status ?? res.statusCode, { route, key, subscription }),
+    complete({
+      status: served?.status ?? res.statusCode,
+      usageStatus: res.statusCode,
       upstreamMs: served?.upstreamMs ?? null,
-      bytesIn: clampInt(counters.bytesIn),
-      bytesOut: clampInt(counters.bytesOut),
-      errorCode: served?.errorCode?.slice(0, 64) ?? null,
+      bytesIn: counters.bytesIn,
+      bytesOut: counters.bytesOut,
+      errorCode: served ? (served.errorCode?.slice(0, 64) ?? null) : 'internal_error',
     });
     return;
   }
@@ -205,25 +229,10 @@ async function handle(
         bytesIn: forwarded.error.bytesIn,
         bytesOut: 0,
       };
-
-  if (!deps.usage.durable) {
-    void deps.usage.record({
-      ...usageEvent(stats.status, undefined),
-      bytesIn: stats.bytesIn,
-      bytesOut: stats.bytesOut,
-    });
-  }
-  deps.meter.touchKey(key.id, startedAt);
-  deps.meter.recordLog({
-    ...logEntry(stats.status, {
-      route,
-      key,
-      subscription,
-      ...(forwarded.ok ? {} : { problem: forwarded.error }),
-    }),
-    upstreamMs: stats.upstreamMs,
-    bytesIn: clampInt(stats.bytesIn),
-    bytesOut: clampInt(stats.bytesOut),
+  complete({
+    ...stats,
+    usageStatus: stats.status,
+    errorCode: forwarded.ok ? null : forwarded.error.code,
   });
 }
 
