@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isBillableStatus } from '@portcullis/core/billing/pricing';
+import { uuidv7 } from '@portcullis/core/ids';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { AiMetered } from './ai/context.ts';
 import type { AiService } from './ai/service.ts';
@@ -64,7 +64,7 @@ async function handle(
     status: number,
     rejection: Partial<Rejection> & { problem?: GatewayProblem },
   ): RequestLogEntry => ({
-    id: randomUUID(),
+    id: uuidv7(),
     requestId, // ops: access log correlation (not stored: RequestLog has no column for it)
     at: new Date(startedAt),
     orgId: rejection.route?.orgId ?? null,
@@ -122,7 +122,7 @@ async function handle(
   const metered: AiMetered = {}; // ai: tokens and cost, set by src/ai before the final end()
   const usageEvent = (status: number, lastChunk: unknown) => ({
     ...metered,
-    id: randomUUID(),
+    id: uuidv7(),
     subscriptionId: subscription.id,
     atMs: startedAt,
     status,

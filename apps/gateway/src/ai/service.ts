@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { TokenUsage } from '@portcullis/ai/types';
 import { type AiLogging, costMicros, type ModelRoute } from '@portcullis/core/ai-config';
+import { uuidv7 } from '@portcullis/core/ids';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { Dispatcher } from 'undici';
 import type { ConfigCache } from '../config/config-cache.ts';
@@ -170,7 +171,7 @@ export class AiService {
       );
     }
     this.callLog.record({
-      id: crypto.randomUUID(),
+      id: uuidv7(),
       at: new Date(ctx.startedAt),
       orgId: ctx.route.orgId,
       apiId: ctx.route.apiId,
