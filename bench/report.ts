@@ -28,6 +28,9 @@ const TARGETS = { throughputRatio: 0.85, p99DeltaMs: 1, rssBytes: 200 * 1024 * 1
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
+/** Server CPU time per request at saturation, in µs: what throughput on a dedicated core comes down to. */
+const cpuPerRequestUs = (r: TargetResult) => (r.cpuPercent * 10_000) / Math.max(1, r.requestsPerSec);
+
 /** The bare proxy measured a second time, after the gateway: the machine's own run-to-run spread. */
 export const BARE_AGAIN = 'bare-proxy (again, after the gateways)';
 
@@ -44,7 +47,7 @@ export function renderMarkdown(results: TargetResult[], meta: BenchMeta): string
     const ratio = bare ? `${fmt((100 * r.requestsPerSec) / bare.requestsPerSec, 1)}%` : 'n/a';
     const delta = bare ? r.latency.p99Ms - bare.latency.p99Ms : null;
     const p99Delta = delta === null ? 'n/a' : `${delta >= 0 ? '+' : ''}${fmt(delta, 3)}`;
-    return `| ${r.target} | ${fmt(r.requestsPerSec, 0)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.latency.p50Ms, 3)} | ${fmt(r.latency.p99Ms, 3)} | ${fmt(r.peakRssBytes / 1024 / 1024, 1)} | ${fmt(r.cpuPercent, 0)} | ${ratio} | ${p99Delta} | ${r.errors + r.latency.errors} |`;
+    return `| ${r.target} | ${fmt(r.requestsPerSec, 0)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.latency.p50Ms, 3)} | ${fmt(r.latency.p99Ms, 3)} | ${fmt(r.peakRssBytes / 1024 / 1024, 1)} | ${fmt(r.cpuPercent, 0)} | ${fmt(cpuPerRequestUs(r), 0)} | ${ratio} | ${p99Delta} | ${r.errors + r.latency.errors} |`;
   });
   const gateway = results.find((r) => r.target === 'gateway');
   const verdicts: string[] = [];
@@ -55,6 +58,11 @@ export function renderMarkdown(results: TargetResult[], meta: BenchMeta): string
       `- throughput ≥ 85% of bare proxy: ${fmt(100 * ratio, 1)}% — ${ratio >= TARGETS.throughputRatio ? 'PASS' : 'FAIL'}`,
       `- p99 within 1 ms of bare proxy (at ${gateway.latency.rate} req/s): ${delta >= 0 ? '+' : ''}${fmt(delta, 3)} ms — ${delta <= TARGETS.p99DeltaMs ? 'PASS' : 'FAIL'}`,
       `- RSS < 200 MB under load: ${fmt(gateway.peakRssBytes / 1024 / 1024, 1)} MB — ${gateway.peakRssBytes < TARGETS.rssBytes ? 'PASS' : 'FAIL'}`,
+    );
+    // What the ratio would be if the gateway had its core to itself (Postgres, Redis and the metering
+    // worker are not pinned and take part of it): the CPU each request costs, gateway against bare.
+    verdicts.push(
+      `- CPU per request: gateway ${fmt(cpuPerRequestUs(gateway), 0)} µs, bare proxy ${fmt(cpuPerRequestUs(bare), 0)} µs — on a core of its own the gateway would reach at most ${fmt((100 * cpuPerRequestUs(bare)) / cpuPerRequestUs(gateway), 1)}% of the bare proxy's req/s`,
     );
     const again = results.find((r) => r.target === BARE_AGAIN);
     if (again) verdicts.push(noiseVerdict(bare, again));
@@ -72,8 +80,8 @@ export function renderMarkdown(results: TargetResult[], meta: BenchMeta): string
     '',
     `Throughput and the first latency pair are at saturation (${meta.connections} connections, closed loop); the second pair is an open-loop run at a fixed ${results[0]?.latency.rate ?? 'n/a'} req/s, measured from each request's scheduled start (no coordinated omission), and is what the p99 target compares.`,
     '',
-    '| target | req/s | p50 ms (sat.) | p99 ms (sat.) | p50 ms (fixed rate) | p99 ms (fixed rate) | peak RSS MB | server CPU % | req/s vs bare | p99 Δ vs bare (fixed rate, ms) | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | req/s | p50 ms (sat.) | p99 ms (sat.) | p50 ms (fixed rate) | p99 ms (fixed rate) | peak RSS MB | server CPU % | CPU µs/request | req/s vs bare | p99 Δ vs bare (fixed rate, ms) | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     ...verdicts,
@@ -150,6 +158,7 @@ export function writeResults(dir: string, results: TargetResult[], meta: BenchMe
     ...meta,
     results: results.map((r) => ({
       ...r,
+      cpuPerRequestUs: cpuPerRequestUs(r),
       throughputVsBare: bare ? r.requestsPerSec / bare.requestsPerSec : null,
       p99DeltaVsBareMs: bare ? r.latency.p99Ms - bare.latency.p99Ms : null,
     })),
