@@ -4,8 +4,12 @@ import { argValue } from './env.ts';
 /**
  * Open-loop latency probe: sends requests on a fixed schedule (`rate` per second) whatever the answers
  * do, and measures each from its scheduled start with a microsecond clock, so a stall is charged to every
- * request it delayed (no coordinated omission). Prints one JSON line for bench/load.ts.
+ * request it delayed (no coordinated omission). The first WARMUP_MS of the schedule run the same way but
+ * are not counted: they would measure this process's own cold start and whatever the target still owes
+ * the saturation run just before (a gateway's pending log and usage batches, a bare proxy nothing) —
+ * not the steady state at this rate. Prints one JSON line for bench/load.ts.
  */
+const WARMUP_MS = 2_000;
 const url = new URL(argValue('url'));
 const rate = Number(argValue('rate'));
 const durationMs = Number(argValue('duration')) * 1000;
@@ -19,24 +23,24 @@ const interval = 1000 / rate;
 const started = performance.now();
 const inFlight = new Set<Promise<void>>();
 
-async function one(scheduledAt: number): Promise<void> {
+async function one(scheduledAt: number, counted: boolean): Promise<void> {
   try {
     const response = await pool.request({ method: 'GET', path, headers });
     await response.body.dump();
-    if (response.statusCode !== 200) errors += 1;
+    if (response.statusCode !== 200 && counted) errors += 1;
   } catch {
-    errors += 1;
+    if (counted) errors += 1;
   }
-  latenciesUs.push((performance.now() - scheduledAt) * 1000);
+  if (counted) latenciesUs.push((performance.now() - scheduledAt) * 1000);
 }
 
 for (let sent = 0; ; sent++) {
   const scheduledAt = started + sent * interval;
-  if (scheduledAt - started >= durationMs) break;
+  if (scheduledAt - started >= WARMUP_MS + durationMs) break;
   const wait = scheduledAt - performance.now();
   // never early: a request sent before its slot would be measured as faster than it was
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  const p = one(scheduledAt).finally(() => inFlight.delete(p));
+  const p = one(scheduledAt, scheduledAt - started >= WARMUP_MS).finally(() => inFlight.delete(p));
   inFlight.add(p);
 }
 await Promise.all(inFlight);
