@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import { UsageConsumer } from '../apps/metering/src/consumer.ts';
+import { readMeteringEnv } from '../apps/metering/src/env.ts';
 import { seedConsumerWithKey, seedProviderWithApi } from '../test/fixtures.ts';
 import { readBenchEnv } from './env.ts';
 
@@ -122,6 +123,9 @@ export async function runMeteringBench(options: MeteringBenchOptions): Promise<M
       keyPrefix,
       batchSize,
       blockMs: 100,
+      // what the worker ships with (METERING_LINGER_MS), so the lag figures are the default's
+      lingerMs: readMeteringEnv({ DATABASE_URL: databaseUrl, REDIS_URL: options.redisUrl })
+        .METERING_LINGER_MS,
       claimIdleMs: 30_000,
       onApplied: (result, batch) => {
         committed += result.applied;

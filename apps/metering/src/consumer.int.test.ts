@@ -86,6 +86,36 @@ describe('metering worker (in-process, Redis streams → Postgres)', () => {
     expect(consumer.lag.quantile(0.99)).toBeGreaterThan(0);
   });
 
+  it('lingers after a partial batch: a trickle of events is applied in a few transactions, not one per event', async () => {
+    const trickle = async (lingerMs: number) => {
+      const keyPrefix = prefix();
+      const subs = await seedSubscriptions(db, 1);
+      const events = makeEvents(subs, 40);
+      const consumer = consumerFor(keyPrefix, { lingerMs });
+      await consumer.ensureGroups();
+      consumer.start();
+      const producer = new UsageStreamProducer(producerRedis, { keyPrefix });
+      const started = performance.now();
+      for (const event of events) {
+        await producer.record(event);
+        await new Promise((resolve) => setTimeout(resolve, 10)); // ≈ 400 ms of traffic
+      }
+      const ids = events.map((e) => e.id);
+      await eventually(async () => (await countRecorded(db, ids)) === events.length, 10_000, 'all events');
+      const tookMs = performance.now() - started;
+      await consumer.stop();
+      expect(consumer.stats).toMatchObject({ applied: 40, duplicates: 0, failures: 0 });
+      return { batches: consumer.stats.batches, tookMs };
+    };
+    const eager = await trickle(0);
+    const lingering = await trickle(200);
+    // ≈ 400 ms of traffic in windows of ≥ 200 ms: at most a handful of transactions
+    expect(lingering.batches).toBeLessThanOrEqual(4);
+    expect(eager.batches).toBeGreaterThan(2 * lingering.batches);
+    // and no event waits much longer than the linger
+    expect(lingering.tookMs).toBeLessThan(eager.tookMs + 1_000);
+  });
+
   it('applies an event XADDed twice (a redelivery) once', async () => {
     const keyPrefix = prefix();
     const subs = await seedSubscriptions(db, 1);

@@ -112,6 +112,7 @@ export async function startMeteringWorker(
     keyPrefix: env.METERING_REDIS_KEY_PREFIX,
     batchSize: env.METERING_BATCH_SIZE,
     blockMs: env.METERING_BLOCK_MS,
+    lingerMs: env.METERING_LINGER_MS,
     claimIdleMs: env.METERING_CLAIM_IDLE_MS,
   });
   consumer.start();
