@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { applyUsageEvents } from '@portcullis/billing/usage/apply';
 import {
   deadLetterStreamKey,
+  STREAM_PARTITIONS,
   USAGE_CONSUMER_GROUP,
   USAGE_ENTRY_FIELD,
   UsageStreamProducer,
@@ -114,6 +115,24 @@ describe('metering worker (in-process, Redis streams → Postgres)', () => {
     expect(eager.batches).toBeGreaterThan(2 * lingering.batches);
     // and no event waits much longer than the linger
     expect(lingering.tookMs).toBeLessThan(eager.tookMs + 1_000);
+  });
+
+  it('does not linger while a partition has a backlog: one heavy subscription is read page after page', async () => {
+    const keyPrefix = prefix();
+    const subs = await seedSubscriptions(db, 1); // one subscription: every event in one partition
+    const events = makeEvents(subs, 2_000);
+    // pages of 50 from that partition, 40 of them; a 1 s linger between them would take 40 s
+    const consumer = consumerFor(keyPrefix, { batchSize: 50 * STREAM_PARTITIONS, lingerMs: 1_000 });
+    await consumer.ensureGroups();
+    const producer = new UsageStreamProducer(producerRedis, { keyPrefix });
+    await Promise.all(events.map((e) => producer.record(e)));
+    const started = performance.now();
+    consumer.start();
+    const ids = events.map((e) => e.id);
+    await eventually(async () => (await countRecorded(db, ids)) === events.length, 20_000, 'all events');
+    await consumer.stop();
+    expect(consumer.stats.batches).toBeGreaterThanOrEqual(40);
+    expect(performance.now() - started).toBeLessThan(8_000);
   });
 
   it('applies an event XADDed twice (a redelivery) once', async () => {

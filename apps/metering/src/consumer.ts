@@ -22,9 +22,10 @@ export interface UsageConsumerOptions {
   batchSize: number;
   blockMs: number;
   /**
-   * A round that found less than a full batch leaves at least this long (from its start) before the
-   * next read, so light traffic is applied in batches of many events instead of a transaction per few;
-   * full batches go on at once. Adds at most this much lag. Default 0.
+   * A round that found less than a full batch, and no partition with a full page waiting, leaves at
+   * least this long (from its start) before the next read, so light traffic is applied in batches of
+   * many events instead of a transaction per few; a backlog is read on at once. Adds at most this much
+   * lag. Default 0.
    */
   lingerMs?: number;
   claimIdleMs: number;
@@ -77,6 +78,8 @@ export class UsageConsumer {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private lastRoundAt = 0;
+  /** The last read filled a whole page of some partition: more is waiting there, so no linger. */
+  private pageFilled = false;
 
   constructor(private readonly options: UsageConsumerOptions) {
     const prefix = options.keyPrefix ?? DEFAULT_USAGE_KEY_PREFIX;
@@ -127,8 +130,9 @@ export class UsageConsumer {
     if (this.now() - this.lastClaimAt >= this.claimEveryMs) {
       this.lastClaimAt = this.now();
       const { entries, more } = await this.claimIdle();
-      // A full page means more may be waiting: claim again next round.
+      // A full page means more may be waiting: claim again next round (and do not linger).
       if (more) this.lastClaimAt = 0;
+      this.pageFilled = more;
       if (entries.length > 0) return this.handle(entries);
     }
     if (this.mode === 'pending') {
@@ -151,7 +155,7 @@ export class UsageConsumer {
         this.lastRoundAt = this.now();
         backoffMs = 0;
         const lingerLeft = (this.options.lingerMs ?? 0) - (performance.now() - started);
-        if (handled < this.options.batchSize && lingerLeft > 0 && !this.stopping)
+        if (!this.pageFilled && handled < this.options.batchSize && lingerLeft > 0 && !this.stopping)
           await this.sleep(lingerLeft);
       } catch (error) {
         this.stats.failures++;
@@ -194,7 +198,7 @@ export class UsageConsumer {
         ...this.keys,
         ...ids,
       )) as StreamReply;
-      return flatten(reply);
+      return this.noteFill(flatten(reply));
     }
     // A multi-key XREADGROUP cannot span Cluster slots, and a blocking one would hold a node's shared
     // connection: read each partition without blocking, and poll briefly when all are empty.
@@ -203,6 +207,14 @@ export class UsageConsumer {
     );
     const entries = replies.flatMap(flatten);
     if (entries.length === 0 && from === '>') await this.sleep(Math.min(blockMs, 100));
+    return this.noteFill(entries);
+  }
+
+  /** Records whether any partition gave a whole page (then a backlog is waiting: read again at once). */
+  private noteFill(entries: StreamEntry[]): StreamEntry[] {
+    const perKey = new Map<string, number>();
+    for (const entry of entries) perKey.set(entry.key, (perKey.get(entry.key) ?? 0) + 1);
+    this.pageFilled = [...perKey.values()].some((count) => count >= this.perStream);
     return entries;
   }
 
