@@ -61,8 +61,8 @@ interface RequestSeries {
 }
 
 /**
- * The labelled children per (api, status), looked up once: prom-client hashes a label object on every
- * inc/observe, three times per request otherwise. Bounded like the series themselves (APIs × statuses).
+ * The labelled children per (api, status), looked up once: no label objects built per request (prom-client
+ * still hashes the child's labels inside each inc/observe). Bounded like the series (APIs × statuses).
  */
 const seriesByLabels = new Map<string, RequestSeries>();
 
