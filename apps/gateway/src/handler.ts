@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isBillableStatus } from '@portcullis/core/billing/pricing';
 import { uuidv7 } from '@portcullis/core/ids';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { AiMetered } from './ai/context.ts';
@@ -8,12 +7,13 @@ import { type GatewayProblem, problem, sendProblem } from './http/problem.ts';
 import { describeError, type Logger } from './log.ts';
 import { type AdmitDeps, admit, type Rejection } from './pipeline/admit.ts';
 import { setDeprecationHeaders } from './pipeline/deprecation.ts';
-import { resolveRequestId } from './pipeline/request-id.ts';
+import { isGatewayRequestId, resolveRequestId } from './pipeline/request-id.ts';
 import { parseGatewayPath } from './pipeline/route.ts';
 import type { PolicyEngine } from './policies/engine.ts'; // policies
 import type { UpstreamClient } from './upstream/proxy.ts';
-import { chunkLength, endAfter } from './usage/durable-end.ts';
+import { endAfter } from './usage/durable-end.ts';
 import type { RequestLogEntry, UsageMeter } from './usage/meter.ts';
+import { isBillableRefusal, requestUsage } from './usage/request-usage.ts';
 import type { UsageSink } from './usage/sink.ts';
 
 export interface HandlerDeps extends AdmitDeps {
@@ -120,21 +120,20 @@ async function handle(
   const { route, key, subscription, headers } = admission.value;
   const counters = { bytesIn: 0, bytesOut: 0 };
   const metered: AiMetered = {}; // ai: tokens and cost, set by src/ai before the final end()
-  const usageEvent = (status: number, lastChunk: unknown) => ({
-    ...metered,
-    id: uuidv7(),
-    subscriptionId: subscription.id,
+  const usage = requestUsage({
+    id: isGatewayRequestId(requestId, req.headers) ? requestId : uuidv7(),
+    subscription,
     atMs: startedAt,
-    status,
-    billable: isBillableStatus(subscription, status),
-    bytesIn: counters.bytesIn,
-    // A cached or problem response is one end(body) that never went through the relay's counter.
-    bytesOut: counters.bytesOut || chunkLength(lastChunk),
+    counters,
+    metered,
   });
   // Billing exactness: the client cannot have the whole response before its usage event has left for Redis.
   if (deps.usage.durable)
-    endAfter(res, (lastChunk) => deps.usage.record(usageEvent(res.statusCode, lastChunk)));
-  /** After the response: usage (unless it already left before the end), the key's last use, the log row. */
+    endAfter(res, (lastChunk) => deps.usage.record(usage.atEnd(res.statusCode, lastChunk)));
+  /**
+   * After the response: usage (unless it left before the end: a response the client hung up on, or the
+   * gateway cut, never reaches end()), the key's last use, the log row.
+   */
   const complete = (call: {
     status: number;
     usageStatus: number;
@@ -143,13 +142,8 @@ async function handle(
     bytesOut: number;
     errorCode: string | null;
   }) => {
-    if (!deps.usage.durable) {
-      void deps.usage.record({
-        ...usageEvent(call.usageStatus, undefined),
-        bytesIn: call.bytesIn,
-        bytesOut: call.bytesOut,
-      });
-    }
+    const event = usage.atCompletion(call.usageStatus, call.bytesIn, call.bytesOut);
+    if (event) void deps.usage.record(event);
     deps.meter.touchKey(key.id, startedAt);
     deps.meter.recordLog({
       ...logEntry(call.status, { route, key, subscription }),
@@ -219,7 +213,11 @@ async function handle(
   // policies: end
   // upstreams: keep the problem's own headers (Retry-After of upstream_unavailable) next to the limit headers
   if (!forwarded.ok) {
+    if (!isBillableRefusal(forwarded.error.code)) usage.notBillable();
     sendProblem(res, { ...forwarded.error, headers: { ...headers, ...forwarded.error.headers } }, requestId);
+  } else if (forwarded.value.ending === 'upstream_broke') {
+    // The upstream broke off mid-body: the client never got a whole answer, so it is not billed.
+    usage.notBillable();
   }
   const stats = forwarded.ok
     ? forwarded.value
@@ -232,7 +230,11 @@ async function handle(
   complete({
     ...stats,
     usageStatus: stats.status,
-    errorCode: forwarded.ok ? null : forwarded.error.code,
+    errorCode: forwarded.ok
+      ? forwarded.value.ending === 'client_gone'
+        ? 'client_closed'
+        : null
+      : forwarded.error.code,
   });
 }
 

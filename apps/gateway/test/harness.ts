@@ -45,7 +45,8 @@ export function lazyBytes(total: number): Readable {
 
 /**
  * A local upstream: echoes what it received as JSON, and has a few special paths —
- * `/download?bytes=N` streams N bytes, `/slow` answers after 3 s, `/status/N` answers N.
+ * `/download?bytes=N` streams N bytes, `/slow` answers after 3 s, `/status/N` answers N, `/break` sends
+ * a head and part of its declared body, then drops the connection.
  */
 export async function startUpstream(): Promise<TestUpstream> {
   const seen: SeenRequest[] = [];
@@ -67,6 +68,12 @@ export async function startUpstream(): Promise<TestUpstream> {
       const total = Number(url.searchParams.get('bytes'));
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': total });
       lazyBytes(total).pipe(res);
+      return;
+    }
+    if (url.pathname.endsWith('/break')) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 100_000 });
+      res.write(Buffer.alloc(1_000, 0x62));
+      setTimeout(() => res.socket?.destroy(), 50).unref();
       return;
     }
     req.on('data', (chunk: Buffer) => {

@@ -6,6 +6,8 @@ export interface AiMetered {
   tokensIn?: number;
   tokensOut?: number;
   costMicros?: bigint;
+  /** false: the gateway refused the call itself after admission (e.g. a body over the size limit) */
+  billable?: false;
 }
 
 /** One admitted request to an AI or PROMPT API, as the handler hands it over. */

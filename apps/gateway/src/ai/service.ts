@@ -127,6 +127,7 @@ export class AiService {
       ctx.counters.bytesIn += length;
     });
     if (body.ok) return ok(body.value.toString('utf8'));
+    if (body.error === 'too_large') ctx.metered.billable = false; // as the same refusal before admission
     return err(
       body.error === 'too_large'
         ? aiFailure(413, 'request_too_large', `The request body exceeds ${limit} bytes.`)

@@ -22,6 +22,7 @@ export type ProblemCode =
   | 'upstream_unavailable'
   | 'upstream_forbidden'
   | 'request_timeout'
+  | 'client_closed'
   // upstreams: end
   // policies: begin (src/policies)
   | 'ip_denied'
@@ -62,6 +63,8 @@ const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
   upstream_unavailable: { status: 503, title: 'Service Unavailable' },
   upstream_forbidden: { status: 502, title: 'Bad Gateway' },
   request_timeout: { status: 408, title: 'Request Timeout' },
+  // nginx's non-standard status for a request whose client hung up first; never seen by that client
+  client_closed: { status: 499, title: 'Client Closed Request' },
   // upstreams: end
   // policies: begin (src/policies)
   ip_denied: { status: 403, title: 'Client Address Denied' },

@@ -66,6 +66,8 @@ export function attemptProblem(failure: AttemptFailure): GatewayProblem {
       return problem('upstream_timeout', 'The upstream did not accept the connection in time.');
     case 'response_timeout':
       return problem('upstream_timeout', 'The upstream did not answer in time.');
+    case 'aborted':
+      return problem('client_closed', 'The client closed the connection before the upstream answered.');
     default:
       return problem('upstream_unreachable', 'The upstream could not be reached.');
   }

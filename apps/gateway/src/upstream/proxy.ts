@@ -10,7 +10,7 @@ import { guardedConnector } from './connector.ts';
 import { attemptProblem, classifyAttemptError, countsAgainstTarget, isRetryable } from './errors.ts';
 import { downstreamResponseHeaders, type ForwardingInfo, upstreamRequestHeaders } from './headers.ts';
 import { trackOpenBreakers, upstreamRetries } from './metrics.ts';
-import { relayAttempt } from './relay.ts';
+import { type RelayEnding, relayAttempt } from './relay.ts';
 import { type TargetGroup, TargetRegistry, type TargetState } from './targets.ts';
 
 export interface ForwardTarget {
@@ -28,6 +28,8 @@ export interface ForwardStats {
   upstreamMs: number;
   bytesIn: number;
   bytesOut: number;
+  /** how the response body ended; absent: complete (a cached answer, a 304) */
+  ending?: RelayEnding;
 }
 
 export type ForwardFailure = GatewayProblem & { upstreamMs: number; bytesIn: number };
@@ -161,13 +163,14 @@ export class UpstreamClient {
         chosen.breaker.onSuccess();
         chosen.health.onSuccess();
       }
-      await outcome.finished;
+      const ending = await outcome.finished;
       chosen.inFlight -= 1;
       return ok({
         status: outcome.status,
         upstreamMs: Math.round(performance.now() - started),
         bytesIn: stats.bytesIn,
         bytesOut: stats.bytesOut,
+        ending,
       });
     }
   }

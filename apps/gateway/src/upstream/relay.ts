@@ -11,11 +11,17 @@ export interface RelayRequest {
   bodyTimeout: number;
 }
 
+/**
+ * How a relayed body ended: all of it reached the client; the client hung up first; or the upstream
+ * broke off or idled mid-body (the gateway then cut the client's response).
+ */
+export type RelayEnding = 'complete' | 'client_gone' | 'upstream_broke';
+
 /** One attempt, as far as the caller's retry loop cares: it failed before any byte reached the client, or it did not. */
 export type AttemptOutcome =
   | { responded: false; error: unknown; clientGone: boolean }
   /** The head was sent; `finished` settles once the body has been relayed, or the relay broke off. */
-  | { responded: true; status: number; finished: Promise<void> };
+  | { responded: true; status: number; finished: Promise<RelayEnding> };
 
 export interface RelayHooks {
   /** Maps the upstream's headers to the head sent to the client (called once, before writeHead). */
@@ -44,7 +50,7 @@ export function relayAttempt(
     let controller: Dispatcher.DispatchController | null = null;
     let clientGone = false;
     let responded = false;
-    let settleFinished: () => void = () => undefined;
+    let settleFinished: (ending: RelayEnding) => void = () => undefined;
     let held: Buffer | null = null;
     let declaredLength: number | null = null;
     let relayed = 0;
@@ -74,7 +80,7 @@ export function relayAttempt(
         resolve({
           responded: true,
           status: statusCode,
-          finished: new Promise<void>((done) => {
+          finished: new Promise<RelayEnding>((done) => {
             settleFinished = done;
           }),
         });
@@ -101,7 +107,7 @@ export function relayAttempt(
         held = null;
         if (last) res.end(last);
         else res.end();
-        settleFinished();
+        settleFinished('complete');
       },
       onResponseError(_controller, error) {
         cleanUp();
@@ -111,7 +117,7 @@ export function relayAttempt(
         }
         // The upstream broke or idled mid-body, or the client left: nothing useful can be sent any more.
         res.destroy();
-        settleFinished();
+        settleFinished(clientGone ? 'client_gone' : 'upstream_broke');
       },
     };
 
