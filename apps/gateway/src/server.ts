@@ -58,6 +58,11 @@ export interface GatewayOptions {
   upstreamTimeoutMs?: number;
   /** Namespace for Redis keys; tests pass a unique one per run. */
   redisKeyPrefix?: string;
+  /**
+   * limits: fresh Postgres reads of a quota's usage around a Redis outage: how long a request waits for
+   * one (default 250 ms) and how often each quota re-reads during the outage (default 5 s).
+   */
+  quotaUsage?: { waitMs?: number; refreshMs?: number };
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs?: number;
   /** close() first answers /readyz 503 this long while still accepting, so load balancers move away. */
@@ -115,19 +120,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return prisma;
   };
 
+  // Config reads, readiness, retention and batch writes go through node-postgres, not Prisma (see
+  // createPgPool): nothing on the request path waits behind an ORM's query planning.
+  const sql = sqlWriter(createPgPool(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 }));
+  const repository = sqlConfigRepository(sql);
+
   // limits: begin (Redis single/cluster behind the per-API failure modes, or memory — src/limits)
   const limits = await createLimitStore({
     redisUrl: options.redisUrl,
     redisClusterNodes: options.redisClusterNodes,
     redisKeyPrefix: options.redisKeyPrefix,
+    // Straight from Postgres, not the config cache: a quota's counter is seeded from it around an outage.
+    periodUsage: (subscriptionId, periodStartMs) =>
+      repository.periodUsage(subscriptionId, new Date(periodStartMs)),
+    quotaUsageWaitMs: options.quotaUsage?.waitMs,
+    quotaUsageRefreshMs: options.quotaUsage?.refreshMs,
     log,
   });
   // limits: end
 
-  // Config reads, readiness, retention and batch writes go through node-postgres, not Prisma (see
-  // createPgPool): nothing on the request path waits behind an ORM's query planning.
-  const sql = sqlWriter(createPgPool(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 }));
-  const cache = new ConfigCache(sqlConfigRepository(sql), {
+  const cache = new ConfigCache(repository, {
     ttlMs: options.keyCacheTtlMs ?? 30_000,
     now,
     onRefreshError: (error) =>
