@@ -58,10 +58,7 @@ export interface GatewayOptions {
   upstreamTimeoutMs?: number;
   /** Namespace for Redis keys; tests pass a unique one per run. */
   redisKeyPrefix?: string;
-  /**
-   * limits: fresh Postgres reads of a quota's usage around a Redis outage: how long a request waits for
-   * one (default 250 ms) and how often each quota re-reads during the outage (default 5 s).
-   */
+  /** limits: fresh reads of quota usage around a Redis outage (wait ≤ 250 ms, re-read every 5 s) */
   quotaUsage?: { waitMs?: number; refreshMs?: number };
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs?: number;
@@ -131,10 +128,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     redisClusterNodes: options.redisClusterNodes,
     redisKeyPrefix: options.redisKeyPrefix,
     // Straight from Postgres, not the config cache: a quota's counter is seeded from it around an outage.
-    periodUsage: (subscriptionId, periodStartMs) =>
-      repository.periodUsage(subscriptionId, new Date(periodStartMs)),
-    quotaUsageWaitMs: options.quotaUsage?.waitMs,
-    quotaUsageRefreshMs: options.quotaUsage?.refreshMs,
+    periodUsage: (subscriptionId, startMs) => repository.periodUsage(subscriptionId, new Date(startMs)),
+    quotaUsage: options.quotaUsage,
     log,
   });
   // limits: end

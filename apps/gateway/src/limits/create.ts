@@ -12,8 +12,7 @@ export interface LimitStoreOptions {
   redisKeyPrefix?: string | undefined;
   /** A quota period's usage read from Postgres (around a Redis outage; see ResilientLimitStore). */
   periodUsage?: PeriodUsageReader;
-  quotaUsageWaitMs?: number | undefined;
-  quotaUsageRefreshMs?: number | undefined;
+  quotaUsage?: { waitMs?: number; refreshMs?: number } | undefined;
   log: Logger;
 }
 
@@ -45,8 +44,8 @@ export async function createLimitStore(options: LimitStoreOptions): Promise<Limi
   let lastLoggedAt = 0;
   return new ResilientLimitStore(redis, {
     periodUsage: options.periodUsage,
-    quotaUsageWaitMs: options.quotaUsageWaitMs,
-    quotaUsageRefreshMs: options.quotaUsageRefreshMs,
+    quotaUsageWaitMs: options.quotaUsage?.waitMs,
+    quotaUsageRefreshMs: options.quotaUsage?.refreshMs,
     onError: (error) => {
       // One line per second at most: during an outage every request would otherwise log.
       if (Date.now() - lastLoggedAt < 1_000) return;
