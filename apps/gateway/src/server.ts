@@ -58,6 +58,8 @@ export interface GatewayOptions {
   upstreamTimeoutMs?: number;
   /** Namespace for Redis keys; tests pass a unique one per run. */
   redisKeyPrefix?: string;
+  /** limits: fresh reads of quota usage around a Redis outage (wait ≤ 250 ms, re-read every 5 s) */
+  quotaUsage?: { waitMs?: number; refreshMs?: number };
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs?: number;
   /** close() first answers /readyz 503 this long while still accepting, so load balancers move away. */
@@ -115,19 +117,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return prisma;
   };
 
+  // Config reads, readiness, retention and batch writes go through node-postgres, not Prisma (see
+  // createPgPool): nothing on the request path waits behind an ORM's query planning.
+  const sql = sqlWriter(createPgPool(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 }));
+  const repository = sqlConfigRepository(sql);
+
   // limits: begin (Redis single/cluster behind the per-API failure modes, or memory — src/limits)
   const limits = await createLimitStore({
     redisUrl: options.redisUrl,
     redisClusterNodes: options.redisClusterNodes,
     redisKeyPrefix: options.redisKeyPrefix,
+    // Straight from Postgres, not the config cache: a quota's counter is seeded from it around an outage.
+    periodUsage: (subscriptionId, startMs) => repository.periodUsage(subscriptionId, new Date(startMs)),
+    quotaUsage: options.quotaUsage,
     log,
   });
   // limits: end
 
-  // Config reads, readiness, retention and batch writes go through node-postgres, not Prisma (see
-  // createPgPool): nothing on the request path waits behind an ORM's query planning.
-  const sql = sqlWriter(createPgPool(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 }));
-  const cache = new ConfigCache(sqlConfigRepository(sql), {
+  const cache = new ConfigCache(repository, {
     ttlMs: options.keyCacheTtlMs ?? 30_000,
     now,
     onRefreshError: (error) =>

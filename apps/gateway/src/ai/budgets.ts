@@ -4,15 +4,20 @@ import { type AiFailure, aiFailure } from './errors.ts';
 
 /*
  * Token limits and USD budgets (Plan.aiLimits), per key, app or consumer org, over a minute, a UTC day or
- * a UTC calendar month. Checked before the call (a counter already at or over its limit refuses it with
+ * a UTC calendar month. A limit belongs to its plan (and through it to one API of one tenant), so every
+ * counter is kept within that plan: a key's calls to one API never use up its limit on another, and a
+ * consumer org subscribed to two tenants' APIs has a separate budget on each. Checked before the call (a counter already at or over its limit refuses it with
  * 429) and added to after it with what the call really used. Calls in flight are not counted until they
  * finish, so concurrent calls can overshoot a limit by at most what those in-flight calls use: a pre-call
  * reservation would need a token count the provider only knows afterwards.
  */
 
 export interface BudgetCallers {
+  /** the plan whose limits apply (it belongs to one API of one tenant) */
+  planId: string;
+  /** the subscription (app × plan) the call was admitted under */
+  subscriptionId: string;
   keyId: string;
-  appId: string;
   /** the consumer org of the subscription's app */
   orgId: string | undefined;
 }
@@ -41,12 +46,29 @@ export function windowBounds(window: AiLimit['window'], nowMs: number): { start:
   };
 }
 
-const scopeId = (limit: AiLimit, callers: BudgetCallers): string | undefined =>
-  limit.scope === 'key' ? callers.keyId : limit.scope === 'app' ? callers.appId : callers.orgId;
+/**
+ * Whose counter a limit reads, within its plan: `key` → that key within its subscription, `app` → the
+ * subscription (app × plan), `org` → the consumer org within the plan. undefined when the caller has no
+ * such owner (a key without a known consumer org).
+ */
+function owner(limit: AiLimit, callers: BudgetCallers): string | undefined {
+  switch (limit.scope) {
+    case 'key':
+      return `plan:${callers.planId}:sub:${callers.subscriptionId}:key:${callers.keyId}`;
+    case 'app':
+      return `plan:${callers.planId}:sub:${callers.subscriptionId}`;
+    case 'org':
+      return callers.orgId ? `plan:${callers.planId}:org:${callers.orgId}` : undefined;
+  }
+}
 
-/** One counter per scope id, metric, window kind and window start; hash-tagged on the scope id. */
-export const counterKey = (limit: AiLimit, id: string, windowStart: number): string =>
-  `ai:{${limit.scope}:${id}}:${limit.metric}:${limit.window}:${windowStart}`;
+/**
+ * One counter per owner, metric, window kind and window start, hash-tagged on the owner (one Redis
+ * Cluster slot per counter). Counters written under the earlier format (`ai:{<scope>:<id>}:…`, without
+ * the plan) are no longer read and simply expire with their windows.
+ */
+export const counterKey = (limit: AiLimit, ownerId: string, windowStart: number): string =>
+  `ai:{${ownerId}}:${limit.metric}:${limit.window}:${windowStart}`;
 
 const limitAmount = (limit: AiLimit): bigint =>
   limit.metric === 'usd' ? usdToMicros(limit.limit) : BigInt(limit.limit);
@@ -63,7 +85,7 @@ export class AiBudgets {
     if (limits.length === 0) return null;
     const nowMs = this.now();
     const checks = limits.flatMap((limit) => {
-      const id = scopeId(limit, callers);
+      const id = owner(limit, callers);
       if (!id) return [];
       const bounds = windowBounds(limit.window, nowMs);
       return [{ limit, key: counterKey(limit, id, bounds.start), end: bounds.end }];
@@ -98,7 +120,7 @@ export class AiBudgets {
     if (limits.length === 0) return;
     const nowMs = this.now();
     const entries = limits.flatMap((limit) => {
-      const id = scopeId(limit, callers);
+      const id = owner(limit, callers);
       const amount = limit.metric === 'usd' ? costMicros : BigInt(tokens);
       if (!id || amount <= 0n) return [];
       const bounds = windowBounds(limit.window, nowMs);

@@ -135,9 +135,14 @@ export class AiService {
     );
   }
 
-  /** The budgets' view of the caller. */
+  /** The budgets' view of the caller: within the plan and subscription the call was admitted under. */
   callers(ctx: AiRequest): BudgetCallers {
-    return { keyId: ctx.key.id, appId: ctx.key.appId, orgId: ctx.key.consumerOrgId };
+    return {
+      planId: ctx.subscription.planId,
+      subscriptionId: ctx.subscription.id,
+      keyId: ctx.key.id,
+      orgId: ctx.key.consumerOrgId,
+    };
   }
 
   /** Refuses the call when a token limit or budget of the plan is already used up. */

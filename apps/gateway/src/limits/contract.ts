@@ -14,7 +14,7 @@ function request(
   subscriptionId: string,
   nowMs: number,
   windows: WindowArg[],
-  quota: { limit: number; base?: number; periodStartMs?: number } | null = null,
+  quota: { limit: number; base?: number; periodStartMs?: number; raise?: boolean } | null = null,
   identity: LimitRequest['identity'] = {},
 ): LimitRequest {
   return {
@@ -35,6 +35,7 @@ function request(
           base: quota.base ?? 0,
           periodStartMs: quota.periodStartMs ?? PERIOD_START,
           resetAtMs: PERIOD_END,
+          ...(quota.raise ? { raise: true } : {}),
         }
       : null,
   };
@@ -221,6 +222,18 @@ export function limitStoreContract(name: string, createStore: () => Promise<Limi
       expect(again).toEqual([...allowed(4), 'quota_exceeded']);
       const full = await store.consume(request(randomUUID(), T0, [], { limit: 100, base: 100 }));
       expect(full.outcome).toBe('quota_exceeded');
+    });
+
+    it('raises a live quota counter to a higher base when asked, and never lowers it', async () => {
+      const seeded = await store.consume(request(sub, T0, [], { limit: 100, base: 10 }));
+      expect(seeded.quota?.remaining).toBe(89);
+      const raise = (base: number) => request(sub, T0, [], { limit: 100, base, raise: true });
+      expect((await store.consume(raise(97))).quota?.remaining).toBe(2);
+      expect((await store.consume(raise(5))).quota?.remaining).toBe(1);
+      expect((await store.consume(raise(100))).outcome).toBe('quota_exceeded');
+      // An absent counter takes the base, as with SET NX.
+      const other = request(randomUUID(), T0, [], { limit: 100, base: 60, raise: true });
+      expect((await store.consume(other)).quota?.remaining).toBe(39);
     });
 
     it('allows everything when the plan has neither windows nor quota', async () => {

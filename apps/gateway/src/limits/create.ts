@@ -3,12 +3,16 @@ import { MemoryLimitStore } from './memory.ts';
 import { RedisLimitStore } from './redis.ts';
 import { ResilientLimitStore } from './resilient.ts';
 import type { LimitStore } from './types.ts';
+import type { PeriodUsageReader } from './usage-figures.ts';
 
 export interface LimitStoreOptions {
   redisUrl?: string | undefined;
   /** When non-empty, Redis Cluster (takes precedence over redisUrl). */
   redisClusterNodes?: { host: string; port: number }[] | undefined;
   redisKeyPrefix?: string | undefined;
+  /** A quota period's usage read from Postgres (around a Redis outage; see ResilientLimitStore). */
+  periodUsage?: PeriodUsageReader;
+  quotaUsage?: { waitMs?: number; refreshMs?: number } | undefined;
   log: Logger;
 }
 
@@ -39,6 +43,9 @@ export async function createLimitStore(options: LimitStoreOptions): Promise<Limi
   );
   let lastLoggedAt = 0;
   return new ResilientLimitStore(redis, {
+    periodUsage: options.periodUsage,
+    quotaUsageWaitMs: options.quotaUsage?.waitMs,
+    quotaUsageRefreshMs: options.quotaUsage?.refreshMs,
     onError: (error) => {
       // One line per second at most: during an outage every request would otherwise log.
       if (Date.now() - lastLoggedAt < 1_000) return;

@@ -46,8 +46,9 @@ export class MemoryLimitStore implements LimitStore {
 
     let quotaUsed = 0;
     if (quota) {
-      // SET NX semantics: only an absent counter takes the Postgres base.
-      if (this.read(keys.quota, nowMs) === undefined) {
+      // SET NX semantics (only an absent counter takes the Postgres base), or raise to it.
+      const current = this.read(keys.quota, nowMs);
+      if (current === undefined || (quota.raise && current < quota.base)) {
         this.cells.set(keys.quota, { value: quota.base, expiresAtMs: quota.resetAtMs + QUOTA_GRACE_MS });
       }
       quotaUsed = this.read(keys.quota, nowMs) ?? 0;
@@ -66,6 +67,11 @@ export class MemoryLimitStore implements LimitStore {
       quotaUsed += 1;
     }
     return decide(request, 'allowed', quotaUsed, tats);
+  }
+
+  /** Forgets every counter (the local failure mode starts each Redis outage afresh). */
+  clear(): void {
+    this.cells.clear();
   }
 
   async close(): Promise<void> {

@@ -13,8 +13,9 @@ import {
 
 /**
  * KEYS[1] quota counter, KEYS[2..] one GCRA TAT (µs) per window — one hash tag, one cluster slot.
- * ARGV[1] now (µs), or -1 to use Redis' own clock (TIME), ARGV[2] quota limit (-1 = none), ARGV[3] quota base, ARGV[4] quota expiry (ms);
- * then per window i: ARGV[3+2i] emission interval (µs), ARGV[4+2i] capacity (µs).
+ * ARGV[1] now (µs), or -1 to use Redis' own clock (TIME), ARGV[2] quota limit (-1 = none), ARGV[3] quota
+ * base, ARGV[4] quota expiry (ms), ARGV[5] 1 to raise a live quota counter to the base (else SET NX);
+ * then per window i: ARGV[4+2i] emission interval (µs), ARGV[5+2i] capacity (µs).
  * Returns {outcome, quotaUsed, now, tat_1 … tat_n} with each TAT as before this request (raised to now);
  * outcome 0 allowed, 1 rate limited, 2 quota exceeded. Everything is read and checked before anything
  * is written, so a refusal consumes nothing. Numbers are written with %.0f: Lua's default tostring
@@ -37,7 +38,14 @@ for i = 1, n do
   reply[i + 3] = string.format('%.0f', tat)
 end
 if quotaLimit >= 0 then
-  redis.call('SET', KEYS[1], ARGV[3], 'NX', 'PXAT', ARGV[4])
+  if ARGV[5] == '1' then
+    local current = redis.call('GET', KEYS[1])
+    if not current or tonumber(current) < tonumber(ARGV[3]) then
+      redis.call('SET', KEYS[1], ARGV[3], 'PXAT', ARGV[4])
+    end
+  else
+    redis.call('SET', KEYS[1], ARGV[3], 'NX', 'PXAT', ARGV[4])
+  end
   reply[2] = tonumber(redis.call('GET', KEYS[1]))
   if reply[2] >= quotaLimit then
     reply[1] = 2
@@ -45,13 +53,13 @@ if quotaLimit >= 0 then
   end
 end
 for i = 1, n do
-  if tats[i] + tonumber(ARGV[3 + 2 * i]) - now > tonumber(ARGV[4 + 2 * i]) then
+  if tats[i] + tonumber(ARGV[4 + 2 * i]) - now > tonumber(ARGV[5 + 2 * i]) then
     reply[1] = 1
     return reply
   end
 end
 for i = 1, n do
-  local nextTat = tats[i] + tonumber(ARGV[3 + 2 * i])
+  local nextTat = tats[i] + tonumber(ARGV[4 + 2 * i])
   redis.call('SET', KEYS[i + 1], string.format('%.0f', nextTat), 'PXAT', string.format('%.0f', math.ceil(nextTat / 1000)))
 end
 if quotaLimit >= 0 then
@@ -97,6 +105,7 @@ export class RedisLimitStore implements LimitStore {
   private readonly heartbeatTimer: NodeJS.Timeout | undefined;
   private suspectUntil = 0;
   private instances = 1;
+  private readyEvents = 0;
   private readonly serverClock: boolean;
 
   constructor(options: RedisLimitStoreOptions) {
@@ -124,6 +133,9 @@ export class RedisLimitStore implements LimitStore {
     client.defineCommand('portcullisLimit', { lua: CONSUME_SCRIPT });
     // Connection state is read from client.status; errors surface on the calls that hit them.
     client.on('error', () => undefined);
+    client.on('ready', () => {
+      this.readyEvents++;
+    });
     this.redis = client as ScriptClient;
     if (options.heartbeat) {
       client.on('ready', () => void this.beat());
@@ -135,6 +147,14 @@ export class RedisLimitStore implements LimitStore {
   /** Connected and not recently failing: worth sending the request's script to. */
   get available(): boolean {
     return this.redis.status === 'ready' && Date.now() >= this.suspectUntil;
+  }
+
+  /**
+   * How many times the connection became ready: a change means Redis was away in between (and may have
+   * come back empty), even when no request noticed.
+   */
+  get connectionEpoch(): number {
+    return this.readyEvents;
   }
 
   /** Live gateway instances sharing this Redis (≥ 1), as last seen while Redis was reachable. */
@@ -150,6 +170,7 @@ export class RedisLimitStore implements LimitStore {
       quota ? quota.limit : -1,
       quota ? quota.base : 0,
       quota ? quota.resetAtMs + QUOTA_GRACE_MS : 0,
+      quota?.raise ? 1 : 0,
     ];
     for (const window of windows) {
       const { intervalUs, capacityUs } = gcraParams(window);

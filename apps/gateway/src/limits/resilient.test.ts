@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localShare } from './resilient.ts';
+import { RedisLimitStore } from './redis.ts';
+import { localShare, ResilientLimitStore } from './resilient.ts';
 import type { LimitRequest } from './types.ts';
 
 const request: LimitRequest = {
@@ -23,5 +24,55 @@ describe('localShare', () => {
   it('is the identity for one instance (or a nonsensical count)', () => {
     expect(localShare(request, 1)).toBe(request);
     expect(localShare(request, 0)).toBe(request);
+  });
+});
+
+describe('ResilientLimitStore in local mode', () => {
+  // Nothing listens on port 1: Redis is unreachable from the start, so every decision is local.
+  const unreachable = () => new RedisLimitStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100 });
+  const quotaRequest = (base: number): LimitRequest => ({
+    subscriptionId: 'sub-local',
+    nowMs: Date.now(),
+    windows: [],
+    quota: { limit: 10, periodStartMs: 0, resetAtMs: Date.now() + 86_400_000, base },
+    failureMode: 'local',
+  });
+
+  it('waits at most quotaUsageWaitMs for a slow Postgres, then raises the counter once the read lands', async () => {
+    const reads: ((usage: number) => void)[] = [];
+    const store = new ResilientLimitStore(unreachable(), {
+      periodUsage: () => new Promise<number>((resolve) => reads.push(resolve)),
+      quotaUsageWaitMs: 50,
+    });
+    try {
+      const started = Date.now();
+      const first = await store.consume(quotaRequest(3));
+      expect(Date.now() - started).toBeLessThan(1_000);
+      // Decided from the cached figure (3) while the read is out.
+      expect(first).toMatchObject({ outcome: 'allowed', degraded: 'local', quota: { remaining: 6 } });
+      expect(reads).toHaveLength(1);
+      reads[0]?.(9);
+      await new Promise((resolve) => setImmediate(resolve));
+      const outcomes: string[] = [];
+      for (let i = 0; i < 3; i++) outcomes.push((await store.consume(quotaRequest(3))).outcome);
+      expect(outcomes).toEqual(['allowed', 'quota_exceeded', 'quota_exceeded']);
+      expect(reads).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('never lowers a local counter when Postgres shows less than it counted', async () => {
+    const store = new ResilientLimitStore(unreachable(), {
+      periodUsage: async () => 0,
+      quotaUsageRefreshMs: 0,
+    });
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 12; i++) outcomes.push((await store.consume(quotaRequest(0))).outcome);
+      expect(outcomes.filter((o) => o === 'allowed')).toHaveLength(10);
+    } finally {
+      await store.close();
+    }
   });
 });

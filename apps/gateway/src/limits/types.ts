@@ -46,6 +46,11 @@ export interface LimitRequest {
     resetAtMs: number;
     /** Usage already recorded in Postgres for this period: seeds the counter if the store lost it. */
     base: number;
+    /**
+     * Raise a live counter to at least `base` too (re-seeding around a Redis outage from a fresh figure);
+     * otherwise `base` only seeds an absent counter (SET NX).
+     */
+    raise?: boolean;
   } | null;
   /** What to do when the shared store is unreachable (per API policy; only the resilient store reads it). */
   failureMode?: RedisFailureMode;
