@@ -110,13 +110,20 @@ export function anthropicErrorType(status: number): string {
   }
 }
 
+/**
+ * The `error` object of Anthropic's envelope for a unified failure. Anthropic's has no `code`; the
+ * gateway's stable code (e.g. upstream_credentials_rejected) is added beside type and message so callers
+ * can tell its failures apart, as they can on the OpenAI surface.
+ */
+export function anthropicErrorObject(status: number, body: AiCallError['body']): AnthropicErrorBody['error'] {
+  const code = body.error.code;
+  return { type: anthropicErrorType(status), message: body.error.message, ...(code ? { code } : {}) };
+}
+
 /** A call failure in Anthropic's error shape, with the status to send it with. */
 export function toAnthropicError(error: AiCallError): { status: number; body: AnthropicErrorBody } {
   return {
     status: error.status,
-    body: {
-      type: 'error',
-      error: { type: anthropicErrorType(error.status), message: error.body.error.message },
-    },
+    body: { type: 'error', error: anthropicErrorObject(error.status, error.body) },
   };
 }
