@@ -82,6 +82,8 @@ class StreamRun {
   }
 
   private accept(chunk: ChatCompletionChunk): void {
+    // Callers get the name they asked for, not the provider's (often a dated snapshot of it).
+    chunk.model = this.request.model;
     this.emitted++;
     this.lastChunk = chunk;
     if (chunk.usage) this.sawUsage = true;
