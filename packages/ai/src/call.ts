@@ -138,7 +138,7 @@ export async function callProvider(
   if (!json.ok) return json;
   let completion: ChatCompletion;
   try {
-    completion = provider.parseResponse(json.value, options.model);
+    completion = provider.parseResponse(json.value, options.model, options.request);
   } catch (error) {
     return { ok: false, error: translationError(provider.id, error) };
   }
