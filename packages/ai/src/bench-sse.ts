@@ -121,9 +121,13 @@ function run(
   let sink = 0;
   for (let round = -5; round < ROUNDS; round++) {
     const measured = round >= 0;
-    const encoder = new AnthropicStreamEncoder('claude', (frame) => {
-      sink += frame.length;
-    });
+    const encoder = new AnthropicStreamEncoder(
+      'claude',
+      (frame) => {
+        sink += frame.length;
+      },
+      { input_tokens: 0, output_tokens: 0 },
+    );
     const emit = withAnthropicSurface
       ? (chunk: ChatCompletionChunk) => encoder.push(chunk)
       : (chunk: ChatCompletionChunk) => {

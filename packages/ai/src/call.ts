@@ -96,7 +96,8 @@ async function estimateCompletionUsage(
 /**
  * One chat completion against one provider. `request.stream` decides the outcome: a whole completion,
  * or a stream that is returned once its first chunk is in hand (so a provider failing at the start is
- * still an error result the gateway can fall back from). Never throws.
+ * still an error result the gateway can fall back from). Either answers with `request.model` as its
+ * model, whatever the provider calls it. Never throws.
  */
 export async function callProvider(
   options: ChatCallOptions,
@@ -137,10 +138,12 @@ export async function callProvider(
   if (!json.ok) return json;
   let completion: ChatCompletion;
   try {
-    completion = provider.parseResponse(json.value, options.model);
+    completion = provider.parseResponse(json.value, options.model, options.request);
   } catch (error) {
     return { ok: false, error: translationError(provider.id, error) };
   }
+  // Callers get the name they asked for, not the provider's (often a dated snapshot of it).
+  completion.model = options.request.model;
   let estimated = false;
   if (!completion.usage) {
     completion.usage = await estimateCompletionUsage(completion, options.request, options.model);

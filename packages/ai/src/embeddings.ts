@@ -92,7 +92,8 @@ export async function callEmbeddings(options: EmbeddingsCallOptions): Promise<Ca
           index,
           embedding: base64 ? encodeEmbeddingBase64(vector) : vector,
         })),
-        model: result.model,
+        // the name the caller asked for, as chat completions answer
+        model: options.request.model,
         usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
       },
       usage: { promptTokens, completionTokens: 0, totalTokens: promptTokens, estimated },

@@ -72,6 +72,39 @@ describe('mapUpstreamError', () => {
     expect(mapped.body.error.message).toContain("rejected the gateway's credentials");
   });
 
+  it("never passes on the provider's message about a refused credential, whatever key fragment it quotes", () => {
+    const quoted =
+      'Incorrect API key provided: sk-tenan**********************7890. You can find your API key at https://platform.openai.com/account/api-keys.';
+    for (const status of [401, 403]) {
+      const mapped = mapUpstreamError(status, { message: quoted, code: 'invalid_api_key' }, {});
+      expect(mapped.body.error).toEqual({
+        message: `The provider rejected the gateway's credentials for this model (HTTP ${status}); the API's owner has to renew or correct them.`,
+        type: 'server_error',
+        param: null,
+        code: 'upstream_credentials_rejected',
+      });
+    }
+    const flagged = mapUpstreamError(
+      400,
+      { message: 'API key not valid.' },
+      {},
+      { credentialRejected: true },
+    );
+    expect(flagged).toMatchObject({
+      status: 502,
+      body: { error: { code: 'upstream_credentials_rejected' } },
+    });
+  });
+
+  it('scrubs key-like text from any other provider message it passes on', () => {
+    const mapped = mapUpstreamError(
+      400,
+      { message: 'The key sk-live-0123456789abcdef does not allow gpt-5' },
+      {},
+    );
+    expect(mapped.body.error.message).toBe('The key [redacted] does not allow gpt-5');
+  });
+
   it('classifies statuses for retries and client statuses', () => {
     for (const status of [408, 409, 429, 500, 502, 503, 504, 529])
       expect(isRetryableStatus(status)).toBe(true);

@@ -1,3 +1,4 @@
+import { scrubSecrets } from './scrub.ts';
 import type { OpenAIErrorBody } from './types.ts';
 
 /** What a provider adapter makes of an upstream error response. */
@@ -160,27 +161,47 @@ function describe(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The common mapping for any upstream error status, given what could be read from its body. */
+/** The stable code of a provider refusing the gateway's credentials (the call log keeps only it). */
+export const CREDENTIALS_REJECTED = 'upstream_credentials_rejected';
+
+/**
+ * What the consumer reads when the provider refused the tenant's credentials. Nothing of the provider's
+ * message is passed on: providers quote the rejected key back (OpenAI shows its head and tail), and the
+ * consumer can do nothing about it anyway.
+ */
+export const credentialsRejectedMessage = (status: number): string =>
+  `The provider rejected the gateway's credentials for this model (HTTP ${status}); the API's owner has to renew or correct them.`;
+
+/**
+ * The common mapping for any upstream error status, given what could be read from its body. 401/403 (or
+ * `credentialRejected`, for providers that say so with another status: Google's 400 API_KEY_INVALID) mean
+ * the gateway's credential was refused: a 502 with a generic message. Any other message is passed on with
+ * key-like text scrubbed.
+ */
 export function mapUpstreamError(
   status: number,
   extracted: ExtractedError | null,
   headers: Record<string, string | string[] | undefined>,
-  typeOverride?: string,
+  options: { credentialRejected?: boolean } = {},
 ): ProviderError {
+  const credentialRejected = options.credentialRejected === true || status === 401 || status === 403;
+  if (credentialRejected) {
+    return {
+      status: 502,
+      body: openAIError(credentialsRejectedMessage(status), 'server_error', null, CREDENTIALS_REJECTED),
+      retryable: isRetryableStatus(status),
+      retryAfterMs: parseRetryAfter(headers),
+    };
+  }
   const clientStatus = clientStatusFor(status);
-  const credentialRejected = status === 401 || status === 403;
-  const canonical = credentialRejected
-    ? { type: 'server_error', code: 'upstream_credentials_rejected' }
-    : errorTypeForStatus(clientStatus);
-  const message = credentialRejected
-    ? `The provider rejected the gateway's credentials: ${extracted?.message ?? `HTTP ${status}`}`
-    : (extracted?.message ?? `The provider answered HTTP ${status}`);
-  const useUpstreamFields = status >= 400 && status < 500 && !credentialRejected;
+  const canonical = errorTypeForStatus(clientStatus);
+  const message = scrubSecrets(extracted?.message ?? `The provider answered HTTP ${status}`);
+  const useUpstreamFields = status >= 400 && status < 500;
   return {
     status: clientStatus,
     body: openAIError(
       message,
-      typeOverride ?? (useUpstreamFields && extracted?.type ? extracted.type : canonical.type),
+      useUpstreamFields && extracted?.type ? extracted.type : canonical.type,
       useUpstreamFields ? (extracted?.param ?? null) : null,
       useUpstreamFields && extracted?.code ? extracted.code : canonical.code,
     ),

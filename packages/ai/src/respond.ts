@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { AiCallError } from './errors.ts';
 import { SSE_DONE_FRAME, sseData } from './sse.ts';
 import type { StreamFinal, UnifiedStream } from './stream-call.ts';
-import { toAnthropicError } from './surfaces/anthropic/response.ts';
+import { anthropicUsage, toAnthropicError } from './surfaces/anthropic/response.ts';
 import { AnthropicStreamEncoder } from './surfaces/anthropic/stream.ts';
 import type { OpenAIErrorBody } from './types.ts';
 
@@ -102,7 +102,8 @@ export async function pipeOpenAIStream(
 
 /**
  * Streams a unified stream as Anthropic's event stream (the /v1/messages surface). `model` is the name
- * the client asked for, echoed in message_start.
+ * the client asked for, echoed in message_start, which also carries the input tokens: the provider's
+ * count when it reported one up front, else the gateway's estimate (message_delta has the final count).
  */
 export async function pipeAnthropicStream(
   res: ServerResponse,
@@ -116,9 +117,14 @@ export async function pipeAnthropicStream(
   };
   res.once('close', onClose);
   let blocked = false;
-  const encoder = new AnthropicStreamEncoder(model, (frame) => {
-    if (!res.destroyed && !res.write(frame)) blocked = true;
-  });
+  const prompt = await stream.promptUsage();
+  const encoder = new AnthropicStreamEncoder(
+    model,
+    (frame) => {
+      if (!res.destroyed && !res.write(frame)) blocked = true;
+    },
+    anthropicUsage({ ...prompt, completionTokens: 0, totalTokens: prompt.promptTokens }),
+  );
   try {
     for await (const chunk of stream.chunks) {
       encoder.push(chunk);

@@ -24,16 +24,30 @@ export interface StreamFinal {
   chunks: number;
 }
 
+/** The prompt side of a stream's usage, known before its end: the provider's count or an estimate. */
+export interface PromptUsage {
+  promptTokens: number;
+  cachedPromptTokens: number;
+  estimated: boolean;
+}
+
 /**
  * A provider stream as unified chunks. Iterate `chunks` once (or `cancel()`); the last chunk is always a
  * usage chunk (`choices: []`) unless the stream failed: the provider's usage, or an estimate. Whether the
- * client sees it is `includeUsage` (what it asked with `stream_options.include_usage`).
+ * client sees it is `includeUsage` (what it asked with `stream_options.include_usage`). Every chunk
+ * carries the model name the caller asked for. `final` resolves however the stream ends, a cancel
+ * included, with the usage to bill: what the provider reported, and only the rest estimated.
  */
 export interface UnifiedStream {
   chunks: AsyncIterable<ChatCompletionChunk>;
   final: Promise<StreamFinal>;
   includeUsage: boolean;
   cancel(): void;
+  /**
+   * The prompt tokens before the stream ends (Anthropic's message_start reports them up front): the
+   * provider's count once it has reported one, else an estimate. For surfaces that announce them first.
+   */
+  promptUsage(): Promise<PromptUsage>;
 }
 
 type Opened = { ok: true; value: UnifiedStream } | { ok: false; error: AiCallError };
@@ -66,7 +80,7 @@ class StreamRun {
     private readonly model: string,
     private readonly startedAt: number,
   ) {
-    this.translator = upstream.provider.createStreamTranslator(model, (chunk) => this.accept(chunk));
+    this.translator = upstream.provider.createStreamTranslator(model, (chunk) => this.accept(chunk), request);
     this.parser = new SseParser((event) => this.translator.push(event));
     this.reader = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     response.deadline.arm(upstream.idleTimeoutMs);
@@ -82,6 +96,8 @@ class StreamRun {
   }
 
   private accept(chunk: ChatCompletionChunk): void {
+    // Callers get the name they asked for, not the provider's (often a dated snapshot of it).
+    chunk.model = this.request.model;
     this.emitted++;
     this.lastChunk = chunk;
     if (chunk.usage) this.sawUsage = true;
@@ -165,11 +181,7 @@ class StreamRun {
     this.error = error;
     this.response.deadline.clear();
     if (error) this.response.body.destroy();
-    const usage = this.translator.usage
-      ? toTokenUsage(this.translator.usage, false)
-      : error && !this.hasContent
-        ? NOTHING_USED
-        : await this.estimate();
+    const usage = await this.settledUsage(error);
     if (!error && !this.sawUsage) this.queue.push(this.usageChunk(usage));
     this.resolveFinal({
       usage,
@@ -181,16 +193,45 @@ class StreamRun {
     });
   }
 
-  private async estimate(): Promise<TokenUsage> {
-    await loadTokenizer(this.model).catch(() => undefined);
-    const prompt = estimateTokens(this.request.messages, this.model, this.request.tools).tokens;
-    const completion = estimateCompletionTokens(this.text, this.toolCalls.filter(Boolean), this.model).tokens;
+  /**
+   * The usage to bill: the provider's when it reported it all; when the stream ended before that (a
+   * cancel, a break), the prompt tokens the provider reported up front and an estimate of the output
+   * received so far; an estimate of both when it reported nothing.
+   */
+  private async settledUsage(error: AiCallError | null): Promise<TokenUsage> {
+    if (this.translator.usage) return toTokenUsage(this.translator.usage, false);
+    const input = this.translator.inputUsage;
+    if (error && !this.hasContent && !input) return NOTHING_USED;
+    const prompt = await this.promptUsage();
+    const completion = await this.estimateCompletion();
     return {
-      promptTokens: prompt,
+      promptTokens: prompt.promptTokens,
       completionTokens: completion,
-      totalTokens: prompt + completion,
+      totalTokens: prompt.promptTokens + completion,
+      ...(prompt.cachedPromptTokens ? { cachedPromptTokens: prompt.cachedPromptTokens } : {}),
       estimated: true,
     };
+  }
+
+  async promptUsage(): Promise<PromptUsage> {
+    const reported = this.translator.usage;
+    if (reported) {
+      return {
+        promptTokens: reported.prompt_tokens,
+        cachedPromptTokens: reported.prompt_tokens_details?.cached_tokens ?? 0,
+        estimated: false,
+      };
+    }
+    const input = this.translator.inputUsage;
+    if (input) return { ...input, estimated: false };
+    await loadTokenizer(this.model).catch(() => undefined);
+    const estimate = estimateTokens(this.request.messages, this.model, this.request.tools).tokens;
+    return { promptTokens: estimate, cachedPromptTokens: 0, estimated: true };
+  }
+
+  private async estimateCompletion(): Promise<number> {
+    await loadTokenizer(this.model).catch(() => undefined);
+    return estimateCompletionTokens(this.text, this.toolCalls.filter(Boolean), this.model).tokens;
   }
 
   private usageChunk(usage: TokenUsage): ChatCompletionChunk {
@@ -274,6 +315,7 @@ export async function openUnifiedStream(
       final: run.final,
       includeUsage: request.stream_options?.include_usage === true,
       cancel: () => run.cancel(),
+      promptUsage: () => run.promptUsage(),
     },
   };
 }

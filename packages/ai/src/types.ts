@@ -154,7 +154,17 @@ export interface AssistantOutputMessage {
   tool_calls?: ToolCall[];
 }
 
-export interface ChatCompletionChoice {
+/**
+ * A gateway extension to OpenAI's choices (named after Anthropic's field): the caller's stop sequence
+ * that ended the choice, present only when the provider says which one did (Anthropic's `stop_sequence`,
+ * vLLM's `stop_reason`). OpenAI's own `finish_reason: "stop"` does not tell a stop sequence from a natural
+ * end, so it is never guessed.
+ */
+interface StopSequenceField {
+  stop_sequence?: string;
+}
+
+export interface ChatCompletionChoice extends StopSequenceField {
   index: number;
   message: AssistantOutputMessage;
   finish_reason: FinishReason | null;
@@ -185,7 +195,7 @@ export interface ChunkDelta {
   tool_calls?: ToolCallDelta[];
 }
 
-export interface ChatCompletionChunkChoice {
+export interface ChatCompletionChunkChoice extends StopSequenceField {
   index: number;
   delta: ChunkDelta;
   finish_reason: FinishReason | null;
@@ -232,7 +242,11 @@ export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
-/** Token counts for metering; `estimated` when the provider reported none and a tokenizer counted. */
+/**
+ * Token counts for metering. `estimated` when any part of them was counted by the gateway's tokenizer
+ * rather than reported by the provider (e.g. a cancelled stream: the provider's input count, the output
+ * estimated).
+ */
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;

@@ -7,6 +7,7 @@ import {
   UnsupportedRequestError,
 } from './errors.ts';
 import type { HeaderMap, ProviderDefinition, ProviderHttpRequest } from './providers/types.ts';
+import { scrubSecrets } from './scrub.ts';
 
 /** What every call takes besides its request. */
 export interface UpstreamOptions {
@@ -184,9 +185,15 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
   } catch {
     return {
       ok: false,
-      error: aiError(options.provider.id, 'unsupported', 500, `Invalid provider URL: ${spec.url}`, {
-        retryable: false,
-      }),
+      error: aiError(
+        options.provider.id,
+        'unsupported',
+        500,
+        `Invalid provider URL: ${scrubSecrets(spec.url)}`,
+        {
+          retryable: false,
+        },
+      ),
     };
   }
   const deadline = new Deadline(options.signal, options.timeoutMs);

@@ -59,6 +59,7 @@ function conversation(body: Record<string, unknown>): ConversationView {
     forcedTool: choice.type === 'tool' ? String(choice.name) : null,
     toolsDisabled: choice.type === 'none',
     toolResults,
+    stopSequences: Array.isArray(body.stop_sequences) ? body.stop_sequences.map(String) : [],
   };
 }
 
@@ -95,8 +96,9 @@ function messages(context: FlavorContext, body: Record<string, unknown>): Promis
   const inputTokens = countWords(view.promptText);
   const outputTokens = completionTokens(plan);
   const id = `msg_${randomToken()}`;
-  const model = String(body.model);
-  const stopReason = plan.kind === 'tools' ? 'tool_use' : 'end_turn';
+  const model = `${String(body.model)}${context.settings.snapshotSuffix}`;
+  const stopSequence = plan.kind === 'text' ? plan.stopSequence : null;
+  const stopReason = plan.kind === 'tools' ? 'tool_use' : stopSequence ? 'stop_sequence' : 'end_turn';
   if (body.stream !== true) {
     const content =
       plan.kind === 'text'
@@ -114,7 +116,7 @@ function messages(context: FlavorContext, body: Record<string, unknown>): Promis
       model,
       content,
       stop_reason: stopReason,
-      stop_sequence: null,
+      stop_sequence: stopSequence,
     };
     if (!context.settings.omitUsage) {
       message.usage = {
@@ -173,7 +175,7 @@ function messages(context: FlavorContext, body: Record<string, unknown>): Promis
   }
   const endUsage = context.settings.omitUsage ? {} : { usage: { output_tokens: outputTokens } };
   frames.push(
-    event('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, ...endUsage }),
+    event('message_delta', { delta: { stop_reason: stopReason, stop_sequence: stopSequence }, ...endUsage }),
   );
   frames.push(event('message_stop', {}));
   return context.stream(frames, { 'request-id': `req_${randomToken()}` });
@@ -182,6 +184,14 @@ function messages(context: FlavorContext, body: Record<string, unknown>): Promis
 export const anthropicFlavor: Flavor = {
   baseUrl: (origin) => origin,
   authorized: (request, apiKey) => request.headers['x-api-key'] === apiKey,
+  authFailure: () => ({
+    status: 401,
+    body: {
+      type: 'error',
+      error: { type: 'authentication_error', message: 'invalid x-api-key' },
+      request_id: `req_${randomToken()}`,
+    },
+  }),
   retryAfterInHeader: true,
   errorBody: (status, message) => ({
     type: 'error',

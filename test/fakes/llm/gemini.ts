@@ -70,6 +70,10 @@ function conversation(body: Record<string, unknown>): ConversationView {
     forcedTool: config.mode === 'ANY' && typeof allowed[0] === 'string' ? allowed[0] : null,
     toolsDisabled: config.mode === 'NONE',
     toolResults,
+    stopSequences:
+      isObject(body.generationConfig) && Array.isArray(body.generationConfig.stopSequences)
+        ? body.generationConfig.stopSequences.map(String)
+        : [],
   };
 }
 
@@ -123,7 +127,7 @@ function generate(context: FlavorContext, body: Record<string, unknown>, model: 
   ) => ({
     candidates: [{ content: { parts, role: 'model' }, ...(final ? { finishReason: 'STOP' } : {}), index: 0 }],
     ...(usage && !omit ? { usageMetadata: usage } : {}),
-    modelVersion: model,
+    modelVersion: `${model}${context.settings.snapshotSuffix}`,
     responseId,
   });
   if (!stream) {
@@ -173,6 +177,30 @@ export const geminiFlavor: Flavor = {
   baseUrl: (origin) => origin,
   authorized: (request, apiKey) =>
     request.headers['x-goog-api-key'] === apiKey || request.query.key === apiKey,
+  // Google answers an unknown API key with 400 INVALID_ARGUMENT, the reason in an ErrorInfo detail.
+  authFailure: () => ({
+    status: 400,
+    body: {
+      error: {
+        code: 400,
+        message: 'API key not valid. Please pass a valid API key.',
+        status: 'INVALID_ARGUMENT',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'API_KEY_INVALID',
+            domain: 'googleapis.com',
+            metadata: { service: 'generativelanguage.googleapis.com' },
+          },
+          {
+            '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+            locale: 'en-US',
+            message: 'API key not valid. Please pass a valid API key.',
+          },
+        ],
+      },
+    },
+  }),
   retryAfterInHeader: false,
   errorBody: (status, message, retryAfterSeconds) => ({
     error: {

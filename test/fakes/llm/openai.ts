@@ -5,10 +5,12 @@ import {
   fakeEmbedding,
   fragments,
   isObject,
+  maskedKey,
   planReply,
   type ReplyPlan,
   randomToken,
   splitTokens,
+  stopList,
   textOf,
 } from './script.ts';
 import type { CapturedRequest, Flavor, FlavorContext } from './server.ts';
@@ -65,6 +67,7 @@ function conversation(body: Record<string, unknown>): ConversationView {
     forcedTool: forced,
     toolsDisabled: choice === 'none',
     toolResults: trailingResults,
+    stopSequences: stopList(body.stop),
   };
 }
 
@@ -91,8 +94,9 @@ function createFlavor(variant: Variant): Flavor {
     variant === 'mistral' ? randomToken(9).replace(/[-_]/g, 'x').slice(0, 9) : `call_${randomToken()}`;
   const completionId = () => (variant === 'mistral' ? randomToken(16) : `chatcmpl-${randomToken()}`);
 
-  function chat(context: FlavorContext, body: Record<string, unknown>, model: string): Promise<void> | void {
+  function chat(context: FlavorContext, body: Record<string, unknown>, asked: string): Promise<void> | void {
     const { settings } = context;
+    const model = `${asked}${settings.snapshotSuffix}`;
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       context.sendError(400, "Missing required parameter: 'messages'.");
       return;
@@ -119,6 +123,10 @@ function createFlavor(variant: Variant): Flavor {
     const id = completionId();
     const created = Math.floor(Date.now() / 1000);
     const finishReason = plan.kind === 'tools' ? 'tool_calls' : 'stop';
+    // vLLM's extension: the stop string that ended the text, null for a natural end.
+    const stopReason = settings.stopReasonField
+      ? { stop_reason: plan.kind === 'text' ? plan.stopSequence : null }
+      : {};
     if (body.stream !== true) {
       const message: Record<string, unknown> = {
         role: 'assistant',
@@ -137,6 +145,7 @@ function createFlavor(variant: Variant): Flavor {
         message,
         logprobs: null,
         finish_reason: finishReason,
+        ...stopReason,
       };
       if (variant === 'azure') choice.content_filter_results = CONTENT_FILTER_OK;
       const response: Record<string, unknown> = {
@@ -159,13 +168,20 @@ function createFlavor(variant: Variant): Flavor {
     const withUsageField = variant !== 'mistral' && includeUsage;
     const frames: string[] = [];
     const push = (delta: Record<string, unknown>, finish: string | null = null, extra = {}) => {
+      const choice = {
+        index: 0,
+        delta,
+        logprobs: null,
+        finish_reason: finish,
+        ...(finish ? stopReason : {}),
+      };
       const chunk: Record<string, unknown> = {
         id,
         object: 'chat.completion.chunk',
         created,
         model,
         system_fingerprint: 'fp_fake0001',
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+        choices: [choice],
         ...extra,
       };
       if (withUsageField) chunk.usage = null;
@@ -268,6 +284,23 @@ function createFlavor(variant: Variant): Flavor {
       variant === 'azure'
         ? request.headers['api-key'] === apiKey
         : request.headers.authorization === `Bearer ${apiKey}`,
+    authFailure: (request: CapturedRequest) => {
+      if (variant === 'azure') {
+        const message =
+          'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.';
+        return { status: 401, body: { error: { code: '401', message } } };
+      }
+      if (variant === 'mistral') {
+        return { status: 401, body: { message: 'Unauthorized', request_id: randomToken(16) } };
+      }
+      // OpenAI quotes the rejected key back, partly masked.
+      const sent = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+      const message = `Incorrect API key provided: ${maskedKey(sent)}. You can find your API key at https://platform.openai.com/account/api-keys.`;
+      return {
+        status: 401,
+        body: { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } },
+      };
+    },
     retryAfterInHeader: true,
     errorBody: (status, message, retryAfterSeconds) => {
       if (variant === 'azure') {

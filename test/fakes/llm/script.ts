@@ -16,6 +16,8 @@ export interface ConversationView {
   toolsDisabled: boolean;
   /** the results the last turn carried back, in order; empty when the last turn was not tool results */
   toolResults: string[];
+  /** the caller's stop sequences: a text reply ends before the first one it contains */
+  stopSequences: string[];
 }
 
 export interface ScriptOptions {
@@ -31,14 +33,38 @@ export interface PlannedToolCall {
   arguments: Record<string, unknown>;
 }
 
-export type ReplyPlan = { kind: 'text'; text: string } | { kind: 'tools'; calls: PlannedToolCall[] };
+export type ReplyPlan =
+  | { kind: 'text'; text: string; stopSequence: string | null }
+  | { kind: 'tools'; calls: PlannedToolCall[] };
 
 export const DEFAULT_REPLY = 'Hello from the fake model. Ask me anything, and I will answer in small pieces.';
 
-export function planReply(view: ConversationView, options: ScriptOptions, newId: () => string): ReplyPlan {
-  if (view.toolResults.length > 0) {
-    return { kind: 'text', text: `The tool said: ${view.toolResults.join(' | ')}` };
+/**
+ * The text as the real APIs return it when it contains one of the caller's stop sequences: cut before the
+ * earliest occurrence, the sequence itself left out, and which sequence it was.
+ */
+export function applyStopSequences(
+  text: string,
+  stops: readonly string[],
+): { text: string; stopSequence: string | null } {
+  let cut = text.length;
+  let stopSequence: string | null = null;
+  for (const stop of stops) {
+    const at = stop ? text.indexOf(stop) : -1;
+    if (at !== -1 && at < cut) {
+      cut = at;
+      stopSequence = stop;
+    }
   }
+  return { text: text.slice(0, cut), stopSequence };
+}
+
+export function planReply(view: ConversationView, options: ScriptOptions, newId: () => string): ReplyPlan {
+  const say = (text: string): ReplyPlan => ({
+    kind: 'text',
+    ...applyStopSequences(text, view.stopSequences),
+  });
+  if (view.toolResults.length > 0) return say(`The tool said: ${view.toolResults.join(' | ')}`);
   if (view.toolNames.length > 0 && !view.toolsDisabled) {
     const names = view.forcedTool ? [view.forcedTool] : view.toolNames.slice(0, options.parallelToolCalls);
     return {
@@ -46,7 +72,7 @@ export function planReply(view: ConversationView, options: ScriptOptions, newId:
       calls: names.map((name) => ({ id: newId(), name, arguments: options.toolArguments })),
     };
   }
-  return { kind: 'text', text: options.reply };
+  return say(options.reply);
 }
 
 /** Streamed "tokens": each word with the whitespace before it, so they concatenate back to the text. */
@@ -78,6 +104,18 @@ export function fakeEmbedding(text: string, dimensions: number): number[] {
 }
 
 export const randomToken = (bytes = 12): string => randomBytes(bytes).toString('base64url');
+
+/** A key as providers quote a rejected one back: its first 8 and last 4 characters around asterisks. */
+export function maskedKey(key: string): string {
+  if (key.length <= 12) return key;
+  return `${key.slice(0, 8)}${'*'.repeat(key.length - 12)}${key.slice(-4)}`;
+}
+
+/** The `stop` of an OpenAI-style request (a string or a list) as a list. */
+export function stopList(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((stop): stop is string => typeof stop === 'string') : [];
+}
 
 /** Text of OpenAI- or Anthropic-style content: a string or an array of blocks with `text`. */
 export function textOf(content: unknown): string {

@@ -30,6 +30,13 @@ export interface FakeLlmOptions {
   cachedPromptTokens?: number;
   embeddingDimensions?: number;
   models?: string[];
+  /**
+   * appended to the model name answers carry, the way real APIs answer with the dated snapshot that
+   * served an alias ("gpt-4o-mini" → "gpt-4o-mini-2024-07-18"); default none
+   */
+  snapshotSuffix?: string;
+  /** (OpenAI flavor) answer like vLLM: each finished choice says which stop string ended it, `stop_reason` */
+  stopReasonField?: boolean;
 }
 
 export interface FakeSettings extends ScriptOptions {
@@ -40,6 +47,8 @@ export interface FakeSettings extends ScriptOptions {
   cachedPromptTokens: number;
   embeddingDimensions: number;
   models: string[];
+  snapshotSuffix: string;
+  stopReasonField: boolean;
 }
 
 export interface CapturedRequest {
@@ -80,6 +89,8 @@ export interface Flavor {
   /** what a client puts in its base URL for this flavor */
   baseUrl(origin: string): string;
   authorized(request: CapturedRequest, apiKey: string): boolean;
+  /** the provider's own answer to a key it does not know (status and body, as the real API sends them) */
+  authFailure(request: CapturedRequest): { status: number; body: unknown };
   errorBody(status: number, message: string, retryAfterSeconds?: number): unknown;
   /** Retry-After as a header (most) or only inside the body (Gemini) */
   retryAfterInHeader: boolean;
@@ -122,6 +133,8 @@ function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings)
     cachedPromptTokens: 0,
     embeddingDimensions: 8,
     models: [],
+    snapshotSuffix: '',
+    stopReasonField: false,
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   return { ...base, ...defined };
@@ -183,7 +196,8 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
     if (settings.latencyMs > 0) await sleep(settings.latencyMs);
     if (res.destroyed) return;
     if (!flavor.authorized(request, settings.apiKey)) {
-      sendError(401, 'Invalid API key provided.');
+      const rejected = flavor.authFailure(request);
+      sendJson(rejected.status, rejected.body);
       return;
     }
     const failure = failures[0];

@@ -101,13 +101,18 @@ export class ChunkEmitter {
     public created: number = nowSeconds(),
   ) {}
 
-  delta(delta: ChunkDelta, finishReason: FinishReason | null = null, index = 0): void {
+  delta(
+    delta: ChunkDelta,
+    finishReason: FinishReason | null = null,
+    index = 0,
+    stop: { stop_sequence?: string } = {},
+  ): void {
     const chunk: ChatCompletionChunk = {
       id: this.id,
       object: 'chat.completion.chunk',
       created: this.created,
       model: this.model,
-      choices: [{ index, delta, finish_reason: finishReason, logprobs: null }],
+      choices: [{ index, delta, finish_reason: finishReason, logprobs: null, ...stop }],
     };
     this.emit(chunk);
   }

@@ -50,6 +50,17 @@ export interface StreamTranslator {
   readonly error: ProviderError | null;
   /** usage as the provider reported it, null until then */
   readonly usage: CompletionUsage | null;
+  /**
+   * the prompt side of the usage when the provider reports it before the end (Anthropic's message_start),
+   * so a stream that ends early is metered with the provider's count; null when it does not
+   */
+  readonly inputUsage: InputUsage | null;
+}
+
+export interface InputUsage {
+  promptTokens: number;
+  /** of promptTokens, those read from the provider's prompt cache */
+  cachedPromptTokens: number;
 }
 
 export interface EmbeddingResult {
@@ -83,8 +94,9 @@ export interface ProviderDefinition {
     model: string,
     credential: ProviderCredential,
   ): ProviderHttpRequest;
-  parseResponse(json: unknown, model: string): ChatCompletion;
-  createStreamTranslator(model: string, emit: ChunkSink): StreamTranslator;
+  /** `request` is the unified request the answer is for (what the builder was given) */
+  parseResponse(json: unknown, model: string, request?: ChatCompletionRequest): ChatCompletion;
+  createStreamTranslator(model: string, emit: ChunkSink, request?: ChatCompletionRequest): StreamTranslator;
   mapError(status: number, body: string, headers: HeaderMap): ProviderError;
   buildEmbeddingsRequest?(
     request: EmbeddingRequest,

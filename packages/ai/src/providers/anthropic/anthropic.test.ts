@@ -312,3 +312,42 @@ describe('Anthropic stream translation', () => {
     expect(chunks).toHaveLength(1);
   });
 });
+
+describe('Anthropic stop sequences', () => {
+  it('keeps the matched stop sequence on the choice, streamed and not', () => {
+    const completion = anthropic.parseResponse(
+      {
+        id: 'msg_2',
+        content: [{ type: 'text', text: 'One, two' }],
+        stop_reason: 'stop_sequence',
+        stop_sequence: ', three',
+        usage: { input_tokens: 4, output_tokens: 3 },
+      },
+      'c',
+    );
+    expect(completion.choices[0]).toMatchObject({ finish_reason: 'stop', stop_sequence: ', three' });
+    const natural = anthropic.parseResponse(
+      { content: [{ type: 'text', text: 'Done.' }], stop_reason: 'end_turn', stop_sequence: null },
+      'c',
+    );
+    expect(natural.choices[0]).not.toHaveProperty('stop_sequence');
+
+    const chunks: ChatCompletionChunk[] = [];
+    const translator = anthropic.createStreamTranslator('c', (chunk) => chunks.push(chunk));
+    const sse = [
+      event('message_start', { message: { id: 'm', usage: { input_tokens: 4, output_tokens: 1 } } }),
+      event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+      event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'One, two' } }),
+      event('content_block_stop', { index: 0 }),
+      event('message_delta', {
+        delta: { stop_reason: 'stop_sequence', stop_sequence: ', three' },
+        usage: { output_tokens: 3 },
+      }),
+      event('message_stop', {}),
+    ].join('');
+    for (const e of parseSseText(sse)) translator.push(e);
+    const finish = chunks.find((chunk) => chunk.choices[0]?.finish_reason)?.choices[0];
+    expect(finish).toMatchObject({ finish_reason: 'stop', stop_sequence: ', three' });
+    expect(translator.inputUsage).toEqual({ promptTokens: 4, cachedPromptTokens: 0 });
+  });
+});

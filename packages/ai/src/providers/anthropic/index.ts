@@ -13,7 +13,7 @@ export const anthropic: ProviderDefinition = {
   supports: { chat: true, stream: true, embeddings: false, tools: true, models: true },
   buildRequest: buildAnthropicRequest,
   parseResponse: parseAnthropicMessage,
-  createStreamTranslator: (model, emit) => new AnthropicStreamTranslator(model, emit),
+  createStreamTranslator: (model, emit, request) => new AnthropicStreamTranslator(model, emit, request),
   mapError: mapAnthropicError,
   buildModelsRequest: (credential) => {
     const headers = anthropicHeaders(credential);

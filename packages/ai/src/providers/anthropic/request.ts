@@ -8,6 +8,7 @@ import type {
 } from '../../types.ts';
 import { authHeaders, contentText, parseDataUrl, parseToolArguments, resolveBaseUrl } from '../shared.ts';
 import type { ProviderCredential, ProviderHttpRequest } from '../types.ts';
+import { applyResponseFormat } from './structured.ts';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -138,7 +139,7 @@ export function toAnthropicBody(request: ChatCompletionRequest, model: string): 
   }
   const choice = toolChoice(request.tool_choice, request.parallel_tool_calls);
   if (choice && request.tools?.length) body.tool_choice = choice;
-  // response_format has no Messages API equivalent; it is dropped rather than faked with prompt text.
+  applyResponseFormat(body, request);
   return body;
 }
 

@@ -4,10 +4,19 @@ import {
   mapUpstreamError,
   type ProviderError,
 } from '../../errors.ts';
-import type { ChatCompletion, CompletionUsage, FinishReason, ModelList, ToolCall } from '../../types.ts';
+import type {
+  ChatCompletion,
+  ChatCompletionChoice,
+  ChatCompletionRequest,
+  CompletionUsage,
+  FinishReason,
+  ModelList,
+  ToolCall,
+} from '../../types.ts';
 import { nowSeconds } from '../../types.ts';
 import { asNumber, asString, expectRecord, isRecord, randomId, usageFrom } from '../shared.ts';
 import type { HeaderMap } from '../types.ts';
+import { formatToolName } from './structured.ts';
 
 export function finishReasonFromStop(stopReason: unknown): FinishReason {
   switch (stopReason) {
@@ -32,15 +41,42 @@ export function usageFromAnthropic(usage: Record<string, unknown>): CompletionUs
   return usageFrom(input, asNumber(usage.output_tokens) ?? 0, cacheRead);
 }
 
-export function parseAnthropicMessage(json: unknown, model: string): ChatCompletion {
+/**
+ * The stop sequence Anthropic reports (`stop_reason: "stop_sequence"` with the matched `stop_sequence`),
+ * as the unified choice's extension field.
+ */
+export function stopSequenceField(stopReason: unknown, stopSequence: unknown): { stop_sequence?: string } {
+  return stopReason === 'stop_sequence' && typeof stopSequence === 'string'
+    ? { stop_sequence: stopSequence }
+    : {};
+}
+
+/**
+ * A format tool (structured.ts) ends the message with stop_reason "tool_use", but for the caller it was
+ * an ordinary answer: only calls of the caller's tools make it "tool_calls".
+ */
+export function finishReasonOf(stopReason: unknown, callerToolCalls: number): FinishReason {
+  const reason = finishReasonFromStop(stopReason);
+  return reason === 'tool_calls' && callerToolCalls === 0 ? 'stop' : reason;
+}
+
+export function parseAnthropicMessage(
+  json: unknown,
+  model: string,
+  request?: ChatCompletionRequest,
+): ChatCompletion {
   const body = expectRecord(json, 'Anthropic message');
   if (!Array.isArray(body.content)) throw new InvalidResponseError('Anthropic message has no content array');
+  const formatTool = formatToolName(request);
   let text = '';
+  let formatted: string | null = null;
   const toolCalls: ToolCall[] = [];
   for (const raw of body.content) {
     if (!isRecord(raw)) continue;
     if (raw.type === 'text' && typeof raw.text === 'string') text += raw.text;
-    else if (raw.type === 'tool_use') {
+    else if (raw.type === 'tool_use' && formatTool !== null && raw.name === formatTool) {
+      formatted = JSON.stringify(raw.input ?? {});
+    } else if (raw.type === 'tool_use') {
       toolCalls.push({
         id: asString(raw.id) ?? randomId('toolu_'),
         type: 'function',
@@ -48,23 +84,25 @@ export function parseAnthropicMessage(json: unknown, model: string): ChatComplet
       });
     }
   }
+  // The structured answer is the content; text beside it would make it unparseable.
+  const content = formatted ?? text;
+  const choice: ChatCompletionChoice = {
+    index: 0,
+    message: {
+      role: 'assistant',
+      content: content || (toolCalls.length > 0 ? null : ''),
+      ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+    },
+    finish_reason: finishReasonOf(body.stop_reason, toolCalls.length),
+    logprobs: null,
+    ...stopSequenceField(body.stop_reason, body.stop_sequence),
+  };
   const completion: ChatCompletion = {
     id: asString(body.id) ?? randomId('msg_'),
     object: 'chat.completion',
     created: nowSeconds(),
     model: asString(body.model) ?? model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: text || (toolCalls.length > 0 ? null : ''),
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-        },
-        finish_reason: finishReasonFromStop(body.stop_reason),
-        logprobs: null,
-      },
-    ],
+    choices: [choice],
   };
   if (isRecord(body.usage)) completion.usage = usageFromAnthropic(body.usage);
   return completion;

@@ -235,6 +235,26 @@ describe('Gemini responses', () => {
     });
   });
 
+  it("takes Google's 400 API_KEY_INVALID for what it is: the gateway's credential refused", () => {
+    const body = JSON.stringify({
+      error: {
+        code: 400,
+        message: 'API key not valid. Please pass a valid API key.',
+        status: 'INVALID_ARGUMENT',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }],
+      },
+    });
+    expect(gemini.mapError(400, body, {})).toMatchObject({
+      status: 502,
+      retryable: false,
+      body: { error: { code: 'upstream_credentials_rejected', type: 'server_error' } },
+    });
+    const invalidArgument = JSON.stringify({
+      error: { code: 400, message: 'Invalid JSON payload', status: 'INVALID_ARGUMENT' },
+    });
+    expect(gemini.mapError(400, invalidArgument, {}).status).toBe(400);
+  });
+
   it('reads embeddings and model lists', () => {
     expect(
       gemini.parseEmbeddingsResponse?.({ embeddings: [{ values: [0.1, 0.2] }, { values: [0.3, 0.4] }] }, 'e'),

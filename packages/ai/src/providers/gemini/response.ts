@@ -21,6 +21,7 @@ const CONTENT_FILTER_REASONS = new Set([
   'LANGUAGE',
 ]);
 
+/** STOP covers a natural end and a stop sequence alike, without naming the sequence: none is reported. */
 export function finishReasonFromGemini(reason: unknown, madeToolCalls: boolean): FinishReason | null {
   if (reason == null || reason === 'FINISH_REASON_UNSPECIFIED') return null;
   if (reason === 'MAX_TOKENS') return 'length';
@@ -145,6 +146,19 @@ function retryDelayMs(error: Record<string, unknown>): number | null {
   return null;
 }
 
+/** Google answers an unknown or revoked API key with 400 INVALID_ARGUMENT and this ErrorInfo reason. */
+const KEY_REJECTED_REASONS = new Set([
+  'API_KEY_INVALID',
+  'API_KEY_SERVICE_BLOCKED',
+  'API_KEY_HTTP_REFERRER_BLOCKED',
+]);
+
+function keyRejected(error: Record<string, unknown>): boolean {
+  if (error.status === 'UNAUTHENTICATED' || error.status === 'PERMISSION_DENIED') return true;
+  const details = Array.isArray(error.details) ? error.details : [];
+  return details.some((detail) => isRecord(detail) && KEY_REJECTED_REASONS.has(String(detail.reason)));
+}
+
 /** Google's `{error:{code, message, status, details}}`. */
 export function mapGeminiError(status: number, body: string, headers: HeaderMap): ProviderError {
   let error: Record<string, unknown> = {};
@@ -157,7 +171,7 @@ export function mapGeminiError(status: number, body: string, headers: HeaderMap)
   }
   const message =
     asString(error.message) ?? (body.trim().slice(0, 500) || `The provider answered HTTP ${status}`);
-  const mapped = mapUpstreamError(status, { message }, headers);
+  const mapped = mapUpstreamError(status, { message }, headers, { credentialRejected: keyRejected(error) });
   mapped.retryAfterMs ??= retryDelayMs(error);
   return mapped;
 }

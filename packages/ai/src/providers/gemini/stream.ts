@@ -2,18 +2,22 @@ import type { ProviderError } from '../../errors.ts';
 import type { SseEvent } from '../../sse.ts';
 import type { CompletionUsage } from '../../types.ts';
 import { asString, ChunkEmitter, isRecord, randomId } from '../shared.ts';
-import type { ChunkSink, StreamTranslator } from '../types.ts';
+import type { ChunkSink, InputUsage, StreamTranslator } from '../types.ts';
 import { candidateParts, finishReasonFromGemini, mapGeminiError, usageFromGemini } from './response.ts';
 
 /**
  * streamGenerateContent?alt=sse sends whole GenerateContentResponse objects, each with the next slice of
  * text (function calls arrive complete), the running usageMetadata, and a finishReason on the last one.
- * There is no end marker: the body ending is the end, so usage is emitted at `end()`.
+ * There is no end marker: the body ending is the end, so usage is emitted at `end()`. The running
+ * usageMetadata counts the prompt exactly from the first response on, but the candidates only once the
+ * answer is finished, so it is the usage only from the finishing response on (before, its prompt count).
  */
 export class GeminiStreamTranslator implements StreamTranslator {
   done = false;
   error: ProviderError | null = null;
   usage: CompletionUsage | null = null;
+  inputUsage: InputUsage | null = null;
+  private running: CompletionUsage | null = null;
   private readonly out: ChunkEmitter;
   private started = false;
   private usageEmitted = false;
@@ -45,7 +49,13 @@ export class GeminiStreamTranslator implements StreamTranslator {
       this.out.delta({ role: 'assistant', content: '' });
     }
     const usage = usageFromGemini(json.usageMetadata);
-    if (usage) this.usage = usage;
+    if (usage) {
+      this.running = usage;
+      this.inputUsage = {
+        promptTokens: usage.prompt_tokens,
+        cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+      };
+    }
     const candidates = Array.isArray(json.candidates) ? json.candidates : [];
     for (let position = 0; position < candidates.length; position++) {
       const candidate = candidates[position];
@@ -68,9 +78,12 @@ export class GeminiStreamTranslator implements StreamTranslator {
         this.out.delta({}, finish, index);
       }
     }
+    if (this.done) this.usage = this.running;
   }
 
   end(): void {
+    // A body that ended cleanly was a finished answer, whether or not a finishReason said so.
+    this.usage ??= this.running;
     if (this.usageEmitted || !this.usage) return;
     this.usageEmitted = true;
     this.out.usage(this.usage);

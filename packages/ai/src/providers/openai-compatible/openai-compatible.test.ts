@@ -325,6 +325,38 @@ describe('OpenAI stream translation', () => {
   });
 });
 
+describe('stop sequences of OpenAI-style answers', () => {
+  const completion = (choice: Record<string, unknown>) => ({
+    id: 'c',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'One, two' }, ...choice }],
+  });
+
+  it("reports a stop sequence only when the server names it (vLLM's stop_reason), never from finish_reason alone", () => {
+    const vllm = openai.parseResponse(completion({ finish_reason: 'stop', stop_reason: ', three' }), 'm');
+    expect(vllm.choices[0]?.stop_sequence).toBe(', three');
+    const plain = openai.parseResponse(completion({ finish_reason: 'stop' }), 'm');
+    expect(plain.choices[0]).not.toHaveProperty('stop_sequence');
+    // a stop token id or a natural end (null) is no stop sequence of the caller's
+    for (const stopReason of [128009, null]) {
+      const parsed = openai.parseResponse(
+        completion({ finish_reason: 'stop', stop_reason: stopReason }),
+        'm',
+      );
+      expect(parsed.choices[0]).not.toHaveProperty('stop_sequence');
+    }
+
+    const chunks: ChatCompletionChunk[] = [];
+    const translator = openai.createStreamTranslator('m', (chunk) => chunks.push(chunk));
+    const frame = (choice: Record<string, unknown>) =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice] })}\n\n`;
+    const sse = `${frame({ index: 0, delta: { content: 'One, two' }, finish_reason: null, stop_reason: null })}${frame({ index: 0, delta: {}, finish_reason: 'stop', stop_reason: ', three' })}data: [DONE]\n\n`;
+    for (const e of parseSseText(sse)) translator.push(e);
+    expect(chunks[0]?.choices[0]).not.toHaveProperty('stop_sequence');
+    expect(chunks[1]?.choices[0]).toMatchObject({ finish_reason: 'stop', stop_sequence: ', three' });
+    expect(translator.inputUsage).toBeNull();
+  });
+});
+
 describe('provider registry', () => {
   it('resolves built-in ids and accepts a new compatible provider in a few lines', () => {
     for (const id of [

@@ -67,6 +67,19 @@ function normalizeToolCalls(value: unknown): ToolCall[] | undefined {
   });
 }
 
+/**
+ * OpenAI says `finish_reason: "stop"` for a natural end and for a stop sequence alike, so which of the
+ * caller's sequences ended the text cannot be known from it (the sequence is not in the text either).
+ * vLLM adds `stop_reason`: the matched stop string (or a stop token's id, or null for a natural end); only
+ * a string there says a stop sequence ended the choice.
+ */
+export function stopSequenceOf(choice: Record<string, unknown>): { stop_sequence?: string } {
+  const reason = choice.stop_reason;
+  return choice.finish_reason === 'stop' && typeof reason === 'string' && reason
+    ? { stop_sequence: reason }
+    : {};
+}
+
 function normalizeChoice(raw: unknown, position: number): ChatCompletionChoice {
   const choice = expectRecord(raw, 'choice');
   const message = isRecord(choice.message) ? choice.message : {};
@@ -83,6 +96,7 @@ function normalizeChoice(raw: unknown, position: number): ChatCompletionChoice {
     message: out,
     finish_reason: normalizeFinishReason(choice.finish_reason) ?? 'stop',
     logprobs: choice.logprobs ?? null,
+    ...stopSequenceOf(choice),
   };
 }
 

@@ -3,8 +3,8 @@ import { SSE_DONE_DATA, type SseEvent } from '../../sse.ts';
 import type { ChunkDelta, CompletionUsage, ToolCallDelta } from '../../types.ts';
 import { nowSeconds } from '../../types.ts';
 import { asNumber, asString, isRecord, randomId } from '../shared.ts';
-import type { ChunkSink, StreamTranslator } from '../types.ts';
-import { normalizeFinishReason, normalizeUsage } from './response.ts';
+import type { ChunkSink, InputUsage, StreamTranslator } from '../types.ts';
+import { normalizeFinishReason, normalizeUsage, stopSequenceOf } from './response.ts';
 
 /** The status an in-stream `{error}` stands for: its numeric code when it has one, else a server error. */
 function inStreamErrorStatus(data: string): number {
@@ -44,6 +44,8 @@ export class OpenAIStreamTranslator implements StreamTranslator {
   done = false;
   error: ProviderError | null = null;
   usage: CompletionUsage | null = null;
+  /** OpenAI-style servers report usage only at the end */
+  readonly inputUsage: InputUsage | null = null;
   private usageEmitted = false;
   private id = '';
   private created = 0;
@@ -123,6 +125,7 @@ export class OpenAIStreamTranslator implements StreamTranslator {
             delta,
             finish_reason: finishReason,
             logprobs: choice.logprobs ?? null,
+            ...stopSequenceOf(choice),
           },
         ],
       });

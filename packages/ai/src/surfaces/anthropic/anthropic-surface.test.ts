@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AiCallError } from '../../errors.ts';
 import { parseSseText } from '../../sse.ts';
-import type { ChatCompletionChunk } from '../../types.ts';
+import type { ChatCompletion, ChatCompletionChunk } from '../../types.ts';
 import { anthropicToUnified, parseAnthropicRequest } from './request.ts';
 import { toAnthropicError, unifiedToAnthropicMessage } from './response.ts';
 import { AnthropicStreamEncoder } from './stream.ts';
@@ -199,9 +199,13 @@ describe('AnthropicStreamEncoder', () => {
 
   it('writes the Anthropic event sequence for text followed by a tool call', () => {
     let text = '';
-    const encoder = new AnthropicStreamEncoder('claude-sonnet-4-5', (frame) => {
-      text += frame;
-    });
+    const encoder = new AnthropicStreamEncoder(
+      'claude-sonnet-4-5',
+      (frame) => {
+        text += frame;
+      },
+      { input_tokens: 9, output_tokens: 0 },
+    );
     encoder.push(delta({ role: 'assistant', content: '' }));
     encoder.push(delta({ content: 'Hi' }));
     encoder.push(delta({ content: ' there' }));
@@ -232,7 +236,7 @@ describe('AnthropicStreamEncoder', () => {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: 0, output_tokens: 0 },
+          usage: { input_tokens: 9, output_tokens: 0 },
         },
       },
       { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
@@ -258,9 +262,13 @@ describe('AnthropicStreamEncoder', () => {
 
   it('ends a failed stream with an error event', () => {
     let text = '';
-    const encoder = new AnthropicStreamEncoder('c', (frame) => {
-      text += frame;
-    });
+    const encoder = new AnthropicStreamEncoder(
+      'c',
+      (frame) => {
+        text += frame;
+      },
+      { input_tokens: 1, output_tokens: 0 },
+    );
     encoder.push(delta({ content: 'partial' }));
     encoder.finish(
       { promptTokens: 0, completionTokens: 0, totalTokens: 0, estimated: true },
@@ -285,6 +293,63 @@ describe('AnthropicStreamEncoder', () => {
     expect(JSON.parse(events.at(-1)?.data ?? '')).toEqual({
       type: 'error',
       error: { type: 'api_error', message: 'broke' },
+    });
+  });
+});
+
+describe('stop sequences on the Anthropic surface', () => {
+  const completion = (choice: Partial<ChatCompletion['choices'][number]>): ChatCompletion => ({
+    id: 'msg_x',
+    object: 'chat.completion',
+    created: 1,
+    model: 'alias',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'One, two' },
+        finish_reason: 'stop',
+        logprobs: null,
+        ...choice,
+      },
+    ],
+  });
+  const usage = { promptTokens: 4, completionTokens: 3, totalTokens: 7, estimated: false };
+
+  it('says stop_sequence and which one when the provider named it, end_turn otherwise', () => {
+    expect(unifiedToAnthropicMessage(completion({ stop_sequence: ', three' }), usage)).toMatchObject({
+      stop_reason: 'stop_sequence',
+      stop_sequence: ', three',
+    });
+    expect(unifiedToAnthropicMessage(completion({}), usage)).toMatchObject({
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+    });
+  });
+
+  it('puts the stop sequence in the streamed message_delta', () => {
+    let text = '';
+    const encoder = new AnthropicStreamEncoder(
+      'alias',
+      (frame) => {
+        text += frame;
+      },
+      { input_tokens: 4, output_tokens: 0 },
+    );
+    const chunk = (choice: ChatCompletionChunk['choices'][number]): ChatCompletionChunk => ({
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'alias',
+      choices: [choice],
+    });
+    encoder.push(chunk({ index: 0, delta: { content: 'One, two' }, finish_reason: null }));
+    encoder.push(chunk({ index: 0, delta: {}, finish_reason: 'stop', stop_sequence: ', three' }));
+    encoder.finish(usage, null);
+    const events = parseSseText(text).map((e) => JSON.parse(e.data));
+    expect(events[0]?.message.usage).toEqual({ input_tokens: 4, output_tokens: 0 });
+    expect(events.find((e) => e.type === 'message_delta')).toMatchObject({
+      delta: { stop_reason: 'stop_sequence', stop_sequence: ', three' },
+      usage: { input_tokens: 4, output_tokens: 3 },
     });
   });
 });

@@ -87,7 +87,8 @@ type ContentBlock = z.infer<typeof ZContentBlock>;
 /** Anthropic's error envelope, which @anthropic-ai/sdk parses into typed exceptions. */
 export interface AnthropicErrorBody {
   type: 'error';
-  error: { type: string; message: string };
+  /** `code` is the gateway's addition (see anthropicErrorObject) */
+  error: { type: string; message: string; code?: string };
 }
 
 export type AnthropicValidated =

@@ -1,11 +1,20 @@
 import type { AiCallError } from '../../errors.ts';
 import { isRecord } from '../../providers/shared.ts';
-import type { ChatCompletion, FinishReason, TokenUsage } from '../../types.ts';
+import type { ChatCompletion, ChatCompletionChoice, FinishReason, TokenUsage } from '../../types.ts';
 import type { AnthropicErrorBody } from './request.ts';
 
 export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';
 
-export function stopReasonFromFinish(reason: FinishReason | null): AnthropicStopReason {
+/**
+ * Anthropic's stop reason for a unified finish. A stop sequence is only reported when the provider said
+ * which of the caller's sequences ended the text (`stopSequence`): OpenAI's "stop" covers a natural end
+ * too, and guessing would tell the caller a sequence matched when none did.
+ */
+export function stopReasonFromFinish(
+  reason: FinishReason | null,
+  stopSequence?: string | null,
+): AnthropicStopReason {
+  if (stopSequence != null && (reason === 'stop' || reason === null)) return 'stop_sequence';
   switch (reason) {
     case 'length':
       return 'max_tokens';
@@ -30,7 +39,7 @@ export interface AnthropicMessage {
   model: string;
   content: AnthropicContentBlock[];
   stop_reason: AnthropicStopReason;
-  stop_sequence: null;
+  stop_sequence: string | null;
   usage: { input_tokens: number; output_tokens: number; cache_read_input_tokens?: number };
 }
 
@@ -57,6 +66,10 @@ export function anthropicUsage(usage: TokenUsage): AnthropicMessage['usage'] {
   };
 }
 
+/** The stop sequence that ended a choice, when the provider said (see ChatCompletionChoice). */
+export const matchedStopSequence = (choice: Pick<ChatCompletionChoice, 'stop_sequence'> | undefined) =>
+  choice?.stop_sequence ?? null;
+
 /** A unified completion as the Anthropic Message a /v1/messages client expects (first choice). */
 export function unifiedToAnthropicMessage(completion: ChatCompletion, usage: TokenUsage): AnthropicMessage {
   const choice = completion.choices[0];
@@ -77,8 +90,8 @@ export function unifiedToAnthropicMessage(completion: ChatCompletion, usage: Tok
     role: 'assistant',
     model: completion.model,
     content,
-    stop_reason: stopReasonFromFinish(choice?.finish_reason ?? null),
-    stop_sequence: null,
+    stop_reason: stopReasonFromFinish(choice?.finish_reason ?? null, matchedStopSequence(choice)),
+    stop_sequence: matchedStopSequence(choice),
     usage: anthropicUsage(usage),
   };
 }
@@ -110,13 +123,20 @@ export function anthropicErrorType(status: number): string {
   }
 }
 
+/**
+ * The `error` object of Anthropic's envelope for a unified failure. Anthropic's has no `code`; the
+ * gateway's stable code (e.g. upstream_credentials_rejected) is added beside type and message so callers
+ * can tell its failures apart, as they can on the OpenAI surface.
+ */
+export function anthropicErrorObject(status: number, body: AiCallError['body']): AnthropicErrorBody['error'] {
+  const code = body.error.code;
+  return { type: anthropicErrorType(status), message: body.error.message, ...(code ? { code } : {}) };
+}
+
 /** A call failure in Anthropic's error shape, with the status to send it with. */
 export function toAnthropicError(error: AiCallError): { status: number; body: AnthropicErrorBody } {
   return {
     status: error.status,
-    body: {
-      type: 'error',
-      error: { type: anthropicErrorType(error.status), message: error.body.error.message },
-    },
+    body: { type: 'error', error: anthropicErrorObject(error.status, error.body) },
   };
 }

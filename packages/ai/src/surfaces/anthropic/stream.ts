@@ -1,14 +1,21 @@
 import type { AiCallError } from '../../errors.ts';
 import { sseNamedEvent } from '../../sse.ts';
 import type { ChatCompletionChunk, FinishReason, TokenUsage } from '../../types.ts';
-import { anthropicErrorType, anthropicMessageId, anthropicUsage, stopReasonFromFinish } from './response.ts';
+import {
+  type AnthropicMessage,
+  anthropicErrorObject,
+  anthropicMessageId,
+  anthropicUsage,
+  stopReasonFromFinish,
+} from './response.ts';
 
 type OpenBlock = { kind: 'text'; index: number } | { kind: 'tool'; index: number; toolIndex: number };
 
 /**
- * Unified chunks → Anthropic's event stream, frame by frame: message_start, one content block per run of
- * text or per tool call (content_block_start / _delta / _stop), then message_delta with the stop reason
- * and usage, and message_stop. Only the first choice is encoded (Anthropic has no n).
+ * Unified chunks → Anthropic's event stream, frame by frame: message_start with the input tokens, one
+ * content block per run of text or per tool call (content_block_start / _delta / _stop), then
+ * message_delta with the stop reason (and matched stop sequence) and the final usage, and message_stop.
+ * Only the first choice is encoded (Anthropic has no n).
  */
 export class AnthropicStreamEncoder {
   private started = false;
@@ -16,10 +23,16 @@ export class AnthropicStreamEncoder {
   private blockCount = 0;
   private readonly blockByTool = new Map<number, number>();
   private finishReason: FinishReason | null = null;
+  private stopSequence: string | null = null;
 
+  /**
+   * `startUsage` goes into message_start, as Anthropic's API sends the input tokens there (and the
+   * output so far); message_delta's usage is the final count.
+   */
   constructor(
     private readonly model: string,
     private readonly write: (frame: string) => void,
+    private readonly startUsage: AnthropicMessage['usage'],
   ) {}
 
   private event(type: string, payload: Record<string, unknown>): void {
@@ -37,7 +50,7 @@ export class AnthropicStreamEncoder {
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: 0, output_tokens: 0 },
+        usage: this.startUsage,
       },
     });
   }
@@ -85,6 +98,7 @@ export class AnthropicStreamEncoder {
       }
     }
     if (choice.finish_reason) this.finishReason = choice.finish_reason;
+    if (choice.stop_sequence !== undefined) this.stopSequence = choice.stop_sequence;
   }
 
   /** Ends the message: the stop reason and usage, or an `error` event when the stream failed. */
@@ -92,14 +106,15 @@ export class AnthropicStreamEncoder {
     if (!this.started) this.start(`msg_${Date.now()}`);
     this.closeOpen();
     if (error) {
-      this.event('error', {
-        error: { type: anthropicErrorType(error.status), message: error.body.error.message },
-      });
+      this.event('error', { error: anthropicErrorObject(error.status, error.body) });
       return;
     }
     const { input_tokens, output_tokens, cache_read_input_tokens } = anthropicUsage(usage);
     this.event('message_delta', {
-      delta: { stop_reason: stopReasonFromFinish(this.finishReason), stop_sequence: null },
+      delta: {
+        stop_reason: stopReasonFromFinish(this.finishReason, this.stopSequence),
+        stop_sequence: this.stopSequence,
+      },
       usage: {
         input_tokens,
         output_tokens,
