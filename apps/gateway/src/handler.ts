@@ -155,6 +155,11 @@ async function handle(
   };
   // ai: begin
   if (route.kind === 'AI' || route.kind === 'PROMPT') {
+    // A call whose client left still runs to its end (ai/service.ts providerCallSignal): log that it left.
+    let clientGone = false;
+    res.once('close', () => {
+      clientGone ||= !res.writableFinished;
+    });
     const served = deps.ai
       ? await deps.ai.serve({
           req,
@@ -177,7 +182,9 @@ async function handle(
       upstreamMs: served?.upstreamMs ?? null,
       bytesIn: counters.bytesIn,
       bytesOut: counters.bytesOut,
-      errorCode: served ? (served.errorCode?.slice(0, 64) ?? null) : 'internal_error',
+      errorCode: served
+        ? (served.errorCode?.slice(0, 64) ?? (clientGone ? 'client_closed' : null))
+        : 'internal_error',
     });
     return;
   }

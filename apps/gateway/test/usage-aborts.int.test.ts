@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countWords } from '../../../test/fakes/llm/script.ts';
 import { type FakeLlm, startFakeLlm } from '../../../test/fakes/llm/server.ts';
 import { seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
 import { type AiWorld, seedAiApi, startAiWorld } from './ai-harness.ts';
@@ -275,8 +276,57 @@ for (const redis of [true, false]) {
         tokensOut: BigInt(logged.tokensOut),
         costMicros: logged.costMicros,
       });
-      expect(logged.tokensIn).toBeGreaterThan(0);
+      // the provider's own input count from message_start, not an estimate
+      expect(logged.tokensIn).toBe(countWords(['say the greek letters']));
       expect(logged.tokensOut).toBeGreaterThan(0);
+    });
+
+    it('completes a non-streamed call whose client hangs up, and bills what the provider used', async () => {
+      const seeded = await seedAiApi(world, {
+        kind: 'AI',
+        credentials: [{ provider: 'openai', baseUrl: openaiFake.baseUrl, secret: 'sk-openai-abort' }],
+        ai: ([id]) => ({
+          routes: [{ name: 'alias', targets: [{ credentialId: id, model: 'gpt-4o-mini' }] }],
+        }),
+        prices: [
+          { provider: 'openai', model: 'gpt-4o-mini', inputPerMillion: '1000', outputPerMillion: '2000' },
+        ],
+      });
+      const reply = 'a long and expensive answer';
+      openaiFake.configure({ latencyMs: 600, tokenDelayMs: 0, reply });
+      try {
+        const client = new OpenAI({
+          apiKey: seeded.consumer.plaintext,
+          baseURL: `${seeded.base}/v1`,
+          maxRetries: 0,
+        });
+        const prompt = 'please think hard about this';
+        const abandoned = await client.chat.completions
+          .create(
+            { model: 'alias', messages: [{ role: 'user', content: prompt }] },
+            { signal: AbortSignal.timeout(150) },
+          )
+          .then(
+            () => 'answered',
+            () => 'abandoned',
+          );
+        expect(abandoned).toBe('abandoned');
+        const totals = await rollupOf(seeded.consumer.subscription.id, 1);
+        expect(totals).toMatchObject({
+          requests: 1n,
+          billable: 1n,
+          tokensIn: BigInt(countWords([prompt])),
+          tokensOut: BigInt(countWords([reply])),
+        });
+        expect(totals.costMicros).toBeGreaterThan(0n);
+        await eventually(async () => {
+          await world.gateway.flushUsage();
+          const row = await world.db.requestLog.findFirst({ where: { appId: seeded.consumer.app.id } });
+          return row?.errorCode === 'client_closed';
+        }, 3_000);
+      } finally {
+        openaiFake.configure({ latencyMs: 0 });
+      }
     });
   });
 }

@@ -127,6 +127,8 @@ export async function pipeAnthropicStream(
   );
   try {
     for await (const chunk of stream.chunks) {
+      // A client gone before the stream opened never fires 'close' again: leaving the loop cancels it.
+      if (res.destroyed) break;
       encoder.push(chunk);
       if (blocked) {
         blocked = false;

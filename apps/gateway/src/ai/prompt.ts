@@ -6,7 +6,7 @@ import { RequestValidator } from '../policies/openapi-validate.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { failureCode, failureFromCall } from './errors.ts';
 import { routeChat } from './routing.ts';
-import { AiService, abortOnDisconnect } from './service.ts';
+import { AiService, providerCallSignal } from './service.ts';
 
 /*
  * A PROMPT API: POST /{org}/{api}/v1/run with the template variables as a JSON object. The body is
@@ -113,8 +113,8 @@ export async function runPrompt(ai: AiService, ctx: AiRequest): Promise<AiOutcom
       json_schema: { name: 'output', schema: prompt.outputSchema, strict: true },
     };
   }
-  const controller = abortOnDisconnect(ctx);
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, controller.signal);
+  const signal = providerCallSignal();
+  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal);
   const base = {
     surface: 'prompt' as const,
     model: prompt.model,

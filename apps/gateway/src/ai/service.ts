@@ -218,14 +218,14 @@ export class AiService {
   }
 }
 
-/** Client disconnect aborts the provider call (and a stream's upstream read). */
-export function abortOnDisconnect(ctx: AiRequest): AbortController {
-  const controller = new AbortController();
-  ctx.res.once('close', () => {
-    if (!ctx.res.writableFinished) controller.abort();
-  });
-  return controller;
-}
+/**
+ * The signal for provider calls. A client hanging up does not abort one: the provider bills the tenant
+ * for a call it has started whatever the client does, so the gateway lets it finish (bounded by the
+ * route's timeouts) and meters what it really used — otherwise a consumer could have every expensive
+ * answer computed and, by hanging up just before it arrives, never pay for it. A stream is cancelled as
+ * soon as it is open and its client gone (packages/ai respond.ts), metered with what it used up to then.
+ */
+export const providerCallSignal = (): AbortSignal => new AbortController().signal;
 
 export const surfaceOf = (rest: string): 'anthropic' | 'openai' =>
   rest === '/v1/messages' || rest === '/v1/messages/' ? 'anthropic' : 'openai';

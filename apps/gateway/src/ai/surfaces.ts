@@ -20,7 +20,7 @@ import {
   sendAiFailure,
 } from './errors.ts';
 import { routeCall, routeChat } from './routing.ts';
-import { AiService, abortOnDisconnect, type FinishedCall, surfaceOf } from './service.ts';
+import { AiService, type FinishedCall, providerCallSignal, surfaceOf } from './service.ts';
 
 /*
  * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models, and the
@@ -138,8 +138,8 @@ async function chat(
     }
   }
 
-  const controller = abortOnDisconnect(ctx);
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, controller.signal);
+  const signal = providerCallSignal();
+  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal);
   const upstreamMs = Date.now() - ctx.startedAt;
   if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const target = routed.target;
@@ -271,19 +271,19 @@ async function embeddings(
   if (!route) return fail(modelNotFound(request.model));
   const refused = await ai.checkBudgets(ctx);
   if (refused) return fail(refused);
-  const controller = abortOnDisconnect(ctx);
+  const signal = providerCallSignal();
   const routed = await routeCall<EmbeddingsOutcome>(
     route,
     ctx.route.orgId,
     ai.credentials,
-    controller.signal,
+    signal,
     (target, timeoutMs) =>
       callEmbeddings({
         provider: target.provider,
         credential: target.credential,
         model: target.model,
         request,
-        signal: controller.signal,
+        signal: signal,
         timeoutMs,
         dispatcher: ai.dispatcher,
       }),
