@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { type StreamUsageEvent, USAGE_CONSUMER_GROUP } from '@portcullis/billing/usage/stream';
 import type { Db } from '@portcullis/db';
@@ -18,6 +18,29 @@ export function databaseUrl(): string {
   return url;
 }
 
+/** The configured Redis (REDIS_URL, defaulted by test/global-setup.ts): shared, so tests keep to their own keys. */
+export function redisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is set by test/global-setup.ts');
+  return url;
+}
+
+/** A key prefix no other test run uses; only glob-safe characters, so `deleteKeysUnder` matches it literally. */
+export const testKeyPrefix = (label: string) => `${label}-${randomBytes(6).toString('hex')}:`;
+
+/** Deletes every key under a prefix from `testKeyPrefix` (streams, their groups, dead letters), and nothing else. */
+export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<number> {
+  if (!/^[A-Za-z0-9_:-]+$/.test(prefix)) throw new Error(`prefix ${prefix} would be read as a pattern`);
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
 /** Real subscriptions: the rollups have a foreign key to Subscription. */
 export async function seedSubscriptions(db: Db, count: number): Promise<string[]> {
   const provider = await seedProviderWithApi(db, {
@@ -33,9 +56,13 @@ const STATUSES = [200, 201, 204, 301, 404, 429, 500, 503];
 // 23:30 UTC: events spread over two hours of two UTC days, so hourly and daily buckets both split.
 const BASE_MS = Date.UTC(2026, 10, 23, 23, 30);
 
-/** Deterministic mix: statuses of every class, some AI events with tokens and cost, two days. */
-export function makeEvents(subscriptionIds: readonly string[], count: number, atMs?: () => number) {
-  return Array.from({ length: count }, (_, i): StreamUsageEvent => {
+/**
+ * Deterministic mix: statuses of every class, some AI events with tokens and cost, two days. `from`
+ * continues the mix where an earlier call left off.
+ */
+export function makeEvents(subscriptionIds: readonly string[], count: number, atMs?: () => number, from = 0) {
+  return Array.from({ length: count }, (_, n): StreamUsageEvent => {
+    const i = from + n;
     const status = STATUSES[Math.floor(i / subscriptionIds.length) % STATUSES.length] as number;
     const event: StreamUsageEvent = {
       id: randomUUID(),
@@ -114,6 +141,62 @@ export async function rollupTotals(
     return totals;
   };
   return { hourly: fill(hourly._sum), daily: fill(daily._sum) };
+}
+
+/**
+ * Matches every produced event id against the UsageEvent rows of these subscriptions, and the rollups
+ * against the produced totals. `problems` is empty exactly when each event was recorded once and counted
+ * once; otherwise it says how many were lost, how many are in excess and how far each total is off.
+ */
+export async function reconcile(
+  db: Db,
+  subscriptionIds: readonly string[],
+  produced: readonly StreamUsageEvent[],
+): Promise<{ lost: number; excess: number; problems: string[] }> {
+  const rows = await db.$queryRaw<{ id: string; n: number }[]>`
+    SELECT id, count(*)::int AS n FROM "UsageEvent"
+    WHERE "subscriptionId" = ANY(string_to_array(${subscriptionIds.join(',')}, ','))
+    GROUP BY id`;
+  const recorded = new Map(rows.map((row) => [row.id, row.n]));
+  const producedIds = new Set(produced.map((event) => event.id));
+  const lost = [...producedIds].filter((id) => !recorded.has(id));
+  let copies = 0;
+  let unproduced = 0;
+  for (const [id, n] of recorded) {
+    copies += n - 1;
+    if (!producedIds.has(id)) unproduced++;
+  }
+  const expected = expectedTotals(produced);
+  const totals = await rollupTotals(db, subscriptionIds);
+  // UsageEvent's primary key keeps a second recording of an event out of the table, not out of the
+  // rollups: what they count beyond the rows recorded is the rest of the excess.
+  const countedAgain = Number(totals.hourly.requests) - rows.reduce((sum, row) => sum + row.n, 0);
+  const excess = copies + unproduced + Math.max(0, countedAgain);
+  const problems: string[] = [];
+  if (lost.length > 0) {
+    problems.push(
+      `lost ${lost.length} of ${producedIds.size} produced events (never recorded), e.g. ${lost.slice(0, 3).join(', ')}`,
+    );
+  }
+  if (excess > 0) {
+    problems.push(
+      `excess ${excess}: ${copies} extra rows of recorded events, ${unproduced} recorded events never ` +
+        `produced, ${Math.max(0, countedAgain)} recorded events counted again in the hourly rollups`,
+    );
+  }
+  for (const [level, got] of [
+    ['hourly', totals.hourly],
+    ['daily', totals.daily],
+  ] as const) {
+    const off = (Object.keys(expected) as (keyof Totals)[])
+      .filter((field) => got[field] !== expected[field])
+      .map(
+        (field) =>
+          `${field} ${got[field]} (expected ${expected[field]}, off by ${got[field] - expected[field]})`,
+      );
+    if (off.length > 0) problems.push(`${level} rollups: ${off.join('; ')}`);
+  }
+  return { lost: lost.length, excess, problems };
 }
 
 /** How many of these ids are recorded in UsageEvent. */
