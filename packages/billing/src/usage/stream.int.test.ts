@@ -10,8 +10,8 @@ import {
   usageStreamKeys,
 } from './stream.ts';
 
-// A Redis database of its own (the metering tests use 5 and 6); the prefix keeps reruns apart.
-const REDIS_URL = 'redis://127.0.0.1:6379/7';
+// The configured Redis; a random key prefix keeps this run's streams apart, and only they are deleted.
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const makeEvent = (i: number): StreamUsageEvent => ({
   id: randomUUID(),
