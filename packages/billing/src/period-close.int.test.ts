@@ -131,7 +131,6 @@ describe('period close and usage watermarks', () => {
   });
 });
 
-
 describe('late usage', () => {
   it('is charged exactly on the next invoice, never twice, and the issued invoice is left as it was', async () => {
     const p = await provider({ pricing: GRADUATED });
