@@ -50,6 +50,9 @@ describe('period close with the metering worker', () => {
    */
   async function periodWithBacklog(options: { workerStoppedAt?: (periodEnd: Date) => number }) {
     keyPrefix = `pc-${randomBytes(4).toString('hex')}:`;
+    // Watermarks are deployment-wide: this test is a deployment of its own, and rows other test files
+    // left (a worker killed with a backlog, a gateway killed) would hold this period too.
+    await db.usageWatermark.deleteMany({});
     const [subscriptionId] = await seedSubscriptions(db, 1);
     if (!subscriptionId) throw new Error('no subscription');
     const periodEnd = new Date(Date.now() - 15 * MIN);
