@@ -135,8 +135,8 @@ function noteIssued(summary: CloseDuePeriodsSummary, subscriptionId: string, out
   }
 }
 
-function noteHeld(summary: CloseDuePeriodsSummary, gate: CloseGate, end: Date) {
-  summary.held.periods += 1;
+function noteHeld(summary: CloseDuePeriodsSummary, gate: CloseGate, end: Date, periods: number) {
+  summary.held.periods += periods;
   if (summary.held.earliestEnd === null || end < summary.held.earliestEnd) {
     summary.held.earliestEnd = end;
     summary.held.waitingFor = sourcesBehind(gate, end);
@@ -187,11 +187,12 @@ export async function closeDuePeriods(
     const key = (subscription: BillableSubscription, period: Period) =>
       `${subscription.id}|${period.start.getTime()}`;
     for (const subscription of batch) {
-      for (const period of duePeriods(subscription, cutoff)) {
+      const due = duePeriods(subscription, cutoff);
+      for (const [index, period] of due.entries()) {
         if (done.has(key(subscription, period))) continue;
         // Periods come in order: once one waits, every later one of this subscription waits too.
         if (gate.closableUntil !== null && period.end > gate.closableUntil) {
-          noteHeld(summary, gate, period.end);
+          noteHeld(summary, gate, period.end, due.length - index);
           break;
         }
         try {
