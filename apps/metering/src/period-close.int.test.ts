@@ -110,7 +110,7 @@ describe('period close with the metering worker', () => {
     return { subscriptionId, periodStart, periodEnd, key, events };
   }
 
-  /** The worker process' composition (worker.ts), catching up in pages of 40, billing jobs every second. */
+  /** The worker process' composition (worker.ts), catching up 2 entries of a partition a round, billing jobs every second. */
   async function startWorker() {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
@@ -119,7 +119,7 @@ describe('period close with the metering worker', () => {
       REDIS_URL,
       METERING_REDIS_KEY_PREFIX: keyPrefix,
       METERING_CONSUMER_NAME: 'period-close',
-      METERING_BATCH_SIZE: '40',
+      METERING_BATCH_SIZE: '8',
       METERING_BLOCK_MS: '100',
       BILLING_INTERVAL_MS: '1000',
     });
