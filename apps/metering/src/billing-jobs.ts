@@ -1,4 +1,4 @@
-import { closeDuePeriods } from '@portcullis/billing/invoicing';
+import { type CloseDuePeriodsSummary, closeDuePeriods } from '@portcullis/billing/invoicing';
 import { enforcePaymentGrace } from '@portcullis/billing/stripe-sync/grace';
 import { syncStripe } from '@portcullis/billing/stripe-sync/sync';
 import type { EncryptionKey } from '@portcullis/core/crypto';
@@ -12,7 +12,51 @@ export interface BillingJobsOptions {
   /** Absent: Stripe sync is skipped (local invoices still close). */
   encryptionKey: EncryptionKey | undefined;
   stripeApiBase: string | undefined;
+  /** a period closes no sooner than this after it ends (default 10 min) */
+  settleMs?: number;
+  /** when a usage source counts as stale, and when a silent embedded gateway stops holding closes */
+  watermarks?: { staleMs?: number; gatewayGiveUpMs?: number };
   now?: () => Date;
+}
+
+/** Cancelled subscriptions' late usage is looked for this often (it reads their periods' rollups). */
+const CANCELLED_LATE_USAGE_EVERY_MS = 3_600_000;
+
+function logClose(logger: Logger, closed: CloseDuePeriodsSummary): void {
+  if (closed.invoicesCreated > 0 || closed.skipped.length > 0) {
+    logger.info(
+      {
+        invoices: closed.invoicesCreated,
+        totals: Object.fromEntries(Object.entries(closed.totalsByCurrency).map(([c, v]) => [c, String(v)])),
+        skipped: closed.skipped,
+      },
+      'billing periods closed',
+    );
+  }
+  if (closed.lateUsage.length > 0) {
+    logger.warn(
+      {
+        charges: closed.lateUsage.map((late) => ({ ...late, amountMinor: String(late.amountMinor) })),
+      },
+      'usage received after its period was invoiced, charged on a later invoice',
+    );
+  }
+  if (closed.held.periods > 0) {
+    logger.warn(
+      {
+        periods: closed.held.periods,
+        earliestEnd: closed.held.earliestEnd,
+        waitingFor: closed.held.waitingFor.map((source) => ({
+          source: source.source,
+          watermark: source.watermark,
+          state: source.state,
+          reportedAt: source.reportedAt,
+          reportedBy: source.reportedBy,
+        })),
+      },
+      'billing period close held back: usage for these periods may still arrive (a source is behind or stale)',
+    );
+  }
 }
 
 export interface BillingJobs {
@@ -31,21 +75,25 @@ export function startBillingJobs(options: BillingJobsOptions): BillingJobs {
   const now = options.now ?? (() => new Date());
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
+  // The first close waits one interval: a usage consumer starting in this process records where its
+  // partitions stand first, so a backlog it starts on holds its periods (a restarted worker's partitions
+  // are recorded already; this covers a worker's very first start).
+  const closeFrom = now().getTime() + options.intervalMs;
+  let cancelledCheckedAt = Number.NEGATIVE_INFINITY;
 
   const pass = async () => {
     try {
-      const closed = await closeDuePeriods(db, { now: now() });
-      if (closed.invoicesCreated > 0 || closed.skipped.length > 0) {
-        logger.info(
-          {
-            invoices: closed.invoicesCreated,
-            totals: Object.fromEntries(
-              Object.entries(closed.totalsByCurrency).map(([c, v]) => [c, String(v)]),
-            ),
-            skipped: closed.skipped,
-          },
-          'billing periods closed',
-        );
+      const at = now();
+      if (at.getTime() >= closeFrom) {
+        const cancelledLateUsage = at.getTime() - cancelledCheckedAt >= CANCELLED_LATE_USAGE_EVERY_MS;
+        const closed = await closeDuePeriods(db, {
+          now: at,
+          cancelledLateUsage,
+          ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+          ...(options.watermarks ? { watermarks: options.watermarks } : {}),
+        });
+        if (cancelledLateUsage) cancelledCheckedAt = at.getTime();
+        logClose(logger, closed);
       }
     } catch (error) {
       logger.error({ err: (error as Error).message }, 'closing billing periods failed');

@@ -7,6 +7,12 @@ import {
   USAGE_CONSUMER_GROUP,
   usageStreamKeys,
 } from '@portcullis/billing/usage/stream';
+import {
+  DEFAULT_IN_FLIGHT_BOUND_MS,
+  DEFAULT_WATERMARK_INTERVAL_MS,
+  streamWatermarks,
+} from '@portcullis/billing/usage/watermark';
+import { recordWatermarks } from '@portcullis/billing/watermarks';
 import type { Db } from '@portcullis/db';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -29,6 +35,13 @@ export interface UsageConsumerOptions {
    */
   lingerMs?: number;
   claimIdleMs: number;
+  /**
+   * The longest a request can run (plus clock skew between gateways, Redis and this worker): a
+   * partition's watermark is how far it has drained minus this (usage/watermark.ts). Default 10 min.
+   */
+  inFlightBoundMs?: number;
+  /** How often the partitions' watermarks are recorded (they are also this worker's heartbeat). */
+  watermarkIntervalMs?: number;
   now?: () => number;
   /** Seen after every committed batch (metrics, benchmark). */
   onApplied?: (result: ApplyResult, events: readonly StreamUsageEvent[]) => void;
@@ -80,6 +93,7 @@ export class UsageConsumer {
   private lastRoundAt = 0;
   /** The last read filled a whole page of some partition: more is waiting there, so no linger. */
   private pageFilled = false;
+  private lastWatermarkAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: UsageConsumerOptions) {
     const prefix = options.keyPrefix ?? DEFAULT_USAGE_KEY_PREFIX;
@@ -146,9 +160,42 @@ export class UsageConsumer {
     return this.handle(await this.read('>'));
   }
 
+  /**
+   * Records in Postgres how far every partition has drained (usage/watermark.ts): period close waits
+   * until each is past a period's end. Recorded before the first read, so a worker starting on a backlog
+   * holds the periods the backlog belongs to before it applies anything.
+   */
+  async recordWatermarks(): Promise<void> {
+    const at = this.now();
+    this.lastWatermarkAt = at;
+    const bound = this.options.inFlightBoundMs ?? DEFAULT_IN_FLIGHT_BOUND_MS;
+    const marks = await streamWatermarks(this.options.redis, this.keys, at, bound);
+    await recordWatermarks(
+      this.options.db,
+      marks.map((mark) => ({
+        ...mark,
+        kind: 'stream' as const,
+        reportedAtMs: at,
+        reportedBy: this.options.consumerName,
+      })),
+    );
+  }
+
+  private async recordWatermarksWhenDue(force = false): Promise<void> {
+    const everyMs = this.options.watermarkIntervalMs ?? DEFAULT_WATERMARK_INTERVAL_MS;
+    if (!force && this.now() - this.lastWatermarkAt < everyMs) return;
+    try {
+      await this.recordWatermarks();
+    } catch (error) {
+      // Not recorded: the watermarks stay where they were, which only holds period closes longer.
+      this.options.logger.warn({ err: (error as Error).message }, 'recording usage watermarks failed');
+    }
+  }
+
   private async run(): Promise<void> {
     let backoffMs = 0;
     while (!this.stopping) {
+      await this.recordWatermarksWhenDue();
       try {
         const started = performance.now();
         const handled = await this.round();
@@ -170,6 +217,8 @@ export class UsageConsumer {
         await this.sleep(backoffMs);
       }
     }
+    // A clean stop leaves the watermarks where this worker got to.
+    await this.recordWatermarksWhenDue(true);
   }
 
   private sleep(ms: number): Promise<void> {

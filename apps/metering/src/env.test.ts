@@ -16,6 +16,13 @@ describe('readMeteringEnv', () => {
     expect(readMeteringEnv({ ...base, METERING_METRICS_PORT: '' }).METERING_METRICS_PORT).toBeUndefined();
     expect(readMeteringEnv({ ...base, METERING_METRICS_PORT: '9464' }).METERING_METRICS_PORT).toBe(9464);
     expect(env.METERING_CONSUMER_NAME).toMatch(/^[A-Za-z0-9._:-]+$/);
+    expect(env).toMatchObject({
+      METERING_IN_FLIGHT_BOUND_MS: 600_000,
+      METERING_WATERMARK_INTERVAL_MS: 5_000,
+      BILLING_SETTLE_MS: 600_000,
+      BILLING_WATERMARK_STALE_MS: 120_000,
+      BILLING_GATEWAY_GIVE_UP_MS: 3_600_000,
+    });
   });
 
   it('accepts a cluster instead of a single Redis', () => {
@@ -48,6 +55,8 @@ describe('readMeteringEnv', () => {
     [{ ...base, METERING_METRICS_PORT: '70000' }, 'METERING_METRICS_PORT', /./],
     [{ ...base, METERING_CONSUMER_NAME: 'has space' }, 'METERING_CONSUMER_NAME', /characters/],
     [{ ...base, REDIS_CLUSTER_NODES: 'nohostport' }, 'REDIS_CLUSTER_NODES', /host:port/],
+    [{ ...base, METERING_IN_FLIGHT_BOUND_MS: '10' }, 'METERING_IN_FLIGHT_BOUND_MS', /./],
+    [{ ...base, BILLING_GATEWAY_GIVE_UP_MS: 'soon' }, 'BILLING_GATEWAY_GIVE_UP_MS', /./],
   ])('refuses bad configuration, naming the variable (%#)', (source, variable, message) => {
     try {
       readMeteringEnv(source as NodeJS.ProcessEnv);

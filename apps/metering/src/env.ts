@@ -59,8 +59,23 @@ const ZMeteringEnv = z.object({
   /** When set, /metrics (Prometheus text) and /healthz on 127.0.0.1 at this port. */
   METERING_METRICS_PORT: optional(z.coerce.number().int().min(0).max(65_535)),
   METERING_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * The longest a request can run (long AI streams included) plus the clock skew between gateways, Redis
+   * and this worker. A partition's usage watermark is how far it has drained minus this; period close
+   * waits for every watermark to pass a period's end. A longer request straddling a period's end is
+   * billed as late usage on the next invoice instead of in its own period.
+   */
+  METERING_IN_FLIGHT_BOUND_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
+  /** How often the worker records its partitions' watermarks (also its heartbeat for period close). */
+  METERING_WATERMARK_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** How often period close, Stripe sync and the payment grace check run. */
   BILLING_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+  /** A period closes no sooner than this after it ends, whatever the watermarks say. */
+  BILLING_SETTLE_MS: z.coerce.number().int().min(0).max(604_800_000).default(600_000),
+  /** A usage source silent this long is reported stale; a stream partition keeps holding closes. */
+  BILLING_WATERMARK_STALE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(120_000),
+  /** An embedded gateway silent this long is presumed dead and no longer holds period closes. */
+  BILLING_GATEWAY_GIVE_UP_MS: z.coerce.number().int().min(60_000).max(604_800_000).default(3_600_000),
   /** 32 bytes, base64 or hex: decrypts tenants' Stripe keys. Absent: Stripe sync is off (local invoices only). */
   PORTCULLIS_ENCRYPTION_KEY: optional(
     z.string().transform((text, ctx) => {

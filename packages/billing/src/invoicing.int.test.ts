@@ -50,7 +50,13 @@ describe('closeDuePeriods', () => {
 
     const now = new Date(PERIOD_END.getTime() + 10 * MIN);
     const summary = await closeDuePeriods(db, { now });
-    expect(summary).toEqual({ invoicesCreated: 1, totalsByCurrency: { usd: 5078n }, skipped: [] });
+    expect(summary).toEqual({
+      invoicesCreated: 1,
+      totalsByCurrency: { usd: 5078n },
+      skipped: [],
+      held: { periods: 0, earliestEnd: null, waitingFor: [] },
+      lateUsage: [],
+    });
     const [invoice, ...more] = await invoicesOf(sub.id);
     expect(more).toEqual([]);
     expect(invoice).toMatchObject({

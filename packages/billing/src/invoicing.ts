@@ -1,13 +1,21 @@
-import {
-  type ProjectedCharge,
-  priceSubscriptionPeriod,
-  projectPeriodCharge,
-} from '@portcullis/core/billing/invoice';
-import { type PlanPricing, pricingFromLegacyPlan, ZPlanPricing } from '@portcullis/core/billing/pricing';
+import { type ProjectedCharge, projectPeriodCharge } from '@portcullis/core/billing/invoice';
 import { conflict, notFound } from '@portcullis/core/errors';
 import { billingPeriod, hourStart } from '@portcullis/core/periods';
-import { inTransaction, lockKey, type OrgCtx, writeAudit } from '@portcullis/core/verbs/context';
-import type { Db, InvoiceStatus, Prisma, SubscriptionStatus, Tx } from '@portcullis/db';
+import { inTransaction, type OrgCtx, writeAudit } from '@portcullis/core/verbs/context';
+import type { Db, SubscriptionStatus, Tx } from '@portcullis/db';
+import {
+  type BillableSubscription,
+  type IssueOutcome,
+  issueLateUsageInvoice,
+  issuePeriodInvoice,
+  type Period,
+  periodUsage,
+  planPricingOf,
+  subscriptionSelect,
+} from './invoice-issue.ts';
+import { type CloseGate, readCloseGate, sourcesBehind, type WatermarkSourceState } from './watermarks.ts';
+
+export { formatInvoiceNumber, INVOICE_DUE_DAYS, numberingLockKey, planPricingOf } from './invoice-issue.ts';
 
 /**
  * Closing billing periods into invoices. Postgres is the source of truth: usage comes from the
@@ -17,83 +25,22 @@ import type { Db, InvoiceStatus, Prisma, SubscriptionStatus, Tx } from '@portcul
  * [hourStart(start), hourStart(end)). Anchors in the middle of an hour thus give the partial hour
  * to the period that starts in it; every bucket belongs to exactly one period, so nothing is billed
  * twice and the first hour of a subscription is never lost.
+ *
+ * A period closes only when no usage for it can still arrive: it has ended at least `settleMs` ago AND
+ * every usage source's watermark has passed its end (watermarks.ts). Usage that arrives anyway is billed
+ * on the subscription's next invoice (late-usage.ts).
  */
 
 export const DEFAULT_SETTLE_MS = 10 * 60_000;
-export const INVOICE_DUE_DAYS = 14;
 const DAY_MS = 86_400_000;
 // A billing period is at least 28 days long: a subscription younger than that has nothing to close.
 const SHORTEST_PERIOD_MS = 28 * DAY_MS;
 const SUBSCRIPTION_BATCH = 200;
 // Statuses that were active at some point; PENDING and REJECTED subscriptions were never usable.
 const BILLED_STATUSES: SubscriptionStatus[] = ['ACTIVE', 'SUSPENDED', 'CANCELLED'];
-
-type Period = { start: Date; end: Date };
-
-/** The pricing a plan bills with; plans created before Plan.pricing keep their legacy flat price. */
-export function planPricingOf(plan: {
-  pricing: unknown;
-  priceMonthlyMinor: number;
-  currency: string;
-}): PlanPricing {
-  const stored = plan.pricing as Record<string, unknown> | null;
-  const isColumnDefault =
-    stored !== null &&
-    typeof stored === 'object' &&
-    Object.keys(stored).length === 1 &&
-    stored.model === 'free';
-  if (isColumnDefault && plan.priceMonthlyMinor > 0) return pricingFromLegacyPlan(plan);
-  return ZPlanPricing.parse(stored ?? {});
-}
-
-export const formatInvoiceNumber = (sequence: bigint) => `INV-${sequence.toString().padStart(6, '0')}`;
-
-/** Next number of the provider's sequence; the caller holds the provider's numbering lock. */
-async function nextInvoiceNumber(tx: Tx, providerOrgId: string): Promise<string> {
-  const rows = await tx.$queryRaw<Array<{ last: string | null }>>`
-    SELECT MAX(CAST(substring("number" FROM 5) AS BIGINT))::text AS last
-    FROM "Invoice"
-    WHERE "providerOrgId" = ${providerOrgId} AND "number" ~ '^INV-[0-9]+$'`;
-  return formatInvoiceNumber(BigInt(rows[0]?.last ?? '0') + 1n);
-}
-
-export const numberingLockKey = (providerOrgId: string) => `invoice-number:${providerOrgId}`;
-
-/** Usage a period owns (see the module comment for how hourly buckets are assigned). */
-async function periodUsage(db: Db | Tx, subscriptionId: string, from: Date, until: Date) {
-  const sum = await db.usageRollup.aggregate({
-    where: { subscriptionId, bucketStart: { gte: hourStart(from), lt: until } },
-    _sum: { billable: true, tokensIn: true, tokensOut: true },
-  });
-  return {
-    billableRequests: sum._sum.billable ?? 0n,
-    tokensIn: sum._sum.tokensIn ?? 0n,
-    tokensOut: sum._sum.tokensOut ?? 0n,
-  };
-}
-
-const subscriptionSelect = {
-  id: true,
-  status: true,
-  createdAt: true,
-  decidedAt: true,
-  updatedAt: true,
-  currentPeriodStart: true,
-  app: { select: { orgId: true } },
-  plan: {
-    select: {
-      id: true,
-      name: true,
-      pricing: true,
-      priceMonthlyMinor: true,
-      currency: true,
-      monthlyQuota: true,
-      api: { select: { orgId: true, name: true } },
-    },
-  },
-} satisfies Prisma.SubscriptionSelect;
-
-type BillableSubscription = Prisma.SubscriptionGetPayload<{ select: typeof subscriptionSelect }>;
+/** A cancelled subscription's late usage is looked for this long after it ended (its own invoice). */
+export const CANCELLED_LATE_USAGE_WINDOW_MS = 35 * DAY_MS;
+const END_OF_TIME = new Date(8_640_000_000_000_000);
 
 /**
  * Periods of a subscription that can be invoiced at `cutoff`: whole periods that started at or after
@@ -124,10 +71,33 @@ export function duePeriods(
 
 export interface CloseDuePeriodsOptions {
   now: Date;
-  /** a period is closed only this long after it ended, so late usage has landed (default 10 min) */
+  /** a period is closed no sooner than this long after it ended (default 10 min) */
   settleMs?: number;
   /** who asked (a platform admin); the scheduled job leaves it out */
   actor?: { id: string } | null;
+  /** when a usage source counts as stale, and when a silent gateway stops holding (watermarks.ts) */
+  watermarks?: { staleMs?: number; gatewayGiveUpMs?: number };
+  /** look for late usage of cancelled subscriptions (a standalone invoice); default true */
+  cancelledLateUsage?: boolean;
+}
+
+export interface HeldPeriods {
+  /** ended (and settled) periods left for a later run because usage for them may still arrive */
+  periods: number;
+  /** the earliest end among them */
+  earliestEnd: Date | null;
+  /** the sources the earliest one waits for, with their watermarks and whether they still report */
+  waitingFor: WatermarkSourceState[];
+}
+
+export interface LateUsageCharged {
+  subscriptionId: string;
+  /** the adjusted period's invoice number, and the invoice carrying the charge */
+  adjustedInvoice: string;
+  billedOn: string;
+  periodStart: Date;
+  amountMinor: bigint;
+  currency: string;
 }
 
 export interface CloseDuePeriodsSummary {
@@ -136,103 +106,65 @@ export interface CloseDuePeriodsSummary {
   totalsByCurrency: Record<string, bigint>;
   /** periods left for a later run, with why (e.g. a plan whose stored pricing does not parse) */
   skipped: Array<{ subscriptionId: string; periodStart: Date; reason: string }>;
+  held: HeldPeriods;
+  lateUsage: LateUsageCharged[];
 }
 
-type IssuedInvoice = { id: string; number: string; currency: string; totalMinor: bigint };
+function noteIssued(summary: CloseDuePeriodsSummary, subscriptionId: string, outcome: IssueOutcome) {
+  for (const item of outcome.review) {
+    summary.skipped.push({
+      subscriptionId,
+      periodStart: item.periodStart,
+      reason: `${item.number}: ${item.reason}`,
+    });
+  }
+  const issued = outcome.issued;
+  if (!issued) return;
+  summary.invoicesCreated += 1;
+  summary.totalsByCurrency[issued.currency] =
+    (summary.totalsByCurrency[issued.currency] ?? 0n) + issued.totalMinor;
+  for (const late of issued.lateUsage) {
+    summary.lateUsage.push({
+      subscriptionId,
+      adjustedInvoice: late.adjustedNumber,
+      billedOn: issued.number,
+      periodStart: late.period.start,
+      amountMinor: late.charge.amountMinor,
+      currency: late.charge.currency,
+    });
+  }
+}
 
-/** One invoice for one period, in one transaction under the provider's numbering lock; null if it exists. */
-async function issueInvoice(
-  db: Db,
-  subscription: BillableSubscription,
-  period: Period,
-  options: { now: Date; actor: { id: string } | null },
-): Promise<IssuedInvoice | null> {
-  const pricing = planPricingOf(subscription.plan);
-  const providerOrgId = subscription.plan.api.orgId;
-  return inTransaction(db, async (tx) => {
-    // Serialises numbering per provider; after it, a concurrent run's committed invoice is visible.
-    await lockKey(tx, numberingLockKey(providerOrgId));
-    const existing = await tx.invoice.findUnique({
-      where: { subscriptionId_periodStart: { subscriptionId: subscription.id, periodStart: period.start } },
-      select: { id: true },
-    });
-    if (existing) return null;
-    const usage = await periodUsage(tx, subscription.id, period.start, hourStart(period.end));
-    const priced = priceSubscriptionPeriod({
-      pricing,
-      planName: subscription.plan.name,
-      period,
-      subscriptionCreatedAt: subscription.createdAt,
-      usage,
-      monthlyQuota: subscription.plan.monthlyQuota,
-    });
-    const stripe = await tx.stripeAccount.findUnique({
-      where: { orgId: providerOrgId },
-      select: { orgId: true },
-    });
-    const number = await nextInvoiceNumber(tx, providerOrgId);
-    const draft = await tx.invoice.create({
-      data: {
-        number,
-        customerOrgId: subscription.app.orgId,
-        providerOrgId,
-        subscriptionId: subscription.id,
-        periodStart: period.start,
-        periodEnd: period.end,
-        status: 'DRAFT',
-        currency: priced.currency,
-        subtotalMinor: priced.subtotalMinor,
-        totalMinor: priced.totalMinor,
-        billedVia: stripe ? 'stripe' : 'local',
-        lines: {
-          create: priced.lines.map((line) => ({ ...line, subscriptionId: subscription.id })),
-        },
-      },
-      select: { id: true },
-    });
-    const free = priced.totalMinor === 0n;
-    const status: InvoiceStatus = free ? 'PAID' : 'FINALIZED';
-    await tx.invoice.update({
-      where: { id: draft.id },
-      data: {
-        status,
-        finalizedAt: options.now,
-        dueAt: new Date(options.now.getTime() + INVOICE_DUE_DAYS * DAY_MS),
-        paidAt: free ? options.now : null,
-      },
-    });
-    await tx.auditLog.create({
-      data: {
-        orgId: providerOrgId,
-        actorId: options.actor?.id ?? null,
-        action: 'invoice.issue',
-        targetType: 'Invoice',
-        targetId: draft.id,
-        after: {
-          number,
-          subscriptionId: subscription.id,
-          periodStart: period.start.toISOString(),
-          currency: priced.currency,
-          totalMinor: priced.totalMinor.toString(),
-          status,
-        },
-      },
-    });
-    return { id: draft.id, number, currency: priced.currency, totalMinor: priced.totalMinor };
-  });
+function noteHeld(summary: CloseDuePeriodsSummary, gate: CloseGate, end: Date, periods: number) {
+  summary.held.periods += periods;
+  if (summary.held.earliestEnd === null || end < summary.held.earliestEnd) {
+    summary.held.earliestEnd = end;
+    summary.held.waitingFor = sourcesBehind(gate, end);
+  }
 }
 
 /**
- * Invoices every billing period that has ended (and settled) without an invoice. Safe to run from
- * several processes at once and to re-run after a crash: each invoice is its own transaction, the
- * (subscriptionId, periodStart) check runs under the provider's lock and the unique index backs it.
+ * Invoices every billing period that has ended, settled and that no usage source still holds, without
+ * an invoice; then bills the late usage of cancelled subscriptions that will have no later invoice.
+ * Safe to run from several processes at once and to re-run after a crash: each invoice is its own
+ * transaction, the (subscriptionId, periodStart) check runs under the provider's lock and the unique
+ * index backs it; late usage is recorded in the same transaction as the line that charges it.
  */
 export async function closeDuePeriods(
   db: Db,
   options: CloseDuePeriodsOptions,
 ): Promise<CloseDuePeriodsSummary> {
   const cutoff = new Date(options.now.getTime() - (options.settleMs ?? DEFAULT_SETTLE_MS));
-  const summary: CloseDuePeriodsSummary = { invoicesCreated: 0, totalsByCurrency: {}, skipped: [] };
+  const gate = await readCloseGate(db, { now: options.now, ...options.watermarks });
+  const summary: CloseDuePeriodsSummary = {
+    invoicesCreated: 0,
+    totalsByCurrency: {},
+    skipped: [],
+    held: { periods: 0, earliestEnd: null, waitingFor: [] },
+    lateUsage: [],
+  };
+  const issue = { now: options.now, actor: options.actor ?? null };
+  const cancelledSince = options.now.getTime() - CANCELLED_LATE_USAGE_WINDOW_MS;
   let cursor: string | undefined;
   for (;;) {
     const batch = await db.subscription.findMany({
@@ -248,22 +180,25 @@ export async function closeDuePeriods(
     if (batch.length === 0) break;
     cursor = batch[batch.length - 1]?.id;
     const invoiced = await db.invoice.findMany({
-      where: { subscriptionId: { in: batch.map((s) => s.id) } },
+      where: { subscriptionId: { in: batch.map((s) => s.id) }, kind: 'period' },
       select: { subscriptionId: true, periodStart: true },
     });
     const done = new Set(invoiced.map((i) => `${i.subscriptionId}|${i.periodStart.getTime()}`));
+    const key = (subscription: BillableSubscription, period: Period) =>
+      `${subscription.id}|${period.start.getTime()}`;
     for (const subscription of batch) {
-      for (const period of duePeriods(subscription, cutoff)) {
-        if (done.has(`${subscription.id}|${period.start.getTime()}`)) continue;
+      const due = duePeriods(subscription, cutoff);
+      for (const [index, period] of due.entries()) {
+        if (done.has(key(subscription, period))) continue;
+        // Periods come in order: once one waits, every later one of this subscription waits too.
+        if (gate.closableUntil !== null && period.end > gate.closableUntil) {
+          noteHeld(summary, gate, period.end, due.length - index);
+          break;
+        }
         try {
-          const issued = await issueInvoice(db, subscription, period, {
-            now: options.now,
-            actor: options.actor ?? null,
-          });
-          if (!issued) continue;
-          summary.invoicesCreated += 1;
-          summary.totalsByCurrency[issued.currency] =
-            (summary.totalsByCurrency[issued.currency] ?? 0n) + issued.totalMinor;
+          const outcome = await issuePeriodInvoice(db, subscription, period, issue);
+          noteIssued(summary, subscription.id, outcome);
+          done.add(key(subscription, period));
         } catch (error) {
           // One unreadable plan must not hold back every other provider's invoices.
           summary.skipped.push({
@@ -271,7 +206,23 @@ export async function closeDuePeriods(
             periodStart: period.start,
             reason: error instanceof Error ? error.message : String(error),
           });
+          break;
         }
+      }
+      const endedRecently =
+        subscription.status === 'CANCELLED' && subscription.updatedAt.getTime() >= cancelledSince;
+      if (options.cancelledLateUsage === false || !endedRecently) continue;
+      // Only once its last period is invoiced: until then late usage rides on that invoice.
+      if (!duePeriods(subscription, END_OF_TIME).every((period) => done.has(key(subscription, period))))
+        continue;
+      try {
+        noteIssued(summary, subscription.id, await issueLateUsageInvoice(db, subscription, issue));
+      } catch (error) {
+        summary.skipped.push({
+          subscriptionId: subscription.id,
+          periodStart: options.now,
+          reason: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     if (batch.length < SUBSCRIPTION_BATCH) break;

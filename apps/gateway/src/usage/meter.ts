@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { addToRollupOnConflict } from '@portcullis/billing/usage/rollup-sql';
+import {
+  DEFAULT_IN_FLIGHT_BOUND_MS,
+  DEFAULT_WATERMARK_INTERVAL_MS,
+  DELETE_WATERMARK_SQL,
+  gatewayWatermarkSource,
+  RECORD_WATERMARKS_SQL,
+  watermarkReportsJson,
+} from '@portcullis/billing/usage/watermark';
 import { emptyLatencyCounts, latencyBucketIndex, mergeCounts } from '@portcullis/core/latency';
 import { hourStart } from '@portcullis/core/periods';
 import type { SqlRunner, SqlWriter } from '@portcullis/db/pg';
@@ -82,6 +90,8 @@ export interface UsageMeterOptions {
   onFlushError?: (error: unknown, batchId: string) => void;
   /** Sees every request log entry, kept or dropped (access log, metrics). Must not throw. */
   onRequestLog?: (entry: RequestLogEntry) => void;
+  /** Longest request plus clock skew, for the usage watermark (see reportWatermark); default 10 min. */
+  inFlightBoundMs?: number;
   now?: () => number;
 }
 
@@ -112,6 +122,10 @@ export class UsageMeter {
   private droppedLogs = 0;
   private pendingLogs = 0;
   private readonly now: () => number;
+  private readonly watermarkSource = gatewayWatermarkSource();
+  /** Set once usage goes through this meter (embedded mode): from then on it reports a watermark. */
+  private metersUsage = false;
+  private watermarkAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     /** node-postgres, not Prisma: these batches are written from the gateway's event loop */
@@ -132,6 +146,7 @@ export class UsageMeter {
   recordUsage(event: UsageEvent): void {
     const bucketStart = hourStart(new Date(event.atMs));
     const statusClass = Math.min(5, Math.max(1, Math.floor(event.status / 100)));
+    this.metersUsage = true;
     const id = `${event.subscriptionId}|${bucketStart.getTime()}|${statusClass}`;
     let rollup = this.rollups.get(id);
     if (!rollup) {
@@ -207,10 +222,13 @@ export class UsageMeter {
   flush(): Promise<void> {
     // A flush already running took its cut before the caller's latest records: wait for it, then cut again.
     if (this.flushing) return this.flushing.then(() => this.flush());
+    const cutAt = this.now();
     this.cut();
-    this.flushing = this.applyPending().finally(() => {
-      this.flushing = undefined;
-    });
+    this.flushing = this.applyPending()
+      .then(() => this.reportWatermark(cutAt))
+      .finally(() => {
+        this.flushing = undefined;
+      });
     return this.flushing;
   }
 
@@ -227,8 +245,34 @@ export class UsageMeter {
         this.latency.size === 0 &&
         this.keysUsed.size === 0
       )
-        return;
+        break;
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+    // This process holds no usage any more (or what it could not write dies with it): stop holding closes.
+    if (this.metersUsage) await this.sql.execute(DELETE_WATERMARK_SQL, [this.watermarkSource]).catch(() => 0);
+  }
+
+  /**
+   * Embedded mode's usage watermark (@portcullis/billing/usage/watermark): once every batch cut at
+   * `cutAt` has committed, every request that ENDED before it is applied, and one still in flight then
+   * started after cutAt − inFlightBoundMs. Period close waits for it, so usage still in this process'
+   * memory (Postgres unreachable: batches pending) is never closed out.
+   */
+  private async reportWatermark(cutAt: number): Promise<void> {
+    if (!this.metersUsage || this.pending.length > 0) return;
+    if (cutAt - this.watermarkAt < DEFAULT_WATERMARK_INTERVAL_MS) return;
+    const report = {
+      source: this.watermarkSource,
+      kind: 'gateway' as const,
+      watermarkMs: cutAt - (this.options.inFlightBoundMs ?? DEFAULT_IN_FLIGHT_BOUND_MS),
+      reportedAtMs: cutAt,
+      reportedBy: this.watermarkSource,
+    };
+    try {
+      await this.sql.execute(RECORD_WATERMARKS_SQL, [watermarkReportsJson([report])]);
+      this.watermarkAt = cutAt;
+    } catch (error) {
+      this.options.onFlushError?.(error, 'usage watermark');
     }
   }
 

@@ -196,25 +196,55 @@ describe('syncStripe: usage to Billing Meters', () => {
     expect(fake.state.meterEvents.some((e) => e.identifier === attempted!.id)).toBe(false);
   });
 
-  it('usage Stripe refuses for good (older than 35 days) is marked permanent and never retried', async () => {
+  it('late usage for an hour already sent goes out once, stamped when sent so Stripe still bills it', async () => {
     const world = await linkedWorld();
     const sub = world.consumer.subscription.id;
     const now = new Date();
-    const old = new Date(now.getTime() - 36 * 24 * HOUR);
+    const bucket = new Date(Math.floor(now.getTime() / HOUR) * HOUR - 5 * HOUR);
+    const bucketEnd = bucket.getTime() + HOUR - 1000;
+    await addUsage(sub, bucket, 100);
+    // Synced ten minutes after the hour ended: stamped inside its hour.
+    await sync(world.org.id, new Date(bucket.getTime() + HOUR + 10 * 60_000));
+    // Hours later 11 more requests of that hour arrive (held by a gateway through an outage). Stripe may
+    // have invoiced the period that hour belongs to already: an event stamped there would never be billed.
+    await addUsage(sub, bucket, 11);
+    const late = await sync(world.org.id, now);
+    expect(late.meter).toMatchObject({ pushesCreated: 1, unitsQueued: 11n, sent: 1 });
+    expect(await sync(world.org.id, new Date(now.getTime() + 60_000))).toMatchObject({
+      meter: { pushesCreated: 0, sent: 0, duplicates: 0 },
+    });
+    const sent = fake.state.meterEvents.filter((e) => e.customerId === world.customerId);
+    expect(sent.map((e) => [e.value, e.timestamp])).toEqual([
+      ['100', Math.floor(bucketEnd / 1000)],
+      ['11', Math.floor(now.getTime() / 1000)],
+    ]);
+    expect(world.stripeTotal()).toBe(111n);
+    expect(world.stripeTotal()).toBe(await billableTotal(sub));
+  });
+
+  it('usage Stripe refuses for good (stamped in the future) is marked permanent and never retried', async () => {
+    const world = await linkedWorld();
+    const sub = world.consumer.subscription.id;
+    const now = new Date();
+    // A gateway whose clock ran two hours ahead; the push was first attempted ten minutes "from now".
+    const ahead = new Date(now.getTime() + 10 * 60_000);
     await db.stripeMeterPush.create({
       data: {
-        id: 'old_push_for_permanent_test',
+        id: 'future_push_for_permanent_test',
         subscriptionId: sub,
-        bucketStart: old,
+        bucketStart: new Date(now.getTime() + 2 * HOUR),
         value: 3n,
         cumulative: 3n,
-        createdAt: old,
+        createdAt: ahead,
+        lastError: `attempt: ${ahead.toISOString()}`,
       },
     });
     const first = await sync(world.org.id, now);
     expect(first.meter).toMatchObject({ failed: 1, sent: 0 });
-    const row = await db.stripeMeterPush.findUniqueOrThrow({ where: { id: 'old_push_for_permanent_test' } });
-    expect(row.lastError).toMatch(/^permanent: .*35 days/);
+    const row = await db.stripeMeterPush.findUniqueOrThrow({
+      where: { id: 'future_push_for_permanent_test' },
+    });
+    expect(row.lastError).toMatch(/^permanent: .*in the future/);
     const posts = fake.state.requestsTo('POST', '/v1/billing/meter_events').length;
     const second = await sync(world.org.id, now);
     expect(second.meter).toMatchObject({ failed: 0, permanentlyFailed: 1 });

@@ -19,6 +19,13 @@ import { type MeterEventToSend, meterEventIdentifier, sendMeterEvents } from '..
 export const METER_RESEND_WINDOW_MS = 20 * 3_600_000;
 /** Stripe refuses meter events stamped more than 35 days ago; a day of margin. */
 export const METER_USAGE_LOOKBACK_MS = 34 * 86_400_000;
+/**
+ * Stripe bills a meter event in the billing period its timestamp falls in, and finalizes a period's
+ * invoice an hour after the period ends (its default finalization grace); an event stamped in a period
+ * already finalized is stored and never billed. Usage pushed this long after its hour ended is
+ * therefore stamped when it is sent (billed in the period open then) instead of inside its hour.
+ */
+export const LATE_PUSH_AFTER_MS = 30 * 60_000;
 const HOUR_MS = 3_600_000;
 const SUBSCRIPTIONS_PER_TRANSACTION = 50;
 
@@ -73,7 +80,8 @@ async function meteredSubscriptions(db: Db, providerOrgId: string): Promise<stri
 
 /**
  * Records, for every bucket since `from`, the billable requests not yet recorded for Stripe. Usage
- * before the account was connected is left to local invoices; older than Stripe accepts is skipped.
+ * before the account was connected is left to local invoices; buckets older than the lookback are not
+ * compared again (late usage for them is charged on the local invoices only).
  */
 export async function queueMeterPushes(
   db: Db,
@@ -140,9 +148,15 @@ interface UnsentPush extends StaleMeterPush {
 
 const isPermanent = (push: { lastError: string | null }) => push.lastError?.startsWith('permanent:') ?? false;
 
-/** A bucket's usage is stamped inside its hour, and never later than when it was first attempted. */
-function eventTimestamp(push: { bucketStart: Date; createdAt: Date }): Date {
+/**
+ * A bucket's usage is stamped inside its hour, and never later than when it was first attempted; late
+ * usage (sent more than LATE_PUSH_AFTER_MS after its hour ended: the worker was behind, events were
+ * held through an outage, a backfill) is stamped when it is sent, so Stripe still bills it, once, on
+ * the next invoice — the local invoices charge it as a late-usage line (late-usage.ts).
+ */
+function eventTimestamp(push: { bucketStart: Date; createdAt: Date }, nowMs: number): Date {
   const bucketEnd = push.bucketStart.getTime() + HOUR_MS - 1000;
+  if (nowMs - bucketEnd > LATE_PUSH_AFTER_MS) return new Date(nowMs);
   return new Date(Math.min(bucketEnd, push.createdAt.getTime()));
 }
 
@@ -196,7 +210,7 @@ export async function sendMeterPushes(
     eventName: push.meterEventName!,
     customerId: push.stripeCustomerId!,
     value: push.value,
-    timestamp: eventTimestamp(push),
+    timestamp: eventTimestamp(push, input.now.getTime()),
   }));
   const outcomes = await sendMeterEvents(stripe, events, { now: () => input.now.getTime() });
   const accepted: string[] = [];

@@ -33,7 +33,9 @@ export type InvoiceLineKind =
   | 'overage'
   | 'tokens_in'
   | 'tokens_out'
-  | 'trial_credit';
+  | 'trial_credit'
+  /** usage that reached an already-invoiced period, charged on a later invoice (late-usage.ts) */
+  | 'late_usage';
 
 export type PricedLine = {
   kind: InvoiceLineKind;
