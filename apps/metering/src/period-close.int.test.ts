@@ -170,6 +170,30 @@ describe('period close with the metering worker', () => {
     await expectEveryEventBilled(world, await startWorker());
   });
 
+  it('the worker process records watermarks with its configured in-flight bound', async () => {
+    keyPrefix = `pc-${randomBytes(4).toString('hex')}:`;
+    const env = readMeteringEnv({
+      DATABASE_URL: databaseUrl(),
+      REDIS_URL,
+      METERING_REDIS_KEY_PREFIX: keyPrefix,
+      METERING_BLOCK_MS: '100',
+      METERING_IN_FLIGHT_BOUND_MS: '120000',
+      BILLING_INTERVAL_MS: '60000',
+    });
+    const before = Date.now();
+    worker = await startMeteringWorker(env, silentLogger(), { db });
+    const [key] = usageStreamKeys(keyPrefix);
+    await eventually(
+      async () => (await db.usageWatermark.count({ where: { source: key } })) > 0,
+      10_000,
+      'a watermark',
+    );
+    const row = await db.usageWatermark.findUniqueOrThrow({ where: { source: key } });
+    // an empty partition: everything up to (now − the bound) has been applied
+    expect(row.watermark.getTime()).toBeGreaterThanOrEqual(before - 120_000);
+    expect(row.watermark.getTime()).toBeLessThanOrEqual(Date.now() - 120_000);
+  });
+
   it('a worker starting for the first time on such a backlog does the same', async () => {
     const world = await periodWithBacklog({});
     expect(await db.usageWatermark.count({ where: { source: { in: usageStreamKeys(keyPrefix) } } })).toBe(0);

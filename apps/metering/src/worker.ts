@@ -86,6 +86,11 @@ export async function startMeteringWorker(
           intervalMs: env.BILLING_INTERVAL_MS,
           encryptionKey: env.PORTCULLIS_ENCRYPTION_KEY,
           stripeApiBase: env.STRIPE_API_BASE,
+          settleMs: env.BILLING_SETTLE_MS,
+          watermarks: {
+            staleMs: env.BILLING_WATERMARK_STALE_MS,
+            gatewayGiveUpMs: env.BILLING_GATEWAY_GIVE_UP_MS,
+          },
         });
   if (!env.PORTCULLIS_ENCRYPTION_KEY && overrides.billingJobs !== false) {
     logger.warn('PORTCULLIS_ENCRYPTION_KEY is not set: Stripe sync is off (local invoices only)');
@@ -114,6 +119,8 @@ export async function startMeteringWorker(
     blockMs: env.METERING_BLOCK_MS,
     lingerMs: env.METERING_LINGER_MS,
     claimIdleMs: env.METERING_CLAIM_IDLE_MS,
+    inFlightBoundMs: env.METERING_IN_FLIGHT_BOUND_MS,
+    watermarkIntervalMs: env.METERING_WATERMARK_INTERVAL_MS,
   });
   consumer.start();
 
