@@ -125,7 +125,9 @@ async function startServer(
   child.stderr?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-8_192);
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // 'close': the postmaster has exited and so has every process that shared its stderr (the log collector
+  // outlives it briefly), so nothing of the server is left once this settles.
+  const exited = new Promise<void>((done) => child.once('close', () => done()));
   const failed = new Promise<never>((_, fail) => {
     child.once('error', (error) => fail(spawnFailure(error, 'postgres')));
     child.once('exit', () =>
@@ -158,7 +160,7 @@ async function waitReady(clusterDir: string, child: ChildProcess, timeoutMs = 12
 }
 
 async function stopServer(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return exited;
   // Fast shutdown (rolls back open transactions, checkpoints); immediate if that hangs.
   child.kill('SIGINT');
   const immediate = setTimeout(() => child.kill('SIGQUIT'), 30_000);
