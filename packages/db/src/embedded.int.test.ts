@@ -126,7 +126,14 @@ describe.skipIf(!isRoot)('embedded Postgres as root (skipped unless run as root)
     expect(second.clusterDir).toBe(first.clusterDir);
     expect(await query(second.url, 'SELECT v FROM kept')).toEqual([{ v: 42 }]);
     await stopCli(second);
-  }, 120_000);
+
+    // Its cluster removed (while the data dir stayed): a fresh one in the same place.
+    rmSync(dirname(first.clusterDir), { recursive: true, force: true });
+    const third = await startCli(checkout, dataDir, port);
+    expect(third.clusterDir).toBe(first.clusterDir);
+    expect(await query(third.url, "SELECT to_regclass('kept') AS kept")).toEqual([{ kept: null }]);
+    await stopCli(third);
+  }, 180_000);
 
   it('starts from a checkout whose node_modules the postgres user cannot reach', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'portcullis-modules-'));

@@ -74,7 +74,8 @@ async function chooseClusterDir(home: string, runAs: RunAs | undefined, sharedRo
   await prepareSharedRoot(sharedRoot);
   const id = createHash('sha256').update(home).update(randomBytes(16)).digest('hex').slice(0, 16);
   const clusterDir = join(sharedRoot, id, 'pg');
-  await mkdir(dirname(clusterDir), { recursive: true, mode: 0o755 });
+  await mkdir(dirname(clusterDir), { recursive: true });
+  await chmod(dirname(clusterDir), 0o755);
   await writeFile(join(dirname(clusterDir), 'origin'), `cluster of the Portcullis data dir ${home}\n`);
   await writeFile(pointer, `${clusterDir}\n`);
   return clusterDir;
@@ -83,6 +84,10 @@ async function chooseClusterDir(home: string, runAs: RunAs | undefined, sharedRo
 async function initCluster(nativeDir: string, clusterDir: string, runAs: RunAs | undefined): Promise<void> {
   // No PG_VERSION: nothing yet, or an initdb that was interrupted (initdb wants an empty directory).
   await rm(clusterDir, { recursive: true, force: true });
+  // The parent must let the postgres user through (it reads the password file there), whatever the umask.
+  const parent = dirname(clusterDir);
+  await makeDir(parent);
+  if (runAs && !reachableByOthers(parent)) await chmod(parent, 0o755);
   await makeDir(clusterDir, 0o700);
   if (runAs) await chown(clusterDir, runAs.uid, runAs.gid);
   const passwordFile = join(dirname(clusterDir), `.pwfile-${randomBytes(6).toString('hex')}`);
