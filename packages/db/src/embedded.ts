@@ -136,7 +136,9 @@ async function startServer(
   const failed = new Promise<never>((_, fail) => {
     child.once('error', (error) => fail(spawnFailure(error, 'postgres')));
     child.once('exit', () =>
-      fail(new EmbeddedPostgresError(`The embedded Postgres did not start: ${lastMessage(output)}`)),
+      fail(
+        new EmbeddedPostgresError(`The embedded Postgres did not start: ${startFailure(output, clusterDir)}`),
+      ),
     );
   });
   failed.catch(() => undefined);
@@ -230,12 +232,20 @@ async function makeDir(dir: string, mode?: number): Promise<void> {
   }
 }
 
-/** The line that says what went wrong: the last FATAL/ERROR/PANIC line, else the last line. */
+function startFailure(output: string, clusterDir: string): string {
+  const reason = lastMessage(output);
+  return /lock file "postmaster\.pid" already exists/.test(reason)
+    ? `${reason}: another Postgres uses ${clusterDir} (is \`npm start\` already running with this data dir?).`
+    : reason;
+}
+
+/** The line that says what went wrong (the last FATAL/ERROR/PANIC line, else the last line), sans log prefix. */
 function lastMessage(output: string): string {
   const lines = output
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
   const reason = [...lines].reverse().find((l) => /\b(FATAL|PANIC|ERROR|error):/.test(l)) ?? lines.at(-1);
-  return reason ?? 'no output';
+  // "2026-01-01 10:00:00.000 UTC [123] FATAL:  …" → "FATAL: …"
+  return reason?.replace(/^.*?\[\d+\]\s+/, '').replace(/:\s+/, ': ') ?? 'no output';
 }
