@@ -42,3 +42,18 @@ export function childEnv(extra: Record<string, string | undefined>): NodeJS.Proc
   }
   return env;
 }
+
+const ZSmokeEnv = z.object({
+  /** How long the smoke test keeps the platform running before it checks it (past every idle timeout). */
+  SMOKE_HOLD_S: z.coerce.number().int().min(0).max(3_600).default(95),
+});
+
+export function readSmokeEnv(): z.infer<typeof ZSmokeEnv> {
+  const parsed = ZSmokeEnv.safeParse(process.env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    console.error(`Invalid configuration: ${issue?.path.join('.')} ${issue?.message}`);
+    process.exit(2);
+  }
+  return parsed.data;
+}

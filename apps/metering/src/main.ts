@@ -23,6 +23,9 @@ const logger = pino({
 
 let worker: RunningWorker | undefined;
 let stopReason: string | undefined;
+// The process runs until a signal stops it (every stop path ends in process.exit). The worker's own timers
+// are unref'd, and without Redis nothing else holds the event loop once the idle database pool closes.
+setInterval(() => undefined, 2 ** 30);
 // Upper bound for a drain: a blocked read, one batch and its acknowledgement.
 const FORCED_EXIT_MS = 30_000;
 
