@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { UsageStreamProducer } from '@portcullis/billing/usage/stream';
+import { deadLetterStreamKey, UsageStreamProducer, usageStreamKeys } from '@portcullis/billing/usage/stream';
 import { createDb, type Db } from '@portcullis/db';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,8 @@ import {
   type WorkerProcess,
 } from './test-helpers.ts';
 
-const REDIS_URL = 'redis://127.0.0.1:6379/6';
+// The configured Redis; each test's streams live under a random key prefix and only they are deleted.
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,6 +32,7 @@ describe('metering worker process (main.ts)', () => {
   let db: Db;
   let redis: Redis;
   const workers: WorkerProcess[] = [];
+  const prefixes: string[] = [];
 
   beforeAll(() => {
     db = createDb(databaseUrl(), 2);
@@ -38,6 +40,7 @@ describe('metering worker process (main.ts)', () => {
   });
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.kill()));
+    for (const prefix of prefixes) await redis.del(...usageStreamKeys(prefix), deadLetterStreamKey(prefix));
     await redis?.quit();
     await db?.$disconnect();
   });
@@ -68,6 +71,7 @@ describe('metering worker process (main.ts)', () => {
 
   it('serves /metrics and /healthz, and on SIGTERM finishes, acknowledges and exits 0', async () => {
     const keyPrefix = `main-${randomBytes(4).toString('hex')}:`;
+    prefixes.push(keyPrefix);
     const port = await freePort();
     const worker = spawnWorker({
       DATABASE_URL: databaseUrl(),
