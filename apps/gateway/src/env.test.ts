@@ -26,7 +26,6 @@ describe('readGatewayEnv', () => {
     });
   });
 
-  // upstreams: begin
   it('keeps the header timeout at 10 s or less and the request timeout 0 or at least 10 s', () => {
     const base = { DATABASE_URL: 'postgresql://x@h/db' };
     expect(readGatewayEnv({ ...base, GATEWAY_HEADERS_TIMEOUT_MS: '2000' }).GATEWAY_HEADERS_TIMEOUT_MS).toBe(
@@ -40,7 +39,6 @@ describe('readGatewayEnv', () => {
       /GATEWAY_REQUEST_TIMEOUT_MS/,
     );
   });
-  // upstreams: end
 
   it('names the bad variable', () => {
     expect(() => readGatewayEnv({})).toThrow('DATABASE_URL: is required');
@@ -69,7 +67,6 @@ describe('readGatewayEnv', () => {
     );
   });
 
-  // policies: begin
   it('parses GATEWAY_TRUSTED_PROXIES as CIDRs and names it when one is bad', () => {
     const base = { DATABASE_URL: 'postgresql://x@h/db' };
     expect(
@@ -79,14 +76,12 @@ describe('readGatewayEnv', () => {
       /GATEWAY_TRUSTED_PROXIES/,
     );
   });
-  // policies: end
 
   it('treats an empty REDIS_URL as absent', () => {
     expect(readGatewayEnv({ DATABASE_URL: 'postgresql://x@h/db', REDIS_URL: '' }).REDIS_URL).toBeUndefined();
   });
 });
 
-// limits: begin
 describe('REDIS_CLUSTER_NODES', () => {
   const base = { DATABASE_URL: 'postgresql://x@h/db' };
   it('parses comma-separated host:port pairs', () => {
@@ -104,4 +99,3 @@ describe('REDIS_CLUSTER_NODES', () => {
     }
   });
 });
-// limits: end

@@ -3,14 +3,12 @@ import { parseEncryptionKey } from '@portcullis/core/crypto';
 import { z } from 'zod';
 import { compileIpMatcher } from './policies/ip.ts';
 
-// limits: begin
 const CLUSTER_NODES = /^\s*[^\s:,]+:\d{1,5}\s*(,\s*[^\s:,]+:\d{1,5}\s*)*$/;
 const parseClusterNodes = (value: string) =>
   value.split(',').map((node) => {
     const [host = '', port = ''] = node.trim().split(':');
     return { host, port: Number(port) };
   });
-// limits: end
 
 const ZGatewayEnv = z.object({
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -27,7 +25,7 @@ const ZGatewayEnv = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ -')
     .default('portcullis:'),
-  // limits: begin (rate limiting — src/limits)
+  // Rate limiting — src/limits
   /** Redis Cluster seed nodes `host:port,host:port`; when set, limit counters use the cluster, not REDIS_URL. */
   REDIS_CLUSTER_NODES: z
     .string()
@@ -36,11 +34,10 @@ const ZGatewayEnv = z.object({
     .refine((nodes) => nodes.every((n) => n.port >= 1 && n.port <= 65_535), 'ports must be 1-65535')
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  // limits: end
   GATEWAY_KEY_CACHE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(500),
   GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
-  // upstreams: begin (connection hardening and SSRF allow-list — src/http/hardening.ts, src/upstream)
+  // Connection hardening and SSRF allow-list — src/http/hardening.ts, src/upstream
   /** Time a client has to send a complete request head (slowloris guard); at most 10 s. */
   GATEWAY_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(10_000),
   /** Time a client has to send a whole request, body included; 0 disables. */
@@ -52,8 +49,7 @@ const ZGatewayEnv = z.object({
   GATEWAY_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** How often the SSRF allow-list (PlatformSetting 'upstream.allowedHosts') is reloaded. */
   GATEWAY_ALLOWLIST_REFRESH_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
-  // upstreams: end
-  // policies: begin (client IP, response cache — see src/policies, src/cache)
+  // Client IP, response cache — see src/policies, src/cache
   /** Comma-separated CIDRs of proxies whose X-Forwarded-For is believed; default: none (use the socket peer). */
   GATEWAY_TRUSTED_PROXIES: z
     .string()
@@ -75,8 +71,7 @@ const ZGatewayEnv = z.object({
     .min(0)
     .max(4 * 1024 ** 3)
     .default(50 * 1024 * 1024),
-  // policies: end
-  // ai: begin (AI gateway — src/ai)
+  // AI gateway — src/ai
   /** Decrypts tenants' provider credentials (AES-256-GCM); without it AI routes answer 502. */
   PORTCULLIS_ENCRYPTION_KEY: z
     .string()
@@ -90,8 +85,7 @@ const ZGatewayEnv = z.object({
     }, 'must be 32 random bytes as base64 (44 characters) or hex (64 characters); generate one with: openssl rand -base64 32')
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  // ai: end
-  // ops: begin (cluster, logging, draining, retention — see main.ts and src/ops)
+  // Cluster, logging, draining, retention — see main.ts and src/ops
   /** node:cluster workers sharing the port; 1 runs a single process without a primary. Default: CPUs. */
   GATEWAY_WORKERS: z.coerce
     .number()
@@ -106,7 +100,6 @@ const ZGatewayEnv = z.object({
   GATEWAY_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** On shutdown, answer /readyz 503 this long (still serving) before closing the listener. */
   GATEWAY_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
-  // ops: end
 });
 
 export type GatewayEnv = z.infer<typeof ZGatewayEnv>;

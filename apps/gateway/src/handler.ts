@@ -65,7 +65,7 @@ async function handle(
     rejection: Partial<Rejection> & { problem?: GatewayProblem },
   ): RequestLogEntry => ({
     id: uuidv7(),
-    requestId, // ops: access log correlation (not stored: RequestLog has no column for it)
+    requestId, // access log correlation (not stored: RequestLog has no column for it)
     at: new Date(startedAt),
     orgId: rejection.route?.orgId ?? null,
     apiId: rejection.route?.apiId ?? null,
@@ -92,7 +92,7 @@ async function handle(
     return;
   }
 
-  // policies: begin (right after route resolve, before key verification: IP rules, CORS, size limits)
+  // Right after route resolve, before key verification: IP rules, CORS, size limits
   const screened = await deps.policies.screen(req, res, path, deps.cache);
   if (screened.kind !== 'continue') {
     const refusal = screened.kind === 'rejected' ? screened.problem : undefined;
@@ -103,12 +103,11 @@ async function handle(
     req.resume();
     return;
   }
-  // policies: end
 
   const admission = await admit(deps, path, req.headers, { ip: clientIp ?? undefined });
   setDeprecationHeaders(res, admission.ok ? admission.value.route : admission.error.route);
   if (!admission.ok) {
-    // ai: an AI API's clients get errors in the OpenAI/Anthropic shape
+    // an AI API's clients get errors in the OpenAI/Anthropic shape
     if (!deps.ai?.sendRefusal(res, admission.error.route, path.rest, admission.error.problem, requestId))
       sendProblem(res, admission.error.problem, requestId);
     deps.meter.recordLog(logEntry(res.statusCode, admission.error));
@@ -119,7 +118,7 @@ async function handle(
 
   const { route, key, subscription, headers } = admission.value;
   const counters = { bytesIn: 0, bytesOut: 0 };
-  const metered: AiMetered = {}; // ai: tokens and cost, set by src/ai before the final end()
+  const metered: AiMetered = {}; // tokens and cost, set by src/ai before the final end()
   const usage = requestUsage({
     id: isGatewayRequestId(requestId, req.headers) ? requestId : uuidv7(),
     subscription,
@@ -153,7 +152,6 @@ async function handle(
       errorCode: call.errorCode,
     });
   };
-  // ai: begin
   if (route.kind === 'AI' || route.kind === 'PROMPT') {
     // A call whose client left still runs to its end (ai/service.ts providerCallSignal): log that it left.
     let clientGone = false;
@@ -188,8 +186,7 @@ async function handle(
     });
     return;
   }
-  // ai: end
-  // policies: begin (validation, response cache, header transforms and body limit around the forward)
+  // Validation, response cache, header transforms and body limit around the forward
   const extraHeaders = { ...headers, 'x-request-id': requestId };
   const forwarded = await deps.policies.proxy(
     req,
@@ -199,7 +196,7 @@ async function handle(
       deps.upstream.forward(
         body,
         res,
-        // upstreams: targets, versions, breakers and retries come from route.upstream
+        // targets, versions, breakers and retries come from route.upstream
         {
           routeKey: route.apiId,
           upstreamUrl: route.upstreamUrl,
@@ -217,8 +214,7 @@ async function handle(
         counters,
       ),
   );
-  // policies: end
-  // upstreams: keep the problem's own headers (Retry-After of upstream_unavailable) next to the limit headers
+  // keep the problem's own headers (Retry-After of upstream_unavailable) next to the limit headers
   if (!forwarded.ok) {
     if (!isBillableRefusal(forwarded.error.code)) usage.notBillable();
     sendProblem(res, { ...forwarded.error, headers: { ...headers, ...forwarded.error.headers } }, requestId);

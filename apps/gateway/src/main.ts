@@ -51,12 +51,10 @@ async function runGateway(env: GatewayEnv, logging: GatewayLogging): Promise<voi
     keyCacheTtlMs: env.GATEWAY_KEY_CACHE_TTL_MS,
     usageFlushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
     upstreamTimeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,
-    // upstreams: begin
     headersTimeoutMs: env.GATEWAY_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: env.GATEWAY_REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: env.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
     allowListRefreshMs: env.GATEWAY_ALLOWLIST_REFRESH_MS,
-    // upstreams: end
     trustedProxies: env.GATEWAY_TRUSTED_PROXIES, // policies
     responseCacheMaxBytes: env.GATEWAY_RESPONSE_CACHE_MAX_BYTES, // policies
     drainTimeoutMs: env.GATEWAY_DRAIN_TIMEOUT_MS,

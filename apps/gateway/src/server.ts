@@ -9,8 +9,7 @@ import {
   listenConfigChanges,
 } from '@portcullis/db/notify';
 import { createPgPool, type SqlRunner, sqlWriter } from '@portcullis/db/pg';
-// ops: end
-// policies: begin (per-API request policies and response cache — src/policies, src/cache)
+// Per-API request policies and response cache — src/policies, src/cache
 import { Agent } from 'undici';
 import { AiService } from './ai/service.ts';
 import { ResponseCacheStore } from './cache/store.ts';
@@ -29,17 +28,15 @@ import {
   type Logger,
   throttledWarn,
 } from './log.ts';
-// ops: begin (metrics, draining readiness, retention — apps/gateway/src/ops, usage/retention.ts)
+// Metrics, draining readiness, retention — apps/gateway/src/ops, usage/retention.ts
 import { registerWorkerMetrics } from './ops/cluster-metrics.ts';
 import { withOpsEndpoints } from './ops/endpoints.ts';
 import { collectProcessMetrics, observeRequest } from './ops/http-metrics.ts';
 import { PolicyEngine } from './policies/engine.ts';
-// policies: end
-// upstreams: begin (targets, breakers, SSRF guard — src/upstream)
+// Targets, breakers, SSRF guard — src/upstream
 import { platformAllowedHosts, UpstreamAllowList } from './upstream/allow-list.ts';
 import { guardedConnector } from './upstream/connector.ts';
 import { UpstreamClient } from './upstream/proxy.ts';
-// upstreams: end
 import { UsageMeter } from './usage/meter.ts';
 import { RequestLogRetention } from './usage/retention.ts';
 import { meterSink, StreamUsageSink, type UsageSink } from './usage/sink.ts';
@@ -68,13 +65,10 @@ export interface GatewayOptions {
   accessLog?: AccessLogger;
   /** RequestLog retention job; false disables it (default: 30 days, hourly). */
   requestLogRetention?: { defaultDays: number; intervalMs: number } | false;
-  // policies: begin
   /** CIDRs of proxies whose X-Forwarded-For is believed (default none). */
   trustedProxies?: readonly string[];
   /** In-process response cache bound (default 50 MB); Redis backs it as L2 when redisUrl is set. */
   responseCacheMaxBytes?: number;
-  // policies: end
-  // upstreams: begin
   /** slowloris guard: time to receive a request head (default 10 s) */
   headersTimeoutMs?: number;
   /** time to receive a whole request (default 300 s; 0 disables) */
@@ -82,7 +76,6 @@ export interface GatewayOptions {
   keepAliveTimeoutMs?: number;
   /** reload period of the SSRF allow-list, PlatformSetting 'upstream.allowedHosts' (default 30 s) */
   allowListRefreshMs?: number;
-  // upstreams: end
   /** ai: PORTCULLIS_ENCRYPTION_KEY, decrypting tenants' provider credentials */
   encryptionKey?: string | undefined;
   /** Reuse a Prisma client (it is then not disconnected on close). */
@@ -122,7 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const sql = sqlWriter(createPgPool(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 }));
   const repository = sqlConfigRepository(sql);
 
-  // limits: begin (Redis single/cluster behind the per-API failure modes, or memory — src/limits)
+  // Redis single/cluster behind the per-API failure modes, or memory — src/limits
   const limits = await createLimitStore({
     redisUrl: options.redisUrl,
     redisClusterNodes: options.redisClusterNodes,
@@ -132,7 +125,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     quotaUsage: options.quotaUsage,
     log,
   });
-  // limits: end
 
   const cache = new ConfigCache(repository, {
     ttlMs: options.keyCacheTtlMs ?? 30_000,
@@ -141,7 +133,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log('warn', 'config refresh failed; serving stale entry', { error: describeError(error) }),
   });
 
-  // upstreams: begin
   const allowList = new UpstreamAllowList(platformAllowedHosts(sql), {
     refreshMs: options.allowListRefreshMs ?? 30_000,
     now,
@@ -151,7 +142,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }),
   });
   await allowList.start();
-  // upstreams: end
   const listener = await startInvalidation(
     options.databaseUrl,
     cache,
@@ -196,14 +186,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   retention?.start();
   let draining = false;
   const upstream = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs ?? 30_000, allowList, now }); // upstreams
-  // upstreams: begin
   const hardening = {
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HARDENING.headersTimeoutMs,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_HARDENING.requestTimeoutMs,
     keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_HARDENING.keepAliveTimeoutMs,
   };
-  // upstreams: end
-  // policies: begin
   const policies = new PolicyEngine({
     trustedProxies: options.trustedProxies ?? [],
     cache: new ResponseCacheStore({
@@ -217,8 +204,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log,
     now,
   });
-  // policies: end
-  // ai: begin (AI and PROMPT APIs — src/ai)
+  // AI and PROMPT APIs — src/ai
   const aiDispatcher = new Agent({
     connect: guardedConnector({ connectTimeoutMs: 10_000, allowList }),
     keepAliveTimeout: 30_000,
@@ -237,7 +223,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log,
     now,
   });
-  // ai: end
 
   const server = createServer(
     hardenedServerOptions(hardening), // upstreams
@@ -259,7 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log,
     ),
   );
-  hardenServer(server, hardening); // upstreams: timeouts + problem+json for unparseable HTTP, then close
+  hardenServer(server, hardening); // timeouts + problem+json for unparseable HTTP, then close
   await listen(server, options.port ?? 8080, options.host ?? '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
@@ -337,7 +322,7 @@ async function startInvalidation(
   cache: ConfigCache,
   runner: SqlRunner,
   log: Logger,
-  onGap: () => void = () => undefined, // upstreams: the SSRF allow-list reloads after a gap too
+  onGap: () => void = () => undefined, // the SSRF allow-list reloads after a gap too
 ): Promise<ConfigListener> {
   const probeId = `__probe__${randomUUID()}`;
   let ready: () => void = () => undefined;

@@ -51,7 +51,7 @@ describe('gateway streaming (CLI process)', () => {
       GATEWAY_UPSTREAM_TIMEOUT_MS: '10000',
     });
     const provider = await seedProviderWithApi(world.db, { upstreamUrl: world.upstream.url });
-    // policies: the default Api.policies caps bodies at 10 MB (413); these uploads need a larger cap.
+    // the default Api.policies caps bodies at 10 MB (413); these uploads need a larger cap.
     await world.db.api.update({
       where: { id: provider.api.id },
       data: { policies: { maxBodyBytes: 1024 ** 3 } },

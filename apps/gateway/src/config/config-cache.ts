@@ -42,7 +42,6 @@ export class ConfigCache {
     this.prices = new SwrCache({ ...common, maxEntries: 100_000 }); // ai
   }
 
-  // ai: begin
   /** A provider credential of one tenant (a route naming another tenant's credential gets null). */
   credential(orgId: string, id: string): Promise<ProviderCredentialRecord | null> {
     return this.credentials.get(`${orgId}:${id}`, () => this.repo.credential(orgId, id));
@@ -51,7 +50,6 @@ export class ConfigCache {
   price(orgId: string, provider: string, model: string): Promise<ModelPrice | null> {
     return this.prices.get(`${orgId}:${provider}:${model}`, () => this.repo.price(orgId, provider, model));
   }
-  // ai: end
 
   route(orgSlug: string, apiSlug: string): Promise<RouteRecord | null> {
     return this.routes.get(`${orgSlug}/${apiSlug}`, () => this.repo.route(orgSlug, apiSlug));
@@ -101,11 +99,11 @@ export class ConfigCache {
       case 'api':
         // Negative route entries carry no id, and a slug may have moved: routes are few, drop them all.
         this.routes.clear();
-        // ai: a route's credentials and prices are edited next to it; they are few and cheap to reload.
+        // a route's credentials and prices are edited next to it; they are few and cheap to reload.
         this.credentials.clear();
         this.prices.clear();
         return;
-      // ai: provider credentials and the price table
+      // provider credentials and the price table
       case 'providerCredential':
         this.credentials.clear();
         return;

@@ -45,7 +45,6 @@ export interface RouteRecord {
   aiInvalid?: string | null;
 }
 
-// ai: begin
 export type AiApiConfig = { kind: 'AI'; gateway: AiGatewayConfig } | { kind: 'PROMPT'; prompt: PromptConfig };
 
 /** A tenant's provider account; the secret stays encrypted until the call that needs it. */
@@ -86,7 +85,6 @@ function stringHeaders(json: unknown): Record<string, string> {
     ),
   );
 }
-// ai: end
 
 export interface KeyRecord {
   id: string;
@@ -128,10 +126,8 @@ export interface ConfigRepository {
   subscriptions(appId: string, apiId: string): Promise<SubscriptionRecord[]>;
   /** Admitted requests already in Postgres for the period starting at `since`. */
   periodUsage(subscriptionId: string, since: Date): Promise<number>;
-  // ai: begin
   credential(orgId: string, id: string): Promise<ProviderCredentialRecord | null>;
   price(orgId: string, provider: string, model: string): Promise<ModelPrice | null>;
-  // ai: end
 }
 
 /** A stored pricing the gateway cannot read must not stop traffic: it falls back to the defaults. */
@@ -278,7 +274,6 @@ export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
       ]);
       return Number(row?.requests ?? 0);
     },
-    // ai: begin
     async credential(orgId, id) {
       const [row] = await sql.rows<ProviderCredentialRecord>(CREDENTIAL_SQL, [id, orgId]);
       return row ? { ...row, headers: stringHeaders(row.headers) } : null;
@@ -287,6 +282,5 @@ export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
       const [row] = await sql.rows<ModelPrice>(PRICE_SQL, [orgId, provider, model]);
       return row ?? null;
     },
-    // ai: end
   };
 }

@@ -18,13 +18,12 @@ export type ProblemCode =
   | 'config_unavailable'
   | 'upstream_unreachable'
   | 'upstream_timeout'
-  // upstreams: begin (src/upstream, http/hardening.ts)
+  // src/upstream, http/hardening.ts
   | 'upstream_unavailable'
   | 'upstream_forbidden'
   | 'request_timeout'
   | 'client_closed'
-  // upstreams: end
-  // policies: begin (src/policies)
+  // src/policies
   | 'ip_denied'
   | 'cors_rejected'
   | 'method_not_allowed'
@@ -32,14 +31,12 @@ export type ProblemCode =
   | 'payload_too_large'
   | 'operation_not_found'
   | 'request_invalid'
-  // policies: end
-  // ai: begin (src/ai: prompt APIs; the /v1 surfaces answer in OpenAI's shape with the same codes)
+  // src/ai: prompt APIs; the /v1 surfaces answer in OpenAI's shape with the same codes
   | 'ai_config_invalid'
   | 'provider_error'
   | 'invalid_model_output'
   | 'token_limit_exceeded'
   | 'budget_exceeded'
-  // ai: end
   | 'internal_error';
 
 const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
@@ -59,14 +56,13 @@ const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
   config_unavailable: { status: 503, title: 'Service Unavailable' },
   upstream_unreachable: { status: 502, title: 'Bad Gateway' },
   upstream_timeout: { status: 504, title: 'Gateway Timeout' },
-  // upstreams: begin (src/upstream, http/hardening.ts)
+  // src/upstream, http/hardening.ts
   upstream_unavailable: { status: 503, title: 'Service Unavailable' },
   upstream_forbidden: { status: 502, title: 'Bad Gateway' },
   request_timeout: { status: 408, title: 'Request Timeout' },
   // nginx's non-standard status for a request whose client hung up first; never seen by that client
   client_closed: { status: 499, title: 'Client Closed Request' },
-  // upstreams: end
-  // policies: begin (src/policies)
+  // src/policies
   ip_denied: { status: 403, title: 'Client Address Denied' },
   cors_rejected: { status: 403, title: 'CORS Request Rejected' },
   method_not_allowed: { status: 405, title: 'Method Not Allowed' },
@@ -74,14 +70,11 @@ const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
   payload_too_large: { status: 413, title: 'Payload Too Large' },
   operation_not_found: { status: 404, title: 'Operation Not Found' },
   request_invalid: { status: 400, title: 'Request Invalid' },
-  // policies: end
-  // ai: begin
   ai_config_invalid: { status: 500, title: 'AI Configuration Invalid' },
   provider_error: { status: 502, title: 'Bad Gateway' },
   invalid_model_output: { status: 502, title: 'Invalid Model Output' },
   token_limit_exceeded: { status: 429, title: 'Token Limit Exceeded' },
   budget_exceeded: { status: 429, title: 'Budget Exceeded' },
-  // ai: end
   internal_error: { status: 500, title: 'Internal Server Error' },
 };
 

@@ -47,7 +47,7 @@ export const ZApiUpdate = z.object({
 });
 export type ApiUpdateInput = z.input<typeof ZApiUpdate>;
 
-// upstreams: begin (save-time SSRF guard; the gateway re-checks the resolved address on every connect)
+// Save-time SSRF guard; the gateway re-checks the resolved address on every connect
 export async function loadUpstreamAllowedHosts(db: Db | Tx): Promise<string[]> {
   const { key, schema } = PLATFORM_SETTINGS.upstreamAllowedHosts;
   const row = await db.platformSetting.findUnique({ where: { key }, select: { value: true } });
@@ -64,7 +64,6 @@ async function assertUpstreamAllowed(db: Db | Tx, upstreamUrl: string): Promise<
     });
   }
 }
-// upstreams: end
 
 export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
   const kind = input.kind ?? 'REST';
