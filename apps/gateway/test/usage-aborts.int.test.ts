@@ -114,6 +114,27 @@ for (const redis of [true, false]) {
       return { ...(await sum()), statusClasses: [...new Set(rows.map((r) => r.statusClass))].sort() };
     };
 
+    /** The usage of an AI API's one call, once billed and logged; billed exactly what its call log row says it used. */
+    const billedAndLogged = async (seeded: {
+      api: { id: string };
+      consumer: { subscription: { id: string } };
+    }) => {
+      const totals = await rollupOf(seeded.consumer.subscription.id, 1);
+      await eventually(async () => {
+        await world.gateway.flushUsage();
+        return (await world.db.aiCallLog.count({ where: { apiId: seeded.api.id } })) > 0;
+      }, 3_000);
+      const logged = await world.db.aiCallLog.findFirstOrThrow({ where: { apiId: seeded.api.id } });
+      expect(totals).toMatchObject({
+        requests: 1n,
+        billable: 1n,
+        tokensIn: BigInt(logged.tokensIn),
+        tokensOut: BigInt(logged.tokensOut),
+        costMicros: logged.costMicros,
+      });
+      return { logged };
+    };
+
     it('bills a download the client hangs up on mid-body, under the request id the client saw', async () => {
       const { consumer, url, headers } = await restApi();
       const sent = await readThenHangUp(url(`/download?bytes=${50 * MB}`), headers, 64 * 1024);
@@ -208,22 +229,9 @@ for (const redis of [true, false]) {
           if (chunk.choices[0]?.delta.content && ++words === 4) controller.abort();
         }
       })().catch(() => undefined);
-      const totals = await rollupOf(seeded.consumer.subscription.id, 1);
-      await eventually(async () => {
-        await world.gateway.flushUsage();
-        return (await world.db.aiCallLog.count({ where: { apiId: seeded.api.id } })) > 0;
-      }, 3_000);
-      const logged = await world.db.aiCallLog.findFirstOrThrow({ where: { apiId: seeded.api.id } });
+      const { logged } = await billedAndLogged(seeded);
       expect(logged.status).toBe(499);
       expect(logged.tokensOut).toBeGreaterThan(0);
-      // billed exactly what the call log says the call used
-      expect(totals).toMatchObject({
-        requests: 1n,
-        billable: 1n,
-        tokensIn: BigInt(logged.tokensIn),
-        tokensOut: BigInt(logged.tokensOut),
-        costMicros: logged.costMicros,
-      });
       expect(logged.costMicros).toBeGreaterThan(0n);
     });
 
@@ -262,20 +270,8 @@ for (const redis of [true, false]) {
         if (++deltas === 3) stream.abort();
       });
       await stream.done().catch(() => undefined);
-      const totals = await rollupOf(seeded.consumer.subscription.id, 1);
-      await eventually(async () => {
-        await world.gateway.flushUsage();
-        return (await world.db.aiCallLog.count({ where: { apiId: seeded.api.id } })) > 0;
-      }, 3_000);
-      const logged = await world.db.aiCallLog.findFirstOrThrow({ where: { apiId: seeded.api.id } });
+      const { logged } = await billedAndLogged(seeded);
       expect(logged.status).toBe(499);
-      expect(totals).toMatchObject({
-        requests: 1n,
-        billable: 1n,
-        tokensIn: BigInt(logged.tokensIn),
-        tokensOut: BigInt(logged.tokensOut),
-        costMicros: logged.costMicros,
-      });
       // the provider's own input count from message_start, not an estimate
       expect(logged.tokensIn).toBe(countWords(['say the greek letters']));
       expect(logged.tokensOut).toBeGreaterThan(0);
