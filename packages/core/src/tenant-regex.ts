@@ -21,7 +21,7 @@ export interface TenantRegex {
   /** RE2 program size: the per-character cost of matching when RE2's lazy DFA gives up */
   readonly cost: number;
   test(input: string): boolean;
-  /** Every match replaced by `replacement` (taken literally); at most maxMatches, then the rest too. */
+  /** Every match replaced by `replacement` (taken literally); past maxMatches, from there to the end. */
   replaceAll(input: string, replacement: string, maxMatches: number): string;
 }
 
@@ -207,8 +207,9 @@ class Re2Pattern implements TenantRegex {
     let last = 0;
     let count = 0;
     while (matcher.find()) {
-      if (count === maxMatches) return `${out}${replacement}`;
       out += input.slice(last, matcher.start()) + replacement;
+      // past the limit, the rest of the text goes too: nothing after it is left unredacted
+      if (count === maxMatches) return out;
       last = matcher.end();
       count += 1;
     }
