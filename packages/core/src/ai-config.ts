@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Decimal, divideRoundHalfUp, pow10 } from './billing/decimal.ts';
 import { ZDecimalString } from './billing/pricing.ts';
+import { schemaPatternIssues, tenantPatternProblem } from './tenant-regex.ts';
 
 /**
  * The AI documents stored as JSON: `Api.ai` (model routes and logging for an AI API, the prompt for a
@@ -43,7 +44,11 @@ export const ZModelRoute = z.object({
 });
 export type ModelRoute = z.infer<typeof ZModelRoute>;
 
-/** Regular expressions replaced by `[REDACTED]` in logged bodies (validated as compilable). */
+/**
+ * Regular expressions replaced by `[REDACTED]` in logged bodies (validated as compilable). That they run
+ * on RE2 is checked on save only (ZAiGatewayConfigSave, ZPromptConfigSave): a document stored before must
+ * still load, and the gateway withholds a body it cannot redact.
+ */
 const ZRedactPattern = z
   .string()
   .min(1)
@@ -124,6 +129,39 @@ export const ZPromptConfig = z
     }
   });
 export type PromptConfig = z.infer<typeof ZPromptConfig>;
+
+type RefineCtx = z.RefinementCtx;
+
+function checkRedactPatterns(logging: AiLogging, ctx: RefineCtx): void {
+  logging.redact.forEach((source, i) => {
+    const problem = tenantPatternProblem(source, 'legacy');
+    if (problem)
+      ctx.addIssue({ code: 'custom', path: ['logging', 'redact', i], message: `This pattern ${problem}` });
+  });
+}
+
+function checkSchemaPatterns(schema: unknown, field: 'inputSchema' | 'outputSchema', ctx: RefineCtx): void {
+  for (const issue of schemaPatternIssues(schema, [field])) {
+    ctx.addIssue({
+      code: 'custom',
+      path: issue.path,
+      message: `The pattern "${issue.pattern}" ${issue.reason}`,
+    });
+  }
+}
+
+/**
+ * What the portal saves: the documents above, and every pattern in them (redaction patterns, the prompt's
+ * JSON schemas) runs on the gateway's linear-time engine (no backreferences, no lookaround).
+ */
+export const ZAiGatewayConfigSave = ZAiGatewayConfig.superRefine((config, ctx) => {
+  checkRedactPatterns(config.logging, ctx);
+});
+export const ZPromptConfigSave = ZPromptConfig.superRefine((prompt, ctx) => {
+  checkRedactPatterns(prompt.logging, ctx);
+  checkSchemaPatterns(prompt.inputSchema, 'inputSchema', ctx);
+  if (prompt.outputSchema) checkSchemaPatterns(prompt.outputSchema, 'outputSchema', ctx);
+});
 
 /** Fills `{{variables}}`; a non-string value is written as JSON. Unknown names are left as they are. */
 export function renderTemplate(template: string, variables: Record<string, unknown>): string {

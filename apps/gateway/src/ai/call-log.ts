@@ -1,4 +1,5 @@
 import type { AiLogging } from '@portcullis/core/ai-config';
+import { compileTenantPattern, type TenantRegex } from '@portcullis/core/tenant-regex';
 import type { SqlRunner } from '@portcullis/db/pg';
 
 /** One AiCallLog row as the gateway writes it. */
@@ -34,16 +35,37 @@ const MAX_LOGGED_BODY_CHARS = 64 * 1024;
 const MAX_PENDING = 20_000;
 const MAX_BATCH = 1_000;
 const MAX_INT32 = 2_147_483_647;
+const REDACTED = '[REDACTED]';
 
-/** Replaces every match of every configured pattern with [REDACTED]; patterns were validated on save. */
+/**
+ * Redaction work per body in RE2 program size × characters (see tenant-regex.ts), at most ~15 ns a unit
+ * for a pattern built to defeat RE2's DFA, so ~0.13 s at worst. Bodies whose patterns would need more
+ * are logged shorter: 64 KB with patterns totalling ≤ 128 instructions, proportionally less beyond.
+ */
+const REDACTION_BUDGET = 2 ** 23;
+/** A body with more matches than this for one pattern is redacted from that match to its end. */
+const MAX_REDACTIONS_PER_PATTERN = 1_000;
+
+/**
+ * Replaces every match of every configured pattern with [REDACTED], on RE2 (linear time: the patterns
+ * are the tenant's, the bodies the consumer's). A pattern RE2 cannot run (saved before patterns were
+ * checked for it) withholds the body: logging it unredacted would store what the tenant asked to hide.
+ */
 export function redactBody(text: string, patterns: readonly string[]): string {
+  const compiled: TenantRegex[] = [];
+  for (const [i, source] of patterns.entries()) {
+    const result = compileTenantPattern(source, 'legacy');
+    if (!result.ok) return `[body not logged: redaction pattern ${i + 1} ${result.reason}]`;
+    compiled.push(result.regex);
+  }
   let out = text.length > MAX_LOGGED_BODY_CHARS ? text.slice(0, MAX_LOGGED_BODY_CHARS) : text;
-  for (const source of patterns) {
-    try {
-      out = out.replace(new RegExp(source, 'g'), '[REDACTED]');
-    } catch {
-      // an uncompilable pattern (edited outside the portal) redacts nothing rather than failing the log
-    }
+  let remaining = REDACTION_BUDGET;
+  for (const regex of compiled) {
+    const room = Math.floor(remaining / regex.cost);
+    // the tail is dropped rather than logged unredacted
+    if (out.length > room) out = out.slice(0, room);
+    remaining -= regex.cost * out.length;
+    out = regex.replaceAll(out, REDACTED, MAX_REDACTIONS_PER_PATTERN);
   }
   return out;
 }

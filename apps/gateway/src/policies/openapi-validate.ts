@@ -1,4 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import {
+  compileTenantPattern,
+  type PatternIssue,
+  schemaPatternIssues,
+  tenantPatternProblem,
+  withPatternBudget,
+} from '@portcullis/core/tenant-regex';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
@@ -14,6 +21,37 @@ const isObject = (value: unknown): value is Json =>
 
 // ajv-formats is CommonJS; its default import is the plugin function itself.
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * `pattern` and `patternProperties` run on RE2 (linear time) instead of RegExp. A pattern RE2 cannot run
+ * (saved before patterns were checked for it) matches nothing: a value it applies to is refused with a
+ * message saying why (see fieldErrors), and a patternProperties entry applies to no property.
+ */
+const tenantRegExp = Object.assign(
+  (pattern: string, flags: string): { test(input: string): boolean } => {
+    const compiled = compileTenantPattern(pattern, flags.includes('u') ? 'unicode' : 'legacy');
+    if (compiled.ok) return compiled.regex;
+    // Ajv keys compiled patterns by toString()
+    return { test: () => false, toString: () => `/${pattern}/unsupported` } as {
+      test(input: string): boolean;
+    };
+  },
+  // only standalone code generation (unused here) reads this
+  { code: 'tenantRegExp' },
+);
+
+/**
+ * Pattern work allowed per validated location (parameters of one kind, or the body), in RE2 program
+ * size × characters. An ordinary pattern (program size ~10–50) checks megabytes of text with it; what
+ * it bounds is a pattern built so that RE2's DFA gives up, which costs ~15 ns per unit (~0.5 s here).
+ */
+const PATTERN_BUDGET = 2 ** 25;
+
+const tooMuchText = (location: FieldError['in']): FieldError => ({
+  in: location,
+  name: '',
+  message: "holds more text than the gateway checks against this API's patterns in one request",
+});
 
 interface CompiledOperation {
   params: Partial<Record<Location, ValidateFunction>>;
@@ -43,12 +81,18 @@ export class RequestValidator {
         strict: false,
         allErrors: true,
         ...(coerce ? { coerceTypes: 'array' as const } : {}),
+        code: { regExp: tenantRegExp },
       };
       const ajv = openapi31 ? new Ajv2020(options) : new Ajv(options);
       return addFormats(ajv as Ajv);
     };
     this.paramAjv = make(true);
     this.bodyAjv = make(false);
+  }
+
+  /** Patterns in the document that cannot run on RE2: every value they apply to is refused. */
+  static unsupportedPatterns(spec: unknown): PatternIssue[] {
+    return schemaPatternIssues(spec);
   }
 
   static fromSpec(spec: unknown): Result<RequestValidator, string> {
@@ -82,7 +126,7 @@ export class RequestValidator {
     const errors: FieldError[] = [];
     for (const location of ['path', 'query', 'header'] as const) {
       const validate = compiled.params[location];
-      if (validate && !validate(values[location])) errors.push(...fieldErrors(location, validate.errors));
+      if (validate) errors.push(...run(location, validate, values[location]));
     }
     return errors;
   }
@@ -105,7 +149,7 @@ export class RequestValidator {
       return [{ in: 'body', name: '', message: 'is not valid JSON' }];
     }
     const validate = this.compile(match.operation).body;
-    return validate && !validate(parsed) ? fieldErrors('body', validate.errors) : [];
+    return validate ? run('body', validate, parsed) : [];
   }
 
   private compile(operation: OperationSpec): CompiledOperation {
@@ -159,6 +203,25 @@ function downgradeExclusiveBounds(node: unknown): unknown {
   return out;
 }
 
+/** Validates within the pattern budget; running out refuses the location rather than trusting it. */
+function run(location: FieldError['in'], validate: ValidateFunction, data: unknown): FieldError[] {
+  const { value: valid, exhausted } = withPatternBudget(PATTERN_BUDGET, () => validate(data));
+  if (exhausted) return [tooMuchText(location)];
+  return valid ? [] : fieldErrors(location, validate.errors);
+}
+
+/** Ajv's message, or why the API's own pattern could not be checked. */
+function errorMessage(e: ErrorObject): string {
+  if (e.keyword === 'pattern') {
+    const pattern = String((e.params as { pattern?: unknown }).pattern);
+    const problem = tenantPatternProblem(pattern, 'unicode');
+    if (problem) {
+      return `cannot be checked: the API's pattern "${pattern}" ${problem}; the API's provider must change it`;
+    }
+  }
+  return e.message ?? 'is invalid';
+}
+
 function fieldErrors(location: FieldError['in'], errors: ErrorObject[] | null | undefined): FieldError[] {
   return (errors ?? []).slice(0, 20).map((e) => {
     const missing =
@@ -167,10 +230,10 @@ function fieldErrors(location: FieldError['in'], errors: ErrorObject[] | null | 
       return {
         in: location,
         name: missing ? `${e.instancePath}/${missing}` : e.instancePath,
-        message: e.message ?? 'is invalid',
+        message: errorMessage(e),
       };
     }
     const name = missing || (e.instancePath.split('/')[1] ?? '').replaceAll('~1', '/').replaceAll('~0', '~');
-    return { in: location, name, message: missing ? 'is required' : (e.message ?? 'is invalid') };
+    return { in: location, name, message: missing ? 'is required' : errorMessage(e) };
   });
 }

@@ -22,6 +22,18 @@ export class ValidatorCache {
         reason: built.error,
       });
     }
+    const unsupported = built.ok ? RequestValidator.unsupportedPatterns(spec) : [];
+    if (unsupported.length > 0) {
+      // Saved before patterns were checked for RE2: they never run on RegExp; their values are refused.
+      log('warn', 'OpenAPI spec has patterns the gateway cannot run; values they apply to are refused', {
+        apiId,
+        patterns: unsupported.slice(0, 10).map((issue) => ({
+          at: issue.path.join('.'),
+          pattern: issue.pattern,
+          reason: issue.reason,
+        })),
+      });
+    }
     const validator = built.ok ? built.value : null;
     this.byApi.set(apiId, { version, validator });
     return validator;

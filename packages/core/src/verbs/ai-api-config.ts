@@ -6,8 +6,10 @@ import {
   type PromptConfig,
   parseAiLimits,
   ZAiGatewayConfig,
+  ZAiGatewayConfigSave,
   ZAiLimits,
   ZPromptConfig,
+  ZPromptConfigSave,
 } from '../ai-config.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { ZId } from '../schemas.ts';
@@ -110,7 +112,7 @@ async function loadApi(tx: Tx, ctx: OrgCtx, apiId: string, kind: 'AI' | 'PROMPT'
 }
 
 export async function setAiGatewayConfig(ctx: OrgCtx, input: { apiId: string; config: unknown }) {
-  const config = parseOrBadRequest(ZAiGatewayConfig, input.config, 'Some route fields are not valid');
+  const config = parseOrBadRequest(ZAiGatewayConfigSave, input.config, 'Some route fields are not valid');
   return inTransaction(ctx.db, async (tx) => {
     await lockKey(tx, credentialLock(ctx.org.id));
     const api = await loadApi(tx, ctx, input.apiId, 'AI');
@@ -135,7 +137,7 @@ export async function setAiGatewayConfig(ctx: OrgCtx, input: { apiId: string; co
 
 /** Saves the prompt and regenerates the API's OpenAPI document from its input/output schemas. */
 export async function setPromptConfig(ctx: OrgCtx, input: { apiId: string; config: unknown }) {
-  const prompt = parseOrBadRequest(ZPromptConfig, input.config, 'Some prompt fields are not valid');
+  const prompt = parseOrBadRequest(ZPromptConfigSave, input.config, 'Some prompt fields are not valid');
   return inTransaction(ctx.db, async (tx) => {
     await lockKey(tx, credentialLock(ctx.org.id));
     const api = await loadApi(tx, ctx, input.apiId, 'PROMPT');

@@ -11,6 +11,7 @@ import {
 } from '../policies.ts';
 import type { ApiPoliciesUpdateInput, OpenApiSpecSetInput, UpstreamConfigUpdateInput } from '../schemas.ts';
 import { checkUpstreamUrlResolved } from '../ssrf.ts';
+import { issueLocation, schemaPatternIssues } from '../tenant-regex.ts';
 import { loadUpstreamAllowedHosts, updateApiUpstream } from './api.ts';
 import { inTransaction, notifyConfig, type OrgCtx, writeAudit } from './context.ts';
 
@@ -208,6 +209,17 @@ export function parseOpenApiDocument(text: string): Prisma.InputJsonObject {
   }
   if (typeof doc.paths !== 'object' || doc.paths === null || Array.isArray(doc.paths)) {
     throw problem('"paths" must be an object');
+  }
+  // Patterns run on the gateway's linear-time engine: what it cannot run is refused here, by location.
+  const patterns = schemaPatternIssues(doc);
+  if (patterns.length > 0) {
+    const lines = patterns
+      .slice(0, 5)
+      .map((issue) => `${issueLocation(issue.path)}: "${issue.pattern}" ${issue.reason}`);
+    const more = patterns.length > 5 ? ` (and ${patterns.length - 5} more)` : '';
+    throw badRequest(`The document has a pattern the gateway cannot run at ${lines[0]}${more}`, {
+      document: lines.join('\n') + more,
+    });
   }
   return doc as Prisma.InputJsonObject;
 }

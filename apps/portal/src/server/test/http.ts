@@ -4,8 +4,8 @@ import { createTrpcContext } from '../trpc';
 import { db } from './harness';
 
 /**
- * Calls a mutation over HTTP as `userId`, so tests assert on what forms see: the error formatter's
- * `data.fields` (zod paths are dotted: `cors.maxAgeSeconds`, `targets.0.weight`).
+ * Calls a mutation over HTTP as `userId`, so tests assert on what forms see: the error's message and
+ * the formatter's `data.fields` (zod paths are dotted: `cors.maxAgeSeconds`, `targets.0.weight`).
  */
 export async function httpMutation(userId: string | null, path: string, input: unknown) {
   const res = await fetchRequestHandler({
@@ -21,5 +21,9 @@ export async function httpMutation(userId: string | null, path: string, input: u
   const body = (await res.json()) as {
     error?: { json: { message: string; data: { fields?: Record<string, string> | null } } };
   };
-  return { status: res.status, fields: body.error?.json.data.fields ?? null };
+  return {
+    status: res.status,
+    message: body.error?.json.message ?? null,
+    fields: body.error?.json.data.fields ?? null,
+  };
 }
