@@ -78,6 +78,8 @@ export interface GatewayOptions {
   allowListRefreshMs?: number;
   /** ai: PORTCULLIS_ENCRYPTION_KEY, decrypting tenants' provider credentials */
   encryptionKey?: string | undefined;
+  /** GATEWAY_ORG_HOST_SUFFIX: Host `{org}.<suffix>` serves that org at `/{api}/…` (path routing stays) */
+  orgHostSuffix?: string | undefined;
   /** Reuse a Prisma client (it is then not disconnected on close). */
   db?: Db;
   log?: Logger;
@@ -236,6 +238,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         usage,
         policies, // policies
         ai, // ai
+        orgHostSuffix: options.orgHostSuffix,
         log,
         now,
         onInfraError: (what, error) => log('error', `${what} store failed`, { error: describeError(error) }),
