@@ -5,6 +5,7 @@ import {
   type ApiPolicies,
   parseApiPolicies,
   parseUpstreamConfig,
+  responseTransformRefusals,
   type UpstreamConfig,
   ZApiPolicies,
   ZUpstreamConfig,
@@ -89,7 +90,7 @@ function checkOrigins(origins: string[], fields: Record<string, string>): string
   });
 }
 
-/** Validates beyond the schema (CIDRs, origins) and returns the canonical document. */
+/** Validates beyond the schema (CIDRs, origins, origin-wide response headers) and returns the canonical document. */
 export function checkApiPolicies(input: ApiPolicies): ApiPolicies {
   const policies = ZApiPolicies.parse(input);
   const fields: Record<string, string> = {};
@@ -100,6 +101,7 @@ export function checkApiPolicies(input: ApiPolicies): ApiPolicies {
     fields['cors.allowCredentials'] = 'Credentials cannot be allowed for every origin (*): list the origins';
   }
   policies.allowedMethods = [...new Set(policies.allowedMethods)];
+  Object.assign(fields, responseTransformRefusals(policies.responseHeaders));
   if (Object.keys(fields).length > 0) throw badRequest('Some policy fields are not valid', fields);
   return policies;
 }
