@@ -219,6 +219,7 @@ async function handle(
         // targets, versions, breakers and retries come from route.upstream
         {
           routeKey: route.apiId,
+          orgId: route.orgId,
           upstreamUrl: route.upstreamUrl,
           upstream: route.upstream,
           rest: path.rest,

@@ -34,7 +34,7 @@ import { withOpsEndpoints } from './ops/endpoints.ts';
 import { collectProcessMetrics, observeRequest } from './ops/http-metrics.ts';
 import { PolicyEngine } from './policies/engine.ts';
 // Targets, breakers, SSRF guard — src/upstream
-import { platformAllowedHosts, UpstreamAllowList } from './upstream/allow-list.ts';
+import { UpstreamAllowList, upstreamAllowedHosts } from './upstream/allow-list.ts';
 import { guardedConnector } from './upstream/connector.ts';
 import { UpstreamClient } from './upstream/proxy.ts';
 import { UsageMeter } from './usage/meter.ts';
@@ -74,7 +74,7 @@ export interface GatewayOptions {
   /** time to receive a whole request (default 300 s; 0 disables) */
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
-  /** reload period of the SSRF allow-list, PlatformSetting 'upstream.allowedHosts' (default 30 s) */
+  /** reload period of the SSRF allow-list, UpstreamAllowedHost (default 30 s) */
   allowListRefreshMs?: number;
   /** ai: PORTCULLIS_ENCRYPTION_KEY, decrypting tenants' provider credentials */
   encryptionKey?: string | undefined;
@@ -135,7 +135,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log('warn', 'config refresh failed; serving stale entry', { error: describeError(error) }),
   });
 
-  const allowList = new UpstreamAllowList(platformAllowedHosts(sql), {
+  const allowList = new UpstreamAllowList(upstreamAllowedHosts(sql), {
     refreshMs: options.allowListRefreshMs ?? 30_000,
     now,
     onError: (error) =>
@@ -207,18 +207,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now,
   });
   // AI and PROMPT APIs — src/ai
-  const aiDispatcher = new Agent({
-    connect: guardedConnector({ connectTimeoutMs: 10_000, allowList }),
-    keepAliveTimeout: 30_000,
-    connections: 256,
-  });
+  // One agent per org owning the credentials: its connector admits only that org's allow-listed hosts.
+  const aiDispatchers = new Map<string, Agent>();
+  const aiDispatcherFor = (orgId: string): Agent => {
+    let agent = aiDispatchers.get(orgId);
+    if (!agent) {
+      agent = new Agent({
+        connect: guardedConnector({ connectTimeoutMs: 10_000, allowList, orgId }),
+        keepAliveTimeout: 30_000,
+        connections: 256,
+      });
+      aiDispatchers.set(orgId, agent);
+    }
+    return agent;
+  };
   const ai = new AiService({
     cache,
     encryptionKey: options.encryptionKey,
     redisUrl: options.redisUrl,
     redisClusterNodes: options.redisClusterNodes,
     redisKeyPrefix: options.redisKeyPrefix ?? 'portcullis:',
-    dispatcher: aiDispatcher,
+    dispatcherFor: aiDispatcherFor,
     callLogFlushMs: options.usageFlushIntervalMs ?? 500,
     batchSql: sql,
     responseCacheMaxBytes: Math.max(1024 * 1024, Math.floor((options.responseCacheMaxBytes ?? 0) / 4)),
@@ -282,7 +291,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           bounded(limits.close(), 'limit store', log),
           bounded(upstream.close(), 'upstream pools', log),
           bounded(policies.close(), 'policy engine', log),
-          bounded(aiDispatcher.close(), 'AI provider connections', log), // ai
+          bounded(
+            Promise.all([...aiDispatchers.values()].map((agent) => agent.close())),
+            'AI provider connections',
+            log,
+          ), // ai
         ]);
         if (ownsDb && prisma) await bounded(prisma.$disconnect(), 'database pool', log);
         await bounded(sql.close(), 'node-postgres pool', log);

@@ -219,13 +219,8 @@ export type LimitWindow = z.infer<typeof ZLimitWindow>;
 export const ZPlanLimits = z.array(ZLimitWindow).max(10).default([]);
 export type PlanLimits = z.infer<typeof ZPlanLimits>;
 
-/** PlatformSetting keys and their value schemas. */
+/** PlatformSetting keys and their value schemas (the SSRF allow-list is UpstreamAllowedHost, per org). */
 export const PLATFORM_SETTINGS = {
-  /** host or host:port values exempt from the SSRF guard (the demo echo upstream is listed here) */
-  upstreamAllowedHosts: {
-    key: 'upstream.allowedHosts',
-    schema: z.array(z.string().min(1).max(255)).max(500),
-  },
   /** days RequestLog rows are kept */
   requestLogRetentionDays: { key: 'requestLog.retentionDays', schema: z.number().int().min(1).max(3650) },
 } as const;
