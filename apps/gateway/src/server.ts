@@ -10,7 +10,6 @@ import {
 } from '@portcullis/db/notify';
 import { createPgPool, type SqlRunner, sqlWriter } from '@portcullis/db/pg';
 // Per-API request policies and response cache — src/policies, src/cache
-import { Agent } from 'undici';
 import { AiService } from './ai/service.ts';
 import { ResponseCacheStore } from './cache/store.ts';
 import { ConfigCache } from './config/config-cache.ts';
@@ -35,7 +34,7 @@ import { collectProcessMetrics, observeRequest } from './ops/http-metrics.ts';
 import { PolicyEngine } from './policies/engine.ts';
 // Targets, breakers, SSRF guard — src/upstream
 import { UpstreamAllowList, upstreamAllowedHosts } from './upstream/allow-list.ts';
-import { guardedConnector } from './upstream/connector.ts';
+import { OrgAgents } from './upstream/connector.ts';
 import { UpstreamClient } from './upstream/proxy.ts';
 import { UsageMeter } from './usage/meter.ts';
 import { RequestLogRetention } from './usage/retention.ts';
@@ -208,26 +207,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   // AI and PROMPT APIs — src/ai
   // One agent per org owning the credentials: its connector admits only that org's allow-listed hosts.
-  const aiDispatchers = new Map<string, Agent>();
-  const aiDispatcherFor = (orgId: string): Agent => {
-    let agent = aiDispatchers.get(orgId);
-    if (!agent) {
-      agent = new Agent({
-        connect: guardedConnector({ connectTimeoutMs: 10_000, allowList, orgId }),
-        keepAliveTimeout: 30_000,
-        connections: 256,
-      });
-      aiDispatchers.set(orgId, agent);
-    }
-    return agent;
-  };
+  const aiDispatchers = new OrgAgents(allowList);
   const ai = new AiService({
     cache,
     encryptionKey: options.encryptionKey,
     redisUrl: options.redisUrl,
     redisClusterNodes: options.redisClusterNodes,
     redisKeyPrefix: options.redisKeyPrefix ?? 'portcullis:',
-    dispatcherFor: aiDispatcherFor,
+    dispatcherFor: (orgId) => aiDispatchers.for(orgId),
     callLogFlushMs: options.usageFlushIntervalMs ?? 500,
     batchSql: sql,
     responseCacheMaxBytes: Math.max(1024 * 1024, Math.floor((options.responseCacheMaxBytes ?? 0) / 4)),
@@ -291,11 +278,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           bounded(limits.close(), 'limit store', log),
           bounded(upstream.close(), 'upstream pools', log),
           bounded(policies.close(), 'policy engine', log),
-          bounded(
-            Promise.all([...aiDispatchers.values()].map((agent) => agent.close())),
-            'AI provider connections',
-            log,
-          ), // ai
+          bounded(aiDispatchers.close(), 'AI provider connections', log), // ai
         ]);
         if (ownsDb && prisma) await bounded(prisma.$disconnect(), 'database pool', log);
         await bounded(sql.close(), 'node-postgres pool', log);

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { forbiddenAddressReason, isAllowedHost } from '@portcullis/core/ssrf';
-import { buildConnector } from 'undici';
+import { Agent, buildConnector } from 'undici';
 import type { AllowListSource } from './allow-list.ts';
 
 export const UPSTREAM_FORBIDDEN = 'ERR_UPSTREAM_FORBIDDEN';
@@ -81,4 +81,32 @@ export function guardedConnector(options: {
       callback(null, socket);
     });
   };
+}
+
+/** Keep-alive agents for calls made on behalf of one org each (AI providers), SSRF-guarded for that org. */
+export class OrgAgents {
+  private readonly agents = new Map<string, Agent>();
+
+  constructor(
+    private readonly allowList: AllowListSource,
+    private readonly connectTimeoutMs = 10_000,
+  ) {}
+
+  for(orgId: string): Agent {
+    let agent = this.agents.get(orgId);
+    if (!agent) {
+      const connect = guardedConnector({
+        connectTimeoutMs: this.connectTimeoutMs,
+        allowList: this.allowList,
+        orgId,
+      });
+      agent = new Agent({ connect, keepAliveTimeout: 30_000, connections: 256 });
+      this.agents.set(orgId, agent);
+    }
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.agents.values()].map((agent) => agent.close()));
+  }
 }
