@@ -48,7 +48,7 @@ describe('shared gateway origin', () => {
         rename: {},
       },
     });
-    expect(fine).toEqual({ status: 200, fields: null });
+    expect(fine).toMatchObject({ status: 200, fields: null });
   });
 
   it('shows consumers the org host base URL when per-org hosts are configured', async () => {
