@@ -4,11 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { usageStreamKeys } from '@portcullis/billing/usage/stream';
-import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
 import { createDb, type Db } from '@portcullis/db';
 import { ensureDatabase, migrate } from '@portcullis/db/migrate';
 import { Redis } from 'ioredis';
-import { seedConsumerWithKey, seedProviderWithApi } from '../test/fixtures.ts';
+import { allowUpstreamHosts, seedConsumerWithKey, seedProviderWithApi } from '../test/fixtures.ts';
 import { type AiBenchResult, runAiBench } from './ai.ts';
 import { readBenchEnv } from './env.ts';
 import { hasCommand, type LoadSpec, runAutocannon, runLatencyProbe, runWrk } from './load.ts';
@@ -115,11 +114,7 @@ async function waitStreamsDrained(redisUrl: string, prefix: string): Promise<voi
 
 async function seed(db: Db, upstreamUrl: string) {
   const upstreamHost = new URL(upstreamUrl).host;
-  const key = PLATFORM_SETTINGS.upstreamAllowedHosts.key;
-  const existing = await db.platformSetting.findUnique({ where: { key } });
-  const hosts = Array.isArray(existing?.value) ? (existing.value as string[]) : [];
-  const value = [...new Set([...hosts, upstreamHost])].slice(-500);
-  await db.platformSetting.upsert({ where: { key }, create: { key, value }, update: { value } });
+  await allowUpstreamHosts(db, [upstreamHost]);
   // Limits high enough that nothing is refused: every request runs the full Lua check and meters usage.
   const provider = await seedProviderWithApi(db, {
     upstreamUrl,

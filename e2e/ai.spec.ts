@@ -32,14 +32,26 @@ async function checkPage(page: Page): Promise<void> {
 }
 
 /**
- * The platform admin sets the upstream allow-list on /admin (loopback is refused by the SSRF guard unless
- * listed there).
+ * The platform admin allow-lists a host for one organization on /admin (loopback is refused by the SSRF
+ * guard unless listed there for the organization using it), or removes it again.
  */
-async function setAllowedHosts(page: Page, edit: (hosts: string[]) => string[]): Promise<void> {
+async function allowHostFor(page: Page, host: string, orgSlug: string): Promise<void> {
   await page.goto('/admin');
-  const field = page.getByLabel('Upstream allowed hosts');
-  const before = (await field.inputValue()).split('\n').filter(Boolean);
-  await field.fill(edit(before).join('\n'));
+  await page.getByLabel('Host', { exact: true }).fill(host);
+  await page.getByLabel('Organizations', { exact: true }).fill(orgSlug);
+  await page.getByRole('button', { name: 'Add host' }).click();
+  await expect(
+    page.getByRole('table', { name: 'Allowed hosts' }).getByRole('row', { name: new RegExp(host) }),
+  ).toContainText(orgSlug);
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Settings saved')).toBeVisible();
+}
+
+async function removeAllowedHost(page: Page, host: string): Promise<void> {
+  await page.goto('/admin');
+  const remove = page.getByRole('button', { name: `Remove ${host}` });
+  if ((await remove.count()) === 0) return;
+  await remove.click();
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByText('Settings saved')).toBeVisible();
 }
@@ -83,11 +95,10 @@ test.beforeAll(async ({ browser }) => {
   fake = await startFakeLlm({ flavor: 'openai', reply: REPLY });
   admin = await (await browser.newContext()).newPage();
   await signIn(admin, 'demo@portcullis.dev', 'portcullis-demo-2026');
-  await setAllowedHosts(admin, (hosts) => [...hosts, new URL(fake.origin).host]);
 });
 // Other specs read the allow-list as the seed left it: take the fake's host out again.
 test.afterAll(async () => {
-  if (admin) await setAllowedHosts(admin, (hosts) => hosts.filter((h) => h !== new URL(fake.origin).host));
+  if (admin && fake) await removeAllowedHost(admin, new URL(fake.origin).host);
   await fake?.close();
 });
 
@@ -100,6 +111,8 @@ test('an AI gateway API and a prompt API over a provider credential, called with
   const provider = await (await browser.newContext()).newPage();
   await signUp(provider, 'Ada Provider', `${unique('ada')}@example.test`);
   const org = await createOrg(provider, unique('Model Works'));
+  // The fake provider listens on loopback: allowed for this organization only.
+  await allowHostFor(admin, new URL(fake.origin).host, org);
   await provider.goto(`/o/${org}/ai`);
   await expect(provider.getByRole('heading', { name: 'AI gateway', level: 1 })).toBeVisible();
   await expect(provider.getByText('No credentials yet')).toBeVisible();

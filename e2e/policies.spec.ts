@@ -143,20 +143,31 @@ test('platform admin edits platform settings; other users cannot reach /admin', 
   await signIn(admin, 'demo@portcullis.dev', 'portcullis-demo-2026');
   await admin.getByRole('link', { name: 'Admin' }).click();
   await expect(admin).toHaveURL(/\/admin$/);
-  const hosts = admin.getByLabel('Upstream allowed hosts');
-  await expect(hosts).toHaveValue(new URL(ECHO_URL).host);
-  await hosts.fill(`${new URL(ECHO_URL).host}\nhttp://bad.example/path`);
+  // The seed allow-lists the demo echo upstream for the demo org only.
+  const echoHost = new URL(ECHO_URL).host;
+  const table = admin.getByRole('table', { name: 'Allowed hosts' });
+  await expect(table.getByRole('row', { name: new RegExp(echoHost) })).toContainText('demo');
+  const host = admin.getByLabel('Host', { exact: true });
+  await host.fill('http://bad.example/path');
+  await admin.getByLabel('Organizations', { exact: true }).fill('demo');
+  await admin.getByRole('button', { name: 'Add host' }).click();
   await admin.getByRole('button', { name: 'Save settings' }).click();
-  await expect(hosts).toHaveAttribute('aria-invalid', 'true');
-  await expect(admin.locator('#allowed-hosts-error')).toContainText('http://bad.example/path');
-  await hosts.fill(`${new URL(ECHO_URL).host}\nEcho.Internal:8443`);
+  await expect(host).toHaveAttribute('aria-invalid', 'true');
+  await expect(admin.locator('#allow-host-error')).toContainText('http://bad.example/path');
+  await admin.getByRole('button', { name: 'Remove http://bad.example/path' }).click();
+  // All tenants is a deliberate choice, with its consequence spelled out before saving
+  await host.fill('Echo.Internal:8443');
+  await admin.getByLabel('All tenants').check();
+  await expect(
+    admin.getByRole('alert').filter({ hasText: "Every organization's APIs and AI credentials" }),
+  ).toBeVisible();
+  await admin.getByRole('button', { name: 'Add host' }).click();
   await admin.getByLabel('Request log retention (days)').fill('45');
   await admin.getByRole('button', { name: 'Save settings' }).click();
   await expect(admin.getByText('Settings saved')).toBeVisible();
   await admin.reload();
-  await expect(admin.getByLabel('Upstream allowed hosts')).toHaveValue(
-    `${new URL(ECHO_URL).host}\necho.internal:8443`,
-  );
+  await expect(table.getByRole('row', { name: /echo\.internal:8443/ })).toContainText('All tenants');
+  await expect(table.getByRole('row', { name: new RegExp(echoHost) })).toContainText('demo');
   await expect(admin.getByLabel('Request log retention (days)')).toHaveValue('45');
 
   const other = await (await browser.newContext()).newPage();

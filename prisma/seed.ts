@@ -3,7 +3,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateApiKey, hashApiKey } from '@portcullis/core/keys';
 import { hashPassword } from '@portcullis/core/password';
-import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
 import type { Db } from '@portcullis/db';
 
 export const DEMO = {
@@ -39,7 +38,6 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
     },
     update: {},
   });
-  await allowUpstreamHost(db, new URL(opts.upstreamUrl).host);
   const org = await db.organization.upsert({
     where: { slug: DEMO.orgSlug },
     create: {
@@ -49,6 +47,7 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
     },
     update: {},
   });
+  await allowUpstreamHost(db, new URL(opts.upstreamUrl).host, org.id);
   const api = await db.api.upsert({
     where: { orgId_slug: { orgId: org.id, slug: DEMO.apiSlug } },
     create: {
@@ -108,12 +107,20 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
   };
 }
 
-/** Adds host[:port] to the SSRF guard's allow-list (the demo echo upstream lives on loopback). */
-export async function allowUpstreamHost(db: Db, host: string): Promise<void> {
-  const { key, schema } = PLATFORM_SETTINGS.upstreamAllowedHosts;
-  const current = await db.platformSetting.findUnique({ where: { key } });
-  const hosts = current ? schema.parse(current.value) : [];
-  if (hosts.includes(host)) return;
-  const value = [...hosts, host];
-  await db.platformSetting.upsert({ where: { key }, create: { key, value }, update: { value } });
+/**
+ * Allow-lists host[:port] for one organization's upstreams (the demo echo upstream lives on loopback, which
+ * the SSRF guard refuses otherwise): only the demo org may reach it, not every tenant.
+ */
+export async function allowUpstreamHost(db: Db, host: string, orgId: string): Promise<void> {
+  const entry = await db.upstreamAllowedHost.upsert({
+    where: { host },
+    create: { host },
+    update: {},
+    select: { id: true },
+  });
+  await db.upstreamAllowedHostOrg.upsert({
+    where: { hostId_orgId: { hostId: entry.id, orgId } },
+    create: { hostId: entry.id, orgId },
+    update: {},
+  });
 }

@@ -25,22 +25,25 @@ export interface SeedApiOptions {
 }
 
 /**
- * Adds hosts to the SSRF allow-list (PlatformSetting 'upstream.allowedHosts'), keeping what is there.
- * One atomic statement, so concurrent seeds cannot drop each other's entries.
+ * Adds hosts to the SSRF allow-list (UpstreamAllowedHost), keeping what is there: for the organizations
+ * `orgIds`, or without them for every tenant. Atomic statements, so concurrent seeds cannot drop each
+ * other's entries.
  */
-export async function allowUpstreamHosts(db: Db, hosts: string[]): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO "PlatformSetting" ("key", "value", "updatedAt")
-    VALUES ('upstream.allowedHosts', ${JSON.stringify(hosts)}::jsonb, now())
-    ON CONFLICT ("key") DO UPDATE SET
-      "value" = (
-        SELECT coalesce(jsonb_agg(DISTINCT host), '[]'::jsonb)
-        FROM jsonb_array_elements_text(
-          CASE WHEN jsonb_typeof("PlatformSetting"."value") = 'array' THEN "PlatformSetting"."value"
-               ELSE '[]'::jsonb END || EXCLUDED."value"
-        ) AS host
-      ),
-      "updatedAt" = now()`;
+export async function allowUpstreamHosts(db: Db, hosts: string[], orgIds?: string[]): Promise<void> {
+  const allTenants = orgIds === undefined;
+  for (const host of hosts) {
+    const [row] = await db.$queryRaw<Array<{ id: string }>>`
+      INSERT INTO "UpstreamAllowedHost" ("id", "host", "allTenants", "updatedAt")
+      VALUES (${`uah_${randomBytes(12).toString('hex')}`}, ${host.toLowerCase()}, ${allTenants}, now())
+      ON CONFLICT ("host") DO UPDATE SET
+        "allTenants" = "UpstreamAllowedHost"."allTenants" OR EXCLUDED."allTenants", "updatedAt" = now()
+      RETURNING "id"`;
+    for (const orgId of orgIds ?? []) {
+      await db.$executeRaw`
+        INSERT INTO "UpstreamAllowedHostOrg" ("hostId", "orgId") VALUES (${row?.id}, ${orgId})
+        ON CONFLICT DO NOTHING`;
+    }
+  }
 }
 
 export async function seedProviderWithApi(db: Db, opts: SeedApiOptions) {

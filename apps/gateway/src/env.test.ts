@@ -26,6 +26,19 @@ describe('readGatewayEnv', () => {
     });
   });
 
+  it('reads the per-org host suffix as a bare lower-case DNS name and refuses anything else', () => {
+    const base = { DATABASE_URL: 'postgresql://x@h/db' };
+    expect(
+      readGatewayEnv({ ...base, GATEWAY_ORG_HOST_SUFFIX: '.GW.Example.com' }).GATEWAY_ORG_HOST_SUFFIX,
+    ).toBe('gw.example.com');
+    expect(readGatewayEnv({ ...base, GATEWAY_ORG_HOST_SUFFIX: '' }).GATEWAY_ORG_HOST_SUFFIX).toBeUndefined();
+    for (const bad of ['https://gw.example.com', 'gw example.com', '*.gw.example.com', 'gw.example.com/x']) {
+      expect(() => readGatewayEnv({ ...base, GATEWAY_ORG_HOST_SUFFIX: bad }), bad).toThrow(
+        /GATEWAY_ORG_HOST_SUFFIX: must be a DNS name/,
+      );
+    }
+  });
+
   it('keeps the header timeout at 10 s or less and the request timeout 0 or at least 10 s', () => {
     const base = { DATABASE_URL: 'postgresql://x@h/db' };
     expect(readGatewayEnv({ ...base, GATEWAY_HEADERS_TIMEOUT_MS: '2000' }).GATEWAY_HEADERS_TIMEOUT_MS).toBe(

@@ -49,6 +49,23 @@ const ZGatewayEnv = z.object({
   GATEWAY_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** How often the SSRF allow-list (PlatformSetting 'upstream.allowedHosts') is reloaded. */
   GATEWAY_ALLOWLIST_REFRESH_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  /**
+   * Per-org hosts: with `gw.example.com`, Host `acme.gw.example.com` serves org acme's APIs at `/{api}/…`
+   * (a tenant's own origin); `/{org}/{api}/…` on any other Host keeps working.
+   */
+  GATEWAY_ORG_HOST_SUFFIX: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .transform((value) => value.replace(/^\.+|\.+$/g, ''))
+    .refine(
+      (value) =>
+        value === '' ||
+        /^(?=.{1,200}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(value),
+      'must be a DNS name such as gw.example.com (org hosts are {org}.<name>)',
+    )
+    .transform((value) => value || undefined)
+    .optional(),
   // Client IP, response cache — see src/policies, src/cache
   /** Comma-separated CIDRs of proxies whose X-Forwarded-For is believed; default: none (use the socket peer). */
   GATEWAY_TRUSTED_PROXIES: z

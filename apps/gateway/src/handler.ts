@@ -8,7 +8,7 @@ import { describeError, type Logger } from './log.ts';
 import { type AdmitDeps, admit, type Rejection } from './pipeline/admit.ts';
 import { setDeprecationHeaders } from './pipeline/deprecation.ts';
 import { isGatewayRequestId, resolveRequestId } from './pipeline/request-id.ts';
-import { parseGatewayPath } from './pipeline/route.ts';
+import { orgFromHost, parseGatewayPath, unsafePathSegment } from './pipeline/route.ts';
 import type { PolicyEngine } from './policies/engine.ts'; // policies
 import type { UpstreamClient } from './upstream/proxy.ts';
 import { endAfter } from './usage/durable-end.ts';
@@ -28,6 +28,8 @@ export interface HandlerDeps extends AdmitDeps {
   log: Logger;
   /** ai: serves AI and PROMPT APIs (src/ai) */
   ai?: AiService;
+  /** GATEWAY_ORG_HOST_SUFFIX: `{org}.<suffix>` serves that org's APIs at `/{api}/…` */
+  orgHostSuffix?: string | undefined;
 }
 
 const READY_TIMEOUT_MS = 2_000;
@@ -84,9 +86,27 @@ async function handle(
     errorCode: rejection.problem?.code ?? null,
   });
 
-  const path = parseGatewayPath(req.url);
+  // Before anything else looks at the path: an upstream may resolve these segments into another path.
+  const unsafe = unsafePathSegment(pathname ?? '');
+  if (unsafe !== null) {
+    const refused = problem(
+      'bad_request',
+      `The path segment '${unsafe.slice(0, 64)}' is not allowed: '.' and '..' segments (also encoded, or followed by ';') are refused.`,
+    );
+    sendProblem(res, refused, requestId);
+    deps.meter.recordLog(logEntry(400, { problem: refused }));
+    req.resume();
+    return;
+  }
+  const hostOrg = orgFromHost(req.headers.host, deps.orgHostSuffix);
+  const path = hostOrg === null ? null : parseGatewayPath(req.url, hostOrg);
   if (!path) {
-    const notFound = problem('route_not_found', 'Gateway paths look like /{org}/{api}/{path}.');
+    const notFound = problem(
+      'route_not_found',
+      hostOrg === undefined
+        ? 'Gateway paths look like /{org}/{api}/{path}.'
+        : 'On an organization host, gateway paths look like /{api}/{path}.',
+    );
     sendProblem(res, notFound, requestId);
     deps.meter.recordLog(logEntry(404, { problem: notFound }));
     return;
@@ -199,6 +219,7 @@ async function handle(
         // targets, versions, breakers and retries come from route.upstream
         {
           routeKey: route.apiId,
+          orgId: route.orgId,
           upstreamUrl: route.upstreamUrl,
           upstream: route.upstream,
           rest: path.rest,

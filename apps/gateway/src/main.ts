@@ -60,6 +60,7 @@ async function runGateway(env: GatewayEnv, logging: GatewayLogging): Promise<voi
     drainTimeoutMs: env.GATEWAY_DRAIN_TIMEOUT_MS,
     drainDelayMs: env.GATEWAY_DRAIN_DELAY_MS,
     encryptionKey: env.PORTCULLIS_ENCRYPTION_KEY, // ai
+    orgHostSuffix: env.GATEWAY_ORG_HOST_SUFFIX,
     requestLogRetention: { defaultDays: env.GATEWAY_LOG_RETENTION_DAYS, intervalMs: 3_600_000 },
     log,
     accessLog: logging.accessLog,

@@ -10,7 +10,6 @@ import {
 } from '@portcullis/db/notify';
 import { createPgPool, type SqlRunner, sqlWriter } from '@portcullis/db/pg';
 // Per-API request policies and response cache — src/policies, src/cache
-import { Agent } from 'undici';
 import { AiService } from './ai/service.ts';
 import { ResponseCacheStore } from './cache/store.ts';
 import { ConfigCache } from './config/config-cache.ts';
@@ -34,8 +33,8 @@ import { withOpsEndpoints } from './ops/endpoints.ts';
 import { collectProcessMetrics, observeRequest } from './ops/http-metrics.ts';
 import { PolicyEngine } from './policies/engine.ts';
 // Targets, breakers, SSRF guard — src/upstream
-import { platformAllowedHosts, UpstreamAllowList } from './upstream/allow-list.ts';
-import { guardedConnector } from './upstream/connector.ts';
+import { UpstreamAllowList, upstreamAllowedHosts } from './upstream/allow-list.ts';
+import { OrgAgents } from './upstream/connector.ts';
 import { UpstreamClient } from './upstream/proxy.ts';
 import { UsageMeter } from './usage/meter.ts';
 import { RequestLogRetention } from './usage/retention.ts';
@@ -74,10 +73,12 @@ export interface GatewayOptions {
   /** time to receive a whole request (default 300 s; 0 disables) */
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
-  /** reload period of the SSRF allow-list, PlatformSetting 'upstream.allowedHosts' (default 30 s) */
+  /** reload period of the SSRF allow-list, UpstreamAllowedHost (default 30 s) */
   allowListRefreshMs?: number;
   /** ai: PORTCULLIS_ENCRYPTION_KEY, decrypting tenants' provider credentials */
   encryptionKey?: string | undefined;
+  /** GATEWAY_ORG_HOST_SUFFIX: Host `{org}.<suffix>` serves that org at `/{api}/…` (path routing stays) */
+  orgHostSuffix?: string | undefined;
   /** Reuse a Prisma client (it is then not disconnected on close). */
   db?: Db;
   log?: Logger;
@@ -133,7 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log('warn', 'config refresh failed; serving stale entry', { error: describeError(error) }),
   });
 
-  const allowList = new UpstreamAllowList(platformAllowedHosts(sql), {
+  const allowList = new UpstreamAllowList(upstreamAllowedHosts(sql), {
     refreshMs: options.allowListRefreshMs ?? 30_000,
     now,
     onError: (error) =>
@@ -205,18 +206,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now,
   });
   // AI and PROMPT APIs — src/ai
-  const aiDispatcher = new Agent({
-    connect: guardedConnector({ connectTimeoutMs: 10_000, allowList }),
-    keepAliveTimeout: 30_000,
-    connections: 256,
-  });
+  // One agent per org owning the credentials: its connector admits only that org's allow-listed hosts.
+  const aiDispatchers = new OrgAgents(allowList);
   const ai = new AiService({
     cache,
     encryptionKey: options.encryptionKey,
     redisUrl: options.redisUrl,
     redisClusterNodes: options.redisClusterNodes,
     redisKeyPrefix: options.redisKeyPrefix ?? 'portcullis:',
-    dispatcher: aiDispatcher,
+    dispatcherFor: (orgId) => aiDispatchers.for(orgId),
     callLogFlushMs: options.usageFlushIntervalMs ?? 500,
     batchSql: sql,
     responseCacheMaxBytes: Math.max(1024 * 1024, Math.floor((options.responseCacheMaxBytes ?? 0) / 4)),
@@ -236,6 +234,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         usage,
         policies, // policies
         ai, // ai
+        orgHostSuffix: options.orgHostSuffix,
         log,
         now,
         onInfraError: (what, error) => log('error', `${what} store failed`, { error: describeError(error) }),
@@ -279,7 +278,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           bounded(limits.close(), 'limit store', log),
           bounded(upstream.close(), 'upstream pools', log),
           bounded(policies.close(), 'policy engine', log),
-          bounded(aiDispatcher.close(), 'AI provider connections', log), // ai
+          bounded(aiDispatchers.close(), 'AI provider connections', log), // ai
         ]);
         if (ownsDb && prisma) await bounded(prisma.$disconnect(), 'database pool', log);
         await bounded(sql.close(), 'node-postgres pool', log);

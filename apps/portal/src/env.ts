@@ -25,6 +25,22 @@ const ZPortalEnv = z.object({
     .url('GATEWAY_PUBLIC_URL must be a URL')
     .default('http://127.0.0.1:8080')
     .transform((u) => u.replace(/\/+$/, '')),
+  /**
+   * The gateway's per-org host suffix (its GATEWAY_ORG_HOST_SUFFIX): consumers are then shown
+   * `{org}.<suffix>` base URLs, with GATEWAY_PUBLIC_URL's scheme and port
+   */
+  GATEWAY_ORG_HOST_SUFFIX: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .transform((value) => value.replace(/^\.+|\.+$/g, '') || undefined)
+    .refine(
+      (value) =>
+        value === undefined ||
+        /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(value),
+      'GATEWAY_ORG_HOST_SUFFIX must be a DNS name such as gw.example.com',
+    )
+    .optional(),
   /** AES-256-GCM key for tenants' secrets at rest (Stripe keys): 32 bytes, base64 or hex */
   PORTCULLIS_ENCRYPTION_KEY: z
     .string()

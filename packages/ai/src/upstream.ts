@@ -143,6 +143,16 @@ export function transportError(
       code: 'upstream_stream_interrupted',
     });
   }
+  // The gateway's SSRF guard (apps/gateway/src/upstream/connector.ts) refused the endpoint's address.
+  if (code === 'ERR_UPSTREAM_FORBIDDEN') {
+    return aiError(
+      provider,
+      'connect',
+      502,
+      "The provider endpoint resolves to an address this organization's credentials may not reach.",
+      { retryable: true, code: 'upstream_forbidden' },
+    );
+  }
   return aiError(provider, 'connect', 502, `The provider could not be reached${code ? ` (${code})` : ''}.`, {
     retryable: true,
     code: 'upstream_unreachable',

@@ -23,6 +23,78 @@ export const ZHeaderTransform = z
   .default({ add: {}, remove: [], rename: {} });
 export type HeaderTransform = z.infer<typeof ZHeaderTransform>;
 
+/*
+ * Every tenant's API answers on the gateway's one origin when routed by path (`/{org}/{api}/…`), so a
+ * response header that acts on the whole origin, or a body a browser would run there, reaches every other
+ * tenant's consumers. Header transforms (written in the portal) may not produce them: refused when saved,
+ * skipped by the gateway for documents saved before.
+ */
+
+/** Cookies reach other tenants' paths; the others change or wipe the whole origin's state. */
+const ORIGIN_WIDE_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'set-cookie': 'Set-Cookie',
+  'set-cookie2': 'Set-Cookie2',
+  'clear-site-data': 'Clear-Site-Data',
+  'service-worker-allowed': 'Service-Worker-Allowed',
+  'strict-transport-security': 'Strict-Transport-Security',
+};
+
+/** Media types a browser renders or runs as a document or script (besides every `+xml` type). */
+const ACTIVE_MEDIA_TYPES = new Set([
+  'text/html',
+  'application/xhtml+xml',
+  'image/svg+xml',
+  'text/xml',
+  'application/xml',
+  'text/xsl',
+  'text/vbscript',
+  'multipart/x-mixed-replace',
+]);
+const MEDIA_TYPE = /^[a-z0-9!#$%&'*+.^_`|~-]+\/[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** Why a Content-Type value would let a browser run the body on the shared origin, or null when it would not. */
+export function activeContentTypeReason(value: string): string | null {
+  const type = (value.split(';')[0] ?? '').trim().toLowerCase();
+  if (!MEDIA_TYPE.test(type)) return 'it is not a media type, so browsers would sniff the body';
+  if (ACTIVE_MEDIA_TYPES.has(type) || type.endsWith('+xml') || /javascript|ecmascript|jscript/.test(type)) {
+    return "it is active content (HTML, XML, SVG or script) a browser would run on the gateway's origin, which every tenant shares";
+  }
+  return null;
+}
+
+/**
+ * Why a response header transform may not set `name` (to `value`; absent: a rename, whose value is not
+ * known when saved), or null when it may.
+ */
+export function refusedResponseHeader(name: string, value?: string): string | null {
+  const lower = name.toLowerCase();
+  const originWide = ORIGIN_WIDE_RESPONSE_HEADERS[lower];
+  if (originWide) {
+    return `${originWide} cannot be set by a header transform: it would act on the gateway's origin, which every tenant shares`;
+  }
+  if (lower === 'content-type') {
+    if (value === undefined)
+      return 'Content-Type cannot be renamed into: set it to a fixed, non-active type instead';
+    const reason = activeContentTypeReason(value);
+    return reason ? `Content-Type cannot be "${value}": ${reason}` : null;
+  }
+  return null;
+}
+
+/** Field errors (`responseHeaders.add`, `responseHeaders.rename`) for what refusedResponseHeader refuses. */
+export function responseTransformRefusals(transform: HeaderTransform): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(transform.add)) {
+    const reason = refusedResponseHeader(name, value);
+    if (reason) fields['responseHeaders.add'] ??= reason;
+  }
+  for (const to of Object.values(transform.rename)) {
+    const reason = refusedResponseHeader(to);
+    if (reason) fields['responseHeaders.rename'] ??= reason;
+  }
+  return fields;
+}
+
 export const ZCorsPolicy = z.object({
   enabled: z.boolean().default(false),
   /** exact origins, or '*' */
@@ -147,13 +219,8 @@ export type LimitWindow = z.infer<typeof ZLimitWindow>;
 export const ZPlanLimits = z.array(ZLimitWindow).max(10).default([]);
 export type PlanLimits = z.infer<typeof ZPlanLimits>;
 
-/** PlatformSetting keys and their value schemas. */
+/** PlatformSetting keys and their value schemas (the SSRF allow-list is UpstreamAllowedHost, per org). */
 export const PLATFORM_SETTINGS = {
-  /** host or host:port values exempt from the SSRF guard (the demo echo upstream is listed here) */
-  upstreamAllowedHosts: {
-    key: 'upstream.allowedHosts',
-    schema: z.array(z.string().min(1).max(255)).max(500),
-  },
   /** days RequestLog rows are kept */
   requestLogRetentionDays: { key: 'requestLog.retentionDays', schema: z.number().int().min(1).max(3650) },
 } as const;

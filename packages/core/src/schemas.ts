@@ -141,8 +141,17 @@ export const ZApiRetire = z.object({
   confirmSlug: z.string().trim().toLowerCase().min(1, 'Type the API slug to confirm').max(40),
 });
 
+/** One SSRF exemption: a host for the organizations named, or (deliberately) for every tenant. */
+export const ZAllowedHostEntry = z.object({
+  host: z.string().trim().toLowerCase().min(1, 'Enter a host or host:port').max(255),
+  /** required, never defaulted: opening a host to every tenant is an explicit choice */
+  allTenants: z.boolean(),
+  orgSlugs: z.array(z.string().trim().toLowerCase().min(1).max(100)).max(500).default([]),
+});
+export type AllowedHostEntryInput = z.infer<typeof ZAllowedHostEntry>;
+
 export const ZPlatformSettingsUpdate = z.object({
-  upstreamAllowedHosts: z.array(z.string().trim().toLowerCase().min(1).max(255)).max(500),
+  upstreamAllowedHosts: z.array(ZAllowedHostEntry).max(500),
   /** null: unset, the gateway's own default applies */
   requestLogRetentionDays: z.number().int('Must be a whole number').min(1).max(3650).nullable(),
 });

@@ -8,6 +8,8 @@ import { err, ok, type Result } from '../result.ts';
 /** A route target ready to call: its adapter, the decrypted credential and the provider's model. */
 export interface ResolvedTarget {
   credentialId: string;
+  /** the credential's org: its calls go through that org's SSRF-guarded dispatcher */
+  orgId: string;
   provider: ProviderDefinition;
   credential: ProviderCredential;
   model: string;
@@ -54,7 +56,7 @@ export class AiCredentials {
       if (Object.keys(row.headers).length > 0) credential.headers = row.headers;
       this.decrypted.set(row, credential);
     }
-    return ok({ credentialId: row.id, provider, credential, model: target.model });
+    return ok({ credentialId: row.id, orgId: row.orgId, provider, credential, model: target.model });
   }
 
   /** The tenant's price row for a provider model; none → the call costs 0 (costMicros). */

@@ -103,11 +103,11 @@ export async function routeCall<T>(
   return last as RoutedResult<T>;
 }
 
-/** A chat request over a model route: each attempt calls the target's provider through `dispatcher`. */
+/** A chat request over a model route: each attempt calls the target's provider through its org's dispatcher. */
 export function routeChat(
   route: ModelRoute,
   orgId: string,
-  services: { credentials: AiCredentials; dispatcher: Dispatcher },
+  services: { credentials: AiCredentials; dispatcherFor: (orgId: string) => Dispatcher },
   request: ChatCompletionRequest,
   signal: AbortSignal,
 ): Promise<RoutedResult<CompletionOutcome | StreamOutcome>> {
@@ -124,7 +124,7 @@ export function routeChat(
         request,
         signal,
         timeoutMs,
-        dispatcher: services.dispatcher,
+        dispatcher: services.dispatcherFor(target.orgId),
       }),
   );
 }

@@ -27,8 +27,11 @@ export interface AiServiceOptions {
   redisUrl?: string | undefined;
   redisClusterNodes?: { host: string; port: number }[] | undefined;
   redisKeyPrefix: string;
-  /** SSRF-guarded connections to providers (tenants choose base URLs) */
-  dispatcher: Dispatcher;
+  /**
+   * SSRF-guarded connections to providers (tenants choose base URLs), one dispatcher per org owning the
+   * credential: each admits only hosts allow-listed for that org
+   */
+  dispatcherFor: (orgId: string) => Dispatcher;
   callLogFlushMs: number;
   /** the gateway's batch writer (node-postgres) for AiCallLog rows */
   batchSql: SqlRunner;
@@ -93,8 +96,9 @@ export class AiService {
     this.callLog.start();
   }
 
-  get dispatcher(): Dispatcher {
-    return this.options.dispatcher;
+  /** The dispatcher for calls made with a credential of `orgId`. */
+  dispatcherFor(orgId: string): Dispatcher {
+    return this.options.dispatcherFor(orgId);
   }
 
   /** Serves one admitted request of an AI or PROMPT API. */

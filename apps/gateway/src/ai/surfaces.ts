@@ -285,7 +285,7 @@ async function embeddings(
         request,
         signal: signal,
         timeoutMs,
-        dispatcher: ai.dispatcher,
+        dispatcher: ai.dispatcherFor(target.orgId),
       }),
   );
   const base = {

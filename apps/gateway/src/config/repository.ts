@@ -151,6 +151,34 @@ export async function platformSetting<T>(
   return parsed.success ? parsed.data : undefined;
 }
 
+/** The SSRF allow-list (UpstreamAllowedHost): hosts for every tenant, and each org's own. */
+export interface AllowedHostsSnapshot {
+  allTenants: string[];
+  /** org id → hosts allow-listed for that org (all-tenant hosts not repeated) */
+  byOrg: Map<string, string[]>;
+}
+
+const ALLOWED_HOSTS_SQL = `
+  SELECT h.host, h."allTenants", coalesce(array_agg(o."orgId") FILTER (WHERE o."orgId" IS NOT NULL), '{}') AS "orgIds"
+  FROM "UpstreamAllowedHost" h LEFT JOIN "UpstreamAllowedHostOrg" o ON o."hostId" = h.id
+  GROUP BY h.id`;
+
+/** Reads the whole allow-list (at most a few hundred rows) in one statement. */
+export async function allowedHostsSnapshot(sql: SqlRunner): Promise<AllowedHostsSnapshot> {
+  const rows = await sql.rows<{ host: string; allTenants: boolean; orgIds: string[] }>(ALLOWED_HOSTS_SQL);
+  const snapshot: AllowedHostsSnapshot = { allTenants: [], byOrg: new Map() };
+  for (const row of rows) {
+    const host = row.host.trim().toLowerCase();
+    if (row.allTenants) snapshot.allTenants.push(host);
+    for (const orgId of row.orgIds) {
+      const hosts = snapshot.byOrg.get(orgId);
+      if (hosts) hosts.push(host);
+      else snapshot.byOrg.set(orgId, [host]);
+    }
+  }
+  return snapshot;
+}
+
 /** epoch ms of a timestamp(3) column (stored as UTC wall time, as Prisma writes it), or null */
 const epochMs = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 

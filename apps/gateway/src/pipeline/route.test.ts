@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkRoutable, joinUpstreamPath, parseGatewayPath, splitVersion } from './route.ts';
+import {
+  checkRoutable,
+  joinUpstreamPath,
+  orgFromHost,
+  parseGatewayPath,
+  splitVersion,
+  unsafePathSegment,
+} from './route.ts';
 
 describe('parseGatewayPath', () => {
   it('splits org, api, rest and query', () => {
@@ -39,6 +46,65 @@ describe('parseGatewayPath', () => {
 
   it('accepts dots inside a segment', () => {
     expect(parseGatewayPath('/acme/files/report.v2..final.pdf')?.rest).toBe('/report.v2..final.pdf');
+  });
+
+  it('takes the org from the host when there is one: the path starts with the API', () => {
+    expect(parseGatewayPath('/weather/v1/forecast?city=Oslo', 'acme')).toEqual({
+      orgSlug: 'acme',
+      apiSlug: 'weather',
+      rest: '/v1/forecast',
+      query: 'city=Oslo',
+    });
+    // another org named in the path is just an API slug of the host's org
+    expect(parseGatewayPath('/other/weather/x', 'acme')).toMatchObject({ orgSlug: 'acme', apiSlug: 'other' });
+    expect(parseGatewayPath('/', 'acme')).toBeNull();
+  });
+});
+
+describe('unsafePathSegment', () => {
+  it.each([
+    ['/acme/api/..;/admin', '..;'],
+    ['/acme/api/..;jsessionid=1/admin', '..;jsessionid=1'],
+    ['/acme/api/.;/admin', '.;'],
+    ['/acme/api/%2e%2e;/admin', '%2e%2e;'],
+    ['/acme/api/%2e%2e%3b/admin', '%2e%2e%3b'],
+    ['/acme/api/%2E.%3B/admin', '%2E.%3B'],
+    ['/acme/api/%252e%252e%253b/admin', '%252e%252e%253b'],
+    ['/acme/api/../admin', '..'],
+    ['/acme/api/%2e/admin', '%2e'],
+    ['/acme/api/..', '..'],
+    ['/./acme/api', '.'],
+  ])('finds %j', (path, segment) => {
+    expect(unsafePathSegment(path)).toBe(segment);
+  });
+
+  it.each([
+    '/acme/api/report.v2..final.pdf',
+    '/acme/api/a..;b',
+    '/acme/api/...',
+    '/acme/api/%zz',
+    '/acme/api/v1;x',
+  ])('accepts %j', (path) => {
+    expect(unsafePathSegment(path)).toBeNull();
+  });
+});
+
+describe('orgFromHost', () => {
+  it('names the org of a host under the suffix, with or without a port', () => {
+    expect(orgFromHost('acme.gw.example.com', 'gw.example.com')).toBe('acme');
+    expect(orgFromHost('ACME.gw.example.com:8443', 'gw.example.com')).toBe('acme');
+    expect(orgFromHost('acme.gw.example.com.', 'gw.example.com')).toBe('acme');
+  });
+
+  it('is undefined for other hosts and without a suffix; null for more than one label', () => {
+    expect(orgFromHost('gw.example.com', 'gw.example.com')).toBeUndefined();
+    expect(orgFromHost('127.0.0.1:8080', 'gw.example.com')).toBeUndefined();
+    expect(orgFromHost('acme.evilgw.example.com', 'gw.example.com')).toBeUndefined();
+    expect(orgFromHost('[::1]:8080', 'gw.example.com')).toBeUndefined();
+    expect(orgFromHost('acme.gw.example.com', undefined)).toBeUndefined();
+    expect(orgFromHost(undefined, 'gw.example.com')).toBeUndefined();
+    expect(orgFromHost('a.b.gw.example.com', 'gw.example.com')).toBeNull();
+    expect(orgFromHost('-x.gw.example.com', 'gw.example.com')).toBeNull();
   });
 });
 

@@ -36,6 +36,45 @@ describe('applyHeaderTransform', () => {
     );
     expect(headers).toEqual({ 'x-request-id': 'r', 'content-length': '2', 'x-powered-by': 'portcullis' });
   });
+  it('never sets cookies, origin-wide headers or active content types on responses (documents saved before the rule)', () => {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-upstream-cookie': 'a=1',
+    };
+    applyHeaderTransform(
+      recordAccess(headers),
+      transform({
+        rename: { 'x-upstream-cookie': 'set-cookie' },
+        add: {
+          'set-cookie': 'session=evil; Path=/',
+          'Clear-Site-Data': '"cookies"',
+          'content-type': 'text/html; charset=utf-8',
+          'x-kept': 'yes',
+        },
+      }),
+      'response',
+    );
+    expect(headers).toEqual({
+      'content-type': 'application/json',
+      'x-upstream-cookie': 'a=1',
+      'x-kept': 'yes',
+    });
+    // a passive type is still set, and requests are not concerned
+    const plain: Record<string, string> = {};
+    applyHeaderTransform(
+      recordAccess(plain),
+      transform({ add: { 'content-type': 'text/plain' } }),
+      'response',
+    );
+    expect(plain).toEqual({ 'content-type': 'text/plain' });
+    const upstreamBound: Record<string, string> = {};
+    applyHeaderTransform(
+      recordAccess(upstreamBound),
+      transform({ add: { 'content-type': 'text/html' } }),
+      'request',
+    );
+    expect(upstreamBound).toEqual({ 'content-type': 'text/html' });
+  });
   it('detects the empty (default) transform', () => {
     expect(isEmptyTransform(transform({}))).toBe(true);
     expect(isEmptyTransform(transform({ remove: ['x'] }))).toBe(false);

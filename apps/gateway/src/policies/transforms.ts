@@ -1,4 +1,4 @@
-import type { HeaderTransform } from '@portcullis/core/policies';
+import { type HeaderTransform, refusedResponseHeader } from '@portcullis/core/policies';
 
 /**
  * Headers a transform may not touch. Framing headers would corrupt the message; the consumer's gateway
@@ -26,22 +26,31 @@ export interface HeaderAccess {
 export const isEmptyTransform = (t: HeaderTransform): boolean =>
   Object.keys(t.add).length === 0 && t.remove.length === 0 && Object.keys(t.rename).length === 0;
 
-/** rename, then remove, then add (add overwrites), each skipping protected headers. */
+/**
+ * rename, then remove, then add (add overwrites), each skipping protected headers. On responses it also
+ * skips what the portal refuses to save (cookies, origin-wide headers, active content types: the origin is
+ * shared by every tenant), so a document saved before that rule cannot produce them either.
+ */
 export function applyHeaderTransform(
   headers: HeaderAccess,
   transform: HeaderTransform,
   direction: 'request' | 'response',
 ): void {
   const guarded = direction === 'request' ? PROTECTED_REQUEST : PROTECTED_RESPONSE;
+  const response = direction === 'response';
   for (const [from, to] of Object.entries(transform.rename)) {
     if (guarded.has(from) || guarded.has(to)) continue;
+    if (response && refusedResponseHeader(to) !== null) continue;
     const value = headers.get(from);
     if (value === undefined) continue;
     headers.delete(from);
     headers.set(to, value);
   }
   for (const name of transform.remove) if (!guarded.has(name)) headers.delete(name);
-  for (const [name, value] of Object.entries(transform.add)) if (!guarded.has(name)) headers.set(name, value);
+  for (const [name, value] of Object.entries(transform.add)) {
+    if (guarded.has(name) || (response && refusedResponseHeader(name, value) !== null)) continue;
+    headers.set(name, value);
+  }
 }
 
 export function recordAccess(record: Record<string, string | string[] | number | undefined>): HeaderAccess {

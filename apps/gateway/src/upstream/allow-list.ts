@@ -1,27 +1,29 @@
-import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
 import type { SqlRunner } from '@portcullis/db/pg';
-import { platformSetting } from '../config/repository.ts';
+import { type AllowedHostsSnapshot, allowedHostsSnapshot } from '../config/repository.ts';
 
 const REFUSAL_RELOAD_MS = 1_000;
 
-/** Where the connect-time SSRF guard reads the allow-list from. */
+/**
+ * Where the connect-time SSRF guard reads the allow-list from. Entries are per organization: a host
+ * allowed for one tenant's APIs and AI credentials stays forbidden for every other tenant's.
+ */
 export interface AllowListSource {
-  readonly current: readonly string[];
+  /** Hosts (`host` or `host:port`) exempt for upstreams and AI endpoints of `orgId`: its own and all-tenant entries. */
+  hostsFor(orgId: string): readonly string[];
   /**
-   * Called before refusing `host`: reloads the list when this host was not refused since the last load,
-   * or the list is over a second old (so a host an admin just allowed works at once, while a flood of
-   * refusals costs at most one load per second per host). Concurrent callers share one load.
+   * Called before refusing `host` for `orgId`: reloads the list when this host was not refused for this
+   * org since the last load, or the list is over a second old (so a host an admin just allowed works at
+   * once, while a flood of refusals costs at most one load per second per host). Concurrent callers
+   * share one load.
    */
-  beforeRefusing(host: string): Promise<void>;
+  beforeRefusing(orgId: string, host: string): Promise<void>;
 }
 
-/** Reads PlatformSetting 'upstream.allowedHosts'; a missing or malformed value means "nothing allowed". */
-export function platformAllowedHosts(sql: SqlRunner): () => Promise<readonly string[]> {
-  return async () => {
-    const hosts = await platformSetting(sql, PLATFORM_SETTINGS.upstreamAllowedHosts);
-    return (hosts ?? []).map((host) => host.trim().toLowerCase());
-  };
-}
+/** Reads UpstreamAllowedHost; the gateway's one reader of it. */
+export const upstreamAllowedHosts =
+  (sql: SqlRunner): (() => Promise<AllowedHostsSnapshot>) =>
+  () =>
+    allowedHostsSnapshot(sql);
 
 /**
  * The SSRF allow-list, cached in memory: loaded at start, refreshed every `refreshMs`, after a config
@@ -29,14 +31,16 @@ export function platformAllowedHosts(sql: SqlRunner): () => Promise<readonly str
  * keeps the previous list.
  */
 export class UpstreamAllowList implements AllowListSource {
-  private hosts: readonly string[] = [];
+  private allTenants: readonly string[] = [];
+  /** per org: its own hosts followed by the all-tenant ones, built once per load */
+  private byOrg = new Map<string, readonly string[]>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | undefined;
   private readonly refusedSinceLoad = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly load: () => Promise<readonly string[]>,
+    private readonly load: () => Promise<AllowedHostsSnapshot>,
     private readonly options: {
       refreshMs: number;
       onError?: (error: unknown) => void;
@@ -44,8 +48,8 @@ export class UpstreamAllowList implements AllowListSource {
     },
   ) {}
 
-  get current(): readonly string[] {
-    return this.hosts;
+  hostsFor(orgId: string): readonly string[] {
+    return this.byOrg.get(orgId) ?? this.allTenants;
   }
 
   async start(): Promise<void> {
@@ -57,8 +61,11 @@ export class UpstreamAllowList implements AllowListSource {
   refresh(): Promise<void> {
     this.loading ??= this.load()
       .then(
-        (hosts) => {
-          this.hosts = hosts;
+        (snapshot) => {
+          this.allTenants = snapshot.allTenants;
+          this.byOrg = new Map(
+            [...snapshot.byOrg].map(([orgId, hosts]) => [orgId, [...hosts, ...snapshot.allTenants]]),
+          );
           this.loadedAt = this.now();
           this.refusedSinceLoad.clear();
         },
@@ -70,10 +77,11 @@ export class UpstreamAllowList implements AllowListSource {
     return this.loading;
   }
 
-  async beforeRefusing(host: string): Promise<void> {
-    if (this.refusedSinceLoad.has(host) && this.now() - this.loadedAt < REFUSAL_RELOAD_MS) return;
+  async beforeRefusing(orgId: string, host: string): Promise<void> {
+    const key = `${orgId} ${host}`;
+    if (this.refusedSinceLoad.has(key) && this.now() - this.loadedAt < REFUSAL_RELOAD_MS) return;
     await this.refresh();
-    this.refusedSinceLoad.add(host);
+    this.refusedSinceLoad.add(key);
   }
 
   stop(): void {
@@ -85,8 +93,8 @@ export class UpstreamAllowList implements AllowListSource {
   }
 }
 
-/** A fixed list (tests, embedded use). */
+/** A fixed list for every org (tests, embedded use). */
 export const staticAllowList = (hosts: readonly string[]): AllowListSource => ({
-  current: hosts,
+  hostsFor: () => hosts,
   beforeRefusing: async () => undefined,
 });

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { forbiddenAddressReason, isAllowedHost } from '@portcullis/core/ssrf';
-import { buildConnector } from 'undici';
+import { Agent, buildConnector } from 'undici';
 import type { AllowListSource } from './allow-list.ts';
 
 export const UPSTREAM_FORBIDDEN = 'ERR_UPSTREAM_FORBIDDEN';
@@ -33,32 +33,39 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-function isAllowed(options: buildConnector.Options, allowList: AllowListSource): boolean {
+function isAllowed(options: buildConnector.Options, hosts: readonly string[]): boolean {
   const host = isIP(options.hostname) === 6 ? `[${options.hostname}]` : options.hostname;
   const port = options.port ? `:${options.port}` : '';
-  return isAllowedHost(new URL(`${options.protocol}//${host}${port}`), allowList.current);
+  return isAllowedHost(new URL(`${options.protocol}//${host}${port}`), hosts);
 }
 
-/** An undici `connect` that checks the address it actually connects to, unless the host is allow-listed. */
+/**
+ * An undici `connect` that checks the address it actually connects to, unless the host is allow-listed
+ * for `orgId`, the organization whose API or AI credential the connections serve (so a pool or agent
+ * using it must never be shared with another org).
+ */
 export function guardedConnector(options: {
   connectTimeoutMs: number;
   allowList: AllowListSource;
+  orgId: string;
 }): buildConnector.connector {
   const direct = buildConnector({ timeout: options.connectTimeoutMs });
   const guarded = buildConnector({ timeout: options.connectTimeoutMs, lookup: guardedLookup });
-  const { allowList } = options;
+  const { allowList, orgId } = options;
+  const allowed = (connectOptions: buildConnector.Options) =>
+    isAllowed(connectOptions, allowList.hostsFor(orgId));
   const refuseUnlessNowAllowed = (
     connectOptions: buildConnector.Options,
     callback: buildConnector.Callback,
     error: Error,
   ) => {
-    allowList.beforeRefusing(`${connectOptions.hostname}:${connectOptions.port}`).then(
-      () => (isAllowed(connectOptions, allowList) ? direct(connectOptions, callback) : callback(error, null)),
+    allowList.beforeRefusing(orgId, `${connectOptions.hostname}:${connectOptions.port}`).then(
+      () => (allowed(connectOptions) ? direct(connectOptions, callback) : callback(error, null)),
       () => callback(error, null),
     );
   };
   return (connectOptions, callback) => {
-    if (isAllowed(connectOptions, allowList)) return direct(connectOptions, callback);
+    if (allowed(connectOptions)) return direct(connectOptions, callback);
     // Literal addresses never reach the lookup: check them here.
     if (isIP(connectOptions.hostname) !== 0) {
       const reason = forbiddenAddressReason(connectOptions.hostname);
@@ -74,4 +81,32 @@ export function guardedConnector(options: {
       callback(null, socket);
     });
   };
+}
+
+/** Keep-alive agents for calls made on behalf of one org each (AI providers), SSRF-guarded for that org. */
+export class OrgAgents {
+  private readonly agents = new Map<string, Agent>();
+
+  constructor(
+    private readonly allowList: AllowListSource,
+    private readonly connectTimeoutMs = 10_000,
+  ) {}
+
+  for(orgId: string): Agent {
+    let agent = this.agents.get(orgId);
+    if (!agent) {
+      const connect = guardedConnector({
+        connectTimeoutMs: this.connectTimeoutMs,
+        allowList: this.allowList,
+        orgId,
+      });
+      agent = new Agent({ connect, keepAliveTimeout: 30_000, connections: 256 });
+      this.agents.set(orgId, agent);
+    }
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.agents.values()].map((agent) => agent.close()));
+  }
 }

@@ -16,6 +16,8 @@ import { type TargetGroup, TargetRegistry, type TargetState } from './targets.ts
 export interface ForwardTarget {
   /** identifies the route's upstream state (breakers, health, balancing): the API id */
   routeKey: string;
+  /** the API's org: the SSRF guard admits only hosts allow-listed for it */
+  orgId: string;
   upstreamUrl: string;
   /** Api.upstream; absent: defaults (upstreamUrl as the only target) */
   upstream?: UpstreamConfig;
@@ -59,6 +61,8 @@ function hasBody(req: IncomingMessage): boolean {
  */
 export class UpstreamClient {
   private readonly pools = new Map<string, Pool>();
+  /** the org each route's targets connect for (health probes use the same org-scoped pools) */
+  private readonly groupOrg = new WeakMap<TargetGroup, string>();
   private readonly registry: TargetRegistry;
   private readonly untrack: () => void;
 
@@ -92,6 +96,7 @@ export class UpstreamClient {
           ? [{ url: target.upstreamUrl, weight: 100 }, ...config.targets]
           : (config.versions[version] ?? []),
     );
+    this.groupOrg.set(group, target.orgId);
     const started = performance.now();
     const stats = counters;
     const fail = (p: GatewayProblem): Result<ForwardStats, ForwardFailure> =>
@@ -128,7 +133,7 @@ export class UpstreamClient {
       tried.add(chosen.id);
       chosen.inFlight += 1;
       const outcome = await relayAttempt(
-        this.pool(chosen.origin, config),
+        this.pool(chosen.origin, config, target.orgId),
         {
           method,
           path: joinUpstreamPath(chosen.basePath, rest, target.query),
@@ -185,7 +190,9 @@ export class UpstreamClient {
   /** Active health check: GET the configured path; any 2xx or 3xx within the timeout is healthy. */
   private async probe(group: TargetGroup, target: TargetState): Promise<boolean> {
     const timeout = Math.min(HEALTH_PROBE_TIMEOUT_MS, group.config.healthCheck.intervalMs);
-    const response = await this.pool(target.origin, group.config).request({
+    const orgId = this.groupOrg.get(group);
+    if (orgId === undefined) return false;
+    const response = await this.pool(target.origin, group.config, orgId).request({
       method: 'GET',
       path: group.config.healthCheck.path,
       headers: { 'user-agent': 'portcullis-health-check' },
@@ -197,14 +204,15 @@ export class UpstreamClient {
     return response.statusCode >= 200 && response.statusCode < 400;
   }
 
-  private pool(origin: string, config: UpstreamConfig): Pool {
+  /** One pool per org too: its connector admits the org's allow-listed hosts, and connections are reused. */
+  private pool(origin: string, config: UpstreamConfig, orgId: string): Pool {
     const connectTimeoutMs = config.timeouts.connectMs;
-    const key = `${origin} ${connectTimeoutMs}`;
+    const key = `${orgId} ${origin} ${connectTimeoutMs}`;
     let pool = this.pools.get(key);
     if (!pool) {
       pool = new Pool(origin, {
         connections: 256,
-        connect: guardedConnector({ connectTimeoutMs, allowList: this.options.allowList }),
+        connect: guardedConnector({ connectTimeoutMs, allowList: this.options.allowList, orgId }),
       });
       this.pools.set(key, pool);
     }

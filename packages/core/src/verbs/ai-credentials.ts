@@ -7,7 +7,7 @@ import { badRequest, conflict, notFound } from '../errors.ts';
 import { ZId } from '../schemas.ts';
 import { checkUpstreamUrlResolved } from '../ssrf.ts';
 import { AI_PROVIDERS, aiProvider, parseOrBadRequest } from './ai-shared.ts';
-import { loadUpstreamAllowedHosts } from './api.ts';
+import { ALLOW_LIST_HINT, loadUpstreamAllowedHosts } from './allow-list.ts';
 import {
   inTransaction,
   isUniqueViolation,
@@ -119,7 +119,7 @@ async function notifyCredentials(tx: Tx, id: string): Promise<void> {
   await notifyConfig(tx, { kind: 'providerCredential', id });
 }
 
-/** Provider-specific requirements and the SSRF guard on the endpoint (allow-listed hosts exempt). */
+/** Provider-specific requirements and the SSRF guard on the endpoint (hosts allow-listed for this org exempt). */
 async function checkEndpoint(
   ctx: OrgCtx,
   providerId: string,
@@ -132,8 +132,9 @@ async function checkEndpoint(
   if (info?.needsApiVersion && !data.apiVersion) fields.apiVersion = `${info.name} needs an api-version`;
   if (secret !== undefined && !secret && !info?.secretOptional) fields.secret = 'Paste the API key';
   if (data.baseUrl && !fields.baseUrl) {
-    const check = await checkUpstreamUrlResolved(data.baseUrl, await loadUpstreamAllowedHosts(ctx.db));
-    if (!check.ok) fields.baseUrl = `${check.error.message}. A platform admin can allow-list the host.`;
+    const allowed = await loadUpstreamAllowedHosts(ctx.db, ctx.org.id);
+    const check = await checkUpstreamUrlResolved(data.baseUrl, allowed);
+    if (!check.ok) fields.baseUrl = `${check.error.message}. ${ALLOW_LIST_HINT}`;
   }
   if (Object.keys(fields).length > 0) throw badRequest('Check the highlighted fields', fields);
 }

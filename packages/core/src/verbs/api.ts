@@ -1,9 +1,8 @@
-import type { Db, Tx } from '@portcullis/db';
 import { z } from 'zod';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import { PLATFORM_SETTINGS } from '../policies.ts';
 import { type ApiCreateInput, ZId, ZVisibility } from '../schemas.ts';
 import { checkUpstreamUrlResolved } from '../ssrf.ts';
+import { ALLOW_LIST_HINT, loadUpstreamAllowedHosts } from './allow-list.ts';
 import { snapshotSpec } from './changelog.ts';
 import { inTransaction, isUniqueViolation, notifyConfig, type OrgCtx, writeAudit } from './context.ts';
 
@@ -47,27 +46,26 @@ export const ZApiUpdate = z.object({
 });
 export type ApiUpdateInput = z.input<typeof ZApiUpdate>;
 
-// Save-time SSRF guard; the gateway re-checks the resolved address on every connect
-export async function loadUpstreamAllowedHosts(db: Db | Tx): Promise<string[]> {
-  const { key, schema } = PLATFORM_SETTINGS.upstreamAllowedHosts;
-  const row = await db.platformSetting.findUnique({ where: { key }, select: { value: true } });
-  const parsed = schema.safeParse(row?.value);
-  return parsed.success ? parsed.data : [];
-}
-
-/** Refuses upstreams that point at loopback, private, link-local or metadata addresses (unless allow-listed). */
-async function assertUpstreamAllowed(db: Db | Tx, upstreamUrl: string): Promise<void> {
-  const check = await checkUpstreamUrlResolved(upstreamUrl, await loadUpstreamAllowedHosts(db));
+/**
+ * Save-time SSRF guard: refuses upstreams that point at loopback, private, link-local or metadata addresses
+ * unless allow-listed for this org (another org's entries do not count); the gateway re-checks the address
+ * it connects to, against the same org's entries.
+ */
+async function assertUpstreamAllowed(ctx: OrgCtx, upstreamUrl: string): Promise<void> {
+  const check = await checkUpstreamUrlResolved(
+    upstreamUrl,
+    await loadUpstreamAllowedHosts(ctx.db, ctx.org.id),
+  );
   if (!check.ok) {
     throw badRequest(`This upstream URL is not allowed: ${check.error.message}`, {
-      upstreamUrl: `${check.error.message}. A platform admin can allow-list the host.`,
+      upstreamUrl: `${check.error.message}. ${ALLOW_LIST_HINT}`,
     });
   }
 }
 
 export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
   const kind = input.kind ?? 'REST';
-  if (kind === 'REST') await assertUpstreamAllowed(ctx.db, input.upstreamUrl);
+  if (kind === 'REST') await assertUpstreamAllowed(ctx, input.upstreamUrl);
   try {
     return await inTransaction(ctx.db, async (tx) => {
       const taken = await tx.api.findFirst({
@@ -194,7 +192,7 @@ export async function publishApi(ctx: OrgCtx, input: { apiId: string }) {
 }
 
 export async function updateApiUpstream(ctx: OrgCtx, input: { apiId: string; upstreamUrl: string }) {
-  await assertUpstreamAllowed(ctx.db, input.upstreamUrl);
+  await assertUpstreamAllowed(ctx, input.upstreamUrl);
   return inTransaction(ctx.db, async (tx) => {
     const api = await tx.api.findFirst({
       where: { id: input.apiId, orgId: ctx.org.id },

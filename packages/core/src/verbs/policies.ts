@@ -5,6 +5,7 @@ import {
   type ApiPolicies,
   parseApiPolicies,
   parseUpstreamConfig,
+  responseTransformRefusals,
   type UpstreamConfig,
   ZApiPolicies,
   ZUpstreamConfig,
@@ -12,7 +13,8 @@ import {
 import type { ApiPoliciesUpdateInput, OpenApiSpecSetInput, UpstreamConfigUpdateInput } from '../schemas.ts';
 import { checkUpstreamUrlResolved } from '../ssrf.ts';
 import { issueLocation, schemaPatternIssues } from '../tenant-regex.ts';
-import { loadUpstreamAllowedHosts, updateApiUpstream } from './api.ts';
+import { ALLOW_LIST_HINT, loadUpstreamAllowedHosts } from './allow-list.ts';
+import { updateApiUpstream } from './api.ts';
 import { inTransaction, notifyConfig, type OrgCtx, writeAudit } from './context.ts';
 
 /** Everything the provider's configuration pages show for one API of ctx.org. */
@@ -89,7 +91,7 @@ function checkOrigins(origins: string[], fields: Record<string, string>): string
   });
 }
 
-/** Validates beyond the schema (CIDRs, origins) and returns the canonical document. */
+/** Validates beyond the schema (CIDRs, origins, origin-wide response headers) and returns the canonical document. */
 export function checkApiPolicies(input: ApiPolicies): ApiPolicies {
   const policies = ZApiPolicies.parse(input);
   const fields: Record<string, string> = {};
@@ -100,6 +102,7 @@ export function checkApiPolicies(input: ApiPolicies): ApiPolicies {
     fields['cors.allowCredentials'] = 'Credentials cannot be allowed for every origin (*): list the origins';
   }
   policies.allowedMethods = [...new Set(policies.allowedMethods)];
+  Object.assign(fields, responseTransformRefusals(policies.responseHeaders));
   if (Object.keys(fields).length > 0) throw badRequest('Some policy fields are not valid', fields);
   return policies;
 }
@@ -132,11 +135,11 @@ export async function updateApiPolicies(ctx: OrgCtx, input: ApiPoliciesUpdateInp
 }
 
 /**
- * Every extra and per-version target gets the same SSRF guard as Api.upstreamUrl (allow-listed hosts
- * exempt); the gateway re-checks the address it connects to.
+ * Every extra and per-version target gets the same SSRF guard as Api.upstreamUrl (hosts allow-listed for
+ * this org exempt); the gateway re-checks the address it connects to.
  */
 async function checkTargets(ctx: OrgCtx, upstream: UpstreamConfig): Promise<void> {
-  const allowedHosts = await loadUpstreamAllowedHosts(ctx.db);
+  const allowedHosts = await loadUpstreamAllowedHosts(ctx.db, ctx.org.id);
   const targets: Array<[field: string, url: string]> = [
     ...upstream.targets.map((t, i): [string, string] => [`targets.${i}.url`, t.url]),
     ...Object.entries(upstream.versions).flatMap(([name, list]) =>
@@ -147,7 +150,7 @@ async function checkTargets(ctx: OrgCtx, upstream: UpstreamConfig): Promise<void
   await Promise.all(
     targets.map(async ([field, url]) => {
       const check = await checkUpstreamUrlResolved(url, allowedHosts);
-      if (!check.ok) fields[field] = `${check.error.message}. A platform admin can allow-list the host.`;
+      if (!check.ok) fields[field] = `${check.error.message}. ${ALLOW_LIST_HINT}`;
     }),
   );
   if (Object.keys(fields).length > 0) throw badRequest('Some upstream targets are not allowed', fields);

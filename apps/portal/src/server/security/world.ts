@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateApiKey } from '@portcullis/core/keys';
+import type { AllowedHostEntryInput } from '@portcullis/core/schemas';
+import { listAllowedHosts } from '@portcullis/core/verbs/allow-list';
 import { hashSecretToken } from '@portcullis/core/verbs/members';
 import type { Db, Role } from '@portcullis/db';
 import { seedUser, uniq } from '../../../../../test/fixtures';
@@ -49,7 +51,7 @@ export interface TenantWorld {
   outsider: { userId: string; orgId: string; orgSlug: string };
   platformAdminId: string;
   /** the SSRF allow-list as it was: what a platform admin's settings.update writes back */
-  allowedHosts: string[];
+  allowedHosts: AllowedHostEntryInput[];
 }
 
 /** Ids of the tenant's non-public records: none may show up in an answer to someone outside it. */
@@ -92,9 +94,12 @@ async function seedTenantOrg(db: Db, label: string): Promise<TenantOrg> {
   return { id: org.id, slug, members, coOwnerId, bystanderId };
 }
 
-async function currentAllowedHosts(db: Db): Promise<string[]> {
-  const row = await db.platformSetting.findUnique({ where: { key: 'upstream.allowedHosts' } });
-  return Array.isArray(row?.value) ? row.value.filter((h): h is string => typeof h === 'string') : [];
+async function currentAllowedHosts(db: Db): Promise<AllowedHostEntryInput[]> {
+  return (await listAllowedHosts(db)).map((entry) => ({
+    host: entry.host,
+    allTenants: entry.allTenants,
+    orgSlugs: entry.orgs.map((org) => org.slug),
+  }));
 }
 
 const SPEC = {

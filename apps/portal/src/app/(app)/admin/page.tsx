@@ -2,17 +2,26 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { lines, numberOrNull, SavedNote, TextAreaField } from '../../../components/config-fields';
+import { numberOrNull, SavedNote } from '../../../components/config-fields';
 import { ErrorState, Field, FormError, Loading } from '../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../trpc/client';
+import { AddAllowedHost, AllowedHostList, type HostDraft } from './_components/allowed-hosts';
 
-function SettingsForm({
-  initial,
-}: {
-  initial: { upstreamAllowedHosts: string[]; requestLogRetentionDays: number | null };
-}) {
+interface Settings {
+  upstreamAllowedHosts: Array<{ host: string; allTenants: boolean; orgs: Array<{ slug: string }> }>;
+  requestLogRetentionDays: number | null;
+}
+
+const drafts = (settings: Settings): HostDraft[] =>
+  settings.upstreamAllowedHosts.map((entry) => ({
+    host: entry.host,
+    allTenants: entry.allTenants,
+    orgSlugs: entry.orgs.map((org) => org.slug),
+  }));
+
+function SettingsForm({ initial }: { initial: Settings }) {
   const trpc = useTRPC();
-  const [hosts, setHosts] = useState(initial.upstreamAllowedHosts.join('\n'));
+  const [hosts, setHosts] = useState(drafts(initial));
   const [days, setDays] = useState(
     initial.requestLogRetentionDays === null ? '' : String(initial.requestLogRetentionDays),
   );
@@ -20,35 +29,35 @@ function SettingsForm({
   const save = useMutation(
     trpc.settings.update.mutationOptions({
       onSuccess: (result) => {
-        setHosts(result.upstreamAllowedHosts.join('\n'));
+        setHosts(drafts(result));
         setDays(result.requestLogRetentionDays === null ? '' : String(result.requestLogRetentionDays));
         setSaved(true);
       },
     }),
   );
   const errors = fieldErrors(save.error);
-  const firstHostError = Object.entries(errors).find(([key]) => key.startsWith('upstreamAllowedHosts'))?.[1];
+  const edit = (next: HostDraft[]) => {
+    setHosts(next);
+    setSaved(false);
+  };
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    save.mutate({ upstreamAllowedHosts: lines(hosts), requestLogRetentionDays: numberOrNull(days) });
+    save.mutate({ upstreamAllowedHosts: hosts, requestLogRetentionDays: numberOrNull(days) });
   }
 
   return (
     <form className="card" onSubmit={onSubmit} noValidate aria-labelledby="settings-title">
       <h2 id="settings-title">Platform settings</h2>
-      <TextAreaField
-        id="allowed-hosts"
-        label="Upstream allowed hosts"
-        rows={6}
-        hint="One host or host:port per line. These upstreams skip the private-address (SSRF) guard."
-        placeholder="127.0.0.1:8190"
-        value={hosts}
-        error={firstHostError}
-        onChange={(e) => {
-          setHosts(e.target.value);
-          setSaved(false);
-        }}
+      <h3>Upstream allowed hosts</h3>
+      <p className="hint">
+        These hosts skip the private-address (SSRF) guard for the organizations they name: their APIs'
+        upstreams and their AI credentials' endpoints. Every other organization is still refused.
+      </p>
+      <AllowedHostList entries={hosts} onRemove={(host) => edit(hosts.filter((h) => h.host !== host))} />
+      <AddAllowedHost
+        errors={errors}
+        onAdd={(entry) => edit([...hosts.filter((h) => h.host !== entry.host), entry])}
       />
       <Field
         id="retention-days"

@@ -12,6 +12,7 @@ import {
 } from '@portcullis/core/verbs/catalog';
 import type { Db } from '@portcullis/db';
 import { env } from '../../../env';
+import { gatewayApiBaseUrl } from '../../gateway-url';
 import { protectedProcedure, publicProcedure, router } from '../../trpc';
 
 const viewer = (ctx: { db: Db; userId: string | null }) => ({
@@ -32,7 +33,11 @@ export const catalogRouter = router({
     const api = await getCatalogApi(viewer(ctx), input);
     return {
       ...api,
-      gatewayBaseUrl: `${env.GATEWAY_PUBLIC_URL}/${api.org.slug}/${api.slug}/`,
+      gatewayBaseUrl: gatewayApiBaseUrl(
+        { publicUrl: env.GATEWAY_PUBLIC_URL, orgHostSuffix: env.GATEWAY_ORG_HOST_SUFFIX },
+        api.org.slug,
+        api.slug,
+      ),
       signedIn: ctx.userId !== null,
     };
   }),

@@ -1,0 +1,134 @@
+'use client';
+
+import { useState } from 'react';
+import { CheckboxField, errorFor } from '../../../../components/config-fields';
+import { Field } from '../../../../components/form';
+
+/** One SSRF exemption as edited here: for the organizations listed (slugs), or for every tenant. */
+export interface HostDraft {
+  host: string;
+  allTenants: boolean;
+  orgSlugs: string[];
+}
+
+const slugList = (text: string) =>
+  text
+    .split(/[\s,]+/)
+    .map((slug) => slug.trim().toLowerCase())
+    .filter(Boolean);
+
+function AppliesTo({ entry }: { entry: HostDraft }) {
+  if (entry.allTenants) return <span className="badge status-suspended">All tenants</span>;
+  if (entry.orgSlugs.length === 0)
+    return <span className="badge status-rejected">Nobody: add organizations</span>;
+  return <>{entry.orgSlugs.join(', ')}</>;
+}
+
+/** The list of entries, each removable. */
+export function AllowedHostList({
+  entries,
+  onRemove,
+}: {
+  entries: HostDraft[];
+  onRemove: (host: string) => void;
+}) {
+  if (entries.length === 0)
+    return (
+      <p className="empty">
+        No host is allowed: loopback and private upstreams are refused for every organization.
+      </p>
+    );
+  return (
+    <div className="table-wrap">
+      <table className="table stack" aria-label="Allowed hosts">
+        <thead>
+          <tr>
+            <th>Host</th>
+            <th>Applies to</th>
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <tr key={entry.host}>
+              <td data-label="Host">
+                <code>{entry.host}</code>
+              </td>
+              <td data-label="Applies to">
+                <AppliesTo entry={entry} />
+              </td>
+              <td>
+                <button type="button" className="danger" onClick={() => onRemove(entry.host)}>
+                  Remove<span className="visually-hidden"> {entry.host}</span>
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Adds an entry (or replaces the one for the same host); all tenants is a checkbox with its consequence spelled out. */
+export function AddAllowedHost({
+  onAdd,
+  errors,
+}: {
+  onAdd: (entry: HostDraft) => void;
+  errors: Record<string, string>;
+}) {
+  const [host, setHost] = useState('');
+  const [orgs, setOrgs] = useState('');
+  const [allTenants, setAllTenants] = useState(false);
+  const [problem, setProblem] = useState<string | undefined>();
+
+  function add() {
+    const slugs = slugList(orgs);
+    if (!host.trim()) return setProblem('Enter a host or host:port');
+    if (!allTenants && slugs.length === 0) return setProblem('Name the organizations, or choose all tenants');
+    onAdd({ host: host.trim().toLowerCase(), allTenants, orgSlugs: allTenants ? [] : slugs });
+    setHost('');
+    setOrgs('');
+    setAllTenants(false);
+    setProblem(undefined);
+  }
+
+  return (
+    <fieldset className="group">
+      <legend>Allow a host</legend>
+      <div className="row">
+        <Field
+          id="allow-host"
+          label="Host"
+          placeholder="127.0.0.1:8190"
+          hint="host or host:port, no scheme or path"
+          value={host}
+          error={problem ?? errorFor(errors, 'upstreamAllowedHosts')}
+          onChange={(e) => setHost(e.target.value)}
+        />
+        <Field
+          id="allow-orgs"
+          label="Organizations"
+          placeholder="acme, globex"
+          hint="Organization slugs, comma-separated: only their APIs and AI credentials may reach the host"
+          value={orgs}
+          disabled={allTenants}
+          onChange={(e) => setOrgs(e.target.value)}
+        />
+      </div>
+      <CheckboxField id="allow-all" label="All tenants" checked={allTenants} onChange={setAllTenants} />
+      {allTenants ? (
+        <p className="form-error" role="alert">
+          Every organization's APIs and AI credentials will be able to reach this host, and whatever private
+          service answers there. Choose this only for a service meant for all tenants.
+        </p>
+      ) : null}
+      <button type="button" onClick={add}>
+        Add host
+      </button>
+    </fieldset>
+  );
+}
