@@ -51,6 +51,8 @@ export interface GatewayOptions {
   port?: number;
   host?: string;
   keyCacheTtlMs?: number;
+  /** The longest one request waits for configuration from Postgres, all lookups together (default 1 s). */
+  configWaitMs?: number;
   usageFlushIntervalMs?: number;
   upstreamTimeoutMs?: number;
   /** Namespace for Redis keys; tests pass a unique one per run. */
@@ -128,6 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const cache = new ConfigCache(repository, {
     ttlMs: options.keyCacheTtlMs ?? 30_000,
+    requestWaitMs: options.configWaitMs ?? 1_000,
     now,
     onRefreshError: (error) =>
       log('warn', 'config refresh failed; serving stale entry', { error: describeError(error) }),
