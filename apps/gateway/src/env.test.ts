@@ -10,6 +10,7 @@ describe('readGatewayEnv', () => {
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_REDIS_KEY_PREFIX: 'portcullis:',
       GATEWAY_KEY_CACHE_TTL_MS: 30_000,
+      GATEWAY_CONFIG_WAIT_MS: 1_000,
       USAGE_FLUSH_INTERVAL_MS: 500,
       GATEWAY_UPSTREAM_TIMEOUT_MS: 30_000,
       GATEWAY_HEADERS_TIMEOUT_MS: 10_000, // upstreams
@@ -37,6 +38,12 @@ describe('readGatewayEnv', () => {
         /GATEWAY_ORG_HOST_SUFFIX: must be a DNS name/,
       );
     }
+  });
+
+  it('bounds the config wait of a request to 50 ms – 60 s', () => {
+    const base = { DATABASE_URL: 'postgresql://x@h/db' };
+    expect(readGatewayEnv({ ...base, GATEWAY_CONFIG_WAIT_MS: '250' }).GATEWAY_CONFIG_WAIT_MS).toBe(250);
+    expect(() => readGatewayEnv({ ...base, GATEWAY_CONFIG_WAIT_MS: '0' })).toThrow(/GATEWAY_CONFIG_WAIT_MS/);
   });
 
   it('keeps the header timeout at 10 s or less and the request timeout 0 or at least 10 s', () => {

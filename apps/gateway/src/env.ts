@@ -35,6 +35,11 @@ const ZGatewayEnv = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   GATEWAY_KEY_CACHE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /**
+   * The longest one request waits for configuration from Postgres, its lookups (route, key, subscriptions,
+   * quota usage) together; then a key never seen gets 503 config_unavailable, cached ones their snapshot.
+   */
+  GATEWAY_CONFIG_WAIT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(500),
   GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   // Connection hardening and SSRF allow-list — src/http/hardening.ts, src/upstream

@@ -112,8 +112,10 @@ async function handle(
     return;
   }
 
+  // One wait for Postgres across every config lookup of this request (a hung database costs it that much)
+  const config = deps.cache.forRequest();
   // Right after route resolve, before key verification: IP rules, CORS, size limits
-  const screened = await deps.policies.screen(req, res, path, deps.cache);
+  const screened = await deps.policies.screen(req, res, path, config);
   if (screened.kind !== 'continue') {
     const refusal = screened.kind === 'rejected' ? screened.problem : undefined;
     if (refusal) sendProblem(res, refusal, requestId);
@@ -124,7 +126,7 @@ async function handle(
     return;
   }
 
-  const admission = await admit(deps, path, req.headers, { ip: clientIp ?? undefined });
+  const admission = await admit(deps, path, req.headers, { ip: clientIp ?? undefined }, config);
   setDeprecationHeaders(res, admission.ok ? admission.value.route : admission.error.route);
   if (!admission.ok) {
     // an AI API's clients get errors in the OpenAI/Anthropic shape

@@ -49,6 +49,7 @@ async function runGateway(env: GatewayEnv, logging: GatewayLogging): Promise<voi
     port: env.GATEWAY_PORT,
     host: env.GATEWAY_HOST,
     keyCacheTtlMs: env.GATEWAY_KEY_CACHE_TTL_MS,
+    configWaitMs: env.GATEWAY_CONFIG_WAIT_MS,
     usageFlushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
     upstreamTimeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,
     headersTimeoutMs: env.GATEWAY_HEADERS_TIMEOUT_MS,

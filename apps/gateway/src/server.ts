@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDb, type Db } from '@portcullis/db';
 import {
@@ -15,7 +15,7 @@ import { ResponseCacheStore } from './cache/store.ts';
 import { ConfigCache } from './config/config-cache.ts';
 import { sqlConfigRepository } from './config/repository.ts';
 import { createHandler } from './handler.ts';
-import { DEFAULT_HARDENING, hardenedServerOptions, hardenServer } from './http/hardening.ts'; // upstreams
+import { createHardenedServer, DEFAULT_HARDENING } from './http/hardening.ts'; // upstreams
 import { createLimitStore } from './limits/create.ts'; // limits
 import { ResilientLimitStore } from './limits/resilient.ts';
 import {
@@ -50,6 +50,8 @@ export interface GatewayOptions {
   port?: number;
   host?: string;
   keyCacheTtlMs?: number;
+  /** The longest one request waits for configuration from Postgres, all lookups together (default 1 s). */
+  configWaitMs?: number;
   usageFlushIntervalMs?: number;
   upstreamTimeoutMs?: number;
   /** Namespace for Redis keys; tests pass a unique one per run. */
@@ -129,6 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const cache = new ConfigCache(repository, {
     ttlMs: options.keyCacheTtlMs ?? 30_000,
+    requestWaitMs: options.configWaitMs ?? 1_000,
     now,
     onRefreshError: (error) =>
       log('warn', 'config refresh failed; serving stale entry', { error: describeError(error) }),
@@ -222,8 +225,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now,
   });
 
-  const server = createServer(
-    hardenedServerOptions(hardening), // upstreams
+  // Timeouts, problem+json for unparseable HTTP, TRACE and HTTP versions other than 1.x refused
+  const server = createHardenedServer(
+    hardening,
     withOpsEndpoints(
       createHandler({
         sql,
@@ -243,7 +247,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       log,
     ),
   );
-  hardenServer(server, hardening); // timeouts + problem+json for unparseable HTTP, then close
   await listen(server, options.port ?? 8080, options.host ?? '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';

@@ -98,6 +98,70 @@ describe('connection hardening', () => {
     expect(world.upstream.seen.slice(seenBefore).some((r) => r.url.includes('smuggled'))).toBe(false);
   });
 
+  it('refuses TRACE with 405 problem+json and never forwards it (cross-site tracing)', async () => {
+    const seenBefore = world.upstream.seen.length;
+    const sent =
+      `TRACE ${route.path}/x HTTP/1.1\r\nHost: gw\r\nAuthorization: ${route.auth.authorization}\r\n` +
+      'Cookie: session=secret\r\nConnection: close\r\n\r\n';
+    const exchange = await rawExchange(port, sent);
+    expect(exchange.text).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    const head = exchange.text.slice(0, exchange.text.indexOf('\r\n\r\n')).toLowerCase();
+    expect(head).toContain('content-type: application/problem+json');
+    expect(head).toMatch(/\r\nallow: get, head, post, put, patch, delete, options\r\n/);
+    const body = JSON.parse(exchange.text.slice(exchange.text.indexOf('\r\n\r\n') + 4)) as Record<
+      string,
+      unknown
+    >;
+    expect(body).toMatchObject({ status: 405, code: 'method_not_allowed' });
+    expect(exchange.text).not.toContain('session=secret'); // nothing echoed back
+    await sleep(100);
+    expect(world.upstream.seen.slice(seenBefore).map((r) => r.method)).not.toContain('TRACE');
+  });
+
+  it.each([
+    ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'],
+    ['an HTTP/2.0 request line', 'GET {path} HTTP/2.0\r\nHost: gw\r\n\r\n'],
+    ['an HTTP/9.9 request line', 'GET {path} HTTP/9.9\r\nHost: gw\r\n\r\n'],
+    ['an HTTP/0.9 request line with headers', 'GET {path} HTTP/0.9\r\nHost: gw\r\n\r\n'],
+    ['the HTTP/2 connection preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
+  ])('answers %s with 400 problem+json instead of dropping the connection', async (_name, template) => {
+    const seenBefore = world.upstream.seen.length;
+    const payload = template.replace('{path}', `${route.path}/x`);
+    expectRejected(await rawExchange(port, payload));
+    expect(world.upstream.seen.length).toBe(seenBefore);
+  });
+
+  it.each([
+    ['HTTP/9.9', 'GET {path}/x HTTP/9.9\r\nHost: gw\r\n\r\n'],
+    ['HTTP/2.0', 'GET {path}/x HTTP/2.0\r\nHost: gw\r\n\r\n'],
+    ['CONNECT', 'CONNECT gw:443 HTTP/1.1\r\nHost: gw:443\r\n\r\n'],
+  ])(
+    'answers a %s request pipelined behind a proxied one with 400 after its response',
+    async (_name, bad) => {
+      const seenBefore = world.upstream.seen.length;
+      const served = `GET ${route.path}/first HTTP/1.1\r\nHost: gw\r\nAuthorization: ${route.auth.authorization}\r\n\r\n`;
+      const exchange = await rawExchange(port, served + bad.replace('{path}', route.path));
+      expect(exchange.closed).toBe(true);
+      const responses = exchange.text.split(/(?=HTTP\/1\.1 \d{3} )/);
+      expect(responses).toHaveLength(2);
+      expect(responses[0]).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expectRejected({ closed: true, text: responses[1] ?? '' });
+      expect(world.upstream.seen.slice(seenBefore).map((r) => r.url)).toEqual(['/first']);
+    },
+  );
+
+  it('never forwards a request pipelined behind a refused HTTP/2.0 request line', async () => {
+    const seenBefore = world.upstream.seen.length;
+    const exchange = await rawExchange(
+      port,
+      `GET ${route.path}/x HTTP/2.0\r\nHost: gw\r\n\r\n` +
+        `GET ${route.path}/smuggled HTTP/1.1\r\nHost: gw\r\nAuthorization: ${route.auth.authorization}\r\n\r\n`,
+    );
+    expectRejected(exchange);
+    await sleep(100);
+    expect(world.upstream.seen.length).toBe(seenBefore);
+  });
+
   it('closes slowloris connections after the header timeout while normal clients are served promptly', async () => {
     const slow: { socket: Socket; closedAt?: number; text: string }[] = [];
     const started = Date.now();

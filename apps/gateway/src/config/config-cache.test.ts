@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigCache } from './config-cache.ts';
 import type { ConfigRepository, ProviderCredentialRecord } from './repository.ts';
+import { ConfigWaitExceeded } from './swr-cache.ts';
 
 /** A repository that counts the credential and price loads the cache makes. */
 function countingRepo() {
@@ -37,5 +38,25 @@ describe('ConfigCache invalidation of AI configuration', () => {
     cache.apply({ kind: 'aiPrice', id: 'price1' });
     await load();
     expect(loads).toEqual({ credential: 2, price: 2 });
+  });
+});
+
+describe('ConfigCache.forRequest', () => {
+  it('gives all lookups of one request one wait for a hung database, not one wait each', async () => {
+    const hang = () => new Promise<never>(() => undefined);
+    const repo = { route: hang, key: hang, subscriptions: hang } as unknown as ConfigRepository;
+    const cache = new ConfigCache(repo, { ttlMs: 60_000, requestWaitMs: 100 });
+    const request = cache.forRequest();
+    const started = performance.now();
+    await expect(request.route('org', 'api')).rejects.toBeInstanceOf(ConfigWaitExceeded);
+    await expect(request.key('hash')).rejects.toBeInstanceOf(ConfigWaitExceeded);
+    await expect(request.subscriptions('app', 'api')).rejects.toBeInstanceOf(ConfigWaitExceeded);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(95);
+    expect(elapsed).toBeLessThan(250);
+    // The next request has a wait of its own.
+    const next = performance.now();
+    await expect(cache.forRequest().key('other')).rejects.toBeInstanceOf(ConfigWaitExceeded);
+    expect(performance.now() - next).toBeGreaterThanOrEqual(95);
   });
 });

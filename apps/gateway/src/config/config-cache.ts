@@ -11,67 +11,106 @@ import { SwrCache } from './swr-cache.ts';
 
 export interface ConfigCacheOptions {
   ttlMs: number;
+  /**
+   * The longest one request waits for configuration in total (forRequest): route, key, subscriptions and
+   * quota usage share it. Past it a key never loaded fails (ConfigWaitExceeded); cached ones fall back.
+   */
+  requestWaitMs?: number;
   now?: () => number;
   onRefreshError?: (error: unknown) => void;
 }
 
+interface Stores {
+  routes: SwrCache<RouteRecord>;
+  keys: SwrCache<KeyRecord>;
+  subs: SwrCache<SubscriptionRecord[]>;
+  quotaBases: SwrCache<number>;
+  credentials: SwrCache<ProviderCredentialRecord>; // ai
+  prices: SwrCache<ModelPrice>; // ai
+}
+
+function createStores(options: ConfigCacheOptions): Stores {
+  const common = {
+    ttlMs: options.ttlMs,
+    negativeTtlMs: Math.min(5_000, options.ttlMs),
+    // One database behind them all: a reload failing for one spares the others' requests the wait.
+    failures: {},
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onRefreshError ? { onRefreshError: options.onRefreshError } : {}),
+  };
+  return {
+    routes: new SwrCache({ ...common, maxEntries: 10_000 }),
+    keys: new SwrCache({ ...common, maxEntries: 100_000 }),
+    subs: new SwrCache({ ...common, maxEntries: 100_000 }),
+    quotaBases: new SwrCache({ ...common, maxEntries: 100_000 }),
+    credentials: new SwrCache({ ...common, maxEntries: 10_000 }), // ai
+    prices: new SwrCache({ ...common, maxEntries: 100_000 }), // ai
+  };
+}
+
+const DEFAULT_REQUEST_WAIT_MS = 1_000;
+
 /** The gateway's view of configuration: cached reads plus invalidation by config-change events. */
 export class ConfigCache {
-  private readonly routes: SwrCache<RouteRecord>;
-  private readonly keys: SwrCache<KeyRecord>;
-  private readonly subs: SwrCache<SubscriptionRecord[]>;
-  private readonly quotaBases: SwrCache<number>;
-  private readonly credentials: SwrCache<ProviderCredentialRecord>; // ai
-  private readonly prices: SwrCache<ModelPrice>; // ai
-
   constructor(
     private readonly repo: ConfigRepository,
-    options: ConfigCacheOptions,
-  ) {
-    const common = {
-      ttlMs: options.ttlMs,
-      negativeTtlMs: Math.min(5_000, options.ttlMs),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.onRefreshError ? { onRefreshError: options.onRefreshError } : {}),
-    };
-    this.routes = new SwrCache({ ...common, maxEntries: 10_000 });
-    this.keys = new SwrCache({ ...common, maxEntries: 100_000 });
-    this.subs = new SwrCache({ ...common, maxEntries: 100_000 });
-    this.quotaBases = new SwrCache({ ...common, maxEntries: 100_000 });
-    this.credentials = new SwrCache({ ...common, maxEntries: 10_000 }); // ai
-    this.prices = new SwrCache({ ...common, maxEntries: 100_000 }); // ai
+    private readonly options: ConfigCacheOptions,
+    private readonly stores: Stores = createStores(options),
+    /** performance.now() time by which this view's lookups give up (forRequest); none: unbounded */
+    private readonly deadline?: number,
+  ) {}
+
+  /**
+   * The same caches for one request, whose lookups together wait at most `requestWaitMs` for Postgres:
+   * a hung database then costs a request that much, not a wait per lookup.
+   */
+  forRequest(): ConfigCache {
+    const waitMs = this.options.requestWaitMs ?? DEFAULT_REQUEST_WAIT_MS;
+    return new ConfigCache(this.repo, this.options, this.stores, performance.now() + waitMs);
   }
 
   /** A provider credential of one tenant (a route naming another tenant's credential gets null). */
   credential(orgId: string, id: string): Promise<ProviderCredentialRecord | null> {
-    return this.credentials.get(`${orgId}:${id}`, () => this.repo.credential(orgId, id));
+    return this.stores.credentials.get(`${orgId}:${id}`, () => this.repo.credential(orgId, id));
   }
 
   price(orgId: string, provider: string, model: string): Promise<ModelPrice | null> {
-    return this.prices.get(`${orgId}:${provider}:${model}`, () => this.repo.price(orgId, provider, model));
+    return this.stores.prices.get(`${orgId}:${provider}:${model}`, () =>
+      this.repo.price(orgId, provider, model),
+    );
   }
 
   route(orgSlug: string, apiSlug: string): Promise<RouteRecord | null> {
-    return this.routes.get(`${orgSlug}/${apiSlug}`, () => this.repo.route(orgSlug, apiSlug));
+    return this.stores.routes.get(
+      `${orgSlug}/${apiSlug}`,
+      () => this.repo.route(orgSlug, apiSlug),
+      this.deadline,
+    );
   }
 
   key(hash: string): Promise<KeyRecord | null> {
-    return this.keys.get(hash, () => this.repo.key(hash));
+    return this.stores.keys.get(hash, () => this.repo.key(hash), this.deadline);
   }
 
   async subscriptions(appId: string, apiId: string): Promise<SubscriptionRecord[]> {
     // An empty list is stored as a negative entry so it expires on the short negative TTL.
-    const found = await this.subs.get(`${appId}:${apiId}`, async () => {
-      const rows = await this.repo.subscriptions(appId, apiId);
-      return rows.length > 0 ? rows : null;
-    });
+    const found = await this.stores.subs.get(
+      `${appId}:${apiId}`,
+      async () => {
+        const rows = await this.repo.subscriptions(appId, apiId);
+        return rows.length > 0 ? rows : null;
+      },
+      this.deadline,
+    );
     return found ?? [];
   }
 
   async quotaBase(subscriptionId: string, period: string, since: Date): Promise<number> {
     return (
-      (await this.quotaBases.get(`${subscriptionId}:${period}`, () =>
-        this.repo.periodUsage(subscriptionId, since),
+      (await this.stores.quotaBases.get(
+        `${subscriptionId}:${period}`,
+        () => this.repo.periodUsage(subscriptionId, since),
+        this.deadline,
       )) ?? 0
     );
   }
@@ -79,36 +118,36 @@ export class ConfigCache {
   apply(change: ConfigChange): void {
     switch (change.kind) {
       case 'key':
-        this.keys.delete(change.hash);
+        this.stores.keys.delete(change.hash);
         return;
       case 'subscription': {
         let matched = 0;
-        this.subs.deleteWhere((list) => {
+        this.stores.subs.deleteWhere((list) => {
           if (list === null) return true;
           const hit = list.some((s) => s.id === change.id);
           if (hit) matched++;
           return hit;
         });
         // An id we never loaded may be a new subscription next to a cached one: start over.
-        if (matched === 0) this.subs.clear();
+        if (matched === 0) this.stores.subs.clear();
         return;
       }
       case 'plan':
-        this.subs.deleteWhere((list) => list === null || list.some((s) => s.planId === change.id));
+        this.stores.subs.deleteWhere((list) => list === null || list.some((s) => s.planId === change.id));
         return;
       case 'api':
         // Negative route entries carry no id, and a slug may have moved: routes are few, drop them all.
-        this.routes.clear();
+        this.stores.routes.clear();
         // a route's credentials and prices are edited next to it; they are few and cheap to reload.
-        this.credentials.clear();
-        this.prices.clear();
+        this.stores.credentials.clear();
+        this.stores.prices.clear();
         return;
       // provider credentials and the price table
       case 'providerCredential':
-        this.credentials.clear();
+        this.stores.credentials.clear();
         return;
       case 'aiPrice':
-        this.prices.clear();
+        this.stores.prices.clear();
         return;
     }
   }
@@ -118,21 +157,21 @@ export class ConfigCache {
    * as the fallback while Postgres cannot answer (the gateway serves its last snapshot during an outage).
    */
   expireAll(): void {
-    this.routes.expireAll();
-    this.keys.expireAll();
-    this.subs.expireAll();
-    this.quotaBases.expireAll();
-    this.credentials.expireAll();
-    this.prices.expireAll();
+    this.stores.routes.expireAll();
+    this.stores.keys.expireAll();
+    this.stores.subs.expireAll();
+    this.stores.quotaBases.expireAll();
+    this.stores.credentials.expireAll();
+    this.stores.prices.expireAll();
   }
 
   /** Forgets everything. */
   reset(): void {
-    this.routes.clear();
-    this.keys.clear();
-    this.subs.clear();
-    this.quotaBases.clear();
-    this.credentials.clear();
-    this.prices.clear();
+    this.stores.routes.clear();
+    this.stores.keys.clear();
+    this.stores.subs.clear();
+    this.stores.quotaBases.clear();
+    this.stores.credentials.clear();
+    this.stores.prices.clear();
   }
 }

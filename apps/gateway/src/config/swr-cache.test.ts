@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwrCache } from './swr-cache.ts';
+import { ConfigWaitExceeded, type ReloadFailures, SwrCache } from './swr-cache.ts';
 
 function setup(ttlMs = 1_000) {
   let clock = 0;
@@ -102,6 +102,9 @@ describe('SwrCache', () => {
     await expect(cache.get('never-loaded', load)).rejects.toThrow('database down');
     down = false;
     clock += 500;
+    // The database just failed: the snapshot is served while the reload runs, its result right after.
+    expect(await cache.get('k', load)).toBe('v1');
+    await Promise.resolve();
     expect(await cache.get('k', load)).toBe('v4');
   });
 
@@ -123,5 +126,69 @@ describe('SwrCache', () => {
     const started = performance.now();
     expect(await cache.get('k', hang)).toBe('old');
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('gives up on a key never loaded at the deadline, and the load still fills the cache', async () => {
+    const cache = new SwrCache<string>({ ttlMs: 1_000, negativeTtlMs: 100, maxEntries: 10 });
+    let release: (v: string) => void = () => undefined;
+    const slow = () =>
+      new Promise<string>((resolve) => {
+        release = resolve;
+      });
+    const started = performance.now();
+    await expect(cache.get('k', slow, started + 30)).rejects.toBeInstanceOf(ConfigWaitExceeded);
+    expect(performance.now() - started).toBeLessThan(500);
+    release('late');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await cache.get('k', slow, performance.now())).toBe('late');
+  });
+
+  it('bounds the wait for a reload by the deadline, and callers of one reload give up together', async () => {
+    const cache = new SwrCache<string>({ ttlMs: 10, negativeTtlMs: 10, maxEntries: 10, fallbackWaitMs: 200 });
+    expect(await cache.get('k', async () => 'old')).toBe('old');
+    cache.expireAll();
+    const hang = () => new Promise<string>(() => undefined);
+    const started = performance.now();
+    expect(await cache.get('k', hang, started + 30)).toBe('old');
+    expect(performance.now() - started).toBeLessThan(150);
+
+    cache.expireAll();
+    const first = cache.get('k', hang);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = cache.get('k', hang); // joins the reload 100 ms in: waits the remaining 100 ms only
+    const joined = performance.now();
+    expect(await Promise.all([first, second])).toEqual(['old', 'old']);
+    expect(performance.now() - joined).toBeLessThan(180);
+  });
+
+  it('serves every cache sharing a database without waiting once one reload there failed', async () => {
+    let clock = 0;
+    const failures: ReloadFailures = {};
+    const options = { ttlMs: 10, negativeTtlMs: 10, maxEntries: 10, now: () => clock, failures };
+    const keys = new SwrCache<string>(options);
+    const routes = new SwrCache<string>(options);
+    expect(await keys.get('k', async () => 'key')).toBe('key');
+    expect(await routes.get('r', async () => 'route')).toBe('route');
+    clock += 1_000;
+    expect(await keys.get('k', () => Promise.reject(new Error('down')))).toBe('key');
+    expect(failures.lastAt).toBe(clock);
+
+    let loads = 0;
+    const hang = () => {
+      loads++;
+      return new Promise<string>(() => undefined);
+    };
+    const started = performance.now();
+    expect(await routes.get('r', hang)).toBe('route'); // no wait: reloaded in the background
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(loads).toBe(1);
+
+    // A success anywhere ends it: expired entries are reloaded before answering again.
+    clock += 1_000;
+    expect(await keys.get('k', async () => 'key2')).toBe('key');
+    await Promise.resolve();
+    expect(failures.lastAt).toBeUndefined();
+    clock += 20_000;
+    expect(await keys.get('k', async () => 'key3')).toBe('key3');
   });
 });

@@ -11,8 +11,28 @@ export interface SwrCacheOptions {
    * entry (a black-holed database must not stall requests). Default 1000.
    */
   fallbackWaitMs?: number;
-  /** After a failed reload, serve the old entry without retrying for this long. Default 1000. */
+  /** After a failed reload, retry it at most this often. Default 1000. */
   retryAfterFailureMs?: number;
+  /**
+   * A reload that failed (or hung past the wait) this recently means the database is in trouble: entries
+   * are then served without waiting, and reloaded in the background. Default 10000.
+   */
+  outageMemoryMs?: number;
+  /** Shared by caches that read the same database: one's failure spares the others' requests the wait. */
+  failures?: ReloadFailures;
+}
+
+/** When a reload last failed or hung, among the caches sharing this; cleared by the next success. */
+export interface ReloadFailures {
+  lastAt?: number | undefined;
+}
+
+/** A key with nothing cached could not be loaded before the caller's deadline. */
+export class ConfigWaitExceeded extends Error {
+  constructor(key: string) {
+    super(`configuration for ${key} did not load in time`);
+    this.name = 'ConfigWaitExceeded';
+  }
 }
 
 interface Entry<V> {
@@ -20,39 +40,59 @@ interface Entry<V> {
   fetchedAt: number;
   /** expireAll() bumps the cache's generation: older entries must be revalidated before use. */
   generation: number;
+  /** the last reload failed or hung (then: when it did, or when it was last retried) */
   failedAt?: number;
+}
+
+interface Loading<V> {
+  promise: Promise<V | null>;
+  /** performance.now() at its start: callers waiting on the same reload all give up at the same time */
+  startedAt: number;
 }
 
 const TIMED_OUT = Symbol('timed out');
 
 /**
  * Read-through cache with stale-while-revalidate: fresh for ttlMs; then served stale for up to another
- * ttlMs while one background reload runs; older than 2×ttlMs it is reloaded before answering. So a lost
- * invalidation heals within 2×ttlMs even for idle keys, and hot keys never wait for the database.
+ * ttlMs while one background reload runs; older than 2×ttlMs it is reloaded before answering (for at most
+ * fallbackWaitMs). So a lost invalidation heals within 2×ttlMs even for idle keys, and hot keys never
+ * wait for the database.
  *
- * Entries are never dropped for age: when a reload FAILS (database down), the last known value is served,
- * for as long as the outage lasts, and reloads are retried at most once per retryAfterFailureMs per key.
- * Keys never loaded have nothing to fall back on: their load error propagates (fail closed).
+ * Entries are never dropped for age: once a reload FAILS or hangs (database down or hung), the last known
+ * value is served without waiting, for as long as the outage lasts, while reloads are retried in the
+ * background at most once per retryAfterFailureMs per key; the first one that succeeds replaces it.
+ * (An entry idle for longer than outageMemoryMs since its failure gets one bounded wait again.)
+ * Keys never loaded have nothing to fall back on: their load error propagates (fail closed), and so does
+ * running out of the caller's `deadline` (ConfigWaitExceeded).
  */
 export class SwrCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
-  private readonly inflight = new Map<string, Promise<V | null>>();
+  private readonly inflight = new Map<string, Loading<V>>();
   // Bumped by every invalidation: a load that started before it must not repopulate the cache.
   private epoch = 0;
   private generation = 0;
   private readonly now: () => number;
+  private readonly failures: ReloadFailures;
 
   constructor(private readonly options: SwrCacheOptions) {
     this.now = options.now ?? Date.now;
+    this.failures = options.failures ?? {};
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  async get(key: string, load: () => Promise<V | null>): Promise<V | null> {
+  /**
+   * The cached value, loading it when needed. `deadline` (a performance.now() time) bounds the wait: an
+   * entry that needs reloading falls back to its old value by then, a key never loaded throws
+   * ConfigWaitExceeded. Without it, a key never loaded waits for its load however long it takes.
+   */
+  async get(key: string, load: () => Promise<V | null>, deadline?: number): Promise<V | null> {
     const entry = this.entries.get(key);
-    if (!entry) return this.load(key, load);
+    if (!entry) {
+      return deadline === undefined ? this.load(key, load).promise : this.loadBefore(key, load, deadline);
+    }
     const now = this.now();
     const age = entry.generation === this.generation ? now - entry.fetchedAt : Number.POSITIVE_INFINITY;
     if (entry.value === null) {
@@ -60,14 +100,20 @@ export class SwrCache<V> {
     } else if (age < this.options.ttlMs) {
       return entry.value;
     }
-    const recentlyFailed =
-      entry.failedAt !== undefined && now - entry.failedAt < (this.options.retryAfterFailureMs ?? 1_000);
-    if (recentlyFailed) return entry.value;
-    if (entry.value !== null && age < 2 * this.options.ttlMs) {
-      this.load(key, load).catch((error: unknown) => this.failed(entry, error));
+    const sinceFailure = now - (entry.failedAt ?? Number.NEGATIVE_INFINITY);
+    if (sinceFailure < (this.options.retryAfterFailureMs ?? 1_000)) return entry.value;
+    const sinceAnyFailure = now - (this.failures.lastAt ?? Number.NEGATIVE_INFINITY);
+    if (Math.min(sinceFailure, sinceAnyFailure) < (this.options.outageMemoryMs ?? 10_000)) {
+      // The database is failing: nobody waits on it for a snapshot until a reload succeeds again.
+      entry.failedAt = now;
+      this.refresh(key, entry, load);
       return entry.value;
     }
-    return this.reloadOrFallBack(key, entry, load);
+    if (entry.value !== null && age < 2 * this.options.ttlMs) {
+      this.refresh(key, entry, load);
+      return entry.value;
+    }
+    return this.reloadOrFallBack(key, entry, load, deadline);
   }
 
   /** Keeps every entry as a fallback but makes each one reload before its next use (after a gap). */
@@ -77,28 +123,50 @@ export class SwrCache<V> {
     this.inflight.clear();
   }
 
-  private async reloadOrFallBack(key: string, entry: Entry<V>, load: () => Promise<V | null>) {
-    let timer: NodeJS.Timeout | undefined;
+  private refresh(key: string, entry: Entry<V>, load: () => Promise<V | null>): void {
+    this.load(key, load).promise.catch((error: unknown) => this.failed(entry, error));
+  }
+
+  private async reloadOrFallBack(
+    key: string,
+    entry: Entry<V>,
+    load: () => Promise<V | null>,
+    deadline: number | undefined,
+  ): Promise<V | null> {
     const loading = this.load(key, load);
-    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), this.options.fallbackWaitMs ?? 1_000);
-    });
+    const until = Math.min(
+      loading.startedAt + (this.options.fallbackWaitMs ?? 1_000),
+      deadline ?? Number.POSITIVE_INFINITY,
+    );
     try {
-      const value = await Promise.race([loading, timeout]);
+      const value = await settleBefore(loading.promise, until);
       if (value !== TIMED_OUT) return value;
-      loading.catch((error: unknown) => this.failed(entry, error));
+      loading.promise.catch((error: unknown) => this.failed(entry, error));
       entry.failedAt = this.now();
+      this.failures.lastAt = entry.failedAt;
       return entry.value;
     } catch (error) {
       this.failed(entry, error);
       return entry.value;
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  private async loadBefore(key: string, load: () => Promise<V | null>, deadline: number) {
+    const loading = this.load(key, load);
+    const value = await settleBefore(loading.promise, deadline).catch((error: unknown) => {
+      this.failures.lastAt = this.now();
+      throw error;
+    });
+    if (value === TIMED_OUT) {
+      this.failures.lastAt = this.now();
+      throw new ConfigWaitExceeded(key);
+    }
+    return value;
   }
 
   private failed(entry: Entry<V>, error: unknown): void {
     entry.failedAt = this.now();
+    this.failures.lastAt = entry.failedAt;
     this.options.onRefreshError?.(error);
   }
 
@@ -128,20 +196,22 @@ export class SwrCache<V> {
     this.inflight.clear();
   }
 
-  private load(key: string, load: () => Promise<V | null>): Promise<V | null> {
+  private load(key: string, load: () => Promise<V | null>): Loading<V> {
     const running = this.inflight.get(key);
     if (running) return running;
     const startedEpoch = this.epoch;
     const promise = load()
       .then((value) => {
+        this.failures.lastAt = undefined;
         if (this.epoch === startedEpoch) this.store(key, value);
         return value;
       })
       .finally(() => {
-        if (this.inflight.get(key) === promise) this.inflight.delete(key);
+        if (this.inflight.get(key) === loading) this.inflight.delete(key);
       });
-    this.inflight.set(key, promise);
-    return promise;
+    const loading = { promise, startedAt: performance.now() };
+    this.inflight.set(key, loading);
+    return loading;
   }
 
   private store(key: string, value: V | null): void {
@@ -152,5 +222,18 @@ export class SwrCache<V> {
       if (!oldest.done) this.entries.delete(oldest.value);
     }
     this.entries.set(key, { value, fetchedAt: this.now(), generation: this.generation });
+  }
+}
+
+/** The promise's value, or TIMED_OUT if it has not settled by `until` (a performance.now() time). */
+async function settleBefore<T>(promise: Promise<T>, until: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, until - performance.now()));
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

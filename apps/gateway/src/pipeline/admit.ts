@@ -33,18 +33,23 @@ export interface Rejection {
   subscription?: SubscriptionRecord;
 }
 
-/** The fixed chain: route → key → subscription → rate limit + quota. The first refusal wins. */
+/**
+ * The fixed chain: route → key → subscription → rate limit + quota. The first refusal wins. A key never
+ * seen that Postgres cannot load within the request's config wait is refused 503 config_unavailable.
+ */
 export async function admit(
   deps: AdmitDeps,
   path: ParsedPath,
   headers: IncomingHttpHeaders,
   /** The peer address, for ip-scoped windows (the socket's, never a client-supplied header). */
   client: { ip?: string | undefined } = {},
+  /** this request's view of the config cache (ConfigCache.forRequest), shared with earlier steps */
+  config: ConfigCache = deps.cache.forRequest(),
 ): Promise<Result<Admission, Rejection>> {
   const nowMs = deps.now();
   let stage: 'config' | 'limits' = 'config';
   try {
-    const routed = checkRoutable(await deps.cache.route(path.orgSlug, path.apiSlug));
+    const routed = checkRoutable(await config.route(path.orgSlug, path.apiSlug));
     if (!routed.ok) {
       return err({
         problem:
@@ -55,10 +60,10 @@ export async function admit(
     }
     const route = routed.value;
 
-    const key = await verifyKey(deps.cache, headers, nowMs);
+    const key = await verifyKey(config, headers, nowMs);
     if (!key.ok) return err({ problem: key.error, route });
 
-    const subscription = checkSubscription(await deps.cache.subscriptions(key.value.appId, route.apiId));
+    const subscription = checkSubscription(await config.subscriptions(key.value.appId, route.apiId));
     if (!subscription.ok) return err({ problem: subscription.error, route, key: key.value });
     const sub = subscription.value;
 
@@ -67,7 +72,7 @@ export async function admit(
       appId: key.value.appId,
       ip: client.ip,
       failureMode: route.policies.redisFailureMode,
-      quotaBase: (startMs) => deps.cache.quotaBase(sub.id, String(startMs), new Date(startMs)),
+      quotaBase: (startMs) => config.quotaBase(sub.id, String(startMs), new Date(startMs)),
     });
     stage = 'limits';
     const decision = await deps.limits.consume(request);

@@ -9,6 +9,8 @@ export type AttemptFailure =
   | 'reset'
   | 'response_timeout'
   | 'aborted'
+  /** the request body broke off on the client's side: hung up, timed out, or cut at the size limit */
+  | 'client_body'
   | 'other';
 
 function errorCode(error: unknown): string | undefined {
@@ -51,9 +53,16 @@ export function classifyAttemptError(error: unknown): AttemptFailure {
 export const isRetryable = (failure: AttemptFailure): boolean =>
   failure === 'connect_refused' || failure === 'connect_timeout' || failure === 'reset';
 
-/** Failures that say something about the target's health (not the guard, not the client leaving). */
+/** The client ended the attempt: it left, or its body broke off, timed out or outgrew the limit. */
+export const isClientFault = (failure: AttemptFailure): boolean =>
+  failure === 'aborted' || failure === 'client_body';
+
+/**
+ * Failures that say something about the target's health: not the guard, and nothing the client caused,
+ * or one consumer could open a breaker (or eject a target) for every other.
+ */
 export const countsAgainstTarget = (failure: AttemptFailure): boolean =>
-  failure !== 'forbidden' && failure !== 'aborted';
+  failure !== 'forbidden' && !isClientFault(failure);
 
 export function attemptProblem(failure: AttemptFailure): GatewayProblem {
   switch (failure) {
@@ -68,6 +77,8 @@ export function attemptProblem(failure: AttemptFailure): GatewayProblem {
       return problem('upstream_timeout', 'The upstream did not answer in time.');
     case 'aborted':
       return problem('client_closed', 'The client closed the connection before the upstream answered.');
+    case 'client_body':
+      return problem('client_closed', 'The request body broke off before it was complete.');
     default:
       return problem('upstream_unreachable', 'The upstream could not be reached.');
   }

@@ -7,7 +7,13 @@ import { joinUpstreamPath, splitVersion } from '../pipeline/route.ts';
 import { err, ok, type Result } from '../result.ts';
 import type { AllowListSource } from './allow-list.ts';
 import { guardedConnector } from './connector.ts';
-import { attemptProblem, classifyAttemptError, countsAgainstTarget, isRetryable } from './errors.ts';
+import {
+  attemptProblem,
+  classifyAttemptError,
+  countsAgainstTarget,
+  isClientFault,
+  isRetryable,
+} from './errors.ts';
 import { downstreamResponseHeaders, type ForwardingInfo, upstreamRequestHeaders } from './headers.ts';
 import { trackOpenBreakers, upstreamRetries } from './metrics.ts';
 import { type RelayEnding, relayAttempt } from './relay.ts';
@@ -104,13 +110,18 @@ export class UpstreamClient {
     if (group.targets.length === 0)
       return fail(problem('upstream_unreachable', 'The API has no valid upstream URL.'));
 
-    group.budget.recordRequest();
     const method = (req.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod;
     const withBody = hasBody(req);
     const maxAttempts = 1 + (IDEMPOTENT.has(method) && !withBody ? config.retries.attempts : 0);
     const tried = new Set<string>();
     const headers = upstreamRequestHeaders(req.headers, info);
-    const body = withBody ? countBytes(req, stats) : null;
+    const upload = withBody ? watchUpload(req, stats) : null;
+    // A request the client broke off says nothing about the upstream: it must not buy retries either.
+    let counted = false;
+    const countRequest = () => {
+      if (!counted) group.budget.recordRequest();
+      counted = true;
+    };
     const hooks = {
       // downstreamResponseHeaders returns a fresh object: the gateway's own headers go straight into it.
       head: (_status: number, upstream: IncomingHttpHeaders) =>
@@ -138,7 +149,7 @@ export class UpstreamClient {
           method,
           path: joinUpstreamPath(chosen.basePath, rest, target.query),
           headers,
-          body,
+          body: upload?.body ?? null,
           headersTimeout: Math.min(config.timeouts.responseMs, this.options.timeoutMs),
           bodyTimeout: Math.min(config.timeouts.idleMs, this.options.timeoutMs),
         },
@@ -147,7 +158,12 @@ export class UpstreamClient {
       );
       if (!outcome.responded) {
         chosen.inFlight -= 1;
-        const failure = outcome.clientGone ? 'aborted' : classifyAttemptError(outcome.error);
+        const failure = outcome.clientGone
+          ? 'aborted'
+          : upload?.brokeOff()
+            ? 'client_body'
+            : classifyAttemptError(outcome.error);
+        if (!isClientFault(failure)) countRequest();
         if (countsAgainstTarget(failure)) {
           chosen.breaker.onFailure();
           chosen.health.onFailure();
@@ -160,6 +176,7 @@ export class UpstreamClient {
         }
         return fail(attemptProblem(failure));
       }
+      countRequest();
       // The target's outcome is decided by the status; the body then streams on.
       if (outcome.status >= 500) {
         chosen.breaker.onFailure();
@@ -220,15 +237,30 @@ export class UpstreamClient {
   }
 }
 
-/** Passes the request body through untouched, counting bytes; backpressure flows from the upstream socket. */
-function countBytes(source: IncomingMessage, stats: { bytesIn: number }): Readable {
+/**
+ * Passes the request body through untouched, counting bytes; backpressure flows from the upstream socket.
+ * `brokeOff` tells whether the body failed on the client's side (hang-up, request timeout, the size
+ * limit) before anything failed it from the upstream's side.
+ */
+function watchUpload(
+  source: Readable,
+  stats: { bytesIn: number },
+): { body: Readable; brokeOff: () => boolean } {
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       stats.bytesIn += chunk.length;
       done(null, chunk);
     },
   });
+  let brokeOff = false;
+  // Listening before the pipeline does: a failure the upstream side caused destroys the counter first
+  // (undici destroys the body it was sending), one from the client reaches the source first.
+  const onSourceEnded = () => {
+    if (!counter.destroyed && !source.readableEnded) brokeOff = true;
+  };
+  source.once('error', onSourceEnded);
+  source.once('close', onSourceEnded);
   // An aborted client upload destroys the counter, which fails the upstream request as it should.
   pipelineCallback(source, counter, () => undefined);
-  return counter;
+  return { body: counter, brokeOff: () => brokeOff };
 }
