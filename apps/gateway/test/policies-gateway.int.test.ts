@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowUpstreamHosts, seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
 import { bearer, type CallResult, call, eventually, notify, startWorld, type TestWorld } from './harness.ts';
@@ -227,6 +228,33 @@ describe('per-API request policies', () => {
     expect(JSON.parse(result.body)).toMatchObject({ code: 'payload_too_large', status: 413 });
   });
 
+  it('delivers the 413 to a client that keeps sending before it reads (lingering close)', async () => {
+    await configure({ maxBodyBytes: 10_000 }, async () => false);
+    const { port } = new URL(base);
+    for (const framing of ['chunked', 'declared'] as const) {
+      // 4 MB written at once, the answer read only after: without a lingering close the gateway closes
+      // with unread bytes in its receive buffer, the kernel answers them with RST, and the client's
+      // kernel drops the 413 it had already received.
+      const answer = await rawExchange(Number(port), (socket) => {
+        const head =
+          framing === 'chunked' ? 'transfer-encoding: chunked' : `content-length: ${4 * 1024 * 1024}`;
+        socket.write(
+          `POST ${apiPath}/upload HTTP/1.1\r\nhost: gw\r\nauthorization: Bearer ${key}\r\n${head}\r\n\r\n`,
+        );
+        const part = Buffer.alloc(64 * 1024, 0x62);
+        for (let i = 0; i < 64; i++) {
+          socket.write(
+            framing === 'chunked'
+              ? Buffer.concat([Buffer.from('10000\r\n'), part, Buffer.from('\r\n')])
+              : part,
+          );
+        }
+      });
+      expect(answer.slice(0, 40), framing).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer, framing).toContain('payload_too_large');
+    }
+  });
+
   it('validates requests against the OpenAPI document', async () => {
     await configure({ validateRequests: true }, async () => false);
     const unknown = await call(base, `${apiPath}/owners`, { headers: bearer(key) });
@@ -322,5 +350,24 @@ function sendGrowingBody(
       req.write(chunk);
       sent += chunk.length;
     }, 2);
+  });
+}
+
+/** Writes with `send` on a raw socket, then waits 300 ms before reading what came back until it closes. */
+function rawExchange(port: number, send: (socket: Socket) => void): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('connect', () => {
+      send(socket);
+      socket.pause(); // the client is busy sending: it reads nothing yet
+      setTimeout(() => socket.resume(), 300);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    socket.on('error', () => undefined); // ECONNRESET: what was received until then is the answer
+    socket.on('close', () => resolve(received));
+    setTimeout(() => socket.destroy(), 5_000).unref();
   });
 }

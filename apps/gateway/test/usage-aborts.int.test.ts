@@ -277,6 +277,28 @@ for (const redis of [true, false]) {
       expect(logged.tokensOut).toBeGreaterThan(0);
     });
 
+    it('does not bill an AI request whose chunked body is refused as too large', async () => {
+      const seeded = await seedAiApi(world, {
+        kind: 'AI',
+        credentials: [{ provider: 'openai', baseUrl: openaiFake.baseUrl, secret: 'sk-openai-abort' }],
+        ai: ([id]) => ({
+          routes: [{ name: 'alias', targets: [{ credentialId: id, model: 'gpt-4o-mini' }] }],
+        }),
+      });
+      await world.db.api.update({
+        where: { id: seeded.api.id },
+        data: { policies: { maxBodyBytes: 10_000 } },
+      });
+      const status = await postChunked(
+        `${seeded.base}/v1/chat/completions`,
+        bearer(seeded.consumer.plaintext),
+        4 * MB,
+      );
+      expect(status).toBe(413);
+      const totals = await rollupOf(seeded.consumer.subscription.id, 1);
+      expect(totals).toMatchObject({ requests: 1n, billable: 0n, statusClasses: [4] });
+    });
+
     it('completes a non-streamed call whose client hangs up, and bills what the provider used', async () => {
       const seeded = await seedAiApi(world, {
         kind: 'AI',

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { type AiCallError, errorTypeForStatus, openAIError } from '@portcullis/ai/errors';
 import { toAnthropicError } from '@portcullis/ai/surfaces/anthropic/response';
 import type { OpenAIErrorBody } from '@portcullis/ai/types';
+import { closeAfterLingering } from '../http/linger.ts';
 import { type GatewayProblem, problemStatus } from '../http/problem.ts';
 
 /*
@@ -85,6 +86,7 @@ export function sendAiFailure(
         }).body
       : failure.body;
   const text = JSON.stringify(body);
+  if (failure.headers?.connection === 'close') closeAfterLingering(res);
   res.writeHead(failure.status, {
     ...extraHeaders,
     ...failure.headers,

@@ -134,7 +134,10 @@ export class AiService {
     if (body.error === 'too_large') ctx.metered.billable = false; // as the same refusal before admission
     return err(
       body.error === 'too_large'
-        ? aiFailure(413, 'request_too_large', `The request body exceeds ${limit} bytes.`)
+        ? // the rest of the body is never read: the connection ends (after a lingering close)
+          aiFailure(413, 'request_too_large', `The request body exceeds ${limit} bytes.`, {
+            headers: { connection: 'close' },
+          })
         : aiFailure(400, 'bad_request', 'The request body broke off.'),
     );
   }

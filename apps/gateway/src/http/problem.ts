@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { closeAfterLingering } from './linger.ts';
 
 /** Stable machine-readable codes; clients switch on these, so never rename one. */
 export type ProblemCode =
@@ -144,6 +145,9 @@ export function sendProblem(res: ServerResponse, p: GatewayProblem, requestId: s
   res.setHeader('content-length', Buffer.byteLength(body));
   res.setHeader('cache-control', 'no-store');
   if (p.code === 'key_missing' || p.code === 'key_invalid') res.setHeader('www-authenticate', 'Bearer');
+  // A refusal that ends the connection while the body may still be arriving (413): keep reading it
+  // for a moment, or the client may lose the answer to a reset.
+  if (p.headers?.connection === 'close') closeAfterLingering(res);
   res.statusCode = problemStatus(p.code);
   res.end(body);
 }
