@@ -13,7 +13,10 @@ export interface PublicUser {
   name: string | null;
 }
 
-/** Sign-ups per client address; refused sign-ups answer 429 whether or not the email is registered. */
+/**
+ * Sign-ups per client address and hour (the portal's PORTAL_SIGN_UPS_PER_HOUR); refused sign-ups
+ * answer 429 whether or not the email is registered.
+ */
 export const SIGN_UP_LIMIT: ThrottleRule = { limit: 10, windowMs: 60 * 60_000 };
 export const SIGN_UP_MESSAGE =
   'Check your inbox: we sent a mail to that address. Follow its link to confirm the address is yours.';
@@ -24,16 +27,17 @@ const minutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
  * Registers a password account, unconfirmed until the link mailed to the address is followed. The
  * answer is the same whether or not the address already has an account (whose owner is told instead),
  * so the form does not say who is registered. `clientIp` (null for server-side callers) is limited to
- * SIGN_UP_LIMIT sign-ups an hour.
+ * `perHour` (default SIGN_UP_LIMIT) sign-ups an hour.
  */
 export async function signUp(
   ctx: { db: Db },
   input: SignUpInput,
-  options: LinkMailOptions & { clientIp: string | null },
+  options: LinkMailOptions & { clientIp: string | null; perHour?: number },
 ): Promise<{ message: string }> {
   const now = options.now ?? new Date();
   if (options.clientIp !== null) {
-    const allowed = await takeThrottle(ctx.db, `signup-ip:${options.clientIp}`, SIGN_UP_LIMIT, now);
+    const rule = { ...SIGN_UP_LIMIT, limit: options.perHour ?? SIGN_UP_LIMIT.limit };
+    const allowed = await takeThrottle(ctx.db, `signup-ip:${options.clientIp}`, rule, now);
     if (!allowed.ok) {
       throw tooManyRequests(
         `Too many sign-ups from your network. Try again in ${minutes(allowed.retryAfterSeconds)} min.`,

@@ -15,6 +15,7 @@ export const authRouter = router({
       publicUrl: env.PORTAL_PUBLIC_URL,
       mailKey: env.PORTCULLIS_ENCRYPTION_KEY,
       clientIp: ctx.clientIp,
+      perHour: env.PORTAL_SIGN_UPS_PER_HOUR,
     });
     kickMailDispatcher();
     return answer;
