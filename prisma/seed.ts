@@ -41,8 +41,6 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
     },
     update: {},
   });
-  if (!user.emailVerified)
-    await db.user.update({ where: { id: user.id }, data: { emailVerified: new Date() } });
   await allowUpstreamHost(db, new URL(opts.upstreamUrl).host);
   const org = await db.organization.upsert({
     where: { slug: DEMO.orgSlug },
@@ -82,6 +80,11 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
     await db.subscription.create({
       data: { appId: app.id, planId: plan.id, status: 'ACTIVE', decidedAt: new Date(), decidedById: user.id },
     });
+  }
+
+  // A demo user seeded before addresses were confirmed gets its address confirmed too.
+  if (!user.emailVerified) {
+    await db.user.update({ where: { id: user.id }, data: { emailVerified: new Date() } });
   }
 
   await mkdir(opts.dataDir, { recursive: true });
