@@ -5,7 +5,7 @@ import { queueMail } from '../notify-users.ts';
 import { verifyPassword } from '../password.ts';
 import { ZEmail } from '../schemas.ts';
 import { type ActorCtx, inTransaction, writeAudit } from './context.ts';
-import { generateSecretToken, hashSecretToken } from './members.ts';
+import { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
 import { type ThrottleRule, takeThrottle } from './throttle.ts';
 
 /**

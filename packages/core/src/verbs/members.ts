@@ -1,10 +1,11 @@
-import { hash, randomBytes } from 'node:crypto';
 import type { Role, Tx } from '@portcullis/db';
 import { z } from 'zod';
 import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.ts';
 import { notifyUsers, queueMail } from '../notify-users.ts';
 import { ZEmail, ZId } from '../schemas.ts';
 import { type ActorCtx, inTransaction, lockKey, type OrgCtx, writeAudit } from './context.ts';
+import { enforce } from './member-rules.ts';
+import { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
 
 /**
  * Teams: invitations by emailed link, roles, removal and leaving. The router's `member.manage`
@@ -24,63 +25,8 @@ export const ZMemberRoleChange = z.object({ userId: ZId, role: ZMemberRole });
 /** Tokens are 32 random bytes in base64url (43 characters); anything far off is not worth a lookup. */
 export const ZInvitationToken = z.object({ token: z.string().trim().min(20).max(128) });
 
-/** 32 random bytes, base64url: what goes into a link. Only its SHA-256 is stored. */
-export function generateSecretToken(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-export function hashSecretToken(token: string): string {
-  return hash('sha256', token, 'hex');
-}
-
-// ───────────── the rules, as one pure function ─────────────
-
-export type MemberChange =
-  | { kind: 'invite'; actorRole: Role; newRole: Role }
-  | { kind: 'revokeInvitation'; actorRole: Role; invitedRole: Role }
-  | { kind: 'changeRole'; actorRole: Role; targetRole: Role; newRole: Role; self: boolean; owners: number }
-  | { kind: 'remove'; actorRole: Role; targetRole: Role; self: boolean; owners: number }
-  | { kind: 'leave'; actorRole: Role; owners: number };
-
-/** Why `change` is not allowed, or null. `owners` counts the org's OWNERs before the change. */
-export function memberRuleViolation(change: MemberChange): DomainError | null {
-  const isOwner = change.actorRole === 'OWNER';
-  switch (change.kind) {
-    case 'invite':
-      return change.newRole === 'OWNER' && !isOwner
-        ? forbidden('Only an owner can invite another owner')
-        : null;
-    case 'revokeInvitation':
-      return change.invitedRole === 'OWNER' && !isOwner
-        ? forbidden('Only an owner can revoke an invitation to become owner')
-        : null;
-    case 'changeRole':
-      if (change.self) return forbidden('You cannot change your own role');
-      if ((change.targetRole === 'OWNER' || change.newRole === 'OWNER') && !isOwner) {
-        return forbidden('Only an owner can grant or change the owner role');
-      }
-      if (change.targetRole === 'OWNER' && change.newRole !== 'OWNER' && change.owners <= 1) {
-        return conflict('The last owner cannot be demoted');
-      }
-      return null;
-    case 'remove':
-      if (change.self) return badRequest('To remove yourself, leave the organization');
-      if (change.targetRole === 'OWNER' && !isOwner) return forbidden('Only an owner can remove an owner');
-      if (change.targetRole === 'OWNER' && change.owners <= 1) {
-        return conflict('The last owner cannot be removed');
-      }
-      return null;
-    case 'leave':
-      return change.actorRole === 'OWNER' && change.owners <= 1
-        ? conflict('You are the last owner: make another member an owner before leaving')
-        : null;
-  }
-}
-
-function enforce(change: MemberChange): void {
-  const violation = memberRuleViolation(change);
-  if (violation) throw violation;
-}
+export { type MemberChange, memberRuleViolation } from './member-rules.ts';
+export { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
 
 // ───────────── helpers ─────────────
 

@@ -6,7 +6,7 @@ import { hashPassword } from '../password.ts';
 import { ZEmail, ZPassword } from '../schemas.ts';
 import { inTransaction, writeAudit } from './context.ts';
 import type { LinkMailOptions } from './email-verification.ts';
-import { generateSecretToken, hashSecretToken } from './members.ts';
+import { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
 import { endAllSessions } from './sessions.ts';
 
 /**
