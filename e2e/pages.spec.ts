@@ -93,6 +93,7 @@ test('main pages pass axe and fit a phone, for a provider and a consumer', async
   await sweep(provider, `${o}/billing`, /billing|revenue/i, 'revenue');
   await sweep(provider, `${o}/settings/stripe`, /stripe/i);
   await sweep(provider, '/notifications', /notifications/i);
+  await sweep(provider, '/account', /your account/i);
 
   const c = `/o/${consumerOrg}`;
   await sweep(consumer, '/catalog', /catalog/i, 'catalog');

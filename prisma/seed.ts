@@ -27,7 +27,8 @@ export interface DemoWorld {
  * every start can print a working curl line (keys are otherwise only stored hashed).
  */
 export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: string }): Promise<DemoWorld> {
-  // The demo operator is a platform admin (the one who may allow upstream hosts).
+  // The demo operator is a platform admin (the one who may allow upstream hosts). Its address is
+  // marked confirmed: nobody can follow a link to demo@portcullis.dev, and the seed is the operator's act.
   const user = await db.user.upsert({
     where: { email: DEMO.email },
     create: {
@@ -35,6 +36,7 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
       name: 'Demo Owner',
       passwordHash: await hashPassword(DEMO.password),
       isPlatformAdmin: true,
+      emailVerified: new Date(),
     },
     update: {},
   });
@@ -77,6 +79,11 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
     await db.subscription.create({
       data: { appId: app.id, planId: plan.id, status: 'ACTIVE', decidedAt: new Date(), decidedById: user.id },
     });
+  }
+
+  // A demo user seeded before addresses were confirmed gets its address confirmed too.
+  if (!user.emailVerified) {
+    await db.user.update({ where: { id: user.id }, data: { emailVerified: new Date() } });
   }
 
   await mkdir(opts.dataDir, { recursive: true });

@@ -1,12 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { generateApiKey } from '@portcullis/core/keys';
+import { readMailBody } from '@portcullis/core/notify-users';
 import type { Db, Role } from '@portcullis/db';
 
 /** Seeds an isolated world for one test: a provider org with an API + plan, a consumer org with an app. */
 export const uniq = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
 
+/** A user whose address is confirmed (as every established account's is). */
 export async function seedUser(db: Db, label = 'user') {
-  return db.user.create({ data: { email: `${uniq(label)}@example.test`, name: label } });
+  return db.user.create({
+    data: { email: `${uniq(label)}@example.test`, name: label, emailVerified: new Date() },
+  });
+}
+
+/**
+ * The readable text of the newest mail to `to`: mails carrying links are stored encrypted under `key`
+ * (and read as null once their body was dropped).
+ */
+export async function newestMailText(db: Db, to: string, key: Buffer): Promise<string> {
+  const mail = await db.mail.findFirstOrThrow({
+    where: { to },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
+  const body = readMailBody(mail, key);
+  if (!body) throw new Error(`the newest mail to ${to} has no readable body`);
+  return body.text;
 }
 
 export async function seedOrg(db: Db, ownerId: string, role: Role = 'OWNER', label = 'org') {

@@ -87,6 +87,13 @@ const ZPortalEnv = z.object({
     .min(0)
     .max(10)
     .default(0),
+  /** sign-ups per client address and hour (the address as PORTAL_TRUSTED_PROXIES defines it) */
+  PORTAL_SIGN_UPS_PER_HOUR: z.coerce
+    .number()
+    .int('PORTAL_SIGN_UPS_PER_HOUR must be a whole number')
+    .min(1, 'PORTAL_SIGN_UPS_PER_HOUR must be at least 1')
+    .max(100_000)
+    .default(10),
   MAIL_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   AUTH_GITHUB_ID: z.string().trim().min(1).optional(),
   AUTH_GITHUB_SECRET: z.string().trim().min(1).optional(),

@@ -3,9 +3,18 @@ import NextAuth from 'next-auth';
 import { authConfig } from './server/auth.config';
 
 // The proxy only reads the session cookie (no database): the config without the credentials provider.
+// Whether the cookie's session is still live (not signed out, not ended by a password change) is
+// checked by every page and API that reads the session (auth.ts), which refuses ended ones.
 const { auth } = NextAuth(authConfig);
 
-const PUBLIC_PATHS = ['/signin', '/signup', '/forgot-password', '/reset-password', '/catalog'];
+const PUBLIC_PATHS = [
+  '/signin',
+  '/signup',
+  '/forgot-password',
+  '/reset-password',
+  '/verify-email',
+  '/catalog',
+];
 
 export default auth((req) => {
   const { pathname, search } = req.nextUrl;

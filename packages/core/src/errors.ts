@@ -1,5 +1,11 @@
 /** Domain errors: verbs throw these; the tRPC layer maps them to TRPCError in one place. */
-export type DomainErrorCode = 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'BAD_REQUEST' | 'UNAUTHORIZED';
+export type DomainErrorCode =
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'BAD_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'TOO_MANY_REQUESTS';
 
 export class DomainError extends Error {
   constructor(
@@ -19,3 +25,5 @@ export const conflict = (message: string, fields?: Record<string, string>) =>
   new DomainError('CONFLICT', message, fields);
 export const badRequest = (message: string, fields?: Record<string, string>) =>
   new DomainError('BAD_REQUEST', message, fields);
+/** A throttled action; the message says when to try again. */
+export const tooManyRequests = (message: string) => new DomainError('TOO_MANY_REQUESTS', message);

@@ -1,4 +1,5 @@
 import type { Db, Tx } from '@portcullis/db';
+import { decryptSecret, encryptSecret } from './crypto.ts';
 
 /**
  * Outgoing mail and in-app notifications. Both are rows written in the caller's transaction, so a
@@ -13,16 +14,60 @@ export interface MailMessage {
   html?: string;
 }
 
-export async function queueMail(db: Db | Tx, message: MailMessage): Promise<{ id: string }> {
+/**
+ * A mail whose body carries a working secret (a sign-in-equivalent link: password reset, invitation,
+ * address verification). Its body is stored AES-256-GCM-encrypted under `key` and dropped once delivered
+ * or once `until` (when the link stops working) has passed, so the Mail table never holds a usable link
+ * in clear.
+ */
+export interface SecretMail {
+  key: Buffer;
+  until: Date;
+}
+
+/** Binds a stored body to its recipient: a ciphertext copied into another row does not decrypt there. */
+const bodyContext = (to: string) => `mail-body:${to}`;
+
+export async function queueMail(
+  db: Db | Tx,
+  message: MailMessage,
+  secret?: SecretMail,
+): Promise<{ id: string }> {
+  const to = message.to.trim().toLowerCase();
+  const seal = (body: string) => (secret ? encryptSecret(body, secret.key, bodyContext(to)) : body);
   return db.mail.create({
     data: {
-      to: message.to.trim().toLowerCase(),
+      to,
       subject: message.subject.slice(0, 300),
-      text: message.text,
-      ...(message.html ? { html: message.html } : {}),
+      text: seal(message.text),
+      ...(message.html ? { html: seal(message.html) } : {}),
+      ...(secret ? { secretUntil: secret.until } : {}),
     },
     select: { id: true },
   });
+}
+
+/** What a stored body reads as once its link is gone (delivered, or expired). */
+export const DROPPED_MAIL_BODY = '';
+
+/**
+ * The readable body of a stored mail: decrypted when it carries a secret, `null` when that body has been
+ * dropped (or cannot be decrypted with `key`, e.g. after a key change).
+ */
+export function readMailBody(
+  mail: { to: string; text: string; html: string | null; secretUntil: Date | null },
+  key: Buffer,
+): { text: string; html: string | null } | null {
+  if (!mail.secretUntil) return { text: mail.text, html: mail.html };
+  if (mail.text === DROPPED_MAIL_BODY) return null;
+  try {
+    return {
+      text: decryptSecret(mail.text, key, bodyContext(mail.to)),
+      html: mail.html ? decryptSecret(mail.html, key, bodyContext(mail.to)) : null,
+    };
+  } catch {
+    return null;
+  }
 }
 
 export interface NotificationInput {

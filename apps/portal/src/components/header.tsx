@@ -81,7 +81,15 @@ function NotificationsBell() {
   );
 }
 
-export function Header({ email, isPlatformAdmin = false }: { email: string; isPlatformAdmin?: boolean }) {
+export function Header({
+  email,
+  isPlatformAdmin = false,
+  emailVerified = true,
+}: {
+  email: string;
+  isPlatformAdmin?: boolean;
+  emailVerified?: boolean;
+}) {
   const [signingOut, setSigningOut] = useState(false);
   return (
     <header className="site-header">
@@ -97,7 +105,14 @@ export function Header({ email, isPlatformAdmin = false }: { email: string; isPl
       <div className="account" style={{ flexWrap: 'wrap' }}>
         <OrgSwitcher />
         <NotificationsBell />
-        <span className="muted email">{email}</span>
+        <Link href="/account" className="muted email" title="Your account">
+          {email}
+        </Link>
+        {emailVerified ? null : (
+          <Link href="/account" className="badge status-pending">
+            Confirm your email
+          </Link>
+        )}
         <button
           type="button"
           className="secondary"

@@ -1,5 +1,6 @@
 import { ZSignIn } from '@portcullis/core/schemas';
-import { clientIpFromForwardedFor, guardedSignIn, signInWithOAuth } from '@portcullis/core/verbs/login-guard';
+import { guardedSignIn, signInWithOAuth } from '@portcullis/core/verbs/login-guard';
+import { endSession, startSession } from '@portcullis/core/verbs/sessions';
 import { getDb } from '@portcullis/db';
 import NextAuth, { type Account, CredentialsSignin, type DefaultSession, type Profile } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
@@ -7,10 +8,23 @@ import GitHub from 'next-auth/providers/github';
 import Google from 'next-auth/providers/google';
 import { env } from '../env';
 import { authConfig } from './auth.config';
+import { clientAddressFromHeaders } from './client-address';
+import { forgetSessions, isSessionLive } from './session-check';
 
 declare module 'next-auth' {
   interface Session {
     user: { id: string } & DefaultSession['user'];
+  }
+  interface User {
+    /** set by the credentials provider, which starts the session itself */
+    sessionId?: string;
+  }
+}
+
+declare module '@auth/core/jwt' {
+  interface JWT {
+    /** the UserSession this cookie belongs to; the cookie is refused once that row is gone */
+    sid?: string;
   }
 }
 
@@ -79,20 +93,51 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const parsed = ZSignIn.safeParse(credentials);
         // Malformed input gets the same answer as a wrong password.
         if (!parsed.success) return null;
-        const ip = clientIpFromForwardedFor(
-          request.headers.get('x-forwarded-for'),
-          env.PORTAL_TRUSTED_PROXIES,
-        );
+        const ip = clientAddressFromHeaders(request.headers, env.AUTH_SECRET);
         const outcome = await guardedSignIn({ db: getDb() }, { ...parsed.data, ip });
-        if (outcome.ok) return { id: outcome.user.id, email: outcome.user.email, name: outcome.user.name };
-        if (outcome.reason === 'throttled') throw new ThrottledSignIn(outcome.retryAfterSeconds);
-        return null;
+        if (!outcome.ok) {
+          if (outcome.reason === 'throttled') throw new ThrottledSignIn(outcome.retryAfterSeconds);
+          return null;
+        }
+        // Started here rather than in the jwt callback so that a password changed since the check
+        // (a sign-in straddling a reset) fails like a wrong password instead of minting a session.
+        const sessionId = await startSession(getDb(), outcome.user.id, {
+          passwordStamp: outcome.passwordStamp,
+        });
+        if (!sessionId) return null;
+        return { ...outcome.user, sessionId };
       },
     }),
     ...oauthProviders,
   ],
+  events: {
+    /** Signing out ends the session itself, not just this browser's copy of the cookie. */
+    async signOut(message) {
+      const sid = 'token' in message ? message.token?.sid : undefined;
+      if (!sid) return;
+      await endSession(getDb(), sid);
+      forgetSessions([sid]);
+    },
+  },
   callbacks: {
     ...authConfig.callbacks,
+    /**
+     * Every read of the session: a cookie counts only while its UserSession is live (checked through a
+     * cache of at most SESSION_CHECK_TTL_MS), so signing out, a password change or reset and "sign out
+     * everywhere" end copies of the cookie too. Cookies from before sessions were recorded have no `sid`
+     * and are refused (their holders sign in once more).
+     */
+    async jwt({ token, user }) {
+      if (user?.id) {
+        token.sub = user.id;
+        const sid = user.sessionId ?? (await startSession(getDb(), user.id));
+        if (!sid) return null;
+        token.sid = sid;
+        return token;
+      }
+      if (!token.sub || !token.sid) return null;
+      return (await isSessionLive(getDb(), token.sid, token.sub)) ? token : null;
+    },
     /**
      * OAuth: map the provider account to a local user (linking by verified email only). The local id
      * replaces the provider's on `user`, which the jwt callback then stores as the token subject.

@@ -13,14 +13,25 @@ export interface TrpcContext {
   db: Db;
   userId: string | null;
   isProduction: boolean;
+  /**
+   * The HTTP client's address for per-IP limits (`unknown` when the portal could not tell); null for
+   * server-side callers, which no per-IP limit applies to.
+   */
+  clientIp: string | null;
 }
 
 export function createTrpcContext(opts: {
   db: Db;
   userId: string | null;
   isProduction?: boolean;
+  clientIp?: string | null;
 }): TrpcContext {
-  return { db: opts.db, userId: opts.userId, isProduction: opts.isProduction ?? false };
+  return {
+    db: opts.db,
+    userId: opts.userId,
+    isProduction: opts.isProduction ?? false,
+    clientIp: opts.clientIp ?? null,
+  };
 }
 
 /** First message per field; nested fields are dotted paths (`cors.maxAgeSeconds`, `targets.0.url`). */
@@ -58,6 +69,7 @@ const DOMAIN_TO_TRPC: Record<DomainErrorCode, TRPCError['code']> = {
   CONFLICT: 'CONFLICT',
   BAD_REQUEST: 'BAD_REQUEST',
   UNAUTHORIZED: 'UNAUTHORIZED',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 };
 
 /** The one place domain errors become tRPC errors (status code and message; fields via the formatter). */

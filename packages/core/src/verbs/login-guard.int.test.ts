@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { seedUser, uniq } from '../../../../test/fixtures.ts';
 import { hashPassword } from '../password.ts';
 import { guardedSignIn, pruneLoginAttempts, type SignInOutcome, signInWithOAuth } from './login-guard.ts';
+import { startSession } from './sessions.ts';
 
 const db = getDb();
 const PASSWORD = 'right-password-42';
@@ -36,7 +37,11 @@ describe('guardedSignIn', () => {
     expect(shown(await attempt('wrong-password', later(t0, 60_000)))).toBe('invalid');
     expect(shown(await attempt(PASSWORD, later(t0, 61_000)))).toBe('throttled:119');
     const ok = await attempt(PASSWORD, later(t0, 180_000));
-    expect(ok).toEqual({ ok: true, user: { id: user.id, email: user.email, name: null } });
+    expect(ok).toEqual({
+      ok: true,
+      user: { id: user.id, email: user.email, name: null },
+      passwordStamp: expect.any(String),
+    });
     // a success starts the count again
     expect(shown(await attempt('wrong-password', later(t0, 181_000)))).toBe('invalid');
     expect(shown(await attempt(PASSWORD, later(t0, 182_000)))).toBe('ok');
@@ -61,13 +66,12 @@ describe('guardedSignIn', () => {
     const known: string[] = [];
     const unknown: string[] = [];
     const ghost = `${uniq('ghost')}@example.test`;
+    const [knownIp, unknownIp] = [randomIp(), randomIp()];
     for (let i = 0; i < 7; i++) {
       known.push(
-        shown(await guardedSignIn({ db }, { email: user.email, password: 'nope', ip: randomIp() }, t0)),
+        shown(await guardedSignIn({ db }, { email: user.email, password: 'nope', ip: knownIp }, t0)),
       );
-      unknown.push(
-        shown(await guardedSignIn({ db }, { email: ghost, password: 'nope', ip: randomIp() }, t0)),
-      );
+      unknown.push(shown(await guardedSignIn({ db }, { email: ghost, password: 'nope', ip: unknownIp }, t0)));
     }
     expect(known).toEqual([
       'invalid',
@@ -81,8 +85,29 @@ describe('guardedSignIn', () => {
     expect(unknown).toEqual(known);
     // the email is matched case-insensitively, as sign-in does
     expect(
-      shown(await guardedSignIn({ db }, { email: ghost.toUpperCase(), password: 'x', ip: randomIp() }, t0)),
+      shown(await guardedSignIn({ db }, { email: ghost.toUpperCase(), password: 'x', ip: unknownIp }, t0)),
     ).toBe('throttled:60');
+  });
+
+  it('failures from one client never lock the account for another client', async () => {
+    const user = await userWithPassword();
+    const [attackerIp, ownerIp] = [randomIp(), randomIp()];
+    const t0 = new Date();
+    // an attacker renewing the lock for an hour, as fast as it lets them
+    for (let minute = 0; minute < 60; minute += 1) {
+      await guardedSignIn(
+        { db },
+        { email: user.email, password: 'guess', ip: attackerIp },
+        later(t0, minute * 60_000),
+      );
+    }
+    const at = later(t0, 60 * 60_000 - 1000);
+    expect(
+      shown(await guardedSignIn({ db }, { email: user.email, password: PASSWORD, ip: attackerIp }, at)),
+    ).toMatch(/^throttled:/);
+    expect(
+      shown(await guardedSignIn({ db }, { email: user.email, password: PASSWORD, ip: ownerIp }, at)),
+    ).toBe('ok');
   });
 
   it('20 failures from one IP within a minute lock that IP for every account, not others', async () => {
@@ -111,9 +136,10 @@ describe('guardedSignIn', () => {
   it('a burst of parallel guesses is counted as it happens: at most 5 reach the password check', async () => {
     const user = await userWithPassword();
     const t0 = new Date();
+    const ip = randomIp();
     const outcomes = await Promise.all(
       Array.from({ length: 12 }, () =>
-        guardedSignIn({ db }, { email: user.email, password: 'parallel', ip: randomIp() }, t0),
+        guardedSignIn({ db }, { email: user.email, password: 'parallel', ip }, t0),
       ),
     );
     const labels = outcomes.map(shown);
@@ -193,6 +219,22 @@ describe('signInWithOAuth', () => {
       { ...verified, email: 'changed@example.test', emailVerified: false },
     );
     expect(again?.id).toBe(existing.id);
+  });
+
+  it('takes over an account whose address was never confirmed: its password goes, its sessions end', async () => {
+    const squatted = await db.user.create({
+      data: { email: `${uniq('squat')}@example.test`, passwordHash: await hashPassword('squatter-pass-1') },
+    });
+    const squatterSession = await startSession(db, squatted.id);
+    const owner = await signInWithOAuth({ db }, identity(squatted.email, true));
+    expect(owner?.id).toBe(squatted.id);
+    const row = await db.user.findUniqueOrThrow({ where: { id: squatted.id } });
+    expect(row.passwordHash).toBeNull();
+    expect(row.emailVerified).toBeInstanceOf(Date);
+    expect(await db.userSession.findUnique({ where: { id: squatterSession ?? '' } })).toBeNull();
+    expect(
+      await guardedSignIn({ db }, { email: squatted.email, password: 'squatter-pass-1', ip: randomIp() }),
+    ).toEqual({ ok: false, reason: 'invalid' });
   });
 
   it('creates a user for a new verified email, and none without an email', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   accountLockRemainingMs,
-  clientIpFromForwardedFor,
+  clientAddress,
   ipLockRemainingMs,
   LOGIN_LIMITS,
   throttledMessage,
@@ -45,22 +45,31 @@ describe('ipLockRemainingMs', () => {
   });
 });
 
-describe('clientIpFromForwardedFor', () => {
-  it('takes the right-most entry, or the one the trusted proxies point at', () => {
-    expect(clientIpFromForwardedFor('203.0.113.9')).toBe('203.0.113.9');
-    expect(clientIpFromForwardedFor('198.51.100.1, 203.0.113.9')).toBe('203.0.113.9');
-    expect(clientIpFromForwardedFor('198.51.100.1, 203.0.113.9', 1)).toBe('198.51.100.1');
-    // more trusted hops than entries: the left-most is the best we have
-    expect(clientIpFromForwardedFor('198.51.100.1', 3)).toBe('198.51.100.1');
+describe('clientAddress', () => {
+  it('is the socket peer when no proxy is trusted, whatever X-Forwarded-For says', () => {
+    expect(clientAddress('127.0.0.1', '203.0.113.9')).toBe('127.0.0.1');
+    expect(clientAddress('::ffff:198.51.100.4', '203.0.113.9, 198.51.100.1', 0)).toBe('198.51.100.4');
+    expect(clientAddress(undefined, '203.0.113.9')).toBe('unknown');
+  });
+
+  it('behind N trusted proxies, is the address the outermost one appended', () => {
+    // client 203.0.113.9 → proxy 10.0.0.5 (appends the client) → portal, peer 10.0.0.5
+    expect(clientAddress('10.0.0.5', '203.0.113.9', 1)).toBe('203.0.113.9');
+    // a client-written entry sits left of what the proxy appended, and is not believed
+    expect(clientAddress('10.0.0.5', '198.51.100.66, 203.0.113.9', 1)).toBe('203.0.113.9');
+    // two proxies: the second appends the first
+    expect(clientAddress('10.0.0.6', '198.51.100.66, 203.0.113.9, 10.0.0.5', 2)).toBe('203.0.113.9');
+    // a chain shorter than the proxies (the request skipped them): its left-most entry
+    expect(clientAddress('10.0.0.5', '', 3)).toBe('10.0.0.5');
   });
 
   it('normalises IPv4-mapped IPv6, brackets and ports; refuses garbage', () => {
-    expect(clientIpFromForwardedFor('::ffff:127.0.0.1')).toBe('127.0.0.1');
-    expect(clientIpFromForwardedFor('[2001:DB8::1]:443')).toBe('2001:db8::1');
-    expect(clientIpFromForwardedFor('203.0.113.9:5555')).toBe('203.0.113.9');
-    expect(clientIpFromForwardedFor('not-an-ip')).toBe('unknown');
-    expect(clientIpFromForwardedFor(null)).toBe('unknown');
-    expect(clientIpFromForwardedFor(' , ')).toBe('unknown');
+    expect(clientAddress('::ffff:127.0.0.1', null)).toBe('127.0.0.1');
+    expect(clientAddress('10.0.0.5', '[2001:DB8::1]:443', 1)).toBe('2001:db8::1');
+    expect(clientAddress('10.0.0.5', '203.0.113.9:5555', 1)).toBe('203.0.113.9');
+    expect(clientAddress('10.0.0.5', 'not-an-ip', 1)).toBe('unknown');
+    expect(clientAddress(null, null)).toBe('unknown');
+    expect(clientAddress('10.0.0.5', ' , ', 1)).toBe('10.0.0.5');
   });
 });
 

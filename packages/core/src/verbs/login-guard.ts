@@ -1,20 +1,25 @@
 import { isIP } from 'node:net';
 import type { Db, Tx } from '@portcullis/db';
-import { type PublicUser, verifyCredentials } from './auth.ts';
+import { checkCredentials, type PublicUser } from './auth.ts';
 import { inTransaction, isUniqueViolation, lockKey, writeAudit } from './context.ts';
+import { endAllSessions } from './sessions.ts';
 
 /**
  * Sign-in hardening: a brute-force guard over LoginAttempt rows, and linking of OAuth sign-ins to
  * accounts by verified email.
  *
- * Account (the email as typed, whether or not it has an account, so unknown users are throttled exactly
- * like real ones): the failures since its last successful sign-in, within the last hour. From the 5th on,
- * the next attempt waits 60 s after the latest failure, doubling with each further failure (at most
- * 15 min): at most 5 failures a minute, then exponential backoff.
+ * Account × client (the email as typed, whether or not it has an account, so unknown users are throttled
+ * exactly like real ones, from one client address): the failures since that client's last successful
+ * sign-in to it, within the last hour. From the 5th on, the next attempt from that client waits 60 s
+ * after the latest failure, doubling with each further failure (at most 15 min). Failures never lock the
+ * account itself: someone guessing from one address cannot keep its owner, signing in from another
+ * address, out (the lock would otherwise be renewable forever by anyone who knows the email).
  * IP: 20 failures within a minute lock it for 60 s after the latest one, doubling for every further 20
  * failures in the hour (at most 15 min); successes do not reset it, so one valid account does not
  * launder a spray over many accounts.
  * While locked an attempt is refused before the password is checked and is not recorded.
+ * What an attacker gets: about 10 guesses an hour per account and client address, and at most 20 a
+ * minute per address across accounts; N addresses get N times that.
  */
 export const LOGIN_LIMITS = {
   accountFailures: 5,
@@ -32,7 +37,7 @@ const MINUTE_MS = 60_000;
 const lockMs = (doublings: number) =>
   Math.min(LOGIN_LIMITS.baseLockMs * 2 ** Math.max(0, doublings), LOGIN_LIMITS.maxLockMs);
 
-/** How long the account stays locked; `failures` newest first, only those after its last success. */
+/** How long (account, client) stays locked; `failures` newest first, only those after its last success. */
 export function accountLockRemainingMs(failures: Date[], now: Date): number {
   const latest = failures[0];
   if (!latest || failures.length < LOGIN_LIMITS.accountFailures) return 0;
@@ -52,25 +57,37 @@ export function ipLockRemainingMs(ip: IpFailures, now: Date): number {
   return Math.max(0, ip.latest.getTime() + lockMs(doublings) - now.getTime());
 }
 
-/**
- * The client address from X-Forwarded-For: the entry `trustedProxies` places from the right, the
- * right-most when no proxy is trusted. Next.js only fills the header when it is absent, so a directly
- * exposed portal lets a client pick its IP key; the account limit does not depend on it.
- */
-export function clientIpFromForwardedFor(header: string | null | undefined, trustedProxies = 0): string {
-  const hops = (header ?? '')
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
-  const candidate = hops[Math.max(0, hops.length - 1 - trustedProxies)];
+/** One address as the limits key it: IPv4-mapped IPv6 unwrapped, brackets and ports dropped. */
+export function normalizeIp(text: string | null | undefined): string {
+  const candidate = text?.trim();
   if (!candidate) return 'unknown';
   const bare = candidate.replace(/^\[([^\]]+)\](?::\d+)?$/, '$1').replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1');
   const address = bare.startsWith('::ffff:') && isIP(bare.slice(7)) === 4 ? bare.slice(7) : bare;
   return isIP(address) ? address.toLowerCase() : 'unknown';
 }
 
+/**
+ * The client's address: the socket peer when no proxy is trusted (any X-Forwarded-For is the client's
+ * own words then); behind `trustedProxies` proxies, each appending the address it received from, the
+ * entry that many places left of the peer in `X-Forwarded-For, peer`. A chain shorter than that (a
+ * request that skipped the proxies) falls back to its left-most entry.
+ */
+export function clientAddress(
+  peer: string | null | undefined,
+  forwardedFor: string | null | undefined,
+  trustedProxies = 0,
+): string {
+  if (trustedProxies <= 0) return normalizeIp(peer);
+  const hops = (forwardedFor ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const chain = [...hops, peer ?? ''];
+  return normalizeIp(chain[Math.max(0, chain.length - 1 - trustedProxies)]);
+}
+
 export type SignInOutcome =
-  | { ok: true; user: PublicUser }
+  | { ok: true; user: PublicUser; passwordStamp: string }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
@@ -79,12 +96,12 @@ export const throttledMessage = (seconds: number) => `Too many sign-in attempts.
 async function lockRemainingMs(tx: Tx, email: string, ip: string, now: Date): Promise<number> {
   const since = new Date(now.getTime() - LOGIN_LIMITS.memoryMs);
   const lastSuccess = await tx.loginAttempt.findFirst({
-    where: { email, succeeded: true, at: { gt: since } },
+    where: { email, ip, succeeded: true, at: { gt: since } },
     orderBy: { at: 'desc' },
     select: { at: true },
   });
   const accountFailures = await tx.loginAttempt.findMany({
-    where: { email, succeeded: false, at: { gt: lastSuccess?.at ?? since } },
+    where: { email, ip, succeeded: false, at: { gt: lastSuccess?.at ?? since } },
     orderBy: { at: 'desc' },
     // enough rows to reach the longest lock
     take: LOGIN_LIMITS.accountFailures + 8,
@@ -148,14 +165,16 @@ export async function guardedSignIn(
   if (admitted.locked) {
     return { ok: false, reason: 'throttled', retryAfterSeconds: admitted.retryAfterSeconds };
   }
-  const user = await verifyCredentials(ctx, email, input.password);
-  if (user)
+  const checked = await checkCredentials(ctx, email, input.password);
+  if (checked)
     await ctx.db.loginAttempt.update({ where: { id: admitted.attemptId }, data: { succeeded: true } });
   if (now.getTime() - lastPruneAt > LOGIN_LIMITS.pruneEveryMs) {
     // Housekeeping must never fail a sign-in.
     await pruneLoginAttempts(ctx.db, now).catch(() => undefined);
   }
-  return user ? { ok: true, user } : { ok: false, reason: 'invalid' };
+  return checked
+    ? { ok: true, user: checked.user, passwordStamp: checked.passwordStamp }
+    : { ok: false, reason: 'invalid' };
 }
 
 // ───────────── OAuth ─────────────
@@ -173,7 +192,10 @@ export interface OAuthIdentity {
 /**
  * The local user for an OAuth sign-in: the one already linked to this provider account; else, only when
  * the provider verified the email, the user with that email (linked now) or a new one. An unverified
- * email never links, or anyone could claim an account by naming its address at some provider.
+ * email never links, or anyone could claim an account by naming its address at some provider. An
+ * existing account whose address was never confirmed is taken over rather than joined: whoever
+ * registered it proved nothing, so its password is removed and its sessions end (otherwise registering
+ * someone's address ahead of them would keep a way into the account they later sign in to).
  */
 export async function signInWithOAuth(ctx: { db: Db }, identity: OAuthIdentity): Promise<PublicUser | null> {
   const linked = await ctx.db.account.findUnique({
@@ -190,10 +212,25 @@ export async function signInWithOAuth(ctx: { db: Db }, identity: OAuthIdentity):
   if (!email || !identity.emailVerified) return null;
   try {
     return await inTransaction(ctx.db, async (tx) => {
-      const existing = await tx.user.findUnique({
+      const found = await tx.user.findUnique({
         where: { email },
-        select: { id: true, email: true, name: true },
+        select: { id: true, email: true, name: true, emailVerified: true },
       });
+      const existing: PublicUser | null = found && { id: found.id, email: found.email, name: found.name };
+      if (found && !found.emailVerified) {
+        await tx.user.update({
+          where: { id: found.id },
+          data: { emailVerified: new Date(), passwordHash: null },
+        });
+        const ended = await endAllSessions(tx, found.id);
+        await writeAudit(tx, found, {
+          orgId: null,
+          action: 'user.claimUnverified',
+          targetType: 'User',
+          targetId: found.id,
+          after: { provider: identity.provider, endedSessions: ended.length },
+        });
+      }
       const user =
         existing ??
         (await tx.user.create({

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { getDb, type Role } from '@portcullis/db';
 import { describe, expect, it } from 'vitest';
-import { seedOrg, seedUser } from '../../../../test/fixtures.ts';
+import { newestMailText, seedOrg, seedUser } from '../../../../test/fixtures.ts';
 import { DomainError } from '../errors.ts';
 import {
   acceptInvitation,
@@ -18,6 +19,11 @@ import {
 
 const db = getDb();
 const PUBLIC_URL = 'http://portal.test';
+const MAIL_KEY = randomBytes(32);
+const LINKS = { publicUrl: PUBLIC_URL, mailKey: MAIL_KEY };
+/** An account that has confirmed `email` (the only kind that can accept an invitation to it). */
+const confirmedUser = (email: string, name?: string) =>
+  db.user.create({ data: { email, name: name ?? null, emailVerified: new Date() } });
 
 async function orgWithOwner() {
   const owner = await seedUser(db, 'owner');
@@ -42,11 +48,12 @@ async function expectDomainError(promise: Promise<unknown>, code: DomainError['c
   return error as DomainError;
 }
 
-/** The token from the newest invitation mail to `email` (the only place the plaintext exists). */
+/** The token from the newest invitation mail to `email` (the only place the plaintext exists, encrypted). */
 async function mailedToken(email: string, kind: 'invite' | 'reset-password' = 'invite') {
   const mail = await db.mail.findFirstOrThrow({ where: { to: email }, orderBy: { createdAt: 'desc' } });
-  const token = mail.text.match(new RegExp(`${PUBLIC_URL}/${kind}/([A-Za-z0-9_-]{43})`))?.[1];
-  expect(token, mail.text).toBeTruthy();
+  const text = await newestMailText(db, email, MAIL_KEY);
+  const token = text.match(new RegExp(`${PUBLIC_URL}/${kind}/([A-Za-z0-9_-]{43})`))?.[1];
+  expect(token, text).toBeTruthy();
   return { token: token!, mail };
 }
 
@@ -55,20 +62,18 @@ describe('invitations', () => {
     const { owner, org, as } = await orgWithOwner();
     const now = new Date('2030-01-01T00:00:00Z');
     const email = `${org.slug}-new@example.test`;
-    const invitation = await inviteMember(
-      as(owner.id),
-      { email, role: 'DEVELOPER' },
-      { publicUrl: PUBLIC_URL, now },
-    );
+    const invitation = await inviteMember(as(owner.id), { email, role: 'DEVELOPER' }, { ...LINKS, now });
     expect(invitation).toEqual({
       id: expect.any(String),
       email,
       role: 'DEVELOPER',
       expiresAt: expect.any(Date),
+      link: expect.stringMatching(new RegExp(`^${PUBLIC_URL}/invite/[A-Za-z0-9_-]{43}$`)),
     });
     expect(invitation.expiresAt.getTime() - now.getTime()).toBe(INVITATION_TTL_MS);
 
     const { token, mail } = await mailedToken(email);
+    expect(invitation.link).toBe(`${PUBLIC_URL}/invite/${token}`);
     expect(mail.status).toBe('pending');
     expect(mail.subject).toContain(org.name);
     const row = await db.invitation.findUniqueOrThrow({ where: { id: invitation.id } });
@@ -94,15 +99,15 @@ describe('invitations', () => {
   it('re-inviting replaces the pending invitation: the first link stops working', async () => {
     const { owner, org, as } = await orgWithOwner();
     const email = `${org.slug}-again@example.test`;
-    await inviteMember(as(owner.id), { email, role: 'VIEWER' }, { publicUrl: PUBLIC_URL });
+    await inviteMember(as(owner.id), { email, role: 'VIEWER' }, LINKS);
     const first = await mailedToken(email);
     await new Promise((r) => setTimeout(r, 5));
-    await inviteMember(as(owner.id), { email, role: 'ADMIN' }, { publicUrl: PUBLIC_URL });
+    await inviteMember(as(owner.id), { email, role: 'ADMIN' }, LINKS);
     const second = await mailedToken(email);
     expect(second.token).not.toBe(first.token);
     expect(await db.invitation.count({ where: { orgId: org.id, email } })).toBe(1);
 
-    const invitee = await db.user.create({ data: { email, name: 'Invitee' } });
+    const invitee = await confirmedUser(email, 'Invitee');
     await expectDomainError(
       acceptInvitation({ db, actor: { id: invitee.id } }, { token: first.token }),
       'NOT_FOUND',
@@ -114,7 +119,7 @@ describe('invitations', () => {
   it('accept: the invitation’s role, once, for the matching email only; the inviter is notified', async () => {
     const { owner, org, as } = await orgWithOwner();
     const email = `${org.slug}-dev@example.test`;
-    await inviteMember(as(owner.id), { email, role: 'DEVELOPER' }, { publicUrl: PUBLIC_URL });
+    await inviteMember(as(owner.id), { email, role: 'DEVELOPER' }, LINKS);
     const { token } = await mailedToken(email);
 
     const stranger = await seedUser(db, 'stranger');
@@ -126,7 +131,7 @@ describe('invitations', () => {
     );
     expect(mismatch.message).toContain(email);
 
-    const invitee = await db.user.create({ data: { email, name: 'Dev' } });
+    const invitee = await confirmedUser(email, 'Dev');
     const ctx = { db, actor: { id: invitee.id } };
     expect((await previewInvitation(ctx, { token })).emailMatches).toBe(true);
     await acceptInvitation(ctx, { token });
@@ -146,13 +151,48 @@ describe('invitations', () => {
     expect(JSON.stringify(audit)).not.toContain(token);
   });
 
+  it('an account that registered the invited address without confirming it cannot accept', async () => {
+    const { owner, org, as } = await orgWithOwner();
+    const email = `${org.slug}-hijack@example.test`;
+    await inviteMember(as(owner.id), { email, role: 'ADMIN' }, LINKS);
+    const { token } = await mailedToken(email);
+    // whoever signs up first with the invited address, without ever reading its mail
+    const squatter = await db.user.create({ data: { email, name: 'Squatter' } });
+    const ctx = { db, actor: { id: squatter.id } };
+    expect(await previewInvitation(ctx, { token })).toMatchObject({
+      emailMatches: true,
+      emailVerified: false,
+    });
+    const refused = await expectDomainError(acceptInvitation(ctx, { token }), 'FORBIDDEN');
+    expect(refused.message).toMatch(/[Cc]onfirm your email address/);
+    expect(await db.membership.count({ where: { orgId: org.id, userId: squatter.id } })).toBe(0);
+    expect((await db.invitation.findFirstOrThrow({ where: { orgId: org.id, email } })).acceptedAt).toBeNull();
+
+    // the owner of the address confirms it (the link was mailed there), then the invitation works
+    await db.user.update({ where: { id: squatter.id }, data: { emailVerified: new Date() } });
+    expect(await acceptInvitation(ctx, { token })).toMatchObject({ role: 'ADMIN' });
+  });
+
+  it('the stored invitation mail holds no usable link in clear', async () => {
+    const { owner, org, as } = await orgWithOwner();
+    const email = `${org.slug}-stored@example.test`;
+    const invitation = await inviteMember(as(owner.id), { email, role: 'VIEWER' }, LINKS);
+    const token = invitation.link.split('/').pop() ?? '';
+    const stored = await db.mail.findFirstOrThrow({ where: { to: email } });
+    expect(JSON.stringify(stored)).not.toContain(token);
+    expect(stored.secretUntil).toEqual(invitation.expiresAt);
+    // what decrypts it is the platform's key, not anything in the row
+    await expect(newestMailText(db, email, randomBytes(32))).rejects.toThrow(/no readable body/);
+    expect(await newestMailText(db, email, MAIL_KEY)).toContain(invitation.link);
+  });
+
   it('expired and unknown links give clear errors and create nothing', async () => {
     const { owner, org, as } = await orgWithOwner();
     const email = `${org.slug}-late@example.test`;
     const sentAt = new Date(Date.now() - INVITATION_TTL_MS - 60_000);
-    await inviteMember(as(owner.id), { email, role: 'VIEWER' }, { publicUrl: PUBLIC_URL, now: sentAt });
+    await inviteMember(as(owner.id), { email, role: 'VIEWER' }, { ...LINKS, now: sentAt });
     const { token } = await mailedToken(email);
-    const invitee = await db.user.create({ data: { email } });
+    const invitee = await confirmedUser(email);
     const ctx = { db, actor: { id: invitee.id } };
     const expired = await expectDomainError(acceptInvitation(ctx, { token }), 'BAD_REQUEST');
     expect(expired.message).toMatch(/expired/);
@@ -165,9 +205,9 @@ describe('invitations', () => {
   it('two tabs accepting at once: exactly one membership', async () => {
     const { owner, org, as } = await orgWithOwner();
     const email = `${org.slug}-race@example.test`;
-    await inviteMember(as(owner.id), { email, role: 'VIEWER' }, { publicUrl: PUBLIC_URL });
+    await inviteMember(as(owner.id), { email, role: 'VIEWER' }, LINKS);
     const { token } = await mailedToken(email);
-    const invitee = await db.user.create({ data: { email } });
+    const invitee = await confirmedUser(email);
     const results = await Promise.allSettled(
       [0, 1, 2].map(() => acceptInvitation({ db, actor: { id: invitee.id } }, { token })),
     );
@@ -180,21 +220,17 @@ describe('invitations', () => {
     const admin = await join(org.id, 'ADMIN', 'admin');
     const ownerInvite = `${org.slug}-boss@example.test`;
     const denied = await expectDomainError(
-      inviteMember(as(admin.id), { email: ownerInvite, role: 'OWNER' }, { publicUrl: PUBLIC_URL }),
+      inviteMember(as(admin.id), { email: ownerInvite, role: 'OWNER' }, LINKS),
       'FORBIDDEN',
     );
     expect(denied.message).toMatch(/owner/i);
     expect(await db.mail.count({ where: { to: ownerInvite } })).toBe(0);
 
-    const invitation = await inviteMember(
-      as(owner.id),
-      { email: ownerInvite, role: 'OWNER' },
-      { publicUrl: PUBLIC_URL },
-    );
+    const invitation = await inviteMember(as(owner.id), { email: ownerInvite, role: 'OWNER' }, LINKS);
     await expectDomainError(revokeInvitation(as(admin.id), { invitationId: invitation.id }), 'FORBIDDEN');
     // nor by re-inviting the same address with a lesser role
     await expectDomainError(
-      inviteMember(as(admin.id), { email: ownerInvite, role: 'VIEWER' }, { publicUrl: PUBLIC_URL }),
+      inviteMember(as(admin.id), { email: ownerInvite, role: 'VIEWER' }, LINKS),
       'FORBIDDEN',
     );
     expect(await db.invitation.findUniqueOrThrow({ where: { id: invitation.id } })).toMatchObject({
@@ -210,7 +246,7 @@ describe('invitations', () => {
     await expectDomainError(revokeInvitation(as(owner.id), { invitationId: invitation.id }), 'NOT_FOUND');
 
     const twice = await expectDomainError(
-      inviteMember(as(owner.id), { email: admin.email, role: 'VIEWER' }, { publicUrl: PUBLIC_URL }),
+      inviteMember(as(owner.id), { email: admin.email, role: 'VIEWER' }, LINKS),
       'CONFLICT',
     );
     expect(twice.fields).toEqual({ email: 'This person is already a member' });
@@ -222,7 +258,7 @@ describe('invitations', () => {
     const invitation = await inviteMember(
       a.as(a.owner.id),
       { email: `${a.org.slug}-x@example.test`, role: 'VIEWER' },
-      { publicUrl: PUBLIC_URL },
+      LINKS,
     );
     await expectDomainError(revokeInvitation(b.as(b.owner.id), { invitationId: invitation.id }), 'NOT_FOUND');
     expect(await db.invitation.count({ where: { id: invitation.id } })).toBe(1);

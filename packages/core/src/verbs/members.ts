@@ -1,10 +1,11 @@
-import { hash, randomBytes } from 'node:crypto';
 import type { Role, Tx } from '@portcullis/db';
 import { z } from 'zod';
 import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.ts';
 import { notifyUsers, queueMail } from '../notify-users.ts';
 import { ZEmail, ZId } from '../schemas.ts';
 import { type ActorCtx, inTransaction, lockKey, type OrgCtx, writeAudit } from './context.ts';
+import { enforce } from './member-rules.ts';
+import { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
 
 /**
  * Teams: invitations by emailed link, roles, removal and leaving. The router's `member.manage`
@@ -24,63 +25,8 @@ export const ZMemberRoleChange = z.object({ userId: ZId, role: ZMemberRole });
 /** Tokens are 32 random bytes in base64url (43 characters); anything far off is not worth a lookup. */
 export const ZInvitationToken = z.object({ token: z.string().trim().min(20).max(128) });
 
-/** 32 random bytes, base64url: what goes into a link. Only its SHA-256 is stored. */
-export function generateSecretToken(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-export function hashSecretToken(token: string): string {
-  return hash('sha256', token, 'hex');
-}
-
-// ───────────── the rules, as one pure function ─────────────
-
-export type MemberChange =
-  | { kind: 'invite'; actorRole: Role; newRole: Role }
-  | { kind: 'revokeInvitation'; actorRole: Role; invitedRole: Role }
-  | { kind: 'changeRole'; actorRole: Role; targetRole: Role; newRole: Role; self: boolean; owners: number }
-  | { kind: 'remove'; actorRole: Role; targetRole: Role; self: boolean; owners: number }
-  | { kind: 'leave'; actorRole: Role; owners: number };
-
-/** Why `change` is not allowed, or null. `owners` counts the org's OWNERs before the change. */
-export function memberRuleViolation(change: MemberChange): DomainError | null {
-  const isOwner = change.actorRole === 'OWNER';
-  switch (change.kind) {
-    case 'invite':
-      return change.newRole === 'OWNER' && !isOwner
-        ? forbidden('Only an owner can invite another owner')
-        : null;
-    case 'revokeInvitation':
-      return change.invitedRole === 'OWNER' && !isOwner
-        ? forbidden('Only an owner can revoke an invitation to become owner')
-        : null;
-    case 'changeRole':
-      if (change.self) return forbidden('You cannot change your own role');
-      if ((change.targetRole === 'OWNER' || change.newRole === 'OWNER') && !isOwner) {
-        return forbidden('Only an owner can grant or change the owner role');
-      }
-      if (change.targetRole === 'OWNER' && change.newRole !== 'OWNER' && change.owners <= 1) {
-        return conflict('The last owner cannot be demoted');
-      }
-      return null;
-    case 'remove':
-      if (change.self) return badRequest('To remove yourself, leave the organization');
-      if (change.targetRole === 'OWNER' && !isOwner) return forbidden('Only an owner can remove an owner');
-      if (change.targetRole === 'OWNER' && change.owners <= 1) {
-        return conflict('The last owner cannot be removed');
-      }
-      return null;
-    case 'leave':
-      return change.actorRole === 'OWNER' && change.owners <= 1
-        ? conflict('You are the last owner: make another member an owner before leaving')
-        : null;
-  }
-}
-
-function enforce(change: MemberChange): void {
-  const violation = memberRuleViolation(change);
-  if (violation) throw violation;
-}
+export { type MemberChange, memberRuleViolation } from './member-rules.ts';
+export { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
 
 // ───────────── helpers ─────────────
 
@@ -145,15 +91,21 @@ export async function listInvitations(ctx: OrgCtx, now = new Date()) {
 export interface InviteOptions {
   /** the portal's public origin, for the link in the mail */
   publicUrl: string;
+  /** PORTCULLIS_ENCRYPTION_KEY: the mail carrying the link is stored encrypted with it */
+  mailKey: Buffer;
   now?: Date;
 }
 
-/** Invites `email` as `role`; re-inviting replaces the pending invitation (the old link stops working). */
+/**
+ * Invites `email` as `role`; re-inviting replaces the pending invitation (the old link stops working).
+ * The link is mailed, and returned once to the inviter, who may hand it over themselves (only its hash
+ * is stored); whoever follows it must be signed in to an account that has confirmed that address.
+ */
 export async function inviteMember(
   ctx: OrgCtx,
   input: z.infer<typeof ZInvite>,
   options: InviteOptions,
-): Promise<{ id: string; email: string; role: Role; expiresAt: Date }> {
+): Promise<{ id: string; email: string; role: Role; expiresAt: Date; link: string }> {
   const now = options.now ?? new Date();
   return inTransaction(ctx.db, async (tx) => {
     await lockMembers(tx, ctx.org.id);
@@ -193,17 +145,21 @@ export async function inviteMember(
       tx.user.findUnique({ where: { id: ctx.actor.id }, select: { name: true, email: true } }),
     ]);
     const link = `${options.publicUrl.replace(/\/+$/, '')}/invite/${token}`;
-    await queueMail(tx, {
-      to: input.email,
-      subject: `You are invited to join ${org.name} on Portcullis`,
-      text: [
-        `${inviter?.name || inviter?.email || 'A teammate'} invited you to join ${org.name} as ${input.role}.`,
-        '',
-        `Accept the invitation: ${link}`,
-        '',
-        `The link expires on ${invitation.expiresAt.toUTCString()}. If you did not expect it, ignore this mail.`,
-      ].join('\n'),
-    });
+    await queueMail(
+      tx,
+      {
+        to: input.email,
+        subject: `You are invited to join ${org.name} on Portcullis`,
+        text: [
+          `${inviter?.name || inviter?.email || 'A teammate'} invited you to join ${org.name} as ${input.role}.`,
+          '',
+          `Accept the invitation: ${link}`,
+          '',
+          `The link expires on ${invitation.expiresAt.toUTCString()}. If you did not expect it, ignore this mail.`,
+        ].join('\n'),
+      },
+      { key: options.mailKey, until: invitation.expiresAt },
+    );
     await writeAudit(tx, ctx.actor, {
       orgId: ctx.org.id,
       action: 'member.invite',
@@ -218,7 +174,7 @@ export async function inviteMember(
         expiresAt: invitation.expiresAt.toISOString(),
       },
     });
-    return invitation;
+    return { ...invitation, link };
   });
 }
 
@@ -270,11 +226,17 @@ const stateOf = (inv: { expiresAt: Date; acceptedAt: Date | null }, now: Date): 
 
 const UNKNOWN_INVITATION = 'This invitation link is not valid. Ask for a new invitation.';
 
-/** What the accept page shows before the click: org, role, addressee, and whether it fits the actor. */
+/**
+ * What the accept page shows before the click: org, role, addressee, whether it fits the actor, and
+ * whether the actor's address is confirmed (accepting needs both).
+ */
 export async function previewInvitation(ctx: ActorCtx, input: { token: string }, now = new Date()) {
   const invitation = await invitationByToken(ctx.db, input.token);
   if (!invitation) throw new DomainError('NOT_FOUND', UNKNOWN_INVITATION);
-  const user = await ctx.db.user.findUnique({ where: { id: ctx.actor.id }, select: { email: true } });
+  const user = await ctx.db.user.findUnique({
+    where: { id: ctx.actor.id },
+    select: { email: true, emailVerified: true },
+  });
   return {
     org: invitation.org,
     role: invitation.role,
@@ -282,10 +244,17 @@ export async function previewInvitation(ctx: ActorCtx, input: { token: string },
     expiresAt: invitation.expiresAt,
     state: stateOf(invitation, now),
     emailMatches: user?.email === invitation.email,
+    emailVerified: Boolean(user?.emailVerified),
   };
 }
 
-/** The signed-in actor joins the invitation's org with the invitation's role (never one from input). */
+export const UNVERIFIED_INVITEE =
+  'Confirm your email address first: follow the link we mailed to it (your account page can send a new one).';
+
+/**
+ * The signed-in actor joins the invitation's org with the invitation's role (never one from input), if
+ * the invitation's address is the actor's and confirmed: registering an address proves nothing.
+ */
 export async function acceptInvitation(ctx: ActorCtx, input: { token: string }, now = new Date()) {
   return inTransaction(ctx.db, async (tx) => {
     const invitation = await invitationByToken(tx, input.token);
@@ -295,13 +264,14 @@ export async function acceptInvitation(ctx: ActorCtx, input: { token: string }, 
     if (state === 'expired') throw badRequest('This invitation has expired. Ask for a new one.');
     const user = await tx.user.findUniqueOrThrow({
       where: { id: ctx.actor.id },
-      select: { id: true, email: true, name: true },
+      select: { id: true, email: true, name: true, emailVerified: true },
     });
     if (user.email !== invitation.email) {
       throw forbidden(
         `This invitation was sent to ${invitation.email}. Sign in with that address to accept it.`,
       );
     }
+    if (!user.emailVerified) throw forbidden(UNVERIFIED_INVITEE);
     await lockMembers(tx, invitation.orgId);
     // Claimed with a condition, so two tabs accepting at once cannot both succeed.
     const claimed = await tx.invitation.updateMany({

@@ -5,7 +5,9 @@ import { queueMail } from '../notify-users.ts';
 import { hashPassword } from '../password.ts';
 import { ZEmail, ZPassword } from '../schemas.ts';
 import { inTransaction, writeAudit } from './context.ts';
-import { generateSecretToken, hashSecretToken } from './members.ts';
+import type { LinkMailOptions } from './email-verification.ts';
+import { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
+import { endAllSessions } from './sessions.ts';
 
 /**
  * Password reset by emailed link. The request answers the same whether or not the email has an account,
@@ -27,7 +29,7 @@ export const ZPasswordResetConfirm = z.object({
 export async function requestPasswordReset(
   ctx: { db: Db | Tx },
   input: z.infer<typeof ZPasswordResetRequest>,
-  options: { publicUrl: string; now?: Date },
+  options: LinkMailOptions,
 ): Promise<{ message: string }> {
   const now = options.now ?? new Date();
   const answer = { message: RESET_REQUESTED_MESSAGE };
@@ -39,27 +41,27 @@ export async function requestPasswordReset(
     });
     if (recent >= RESET_REQUESTS_PER_HOUR) return;
     const token = generateSecretToken();
+    const expiresAt = new Date(now.getTime() + RESET_TOKEN_TTL_MS);
     const row = await tx.passwordResetToken.create({
-      data: {
-        userId: user.id,
-        tokenHash: hashSecretToken(token),
-        expiresAt: new Date(now.getTime() + RESET_TOKEN_TTL_MS),
-        createdAt: now,
-      },
+      data: { userId: user.id, tokenHash: hashSecretToken(token), expiresAt, createdAt: now },
       select: { id: true },
     });
     const link = `${options.publicUrl.replace(/\/+$/, '')}/reset-password/${token}`;
-    await queueMail(tx, {
-      to: input.email,
-      subject: 'Reset your Portcullis password',
-      text: [
-        'Someone asked to reset the password of your Portcullis account.',
-        '',
-        `Choose a new password: ${link}`,
-        '',
-        'The link works once and expires in 1 hour. If it was not you, ignore this mail: your password stays as it is.',
-      ].join('\n'),
-    });
+    await queueMail(
+      tx,
+      {
+        to: input.email,
+        subject: 'Reset your Portcullis password',
+        text: [
+          'Someone asked to reset the password of your Portcullis account.',
+          '',
+          `Choose a new password: ${link}`,
+          '',
+          'The link works once and expires in 1 hour. If it was not you, ignore this mail: your password stays as it is.',
+        ].join('\n'),
+      },
+      { key: options.mailKey, until: expiresAt },
+    );
     // Anyone can ask for a reset, so nobody is named as the actor.
     await tx.auditLog.create({
       data: {
@@ -79,13 +81,15 @@ const INVALID_LINK = 'This reset link is not valid. Ask for a new one.';
 
 /**
  * Sets a new password with a reset token: single use, and every other open token of the account stops
- * working. Failed sign-ins of the account are forgotten, so the owner is not left throttled.
+ * working. Every session of the account ends (whoever had the old password or a session is out), the
+ * address counts as confirmed (the link was mailed to it), and failed sign-ins of the account are
+ * forgotten, so the owner is not left throttled.
  */
 export async function resetPassword(
   ctx: { db: Db | Tx },
   input: z.infer<typeof ZPasswordResetConfirm>,
   now = new Date(),
-): Promise<{ email: string }> {
+): Promise<{ email: string; endedSessions: string[] }> {
   const tokenHash = hashSecretToken(input.token);
   const token = await ctx.db.passwordResetToken.findUnique({
     where: { tokenHash },
@@ -112,11 +116,16 @@ export async function resetPassword(
         token: 'This link has already been used',
       });
     }
+    const before = await tx.user.findUniqueOrThrow({
+      where: { id: token.userId },
+      select: { emailVerified: true },
+    });
     const user = await tx.user.update({
       where: { id: token.userId },
-      data: { passwordHash },
+      data: { passwordHash, ...(before.emailVerified ? {} : { emailVerified: now }) },
       select: { id: true, email: true },
     });
+    const endedSessions = await endAllSessions(tx, user.id);
     await tx.passwordResetToken.updateMany({
       where: { userId: user.id, usedAt: null },
       data: { usedAt: now },
@@ -128,8 +137,8 @@ export async function resetPassword(
       action: 'user.resetPassword',
       targetType: 'User',
       targetId: user.id,
-      after: { tokenId: token.id },
+      after: { tokenId: token.id, endedSessions: endedSessions.length },
     });
-    return { email: user.email };
+    return { email: user.email, endedSessions };
   });
 }

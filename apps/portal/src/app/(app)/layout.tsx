@@ -1,4 +1,3 @@
-import { isPlatformAdmin } from '@portcullis/core/verbs/settings';
 import { getDb } from '@portcullis/db';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
@@ -9,11 +8,17 @@ import { auth } from '../../server/auth';
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const session = await auth();
   if (!session?.user?.id) redirect('/signin');
+  const user = await getDb().user.findUnique({
+    where: { id: session.user.id },
+    select: { email: true, isPlatformAdmin: true, emailVerified: true },
+  });
+  if (!user) redirect('/signin');
   return (
     <>
       <Header
-        email={session.user.email ?? ''}
-        isPlatformAdmin={await isPlatformAdmin({ db: getDb(), actor: { id: session.user.id } })}
+        email={user.email}
+        isPlatformAdmin={user.isPlatformAdmin}
+        emailVerified={user.emailVerified !== null}
       />
       <main className="container">{children}</main>
     </>

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { queueMail } from '@portcullis/core/notify-users';
 import { getDb } from '@portcullis/db';
@@ -7,6 +8,9 @@ import { uniq } from '../../../../../test/fixtures';
 import { createMailDispatcher, type MailDispatcherOptions } from './dispatcher';
 
 const db = getDb();
+const MAIL_KEY = randomBytes(32);
+/** A mail carrying a link that works for an hour: stored encrypted. */
+const secret = (ms = 3_600_000) => ({ key: MAIL_KEY, until: new Date(Date.now() + ms) });
 
 interface Received {
   from: string;
@@ -62,6 +66,7 @@ const dispatcher = (overrides: Partial<MailDispatcherOptions> = {}) =>
     db,
     smtpUrl,
     from: 'Portcullis <no-reply@portal.test>',
+    mailKey: MAIL_KEY,
     retryBaseMs: 300,
     ...overrides,
   });
@@ -98,6 +103,33 @@ describe('mail dispatcher over SMTP', () => {
     }
     await mailer.tick();
     expect(receivedBy(to)).toHaveLength(2);
+    await mailer.stop();
+  });
+
+  it('sends a mail carrying a link decrypted, then keeps no copy of its body', async () => {
+    const to = mailTo('linked');
+    const link = `http://portal.test/reset-password/${randomBytes(12).toString('hex')}`;
+    const mail = await queueMail(db, { to, subject: 'Reset', text: `Choose: ${link}` }, secret());
+    expect((await row(mail.id)).text).not.toContain(link);
+    const mailer = dispatcher();
+    await mailer.tick();
+    expect(receivedBy(to)[0]?.raw).toContain(link);
+    expect(await row(mail.id)).toMatchObject({ status: 'sent', text: '', html: null });
+    await mailer.stop();
+  });
+
+  it('a mail carrying a link that expired before it could be sent is dropped, not sent', async () => {
+    const to = mailTo('stale');
+    const mail = await queueMail(
+      db,
+      { to, subject: 'Old link', text: 'http://portal.test/invite/x' },
+      secret(-1),
+    );
+    const mailer = dispatcher({ batchSize: 500 });
+    const result = await mailer.tick();
+    expect(result.expired).toBeGreaterThanOrEqual(1);
+    expect(await row(mail.id)).toMatchObject({ status: 'failed', text: '', html: null });
+    expect(receivedBy(to)).toHaveLength(0);
     await mailer.stop();
   });
 
@@ -177,11 +209,46 @@ describe('mail dispatcher without SMTP', () => {
   it('moves pending mail to the outbox and sends nothing', async () => {
     const to = mailTo('outbox');
     const mail = await queueMail(db, { to, subject: 'Kept', text: 'read me on the outbox page' });
-    const mailer = createMailDispatcher({ db, smtpUrl: undefined, from: 'x <x@portal.test>' });
+    const mailer = createMailDispatcher({
+      db,
+      smtpUrl: undefined,
+      from: 'x <x@portal.test>',
+      mailKey: MAIL_KEY,
+    });
     const result = await mailer.tick();
     expect(result.outboxed).toBeGreaterThanOrEqual(1);
     expect(await row(mail.id)).toMatchObject({ status: 'outbox', attempts: 0, sentAt: null });
     expect(receivedBy(to)).toHaveLength(0);
+    await mailer.stop();
+  });
+
+  it('keeps a link in the outbox encrypted until it expires, then drops the body', async () => {
+    const to = mailTo('outbox-link');
+    const live = await queueMail(
+      db,
+      { to, subject: 'Live', text: 'http://portal.test/invite/live' },
+      secret(),
+    );
+    const dead = await queueMail(
+      db,
+      { to, subject: 'Dead', text: 'http://portal.test/invite/dead' },
+      secret(300),
+    );
+    const mailer = createMailDispatcher({
+      db,
+      smtpUrl: undefined,
+      from: 'x <x@portal.test>',
+      mailKey: MAIL_KEY,
+    });
+    await mailer.tick();
+    expect((await row(dead.id)).text).not.toBe('');
+    await new Promise((r) => setTimeout(r, 400));
+    await mailer.tick();
+    expect(await row(dead.id)).toMatchObject({ status: 'outbox', text: '' });
+    const kept = await row(live.id);
+    expect(kept.status).toBe('outbox');
+    expect(kept.text).not.toContain('/invite/live');
+    expect(kept.text).not.toBe('');
     await mailer.stop();
   });
 });

@@ -1,3 +1,4 @@
+import { DROPPED_MAIL_BODY, readMailBody } from '@portcullis/core/notify-users';
 import { type Db, getDb } from '@portcullis/db';
 import { createTransport, type Transporter } from 'nodemailer';
 import { env } from '../../env';
@@ -11,6 +12,10 @@ import { env } from '../../env';
  * at createdAt + retryBase·(2^k − 1) (30 s, 90 s, 210 s, …), so the schedule needs no extra column. After
  * `maxAttempts`, or at once on a permanent SMTP refusal (5xx), the row becomes `failed`.
  * Without SMTP_URL (the embedded default): rows become `outbox` and are read on the outbox page.
+ *
+ * A mail carrying a working link (`secretUntil` set) is stored encrypted; it is decrypted here just to
+ * be sent, and its body is dropped once it was handed to SMTP (or given up on), and in any state once
+ * its link has expired, so the table keeps no usable link.
  */
 
 export interface MailDispatcherOptions {
@@ -18,6 +23,8 @@ export interface MailDispatcherOptions {
   /** smtp:// or smtps:// URL; undefined keeps mail in the outbox */
   smtpUrl?: string | undefined;
   from: string;
+  /** PORTCULLIS_ENCRYPTION_KEY, which mails carrying links are stored encrypted with */
+  mailKey: Buffer;
   intervalMs?: number;
   /** most mails sent per tick, so one tick cannot hold the process for long */
   batchSize?: number;
@@ -32,6 +39,8 @@ export interface DispatchResult {
   failed: number;
   retrying: number;
   outboxed: number;
+  /** bodies of mails whose link expired, dropped this pass */
+  expired: number;
 }
 
 export interface MailDispatcher {
@@ -50,8 +59,11 @@ interface ClaimedMail {
   subject: string;
   text: string;
   html: string | null;
+  secretUntil: Date | null;
   attempts: number;
 }
+
+type Outcome = 'sent' | 'failed' | 'retrying';
 
 const MAX_ERROR_LENGTH = 500;
 
@@ -72,6 +84,7 @@ export function createMailDispatcher(options: MailDispatcherOptions): MailDispat
     db,
     smtpUrl,
     from,
+    mailKey,
     intervalMs = 2_000,
     batchSize = 20,
     maxAttempts = 5,
@@ -87,17 +100,25 @@ export function createMailDispatcher(options: MailDispatcherOptions): MailDispat
       })
     : null;
 
-  async function outboxPending(): Promise<DispatchResult> {
+  async function outboxPending(): Promise<number> {
     const { count } = await db.mail.updateMany({ where: { status: 'pending' }, data: { status: 'outbox' } });
-    return { sent: 0, failed: 0, retrying: 0, outboxed: count };
+    return count;
+  }
+
+  async function dropExpiredBodies(): Promise<number> {
+    const { count } = await db.mail.updateMany({
+      where: { secretUntil: { lte: new Date() }, NOT: { text: DROPPED_MAIL_BODY } },
+      data: { text: DROPPED_MAIL_BODY, html: null },
+    });
+    return count;
   }
 
   /** Claims one due mail, sends it and records the outcome, all in one transaction; null when none is due. */
-  async function deliverOne(smtp: Transporter): Promise<keyof DispatchResult | null> {
+  async function deliverOne(smtp: Transporter): Promise<Outcome | null> {
     return db.$transaction(
       async (tx) => {
         const [mail] = await tx.$queryRawUnsafe<ClaimedMail[]>(
-          `SELECT "id", "to", "subject", "text", "html", "attempts" FROM "Mail"
+          `SELECT "id", "to", "subject", "text", "html", "secretUntil", "attempts" FROM "Mail"
            WHERE "status" = 'pending'
              AND "createdAt" + ($1::double precision * (power(2, "attempts") - 1)) * interval '1 millisecond' <= now()
            ORDER BY "createdAt"
@@ -107,24 +128,43 @@ export function createMailDispatcher(options: MailDispatcherOptions): MailDispat
         );
         if (!mail) return null;
         const attempts = mail.attempts + 1;
+        // Once sent or given up on, a link's only copy is the recipient's.
+        const drop = mail.secretUntil ? { text: DROPPED_MAIL_BODY, html: null } : {};
+        const body = readMailBody(mail, mailKey);
+        if (!body) {
+          await tx.mail.update({
+            where: { id: mail.id },
+            data: {
+              status: 'failed',
+              attempts,
+              lastError: 'the body cannot be read (expired or key changed)',
+            },
+          });
+          return 'failed';
+        }
         try {
           await smtp.sendMail({
             from,
             to: mail.to,
             subject: mail.subject,
-            text: mail.text,
-            ...(mail.html ? { html: mail.html } : {}),
+            text: body.text,
+            ...(body.html ? { html: body.html } : {}),
           });
           await tx.mail.update({
             where: { id: mail.id },
-            data: { status: 'sent', attempts, sentAt: new Date(), lastError: null },
+            data: { status: 'sent', attempts, sentAt: new Date(), lastError: null, ...drop },
           });
           return 'sent';
         } catch (error) {
           const giveUp = isPermanent(error) || attempts >= maxAttempts;
           await tx.mail.update({
             where: { id: mail.id },
-            data: { status: giveUp ? 'failed' : 'pending', attempts, lastError: describe(error) },
+            data: {
+              status: giveUp ? 'failed' : 'pending',
+              attempts,
+              lastError: describe(error),
+              ...(giveUp ? drop : {}),
+            },
           });
           console.warn(`[mail] delivery to ${mail.to} failed (attempt ${attempts}): ${describe(error)}`);
           return giveUp ? 'failed' : 'retrying';
@@ -136,8 +176,12 @@ export function createMailDispatcher(options: MailDispatcherOptions): MailDispat
   }
 
   async function pass(): Promise<DispatchResult> {
-    if (!transport) return outboxPending();
-    const result: DispatchResult = { sent: 0, failed: 0, retrying: 0, outboxed: 0 };
+    const result: DispatchResult = { sent: 0, failed: 0, retrying: 0, outboxed: 0, expired: 0 };
+    result.expired = await dropExpiredBodies();
+    if (!transport) {
+      result.outboxed = await outboxPending();
+      return result;
+    }
     for (let i = 0; i < batchSize; i++) {
       const outcome = await deliverOne(transport);
       if (!outcome) break;
@@ -198,6 +242,7 @@ export function startMailDispatcher(): MailDispatcher {
       db: getDb(),
       smtpUrl: env.SMTP_URL,
       from: env.MAIL_FROM,
+      mailKey: env.PORTCULLIS_ENCRYPTION_KEY,
       intervalMs: env.MAIL_DISPATCH_INTERVAL_MS,
     });
     processGlobal.portcullisMailDispatcher.start();

@@ -35,10 +35,26 @@ export const ACCESS_MATRIX: Record<string, MatrixEntry> = {
     access: PUBLIC,
     input: () => ({ token: 'x'.repeat(43), password: 'a-long-passphrase-1' }),
   },
+  'account.verifyEmail': { access: PUBLIC, input: () => ({ token: 'v'.repeat(43) }) },
+  'account.profile': { access: SIGNED_IN, input: noInput },
+  'account.resendVerification': { access: SIGNED_IN, input: noInput },
+  'account.changeEmail': {
+    access: SIGNED_IN,
+    input: () => ({ email: `${uniq('moved')}@example.test`, currentPassword: 'not-the-password-1' }),
+  },
+  'account.changePassword': {
+    access: SIGNED_IN,
+    input: () => ({ currentPassword: 'not-the-password-1', password: 'a-long-passphrase-2' }),
+  },
+  'account.signOutEverywhere': { access: SIGNED_IN, input: noInput },
+  'account.endUserSessions': {
+    access: { kind: 'platformAdmin' },
+    input: () => ({ email: 'nobody@example.test' }),
+  },
   'account.notifications': { access: SIGNED_IN, input: () => ({}) },
   'account.unreadCount': { access: SIGNED_IN, input: noInput },
   'account.markRead': { access: SIGNED_IN, input: (w) => ({ ids: [w.consumer.notificationId] }) },
-  'account.outbox': { access: SIGNED_IN, input: () => ({}) },
+  'account.outbox': { access: { kind: 'platformAdmin' }, input: () => ({}) },
 
   // orgs and members
   'org.create': { access: SIGNED_IN, input: () => ({ name: 'New org', slug: uniq('neworg') }) },

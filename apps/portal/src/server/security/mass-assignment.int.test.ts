@@ -230,7 +230,7 @@ describe('mass assignment', () => {
         expiresAt: new Date(Date.now() + 3_600_000),
       },
     });
-    const invitee = await db.user.create({ data: { email, name: 'Invitee' } });
+    const invitee = await db.user.create({ data: { email, name: 'Invitee', emailVerified: new Date() } });
     const accepted = await callerFor(invitee.id).members.accept(
       extra({ token }, { role: 'OWNER', orgId: 'x' }),
     );

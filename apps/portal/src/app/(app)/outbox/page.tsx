@@ -56,22 +56,20 @@ export default function OutboxPage() {
       ) : (
         <>
           <p className="muted">
-            {outbox.data.scope === 'all'
-              ? 'Every mail the platform sent or queued, newest first (you are a platform administrator).'
-              : 'Mail addressed to you, newest first.'}{' '}
+            Every mail the platform sent or queued, newest first (platform administrators only).{' '}
             {outbox.data.smtpConfigured
               ? 'Mail is delivered by SMTP.'
-              : 'No mail server is configured (SMTP_URL), so mail is kept here instead of being sent.'}
+              : 'No mail server is configured (SMTP_URL), so mail is kept here instead of being sent: hand links over to the people they are addressed to, and only to them.'}{' '}
+            A mail carrying a link is kept encrypted and its text removed once delivered or once the link
+            expired.
           </p>
-          {outbox.data.scope === 'all' ? (
-            <Field
-              id="outbox-to"
-              label="Recipient contains"
-              type="search"
-              value={to}
-              onChange={(e) => setTo(e.target.value)}
-            />
-          ) : null}
+          <Field
+            id="outbox-to"
+            label="Recipient contains"
+            type="search"
+            value={to}
+            onChange={(e) => setTo(e.target.value)}
+          />
           {outbox.data.mails.length === 0 ? (
             <p className="empty card">No mail yet.</p>
           ) : (
@@ -102,7 +100,11 @@ export default function OutboxPage() {
                         </>
                       ) : null}
                     </dl>
-                    <MailText text={mail.text} />
+                    {mail.bodyDropped ? (
+                      <p className="muted">Text removed: the link it carried was delivered or has expired.</p>
+                    ) : (
+                      <MailText text={mail.text} />
+                    )}
                   </article>
                 </li>
               ))}

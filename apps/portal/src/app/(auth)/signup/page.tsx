@@ -24,13 +24,15 @@ function SignUpForm() {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [signInError, setSignInError] = useState<string | null>(null);
+  // The answer is the same whether or not the address was free; only signing in tells, and only the
+  // one who chose the password.
+  const [checkInbox, setCheckInbox] = useState<string | null>(null);
   const signUp = useMutation(
     trpc.auth.signUp.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async (answer) => {
         const result = await signIn('credentials', { email, password, redirect: false });
         if (!result || result.error) {
-          setSignInError('Your account was created, but signing in failed. Please sign in.');
+          setCheckInbox(answer.message);
           return;
         }
         window.location.assign(callbackUrl);
@@ -38,12 +40,25 @@ function SignUpForm() {
     }),
   );
   const errors = fieldErrors(signUp.error);
-  const busy = signUp.isPending || (signUp.isSuccess && !signInError);
+  const busy = signUp.isPending || (signUp.isSuccess && !checkInbox);
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    setSignInError(null);
+    setCheckInbox(null);
     signUp.mutate({ name, email, password });
+  }
+
+  if (checkInbox) {
+    return (
+      <>
+        <h1>Check your mail</h1>
+        <p role="status">{checkInbox}</p>
+        <p className="muted">
+          Already have an account with this address? <Link href="/signin">Sign in</Link> or{' '}
+          <Link href="/forgot-password">reset your password</Link>.
+        </p>
+      </>
+    );
   }
 
   return (
@@ -79,7 +94,7 @@ function SignUpForm() {
         error={errors.password}
         hint="At least 10 characters, with letters and digits."
       />
-      <FormError message={formError(signUp.error) ?? signInError} />
+      <FormError message={formError(signUp.error)} />
       <button type="submit" disabled={busy}>
         {busy ? 'Creating account…' : 'Create account'}
       </button>

@@ -7,6 +7,29 @@ import { useState } from 'react';
 import { ErrorState, FormError, Loading } from '../../../components/form';
 import { formError, isNotFound, useTRPC } from '../../../trpc/client';
 
+/** The invitee's account has the address but has not proven it owns it: accepting waits for that. */
+function ConfirmFirst({ email }: { email: string }) {
+  const trpc = useTRPC();
+  const resend = useMutation(trpc.account.resendVerification.mutationOptions());
+  return (
+    <>
+      <p>
+        Before you can accept, confirm that <strong>{email}</strong> is yours: follow the link we mailed to
+        it, then come back to this page.
+      </p>
+      <button type="button" className="secondary" disabled={resend.isPending} onClick={() => resend.mutate()}>
+        {resend.isPending ? 'Sending…' : 'Send a new confirmation link'}
+      </button>
+      <FormError message={formError(resend.error)} />
+      {resend.isSuccess ? (
+        <p className="saved" role="status">
+          {resend.data.sent ? `We sent a new link to ${resend.data.email}.` : 'Your address is confirmed.'}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 export function AcceptInvitation({ token }: { token: string }) {
   const trpc = useTRPC();
   const me = useQuery(trpc.auth.me.queryOptions());
@@ -37,7 +60,7 @@ export function AcceptInvitation({ token }: { token: string }) {
       </>
     );
   }
-  const { org, role, email, state, emailMatches } = invitation.data;
+  const { org, role, email, state, emailMatches, emailVerified } = invitation.data;
 
   async function switchAccount() {
     setSwitching(true);
@@ -72,6 +95,8 @@ export function AcceptInvitation({ token }: { token: string }) {
             {switching ? 'Signing out…' : 'Use another account'}
           </button>
         </>
+      ) : !emailVerified ? (
+        <ConfirmFirst email={email} />
       ) : (
         <>
           <p>

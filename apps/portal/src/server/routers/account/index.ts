@@ -1,4 +1,19 @@
 import {
+  accountProfile,
+  changePassword,
+  endUserSessions,
+  signOutEverywhere,
+  ZPasswordChange,
+  ZUserByEmail,
+} from '@portcullis/core/verbs/account';
+import {
+  requestEmailChange,
+  resendEmailVerification,
+  verifyEmail,
+  ZEmailChange,
+  ZEmailVerification,
+} from '@portcullis/core/verbs/email-verification';
+import {
   requestPasswordReset,
   resetPassword,
   ZPasswordResetConfirm,
@@ -6,7 +21,8 @@ import {
 } from '@portcullis/core/verbs/password-reset';
 import { env } from '../../../env';
 import { kickMailDispatcher } from '../../mail/dispatcher';
-import { protectedProcedure, publicProcedure, router } from '../../trpc';
+import { forgetSessions } from '../../session-check';
+import { platformAdminProcedure, protectedProcedure, publicProcedure, router } from '../../trpc';
 import {
   listNotifications,
   markNotificationsRead,
@@ -16,17 +32,58 @@ import {
 } from './notifications';
 import { listOutbox, ZOutboxList } from './outbox';
 
-/** The signed-in user's own things (notifications, their mail in the outbox) and password reset. */
+const linkMail = () => ({ publicUrl: env.PORTAL_PUBLIC_URL, mailKey: env.PORTCULLIS_ENCRYPTION_KEY });
+
+/**
+ * The signed-in user's own account (profile, address, password, sessions, notifications), password reset
+ * and address confirmation by mailed link, and the operators' outbox and session reset.
+ */
 export const accountRouter = router({
   /** Same answer whether or not the email has an account. */
   requestPasswordReset: publicProcedure.input(ZPasswordResetRequest).mutation(async ({ ctx, input }) => {
-    const answer = await requestPasswordReset({ db: ctx.db }, input, { publicUrl: env.PORTAL_PUBLIC_URL });
+    const answer = await requestPasswordReset({ db: ctx.db }, input, linkMail());
     kickMailDispatcher();
     return answer;
   }),
-  resetPassword: publicProcedure
-    .input(ZPasswordResetConfirm)
-    .mutation(({ ctx, input }) => resetPassword({ db: ctx.db }, input)),
+  /** Ends every session of the account too (the ids stay on the server). */
+  resetPassword: publicProcedure.input(ZPasswordResetConfirm).mutation(async ({ ctx, input }) => {
+    const { email, endedSessions } = await resetPassword({ db: ctx.db }, input);
+    forgetSessions(endedSessions);
+    return { email };
+  }),
+  /** The link is the proof: no session needed. */
+  verifyEmail: publicProcedure
+    .input(ZEmailVerification)
+    .mutation(({ ctx, input }) => verifyEmail({ db: ctx.db }, input)),
+  profile: protectedProcedure.query(({ ctx }) => accountProfile(ctx)),
+  resendVerification: protectedProcedure.mutation(async ({ ctx }) => {
+    const answer = await resendEmailVerification(ctx, linkMail());
+    kickMailDispatcher();
+    return answer;
+  }),
+  changeEmail: protectedProcedure.input(ZEmailChange).mutation(async ({ ctx, input }) => {
+    const answer = await requestEmailChange(ctx, input, linkMail());
+    kickMailDispatcher();
+    return answer;
+  }),
+  /** Ends every session, this one included: the page signs in again with the new password. */
+  changePassword: protectedProcedure.input(ZPasswordChange).mutation(async ({ ctx, input }) => {
+    const { endedSessions } = await changePassword(ctx, input);
+    forgetSessions(endedSessions);
+    kickMailDispatcher();
+    return { endedSessions: endedSessions.length };
+  }),
+  signOutEverywhere: protectedProcedure.mutation(async ({ ctx }) => {
+    const { endedSessions } = await signOutEverywhere(ctx);
+    forgetSessions(endedSessions);
+    return { endedSessions: endedSessions.length };
+  }),
+  /** Operators: end every session of one user (a stolen cookie, a departing employee). */
+  endUserSessions: platformAdminProcedure.input(ZUserByEmail).mutation(async ({ ctx, input }) => {
+    const { email, endedSessions } = await endUserSessions(ctx, input);
+    forgetSessions(endedSessions);
+    return { email, endedSessions: endedSessions.length };
+  }),
   notifications: protectedProcedure
     .input(ZNotificationList)
     .query(({ ctx, input }) => listNotifications(ctx, input)),
@@ -34,7 +91,11 @@ export const accountRouter = router({
   markRead: protectedProcedure
     .input(ZNotificationMarkRead)
     .mutation(({ ctx, input }) => markNotificationsRead(ctx, input)),
-  outbox: protectedProcedure
-    .input(ZOutboxList)
-    .query(({ ctx, input }) => listOutbox(ctx, input, { smtpConfigured: env.SMTP_URL !== undefined })),
+  /** Platform administrators only: mail not delivered by SMTP can hold links for anyone's address. */
+  outbox: platformAdminProcedure.input(ZOutboxList).query(({ ctx, input }) =>
+    listOutbox(ctx, input, {
+      smtpConfigured: env.SMTP_URL !== undefined,
+      mailKey: env.PORTCULLIS_ENCRYPTION_KEY,
+    }),
+  ),
 });

@@ -1,16 +1,14 @@
-import { forbidden } from '@portcullis/core/errors';
+import { readMailBody } from '@portcullis/core/notify-users';
 import type { ActorCtx } from '@portcullis/core/verbs/context';
-import { isPlatformAdmin } from '@portcullis/core/verbs/settings';
 import { z } from 'zod';
 
 /**
- * Who reads the outbox: platform administrators read every mail (they operate the mail system and could
- * read the table anyway). Without SMTP (the embedded default) mail goes nowhere else, so a signed-in user
- * also reads the mail addressed to their own account's email; with SMTP configured the mail reached
- * their inbox and the page is for administrators only.
- * Reading one's own address grants nothing new: accounts cannot be created for an address that is taken,
- * and the links in these mails only work for the account with that address (or, for a reset, ask for
- * the token the mail itself carries).
+ * The outbox: every mail the platform queued, for platform administrators only (the router's
+ * procedure checks it). Without SMTP (the embedded default) mail goes nowhere else, and a mail to an
+ * address can carry a link that acts for whoever owns that address (a password reset, an address
+ * confirmation, an invitation): reading it must not be open to whoever registered the address. The
+ * operator hands such links over; an inviter can also copy an invitation's link from the members page.
+ * Bodies carrying links are stored encrypted and shown decrypted here until delivered or expired.
  */
 export const ZOutboxList = z.object({ to: z.string().trim().toLowerCase().max(254).optional() }).default({});
 
@@ -19,17 +17,10 @@ const OUTBOX_PAGE = 100;
 export async function listOutbox(
   ctx: ActorCtx,
   input: z.infer<typeof ZOutboxList>,
-  options: { smtpConfigured: boolean },
+  options: { smtpConfigured: boolean; mailKey: Buffer },
 ) {
-  const admin = await isPlatformAdmin(ctx);
-  if (!admin && options.smtpConfigured) {
-    throw forbidden('Mail is delivered by SMTP: the outbox is for platform administrators');
-  }
-  const me = admin
-    ? null
-    : await ctx.db.user.findUniqueOrThrow({ where: { id: ctx.actor.id }, select: { email: true } });
-  const mails = await ctx.db.mail.findMany({
-    where: me ? { to: me.email } : input.to ? { to: { contains: input.to } } : {},
+  const rows = await ctx.db.mail.findMany({
+    where: input.to ? { to: { contains: input.to } } : {},
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: OUTBOX_PAGE,
     select: {
@@ -37,6 +28,8 @@ export async function listOutbox(
       to: true,
       subject: true,
       text: true,
+      html: true,
+      secretUntil: true,
       status: true,
       attempts: true,
       lastError: true,
@@ -44,9 +37,14 @@ export async function listOutbox(
       sentAt: true,
     },
   });
-  return {
-    scope: admin ? ('all' as const) : ('mine' as const),
-    smtpConfigured: options.smtpConfigured,
-    mails,
-  };
+  const mails = rows.map(({ html: _html, ...row }) => {
+    const body = readMailBody({ ...row, html: null }, options.mailKey);
+    return {
+      ...row,
+      text: body?.text ?? '',
+      /** the body carried a link and was removed once delivered or expired */
+      bodyDropped: body === null,
+    };
+  });
+  return { scope: 'all' as const, smtpConfigured: options.smtpConfigured, mails };
 }

@@ -1,5 +1,4 @@
-import type { DomainError } from '@portcullis/core/errors';
-import { verifyCredentials } from '@portcullis/core/verbs/auth';
+import { SIGN_UP_MESSAGE, verifyCredentials } from '@portcullis/core/verbs/auth';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { describe, expect, it } from 'vitest';
 import { appRouter } from '../../root';
@@ -20,39 +19,51 @@ async function httpMutation(path: string, input: unknown) {
   });
   return {
     status: res.status,
-    body: (await res.json()) as { error?: { json: { message: string; data: Record<string, unknown> } } },
+    body: (await res.json()) as {
+      result?: unknown;
+      error?: { json: { message: string; data: Record<string, unknown> } };
+    },
   };
 }
 
 describe('auth.signUp', () => {
-  it('creates a user with a lower-cased email and an argon2id hash, then credentials verify', async () => {
+  it('creates an unconfirmed user with a lower-cased email and an argon2id hash, then credentials verify', async () => {
     const email = `${uniq('New.User')}@Example.TEST`;
-    const user = await callerFor(null).auth.signUp({ name: 'New User', email, password: 'correct horse 42' });
-    expect(user.email).toBe(email.toLowerCase());
-    const row = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+    const answer = await callerFor(null).auth.signUp({
+      name: 'New User',
+      email,
+      password: 'correct horse 42',
+    });
+    expect(answer).toEqual({ message: SIGN_UP_MESSAGE });
+    const row = await db.user.findUniqueOrThrow({ where: { email: email.toLowerCase() } });
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     expect(row.passwordHash).not.toContain('correct horse 42');
+    expect(row.emailVerified).toBeNull();
 
-    expect(await verifyCredentials({ db }, email, 'correct horse 42')).toMatchObject({ id: user.id });
+    expect(await verifyCredentials({ db }, email, 'correct horse 42')).toMatchObject({ id: row.id });
     expect(await verifyCredentials({ db }, email, 'wrong password 1')).toBeNull();
     expect(await verifyCredentials({ db }, `nobody-${email}`, 'correct horse 42')).toBeNull();
-    expect(await db.auditLog.count({ where: { action: 'user.signUp', targetId: user.id } })).toBe(1);
+    expect(await db.auditLog.count({ where: { action: 'user.signUp', targetId: row.id } })).toBe(1);
   });
 
-  it('rejects a duplicate email with a field error on email', async () => {
+  it('answers a registered email exactly like a new one, over HTTP too (no 409)', async () => {
     const email = `${uniq('dup')}@example.test`;
-    await callerFor(null).auth.signUp({ name: 'A', email, password: 'password123' });
-    const error = await expectTrpcError(
-      callerFor(null).auth.signUp({ name: 'B', email: email.toUpperCase(), password: 'password456' }),
-      'CONFLICT',
-    );
-    expect((error.cause as DomainError).fields).toEqual({
-      email: 'An account with this email already exists',
+    const first = await httpMutation('auth.signUp', { name: 'A', email, password: 'password123' });
+    const again = await httpMutation('auth.signUp', {
+      name: 'B',
+      email: email.toUpperCase(),
+      password: 'password456',
     });
-
-    const http = await httpMutation('auth.signUp', { name: 'C', email, password: 'password789' });
-    expect(http.status).toBe(409);
-    expect(http.body.error?.json.data.fields).toEqual({ email: 'An account with this email already exists' });
+    const fresh = await httpMutation('auth.signUp', {
+      name: 'C',
+      email: `${uniq('fresh')}@example.test`,
+      password: 'password789',
+    });
+    expect(first.status).toBe(200);
+    expect(again).toEqual(first);
+    expect(fresh).toEqual(first);
+    expect(await db.user.count({ where: { email } })).toBe(1);
+    expect((await db.user.findUniqueOrThrow({ where: { email } })).name).toBe('A');
   });
 
   it('rejects a weak password with a field error on password', async () => {

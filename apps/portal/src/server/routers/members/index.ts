@@ -20,7 +20,8 @@ import { orgProcedure, protectedProcedure, router, verbCtx } from '../../trpc';
 
 /**
  * Members of an org and invitations to it. Managing needs `member.manage` (OWNER, ADMIN); the rules about
- * owners, oneself and the last owner are the verbs'. Accepting is for the signed-in invitee, by token.
+ * owners, oneself and the last owner are the verbs'. Accepting is for the signed-in invitee, by token,
+ * with the invited address confirmed. `invite` returns the link once, for the inviter to hand over.
  */
 export const membersRouter = router({
   list: orgProcedure('org.read').query(({ ctx }) => listMembers(verbCtx(ctx))),
@@ -28,7 +29,10 @@ export const membersRouter = router({
   invite: orgProcedure('member.manage')
     .input(ZInvite)
     .mutation(async ({ ctx, input }) => {
-      const invitation = await inviteMember(verbCtx(ctx), input, { publicUrl: env.PORTAL_PUBLIC_URL });
+      const invitation = await inviteMember(verbCtx(ctx), input, {
+        publicUrl: env.PORTAL_PUBLIC_URL,
+        mailKey: env.PORTCULLIS_ENCRYPTION_KEY,
+      });
       kickMailDispatcher();
       return invitation;
     }),

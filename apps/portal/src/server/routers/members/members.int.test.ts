@@ -1,6 +1,7 @@
 import type { Role } from '@portcullis/db';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { describe, expect, it } from 'vitest';
+import { newestMailText } from '../../../../../../test/fixtures';
 import { env } from '../../../env';
 import { addMember, db, expectTrpcError, member, seedUser, uniq } from '../../test/harness';
 import { createCallerFactory, createTrpcContext, router } from '../../trpc';
@@ -28,9 +29,9 @@ async function httpMutation(userId: string | null, path: string, input: unknown)
 }
 
 async function tokenMailedTo(email: string): Promise<string> {
-  const mail = await db.mail.findFirstOrThrow({ where: { to: email }, orderBy: { createdAt: 'desc' } });
-  expect(mail.text).toContain(`${env.PORTAL_PUBLIC_URL}/invite/`);
-  return mail.text.match(/\/invite\/([A-Za-z0-9_-]{43})/)![1]!;
+  const text = await newestMailText(db, email, env.PORTCULLIS_ENCRYPTION_KEY);
+  expect(text).toContain(`${env.PORTAL_PUBLIC_URL}/invite/`);
+  return text.match(/\/invite\/([A-Za-z0-9_-]{43})/)![1]!;
 }
 
 async function team() {
@@ -51,18 +52,21 @@ describe('members router', () => {
       role: 'VIEWER',
     });
     expect(invited).toMatchObject({ email, role: 'VIEWER' });
-    expect(Object.keys(invited).sort()).toEqual(['email', 'expiresAt', 'id', 'role']);
+    expect(Object.keys(invited).sort()).toEqual(['email', 'expiresAt', 'id', 'link', 'role']);
     const pending = await caller(owner.user.id).members.invitations({ orgSlug });
     expect(pending.map((i) => i.email)).toEqual([email]);
 
     const token = await tokenMailedTo(email);
-    const newbie = await db.user.create({ data: { email, name: 'Newbie' } });
+    // the inviter got the same link to hand over themselves
+    expect(invited.link).toBe(`${env.PORTAL_PUBLIC_URL}/invite/${token}`);
+    const newbie = await db.user.create({ data: { email, name: 'Newbie', emailVerified: new Date() } });
     const preview = await caller(newbie.id).members.invitation({ token });
     expect(preview).toMatchObject({
       org: { slug: orgSlug },
       role: 'VIEWER',
       state: 'pending',
       emailMatches: true,
+      emailVerified: true,
     });
     expect(await caller(newbie.id).members.accept({ token })).toEqual({
       org: { slug: orgSlug, name: owner.org.name },
@@ -89,6 +93,18 @@ describe('members router', () => {
       'member.changeRole',
       'member.remove',
     ]);
+  });
+
+  it('an account holding the invited address unconfirmed is refused, over HTTP too, until it confirms', async () => {
+    const { owner, orgSlug } = await team();
+    const email = `${uniq('squat')}@example.test`;
+    const { link } = await caller(owner.user.id).members.invite({ orgSlug, email, role: 'ADMIN' });
+    const token = link.split('/').pop()!;
+    const squatter = await db.user.create({ data: { email, name: 'Squatter' } });
+    const refused = await httpMutation(squatter.id, 'members.accept', { token });
+    expect(refused.status).toBe(403);
+    await expectTrpcError(caller(squatter.id).members.accept({ token }), 'FORBIDDEN');
+    expect(await db.membership.count({ where: { userId: squatter.id } })).toBe(0);
   });
 
   it('another tenant gets NOT_FOUND from every org-scoped procedure', async () => {
@@ -214,7 +230,7 @@ describe('members router', () => {
     const row = await db.invitation.findUniqueOrThrow({ where: { id: invitation.id } });
     expect(row).toMatchObject({ orgId: owner.org.id, invitedById: owner.user.id, role: 'VIEWER' });
 
-    const invitee = await db.user.create({ data: { email } });
+    const invitee = await db.user.create({ data: { email, emailVerified: new Date() } });
     const token = await tokenMailedTo(email);
     const accepted = await caller(invitee.id).members.accept({
       token,
@@ -259,7 +275,7 @@ describe('members router', () => {
     const wrong = await expectTrpcError(caller(stranger.id).members.accept({ token }), 'FORBIDDEN');
     expect(wrong.message).toContain(email);
 
-    const invitee = await db.user.create({ data: { email } });
+    const invitee = await db.user.create({ data: { email, emailVerified: new Date() } });
     await caller(invitee.id).members.accept({ token });
     expect((await expectTrpcError(caller(invitee.id).members.accept({ token }), 'CONFLICT')).message).toMatch(
       /already been used/,
@@ -276,7 +292,7 @@ describe('members router', () => {
       where: { email: lateEmail },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
-    const late = await db.user.create({ data: { email: lateEmail } });
+    const late = await db.user.create({ data: { email: lateEmail, emailVerified: new Date() } });
     expect((await caller(late.id).members.invitation({ token: lateToken })).state).toBe('expired');
     expect(
       (await expectTrpcError(caller(late.id).members.accept({ token: lateToken }), 'BAD_REQUEST')).message,

@@ -2,6 +2,7 @@ import { getDb } from '@portcullis/db';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { env } from '../../../../env';
 import { currentUserId } from '../../../../server/auth';
+import { clientAddressFromHeaders } from '../../../../server/client-address';
 import { appRouter } from '../../../../server/root';
 import { crossSiteRefusal, crossSiteResponse } from '../../../../server/security/origin';
 import { createTrpcContext } from '../../../../server/trpc';
@@ -21,6 +22,7 @@ function handler(req: Request) {
         db: getDb(),
         userId: await currentUserId(),
         isProduction: env.NODE_ENV === 'production',
+        clientIp: clientAddressFromHeaders(req.headers, env.AUTH_SECRET),
       }),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')

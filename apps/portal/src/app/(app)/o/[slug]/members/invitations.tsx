@@ -23,16 +23,44 @@ export const grantableRoles = (actorRole: MemberRole) =>
 export const formatDate = (date: Date) =>
   new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 
+/**
+ * An invitation's link, shown once to the inviter (only its hash is stored), to hand over when mail
+ * does not reach the invitee. It only works for an account that has confirmed the invited address.
+ */
+export function InviteLink({ email, link }: { email: string; link: string }) {
+  const [copied, setCopied] = useState(false);
+  const id = `invite-link-${email.replace(/[^a-z0-9]/gi, '-')}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>Invitation link for {email}</label>
+      <div className="actions">
+        <input id={id} readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
+        <button
+          type="button"
+          className="secondary"
+          onClick={async () => {
+            await navigator.clipboard?.writeText(link).catch(() => undefined);
+            setCopied(true);
+          }}
+        >
+          {copied ? 'Copied' : 'Copy link'}
+        </button>
+      </div>
+      <p className="hint">Shown once. It works only for an account that has confirmed {email}, for 7 days.</p>
+    </div>
+  );
+}
+
 export function InviteForm({ orgSlug, actorRole }: { orgSlug: string; actorRole: MemberRole }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<MemberRole>('DEVELOPER');
-  const [sentTo, setSentTo] = useState<string | null>(null);
+  const [sent, setSent] = useState<{ email: string; link: string } | null>(null);
   const invite = useMutation(
     trpc.members.invite.mutationOptions({
       onSuccess: async (invitation) => {
-        setSentTo(invitation.email);
+        setSent({ email: invitation.email, link: invitation.link });
         setEmail('');
         await queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey({ orgSlug }) });
       },
@@ -42,7 +70,7 @@ export function InviteForm({ orgSlug, actorRole }: { orgSlug: string; actorRole:
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    setSentTo(null);
+    setSent(null);
     invite.mutate({ orgSlug, email, role });
   }
 
@@ -73,10 +101,13 @@ export function InviteForm({ orgSlug, actorRole }: { orgSlug: string; actorRole:
         </button>
       </form>
       <FormError message={formError(invite.error)} />
-      {sentTo ? (
-        <p className="saved" role="status">
-          Invitation sent to {sentTo}. The link works for 7 days.
-        </p>
+      {sent ? (
+        <>
+          <p className="saved" role="status">
+            Invitation sent to {sent.email}. The link works for 7 days.
+          </p>
+          <InviteLink email={sent.email} link={sent.link} />
+        </>
       ) : null}
     </section>
   );
@@ -145,6 +176,7 @@ function InvitationItem({
             {error}
           </p>
         ) : null}
+        {resend.data ? <InviteLink email={resend.data.email} link={resend.data.link} /> : null}
       </td>
     </tr>
   );
