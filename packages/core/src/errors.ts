@@ -1,5 +1,12 @@
 /** Domain errors: verbs throw these; the tRPC layer maps them to TRPCError in one place. */
-export type DomainErrorCode = 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'BAD_REQUEST' | 'UNAUTHORIZED';
+export type DomainErrorCode =
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'BAD_REQUEST'
+  | 'UNAUTHORIZED'
+  /** a service the verb depends on (e.g. Stripe) could not be reached: retry later, nothing was changed */
+  | 'UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(
@@ -19,3 +26,4 @@ export const conflict = (message: string, fields?: Record<string, string>) =>
   new DomainError('CONFLICT', message, fields);
 export const badRequest = (message: string, fields?: Record<string, string>) =>
   new DomainError('BAD_REQUEST', message, fields);
+export const unavailable = (message: string) => new DomainError('UNAVAILABLE', message);

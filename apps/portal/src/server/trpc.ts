@@ -58,6 +58,7 @@ const DOMAIN_TO_TRPC: Record<DomainErrorCode, TRPCError['code']> = {
   CONFLICT: 'CONFLICT',
   BAD_REQUEST: 'BAD_REQUEST',
   UNAUTHORIZED: 'UNAUTHORIZED',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
 
 /** The one place domain errors become tRPC errors (status code and message; fields via the formatter). */
