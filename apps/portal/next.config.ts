@@ -3,18 +3,17 @@ import type { NextConfig } from 'next';
 // Kept in this file, not imported: Next compiles next.config.ts with relative imports resolved from the
 // working directory, which is the repo root for `next build apps/portal`.
 /**
- * The portal's security headers, for every route (next.config.ts `headers()`).
+ * The portal's security headers (next.config.ts `headers()`).
  *
- * The CSP allows inline scripts and styles because Next's App Router inlines its bootstrap and flight
- * data without nonces; everything else is same-origin. The browser never calls the gateway: the "try it"
- * console posts to the portal's own /catalog/…/try route, which forwards server-side, so connect-src
- * stays 'self'.
+ * Pages get their Content-Security-Policy from the proxy (src/server/security/csp.ts): a fresh nonce
+ * per response, no inline scripts without it. The routes the proxy does not see (API routes, Next's
+ * static files, images) get the static policy below, which allows no inline script at all. The browser
+ * never calls the gateway: the "try it" console posts to the portal's own /catalog/…/try route, which
+ * forwards server-side, so connect-src stays 'self'.
  */
 export interface SecurityHeaderOptions {
   /** the origin browsers use for the portal: HSTS only when it is https */
   publicUrl: string;
-  /** `next dev`: React Refresh evaluates code, so script-src needs 'unsafe-eval' there (never in production) */
-  development?: boolean;
 }
 
 export interface Header {
@@ -25,10 +24,11 @@ export interface Header {
 /** One year, the minimum browsers' preload lists accept. */
 const HSTS_MAX_AGE_SECONDS = 31_536_000;
 
+/** The policy of routes without a page: same-origin scripts only, never inline ones. */
 export function contentSecurityPolicy(options: { development?: boolean } = {}): string {
   const directives: Array<[string, string[]]> = [
     ['default-src', ["'self'"]],
-    ['script-src', ["'self'", "'unsafe-inline'", ...(options.development ? ["'unsafe-eval'"] : [])]],
+    ['script-src', ["'self'", ...(options.development ? ["'unsafe-eval'"] : [])]],
     ['style-src', ["'self'", "'unsafe-inline'"]],
     ['img-src', ["'self'", 'data:', 'blob:']],
     ['font-src', ["'self'", 'data:']],
@@ -41,6 +41,13 @@ export function contentSecurityPolicy(options: { development?: boolean } = {}): 
   return directives.map(([name, sources]) => `${name} ${sources.join(' ')}`).join('; ');
 }
 
+/**
+ * The routes src/proxy.ts does not run for (the complement of its matcher): they take the static
+ * policy. Pages must not: a second policy would be enforced beside the nonce one and block Next's
+ * inline scripts.
+ */
+export const ROUTES_WITHOUT_PROXY = '/:path((?:api|_next)/.*|favicon\\.ico|.*\\.(?:png|svg|ico|css|js))';
+
 function isHttps(url: string): boolean {
   try {
     return new URL(url).protocol === 'https:';
@@ -49,9 +56,9 @@ function isHttps(url: string): boolean {
   }
 }
 
+/** The headers every route gets (the Content-Security-Policy is set per route, see `headers()`). */
 export function securityHeaders(options: SecurityHeaderOptions): Header[] {
   return [
-    { key: 'Content-Security-Policy', value: contentSecurityPolicy(options) },
     { key: 'X-Frame-Options', value: 'DENY' },
     { key: 'X-Content-Type-Options', value: 'nosniff' },
     { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
@@ -80,13 +87,12 @@ const config: NextConfig = {
   serverExternalPackages: ['@node-rs/argon2', 'pg', '@prisma/adapter-pg', '@prisma/client', 'nodemailer'],
   poweredByHeader: false,
   async headers() {
+    const development = process.env.NODE_ENV === 'development';
     return [
+      { source: '/:path*', headers: securityHeaders({ publicUrl: publicUrlFrom(process.env) }) },
       {
-        source: '/:path*',
-        headers: securityHeaders({
-          publicUrl: publicUrlFrom(process.env),
-          development: process.env.NODE_ENV === 'development',
-        }),
+        source: ROUTES_WITHOUT_PROXY,
+        headers: [{ key: 'Content-Security-Policy', value: contentSecurityPolicy({ development }) }],
       },
     ];
   },

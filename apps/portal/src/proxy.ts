@@ -1,6 +1,7 @@
 import { NextResponse } from 'next/server';
 import NextAuth from 'next-auth';
 import { authConfig } from './server/auth.config';
+import { nextWithCsp } from './server/security/csp';
 
 // The proxy only reads the session cookie (no database): the config without the credentials provider.
 // Whether the cookie's session is still live (not signed out, not ended by a password change) is
@@ -24,7 +25,7 @@ export default auth((req) => {
     if (pathname !== '/') url.searchParams.set('callbackUrl', `${pathname}${search}`);
     return NextResponse.redirect(url);
   }
-  return NextResponse.next();
+  return nextWithCsp(req);
 });
 
 export const config = {

@@ -5,7 +5,9 @@ export type DomainErrorCode =
   | 'CONFLICT'
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
-  | 'TOO_MANY_REQUESTS';
+  | 'TOO_MANY_REQUESTS'
+  /** a service the verb depends on (e.g. Stripe) could not be reached: retry later, nothing was changed */
+  | 'UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(
@@ -27,3 +29,4 @@ export const badRequest = (message: string, fields?: Record<string, string>) =>
   new DomainError('BAD_REQUEST', message, fields);
 /** A throttled action; the message says when to try again. */
 export const tooManyRequests = (message: string) => new DomainError('TOO_MANY_REQUESTS', message);
+export const unavailable = (message: string) => new DomainError('UNAVAILABLE', message);

@@ -19,6 +19,23 @@ export const ZSlugRef = z.string().trim().toLowerCase().min(1).max(40);
 
 export const ZId = z.string().min(1).max(64);
 
+/**
+ * Date inputs (filters, cursors) are bounded to what Postgres and ISO 8601's four-digit years can hold:
+ * JavaScript dates reach year ±275760, which Postgres cannot parse, so an unbounded filter became a 500.
+ * The upper bound is a whole day so a range rounded out to whole days or hours still fits.
+ */
+export const MIN_INPUT_DATE = new Date('1970-01-01T00:00:00.000Z');
+export const MAX_INPUT_DATE = new Date('9999-12-31T00:00:00.000Z');
+
+/** A date input named `field` in its error messages (one message for every way it can be wrong). */
+export function zInputDate(field: string) {
+  const message = `${field} must be a date between 1970-01-01 and 9999-12-31`;
+  return z.date({ error: message }).min(MIN_INPUT_DATE, message).max(MAX_INPUT_DATE, message);
+}
+
+/** A keyset cursor (newest first): the last row's time and id. */
+export const ZDateCursor = z.object({ at: zInputDate('cursor.at'), id: ZId });
+
 export const ZEmail = z.string().trim().toLowerCase().max(254).pipe(z.email('Enter a valid email address'));
 
 export const ZPassword = z

@@ -13,6 +13,7 @@ import {
   reachableBinaries,
   reachableByOthers,
 } from './embedded-binaries.ts';
+import { passwordForNewCluster, settlePassword } from './embedded-password.ts';
 
 export { EmbeddedPostgresError } from './embedded-binaries.ts';
 
@@ -36,7 +37,6 @@ export interface EmbeddedOptions {
 
 export const SHARED_ROOT = '/var/lib/portcullis';
 const USER = 'portcullis';
-const PASSWORD = 'portcullis';
 
 /**
  * Starts a private Postgres for the zero-config platform command, initialising its cluster on first
@@ -56,9 +56,17 @@ export async function startEmbeddedPostgres(
   const runAs = process.getuid?.() === 0 ? postgresUser() : undefined;
   const nativeDir = runAs ? await reachableBinaries(binaries, sharedRoot) : binaries.nativeDir;
   const clusterDir = await chooseClusterDir(home, runAs, sharedRoot);
-  if (!existsSync(join(clusterDir, 'PG_VERSION'))) await initCluster(nativeDir, clusterDir, runAs);
-  else if (runAs) await chown(clusterDir, runAs.uid, runAs.gid);
-  return startServer(nativeDir, clusterDir, port, runAs);
+  if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
+    await initCluster(nativeDir, clusterDir, runAs, await passwordForNewCluster(home));
+  } else if (runAs) await chown(clusterDir, runAs.uid, runAs.gid);
+  const server = await startServer(nativeDir, clusterDir, port, runAs);
+  try {
+    const password = await settlePassword(home, { port, user: USER });
+    return { ...server, url: `postgresql://${USER}:${password}@127.0.0.1:${port}/portcullis` };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }
 
 /**
@@ -81,7 +89,12 @@ async function chooseClusterDir(home: string, runAs: RunAs | undefined, sharedRo
   return clusterDir;
 }
 
-async function initCluster(nativeDir: string, clusterDir: string, runAs: RunAs | undefined): Promise<void> {
+async function initCluster(
+  nativeDir: string,
+  clusterDir: string,
+  runAs: RunAs | undefined,
+  password: string,
+): Promise<void> {
   // No PG_VERSION: nothing yet, or an initdb that was interrupted (initdb wants an empty directory).
   await rm(clusterDir, { recursive: true, force: true });
   // The parent must let the postgres user through (it reads the password file there), whatever the umask.
@@ -91,7 +104,7 @@ async function initCluster(nativeDir: string, clusterDir: string, runAs: RunAs |
   await makeDir(clusterDir, 0o700);
   if (runAs) await chown(clusterDir, runAs.uid, runAs.gid);
   const passwordFile = join(dirname(clusterDir), `.pwfile-${randomBytes(6).toString('hex')}`);
-  await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   if (runAs) await chown(passwordFile, runAs.uid, runAs.gid);
   try {
     const args = [`--pgdata=${clusterDir}`, `--username=${USER}`, `--pwfile=${passwordFile}`];
@@ -112,7 +125,7 @@ async function startServer(
   clusterDir: string,
   port: number,
   runAs: RunAs | undefined,
-): Promise<EmbeddedDatabase> {
+): Promise<Omit<EmbeddedDatabase, 'url'>> {
   const settings = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
@@ -144,7 +157,6 @@ async function startServer(
   failed.catch(() => undefined);
   await Promise.race([waitReady(clusterDir, child), failed]);
   return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/portcullis`,
     clusterDir,
     pid: child.pid as number,
     exited,

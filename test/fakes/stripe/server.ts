@@ -109,6 +109,16 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     }
     log.account = account;
 
+    const missing = missingPermission(state.restrictedKeys.get(secretKey ?? ''), method, path);
+    if (missing) {
+      log.outcome = 'rejected';
+      fail(403, {
+        type: 'invalid_request_error',
+        message: `The provided key '${maskKey(secretKey ?? '')}' does not have the required permissions for this endpoint on account '${account}'. Having the '${missing}' permission would allow this request to continue.`,
+      });
+      return;
+    }
+
     const injected: InjectedFailureKind | null = state.takeInjectedFailure(method, path);
     if (injected === 'http_500') {
       log.outcome = injected;
@@ -247,6 +257,29 @@ function apiKeyFrom(req: IncomingMessage): string | null {
     return Buffer.from(credentials, 'base64').toString('utf8').split(':')[0] || null;
   }
   return null;
+}
+
+/** Stripe's permission names by resource; write implies read, as for Stripe's restricted keys. */
+const RESOURCE_PERMISSIONS: Array<[RegExp, string]> = [
+  [/^\/v1\/billing\/meter_events/, 'billing_meter_event'],
+  [/^\/v1\/billing\/meters/, 'billing_meter'],
+  [/^\/v1\/products/, 'product'],
+  [/^\/v1\/prices/, 'price'],
+  [/^\/v1\/customers/, 'customer'],
+  [/^\/v1\/subscriptions/, 'subscription'],
+  [/^\/v1\/checkout\/sessions/, 'checkout_session'],
+  [/^\/v1\/billing_portal\/sessions/, 'billing_portal_session'],
+];
+
+/** The permission a restricted key lacks for this request, or null (unrestricted keys lack none). */
+function missingPermission(granted: Set<string> | undefined, method: string, path: string): string | null {
+  if (!granted) return null;
+  const resource = RESOURCE_PERMISSIONS.find(([pattern]) => pattern.test(path))?.[1] ?? 'unknown';
+  const write = `rak_${resource}_write`;
+  if (granted.has(write)) return null;
+  const read = `rak_${resource}_read`;
+  if (method === 'GET' && granted.has(read)) return null;
+  return method === 'GET' ? read : write;
 }
 
 function maskKey(key: string): string {

@@ -90,6 +90,9 @@ export class FakeStripeState {
 
   constructor(readonly now: () => number) {}
 
+  /** Restricted keys (rk_…) and the permissions they were given, e.g. `rak_product_write`. */
+  readonly restrictedKeys = new Map<string, Set<string>>();
+
   /** Registers a secret key as its own Stripe account; returns the account id. */
   addAccount(secretKey: string): string {
     const existing = this.accounts.get(secretKey);
@@ -97,6 +100,17 @@ export class FakeStripeState {
     const accountId = randomId('acct_', 16);
     this.accounts.set(secretKey, accountId);
     return accountId;
+  }
+
+  /**
+   * A restricted key of `accountOf`'s account (or of an account of its own) that may only do what
+   * `permissions` grant; every other endpoint answers 403 as Stripe does.
+   */
+  addRestrictedKey(secretKey: string, permissions: string[], accountOf?: string): string {
+    const account = (accountOf && this.accounts.get(accountOf)) || randomId('acct_', 16);
+    this.accounts.set(secretKey, account);
+    this.restrictedKeys.set(secretKey, new Set(permissions));
+    return account;
   }
 
   /** Sum of the accepted, aggregated event values for a meter event name and customer (all accounts). */

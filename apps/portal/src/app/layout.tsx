@@ -9,6 +9,10 @@ export const metadata: Metadata = {
 };
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
+// Every page renders per request, so Next.js can put the response's CSP nonce on its scripts (a page
+// prerendered at build time would carry none and be blocked): see src/server/security/csp.ts.
+export const dynamic = 'force-dynamic';
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">

@@ -70,6 +70,7 @@ const DOMAIN_TO_TRPC: Record<DomainErrorCode, TRPCError['code']> = {
   BAD_REQUEST: 'BAD_REQUEST',
   UNAUTHORIZED: 'UNAUTHORIZED',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
 
 /** The one place domain errors become tRPC errors (status code and message; fields via the formatter). */

@@ -5,7 +5,12 @@ import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { type ReactNode, useState } from 'react';
 import superjson from 'superjson';
+import { z } from 'zod';
 import type { AppRouter } from '../server/root';
+
+// The pages' Content-Security-Policy allows no eval: zod would probe for it with `Function('')` before
+// compiling its fast parsers, and every probe is a reported violation. Forms parse small inputs.
+z.config({ jitless: true });
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 

@@ -30,6 +30,10 @@ async function provider() {
   return { ...seeded, ctx };
 }
 
+/** connectStripe against the fake, which knows the keys `fake.state.addAccount` registered. */
+const connect = (ctx: Parameters<typeof connectStripe>[0], input: Parameters<typeof connectStripe>[1]) =>
+  connectStripe(ctx, input, encryptionKey, { apiBase: fake.url });
+
 async function domainError(promise: Promise<unknown>): Promise<DomainError> {
   const error = await promise.then(
     () => null,
@@ -43,8 +47,9 @@ describe('connectStripe', () => {
   it('stores both secrets encrypted, shows back only the last 4 characters, and audits without secrets', async () => {
     const { ctx, org } = await provider();
     const secretKey = stripeKey('conn');
+    fake.state.addAccount(secretKey);
     const webhookSecret = webhookSecretFor();
-    const result = await connectStripe(ctx, { secretKey, webhookSecret, graceDays: 5 }, encryptionKey);
+    const result = await connect(ctx, { secretKey, webhookSecret, graceDays: 5 });
     expect(result).toEqual({
       last4: secretKey.slice(-4),
       livemode: false,
@@ -89,22 +94,23 @@ describe('connectStripe', () => {
 
   it('recognises live keys and restricted keys', async () => {
     const { ctx } = await provider();
-    const live = await connectStripe(
-      ctx,
-      { secretKey: 'rk_live_abcdefgh12345678', webhookSecret: webhookSecretFor(), graceDays: 0 },
-      encryptionKey,
-    );
+    fake.state.addRestrictedKey('rk_live_abcdefgh12345678', ['rak_billing_meter_read']);
+    const live = await connect(ctx, {
+      secretKey: 'rk_live_abcdefgh12345678',
+      webhookSecret: webhookSecretFor(),
+      graceDays: 0,
+    });
     expect(live).toMatchObject({ livemode: true, graceDays: 0, last4: '5678' });
   });
 
   it('refuses malformed credentials field by field, never echoing them, and stores nothing', async () => {
     const { ctx, org } = await provider();
     const error = await domainError(
-      connectStripe(
-        ctx,
-        { secretKey: 'pk_test_publishable123456', webhookSecret: 'secret-without-prefix', graceDays: 99 },
-        encryptionKey,
-      ),
+      connect(ctx, {
+        secretKey: 'pk_test_publishable123456',
+        webhookSecret: 'secret-without-prefix',
+        graceDays: 99,
+      }),
     );
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.fields).toEqual({
@@ -114,11 +120,14 @@ describe('connectStripe', () => {
     });
     expect(JSON.stringify(error.fields)).not.toContain('pk_test_publishable123456');
     const other = await domainError(
-      connectStripe(ctx, { secretKey: 'sk_prod_123456789', webhookSecret: 'whsec_x' }, encryptionKey),
+      connect(ctx, { secretKey: 'sk_prod_123456789', webhookSecret: 'whsec_x' }),
     );
     expect(Object.keys(other.fields ?? {}).sort()).toEqual(['secretKey', 'webhookSecret']);
     expect(await db.stripeAccount.findUnique({ where: { orgId: org.id } })).toBeNull();
-    expect(await stripeStatus(ctx)).toEqual({ connected: false });
+    expect(await stripeStatus(ctx)).toEqual({
+      connected: false,
+      webhookPath: `/api/stripe/webhook/${ctx.org.id}`,
+    });
   });
 
   it('replacing the key keeps the account and makes the next sync re-verify the plan catalogs', async () => {
@@ -131,22 +140,18 @@ describe('connectStripe', () => {
     ).not.toBe('');
 
     const before = await db.stripeAccount.findUniqueOrThrow({ where: { orgId: world.org.id } });
-    await connectStripe(
-      ctx,
-      { secretKey: world.secretKey, webhookSecret: world.webhookSecret, graceDays: 7 },
-      encryptionKey,
-    );
+    await connect(ctx, { secretKey: world.secretKey, webhookSecret: world.webhookSecret, graceDays: 7 });
     expect(
       (await db.stripePlanPrice.findUniqueOrThrow({ where: { planId: world.plan.id } })).pricingHash,
     ).not.toBe('');
 
     const rotated = stripeKey('rotated');
     fake.state.addAccount(rotated);
-    const result = await connectStripe(
-      ctx,
-      { secretKey: rotated, webhookSecret: world.webhookSecret, graceDays: 7 },
-      encryptionKey,
-    );
+    const result = await connect(ctx, {
+      secretKey: rotated,
+      webhookSecret: world.webhookSecret,
+      graceDays: 7,
+    });
     expect(result.last4).toBe(rotated.slice(-4));
     const after = await db.stripeAccount.findUniqueOrThrow({ where: { orgId: world.org.id } });
     expect(after.connectedAt).toEqual(before.connectedAt);
@@ -177,6 +182,65 @@ describe('connectStripe', () => {
   });
 });
 
+describe('connectStripe asks Stripe before storing the key', () => {
+  async function expectNothingStored(ctx: { org: { id: string } }) {
+    expect(await db.stripeAccount.findUnique({ where: { orgId: ctx.org.id } })).toBeNull();
+    expect(await db.auditLog.count({ where: { orgId: ctx.org.id, targetType: 'StripeAccount' } })).toBe(0);
+  }
+
+  it('refuses a well-formed key Stripe does not know (401) on the key field, without echoing it', async () => {
+    const { ctx } = await provider();
+    const unknown = stripeKey('unknown');
+    const error = await domainError(connect(ctx, { secretKey: unknown, webhookSecret: webhookSecretFor() }));
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.fields).toEqual({ secretKey: expect.stringMatching(/^Stripe does not accept this key/) });
+    expect(JSON.stringify([error.message, error.fields])).not.toContain(unknown.slice(-8));
+    expect(fake.state.requestsTo('GET', '/v1/billing/meters').at(-1)).toMatchObject({ status: 401 });
+    await expectNothingStored(ctx);
+  });
+
+  it('refuses a restricted key lacking a permission the sync needs (403), naming the permission', async () => {
+    const { ctx } = await provider();
+    const restricted = `rk_test_${stripeKey('rk').slice(8)}`;
+    fake.state.addRestrictedKey(restricted, ['rak_customer_write', 'rak_product_write']);
+    const error = await domainError(
+      connect(ctx, { secretKey: restricted, webhookSecret: webhookSecretFor() }),
+    );
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.fields?.secretKey).toMatch(
+      /^This restricted key lacks permissions Portcullis needs \(Stripe asks for rak_billing_meter_read\): give it write access to/,
+    );
+    expect(JSON.stringify(error.fields)).not.toContain(restricted.slice(-6));
+    await expectNothingStored(ctx);
+    // Given the permission, the same key connects.
+    fake.state.restrictedKeys.get(restricted)?.add('rak_billing_meter_write');
+    expect(await connect(ctx, { secretKey: restricted, webhookSecret: webhookSecretFor() })).toMatchObject({
+      last4: restricted.slice(-4),
+    });
+  });
+
+  it('answers UNAVAILABLE, storing nothing, when Stripe cannot be reached or keeps failing', async () => {
+    const { ctx } = await provider();
+    const secretKey = stripeKey('down');
+    fake.state.addAccount(secretKey);
+    // Nothing listens on port 9 of the loopback address: connection refused.
+    const refused = await domainError(
+      connectStripe(ctx, { secretKey, webhookSecret: webhookSecretFor() }, encryptionKey, {
+        apiBase: 'http://127.0.0.1:9',
+      }),
+    );
+    expect(refused.code).toBe('UNAVAILABLE');
+    expect(refused.message).toBe(
+      'Stripe could not be reached to check the key, so nothing was saved: try again in a minute',
+    );
+    // Stripe answering 500 on the first try and on the retry.
+    fake.state.injectFailures({ method: 'GET', path: '/v1/billing/meters', count: 2, kind: 'http_500' });
+    const failing = await domainError(connect(ctx, { secretKey, webhookSecret: webhookSecretFor() }));
+    expect(failing.code).toBe('UNAVAILABLE');
+    await expectNothingStored(ctx);
+  });
+});
+
 describe('disconnectStripe', () => {
   it('forgets the credentials, lifts payment suspensions and clears delinquency, leaving manual ones', async () => {
     const world = await connectedProvider(fake);
@@ -201,7 +265,10 @@ describe('disconnectStripe', () => {
     });
 
     expect(await disconnectStripe(ctx)).toEqual({ resumedSubscriptions: 1 });
-    expect(await stripeStatus(ctx)).toEqual({ connected: false });
+    expect(await stripeStatus(ctx)).toEqual({
+      connected: false,
+      webhookPath: `/api/stripe/webhook/${ctx.org.id}`,
+    });
     expect(await db.subscription.findUniqueOrThrow({ where: { id: unpaid.subscription.id } })).toMatchObject({
       status: 'ACTIVE',
       suspendedReason: null,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isLiveModeKey } from '../stripe/client.ts';
 import { openStripeSecret, sealStripeSecret, stripeWebhookPath } from './credentials.ts';
 import { resumeAfterPayment } from './suspension.ts';
+import { checkStripeKey, type StripeKeyCheckOptions } from './verify-key.ts';
 
 export const DEFAULT_GRACE_DAYS = 3;
 export const MAX_GRACE_DAYS = 60;
@@ -66,8 +67,9 @@ function sameSecret(orgId: string, sealed: string, plaintext: string, key: Buffe
 }
 
 /**
- * Stores (or replaces) the provider's Stripe credentials, encrypted; only the last 4 characters of the
- * key are ever readable again. A new or changed key may point at another Stripe account or mode, so the
+ * Stores (or replaces) the provider's Stripe credentials, encrypted, once Stripe has accepted the key
+ * (a key Stripe refuses is a 400 on the key's field, Stripe out of reach a 503; nothing is stored
+ * either way); only the last 4 characters of the key are ever readable again. A new or changed key may point at another Stripe account or mode, so the
  * plan catalogs are marked for re-verification: the next sync probes every recorded id and recreates
  * what this account does not have, instead of trusting ids from the old one.
  */
@@ -75,8 +77,10 @@ export async function connectStripe(
   ctx: OrgCtx,
   input: StripeConnectInput,
   encryptionKey: Buffer,
+  stripe: StripeKeyCheckOptions = {},
 ): Promise<StripeConnection> {
   const data = parseConnect(input);
+  await checkStripeKey(data.secretKey, stripe);
   const orgId = ctx.org.id;
   const fields = {
     secretKeyEnc: sealStripeSecret(orgId, 'secretKey', data.secretKey, encryptionKey),
@@ -147,7 +151,8 @@ export async function disconnectStripe(ctx: OrgCtx): Promise<{ resumedSubscripti
 }
 
 export type StripeStatus =
-  | { connected: false }
+  /** the webhook endpoint is shown before connecting: Stripe's signing secret comes from adding it */
+  | { connected: false; webhookPath: string }
   | (StripeConnection & {
       connected: true;
       connectedAt: Date;
@@ -166,7 +171,7 @@ export async function stripeStatus(ctx: OrgCtx): Promise<StripeStatus> {
     where: { orgId },
     select: { secretKeyLast4: true, livemode: true, graceDays: true, connectedAt: true, updatedAt: true },
   });
-  if (!account) return { connected: false };
+  if (!account) return { connected: false, webhookPath: stripeWebhookPath(orgId) };
   const customers = { providerOrgId: orgId };
   const [total, withMethod, delinquent, unsent] = await Promise.all([
     ctx.db.stripeCustomer.count({ where: customers }),

@@ -12,6 +12,7 @@ import {
   ZPromptConfigSave,
 } from '../ai-config.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { assertDocumentShape } from '../json-depth.ts';
 import { ZId } from '../schemas.ts';
 import { credentialLock } from './ai-credentials.ts';
 import { promptOpenApiDocument } from './ai-prompt-openapi.ts';
@@ -112,6 +113,7 @@ async function loadApi(tx: Tx, ctx: OrgCtx, apiId: string, kind: 'AI' | 'PROMPT'
 }
 
 export async function setAiGatewayConfig(ctx: OrgCtx, input: { apiId: string; config: unknown }) {
+  assertDocumentShape(input.config, 'config');
   const config = parseOrBadRequest(ZAiGatewayConfigSave, input.config, 'Some route fields are not valid');
   return inTransaction(ctx.db, async (tx) => {
     await lockKey(tx, credentialLock(ctx.org.id));
@@ -137,6 +139,7 @@ export async function setAiGatewayConfig(ctx: OrgCtx, input: { apiId: string; co
 
 /** Saves the prompt and regenerates the API's OpenAPI document from its input/output schemas. */
 export async function setPromptConfig(ctx: OrgCtx, input: { apiId: string; config: unknown }) {
+  assertDocumentShape(input.config, 'config');
   const prompt = parseOrBadRequest(ZPromptConfigSave, input.config, 'Some prompt fields are not valid');
   return inTransaction(ctx.db, async (tx) => {
     await lockKey(tx, credentialLock(ctx.org.id));
@@ -176,6 +179,7 @@ export async function getPlanAiLimits(ctx: OrgCtx, input: { planId: string }) {
 }
 
 export async function setPlanAiLimits(ctx: OrgCtx, input: { planId: string; limits: unknown }) {
+  assertDocumentShape(input.limits, 'limits');
   const limits = parseOrBadRequest(ZAiLimits, input.limits, 'Some AI limits are not valid');
   return inTransaction(ctx.db, async (tx) => {
     const plan = await findPlan(tx, ctx.org.id, input.planId);

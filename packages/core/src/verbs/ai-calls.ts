@@ -1,7 +1,7 @@
 import { Prisma } from '@portcullis/db';
 import { z } from 'zod';
 import { notFound } from '../errors.ts';
-import { ZId } from '../schemas.ts';
+import { ZDateCursor, ZId, zInputDate } from '../schemas.ts';
 import { microsToUsd } from './ai-shared.ts';
 import type { OrgCtx } from './context.ts';
 import { ZStatusFilter } from './request-logs.ts';
@@ -24,12 +24,12 @@ const ZFilter = z.object({
   apiId: ZId.optional(),
   model: z.string().trim().min(1).max(120).optional(),
   status: ZStatusFilter.optional(),
-  from: z.date().optional(),
-  to: z.date().optional(),
+  from: zInputDate('from').optional(),
+  to: zInputDate('to').optional(),
 });
 
 export const ZAiCallList = ZFilter.extend({
-  cursor: z.object({ at: z.date(), id: ZId }).optional(),
+  cursor: ZDateCursor.optional(),
   limit: z.number().int().min(1).max(MAX_AI_PAGE).default(50),
 }).refine(rangeIsOrdered, RANGE_MESSAGE);
 export type AiCallListInput = z.input<typeof ZAiCallList>;
@@ -37,7 +37,7 @@ export type AiCallListInput = z.input<typeof ZAiCallList>;
 export const ZAiCallRef = z.object({ id: ZId });
 
 export const ZAiUsageSummary = z
-  .object({ apiId: ZId.optional(), from: z.date(), to: z.date() })
+  .object({ apiId: ZId.optional(), from: zInputDate('from'), to: zInputDate('to') })
   .refine(rangeIsOrdered, RANGE_MESSAGE)
   .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_SUMMARY_DAYS * 86_400_000, {
     path: ['from'],

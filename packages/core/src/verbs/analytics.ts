@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { notFound } from '../errors.ts';
 import { emptyLatencyCounts, LATENCY_BUCKET_COUNT, mergeCounts, percentileFromCounts } from '../latency.ts';
 import { billingPeriod, hourStart } from '../periods.ts';
-import { ZId } from '../schemas.ts';
+import { ZId, zInputDate } from '../schemas.ts';
 import type { OrgCtx } from './context.ts';
 
 /**
@@ -26,8 +26,8 @@ export type AnalyticsSide = z.infer<typeof ZAnalyticsSide>;
 export const ZAnalyticsQuery = z
   .object({
     side: ZAnalyticsSide,
-    from: z.date(),
-    to: z.date(),
+    from: zInputDate('from'),
+    to: zInputDate('to'),
     apiId: ZId.optional(),
     subscriptionId: ZId.optional(),
   })

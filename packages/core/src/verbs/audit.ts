@@ -1,7 +1,7 @@
 import type { Prisma } from '@portcullis/db';
 import { z } from 'zod';
 import { notFound } from '../errors.ts';
-import { ZId } from '../schemas.ts';
+import { ZDateCursor, ZId, zInputDate } from '../schemas.ts';
 import type { OrgCtx } from './context.ts';
 
 /**
@@ -16,9 +16,9 @@ const ZAuditFilterFields = z.object({
   /** `api.` matches api.create, api.update…; `api.create` only that action (and its sub-actions). */
   actionPrefix: z.string().trim().min(1).max(100).optional(),
   targetType: z.string().trim().min(1).max(100).optional(),
-  from: z.date().optional(),
-  to: z.date().optional(),
-  cursor: z.object({ at: z.date(), id: ZId }).optional(),
+  from: zInputDate('from').optional(),
+  to: zInputDate('to').optional(),
+  cursor: ZDateCursor.optional(),
   limit: z.number().int().min(1).max(MAX_AUDIT_PAGE_SIZE).default(50),
 });
 

@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { Prisma } from '@portcullis/db';
 import { badRequest, notFound } from '../errors.ts';
+import { assertDocumentShape } from '../json-depth.ts';
 import {
   type ApiPolicies,
   parseApiPolicies,
@@ -201,6 +202,7 @@ export function parseOpenApiDocument(text: string): Prisma.InputJsonObject {
       document: `Not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`,
     });
   }
+  assertDocumentShape(parsed, 'document', false);
   const problem = (message: string) =>
     badRequest('The document is not an OpenAPI 3 document', { document: message });
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

@@ -1,7 +1,7 @@
 import type { Prisma } from '@portcullis/db';
 import { z } from 'zod';
 import { notFound } from '../errors.ts';
-import { ZId } from '../schemas.ts';
+import { ZDateCursor, ZId, zInputDate } from '../schemas.ts';
 import { ZAnalyticsSide } from './analytics.ts';
 import type { OrgCtx } from './context.ts';
 
@@ -28,8 +28,8 @@ const ZFilterFields = z.object({
   keyId: ZId.optional(),
   apiId: ZId.optional(),
   pathPrefix: z.string().trim().min(1).max(500).optional(),
-  from: z.date().optional(),
-  to: z.date().optional(),
+  from: zInputDate('from').optional(),
+  to: zInputDate('to').optional(),
 });
 
 const rangeIsOrdered = (q: { from?: Date | undefined; to?: Date | undefined }) =>
@@ -39,7 +39,7 @@ const RANGE_MESSAGE = { path: ['to'], message: 'End must be after start' };
 export const ZRequestLogFilter = ZFilterFields.refine(rangeIsOrdered, RANGE_MESSAGE);
 export type RequestLogFilter = z.input<typeof ZRequestLogFilter>;
 
-export const ZRequestLogCursor = z.object({ at: z.date(), id: ZId });
+export const ZRequestLogCursor = ZDateCursor;
 
 export const ZRequestLogList = ZFilterFields.extend({
   cursor: ZRequestLogCursor.optional(),

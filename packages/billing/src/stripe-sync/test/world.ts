@@ -50,6 +50,7 @@ export async function connectedProvider(
     { db: database, actor: { id: provider.owner.id }, org: { id: provider.org.id } },
     { secretKey, webhookSecret, graceDays: options.graceDays ?? 3 },
     encryptionKey,
+    { apiBase: fake.url },
   );
   // Usage in the past hours counts: the account is treated as connected a day ago.
   await database.stripeAccount.update({

@@ -91,4 +91,17 @@ describe('GET /api/orgs/[slug]/logs/csv', () => {
       400,
     );
   });
+
+  it('answers 400 naming the field for dates Postgres cannot store, instead of a broken download', async () => {
+    const owner = await member('OWNER', 'csvdates');
+    for (const at of ['+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '0000-01-01']) {
+      const res = await getCsv(
+        owner.user.id,
+        owner.org.slug,
+        `?side=provider&from=${encodeURIComponent(at)}`,
+      );
+      expect(res.status, at).toBe(400);
+      expect(await res.text()).toBe('from: from must be a date between 1970-01-01 and 9999-12-31');
+    }
+  });
 });

@@ -25,7 +25,10 @@ export const stripeRouter = router({
   status: orgProcedure('org.read').query(({ ctx }) => stripeStatus(verbCtx(ctx))),
   connect: orgProcedure('plan.write')
     .input(ZStripeConnect)
-    .mutation(({ ctx, input }) => connectStripe(verbCtx(ctx), input, stripeAccess().encryptionKey)),
+    .mutation(({ ctx, input }) => {
+      const { encryptionKey, apiBase } = stripeAccess();
+      return connectStripe(verbCtx(ctx), input, encryptionKey, apiBase ? { apiBase } : {});
+    }),
   disconnect: orgProcedure('plan.write').mutation(({ ctx }) => disconnectStripe(verbCtx(ctx))),
 
   /** Consumer: orgSlug is the consumer org; the provider is named by id. */

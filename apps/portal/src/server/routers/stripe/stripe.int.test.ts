@@ -11,6 +11,7 @@ import {
 import { POST as webhookPost } from '../../../app/api/stripe/webhook/[orgId]/route';
 import { env } from '../../../env';
 import { addMember, db, expectTrpcError, member, providerWithPlan, uniq } from '../../test/harness';
+import { httpMutation } from '../../test/http';
 import { createCallerFactory, createTrpcContext, router } from '../../trpc';
 import { stripeRouter } from '.';
 
@@ -19,7 +20,7 @@ const testRouter = router({ stripe: stripeRouter });
 const caller = (userId: string | null) => createCallerFactory(testRouter)(createTrpcContext({ db, userId }));
 
 let fake: FakeStripe;
-const keys = Array.from({ length: 8 }, (_, i) => `sk_test_router${i}${uniq('k').replace('-', '')}`);
+const keys = Array.from({ length: 12 }, (_, i) => `sk_test_router${i}${uniq('k').replace('-', '')}`);
 let nextKey = 0;
 beforeAll(async () => {
   fake = await startFakeStripe({ secretKeys: keys });
@@ -137,11 +138,61 @@ describe('stripe router: provider settings', () => {
     });
     expect(await caller(admin.user.id).stripe.status({ orgSlug: provider.org.slug })).toEqual({
       connected: false,
+      webhookPath: `/api/stripe/webhook/${provider.org.id}`,
     });
     await expectTrpcError(
       caller(admin.user.id).stripe.disconnect({ orgSlug: provider.org.slug }),
       'NOT_FOUND',
     );
+  });
+
+  it('asks Stripe before storing a key: 400 on the key field and nothing stored when Stripe rejects it', async () => {
+    const { provider } = await billedWorld();
+    const orgSlug = provider.org.slug;
+    const rejected = { ...credentials(), secretKey: `sk_test_neverissued${uniq('k').replace('-', '')}` };
+    const refused = await httpMutation(provider.user.id, 'stripe.connect', { orgSlug, ...rejected });
+    expect(refused.status).toBe(400);
+    expect(refused.fields).toEqual({ secretKey: expect.stringMatching(/^Stripe does not accept this key/) });
+    expect(JSON.stringify(refused)).not.toContain(rejected.secretKey.slice(-8));
+    expect(await db.stripeAccount.findUnique({ where: { orgId: provider.org.id } })).toBeNull();
+
+    const restricted = `rk_test_router${uniq('r').replace('-', '')}`;
+    fake.state.addRestrictedKey(restricted, ['rak_product_write']);
+    const lacking = await httpMutation(provider.user.id, 'stripe.connect', {
+      orgSlug,
+      ...credentials(),
+      secretKey: restricted,
+    });
+    expect(lacking.status).toBe(400);
+    expect(lacking.fields?.secretKey).toMatch(
+      /lacks permissions Portcullis needs \(Stripe asks for rak_billing_meter_read\)/,
+    );
+    expect(await db.stripeAccount.findUnique({ where: { orgId: provider.org.id } })).toBeNull();
+
+    const accepted = credentials();
+    const stored = await httpMutation(provider.user.id, 'stripe.connect', { orgSlug, ...accepted });
+    expect(stored.status).toBe(200);
+    const row = await db.stripeAccount.findUniqueOrThrow({ where: { orgId: provider.org.id } });
+    expect(row.secretKeyLast4).toBe(accepted.secretKey.slice(-4));
+  });
+
+  it('answers 503 saying nothing was saved when Stripe cannot be reached', async () => {
+    const { provider } = await billedWorld();
+    const base = env.STRIPE_API_BASE;
+    env.STRIPE_API_BASE = 'http://127.0.0.1:9';
+    try {
+      const res = await httpMutation(provider.user.id, 'stripe.connect', {
+        orgSlug: provider.org.slug,
+        ...credentials(),
+      });
+      expect(res.status).toBe(503);
+      expect(res.message).toBe(
+        'Stripe could not be reached to check the key, so nothing was saved: try again in a minute',
+      );
+    } finally {
+      env.STRIPE_API_BASE = base;
+    }
+    expect(await db.stripeAccount.findUnique({ where: { orgId: provider.org.id } })).toBeNull();
   });
 });
 

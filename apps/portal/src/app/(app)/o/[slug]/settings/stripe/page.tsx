@@ -2,112 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
-import { type FormEvent, useEffect, useState } from 'react';
-import { SavedNote } from '../../../../../../components/config-fields';
-import { ErrorState, Field, FormError, Loading } from '../../../../../../components/form';
+import { useState } from 'react';
+import { ErrorState, FormError, Loading } from '../../../../../../components/form';
 import { OrgCrumb } from '../../../../../../components/org-crumb';
-import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
-
-/** The events the webhook endpoint in Stripe must send. */
-const WEBHOOK_EVENTS = [
-  'invoice.paid',
-  'invoice.payment_succeeded',
-  'invoice.payment_failed',
-  'checkout.session.completed',
-  'setup_intent.succeeded',
-  'customer.subscription.updated',
-  'customer.subscription.deleted',
-];
-
-function ConnectForm({
-  slug,
-  initialGraceDays,
-  replacing,
-  onSaved,
-}: {
-  slug: string;
-  initialGraceDays: number;
-  replacing: boolean;
-  onSaved: () => Promise<unknown>;
-}) {
-  const trpc = useTRPC();
-  const [secretKey, setSecretKey] = useState('');
-  const [webhookSecret, setWebhookSecret] = useState('');
-  const [graceDays, setGraceDays] = useState(String(initialGraceDays));
-  const [saved, setSaved] = useState(false);
-  const connect = useMutation(
-    trpc.stripe.connect.mutationOptions({
-      onSuccess: async () => {
-        // Secrets leave the page as soon as the server has them.
-        setSecretKey('');
-        setWebhookSecret('');
-        setSaved(true);
-        await onSaved();
-      },
-    }),
-  );
-  const errors = fieldErrors(connect.error);
-
-  function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    setSaved(false);
-    connect.mutate({ orgSlug: slug, secretKey, webhookSecret, graceDays: Number(graceDays) });
-  }
-
-  return (
-    <form className="card" onSubmit={onSubmit} noValidate aria-labelledby="connect-title" autoComplete="off">
-      <h2 id="connect-title">{replacing ? 'Replace keys' : 'Connect Stripe'}</h2>
-      <p className="muted">
-        Keys are stored encrypted and are never shown again; only the last 4 characters of the secret key are.
-      </p>
-      <Field
-        id="stripe-secret-key"
-        label="Secret key"
-        type="password"
-        autoComplete="off"
-        spellCheck={false}
-        required
-        placeholder="sk_live_… or rk_live_…"
-        hint="Developers → API keys in Stripe. A restricted key needs write access to products, prices, customers, subscriptions, billing meters, Checkout and the customer portal."
-        value={secretKey}
-        error={errors.secretKey}
-        onChange={(e) => setSecretKey(e.target.value)}
-      />
-      <Field
-        id="stripe-webhook-secret"
-        label="Webhook signing secret"
-        type="password"
-        autoComplete="off"
-        spellCheck={false}
-        required
-        placeholder="whsec_…"
-        hint="Shown by Stripe after you add the webhook endpoint below."
-        value={webhookSecret}
-        error={errors.webhookSecret}
-        onChange={(e) => setWebhookSecret(e.target.value)}
-      />
-      <Field
-        id="stripe-grace-days"
-        label="Grace period (days)"
-        type="number"
-        min={0}
-        max={60}
-        inputMode="numeric"
-        hint="How long a failed payment is tolerated before the consumer's subscriptions are suspended (the gateway then answers 402 payment_required)."
-        value={graceDays}
-        error={errors.graceDays}
-        onChange={(e) => setGraceDays(e.target.value)}
-      />
-      <FormError message={formError(connect.error)} />
-      <div className="form-actions">
-        <button type="submit" disabled={connect.isPending}>
-          {connect.isPending ? 'Saving…' : replacing ? 'Replace keys' : 'Connect Stripe'}
-        </button>
-        <SavedNote show={saved && !connect.isPending}>Stripe connected</SavedNote>
-      </div>
-    </form>
-  );
-}
+import { formError, useTRPC } from '../../../../../../trpc/client';
+import { ConnectForm } from './_components/connect-form';
+import { WebhookEndpoint } from './_components/webhook-endpoint';
 
 function Disconnect({ slug, onDone }: { slug: string; onDone: () => Promise<unknown> }) {
   const trpc = useTRPC();
@@ -149,35 +49,6 @@ function Disconnect({ slug, onDone }: { slug: string; onDone: () => Promise<unkn
       )}
       <FormError message={formError(disconnect.error)} />
     </section>
-  );
-}
-
-function WebhookUrl({ path }: { path: string }) {
-  const [origin, setOrigin] = useState('');
-  const [copied, setCopied] = useState(false);
-  // The browser's origin is the portal's public address, whatever proxy sits in front of it.
-  useEffect(() => setOrigin(window.location.origin), []);
-  const url = `${origin}${path}`;
-  return (
-    <>
-      <dt>Webhook URL</dt>
-      <dd>
-        <code>{url}</code>{' '}
-        <button
-          type="button"
-          className="link"
-          onClick={() => {
-            void navigator.clipboard?.writeText(url).then(() => setCopied(true));
-          }}
-        >
-          {copied ? 'Copied' : 'Copy'}
-        </button>
-        <p className="hint">
-          In Stripe: Developers → Webhooks → Add endpoint, paste this URL and select{' '}
-          {WEBHOOK_EVENTS.join(', ')}.
-        </p>
-      </dd>
-    </>
   );
 }
 
@@ -274,7 +145,13 @@ export default function StripeSettingsPage() {
             </p>
           </section>
           {canManage ? (
-            <ConnectForm slug={slug} initialGraceDays={3} replacing={false} onSaved={refresh} />
+            <ConnectForm
+              slug={slug}
+              webhookPath={status.data.webhookPath}
+              initialGraceDays={3}
+              replacing={false}
+              onSaved={refresh}
+            />
           ) : (
             <p className="muted">Only owners and admins can connect Stripe.</p>
           )}
@@ -291,7 +168,6 @@ export default function StripeSettingsPage() {
               <dd>
                 <code>…{status.data.last4}</code>
               </dd>
-              <WebhookUrl path={status.data.webhookPath} />
               <dt>Grace period</dt>
               <dd>{status.data.graceDays} days</dd>
               <dt>Connected</dt>
@@ -307,10 +183,21 @@ export default function StripeSettingsPage() {
           </section>
           {canManage ? (
             <>
-              <ConnectForm slug={slug} initialGraceDays={status.data.graceDays} replacing onSaved={refresh} />
+              <ConnectForm
+                slug={slug}
+                webhookPath={status.data.webhookPath}
+                initialGraceDays={status.data.graceDays}
+                replacing
+                onSaved={refresh}
+              />
               <Disconnect slug={slug} onDone={refresh} />
             </>
-          ) : null}
+          ) : (
+            <section className="card" aria-labelledby="stripe-webhook-title">
+              <h2 id="stripe-webhook-title">Webhook</h2>
+              <WebhookEndpoint path={status.data.webhookPath} />
+            </section>
+          )}
         </>
       )}
       <ConsumerBilling slug={slug} />
