@@ -15,6 +15,8 @@ export async function setup(): Promise<void> {
   await migrate(databaseUrl);
   process.env.DATABASE_URL = databaseUrl;
   process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+  // No test may reach the real Stripe: tests that talk to Stripe start the local fake and point here.
+  process.env.STRIPE_API_BASE ??= 'http://127.0.0.1:9';
   process.env.PORTCULLIS_ENCRYPTION_KEY ??= 'cG9ydGN1bGxpcy10ZXN0LWVuY3J5cHRpb24ta2V5ISE=';
   created = { databaseUrl, name };
 }

@@ -22,12 +22,13 @@ const caller = (userId: string | null) => createCallerFactory(testRouter)(create
 let fake: FakeStripe;
 const keys = Array.from({ length: 12 }, (_, i) => `sk_test_router${i}${uniq('k').replace('-', '')}`);
 let nextKey = 0;
+const configuredBase = env.STRIPE_API_BASE;
 beforeAll(async () => {
   fake = await startFakeStripe({ secretKeys: keys });
   env.STRIPE_API_BASE = fake.url;
 });
 afterAll(async () => {
-  env.STRIPE_API_BASE = undefined;
+  env.STRIPE_API_BASE = configuredBase;
   await fake.close();
 });
 
