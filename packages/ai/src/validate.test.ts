@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseChatRequest, parseEmbeddingRequest, parseJsonBody } from './validate.ts';
+import {
+  jsonDepth,
+  MAX_BODY_DEPTH,
+  parseChatRequest,
+  parseEmbeddingRequest,
+  parseJsonBody,
+} from './validate.ts';
 
 const valid = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] };
 
@@ -96,5 +102,23 @@ describe('parseJsonBody', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.error.type).toBe('invalid_request_error');
     expect(parseJsonBody('{"a":1}')).toEqual({ ok: true, value: { a: 1 } });
+  });
+});
+
+describe('jsonDepth', () => {
+  it('counts brackets outside strings only, escapes included', () => {
+    expect(jsonDepth('{}')).toBe(1);
+    expect(jsonDepth('{"a":[{"b":[1,2]}]}')).toBe(4);
+    expect(jsonDepth('{"a":"[[[{{{"}')).toBe(1);
+    expect(jsonDepth('{"a":"\\"[[["}')).toBe(1);
+    expect(jsonDepth('"just a string"')).toBe(0);
+  });
+
+  it('refuses a body nested past the limit before parsing it', () => {
+    const deep = `${'['.repeat(MAX_BODY_DEPTH + 1)}${']'.repeat(MAX_BODY_DEPTH + 1)}`;
+    const parsed = parseJsonBody(deep);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error.error.code).toBe('body_too_deep');
+    expect(parseJsonBody(`${'['.repeat(MAX_BODY_DEPTH)}${']'.repeat(MAX_BODY_DEPTH)}`).ok).toBe(true);
   });
 });

@@ -59,8 +59,46 @@ export const parseChatRequest = (body: unknown): Validated<ChatCompletionRequest
 export const parseEmbeddingRequest = (body: unknown): Validated<EmbeddingRequest> =>
   validate(ZEmbeddingRequest, body);
 
-/** JSON.parse that answers OpenAI's 400 instead of throwing. */
+/**
+ * How deep a request body may nest. Adapters walk tool and response schemas recursively (Gemini's schema
+ * cleaner, Anthropic's structured-output tool) and a body nested thousands of levels overflowed the
+ * stack; real requests — messages, content parts, JSON Schemas — stay far below this.
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/** The nesting depth of a JSON text, counted without parsing it (brackets outside strings). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+/** JSON.parse that answers OpenAI's 400 instead of throwing, and refuses bodies nested too deep. */
 export function parseJsonBody(text: string): Validated<unknown> {
+  if (jsonDepth(text) > MAX_BODY_DEPTH) {
+    return {
+      ok: false,
+      error: openAIError(
+        `The request body nests deeper than ${MAX_BODY_DEPTH} levels.`,
+        'invalid_request_error',
+        null,
+        'body_too_deep',
+      ),
+    };
+  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
