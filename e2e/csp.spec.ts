@@ -1,5 +1,5 @@
 import { type APIResponse, expect, type Page, test } from '@playwright/test';
-import { createOrg, ECHO_URL, signUp, unique } from './helpers.ts';
+import { allowEchoFor, createOrg, ECHO_URL, signUp, unique } from './helpers.ts';
 
 /**
  * The portal's pages run scripts by per-response nonce only: Next.js' own inline scripts carry the
@@ -90,6 +90,7 @@ test('signing up, creating an org and an API and browsing the main pages raise n
   const org = await createOrg(page, unique('Cleo Labs'));
   // A draft API: its pages are all there, and the shared catalog (paged by name) stays as it was.
   const apiSlug = unique('tides');
+  await allowEchoFor(page, org);
   await page.goto(`/o/${org}/apis/new`);
   await page.getByLabel('Name').fill('Tides');
   await page.getByLabel('Slug').fill(apiSlug);

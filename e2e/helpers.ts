@@ -36,6 +36,36 @@ export async function createOrg(page: Page, name: string): Promise<string> {
   return slug;
 }
 
+/**
+ * The platform admin (the seeded demo user) lets an organization reach the demo echo upstream: the SSRF
+ * guard refuses loopback upstreams unless a platform admin allow-lists the host for the organization.
+ * The host's entry keeps the organizations it already applies to.
+ */
+export async function allowEchoFor(page: Page, orgSlug: string): Promise<void> {
+  const browser = page.context().browser();
+  if (!browser) throw new Error('no browser to open the admin session in');
+  const context = await browser.newContext();
+  try {
+    const admin = await context.newPage();
+    await signIn(admin, 'demo@portcullis.dev', 'portcullis-demo-2026');
+    await admin.goto('/admin');
+    const echoHost = new URL(ECHO_URL).host;
+    const row = admin
+      .getByRole('table', { name: 'Allowed hosts' })
+      .getByRole('row', { name: new RegExp(echoHost) });
+    const current = (await row.count()) > 0 ? ((await row.locator('td').nth(1).textContent()) ?? '') : '';
+    const orgs = [...new Set([...current.split(/[\s,]+/).filter((s) => /^[a-z0-9-]+$/.test(s)), orgSlug])];
+    await admin.getByLabel('Host', { exact: true }).fill(echoHost);
+    await admin.getByLabel('Organizations', { exact: true }).fill(orgs.join(', '));
+    await admin.getByRole('button', { name: 'Add host' }).click();
+    await expect(row).toContainText(orgSlug);
+    await admin.getByRole('button', { name: 'Save settings' }).click();
+    await expect(admin.getByText('Settings saved')).toBeVisible();
+  } finally {
+    await context.close();
+  }
+}
+
 export interface PlanInput {
   name: string;
   rateLimit: number;
@@ -51,6 +81,7 @@ export async function publishApi(
   plan: PlanInput,
 ): Promise<string> {
   const apiSlug = unique(name.toLowerCase());
+  await allowEchoFor(page, orgSlug);
   await page.goto(`/o/${orgSlug}/apis/new`);
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Slug').fill(apiSlug);

@@ -1,0 +1,22 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * One request's trace. The chain runs each named step through `step`, which records one span per step
+ * when an OTLP endpoint is configured. With tracing off there is no RequestTrace at all: the chain calls
+ * the step directly and pays nothing.
+ */
+export interface RequestTrace {
+  /** Runs one chain step inside a span named `gateway.<name>`; the span ends when the step settles. */
+  step<T>(name: string, run: () => Promise<T> | T): Promise<T>;
+  /** The W3C `traceparent` to send upstream: this request's trace, with the current span as parent. */
+  traceparent(): string;
+  /** Ends the request's root span with the response status. */
+  end(status: number): void;
+}
+
+export interface Tracer {
+  /** Starts a request's root span, continuing the caller's W3C `traceparent` when it sent a valid one. */
+  start(method: string, headers: IncomingHttpHeaders): RequestTrace;
+  /** Flushes spans still buffered (graceful shutdown). */
+  shutdown(): Promise<void>;
+}
