@@ -50,9 +50,10 @@ export async function allowEchoFor(page: Page, orgSlug: string): Promise<void> {
     await signIn(admin, 'demo@portcullis.dev', 'portcullis-demo-2026');
     await admin.goto('/admin');
     const echoHost = new URL(ECHO_URL).host;
-    const row = admin
-      .getByRole('table', { name: 'Allowed hosts' })
-      .getByRole('row', { name: new RegExp(echoHost) });
+    const table = admin.getByRole('table', { name: 'Allowed hosts' });
+    // The settings load after the page: read the entry only once the list (or its empty state) is shown.
+    await expect(table.or(admin.getByText('No host is allowed'))).toBeVisible();
+    const row = table.getByRole('row', { name: new RegExp(echoHost) });
     const current = (await row.count()) > 0 ? ((await row.locator('td').nth(1).textContent()) ?? '') : '';
     const orgs = [...new Set([...current.split(/[\s,]+/).filter((s) => /^[a-z0-9-]+$/.test(s)), orgSlug])];
     await admin.getByLabel('Host', { exact: true }).fill(echoHost);
