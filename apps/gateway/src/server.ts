@@ -12,9 +12,9 @@ import { createPgPool, type SqlRunner, sqlWriter } from '@portcullis/db/pg';
 // Per-API request policies and response cache — src/policies, src/cache
 import { AiService } from './ai/service.ts';
 import { ResponseCacheStore } from './cache/store.ts';
+import { createHandler } from './chain/run.ts';
 import { ConfigCache } from './config/config-cache.ts';
 import { sqlConfigRepository } from './config/repository.ts';
-import { createHandler } from './handler.ts';
 import { createHardenedServer, DEFAULT_HARDENING } from './http/hardening.ts'; // upstreams
 import { createLimitStore } from './limits/create.ts'; // limits
 import { ResilientLimitStore } from './limits/resilient.ts';
@@ -30,8 +30,9 @@ import {
 // Metrics, draining readiness, retention — apps/gateway/src/ops, usage/retention.ts
 import { registerWorkerMetrics } from './ops/cluster-metrics.ts';
 import { withOpsEndpoints } from './ops/endpoints.ts';
-import { collectProcessMetrics, observeRequest } from './ops/http-metrics.ts';
+import { collectProcessMetrics } from './ops/http-metrics.ts';
 import { PolicyEngine } from './policies/engine.ts';
+import type { Tracer } from './tracing/types.ts';
 // Targets, breakers, SSRF guard — src/upstream
 import { UpstreamAllowList, upstreamAllowedHosts } from './upstream/allow-list.ts';
 import { OrgAgents } from './upstream/connector.ts';
@@ -85,6 +86,8 @@ export interface GatewayOptions {
   db?: Db;
   log?: Logger;
   now?: () => number;
+  /** Spans per request and chain step; absent: no tracing, at no cost. */
+  tracer?: Tracer;
 }
 
 export interface RunningGateway {
@@ -159,10 +162,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const meter = new UsageMeter(sql, {
     flushIntervalMs: options.usageFlushIntervalMs ?? 500,
     now,
-    onRequestLog: (entry) => {
-      observeRequest(entry);
-      accessLog(entry);
-    },
     onFlushError: (error, batchId) =>
       log('error', 'usage flush failed; batch kept for retry', { batchId, error: describeError(error) }),
   });
@@ -236,8 +235,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         upstream,
         meter,
         usage,
+        accessLog,
         policies, // policies
         ai, // ai
+        tracer: options.tracer,
         orgHostSuffix: options.orgHostSuffix,
         log,
         now,

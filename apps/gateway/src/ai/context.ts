@@ -26,6 +26,8 @@ export interface AiRequest {
   /** the handler's byte counters (usage event and request log) */
   counters: { bytesIn: number; bytesOut: number };
   metered: AiMetered;
+  /** this request's W3C trace context when the gateway traces (chain/run.ts) */
+  traceparent?: string;
 }
 
 /** How the request ended, for the request log. */
