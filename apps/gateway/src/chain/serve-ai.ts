@@ -15,7 +15,7 @@ export async function serveAi(
   /** this request's trace context, for calls made on its behalf */
   traceparent?: string,
 ): Promise<Served> {
-  // A call whose client left still runs to its end (ai/service.ts providerCallSignal): log that it left.
+  // A call whose client left still runs to its end (ai/calls.ts providerCallSignal): log that it left.
   let clientGone = false;
   res.once('close', () => {
     clientGone ||= !res.writableFinished;

@@ -4,7 +4,7 @@ import { requestCacheMode, responseTtlMs, varyNames } from '../cache/cache-contr
 import type { CachedResponse } from '../cache/entry.ts';
 import type { CacheScope, ResponseCacheStore } from '../cache/store.ts';
 import { ok } from '../result.ts';
-import type { ForwardOutcome } from './engine.ts';
+import type { ForwardOutcome } from './forward-outcome.ts';
 
 /**
  * off: the API does not cache (no x-cache header); bypass: not consulted nor filled (method, or the
