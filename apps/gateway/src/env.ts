@@ -71,7 +71,7 @@ const ZGatewayEnv = z.object({
     )
     .transform((value) => value || undefined)
     .optional(),
-  // Client IP, response cache — see src/policies, src/cache
+  // Client IP, response cache — see src/policies, src/response-cache
   /** Comma-separated CIDRs of proxies whose X-Forwarded-For is believed; default: none (use the socket peer). */
   GATEWAY_TRUSTED_PROXIES: z
     .string()

@@ -33,7 +33,8 @@ export interface GatewayOptions {
   /** 0 picks a free port. Default 8080. */
   port?: number;
   host?: string;
-  keyCacheTtlMs?: number;
+  /** Config cache (APIs, keys, subscriptions…) stale-while-revalidate window; GATEWAY_KEY_CACHE_TTL_MS. */
+  configCacheTtlMs?: number;
   /** The longest one request waits for configuration from Postgres, all lookups together (default 1 s). */
   configWaitMs?: number;
   usageFlushIntervalMs?: number;

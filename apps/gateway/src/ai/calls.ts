@@ -2,7 +2,7 @@ import type { TokenUsage } from '@portcullis/ai/types';
 import type { AiLogging, ModelPrice, ModelRoute } from '@portcullis/core/ai-config';
 import type { Dispatcher } from 'undici';
 import type { Result } from '../result.ts';
-import type { AiResponseCache } from './cache.ts';
+import type { AiResponseCache } from './ai-response-cache.ts';
 import type { AiCallLogEntry } from './call-log.ts';
 import type { AiRequest } from './context.ts';
 import type { AiCredentials, ResolvedTarget } from './credentials.ts';

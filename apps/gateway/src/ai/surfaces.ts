@@ -9,7 +9,7 @@ import { unifiedToAnthropicMessage } from '@portcullis/ai/surfaces/anthropic/res
 import type { ChatCompletionRequest } from '@portcullis/ai/types';
 import { parseChatRequest, parseEmbeddingRequest, parseJsonBody } from '@portcullis/ai/validate';
 import type { AiGatewayConfig } from '@portcullis/core/ai-config';
-import { AiResponseCache } from './cache.ts';
+import { AiResponseCache } from './ai-response-cache.ts';
 import { type AiCalls, type FinishedCall, findRoute, providerCallSignal, surfaceOf } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import {

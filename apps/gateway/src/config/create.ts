@@ -18,7 +18,7 @@ export interface GatewayConfig {
 export function createConfig(options: {
   databaseUrl: string;
   sql: SqlRunner;
-  keyCacheTtlMs?: number | undefined;
+  configCacheTtlMs?: number | undefined;
   configWaitMs?: number | undefined;
   log: Logger;
   now: () => number;
@@ -26,7 +26,7 @@ export function createConfig(options: {
   const { log, sql } = options;
   const repository = sqlConfigRepository(sql);
   const cache = new ConfigCache(repository, {
-    ttlMs: options.keyCacheTtlMs ?? 30_000,
+    ttlMs: options.configCacheTtlMs ?? 30_000,
     requestWaitMs: options.configWaitMs ?? 1_000,
     now: options.now,
     onRefreshError: (error) =>

@@ -1,5 +1,5 @@
-import { ResponseCacheStore } from '../cache/store.ts';
 import { type Logger, throttledWarn } from '../log.ts';
+import { ResponseCacheStore } from '../response-cache/store.ts';
 import { PolicyEngine } from './engine.ts';
 
 /** Per-API request policies and the response cache (in-process, with Redis as L2 on a single server). */

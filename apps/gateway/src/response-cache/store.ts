@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRedis } from '@portcullis/db/redis';
 import type { Redis } from 'ioredis';
+import { ByteLru } from '../byte-lru.ts';
 import { type CachedResponse, type CacheRecord, decodeRecord, encodeRecord, recordBytes } from './entry.ts';
 import { variantCacheKey } from './key.ts';
-import { ByteLru } from './lru.ts';
 
 /**
  * KEYS[1] the API's generation counter. ARGV: key head (up to the generation), key tail.
