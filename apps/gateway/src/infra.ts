@@ -1,6 +1,6 @@
 import { createDb, type Db } from '@portcullis/db';
 import { createPgPool, type SqlWriter, sqlWriter } from '@portcullis/db/pg';
-import type { RedisLocation } from '@portcullis/db/redis';
+import { type RedisLocation, redisConfigured } from '@portcullis/db/redis';
 
 /** The gateway's connections to Postgres, and where its Redis is (each user makes its own client). */
 export interface GatewayInfra {
@@ -34,10 +34,8 @@ export function createInfra(options: {
   const timeouts = { connectMs: 2_000, queryMs: 10_000 };
   let prisma = options.db;
   const ownsDb = options.db === undefined;
-  const redis =
-    options.redisUrl || options.redisClusterNodes?.length
-      ? { url: options.redisUrl, clusterNodes: options.redisClusterNodes }
-      : undefined;
+  const location = { url: options.redisUrl, clusterNodes: options.redisClusterNodes };
+  const redis = redisConfigured(location) ? location : undefined;
   return {
     sql: sqlWriter(createPgPool(options.databaseUrl, undefined, timeouts)),
     db: () => {
