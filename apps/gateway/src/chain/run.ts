@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problem, sendProblem } from '../http/problem.ts';
 import { describeError } from '../log.ts';
 import { resolveRequestId } from '../pipeline/request-id.ts';
+import type { RequestTrace } from '../tracing/types.ts';
 import { admit } from './admit.ts';
 import { complete, completeRefused, sendUsageBeforeEnd } from './complete.ts';
 import type { ChainDeps } from './deps.ts';
 import { opsAnswer, sendOpsAnswer } from './ops.ts';
-import { type AdmittedRequest, newRequest, type Served } from './request.ts';
+import { type AdmittedRequest, type GatewayRequest, newRequest, type Served } from './request.ts';
 import { screen } from './screen.ts';
 import { serveAi } from './serve-ai.ts';
 import { serveProxy } from './serve-proxy.ts';
@@ -26,7 +27,7 @@ export function createHandler(deps: ChainDeps): (req: IncomingMessage, res: Serv
 /**
  * The chain, top to bottom: ops → screen → admit → serve → complete. Each step works on the request's
  * record (chain/request.ts); a refusal on the way jumps to completion. With a tracer, each step runs in
- * its own span; without one, each is called directly.
+ * its own span and the trace ends with the response status; without one, each is called directly.
  */
 export async function runChain(
   deps: ChainDeps,
@@ -42,6 +43,26 @@ export async function runChain(
   if (probe) return sendOpsAnswer(res, probe);
 
   const trace = deps.tracer?.start(request.method, req.headers);
+  if (!trace) {
+    await runSteps(deps, request, req, res, undefined);
+    return;
+  }
+  try {
+    trace.end(await runSteps(deps, request, req, res, trace));
+  } catch (error) {
+    trace.end(500); // the handler answers 500 internal_error
+    throw error;
+  }
+}
+
+/** Steps 2–5 for one request; returns the status the request is logged with. */
+async function runSteps(
+  deps: ChainDeps,
+  request: GatewayRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trace: RequestTrace | undefined,
+): Promise<number> {
   // One wait for Postgres across every config lookup of this request (a hung database costs it that much)
   const config = deps.cache.forRequest();
 
@@ -49,35 +70,25 @@ export async function runChain(
   const screened = trace
     ? await trace.step('screen', () => screen(deps, request, req, res, config))
     : await screen(deps, request, req, res, config);
-  if (screened.kind === 'refused') {
-    const status = completeRefused(deps, request, req, res, screened.refusal);
-    trace?.end(status);
-    return;
-  }
+  if (screened.kind === 'refused') return completeRefused(deps, request, req, res, screened.refusal);
 
   // 3. admit: route, key, subscription, rate limits and quota
   const { path } = screened;
   const admitted = trace
     ? await trace.step('admit', () => admit(deps, request, req, res, path, config))
     : await admit(deps, request, req, res, path, config);
-  if (admitted.kind === 'refused') {
-    const status = completeRefused(deps, request, req, res, admitted.refusal);
-    trace?.end(status);
-    return;
-  }
+  if (admitted.kind === 'refused') return completeRefused(deps, request, req, res, admitted.refusal);
   const admittedRequest = admitted.request;
   sendUsageBeforeEnd(deps, admittedRequest, res);
 
-  // 4. serve: by the API's kind
-  const traceparent = trace?.traceparent();
+  // 4. serve, by the API's kind; the upstream's traceparent names the serve step's span as parent
   const serve = serveStep(admittedRequest);
   const served = trace
-    ? await trace.step(serve.name, () => serve.run(deps, admittedRequest, req, res, traceparent))
-    : await serve.run(deps, admittedRequest, req, res, traceparent);
+    ? await trace.step(serve.name, () => serve.run(deps, admittedRequest, req, res, trace.traceparent()))
+    : await serve.run(deps, admittedRequest, req, res, undefined);
 
   // 5. complete: usage event, request log row, access line
-  const status = complete(deps, admittedRequest, served);
-  trace?.end(status);
+  return complete(deps, admittedRequest, served);
 }
 
 type ServeStep = (
