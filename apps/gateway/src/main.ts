@@ -44,7 +44,7 @@ async function runGateway(env: GatewayEnv, logging: GatewayLogging): Promise<voi
   gateway = await startGateway({
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
-    redisClusterNodes: env.REDIS_CLUSTER_NODES, // limits
+    redisClusterNodes: env.REDIS_CLUSTER_NODES,
     redisKeyPrefix: env.GATEWAY_REDIS_KEY_PREFIX,
     port: env.GATEWAY_PORT,
     host: env.GATEWAY_HOST,

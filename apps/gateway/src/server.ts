@@ -28,7 +28,10 @@ export interface GatewayOptions {
   databaseUrl: string;
   /** Absent: counters live in this process only (single-instance mode). */
   redisUrl?: string | undefined;
-  /** limits: Redis Cluster seed nodes; when non-empty, counters use the cluster instead of redisUrl. */
+  /**
+   * Redis Cluster seed nodes; when non-empty, rate limits, usage events and AI budgets use the cluster
+   * instead of redisUrl (the response cache's Redis level needs a single server).
+   */
   redisClusterNodes?: { host: string; port: number }[] | undefined;
   /** 0 picks a free port. Default 8080. */
   port?: number;
@@ -41,7 +44,7 @@ export interface GatewayOptions {
   upstreamTimeoutMs?: number;
   /** Namespace for Redis keys; tests pass a unique one per run. */
   redisKeyPrefix?: string;
-  /** limits: fresh reads of quota usage around a Redis outage (wait ≤ 250 ms, re-read every 5 s) */
+  /** rate limits: fresh reads of quota usage around a Redis outage (wait ≤ 250 ms, re-read every 5 s) */
   quotaUsage?: { waitMs?: number; refreshMs?: number };
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs?: number;
