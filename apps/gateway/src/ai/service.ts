@@ -45,7 +45,7 @@ const MAX_AI_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * The AI gateway behind AI and PROMPT APIs: surfaces (OpenAI and Anthropic), prompt runs, routing with
- * fallback, credentials, budgets, the response cache and the AI call log. The handler hands each admitted
+ * fallback, credentials, budgets, the AI response cache and the AI call log. The chain hands each admitted
  * request over with its usage-event fields to fill (`metered`), before the response's final end().
  */
 export class AiService implements AiCalls {
