@@ -26,7 +26,7 @@ const ZGatewayEnv = z.object({
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ -')
     .default('portcullis:'),
   // Rate limiting — src/limits
-  /** Redis Cluster seed nodes `host:port,host:port`; when set, limit counters use the cluster, not REDIS_URL. */
+  /** Redis Cluster seed nodes `host:port,host:port`; when set, Redis users connect to the cluster, not REDIS_URL. */
   REDIS_CLUSTER_NODES: z
     .string()
     .regex(CLUSTER_NODES, 'must be comma-separated host:port pairs, e.g. 10.0.0.1:7000,10.0.0.2:7000')
@@ -71,7 +71,7 @@ const ZGatewayEnv = z.object({
     )
     .transform((value) => value || undefined)
     .optional(),
-  // Client IP, response cache — see src/policies, src/cache
+  // Client IP, response cache — see src/policies, src/response-cache
   /** Comma-separated CIDRs of proxies whose X-Forwarded-For is believed; default: none (use the socket peer). */
   GATEWAY_TRUSTED_PROXIES: z
     .string()

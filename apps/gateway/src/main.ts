@@ -44,11 +44,11 @@ async function runGateway(env: GatewayEnv, logging: GatewayLogging): Promise<voi
   gateway = await startGateway({
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
-    redisClusterNodes: env.REDIS_CLUSTER_NODES, // limits
+    redisClusterNodes: env.REDIS_CLUSTER_NODES,
     redisKeyPrefix: env.GATEWAY_REDIS_KEY_PREFIX,
     port: env.GATEWAY_PORT,
     host: env.GATEWAY_HOST,
-    keyCacheTtlMs: env.GATEWAY_KEY_CACHE_TTL_MS,
+    configCacheTtlMs: env.GATEWAY_KEY_CACHE_TTL_MS,
     configWaitMs: env.GATEWAY_CONFIG_WAIT_MS,
     usageFlushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
     upstreamTimeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,

@@ -1,22 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDb, type Db } from '@portcullis/db';
-import {
-  type ConfigChange,
-  type ConfigListener,
-  configNotifySql,
-  listenConfigChanges,
-} from '@portcullis/db/notify';
-import { createPgPool, type SqlRunner, sqlWriter } from '@portcullis/db/pg';
-// Per-API request policies and response cache — src/policies, src/cache
-import { AiService } from './ai/service.ts';
-import { ResponseCacheStore } from './cache/store.ts';
-import { ConfigCache } from './config/config-cache.ts';
-import { sqlConfigRepository } from './config/repository.ts';
-import { createHandler } from './handler.ts';
-import { createHardenedServer, DEFAULT_HARDENING } from './http/hardening.ts'; // upstreams
-import { createLimitStore } from './limits/create.ts'; // limits
+import type { Db } from '@portcullis/db';
+import { createAi } from './ai/create.ts';
+import { createHandler } from './chain/run.ts';
+import { createConfig } from './config/create.ts';
+import { createHardenedServer, DEFAULT_HARDENING } from './http/hardening.ts';
+import { bounded, drain, listen } from './http/lifecycle.ts';
+import { createInfra } from './infra.ts';
+import { createLimitStore } from './limits/create.ts';
 import { ResilientLimitStore } from './limits/resilient.ts';
 import {
   type AccessLogger,
@@ -25,38 +15,36 @@ import {
   jsonAccessLogger,
   jsonLogger,
   type Logger,
-  throttledWarn,
 } from './log.ts';
-// Metrics, draining readiness, retention — apps/gateway/src/ops, usage/retention.ts
 import { registerWorkerMetrics } from './ops/cluster-metrics.ts';
 import { withOpsEndpoints } from './ops/endpoints.ts';
-import { collectProcessMetrics, observeRequest } from './ops/http-metrics.ts';
-import { PolicyEngine } from './policies/engine.ts';
-// Targets, breakers, SSRF guard — src/upstream
-import { UpstreamAllowList, upstreamAllowedHosts } from './upstream/allow-list.ts';
-import { OrgAgents } from './upstream/connector.ts';
-import { UpstreamClient } from './upstream/proxy.ts';
-import { UsageMeter } from './usage/meter.ts';
-import { RequestLogRetention } from './usage/retention.ts';
-import { meterSink, StreamUsageSink, type UsageSink } from './usage/sink.ts';
+import { collectProcessMetrics } from './ops/http-metrics.ts';
+import { createPolicies } from './policies/create.ts';
+import type { Tracer } from './tracing/types.ts';
+import { createUpstreams } from './upstream/create.ts';
+import { createUsage } from './usage/create.ts';
 
 export interface GatewayOptions {
   databaseUrl: string;
   /** Absent: counters live in this process only (single-instance mode). */
   redisUrl?: string | undefined;
-  /** limits: Redis Cluster seed nodes; when non-empty, counters use the cluster instead of redisUrl. */
+  /**
+   * Redis Cluster seed nodes; when non-empty, rate limits, usage events and AI budgets use the cluster
+   * instead of redisUrl (the response cache's Redis level needs a single server).
+   */
   redisClusterNodes?: { host: string; port: number }[] | undefined;
   /** 0 picks a free port. Default 8080. */
   port?: number;
   host?: string;
-  keyCacheTtlMs?: number;
+  /** Config cache (APIs, keys, subscriptions…) stale-while-revalidate window; GATEWAY_KEY_CACHE_TTL_MS. */
+  configCacheTtlMs?: number;
   /** The longest one request waits for configuration from Postgres, all lookups together (default 1 s). */
   configWaitMs?: number;
   usageFlushIntervalMs?: number;
   upstreamTimeoutMs?: number;
   /** Namespace for Redis keys; tests pass a unique one per run. */
   redisKeyPrefix?: string;
-  /** limits: fresh reads of quota usage around a Redis outage (wait ≤ 250 ms, re-read every 5 s) */
+  /** rate limits: fresh reads of quota usage around a Redis outage (wait ≤ 250 ms, re-read every 5 s) */
   quotaUsage?: { waitMs?: number; refreshMs?: number };
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs?: number;
@@ -85,6 +73,8 @@ export interface GatewayOptions {
   db?: Db;
   log?: Logger;
   now?: () => number;
+  /** Spans per request and chain step; absent: no tracing, at no cost. */
+  tracer?: Tracer;
 }
 
 export interface RunningGateway {
@@ -97,26 +87,13 @@ export interface RunningGateway {
   readonly limitStore: 'redis' | 'memory';
 }
 
-// Startup waits this long for its own probe NOTIFY, proving invalidation works before traffic arrives.
-const LISTENER_READY_TIMEOUT_MS = 5_000;
-
+/** The composition root: each feature's factory, wired into the request chain and the HTTP server. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = options.log ?? jsonLogger;
   const now = options.now ?? Date.now;
-  // Prisma is only created when a Redis outage sends usage to Postgres through applyUsageEvents (shared
-  // with the worker); everything else in this process uses node-postgres (`sql` below). The hot path never
-  // waits on Postgres for long: a cut connection fails fast and the caches take over.
-  let prisma = options.db;
-  const ownsDb = options.db === undefined;
-  const db = () => {
-    prisma ??= createDb(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 });
-    return prisma;
-  };
-
-  // Config reads, readiness, retention and batch writes go through node-postgres, not Prisma (see
-  // createPgPool): nothing on the request path waits behind an ORM's query planning.
-  const sql = sqlWriter(createPgPool(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 }));
-  const repository = sqlConfigRepository(sql);
+  const infra = createInfra(options);
+  const { sql } = infra;
+  const config = createConfig({ ...options, sql, log, now });
 
   // Redis single/cluster behind the per-API failure modes, or memory — src/limits
   const limits = await createLimitStore({
@@ -124,132 +101,67 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     redisClusterNodes: options.redisClusterNodes,
     redisKeyPrefix: options.redisKeyPrefix,
     // Straight from Postgres, not the config cache: a quota's counter is seeded from it around an outage.
-    periodUsage: (subscriptionId, startMs) => repository.periodUsage(subscriptionId, new Date(startMs)),
+    periodUsage: (subscriptionId, startMs) =>
+      config.repository.periodUsage(subscriptionId, new Date(startMs)),
     quotaUsage: options.quotaUsage,
     log,
   });
-
-  const cache = new ConfigCache(repository, {
-    ttlMs: options.keyCacheTtlMs ?? 30_000,
-    requestWaitMs: options.configWaitMs ?? 1_000,
-    now,
-    onRefreshError: (error) =>
-      log('warn', 'config refresh failed; serving stale entry', { error: describeError(error) }),
-  });
-
-  const allowList = new UpstreamAllowList(upstreamAllowedHosts(sql), {
-    refreshMs: options.allowListRefreshMs ?? 30_000,
-    now,
-    onError: (error) =>
-      log('warn', 'upstream allow-list refresh failed; keeping the last one', {
-        error: describeError(error),
-      }),
-  });
-  await allowList.start();
-  const listener = await startInvalidation(
-    options.databaseUrl,
-    cache,
-    sql,
-    log,
-    () => void allowList.refresh(),
-  );
-  const accessLog = options.accessLog ?? (options.log ? accessLogVia(options.log) : jsonAccessLogger);
+  const upstreams = await createUpstreams({ ...options, sql, log, now });
+  const listener = await config.listen(() => void upstreams.allowList.refresh());
   collectProcessMetrics();
   registerWorkerMetrics();
-  const meter = new UsageMeter(sql, {
-    flushIntervalMs: options.usageFlushIntervalMs ?? 500,
-    now,
-    onRequestLog: (entry) => {
-      observeRequest(entry);
-      accessLog(entry);
-    },
-    onFlushError: (error, batchId) =>
-      log('error', 'usage flush failed; batch kept for retry', { batchId, error: describeError(error) }),
-  });
-  meter.start();
-  // Redis mode: usage events on the stream the metering worker (apps/metering) reads; embedded: the meter.
-  const usage: UsageSink =
-    options.redisUrl || options.redisClusterNodes?.length
-      ? new StreamUsageSink({
-          redisUrl: options.redisUrl,
-          redisClusterNodes: options.redisClusterNodes,
-          keyPrefix: options.redisKeyPrefix,
-          db,
-          log,
-          redisHealthy: () => (limits instanceof ResilientLimitStore ? limits.redis.available : true),
-        })
-      : meterSink(meter);
-  const retentionOptions = options.requestLogRetention ?? { defaultDays: 30, intervalMs: 3_600_000 };
-  const retention = retentionOptions
-    ? new RequestLogRetention(sql, {
-        ...retentionOptions,
-        onResult: (result) => log('info', 'request log retention', { ...result }),
-        onError: (error) => log('warn', 'request log retention failed', { error: describeError(error) }),
-      })
-    : undefined;
-  retention?.start();
-  let draining = false;
-  const upstream = new UpstreamClient({ timeoutMs: options.upstreamTimeoutMs ?? 30_000, allowList, now }); // upstreams
-  const hardening = {
-    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HARDENING.headersTimeoutMs,
-    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_HARDENING.requestTimeoutMs,
-    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_HARDENING.keepAliveTimeoutMs,
-  };
-  const policies = new PolicyEngine({
-    trustedProxies: options.trustedProxies ?? [],
-    cache: new ResponseCacheStore({
-      maxBytes: options.responseCacheMaxBytes ?? 50 * 1024 * 1024,
-      now,
-      redis: options.redisUrl
-        ? { url: options.redisUrl, keyPrefix: options.redisKeyPrefix ?? 'portcullis:' }
-        : undefined,
-      onError: throttledWarn(log, 'response cache (Redis L2) failed; serving without it'),
-    }),
+  const usage = createUsage({
+    sql,
+    db: infra.db,
+    redis: infra.redis,
+    redisKeyPrefix: options.redisKeyPrefix,
+    redisHealthy: () => (limits instanceof ResilientLimitStore ? limits.redis.available : true),
+    flushIntervalMs: options.usageFlushIntervalMs,
+    requestLogRetention: options.requestLogRetention,
     log,
     now,
   });
-  // AI and PROMPT APIs — src/ai
-  // One agent per org owning the credentials: its connector admits only that org's allow-listed hosts.
-  const aiDispatchers = new OrgAgents(allowList);
-  const ai = new AiService({
-    cache,
-    encryptionKey: options.encryptionKey,
-    redisUrl: options.redisUrl,
-    redisClusterNodes: options.redisClusterNodes,
-    redisKeyPrefix: options.redisKeyPrefix ?? 'portcullis:',
-    dispatcherFor: (orgId) => aiDispatchers.for(orgId),
-    callLogFlushMs: options.usageFlushIntervalMs ?? 500,
-    batchSql: sql,
-    responseCacheMaxBytes: Math.max(1024 * 1024, Math.floor((options.responseCacheMaxBytes ?? 0) / 4)),
+  const policies = createPolicies({ ...options, log, now });
+  const ai = createAi({
+    ...options,
+    cache: config.cache,
+    allowList: upstreams.allowList,
+    sql,
+    redis: infra.redis,
+    callLogFlushMs: options.usageFlushIntervalMs,
     log,
     now,
   });
 
+  let draining = false;
+  const handler = createHandler({
+    sql,
+    cache: config.cache,
+    limits,
+    upstream: upstreams.client,
+    meter: usage.meter,
+    usage: usage.sink,
+    accessLog: options.accessLog ?? (options.log ? accessLogVia(options.log) : jsonAccessLogger),
+    policies,
+    ai: ai.service,
+    tracer: options.tracer,
+    orgHostSuffix: options.orgHostSuffix,
+    log,
+    now,
+    onInfraError: (what, error) => log('error', `${what} store failed`, { error: describeError(error) }),
+  });
   // Timeouts, problem+json for unparseable HTTP, TRACE and HTTP versions other than 1.x refused
   const server = createHardenedServer(
-    hardening,
-    withOpsEndpoints(
-      createHandler({
-        sql,
-        cache,
-        limits,
-        upstream,
-        meter,
-        usage,
-        policies, // policies
-        ai, // ai
-        orgHostSuffix: options.orgHostSuffix,
-        log,
-        now,
-        onInfraError: (what, error) => log('error', `${what} store failed`, { error: describeError(error) }),
-      }),
-      { draining: () => draining },
-      log,
-    ),
+    {
+      headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HARDENING.headersTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_HARDENING.requestTimeoutMs,
+      keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_HARDENING.keepAliveTimeoutMs,
+    },
+    withOpsEndpoints(handler, { draining: () => draining }, log),
   );
-  await listen(server, options.port ?? 8080, options.host ?? '127.0.0.1');
-  const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
+  await listen(server, options.port ?? 8080, host);
+  const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log('info', 'gateway listening', { url, limitStore: limits.kind });
 
@@ -259,9 +171,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port,
     limitStore: limits.kind,
     flushUsage: async () => {
-      await usage.flush();
-      await meter.flush();
-      await ai.flush(); // ai
+      await usage.sink.flush();
+      await usage.meter.flush();
+      await ai.service.flush();
     },
     close() {
       closing ??= (async () => {
@@ -269,121 +181,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const delayMs = options.drainDelayMs ?? 0;
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         await drain(server, options.drainTimeoutMs ?? 10_000);
-        if (retention) await bounded(retention.stop(), 'log retention', log);
+        if (usage.retention) await bounded(usage.retention.stop(), 'log retention', log);
         // Usage gets the longest wait (its own retries take ~6 s); a batch still unsent is logged below.
-        await bounded(usage.close(), 'usage stream', log, 20_000);
-        await bounded(meter.close(), 'usage flush', log, 20_000);
-        await bounded(ai.close(), 'AI call log', log); // ai
-        allowList.stop(); // upstreams
+        await bounded(usage.sink.close(), 'usage stream', log, 20_000);
+        await bounded(usage.meter.close(), 'usage flush', log, 20_000);
+        await bounded(ai.service.close(), 'AI call log', log);
+        upstreams.allowList.stop();
         // A connection cut mid-query (Postgres or Redis gone) must not hold shutdown forever.
         await Promise.all([
           bounded(listener.close(), 'config listener', log),
           bounded(limits.close(), 'limit store', log),
-          bounded(upstream.close(), 'upstream pools', log),
+          bounded(upstreams.client.close(), 'upstream pools', log),
           bounded(policies.close(), 'policy engine', log),
-          bounded(aiDispatchers.close(), 'AI provider connections', log), // ai
+          bounded(ai.dispatchers.close(), 'AI provider connections', log),
         ]);
-        if (ownsDb && prisma) await bounded(prisma.$disconnect(), 'database pool', log);
+        await bounded(infra.closePrisma(), 'database pool', log);
         await bounded(sql.close(), 'node-postgres pool', log);
         log('info', 'gateway stopped', {
-          droppedLogs: meter.droppedLogCount,
-          unflushedBatches: meter.pendingBatches,
+          droppedLogs: usage.meter.droppedLogCount,
+          unflushedBatches: usage.meter.pendingBatches,
         });
       })();
       return closing;
     },
   };
-}
-
-const CLOSE_STEP_TIMEOUT_MS = 5_000;
-
-/** Waits for one shutdown step for a bounded time; a step that hangs is logged and left behind. */
-async function bounded(
-  step: Promise<unknown>,
-  what: string,
-  log: Logger,
-  timeoutMs = CLOSE_STEP_TIMEOUT_MS,
-): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  const outcome = await Promise.race([
-    step.then(
-      () => 'done' as const,
-      () => 'done' as const,
-    ),
-    timedOut,
-  ]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') log('warn', 'shutdown step did not finish in time', { step: what });
-}
-
-async function startInvalidation(
-  databaseUrl: string,
-  cache: ConfigCache,
-  runner: SqlRunner,
-  log: Logger,
-  onGap: () => void = () => undefined, // the SSRF allow-list reloads after a gap too
-): Promise<ConfigListener> {
-  const probeId = `__probe__${randomUUID()}`;
-  let ready: () => void = () => undefined;
-  const probed = new Promise<void>((resolve) => {
-    ready = resolve;
-  });
-  const listener = listenConfigChanges(
-    databaseUrl,
-    (change: ConfigChange) => {
-      if (change.kind === 'api' && change.id === probeId) return ready();
-      cache.apply(change);
-    },
-    () => {
-      // Kept as fallback: while Postgres is down the gateway serves its last snapshot (config/swr-cache.ts).
-      log('warn', 'config listener gap; revalidating cached config');
-      cache.expireAll();
-      onGap();
-    },
-  );
-  // LISTEN connects asynchronously: keep sending the probe until it comes back, proving the channel is live.
-  const probe = configNotifySql({ kind: 'api', id: probeId });
-  let timedOut = false;
-  const deadline = setTimeout(() => {
-    timedOut = true;
-  }, LISTENER_READY_TIMEOUT_MS);
-  let live = false;
-  void probed.then(() => {
-    live = true;
-  });
-  while (!live && !timedOut) {
-    await runner.execute(probe.sql, probe.args).catch(() => undefined);
-    await Promise.race([probed, new Promise((resolve) => setTimeout(resolve, 50))]);
-  }
-  clearTimeout(deadline);
-  if (!live) log('warn', 'config listener not confirmed yet; relying on cache TTL until it connects');
-  return listener;
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function drain(server: Server, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
-    force.unref();
-    // Keep-alive connections turn idle as their last response ends: close each one as soon as it does.
-    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-    server.close(() => {
-      clearTimeout(force);
-      clearInterval(sweeper);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

@@ -10,7 +10,7 @@ describe('gateway config invalidation', () => {
 
   beforeAll(async () => {
     // A long TTL: only the NOTIFY can explain a change seen within 1 s.
-    world = await startWorld({ redis: true, keyCacheTtlMs: 600_000 });
+    world = await startWorld({ redis: true, configCacheTtlMs: 600_000 });
     const provider = await seedProviderWithApi(world.db, { upstreamUrl: world.upstream.url });
     planId = provider.plan.id;
     path = `/${provider.org.slug}/${provider.api.slug}/x`;

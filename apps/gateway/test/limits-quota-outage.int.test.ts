@@ -105,7 +105,7 @@ describe('quota through a Redis outage (local failure mode)', () => {
       port: 0,
       usageFlushIntervalMs: 200,
       requestLogRetention: false,
-      keyCacheTtlMs: 600_000,
+      configCacheTtlMs: 600_000,
       // Generous wait so a loaded machine still reads Postgres in time: the figures are exact.
       quotaUsage: { waitMs: 2_000, refreshMs: REFRESH_MS },
       log: silentLogger,

@@ -60,7 +60,7 @@ describe('gateway with Postgres down', () => {
     world = await startWorld({
       redis: true,
       databaseUrl: viaProxy.toString(),
-      keyCacheTtlMs: 200,
+      configCacheTtlMs: 200,
       usageFlushIntervalMs: 100,
     });
   });

@@ -80,7 +80,7 @@ describe('gateway with Postgres hung (accepting connections, never answering)', 
     world = await startWorld({
       redis: false,
       databaseUrl: viaProxy.toString(),
-      keyCacheTtlMs: 200,
+      configCacheTtlMs: 200,
       configWaitMs: CONFIG_WAIT_MS,
     });
   });

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import { USAGE_CONSUMER_GROUP } from '@portcullis/billing/usage/stream';
 import { createDb, type Db } from '@portcullis/db';
-import { Cluster, Redis } from 'ioredis';
+import { createRedis } from '@portcullis/db/redis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { startBillingJobs } from './billing-jobs.ts';
 import { UsageConsumer } from './consumer.ts';
@@ -24,21 +25,14 @@ export interface RunningWorker {
 export function createWorkerRedis(env: MeteringEnv): Redis | Cluster {
   const retryStrategy = (times: number) => Math.min(100 * times, 2_000);
   const commandTimeout = env.METERING_BLOCK_MS + 10_000;
-  const client = env.REDIS_CLUSTER_NODES?.length
-    ? new Cluster(env.REDIS_CLUSTER_NODES, {
-        enableOfflineQueue: false,
-        clusterRetryStrategy: retryStrategy,
-        redisOptions: { commandTimeout, maxRetriesPerRequest: 0 },
-      })
-    : new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
-        commandTimeout,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy,
-      });
   // Failures surface on the commands that hit them (and are logged by the consumer loop).
-  client.on('error', () => undefined);
-  return client;
+  return createRedis({
+    url: env.REDIS_URL,
+    clusterNodes: env.REDIS_CLUSTER_NODES,
+    command: { commandTimeout, maxRetriesPerRequest: 0 },
+    enableOfflineQueue: false,
+    retryStrategy,
+  });
 }
 
 export async function waitReady(redis: Redis | Cluster, timeoutMs = 30_000): Promise<void> {

@@ -1,5 +1,6 @@
 import { type AiLimit, type AiLimits, usdToMicros } from '@portcullis/core/ai-config';
-import { Cluster, Redis } from 'ioredis';
+import { createRedis } from '@portcullis/db/redis';
+import type { Cluster, Redis } from 'ioredis';
 import { type AiFailure, aiFailure } from './errors.ts';
 
 /*
@@ -186,11 +187,12 @@ export class RedisBudgetStore implements BudgetCounterStore {
     redisClusterNodes?: { host: string; port: number }[] | undefined;
     keyPrefix: string;
   }) {
-    const common = { keyPrefix: options.keyPrefix, enableAutoPipelining: true, maxRetriesPerRequest: 1 };
-    this.redis = options.redisClusterNodes?.length
-      ? new Cluster(options.redisClusterNodes, { keyPrefix: options.keyPrefix, redisOptions: common })
-      : new Redis(options.redisUrl ?? 'redis://127.0.0.1:6379', common);
-    this.redis.on('error', () => undefined);
+    this.redis = createRedis({
+      url: options.redisUrl,
+      clusterNodes: options.redisClusterNodes,
+      keyPrefix: options.keyPrefix,
+      command: { enableAutoPipelining: true, maxRetriesPerRequest: 1 },
+    });
   }
 
   async get(keys: readonly string[]): Promise<bigint[]> {

@@ -10,7 +10,7 @@ export interface AiMetered {
   billable?: false;
 }
 
-/** One admitted request to an AI or PROMPT API, as the handler hands it over. */
+/** One admitted request to an AI or PROMPT API, as the chain's serve-ai step hands it over. */
 export interface AiRequest {
   req: IncomingMessage;
   res: ServerResponse;
@@ -23,9 +23,11 @@ export interface AiRequest {
   /** RateLimit / quota headers from admission */
   limitHeaders: Record<string, string>;
   startedAt: number;
-  /** the handler's byte counters (usage event and request log) */
+  /** the request record's byte counters (usage event and request log) */
   counters: { bytesIn: number; bytesOut: number };
   metered: AiMetered;
+  /** this request's W3C trace context when the gateway traces (chain/run.ts) */
+  traceparent?: string;
 }
 
 /** How the request ended, for the request log. */

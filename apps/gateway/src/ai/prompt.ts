@@ -3,10 +3,10 @@ import type { ChatCompletionRequest, ChatMessage } from '@portcullis/ai/types';
 import { type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
 import { type FieldError, type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
 import { RequestValidator } from '../policies/openapi-validate.ts';
+import { type AiCalls, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { failureCode, failureFromCall } from './errors.ts';
 import { routeChat } from './routing.ts';
-import { AiService, providerCallSignal } from './service.ts';
 
 /*
  * A PROMPT API: POST /{org}/{api}/v1/run with the template variables as a JSON object. The body is
@@ -57,7 +57,7 @@ function validate(validator: RequestValidator, body: Buffer): FieldError[] {
   return match ? validator.validateBody(match, body) : [];
 }
 
-export async function runPrompt(ai: AiService, ctx: AiRequest): Promise<AiOutcome> {
+export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome> {
   const refuse = (p: GatewayProblem): AiOutcome => {
     sendProblem(ctx.res, { ...p, headers: { ...ctx.limitHeaders, ...p.headers } }, ctx.requestId);
     return { status: ctx.res.statusCode, errorCode: p.code, upstreamMs: null };
@@ -91,7 +91,7 @@ export async function runPrompt(ai: AiService, ctx: AiRequest): Promise<AiOutcom
     const summary = fields.map((f) => `${f.name || 'body'} ${f.message}`).join('; ');
     return refuse({ ...problem('request_invalid', `The input is invalid: ${summary}.`), errors: fields });
   }
-  const route = AiService.findRoute(prompt.routes, prompt.model);
+  const route = findRoute(prompt.routes, prompt.model);
   if (!route) return refuse(problem('ai_config_invalid', `The prompt's model ${prompt.model} has no route.`));
   const budget = await ai.checkBudgets(ctx);
   if (budget) {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { TokenUsage } from '@portcullis/ai/types';
-import { type AiLogging, costMicros, type ModelRoute } from '@portcullis/core/ai-config';
+import { type AiLogging, costMicros } from '@portcullis/core/ai-config';
 import { uuidv7 } from '@portcullis/core/ids';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { Dispatcher } from 'undici';
@@ -8,12 +8,13 @@ import type { ConfigCache } from '../config/config-cache.ts';
 import type { RouteRecord } from '../config/repository.ts';
 import type { GatewayProblem } from '../http/problem.ts';
 import { type Logger, throttledWarn } from '../log.ts';
-import { bufferBody } from '../policies/limits.ts';
+import { bufferBody } from '../policies/size-limits.ts';
 import { err, ok, type Result } from '../result.ts';
 import { chunkLength } from '../usage/durable-end.ts';
+import { AiResponseCache, type CacheRedis } from './ai-response-cache.ts';
 import { AiBudgets, type BudgetCallers, MemoryBudgetStore, RedisBudgetStore } from './budgets.ts';
-import { AiResponseCache, type CacheRedis } from './cache.ts';
-import { type AiCallLogEntry, AiCallLogWriter, loggedBodies } from './call-log.ts';
+import { AiCallLogWriter, loggedBodies } from './call-log.ts';
+import { type AiCalls, type FinishedCall, surfaceOf } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { AiCredentials, type ResolvedTarget } from './credentials.ts';
 import { type AiFailure, aiFailure, failureFromProblem, sendAiFailure } from './errors.ts';
@@ -40,30 +41,14 @@ export interface AiServiceOptions {
   now: () => number;
 }
 
-/** What one finished AI call leaves behind: usage for metering, budgets and the call log. */
-export interface FinishedCall {
-  surface: AiCallLogEntry['surface'];
-  model: string;
-  stream: boolean;
-  status: number;
-  errorCode: string | null;
-  target: ResolvedTarget | null;
-  attempts: number;
-  usage: TokenUsage | null;
-  costMicros: bigint;
-  ttftMs: number | null;
-  requestText?: string | undefined;
-  responseText?: string | undefined;
-}
-
 const MAX_AI_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * The AI gateway behind AI and PROMPT APIs: surfaces (OpenAI and Anthropic), prompt runs, routing with
- * fallback, credentials, budgets, the response cache and the AI call log. The handler hands each admitted
+ * fallback, credentials, budgets, the AI response cache and the AI call log. The chain hands each admitted
  * request over with its usage-event fields to fill (`metered`), before the response's final end().
  */
-export class AiService {
+export class AiService implements AiCalls {
   readonly credentials: AiCredentials;
   readonly budgets: AiBudgets;
   readonly responses: AiResponseCache;
@@ -210,11 +195,6 @@ export class AiService {
     });
   }
 
-  /** The route a caller's model name selects, if any. */
-  static findRoute(routes: readonly ModelRoute[], name: string): ModelRoute | undefined {
-    return routes.find((r) => r.name === name);
-  }
-
   flush(): Promise<void> {
     return this.callLog.flush();
   }
@@ -224,18 +204,6 @@ export class AiService {
     await this.budgets.close();
   }
 }
-
-/**
- * The signal for provider calls. A client hanging up does not abort one: the provider bills the tenant
- * for a call it has started whatever the client does, so the gateway lets it finish (bounded by the
- * route's timeouts) and meters what it really used — otherwise a consumer could have every expensive
- * answer computed and, by hanging up just before it arrives, never pay for it. A stream is cancelled as
- * soon as it is open and its client gone (packages/ai respond.ts), metered with what it used up to then.
- */
-export const providerCallSignal = (): AbortSignal => new AbortController().signal;
-
-export const surfaceOf = (rest: string): 'anthropic' | 'openai' =>
-  rest === '/v1/messages' || rest === '/v1/messages/' ? 'anthropic' : 'openai';
 
 /** Counts every byte written to the response (streams included) for the usage event and request log. */
 function countBytesOut(res: ServerResponse, counters: { bytesOut: number }): void {

@@ -9,7 +9,8 @@ import { unifiedToAnthropicMessage } from '@portcullis/ai/surfaces/anthropic/res
 import type { ChatCompletionRequest } from '@portcullis/ai/types';
 import { parseChatRequest, parseEmbeddingRequest, parseJsonBody } from '@portcullis/ai/validate';
 import type { AiGatewayConfig } from '@portcullis/core/ai-config';
-import { AiResponseCache } from './cache.ts';
+import { AiResponseCache } from './ai-response-cache.ts';
+import { type AiCalls, type FinishedCall, findRoute, providerCallSignal, surfaceOf } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import {
   type AiFailure,
@@ -20,7 +21,6 @@ import {
   sendAiFailure,
 } from './errors.ts';
 import { routeCall, routeChat } from './routing.ts';
-import { AiService, type FinishedCall, providerCallSignal, surfaceOf } from './service.ts';
 
 /*
  * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models, and the
@@ -34,7 +34,7 @@ const outcome = (status: number, errorCode: string | null, upstreamMs: number | 
   upstreamMs,
 });
 
-export async function serveAiSurface(ai: AiService, ctx: AiRequest): Promise<AiOutcome> {
+export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome> {
   const surface = surfaceOf(ctx.rest);
   const fail = (failure: AiFailure): AiOutcome => {
     sendAiFailure(ctx.res, surface, failure, ctx.requestId, ctx.limitHeaders);
@@ -74,7 +74,7 @@ const modelNotFound = (name: string): AiFailure =>
   });
 
 async function chat(
-  ai: AiService,
+  ai: AiCalls,
   ctx: AiRequest,
   config: AiGatewayConfig,
   surface: Surface,
@@ -98,7 +98,7 @@ async function chat(
     request = parsed.value;
     clientModel = request.model;
   }
-  const route = AiService.findRoute(config.routes, clientModel);
+  const route = findRoute(config.routes, clientModel);
   if (!route) return fail(modelNotFound(clientModel));
   const refused = await ai.checkBudgets(ctx);
   if (refused) return fail(refused);
@@ -177,12 +177,12 @@ async function chat(
 }
 
 async function pipeStream(
-  ai: AiService,
+  ai: AiCalls,
   ctx: AiRequest,
   config: AiGatewayConfig,
   surface: Surface,
   result: StreamOutcome,
-  price: Awaited<ReturnType<AiService['priceOf']>>,
+  price: Awaited<ReturnType<AiCalls['priceOf']>>,
   base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>,
   headers: Record<string, string>,
   routed: { target: FinishedCall['target']; attempts: number },
@@ -232,7 +232,7 @@ async function pipeStream(
 
 /** Every attempt failed: the caller gets the last provider error, the call log its row. */
 function failedCall(
-  ai: AiService,
+  ai: AiCalls,
   ctx: AiRequest,
   config: AiGatewayConfig,
   fail: (failure: AiFailure) => AiOutcome,
@@ -257,7 +257,7 @@ function failedCall(
 const NO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
 async function embeddings(
-  ai: AiService,
+  ai: AiCalls,
   ctx: AiRequest,
   config: AiGatewayConfig,
   body: unknown,
@@ -267,7 +267,7 @@ async function embeddings(
   const parsed = parseEmbeddingRequest(body);
   if (!parsed.ok) return fail({ status: 400, body: parsed.error });
   const request = parsed.value;
-  const route = AiService.findRoute(config.routes, request.model);
+  const route = findRoute(config.routes, request.model);
   if (!route) return fail(modelNotFound(request.model));
   const refused = await ai.checkBudgets(ctx);
   if (refused) return fail(refused);

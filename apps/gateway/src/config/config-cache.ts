@@ -50,7 +50,7 @@ function createStores(options: ConfigCacheOptions): Stores {
 
 const DEFAULT_REQUEST_WAIT_MS = 1_000;
 
-/** The gateway's view of configuration: cached reads plus invalidation by config-change events. */
+/** Config cache: the gateway's view of configuration, cached reads invalidated by config-change events. */
 export class ConfigCache {
   constructor(
     private readonly repo: ConfigRepository,

@@ -19,10 +19,12 @@ import {
 } from '@portcullis/core/policies';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { z } from 'zod';
-import type { ApiStatus } from '../pipeline/route.ts';
 
 /** The audit action whose time is an API's deprecation date (DEPRECATE_ACTION in core's lifecycle verb). */
 const DEPRECATE_ACTION = 'api.deprecate';
+
+/** An API's lifecycle: only PUBLISHED and DEPRECATED APIs take traffic. */
+export type ApiStatus = 'DRAFT' | 'PUBLISHED' | 'DEPRECATED' | 'RETIRED';
 
 export interface RouteRecord {
   apiId: string;

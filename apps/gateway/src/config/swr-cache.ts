@@ -53,7 +53,7 @@ interface Loading<V> {
 const TIMED_OUT = Symbol('timed out');
 
 /**
- * Read-through cache with stale-while-revalidate: fresh for ttlMs; then served stale for up to another
+ * The config cache's store, one per kind of record: read-through with stale-while-revalidate: fresh for ttlMs; then served stale for up to another
  * ttlMs while one background reload runs; older than 2×ttlMs it is reloaded before answering (for at most
  * fallbackWaitMs). So a lost invalidation heals within 2×ttlMs even for idle keys, and hot keys never
  * wait for the database.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Cluster, Redis } from 'ioredis';
+import { createRedis } from '@portcullis/db/redis';
+import { Cluster, type Redis } from 'ioredis';
 import {
   decide,
   gcraParams,
@@ -115,24 +116,17 @@ export class RedisLimitStore implements LimitStore {
     // No offline queue: while disconnected, calls fail at once instead of waiting for a reconnect.
     // Reconnects keep being tried (at most 500 ms apart) so Redis is picked up again without a restart.
     const retryStrategy = (times: number) => Math.min(50 * times, 500);
-    const client: Client = options.clusterNodes?.length
-      ? new Cluster(options.clusterNodes, {
-          enableOfflineQueue: false,
-          clusterRetryStrategy: retryStrategy,
-          slotsRefreshTimeout: 1_000,
-          redisOptions: { commandTimeout, enableAutoPipelining: true, maxRetriesPerRequest: 0 },
-        })
-      : new Redis(options.url ?? 'redis://127.0.0.1:6379', {
-          commandTimeout,
-          enableOfflineQueue: false,
-          enableAutoPipelining: true,
-          maxRetriesPerRequest: 0,
-          retryStrategy,
-        });
+    // Connection state is read from client.status; errors surface on the calls that hit them.
+    const client: Client = createRedis({
+      url: options.url,
+      clusterNodes: options.clusterNodes,
+      command: { commandTimeout, enableAutoPipelining: true, maxRetriesPerRequest: 0 },
+      enableOfflineQueue: false,
+      retryStrategy,
+      slotsRefreshTimeout: 1_000,
+    });
     // defineCommand loads the script once and calls it by EVALSHA, falling back to EVAL on NOSCRIPT.
     client.defineCommand('portcullisLimit', { lua: CONSUME_SCRIPT });
-    // Connection state is read from client.status; errors surface on the calls that hit them.
-    client.on('error', () => undefined);
     client.on('ready', () => {
       this.readyEvents++;
     });

@@ -27,7 +27,7 @@ export function deprecationHeaders(
   return frozen;
 }
 
-/** Sets the deprecation headers on a response that has not started yet (the handler's one line). */
+/** Sets the deprecation headers on a response that has not started yet (the chain's admit step). */
 export function setDeprecationHeaders(
   res: ServerResponse,
   route: DeprecationSource | null | undefined,

@@ -6,7 +6,7 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
  * The client's x-request-id when it is usable, otherwise a new one. The gateway's own ids are UUIDv7:
- * an admitted request's usage event takes the same id (see handler.ts), so a client can match any
+ * an admitted request's usage event takes the same id (see chain/admit.ts), so a client can match any
  * answered request to what it was billed.
  */
 export function resolveRequestId(headers: IncomingHttpHeaders): string {

@@ -1,3 +1,4 @@
+import type { ApiStatus } from '../config/repository.ts';
 import { err, ok, type Result } from '../result.ts';
 
 export interface ParsedPath {
@@ -89,15 +90,6 @@ export function parseGatewayPath(target: string | undefined, hostOrg?: string): 
   return { orgSlug, apiSlug, rest, query };
 }
 
-/** Joins the API's upstream URL (which may carry a base path) with the request's rest and query. */
-export function joinUpstreamPath(upstreamBasePath: string, rest: string, query: string): string {
-  const base = upstreamBasePath.endsWith('/') ? upstreamBasePath.slice(0, -1) : upstreamBasePath;
-  const path = `${base}${rest}` || '/';
-  return query ? `${path}?${query}` : path;
-}
-
-export type ApiStatus = 'DRAFT' | 'PUBLISHED' | 'DEPRECATED' | 'RETIRED';
-
 export interface RouteTarget {
   apiId: string;
   orgId: string;
@@ -113,20 +105,4 @@ export function checkRoutable<T extends RouteTarget>(target: T | null): Result<T
   if (target.status === 'RETIRED') return err({ code: 'api_retired', apiId: target.apiId });
   if (target.status === 'PUBLISHED' || target.status === 'DEPRECATED') return ok(target);
   return err({ code: 'route_not_found' });
-}
-
-/**
- * Version routing: when the first segment of `rest` names a key of `versions`, that version's targets
- * serve the request and the segment is stripped (`/v2/items` → version v2, rest `/items`); otherwise
- * the default targets get `rest` unchanged.
- */
-export function splitVersion(
-  rest: string,
-  versions: Readonly<Record<string, unknown>>,
-): { version: string | null; rest: string } {
-  if (!rest.startsWith('/')) return { version: null, rest };
-  const end = rest.indexOf('/', 1);
-  const segment = end === -1 ? rest.slice(1) : rest.slice(1, end);
-  if (!segment || !Object.hasOwn(versions, segment)) return { version: null, rest };
-  return { version: segment, rest: end === -1 ? '' : rest.slice(end) };
 }

@@ -1,24 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ApiPolicies } from '@portcullis/core/policies';
-import { primaryCacheKey } from '../cache/key.ts';
-import type { CacheScope, ResponseCacheStore } from '../cache/store.ts';
 import type { ConfigCache } from '../config/config-cache.ts';
 import type { RouteRecord } from '../config/repository.ts';
 import { type GatewayProblem, problem } from '../http/problem.ts';
 import type { Logger } from '../log.ts';
 import { checkRoutable, type ParsedPath } from '../pipeline/route.ts';
-import { err, type Result } from '../result.ts';
-import type { ForwardStats } from '../upstream/proxy.ts';
+import { primaryCacheKey } from '../response-cache/key.ts';
+import type { CacheScope, ResponseCacheStore } from '../response-cache/store.ts';
+import { err } from '../result.ts';
 import { corsResponseHeaders, decidePreflight, isPreflight } from './cors.ts';
+import type { ForwardOutcome } from './forward-outcome.ts';
 import { checkIp, compileIpMatcher, type IpMatcher, resolveClientIp } from './ip.ts';
-import { checkRequestHead, limitBody, tooLarge } from './limits.ts';
-import { CacheFill, decideCaching, serveFromCache } from './response-cache.ts';
+import { CacheFill, decideCaching, serveFromCache } from './response-caching.ts';
 import { tapResponse } from './response-tap.ts';
+import { checkRequestHead, limitBody, tooLarge } from './size-limits.ts';
 import { applyHeaderTransform, isEmptyTransform, recordAccess } from './transforms.ts';
 import { ValidatorCache, validateRequest } from './validation.ts';
 
-export type ForwardOutcome = Result<ForwardStats, GatewayProblem & { upstreamMs: number; bytesIn: number }>;
+export type { ForwardOutcome } from './forward-outcome.ts';
 
 /** Outcome of the steps between route resolve and key verification. */
 export type Screened =

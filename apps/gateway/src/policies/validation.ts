@@ -3,11 +3,11 @@ import { type GatewayProblem, problem } from '../http/problem.ts';
 import type { Logger } from '../log.ts';
 import type { ParsedPath } from '../pipeline/route.ts';
 import { err, ok, type Result } from '../result.ts';
-import { bufferBody, replayBody, tooLarge } from './limits.ts';
 import { isJsonMediaType } from './openapi-match.ts';
 import { RequestValidator } from './openapi-validate.ts';
+import { bufferBody, replayBody, tooLarge } from './size-limits.ts';
 
-/** One compiled validator per API and spec version; a config change for the API drops it. */
+/** OpenAPI validator cache: one compiled validator per API and spec version; a config change drops it. */
 export class ValidatorCache {
   private readonly byApi = new Map<string, { version: string; validator: RequestValidator | null }>();
 

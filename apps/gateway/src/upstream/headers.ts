@@ -42,6 +42,8 @@ export interface ForwardingInfo {
   proto: 'http' | 'https';
   host: string | undefined;
   requestId: string;
+  /** the gateway's own trace context for this request; absent: the client's traceparent passes through */
+  traceparent?: string;
 }
 
 /** Builds the upstream request headers: strips credentials and hop-by-hop headers, adds forwarding ones. */
@@ -67,6 +69,7 @@ export function upstreamRequestHeaders(
   out['x-forwarded-proto'] = info.proto;
   if (info.host) out['x-forwarded-host'] = info.host;
   out['x-request-id'] = info.requestId;
+  if (info.traceparent !== undefined) out.traceparent = info.traceparent;
   return out;
 }
 

@@ -3,7 +3,6 @@ import { pipeline as pipelineCallback, type Readable, Transform } from 'node:str
 import { parseUpstreamConfig, type UpstreamConfig } from '@portcullis/core/policies';
 import { type Dispatcher, Pool } from 'undici';
 import { type GatewayProblem, problem } from '../http/problem.ts';
-import { joinUpstreamPath, splitVersion } from '../pipeline/route.ts';
 import { err, ok, type Result } from '../result.ts';
 import type { AllowListSource } from './allow-list.ts';
 import { guardedConnector } from './connector.ts';
@@ -16,6 +15,7 @@ import {
 } from './errors.ts';
 import { downstreamResponseHeaders, type ForwardingInfo, upstreamRequestHeaders } from './headers.ts';
 import { trackOpenBreakers, upstreamRetries } from './metrics.ts';
+import { joinUpstreamPath, splitVersion } from './path.ts';
 import { type RelayEnding, relayAttempt } from './relay.ts';
 import { type TargetGroup, TargetRegistry, type TargetState } from './targets.ts';
 

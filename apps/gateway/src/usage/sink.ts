@@ -1,7 +1,8 @@
 import { applyUsageEvents } from '@portcullis/billing/usage/apply';
 import { type StreamUsageEvent, UsageStreamProducer } from '@portcullis/billing/usage/stream';
 import type { Db } from '@portcullis/db';
-import { Cluster, Redis } from 'ioredis';
+import { createRedis } from '@portcullis/db/redis';
+import type { Cluster, Redis } from 'ioredis';
 import { describeError, type Logger } from '../log.ts';
 import type { UsageMeter } from './meter.ts';
 
@@ -74,18 +75,13 @@ export class StreamUsageSink implements UsageSink {
   constructor(private readonly options: StreamSinkOptions) {
     const retryStrategy = (times: number) => Math.min(50 * times, 500);
     // No offline queue: while Redis is down an XADD fails at once and the event goes to Postgres.
-    this.redis = options.redisClusterNodes?.length
-      ? new Cluster(options.redisClusterNodes, {
-          enableOfflineQueue: false,
-          clusterRetryStrategy: retryStrategy,
-          redisOptions: { maxRetriesPerRequest: 0 },
-        })
-      : new Redis(options.redisUrl ?? 'redis://127.0.0.1:6379', {
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 0,
-          retryStrategy,
-        });
-    this.redis.on('error', () => undefined);
+    this.redis = createRedis({
+      url: options.redisUrl,
+      clusterNodes: options.redisClusterNodes,
+      command: { maxRetriesPerRequest: 0 },
+      enableOfflineQueue: false,
+      retryStrategy,
+    });
     this.producer = new UsageStreamProducer(this.redis, {
       ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
       timeoutMs: options.timeoutMs ?? 1_000,

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Redis } from 'ioredis';
+import { createRedis } from '@portcullis/db/redis';
+import type { Redis } from 'ioredis';
+import { ByteLru } from '../byte-lru.ts';
 import { type CachedResponse, type CacheRecord, decodeRecord, encodeRecord, recordBytes } from './entry.ts';
 import { variantCacheKey } from './key.ts';
-import { ByteLru } from './lru.ts';
 
 /**
  * KEYS[1] the API's generation counter. ARGV: key head (up to the generation), key tail.
@@ -63,8 +64,12 @@ export class ResponseCacheStore {
     this.l1 = new ByteLru(options.maxBytes);
     this.prefix = `${options.redis?.keyPrefix ?? ''}rc:`;
     if (options.redis) {
-      const redis = new Redis(options.redis.url, { maxRetriesPerRequest: 1, commandTimeout: 1_000 });
-      redis.on('error', options.onError);
+      // a single server only: on a Cluster the response cache stays in-process
+      const redis = createRedis({
+        url: options.redis.url,
+        command: { maxRetriesPerRequest: 1, commandTimeout: 1_000 },
+        onError: options.onError,
+      }) as Redis;
       redis.defineCommand('responseCacheLookup', { numberOfKeys: 1, lua: LOOKUP_SCRIPT });
       redis.defineCommand('responseCacheStore', { numberOfKeys: 1, lua: STORE_SCRIPT });
       this.redis = redis as Redis & CacheCommands;

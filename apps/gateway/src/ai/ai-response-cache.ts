@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChatCompletion } from '@portcullis/ai/types';
-import { ByteLru } from '../cache/lru.ts';
+import { ByteLru } from '../byte-lru.ts';
 
 /** What a cache hit answers with: the completion and who produced it (for the call log). */
 export interface CachedCompletion {
@@ -17,7 +17,7 @@ export interface CacheRedis {
 }
 
 /**
- * Exact-match cache of non-streamed chat completions (a route's cacheTtlSeconds). The key is the API and
+ * AI response cache: exact-match cache of non-streamed chat completions (a route's cacheTtlSeconds). The key is the API and
  * the whole request JSON as received: any difference in messages or parameters is a different entry.
  * In-process LRU in front of Redis when the gateway has one; Redis failures are misses.
  */

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { parseApiPolicies } from '@portcullis/core/policies';
 import { describe, expect, it } from 'vitest';
-import { BodyTooLargeError, bufferBody, checkRequestHead, limitBody } from './limits.ts';
+import { BodyTooLargeError, bufferBody, checkRequestHead, limitBody } from './size-limits.ts';
 
 const fakeRequest = () =>
   Object.assign(new PassThrough(), { method: 'POST', headers: {} }) as unknown as IncomingMessage;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ByteLru } from '../byte-lru.ts';
 import { parseCacheControl, requestCacheMode, responseTtlMs, varyNames } from './cache-control.ts';
 import { decodeRecord, encodeRecord } from './entry.ts';
 import { primaryCacheKey, variantCacheKey } from './key.ts';
-import { ByteLru } from './lru.ts';
 import { ResponseCacheStore } from './store.ts';
 
 describe('cache-control decisions', () => {

@@ -1,10 +1,11 @@
+/** The response cache as a policy step: whether a request may be answered from it, and filling it. */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ApiPolicies } from '@portcullis/core/policies';
-import { requestCacheMode, responseTtlMs, varyNames } from '../cache/cache-control.ts';
-import type { CachedResponse } from '../cache/entry.ts';
-import type { CacheScope, ResponseCacheStore } from '../cache/store.ts';
+import { requestCacheMode, responseTtlMs, varyNames } from '../response-cache/cache-control.ts';
+import type { CachedResponse } from '../response-cache/entry.ts';
+import type { CacheScope, ResponseCacheStore } from '../response-cache/store.ts';
 import { ok } from '../result.ts';
-import type { ForwardOutcome } from './engine.ts';
+import type { ForwardOutcome } from './forward-outcome.ts';
 
 /**
  * off: the API does not cache (no x-cache header); bypass: not consulted nor filled (method, or the

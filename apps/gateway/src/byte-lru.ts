@@ -1,4 +1,7 @@
-/** An LRU bounded by total bytes (Map insertion order is the recency order). */
+/**
+ * An LRU bounded by total bytes (Map insertion order is the recency order): the in-process level of the
+ * response cache and of the AI response cache.
+ */
 export class ByteLru<V> {
   private readonly entries = new Map<string, { value: V; bytes: number }>();
   private used = 0;
