@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateApiKey, hashApiKey } from '@portcullis/core/keys';
-import { hashPassword } from '@portcullis/core/password';
 import type { Db } from '@portcullis/db';
+import { hashPassword } from '@portcullis/services/password';
 
 export const DEMO = {
   email: 'demo@portcullis.dev',

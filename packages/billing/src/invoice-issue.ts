@@ -1,8 +1,8 @@
 import { type PricedLine, priceSubscriptionPeriod } from '@portcullis/core/billing/invoice';
 import { type PlanPricing, pricingFromLegacyPlan, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { hourStart } from '@portcullis/core/periods';
-import { inTransaction, lockKey } from '@portcullis/core/verbs/context';
 import type { Db, InvoiceStatus, Prisma, Tx } from '@portcullis/db';
+import { inTransaction, lockKey } from '@portcullis/services/verbs/context';
 import {
   findLateUsage,
   type LateUsageForReview,

@@ -1,8 +1,8 @@
 import { type ProjectedCharge, projectPeriodCharge } from '@portcullis/core/billing/invoice';
 import { conflict, notFound } from '@portcullis/core/errors';
 import { billingPeriod, hourStart } from '@portcullis/core/periods';
-import { inTransaction, type OrgCtx, writeAudit } from '@portcullis/core/verbs/context';
 import type { Db, SubscriptionStatus, Tx } from '@portcullis/db';
+import { inTransaction, type OrgCtx, writeAudit } from '@portcullis/services/verbs/context';
 import {
   type BillableSubscription,
   type IssueOutcome,

@@ -1,5 +1,5 @@
 import { badRequest, notFound } from '@portcullis/core/errors';
-import { inTransaction, type OrgCtx, writeAudit } from '@portcullis/core/verbs/context';
+import { inTransaction, type OrgCtx, writeAudit } from '@portcullis/services/verbs/context';
 import { z } from 'zod';
 import { isLiveModeKey } from '../stripe/client.ts';
 import { openStripeSecret, sealStripeSecret, stripeWebhookPath } from './credentials.ts';

@@ -1,5 +1,5 @@
-import { DROPPED_MAIL_BODY, readMailBody } from '@portcullis/core/notify-users';
 import { type Db, getDb } from '@portcullis/db';
+import { DROPPED_MAIL_BODY, readMailBody } from '@portcullis/services/notify-users';
 import { createTransport, type Transporter } from 'nodemailer';
 import { env } from '../../env';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { generateApiKey } from '@portcullis/core/keys';
 import type { AllowedHostEntryInput } from '@portcullis/core/schemas';
-import { listAllowedHosts } from '@portcullis/core/verbs/allow-list';
-import { hashSecretToken } from '@portcullis/core/verbs/members';
 import type { Db, Role } from '@portcullis/db';
+import { listAllowedHosts } from '@portcullis/services/verbs/allow-list';
+import { hashSecretToken } from '@portcullis/services/verbs/members';
 import { seedUser, uniq } from '../../../../../test/fixtures';
 
 /** Roles of the target tenant's members that the matrix acts as, least privileged first. */

@@ -1,3 +1,4 @@
+import type { Db } from '@portcullis/db';
 import {
   catalogFacets,
   compareCatalogVersions,
@@ -9,8 +10,7 @@ import {
   ZCatalogCompare,
   ZCatalogSearch,
   ZCatalogSpecRef,
-} from '@portcullis/core/verbs/catalog';
-import type { Db } from '@portcullis/db';
+} from '@portcullis/services/verbs/catalog';
 import { env } from '../../../env';
 import { gatewayApiBaseUrl } from '../../gateway-url';
 import { protectedProcedure, publicProcedure, router } from '../../trpc';

@@ -1,10 +1,10 @@
 import { ZPlatformSettingsUpdate } from '@portcullis/core/schemas';
+import type { Db } from '@portcullis/db';
 import {
   getPlatformSettings,
   isPlatformAdmin,
   updatePlatformSettings,
-} from '@portcullis/core/verbs/settings';
-import type { Db } from '@portcullis/db';
+} from '@portcullis/services/verbs/settings';
 import { platformAdminProcedure, protectedProcedure, router } from '../../trpc';
 
 const actorCtx = (ctx: { db: Db; actor: { id: string } }) => ({ db: ctx.db, actor: ctx.actor });

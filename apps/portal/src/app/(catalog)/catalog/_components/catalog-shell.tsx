@@ -1,5 +1,5 @@
-import { isPlatformAdmin } from '@portcullis/core/verbs/settings';
 import { getDb } from '@portcullis/db';
+import { isPlatformAdmin } from '@portcullis/services/verbs/settings';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Header } from '../../../../components/header';

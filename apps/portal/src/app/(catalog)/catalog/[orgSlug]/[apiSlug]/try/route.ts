@@ -1,6 +1,6 @@
 import { DomainError } from '@portcullis/core/errors';
-import { findVisibleApi } from '@portcullis/core/verbs/catalog';
 import { getDb } from '@portcullis/db';
+import { findVisibleApi } from '@portcullis/services/verbs/catalog';
 import { env } from '../../../../../../env';
 import { currentUserId } from '../../../../../../server/auth';
 import {

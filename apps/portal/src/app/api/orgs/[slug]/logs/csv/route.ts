@@ -1,12 +1,12 @@
 import { csvCell, csvFileName, toCsv } from '@portcullis/billing/csv';
-import { findMembership } from '@portcullis/core/verbs/org';
+import { getDb } from '@portcullis/db';
+import { findMembership } from '@portcullis/services/verbs/org';
 import {
   REQUEST_LOG_CSV_HEADER,
   type RequestLogFilter,
   requestLogExport,
   ZRequestLogFilter,
-} from '@portcullis/core/verbs/request-logs';
-import { getDb } from '@portcullis/db';
+} from '@portcullis/services/verbs/request-logs';
 import { currentUserId } from '../../../../../../server/auth';
 import { can } from '../../../../../../server/permissions';
 

@@ -1,7 +1,7 @@
 import { csvResponse, revenueCsv } from '@portcullis/billing/csv';
 import { providerRevenue } from '@portcullis/billing/reports';
-import { findMembership } from '@portcullis/core/verbs/org';
 import { getDb } from '@portcullis/db';
+import { findMembership } from '@portcullis/services/verbs/org';
 import { currentUserId } from '../../../../../../server/auth';
 import { can } from '../../../../../../server/permissions';
 import { revenueSince, ZRevenueQuery } from '../../../../../../server/routers/billing';
