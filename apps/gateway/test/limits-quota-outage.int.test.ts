@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { applyUsageEvents } from '@portcullis/billing/usage/apply';
 import { createDb, type Db } from '@portcullis/db';
+import { applyUsageEvents } from '@portcullis/usage/apply';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowUpstreamHosts, seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
 import { readGatewayEnv } from '../src/env.ts';

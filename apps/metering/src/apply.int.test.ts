@@ -1,6 +1,6 @@
-import { applyUsageEvents } from '@portcullis/billing/usage/apply';
 import { createDb, type Db } from '@portcullis/db';
 import { createPgPool, type SqlWriter, sqlWriter } from '@portcullis/db/pg';
+import { applyUsageEvents } from '@portcullis/usage/apply';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageMeter } from '../../gateway/src/usage/meter.ts';
 import { pruneUsageEvents } from './retention.ts';

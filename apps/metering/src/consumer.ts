@@ -1,4 +1,6 @@
-import { type ApplyResult, applyUsageEvents } from '@portcullis/billing/usage/apply';
+import { recordWatermarks } from '@portcullis/billing/watermarks';
+import type { Db } from '@portcullis/db';
+import { type ApplyResult, applyUsageEvents } from '@portcullis/usage/apply';
 import {
   DEFAULT_USAGE_KEY_PREFIX,
   deadLetterStreamKey,
@@ -6,14 +8,12 @@ import {
   type StreamUsageEvent,
   USAGE_CONSUMER_GROUP,
   usageStreamKeys,
-} from '@portcullis/billing/usage/stream';
+} from '@portcullis/usage/stream';
 import {
   DEFAULT_IN_FLIGHT_BOUND_MS,
   DEFAULT_WATERMARK_INTERVAL_MS,
   streamWatermarks,
-} from '@portcullis/billing/usage/watermark';
-import { recordWatermarks } from '@portcullis/billing/watermarks';
-import type { Db } from '@portcullis/db';
+} from '@portcullis/usage/watermark';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { LagWindow } from './metrics.ts';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { USAGE_CONSUMER_GROUP } from '@portcullis/billing/usage/stream';
 import { createDb, type Db } from '@portcullis/db';
+import { USAGE_CONSUMER_GROUP } from '@portcullis/usage/stream';
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { startBillingJobs } from './billing-jobs.ts';

@@ -1,5 +1,9 @@
 import type { Db } from '@portcullis/db';
-import { RECORD_WATERMARKS_SQL, type WatermarkReport, watermarkReportsJson } from './usage/watermark.ts';
+import {
+  RECORD_WATERMARKS_SQL,
+  type WatermarkReport,
+  watermarkReportsJson,
+} from '@portcullis/usage/watermark';
 
 /**
  * When may a period close? Only once no usage for it can still arrive: every source that feeds the

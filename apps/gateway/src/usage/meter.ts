@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { addToRollupOnConflict } from '@portcullis/billing/usage/rollup-sql';
+import { emptyLatencyCounts, latencyBucketIndex, mergeCounts } from '@portcullis/core/latency';
+import { hourStart } from '@portcullis/core/periods';
+import type { SqlRunner, SqlWriter } from '@portcullis/db/pg';
+import { addToRollupOnConflict } from '@portcullis/usage/rollup-sql';
 import {
   DEFAULT_IN_FLIGHT_BOUND_MS,
   DEFAULT_WATERMARK_INTERVAL_MS,
@@ -7,10 +10,7 @@ import {
   gatewayWatermarkSource,
   RECORD_WATERMARKS_SQL,
   watermarkReportsJson,
-} from '@portcullis/billing/usage/watermark';
-import { emptyLatencyCounts, latencyBucketIndex, mergeCounts } from '@portcullis/core/latency';
-import { hourStart } from '@portcullis/core/periods';
-import type { SqlRunner, SqlWriter } from '@portcullis/db/pg';
+} from '@portcullis/usage/watermark';
 
 export interface UsageEvent {
   subscriptionId: string;
@@ -253,7 +253,7 @@ export class UsageMeter {
   }
 
   /**
-   * Embedded mode's usage watermark (@portcullis/billing/usage/watermark): once every batch cut at
+   * Embedded mode's usage watermark (@portcullis/usage/watermark): once every batch cut at
    * `cutAt` has committed, every request that ENDED before it is applied, and one still in flight then
    * started after cutAt − inFlightBoundMs. Period close waits for it, so usage still in this process'
    * memory (Postgres unreachable: batches pending) is never closed out.

@@ -1,5 +1,5 @@
-import type { StreamUsageEvent } from '@portcullis/billing/usage/stream';
 import { isBillableStatus, type PlanPricing } from '@portcullis/core/billing/pricing';
+import type { StreamUsageEvent } from '@portcullis/usage/stream';
 import type { AiMetered } from '../ai/context.ts';
 import { chunkLength } from './durable-end.ts';
 

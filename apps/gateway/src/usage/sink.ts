@@ -1,6 +1,6 @@
-import { applyUsageEvents } from '@portcullis/billing/usage/apply';
-import { type StreamUsageEvent, UsageStreamProducer } from '@portcullis/billing/usage/stream';
 import type { Db } from '@portcullis/db';
+import { applyUsageEvents } from '@portcullis/usage/apply';
+import { type StreamUsageEvent, UsageStreamProducer } from '@portcullis/usage/stream';
 import { Cluster, Redis } from 'ioredis';
 import { describeError, type Logger } from '../log.ts';
 import type { UsageMeter } from './meter.ts';
