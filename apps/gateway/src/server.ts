@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDb, type Db } from '@portcullis/db';
 import {
   type ConfigChange,
   type ConfigListener,
@@ -81,8 +80,6 @@ export interface GatewayOptions {
   encryptionKey?: string | undefined;
   /** GATEWAY_ORG_HOST_SUFFIX: Host `{org}.<suffix>` serves that org at `/{api}/…` (path routing stays) */
   orgHostSuffix?: string | undefined;
-  /** Reuse a Prisma client (it is then not disconnected on close). */
-  db?: Db;
   log?: Logger;
   now?: () => number;
 }
@@ -103,18 +100,10 @@ const LISTENER_READY_TIMEOUT_MS = 5_000;
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = options.log ?? jsonLogger;
   const now = options.now ?? Date.now;
-  // Prisma is only created when a Redis outage sends usage to Postgres through applyUsageEvents (shared
-  // with the worker); everything else in this process uses node-postgres (`sql` below). The hot path never
-  // waits on Postgres for long: a cut connection fails fast and the caches take over.
-  let prisma = options.db;
-  const ownsDb = options.db === undefined;
-  const db = () => {
-    prisma ??= createDb(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 });
-    return prisma;
-  };
-
-  // Config reads, readiness, retention and batch writes go through node-postgres, not Prisma (see
-  // createPgPool): nothing on the request path waits behind an ORM's query planning.
+  // Config reads, readiness, retention, batch writes and the usage fallback of a Redis outage go through
+  // node-postgres, not Prisma (see createPgPool): nothing on the request path waits behind an ORM's query
+  // planning. The hot path never waits on Postgres for long: a cut connection fails fast and the caches
+  // take over.
   const sql = sqlWriter(createPgPool(options.databaseUrl, undefined, { connectMs: 2_000, queryMs: 10_000 }));
   const repository = sqlConfigRepository(sql);
 
@@ -174,7 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           redisUrl: options.redisUrl,
           redisClusterNodes: options.redisClusterNodes,
           keyPrefix: options.redisKeyPrefix,
-          db,
+          sql,
           log,
           redisHealthy: () => (limits instanceof ResilientLimitStore ? limits.redis.available : true),
         })
@@ -283,7 +272,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           bounded(policies.close(), 'policy engine', log),
           bounded(aiDispatchers.close(), 'AI provider connections', log), // ai
         ]);
-        if (ownsDb && prisma) await bounded(prisma.$disconnect(), 'database pool', log);
         await bounded(sql.close(), 'node-postgres pool', log);
         log('info', 'gateway stopped', {
           droppedLogs: meter.droppedLogCount,

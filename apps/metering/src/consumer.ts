@@ -1,5 +1,5 @@
 import { recordWatermarks } from '@portcullis/billing/watermarks';
-import type { Db } from '@portcullis/db';
+import { type Db, prismaSqlRunner } from '@portcullis/db';
 import { type ApplyResult, applyUsageEvents } from '@portcullis/usage/apply';
 import {
   DEFAULT_USAGE_KEY_PREFIX,
@@ -306,7 +306,7 @@ export class UsageConsumer {
     }
     if (malformed.length > 0) await this.deadLetter(malformed);
     if (events.length > 0) {
-      const result = await this.apply(this.options.db, events, this.now);
+      const result = await this.apply(prismaSqlRunner(this.options.db), events, this.now);
       this.stats.applied += result.applied;
       this.stats.duplicates += result.duplicates;
       this.stats.batches++;
