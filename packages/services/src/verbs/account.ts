@@ -45,6 +45,17 @@ export async function accountProfile(ctx: ActorCtx) {
   };
 }
 
+/** What the signed-in pages' header shows of the user; null when the account no longer exists. */
+export async function headerUser(
+  ctx: ActorCtx,
+): Promise<{ email: string; isPlatformAdmin: boolean; emailVerified: boolean } | null> {
+  const user = await ctx.db.user.findUnique({
+    where: { id: ctx.actor.id },
+    select: { email: true, isPlatformAdmin: true, emailVerified: true },
+  });
+  return user && { ...user, emailVerified: user.emailVerified !== null };
+}
+
 /**
  * Changes the password after checking the current one, and ends every session of the account, this
  * one included (the page signs in again with the new password): whoever held a session or the old

@@ -1,4 +1,3 @@
-import type { Db } from '@portcullis/db';
 import {
   catalogFacets,
   compareCatalogVersions,
@@ -11,11 +10,12 @@ import {
   ZCatalogSearch,
   ZCatalogSpecRef,
 } from '@portcullis/services/verbs/catalog';
+import type { ActorCtx } from '@portcullis/services/verbs/context';
 import { env } from '../../../env';
 import { gatewayApiBaseUrl } from '../../gateway-url';
 import { protectedProcedure, publicProcedure, router } from '../../trpc';
 
-const viewer = (ctx: { db: Db; userId: string | null }) => ({
+const viewer = (ctx: { db: ActorCtx['db']; userId: string | null }) => ({
   db: ctx.db,
   actor: ctx.userId ? { id: ctx.userId } : null,
 });

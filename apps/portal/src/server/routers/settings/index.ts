@@ -1,5 +1,5 @@
 import { ZPlatformSettingsUpdate } from '@portcullis/core/schemas';
-import type { Db } from '@portcullis/db';
+import type { ActorCtx } from '@portcullis/services/verbs/context';
 import {
   getPlatformSettings,
   isPlatformAdmin,
@@ -7,7 +7,7 @@ import {
 } from '@portcullis/services/verbs/settings';
 import { platformAdminProcedure, protectedProcedure, router } from '../../trpc';
 
-const actorCtx = (ctx: { db: Db; actor: { id: string } }) => ({ db: ctx.db, actor: ctx.actor });
+const actorCtx = (ctx: { db: ActorCtx['db']; actor: { id: string } }) => ({ db: ctx.db, actor: ctx.actor });
 
 /** Operator-wide settings (PLATFORM_SETTINGS), platform admins only. */
 export const settingsRouter = router({

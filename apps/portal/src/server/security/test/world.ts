@@ -4,7 +4,7 @@ import type { AllowedHostEntryInput } from '@portcullis/core/schemas';
 import type { Db, Role } from '@portcullis/db';
 import { listAllowedHosts } from '@portcullis/services/verbs/allow-list';
 import { hashSecretToken } from '@portcullis/services/verbs/members';
-import { seedUser, uniq } from '../../../../../test/fixtures';
+import { seedUser, uniq } from '../../../../../../test/fixtures';
 
 /** Roles of the target tenant's members that the matrix acts as, least privileged first. */
 export const ROLES_LOW_TO_HIGH = ['VIEWER', 'DEVELOPER', 'ADMIN', 'OWNER'] as const satisfies Role[];

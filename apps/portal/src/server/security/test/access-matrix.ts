@@ -1,4 +1,4 @@
-import { uniq } from '../../../../../test/fixtures';
+import { uniq } from '../../../../../../test/fixtures';
 import { AI_ACCESS_MATRIX } from './access-matrix-ai';
 import {
   catalogRef,

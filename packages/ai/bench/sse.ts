@@ -1,15 +1,15 @@
-import { anthropic } from './providers/anthropic/index.ts';
-import { gemini } from './providers/gemini/index.ts';
-import { openai } from './providers/openai/index.ts';
-import type { ProviderDefinition } from './providers/types.ts';
-import { SseParser, sseData } from './sse.ts';
-import { AnthropicStreamEncoder } from './surfaces/anthropic/stream.ts';
-import type { ChatCompletionChunk } from './types.ts';
+import { anthropic } from '../src/providers/anthropic/index.ts';
+import { gemini } from '../src/providers/gemini/index.ts';
+import { openai } from '../src/providers/openai/index.ts';
+import type { ProviderDefinition } from '../src/providers/types.ts';
+import { SseParser, sseData } from '../src/sse.ts';
+import { AnthropicStreamEncoder } from '../src/surfaces/anthropic/stream.ts';
+import type { ChatCompletionChunk } from '../src/types.ts';
 
 /*
  * Micro-benchmark of the streaming hot path, per provider: bytes of one network read → SSE parse →
  * provider translation → the unified chunk serialized as the client's SSE frame. Each network read
- * carries one event, as token streams do. Run: npx tsx packages/ai/src/bench-sse.ts [tokens] [rounds]
+ * carries one event, as token streams do. Run: npx tsx packages/ai/bench/sse.ts [tokens] [rounds]
  */
 
 const TOKENS = Number(process.argv[2] ?? 2000);

@@ -1,4 +1,4 @@
-import { uniq } from '../../../../../test/fixtures';
+import { uniq } from '../../../../../../test/fixtures';
 import { type MatrixEntry, prov, provApi, range, role } from './matrix-kit';
 
 /**

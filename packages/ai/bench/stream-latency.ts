@@ -2,14 +2,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { startGatewayStandin } from '../../../test/fakes/llm/gateway-standin.ts';
-import { SseParser } from './sse.ts';
+import { SseParser } from '../src/sse.ts';
 
 /*
  * End-to-end added latency of a streamed completion: an upstream writes one OpenAI chunk every few
  * milliseconds and stamps each write; a client reads the stream straight from the upstream, then through
  * the stand-in gateway (validation, callProvider, translation, pipeOpenAIStream); per token, transit time
  * = received − written. Added latency = gateway transit − direct transit. One process, one clock.
- * Run: npx tsx packages/ai/src/bench-stream-latency.ts [tokens] [intervalMs]
+ * Run: npx tsx packages/ai/bench/stream-latency.ts [tokens] [intervalMs]
  */
 
 const TOKENS = Number(process.argv[2] ?? 400);
