@@ -118,7 +118,7 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
  * Allow-lists host[:port] for one organization's upstreams (the demo echo upstream lives on loopback, which
  * the SSRF guard refuses otherwise): only the demo org may reach it, not every tenant.
  */
-export async function allowUpstreamHost(db: Db, host: string, orgId: string): Promise<void> {
+async function allowUpstreamHost(db: Db, host: string, orgId: string): Promise<void> {
   const entry = await db.upstreamAllowedHost.upsert({
     where: { host },
     create: { host },

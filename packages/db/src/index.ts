@@ -4,7 +4,7 @@ import { readDbEnv, requireDatabaseUrl } from './env.ts';
 import type { SqlRunner } from './pg.ts';
 
 export * from '../generated/client.ts';
-export { readDbEnv, requireDatabaseUrl } from './env.ts';
+export { requireDatabaseUrl } from './env.ts';
 
 export type Db = PrismaClient;
 /** A Prisma transaction client: what domain verbs receive inside `db.$transaction`. */

@@ -107,12 +107,3 @@ export async function notifyUsers(db: Db | Tx, input: NotificationInput): Promis
     });
   }
 }
-
-/** Members of an org holding one of `roles` (e.g. who approves subscriptions). */
-export async function orgMemberIds(db: Db | Tx, orgId: string, roles: string[]): Promise<string[]> {
-  const rows = await db.membership.findMany({
-    where: { orgId, role: { in: roles as never } },
-    select: { userId: true },
-  });
-  return rows.map((r) => r.userId);
-}

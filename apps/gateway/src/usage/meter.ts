@@ -324,7 +324,7 @@ function mergeInto(
  * graph (entry, Date, a dozen strings), which every young-generation GC in between would have to
  * trace and copy — at thousands of requests per second, most of the gateway's GC time.
  */
-export function requestLogRow(entry: RequestLogEntry): string {
+function requestLogRow(entry: RequestLogEntry): string {
   return JSON.stringify({
     id: entry.id,
     at: entry.at,
@@ -347,7 +347,7 @@ export function requestLogRow(entry: RequestLogEntry): string {
 }
 
 /** Request logs; ON CONFLICT (id) DO NOTHING, so a retried batch writes none twice. */
-export const INSERT_REQUEST_LOGS_SQL = `
+const INSERT_REQUEST_LOGS_SQL = `
     INSERT INTO "RequestLog" (id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
       status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode")
     SELECT id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,

@@ -81,7 +81,7 @@ const oauthProviders = [
     : []),
 ];
 
-export const { handlers, auth, signIn, signOut } = NextAuth({
+export const { handlers, auth } = NextAuth({
   ...authConfig,
   providers: [
     Credentials({

@@ -6,8 +6,8 @@ import { openStripeSecret, sealStripeSecret, stripeWebhookPath } from './credent
 import { resumeAfterPayment } from './suspension.ts';
 import { checkStripeKey, type StripeKeyCheckOptions } from './verify-key.ts';
 
-export const DEFAULT_GRACE_DAYS = 3;
-export const MAX_GRACE_DAYS = 60;
+const DEFAULT_GRACE_DAYS = 3;
+const MAX_GRACE_DAYS = 60;
 
 const SECRET_KEY = /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/;
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{8,}$/;

@@ -27,7 +27,6 @@ import { inTransaction, lockKey, notifyConfig, type OrgCtx, writeAudit } from '.
 
 export const ZAiConfigSet = z.object({ apiId: ZId, config: z.unknown() });
 export const ZPlanAiLimitsSet = z.object({ planId: ZId, limits: z.unknown() });
-export const ZPlanRef = z.object({ planId: ZId });
 
 type ApiKindName = 'REST' | 'AI' | 'PROMPT';
 

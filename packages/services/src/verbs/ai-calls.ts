@@ -13,7 +13,7 @@ import { ZStatusFilter } from './request-logs.ts';
  * whether a row has them and `getAiCall` returns them.
  */
 
-export const MAX_AI_PAGE = 200;
+const MAX_AI_PAGE = 200;
 const MAX_SUMMARY_DAYS = 366;
 
 const rangeIsOrdered = (q: { from?: Date | undefined; to?: Date | undefined }) =>

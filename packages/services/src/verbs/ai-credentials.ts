@@ -106,7 +106,7 @@ const publicSelect = {
 } as const;
 
 /** Random, URL-safe and known before the insert, so the encryption context can include it. */
-export const newCredentialId = () => `pc_${randomBytes(15).toString('base64url')}`;
+const newCredentialId = () => `pc_${randomBytes(15).toString('base64url')}`;
 
 /** The last four characters, only when that leaves most of the secret unknown. */
 const hintOf = (secret: string) => (secret.length >= 12 ? secret.slice(-4) : '');
@@ -234,11 +234,7 @@ export async function updateCredential(ctx: OrgCtx, raw: CredentialUpdateInput, 
 }
 
 /** Where an org's AI and prompt APIs send traffic through `credentialId`: "API (route)" labels. */
-export async function credentialUsage(
-  db: OrgCtx['db'],
-  orgId: string,
-  credentialId: string,
-): Promise<string[]> {
+async function credentialUsage(db: OrgCtx['db'], orgId: string, credentialId: string): Promise<string[]> {
   const apis = await db.api.findMany({
     where: { orgId, kind: { in: ['AI', 'PROMPT'] } },
     select: { name: true, kind: true, ai: true },
@@ -289,5 +285,3 @@ export async function deleteCredential(ctx: OrgCtx, input: { credentialId: strin
     return { id: row.id };
   });
 }
-
-export type CredentialRow = Awaited<ReturnType<typeof listCredentials>>[number];

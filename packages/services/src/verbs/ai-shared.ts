@@ -8,7 +8,7 @@ import type { z } from 'zod';
  */
 
 /** First message per dotted path of a zod error; an issue at the root is keyed by `fallback`. */
-export function zodFieldErrors(error: z.ZodError, fallback = 'form'): Record<string, string> {
+function zodFieldErrors(error: z.ZodError, fallback = 'form'): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
     const field = issue.path.map(String).join('.') || fallback;

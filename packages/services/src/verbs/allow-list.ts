@@ -45,7 +45,7 @@ export async function listAllowedHosts(db: Db | Tx): Promise<AllowedHostEntry[]>
 }
 
 /** `host` or `host:port` (IPv6 in brackets), as the SSRF guard compares them with URL.host. */
-export function normalizeAllowedHost(value: string): string | null {
+function normalizeAllowedHost(value: string): string | null {
   const trimmed = value.trim().toLowerCase();
   if (!trimmed || /[/?#@\s]/.test(trimmed)) return null;
   try {
@@ -112,9 +112,7 @@ async function checkEntries(db: Db | Tx, input: readonly AllowedHostEntryInput[]
 }
 
 /** Audit-friendly form of an entry list: host → 'all tenants' | sorted org ids. */
-export function allowListSnapshot(
-  entries: ReadonlyArray<{ host: string; allTenants: boolean; orgIds: string[] }>,
-) {
+function allowListSnapshot(entries: ReadonlyArray<{ host: string; allTenants: boolean; orgIds: string[] }>) {
   return Object.fromEntries(
     entries.map((entry) => [entry.host, entry.allTenants ? 'all tenants' : [...entry.orgIds].sort()]),
   );

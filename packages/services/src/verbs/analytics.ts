@@ -21,8 +21,8 @@ import type { OrgCtx } from './context.ts';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Ranges up to this long are charted per hour from the hourly rollups; longer ones per day. */
-export const HOURLY_MAX_RANGE_MS = 7 * DAY_MS;
-export const MAX_RANGE_DAYS = 400;
+const HOURLY_MAX_RANGE_MS = 7 * DAY_MS;
+const MAX_RANGE_DAYS = 400;
 
 /** Which of the org's roles to chart: the APIs it publishes or the APIs its apps call. */
 export const ZAnalyticsSide = z.enum(['provider', 'consumer']);
@@ -144,7 +144,7 @@ const COUNT_SUMS = Prisma.raw(
   ),
 );
 
-export interface SeriesPoint {
+interface SeriesPoint {
   /** Start of the hour or UTC day. */
   t: Date;
   /** Requests admitted (UsageRollup): what counts against quotas and is billed. */

@@ -25,7 +25,7 @@ const apiSelect = {
 } as const;
 
 /** Tags are stored lower-case, so catalog search and filters can match them exactly. */
-export const ZApiTag = z
+const ZApiTag = z
   .string()
   .trim()
   .toLowerCase()

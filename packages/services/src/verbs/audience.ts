@@ -5,7 +5,7 @@ import type { Db, Role, Tx } from '@portcullis/db';
 /** Roles that decide on subscriptions (subscription.approve in the portal's permission table). */
 export const APPROVER_ROLES: Role[] = ['OWNER', 'ADMIN'];
 /** Roles that act on an app's subscriptions and keys (everyone but VIEWER). */
-export const CONSUMER_ACTOR_ROLES: Role[] = ['OWNER', 'ADMIN', 'DEVELOPER'];
+const CONSUMER_ACTOR_ROLES: Role[] = ['OWNER', 'ADMIN', 'DEVELOPER'];
 
 export async function membersWithRoles(db: Db | Tx, orgIds: string[], roles: Role[]): Promise<string[]> {
   if (orgIds.length === 0) return [];

@@ -9,7 +9,7 @@ import type { OrgCtx } from './context.ts';
  * (at, id). Reading it is an ADMIN/OWNER permission ('audit.read'), enforced by the caller.
  */
 
-export const MAX_AUDIT_PAGE_SIZE = 200;
+const MAX_AUDIT_PAGE_SIZE = 200;
 
 const ZAuditFilterFields = z.object({
   actorId: ZId.optional(),

@@ -21,7 +21,7 @@ export type Viewer =
   | { kind: 'user'; userId: string }
   | { kind: 'org'; orgId: string };
 
-export const viewerOf = (actor: { id: string } | null): Viewer =>
+const viewerOf = (actor: { id: string } | null): Viewer =>
   actor ? { kind: 'user', userId: actor.id } : { kind: 'anonymous' };
 
 const LISTED: Prisma.ApiWhereInput = { status: { in: ['PUBLISHED', 'DEPRECATED'] } };
@@ -52,14 +52,7 @@ export function apiVisibilityWhere(viewer: Viewer): Prisma.ApiWhereInput {
 }
 
 /** `active` = published or deprecated (what a developer can use); `any` = everything the viewer may see. */
-export const CATALOG_STATUS_FILTERS = [
-  'active',
-  'PUBLISHED',
-  'DEPRECATED',
-  'DRAFT',
-  'RETIRED',
-  'any',
-] as const;
+const CATALOG_STATUS_FILTERS = ['active', 'PUBLISHED', 'DEPRECATED', 'DRAFT', 'RETIRED', 'any'] as const;
 
 export const ZCatalogSearch = z.object({
   q: z.string().trim().max(100, 'Search at most 100 characters').default(''),
@@ -237,7 +230,7 @@ export async function getCatalogApi(ctx: ViewerCtx, input: { orgSlug: string; ap
   };
 }
 
-export const CURRENT_SPEC = 'current';
+const CURRENT_SPEC = 'current';
 
 export const ZCatalogSpecRef = ZCatalogApiRef.extend({ version: z.string().trim().min(1).max(40) });
 export const ZCatalogCompare = ZCatalogApiRef.extend({

@@ -39,7 +39,7 @@ export const ZEmailChange = z.object({
 type Purpose = 'signUp' | 'change';
 
 /** "Someone tried to use your address" notices per address, so the form cannot bomb a mailbox. */
-export const ADDRESS_NOTICE_LIMIT: ThrottleRule = { limit: 3, windowMs: 60 * 60_000 };
+const ADDRESS_NOTICE_LIMIT: ThrottleRule = { limit: 3, windowMs: 60 * 60_000 };
 
 /**
  * Tells the owner of `email` that someone tried to register it (or move an account to it). Sent at most
@@ -224,7 +224,7 @@ export async function confirmCurrentPassword(
   return { email: user.email, passwordHash: user.passwordHash };
 }
 
-export const emailChangeMessage = (email: string) =>
+const emailChangeMessage = (email: string) =>
   `We sent a link to ${email}. Your address changes once you follow it.`;
 
 /**

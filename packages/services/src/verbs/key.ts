@@ -8,8 +8,8 @@ import { inTransaction, notifyConfig, type OrgCtx, writeAudit } from './context.
 const HOUR_S = 3600;
 const MAX_KEY_LIFETIME_MS = 3 * 366 * 24 * HOUR_S * 1000;
 /** How long the old key keeps working after a rotation: between one hour and seven days. */
-export const MIN_ROTATION_GRACE_S = HOUR_S;
-export const MAX_ROTATION_GRACE_S = 7 * 24 * HOUR_S;
+const MIN_ROTATION_GRACE_S = HOUR_S;
+const MAX_ROTATION_GRACE_S = 7 * 24 * HOUR_S;
 
 const ZKeyName = z.string().trim().min(1, 'Name is required').max(100, 'Name must be at most 100 characters');
 /** null / absent: the key never expires */

@@ -8,7 +8,7 @@ import { inTransaction, notifyConfig, type OrgCtx, writeAudit } from './context.
 
 const RETIRABLE: ApiStatus[] = ['PUBLISHED', 'DEPRECATED'];
 /** The audit action whose time is the API's deprecation date (RFC 9745 `Deprecation` header). */
-export const DEPRECATE_ACTION = 'api.deprecate';
+const DEPRECATE_ACTION = 'api.deprecate';
 const MAX_SUNSET_MS = 5 * 366 * 24 * 3600 * 1000;
 
 export const ZApiDeprecate = z.object({

@@ -58,7 +58,7 @@ export function ipLockRemainingMs(ip: IpFailures, now: Date): number {
 }
 
 /** One address as the limits key it: IPv4-mapped IPv6 unwrapped, brackets and ports dropped. */
-export function normalizeIp(text: string | null | undefined): string {
+function normalizeIp(text: string | null | undefined): string {
   const candidate = text?.trim();
   if (!candidate) return 'unknown';
   const bare = candidate.replace(/^\[([^\]]+)\](?::\d+)?$/, '$1').replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1');

@@ -16,7 +16,7 @@ import { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const ROLES = ['OWNER', 'ADMIN', 'DEVELOPER', 'VIEWER'] as const satisfies readonly Role[];
 
-export const ZMemberRole = z.enum(ROLES, 'Choose a role');
+const ZMemberRole = z.enum(ROLES, 'Choose a role');
 /** Explicit objects: an `orgId` in the input is stripped, the org always comes from the caller's membership. */
 export const ZInvite = z.object({ email: ZEmail, role: ZMemberRole });
 export const ZInvitationRef = z.object({ invitationId: ZId });
@@ -25,7 +25,7 @@ export const ZMemberRoleChange = z.object({ userId: ZId, role: ZMemberRole });
 /** Tokens are 32 random bytes in base64url (43 characters); anything far off is not worth a lookup. */
 export const ZInvitationToken = z.object({ token: z.string().trim().min(20).max(128) });
 
-export { type MemberChange, memberRuleViolation } from './member-rules.ts';
+export { memberRuleViolation } from './member-rules.ts';
 export { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
 
 // ───────────── helpers ─────────────
@@ -248,7 +248,7 @@ export async function previewInvitation(ctx: ActorCtx, input: { token: string },
   };
 }
 
-export const UNVERIFIED_INVITEE =
+const UNVERIFIED_INVITEE =
   'Confirm your email address first: follow the link we mailed to it (your account page can send a new one).';
 
 /**

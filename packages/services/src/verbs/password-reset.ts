@@ -14,7 +14,7 @@ import { endAllSessions } from './sessions.ts';
  * so the form cannot be used to find out who is registered.
  */
 
-export const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
+const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
 /** More requests than this per account and hour are answered as usual but send nothing (no mail bombing). */
 export const RESET_REQUESTS_PER_HOUR = 3;
 export const RESET_REQUESTED_MESSAGE =

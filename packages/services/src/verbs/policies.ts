@@ -51,7 +51,7 @@ export async function getApiConfig(ctx: OrgCtx, input: { apiSlug: string }) {
  * One CIDR in canonical form (a bare address becomes /32 or /128), or null when it is not one.
  * BlockList is what the gateway matches with, so an entry it accepts here it accepts there.
  */
-export function normalizeCidr(value: string): string | null {
+function normalizeCidr(value: string): string | null {
   const [address = '', prefixText, extra] = value.trim().split('/');
   if (extra !== undefined) return null;
   const family = isIP(address);
@@ -97,7 +97,7 @@ function checkOrigins(origins: string[], fields: Record<string, string>): string
 }
 
 /** Validates beyond the schema (CIDRs, origins, origin-wide response headers) and returns the canonical document. */
-export function checkApiPolicies(input: ApiPolicies): ApiPolicies {
+function checkApiPolicies(input: ApiPolicies): ApiPolicies {
   const policies = ZApiPolicies.parse(input);
   const fields: Record<string, string> = {};
   policies.ipAllow = checkCidrs('ipAllow', policies.ipAllow, fields);
@@ -197,7 +197,7 @@ export async function updateUpstreamConfig(ctx: OrgCtx, input: UpstreamConfigUpd
 }
 
 /** Parses and checks an OpenAPI 3.x document: a JSON object with `openapi: "3.x"` and `paths`. */
-export function parseOpenApiDocument(text: string): Prisma.InputJsonObject {
+function parseOpenApiDocument(text: string): Prisma.InputJsonObject {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -11,9 +11,9 @@ import type { OrgCtx } from './context.ts';
  * gateway refused. Newest first, paged by keyset (at, id) so pages stay stable while traffic arrives.
  */
 
-export const MAX_PAGE_SIZE = 200;
+const MAX_PAGE_SIZE = 200;
 /** A CSV export stops after this many rows; narrow the filters to export the rest. */
-export const MAX_EXPORT_ROWS = 50_000;
+const MAX_EXPORT_ROWS = 50_000;
 
 /** `404` (exact) or `4xx` (the class). */
 export const ZStatusFilter = z
@@ -39,7 +39,7 @@ const RANGE_MESSAGE = { path: ['to'], message: 'End must be after start' };
 export const ZRequestLogFilter = ZFilterFields.refine(rangeIsOrdered, RANGE_MESSAGE);
 export type RequestLogFilter = z.input<typeof ZRequestLogFilter>;
 
-export const ZRequestLogCursor = ZDateCursor;
+const ZRequestLogCursor = ZDateCursor;
 
 export const ZRequestLogList = ZFilterFields.extend({
   cursor: ZRequestLogCursor.optional(),

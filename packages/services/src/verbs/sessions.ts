@@ -9,7 +9,7 @@ import type { Db, Tx } from '@portcullis/db';
  */
 
 /** The longest a session lasts from sign-in, however active (the cookie's own expiry rolls). */
-export const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 let lastPruneAt = 0;

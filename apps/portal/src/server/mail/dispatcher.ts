@@ -34,7 +34,7 @@ export interface MailDispatcherOptions {
   smtpTimeoutMs?: number;
 }
 
-export interface DispatchResult {
+interface DispatchResult {
   sent: number;
   failed: number;
   retrying: number;

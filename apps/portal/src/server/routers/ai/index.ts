@@ -1,4 +1,4 @@
-import { ZApiBySlug } from '@portcullis/core/schemas';
+import { ZApiBySlug, ZPlanRef } from '@portcullis/core/schemas';
 import {
   getAiApiConfig,
   getApiKind,
@@ -8,7 +8,6 @@ import {
   setPromptConfig,
   ZAiConfigSet,
   ZPlanAiLimitsSet,
-  ZPlanRef,
 } from '@portcullis/services/verbs/ai-api-config';
 import {
   aiCallModels,

@@ -9,7 +9,7 @@ import { seedUser, uniq } from '../../../../../../test/fixtures';
 /** Roles of the target tenant's members that the matrix acts as, least privileged first. */
 export const ROLES_LOW_TO_HIGH = ['VIEWER', 'DEVELOPER', 'ADMIN', 'OWNER'] as const satisfies Role[];
 
-export interface TenantOrg {
+interface TenantOrg {
   id: string;
   slug: string;
   /** one member per role: the actors */
