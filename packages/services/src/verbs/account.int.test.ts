@@ -3,7 +3,7 @@ import { getDb } from '@portcullis/db';
 import { describe, expect, it } from 'vitest';
 import { uniq } from '../../../../test/fixtures.ts';
 import { hashPassword, verifyPassword } from '../password.ts';
-import { changePassword, endUserSessions, signOutEverywhere } from './account.ts';
+import { changePassword, endUserSessions, headerUser, signOutEverywhere } from './account.ts';
 import { checkCredentials } from './auth.ts';
 import { REAUTH_LIMIT } from './email-verification.ts';
 import { endSession, liveSessionUser, passwordStamp, startSession } from './sessions.ts';
@@ -171,5 +171,20 @@ describe('ending sessions', () => {
       'BAD_REQUEST',
     );
     expect(unknown.fields).toEqual({ email: 'No account has this address' });
+  });
+});
+
+describe('headerUser', () => {
+  it("is what the signed-in pages' header shows, and null once the account is gone", async () => {
+    const user = await userWithPassword();
+    expect(await headerUser({ db, actor: { id: user.id } })).toEqual({
+      email: user.email,
+      isPlatformAdmin: false,
+      emailVerified: true,
+    });
+    await db.user.update({ where: { id: user.id }, data: { emailVerified: null } });
+    expect(await headerUser({ db, actor: { id: user.id } })).toMatchObject({ emailVerified: false });
+    await db.user.delete({ where: { id: user.id } });
+    expect(await headerUser({ db, actor: { id: user.id } })).toBeNull();
   });
 });
