@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import type { StreamUsageEvent } from '@portcullis/billing/usage/stream';
-import { UsageStreamProducer, usageStreamKeys } from '@portcullis/billing/usage/stream';
 import { createDb, type Db } from '@portcullis/db';
 import { ensureDatabase, migrate } from '@portcullis/db/migrate';
+import type { StreamUsageEvent } from '@portcullis/usage/stream';
+import { UsageStreamProducer, usageStreamKeys } from '@portcullis/usage/stream';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateApiKey, hashApiKey } from '@portcullis/core/keys';
-import { hashPassword } from '@portcullis/core/password';
 import type { Db } from '@portcullis/db';
+import { hashPassword } from '@portcullis/services/password';
 
 export const DEMO = {
   email: 'demo@portcullis.dev',
@@ -118,7 +118,7 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
  * Allow-lists host[:port] for one organization's upstreams (the demo echo upstream lives on loopback, which
  * the SSRF guard refuses otherwise): only the demo org may reach it, not every tenant.
  */
-export async function allowUpstreamHost(db: Db, host: string, orgId: string): Promise<void> {
+async function allowUpstreamHost(db: Db, host: string, orgId: string): Promise<void> {
   const entry = await db.upstreamAllowedHost.upsert({
     where: { host },
     create: { host },

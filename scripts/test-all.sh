@@ -11,7 +11,7 @@ export E2E_DATABASE_URL="${E2E_DATABASE_URL:-postgresql://postgres@127.0.0.1:543
 
 step() { printf '\n=== %s ===\n' "$1"; }
 
-step lint;        npx biome check .
+step lint;        npx biome check . && npx knip --no-progress
 step typecheck;   npm run typecheck
 step unit;        npx vitest run --project unit
 step integration; npx vitest run --project integration

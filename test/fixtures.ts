@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateApiKey } from '@portcullis/core/keys';
-import { readMailBody } from '@portcullis/core/notify-users';
 import type { Db, Role } from '@portcullis/db';
+import { readMailBody } from '@portcullis/services/notify-users';
 
 /** Seeds an isolated world for one test: a provider org with an API + plan, a consumer org with an app. */
 export const uniq = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;

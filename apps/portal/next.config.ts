@@ -82,7 +82,13 @@ export function publicUrlFrom(source: Record<string, string | undefined>): strin
 const config: NextConfig = {
   reactStrictMode: true,
   // Internal packages ship TypeScript source.
-  transpilePackages: ['@portcullis/core', '@portcullis/db', '@portcullis/billing'],
+  transpilePackages: [
+    '@portcullis/core',
+    '@portcullis/db',
+    '@portcullis/billing',
+    '@portcullis/services',
+    '@portcullis/usage',
+  ],
   // Native and driver packages load from node_modules at run time instead of being bundled.
   serverExternalPackages: ['@node-rs/argon2', 'pg', '@prisma/adapter-pg', '@prisma/client', 'nodemailer'],
   poweredByHeader: false,

@@ -26,7 +26,7 @@ export interface ChildSpec {
   onExit?: (exit: ChildExit) => void;
 }
 
-export interface ChildExit {
+interface ChildExit {
   code: number | null;
   signal: NodeJS.Signals | null;
   /** set when the process could not be started at all (e.g. ENOENT) */

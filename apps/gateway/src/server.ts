@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type { Db } from '@portcullis/db';
 import { createAi } from './ai/create.ts';
 import { createHandler } from './chain/run.ts';
 import { createConfig } from './config/create.ts';
@@ -69,8 +68,6 @@ export interface GatewayOptions {
   encryptionKey?: string | undefined;
   /** GATEWAY_ORG_HOST_SUFFIX: Host `{org}.<suffix>` serves that org at `/{api}/…` (path routing stays) */
   orgHostSuffix?: string | undefined;
-  /** Reuse a Prisma client (it is then not disconnected on close). */
-  db?: Db;
   log?: Logger;
   now?: () => number;
   /** Spans per request and chain step; absent: no tracing, at no cost. */
@@ -112,7 +109,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   registerWorkerMetrics();
   const usage = createUsage({
     sql,
-    db: infra.db,
     redis: infra.redis,
     redisKeyPrefix: options.redisKeyPrefix,
     redisHealthy: () => (limits instanceof ResilientLimitStore ? limits.redis.available : true),
@@ -195,7 +191,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           bounded(policies.close(), 'policy engine', log),
           bounded(ai.dispatchers.close(), 'AI provider connections', log),
         ]);
-        await bounded(infra.closePrisma(), 'database pool', log);
         await bounded(sql.close(), 'node-postgres pool', log);
         log('info', 'gateway stopped', {
           droppedLogs: usage.meter.droppedLogCount,

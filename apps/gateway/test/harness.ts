@@ -10,7 +10,7 @@ import { silentLogger } from '../src/log.ts';
 import { type GatewayOptions, type RunningGateway, startGateway } from '../src/server.ts';
 import { startTestMetering } from './metering-worker.ts';
 
-export interface SeenRequest {
+interface SeenRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;

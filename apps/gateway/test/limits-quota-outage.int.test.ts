@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { applyUsageEvents } from '@portcullis/billing/usage/apply';
-import { createDb, type Db } from '@portcullis/db';
+import { createDb, type Db, prismaSqlRunner } from '@portcullis/db';
+import { applyUsageEvents } from '@portcullis/usage/apply';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowUpstreamHosts, seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
 import { readGatewayEnv } from '../src/env.ts';
@@ -77,7 +77,7 @@ describe('quota through a Redis outage (local failure mode)', () => {
       bytesIn: 0,
       bytesOut: 0,
     }));
-    expect((await applyUsageEvents(db, events)).applied).toBe(requests);
+    expect((await applyUsageEvents(prismaSqlRunner(db), events)).applied).toBe(requests);
   }
 
   const outage = async () => {

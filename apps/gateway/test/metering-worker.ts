@@ -1,4 +1,4 @@
-import { usageStreamKeys } from '@portcullis/billing/usage/stream';
+import { usageStreamKeys } from '@portcullis/usage/stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { readMeteringEnv } from '../../metering/src/env.ts';

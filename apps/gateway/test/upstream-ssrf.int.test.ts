@@ -1,5 +1,5 @@
 import { DomainError } from '@portcullis/core/errors';
-import { createApi, updateApiUpstream } from '@portcullis/core/verbs/api';
+import { createApi, updateApiUpstream } from '@portcullis/services/verbs/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowUpstreamHosts, seedOrg, seedUser, uniq } from '../../../test/fixtures.ts';
 import { call, eventually, startWorld, type TestWorld } from './harness.ts';

@@ -1,6 +1,6 @@
-import { applyUsageEvents } from '@portcullis/billing/usage/apply';
-import { createDb, type Db } from '@portcullis/db';
+import { createDb, type Db, prismaSqlRunner } from '@portcullis/db';
 import { createPgPool, type SqlWriter, sqlWriter } from '@portcullis/db/pg';
+import { applyUsageEvents } from '@portcullis/usage/apply';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageMeter } from '../../gateway/src/usage/meter.ts';
 import { pruneUsageEvents } from './retention.ts';
@@ -25,7 +25,7 @@ describe('applyUsageEvents (Postgres)', () => {
   it('records every event once and rolls them up exactly, hourly and daily', async () => {
     const subs = await seedSubscriptions(db, 3);
     const events = makeEvents(subs, 3_000);
-    const result = await applyUsageEvents(db, events);
+    const result = await applyUsageEvents(prismaSqlRunner(db), events);
     expect(result).toMatchObject({ received: 3_000, applied: 3_000, duplicates: 0 });
     expect(
       await countRecorded(
@@ -59,14 +59,18 @@ describe('applyUsageEvents (Postgres)', () => {
   it('changes nothing when the same events are applied again, alone or mixed with new ones', async () => {
     const subs = await seedSubscriptions(db, 2);
     const first = makeEvents(subs, 500);
-    await applyUsageEvents(db, first);
+    await applyUsageEvents(prismaSqlRunner(db), first);
     const before = await rollupTotals(db, subs);
-    expect(await applyUsageEvents(db, first)).toMatchObject({ received: 500, applied: 0, duplicates: 500 });
+    expect(await applyUsageEvents(prismaSqlRunner(db), first)).toMatchObject({
+      received: 500,
+      applied: 0,
+      duplicates: 500,
+    });
     expect(await rollupTotals(db, subs)).toEqual(before);
 
     const fresh = makeEvents(subs, 100);
     const mixed = [...first.slice(0, 50), ...fresh, ...fresh.slice(0, 10)];
-    const result = await applyUsageEvents(db, mixed);
+    const result = await applyUsageEvents(prismaSqlRunner(db), mixed);
     expect(result).toMatchObject({ received: 160, applied: 100, duplicates: 60 });
     expect(result.appliedEvents.map((e) => e.id).sort()).toEqual(fresh.map((e) => e.id).sort());
     const after = await rollupTotals(db, subs);
@@ -77,7 +81,10 @@ describe('applyUsageEvents (Postgres)', () => {
   it('applies concurrent redeliveries of one batch once', async () => {
     const subs = await seedSubscriptions(db, 1);
     const events = makeEvents(subs, 1_000);
-    const results = await Promise.all([applyUsageEvents(db, events), applyUsageEvents(db, events)]);
+    const results = await Promise.all([
+      applyUsageEvents(prismaSqlRunner(db), events),
+      applyUsageEvents(prismaSqlRunner(db), events),
+    ]);
     expect(results.reduce((sum, r) => sum + r.applied, 0)).toBe(1_000);
     expect((await rollupTotals(db, subs)).hourly).toEqual(expectedTotals(events));
   });
@@ -85,7 +92,7 @@ describe('applyUsageEvents (Postgres)', () => {
   it('records events of a deleted subscription without failing the batch or rolling them up', async () => {
     const subs = await seedSubscriptions(db, 1);
     const events = makeEvents([...subs, 'cm-deleted-subscription'], 10);
-    expect(await applyUsageEvents(db, events)).toMatchObject({ applied: 10 });
+    expect(await applyUsageEvents(prismaSqlRunner(db), events)).toMatchObject({ applied: 10 });
     expect((await rollupTotals(db, subs)).hourly).toEqual(
       expectedTotals(events.filter((e) => e.subscriptionId === subs[0])),
     );
@@ -95,7 +102,7 @@ describe('applyUsageEvents (Postgres)', () => {
     const subs = await seedSubscriptions(db, 1);
     const events = makeEvents(subs, 30);
     const appliedAt = Date.UTC(2026, 0, 1);
-    await applyUsageEvents(db, events, () => appliedAt);
+    await applyUsageEvents(prismaSqlRunner(db), events, () => appliedAt);
     const before = await rollupTotals(db, subs);
     const result = await pruneUsageEvents(db, {
       retentionDays: 35,
@@ -113,7 +120,7 @@ describe('applyUsageEvents (Postgres)', () => {
     ).toBe(0);
     expect(await rollupTotals(db, subs)).toEqual(before);
     const recent = makeEvents(subs, 5);
-    await applyUsageEvents(db, recent, () => appliedAt + 30 * 86_400_000);
+    await applyUsageEvents(prismaSqlRunner(db), recent, () => appliedAt + 30 * 86_400_000);
     await pruneUsageEvents(db, { retentionDays: 35, now: () => appliedAt + 36 * 86_400_000 });
     expect(
       await countRecorded(
@@ -156,5 +163,21 @@ describe('UsageMeter (embedded mode) against Postgres', () => {
     );
     expect(dayKeys.size).toBeGreaterThan(10);
     expect(await db.usageDailyRollup.count({ where: { subscriptionId: { in: subs } } })).toBe(dayKeys.size);
+  });
+
+  it('adds up with the Redis-outage fallback (node-postgres) and the worker (Prisma) on the same rows', async () => {
+    const subs = await seedSubscriptions(db, 2);
+    const events = makeEvents(subs, 600);
+    const meter = new UsageMeter(sql, { flushIntervalMs: 60_000 });
+    for (const event of events.slice(0, 200)) meter.recordUsage(event);
+    await meter.close();
+    expect(await applyUsageEvents(sql, events.slice(200, 400))).toMatchObject({ applied: 200 });
+    expect(await applyUsageEvents(prismaSqlRunner(db), events.slice(300))).toMatchObject({
+      applied: 200,
+      duplicates: 100,
+    });
+    const totals = await rollupTotals(db, subs);
+    expect(totals.hourly).toEqual(expectedTotals(events));
+    expect(totals.daily).toEqual(expectedTotals(events));
   });
 });

@@ -1,5 +1,5 @@
-import { partitionOf, STREAM_PARTITIONS, UsageStreamProducer } from '@portcullis/billing/usage/stream';
 import { createDb, type Db } from '@portcullis/db';
+import { partitionOf, STREAM_PARTITIONS, UsageStreamProducer } from '@portcullis/usage/stream';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisCluster, tempDir } from '../../gateway/test/limits-redis-servers.ts';

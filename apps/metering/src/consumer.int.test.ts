@@ -1,4 +1,5 @@
-import { applyUsageEvents } from '@portcullis/billing/usage/apply';
+import { createDb, type Db } from '@portcullis/db';
+import { applyUsageEvents } from '@portcullis/usage/apply';
 import {
   deadLetterStreamKey,
   STREAM_PARTITIONS,
@@ -6,8 +7,7 @@ import {
   USAGE_ENTRY_FIELD,
   UsageStreamProducer,
   usageStreamKey,
-} from '@portcullis/billing/usage/stream';
-import { createDb, type Db } from '@portcullis/db';
+} from '@portcullis/usage/stream';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageConsumer, type UsageConsumerOptions } from './consumer.ts';

@@ -1,4 +1,6 @@
-import { type ApplyResult, applyUsageEvents } from '@portcullis/billing/usage/apply';
+import { recordWatermarks } from '@portcullis/billing/watermarks';
+import { type Db, prismaSqlRunner } from '@portcullis/db';
+import { type ApplyResult, applyUsageEvents } from '@portcullis/usage/apply';
 import {
   DEFAULT_USAGE_KEY_PREFIX,
   deadLetterStreamKey,
@@ -6,14 +8,12 @@ import {
   type StreamUsageEvent,
   USAGE_CONSUMER_GROUP,
   usageStreamKeys,
-} from '@portcullis/billing/usage/stream';
+} from '@portcullis/usage/stream';
 import {
   DEFAULT_IN_FLIGHT_BOUND_MS,
   DEFAULT_WATERMARK_INTERVAL_MS,
   streamWatermarks,
-} from '@portcullis/billing/usage/watermark';
-import { recordWatermarks } from '@portcullis/billing/watermarks';
-import type { Db } from '@portcullis/db';
+} from '@portcullis/usage/watermark';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { LagWindow } from './metrics.ts';
@@ -306,7 +306,7 @@ export class UsageConsumer {
     }
     if (malformed.length > 0) await this.deadLetter(malformed);
     if (events.length > 0) {
-      const result = await this.apply(this.options.db, events, this.now);
+      const result = await this.apply(prismaSqlRunner(this.options.db), events, this.now);
       this.stats.applied += result.applied;
       this.stats.duplicates += result.duplicates;
       this.stats.batches++;

@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
+import { createDb, type Db } from '@portcullis/db';
+import { createPgPool, type PgPool } from '@portcullis/db/pg';
 import {
   decodeUsageFields,
   type StreamUsageEvent,
   USAGE_CONSUMER_GROUP,
   UsageStreamProducer,
   usageStreamKeys,
-} from '@portcullis/billing/usage/stream';
-import { createDb, type Db } from '@portcullis/db';
-import { createPgPool, type PgPool } from '@portcullis/db/pg';
+} from '@portcullis/usage/stream';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageConsumer } from './consumer.ts';

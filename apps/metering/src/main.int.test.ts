@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { deadLetterStreamKey, UsageStreamProducer, usageStreamKeys } from '@portcullis/billing/usage/stream';
 import { createDb, type Db } from '@portcullis/db';
+import { deadLetterStreamKey, UsageStreamProducer, usageStreamKeys } from '@portcullis/usage/stream';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { addAnniversaryMonths, hourStart } from '@portcullis/core/periods';
+import { createDb, type Db } from '@portcullis/db';
 import {
   encodeUsageEvent,
   partitionOf,
@@ -6,10 +8,8 @@ import {
   USAGE_ENTRY_FIELD,
   usageStreamKey,
   usageStreamKeys,
-} from '@portcullis/billing/usage/stream';
-import { DEFAULT_IN_FLIGHT_BOUND_MS } from '@portcullis/billing/usage/watermark';
-import { addAnniversaryMonths, hourStart } from '@portcullis/core/periods';
-import { createDb, type Db } from '@portcullis/db';
+} from '@portcullis/usage/stream';
+import { DEFAULT_IN_FLIGHT_BOUND_MS } from '@portcullis/usage/watermark';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -3,12 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type StreamUsageEvent,
-  UsageStreamProducer,
-  usageStreamKeys,
-} from '@portcullis/billing/usage/stream';
 import { createDb, type Db } from '@portcullis/db';
+import { type StreamUsageEvent, UsageStreamProducer, usageStreamKeys } from '@portcullis/usage/stream';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UsageConsumer } from './consumer.ts';

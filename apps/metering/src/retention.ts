@@ -1,7 +1,7 @@
 import type { Db } from '@portcullis/db';
 
 // Any fixed 64-bit key shared by every metering worker (the gateway's log retention uses 7_231_101).
-export const USAGE_EVENT_RETENTION_LOCK_ID = 7_231_201;
+const USAGE_EVENT_RETENTION_LOCK_ID = 7_231_201;
 const DAY_MS = 86_400_000;
 
 export interface UsageEventRetentionResult {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { type StreamUsageEvent, USAGE_CONSUMER_GROUP } from '@portcullis/billing/usage/stream';
 import type { Db } from '@portcullis/db';
+import { type StreamUsageEvent, USAGE_CONSUMER_GROUP } from '@portcullis/usage/stream';
 import type { Cluster, Redis } from 'ioredis';
 import { pino } from 'pino';
 import { seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
-import { USAGE_CONSUMER_GROUP } from '@portcullis/billing/usage/stream';
 import { createDb, type Db } from '@portcullis/db';
 import { createRedis } from '@portcullis/db/redis';
+import { USAGE_CONSUMER_GROUP } from '@portcullis/usage/stream';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { startBillingJobs } from './billing-jobs.ts';

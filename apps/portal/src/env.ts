@@ -115,7 +115,7 @@ export type PortalEnv = Omit<
   PORTAL_PUBLIC_URL: string;
 };
 
-export function readPortalEnv(source: NodeJS.ProcessEnv = process.env): PortalEnv {
+function readPortalEnv(source: NodeJS.ProcessEnv = process.env): PortalEnv {
   const parsed = ZPortalEnv.safeParse(source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

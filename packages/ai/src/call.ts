@@ -16,7 +16,6 @@ import {
 } from './upstream.ts';
 
 export type { AiCallError } from './errors.ts';
-export type { StreamFinal, UnifiedStream } from './stream-call.ts';
 
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: AiCallError };
 

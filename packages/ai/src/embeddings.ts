@@ -16,7 +16,7 @@ export interface EmbeddingsOutcome {
 }
 
 /** OpenAI's base64 embedding format: the float32 vector's little-endian bytes. */
-export function encodeEmbeddingBase64(vector: readonly number[]): string {
+function encodeEmbeddingBase64(vector: readonly number[]): string {
   const floats = Float32Array.from(vector);
   return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64');
 }

@@ -169,7 +169,7 @@ export const CREDENTIALS_REJECTED = 'upstream_credentials_rejected';
  * message is passed on: providers quote the rejected key back (OpenAI shows its head and tail), and the
  * consumer can do nothing about it anyway.
  */
-export const credentialsRejectedMessage = (status: number): string =>
+const credentialsRejectedMessage = (status: number): string =>
   `The provider rejected the gateway's credentials for this model (HTTP ${status}); the API's owner has to renew or correct them.`;
 
 /**

@@ -10,7 +10,7 @@ export * from './models.ts';
 export * from './providers/index.ts';
 export * from './respond.ts';
 export * from './sse.ts';
-export type { StreamFinal, UnifiedStream } from './stream-call.ts';
+
 export * from './surfaces/anthropic/request.ts';
 export * from './surfaces/anthropic/response.ts';
 export * from './surfaces/anthropic/stream.ts';

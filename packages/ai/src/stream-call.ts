@@ -25,7 +25,7 @@ export interface StreamFinal {
 }
 
 /** The prompt side of a stream's usage, known before its end: the provider's count or an estimate. */
-export interface PromptUsage {
+interface PromptUsage {
   promptTokens: number;
   cachedPromptTokens: number;
   estimated: boolean;

@@ -19,7 +19,7 @@ const ZFilePart = z.object({ type: z.literal('file'), file: z.looseObject({}) })
 const ZUserContentPart = z.discriminatedUnion('type', [ZTextPart, ZImagePart, ZAudioPart, ZFilePart]);
 const ZTextContent = z.union([z.string(), z.array(ZTextPart)]);
 
-export const ZToolCall = z.object({
+const ZToolCall = z.object({
   id: z.string().min(1),
   type: z.literal('function'),
   function: z.object({ name: z.string().min(1), arguments: z.string() }),
@@ -48,14 +48,14 @@ const ZToolMessage = z.object({
   tool_call_id: z.string().min(1),
 });
 
-export const ZChatMessage = z.discriminatedUnion('role', [
+const ZChatMessage = z.discriminatedUnion('role', [
   ZSystemMessage,
   ZUserMessage,
   ZAssistantMessage,
   ZToolMessage,
 ]);
 
-export const ZTool = z.object({
+const ZTool = z.object({
   type: z.literal('function'),
   function: z.object({
     name: z
@@ -67,7 +67,7 @@ export const ZTool = z.object({
   }),
 });
 
-export const ZToolChoice = z.union([
+const ZToolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
   z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
 ]);
@@ -195,7 +195,7 @@ export interface ChunkDelta {
   tool_calls?: ToolCallDelta[];
 }
 
-export interface ChatCompletionChunkChoice extends StopSequenceField {
+interface ChatCompletionChunkChoice extends StopSequenceField {
   index: number;
   delta: ChunkDelta;
   finish_reason: FinishReason | null;
@@ -212,7 +212,7 @@ export interface ChatCompletionChunk {
   system_fingerprint?: string | null;
 }
 
-export interface Embedding {
+interface Embedding {
   object: 'embedding';
   index: number;
   embedding: number[] | string;
@@ -225,7 +225,7 @@ export interface EmbeddingResponse {
   usage: { prompt_tokens: number; total_tokens: number };
 }
 
-export interface ModelInfo {
+interface ModelInfo {
   id: string;
   object: 'model';
   created: number;

@@ -73,7 +73,7 @@ export class Deadline {
 let sharedAgent: Agent | undefined;
 
 /** One keep-alive agent per process for callers that bring no dispatcher of their own. */
-export function defaultDispatcher(): Agent {
+function defaultDispatcher(): Agent {
   sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 });
   return sharedAgent;
 }

@@ -21,7 +21,7 @@ export function formatParamPath(path: readonly PropertyKey[]): string {
 }
 
 /** The first zod issue as OpenAI's 400 body: the message names the parameter, `param` points at it. */
-export function zodIssueToOpenAIError(error: z.ZodError): OpenAIErrorBody {
+function zodIssueToOpenAIError(error: z.ZodError): OpenAIErrorBody {
   const issue = error.issues[0];
   if (!issue) return openAIError('Invalid request body.', 'invalid_request_error');
   const param = formatParamPath(issue.path);

@@ -23,7 +23,7 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly Cs
 }
 
 /** Exact major-unit amount for a spreadsheet: 4999n usd → "49.99", 5n jpy → "5". */
-export const csvAmount = (amountMinor: bigint, currency: string) =>
+const csvAmount = (amountMinor: bigint, currency: string) =>
   fromMinor(amountMinor, currency).toFixed(currencyExponent(currency));
 
 export interface InvoiceForCsv {

@@ -1,8 +1,8 @@
 import { type PricedLine, priceSubscriptionPeriod } from '@portcullis/core/billing/invoice';
 import { type PlanPricing, pricingFromLegacyPlan, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { hourStart } from '@portcullis/core/periods';
-import { inTransaction, lockKey } from '@portcullis/core/verbs/context';
 import type { Db, InvoiceStatus, Prisma, Tx } from '@portcullis/db';
+import { inTransaction, lockKey } from '@portcullis/services/verbs/context';
 import {
   findLateUsage,
   type LateUsageForReview,
@@ -14,7 +14,7 @@ import {
 
 /** Writing one invoice: a period's, or a standalone one carrying late usage only. */
 
-export const INVOICE_DUE_DAYS = 14;
+const INVOICE_DUE_DAYS = 14;
 const DAY_MS = 86_400_000;
 
 export type Period = { start: Date; end: Date };
@@ -35,7 +35,7 @@ export function planPricingOf(plan: {
   return ZPlanPricing.parse(stored ?? {});
 }
 
-export const formatInvoiceNumber = (sequence: bigint) => `INV-${sequence.toString().padStart(6, '0')}`;
+const formatInvoiceNumber = (sequence: bigint) => `INV-${sequence.toString().padStart(6, '0')}`;
 
 /** Next number of the provider's sequence; the caller holds the provider's numbering lock. */
 async function nextInvoiceNumber(tx: Tx, providerOrgId: string): Promise<string> {
@@ -46,7 +46,7 @@ async function nextInvoiceNumber(tx: Tx, providerOrgId: string): Promise<string>
   return formatInvoiceNumber(BigInt(rows[0]?.last ?? '0') + 1n);
 }
 
-export const numberingLockKey = (providerOrgId: string) => `invoice-number:${providerOrgId}`;
+const numberingLockKey = (providerOrgId: string) => `invoice-number:${providerOrgId}`;
 
 /** Usage a period owns: the hourly buckets in [hourStart(from), until). */
 export async function periodUsage(db: Db | Tx, subscriptionId: string, from: Date, until: Date) {
@@ -84,7 +84,7 @@ export const subscriptionSelect = {
 
 export type BillableSubscription = Prisma.SubscriptionGetPayload<{ select: typeof subscriptionSelect }>;
 
-export type IssuedInvoice = {
+type IssuedInvoice = {
   id: string;
   number: string;
   currency: string;

@@ -1,8 +1,8 @@
 import { type ProjectedCharge, projectPeriodCharge } from '@portcullis/core/billing/invoice';
 import { conflict, notFound } from '@portcullis/core/errors';
 import { billingPeriod, hourStart } from '@portcullis/core/periods';
-import { inTransaction, type OrgCtx, writeAudit } from '@portcullis/core/verbs/context';
 import type { Db, SubscriptionStatus, Tx } from '@portcullis/db';
+import { inTransaction, type OrgCtx, writeAudit } from '@portcullis/services/verbs/context';
 import {
   type BillableSubscription,
   type IssueOutcome,
@@ -15,7 +15,7 @@ import {
 } from './invoice-issue.ts';
 import { type CloseGate, readCloseGate, sourcesBehind, type WatermarkSourceState } from './watermarks.ts';
 
-export { formatInvoiceNumber, INVOICE_DUE_DAYS, numberingLockKey, planPricingOf } from './invoice-issue.ts';
+export { planPricingOf } from './invoice-issue.ts';
 
 /**
  * Closing billing periods into invoices. Postgres is the source of truth: usage comes from the
@@ -31,7 +31,7 @@ export { formatInvoiceNumber, INVOICE_DUE_DAYS, numberingLockKey, planPricingOf 
  * on the subscription's next invoice (late-usage.ts).
  */
 
-export const DEFAULT_SETTLE_MS = 10 * 60_000;
+const DEFAULT_SETTLE_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
 // A billing period is at least 28 days long: a subscription younger than that has nothing to close.
 const SHORTEST_PERIOD_MS = 28 * DAY_MS;
@@ -39,7 +39,7 @@ const SUBSCRIPTION_BATCH = 200;
 // Statuses that were active at some point; PENDING and REJECTED subscriptions were never usable.
 const BILLED_STATUSES: SubscriptionStatus[] = ['ACTIVE', 'SUSPENDED', 'CANCELLED'];
 /** A cancelled subscription's late usage is looked for this long after it ended (its own invoice). */
-export const CANCELLED_LATE_USAGE_WINDOW_MS = 35 * DAY_MS;
+const CANCELLED_LATE_USAGE_WINDOW_MS = 35 * DAY_MS;
 const END_OF_TIME = new Date(8_640_000_000_000_000);
 
 /**
@@ -81,7 +81,7 @@ export interface CloseDuePeriodsOptions {
   cancelledLateUsage?: boolean;
 }
 
-export interface HeldPeriods {
+interface HeldPeriods {
   /** ended (and settled) periods left for a later run because usage for them may still arrive */
   periods: number;
   /** the earliest end among them */
@@ -90,7 +90,7 @@ export interface HeldPeriods {
   waitingFor: WatermarkSourceState[];
 }
 
-export interface LateUsageCharged {
+interface LateUsageCharged {
   subscriptionId: string;
   /** the adjusted period's invoice number, and the invoice carrying the charge */
   adjustedInvoice: string;

@@ -17,7 +17,7 @@ import type { Prisma, Tx } from '@portcullis/db';
 
 const DAY_MS = 86_400_000;
 /** Periods that ended longer ago than this are not looked at again (a backfill older than it is not billed). */
-export const LATE_USAGE_LOOKBACK_MS = 400 * DAY_MS;
+const LATE_USAGE_LOOKBACK_MS = 400 * DAY_MS;
 
 /** What a period was priced with, kept on its invoice so late usage is priced the same way. */
 export interface PricedWith {
@@ -37,7 +37,7 @@ function parsePricedWith(json: unknown): PricedWith {
   };
 }
 
-export interface PeriodTotals {
+interface PeriodTotals {
   billable: bigint;
   tokensIn: bigint;
   tokensOut: bigint;

@@ -1,9 +1,9 @@
 import { createDb, type Db } from '@portcullis/db';
+import type { WatermarkKind } from '@portcullis/usage/watermark';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uniq } from '../../../test/fixtures.ts';
 import { closeDuePeriods } from './invoicing.ts';
 import { consumer, db, deleteWorlds, provider, subscription } from './test-world.ts';
-import type { WatermarkKind } from './usage/watermark.ts';
 import { recordWatermarks } from './watermarks.ts';
 
 const MIN = 60_000;

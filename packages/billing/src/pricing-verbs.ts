@@ -1,7 +1,7 @@
 import { type PlanPricing, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { conflict, notFound } from '@portcullis/core/errors';
-import { inTransaction, notifyConfig, type OrgCtx, writeAudit } from '@portcullis/core/verbs/context';
 import type { Prisma } from '@portcullis/db';
+import { inTransaction, notifyConfig, type OrgCtx, writeAudit } from '@portcullis/services/verbs/context';
 import { planPricingOf } from './invoicing.ts';
 
 /**

@@ -28,7 +28,7 @@ const sqlTimestamp = (at: Date) => at.toISOString().slice(0, 23).replace('T', ' 
 
 // ───────────── consumer ─────────────
 
-export interface OverviewRow {
+interface OverviewRow {
   subscriptionId: string;
   status: SubscriptionStatus;
   app: { id: string; name: string };
@@ -220,8 +220,6 @@ export async function getInvoiceDetail(
   const lines = [...invoice.lines].sort((a, b) => lineRank(a.kind) - lineRank(b.kind));
   return { ...invoice, lines, viewerIsProvider: input.providerOrgIds.includes(invoice.providerOrgId) };
 }
-
-export type InvoiceDetail = Awaited<ReturnType<typeof getInvoiceDetail>>;
 
 /**
  * The invoice as the signed-in user may see it (for routes without an org in the path): as a member

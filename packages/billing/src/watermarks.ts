@@ -1,5 +1,9 @@
 import type { Db } from '@portcullis/db';
-import { RECORD_WATERMARKS_SQL, type WatermarkReport, watermarkReportsJson } from './usage/watermark.ts';
+import {
+  RECORD_WATERMARKS_SQL,
+  type WatermarkReport,
+  watermarkReportsJson,
+} from '@portcullis/usage/watermark';
 
 /**
  * When may a period close? Only once no usage for it can still arrive: every source that feeds the
@@ -14,12 +18,12 @@ import { RECORD_WATERMARKS_SQL, type WatermarkReport, watermarkReportsJson } fro
  * - No source at all (a deployment before its first worker or gateway reported) holds nothing.
  */
 
-export const DEFAULT_WATERMARK_STALE_MS = 2 * 60_000;
-export const DEFAULT_GATEWAY_GIVE_UP_MS = 60 * 60_000;
+const DEFAULT_WATERMARK_STALE_MS = 2 * 60_000;
+const DEFAULT_GATEWAY_GIVE_UP_MS = 60 * 60_000;
 /** Rows of gateways presumed dead are deleted after this long (each restart makes a new source). */
 const DEAD_GATEWAY_RETENTION_MS = 7 * 86_400_000;
 
-export type WatermarkState =
+type WatermarkState =
   /** reporting */
   | 'current'
   /** silent for longer than staleMs: its worker or gateway stopped, or cannot reach Postgres */

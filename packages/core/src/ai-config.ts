@@ -18,7 +18,7 @@ const ZSlugish = z
   .regex(/^[A-Za-z0-9._:/@-]+$/, 'letters, digits and . _ : / @ - only');
 
 /** One provider model a route can send to, through one stored ProviderCredential. */
-export const ZRouteTarget = z.object({
+const ZRouteTarget = z.object({
   /** ProviderCredential.id of the owning tenant (its provider decides the adapter) */
   credentialId: z.string().min(1).max(64),
   /** the provider's model name (Azure: the deployment name) */
@@ -33,7 +33,7 @@ export type RouteTarget = z.infer<typeof ZRouteTarget>;
  * picked by weight; on 429, 5xx, connect errors and timeouts the call falls back to the next target (the
  * remaining ones in weight order) with a short backoff, up to `maxAttempts` calls in all.
  */
-export const ZModelRoute = z.object({
+const ZModelRoute = z.object({
   name: ZSlugish,
   targets: z.array(ZRouteTarget).min(1, 'add at least one target').max(10),
   /** per-attempt timeout to the first byte of the provider's answer */
@@ -62,7 +62,7 @@ const ZRedactPattern = z
     }
   }, 'not a valid regular expression');
 
-export const ZAiLogging = z
+const ZAiLogging = z
   .object({
     /** prompt/response bodies stored in AiCallLog only when the tenant opts in */
     logBodies: z.boolean().default(false),
@@ -92,7 +92,7 @@ export type AiGatewayConfig = z.infer<typeof ZAiGatewayConfig>;
 const ZJsonSchema = z.record(z.string(), z.unknown());
 
 /** `{{name}}` placeholders in prompt templates: letters, digits and underscores. */
-export const TEMPLATE_VARIABLE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+const TEMPLATE_VARIABLE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 /** Api.ai for kind PROMPT: POST /{org}/{api}/v1/run with the variables as JSON. */
 export const ZPromptConfig = z
@@ -173,7 +173,7 @@ export function renderTemplate(template: string, variables: Record<string, unkno
 }
 
 /** What a token limit or budget counts, per which caller, over which window. */
-export const ZAiLimit = z.object({
+const ZAiLimit = z.object({
   metric: z.enum(['tokens', 'usd']),
   window: z.enum(['minute', 'day', 'month']),
   /** key: each API key; app: each consumer app; org: the whole consumer organisation */

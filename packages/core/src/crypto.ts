@@ -9,7 +9,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  * `context` is bound as GCM additional data: a ciphertext copied into another row (another tenant, another
  * field) fails to decrypt there instead of handing that row someone else's secret.
  */
-export const ENCRYPTION_KEY_BYTES = 32;
+const ENCRYPTION_KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const VERSION = 'v1';

@@ -11,7 +11,7 @@ import { badRequest } from './errors.ts';
  */
 export const MAX_DOCUMENT_DEPTH = 64;
 /** Serialised size, counted the way JSON.stringify would write it (escapes aside). */
-export const MAX_DOCUMENT_BYTES = 1_000_000;
+const MAX_DOCUMENT_BYTES = 1_000_000;
 
 export interface DocumentLimits {
   maxDepth: number;

@@ -56,7 +56,7 @@ export const isNode = (value: unknown): value is Node =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Follows local `$ref`s (`#/components/schemas/Pet`); null when one cannot be resolved here. */
-export function followRef(doc: unknown, value: unknown): Node | null {
+function followRef(doc: unknown, value: unknown): Node | null {
   let node = value;
   for (let hops = 0; hops < MAX_REF_HOPS && isNode(node) && typeof node.$ref === 'string'; hops++) {
     const ref = node.$ref;

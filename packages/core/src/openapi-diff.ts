@@ -17,8 +17,7 @@ import {
   type SpecChange,
 } from './openapi-diff-schema.ts';
 
-export type { ChangeKind, ChangeLevel, SpecChange } from './openapi-diff-schema.ts';
-export { resolveRef } from './openapi-diff-schema.ts';
+export type { SpecChange } from './openapi-diff-schema.ts';
 
 export interface SpecDiff {
   changes: SpecChange[];

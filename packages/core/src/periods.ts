@@ -11,11 +11,6 @@ export function hourStart(at: Date): Date {
   return new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
 }
 
-/** Identifies the quota period in counters: `2026-11`. */
-export function periodKey(at: Date): string {
-  return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
 const daysInMonth = (year: number, month: number) => new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
 
 /** `anchor` moved by `months` calendar months (UTC), its day clamped to the target month's last day. */

@@ -107,15 +107,14 @@ export const ZCorsPolicy = z.object({
 });
 export type CorsPolicy = z.infer<typeof ZCorsPolicy>;
 
-export const ZCachePolicy = z.object({
+const ZCachePolicy = z.object({
   enabled: z.boolean().default(false),
   ttlSeconds: z.number().int().min(1).max(86_400).default(60),
   /** public: one cached response may serve every consumer; otherwise responses are keyed per consumer app */
   public: z.boolean().default(false),
 });
-export type CachePolicy = z.infer<typeof ZCachePolicy>;
 
-export const ZRedisFailureMode = z.enum(['allow', 'deny', 'local']);
+const ZRedisFailureMode = z.enum(['allow', 'deny', 'local']);
 export type RedisFailureMode = z.infer<typeof ZRedisFailureMode>;
 
 export const ZApiPolicies = z.object({
@@ -144,7 +143,7 @@ export const ZApiPolicies = z.object({
 });
 export type ApiPolicies = z.infer<typeof ZApiPolicies>;
 
-export const ZUpstreamTarget = z.object({
+const ZUpstreamTarget = z.object({
   url: z.string().url().max(2048),
   weight: z.number().int().min(0).max(1000).default(100),
 });
@@ -201,10 +200,10 @@ export const ZUpstreamConfig = z.object({
 });
 export type UpstreamConfig = z.infer<typeof ZUpstreamConfig>;
 
-export const ZLimitScope = z.enum(['key', 'app', 'subscription', 'ip']);
+const ZLimitScope = z.enum(['key', 'app', 'subscription', 'ip']);
 export type LimitScope = z.infer<typeof ZLimitScope>;
 
-export const ZLimitWindow = z.object({
+const ZLimitWindow = z.object({
   limit: z.number().int().min(1).max(1_000_000_000),
   windowSeconds: z
     .number()

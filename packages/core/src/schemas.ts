@@ -5,7 +5,7 @@ import { ZApiPolicies, ZPlanLimits, ZUpstreamConfig } from './policies.ts';
 
 const RESERVED_SLUGS = new Set(['api', 'admin', 'health', 'healthz', 'metrics', 'www', 'static', 'new']);
 
-export const ZSlug = z
+const ZSlug = z
   .string()
   .trim()
   .toLowerCase()
@@ -24,8 +24,8 @@ export const ZId = z.string().min(1).max(64);
  * JavaScript dates reach year ±275760, which Postgres cannot parse, so an unbounded filter became a 500.
  * The upper bound is a whole day so a range rounded out to whole days or hours still fits.
  */
-export const MIN_INPUT_DATE = new Date('1970-01-01T00:00:00.000Z');
-export const MAX_INPUT_DATE = new Date('9999-12-31T00:00:00.000Z');
+const MIN_INPUT_DATE = new Date('1970-01-01T00:00:00.000Z');
+const MAX_INPUT_DATE = new Date('9999-12-31T00:00:00.000Z');
 
 /** A date input named `field` in its error messages (one message for every way it can be wrong). */
 export function zInputDate(field: string) {
@@ -57,14 +57,14 @@ export type OrgCreateInput = z.infer<typeof ZOrgCreate>;
 
 export const ZVisibility = z.enum(['PRIVATE', 'ORG', 'PUBLIC']);
 
-export const ZUpstreamUrl = z
+const ZUpstreamUrl = z
   .string()
   .trim()
   .max(2000)
   .pipe(z.url({ protocol: /^https?$/, message: 'Enter an http:// or https:// URL' }));
 
 /** REST proxies to upstreams; AI is the OpenAI/Anthropic-compatible gateway; PROMPT a prompt called as REST. */
-export const ZApiKind = z.enum(['REST', 'AI', 'PROMPT']);
+const ZApiKind = z.enum(['REST', 'AI', 'PROMPT']);
 
 /** AI and PROMPT APIs call model routes, not an upstream: their upstreamUrl is stored as '' and ignored. */
 export const ZApiCreate = z
@@ -105,8 +105,6 @@ export const ZPlanCreate = z.object({
 });
 export type PlanCreateInput = z.infer<typeof ZPlanCreate>;
 
-export const ZCatalogGet = z.object({ orgSlug: ZSlugRef, apiSlug: ZSlugRef });
-
 export const ZAppCreate = z.object({
   name: ZName,
   description: z.string().trim().max(2000).default(''),
@@ -122,7 +120,6 @@ export const ZSubscriptionReject = z.object({
 });
 export const ZSubscriptionListMine = z.object({ appId: ZId.optional() });
 
-export const ZKeyCreate = z.object({ appId: ZId, name: ZName });
 export const ZKeyRef = z.object({ keyId: ZId });
 
 // ───────────── gateway configuration (policies, upstream, plan limits, lifecycle, platform) ─────────────
@@ -159,7 +156,7 @@ export const ZApiRetire = z.object({
 });
 
 /** One SSRF exemption: a host for the organizations named, or (deliberately) for every tenant. */
-export const ZAllowedHostEntry = z.object({
+const ZAllowedHostEntry = z.object({
   host: z.string().trim().toLowerCase().min(1, 'Enter a host or host:port').max(255),
   /** required, never defaulted: opening a host to every tenant is an explicit choice */
   allTenants: z.boolean(),

@@ -7,9 +7,9 @@ import { isIP } from 'node:net';
  * Hosts (`host` or `host:port`) in the PlatformSetting 'upstream.allowedHosts' are exempt.
  */
 
-export type SsrfReason = 'invalid_url' | 'scheme' | 'credentials' | 'forbidden_host' | 'forbidden_address';
+type SsrfReason = 'invalid_url' | 'scheme' | 'credentials' | 'forbidden_host' | 'forbidden_address';
 
-export interface SsrfRefusal {
+interface SsrfRefusal {
   reason: SsrfReason;
   message: string;
 }
@@ -151,7 +151,7 @@ export function isAllowedHost(url: URL, allowedHosts: readonly string[]): boolea
 }
 
 /** The URL's hostname without IPv6 brackets or a trailing dot, lower-cased. */
-export function bareHostname(url: URL): string {
+function bareHostname(url: URL): string {
   const host = url.hostname.toLowerCase();
   const unbracketed = host.startsWith('[') ? host.slice(1, -1) : host;
   return unbracketed.endsWith('.') ? unbracketed.slice(0, -1) : unbracketed;

@@ -35,7 +35,7 @@ export interface EmbeddedOptions {
   sharedRoot?: string;
 }
 
-export const SHARED_ROOT = '/var/lib/portcullis';
+const SHARED_ROOT = '/var/lib/portcullis';
 const USER = 'portcullis';
 
 /**

@@ -1,9 +1,10 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/client.ts';
 import { readDbEnv, requireDatabaseUrl } from './env.ts';
+import type { SqlRunner } from './pg.ts';
 
 export * from '../generated/client.ts';
-export { readDbEnv, requireDatabaseUrl } from './env.ts';
+export { requireDatabaseUrl } from './env.ts';
 
 export type Db = PrismaClient;
 /** A Prisma transaction client: what domain verbs receive inside `db.$transaction`. */
@@ -37,4 +38,16 @@ const globalForDb = globalThis as unknown as { portcullisDb?: Db };
 export function getDb(): Db {
   globalForDb.portcullisDb ??= createDb();
   return globalForDb.portcullisDb;
+}
+
+/**
+ * Prisma as a SqlRunner, for SQL written once for both clients (the usage writers in @portcullis/usage
+ * run in the gateway over node-postgres and in the metering worker over Prisma). Unlike node-postgres,
+ * Prisma returns bigint columns as bigint and numeric ones as Decimal.
+ */
+export function prismaSqlRunner(db: Db | Tx): SqlRunner {
+  return {
+    execute: (text, values = []) => db.$executeRawUnsafe(text, ...values),
+    rows: <T>(text: string, values: readonly unknown[] = []) => db.$queryRawUnsafe<T[]>(text, ...values),
+  };
 }

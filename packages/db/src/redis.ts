@@ -25,7 +25,7 @@ export interface RedisClientOptions extends RedisLocation {
   onError?: (error: Error) => void;
 }
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** True when a Redis server or Cluster is configured. */
 export const redisConfigured = (location: RedisLocation): boolean =>

@@ -27,7 +27,7 @@ export interface ScriptOptions {
   parallelToolCalls: number;
 }
 
-export interface PlannedToolCall {
+interface PlannedToolCall {
   id: string;
   name: string;
   arguments: Record<string, unknown>;
@@ -43,7 +43,7 @@ export const DEFAULT_REPLY = 'Hello from the fake model. Ask me anything, and I 
  * The text as the real APIs return it when it contains one of the caller's stop sequences: cut before the
  * earliest occurrence, the sequence itself left out, and which sequence it was.
  */
-export function applyStopSequences(
+function applyStopSequences(
   text: string,
   stops: readonly string[],
 ): { text: string; stopSequence: string | null } {

@@ -39,7 +39,7 @@ export interface FakeLlmOptions {
   stopReasonField?: boolean;
 }
 
-export interface FakeSettings extends ScriptOptions {
+interface FakeSettings extends ScriptOptions {
   apiKey: string;
   latencyMs: number;
   tokenDelayMs: number;
@@ -60,7 +60,7 @@ export interface CapturedRequest {
   rawBody: string;
 }
 
-export interface InjectedFailure {
+interface InjectedFailure {
   status: number;
   message?: string;
   retryAfterSeconds?: number;
@@ -68,7 +68,7 @@ export interface InjectedFailure {
   times?: number;
 }
 
-export interface StreamFailure {
+interface StreamFailure {
   /** events sent before the failure */
   afterEvents: number;
   /** an in-stream error event in the flavor's format, or the connection simply dropped */

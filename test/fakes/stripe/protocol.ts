@@ -51,7 +51,7 @@ export const missingParam = (param: string) =>
     true,
   );
 
-export const unknownParam = (param: string) =>
+const unknownParam = (param: string) =>
   new FakeStripeError(
     400,
     {

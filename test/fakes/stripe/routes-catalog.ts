@@ -263,7 +263,7 @@ function parseRecurring(ctx: RouteContext) {
 }
 
 /** `tiers` is an includable field: Stripe answers it only when asked with expand[]=tiers. */
-export function renderPrice(ctx: RouteContext, price: StripeObject): StripeObject {
+function renderPrice(ctx: RouteContext, price: StripeObject): StripeObject {
   const tiers = (price as { tiersStored?: unknown }).tiersStored;
   return tiers && expanded(ctx, 'tiers') ? { ...price, tiers } : price;
 }

@@ -8,8 +8,6 @@ import { meterRoutes } from './routes-meters.ts';
 import { sessionRoutes } from './routes-sessions.ts';
 import { FakeStripeState, type InjectedFailureKind, type RequestLogEntry, randomId } from './state.ts';
 
-export { FakeStripeState } from './state.ts';
-
 /**
  * A local server speaking Stripe's v1 HTTP API for the endpoints Portcullis uses, so tests run the real
  * `stripe` client (pointed here through host/port/protocol) instead of mocks.

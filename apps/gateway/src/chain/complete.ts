@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StreamUsageEvent } from '@portcullis/billing/usage/stream';
 import { isBillableStatus } from '@portcullis/core/billing/pricing';
 import { uuidv7 } from '@portcullis/core/ids';
+import type { StreamUsageEvent } from '@portcullis/usage/stream';
 import { sendProblem } from '../http/problem.ts';
 import { observeRequest } from '../ops/http-metrics.ts';
 import { chunkLength, endAfter } from '../usage/durable-end.ts';

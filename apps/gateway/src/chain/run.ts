@@ -29,7 +29,7 @@ export function createHandler(deps: ChainDeps): (req: IncomingMessage, res: Serv
  * record (chain/request.ts); a refusal on the way jumps to completion. With a tracer, each step runs in
  * its own span and the trace ends with the response status; without one, each is called directly.
  */
-export async function runChain(
+async function runChain(
   deps: ChainDeps,
   req: IncomingMessage,
   res: ServerResponse,

@@ -38,7 +38,7 @@ const NOT_STORED = new Set([
  * RFC 9110 §13.1: If-None-Match (weak comparison, a list, or *) wins over If-Modified-Since; either one
  * satisfied by the cached validators turns a hit into a 304 without a body.
  */
-export function notModified(request: IncomingHttpHeaders, cached: CachedResponse): boolean {
+function notModified(request: IncomingHttpHeaders, cached: CachedResponse): boolean {
   const etag = headerText(cached.headers.etag);
   const ifNoneMatch = request['if-none-match'];
   if (ifNoneMatch !== undefined) {

@@ -127,7 +127,7 @@ export function bufferBody(
 }
 
 /** A stream standing in for the request when its body was read already or is being limited. */
-export function asRequest(body: Readable, req: IncomingMessage): IncomingMessage {
+function asRequest(body: Readable, req: IncomingMessage): IncomingMessage {
   return Object.assign(body, {
     method: req.method,
     url: req.url,

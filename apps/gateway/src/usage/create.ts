@@ -1,4 +1,3 @@
-import type { Db } from '@portcullis/db';
 import type { SqlWriter } from '@portcullis/db/pg';
 import type { RedisLocation } from '@portcullis/db/redis';
 import { describeError, type Logger } from '../log.ts';
@@ -21,7 +20,6 @@ export interface GatewayUsage {
  */
 export function createUsage(options: {
   sql: SqlWriter;
-  db: () => Db;
   redis: RedisLocation | undefined;
   redisKeyPrefix?: string | undefined;
   /** Redis health as the limit store sees it */
@@ -45,7 +43,7 @@ export function createUsage(options: {
         redisUrl: options.redis.url,
         redisClusterNodes: options.redis.clusterNodes ? [...options.redis.clusterNodes] : undefined,
         keyPrefix: options.redisKeyPrefix,
-        db: options.db,
+        sql: options.sql,
         log,
         redisHealthy: options.redisHealthy,
       })

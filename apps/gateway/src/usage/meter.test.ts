@@ -148,7 +148,7 @@ describe('UsageMeter', () => {
     await meter.flush();
     const statement = committed[0]?.find((c) => c.sql.includes('"UsageRollup"'));
     expect(statement?.sql).toContain('INSERT INTO "UsageDailyRollup"');
-    expect(statement?.sql).toContain('GROUP BY v.sid, v.bucket::date, v.cls');
+    expect(statement?.sql).toContain('GROUP BY v.sid, v.at::date, v.cls');
     const rows = jsonRows<Record<string, unknown>>(committed[0], '"UsageRollup"');
     const row = (sid: string, cls: number) => ({ sid, bucket: '2026-11-23T13:00:00.000Z', cls });
     // requests, billable, bytes in/out, tokens in/out, cost (exact, as a decimal string)

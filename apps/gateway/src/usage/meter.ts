@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { addToRollupOnConflict } from '@portcullis/billing/usage/rollup-sql';
+import { emptyLatencyCounts, latencyBucketIndex, mergeCounts } from '@portcullis/core/latency';
+import { hourStart } from '@portcullis/core/periods';
+import type { SqlRunner, SqlWriter } from '@portcullis/db/pg';
+import { type UsageFigures, UsageTally, writeRollups } from '@portcullis/usage/rollups';
 import {
   DEFAULT_IN_FLIGHT_BOUND_MS,
   DEFAULT_WATERMARK_INTERVAL_MS,
@@ -7,24 +10,7 @@ import {
   gatewayWatermarkSource,
   RECORD_WATERMARKS_SQL,
   watermarkReportsJson,
-} from '@portcullis/billing/usage/watermark';
-import { emptyLatencyCounts, latencyBucketIndex, mergeCounts } from '@portcullis/core/latency';
-import { hourStart } from '@portcullis/core/periods';
-import type { SqlRunner, SqlWriter } from '@portcullis/db/pg';
-
-export interface UsageEvent {
-  subscriptionId: string;
-  atMs: number;
-  status: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** Overrides the default rule (admitted and answered below 500). */
-  billable?: boolean;
-  tokensIn?: number;
-  tokensOut?: number;
-  /** AI cost in micro-units of the plan currency (integer). */
-  costMicros?: bigint | number;
-}
+} from '@portcullis/usage/watermark';
 
 export interface RequestLogEntry {
   id: string;
@@ -48,19 +34,6 @@ export interface RequestLogEntry {
   errorCode: string | null;
 }
 
-interface Rollup {
-  subscriptionId: string;
-  bucketStart: Date;
-  statusClass: number;
-  requests: number;
-  billable: number;
-  bytesIn: number;
-  bytesOut: number;
-  tokensIn: number;
-  tokensOut: number;
-  costMicros: bigint;
-}
-
 /** Latency histogram of one API × subscription × hour (bounds in @portcullis/core/latency). */
 interface LatencyAggregate {
   apiId: string;
@@ -76,7 +49,7 @@ interface LatencyAggregate {
 interface Batch {
   id: string;
   events: number;
-  rollups: Map<string, Rollup>;
+  rollups: UsageTally;
   latency: Map<string, LatencyAggregate>;
   /** RequestLog rows, each already one JSON object (see requestLogRow) */
   logs: string[];
@@ -110,7 +83,7 @@ const KEY_TOUCH_INTERVAL_MS = 60_000;
  * retried with the same id.
  */
 export class UsageMeter {
-  private rollups = new Map<string, Rollup>();
+  private rollups = new UsageTally();
   private latency = new Map<string, LatencyAggregate>();
   private logs: string[] = [];
   private keysUsed = new Map<string, Date>();
@@ -143,34 +116,9 @@ export class UsageMeter {
   }
 
   /** Counts one admitted request. Billable: admitted and answered below 500. */
-  recordUsage(event: UsageEvent): void {
-    const bucketStart = hourStart(new Date(event.atMs));
-    const statusClass = Math.min(5, Math.max(1, Math.floor(event.status / 100)));
+  recordUsage(event: UsageFigures): void {
     this.metersUsage = true;
-    const id = `${event.subscriptionId}|${bucketStart.getTime()}|${statusClass}`;
-    let rollup = this.rollups.get(id);
-    if (!rollup) {
-      rollup = {
-        subscriptionId: event.subscriptionId,
-        bucketStart,
-        statusClass,
-        requests: 0,
-        billable: 0,
-        bytesIn: 0,
-        bytesOut: 0,
-        tokensIn: 0,
-        tokensOut: 0,
-        costMicros: 0n,
-      };
-      this.rollups.set(id, rollup);
-    }
-    rollup.requests += 1;
-    if (event.billable ?? event.status < 500) rollup.billable += 1;
-    rollup.bytesIn += event.bytesIn;
-    rollup.bytesOut += event.bytesOut;
-    rollup.tokensIn += event.tokensIn ?? 0;
-    rollup.tokensOut += event.tokensOut ?? 0;
-    if (event.costMicros !== undefined) rollup.costMicros += BigInt(event.costMicros);
+    this.rollups.add(event);
     this.events += 1;
   }
 
@@ -253,7 +201,7 @@ export class UsageMeter {
   }
 
   /**
-   * Embedded mode's usage watermark (@portcullis/billing/usage/watermark): once every batch cut at
+   * Embedded mode's usage watermark (@portcullis/usage/watermark): once every batch cut at
    * `cutAt` has committed, every request that ENDED before it is applied, and one still in flight then
    * started after cutAt − inFlightBoundMs. Period close waits for it, so usage still in this process'
    * memory (Postgres unreachable: batches pending) is never closed out.
@@ -295,7 +243,7 @@ export class UsageMeter {
         attempted: false,
       });
     }
-    this.rollups = new Map();
+    this.rollups = new UsageTally();
     this.latency = new Map();
     this.logs = [];
     this.keysUsed = new Map();
@@ -318,14 +266,15 @@ export class UsageMeter {
   }
 
   private async apply(batch: Batch): Promise<void> {
-    const nowIso = new Date(this.now()).toISOString();
+    const nowMs = this.now();
+    const nowIso = new Date(nowMs).toISOString();
     await this.sql.transaction(async (tx) => {
       const inserted = await tx.execute(
         'INSERT INTO "UsageBatch" (id, events) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
         [batch.id, batch.events],
       );
       if (inserted === 0) return; // applied before (a retry after a lost commit acknowledgement)
-      if (batch.rollups.size > 0) await addUsageRollups(tx, [...batch.rollups.values()], nowIso);
+      await writeRollups(tx, batch.rollups, nowMs);
       if (batch.latency.size > 0) await addLatencyRollups(tx, [...batch.latency.values()], nowIso);
       if (batch.keysUsed.size > 0) {
         const keys = [...batch.keysUsed].map(([id, at]) => ({ id, at }));
@@ -340,26 +289,13 @@ export class UsageMeter {
 function mergeInto(
   batch: Batch,
   events: number,
-  rollups: Map<string, Rollup>,
+  rollups: UsageTally,
   latency: Map<string, LatencyAggregate>,
   logs: string[],
   keysUsed: Map<string, Date>,
 ): void {
   batch.events += events;
-  for (const [id, rollup] of rollups) {
-    const into = batch.rollups.get(id);
-    if (!into) {
-      batch.rollups.set(id, rollup);
-      continue;
-    }
-    into.requests += rollup.requests;
-    into.billable += rollup.billable;
-    into.bytesIn += rollup.bytesIn;
-    into.bytesOut += rollup.bytesOut;
-    into.tokensIn += rollup.tokensIn;
-    into.tokensOut += rollup.tokensOut;
-    into.costMicros += rollup.costMicros;
-  }
+  batch.rollups.merge(rollups);
   for (const [id, aggregate] of latency) {
     const into = batch.latency.get(id);
     if (!into) {
@@ -388,7 +324,7 @@ function mergeInto(
  * graph (entry, Date, a dozen strings), which every young-generation GC in between would have to
  * trace and copy — at thousands of requests per second, most of the gateway's GC time.
  */
-export function requestLogRow(entry: RequestLogEntry): string {
+function requestLogRow(entry: RequestLogEntry): string {
   return JSON.stringify({
     id: entry.id,
     at: entry.at,
@@ -411,7 +347,7 @@ export function requestLogRow(entry: RequestLogEntry): string {
 }
 
 /** Request logs; ON CONFLICT (id) DO NOTHING, so a retried batch writes none twice. */
-export const INSERT_REQUEST_LOGS_SQL = `
+const INSERT_REQUEST_LOGS_SQL = `
     INSERT INTO "RequestLog" (id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
       status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode")
     SELECT id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
@@ -427,51 +363,6 @@ const TOUCH_KEYS_SQL = `
     UPDATE "ApiKey" k SET "lastUsedAt" = x.at
     FROM json_to_recordset($1::json) AS x(id text, at timestamp(3))
     WHERE k.id = x.id AND (k."lastUsedAt" IS NULL OR k."lastUsedAt" < x.at)`;
-
-/**
- * One statement for both grains: the daily rows sum the same hourly values, so the two can never
- * disagree. The joins drop rows of subscriptions deleted meanwhile, which would otherwise poison the
- * batch. Rows go in key order so concurrent writers lock them in the same order (no deadlock).
- */
-const ADD_USAGE_ROLLUPS_SQL = `
-    WITH v AS (
-      SELECT * FROM json_to_recordset($1::json) AS x(sid text, bucket timestamp(3), cls int, requests bigint,
-        billable bigint, bytes_in bigint, bytes_out bigint, tokens_in bigint, tokens_out bigint, cost bigint)
-    ),
-    hourly AS (
-      INSERT INTO "UsageRollup" (id, "subscriptionId", "bucketStart", "statusClass", requests, billable,
-        "bytesIn", "bytesOut", "tokensIn", "tokensOut", "costMicros", "updatedAt")
-      SELECT gen_random_uuid()::text, v.sid, v.bucket, v.cls, v.requests, v.billable, v.bytes_in, v.bytes_out,
-        v.tokens_in, v.tokens_out, v.cost, $2::timestamp(3)
-      FROM v JOIN "Subscription" s ON s.id = v.sid
-      ORDER BY v.sid, v.bucket, v.cls
-      ${addToRollupOnConflict('UsageRollup')}
-    )
-    INSERT INTO "UsageDailyRollup" (id, "subscriptionId", day, "statusClass", requests, billable,
-      "bytesIn", "bytesOut", "tokensIn", "tokensOut", "costMicros", "updatedAt")
-    SELECT gen_random_uuid()::text, v.sid, v.bucket::date, v.cls, sum(v.requests), sum(v.billable),
-      sum(v.bytes_in), sum(v.bytes_out), sum(v.tokens_in), sum(v.tokens_out), sum(v.cost), $2::timestamp(3)
-    FROM v JOIN "Subscription" s ON s.id = v.sid
-    GROUP BY v.sid, v.bucket::date, v.cls
-    ORDER BY v.sid, v.bucket::date, v.cls
-    ${addToRollupOnConflict('UsageDailyRollup')}`;
-
-async function addUsageRollups(tx: SqlRunner, rows: Rollup[], nowIso: string): Promise<void> {
-  const values = rows.map((r) => ({
-    sid: r.subscriptionId,
-    bucket: r.bucketStart.toISOString(),
-    cls: r.statusClass,
-    requests: r.requests,
-    billable: r.billable,
-    bytes_in: r.bytesIn,
-    bytes_out: r.bytesOut,
-    tokens_in: r.tokensIn,
-    tokens_out: r.tokensOut,
-    // exact: a bigint travels as its decimal text, which json_to_recordset reads into a bigint column
-    cost: r.costMicros.toString(),
-  }));
-  await tx.execute(ADD_USAGE_ROLLUPS_SQL, [JSON.stringify(values), nowIso]);
-}
 
 /**
  * Adds the batch's histograms to LatencyRollup: a new row takes the counts as they are, an existing one

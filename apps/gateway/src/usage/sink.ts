@@ -1,7 +1,7 @@
-import { applyUsageEvents } from '@portcullis/billing/usage/apply';
-import { type StreamUsageEvent, UsageStreamProducer } from '@portcullis/billing/usage/stream';
-import type { Db } from '@portcullis/db';
+import type { SqlRunner } from '@portcullis/db/pg';
 import { createRedis } from '@portcullis/db/redis';
+import { applyUsageEvents } from '@portcullis/usage/apply';
+import { type StreamUsageEvent, UsageStreamProducer } from '@portcullis/usage/stream';
 import type { Cluster, Redis } from 'ioredis';
 import { describeError, type Logger } from '../log.ts';
 import type { UsageMeter } from './meter.ts';
@@ -37,8 +37,8 @@ export interface StreamSinkOptions {
   redisUrl?: string | undefined;
   redisClusterNodes?: { host: string; port: number }[] | undefined;
   keyPrefix?: string | undefined;
-  /** Prisma, created on first use: only a Redis outage writes usage this way */
-  db: () => Db;
+  /** Postgres (node-postgres): only a Redis outage writes usage this way */
+  sql: SqlRunner;
   log: Logger;
   /**
    * An XADD not acknowledged within this falls back to Postgres (default 1 s; exact either way). Long
@@ -139,7 +139,7 @@ export class StreamUsageSink implements UsageSink {
     this.fallback = [];
     if (batch.length === 0) return Promise.resolve();
     this.fallbackRunning = applyUsageEvents(
-      this.options.db(),
+      this.options.sql,
       batch.map((b) => b.event),
     )
       .then(

@@ -108,7 +108,7 @@ export function CheckboxField({
   );
 }
 
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /** A group of method checkboxes in a fieldset (one legend for screen readers). */
 export function MethodChecks({

@@ -1,7 +1,7 @@
 import { ZSignIn } from '@portcullis/core/schemas';
-import { guardedSignIn, signInWithOAuth } from '@portcullis/core/verbs/login-guard';
-import { endSession, startSession } from '@portcullis/core/verbs/sessions';
 import { getDb } from '@portcullis/db';
+import { guardedSignIn, signInWithOAuth } from '@portcullis/services/verbs/login-guard';
+import { endSession, startSession } from '@portcullis/services/verbs/sessions';
 import NextAuth, { type Account, CredentialsSignin, type DefaultSession, type Profile } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import GitHub from 'next-auth/providers/github';
@@ -81,7 +81,7 @@ const oauthProviders = [
     : []),
 ];
 
-export const { handlers, auth, signIn, signOut } = NextAuth({
+export const { handlers, auth } = NextAuth({
   ...authConfig,
   providers: [
     Credentials({

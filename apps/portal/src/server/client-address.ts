@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { clientAddress } from '@portcullis/core/verbs/login-guard';
+import { clientAddress } from '@portcullis/services/verbs/login-guard';
 
 /**
  * The client address the per-IP limits key on (sign-in, sign-up).

@@ -1,5 +1,5 @@
-import { liveSessionUser } from '@portcullis/core/verbs/sessions';
 import type { Db } from '@portcullis/db';
+import { liveSessionUser } from '@portcullis/services/verbs/sessions';
 
 /**
  * Whether a session cookie's session is still live, asked on every request that reads the session.

@@ -1,8 +1,8 @@
 import { DomainError, type DomainErrorCode } from '@portcullis/core/errors';
 import { ZSlugRef } from '@portcullis/core/schemas';
-import { findMembership } from '@portcullis/core/verbs/org';
-import { isPlatformAdmin } from '@portcullis/core/verbs/settings';
 import type { Db } from '@portcullis/db';
+import { findMembership } from '@portcullis/services/verbs/org';
+import { isPlatformAdmin } from '@portcullis/services/verbs/settings';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError, z } from 'zod';

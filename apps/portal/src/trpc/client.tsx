@@ -12,7 +12,9 @@ import type { AppRouter } from '../server/root';
 // compiling its fast parsers, and every probe is a reported violation. Forms parse small inputs.
 z.config({ jitless: true });
 
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+const trpcContext = createTRPCContext<AppRouter>();
+const { TRPCProvider } = trpcContext;
+export const { useTRPC } = trpcContext;
 
 function makeQueryClient() {
   return new QueryClient({

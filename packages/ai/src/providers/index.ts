@@ -7,7 +7,6 @@ import { defineOpenAICompatible } from './openai-compatible/index.ts';
 import { deepseek, groq, ollama, openrouter, vllm } from './presets.ts';
 import type { ProviderDefinition } from './types.ts';
 
-export { defineOpenAICompatible } from './openai-compatible/index.ts';
 export type * from './types.ts';
 
 /** Any other OpenAI-compatible server: the credential's baseUrl says where it is. */

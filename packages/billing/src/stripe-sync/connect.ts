@@ -1,13 +1,13 @@
 import { badRequest, notFound } from '@portcullis/core/errors';
-import { inTransaction, type OrgCtx, writeAudit } from '@portcullis/core/verbs/context';
+import { inTransaction, type OrgCtx, writeAudit } from '@portcullis/services/verbs/context';
 import { z } from 'zod';
 import { isLiveModeKey } from '../stripe/client.ts';
 import { openStripeSecret, sealStripeSecret, stripeWebhookPath } from './credentials.ts';
 import { resumeAfterPayment } from './suspension.ts';
 import { checkStripeKey, type StripeKeyCheckOptions } from './verify-key.ts';
 
-export const DEFAULT_GRACE_DAYS = 3;
-export const MAX_GRACE_DAYS = 60;
+const DEFAULT_GRACE_DAYS = 3;
+const MAX_GRACE_DAYS = 60;
 
 const SECRET_KEY = /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/;
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{8,}$/;

@@ -1,5 +1,5 @@
-import { lockKey } from '@portcullis/core/verbs/context';
 import type { Db } from '@portcullis/db';
+import { lockKey } from '@portcullis/services/verbs/context';
 import { suspendForNonPayment } from './suspension.ts';
 
 const DAY_MS = 86_400_000;

@@ -16,20 +16,20 @@ import { type MeterEventToSend, meterEventIdentifier, sendMeterEvents } from '..
  * null = never attempted, "attempt: …" = in flight (a crash may have sent it), "retryable: …",
  * "permanent: …" (Stripe refused it; resending cannot help).
  */
-export const METER_RESEND_WINDOW_MS = 20 * 3_600_000;
+const METER_RESEND_WINDOW_MS = 20 * 3_600_000;
 /** Stripe refuses meter events stamped more than 35 days ago; a day of margin. */
-export const METER_USAGE_LOOKBACK_MS = 34 * 86_400_000;
+const METER_USAGE_LOOKBACK_MS = 34 * 86_400_000;
 /**
  * Stripe bills a meter event in the billing period its timestamp falls in, and finalizes a period's
  * invoice an hour after the period ends (its default finalization grace); an event stamped in a period
  * already finalized is stored and never billed. Usage pushed this long after its hour ended is
  * therefore stamped when it is sent (billed in the period open then) instead of inside its hour.
  */
-export const LATE_PUSH_AFTER_MS = 30 * 60_000;
+const LATE_PUSH_AFTER_MS = 30 * 60_000;
 const HOUR_MS = 3_600_000;
 const SUBSCRIPTIONS_PER_TRANSACTION = 50;
 
-export interface StaleMeterPush {
+interface StaleMeterPush {
   id: string;
   subscriptionId: string;
   bucketStart: Date;

@@ -1,6 +1,6 @@
 import { badRequest, notFound } from '@portcullis/core/errors';
-import type { OrgCtx } from '@portcullis/core/verbs/context';
 import type { SubscriptionStatus } from '@portcullis/db';
+import type { OrgCtx } from '@portcullis/services/verbs/context';
 import { z } from 'zod';
 import { planPricingOf } from '../invoicing.ts';
 import { asStripeError, describeStripeError } from '../stripe/errors.ts';

@@ -1,5 +1,5 @@
-import { notifyConfig } from '@portcullis/core/verbs/context';
 import type { Prisma, Tx } from '@portcullis/db';
+import { notifyConfig } from '@portcullis/services/verbs/context';
 
 /** Subscription.suspendedReason of a subscription suspended for an unpaid Stripe invoice (gateway: 402). */
 export const PAYMENT_FAILED_REASON = 'payment_failed';

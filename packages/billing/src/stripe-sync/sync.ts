@@ -23,7 +23,7 @@ export interface SyncStripeOptions extends StripeAccess {
   maxMeterEventsPerRun?: number;
 }
 
-export interface StripeSyncError {
+interface StripeSyncError {
   orgId: string;
   step: 'credentials' | 'catalog' | 'subscription' | 'usage';
   /** the plan or subscription concerned */

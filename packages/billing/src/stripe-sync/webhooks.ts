@@ -1,5 +1,5 @@
-import { lockKey } from '@portcullis/core/verbs/context';
 import type { Db, Tx } from '@portcullis/db';
+import { lockKey } from '@portcullis/services/verbs/context';
 import type Stripe from 'stripe';
 import { setCustomerDefaultPaymentMethod } from '../stripe/customers.ts';
 import { describeStripeError, isRetryableStripeError } from '../stripe/errors.ts';

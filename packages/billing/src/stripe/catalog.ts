@@ -15,7 +15,7 @@ export interface UsageTier {
   flatAmountMinor?: bigint;
 }
 
-export interface PlanUsagePricing {
+interface PlanUsagePricing {
   /** the meter's event_name; one meter per name per Stripe account */
   meterEventName: string;
   /** per-unit price in minor units as a decimal string, e.g. "0.5" = half a cent per call */
@@ -24,7 +24,7 @@ export interface PlanUsagePricing {
   tiersMode?: 'graduated' | 'volume';
 }
 
-export interface ExistingPlanCatalog {
+interface ExistingPlanCatalog {
   productId?: string | null;
   meterId?: string | null;
   flatPriceId?: string | null;

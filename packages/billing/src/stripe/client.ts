@@ -8,7 +8,7 @@ import Stripe from 'stripe';
  */
 export const STRIPE_API_VERSION = '2025-10-29.clover' satisfies Stripe.LatestApiVersion;
 
-export const STRIPE_PRODUCTION_API_BASE = 'https://api.stripe.com';
+const STRIPE_PRODUCTION_API_BASE = 'https://api.stripe.com';
 
 export interface StripeClientOptions {
   /** the tenant's secret (sk_…) or restricted (rk_…) key */

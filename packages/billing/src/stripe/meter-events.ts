@@ -4,8 +4,8 @@ import { METER_CUSTOMER_PAYLOAD_KEY, METER_VALUE_PAYLOAD_KEY } from './catalog.t
 import { describeStripeError, isDuplicateMeterEventError, isRetryableStripeError } from './errors.ts';
 
 /** Stripe accepts meter events stamped within the past 35 days and at most 5 minutes ahead. */
-export const METER_EVENT_MAX_AGE_MS = 35 * 86_400_000;
-export const METER_EVENT_MAX_FUTURE_MS = 5 * 60_000;
+const METER_EVENT_MAX_AGE_MS = 35 * 86_400_000;
+const METER_EVENT_MAX_FUTURE_MS = 5 * 60_000;
 const IDENTIFIER_MAX = 100;
 const IDENTIFIER = /^[A-Za-z0-9_-]{1,100}$/;
 
@@ -19,7 +19,7 @@ export interface MeterEventToSend {
   timestamp: Date;
 }
 
-export type MeterEventStatus = 'sent' | 'duplicate' | 'failed';
+type MeterEventStatus = 'sent' | 'duplicate' | 'failed';
 
 export interface MeterEventOutcome {
   identifier: string;

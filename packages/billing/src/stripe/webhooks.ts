@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import { asStripeError } from './errors.ts';
 
-export const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
+const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
 
-export type StripeWebhookRefusal =
+type StripeWebhookRefusal =
   | 'missing_signature'
   | 'bad_signature'
   | 'timestamp_out_of_tolerance'

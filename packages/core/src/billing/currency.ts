@@ -5,7 +5,7 @@ import { Decimal } from './decimal.ts';
  * of digits of their minor unit. Amounts are stored and summed as integers of the minor unit
  * (cents, yen, fils); the exponent says where the decimal point goes.
  */
-export const CURRENCY_EXPONENTS = {
+const CURRENCY_EXPONENTS = {
   usd: 2,
   eur: 2,
   gbp: 2,

@@ -26,7 +26,7 @@ import type { PlanPricing, PriceTier } from './pricing.ts';
  *   capped by the request quota.
  */
 
-export type InvoiceLineKind =
+type InvoiceLineKind =
   | 'flat_fee'
   | 'usage'
   | 'tier'

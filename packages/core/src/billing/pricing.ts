@@ -60,29 +60,26 @@ export const ZDecimalString = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-export const ZCurrencyCode = z
+const ZCurrencyCode = z
   .string({ error: 'Choose a currency' })
   .trim()
   .toLowerCase()
   .refine(isSupportedCurrency, { error: `Choose one of: ${CURRENCY_CODES.join(', ')}` });
 
-export const ZPricingModel = z.enum(['free', 'flat', 'per_unit', 'graduated', 'included_overage'], {
+const ZPricingModel = z.enum(['free', 'flat', 'per_unit', 'graduated', 'included_overage'], {
   error: 'Choose a pricing model',
 });
-export type PricingModel = z.infer<typeof ZPricingModel>;
 
-export const ZQuotaMode = z.enum(['hard_cap', 'bill_overage'], { error: 'Choose hard cap or bill overage' });
-export type QuotaMode = z.infer<typeof ZQuotaMode>;
+const ZQuotaMode = z.enum(['hard_cap', 'bill_overage'], { error: 'Choose hard cap or bill overage' });
 
-export const ZBillableStatuses = z.enum(['below_500', 'all_admitted', 'success_only'], {
+const ZBillableStatuses = z.enum(['below_500', 'all_admitted', 'success_only'], {
   error: 'Choose which responses are billed',
 });
-export type BillableStatuses = z.infer<typeof ZBillableStatuses>;
 
 const wholeNumber = (what: string) =>
   z.number({ error: `Enter ${what}` }).int({ error: 'Enter a whole number' });
 
-export const ZPriceTier = z.object({
+const ZPriceTier = z.object({
   /** inclusive cumulative upper bound in requests; null = unbounded (last tier only) */
   upTo: wholeNumber('the tier limit').positive({ error: 'Must be at least 1' }).nullable().default(null),
   unitPrice: ZDecimalString,
@@ -90,13 +87,12 @@ export const ZPriceTier = z.object({
 });
 export type PriceTier = z.infer<typeof ZPriceTier>;
 
-export const ZTokenPrices = z.object({
+const ZTokenPrices = z.object({
   inputPerMillion: ZDecimalString,
   outputPerMillion: ZDecimalString,
 });
-export type TokenPrices = z.infer<typeof ZTokenPrices>;
 
-export const MAX_PRICE_TIERS = 20;
+const MAX_PRICE_TIERS = 20;
 
 const ZPlanPricingFields = z.object({
   model: ZPricingModel.default('free'),

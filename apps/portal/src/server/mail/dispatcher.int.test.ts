@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { queueMail } from '@portcullis/core/notify-users';
 import { getDb } from '@portcullis/db';
+import { queueMail } from '@portcullis/services/notify-users';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniq } from '../../../../../test/fixtures';

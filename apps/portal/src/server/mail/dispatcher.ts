@@ -1,5 +1,5 @@
-import { DROPPED_MAIL_BODY, readMailBody } from '@portcullis/core/notify-users';
 import { type Db, getDb } from '@portcullis/db';
+import { DROPPED_MAIL_BODY, readMailBody } from '@portcullis/services/notify-users';
 import { createTransport, type Transporter } from 'nodemailer';
 import { env } from '../../env';
 
@@ -34,7 +34,7 @@ export interface MailDispatcherOptions {
   smtpTimeoutMs?: number;
 }
 
-export interface DispatchResult {
+interface DispatchResult {
   sent: number;
   failed: number;
   retrying: number;

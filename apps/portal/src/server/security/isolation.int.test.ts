@@ -4,8 +4,8 @@ import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
 import { appRouter } from '../root';
 import { callerFor, db, seedUser } from '../test/harness';
-import { ACCESS_MATRIX, type Access, type MatrixEntry } from './access-matrix';
-import { privateIds, ROLES_LOW_TO_HIGH, seedTenantWorld, type TenantWorld } from './world';
+import { ACCESS_MATRIX, type Access, type MatrixEntry } from './test/access-matrix';
+import { privateIds, ROLES_LOW_TO_HIGH, seedTenantWorld, type TenantWorld } from './test/world';
 
 /**
  * Every procedure of the app router, called as every kind of actor against one fully seeded tenant.

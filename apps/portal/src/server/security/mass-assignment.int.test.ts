@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { hashSecretToken } from '@portcullis/core/verbs/members';
+import { hashSecretToken } from '@portcullis/services/verbs/members';
 import { describe, expect, it } from 'vitest';
 import {
   addMember,

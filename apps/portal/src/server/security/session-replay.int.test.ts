@@ -1,6 +1,6 @@
-import { hashPassword } from '@portcullis/core/password';
-import { hashSecretToken } from '@portcullis/core/verbs/members';
 import { getDb } from '@portcullis/db';
+import { hashPassword } from '@portcullis/services/password';
+import { hashSecretToken } from '@portcullis/services/verbs/members';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOrg, uniq } from '../../../../../test/fixtures';
 import { SESSION_CHECK_TTL_MS } from '../session-check';

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashPassword } from '@portcullis/core/password';
-import { LOGIN_LIMITS } from '@portcullis/core/verbs/login-guard';
 import { getDb } from '@portcullis/db';
+import { hashPassword } from '@portcullis/services/password';
+import { LOGIN_LIMITS } from '@portcullis/services/verbs/login-guard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, seedDemo } from '../../../../../prisma/seed';
 import { uniq } from '../../../../../test/fixtures';

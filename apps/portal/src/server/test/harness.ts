@@ -16,7 +16,7 @@ await allowUpstreamHosts(db, ['127.0.0.1', '10.0.0.1:8080']);
 
 export const callerFor = (userId: string | null) => createCaller(createTrpcContext({ db, userId }));
 
-export { seedOrg, seedUser, uniq };
+export { seedUser, uniq };
 
 /** A fresh user who is `role` in a fresh org, with a caller acting as them. */
 export async function member(role: Role = 'OWNER', label = 'member') {

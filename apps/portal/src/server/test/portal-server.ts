@@ -12,7 +12,7 @@ import { requireDatabaseUrl } from '@portcullis/db';
  */
 
 const ROOT = resolve(import.meta.dirname, '../../../../..');
-export const TEST_AUTH_SECRET = 'portcullis-http-test-secret-0123456789abcdef';
+const TEST_AUTH_SECRET = 'portcullis-http-test-secret-0123456789abcdef';
 
 export interface PortalServer {
   url: string;
@@ -44,7 +44,7 @@ export interface CallOptions {
   from?: string;
 }
 
-export function call(url: string, options: CallOptions = {}): Promise<Answer> {
+function call(url: string, options: CallOptions = {}): Promise<Answer> {
   return new Promise((done, fail) => {
     const req = request(
       url,

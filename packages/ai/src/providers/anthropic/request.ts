@@ -11,12 +11,12 @@ import type { ProviderCredential, ProviderHttpRequest } from '../types.ts';
 import { applyResponseFormat } from './structured.ts';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
-export const ANTHROPIC_VERSION = '2023-06-01';
+const ANTHROPIC_VERSION = '2023-06-01';
 /** Anthropic requires max_tokens; OpenAI callers often omit it. */
-export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
+const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 
-export type AnthropicBlock = Record<string, unknown>;
-export interface AnthropicMessageParam {
+type AnthropicBlock = Record<string, unknown>;
+interface AnthropicMessageParam {
   role: 'user' | 'assistant';
   content: AnthropicBlock[];
 }
@@ -64,7 +64,7 @@ const textOf = (content: string | readonly TextPart[]): string => contentText(co
  * system prompt, tool results become `tool_result` blocks of the next user turn, consecutive turns of one
  * role are merged.
  */
-export function toAnthropicMessages(messages: readonly ChatMessage[]): {
+function toAnthropicMessages(messages: readonly ChatMessage[]): {
   system: string | undefined;
   messages: AnthropicMessageParam[];
 } {
@@ -112,7 +112,7 @@ function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefine
   return out;
 }
 
-export function toAnthropicBody(request: ChatCompletionRequest, model: string): Record<string, unknown> {
+function toAnthropicBody(request: ChatCompletionRequest, model: string): Record<string, unknown> {
   if (request.n != null && request.n > 1) {
     throw new UnsupportedRequestError('Anthropic models return one choice; n must be 1.', 'n');
   }

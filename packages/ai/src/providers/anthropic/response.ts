@@ -18,7 +18,7 @@ import { asNumber, asString, expectRecord, isRecord, randomId, usageFrom } from 
 import type { HeaderMap } from '../types.ts';
 import { formatToolName } from './structured.ts';
 
-export function finishReasonFromStop(stopReason: unknown): FinishReason {
+function finishReasonFromStop(stopReason: unknown): FinishReason {
   switch (stopReason) {
     case 'max_tokens':
     case 'model_context_window_exceeded':

@@ -9,7 +9,7 @@ import { isRecord } from '../shared.ts';
  * call. `json_object` is the same with a schema that allows any object.
  */
 
-export interface FormatTool {
+interface FormatTool {
   name: string;
   description: string;
   input_schema: Record<string, unknown>;

@@ -3,7 +3,7 @@ import type { Endpoint } from '../openai-compatible/request.ts';
 import type { ProviderCredential } from '../types.ts';
 
 /** A GA version that supports `stream_options.include_usage`, tools and `max_completion_tokens`. */
-export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
+const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 
 /**
  * Azure addresses a deployment, not a model: `{endpoint}/openai/deployments/{deployment}/chat/completions

@@ -21,7 +21,7 @@ export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
 const API_VERSION = 'v1beta';
 
 type GeminiPart = Record<string, unknown>;
-export interface GeminiContent {
+interface GeminiContent {
   role: 'user' | 'model';
   parts: GeminiPart[];
 }
@@ -30,17 +30,13 @@ export interface GeminiContent {
 const modelPath = (model: string): string =>
   `models/${encodeURIComponent(model.startsWith('models/') ? model.slice(7) : model)}`;
 
-export function geminiUrl(
-  credential: ProviderCredential,
-  path: string,
-  query: Record<string, string> = {},
-): string {
+function geminiUrl(credential: ProviderCredential, path: string, query: Record<string, string> = {}): string {
   const base = resolveBaseUrl(GEMINI_BASE_URL, credential, 'Google Gemini');
   const search = new URLSearchParams(query).toString();
   return `${base}/${API_VERSION}/${path}${search ? `?${search}` : ''}`;
 }
 
-export function geminiHeaders(credential: ProviderCredential, json: boolean): Record<string, string> {
+function geminiHeaders(credential: ProviderCredential, json: boolean): Record<string, string> {
   return {
     ...(json ? { 'content-type': 'application/json' } : {}),
     ...credential.headers,
@@ -90,7 +86,7 @@ function toolResultObject(content: string): Record<string, unknown> {
  * OpenAI messages → Gemini contents. Gemini names tool results by function name, not call id, so the
  * names are looked up from the assistant turns that made the calls.
  */
-export function toGeminiContents(messages: readonly ChatMessage[]): {
+function toGeminiContents(messages: readonly ChatMessage[]): {
   systemInstruction: { parts: GeminiPart[] } | undefined;
   contents: GeminiContent[];
 } {
@@ -143,7 +139,7 @@ export function toGeminiContents(messages: readonly ChatMessage[]): {
 // Gemini's `parameters` is an OpenAPI-schema subset that rejects these JSON-Schema keywords.
 const UNSUPPORTED_SCHEMA_KEYS = new Set(['$schema', '$id', '$comment', 'additionalProperties', 'strict']);
 
-export function sanitizeSchema(schema: unknown): unknown {
+function sanitizeSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(sanitizeSchema);
   if (!isRecord(schema)) return schema;
   const out: Record<string, unknown> = {};
@@ -172,7 +168,7 @@ const functionDeclaration = (tool: ToolDefinition) => ({
   ...(tool.function.parameters ? { parameters: sanitizeSchema(tool.function.parameters) } : {}),
 });
 
-export function toGeminiBody(request: ChatCompletionRequest): Record<string, unknown> {
+function toGeminiBody(request: ChatCompletionRequest): Record<string, unknown> {
   const { systemInstruction, contents } = toGeminiContents(request.messages);
   const generationConfig: Record<string, unknown> = {};
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;

@@ -51,7 +51,7 @@ function headers(options: OpenAICompatibleRequestOptions, credential: ProviderCr
   };
 }
 
-export function buildChatBody(
+function buildChatBody(
   request: ChatCompletionRequest,
   model: string,
   options: OpenAICompatibleRequestOptions,

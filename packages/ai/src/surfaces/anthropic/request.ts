@@ -41,7 +41,7 @@ const ZContentBlock = z.discriminatedUnion('type', [
   ZThinkingBlock,
 ]);
 
-export const ZAnthropicMessagesRequest = z.looseObject({
+const ZAnthropicMessagesRequest = z.looseObject({
   model: z.string().min(1),
   max_tokens: z.int().min(1),
   messages: z

@@ -28,7 +28,7 @@ export function stopReasonFromFinish(
   }
 }
 
-export type AnthropicContentBlock =
+type AnthropicContentBlock =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
@@ -44,7 +44,7 @@ export interface AnthropicMessage {
 }
 
 /** Tool arguments a model produced are usually JSON objects; anything else is kept under a key, not lost. */
-export function toolInput(argumentsText: string): Record<string, unknown> {
+function toolInput(argumentsText: string): Record<string, unknown> {
   if (!argumentsText.trim()) return {};
   try {
     const value: unknown = JSON.parse(argumentsText);
@@ -67,7 +67,7 @@ export function anthropicUsage(usage: TokenUsage): AnthropicMessage['usage'] {
 }
 
 /** The stop sequence that ended a choice, when the provider said (see ChatCompletionChoice). */
-export const matchedStopSequence = (choice: Pick<ChatCompletionChoice, 'stop_sequence'> | undefined) =>
+const matchedStopSequence = (choice: Pick<ChatCompletionChoice, 'stop_sequence'> | undefined) =>
   choice?.stop_sequence ?? null;
 
 /** A unified completion as the Anthropic Message a /v1/messages client expects (first choice). */
@@ -96,7 +96,7 @@ export function unifiedToAnthropicMessage(completion: ChatCompletion, usage: Tok
   };
 }
 
-export function anthropicErrorType(status: number): string {
+function anthropicErrorType(status: number): string {
   switch (status) {
     case 400:
     case 422:

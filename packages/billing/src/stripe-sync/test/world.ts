@@ -25,7 +25,7 @@ export const stripeKey = (label = 'tenant') =>
   `sk_test_${label.replace(/[^A-Za-z0-9]/g, '')}${randomBytes(12).toString('hex')}`;
 export const webhookSecretFor = () => `whsec_${randomBytes(16).toString('base64url')}`;
 
-export const PER_UNIT_PRICING: PlanPricingInput = {
+const PER_UNIT_PRICING: PlanPricingInput = {
   model: 'per_unit',
   currency: 'usd',
   flatFee: '10.00',

@@ -1,7 +1,7 @@
-import { queueMail } from '@portcullis/core/notify-users';
-import { hashPassword } from '@portcullis/core/password';
-import { guardedSignIn } from '@portcullis/core/verbs/login-guard';
-import { RESET_REQUESTED_MESSAGE } from '@portcullis/core/verbs/password-reset';
+import { queueMail } from '@portcullis/services/notify-users';
+import { hashPassword } from '@portcullis/services/password';
+import { guardedSignIn } from '@portcullis/services/verbs/login-guard';
+import { RESET_REQUESTED_MESSAGE } from '@portcullis/services/verbs/password-reset';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newestMailText } from '../../../../../../test/fixtures';

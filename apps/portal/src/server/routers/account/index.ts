@@ -5,20 +5,20 @@ import {
   signOutEverywhere,
   ZPasswordChange,
   ZUserByEmail,
-} from '@portcullis/core/verbs/account';
+} from '@portcullis/services/verbs/account';
 import {
   requestEmailChange,
   resendEmailVerification,
   verifyEmail,
   ZEmailChange,
   ZEmailVerification,
-} from '@portcullis/core/verbs/email-verification';
+} from '@portcullis/services/verbs/email-verification';
 import {
   requestPasswordReset,
   resetPassword,
   ZPasswordResetConfirm,
   ZPasswordResetRequest,
-} from '@portcullis/core/verbs/password-reset';
+} from '@portcullis/services/verbs/password-reset';
 import { env } from '../../../env';
 import { kickMailDispatcher } from '../../mail/dispatcher';
 import { forgetSessions } from '../../session-check';

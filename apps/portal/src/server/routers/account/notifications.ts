@@ -1,6 +1,6 @@
 import { ZId } from '@portcullis/core/schemas';
-import type { ActorCtx } from '@portcullis/core/verbs/context';
-import { inTransaction, writeAudit } from '@portcullis/core/verbs/context';
+import type { ActorCtx } from '@portcullis/services/verbs/context';
+import { inTransaction, writeAudit } from '@portcullis/services/verbs/context';
 import { z } from 'zod';
 
 /** The signed-in user's in-app notifications: every query is scoped to the actor's own rows. */

@@ -1,5 +1,5 @@
-import { readMailBody } from '@portcullis/core/notify-users';
-import type { ActorCtx } from '@portcullis/core/verbs/context';
+import { readMailBody } from '@portcullis/services/notify-users';
+import type { ActorCtx } from '@portcullis/services/verbs/context';
 import { z } from 'zod';
 
 /**

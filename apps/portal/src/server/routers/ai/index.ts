@@ -1,4 +1,4 @@
-import { ZApiBySlug } from '@portcullis/core/schemas';
+import { ZApiBySlug, ZPlanRef } from '@portcullis/core/schemas';
 import {
   getAiApiConfig,
   getApiKind,
@@ -8,8 +8,7 @@ import {
   setPromptConfig,
   ZAiConfigSet,
   ZPlanAiLimitsSet,
-  ZPlanRef,
-} from '@portcullis/core/verbs/ai-api-config';
+} from '@portcullis/services/verbs/ai-api-config';
 import {
   aiCallModels,
   aiUsageSummary,
@@ -18,7 +17,7 @@ import {
   ZAiCallList,
   ZAiCallRef,
   ZAiUsageSummary,
-} from '@portcullis/core/verbs/ai-calls';
+} from '@portcullis/services/verbs/ai-calls';
 import {
   createCredential,
   deleteCredential,
@@ -27,15 +26,15 @@ import {
   ZCredentialCreate,
   ZCredentialRef,
   ZCredentialUpdate,
-} from '@portcullis/core/verbs/ai-credentials';
+} from '@portcullis/services/verbs/ai-credentials';
 import {
   deleteAiPrice,
   listAiPrices,
   setAiPrice,
   ZAiPriceRef,
   ZAiPriceSet,
-} from '@portcullis/core/verbs/ai-prices';
-import { AI_PROVIDERS } from '@portcullis/core/verbs/ai-shared';
+} from '@portcullis/services/verbs/ai-prices';
+import { AI_PROVIDERS } from '@portcullis/services/verbs/ai-shared';
 import { env } from '../../../env';
 import { can } from '../../permissions';
 import { orgProcedure, router, verbCtx } from '../../trpc';

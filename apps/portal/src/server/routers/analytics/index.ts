@@ -6,7 +6,7 @@ import {
   ZAnalyticsQuery,
   ZAnalyticsTopQuery,
   ZQuotaBurnDownQuery,
-} from '@portcullis/core/verbs/analytics';
+} from '@portcullis/services/verbs/analytics';
 import { orgProcedure, router, verbCtx } from '../../trpc';
 
 /** Charts of the org's APIs (provider side) or of its apps' subscriptions (consumer side), from rollups. */

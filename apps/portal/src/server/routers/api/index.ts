@@ -7,7 +7,7 @@ import {
   updateApiDetails,
   updateApiUpstream,
   ZApiUpdate,
-} from '@portcullis/core/verbs/api';
+} from '@portcullis/services/verbs/api';
 import {
   addApiShare,
   getCatalogSettings,
@@ -17,7 +17,7 @@ import {
   ZAnonymousBrowse,
   ZApiShareAdd,
   ZApiShareRemove,
-} from '@portcullis/core/verbs/api-share';
+} from '@portcullis/services/verbs/api-share';
 import {
   addChangelogEntry,
   listChangelog,
@@ -27,7 +27,7 @@ import {
   ZChangelogAdd,
   ZChangelogEntryRef,
   ZPublishVersion,
-} from '@portcullis/core/verbs/changelog';
+} from '@portcullis/services/verbs/changelog';
 import { can } from '../../permissions';
 import { orgProcedure, router, verbCtx } from '../../trpc';
 

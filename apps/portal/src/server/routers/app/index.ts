@@ -1,5 +1,5 @@
 import { ZAppCreate, ZAppRef } from '@portcullis/core/schemas';
-import { createApp, getApp, listApps, listAppsForActor } from '@portcullis/core/verbs/app';
+import { createApp, getApp, listApps, listAppsForActor } from '@portcullis/services/verbs/app';
 import { rolesWith } from '../../permissions';
 import { orgProcedure, protectedProcedure, router, verbCtx } from '../../trpc';
 

@@ -1,4 +1,10 @@
-import { auditFacets, getAuditEntry, listAudit, ZAuditList, ZAuditRef } from '@portcullis/core/verbs/audit';
+import {
+  auditFacets,
+  getAuditEntry,
+  listAudit,
+  ZAuditList,
+  ZAuditRef,
+} from '@portcullis/services/verbs/audit';
 import { orgProcedure, router, verbCtx } from '../../trpc';
 
 /** The org's audit log: ADMIN and OWNER only ('audit.read'). */

@@ -1,4 +1,4 @@
-import { SIGN_UP_MESSAGE, verifyCredentials } from '@portcullis/core/verbs/auth';
+import { SIGN_UP_MESSAGE, verifyCredentials } from '@portcullis/services/verbs/auth';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { describe, expect, it } from 'vitest';
 import { appRouter } from '../../root';

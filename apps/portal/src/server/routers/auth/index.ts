@@ -1,5 +1,5 @@
 import { ZSignUp } from '@portcullis/core/schemas';
-import { signUp } from '@portcullis/core/verbs/auth';
+import { signUp } from '@portcullis/services/verbs/auth';
 import { env } from '../../../env';
 import { kickMailDispatcher } from '../../mail/dispatcher';
 import { publicProcedure, router } from '../../trpc';

@@ -9,28 +9,27 @@ import {
   unpaidInvoices,
 } from '@portcullis/billing/reports';
 import { ZPlanPricing } from '@portcullis/core/billing/pricing';
-import { ZId } from '@portcullis/core/schemas';
+import { ZId, ZPlanRef } from '@portcullis/core/schemas';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { can } from '../../permissions';
 import { orgProcedure, platformAdminProcedure, router, verbCtx } from '../../trpc';
 
-export const ZInvoiceStatus = z.enum(['DRAFT', 'FINALIZED', 'PAID', 'VOID']);
-export const ZInvoiceList = z.object({
+const ZInvoiceStatus = z.enum(['DRAFT', 'FINALIZED', 'PAID', 'VOID']);
+const ZInvoiceList = z.object({
   /** customer: invoices the org pays; provider: invoices the org issued (ADMIN/OWNER) */
   side: z.enum(['customer', 'provider']).default('customer'),
   status: ZInvoiceStatus.optional(),
   page: z.number().int().min(1).max(100_000).default(1),
   pageSize: z.number().int().min(1).max(100).default(20),
 });
-export const ZInvoiceRef = z.object({ invoiceId: ZId });
+const ZInvoiceRef = z.object({ invoiceId: ZId });
 export const ZRevenueQuery = z.object({ months: z.number().int().min(1).max(36).default(12) });
-export const ZTopConsumersQuery = z.object({
+const ZTopConsumersQuery = z.object({
   days: z.number().int().min(1).max(366).default(30),
   limit: z.number().int().min(1).max(50).default(10),
 });
-export const ZPlanPricingRef = z.object({ planId: ZId });
-export const ZSetPlanPricing = z.object({ planId: ZId, pricing: ZPlanPricing });
+const ZSetPlanPricing = z.object({ planId: ZId, pricing: ZPlanPricing });
 
 /** First day (UTC) of the month `monthsBack` months before the current one. */
 export function revenueSince(now: Date, months: number): Date {
@@ -80,7 +79,7 @@ export const billingRouter = router({
     .input(ZInvoiceRef)
     .mutation(({ ctx, input }) => voidInvoice(verbCtx(ctx), input)),
   planPricing: orgProcedure('billing.read')
-    .input(ZPlanPricingRef)
+    .input(ZPlanRef)
     .query(async ({ ctx, input }) => ({
       ...(await getPlanPricing(verbCtx(ctx), input)),
       canManage: can(ctx.role, 'billing.manage'),

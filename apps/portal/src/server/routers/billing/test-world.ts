@@ -5,7 +5,7 @@ import { callerFor, consumerWithApp, db, providerWithPlan, seedUser } from '../.
 const DAY = 86_400_000;
 export const PER_UNIT = { model: 'per_unit', unitPrice: '0.002', flatFee: '2.00', currency: 'usd' } as const;
 
-export async function platformAdmin() {
+async function platformAdmin() {
   const user = await seedUser(db, 'operator');
   await db.user.update({ where: { id: user.id }, data: { isPlatformAdmin: true } });
   return { user, caller: callerFor(user.id) };

@@ -9,13 +9,13 @@ import {
   ZCatalogCompare,
   ZCatalogSearch,
   ZCatalogSpecRef,
-} from '@portcullis/core/verbs/catalog';
-import type { Db } from '@portcullis/db';
+} from '@portcullis/services/verbs/catalog';
+import type { ActorCtx } from '@portcullis/services/verbs/context';
 import { env } from '../../../env';
 import { gatewayApiBaseUrl } from '../../gateway-url';
 import { protectedProcedure, publicProcedure, router } from '../../trpc';
 
-const viewer = (ctx: { db: Db; userId: string | null }) => ({
+const viewer = (ctx: { db: ActorCtx['db']; userId: string | null }) => ({
   db: ctx.db,
   actor: ctx.userId ? { id: ctx.userId } : null,
 });

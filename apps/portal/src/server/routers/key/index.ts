@@ -6,7 +6,7 @@ import {
   rotateKey,
   ZKeyCreateWithExpiry,
   ZKeyRotate,
-} from '@portcullis/core/verbs/key';
+} from '@portcullis/services/verbs/key';
 import { orgProcedure, router, verbCtx } from '../../trpc';
 
 export const keyRouter = router({

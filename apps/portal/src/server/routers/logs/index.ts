@@ -4,7 +4,7 @@ import {
   requestLogKeys,
   ZRequestLogList,
   ZRequestLogRef,
-} from '@portcullis/core/verbs/request-logs';
+} from '@portcullis/services/verbs/request-logs';
 import { orgProcedure, router, verbCtx } from '../../trpc';
 
 /** The request log explorer; the CSV export is the route /api/orgs/[slug]/logs/csv (same permission). */

@@ -13,7 +13,7 @@ import {
   ZInvite,
   ZMemberRef,
   ZMemberRoleChange,
-} from '@portcullis/core/verbs/members';
+} from '@portcullis/services/verbs/members';
 import { env } from '../../../env';
 import { kickMailDispatcher } from '../../mail/dispatcher';
 import { orgProcedure, protectedProcedure, router, verbCtx } from '../../trpc';

@@ -1,5 +1,5 @@
 import { ZOrgCreate } from '@portcullis/core/schemas';
-import { createOrg, listMyOrgs } from '@portcullis/core/verbs/org';
+import { createOrg, listMyOrgs } from '@portcullis/services/verbs/org';
 import { orgProcedure, protectedProcedure, router } from '../../trpc';
 
 export const orgRouter = router({

@@ -1,5 +1,5 @@
 import { ZApiRef, ZPlanCreate } from '@portcullis/core/schemas';
-import { createPlan, listPlans } from '@portcullis/core/verbs/plan';
+import { createPlan, listPlans } from '@portcullis/services/verbs/plan';
 import { orgProcedure, router, verbCtx } from '../../trpc';
 
 export const planRouter = router({

@@ -9,7 +9,7 @@ import {
   setOpenApiSpec,
   updateApiPolicies,
   updateUpstreamConfig,
-} from '@portcullis/core/verbs/policies';
+} from '@portcullis/services/verbs/policies';
 import { can } from '../../permissions';
 import { orgProcedure, verbCtx } from '../../trpc';
 

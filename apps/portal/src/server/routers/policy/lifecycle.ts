@@ -1,7 +1,7 @@
 import { ZApiRef, ZApiRetire, ZPlanRef, ZPlanUpdate } from '@portcullis/core/schemas';
-import { deprecateApi, retireApi, ZApiDeprecate } from '@portcullis/core/verbs/lifecycle';
-import { archivePlan, updatePlanLimits } from '@portcullis/core/verbs/plan';
-import { listSubscribersForApi } from '@portcullis/core/verbs/subscription';
+import { deprecateApi, retireApi, ZApiDeprecate } from '@portcullis/services/verbs/lifecycle';
+import { archivePlan, updatePlanLimits } from '@portcullis/services/verbs/plan';
+import { listSubscribersForApi } from '@portcullis/services/verbs/subscription';
 import { can } from '../../permissions';
 import { orgProcedure, verbCtx } from '../../trpc';
 

@@ -1,13 +1,13 @@
 import { ZPlatformSettingsUpdate } from '@portcullis/core/schemas';
+import type { ActorCtx } from '@portcullis/services/verbs/context';
 import {
   getPlatformSettings,
   isPlatformAdmin,
   updatePlatformSettings,
-} from '@portcullis/core/verbs/settings';
-import type { Db } from '@portcullis/db';
+} from '@portcullis/services/verbs/settings';
 import { platformAdminProcedure, protectedProcedure, router } from '../../trpc';
 
-const actorCtx = (ctx: { db: Db; actor: { id: string } }) => ({ db: ctx.db, actor: ctx.actor });
+const actorCtx = (ctx: { db: ActorCtx['db']; actor: { id: string } }) => ({ db: ctx.db, actor: ctx.actor });
 
 /** Operator-wide settings (PLATFORM_SETTINGS), platform admins only. */
 export const settingsRouter = router({

@@ -1,6 +1,6 @@
 import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
 import type { AllowedHostEntryInput } from '@portcullis/core/schemas';
-import { listAllowedHosts, replaceAllowedHosts } from '@portcullis/core/verbs/allow-list';
+import { listAllowedHosts, replaceAllowedHosts } from '@portcullis/services/verbs/allow-list';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, db, expectTrpcError, member, seedUser } from '../../test/harness';
 import { httpMutation } from '../../test/http';

@@ -13,7 +13,7 @@ import {
   resumeSubscription,
   subscribe,
   suspendSubscription,
-} from '@portcullis/core/verbs/subscription';
+} from '@portcullis/services/verbs/subscription';
 import { orgProcedure, router, verbCtx } from '../../trpc';
 
 export const subscriptionRouter = router({

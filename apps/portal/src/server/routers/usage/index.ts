@@ -1,5 +1,5 @@
 import { ZSubscriptionRef } from '@portcullis/core/schemas';
-import { subscriptionUsage } from '@portcullis/core/verbs/usage';
+import { subscriptionUsage } from '@portcullis/services/verbs/usage';
 import { orgProcedure, router, verbCtx } from '../../trpc';
 
 export const usageRouter = router({

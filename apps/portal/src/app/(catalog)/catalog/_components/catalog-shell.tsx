@@ -1,9 +1,9 @@
-import { isPlatformAdmin } from '@portcullis/core/verbs/settings';
-import { getDb } from '@portcullis/db';
+import { isPlatformAdmin } from '@portcullis/services/verbs/settings';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Header } from '../../../../components/header';
 import { auth } from '../../../../server/auth';
+import { serviceDb } from '../../../../server/db';
 
 /**
  * The frame of the catalog pages, for a layout that lets signed-out visitors in (anonymous browsing):
@@ -18,7 +18,7 @@ export async function CatalogShell({ children }: { children: ReactNode }) {
       {userId ? (
         <Header
           email={session.user.email ?? ''}
-          isPlatformAdmin={await isPlatformAdmin({ db: getDb(), actor: { id: userId } })}
+          isPlatformAdmin={await isPlatformAdmin({ db: serviceDb(), actor: { id: userId } })}
         />
       ) : (
         <header className="site-header">

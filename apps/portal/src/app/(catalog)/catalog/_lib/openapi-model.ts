@@ -11,8 +11,8 @@ const isNode = (value: unknown): value is Node =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export interface SchemaRow {
   /** unique within its table */
@@ -32,7 +32,7 @@ export interface DocMedia {
   example: string | null;
 }
 
-export interface DocParameter {
+interface DocParameter {
   name: string;
   in: string;
   required: boolean;
@@ -56,7 +56,7 @@ export interface DocOperation {
   responses: Array<{ code: string; description: string; contents: DocMedia[] }>;
 }
 
-export interface DocGroup {
+interface DocGroup {
   tag: string;
   description: string;
   operations: DocOperation[];
@@ -285,7 +285,7 @@ function parametersOf(doc: unknown, item: Node, op: Node): DocParameter[] {
   return [...byKey.values()].sort((a, b) => order.indexOf(a.in) - order.indexOf(b.in));
 }
 
-export const operationId = (method: string, path: string) =>
+const operationId = (method: string, path: string) =>
   `${method}-${path}`
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

@@ -10,7 +10,7 @@ import { z } from 'zod';
  * used for this one request and never stored or logged.
  */
 
-export const TRY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+const TRY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export const MAX_TRY_BODY_BYTES = 256 * 1024;
 export const MAX_TRY_RESPONSE_BYTES = 512 * 1024;
 export const TRY_TIMEOUT_MS = 15_000;

@@ -1,8 +1,8 @@
-import { getDb } from '@portcullis/db';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { env } from '../../../../env';
 import { currentUserId } from '../../../../server/auth';
 import { clientAddressFromHeaders } from '../../../../server/client-address';
+import { serviceDb } from '../../../../server/db';
 import { appRouter } from '../../../../server/root';
 import { crossSiteRefusal, crossSiteResponse } from '../../../../server/security/origin';
 import { createTrpcContext } from '../../../../server/trpc';
@@ -19,7 +19,7 @@ function handler(req: Request) {
     router: appRouter,
     createContext: async () =>
       createTrpcContext({
-        db: getDb(),
+        db: serviceDb(),
         userId: await currentUserId(),
         isProduction: env.NODE_ENV === 'production',
         clientIp: clientAddressFromHeaders(req.headers, env.AUTH_SECRET),

@@ -7,9 +7,9 @@ import { ErrorState, Field, FormError, Loading } from '../../../../../components
 import { fieldErrors, formError, useTRPC } from '../../../../../trpc/client';
 
 export type MemberRole = 'OWNER' | 'ADMIN' | 'DEVELOPER' | 'VIEWER';
-export const ROLES: readonly MemberRole[] = ['OWNER', 'ADMIN', 'DEVELOPER', 'VIEWER'];
+const ROLES: readonly MemberRole[] = ['OWNER', 'ADMIN', 'DEVELOPER', 'VIEWER'];
 
-export const ROLE_HINTS: Record<MemberRole, string> = {
+const ROLE_HINTS: Record<MemberRole, string> = {
   OWNER: 'Owner — everything, owners too',
   ADMIN: 'Admin — everything but owners',
   DEVELOPER: 'Developer — apps and keys',
@@ -27,7 +27,7 @@ export const formatDate = (date: Date) =>
  * An invitation's link, shown once to the inviter (only its hash is stored), to hand over when mail
  * does not reach the invitee. It only works for an account that has confirmed the invited address.
  */
-export function InviteLink({ email, link }: { email: string; link: string }) {
+function InviteLink({ email, link }: { email: string; link: string }) {
   const [copied, setCopied] = useState(false);
   const id = `invite-link-${email.replace(/[^a-z0-9]/gi, '-')}`;
   return (

@@ -1,8 +1,8 @@
 import { csvResponse, invoiceLinesCsv } from '@portcullis/billing/csv';
 import { findInvoiceForUser } from '@portcullis/billing/reports';
 import { DomainError } from '@portcullis/core/errors';
-import { getDb } from '@portcullis/db';
 import { currentUserId } from '../../../../../server/auth';
+import { serviceDb } from '../../../../../server/db';
 import { rolesWith } from '../../../../../server/permissions';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +13,7 @@ export async function GET(_req: Request, { params }: { params: Promise<{ invoice
   if (!userId) return new Response('Please sign in', { status: 401 });
   const { invoiceId } = await params;
   try {
-    const invoice = await findInvoiceForUser(getDb(), {
+    const invoice = await findInvoiceForUser(serviceDb(), {
       userId,
       invoiceId,
       customerRoles: rolesWith('billing.read'),

@@ -1,6 +1,6 @@
 import { handleStripeWebhook } from '@portcullis/billing/stripe-sync/webhooks';
-import { getDb } from '@portcullis/db';
 import { env } from '../../../../../env';
+import { serviceDb } from '../../../../../server/db';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,7 +26,7 @@ export async function POST(request: Request, context: { params: Promise<{ orgId:
     return Response.json({ error: 'payload_too_large' }, { status: 413 });
   }
   try {
-    const result = await handleStripeWebhook(getDb(), {
+    const result = await handleStripeWebhook(serviceDb(), {
       orgId,
       rawBody,
       signature: request.headers.get('stripe-signature'),

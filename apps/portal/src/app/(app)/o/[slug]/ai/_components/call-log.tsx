@@ -27,7 +27,7 @@ function CallDetail({ orgSlug, id }: { orgSlug: string; id: string }) {
   );
 }
 
-export function UsageSummary({ orgSlug, apiId }: { orgSlug: string; apiId?: string }) {
+function UsageSummary({ orgSlug, apiId }: { orgSlug: string; apiId?: string }) {
   const trpc = useTRPC();
   const [to] = useState(() => new Date(Math.ceil(Date.now() / DAY) * DAY));
   const [days, setDays] = useState('30');

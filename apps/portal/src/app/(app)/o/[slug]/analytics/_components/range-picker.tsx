@@ -9,7 +9,7 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const MAX_RANGE_DAYS = 400;
 
-export const PRESETS = [
+const PRESETS = [
   { id: '24h', label: '24 hours', ms: DAY_MS },
   { id: '7d', label: '7 days', ms: 7 * DAY_MS },
   { id: '30d', label: '30 days', ms: 30 * DAY_MS },

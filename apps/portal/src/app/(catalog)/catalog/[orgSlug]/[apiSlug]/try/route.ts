@@ -1,8 +1,8 @@
 import { DomainError } from '@portcullis/core/errors';
-import { findVisibleApi } from '@portcullis/core/verbs/catalog';
-import { getDb } from '@portcullis/db';
+import { findVisibleApi } from '@portcullis/services/verbs/catalog';
 import { env } from '../../../../../../env';
 import { currentUserId } from '../../../../../../server/auth';
+import { serviceDb } from '../../../../../../server/db';
 import {
   forwardedHeaders,
   gatewayTarget,
@@ -33,7 +33,7 @@ export async function POST(
   if (!userId) return json(401, { error: 'Please sign in to use the console.' });
   const { orgSlug, apiSlug } = await params;
   try {
-    await findVisibleApi({ db: getDb(), actor: { id: userId } }, { orgSlug, apiSlug });
+    await findVisibleApi({ db: serviceDb(), actor: { id: userId } }, { orgSlug, apiSlug });
   } catch (error) {
     if (error instanceof DomainError && error.code === 'NOT_FOUND')
       return json(404, { error: 'API not found' });

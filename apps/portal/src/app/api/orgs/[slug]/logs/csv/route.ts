@@ -1,13 +1,13 @@
 import { csvCell, csvFileName, toCsv } from '@portcullis/billing/csv';
-import { findMembership } from '@portcullis/core/verbs/org';
+import { findMembership } from '@portcullis/services/verbs/org';
 import {
   REQUEST_LOG_CSV_HEADER,
   type RequestLogFilter,
   requestLogExport,
   ZRequestLogFilter,
-} from '@portcullis/core/verbs/request-logs';
-import { getDb } from '@portcullis/db';
+} from '@portcullis/services/verbs/request-logs';
 import { currentUserId } from '../../../../../../server/auth';
+import { serviceDb } from '../../../../../../server/db';
 import { can } from '../../../../../../server/permissions';
 
 export const dynamic = 'force-dynamic';
@@ -35,7 +35,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ slug: st
   const userId = await currentUserId();
   if (!userId) return new Response('Please sign in', { status: 401 });
   const { slug } = await params;
-  const db = getDb();
+  const db = serviceDb();
   // Not a member reads as "no such org", so org slugs cannot be probed.
   const membership = await findMembership({ db, actor: { id: userId } }, slug.toLowerCase());
   if (!membership) return new Response('Organization not found', { status: 404 });

@@ -1,8 +1,8 @@
 import { csvResponse, revenueCsv } from '@portcullis/billing/csv';
 import { providerRevenue } from '@portcullis/billing/reports';
-import { findMembership } from '@portcullis/core/verbs/org';
-import { getDb } from '@portcullis/db';
+import { findMembership } from '@portcullis/services/verbs/org';
 import { currentUserId } from '../../../../../../server/auth';
+import { serviceDb } from '../../../../../../server/db';
 import { can } from '../../../../../../server/permissions';
 import { revenueSince, ZRevenueQuery } from '../../../../../../server/routers/billing';
 
@@ -13,7 +13,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ slug: st
   const userId = await currentUserId();
   if (!userId) return new Response('Please sign in', { status: 401 });
   const { slug } = await params;
-  const db = getDb();
+  const db = serviceDb();
   // Not a member reads as "no such org", so org slugs cannot be probed.
   const membership = await findMembership({ db, actor: { id: userId } }, slug.toLowerCase());
   if (!membership) return new Response('Organization not found', { status: 404 });

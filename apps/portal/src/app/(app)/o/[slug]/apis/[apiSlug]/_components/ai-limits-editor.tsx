@@ -23,7 +23,7 @@ const SCOPES = [
   { value: 'org', label: 'each consumer org' },
 ];
 
-export const formatAiLimit = (l: AiLimit) =>
+const formatAiLimit = (l: AiLimit) =>
   `${l.metric === 'usd' ? `$${l.limit}` : `${l.limit} tokens`} ${WINDOWS.find((w) => w.value === l.window)?.label ?? l.window} for ${SCOPES.find((s) => s.value === l.scope)?.label ?? l.scope}`;
 
 function LimitsForm({

@@ -33,7 +33,7 @@ const SCOPES: ReadonlyArray<{ value: LimitScope; label: string }> = [
   { value: 'ip', label: 'per client IP' },
 ];
 
-export const formatWindow = (w: LimitWindow) =>
+const formatWindow = (w: LimitWindow) =>
   `${w.limit} / ${w.windowSeconds}s ${SCOPES.find((s) => s.value === w.scope)?.label ?? w.scope}`;
 
 function LimitsForm({

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 
 /** The events the webhook endpoint in Stripe must send. */
-export const WEBHOOK_EVENTS = [
+const WEBHOOK_EVENTS = [
   'invoice.paid',
   'invoice.payment_succeeded',
   'invoice.payment_failed',

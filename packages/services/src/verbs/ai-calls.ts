@@ -1,0 +1,213 @@
+import { notFound } from '@portcullis/core/errors';
+import { ZDateCursor, ZId, zInputDate } from '@portcullis/core/schemas';
+import { Prisma } from '@portcullis/db';
+import { z } from 'zod';
+import { microsToUsd } from './ai-shared.ts';
+import type { OrgCtx } from './context.ts';
+import { ZStatusFilter } from './request-logs.ts';
+
+/**
+ * The AI call log of the provider tenant's AI and prompt APIs (AiCallLog.orgId is the API's org), newest
+ * first, paged by keyset (at, id); and a usage summary: tokens and cost per model per UTC day. Bodies
+ * exist only when the API opted in to body logging (already redacted by the gateway); the list says
+ * whether a row has them and `getAiCall` returns them.
+ */
+
+const MAX_AI_PAGE = 200;
+const MAX_SUMMARY_DAYS = 366;
+
+const rangeIsOrdered = (q: { from?: Date | undefined; to?: Date | undefined }) =>
+  !q.from || !q.to || q.from.getTime() < q.to.getTime();
+const RANGE_MESSAGE = { path: ['to'], message: 'End must be after start' };
+
+const ZFilter = z.object({
+  apiId: ZId.optional(),
+  model: z.string().trim().min(1).max(120).optional(),
+  status: ZStatusFilter.optional(),
+  from: zInputDate('from').optional(),
+  to: zInputDate('to').optional(),
+});
+
+export const ZAiCallList = ZFilter.extend({
+  cursor: ZDateCursor.optional(),
+  limit: z.number().int().min(1).max(MAX_AI_PAGE).default(50),
+}).refine(rangeIsOrdered, RANGE_MESSAGE);
+export type AiCallListInput = z.input<typeof ZAiCallList>;
+
+export const ZAiCallRef = z.object({ id: ZId });
+
+export const ZAiUsageSummary = z
+  .object({ apiId: ZId.optional(), from: zInputDate('from'), to: zInputDate('to') })
+  .refine(rangeIsOrdered, RANGE_MESSAGE)
+  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_SUMMARY_DAYS * 86_400_000, {
+    path: ['from'],
+    message: `At most ${MAX_SUMMARY_DAYS} days at once`,
+  });
+export type AiUsageSummaryInput = z.input<typeof ZAiUsageSummary>;
+
+function statusWhere(status: string): Prisma.IntFilter {
+  if (status.endsWith('xx')) {
+    const base = Number(status[0]) * 100;
+    return { gte: base, lt: base + 100 };
+  }
+  return { equals: Number(status) };
+}
+
+function filterWhere(orgId: string, q: z.output<typeof ZFilter>): Prisma.AiCallLogWhereInput {
+  const and: Prisma.AiCallLogWhereInput[] = [{ orgId }];
+  if (q.apiId) and.push({ apiId: q.apiId });
+  if (q.model) and.push({ model: q.model });
+  if (q.status) and.push({ status: statusWhere(q.status) });
+  if (q.from) and.push({ at: { gte: q.from } });
+  if (q.to) and.push({ at: { lt: q.to } });
+  return { AND: and };
+}
+
+const listSelect = {
+  id: true,
+  at: true,
+  apiId: true,
+  appId: true,
+  requestId: true,
+  surface: true,
+  model: true,
+  provider: true,
+  providerModel: true,
+  status: true,
+  errorCode: true,
+  stream: true,
+  tokensIn: true,
+  tokensOut: true,
+  tokensEstimated: true,
+  costMicros: true,
+  latencyMs: true,
+  ttftMs: true,
+  attempts: true,
+} as const;
+
+type ListRow = Prisma.AiCallLogGetPayload<{ select: typeof listSelect }>;
+
+const present = (row: ListRow, apiNames: Map<string, string>) => {
+  const { costMicros, ...rest } = row;
+  return { ...rest, apiName: apiNames.get(row.apiId) ?? null, costUsd: microsToUsd(costMicros) };
+};
+
+async function apiNamesOf(ctx: OrgCtx): Promise<Map<string, string>> {
+  const apis = await ctx.db.api.findMany({ where: { orgId: ctx.org.id }, select: { id: true, name: true } });
+  return new Map(apis.map((a) => [a.id, a.name]));
+}
+
+export async function listAiCalls(ctx: OrgCtx, raw: AiCallListInput) {
+  const q = ZAiCallList.parse(raw);
+  const where = filterWhere(ctx.org.id, q);
+  const page = await ctx.db.aiCallLog.findMany({
+    where: q.cursor
+      ? {
+          AND: [
+            where,
+            {
+              OR: [{ at: { lt: q.cursor.at } }, { at: q.cursor.at, id: { lt: q.cursor.id } }],
+            },
+          ],
+        }
+      : where,
+    select: listSelect,
+    orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    take: q.limit + 1,
+  });
+  const withBodies = new Set(
+    (
+      await ctx.db.aiCallLog.findMany({
+        where: {
+          id: { in: page.map((r) => r.id) },
+          OR: [{ requestBody: { not: null } }, { responseBody: { not: null } }],
+        },
+        select: { id: true },
+      })
+    ).map((r) => r.id),
+  );
+  const names = await apiNamesOf(ctx);
+  const rows = page.slice(0, q.limit);
+  const last = rows.at(-1);
+  return {
+    items: rows.map((row) => ({ ...present(row, names), hasBodies: withBodies.has(row.id) })),
+    nextCursor: page.length > q.limit && last ? { at: last.at, id: last.id } : null,
+  };
+}
+
+/** One call with its bodies (null unless the API logs bodies). */
+export async function getAiCall(ctx: OrgCtx, input: { id: string }) {
+  const row = await ctx.db.aiCallLog.findFirst({
+    where: { id: input.id, orgId: ctx.org.id },
+    select: { ...listSelect, requestBody: true, responseBody: true },
+  });
+  if (!row) throw notFound('AI call');
+  const { requestBody, responseBody, ...rest } = row;
+  return { ...present(rest, await apiNamesOf(ctx)), requestBody, responseBody };
+}
+
+interface SummaryRow {
+  day: string;
+  model: string;
+  calls: bigint;
+  errors: bigint;
+  tokens_in: bigint;
+  tokens_out: bigint;
+  cost_micros: Prisma.Decimal | bigint | null;
+}
+
+/** Tokens and cost per model per UTC day, newest day first; totals per model for the range. */
+export async function aiUsageSummary(ctx: OrgCtx, raw: AiUsageSummaryInput) {
+  const q = ZAiUsageSummary.parse(raw);
+  const apiFilter = q.apiId ? Prisma.sql`AND "apiId" = ${q.apiId}` : Prisma.empty;
+  const rows = await ctx.db.$queryRaw<SummaryRow[]>(Prisma.sql`
+    SELECT to_char(date_trunc('day', "at"), 'YYYY-MM-DD') AS day, "model",
+           count(*) AS calls,
+           count(*) FILTER (WHERE "status" >= 400) AS errors,
+           sum("tokensIn")::bigint AS tokens_in,
+           sum("tokensOut")::bigint AS tokens_out,
+           sum("costMicros")::bigint AS cost_micros
+    FROM "AiCallLog"
+    WHERE "orgId" = ${ctx.org.id} AND "at" >= ${q.from} AND "at" < ${q.to} ${apiFilter}
+    GROUP BY 1, 2
+    ORDER BY 1 DESC, 2 ASC`);
+  const days = rows.map((r) => ({
+    day: r.day,
+    model: r.model,
+    calls: Number(r.calls),
+    errors: Number(r.errors),
+    tokensIn: Number(r.tokens_in),
+    tokensOut: Number(r.tokens_out),
+    costUsd: microsToUsd(BigInt(String(r.cost_micros ?? 0))),
+  }));
+  const totals = new Map<
+    string,
+    { model: string; calls: number; tokensIn: number; tokensOut: number; micros: bigint }
+  >();
+  for (const r of rows) {
+    const t = totals.get(r.model) ?? { model: r.model, calls: 0, tokensIn: 0, tokensOut: 0, micros: 0n };
+    t.calls += Number(r.calls);
+    t.tokensIn += Number(r.tokens_in);
+    t.tokensOut += Number(r.tokens_out);
+    t.micros += BigInt(String(r.cost_micros ?? 0));
+    totals.set(r.model, t);
+  }
+  return {
+    days,
+    models: [...totals.values()]
+      .sort((a, b) => (a.micros === b.micros ? a.model.localeCompare(b.model) : a.micros > b.micros ? -1 : 1))
+      .map(({ micros, ...t }) => ({ ...t, costUsd: microsToUsd(micros) })),
+  };
+}
+
+/** The models seen in the org's call log (for the filter's choices). */
+export async function aiCallModels(ctx: OrgCtx): Promise<string[]> {
+  const rows = await ctx.db.aiCallLog.findMany({
+    where: { orgId: ctx.org.id },
+    distinct: ['model'],
+    select: { model: true },
+    orderBy: { model: 'asc' },
+    take: 500,
+  });
+  return rows.map((r) => r.model);
+}

@@ -1,0 +1,408 @@
+import { notFound } from '@portcullis/core/errors';
+import {
+  emptyLatencyCounts,
+  LATENCY_BUCKET_COUNT,
+  mergeCounts,
+  percentileFromCounts,
+} from '@portcullis/core/latency';
+import { billingPeriod, hourStart } from '@portcullis/core/periods';
+import { ZId, zInputDate } from '@portcullis/core/schemas';
+import { Prisma } from '@portcullis/db';
+import { z } from 'zod';
+import type { OrgCtx } from './context.ts';
+
+/**
+ * Analytics for the portal's charts. Everything here reads rollups, never RequestLog: request counts
+ * from UsageRollup (hourly) or UsageDailyRollup (daily), error rates and latency percentiles from the
+ * LatencyRollup histograms. Every query is scoped by the org through its APIs (provider side) or its
+ * apps' subscriptions (consumer side).
+ */
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Ranges up to this long are charted per hour from the hourly rollups; longer ones per day. */
+const HOURLY_MAX_RANGE_MS = 7 * DAY_MS;
+const MAX_RANGE_DAYS = 400;
+
+/** Which of the org's roles to chart: the APIs it publishes or the APIs its apps call. */
+export const ZAnalyticsSide = z.enum(['provider', 'consumer']);
+export type AnalyticsSide = z.infer<typeof ZAnalyticsSide>;
+
+export const ZAnalyticsQuery = z
+  .object({
+    side: ZAnalyticsSide,
+    from: zInputDate('from'),
+    to: zInputDate('to'),
+    apiId: ZId.optional(),
+    subscriptionId: ZId.optional(),
+  })
+  .refine((q) => q.to.getTime() > q.from.getTime(), { path: ['to'], message: 'End must be after start' })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_RANGE_DAYS * DAY_MS, {
+    path: ['from'],
+    message: `The range can be at most ${MAX_RANGE_DAYS} days`,
+  });
+export type AnalyticsQuery = z.infer<typeof ZAnalyticsQuery>;
+
+export const ZAnalyticsTopQuery = ZAnalyticsQuery.and(
+  z.object({ limit: z.number().int().min(1).max(50).default(10) }),
+);
+
+export const ZQuotaBurnDownQuery = z.object({ side: ZAnalyticsSide, subscriptionId: ZId });
+
+type Grain = 'hour' | 'day';
+
+/** The range widened to whole buckets of its grain (UTC), so every bucket is counted whole or not at all. */
+export function analyticsGrain(from: Date, to: Date): { grain: Grain; from: Date; to: Date } {
+  const grain: Grain = to.getTime() - from.getTime() <= HOURLY_MAX_RANGE_MS ? 'hour' : 'day';
+  const step = grain === 'hour' ? HOUR_MS : DAY_MS;
+  return {
+    grain,
+    from: new Date(Math.floor(from.getTime() / step) * step),
+    to: new Date(Math.ceil(to.getTime() / step) * step),
+  };
+}
+
+const sqlTimestamp = (at: Date) => at.toISOString().slice(0, 23).replace('T', ' ');
+
+/** Refuses filters outside the org's scope as NOT_FOUND, so ids of other tenants cannot be probed. */
+async function checkFilters(ctx: OrgCtx, q: Pick<AnalyticsQuery, 'side' | 'apiId' | 'subscriptionId'>) {
+  if (q.apiId) {
+    const api =
+      q.side === 'provider'
+        ? await ctx.db.api.findFirst({ where: { id: q.apiId, orgId: ctx.org.id }, select: { id: true } })
+        : await ctx.db.subscription.findFirst({
+            where: { plan: { apiId: q.apiId }, app: { orgId: ctx.org.id } },
+            select: { id: true },
+          });
+    if (!api) throw notFound('API');
+  }
+  if (q.subscriptionId) await scopedSubscription(ctx, q.side, q.subscriptionId);
+}
+
+function scopedSubscription(ctx: OrgCtx, side: AnalyticsSide, subscriptionId: string) {
+  const where =
+    side === 'provider'
+      ? { id: subscriptionId, plan: { api: { orgId: ctx.org.id } } }
+      : { id: subscriptionId, app: { orgId: ctx.org.id } };
+  return ctx.db.subscription
+    .findFirst({
+      where,
+      select: {
+        id: true,
+        currentPeriodStart: true,
+        app: { select: { name: true, org: { select: { name: true } } } },
+        plan: { select: { name: true, monthlyQuota: true, api: { select: { id: true, name: true } } } },
+      },
+    })
+    .then((found) => found ?? Promise.reject(notFound('Subscription')));
+}
+
+/**
+ * The ids of the subscriptions on the org's side, with the optional filters, as a subquery. Rollups are
+ * filtered with `IN (…)` (one hash probe per row) and joined to names only after aggregation.
+ */
+function scopedSubscriptionIds(ctx: OrgCtx, q: AnalyticsQuery) {
+  const owner =
+    q.side === 'provider'
+      ? Prisma.sql`JOIN "Api" a ON a.id = p."apiId" WHERE a."orgId" = ${ctx.org.id}`
+      : Prisma.sql`JOIN "App" ap ON ap.id = s."appId" WHERE ap."orgId" = ${ctx.org.id}`;
+  return Prisma.sql`(SELECT s.id FROM "Subscription" s JOIN "Plan" p ON p.id = s."planId" ${owner}
+    ${q.apiId ? Prisma.sql`AND p."apiId" = ${q.apiId}` : Prisma.empty}
+    ${q.subscriptionId ? Prisma.sql`AND s.id = ${q.subscriptionId}` : Prisma.empty})`;
+}
+
+/** The usage rollups (alias r) of the range at its grain, on the org's side. */
+function usageRows(ctx: OrgCtx, q: AnalyticsQuery, grain: Grain, from: Date, to: Date) {
+  const [fromSql, toSql] = [sqlTimestamp(from), sqlTimestamp(to)];
+  const source =
+    grain === 'hour'
+      ? Prisma.sql`"UsageRollup" r WHERE r."bucketStart" >= ${fromSql}::timestamp AND r."bucketStart" < ${toSql}::timestamp`
+      : Prisma.sql`"UsageDailyRollup" r WHERE r.day >= ${fromSql}::date AND r.day < ${toSql}::date`;
+  return Prisma.sql`FROM ${source} AND r."subscriptionId" IN ${scopedSubscriptionIds(ctx, q)}`;
+}
+
+/**
+ * WHERE for latency rollups (alias l). Provider: every row of its APIs, including requests refused
+ * before a subscription was known (subscriptionId ""). Consumer: the rows of its subscriptions only,
+ * matched on (apiId, subscriptionId), the unique index's leading columns.
+ */
+function latencyWhere(ctx: OrgCtx, q: AnalyticsQuery) {
+  const scope =
+    q.side === 'provider'
+      ? Prisma.sql`l."apiId" IN (SELECT id FROM "Api" WHERE "orgId" = ${ctx.org.id})`
+      : Prisma.sql`(l."apiId", l."subscriptionId") IN (SELECT p."apiId", s.id FROM "Subscription" s
+          JOIN "App" ap ON ap.id = s."appId" JOIN "Plan" p ON p.id = s."planId" WHERE ap."orgId" = ${ctx.org.id})`;
+  return Prisma.sql`${scope}
+    ${q.apiId ? Prisma.sql`AND l."apiId" = ${q.apiId}` : Prisma.empty}
+    ${q.subscriptionId ? Prisma.sql`AND l."subscriptionId" = ${q.subscriptionId}` : Prisma.empty}`;
+}
+
+/** `sum(l.counts[1]) AS c1, …`: adding histograms index by index is one pass, unlike unnest. */
+const COUNT_SUMS = Prisma.raw(
+  Array.from({ length: LATENCY_BUCKET_COUNT }, (_, i) => `sum(l.counts[${i + 1}])::bigint AS c${i + 1}`).join(
+    ', ',
+  ),
+);
+
+interface SeriesPoint {
+  /** Start of the hour or UTC day. */
+  t: Date;
+  /** Requests admitted (UsageRollup): what counts against quotas and is billed. */
+  requests: number;
+  /** Requests answered 5xx, among every request the gateway logged for the APIs (LatencyRollup). */
+  errors: number;
+  /** errors ÷ logged requests (null when nothing was logged); admitted and refused requests alike. */
+  errorRate: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+const rounded = (ms: number | null) => (ms === null ? null : Math.round(ms * 10) / 10);
+
+function latencySummary(counts: number[], logged: number, errors: number) {
+  return {
+    errors,
+    errorRate: logged > 0 ? errors / logged : null,
+    p50: rounded(percentileFromCounts(counts, 0.5)),
+    p95: rounded(percentileFromCounts(counts, 0.95)),
+    p99: rounded(percentileFromCounts(counts, 0.99)),
+  };
+}
+
+/** Requests, error rate and latency p50/p95/p99 per hour or day over the range, and for it as a whole. */
+export async function analyticsTimeseries(ctx: OrgCtx, input: AnalyticsQuery) {
+  const q = ZAnalyticsQuery.parse(input);
+  await checkFilters(ctx, q);
+  const { grain, from, to } = analyticsGrain(q.from, q.to);
+  const bucket = grain === 'hour' ? Prisma.sql`r."bucketStart"` : Prisma.sql`r.day`;
+  const [usage, latency] = await Promise.all([
+    ctx.db.$queryRaw<Array<{ t: bigint; requests: bigint }>>`
+      SELECT extract(epoch FROM g.t)::bigint AS t, g.requests FROM (
+        SELECT ${bucket} AS t, sum(r.requests)::bigint AS requests ${usageRows(ctx, q, grain, from, to)}
+        GROUP BY 1) g`,
+    // Latency rollups are hourly only: a daily chart adds 24 of them per point.
+    ctx.db.$queryRaw<Array<Record<string, bigint>>>`
+      SELECT extract(epoch FROM g.bucket)::bigint AS t, g.* FROM (
+        SELECT date_trunc(${grain}, l."bucketStart") AS bucket, sum(l.requests)::bigint AS logged,
+          sum(l.errors)::bigint AS errors, ${COUNT_SUMS}
+        FROM "LatencyRollup" l
+        WHERE l."bucketStart" >= ${sqlTimestamp(from)}::timestamp AND l."bucketStart" < ${sqlTimestamp(to)}::timestamp
+          AND ${latencyWhere(ctx, q)}
+        GROUP BY 1) g`,
+  ]);
+  const step = grain === 'hour' ? HOUR_MS : DAY_MS;
+  const buckets = new Map<number, { requests: number; logged: number; errors: number; counts: number[] }>();
+  for (let t = from.getTime(); t < to.getTime(); t += step) {
+    buckets.set(t, { requests: 0, logged: 0, errors: 0, counts: emptyLatencyCounts() });
+  }
+  const at = (t: bigint) => buckets.get(Number(t) * 1000);
+  for (const row of usage) {
+    const bucket = at(row.t);
+    if (bucket) bucket.requests += Number(row.requests);
+  }
+  for (const row of latency) {
+    const bucket = at(row.t as bigint);
+    if (!bucket) continue;
+    bucket.logged += Number(row.logged ?? 0n);
+    bucket.errors += Number(row.errors ?? 0n);
+    for (let i = 0; i < LATENCY_BUCKET_COUNT; i++) {
+      bucket.counts[i] = (bucket.counts[i] ?? 0) + Number(row[`c${i + 1}`] ?? 0n);
+    }
+  }
+  const overall = { requests: 0, logged: 0, errors: 0, counts: emptyLatencyCounts() };
+  const points: SeriesPoint[] = [];
+  for (const [t, bucket] of buckets) {
+    overall.requests += bucket.requests;
+    overall.logged += bucket.logged;
+    overall.errors += bucket.errors;
+    mergeCounts(overall.counts, bucket.counts);
+    points.push({
+      t: new Date(t),
+      requests: bucket.requests,
+      ...latencySummary(bucket.counts, bucket.logged, bucket.errors),
+    });
+  }
+  return {
+    grain,
+    from,
+    to,
+    points,
+    totals: { requests: overall.requests, ...latencySummary(overall.counts, overall.logged, overall.errors) },
+  };
+}
+
+/**
+ * Provider: the consumer orgs that sent the most admitted requests to its APIs. Consumer: the APIs its
+ * apps called most. Read from the same rollup grain as the chart of that range.
+ */
+export async function analyticsTop(ctx: OrgCtx, input: z.input<typeof ZAnalyticsTopQuery>) {
+  const q = ZAnalyticsTopQuery.parse(input);
+  await checkFilters(ctx, q);
+  const { grain, from, to } = analyticsGrain(q.from, q.to);
+  // Summed per subscription first, then named: the joins see one row per subscription, not per hour.
+  const perSubscription = Prisma.sql`(
+    SELECT r."subscriptionId" AS sid, sum(r.requests)::bigint AS requests,
+      sum(CASE WHEN r."statusClass" = 5 THEN r.requests ELSE 0 END)::bigint AS errors
+    ${usageRows(ctx, q, grain, from, to)}
+    GROUP BY 1) x JOIN "Subscription" s ON s.id = x.sid`;
+  if (q.side === 'provider') {
+    const rows = await ctx.db.$queryRaw<
+      Array<{ id: string; slug: string; name: string; requests: bigint; errors: bigint }>
+    >`
+      SELECT o.id, o.slug, o.name, sum(x.requests)::bigint AS requests, sum(x.errors)::bigint AS errors
+      FROM ${perSubscription}
+      JOIN "App" c ON c.id = s."appId"
+      JOIN "Organization" o ON o.id = c."orgId"
+      GROUP BY o.id
+      ORDER BY sum(x.requests) DESC, o.slug
+      LIMIT ${q.limit}`;
+    return {
+      side: q.side,
+      consumers: rows.map((r) => ({
+        orgId: r.id,
+        slug: r.slug,
+        name: r.name,
+        requests: Number(r.requests),
+        errors: Number(r.errors),
+      })),
+      apis: [],
+    };
+  }
+  const rows = await ctx.db.$queryRaw<
+    Array<{
+      id: string;
+      slug: string;
+      name: string;
+      org_slug: string;
+      org_name: string;
+      requests: bigint;
+      errors: bigint;
+    }>
+  >`
+    SELECT a.id, a.slug, a.name, o.slug AS org_slug, o.name AS org_name, sum(x.requests)::bigint AS requests,
+      sum(x.errors)::bigint AS errors
+    FROM ${perSubscription}
+    JOIN "Plan" p ON p.id = s."planId"
+    JOIN "Api" a ON a.id = p."apiId"
+    JOIN "Organization" o ON o.id = a."orgId"
+    GROUP BY a.id, o.id
+    ORDER BY sum(x.requests) DESC, a.slug
+    LIMIT ${q.limit}`;
+  return {
+    side: q.side,
+    consumers: [],
+    apis: rows.map((r) => ({
+      apiId: r.id,
+      slug: r.slug,
+      name: r.name,
+      providerOrg: { slug: r.org_slug, name: r.org_name },
+      requests: Number(r.requests),
+      errors: Number(r.errors),
+    })),
+  };
+}
+
+/**
+ * Used vs quota across the subscription's current billing period (monthly anniversaries of its
+ * currentPeriodStart, like the gateway's quota counter): cumulative admitted requests at the end of each
+ * day of the period so far, plus a straight-line projection to the period's end.
+ */
+export async function quotaBurnDown(
+  ctx: OrgCtx,
+  input: z.input<typeof ZQuotaBurnDownQuery>,
+  now = new Date(),
+) {
+  const q = ZQuotaBurnDownQuery.parse(input);
+  const subscription = await scopedSubscription(ctx, q.side, q.subscriptionId);
+  const period = billingPeriod(subscription.currentPeriodStart, now);
+  const until = Math.min(now.getTime(), period.end.getTime());
+  const days = Math.max(1, Math.ceil((until - period.start.getTime()) / DAY_MS));
+  // The same hours invoicing bills and the gateway's quota counter is seeded from: those starting in
+  // [hourStart(period start), hourStart(period end)).
+  const rows = await ctx.db.$queryRaw<Array<{ d: number; requests: bigint }>>`
+    SELECT floor(extract(epoch FROM (r."bucketStart" - ${sqlTimestamp(period.start)}::timestamp)) / 86400)::int AS d,
+      sum(r.requests)::bigint AS requests
+    FROM "UsageRollup" r
+    WHERE r."subscriptionId" = ${subscription.id}
+      AND r."bucketStart" >= ${sqlTimestamp(hourStart(period.start))}::timestamp
+      AND r."bucketStart" < ${sqlTimestamp(hourStart(period.end))}::timestamp
+    GROUP BY 1`;
+  const perDay = new Array<number>(days).fill(0);
+  for (const row of rows) perDay[Math.min(days - 1, Math.max(0, row.d))]! += Number(row.requests);
+  let used = 0;
+  const points = [{ t: period.start, used: 0 }];
+  for (let d = 0; d < days; d++) {
+    used += perDay[d] ?? 0;
+    points.push({ t: new Date(Math.min(until, period.start.getTime() + (d + 1) * DAY_MS)), used });
+  }
+  const elapsed = until - period.start.getTime();
+  const length = period.end.getTime() - period.start.getTime();
+  return {
+    subscriptionId: subscription.id,
+    api: subscription.plan.api,
+    app: { name: subscription.app.name, orgName: subscription.app.org.name },
+    plan: { name: subscription.plan.name },
+    quota: subscription.plan.monthlyQuota,
+    period,
+    used,
+    projected: elapsed > 0 ? Math.round((used * length) / elapsed) : used,
+    points,
+  };
+}
+
+/** Filter choices offered: enough for a picker; larger tenants filter the charts by API first. */
+const SCOPE_API_LIMIT = 500;
+const SCOPE_SUBSCRIPTION_LIMIT = 200;
+
+/**
+ * What the org can chart: the provider side when it publishes APIs, the consumer side when its apps
+ * hold subscriptions; with the APIs and subscriptions to filter by (the most recent ones first).
+ */
+export async function analyticsScope(ctx: OrgCtx) {
+  const subscriptionSelect = {
+    id: true,
+    status: true,
+    app: { select: { id: true, name: true, org: { select: { name: true } } } },
+    plan: { select: { name: true, monthlyQuota: true, api: { select: { id: true, name: true } } } },
+  } as const;
+  const [providerApis, providerSubs, consumerSubs] = await Promise.all([
+    ctx.db.api.findMany({
+      where: { orgId: ctx.org.id },
+      select: { id: true, name: true, slug: true },
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      take: SCOPE_API_LIMIT,
+    }),
+    ctx.db.subscription.findMany({
+      where: { plan: { api: { orgId: ctx.org.id } } },
+      select: subscriptionSelect,
+      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      take: SCOPE_SUBSCRIPTION_LIMIT,
+    }),
+    ctx.db.subscription.findMany({
+      where: { app: { orgId: ctx.org.id } },
+      select: subscriptionSelect,
+      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      take: SCOPE_SUBSCRIPTION_LIMIT,
+    }),
+  ]);
+  const option = (s: (typeof consumerSubs)[number]) => ({
+    id: s.id,
+    status: s.status,
+    api: s.plan.api,
+    app: { id: s.app.id, name: s.app.name, orgName: s.app.org.name },
+    plan: { name: s.plan.name, monthlyQuota: s.plan.monthlyQuota },
+  });
+  const consumerApis = new Map(consumerSubs.map((s) => [s.plan.api.id, s.plan.api]));
+  return {
+    provider:
+      providerApis.length > 0 ? { apis: providerApis, subscriptions: providerSubs.map(option) } : null,
+    consumer:
+      consumerSubs.length > 0
+        ? {
+            apis: [...consumerApis.values()].sort((a, b) => a.name.localeCompare(b.name)),
+            subscriptions: consumerSubs.map(option),
+          }
+        : null,
+  };
+}

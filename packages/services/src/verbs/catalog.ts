@@ -1,0 +1,313 @@
+import { pricingFromLegacyPlan, ZPlanPricing } from '@portcullis/core/billing/pricing';
+import { notFound } from '@portcullis/core/errors';
+import { diffOpenApi } from '@portcullis/core/openapi-diff';
+import { ZSlugRef } from '@portcullis/core/schemas';
+import type { Db, Prisma, Tx } from '@portcullis/db';
+import { z } from 'zod';
+import { deprecatedAtOf } from './lifecycle.ts';
+
+/** The catalog may be browsed signed out (actor null). */
+export interface ViewerCtx {
+  db: Db | Tx;
+  actor: { id: string } | null;
+}
+
+/**
+ * Who is looking: a signed-out visitor, a signed-in user (through all their memberships) or one org
+ * (e.g. the org whose app subscribes).
+ */
+export type Viewer =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; userId: string }
+  | { kind: 'org'; orgId: string };
+
+const viewerOf = (actor: { id: string } | null): Viewer =>
+  actor ? { kind: 'user', userId: actor.id } : { kind: 'anonymous' };
+
+const LISTED: Prisma.ApiWhereInput = { status: { in: ['PUBLISHED', 'DEPRECATED'] } };
+
+/**
+ * The one place that decides which APIs a viewer may see:
+ * - its own org sees every API it owns, drafts and retired ones included;
+ * - PUBLIC published/deprecated APIs: every signed-in user; anonymous visitors only when the owning
+ *   tenant allows anonymous browsing;
+ * - ORG published/deprecated APIs: the orgs the API is shared with (ApiShare);
+ * - PRIVATE: nobody else;
+ * - RETIRED: besides its org, whoever still has a subscription to it (so they can read what happened).
+ */
+export function apiVisibilityWhere(viewer: Viewer): Prisma.ApiWhereInput {
+  if (viewer.kind === 'anonymous') {
+    return { ...LISTED, visibility: 'PUBLIC', org: { allowAnonymousBrowse: true } };
+  }
+  const viewerOrg: Prisma.OrganizationWhereInput =
+    viewer.kind === 'user' ? { memberships: { some: { userId: viewer.userId } } } : { id: viewer.orgId };
+  return {
+    OR: [
+      { org: viewerOrg },
+      { ...LISTED, visibility: 'PUBLIC' },
+      { ...LISTED, visibility: 'ORG', shares: { some: { org: viewerOrg } } },
+      { status: 'RETIRED', plans: { some: { subscriptions: { some: { app: { org: viewerOrg } } } } } },
+    ],
+  };
+}
+
+/** `active` = published or deprecated (what a developer can use); `any` = everything the viewer may see. */
+const CATALOG_STATUS_FILTERS = ['active', 'PUBLISHED', 'DEPRECATED', 'DRAFT', 'RETIRED', 'any'] as const;
+
+export const ZCatalogSearch = z.object({
+  q: z.string().trim().max(100, 'Search at most 100 characters').default(''),
+  /** slug of the providing org; '' = all */
+  org: z.string().trim().toLowerCase().max(40).default(''),
+  tag: z.string().trim().toLowerCase().max(30).default(''),
+  status: z.enum(CATALOG_STATUS_FILTERS).default('active'),
+  page: z.number().int().min(1).max(10_000).default(1),
+  pageSize: z.number().int().min(1).max(48).default(12),
+});
+export type CatalogSearchInput = z.input<typeof ZCatalogSearch>;
+
+function statusWhere(status: (typeof CATALOG_STATUS_FILTERS)[number]): Prisma.ApiWhereInput {
+  if (status === 'any') return {};
+  if (status === 'active') return LISTED;
+  return { status };
+}
+
+function searchWhere(input: z.output<typeof ZCatalogSearch>): Prisma.ApiWhereInput[] {
+  const where: Prisma.ApiWhereInput[] = [statusWhere(input.status)];
+  if (input.q) {
+    where.push({
+      OR: [
+        { name: { contains: input.q, mode: 'insensitive' } },
+        { description: { contains: input.q, mode: 'insensitive' } },
+        // Tags are stored lower-case (see ZApiTag), so one lower-case lookup is case-insensitive.
+        { tags: { has: input.q.toLowerCase() } },
+      ],
+    });
+  }
+  if (input.org) where.push({ org: { slug: input.org } });
+  if (input.tag) where.push({ tags: { has: input.tag } });
+  return where;
+}
+
+export async function searchCatalog(ctx: ViewerCtx, raw: CatalogSearchInput = {}) {
+  const input = ZCatalogSearch.parse(raw);
+  const where: Prisma.ApiWhereInput = {
+    AND: [apiVisibilityWhere(viewerOf(ctx.actor)), ...searchWhere(input)],
+  };
+  const [total, items] = await Promise.all([
+    ctx.db.api.count({ where }),
+    ctx.db.api.findMany({
+      where,
+      select: {
+        id: true,
+        slug: true,
+        name: true,
+        description: true,
+        status: true,
+        visibility: true,
+        version: true,
+        tags: true,
+        sunsetAt: true,
+        org: { select: { slug: true, name: true } },
+        _count: { select: { plans: { where: { archivedAt: null } } } },
+      },
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      skip: (input.page - 1) * input.pageSize,
+      take: input.pageSize,
+    }),
+  ]);
+  return {
+    items,
+    total,
+    page: input.page,
+    pageSize: input.pageSize,
+    pageCount: Math.max(1, Math.ceil(total / input.pageSize)),
+  };
+}
+
+/** The orgs and tags of what the viewer may see, for the catalog's filter controls. */
+export async function catalogFacets(ctx: ViewerCtx) {
+  const rows = await ctx.db.api.findMany({
+    where: apiVisibilityWhere(viewerOf(ctx.actor)),
+    select: { tags: true, org: { select: { slug: true, name: true } } },
+    take: 5_000,
+  });
+  const orgs = new Map<string, string>();
+  const tags = new Map<string, number>();
+  for (const row of rows) {
+    orgs.set(row.org.slug, row.org.name);
+    for (const tag of row.tags) tags.set(tag, (tags.get(tag) ?? 0) + 1);
+  }
+  return {
+    orgs: [...orgs].map(([slug, name]) => ({ slug, name })).sort((a, b) => a.name.localeCompare(b.name)),
+    tags: [...tags]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, 50)
+      .map(([tag, count]) => ({ tag, count })),
+  };
+}
+
+export const ZCatalogApiRef = z.object({ orgSlug: ZSlugRef, apiSlug: ZSlugRef });
+
+/** The API if the viewer may see it, else NOT_FOUND (the try-it proxy checks this before forwarding). */
+export async function findVisibleApi(ctx: ViewerCtx, input: { orgSlug: string; apiSlug: string }) {
+  const api = await ctx.db.api.findFirst({
+    where: {
+      AND: [apiVisibilityWhere(viewerOf(ctx.actor)), { slug: input.apiSlug, org: { slug: input.orgSlug } }],
+    },
+    select: { id: true, version: true, openapiSpec: true },
+  });
+  if (!api) throw notFound('API');
+  return api;
+}
+
+/** Plan.pricing as stored, or the legacy price columns when it cannot be read. */
+function readPricing(plan: { pricing: unknown; priceMonthlyMinor: number; currency: string }) {
+  const parsed = ZPlanPricing.safeParse(plan.pricing ?? {});
+  return parsed.success ? parsed.data : pricingFromLegacyPlan(plan);
+}
+
+export async function getCatalogApi(ctx: ViewerCtx, input: { orgSlug: string; apiSlug: string }) {
+  const api = await ctx.db.api.findFirst({
+    where: {
+      AND: [apiVisibilityWhere(viewerOf(ctx.actor)), { slug: input.apiSlug, org: { slug: input.orgSlug } }],
+    },
+    select: {
+      id: true,
+      slug: true,
+      name: true,
+      description: true,
+      status: true,
+      version: true,
+      visibility: true,
+      tags: true,
+      publishedAt: true,
+      sunsetAt: true,
+      openapiSpec: true,
+      kind: true,
+      org: { select: { slug: true, name: true } },
+      plans: {
+        where: { archivedAt: null },
+        orderBy: { createdAt: 'asc' },
+        select: {
+          id: true,
+          name: true,
+          description: true,
+          rateLimit: true,
+          rateLimitWindowSeconds: true,
+          monthlyQuota: true,
+          requiresApproval: true,
+          priceMonthlyMinor: true,
+          currency: true,
+          pricing: true,
+        },
+      },
+      changelog: {
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: 100,
+        select: { id: true, version: true, title: true, body: true, breaking: true, createdAt: true },
+      },
+      specVersions: { orderBy: { createdAt: 'desc' }, select: { version: true, createdAt: true } },
+    },
+  });
+  if (!api) throw notFound('API');
+  // The viewer's own subscriptions to this API, so the page can show where each app stands.
+  const mySubscriptions = ctx.actor
+    ? await ctx.db.subscription.findMany({
+        where: {
+          plan: { apiId: api.id },
+          app: { org: { memberships: { some: { userId: ctx.actor.id } } } },
+        },
+        select: { id: true, appId: true, planId: true, status: true, rejectionReason: true },
+        orderBy: { createdAt: 'desc' },
+      })
+    : [];
+  const deprecatedAt = api.status === 'DEPRECATED' ? await deprecatedAtOf(ctx.db, api.id) : null;
+  return {
+    ...api,
+    plans: api.plans.map(({ pricing, ...plan }) => ({ ...plan, pricing: readPricing({ pricing, ...plan }) })),
+    deprecatedAt,
+    mySubscriptions,
+  };
+}
+
+const CURRENT_SPEC = 'current';
+
+export const ZCatalogSpecRef = ZCatalogApiRef.extend({ version: z.string().trim().min(1).max(40) });
+export const ZCatalogCompare = ZCatalogApiRef.extend({
+  from: z.string().trim().min(1).max(40),
+  to: z.string().trim().min(1).max(40),
+});
+
+/** One version's document: a published snapshot, or `current` (what the gateway serves now). */
+async function specOf(
+  ctx: ViewerCtx,
+  api: { id: string; version: string; openapiSpec: unknown },
+  version: string,
+): Promise<{ version: string; label: string; spec: unknown }> {
+  if (version === CURRENT_SPEC) {
+    if (api.openapiSpec === null) throw notFound('OpenAPI document');
+    return { version, label: `${api.version} (current)`, spec: api.openapiSpec };
+  }
+  const row = await ctx.db.apiSpecVersion.findFirst({
+    where: { apiId: api.id, version },
+    select: { version: true, spec: true },
+  });
+  if (!row) throw notFound('Version');
+  return { version: row.version, label: row.version, spec: row.spec };
+}
+
+export async function getCatalogSpec(ctx: ViewerCtx, input: z.infer<typeof ZCatalogSpecRef>) {
+  return specOf(ctx, await findVisibleApi(ctx, input), input.version);
+}
+
+/** Two versions side by side, and what changed between them (breaking changes flagged). */
+export async function compareCatalogVersions(ctx: ViewerCtx, input: z.infer<typeof ZCatalogCompare>) {
+  const api = await findVisibleApi(ctx, input);
+  const [from, to] = await Promise.all([specOf(ctx, api, input.from), specOf(ctx, api, input.to)]);
+  return { from, to, diff: diffOpenApi(from.spec, to.spec) };
+}
+
+/**
+ * For the "try it" console: the viewer's apps subscribed to this API and the hints of their live keys
+ * (never the keys themselves, which are shown once at creation).
+ */
+export async function listMyAppsForApi(
+  ctx: ViewerCtx & { actor: { id: string } },
+  input: z.infer<typeof ZCatalogApiRef>,
+) {
+  const api = await findVisibleApi(ctx, input);
+  const now = new Date();
+  const subscriptions = await ctx.db.subscription.findMany({
+    where: {
+      plan: { apiId: api.id },
+      status: { in: ['ACTIVE', 'PENDING', 'SUSPENDED'] },
+      app: { org: { memberships: { some: { userId: ctx.actor.id } } } },
+    },
+    select: {
+      status: true,
+      plan: { select: { name: true } },
+      app: {
+        select: {
+          id: true,
+          name: true,
+          org: { select: { slug: true, name: true } },
+          apiKeys: {
+            where: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+            select: { id: true, name: true, prefix: true, last4: true },
+            orderBy: { createdAt: 'desc' },
+          },
+        },
+      },
+    },
+    orderBy: { createdAt: 'desc' },
+  });
+  return subscriptions.map((s) => ({
+    appId: s.app.id,
+    appName: s.app.name,
+    orgSlug: s.app.org.slug,
+    orgName: s.app.org.name,
+    planName: s.plan.name,
+    status: s.status,
+    keys: s.app.apiKeys,
+  }));
+}
