@@ -47,12 +47,19 @@ describe('createTracer', () => {
     );
     expect(await trace.step('screen', () => 'screened')).toBe('screened');
     const upstreamParent = await trace.step('serve', async () => trace.traceparent());
-    trace.end(201, { orgId: 'org_1', apiId: 'api_1' });
-    trace.end(500); // only the first end counts
+    await trace.step('complete', () => {
+      trace.end(201, { orgId: 'org_1', apiId: 'api_1' });
+      trace.end(500); // only the first end counts
+    });
     await t.shutdown();
 
     const spans = collector.spans;
-    expect(spans.map((s) => s.name).sort()).toEqual(['gateway.request', 'gateway.screen', 'gateway.serve']);
+    expect(spans.map((s) => s.name)).toEqual([
+      'gateway.screen',
+      'gateway.serve',
+      'gateway.complete',
+      'gateway.request', // ended with its last step, not before it
+    ]);
     const root = spans.find((s) => s.name === 'gateway.request');
     const serve = spans.find((s) => s.name === 'gateway.serve');
     expect(root).toMatchObject({

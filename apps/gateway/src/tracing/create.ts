@@ -119,6 +119,8 @@ class OtelRequestTrace implements RequestTrace {
   /** the span upstream calls are made under: the step running now, else the root */
   private current: OtelApi.Span;
   private ended = false;
+  /** end() came while a step ran: the root ends with that step, so it never ends before a child */
+  private endDeferred = false;
 
   constructor(
     private readonly otel: Otel,
@@ -156,6 +158,7 @@ class OtelRequestTrace implements RequestTrace {
     } finally {
       span.end();
       this.current = parent;
+      if (this.endDeferred && parent === this.root) this.root.end();
     }
   }
 
@@ -177,6 +180,7 @@ class OtelRequestTrace implements RequestTrace {
     if (route?.apiId) this.root.setAttribute('portcullis.api.id', route.apiId);
     // Server spans: 5xx is the server's failure, a 4xx the client's (left unset).
     if (status >= 500) this.root.setStatus({ code: this.otel.api.SpanStatusCode.ERROR });
-    this.root.end();
+    if (this.current === this.root) this.root.end();
+    else this.endDeferred = true;
   }
 }
