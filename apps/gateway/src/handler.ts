@@ -10,6 +10,9 @@ import { setDeprecationHeaders } from './pipeline/deprecation.ts';
 import { isGatewayRequestId, resolveRequestId } from './pipeline/request-id.ts';
 import { orgFromHost, parseGatewayPath, unsafePathSegment } from './pipeline/route.ts';
 import type { PolicyEngine } from './policies/engine.ts'; // policies
+import { upstreamTraceHeaders } from './tracing/propagation.ts';
+import { traced } from './tracing/step.ts';
+import type { RequestTrace, Tracer } from './tracing/types.ts';
 import type { UpstreamClient } from './upstream/proxy.ts';
 import { endAfter } from './usage/durable-end.ts';
 import type { RequestLogEntry, UsageMeter } from './usage/meter.ts';
@@ -30,6 +33,8 @@ export interface HandlerDeps extends AdmitDeps {
   ai?: AiService;
   /** GATEWAY_ORG_HOST_SUFFIX: `{org}.<suffix>` serves that org's APIs at `/{api}/…` */
   orgHostSuffix?: string | undefined;
+  /** absent: tracing off, the steps run directly */
+  tracer?: Tracer | undefined;
 }
 
 const READY_TIMEOUT_MS = 2_000;
@@ -39,10 +44,13 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
   return (req, res) => {
     const requestId = resolveRequestId(req.headers);
     res.setHeader('x-request-id', requestId);
-    handle(deps, req, res, requestId).catch((error: unknown) => {
+    const trace = deps.tracer?.start(req.method ?? 'GET', req.headers, req.url);
+    const handled = handle(deps, req, res, requestId, trace).catch((error: unknown) => {
       deps.log('error', 'unhandled gateway error', { requestId, error: describeError(error) });
       sendProblem(res, problem('internal_error', 'The gateway failed to handle this request.'), requestId);
     });
+    // Requests without a log entry (probes, unhandled errors) end here; the others ended at their entry.
+    if (trace) void handled.then(() => trace.end(res.statusCode));
   };
 }
 
@@ -51,6 +59,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
+  trace?: RequestTrace,
 ): Promise<void> {
   const startedAt = deps.now();
   const started = performance.now();
@@ -85,6 +94,11 @@ async function handle(
     userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
     errorCode: rejection.problem?.code ?? null,
   });
+  // The log entry is the request's end: it carries the status and, once resolved, the org and API.
+  const recordLog = (entry: RequestLogEntry) => {
+    deps.meter.recordLog(entry);
+    trace?.end(entry.status, entry);
+  };
 
   // Before anything else looks at the path: an upstream may resolve these segments into another path.
   const unsafe = unsafePathSegment(pathname ?? '');
@@ -94,7 +108,7 @@ async function handle(
       `The path segment '${unsafe.slice(0, 64)}' is not allowed: '.' and '..' segments (also encoded, or followed by ';') are refused.`,
     );
     sendProblem(res, refused, requestId);
-    deps.meter.recordLog(logEntry(400, { problem: refused }));
+    recordLog(logEntry(400, { problem: refused }));
     req.resume();
     return;
   }
@@ -108,31 +122,31 @@ async function handle(
         : 'On an organization host, gateway paths look like /{api}/{path}.',
     );
     sendProblem(res, notFound, requestId);
-    deps.meter.recordLog(logEntry(404, { problem: notFound }));
+    recordLog(logEntry(404, { problem: notFound }));
     return;
   }
 
   // One wait for Postgres across every config lookup of this request (a hung database costs it that much)
   const config = deps.cache.forRequest();
   // Right after route resolve, before key verification: IP rules, CORS, size limits
-  const screened = await deps.policies.screen(req, res, path, config);
+  const screened = await traced(trace, 'screen', () => deps.policies.screen(req, res, path, config));
   if (screened.kind !== 'continue') {
     const refusal = screened.kind === 'rejected' ? screened.problem : undefined;
     if (refusal) sendProblem(res, refusal, requestId);
-    deps.meter.recordLog(
-      logEntry(res.statusCode, { route: screened.route, ...(refusal ? { problem: refusal } : {}) }),
-    );
+    recordLog(logEntry(res.statusCode, { route: screened.route, ...(refusal ? { problem: refusal } : {}) }));
     req.resume();
     return;
   }
 
-  const admission = await admit(deps, path, req.headers, { ip: clientIp ?? undefined }, config);
+  const admission = await traced(trace, 'admit', () =>
+    admit(deps, path, req.headers, { ip: clientIp ?? undefined }, config),
+  );
   setDeprecationHeaders(res, admission.ok ? admission.value.route : admission.error.route);
   if (!admission.ok) {
     // an AI API's clients get errors in the OpenAI/Anthropic shape
     if (!deps.ai?.sendRefusal(res, admission.error.route, path.rest, admission.error.problem, requestId))
       sendProblem(res, admission.error.problem, requestId);
-    deps.meter.recordLog(logEntry(res.statusCode, admission.error));
+    recordLog(logEntry(res.statusCode, admission.error));
     // The body was never read: drain it so the connection can be reused, or drop it if huge.
     req.resume();
     return;
@@ -166,7 +180,7 @@ async function handle(
     const event = usage.atCompletion(call.usageStatus, call.bytesIn, call.bytesOut);
     if (event) void deps.usage.record(event);
     deps.meter.touchKey(key.id, startedAt);
-    deps.meter.recordLog({
+    recordLog({
       ...logEntry(call.status, { route, key, subscription }),
       upstreamMs: call.upstreamMs,
       bytesIn: clampInt(call.bytesIn),
@@ -180,41 +194,44 @@ async function handle(
     res.once('close', () => {
       clientGone ||= !res.writableFinished;
     });
-    const served = deps.ai
-      ? await deps.ai.serve({
-          req,
-          res,
-          requestId,
-          route,
-          key,
-          subscription,
-          rest: path.rest,
-          limitHeaders: headers,
-          startedAt,
-          counters,
-          metered,
-        })
+    const ai = deps.ai;
+    const served = ai
+      ? await traced(trace, 'serve', () =>
+          ai.serve({
+            req,
+            res,
+            requestId,
+            route,
+            key,
+            subscription,
+            rest: path.rest,
+            limitHeaders: headers,
+            startedAt,
+            counters,
+            metered,
+            traceHeaders: trace && upstreamTraceHeaders(req.headers, trace.traceparent()),
+          }),
+        )
       : null;
     if (!served) sendProblem(res, problem('internal_error', 'AI APIs are not enabled here.'), requestId);
-    complete({
-      status: served?.status ?? res.statusCode,
-      usageStatus: res.statusCode,
-      upstreamMs: served?.upstreamMs ?? null,
-      bytesIn: counters.bytesIn,
-      bytesOut: counters.bytesOut,
-      errorCode: served
-        ? (served.errorCode?.slice(0, 64) ?? (clientGone ? 'client_closed' : null))
-        : 'internal_error',
-    });
+    await traced(trace, 'complete', () =>
+      complete({
+        status: served?.status ?? res.statusCode,
+        usageStatus: res.statusCode,
+        upstreamMs: served?.upstreamMs ?? null,
+        bytesIn: counters.bytesIn,
+        bytesOut: counters.bytesOut,
+        errorCode: served
+          ? (served.errorCode?.slice(0, 64) ?? (clientGone ? 'client_closed' : null))
+          : 'internal_error',
+      }),
+    );
     return;
   }
   // Validation, response cache, header transforms and body limit around the forward
   const extraHeaders = { ...headers, 'x-request-id': requestId };
-  const forwarded = await deps.policies.proxy(
-    req,
-    res,
-    { route, appId: key.appId, path, extraHeaders },
-    (body) =>
+  const forwarded = await traced(trace, 'serve', () =>
+    deps.policies.proxy(req, res, { route, appId: key.appId, path, extraHeaders }, (body) =>
       deps.upstream.forward(
         body,
         res,
@@ -232,10 +249,12 @@ async function handle(
           proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
           host: req.headers.host,
           requestId,
+          traceparent: trace?.traceparent(),
         },
         extraHeaders,
         counters,
       ),
+    ),
   );
   // keep the problem's own headers (Retry-After of upstream_unavailable) next to the limit headers
   if (!forwarded.ok) {
@@ -253,15 +272,17 @@ async function handle(
         bytesIn: forwarded.error.bytesIn,
         bytesOut: 0,
       };
-  complete({
-    ...stats,
-    usageStatus: stats.status,
-    errorCode: forwarded.ok
-      ? forwarded.value.ending === 'client_gone'
-        ? 'client_closed'
-        : null
-      : forwarded.error.code,
-  });
+  await traced(trace, 'complete', () =>
+    complete({
+      ...stats,
+      usageStatus: stats.status,
+      errorCode: forwarded.ok
+        ? forwarded.value.ending === 'client_gone'
+          ? 'client_closed'
+          : null
+        : forwarded.error.code,
+    }),
+  );
 }
 
 // RequestLog byte columns are 32-bit; rollups keep exact 64-bit totals.

@@ -32,6 +32,7 @@ import { registerWorkerMetrics } from './ops/cluster-metrics.ts';
 import { withOpsEndpoints } from './ops/endpoints.ts';
 import { collectProcessMetrics, observeRequest } from './ops/http-metrics.ts';
 import { PolicyEngine } from './policies/engine.ts';
+import { createTracer, type TracingOptions } from './tracing/create.ts';
 // Targets, breakers, SSRF guard — src/upstream
 import { UpstreamAllowList, upstreamAllowedHosts } from './upstream/allow-list.ts';
 import { OrgAgents } from './upstream/connector.ts';
@@ -81,6 +82,8 @@ export interface GatewayOptions {
   encryptionKey?: string | undefined;
   /** GATEWAY_ORG_HOST_SUFFIX: Host `{org}.<suffix>` serves that org at `/{api}/…` (path routing stays) */
   orgHostSuffix?: string | undefined;
+  /** OpenTelemetry tracing (tracingOptions(env)); without an endpoint it is off */
+  tracing?: TracingOptions;
   /** Reuse a Prisma client (it is then not disconnected on close). */
   db?: Db;
   log?: Logger;
@@ -225,6 +228,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now,
   });
 
+  const tracer = createTracer(options.tracing ?? {});
   // Timeouts, problem+json for unparseable HTTP, TRACE and HTTP versions other than 1.x refused
   const server = createHardenedServer(
     hardening,
@@ -239,6 +243,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         policies, // policies
         ai, // ai
         orgHostSuffix: options.orgHostSuffix,
+        tracer,
         log,
         now,
         onInfraError: (what, error) => log('error', `${what} store failed`, { error: describeError(error) }),
@@ -269,6 +274,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const delayMs = options.drainDelayMs ?? 0;
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         await drain(server, options.drainTimeoutMs ?? 10_000);
+        // Every request has ended: export the spans still buffered.
+        if (tracer) await bounded(tracer.shutdown(), 'trace export', log);
         if (retention) await bounded(retention.stop(), 'log retention', log);
         // Usage gets the longest wait (its own retries take ~6 s); a batch still unsent is logged below.
         await bounded(usage.close(), 'usage stream', log, 20_000);
