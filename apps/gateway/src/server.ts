@@ -228,7 +228,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now,
   });
 
-  const tracer = createTracer(options.tracing ?? {});
+  const tracer = createTracer({
+    ...options.tracing,
+    onExportError: throttledWarn(log, 'trace export failed; spans dropped'),
+  });
   // Timeouts, problem+json for unparseable HTTP, TRACE and HTTP versions other than 1.x refused
   const server = createHardenedServer(
     hardening,

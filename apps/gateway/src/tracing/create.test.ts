@@ -127,4 +127,16 @@ describe('createTracer', () => {
     expect(TRACEPARENT.exec(unsampled.traceparent())?.[3]).toBe('00');
     expect(collector.spans).toEqual([]);
   });
+
+  it('reports a batch the collector did not take', async () => {
+    const errors: unknown[] = [];
+    const t = tracer({
+      endpoint: collector.tracesUrl.replace('/v1/traces', '/nowhere'),
+      onExportError: (e) => errors.push(e),
+    });
+    t.start('GET', {}, '/a').end(200);
+    await t.shutdown();
+    expect(errors).toHaveLength(1);
+    expect(collector.spans).toEqual([]);
+  });
 });

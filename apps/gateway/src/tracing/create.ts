@@ -29,6 +29,8 @@ export interface TracingOptions {
   samplerRatio?: number;
   /** BatchSpanProcessor's export delay (default 5 s; tests shorten it) */
   exportDelayMs?: number;
+  /** a batch the collector did not take (unreachable, refused): its spans are dropped */
+  onExportError?: (error: unknown) => void;
 }
 
 interface Otel {
@@ -65,7 +67,7 @@ export function createTracer(options: TracingOptions): Tracer | undefined {
     }),
     sampler: samplerOf(otel.sdk, options.sampler ?? 'parentbased_always_on', options.samplerRatio ?? 1),
     spanProcessors: [
-      new otel.sdk.BatchSpanProcessor(new otel.exporter.OTLPTraceExporter({ url: options.endpoint }), {
+      new otel.sdk.BatchSpanProcessor(exporterOf(otel, options.endpoint, options.onExportError), {
         ...(options.exportDelayMs === undefined ? {} : { scheduledDelayMillis: options.exportDelayMs }),
       }),
     ],
@@ -75,7 +77,28 @@ export function createTracer(options: TracingOptions): Tracer | undefined {
   return {
     start: (method, headers, target) =>
       new OtelRequestTrace(otel, tracer, propagator, method, headers, target),
-    shutdown: () => provider.shutdown(),
+    // A last batch the collector refuses was reported by the exporter: shutting down still succeeds.
+    shutdown: () => provider.shutdown().catch(() => undefined),
+  };
+}
+
+/** The OTLP/HTTP (JSON) exporter, reporting the batches it could not deliver. */
+function exporterOf(
+  otel: Otel,
+  url: string,
+  onError: ((error: unknown) => void) | undefined,
+): OtelSdk.SpanExporter {
+  const exporter = new otel.exporter.OTLPTraceExporter({ url });
+  if (!onError) return exporter;
+  return {
+    export: (spans, done) =>
+      exporter.export(spans, (result) => {
+        if (result.code !== otel.core.ExportResultCode.SUCCESS)
+          onError(result.error ?? new Error(`${spans.length} spans not exported`));
+        done(result);
+      }),
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush(),
   };
 }
 
