@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { readGatewayEnv } from './env.ts';
+import { readGatewayEnv, tracingOptions } from './env.ts';
 
 describe('readGatewayEnv', () => {
   it('applies defaults', () => {
@@ -117,5 +117,65 @@ describe('REDIS_CLUSTER_NODES', () => {
     for (const bad of ['10.0.0.1', 'a:1,,b:2', 'a:99999', 'a:x']) {
       expect(() => readGatewayEnv({ ...base, REDIS_CLUSTER_NODES: bad })).toThrow(/REDIS_CLUSTER_NODES/);
     }
+  });
+
+  describe('tracing (OpenTelemetry variables)', () => {
+    const base = { DATABASE_URL: 'postgresql://x@h/db' };
+    const traced = (vars: Record<string, string>) => tracingOptions(readGatewayEnv({ ...base, ...vars }));
+
+    it('is off without an OTLP endpoint, or with an empty one', () => {
+      expect(traced({})).toEqual({});
+      expect(traced({ OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_SERVICE_NAME: 'x' })).toEqual({});
+    });
+
+    it('sends traces to <base>/v1/traces, or to the traces endpoint as it is', () => {
+      expect(traced({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toEqual({
+        endpoint: 'http://collector:4318/v1/traces',
+        serviceName: 'portcullis-gateway',
+        sampler: 'parentbased_always_on',
+        samplerRatio: 1,
+      });
+      expect(traced({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com/otlp/' }).endpoint).toBe(
+        'https://otel.example.com/otlp/v1/traces',
+      );
+      expect(
+        traced({
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:9999/custom',
+        }).endpoint,
+      ).toBe('http://traces:9999/custom');
+    });
+
+    it('reads the service name and sampler, and OTEL_SDK_DISABLED turns tracing off', () => {
+      expect(
+        traced({
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+          OTEL_SERVICE_NAME: 'edge-eu',
+          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+          OTEL_TRACES_SAMPLER_ARG: '0.25',
+        }),
+      ).toMatchObject({ serviceName: 'edge-eu', sampler: 'parentbased_traceidratio', samplerRatio: 0.25 });
+      expect(
+        traced({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'TRUE' }),
+      ).toEqual({});
+      expect(
+        traced({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'false' }).endpoint,
+      ).toBe('http://collector:4318/v1/traces');
+    });
+
+    it('refuses bad values, naming the variable', () => {
+      const bad: Record<string, string> = {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317',
+        OTEL_TRACES_SAMPLER: 'sometimes',
+        OTEL_TRACES_SAMPLER_ARG: '1.5',
+        OTEL_SDK_DISABLED: 'yes',
+      };
+      for (const [name, value] of Object.entries(bad)) {
+        expect(() => readGatewayEnv({ ...base, [name]: value }), name).toThrow(
+          new RegExp(`Invalid configuration: ${name}:`),
+        );
+      }
+    });
   });
 });

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { parseEncryptionKey } from '@portcullis/core/crypto';
 import { z } from 'zod';
 import { compileIpMatcher } from './policies/ip.ts';
+import { TRACES_SAMPLERS, type TracingOptions } from './tracing/create.ts';
 
 const CLUSTER_NODES = /^\s*[^\s:,]+:\d{1,5}\s*(,\s*[^\s:,]+:\d{1,5}\s*)*$/;
 const parseClusterNodes = (value: string) =>
@@ -9,6 +10,15 @@ const parseClusterNodes = (value: string) =>
     const [host = '', port = ''] = node.trim().split(':');
     return { host, port: Number(port) };
   });
+
+/** An absent or empty variable: not configured. */
+const unset = z.literal('').transform(() => undefined);
+const ZOtlpUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'must be an http:// or https:// URL')
+  .optional()
+  .or(unset);
 
 const ZGatewayEnv = z.object({
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -122,6 +132,28 @@ const ZGatewayEnv = z.object({
   GATEWAY_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** On shutdown, answer /readyz 503 this long (still serving) before closing the listener. */
   GATEWAY_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
+  // Tracing — src/tracing, the OpenTelemetry SDK's own variables (docs/decisions/tracing.md)
+  /** OTLP/HTTP base URL; traces go to <url>/v1/traces. Unset (and no traces endpoint): tracing is off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: ZOtlpUrl,
+  /** OTLP/HTTP traces URL, used as it is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: ZOtlpUrl,
+  /** service.name of the exported spans; default portcullis-gateway */
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(256).optional().or(unset),
+  /** `true` turns tracing off whatever the endpoints say. */
+  OTEL_SDK_DISABLED: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((value) => ['', 'true', 'false'].includes(value), 'must be true or false')
+    .transform((value) => value === 'true')
+    .optional(),
+  /** default parentbased_always_on */
+  OTEL_TRACES_SAMPLER: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.enum(TRACES_SAMPLERS, { error: `must be one of ${TRACES_SAMPLERS.join(', ')}` }).optional(),
+  ),
+  /** the ratio of the traceidratio samplers, 0 to 1; default 1 */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional().or(unset),
 });
 
 export type GatewayEnv = z.infer<typeof ZGatewayEnv>;
@@ -134,6 +166,21 @@ export class GatewayConfigError extends Error {
     super(`Invalid configuration: ${variable}: ${message}`);
     this.name = 'GatewayConfigError';
   }
+}
+
+/** What createTracer needs from the environment; no endpoint (tracing off) unless one is configured. */
+export function tracingOptions(env: GatewayEnv): TracingOptions {
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const endpoint =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (base === undefined ? undefined : `${base}${base.endsWith('/') ? '' : '/'}v1/traces`);
+  if (env.OTEL_SDK_DISABLED || endpoint === undefined) return {};
+  return {
+    endpoint,
+    serviceName: env.OTEL_SERVICE_NAME ?? 'portcullis-gateway',
+    sampler: env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on',
+    samplerRatio: env.OTEL_TRACES_SAMPLER_ARG ?? 1,
+  };
 }
 
 /** The only place the gateway reads process.env; throws naming the first bad variable. */

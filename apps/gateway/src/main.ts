@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { GatewayConfigError, type GatewayEnv, readGatewayEnv } from './env.ts';
+import { GatewayConfigError, type GatewayEnv, readGatewayEnv, tracingOptions } from './env.ts';
 import { createLogging, describeError, type GatewayLogging } from './log.ts';
 import { onPrimaryDrainRequest, runPrimary } from './ops/cluster.ts';
 import { type RunningGateway, startGateway } from './server.ts';
@@ -62,6 +62,7 @@ async function runGateway(env: GatewayEnv, logging: GatewayLogging): Promise<voi
     drainDelayMs: env.GATEWAY_DRAIN_DELAY_MS,
     encryptionKey: env.PORTCULLIS_ENCRYPTION_KEY, // ai
     orgHostSuffix: env.GATEWAY_ORG_HOST_SUFFIX,
+    tracing: tracingOptions(env),
     requestLogRetention: { defaultDays: env.GATEWAY_LOG_RETENTION_DAYS, intervalMs: 3_600_000 },
     log,
     accessLog: logging.accessLog,

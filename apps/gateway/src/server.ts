@@ -14,11 +14,13 @@ import {
   jsonAccessLogger,
   jsonLogger,
   type Logger,
+  throttledWarn,
 } from './log.ts';
 import { registerWorkerMetrics } from './ops/cluster-metrics.ts';
 import { withOpsEndpoints } from './ops/endpoints.ts';
 import { collectProcessMetrics } from './ops/http-metrics.ts';
 import { createPolicies } from './policies/create.ts';
+import { createTracer, type TracingOptions } from './tracing/create.ts';
 import type { Tracer } from './tracing/types.ts';
 import { createUpstreams } from './upstream/create.ts';
 import { createUsage } from './usage/create.ts';
@@ -68,6 +70,8 @@ export interface GatewayOptions {
   encryptionKey?: string | undefined;
   /** GATEWAY_ORG_HOST_SUFFIX: Host `{org}.<suffix>` serves that org at `/{api}/…` (path routing stays) */
   orgHostSuffix?: string | undefined;
+  /** OpenTelemetry tracing (tracingOptions(env)); without an endpoint it is off */
+  tracing?: TracingOptions;
   log?: Logger;
   now?: () => number;
   /** Spans per request and chain step; absent: no tracing, at no cost. */
@@ -129,6 +133,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now,
   });
 
+  const tracer =
+    options.tracer ??
+    createTracer({
+      ...options.tracing,
+      onExportError: throttledWarn(log, 'trace export failed; spans dropped'),
+    });
   let draining = false;
   const handler = createHandler({
     sql,
@@ -140,7 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     accessLog: options.accessLog ?? (options.log ? accessLogVia(options.log) : jsonAccessLogger),
     policies,
     ai: ai.service,
-    tracer: options.tracer,
+    tracer,
     orgHostSuffix: options.orgHostSuffix,
     log,
     now,
@@ -177,6 +187,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const delayMs = options.drainDelayMs ?? 0;
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         await drain(server, options.drainTimeoutMs ?? 10_000);
+        // Every request has ended: export the spans still buffered.
+        if (tracer) await bounded(tracer.shutdown(), 'trace export', log);
         if (usage.retention) await bounded(usage.retention.stop(), 'log retention', log);
         // Usage gets the longest wait (its own retries take ~6 s); a batch still unsent is logged below.
         await bounded(usage.sink.close(), 'usage stream', log, 20_000);

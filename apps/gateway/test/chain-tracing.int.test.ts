@@ -58,7 +58,7 @@ describe('request chain tracing hook', () => {
     const trace = tracer.traces.at(-1);
     expect(trace?.method).toBe('GET');
     expect(trace?.headers.traceparent).toBe(CLIENT_TRACEPARENT);
-    expect(trace?.steps).toEqual(['screen', 'admit', 'serve-proxy']);
+    expect(trace?.steps).toEqual(['screen', 'admit', 'serve-proxy', 'complete']);
     expect(trace?.ended).toEqual([200]);
     const upstreamSaw = world.upstream.seen.slice(seenBefore).find((r) => r.url.endsWith('/traced'));
     expect(upstreamSaw?.headers.traceparent).toBe(GATEWAY_TRACEPARENT);

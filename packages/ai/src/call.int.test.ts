@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_REPLY, fakeEmbedding } from '../../../test/fakes/llm/script.ts';
 import { type FakeFlavor, type FakeLlm, startFakeLlm } from '../../../test/fakes/llm/server.ts';
-import { type CallResult, type CompletionOutcome, callProvider, type StreamOutcome } from './call.ts';
+import {
+  type CallResult,
+  type ChatCallOptions,
+  type CompletionOutcome,
+  callProvider,
+  type StreamOutcome,
+} from './call.ts';
 import { callEmbeddings } from './embeddings.ts';
 import { listProviderModels } from './models.ts';
 import type { ChatCompletionChunk, ChatCompletionRequest, ChatMessage, ToolCall } from './types.ts';
@@ -137,7 +143,7 @@ describe.each(CASES)('$provider against the $flavor wire format', (testCase) => 
   let fake: FakeLlm;
   const call = (
     request: Partial<ChatCompletionRequest>,
-    extra: { timeoutMs?: number; idleTimeoutMs?: number } = {},
+    extra: Pick<ChatCallOptions, 'timeoutMs' | 'idleTimeoutMs' | 'traceHeaders'> = {},
   ) =>
     callProvider({
       provider: testCase.provider,
@@ -175,6 +181,15 @@ describe.each(CASES)('$provider against the $flavor wire format', (testCase) => 
       testCase.wire.modelInBody ? testCase.model : undefined,
     );
     if (testCase.provider === 'azure') expect(sent.query['api-version']).toBe('2024-10-21');
+  });
+
+  it("sends the caller's W3C trace context with the call, and none without one", async () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expectCompletion(await call({}, { traceHeaders: { traceparent, tracestate: 'vendor=abc' } }));
+    expect(fake.lastRequest().headers).toMatchObject({ traceparent, tracestate: 'vendor=abc' });
+    expectCompletion(await call({}));
+    expect(fake.lastRequest().headers.traceparent).toBeUndefined();
+    expect(fake.lastRequest().headers.tracestate).toBeUndefined();
   });
 
   it('streams chunks that reassemble to the same text, ending with the usage chunk', async () => {

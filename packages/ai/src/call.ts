@@ -10,6 +10,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   readJson,
   sendUpstream,
+  type TraceHeaders,
   translationError,
   type UpstreamOptions,
   upstreamFailure,
@@ -30,6 +31,8 @@ export interface CallOptions {
   idleTimeoutMs?: number;
   /** e.g. the gateway's SSRF-guarded Agent; default a shared keep-alive Agent */
   dispatcher?: Dispatcher;
+  /** W3C `traceparent` (and `tracestate`) for the provider call; absent: none is sent */
+  traceHeaders?: TraceHeaders;
 }
 
 export interface ChatCallOptions extends CallOptions {
@@ -69,6 +72,7 @@ export function upstreamOptions(options: CallOptions, provider: ProviderDefiniti
     timeoutMs,
     idleTimeoutMs: options.idleTimeoutMs ?? timeoutMs,
     dispatcher: options.dispatcher,
+    traceHeaders: options.traceHeaders,
   };
 }
 

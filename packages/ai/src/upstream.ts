@@ -18,6 +18,13 @@ export interface UpstreamOptions {
   /** longest silence between two body chunks (streams: between tokens) */
   idleTimeoutMs: number;
   dispatcher?: Dispatcher;
+  /** W3C trace context sent with the call (the caller's span as parent); absent: none */
+  traceHeaders?: TraceHeaders;
+}
+
+export interface TraceHeaders {
+  traceparent: string;
+  tracestate?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -212,7 +219,7 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
       origin: url.origin,
       path: url.pathname + url.search,
       method: spec.method,
-      headers: spec.headers,
+      headers: options.traceHeaders ? { ...spec.headers, ...options.traceHeaders } : spec.headers,
       body: spec.body,
       signal: deadline.controller.signal,
       // The Deadline keeps time; undici's own timers are off.

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TraceHeaders } from '@portcullis/ai/upstream';
 import type { KeyRecord, RouteRecord, SubscriptionRecord } from '../config/repository.ts';
 
 /** What the usage event of an AI call carries besides bytes; set before the response's final end(). */
@@ -26,8 +27,8 @@ export interface AiRequest {
   /** the request record's byte counters (usage event and request log) */
   counters: { bytesIn: number; bytesOut: number };
   metered: AiMetered;
-  /** this request's W3C trace context when the gateway traces (chain/run.ts) */
-  traceparent?: string;
+  /** with tracing on: the W3C trace context for provider calls (the gateway's span as parent) */
+  traceHeaders?: TraceHeaders | undefined;
 }
 
 /** How the request ended, for the request log. */

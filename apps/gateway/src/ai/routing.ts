@@ -2,6 +2,7 @@ import { type CompletionOutcome, callProvider, type StreamOutcome } from '@portc
 import type { AiCallError } from '@portcullis/ai/errors';
 import { openAIError } from '@portcullis/ai/errors';
 import type { ChatCompletionRequest } from '@portcullis/ai/types';
+import type { TraceHeaders } from '@portcullis/ai/upstream';
 import type { ModelRoute, RouteTarget } from '@portcullis/core/ai-config';
 import type { Dispatcher } from 'undici';
 import type { AiCredentials, ResolvedTarget } from './credentials.ts';
@@ -110,6 +111,7 @@ export function routeChat(
   services: { credentials: AiCredentials; dispatcherFor: (orgId: string) => Dispatcher },
   request: ChatCompletionRequest,
   signal: AbortSignal,
+  traceHeaders?: TraceHeaders,
 ): Promise<RoutedResult<CompletionOutcome | StreamOutcome>> {
   return routeCall<CompletionOutcome | StreamOutcome>(
     route,
@@ -125,6 +127,7 @@ export function routeChat(
         signal,
         timeoutMs,
         dispatcher: services.dispatcherFor(target.orgId),
+        traceHeaders,
       }),
   );
 }

@@ -139,7 +139,7 @@ async function chat(
   }
 
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal);
+  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal, ctx.traceHeaders);
   const upstreamMs = Date.now() - ctx.startedAt;
   if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const target = routed.target;
@@ -286,6 +286,7 @@ async function embeddings(
         signal: signal,
         timeoutMs,
         dispatcher: ai.dispatcherFor(target.orgId),
+        traceHeaders: ctx.traceHeaders,
       }),
   );
   const base = {

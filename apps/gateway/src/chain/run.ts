@@ -42,13 +42,14 @@ async function runChain(
   const probe = await opsAnswer(deps.sql, request.pathname);
   if (probe) return sendOpsAnswer(res, probe);
 
-  const trace = deps.tracer?.start(request.method, req.headers);
+  const trace = deps.tracer?.start(request.method, req.headers, req.url);
   if (!trace) {
     await runSteps(deps, request, req, res, undefined);
     return;
   }
   try {
-    trace.end(await runSteps(deps, request, req, res, trace));
+    const status = await runSteps(deps, request, req, res, trace);
+    trace.end(status, request.route);
   } catch (error) {
     trace.end(500); // the handler answers 500 internal_error
     throw error;
@@ -88,7 +89,9 @@ async function runSteps(
     : await serve.run(deps, admittedRequest, req, res, undefined);
 
   // 5. complete: usage event, request log row, access line
-  return complete(deps, admittedRequest, served);
+  return trace
+    ? await trace.step('complete', () => complete(deps, admittedRequest, served))
+    : complete(deps, admittedRequest, served);
 }
 
 type ServeStep = (

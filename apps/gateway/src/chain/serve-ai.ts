@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problem, sendProblem } from '../http/problem.ts';
+import { upstreamTraceHeaders } from '../tracing/propagation.ts';
 import type { ChainDeps } from './deps.ts';
 import type { AdmittedRequest, Served } from './request.ts';
 
@@ -34,7 +35,9 @@ export async function serveAi(
         startedAt,
         counters,
         metered,
-        ...(traceparent === undefined ? {} : { traceparent }),
+        ...(traceparent === undefined
+          ? {}
+          : { traceHeaders: upstreamTraceHeaders(req.headers, traceparent) }),
       })
     : null;
   if (!served) sendProblem(res, problem('internal_error', 'AI APIs are not enabled here.'), requestId);

@@ -10,13 +10,25 @@ export interface RequestTrace {
   step<T>(name: string, run: () => Promise<T> | T): Promise<T>;
   /** The W3C `traceparent` to send upstream: this request's trace, with the current span as parent. */
   traceparent(): string;
-  /** Ends the request's root span with the response status. */
-  end(status: number): void;
+  /**
+   * Ends the request's root span with the response status and, when the route was resolved, its org and
+   * API (a request log entry fits). Only the first call counts.
+   */
+  end(status: number, route?: TracedRoute): void;
+}
+
+/** The ids the root span records once the request's route is known. */
+export interface TracedRoute {
+  orgId?: string | null;
+  apiId?: string | null;
 }
 
 export interface Tracer {
-  /** Starts a request's root span, continuing the caller's W3C `traceparent` when it sent a valid one. */
-  start(method: string, headers: IncomingHttpHeaders): RequestTrace;
+  /**
+   * Starts a request's root span, continuing the caller's W3C `traceparent` when it sent a valid one.
+   * `target` is the request-target (`req.url`); the span records its path, never the query.
+   */
+  start(method: string, headers: IncomingHttpHeaders, target?: string): RequestTrace;
   /** Flushes spans still buffered (graceful shutdown). */
   shutdown(): Promise<void>;
 }

@@ -35,6 +35,34 @@ describe('upstreamRequestHeaders', () => {
     });
   });
 
+  describe('W3C trace context', () => {
+    const client = {
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      tracestate: 'vendor=abc,other=1',
+    };
+
+    it("passes the client's traceparent and tracestate through unchanged when tracing is off", () => {
+      const out = upstreamRequestHeaders({ ...client, 'x-custom': '1' }, info);
+      expect(out).toMatchObject(client);
+    });
+
+    it("names the gateway's span as parent when tracing is on, keeping the client's tracestate", () => {
+      const gateway = '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01';
+      const out = upstreamRequestHeaders(client, { ...info, traceparent: gateway });
+      expect(out).toMatchObject({ traceparent: gateway, tracestate: 'vendor=abc,other=1' });
+    });
+
+    it("drops the client's tracestate when the gateway started a new trace", () => {
+      const gateway = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      const out = upstreamRequestHeaders(
+        { traceparent: 'garbage', tracestate: 'vendor=abc' },
+        { ...info, traceparent: gateway },
+      );
+      expect(out.traceparent).toBe(gateway);
+      expect(out).not.toHaveProperty('tracestate');
+    });
+  });
+
   it('appends the client to an existing x-forwarded-for chain and replaces x-request-id', () => {
     const out = upstreamRequestHeaders({ 'x-forwarded-for': '1.2.3.4', 'x-request-id': 'spoofed' }, info);
     expect(out['x-forwarded-for']).toBe('1.2.3.4, 10.0.0.9');

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { upstreamTraceHeaders } from '../tracing/propagation.ts';
 
 /** RFC 9110 §7.6.1 hop-by-hop headers: meaningful for one connection only, never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -42,8 +43,11 @@ export interface ForwardingInfo {
   proto: 'http' | 'https';
   host: string | undefined;
   requestId: string;
-  /** the gateway's own trace context for this request; absent: the client's traceparent passes through */
-  traceparent?: string;
+  /**
+   * With tracing on: the gateway's span as the upstream's parent (W3C `traceparent`). Without it the
+   * client's `traceparent` and `tracestate` pass through unchanged.
+   */
+  traceparent?: string | undefined;
 }
 
 /** Builds the upstream request headers: strips credentials and hop-by-hop headers, adds forwarding ones. */
@@ -52,11 +56,13 @@ export function upstreamRequestHeaders(
   info: ForwardingInfo,
 ): Record<string, string | string[]> {
   const tokens = connectionTokens(incoming.connection);
+  const trace = info.traceparent === undefined ? undefined : upstreamTraceHeaders(incoming, info.traceparent);
   const out: Record<string, string | string[]> = {};
   for (const rawName of Object.keys(incoming)) {
     const value = incoming[rawName];
     const name = rawName.toLowerCase();
     if (value === undefined || GATEWAY_CREDENTIALS.has(name) || isHopByHop(name, tokens)) continue;
+    if (trace && (name === 'traceparent' || name === 'tracestate')) continue;
     // The upstream's own Host comes from its URL; the client's host travels in x-forwarded-host.
     if (name === 'host' || name.startsWith('x-forwarded-') || name === 'x-request-id') continue;
     // Node already answered `Expect: 100-continue` to the client; the upstream gets the body directly.
@@ -69,7 +75,7 @@ export function upstreamRequestHeaders(
   out['x-forwarded-proto'] = info.proto;
   if (info.host) out['x-forwarded-host'] = info.host;
   out['x-request-id'] = info.requestId;
-  if (info.traceparent !== undefined) out.traceparent = info.traceparent;
+  if (trace) Object.assign(out, trace);
   return out;
 }
 
