@@ -68,10 +68,117 @@ end
 return reply
 `;
 
+/**
+ * A lease for local-first limits: up to ARGV[6] requests' worth of every window and of the quota, taken
+ * at once (as many as all of them allow, all or nothing per unit), for the instance to hand out itself.
+ * Same keys and ARGV[1..5] as CONSUME_SCRIPT; per window i: ARGV[5+2i] interval (µs), ARGV[6+2i] capacity.
+ * Returns {outcome, granted, quotaUsed, now, tat_1 … tat_n}: on a grant (outcome 0) the TATs and quota
+ * count after it, on a refusal (1 rate limited, 2 quota exceeded) the state before, nothing written.
+ */
+const LEASE_SCRIPT = `
+local now = tonumber(ARGV[1])
+if now < 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local quotaLimit = tonumber(ARGV[2])
+local grant = tonumber(ARGV[6])
+local n = #KEYS - 1
+local reply = {0, 0, 0, string.format('%.0f', now)}
+local tats = {}
+for i = 1, n do
+  local tat = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
+  if tat < now then tat = now end
+  tats[i] = tat
+  reply[i + 4] = string.format('%.0f', tat)
+end
+if quotaLimit >= 0 then
+  if ARGV[5] == '1' then
+    local current = redis.call('GET', KEYS[1])
+    if not current or tonumber(current) < tonumber(ARGV[3]) then
+      redis.call('SET', KEYS[1], ARGV[3], 'PXAT', ARGV[4])
+    end
+  else
+    redis.call('SET', KEYS[1], ARGV[3], 'NX', 'PXAT', ARGV[4])
+  end
+  reply[3] = tonumber(redis.call('GET', KEYS[1]))
+  if reply[3] >= quotaLimit then
+    reply[1] = 2
+    return reply
+  end
+  if quotaLimit - reply[3] < grant then grant = quotaLimit - reply[3] end
+end
+for i = 1, n do
+  local room = math.floor((tonumber(ARGV[6 + 2 * i]) - (tats[i] - now)) / tonumber(ARGV[5 + 2 * i]))
+  if room < grant then grant = room end
+end
+if grant < 1 then
+  reply[1] = 1
+  return reply
+end
+for i = 1, n do
+  local nextTat = tats[i] + grant * tonumber(ARGV[5 + 2 * i])
+  redis.call('SET', KEYS[i + 1], string.format('%.0f', nextTat), 'PXAT', string.format('%.0f', math.ceil(nextTat / 1000)))
+  reply[i + 4] = string.format('%.0f', nextTat)
+end
+if quotaLimit >= 0 then
+  reply[3] = redis.call('INCRBY', KEYS[1], grant)
+end
+reply[2] = grant
+return reply
+`;
+
+/**
+ * Gives back the unused part of a lease: ARGV[1] now (µs, -1 = TIME), ARGV[2] units, ARGV[3] 1 when
+ * KEYS[1] is a quota counter; per window i: ARGV[3+i] interval (µs). A TAT moved back to or before now
+ * is an empty window and is deleted; the quota counter never goes below 0.
+ */
+const RELEASE_SCRIPT = `
+local now = tonumber(ARGV[1])
+if now < 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local units = tonumber(ARGV[2])
+for i = 2, #KEYS do
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  local back = tat - units * tonumber(ARGV[2 + i])
+  if back <= now then
+    redis.call('DEL', KEYS[i])
+  else
+    redis.call('SET', KEYS[i], string.format('%.0f', back), 'PXAT', string.format('%.0f', math.ceil(back / 1000)))
+  end
+end
+if ARGV[3] == '1' then
+  local used = tonumber(redis.call('GET', KEYS[1]) or '-1')
+  if used >= 0 then
+    local left = used - units
+    if left < 0 then left = 0 end
+    redis.call('SET', KEYS[1], left, 'KEEPTTL')
+  end
+end
+return 1
+`;
+
 type Client = Redis | Cluster;
 type ScriptClient = Client & {
   portcullisLimit(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
+  portcullisLease(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<(string | number)[]>;
+  portcullisRelease(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
 };
+
+/** What a lease attempt answered (see LEASE_SCRIPT). */
+export interface LeaseReply {
+  /** Units granted; 0 with a refusal. */
+  granted: number;
+  /** The refusal when nothing could be granted; its windows and quota carry Retry-After and headers. */
+  refusal: LimitDecision | null;
+  /** After the grant: each window's TAT (µs, on the clock the script ran on) and the quota count. */
+  tatsUs: number[];
+  quotaUsed: number;
+  /** The script's clock (µs) when it ran. */
+  nowUs: number;
+}
 
 const OUTCOMES = ['allowed', 'rate_limited', 'quota_exceeded'] as const;
 const HEARTBEAT_INTERVAL_MS = 1_000;
@@ -131,6 +238,8 @@ export class RedisLimitStore implements LimitStore {
         });
     // defineCommand loads the script once and calls it by EVALSHA, falling back to EVAL on NOSCRIPT.
     client.defineCommand('portcullisLimit', { lua: CONSUME_SCRIPT });
+    client.defineCommand('portcullisLease', { lua: LEASE_SCRIPT });
+    client.defineCommand('portcullisRelease', { lua: RELEASE_SCRIPT });
     // Connection state is read from client.status; errors surface on the calls that hit them.
     client.on('error', () => undefined);
     client.on('ready', () => {
@@ -162,8 +271,12 @@ export class RedisLimitStore implements LimitStore {
     return this.instances;
   }
 
-  async consume(request: LimitRequest): Promise<LimitDecision> {
-    const keys = limitKeys(this.prefix, request);
+  /** The Redis keys of a request under this store's namespace. */
+  keysOf(request: LimitRequest): { quota: string; windows: string[] } {
+    return limitKeys(this.prefix, request);
+  }
+
+  private scriptArgs(request: LimitRequest, extra: number[] = []): (string | number)[] {
     const { quota, windows } = request;
     const args: (string | number)[] = [
       this.serverClock ? -1 : toMicros(request.nowMs),
@@ -171,11 +284,64 @@ export class RedisLimitStore implements LimitStore {
       quota ? quota.base : 0,
       quota ? quota.resetAtMs + QUOTA_GRACE_MS : 0,
       quota?.raise ? 1 : 0,
+      ...extra,
     ];
     for (const window of windows) {
       const { intervalUs, capacityUs } = gcraParams(window);
       args.push(intervalUs, capacityUs);
     }
+    return args;
+  }
+
+  /**
+   * Takes up to `units` requests' worth of every window and the quota of `request` at once (local-first
+   * limits hand them out in process). Counted in Redis like `units` admitted requests.
+   */
+  async lease(request: LimitRequest, units: number): Promise<LeaseReply> {
+    const keys = limitKeys(this.prefix, request);
+    try {
+      const reply = await this.redis.portcullisLease(
+        1 + request.windows.length,
+        keys.quota,
+        ...keys.windows,
+        ...this.scriptArgs(request, [units]),
+      );
+      const [code = 0, granted = 0, quotaUsed = 0, nowUs = 0, ...tatsUs] = reply.map(Number);
+      if (code === 0) return { granted, refusal: null, tatsUs, quotaUsed, nowUs };
+      const decision = decide(
+        { ...request, nowMs: nowUs / 1000 },
+        OUTCOMES[code] ?? 'rate_limited',
+        quotaUsed,
+        tatsUs,
+      );
+      if (decision.quota && request.quota)
+        decision.quota.resetMs = Math.max(0, request.quota.resetAtMs - request.nowMs);
+      return { granted: 0, refusal: decision, tatsUs, quotaUsed, nowUs };
+    } catch (error) {
+      this.suspectUntil = Date.now() + SUSPECT_MS;
+      throw error;
+    }
+  }
+
+  /** Gives back `units` of a lease taken for `request` that were never handed out. */
+  async release(request: LimitRequest, units: number): Promise<void> {
+    if (units <= 0) return;
+    const keys = limitKeys(this.prefix, request);
+    await this.redis.portcullisRelease(
+      1 + request.windows.length,
+      keys.quota,
+      ...keys.windows,
+      this.serverClock ? -1 : toMicros(request.nowMs),
+      units,
+      request.quota ? 1 : 0,
+      ...request.windows.map((window) => gcraParams(window).intervalUs),
+    );
+  }
+
+  async consume(request: LimitRequest): Promise<LimitDecision> {
+    const keys = limitKeys(this.prefix, request);
+    const { quota, windows } = request;
+    const args = this.scriptArgs(request);
     try {
       const reply = await this.redis.portcullisLimit(
         1 + windows.length,
