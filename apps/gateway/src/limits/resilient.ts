@@ -114,9 +114,11 @@ export class ResilientLimitStore implements LimitStore {
   }
 
   async consume(request: LimitRequest): Promise<LimitDecision> {
-    // A plan without rate limits or quota has nothing to check or count: no Redis round trip.
-    if (request.windows.length === 0 && !request.quota)
+    // A plan without rate limits or quota has nothing to check or count: no Redis round trip. Only the
+    // deny failure mode tells such requests apart (refused while Redis is away), so they still ask.
+    if (request.windows.length === 0 && !request.quota && request.failureMode !== 'deny') {
       return { outcome: 'allowed', windows: [], quota: null };
+    }
     // Around an outage (local counters, a quota counter not yet re-seeded) requests take the exact path.
     if (request.accuracy === 'LOCAL_FIRST' && this.settled(request)) {
       const decision = await this.localFirst.consume(request);
