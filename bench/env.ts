@@ -12,6 +12,8 @@ const ZBenchEnv = z.object({
   BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(50),
   BENCH_DURATION_S: z.coerce.number().int().min(1).max(600).default(10),
   BENCH_WARMUP_S: z.coerce.number().int().min(0).max(600).default(3),
+  /** Runs per target (round after round); every figure reported is the median of the runs. */
+  BENCH_RUNS: z.coerce.number().int().min(1).max(9).default(3),
   /** Requests/s of the fixed-rate latency phase (well below every target's capacity). */
   BENCH_LATENCY_RATE: z.coerce.number().int().min(10).max(100_000).default(1000),
   /** Comma-separated subset of: bare,gateway,nginx,metering (default: all that are available). */

@@ -12,7 +12,19 @@ import { type AiBenchResult, runAiBench } from './ai.ts';
 import { readBenchEnv } from './env.ts';
 import { hasCommand, type LoadSpec, runAutocannon, runLatencyProbe, runWrk } from './load.ts';
 import { type MeteringBenchResult, runMeteringBench } from './metering.ts';
-import { BARE_AGAIN, type BenchMeta, type TargetResult, writeResults } from './report.ts';
+import {
+  BARE_AGAIN,
+  type BenchMeta,
+  cpuPerRequestUs,
+  FLOOR,
+  GATEWAY,
+  GATEWAY_CAPPED,
+  GATEWAY_LOCAL_FIRST,
+  GATEWAY_NO_ACCESS_LOG,
+  GATEWAY_NO_LIMITS,
+  type TargetResult,
+  writeResults,
+} from './report.ts';
 import {
   GATEWAY_CAPPED_NODE_FLAGS,
   GATEWAY_NODE_FLAGS,
@@ -112,45 +124,95 @@ async function waitStreamsDrained(redisUrl: string, prefix: string): Promise<voi
   }
 }
 
-async function seed(db: Db, upstreamUrl: string) {
-  const upstreamHost = new URL(upstreamUrl).host;
-  await allowUpstreamHosts(db, [upstreamHost]);
-  // Limits high enough that nothing is refused: every request runs the full Lua check and meters usage.
+type Seeded = { path: string; key: string; subscriptionId: string };
+
+/** One API with its plan and a consumer key; `limits: false` seeds a plan without rate limit or quota. */
+async function seedApi(
+  db: Db,
+  upstreamUrl: string,
+  options: { limits: boolean; accuracy?: 'EXACT' | 'LOCAL_FIRST' },
+): Promise<Seeded> {
+  // Limits high enough that nothing is refused: every request runs the full limit check and meters usage.
   const provider = await seedProviderWithApi(db, {
     upstreamUrl,
-    rateLimit: 1_000_000_000,
+    rateLimit: options.limits ? 1_000_000_000 : null,
     rateLimitWindowSeconds: 60,
-    monthlyQuota: 2_000_000_000,
+    monthlyQuota: options.limits ? 2_000_000_000 : null,
     requiresApproval: false,
   });
+  if (options.accuracy) {
+    await db.api.update({ where: { id: provider.api.id }, data: { rateLimitAccuracy: options.accuracy } });
+  }
   const consumer = await seedConsumerWithKey(db, provider.plan.id);
-  return { path: `/${provider.org.slug}/${provider.api.slug}/items`, key: consumer.plaintext, consumer };
+  return {
+    path: `/${provider.org.slug}/${provider.api.slug}/items`,
+    key: consumer.plaintext,
+    subscriptionId: consumer.subscription.id,
+  };
+}
+
+/** A server to measure: started afresh for each run, stopped after it. */
+interface Target {
+  name: string;
+  start(): Promise<RunningProcess>;
+  path: string;
+  headers: Record<string, string>;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+/** Each figure of a target as the median of its runs (figure by figure, so a run's outlier drops out). */
+function medianOf(runs: TargetResult[]): TargetResult {
+  const first = runs[0] as TargetResult;
+  const m = (pick: (r: TargetResult) => number) => median(runs.map(pick));
+  return {
+    target: first.target,
+    tool: first.tool,
+    requestsPerSec: m((r) => r.requestsPerSec),
+    p50Ms: m((r) => r.p50Ms),
+    p99Ms: m((r) => r.p99Ms),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    peakRssBytes: m((r) => r.peakRssBytes),
+    cpuPercent: m((r) => r.cpuPercent),
+    cpuPerRequestUs: m((r) => cpuPerRequestUs(r)),
+    runs: runs.length,
+    latency: {
+      rate: first.latency.rate,
+      requests: m((r) => r.latency.requests),
+      p50Ms: m((r) => r.latency.p50Ms),
+      p99Ms: m((r) => r.latency.p99Ms),
+      maxMs: m((r) => r.latency.maxMs),
+      errors: runs.reduce((sum, r) => sum + r.latency.errors, 0),
+    },
+  };
 }
 
 async function main(): Promise<void> {
-  const results: TargetResult[] = [];
   const skipped: string[] = [];
-  process.stdout.write(`load generator: ${useWrk ? 'wrk' : 'autocannon'}; pinning: ${pinned}\n`);
+  process.stdout.write(
+    `load generator: ${useWrk ? 'wrk' : 'autocannon'}; pinning: ${pinned}; ${env.BENCH_RUNS} run(s) per target, medians reported\n`,
+  );
   const upstream = await startUpstream(helperPin);
   let db: Db | undefined;
   let ai: AiBenchResult | undefined;
+  const byTarget = new Map<string, TargetResult[]>();
+  let metering: RunningProcess | undefined;
+  let redisKeyPrefix = '';
+  let meteredSubscription = '';
   try {
-    if (wanted.has('bare')) {
-      const bare = await startBareProxy(targetPin, upstream.url);
-      try {
-        results.push(await measure('bare-proxy', bare, '/items', {}));
-      } finally {
-        await bare.stop();
-      }
-    }
-    if (wanted.has('floor')) {
-      const floor = await startBareProxy(targetPin, upstream.url, env.REDIS_URL);
-      try {
-        results.push(await measure('bare-proxy + Redis INCR/XADD', floor, '/items', {}));
-      } finally {
-        await floor.stop();
-      }
-    }
+    const targets: Target[] = [];
+    const bare = (name: string, redisUrl?: string): Target => ({
+      name,
+      start: () => startBareProxy(targetPin, upstream.url, redisUrl),
+      path: '/items',
+      headers: {},
+    });
+    if (wanted.has('bare')) targets.push(bare('bare-proxy'));
+    if (wanted.has('floor')) targets.push(bare(FLOOR, env.REDIS_URL));
     if (wanted.has('gateway')) {
       execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/build-gateway.ts')], {
         stdio: 'inherit',
@@ -158,56 +220,74 @@ async function main(): Promise<void> {
       await ensureDatabase(env.DATABASE_URL);
       await migrate(env.DATABASE_URL);
       db = createDb(env.DATABASE_URL, 2);
-      const seeded = await seed(db, upstream.url);
-      const redisKeyPrefix = `portcullis-bench:${randomBytes(4).toString('hex')}:`;
-      const metering = await startMetering(helperPin, {
-        databaseUrl: env.DATABASE_URL,
-        redisUrl: env.REDIS_URL,
-        redisKeyPrefix,
+      await allowUpstreamHosts(db, [new URL(upstream.url).host]);
+      const full = await seedApi(db, upstream.url, { limits: true });
+      const unlimited = await seedApi(db, upstream.url, { limits: false });
+      const localFirst = await seedApi(db, upstream.url, { limits: true, accuracy: 'LOCAL_FIRST' });
+      meteredSubscription = full.subscriptionId;
+      redisKeyPrefix = `portcullis-bench:${randomBytes(4).toString('hex')}:`;
+      const gatewayEnv = { databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, redisKeyPrefix };
+      metering = await startMetering(helperPin, gatewayEnv);
+      const gateway = (
+        name: string,
+        seeded: Seeded,
+        extra: Partial<Parameters<typeof startGateway>[1]> = {},
+      ): Target => ({
+        name,
+        start: () =>
+          startGateway(targetPin, {
+            ...gatewayEnv,
+            nodeFlags: GATEWAY_NODE_FLAGS,
+            ...(env.BENCH_CPU_PROF && name === GATEWAY ? { cpuProfileDir: resultsDir } : {}),
+            ...extra,
+          }),
+        path: seeded.path,
+        headers: { authorization: `Bearer ${seeded.key}` },
       });
-      const variants = [
-        { name: 'gateway', nodeFlags: GATEWAY_NODE_FLAGS },
-        { name: 'gateway (old space capped at 256 MB)', nodeFlags: GATEWAY_CAPPED_NODE_FLAGS },
-      ];
-      try {
-        for (const variant of variants) {
-          const gateway = await startGateway(targetPin, {
-            databaseUrl: env.DATABASE_URL,
-            redisUrl: env.REDIS_URL,
-            redisKeyPrefix,
-            nodeFlags: variant.nodeFlags,
-            ...(env.BENCH_CPU_PROF && variant.name === 'gateway' ? { cpuProfileDir: resultsDir } : {}),
-          });
-          try {
-            results.push(
-              await measure(variant.name, gateway, seeded.path, { authorization: `Bearer ${seeded.key}` }),
-            );
-          } finally {
-            await gateway.stop();
-          }
-        }
-      } finally {
-        await waitStreamsDrained(env.REDIS_URL, redisKeyPrefix);
-        await metering.stop();
-        const { RedisLimitStore } = await import('../apps/gateway/src/limits/redis.ts');
-        const store = new RedisLimitStore({ url: env.REDIS_URL, keyPrefix: redisKeyPrefix });
-        await store.deleteNamespace();
-        await store.close();
-      }
-      const rollups = await db.usageRollup.findMany({
-        where: { subscriptionId: seeded.consumer.subscription.id },
-      });
-      const metered = rollups.reduce((sum, r) => sum + r.requests, 0n);
-      process.stdout.write(`gateway metered ${metered} requests into Postgres (warm-up + run + check)\n`);
+      targets.push(
+        gateway(GATEWAY, full),
+        gateway(GATEWAY_LOCAL_FIRST, localFirst),
+        gateway(GATEWAY_NO_LIMITS, unlimited),
+        gateway(GATEWAY_NO_ACCESS_LOG, full, { logLevel: 'warn' }),
+        gateway(GATEWAY_CAPPED, full, { nodeFlags: GATEWAY_CAPPED_NODE_FLAGS }),
+      );
     }
-    if (wanted.has('bare') && wanted.has('gateway')) {
-      // The same bare proxy again, minutes later: how far this machine moves between two identical runs.
-      const again = await startBareProxy(targetPin, upstream.url);
-      try {
-        results.push(await measure(BARE_AGAIN, again, '/items', {}));
-      } finally {
-        await again.stop();
+    // The same bare proxy again, after the gateways: how far this machine moves between two identical runs.
+    if (wanted.has('bare') && wanted.has('gateway')) targets.push(bare(BARE_AGAIN));
+    if (wanted.has('nginx')) {
+      if (!hasCommand('nginx')) skipped.push('nginx (not installed: apt-get install -y nginx)');
+      else
+        targets.push({
+          name: 'nginx',
+          start: () => startNginx(targetPin, upstream.url),
+          path: '/items',
+          headers: {},
+        });
+    }
+    // Round after round, every target once per round: drift over the minutes hits all of them alike.
+    for (let run = 1; run <= env.BENCH_RUNS; run++) {
+      process.stdout.write(`run ${run} of ${env.BENCH_RUNS}\n`);
+      for (const target of targets) {
+        const server = await target.start();
+        try {
+          const result = await measure(target.name, server, target.path, target.headers);
+          byTarget.set(target.name, [...(byTarget.get(target.name) ?? []), result]);
+        } finally {
+          await server.stop();
+        }
       }
+    }
+    if (metering) {
+      await waitStreamsDrained(env.REDIS_URL, redisKeyPrefix);
+      await metering.stop();
+      metering = undefined;
+      const { RedisLimitStore } = await import('../apps/gateway/src/limits/redis.ts');
+      const store = new RedisLimitStore({ url: env.REDIS_URL, keyPrefix: redisKeyPrefix });
+      await store.deleteNamespace();
+      await store.close();
+      const rollups = await db?.usageRollup.findMany({ where: { subscriptionId: meteredSubscription } });
+      const metered = (rollups ?? []).reduce((sum, r) => sum + r.requests, 0n);
+      process.stdout.write(`gateway metered ${metered} requests into Postgres (warm-up + runs + checks)\n`);
     }
     if (wanted.has('ai')) {
       process.stdout.write('ai: streamed chat completions direct vs through the gateway vs Portkey…\n');
@@ -228,25 +308,16 @@ async function main(): Promise<void> {
         log: (line) => process.stdout.write(`  ${line}\n`),
       });
     }
-    if (wanted.has('nginx')) {
-      if (!hasCommand('nginx')) skipped.push('nginx (not installed: apt-get install -y nginx)');
-      else {
-        const nginx = await startNginx(targetPin, upstream.url);
-        try {
-          results.push(await measure('nginx', nginx, '/items', {}));
-        } finally {
-          await nginx.stop();
-        }
-      }
-    }
   } finally {
+    await metering?.stop();
     await upstream.stop();
     await db?.$disconnect();
   }
-  let metering: MeteringBenchResult | undefined;
+  const results = [...byTarget.values()].map(medianOf);
+  let meteringResult: MeteringBenchResult | undefined;
   if (wanted.has('metering')) {
     process.stdout.write('metering: one worker ingesting usage events from Redis streams into Postgres…\n');
-    metering = await runMeteringBench({
+    meteringResult = await runMeteringBench({
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
       log: (line) => process.stdout.write(`  ${line}\n`),
@@ -257,9 +328,10 @@ async function main(): Promise<void> {
     connections: env.BENCH_CONNECTIONS,
     durationS: env.BENCH_DURATION_S,
     warmupS: env.BENCH_WARMUP_S,
+    runs: env.BENCH_RUNS,
     pinned,
     skipped,
-    ...(metering ? { metering } : {}),
+    ...(meteringResult ? { metering: meteringResult } : {}),
     ...(ai ? { ai } : {}),
   };
   process.stdout.write(`\n${writeResults(resultsDir, results, meta)}`);

@@ -117,6 +117,8 @@ export interface GatewayTarget {
   encryptionKey?: string;
   /** V8 flags for the gateway process (default GATEWAY_NODE_FLAGS) */
   nodeFlags?: string[];
+  /** GATEWAY_LOG_LEVEL (default info: the access log on; warn turns it off) */
+  logLevel?: string;
 }
 
 /**
@@ -146,11 +148,17 @@ export async function startGateway(pin: string[], target: GatewayTarget): Promis
       GATEWAY_REDIS_KEY_PREFIX: target.redisKeyPrefix,
       GATEWAY_PORT: String(port),
       GATEWAY_WORKERS: '1',
-      GATEWAY_LOG_LEVEL: 'info',
+      GATEWAY_LOG_LEVEL: target.logLevel ?? 'info',
       NODE_ENV: 'production',
       ...(target.encryptionKey ? { PORTCULLIS_ENCRYPTION_KEY: target.encryptionKey } : {}),
     },
-    ready: (log) => log.includes('"msg":"gateway listening"'),
+    // With the access log off (warn) the "listening" line is not written: ask /readyz instead.
+    ready: (log) =>
+      log.includes('"msg":"gateway listening"') ||
+      fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (res) => res.ok,
+        () => false,
+      ),
     url: `http://127.0.0.1:${port}`,
   });
 }

@@ -19,6 +19,7 @@ import {
 } from '@portcullis/core/policies';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { z } from 'zod';
+import type { RateLimitAccuracy } from '../limits/types.ts';
 
 /** The audit action whose time is an API's deprecation date (DEPRECATE_ACTION in core's lifecycle verb). */
 const DEPRECATE_ACTION = 'api.deprecate';
@@ -45,6 +46,8 @@ export interface RouteRecord {
   /** ai: parsed Api.ai of an AI or PROMPT API; null when the stored document does not parse (aiInvalid) */
   ai?: AiApiConfig | null;
   aiInvalid?: string | null;
+  /** Api.rateLimitAccuracy (absent = EXACT): LOCAL_FIRST decides limits from leased shares */
+  rateLimitAccuracy?: RateLimitAccuracy;
 }
 
 export type AiApiConfig = { kind: 'AI'; gateway: AiGatewayConfig } | { kind: 'PROMPT'; prompt: PromptConfig };
@@ -187,6 +190,7 @@ const epochMs = (column: string) => `(extract(epoch from ${column}) * 1000)::flo
 const ROUTE_SQL = `
   SELECT a.id, a."orgId", a.status::text AS status, a."upstreamUrl", a.upstream, a.policies, a."openapiSpec",
     ${epochMs('a."sunsetAt"')} AS "sunsetAt", a.kind::text AS kind, a.ai,
+    a."rateLimitAccuracy"::text AS "rateLimitAccuracy",
     CASE WHEN a.status = 'DEPRECATED' THEN coalesce(
       (SELECT ${epochMs('l.at')} FROM "AuditLog" l
         WHERE l."orgId" = a."orgId" AND l."targetType" = 'Api' AND l."targetId" = a.id AND l.action = $3
@@ -234,6 +238,7 @@ interface RouteRow {
   kind: 'REST' | 'AI' | 'PROMPT';
   ai: unknown;
   deprecatedAt: number | null;
+  rateLimitAccuracy: RateLimitAccuracy;
 }
 
 interface SubscriptionRow {
@@ -269,6 +274,7 @@ export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
         openapiSpec: api.openapiSpec,
         deprecatedAt: api.deprecatedAt,
         sunsetAt: api.sunsetAt,
+        rateLimitAccuracy: api.rateLimitAccuracy,
         kind: api.kind, // ai
         ...parseAiDocument(api.kind, api.ai), // ai
       };

@@ -1,6 +1,6 @@
 import { billingPeriod } from '@portcullis/core/periods';
 import type { SubscriptionRecord } from '../config/repository.ts';
-import type { LimitRequest, LimitWindowSpec } from './types.ts';
+import type { LimitRequest, LimitWindowSpec, RateLimitAccuracy } from './types.ts';
 
 /**
  * Every window of a plan: the primary Plan.rateLimit (subscription scope) first, then Plan.limits.
@@ -37,6 +37,7 @@ export interface LimitContext {
   appId: string;
   ip?: string | undefined;
   failureMode: NonNullable<LimitRequest['failureMode']>;
+  accuracy?: RateLimitAccuracy | undefined;
   /** Requests already recorded in Postgres since the period start. */
   quotaBase: (periodStartMs: number) => Promise<number>;
 }
@@ -64,5 +65,6 @@ export async function limitRequestFor(
     windows: planWindows(sub),
     quota,
     failureMode: context.failureMode,
+    accuracy: context.accuracy ?? 'EXACT',
   };
 }

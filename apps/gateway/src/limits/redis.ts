@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRedis } from '@portcullis/db/redis';
 import { Cluster, type Redis } from 'ioredis';
+import { CONSUME_SCRIPT, LEASE_SCRIPT, RELEASE_SCRIPT } from './scripts.ts';
 import {
   decide,
   gcraParams,
@@ -12,67 +13,25 @@ import {
   toMicros,
 } from './types.ts';
 
-/**
- * KEYS[1] quota counter, KEYS[2..] one GCRA TAT (µs) per window — one hash tag, one cluster slot.
- * ARGV[1] now (µs), or -1 to use Redis' own clock (TIME), ARGV[2] quota limit (-1 = none), ARGV[3] quota
- * base, ARGV[4] quota expiry (ms), ARGV[5] 1 to raise a live quota counter to the base (else SET NX);
- * then per window i: ARGV[4+2i] emission interval (µs), ARGV[5+2i] capacity (µs).
- * Returns {outcome, quotaUsed, now, tat_1 … tat_n} with each TAT as before this request (raised to now);
- * outcome 0 allowed, 1 rate limited, 2 quota exceeded. Everything is read and checked before anything
- * is written, so a refusal consumes nothing. Numbers are written with %.0f: Lua's default tostring
- * keeps only 14 significant digits, too few for microsecond timestamps.
- */
-const CONSUME_SCRIPT = `
-local now = tonumber(ARGV[1])
-if now < 0 then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
-local quotaLimit = tonumber(ARGV[2])
-local n = #KEYS - 1
-local reply = {0, 0, string.format('%.0f', now)}
-local tats = {}
-for i = 1, n do
-  local tat = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
-  if tat < now then tat = now end
-  tats[i] = tat
-  reply[i + 3] = string.format('%.0f', tat)
-end
-if quotaLimit >= 0 then
-  if ARGV[5] == '1' then
-    local current = redis.call('GET', KEYS[1])
-    if not current or tonumber(current) < tonumber(ARGV[3]) then
-      redis.call('SET', KEYS[1], ARGV[3], 'PXAT', ARGV[4])
-    end
-  else
-    redis.call('SET', KEYS[1], ARGV[3], 'NX', 'PXAT', ARGV[4])
-  end
-  reply[2] = tonumber(redis.call('GET', KEYS[1]))
-  if reply[2] >= quotaLimit then
-    reply[1] = 2
-    return reply
-  end
-end
-for i = 1, n do
-  if tats[i] + tonumber(ARGV[4 + 2 * i]) - now > tonumber(ARGV[5 + 2 * i]) then
-    reply[1] = 1
-    return reply
-  end
-end
-for i = 1, n do
-  local nextTat = tats[i] + tonumber(ARGV[4 + 2 * i])
-  redis.call('SET', KEYS[i + 1], string.format('%.0f', nextTat), 'PXAT', string.format('%.0f', math.ceil(nextTat / 1000)))
-end
-if quotaLimit >= 0 then
-  reply[2] = redis.call('INCR', KEYS[1])
-end
-return reply
-`;
-
 type Client = Redis | Cluster;
 type ScriptClient = Client & {
   portcullisLimit(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
+  portcullisLease(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<(string | number)[]>;
+  portcullisRelease(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
 };
+
+/** What a lease attempt answered (see LEASE_SCRIPT). */
+export interface LeaseReply {
+  /** Units granted; 0 with a refusal. */
+  granted: number;
+  /** The refusal when nothing could be granted; its windows and quota carry Retry-After and headers. */
+  refusal: LimitDecision | null;
+  /** After the grant: each window's TAT (µs, on the clock the script ran on) and the quota count. */
+  tatsUs: number[];
+  quotaUsed: number;
+  /** The script's clock (µs) when it ran. */
+  nowUs: number;
+}
 
 const OUTCOMES = ['allowed', 'rate_limited', 'quota_exceeded'] as const;
 const HEARTBEAT_INTERVAL_MS = 1_000;
@@ -127,6 +86,8 @@ export class RedisLimitStore implements LimitStore {
     });
     // defineCommand loads the script once and calls it by EVALSHA, falling back to EVAL on NOSCRIPT.
     client.defineCommand('portcullisLimit', { lua: CONSUME_SCRIPT });
+    client.defineCommand('portcullisLease', { lua: LEASE_SCRIPT });
+    client.defineCommand('portcullisRelease', { lua: RELEASE_SCRIPT });
     client.on('ready', () => {
       this.readyEvents++;
     });
@@ -156,8 +117,12 @@ export class RedisLimitStore implements LimitStore {
     return this.instances;
   }
 
-  async consume(request: LimitRequest): Promise<LimitDecision> {
-    const keys = limitKeys(this.prefix, request);
+  /** The Redis keys of a request under this store's namespace. */
+  keysOf(request: LimitRequest): { quota: string; windows: string[] } {
+    return limitKeys(this.prefix, request);
+  }
+
+  private scriptArgs(request: LimitRequest, extra: number[] = []): (string | number)[] {
     const { quota, windows } = request;
     const args: (string | number)[] = [
       this.serverClock ? -1 : toMicros(request.nowMs),
@@ -165,11 +130,64 @@ export class RedisLimitStore implements LimitStore {
       quota ? quota.base : 0,
       quota ? quota.resetAtMs + QUOTA_GRACE_MS : 0,
       quota?.raise ? 1 : 0,
+      ...extra,
     ];
     for (const window of windows) {
       const { intervalUs, capacityUs } = gcraParams(window);
       args.push(intervalUs, capacityUs);
     }
+    return args;
+  }
+
+  /**
+   * Takes up to `units` requests' worth of every window and the quota of `request` at once (local-first
+   * limits hand them out in process). Counted in Redis like `units` admitted requests.
+   */
+  async lease(request: LimitRequest, units: number): Promise<LeaseReply> {
+    const keys = limitKeys(this.prefix, request);
+    try {
+      const reply = await this.redis.portcullisLease(
+        1 + request.windows.length,
+        keys.quota,
+        ...keys.windows,
+        ...this.scriptArgs(request, [units]),
+      );
+      const [code = 0, granted = 0, quotaUsed = 0, nowUs = 0, ...tatsUs] = reply.map(Number);
+      if (code === 0) return { granted, refusal: null, tatsUs, quotaUsed, nowUs };
+      const decision = decide(
+        { ...request, nowMs: nowUs / 1000 },
+        OUTCOMES[code] ?? 'rate_limited',
+        quotaUsed,
+        tatsUs,
+      );
+      if (decision.quota && request.quota)
+        decision.quota.resetMs = Math.max(0, request.quota.resetAtMs - request.nowMs);
+      return { granted: 0, refusal: decision, tatsUs, quotaUsed, nowUs };
+    } catch (error) {
+      this.suspectUntil = Date.now() + SUSPECT_MS;
+      throw error;
+    }
+  }
+
+  /** Gives back `units` of a lease taken for `request` that were never handed out. */
+  async release(request: LimitRequest, units: number): Promise<void> {
+    if (units <= 0) return;
+    const keys = limitKeys(this.prefix, request);
+    await this.redis.portcullisRelease(
+      1 + request.windows.length,
+      keys.quota,
+      ...keys.windows,
+      this.serverClock ? -1 : toMicros(request.nowMs),
+      units,
+      request.quota ? 1 : 0,
+      ...request.windows.map((window) => gcraParams(window).intervalUs),
+    );
+  }
+
+  async consume(request: LimitRequest): Promise<LimitDecision> {
+    const keys = limitKeys(this.prefix, request);
+    const { quota, windows } = request;
+    const args = this.scriptArgs(request);
     try {
       const reply = await this.redis.portcullisLimit(
         1 + windows.length,

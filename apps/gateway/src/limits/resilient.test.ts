@@ -76,3 +76,33 @@ describe('ResilientLimitStore in local mode', () => {
     }
   });
 });
+
+describe('ResilientLimitStore with a plan without limits or quota', () => {
+  const unlimited = (failureMode: LimitRequest['failureMode']): LimitRequest => ({
+    subscriptionId: 'sub-unlimited',
+    nowMs: Date.now(),
+    windows: [],
+    quota: null,
+    failureMode,
+  });
+
+  it('admits without asking Redis, except where the deny mode must refuse while Redis is away', async () => {
+    const store = new ResilientLimitStore(
+      new RedisLimitStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100 }),
+    );
+    // Taken for reachable, so every request that asks Redis shows in `asked`.
+    Object.defineProperty(store.redis, 'available', { get: () => true });
+    let asked = 0;
+    const consume = store.redis.consume.bind(store.redis);
+    store.redis.consume = (req) => {
+      asked++;
+      return consume(req);
+    };
+    expect(await store.consume(unlimited('allow'))).toEqual({ outcome: 'allowed', windows: [], quota: null });
+    expect((await store.consume(unlimited('local'))).outcome).toBe('allowed');
+    expect(asked).toBe(0);
+    expect((await store.consume(unlimited('deny'))).outcome).toBe('limiter_unavailable');
+    expect(asked).toBe(1);
+    await store.close();
+  });
+});

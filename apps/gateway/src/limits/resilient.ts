@@ -1,6 +1,7 @@
 import type { RedisFailureMode } from '@portcullis/core/policies';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '../ops/metrics.ts';
+import { LocalFirstLimits } from './local-first.ts';
 import { MemoryLimitStore } from './memory.ts';
 import type { RedisLimitStore } from './redis.ts';
 import type { LimitDecision, LimitRequest, LimitStore } from './types.ts';
@@ -92,6 +93,8 @@ export class ResilientLimitStore implements LimitStore {
   private outage: Outage | null = null;
   private recovery: Recovery | null = null;
   private seenEpoch: number;
+  /** APIs with rateLimitAccuracy LOCAL_FIRST: decided from leases while Redis is healthy. */
+  readonly localFirst: LocalFirstLimits;
 
   constructor(
     readonly redis: RedisLimitStore,
@@ -99,6 +102,7 @@ export class ResilientLimitStore implements LimitStore {
   ) {
     this.now = options.now ?? Date.now;
     this.seenEpoch = redis.connectionEpoch;
+    this.localFirst = new LocalFirstLimits(redis, { now: this.now, onError: options.onError });
     this.figures = options.periodUsage
       ? new UsageFigures(options.periodUsage, {
           waitMs: options.quotaUsageWaitMs ?? DEFAULT_WAIT_MS,
@@ -110,6 +114,16 @@ export class ResilientLimitStore implements LimitStore {
   }
 
   async consume(request: LimitRequest): Promise<LimitDecision> {
+    // A plan without rate limits or quota has nothing to check or count: no Redis round trip. Only the
+    // deny failure mode tells such requests apart (refused while Redis is away), so they still ask.
+    if (request.windows.length === 0 && !request.quota && request.failureMode !== 'deny') {
+      return { outcome: 'allowed', windows: [], quota: null };
+    }
+    // Around an outage (local counters, a quota counter not yet re-seeded) requests take the exact path.
+    if (request.accuracy === 'LOCAL_FIRST' && this.settled(request)) {
+      const decision = await this.localFirst.consume(request);
+      if (decision) return decision;
+    }
     if (this.redis.available) {
       try {
         if (this.outage || this.redis.connectionEpoch !== this.seenEpoch) this.startRecovery();
@@ -126,6 +140,11 @@ export class ResilientLimitStore implements LimitStore {
       }
     }
     return this.degraded(request, request.failureMode ?? 'local');
+  }
+
+  private settled(request: LimitRequest): boolean {
+    if (this.outage || this.redis.connectionEpoch !== this.seenEpoch) return false;
+    return !this.recovery || !request.quota || this.recovery.reseeded.has(quotaId(request));
   }
 
   /** After an outage or a reconnect: the request raising its quota counter to a fresh figure, if it must. */
@@ -211,6 +230,7 @@ export class ResilientLimitStore implements LimitStore {
   }
 
   async close(): Promise<void> {
+    await this.localFirst.close();
     await Promise.all([this.redis.close(), this.local.close()]);
   }
 }

@@ -54,7 +54,14 @@ export interface LimitRequest {
   } | null;
   /** What to do when the shared store is unreachable (per API policy; only the resilient store reads it). */
   failureMode?: RedisFailureMode;
+  /**
+   * Api.rateLimitAccuracy: EXACT (default) asks Redis on every request; LOCAL_FIRST decides in process
+   * from a leased share (see local-first.ts), which may overshoot a window by its stated bound.
+   */
+  accuracy?: RateLimitAccuracy;
 }
+
+export type RateLimitAccuracy = 'EXACT' | 'LOCAL_FIRST';
 
 export type LimitOutcome = 'allowed' | 'rate_limited' | 'quota_exceeded' | 'limiter_unavailable';
 

@@ -72,6 +72,7 @@ export async function admit(
       appId: key.value.appId,
       ip: client.ip,
       failureMode: route.policies.redisFailureMode,
+      accuracy: route.rateLimitAccuracy,
       quotaBase: (startMs) => config.quotaBase(sub.id, String(startMs), new Date(startMs)),
     });
     stage = 'limits';

@@ -22,6 +22,7 @@ const apiSelect = {
   publishedAt: true,
   sunsetAt: true,
   createdAt: true,
+  rateLimitAccuracy: true,
 } as const;
 
 /** Tags are stored lower-case, so catalog search and filters can match them exactly. */
@@ -33,6 +34,14 @@ const ZApiTag = z
   .max(30, 'Tags are at most 30 characters')
   .regex(/^[a-z0-9][a-z0-9+#._ -]*$/, 'Tags use letters, digits, spaces and + # . _ -');
 
+/**
+ * EXACT: the gateway checks every request's limits in Redis. LOCAL_FIRST: it decides from a share leased
+ * from Redis, faster, and a window may admit up to 1 % of its limit more (docs/decisions/local-first-rate-limits.md).
+ */
+const ZRateLimitAccuracy = z.enum(['EXACT', 'LOCAL_FIRST'], {
+  error: 'Rate-limit accuracy is EXACT or LOCAL_FIRST',
+});
+
 /** What the provider edits on the API page. Explicit fields: orgId, status and slug cannot ride along. */
 export const ZApiUpdate = z.object({
   apiId: ZId,
@@ -43,6 +52,8 @@ export const ZApiUpdate = z.object({
     .max(20, 'At most 20 tags')
     .transform((tags) => [...new Set(tags)]),
   visibility: ZVisibility,
+  /** Absent keeps the stored setting (older clients do not send it). */
+  rateLimitAccuracy: ZRateLimitAccuracy.optional(),
 });
 export type ApiUpdateInput = z.input<typeof ZApiUpdate>;
 
@@ -129,7 +140,7 @@ export async function updateApiDetails(ctx: OrgCtx, raw: ApiUpdateInput) {
   return inTransaction(ctx.db, async (tx) => {
     const api = await tx.api.findFirst({
       where: { id: input.apiId, orgId: ctx.org.id },
-      select: { name: true, description: true, tags: true, visibility: true },
+      select: { name: true, description: true, tags: true, visibility: true, rateLimitAccuracy: true },
     });
     if (!api) throw notFound('API');
     const updated = await tx.api.update({
@@ -139,9 +150,14 @@ export async function updateApiDetails(ctx: OrgCtx, raw: ApiUpdateInput) {
         description: input.description,
         tags: input.tags,
         visibility: input.visibility,
+        ...(input.rateLimitAccuracy ? { rateLimitAccuracy: input.rateLimitAccuracy } : {}),
       },
       select: apiSelect,
     });
+    // Gateways cache the API's route, which carries the accuracy.
+    if (updated.rateLimitAccuracy !== api.rateLimitAccuracy) {
+      await notifyConfig(tx, { kind: 'api', id: updated.id });
+    }
     await writeAudit(tx, ctx.actor, {
       orgId: ctx.org.id,
       action: 'api.update',
@@ -153,6 +169,7 @@ export async function updateApiDetails(ctx: OrgCtx, raw: ApiUpdateInput) {
         description: updated.description,
         tags: updated.tags,
         visibility: updated.visibility,
+        rateLimitAccuracy: updated.rateLimitAccuracy,
       },
     });
     return updated;

@@ -79,6 +79,34 @@ describe('api details', () => {
     });
   });
 
+  it('sets the rate-limit accuracy with an audit row, keeps it when omitted and refuses other values', async () => {
+    const p = await providerWithPlan();
+    const details = { orgSlug: p.org.slug, apiId: p.api.id, name: 'Weather', description: '', tags: [] };
+    expect(p.api).toMatchObject({ rateLimitAccuracy: 'EXACT' });
+    const updated = await p.caller.api.update({
+      ...details,
+      visibility: 'PUBLIC',
+      rateLimitAccuracy: 'LOCAL_FIRST',
+    });
+    expect(updated).toMatchObject({ rateLimitAccuracy: 'LOCAL_FIRST' });
+    expect(await audit('api.update', p.api.id)).toMatchObject({
+      before: { rateLimitAccuracy: 'EXACT' },
+      after: { rateLimitAccuracy: 'LOCAL_FIRST' },
+    });
+    // A client that does not send the field leaves it as it is.
+    await p.caller.api.update({ ...details, visibility: 'ORG' });
+    expect(await db.api.findUniqueOrThrow({ where: { id: p.api.id } })).toMatchObject({
+      visibility: 'ORG',
+      rateLimitAccuracy: 'LOCAL_FIRST',
+    });
+    const bad = await httpMutation(p.user.id, 'api.update', {
+      ...details,
+      visibility: 'PUBLIC',
+      rateLimitAccuracy: 'SLOPPY',
+    });
+    expect(bad).toMatchObject({ status: 400, fields: { rateLimitAccuracy: expect.any(String) } });
+  });
+
   it('refuses lower roles, other tenants and anonymous callers', async () => {
     const p = await providerWithPlan();
     const input = {

@@ -19,15 +19,25 @@ const VISIBILITIES = [
 ] as const;
 type Visibility = (typeof VISIBILITIES)[number]['value'];
 
+const ACCURACIES = [
+  { value: 'EXACT', label: 'Exact (default) — every request checked against the shared counters' },
+  {
+    value: 'LOCAL_FIRST',
+    label: 'Local-first — faster, may overshoot a rate window by up to 1 % of its limit',
+  },
+] as const;
+type Accuracy = (typeof ACCURACIES)[number]['value'];
+
 export interface ApiDetails {
   id: string;
   name: string;
   description: string;
   tags: string[];
   visibility: Visibility;
+  rateLimitAccuracy: Accuracy;
 }
 
-/** Name, description, tags and visibility: what the catalog shows and who sees it. */
+/** Name, description, tags and visibility (what the catalog shows and who sees it), and limit accuracy. */
 export function DetailsForm({
   orgSlug,
   api,
@@ -42,6 +52,7 @@ export function DetailsForm({
   const [description, setDescription] = useState(api.description);
   const [tags, setTags] = useState(api.tags.join(', '));
   const [visibility, setVisibility] = useState<Visibility>(api.visibility);
+  const [accuracy, setAccuracy] = useState<Accuracy>(api.rateLimitAccuracy);
   const [saved, setSaved] = useState(false);
   const update = useMutation(
     trpc.api.update.mutationOptions({
@@ -66,6 +77,7 @@ export function DetailsForm({
         .map((t) => t.trim())
         .filter(Boolean),
       visibility,
+      rateLimitAccuracy: accuracy,
     });
   }
 
@@ -101,6 +113,15 @@ export function DetailsForm({
         value={visibility}
         error={errors.visibility}
         onChange={(e) => setVisibility(e.target.value as Visibility)}
+      />
+      <SelectField
+        id="api-rate-limit-accuracy"
+        label="Rate-limit accuracy"
+        hint="Local-first decides in the gateway from a share of each limit leased from the shared counters; quotas are never exceeded."
+        options={ACCURACIES}
+        value={accuracy}
+        error={errors.rateLimitAccuracy}
+        onChange={(e) => setAccuracy(e.target.value as Accuracy)}
       />
       <FormError message={Object.keys(errors).length > 0 ? FIX_FIELDS : formError(update.error)} />
       <button type="submit" disabled={update.isPending}>
