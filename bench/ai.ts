@@ -25,7 +25,7 @@ import {
  * latency, not queueing.
  */
 
-export interface AiTargetResult {
+interface AiTargetResult {
   target: string;
   ttftP50Ms: number;
   ttftP99Ms: number;

@@ -129,7 +129,7 @@ function noiseVerdict(bare: TargetResult, again: TargetResult): string {
   return `- machine noise: the same bare proxy run twice differs by ${fmt(100 * throughput, 1)}% in req/s and ${fmt(p99, 3)} ms in fixed-rate p99 (the targets allow 15% and 1 ms)`;
 }
 
-export function renderMarkdown(results: TargetResult[], meta: BenchMeta): string {
+function renderMarkdown(results: TargetResult[], meta: BenchMeta): string {
   const bare = results.find((r) => r.target === 'bare-proxy');
   const rows = results.map((r) => {
     const ratio = bare ? `${fmt((100 * r.requestsPerSec) / bare.requestsPerSec, 1)}%` : 'n/a';

@@ -102,8 +102,6 @@ export function throttledWarn(log: Logger, message: string): (error: unknown) =>
     log('warn', message, { error: describeError(error) });
   };
 }
-export const silentAccessLogger: AccessLogger = () => undefined;
-
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

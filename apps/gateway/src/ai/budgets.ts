@@ -31,7 +31,7 @@ export interface BudgetCounterStore {
   close(): Promise<void>;
 }
 
-export function windowBounds(window: AiLimit['window'], nowMs: number): { start: number; end: number } {
+function windowBounds(window: AiLimit['window'], nowMs: number): { start: number; end: number } {
   if (window === 'minute') {
     const start = Math.floor(nowMs / 60_000) * 60_000;
     return { start, end: start + 60_000 };
@@ -68,7 +68,7 @@ function owner(limit: AiLimit, callers: BudgetCallers): string | undefined {
  * Cluster slot per counter). Counters written under the earlier format (`ai:{<scope>:<id>}:…`, without
  * the plan) are no longer read and simply expire with their windows.
  */
-export const counterKey = (limit: AiLimit, ownerId: string, windowStart: number): string =>
+const counterKey = (limit: AiLimit, ownerId: string, windowStart: number): string =>
   `ai:{${ownerId}}:${limit.metric}:${limit.window}:${windowStart}`;
 
 const limitAmount = (limit: AiLimit): bigint =>

@@ -14,10 +14,7 @@ import type { AiCredentials, ResolvedTarget } from './credentials.ts';
  */
 
 /** Weighted random order of the weighted targets (each pick removes one), then the weight-0 ones as listed. */
-export function targetOrder(
-  targets: readonly RouteTarget[],
-  random: () => number = Math.random,
-): RouteTarget[] {
+function targetOrder(targets: readonly RouteTarget[], random: () => number = Math.random): RouteTarget[] {
   const pool = targets.filter((t) => t.weight > 0);
   const order: RouteTarget[] = [];
   while (pool.length > 0) {
@@ -33,10 +30,10 @@ export function targetOrder(
   return [...order, ...targets.filter((t) => t.weight === 0)];
 }
 
-export const BACKOFF_BASE_MS = 25;
+const BACKOFF_BASE_MS = 25;
 const BACKOFF_MAX_MS = 250;
 
-export const backoffMs = (failedAttempts: number): number =>
+const backoffMs = (failedAttempts: number): number =>
   Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (failedAttempts - 1));
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

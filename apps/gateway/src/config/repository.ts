@@ -50,7 +50,7 @@ export interface RouteRecord {
   rateLimitAccuracy?: RateLimitAccuracy;
 }
 
-export type AiApiConfig = { kind: 'AI'; gateway: AiGatewayConfig } | { kind: 'PROMPT'; prompt: PromptConfig };
+type AiApiConfig = { kind: 'AI'; gateway: AiGatewayConfig } | { kind: 'PROMPT'; prompt: PromptConfig };
 
 /** A tenant's provider account; the secret stays encrypted until the call that needs it. */
 export interface ProviderCredentialRecord {
@@ -100,7 +100,7 @@ export interface KeyRecord {
   expiresAt: number | null;
 }
 
-export type SubscriptionStatus = 'PENDING' | 'ACTIVE' | 'REJECTED' | 'SUSPENDED' | 'CANCELLED';
+type SubscriptionStatus = 'PENDING' | 'ACTIVE' | 'REJECTED' | 'SUSPENDED' | 'CANCELLED';
 
 export interface SubscriptionRecord {
   id: string;

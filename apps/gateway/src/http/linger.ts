@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** How long a refused request's leftover body is read and discarded before the socket closes. */
-export const LINGER_MS = 2_000;
+const LINGER_MS = 2_000;
 
 /**
  * A lingering close (nginx's `lingering_close`) for a response that ends its connection while the

@@ -65,7 +65,7 @@ export type RateLimitAccuracy = 'EXACT' | 'LOCAL_FIRST';
 
 export type LimitOutcome = 'allowed' | 'rate_limited' | 'quota_exceeded' | 'limiter_unavailable';
 
-export interface LimitState {
+interface LimitState {
   limit: number;
   remaining: number;
   /** Milliseconds until the state is fully reset (window refilled / period over). */

@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts';
 import { serveClusterMetrics } from './cluster-metrics.ts';
 
 /** Sent by the primary to each worker on shutdown; workers also drain on their own SIGTERM/SIGINT. */
-export const DRAIN_MESSAGE = 'portcullis:drain';
+const DRAIN_MESSAGE = 'portcullis:drain';
 
 export interface PrimaryOptions {
   workers: number;

@@ -10,8 +10,6 @@ export interface ParsedPath {
   query: string;
 }
 
-export const RESERVED_PATHS = new Set(['/healthz', '/readyz']);
-
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 // Dot segments (also percent-encoded) would let a client climb out of the upstream's base path.
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;

@@ -12,7 +12,7 @@ export function isPreflight(method: string | undefined, headers: IncomingHttpHea
   );
 }
 
-export function originAllowed(policy: CorsPolicy, origin: string | undefined): origin is string {
+function originAllowed(policy: CorsPolicy, origin: string | undefined): origin is string {
   if (!policy.enabled || !origin) return false;
   return policy.allowOrigins.includes('*') || policy.allowOrigins.includes(origin);
 }

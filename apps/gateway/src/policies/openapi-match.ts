@@ -7,7 +7,7 @@ const isObject = (value: unknown): value is Json =>
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
-export interface ParameterSpec {
+interface ParameterSpec {
   name: string;
   in: 'path' | 'query' | 'header';
   required: boolean;

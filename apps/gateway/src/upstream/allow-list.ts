@@ -92,9 +92,3 @@ export class UpstreamAllowList implements AllowListSource {
     return (this.options.now ?? Date.now)();
   }
 }
-
-/** A fixed list for every org (tests, embedded use). */
-export const staticAllowList = (hosts: readonly string[]): AllowListSource => ({
-  hostsFor: () => hosts,
-  beforeRefusing: async () => undefined,
-});

@@ -7,7 +7,7 @@ import type { AllowListSource } from './allow-list.ts';
 export const UPSTREAM_FORBIDDEN = 'ERR_UPSTREAM_FORBIDDEN';
 
 /** The guard refused to connect: the upstream is, or resolved to, a forbidden address. */
-export class UpstreamForbiddenError extends Error {
+class UpstreamForbiddenError extends Error {
   readonly code = UPSTREAM_FORBIDDEN;
   constructor(message: string) {
     super(message);

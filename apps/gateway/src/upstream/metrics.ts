@@ -10,7 +10,8 @@ export const upstreamRetries = new Counter({
 
 const openBreakerSources = new Set<() => number>();
 
-export const openBreakers = new Gauge({
+// Registered for its collect(): read at each scrape.
+new Gauge({
   name: 'gateway_upstream_open_breakers',
   help: 'Upstream targets whose circuit breaker is open or half-open',
   registers: [metricsRegistry],
