@@ -16,7 +16,7 @@ import {
 } from './targets.ts';
 
 /*
- * The AI section of `npm run bench` (issue 6): added latency of a streamed chat completion through the
+ * The AI section of `npm run bench`: added latency of a streamed chat completion through the
  * gateway — time to first token and total — against calling the local provider directly, and the same
  * figures for the Portkey gateway (`@portkey-ai/gateway`, its Node server) as the peer, and two floors:
  * the bare Node streaming proxy of the throughput section, without and with one Redis INCR + XADD per

@@ -126,7 +126,7 @@ function gap(results: TargetResult[], gateway: TargetResult, floor: TargetResult
 function noiseVerdict(bare: TargetResult, again: TargetResult): string {
   const throughput = Math.abs(again.requestsPerSec - bare.requestsPerSec) / bare.requestsPerSec;
   const p99 = Math.abs(again.latency.p99Ms - bare.latency.p99Ms);
-  return `- machine noise: the same bare proxy run twice differs by ${fmt(100 * throughput, 1)}% in req/s and ${fmt(p99, 3)} ms in fixed-rate p99 (the targets allow 15% and 1 ms)`;
+  return `- machine noise: the same bare proxy run twice differs by ${fmt(100 * throughput, 1)}% in req/s and ${fmt(p99, 3)} ms in fixed-rate p99 (the targets allow 10 % of CPU and 1 ms of p99 over the floor)`;
 }
 
 function renderMarkdown(results: TargetResult[], meta: BenchMeta): string {
@@ -194,7 +194,7 @@ function meteringSection(m: MeteringBenchResult): string[] {
   ];
 }
 
-/** Issue 6's target: the gateway adds ≤ 2 ms p99 to a streamed completion's first token and total. */
+/** The AI target: the gateway adds ≤ 2 ms p99 to a streamed completion's first token and total. */
 const AI_ADDED_P99_MS = 2;
 
 function aiSection(ai: AiBenchResult): string[] {

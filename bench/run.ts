@@ -39,8 +39,7 @@ import {
 
 /**
  * `npm run bench`: the same load against a bare undici proxy, the gateway (everything on) and nginx,
- * each a separate process proxying to one fixed-response upstream process. See bench/README section in
- * the root README for the method.
+ * each a separate process proxying to one fixed-response upstream process. The method: docs/benchmark.md.
  */
 const env = readBenchEnv();
 const resultsDir = join(REPO_ROOT, 'bench-results');

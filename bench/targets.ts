@@ -122,7 +122,7 @@ export interface GatewayTarget {
 }
 
 /**
- * The flags the gateway is meant to run with (README, "Running each part alone"): a young generation of
+ * The flags the gateway is meant to run with (docs/operations.md): a young generation of
  * 8 MB semi-spaces instead of V8's 16–32 MB, which lowers RSS under load at no throughput cost.
  */
 export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=8'];

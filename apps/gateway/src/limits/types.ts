@@ -3,25 +3,9 @@ import type { LimitScope, RedisFailureMode } from '@portcullis/core/policies';
 /**
  * Rate limits (several windows, each with a scope) + the monthly quota, checked and counted in ONE
  * atomic step per request: all-or-nothing, a request refused by any window or by the quota consumes
- * nothing anywhere.
- *
- * Algorithm: GCRA (the Generic Cell Rate Algorithm, "virtual scheduling" form) for every window, a
- * plain per-billing-period counter for the quota.
- * A window of `limit` requests per `windowSeconds` becomes an emission interval T = window / limit and a
- * capacity of limit × T. Each key stores one number, the theoretical arrival time (TAT): a request at
- * `now` conforms iff max(TAT, now) + T − now ≤ capacity, and then TAT := max(TAT, now) + T.
- * Why GCRA rather than a fixed window: a fixed window lets 2 × limit through in a few milliseconds
- * around a window edge; GCRA never admits more than `limit` at once and then refills smoothly at
- * limit / window (over any span s it admits at most limit + s / T), so there is no edge to game.
- * Why GCRA rather than a sliding-window log: the log is exact for "≤ limit in any trailing window" but
- * holds one sorted-set entry per admitted request (O(limit) memory; plans allow limits up to 10⁹);
- * GCRA keeps one integer per key. Why not the sliding-window counter (two weighted fixed windows): it is
- * an estimate that can over- or under-admit. GCRA is exact arithmetic on integers (microseconds), so
- * the same script run in one Redis slot gives exact counts under any concurrency and any number of
- * gateway instances, gives exact `RateLimit: r/t` and `Retry-After` values, and the memory store runs
- * the very same arithmetic.
- * Time comes from the caller (`nowMs`): gateways on one host or with NTP-synchronised clocks agree to
- * well under one emission interval; tests drive time explicitly.
+ * nothing anywhere. Every window is GCRA (exact integer arithmetic on microseconds: one TAT per key),
+ * the quota a per-period counter; why GCRA and not a fixed window, a sliding log or a sliding counter:
+ * docs/rate-limits.md. The Redis store reads time from Redis (`TIME`) unless told otherwise.
  */
 export interface LimitWindowSpec {
   /** Policy name in the RateLimit headers, unique within a request: `w60`, `ip-w60`… */
