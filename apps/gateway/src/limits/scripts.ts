@@ -1,32 +1,36 @@
 /** The Lua scripts RedisLimitStore runs: each touches the keys of one subscription (one cluster slot). */
 
 /**
- * KEYS[1] quota counter, KEYS[2..] one GCRA TAT (µs) per window — one hash tag, one cluster slot.
- * ARGV[1] now (µs), or -1 to use Redis' own clock (TIME), ARGV[2] quota limit (-1 = none), ARGV[3] quota
- * base, ARGV[4] quota expiry (ms), ARGV[5] 1 to raise a live quota counter to the base (else SET NX);
- * then per window i: ARGV[4+2i] emission interval (µs), ARGV[5+2i] capacity (µs).
- * Returns {outcome, quotaUsed, now, tat_1 … tat_n} with each TAT as before this request (raised to now);
- * outcome 0 allowed, 1 rate limited, 2 quota exceeded. Everything is read and checked before anything
- * is written, so a refusal consumes nothing. Numbers are written with %.0f: Lua's default tostring
- * keeps only 14 significant digits, too few for microsecond timestamps.
+ * Shared by the scripts below. Numbers are written with %.0f: Lua's default tostring keeps only 14
+ * significant digits, too few for microsecond timestamps.
+ * - clock(arg): the time in µs: `arg`, or Redis' own clock (TIME) when it is negative;
+ * - readTats(now): each window's TAT (KEYS[2..]) as it is, raised to now;
+ * - seededQuota(): the quota counter (KEYS[1]) after seeding it with its base (ARGV[3], expiring at
+ *   ARGV[4] ms; ARGV[5] '1' raises a live counter to the base, otherwise SET NX);
+ * - setTat(key, tat): stores a TAT that expires when it falls behind the clock.
  */
-export const CONSUME_SCRIPT = `
-local now = tonumber(ARGV[1])
-if now < 0 then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+const PRELUDE = `
+local function fmt(x)
+  return string.format('%.0f', x)
 end
-local quotaLimit = tonumber(ARGV[2])
-local n = #KEYS - 1
-local reply = {0, 0, string.format('%.0f', now)}
-local tats = {}
-for i = 1, n do
-  local tat = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
-  if tat < now then tat = now end
-  tats[i] = tat
-  reply[i + 3] = string.format('%.0f', tat)
+local function clock(arg)
+  local now = tonumber(arg)
+  if now < 0 then
+    local t = redis.call('TIME')
+    now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  end
+  return now
 end
-if quotaLimit >= 0 then
+local function readTats(now)
+  local tats = {}
+  for i = 1, #KEYS - 1 do
+    local tat = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
+    if tat < now then tat = now end
+    tats[i] = tat
+  end
+  return tats
+end
+local function seededQuota()
   if ARGV[5] == '1' then
     local current = redis.call('GET', KEYS[1])
     if not current or tonumber(current) < tonumber(ARGV[3]) then
@@ -35,7 +39,33 @@ if quotaLimit >= 0 then
   else
     redis.call('SET', KEYS[1], ARGV[3], 'NX', 'PXAT', ARGV[4])
   end
-  reply[2] = tonumber(redis.call('GET', KEYS[1]))
+  return tonumber(redis.call('GET', KEYS[1]))
+end
+local function setTat(key, tat)
+  redis.call('SET', key, fmt(tat), 'PXAT', fmt(math.ceil(tat / 1000)))
+end
+`;
+
+/**
+ * KEYS[1] quota counter, KEYS[2..] one GCRA TAT (µs) per window — one hash tag, one cluster slot.
+ * ARGV[1] now (µs), or -1 to use Redis' own clock (TIME), ARGV[2] quota limit (-1 = none), ARGV[3] quota
+ * base, ARGV[4] quota expiry (ms), ARGV[5] 1 to raise a live quota counter to the base (else SET NX);
+ * then per window i: ARGV[4+2i] emission interval (µs), ARGV[5+2i] capacity (µs).
+ * Returns {outcome, quotaUsed, now, tat_1 … tat_n} with each TAT as before this request (raised to now);
+ * outcome 0 allowed, 1 rate limited, 2 quota exceeded. Everything is read and checked before anything
+ * is written, so a refusal consumes nothing.
+ */
+export const CONSUME_SCRIPT = `${PRELUDE}
+local now = clock(ARGV[1])
+local quotaLimit = tonumber(ARGV[2])
+local n = #KEYS - 1
+local reply = {0, 0, fmt(now)}
+local tats = readTats(now)
+for i = 1, n do
+  reply[i + 3] = fmt(tats[i])
+end
+if quotaLimit >= 0 then
+  reply[2] = seededQuota()
   if reply[2] >= quotaLimit then
     reply[1] = 2
     return reply
@@ -48,8 +78,7 @@ for i = 1, n do
   end
 end
 for i = 1, n do
-  local nextTat = tats[i] + tonumber(ARGV[4 + 2 * i])
-  redis.call('SET', KEYS[i + 1], string.format('%.0f', nextTat), 'PXAT', string.format('%.0f', math.ceil(nextTat / 1000)))
+  setTat(KEYS[i + 1], tats[i] + tonumber(ARGV[4 + 2 * i]))
 end
 if quotaLimit >= 0 then
   reply[2] = redis.call('INCR', KEYS[1])
@@ -64,33 +93,18 @@ return reply
  * Returns {outcome, granted, quotaUsed, now, tat_1 … tat_n}: on a grant (outcome 0) the TATs and quota
  * count after it, on a refusal (1 rate limited, 2 quota exceeded) the state before, nothing written.
  */
-export const LEASE_SCRIPT = `
-local now = tonumber(ARGV[1])
-if now < 0 then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
+export const LEASE_SCRIPT = `${PRELUDE}
+local now = clock(ARGV[1])
 local quotaLimit = tonumber(ARGV[2])
 local grant = tonumber(ARGV[6])
 local n = #KEYS - 1
-local reply = {0, 0, 0, string.format('%.0f', now)}
-local tats = {}
+local reply = {0, 0, 0, fmt(now)}
+local tats = readTats(now)
 for i = 1, n do
-  local tat = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
-  if tat < now then tat = now end
-  tats[i] = tat
-  reply[i + 4] = string.format('%.0f', tat)
+  reply[i + 4] = fmt(tats[i])
 end
 if quotaLimit >= 0 then
-  if ARGV[5] == '1' then
-    local current = redis.call('GET', KEYS[1])
-    if not current or tonumber(current) < tonumber(ARGV[3]) then
-      redis.call('SET', KEYS[1], ARGV[3], 'PXAT', ARGV[4])
-    end
-  else
-    redis.call('SET', KEYS[1], ARGV[3], 'NX', 'PXAT', ARGV[4])
-  end
-  reply[3] = tonumber(redis.call('GET', KEYS[1]))
+  reply[3] = seededQuota()
   if reply[3] >= quotaLimit then
     reply[1] = 2
     return reply
@@ -107,8 +121,8 @@ if grant < 1 then
 end
 for i = 1, n do
   local nextTat = tats[i] + grant * tonumber(ARGV[5 + 2 * i])
-  redis.call('SET', KEYS[i + 1], string.format('%.0f', nextTat), 'PXAT', string.format('%.0f', math.ceil(nextTat / 1000)))
-  reply[i + 4] = string.format('%.0f', nextTat)
+  setTat(KEYS[i + 1], nextTat)
+  reply[i + 4] = fmt(nextTat)
 end
 if quotaLimit >= 0 then
   reply[3] = redis.call('INCRBY', KEYS[1], grant)
@@ -122,12 +136,8 @@ return reply
  * KEYS[1] is a quota counter; per window i: ARGV[3+i] interval (µs). A TAT moved back to or before now
  * is an empty window and is deleted; the quota counter never goes below 0.
  */
-export const RELEASE_SCRIPT = `
-local now = tonumber(ARGV[1])
-if now < 0 then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
+export const RELEASE_SCRIPT = `${PRELUDE}
+local now = clock(ARGV[1])
 local units = tonumber(ARGV[2])
 for i = 2, #KEYS do
   local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
@@ -135,7 +145,7 @@ for i = 2, #KEYS do
   if back <= now then
     redis.call('DEL', KEYS[i])
   else
-    redis.call('SET', KEYS[i], string.format('%.0f', back), 'PXAT', string.format('%.0f', math.ceil(back / 1000)))
+    setTat(KEYS[i], back)
   end
 end
 if ARGV[3] == '1' then
