@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AiBenchResult } from './ai.ts';
 import type { LatencyResult, LoadResult } from './load.ts';
 import type { MeteringBenchResult } from './metering.ts';
+import type { GatewayProfile, GcPauses } from './profile.ts';
 
 export interface TargetResult extends LoadResult {
   target: string;
@@ -28,6 +29,7 @@ export interface BenchMeta {
   skipped: string[];
   metering?: MeteringBenchResult;
   ai?: AiBenchResult;
+  profile?: GatewayProfile;
 }
 
 const TARGETS = { throughputRatio: 0.85, p99DeltaMs: 1, rssBytes: 200 * 1024 * 1024 };
@@ -174,11 +176,46 @@ function renderMarkdown(results: TargetResult[], meta: BenchMeta): string {
     ...rows,
     '',
     ...verdicts,
+    ...(meta.profile
+      ? profileSection(
+          meta.profile,
+          results.find((r) => r.target === FLOOR),
+        )
+      : []),
     ...(meta.metering ? meteringSection(meta.metering) : []),
     ...(meta.ai ? aiSection(meta.ai) : []),
     ...(meta.skipped.length > 0 ? ['', `Skipped: ${meta.skipped.join('; ')}`] : []),
     '',
   ].join('\n');
+}
+
+/** The profiled gateway run: µs per request per part, next to the floor's whole cost; then its GC pauses. */
+function profileSection(p: GatewayProfile, floor: TargetResult | undefined): string[] {
+  const perRequest = (us: number) => us / Math.max(1, p.requests);
+  const total = p.breakdown.totalUs;
+  const rows = p.breakdown.parts
+    .filter((part) => part.selfUs > 0)
+    .map(
+      (part) =>
+        `| ${part.part} | ${fmt(perRequest(part.selfUs), 1)} | ${fmt((100 * part.selfUs) / Math.max(1, total), 1)}% |`,
+    );
+  const pauses = (name: string, g: GcPauses) =>
+    `${g.count} ${name} (total ${fmt(g.totalMs, 1)} ms, longest ${fmt(g.maxMs, 1)} ms)`;
+  return [
+    '',
+    "## Where the gateway's CPU goes (V8 CPU profile)",
+    '',
+    `The gateway run once more under \`node --cpu-prof --trace-gc\`: its main thread's self time during the saturation run, split by source path, ÷ the ${fmt(p.requests, 0)} requests it served then.`,
+    '',
+    '| part | µs/request | share |',
+    '| --- | ---: | ---: |',
+    ...rows,
+    `| **gateway, main thread, profiled** | **${fmt(perRequest(total), 1)}** | 100% |`,
+    `| floor (${FLOOR}), whole process | ${floor ? fmt(cpuPerRequestUs(floor), 1) : 'not measured'} | |`,
+    '',
+    `- the profiled run's whole process (all threads, profiler on) by /proc: ${fmt(p.cpuPerRequestUs, 0)} µs/request`,
+    `- GC pauses on the main thread during the fixed-rate run (${fmt(p.fixedRateS, 1)} s, lead-in included): ${pauses('mark-compact', p.gc.markCompact)}, ${pauses('scavenges', p.gc.scavenge)}`,
+  ];
 }
 
 function meteringSection(m: MeteringBenchResult): string[] {
