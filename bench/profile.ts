@@ -174,7 +174,7 @@ export function readCpuProfile(dir: string): CpuProfile {
   return JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
 }
 
-export interface GcPauses {
+interface GcPauses {
   count: number;
   totalMs: number;
   maxMs: number;
@@ -207,8 +207,8 @@ export function parseTraceGc(log: string, window: { fromMs: number; toMs: number
   return summary;
 }
 
-/** What the profiled gateway run found (bench/run.ts), for the report. */
-export interface GatewayProfile {
+/** What a profiled run found (bench/run.ts), for the report. */
+export interface ProfiledRun {
   /** requests served during the profiled saturation run */
   requests: number;
   /** CPU µs per request of the whole process by /proc during that run (profiler on) */

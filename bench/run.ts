@@ -15,7 +15,7 @@ import { hasCommand, type LoadSpec, runAutocannon, runLatencyProbe, runWrk } fro
 import { type MeteringBenchResult, runMeteringBench } from './metering.ts';
 import {
   attributeProfile,
-  type GatewayProfile,
+  type ProfiledRun,
   parseTraceGc,
   readCpuProfile,
   sourceMapResolver,
@@ -148,19 +148,19 @@ async function waitStreamsDrained(redisUrl: string, prefix: string): Promise<voi
 }
 
 /**
- * The gateway once more, the same runs, under V8's CPU profiler and `--trace-gc`: its main thread's
+ * A target once more, the same runs, under V8's CPU profiler and `--trace-gc`: its main thread's
  * self time during the saturation run split by source path (bench/profile.ts), and the GC pauses of
- * the fixed-rate run. The profile is kept in bench-results/gateway-profile/ for a closer look.
+ * the fixed-rate run. The profile is kept in bench-results/<dirName>/ for a closer look.
  */
-async function profileGateway(target: Target): Promise<GatewayProfile> {
-  const dir = join(resultsDir, 'gateway-profile');
+async function profileTarget(target: Target, dirName: string, nodeFlags: string[]): Promise<ProfiledRun> {
+  const dir = join(resultsDir, dirName);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const server = await target.start({ cpuProfileDir: dir, nodeFlags: [...GATEWAY_NODE_FLAGS, '--trace-gc'] });
+  const server = await target.start({ cpuProfileDir: dir, nodeFlags: [...nodeFlags, '--trace-gc'] });
   const phases: Phases = { saturation: { fromUs: 0, toUs: 0 }, fixedRate: { fromUs: 0, toUs: 0 } };
   let result: TargetResult;
   try {
-    result = await measure(`${GATEWAY} (profiled)`, server, target.path, target.headers, phases);
+    result = await measure(`${target.name} (profiled)`, server, target.path, target.headers, phases);
   } finally {
     await server.stop(); // the profile is written as the process exits
   }
@@ -259,12 +259,12 @@ async function main(): Promise<void> {
   let metering: RunningProcess | undefined;
   let redisKeyPrefix = '';
   let meteredSubscription = '';
-  let profile: GatewayProfile | undefined;
+  let profile: { gateway: ProfiledRun; floor?: ProfiledRun } | undefined;
   try {
     const targets: Target[] = [];
     const bare = (name: string, redisUrl?: string): Target => ({
       name,
-      start: () => startBareProxy(targetPin, upstream.url, redisUrl),
+      start: (more = {}) => startBareProxy(targetPin, upstream.url, redisUrl, more),
       path: '/items',
       headers: {},
     });
@@ -336,9 +336,13 @@ async function main(): Promise<void> {
       }
     }
     const gatewayTarget = targets.find((t) => t.name === GATEWAY);
+    const floorTarget = targets.find((t) => t.name === FLOOR);
     if (env.BENCH_PROFILE && gatewayTarget) {
-      process.stdout.write('profiling the gateway (node --cpu-prof --trace-gc)\n');
-      profile = await profileGateway(gatewayTarget);
+      process.stdout.write('profiling (node --cpu-prof --trace-gc)\n');
+      profile = {
+        ...(floorTarget ? { floor: await profileTarget(floorTarget, 'floor-profile', []) } : {}),
+        gateway: await profileTarget(gatewayTarget, 'gateway-profile', GATEWAY_NODE_FLAGS),
+      };
     }
     if (metering) {
       await waitStreamsDrained(env.REDIS_URL, redisKeyPrefix);
