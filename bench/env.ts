@@ -20,6 +20,11 @@ const ZBenchEnv = z.object({
   BENCH_TARGETS: z.string().default('bare,floor,gateway,nginx,metering,ai'),
   /** `autocannon` forces the Node load generator even when wrk is installed. */
   BENCH_LOADGEN: z.enum(['auto', 'wrk', 'autocannon']).default('auto'),
+  /** `0` skips the profiled gateway run (where the gateway's CPU goes, part by part, and its GC pauses). */
+  BENCH_PROFILE: z
+    .enum(['0', '1'])
+    .default('1')
+    .transform((v) => v === '1'),
   /** Write a V8 CPU profile of the gateway (node --cpu-prof) into bench-results/. */
   BENCH_CPU_PROF: z
     .enum(['0', '1', ''])

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AiBenchResult } from './ai.ts';
 import type { LatencyResult, LoadResult } from './load.ts';
 import type { MeteringBenchResult } from './metering.ts';
+import type { GcSummary, ProfiledRun } from './profile.ts';
 
 export interface TargetResult extends LoadResult {
   target: string;
@@ -28,6 +29,8 @@ export interface BenchMeta {
   skipped: string[];
   metering?: MeteringBenchResult;
   ai?: AiBenchResult;
+  /** the profiled runs of the gateway and the floor */
+  profile?: { gateway: ProfiledRun; floor?: ProfiledRun };
 }
 
 const TARGETS = { throughputRatio: 0.85, p99DeltaMs: 1, rssBytes: 200 * 1024 * 1024 };
@@ -174,11 +177,65 @@ function renderMarkdown(results: TargetResult[], meta: BenchMeta): string {
     ...rows,
     '',
     ...verdicts,
+    ...(meta.profile ? profileSection(meta.profile, results) : []),
     ...(meta.metering ? meteringSection(meta.metering) : []),
     ...(meta.ai ? aiSection(meta.ai) : []),
     ...(meta.skipped.length > 0 ? ['', `Skipped: ${meta.skipped.join('; ')}`] : []),
     '',
   ].join('\n');
+}
+
+/**
+ * The profiled runs: µs per request per part, gateway next to floor, and what the gateway spends more;
+ * then the whole process's figure and the GC pauses of each.
+ */
+function profileSection(
+  profile: { gateway: ProfiledRun; floor?: ProfiledRun },
+  results: TargetResult[],
+): string[] {
+  const { gateway, floor } = profile;
+  const gatewayResult = results.find((r) => r.target === GATEWAY);
+  const floorResult = results.find((r) => r.target === FLOOR);
+  const perRequest = (run: ProfiledRun, us: number) => us / Math.max(1, run.requests);
+  const partUs = (run: ProfiledRun | undefined, part: string) =>
+    run ? perRequest(run, run.breakdown.parts.find((p) => p.part === part)?.selfUs ?? 0) : 0;
+  const cell = (n: number | undefined) => (n === undefined ? 'n/a' : fmt(n, 1));
+  const row = (name: string, g: number, f: number | undefined) =>
+    `| ${name} | ${cell(g)} | ${cell(f)} | ${f === undefined ? 'n/a' : signed(g - f, 1)} |`;
+  const rows = gateway.breakdown.parts
+    .filter((p) => p.selfUs > 0 || partUs(floor, p.part) > 0)
+    .map((p) => row(p.part, partUs(gateway, p.part), floor ? partUs(floor, p.part) : undefined));
+  const pauses = (gc: GcSummary) =>
+    `${gc.markCompact.count} mark-compact (total ${fmt(gc.markCompact.totalMs, 1)} ms, longest ${fmt(gc.markCompact.maxMs, 1)} ms), ` +
+    `${gc.scavenge.count} scavenges (total ${fmt(gc.scavenge.totalMs, 1)} ms, longest ${fmt(gc.scavenge.maxMs, 1)} ms)`;
+  return [
+    '',
+    "## Where the gateway's CPU goes (V8 CPU profile)",
+    '',
+    `The gateway${floor ? ' and the floor' : ''} run once more under \`node --cpu-prof --trace-gc\`: the main thread's self time during the saturation run, split by source path, ÷ the requests served then (gateway ${fmt(gateway.requests, 0)}${floor ? `, floor ${fmt(floor.requests, 0)}` : ''}). µs per request:`,
+    '',
+    '| part | gateway | floor | gateway − floor |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows,
+    row(
+      '**main thread, profiled**',
+      perRequest(gateway, gateway.breakdown.totalUs),
+      floor ? perRequest(floor, floor.breakdown.totalUs) : undefined,
+    ),
+    row('whole process by /proc, profiled run', gateway.cpuPerRequestUs, floor?.cpuPerRequestUs),
+    ...(gatewayResult
+      ? [
+          row(
+            'whole process by /proc, unprofiled (the table above)',
+            cpuPerRequestUs(gatewayResult),
+            floorResult ? cpuPerRequestUs(floorResult) : undefined,
+          ),
+        ]
+      : []),
+    '',
+    `- GC pauses on the gateway's main thread during the fixed-rate run (${fmt(gateway.fixedRateS, 1)} s, lead-in included): ${pauses(gateway.gc)}`,
+    ...(floor ? [`- the same for the floor: ${pauses(floor.gc)}`] : []),
+  ];
 }
 
 function meteringSection(m: MeteringBenchResult): string[] {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,13 @@ import { type AiBenchResult, runAiBench } from './ai.ts';
 import { readBenchEnv } from './env.ts';
 import { hasCommand, type LoadSpec, runAutocannon, runLatencyProbe, runWrk } from './load.ts';
 import { type MeteringBenchResult, runMeteringBench } from './metering.ts';
+import {
+  attributeProfile,
+  type ProfiledRun,
+  parseTraceGc,
+  readCpuProfile,
+  sourceMapResolver,
+} from './profile.ts';
 import {
   BARE_AGAIN,
   type BenchMeta,
@@ -28,6 +36,7 @@ import {
 import {
   GATEWAY_CAPPED_NODE_FLAGS,
   GATEWAY_NODE_FLAGS,
+  type GatewayTarget,
   REPO_ROOT,
   type RunningProcess,
   startBareProxy,
@@ -63,12 +72,20 @@ async function readRss(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/** When the saturation and fixed-rate runs began and ended, µs on the monotonic clock. */
+interface Phases {
+  saturation: { fromUs: number; toUs: number };
+  fixedRate: { fromUs: number; toUs: number };
+}
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
 /** Warm-up, then the measured run while sampling the server's RSS every 250 ms. */
 async function measure(
   name: string,
   server: RunningProcess,
   path: string,
   headers: Record<string, string>,
+  phases?: Phases,
 ): Promise<TargetResult> {
   const check = await fetch(`${server.url}${path}`, { headers });
   const checkBody = await check.text();
@@ -90,16 +107,23 @@ async function measure(
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();
+  const saturationFrom = nowUs();
   const result = await drive({ ...spec, durationS: env.BENCH_DURATION_S }).finally(() => {
     sampling = false;
   });
+  const saturationTo = nowUs();
   await sampler;
   const cpuPercent = (100 * ((await readCpuSeconds(server.pid)) - cpuBefore)) / env.BENCH_DURATION_S;
+  const fixedRateFrom = nowUs();
   const latency = await runLatencyProbe({
     ...spec,
     durationS: env.BENCH_DURATION_S,
     rate: env.BENCH_LATENCY_RATE,
   });
+  if (phases) {
+    phases.saturation = { fromUs: saturationFrom, toUs: saturationTo };
+    phases.fixedRate = { fromUs: fixedRateFrom, toUs: nowUs() };
+  }
   process.stdout.write(
     `${name}: ${result.requestsPerSec.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
       `RSS ${(peakRssBytes / 1024 / 1024).toFixed(1)} MB, CPU ${cpuPercent.toFixed(0)}%, errors ${result.errors}; ` +
@@ -121,6 +145,38 @@ async function waitStreamsDrained(redisUrl: string, prefix: string): Promise<voi
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * A target once more, the same runs, under V8's CPU profiler and `--trace-gc`: its main thread's
+ * self time during the saturation run split by source path (bench/profile.ts), and the GC pauses of
+ * the fixed-rate run. The profile is kept in bench-results/<dirName>/ for a closer look.
+ */
+async function profileTarget(target: Target, dirName: string, nodeFlags: string[]): Promise<ProfiledRun> {
+  const dir = join(resultsDir, dirName);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const server = await target.start({ cpuProfileDir: dir, nodeFlags: [...nodeFlags, '--trace-gc'] });
+  const phases: Phases = { saturation: { fromUs: 0, toUs: 0 }, fixedRate: { fromUs: 0, toUs: 0 } };
+  let result: TargetResult;
+  try {
+    result = await measure(`${target.name} (profiled)`, server, target.path, target.headers, phases);
+  } finally {
+    await server.stop(); // the profile is written as the process exits
+  }
+  const cpuProfile = readCpuProfile(dir);
+  // --trace-gc times are ms since the isolate started, a few ms before the profile did.
+  const sinceStartMs = (us: number) => (us - cpuProfile.startTime) / 1000;
+  return {
+    requests: result.requestsPerSec * env.BENCH_DURATION_S,
+    cpuPerRequestUs: cpuPerRequestUs(result),
+    breakdown: attributeProfile(cpuProfile, sourceMapResolver(), phases.saturation),
+    gc: parseTraceGc(await readFile(server.logFile, 'utf8'), {
+      fromMs: sinceStartMs(phases.fixedRate.fromUs),
+      toMs: sinceStartMs(phases.fixedRate.toUs),
+    }),
+    fixedRateS: (phases.fixedRate.toUs - phases.fixedRate.fromUs) / 1e6,
+  };
 }
 
 type Seeded = { path: string; key: string; subscriptionId: string };
@@ -153,7 +209,8 @@ async function seedApi(
 /** A server to measure: started afresh for each run, stopped after it. */
 interface Target {
   name: string;
-  start(): Promise<RunningProcess>;
+  /** `extra`: settings for this start only (gateway targets) */
+  start(extra?: Partial<GatewayTarget>): Promise<RunningProcess>;
   path: string;
   headers: Record<string, string>;
 }
@@ -202,11 +259,12 @@ async function main(): Promise<void> {
   let metering: RunningProcess | undefined;
   let redisKeyPrefix = '';
   let meteredSubscription = '';
+  let profile: { gateway: ProfiledRun; floor?: ProfiledRun } | undefined;
   try {
     const targets: Target[] = [];
     const bare = (name: string, redisUrl?: string): Target => ({
       name,
-      start: () => startBareProxy(targetPin, upstream.url, redisUrl),
+      start: (more = {}) => startBareProxy(targetPin, upstream.url, redisUrl, more),
       path: '/items',
       headers: {},
     });
@@ -233,12 +291,13 @@ async function main(): Promise<void> {
         extra: Partial<Parameters<typeof startGateway>[1]> = {},
       ): Target => ({
         name,
-        start: () =>
+        start: (more = {}) =>
           startGateway(targetPin, {
             ...gatewayEnv,
             nodeFlags: GATEWAY_NODE_FLAGS,
             ...(env.BENCH_CPU_PROF && name === GATEWAY ? { cpuProfileDir: resultsDir } : {}),
             ...extra,
+            ...more,
           }),
         path: seeded.path,
         headers: { authorization: `Bearer ${seeded.key}` },
@@ -275,6 +334,15 @@ async function main(): Promise<void> {
           await server.stop();
         }
       }
+    }
+    const gatewayTarget = targets.find((t) => t.name === GATEWAY);
+    const floorTarget = targets.find((t) => t.name === FLOOR);
+    if (env.BENCH_PROFILE && gatewayTarget) {
+      process.stdout.write('profiling (node --cpu-prof --trace-gc)\n');
+      profile = {
+        ...(floorTarget ? { floor: await profileTarget(floorTarget, 'floor-profile', []) } : {}),
+        gateway: await profileTarget(gatewayTarget, 'gateway-profile', GATEWAY_NODE_FLAGS),
+      };
     }
     if (metering) {
       await waitStreamsDrained(env.REDIS_URL, redisKeyPrefix);
@@ -332,6 +400,7 @@ async function main(): Promise<void> {
     skipped,
     ...(meteringResult ? { metering: meteringResult } : {}),
     ...(ai ? { ai } : {}),
+    ...(profile ? { profile } : {}),
   };
   process.stdout.write(`\n${writeResults(resultsDir, results, meta)}`);
 }

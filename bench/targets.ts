@@ -77,14 +77,16 @@ export async function startProcess(
   };
 }
 
-const node = (pin: string[], file: string, ...args: string[]) => [
+const nodeWith = (pin: string[], flags: string[], file: string, ...args: string[]) => [
   ...pin,
   process.execPath,
+  ...flags,
   '--import',
   'tsx',
   file,
   ...args,
 ];
+const node = (pin: string[], file: string, ...args: string[]) => nodeWith(pin, [], file, ...args);
 
 export async function startUpstream(pin: string[]): Promise<RunningProcess> {
   const port = await freePort();
@@ -98,15 +100,19 @@ export async function startBareProxy(
   pin: string[],
   upstreamUrl: string,
   redisUrl?: string,
+  options: { cpuProfileDir?: string; nodeFlags?: string[] } = {},
 ): Promise<RunningProcess> {
   const port = await freePort();
   const redis = redisUrl ? [`--redis=${redisUrl}`] : [];
+  const flags = [...(options.nodeFlags ?? []), ...cpuProfileFlags(options.cpuProfileDir)];
   return startProcess(
     redisUrl ? 'bare-proxy-redis' : 'bare-proxy',
-    node(pin, here('./bare-proxy.ts'), `--port=${port}`, `--upstream=${upstreamUrl}`, ...redis),
+    nodeWith(pin, flags, here('./bare-proxy.ts'), `--port=${port}`, `--upstream=${upstreamUrl}`, ...redis),
     { ready: (log) => log.includes('ready'), url: `http://127.0.0.1:${port}` },
   );
 }
+
+const cpuProfileFlags = (dir: string | undefined) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
 
 export interface GatewayTarget {
   databaseUrl: string;
@@ -132,7 +138,7 @@ export const GATEWAY_CAPPED_NODE_FLAGS = [...GATEWAY_NODE_FLAGS, '--max-old-spac
 /** The real CLI, single process (GATEWAY_WORKERS=1), access log on (info) into its log file. */
 export async function startGateway(pin: string[], target: GatewayTarget): Promise<RunningProcess> {
   const port = await freePort();
-  const profile = target.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${target.cpuProfileDir}`] : [];
+  const profile = cpuProfileFlags(target.cpuProfileDir);
   // The production form: the compiled bundle (npm run build -w @portcullis/gateway), run by plain node.
   const command = [
     ...pin,
