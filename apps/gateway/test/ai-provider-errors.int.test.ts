@@ -13,8 +13,11 @@ import { eventually } from './harness.ts';
  * usage logged for an Anthropic stream the client walks away from.
  */
 
-/** The tenant's provider key as stored in the gateway; the providers expect another one (rotated there). */
-const TENANT_KEY = 'sk-tenant-stale-key-0123456789';
+/**
+ * The tenant's provider key as stored in the gateway; the providers expect another one (rotated there).
+ * Its last four characters are letters no id, timestamp or count is made of: finding them means a leak.
+ */
+const TENANT_KEY = 'sk-tenant-stale-key-qzvkwyxj';
 const FRAGMENTS = [TENANT_KEY.slice(0, 8), TENANT_KEY.slice(-4), 'sk-'];
 const PROVIDERS: { flavor: FakeFlavor; provider: string; model: string }[] = [
   { flavor: 'openai', provider: 'openai', model: 'gpt-4o-mini' },
