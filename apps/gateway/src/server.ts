@@ -116,6 +116,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     redis: infra.redis,
     redisKeyPrefix: options.redisKeyPrefix,
     redisHealthy: () => (limits instanceof ResilientLimitStore ? limits.redis.available : true),
+    // The limit store's connection: it is closed after the sink (see close()).
+    redisTurn: limits instanceof ResilientLimitStore ? limits.redis.turn : undefined,
     flushIntervalMs: options.usageFlushIntervalMs,
     requestLogRetention: options.requestLogRetention,
     log,

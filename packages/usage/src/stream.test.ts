@@ -118,6 +118,8 @@ function fakeRedis(
   const pipelines: FakeCommand[][] = [];
   const redis = {
     isCluster: script.isCluster ?? false,
+    options: {},
+    slots: [],
     pipeline() {
       const commands: FakeCommand[] = [];
       const pipeline = {
@@ -188,7 +190,7 @@ describe('UsageStreamProducer', () => {
     const started = Date.now();
     const recorded = producer.record(event);
     const drained = producer.drain();
-    await expect(recorded).rejects.toThrow(/no acknowledgement within 30 ms/);
+    await expect(recorded).rejects.toThrow(/no reply within 30 ms/);
     await drained;
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
   });

@@ -1,3 +1,4 @@
+import { RedisTurnWriter } from '@portcullis/db/redis-turn';
 import type { Cluster, Redis } from 'ioredis';
 
 /**
@@ -161,49 +162,33 @@ export interface UsageStreamProducerOptions {
   timeoutMs?: number;
 }
 
-interface Queued {
-  key: string;
-  entry: string;
-  resolve: () => void;
-  reject: (error: Error) => void;
-  /** `submit`: settled as soon as the batch is written to the connection */
-  written?: () => void;
-}
-
 /**
  * Gateway side of Redis-mode metering. `record` resolves once Redis has acknowledged the XADD, so a
- * response ended after it is durable (as durable as Redis' appendfsync makes it). Events recorded in the
- * same event-loop turn share one pipeline: one round trip per turn, not per request. With a Cluster
- * there is one pipeline per partition (a pipeline must stay on one node).
+ * response ended after it is durable (as durable as Redis' appendfsync makes it). Events go out with
+ * everything else the process sends in the same event-loop turn (see RedisTurnWriter): one pipeline per
+ * turn, not one round trip per request; with a Cluster, one per slot group.
  */
 export class UsageStreamProducer {
-  private queue: Queued[] = [];
-  private scheduled = false;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly keys: string[];
   private readonly timeoutMs: number;
+  private readonly turn: RedisTurnWriter;
 
-  constructor(
-    private readonly redis: Redis | Cluster,
-    options: UsageStreamProducerOptions = {},
-  ) {
+  /** `redis` may be a turn writer shared with other users of the connection (the gateway's limits). */
+  constructor(redis: Redis | Cluster | RedisTurnWriter, options: UsageStreamProducerOptions = {}) {
+    this.turn = redis instanceof RedisTurnWriter ? redis : new RedisTurnWriter(redis);
     this.keys = usageStreamKeys(options.keyPrefix);
     this.timeoutMs = options.timeoutMs ?? 1_000;
   }
 
   /** Rejects on an invalid event, a Redis error or the timeout: the caller then falls back. */
   record(event: StreamUsageEvent): Promise<void> {
-    let entry: string;
     try {
-      entry = encodeUsageEvent(event);
+      return this.send(event);
     } catch (error) {
       return Promise.reject(error);
     }
-    const key = this.keys[partitionOf(event.subscriptionId)] as string;
-    return new Promise<void>((resolve, reject) => {
-      this.enqueue({ key, entry, resolve, reject });
-    });
   }
 
   /**
@@ -214,88 +199,42 @@ export class UsageStreamProducer {
    * the same event-loop turn, so a process killed in between can only cut that turn's writes.
    */
   submit(event: StreamUsageEvent, onFailure: (error: Error) => void): Promise<void> {
-    let entry: string;
-    try {
-      entry = encodeUsageEvent(event);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const key = this.keys[partitionOf(event.subscriptionId)] as string;
-    return new Promise<void>((written) => {
-      this.enqueue({ key, entry, resolve: () => undefined, reject: onFailure, written });
+    return new Promise<void>((written, invalid) => {
+      try {
+        this.send(event, written).catch(onFailure);
+      } catch (error) {
+        invalid(error);
+      }
     });
-  }
-
-  private enqueue(queued: Queued): void {
-    this.queue.push(queued);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      // setImmediate, not a microtask: every request finishing in this poll phase joins the batch.
-      setImmediate(() => this.send());
-    }
   }
 
   /** Resolves when every recorded event has been answered (acknowledged or rejected). */
   async drain(): Promise<void> {
-    if (this.inFlight === 0 && this.queue.length === 0) return;
+    if (this.inFlight === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private send(): void {
-    const batch = this.queue;
-    this.queue = [];
-    this.scheduled = false;
-    if (batch.length === 0) return;
-    const groups = this.redis.isCluster ? groupByKey(batch) : [batch];
-    for (const group of groups) this.sendGroup(group);
+  /** Throws (synchronously) for an event that cannot be encoded. */
+  private send(event: StreamUsageEvent, written?: () => void): Promise<void> {
+    const entry = encodeUsageEvent(event);
+    const key = this.keys[partitionOf(event.subscriptionId)] as string;
+    this.inFlight++;
+    return this.turn
+      .send<unknown>(key, (pipeline) => pipeline.xadd(key, '*', USAGE_ENTRY_FIELD, entry), {
+        written,
+        timeoutMs: this.timeoutMs,
+      })
+      .then(
+        () => this.settled(),
+        (error: unknown) => {
+          this.settled();
+          throw error instanceof Error ? error : new Error(String(error));
+        },
+      );
   }
 
-  private sendGroup(group: Queued[]): void {
-    this.inFlight += group.length;
-    let settled = false;
-    const settle = (outcome: (Error | null)[] | Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      group.forEach((queued, i) => {
-        const error = outcome instanceof Error ? outcome : outcome[i];
-        if (error) queued.reject(error);
-        else queued.resolve();
-      });
-      this.inFlight -= group.length;
-      if (this.inFlight === 0 && this.queue.length === 0) {
-        for (const wake of this.idleWaiters.splice(0)) wake();
-      }
-    };
-    const timer = setTimeout(
-      () => settle(new Error(`usage stream: no acknowledgement within ${this.timeoutMs} ms`)),
-      this.timeoutMs,
-    );
-    const pipeline = this.redis.pipeline();
-    for (const queued of group) pipeline.xadd(queued.key, '*', USAGE_ENTRY_FIELD, queued.entry);
-    const replies = pipeline.exec();
-    // exec() has written the batch to the socket (or failed it: then the rejection falls back).
-    for (const queued of group) queued.written?.();
-    replies.then(
-      (results) =>
-        settle(
-          group.map((_, i) => {
-            const result = results?.[i];
-            if (!result) return new Error('usage stream: no reply for XADD');
-            return result[0] ?? null;
-          }),
-        ),
-      (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))),
-    );
+  private settled(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
-}
-
-function groupByKey(batch: Queued[]): Queued[][] {
-  const groups = new Map<string, Queued[]>();
-  for (const queued of batch) {
-    const group = groups.get(queued.key);
-    if (group) group.push(queued);
-    else groups.set(queued.key, [queued]);
-  }
-  return [...groups.values()];
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRedis } from '@portcullis/db/redis';
-import { Cluster, type Redis } from 'ioredis';
+import { RedisTurnWriter } from '@portcullis/db/redis-turn';
+import { type ChainableCommander, Cluster, type Redis } from 'ioredis';
 import { CONSUME_SCRIPT, LEASE_SCRIPT, RELEASE_SCRIPT } from './scripts.ts';
 import {
   decide,
@@ -14,10 +15,11 @@ import {
 } from './types.ts';
 
 type Client = Redis | Cluster;
-type ScriptClient = Client & {
-  portcullisLimit(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
-  portcullisLease(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<(string | number)[]>;
-  portcullisRelease(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
+/** The scripts, as ioredis adds them to a pipeline (EVALSHA, falling back to EVAL on NOSCRIPT). */
+type ScriptPipeline = ChainableCommander & {
+  portcullisLimit(numberOfKeys: number, ...keysAndArgs: (string | number)[]): ChainableCommander;
+  portcullisLease(numberOfKeys: number, ...keysAndArgs: (string | number)[]): ChainableCommander;
+  portcullisRelease(numberOfKeys: number, ...keysAndArgs: (string | number)[]): ChainableCommander;
 };
 
 /** What a lease attempt answered (see LEASE_SCRIPT). */
@@ -60,7 +62,13 @@ export interface RedisLimitStoreOptions {
 export class RedisLimitStore implements LimitStore {
   readonly kind = 'redis' as const;
   readonly instanceId = randomUUID();
-  private readonly redis: ScriptClient;
+  private readonly redis: Client;
+  /**
+   * The turn's pipeline on this store's connection: limit scripts go out with everything else sent in
+   * the same event-loop turn (the gateway's usage XADDs share it), one socket write per turn.
+   */
+  readonly turn: RedisTurnWriter;
+  private readonly commandTimeoutMs: number;
   private readonly prefix: string;
   private readonly heartbeatTimer: NodeJS.Timeout | undefined;
   private suspectUntil = 0;
@@ -71,7 +79,7 @@ export class RedisLimitStore implements LimitStore {
   constructor(options: RedisLimitStoreOptions) {
     this.prefix = options.keyPrefix ?? 'portcullis:';
     this.serverClock = (options.clock ?? 'redis') === 'redis';
-    const commandTimeout = options.commandTimeoutMs ?? 500;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 500;
     // No offline queue: while disconnected, calls fail at once instead of waiting for a reconnect.
     // Reconnects keep being tried (at most 500 ms apart) so Redis is picked up again without a restart.
     const retryStrategy = (times: number) => Math.min(50 * times, 500);
@@ -79,7 +87,8 @@ export class RedisLimitStore implements LimitStore {
     const client: Client = createRedis({
       url: options.url,
       clusterNodes: options.clusterNodes,
-      command: { commandTimeout, enableAutoPipelining: true, maxRetriesPerRequest: 0 },
+      // Timeouts per batch (RedisTurnWriter), not a timer per command.
+      command: { maxRetriesPerRequest: 0 },
       enableOfflineQueue: false,
       retryStrategy,
       slotsRefreshTimeout: 1_000,
@@ -91,7 +100,8 @@ export class RedisLimitStore implements LimitStore {
     client.on('ready', () => {
       this.readyEvents++;
     });
-    this.redis = client as ScriptClient;
+    this.redis = client;
+    this.turn = new RedisTurnWriter(client);
     if (options.heartbeat) {
       client.on('ready', () => void this.beat());
       this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_MS);
@@ -146,11 +156,9 @@ export class RedisLimitStore implements LimitStore {
   async lease(request: LimitRequest, units: number): Promise<LeaseReply> {
     const keys = limitKeys(this.prefix, request);
     try {
-      const reply = await this.redis.portcullisLease(
-        1 + request.windows.length,
-        keys.quota,
-        ...keys.windows,
-        ...this.scriptArgs(request, [units]),
+      const args = this.scriptArgs(request, [units]);
+      const reply = await this.script<(string | number)[]>(keys.quota, (pipeline) =>
+        pipeline.portcullisLease(1 + request.windows.length, keys.quota, ...keys.windows, ...args),
       );
       const [code = 0, granted = 0, quotaUsed = 0, nowUs = 0, ...tatsUs] = reply.map(Number);
       if (code === 0) return { granted, refusal: null, tatsUs, quotaUsed, nowUs };
@@ -173,14 +181,14 @@ export class RedisLimitStore implements LimitStore {
   async release(request: LimitRequest, units: number): Promise<void> {
     if (units <= 0) return;
     const keys = limitKeys(this.prefix, request);
-    await this.redis.portcullisRelease(
-      1 + request.windows.length,
-      keys.quota,
-      ...keys.windows,
+    const args = [
       this.serverClock ? -1 : toMicros(request.nowMs),
       units,
       request.quota ? 1 : 0,
       ...request.windows.map((window) => gcraParams(window).intervalUs),
+    ];
+    await this.script<number>(keys.quota, (pipeline) =>
+      pipeline.portcullisRelease(1 + request.windows.length, keys.quota, ...keys.windows, ...args),
     );
   }
 
@@ -189,11 +197,8 @@ export class RedisLimitStore implements LimitStore {
     const { quota, windows } = request;
     const args = this.scriptArgs(request);
     try {
-      const reply = await this.redis.portcullisLimit(
-        1 + windows.length,
-        keys.quota,
-        ...keys.windows,
-        ...args,
+      const reply = await this.script<(string | number)[]>(keys.quota, (pipeline) =>
+        pipeline.portcullisLimit(1 + windows.length, keys.quota, ...keys.windows, ...args),
       );
       const [code = 0, quotaUsed = 0, nowUs = 0, ...tats] = reply.map(Number);
       // Headers (remaining, reset, Retry-After) are computed on the clock the decision was made on.
@@ -211,6 +216,12 @@ export class RedisLimitStore implements LimitStore {
       this.suspectUntil = Date.now() + SUSPECT_MS;
       throw error;
     }
+  }
+
+  private script<T>(routeKey: string, add: (pipeline: ScriptPipeline) => void): Promise<T> {
+    return this.turn.send<T>(routeKey, (pipeline) => add(pipeline as ScriptPipeline), {
+      timeoutMs: this.commandTimeoutMs,
+    });
   }
 
   private async beat(): Promise<void> {

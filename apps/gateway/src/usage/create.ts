@@ -1,5 +1,6 @@
 import type { SqlWriter } from '@portcullis/db/pg';
 import type { RedisLocation } from '@portcullis/db/redis';
+import type { RedisTurnWriter } from '@portcullis/db/redis-turn';
 import { describeError, type Logger } from '../log.ts';
 import { UsageMeter } from './meter.ts';
 import { RequestLogRetention } from './retention.ts';
@@ -24,6 +25,8 @@ export function createUsage(options: {
   redisKeyPrefix?: string | undefined;
   /** Redis health as the limit store sees it */
   redisHealthy: () => boolean;
+  /** The limit store's connection, shared by the usage stream (one socket write per turn for both) */
+  redisTurn?: RedisTurnWriter | undefined;
   flushIntervalMs?: number | undefined;
   /** false disables it (default: 30 days, hourly) */
   requestLogRetention?: { defaultDays: number; intervalMs: number } | false | undefined;
@@ -40,6 +43,7 @@ export function createUsage(options: {
   meter.start();
   const sink: UsageSink = options.redis
     ? new StreamUsageSink({
+        turn: options.redisTurn,
         redisUrl: options.redis.url,
         redisClusterNodes: options.redis.clusterNodes ? [...options.redis.clusterNodes] : undefined,
         keyPrefix: options.redisKeyPrefix,

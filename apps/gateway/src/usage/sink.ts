@@ -1,5 +1,6 @@
 import type { SqlRunner } from '@portcullis/db/pg';
 import { createRedis } from '@portcullis/db/redis';
+import { RedisTurnWriter } from '@portcullis/db/redis-turn';
 import { applyUsageEvents } from '@portcullis/usage/apply';
 import { type StreamUsageEvent, UsageStreamProducer } from '@portcullis/usage/stream';
 import type { Cluster, Redis } from 'ioredis';
@@ -34,6 +35,11 @@ export function meterSink(meter: UsageMeter): UsageSink {
 }
 
 export interface StreamSinkOptions {
+  /**
+   * The connection to share (the limit store's): XADDs then leave in the same socket write as the
+   * turn's limit checks. Its owner closes it. Absent: the sink opens its own from redisUrl/clusterNodes.
+   */
+  turn?: RedisTurnWriter | undefined;
   redisUrl?: string | undefined;
   redisClusterNodes?: { host: string; port: number }[] | undefined;
   keyPrefix?: string | undefined;
@@ -65,6 +71,7 @@ const MAX_HELD_EVENTS = 200_000;
 export class StreamUsageSink implements UsageSink {
   readonly durable = true;
   private readonly redis: Redis | Cluster;
+  private readonly ownsConnection: boolean;
   private readonly producer: UsageStreamProducer;
   private fallback: { event: StreamUsageEvent; done: () => void }[] = [];
   private fallbackScheduled = false;
@@ -75,14 +82,20 @@ export class StreamUsageSink implements UsageSink {
   constructor(private readonly options: StreamSinkOptions) {
     const retryStrategy = (times: number) => Math.min(50 * times, 500);
     // No offline queue: while Redis is down an XADD fails at once and the event goes to Postgres.
-    this.redis = createRedis({
-      url: options.redisUrl,
-      clusterNodes: options.redisClusterNodes,
-      command: { maxRetriesPerRequest: 0 },
-      enableOfflineQueue: false,
-      retryStrategy,
-    });
-    this.producer = new UsageStreamProducer(this.redis, {
+    const turn =
+      options.turn ??
+      new RedisTurnWriter(
+        createRedis({
+          url: options.redisUrl,
+          clusterNodes: options.redisClusterNodes,
+          command: { maxRetriesPerRequest: 0 },
+          enableOfflineQueue: false,
+          retryStrategy,
+        }),
+      );
+    this.ownsConnection = options.turn === undefined;
+    this.redis = turn.client;
+    this.producer = new UsageStreamProducer(turn, {
       ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
       timeoutMs: options.timeoutMs ?? 1_000,
     });
@@ -118,7 +131,7 @@ export class StreamUsageSink implements UsageSink {
         events: this.fallback.length,
       });
     }
-    this.redis.disconnect();
+    if (this.ownsConnection) this.redis.disconnect();
   }
 
   private toPostgres(event: StreamUsageEvent): Promise<void> {
