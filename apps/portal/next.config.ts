@@ -24,11 +24,20 @@ export interface Header {
 /** One year, the minimum browsers' preload lists accept. */
 const HSTS_MAX_AGE_SECONDS = 31_536_000;
 
-/** The policy of routes without a page: same-origin scripts only, never inline ones. */
-export function contentSecurityPolicy(options: { development?: boolean } = {}): string {
+/**
+ * The policy of routes without a page: same-origin scripts only, never inline ones. Pages add their
+ * nonce through `scriptSources` (src/server/security/csp.ts): one list of directives for both.
+ */
+export function contentSecurityPolicy(
+  options: { development?: boolean; scriptSources?: string[] } = {},
+): string {
   const directives: Array<[string, string[]]> = [
     ['default-src', ["'self'"]],
-    ['script-src', ["'self'", ...(options.development ? ["'unsafe-eval'"] : [])]],
+    // `next dev` evaluates code for React Refresh: 'unsafe-eval' there, never in production.
+    [
+      'script-src',
+      ["'self'", ...(options.scriptSources ?? []), ...(options.development ? ["'unsafe-eval'"] : [])],
+    ],
     ['style-src', ["'self'", "'unsafe-inline'"]],
     ['img-src', ["'self'", 'data:', 'blob:']],
     ['font-src', ["'self'", 'data:']],

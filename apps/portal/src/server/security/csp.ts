@@ -1,4 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server';
+import { contentSecurityPolicy } from '../../../next.config';
 import { env } from '../../env';
 
 /**
@@ -23,24 +24,9 @@ export function createNonce(): string {
   return btoa(String.fromCharCode(...bytes));
 }
 
+/** The static policy of next.config.ts, with this response's nonce trusted to run scripts. */
 export function pageContentSecurityPolicy(nonce: string, options: { development?: boolean } = {}): string {
-  const directives: Array<[string, string[]]> = [
-    ['default-src', ["'self'"]],
-    // `next dev` evaluates code for React Refresh: 'unsafe-eval' there, never in production.
-    [
-      'script-src',
-      ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'", ...(options.development ? ["'unsafe-eval'"] : [])],
-    ],
-    ['style-src', ["'self'", "'unsafe-inline'"]],
-    ['img-src', ["'self'", 'data:', 'blob:']],
-    ['font-src', ["'self'", 'data:']],
-    ['connect-src', ["'self'"]],
-    ['frame-ancestors', ["'none'"]],
-    ['base-uri', ["'self'"]],
-    ['form-action', ["'self'"]],
-    ['object-src', ["'none'"]],
-  ];
-  return directives.map(([name, sources]) => `${name} ${sources.join(' ')}`).join('; ');
+  return contentSecurityPolicy({ ...options, scriptSources: [`'nonce-${nonce}'`, "'strict-dynamic'"] });
 }
 
 /**
