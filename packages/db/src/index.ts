@@ -6,7 +6,7 @@ import { createReadReplicaDb } from './read-replica.ts';
 
 export * from '../generated/client.ts';
 export { requireDatabaseUrl } from './env.ts';
-export { createReadReplicaDb, type ReadReplicaOptions, replicaUnavailableReason } from './read-replica.ts';
+export { createReadReplicaDb } from './read-replica.ts';
 
 export type Db = PrismaClient;
 /** A Prisma transaction client: what domain verbs receive inside `db.$transaction`. */

@@ -90,10 +90,13 @@ export function createReadReplicaDb(url: string, opts: ReadReplicaOptions): Db {
         } catch (error) {
           const reason = replicaUnavailableReason(error);
           if (reason === undefined) throw error;
-          primaryUntil = now() + coolOffMs;
-          warn(
-            `Read replica unavailable (${reason}): reads go to the primary for the next ${Math.round(coolOffMs / 1000)} s`,
-          );
+          // queries in flight when the replica went away fail together: one warning for all of them
+          if (now() >= primaryUntil) {
+            primaryUntil = now() + coolOffMs;
+            warn(
+              `Read replica unavailable (${reason}): reads go to the primary for the next ${Math.round(coolOffMs / 1000)} s`,
+            );
+          }
           return runOn(opts.primary, model, operation, args);
         }
       },
