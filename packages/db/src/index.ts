@@ -45,15 +45,21 @@ export function getDb(): Db {
   return globalForDb.portcullisDb;
 }
 
+/** A replica that drops packets instead of refusing them is given up on after this long. */
+const REPLICA_CONNECT_TIMEOUT_MS = 5_000;
+
 /**
  * The client for reads a streaming replica at `url` may serve (a few ms to seconds behind the primary),
- * one per process, created on first use with the primary's factory and options. Falls back to `getDb()`
- * while the replica is unavailable (see createReadReplicaDb).
+ * one per process, created on first use with the primary's factory and pool size, plus a connect
+ * timeout. Falls back to `getDb()` while the replica is unavailable (see createReadReplicaDb).
  */
 export function getReadDb(url: string): Db {
   const current = globalForDb.portcullisReadDb;
   if (current?.url === url) return current.db;
-  const db = createReadReplicaDb(url, { primary: getDb(), connect: (replicaUrl) => createDb(replicaUrl) });
+  const db = createReadReplicaDb(url, {
+    primary: getDb(),
+    connect: (replicaUrl) => createDb(replicaUrl, undefined, { connectMs: REPLICA_CONNECT_TIMEOUT_MS }),
+  });
   globalForDb.portcullisReadDb = { url, db };
   return db;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import { hourStart } from '@portcullis/core/periods';
 import { createDb, createReadReplicaDb, type Db, getDb } from '@portcullis/db';
 import { ensureDatabase, migrate } from '@portcullis/db/migrate';
@@ -35,6 +36,8 @@ type Handler = (req: Request) => Promise<Response>;
 type CsvHandler = (req: Request, ctx: { params: Promise<{ slug: string }> }) => Promise<Response>;
 
 const DATABASE = 'portcullis_replica';
+/** the run's database (test/global-setup.ts), before the replicated cluster's replaces it below */
+const RUN_DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/portcullis_test';
 const HOUR_MS = 3_600_000;
 
 describe.skipIf(!bin)('reads from a streaming replica (DATABASE_REPLICA_URL)', () => {
@@ -289,6 +292,31 @@ describe.skipIf(!bin)('reads from a streaming replica (DATABASE_REPLICA_URL)', (
     } finally {
       await cluster.resumeReplay().catch(() => undefined);
       await reads.$disconnect();
+    }
+  });
+});
+
+describe('a replica that accepts connections and never answers', () => {
+  it('is given up on after the connect timeout, and the primary answers', async () => {
+    const primary = createDb(RUN_DATABASE_URL, 1);
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const warnings: string[] = [];
+    const reads = createReadReplicaDb(`postgresql://postgres@127.0.0.1:${port}/portcullis`, {
+      primary,
+      connect: (url) => createDb(url, 1, { connectMs: 300 }),
+      warn: (message) => warnings.push(message),
+    });
+    try {
+      const started = Date.now();
+      expect(await reads.$queryRaw<Array<{ n: number }>>`SELECT 1::int AS n`).toEqual([{ n: 1 }]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(warnings).toEqual([expect.stringContaining('connection timeout')]);
+    } finally {
+      await reads.$disconnect();
+      await primary.$disconnect();
+      silent.close();
     }
   });
 });
