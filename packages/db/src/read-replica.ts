@@ -7,7 +7,8 @@ import { type PrismaClient as Db, Prisma } from '../generated/client.ts';
  * the primary instead, and reads stay on the primary for `coolOffMs` before the replica is tried again,
  * so a replica that is down costs one failed attempt per cool-off, not one per query.
  *
- * Reads only: a write sent here fails on the replica (read-only transaction) and is not retried.
+ * Single reads only: a write sent here fails on the replica (read-only transaction) and is not retried,
+ * and no transaction is run here (a query retried on the primary would leave it).
  */
 export interface ReadReplicaOptions {
   /** where writes go, and reads while the replica is unavailable */

@@ -32,7 +32,7 @@ if (!bin) {
 const session = vi.hoisted(() => ({ userId: null as string | null }));
 vi.mock('./auth', () => ({ currentUserId: async () => session.userId }));
 
-type Handler = (req: Request) => Promise<Response>;
+type Handler = (req: Request) => Response | Promise<Response>;
 type CsvHandler = (req: Request, ctx: { params: Promise<{ slug: string }> }) => Promise<Response>;
 
 const DATABASE = 'portcullis_replica';
