@@ -15,6 +15,19 @@ const ZPortalEnv = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
     .optional(),
+  /**
+   * A streaming replica of DATABASE_URL's database: analytics, the request and AI call log explorers and
+   * the request log CSV export read there (a few ms to seconds behind); unset → they read the primary
+   */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined)
+    .refine(
+      (v) => v === undefined || /^postgres(ql)?:\/\/[^/\s]/.test(v),
+      'DATABASE_REPLICA_URL must be a postgres:// or postgresql:// URL',
+    ),
   AUTH_SECRET: z.string().min(32, 'AUTH_SECRET must be at least 32 characters').optional(),
   AUTH_URL: z.url('AUTH_URL must be a URL').optional(),
   AUTH_TRUST_HOST: z

@@ -11,6 +11,8 @@ import { can, type Permission } from './permissions';
 /** Request context: the session's user id (null when signed out) and the database. Nothing from input. */
 export interface TrpcContext {
   db: Db;
+  /** the read replica's client, for the reads verbs send to `readDb(ctx)`; absent → they read `db` */
+  reads: Db | undefined;
   userId: string | null;
   isProduction: boolean;
   /**
@@ -22,12 +24,14 @@ export interface TrpcContext {
 
 export function createTrpcContext(opts: {
   db: Db;
+  reads?: Db | undefined;
   userId: string | null;
   isProduction?: boolean;
   clientIp?: string | null;
 }): TrpcContext {
   return {
     db: opts.db,
+    reads: opts.reads,
     userId: opts.userId,
     isProduction: opts.isProduction ?? false,
     clientIp: opts.clientIp ?? null,
@@ -133,6 +137,6 @@ export const platformAdminProcedure = protectedProcedure.use(async ({ ctx, next 
 });
 
 /** The verb context a router hands to packages/core. */
-export function verbCtx(ctx: { db: Db; actor: { id: string }; org: { id: string } }) {
-  return { db: ctx.db, actor: ctx.actor, org: ctx.org };
+export function verbCtx(ctx: { db: Db; reads: Db | undefined; actor: { id: string }; org: { id: string } }) {
+  return { db: ctx.db, reads: ctx.reads, actor: ctx.actor, org: ctx.org };
 }

@@ -3,7 +3,7 @@ import { ZDateCursor, ZId, zInputDate } from '@portcullis/core/schemas';
 import { Prisma } from '@portcullis/db';
 import { z } from 'zod';
 import { microsToUsd } from './ai-shared.ts';
-import type { OrgCtx } from './context.ts';
+import { type OrgCtx, readDb } from './context.ts';
 import { ZStatusFilter } from './request-logs.ts';
 
 /**
@@ -93,14 +93,17 @@ const present = (row: ListRow, apiNames: Map<string, string>) => {
 };
 
 async function apiNamesOf(ctx: OrgCtx): Promise<Map<string, string>> {
-  const apis = await ctx.db.api.findMany({ where: { orgId: ctx.org.id }, select: { id: true, name: true } });
+  const apis = await readDb(ctx).api.findMany({
+    where: { orgId: ctx.org.id },
+    select: { id: true, name: true },
+  });
   return new Map(apis.map((a) => [a.id, a.name]));
 }
 
 export async function listAiCalls(ctx: OrgCtx, raw: AiCallListInput) {
   const q = ZAiCallList.parse(raw);
   const where = filterWhere(ctx.org.id, q);
-  const page = await ctx.db.aiCallLog.findMany({
+  const page = await readDb(ctx).aiCallLog.findMany({
     where: q.cursor
       ? {
           AND: [
@@ -117,7 +120,7 @@ export async function listAiCalls(ctx: OrgCtx, raw: AiCallListInput) {
   });
   const withBodies = new Set(
     (
-      await ctx.db.aiCallLog.findMany({
+      await readDb(ctx).aiCallLog.findMany({
         where: {
           id: { in: page.map((r) => r.id) },
           OR: [{ requestBody: { not: null } }, { responseBody: { not: null } }],
@@ -137,7 +140,7 @@ export async function listAiCalls(ctx: OrgCtx, raw: AiCallListInput) {
 
 /** One call with its bodies (null unless the API logs bodies). */
 export async function getAiCall(ctx: OrgCtx, input: { id: string }) {
-  const row = await ctx.db.aiCallLog.findFirst({
+  const row = await readDb(ctx).aiCallLog.findFirst({
     where: { id: input.id, orgId: ctx.org.id },
     select: { ...listSelect, requestBody: true, responseBody: true },
   });
@@ -160,7 +163,7 @@ interface SummaryRow {
 export async function aiUsageSummary(ctx: OrgCtx, raw: AiUsageSummaryInput) {
   const q = ZAiUsageSummary.parse(raw);
   const apiFilter = q.apiId ? Prisma.sql`AND "apiId" = ${q.apiId}` : Prisma.empty;
-  const rows = await ctx.db.$queryRaw<SummaryRow[]>(Prisma.sql`
+  const rows = await readDb(ctx).$queryRaw<SummaryRow[]>(Prisma.sql`
     SELECT to_char(date_trunc('day', "at"), 'YYYY-MM-DD') AS day, "model",
            count(*) AS calls,
            count(*) FILTER (WHERE "status" >= 400) AS errors,
@@ -202,7 +205,7 @@ export async function aiUsageSummary(ctx: OrgCtx, raw: AiUsageSummaryInput) {
 
 /** The models seen in the org's call log (for the filter's choices). */
 export async function aiCallModels(ctx: OrgCtx): Promise<string[]> {
-  const rows = await ctx.db.aiCallLog.findMany({
+  const rows = await readDb(ctx).aiCallLog.findMany({
     where: { orgId: ctx.org.id },
     distinct: ['model'],
     select: { model: true },

@@ -9,7 +9,7 @@ import { billingPeriod, hourStart } from '@portcullis/core/periods';
 import { ZId, zInputDate } from '@portcullis/core/schemas';
 import { Prisma } from '@portcullis/db';
 import { z } from 'zod';
-import type { OrgCtx } from './context.ts';
+import { type OrgCtx, readDb } from './context.ts';
 
 /**
  * Analytics for the portal's charts. Everything here reads rollups, never RequestLog: request counts
@@ -177,12 +177,12 @@ export async function analyticsTimeseries(ctx: OrgCtx, input: AnalyticsQuery) {
   const { grain, from, to } = analyticsGrain(q.from, q.to);
   const bucket = grain === 'hour' ? Prisma.sql`r."bucketStart"` : Prisma.sql`r.day`;
   const [usage, latency] = await Promise.all([
-    ctx.db.$queryRaw<Array<{ t: bigint; requests: bigint }>>`
+    readDb(ctx).$queryRaw<Array<{ t: bigint; requests: bigint }>>`
       SELECT extract(epoch FROM g.t)::bigint AS t, g.requests FROM (
         SELECT ${bucket} AS t, sum(r.requests)::bigint AS requests ${usageRows(ctx, q, grain, from, to)}
         GROUP BY 1) g`,
     // Latency rollups are hourly only: a daily chart adds 24 of them per point.
-    ctx.db.$queryRaw<Array<Record<string, bigint>>>`
+    readDb(ctx).$queryRaw<Array<Record<string, bigint>>>`
       SELECT extract(epoch FROM g.bucket)::bigint AS t, g.* FROM (
         SELECT date_trunc(${grain}, l."bucketStart") AS bucket, sum(l.requests)::bigint AS logged,
           sum(l.errors)::bigint AS errors, ${COUNT_SUMS}
@@ -247,7 +247,7 @@ export async function analyticsTop(ctx: OrgCtx, input: z.input<typeof ZAnalytics
     ${usageRows(ctx, q, grain, from, to)}
     GROUP BY 1) x JOIN "Subscription" s ON s.id = x.sid`;
   if (q.side === 'provider') {
-    const rows = await ctx.db.$queryRaw<
+    const rows = await readDb(ctx).$queryRaw<
       Array<{ id: string; slug: string; name: string; requests: bigint; errors: bigint }>
     >`
       SELECT o.id, o.slug, o.name, sum(x.requests)::bigint AS requests, sum(x.errors)::bigint AS errors
@@ -269,7 +269,7 @@ export async function analyticsTop(ctx: OrgCtx, input: z.input<typeof ZAnalytics
       apis: [],
     };
   }
-  const rows = await ctx.db.$queryRaw<
+  const rows = await readDb(ctx).$queryRaw<
     Array<{
       id: string;
       slug: string;
@@ -320,7 +320,7 @@ export async function quotaBurnDown(
   const days = Math.max(1, Math.ceil((until - period.start.getTime()) / DAY_MS));
   // The same hours invoicing bills and the gateway's quota counter is seeded from: those starting in
   // [hourStart(period start), hourStart(period end)).
-  const rows = await ctx.db.$queryRaw<Array<{ d: number; requests: bigint }>>`
+  const rows = await readDb(ctx).$queryRaw<Array<{ d: number; requests: bigint }>>`
     SELECT floor(extract(epoch FROM (r."bucketStart" - ${sqlTimestamp(period.start)}::timestamp)) / 86400)::int AS d,
       sum(r.requests)::bigint AS requests
     FROM "UsageRollup" r
@@ -367,19 +367,19 @@ export async function analyticsScope(ctx: OrgCtx) {
     plan: { select: { name: true, monthlyQuota: true, api: { select: { id: true, name: true } } } },
   } as const;
   const [providerApis, providerSubs, consumerSubs] = await Promise.all([
-    ctx.db.api.findMany({
+    readDb(ctx).api.findMany({
       where: { orgId: ctx.org.id },
       select: { id: true, name: true, slug: true },
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
       take: SCOPE_API_LIMIT,
     }),
-    ctx.db.subscription.findMany({
+    readDb(ctx).subscription.findMany({
       where: { plan: { api: { orgId: ctx.org.id } } },
       select: subscriptionSelect,
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
       take: SCOPE_SUBSCRIPTION_LIMIT,
     }),
-    ctx.db.subscription.findMany({
+    readDb(ctx).subscription.findMany({
       where: { app: { orgId: ctx.org.id } },
       select: subscriptionSelect,
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],

@@ -10,6 +10,16 @@ export interface ActorCtx {
 /** An org-scoped verb: `org` has already been resolved from the actor's membership by the caller. */
 export interface OrgCtx extends ActorCtx {
   org: { id: string };
+  /**
+   * Where the explorers' and analytics' reads go when the platform has a read replica: rows there may
+   * be a few ms to seconds behind `db`. Authorization lookups and writes always use `db`.
+   */
+  reads?: Db | undefined;
+}
+
+/** The handle for reads that may lag the primary a little: the replica's when there is one, else `db`. */
+export function readDb(ctx: OrgCtx): Db | Tx {
+  return ctx.reads ?? ctx.db;
 }
 
 /** Runs `fn` in a transaction, or inside the caller's one when `db` already is a transaction. */

@@ -3,7 +3,7 @@ import { ZDateCursor, ZId, zInputDate } from '@portcullis/core/schemas';
 import type { Prisma } from '@portcullis/db';
 import { z } from 'zod';
 import { ZAnalyticsSide } from './analytics.ts';
-import type { OrgCtx } from './context.ts';
+import { type OrgCtx, readDb } from './context.ts';
 
 /**
  * The request log explorer. Provider side: the rows of the org's APIs (RequestLog.orgId is the API's
@@ -95,7 +95,10 @@ const listSelect = {
 async function apiNames(ctx: OrgCtx, ids: Array<string | null>) {
   const unique = [...new Set(ids.filter((id): id is string => id !== null))];
   if (unique.length === 0) return new Map<string, string>();
-  const apis = await ctx.db.api.findMany({ where: { id: { in: unique } }, select: { id: true, name: true } });
+  const apis = await readDb(ctx).api.findMany({
+    where: { id: { in: unique } },
+    select: { id: true, name: true },
+  });
   return new Map(apis.map((a) => [a.id, a.name]));
 }
 
@@ -107,7 +110,7 @@ export async function listRequestLogs(ctx: OrgCtx, input: RequestLogListInput) {
   const cursor = q.cursor
     ? [{ OR: [{ at: { lt: q.cursor.at } }, { at: q.cursor.at, id: { lt: q.cursor.id } }] }]
     : [];
-  const rows = await ctx.db.requestLog.findMany({
+  const rows = await readDb(ctx).requestLog.findMany({
     where: { AND: [scope, ...filterWhere(q), ...cursor] },
     select: listSelect,
     orderBy: [{ at: 'desc' }, { id: 'desc' }],
@@ -129,24 +132,26 @@ export async function listRequestLogs(ctx: OrgCtx, input: RequestLogListInput) {
 export async function getRequestLog(ctx: OrgCtx, input: z.input<typeof ZRequestLogRef>) {
   const q = ZRequestLogRef.parse(input);
   const scope = await scopeWhere(ctx, q.side);
-  const row = scope ? await ctx.db.requestLog.findFirst({ where: { AND: [scope, { id: q.id }] } }) : null;
+  const row = scope
+    ? await readDb(ctx).requestLog.findFirst({ where: { AND: [scope, { id: q.id }] } })
+    : null;
   if (!row) throw notFound('Request');
   const [api, app, key] = await Promise.all([
     row.apiId
-      ? ctx.db.api.findUnique({
+      ? readDb(ctx).api.findUnique({
           where: { id: row.apiId },
           select: { id: true, name: true, slug: true, org: { select: { slug: true, name: true } } },
         })
       : null,
     row.appId
-      ? ctx.db.app.findUnique({
+      ? readDb(ctx).app.findUnique({
           where: { id: row.appId },
           select: { id: true, name: true, org: { select: { name: true } } },
         })
       : null,
     // Key names are the consumer's business; the provider sees the key id only.
     row.keyId && q.side === 'consumer'
-      ? ctx.db.apiKey.findFirst({
+      ? readDb(ctx).apiKey.findFirst({
           where: { id: row.keyId, app: { orgId: ctx.org.id } },
           select: { id: true, name: true, prefix: true, last4: true },
         })
@@ -162,7 +167,7 @@ export async function getRequestLog(ctx: OrgCtx, input: z.input<typeof ZRequestL
 
 /** The consumer's keys for the explorer's key filter (the provider filters by key id). */
 export async function requestLogKeys(ctx: OrgCtx) {
-  const keys = await ctx.db.apiKey.findMany({
+  const keys = await readDb(ctx).apiKey.findMany({
     where: { app: { orgId: ctx.org.id } },
     select: {
       id: true,
@@ -217,7 +222,7 @@ export async function* requestLogExport(
     const after = cursor
       ? [{ OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] }]
       : [];
-    const rows = await ctx.db.requestLog.findMany({
+    const rows = await readDb(ctx).requestLog.findMany({
       where: { AND: [scope, ...filterWhere(q), ...after] },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: Math.min(batchSize, maxRows - sent),

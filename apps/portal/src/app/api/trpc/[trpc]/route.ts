@@ -2,7 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { env } from '../../../../env';
 import { currentUserId } from '../../../../server/auth';
 import { clientAddressFromHeaders } from '../../../../server/client-address';
-import { serviceDb } from '../../../../server/db';
+import { serviceDb, serviceReads } from '../../../../server/db';
 import { appRouter } from '../../../../server/root';
 import { crossSiteRefusal, crossSiteResponse } from '../../../../server/security/origin';
 import { createTrpcContext } from '../../../../server/trpc';
@@ -20,6 +20,7 @@ function handler(req: Request) {
     createContext: async () =>
       createTrpcContext({
         db: serviceDb(),
+        reads: serviceReads(),
         userId: await currentUserId(),
         isProduction: env.NODE_ENV === 'production',
         clientIp: clientAddressFromHeaders(req.headers, env.AUTH_SECRET),

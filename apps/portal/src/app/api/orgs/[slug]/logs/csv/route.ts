@@ -7,7 +7,7 @@ import {
   ZRequestLogFilter,
 } from '@portcullis/services/verbs/request-logs';
 import { currentUserId } from '../../../../../../server/auth';
-import { serviceDb } from '../../../../../../server/db';
+import { serviceDb, serviceReads } from '../../../../../../server/db';
 import { can } from '../../../../../../server/permissions';
 
 export const dynamic = 'force-dynamic';
@@ -49,7 +49,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ slug: st
       status: 400,
     });
   }
-  const ctx = { db, actor: { id: userId }, org: { id: membership.id } };
+  const ctx = { db, reads: serviceReads(), actor: { id: userId }, org: { id: membership.id } };
   const rows = requestLogExport(ctx, filter.data satisfies RequestLogFilter);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
