@@ -1,6 +1,6 @@
 import { notFound } from '@portcullis/core/errors';
 import { ZDateCursor, ZId, zInputDate } from '@portcullis/core/schemas';
-import type { Prisma } from '@portcullis/db';
+import { Prisma } from '@portcullis/db';
 import { z } from 'zod';
 import { ZAnalyticsSide } from './analytics.ts';
 import type { OrgCtx } from './context.ts';
@@ -14,6 +14,8 @@ import type { OrgCtx } from './context.ts';
 const MAX_PAGE_SIZE = 200;
 /** A CSV export stops after this many rows; narrow the filters to export the rest. */
 const MAX_EXPORT_ROWS = 50_000;
+/** A path prefix with fewer matches than this is read from the path index (see readPage). */
+const RARE_PATH_ROWS = 10_000;
 
 /** `404` (exact) or `4xx` (the class). */
 export const ZStatusFilter = z
@@ -47,50 +49,162 @@ export const ZRequestLogList = ZFilterFields.extend({
 }).refine(rangeIsOrdered, RANGE_MESSAGE);
 export type RequestLogListInput = z.input<typeof ZRequestLogList>;
 
-export const ZRequestLogRef = z.object({ side: ZAnalyticsSide, id: ZId });
+/** A row of the list; `at` (when the caller has it) lets the lookup go to the row's day directly. */
+export const ZRequestLogRef = z.object({ side: ZAnalyticsSide, id: ZId, at: zInputDate('at').optional() });
 
-/** The org's side of the log as a where clause; null when the org has nothing on that side. */
-async function scopeWhere(
-  ctx: OrgCtx,
-  side: 'provider' | 'consumer',
-): Promise<Prisma.RequestLogWhereInput | null> {
-  if (side === 'provider') return { orgId: ctx.org.id };
-  const apps = await ctx.db.app.findMany({ where: { orgId: ctx.org.id }, select: { id: true } });
-  return apps.length > 0 ? { appId: { in: apps.map((a) => a.id) } } : null;
+const LIST_COLUMNS = Prisma.sql`"id", "at", "method", "path", "status", "latencyMs", "apiId", "appId", "keyId", "errorCode"`;
+const ALL_COLUMNS = Prisma.sql`"id", "at", "orgId", "apiId", "appId", "keyId", "subscriptionId", "method", "path",
+  "status", "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode"`;
+
+interface ListRow {
+  id: string;
+  at: Date;
+  method: string;
+  path: string;
+  status: number;
+  latencyMs: number;
+  apiId: string | null;
+  appId: string | null;
+  keyId: string | null;
+  errorCode: string | null;
 }
 
-function statusWhere(status: string): Prisma.IntFilter {
+interface FullRow extends ListRow {
+  orgId: string | null;
+  subscriptionId: string | null;
+  upstreamMs: number | null;
+  bytesIn: number;
+  bytesOut: number;
+  clientIp: string | null;
+  userAgent: string | null;
+}
+
+/** `404` matches that code, `4xx` the class as a range (so an index on status could serve either). */
+export function statusSql(status: string): Prisma.Sql {
   if (status.endsWith('xx')) {
     const base = Number(status[0]) * 100;
-    return { gte: base, lt: base + 100 };
+    return Prisma.sql`"status" >= ${base} AND "status" < ${base + 100}`;
   }
-  return { equals: Number(status) };
+  return Prisma.sql`"status" = ${Number(status)}`;
 }
 
-function filterWhere(q: z.output<typeof ZFilterFields>): Prisma.RequestLogWhereInput[] {
-  const where: Prisma.RequestLogWhereInput[] = [];
-  if (q.status) where.push({ status: statusWhere(q.status) });
-  if (q.keyId) where.push({ keyId: q.keyId });
-  if (q.apiId) where.push({ apiId: q.apiId });
-  // Prisma passes startsWith to LIKE as is: `_` and `%` in a path must match themselves only.
-  if (q.pathPrefix) where.push({ path: { startsWith: q.pathPrefix.replace(/[\\%_]/g, '\\$&') } });
-  if (q.from) where.push({ at: { gte: q.from } });
-  if (q.to) where.push({ at: { lt: q.to } });
+/**
+ * The rows after a keyset cursor, newest first. Written as a row comparison so that Postgres reads it as
+ * one range bound on an index ending in (at, id); `at < x OR (at = x AND id < y)` is only a filter.
+ */
+export const keysetAfter = (cursor: { at: Date; id: string }) =>
+  Prisma.sql`("at", "id") < (${cursor.at}, ${cursor.id})`;
+
+/** `_`, `%` and `\` in a path prefix match themselves only. */
+const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, '\\$&')}%`;
+
+/** The explorer's filters (and the cursor) as conditions that apply to one side's scan. */
+function filterSql(q: z.output<typeof ZFilterFields>, cursor?: { at: Date; id: string }): Prisma.Sql[] {
+  const where: Prisma.Sql[] = [];
+  if (q.status) where.push(statusSql(q.status));
+  if (q.keyId) where.push(Prisma.sql`"keyId" = ${q.keyId}`);
+  if (q.apiId) where.push(Prisma.sql`"apiId" = ${q.apiId}`);
+  if (q.pathPrefix) where.push(Prisma.sql`"path" LIKE ${likePrefix(q.pathPrefix)}`);
+  if (q.from) where.push(Prisma.sql`"at" >= ${q.from}`);
+  if (q.to) where.push(Prisma.sql`"at" < ${q.to}`);
+  if (cursor) where.push(keysetAfter(cursor));
   return where;
 }
 
-const listSelect = {
-  id: true,
-  at: true,
-  method: true,
-  path: true,
-  status: true,
-  latencyMs: true,
-  apiId: true,
-  appId: true,
-  keyId: true,
-  errorCode: true,
-} as const;
+/**
+ * The apps whose rows make up the org's consumer side. With a key filter only the key's own app can have
+ * its rows (the gateway logs a key with its app), so the other apps are not scanned at all.
+ */
+async function consumerApps(ctx: OrgCtx, keyId: string | undefined): Promise<string[]> {
+  if (keyId) {
+    const key = await ctx.db.apiKey.findFirst({
+      where: { id: keyId, app: { orgId: ctx.org.id } },
+      select: { appId: true },
+    });
+    if (key) return [key.appId];
+  }
+  const apps = await ctx.db.app.findMany({ where: { orgId: ctx.org.id }, select: { id: true } });
+  return apps.map((a) => a.id);
+}
+
+/** Whose rows a side shows: the org's APIs' (provider) or its apps' (consumer). */
+type Scope = { orgId: string } | { appIds: string[] };
+
+async function sideScope(ctx: OrgCtx, q: z.output<typeof ZFilterFields>): Promise<Scope> {
+  return q.side === 'provider' ? { orgId: ctx.org.id } : { appIds: await consumerApps(ctx, q.keyId) };
+}
+
+/**
+ * Whether a path prefix matches fewer than RARE_PATH_ROWS rows of the scope: counted on the (scope, path)
+ * index alone, so the answer costs at most that many index entries whatever the table holds.
+ */
+async function pathIsRare(ctx: OrgCtx, scope: Scope, prefix: string): Promise<boolean> {
+  const [row] = await ctx.db.$queryRaw<Array<{ n: bigint }>>`
+    SELECT count(*) AS n FROM (
+      SELECT 1 FROM "RequestLog" WHERE ${scopeSql(scope)} AND "path" LIKE ${likePrefix(prefix)}
+      LIMIT ${RARE_PATH_ROWS}) AS hits`;
+  return Number(row?.n ?? 0) < RARE_PATH_ROWS;
+}
+
+const scopeSql = (scope: Scope) =>
+  'orgId' in scope
+    ? Prisma.sql`"orgId" = ${scope.orgId}`
+    : Prisma.sql`"appId" IN (${Prisma.join(scope.appIds)})`;
+
+/**
+ * At most `limit` rows of the scope after `cursor` that pass the filters, newest first, each read bounded
+ * by an index:
+ * - provider side: one range scan of (orgId, at, id) from the cursor on;
+ * - consumer side: per app, a range scan of (appId, at, id) taking at most `limit` rows (a LATERAL join),
+ *   merged and cut to `limit`: at most `limit` rows per app, however many rows the apps have;
+ * - a path prefix that few rows match: those rows straight from the (scope, path) index, then ordered.
+ *   Walking the time order would pass every row that does not match before the page fills. A common
+ *   prefix keeps the time-ordered scan, where matches are dense.
+ */
+async function pageQuery(
+  ctx: OrgCtx,
+  scope: Scope,
+  q: z.output<typeof ZFilterFields>,
+  columns: Prisma.Sql,
+  limit: number,
+  cursor?: { at: Date; id: string },
+): Promise<Prisma.Sql | null> {
+  if ('appIds' in scope && scope.appIds.length === 0) return null;
+  const filters = filterSql(q, cursor);
+  const order = Prisma.sql`ORDER BY "at" DESC, "id" DESC LIMIT ${limit}`;
+  if (q.pathPrefix && (await pathIsRare(ctx, scope, q.pathPrefix))) {
+    // MATERIALIZED keeps the planner from walking the time order for the few matching rows.
+    const where = Prisma.join([scopeSql(scope), ...filters], ' AND ');
+    return Prisma.sql`WITH hits AS MATERIALIZED (SELECT ${columns} FROM "RequestLog" WHERE ${where})
+      SELECT * FROM hits ${order}`;
+  }
+  if ('orgId' in scope) {
+    const where = Prisma.join([scopeSql(scope), ...filters], ' AND ');
+    return Prisma.sql`SELECT ${columns} FROM "RequestLog" WHERE ${where} ${order}`;
+  }
+  const where = Prisma.join([Prisma.sql`"appId" = app.app_id`, ...filters], ' AND ');
+  return Prisma.sql`SELECT page.* FROM unnest(ARRAY[${Prisma.join(scope.appIds)}]::text[]) AS app(app_id)
+    CROSS JOIN LATERAL (SELECT ${columns} FROM "RequestLog" WHERE ${where} ${order}) AS page
+    ${order}`;
+}
+
+async function readPage<Row extends ListRow>(
+  ctx: OrgCtx,
+  scope: Scope,
+  q: z.output<typeof ZFilterFields>,
+  columns: Prisma.Sql,
+  limit: number,
+  cursor?: { at: Date; id: string },
+): Promise<Row[]> {
+  const query = await pageQuery(ctx, scope, q, columns, limit, cursor);
+  return query ? ctx.db.$queryRaw<Row[]>(query) : [];
+}
+
+/** The statement that reads one page of the explorer for this input (for plan tests); null: no rows. */
+export async function requestLogPageQuery(ctx: OrgCtx, input: RequestLogListInput) {
+  const q = ZRequestLogList.parse(input);
+  return pageQuery(ctx, await sideScope(ctx, q), q, LIST_COLUMNS, q.limit + 1, q.cursor);
+}
 
 async function apiNames(ctx: OrgCtx, ids: Array<string | null>) {
   const unique = [...new Set(ids.filter((id): id is string => id !== null))];
@@ -102,17 +216,8 @@ async function apiNames(ctx: OrgCtx, ids: Array<string | null>) {
 /** One page, newest first; `nextCursor` continues after its last row (null on the last page). */
 export async function listRequestLogs(ctx: OrgCtx, input: RequestLogListInput) {
   const q = ZRequestLogList.parse(input);
-  const scope = await scopeWhere(ctx, q.side);
-  if (!scope) return { rows: [], nextCursor: null };
-  const cursor = q.cursor
-    ? [{ OR: [{ at: { lt: q.cursor.at } }, { at: q.cursor.at, id: { lt: q.cursor.id } }] }]
-    : [];
-  const rows = await ctx.db.requestLog.findMany({
-    where: { AND: [scope, ...filterWhere(q), ...cursor] },
-    select: listSelect,
-    orderBy: [{ at: 'desc' }, { id: 'desc' }],
-    take: q.limit + 1,
-  });
+  const query = await requestLogPageQuery(ctx, q);
+  const rows = query ? await ctx.db.$queryRaw<ListRow[]>(query) : [];
   const page = rows.slice(0, q.limit);
   const names = await apiNames(
     ctx,
@@ -128,8 +233,13 @@ export async function listRequestLogs(ctx: OrgCtx, input: RequestLogListInput) {
 /** Every column of one row of the org's side, with the API, app and (for the consumer) key it names. */
 export async function getRequestLog(ctx: OrgCtx, input: z.input<typeof ZRequestLogRef>) {
   const q = ZRequestLogRef.parse(input);
-  const scope = await scopeWhere(ctx, q.side);
-  const row = scope ? await ctx.db.requestLog.findFirst({ where: { AND: [scope, { id: q.id }] } }) : null;
+  const one = { id: q.id, ...(q.at ? { at: q.at } : {}) };
+  const row = await ctx.db.requestLog.findFirst({
+    where:
+      q.side === 'provider'
+        ? { ...one, orgId: ctx.org.id }
+        : { ...one, appId: { in: await consumerApps(ctx, undefined) } },
+  });
   if (!row) throw notFound('Request');
   const [api, app, key] = await Promise.all([
     row.apiId
@@ -208,20 +318,20 @@ export async function* requestLogExport(
   const q = ZRequestLogFilter.parse(input);
   const maxRows = Math.min(opts.maxRows ?? MAX_EXPORT_ROWS, MAX_EXPORT_ROWS);
   const batchSize = Math.min(opts.batchSize ?? 1_000, MAX_PAGE_SIZE * 5);
-  const scope = await scopeWhere(ctx, q.side);
-  if (!scope) return;
+  const scope = await sideScope(ctx, q);
   const names = new Map<string, string>();
   let cursor: { at: Date; id: string } | undefined;
   let sent = 0;
   while (sent < maxRows) {
-    const after = cursor
-      ? [{ OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] }]
-      : [];
-    const rows = await ctx.db.requestLog.findMany({
-      where: { AND: [scope, ...filterWhere(q), ...after] },
-      orderBy: [{ at: 'desc' }, { id: 'desc' }],
-      take: Math.min(batchSize, maxRows - sent),
-    });
+    // Each batch starts where the last one ended: a range bound on the index, no earlier row read again.
+    const rows = await readPage<FullRow>(
+      ctx,
+      scope,
+      q,
+      ALL_COLUMNS,
+      Math.min(batchSize, maxRows - sent),
+      cursor,
+    );
     if (rows.length === 0) return;
     const missing = rows.map((r) => r.apiId).filter((id): id is string => id !== null && !names.has(id));
     for (const [id, name] of await apiNames(ctx, missing)) names.set(id, name);
