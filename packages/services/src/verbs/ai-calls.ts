@@ -97,12 +97,18 @@ async function apiNamesOf(ctx: OrgCtx): Promise<Map<string, string>> {
   return new Map(apis.map((a) => [a.id, a.name]));
 }
 
-export async function listAiCalls(ctx: OrgCtx, raw: AiCallListInput) {
+/** The statement that reads one page of the call log for this input (for plan tests). */
+export function aiCallPageQuery(ctx: OrgCtx, raw: AiCallListInput) {
   const q = ZAiCallList.parse(raw);
-  const page = await ctx.db.$queryRaw<Array<ListRow & { hasBodies: boolean }>>`
+  return Prisma.sql`
     SELECT ${LIST_COLUMNS}, ("requestBody" IS NOT NULL OR "responseBody" IS NOT NULL) AS "hasBodies"
     FROM "AiCallLog" WHERE ${filterSql(ctx.org.id, q, q.cursor)}
     ORDER BY "at" DESC, "id" DESC LIMIT ${q.limit + 1}`;
+}
+
+export async function listAiCalls(ctx: OrgCtx, raw: AiCallListInput) {
+  const q = ZAiCallList.parse(raw);
+  const page = await ctx.db.$queryRaw<Array<ListRow & { hasBodies: boolean }>>(aiCallPageQuery(ctx, q));
   const names = await apiNamesOf(ctx);
   const rows = page.slice(0, q.limit);
   const last = rows.at(-1);
