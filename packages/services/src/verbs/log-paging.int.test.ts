@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seedOrg, seedUser, uniq } from '../../../../test/fixtures.ts';
 import { aiCallPageQuery, listAiCalls } from './ai-calls.ts';
 import {
+  getRequestLog,
   listRequestLogs,
   type RequestLogListInput,
   requestLogExport,
@@ -103,6 +104,16 @@ describe('request log paging', () => {
       ids.push(...batch.map((cells) => cells[1]));
     }
     expect(ids).toEqual(ordered(w.rows));
+  });
+
+  it('opens one row by id, narrowed to its time when the caller has it', async () => {
+    const row = w.rows[10]!;
+    expect((await getRequestLog(w.c, { side: 'consumer', id: row.id, at: row.at })).id).toBe(row.id);
+    expect((await getRequestLog(w.p, { side: 'provider', id: row.id })).id).toBe(row.id);
+    const elsewhen = new Date(row.at.getTime() + 1);
+    await expect(getRequestLog(w.p, { side: 'provider', id: row.id, at: elsewhen })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('matches `%`, `_` and `\\` in a path prefix literally, on both sides', async () => {
