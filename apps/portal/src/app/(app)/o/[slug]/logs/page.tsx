@@ -102,7 +102,11 @@ function LogTable({ orgSlug, side, draft }: { orgSlug: string; side: Side; draft
                   {row.latencyMs} ms
                 </td>
                 <td>
-                  <button type="button" className="secondary" onClick={() => setOpen({ id: row.id, at: row.at })}>
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => setOpen({ id: row.id, at: row.at })}
+                  >
                     Details<span className="visually-hidden"> of request {row.id}</span>
                   </button>
                 </td>
