@@ -177,9 +177,9 @@ describe('log query plans', () => {
 
   it('reads a deep page of either side as one index range from the cursor', async () => {
     const provider = await requestLogPageQuery(w.p, { side: 'provider', cursor: deepCursor, limit: 50 });
-    expectIndexRange(await planOf(provider!), 'RequestLog');
+    expectIndexRange(await planOf(provider!.sql), 'RequestLog');
     const consumer = await requestLogPageQuery(w.c, { side: 'consumer', cursor: deepCursor, limit: 50 });
-    expectIndexRange(await planOf(consumer!), 'RequestLog');
+    expectIndexRange(await planOf(consumer!.sql), 'RequestLog');
     const ai = aiCallPageQuery(w.p, { cursor: deepCursor, limit: 50 });
     expectIndexRange(await planOf(ai), 'AiCallLog');
     // The page itself continues right after the cursor.
@@ -190,8 +190,8 @@ describe('log query plans', () => {
   });
 
   it('reads a rare path prefix from the path index, a common one in time order', async () => {
-    const indexes = async (query: Prisma.Sql | null) =>
-      (await planOf(query!)).flatMap((n) => (n['Index Name'] ? [n['Index Name']] : []));
+    const indexes = async (query: { sql: Prisma.Sql } | null) =>
+      (await planOf(query!.sql)).flatMap((n) => (n['Index Name'] ? [n['Index Name']] : []));
     const pathPage = (pathPrefix: string) =>
       requestLogPageQuery(w.p, { side: 'provider', pathPrefix, limit: 50 });
     expect(await indexes(await pathPage('/pay/a_c'))).toEqual(['RequestLog_orgId_path_idx']);
