@@ -4,7 +4,7 @@ import { Prisma } from '@portcullis/db';
 import { z } from 'zod';
 import { microsToUsd } from './ai-shared.ts';
 import { type OrgCtx, readDb } from './context.ts';
-import { ZStatusFilter } from './request-logs.ts';
+import { keysetAfter, statusSql, ZStatusFilter } from './request-logs.ts';
 
 /**
  * The AI call log of the provider tenant's AI and prompt APIs (AiCallLog.orgId is the API's org), newest
@@ -34,7 +34,8 @@ export const ZAiCallList = ZFilter.extend({
 }).refine(rangeIsOrdered, RANGE_MESSAGE);
 export type AiCallListInput = z.input<typeof ZAiCallList>;
 
-export const ZAiCallRef = z.object({ id: ZId });
+/** A row of the list; `at` (when the caller has it) lets the lookup go to the row's day directly. */
+export const ZAiCallRef = z.object({ id: ZId, at: zInputDate('at').optional() });
 
 export const ZAiUsageSummary = z
   .object({ apiId: ZId.optional(), from: zInputDate('from'), to: zInputDate('to') })
@@ -45,22 +46,16 @@ export const ZAiUsageSummary = z
   });
 export type AiUsageSummaryInput = z.input<typeof ZAiUsageSummary>;
 
-function statusWhere(status: string): Prisma.IntFilter {
-  if (status.endsWith('xx')) {
-    const base = Number(status[0]) * 100;
-    return { gte: base, lt: base + 100 };
-  }
-  return { equals: Number(status) };
-}
-
-function filterWhere(orgId: string, q: z.output<typeof ZFilter>): Prisma.AiCallLogWhereInput {
-  const and: Prisma.AiCallLogWhereInput[] = [{ orgId }];
-  if (q.apiId) and.push({ apiId: q.apiId });
-  if (q.model) and.push({ model: q.model });
-  if (q.status) and.push({ status: statusWhere(q.status) });
-  if (q.from) and.push({ at: { gte: q.from } });
-  if (q.to) and.push({ at: { lt: q.to } });
-  return { AND: and };
+/** The list's filters and cursor; every page is one range scan of (orgId, at, id) or (apiId, at, id). */
+function filterSql(orgId: string, q: z.output<typeof ZFilter>, cursor?: { at: Date; id: string }) {
+  const where: Prisma.Sql[] = [Prisma.sql`"orgId" = ${orgId}`];
+  if (q.apiId) where.push(Prisma.sql`"apiId" = ${q.apiId}`);
+  if (q.model) where.push(Prisma.sql`"model" = ${q.model}`);
+  if (q.status) where.push(statusSql(q.status));
+  if (q.from) where.push(Prisma.sql`"at" >= ${q.from}`);
+  if (q.to) where.push(Prisma.sql`"at" < ${q.to}`);
+  if (cursor) where.push(keysetAfter(cursor));
+  return Prisma.join(where, ' AND ');
 }
 
 const listSelect = {
@@ -87,6 +82,11 @@ const listSelect = {
 
 type ListRow = Prisma.AiCallLogGetPayload<{ select: typeof listSelect }>;
 
+const LIST_COLUMNS = Prisma.join(
+  Object.keys(listSelect).map((column) => Prisma.raw(`"${column}"`)),
+  ', ',
+);
+
 const present = (row: ListRow, apiNames: Map<string, string>) => {
   const { costMicros, ...rest } = row;
   return { ...rest, apiName: apiNames.get(row.apiId) ?? null, costUsd: microsToUsd(costMicros) };
@@ -100,48 +100,32 @@ async function apiNamesOf(ctx: OrgCtx): Promise<Map<string, string>> {
   return new Map(apis.map((a) => [a.id, a.name]));
 }
 
+/** The statement that reads one page of the call log for this input (for plan tests). */
+export function aiCallPageQuery(ctx: OrgCtx, raw: AiCallListInput) {
+  const q = ZAiCallList.parse(raw);
+  return Prisma.sql`
+    SELECT ${LIST_COLUMNS}, ("requestBody" IS NOT NULL OR "responseBody" IS NOT NULL) AS "hasBodies"
+    FROM "AiCallLog" WHERE ${filterSql(ctx.org.id, q, q.cursor)}
+    ORDER BY "at" DESC, "id" DESC LIMIT ${q.limit + 1}`;
+}
+
 export async function listAiCalls(ctx: OrgCtx, raw: AiCallListInput) {
   const q = ZAiCallList.parse(raw);
-  const where = filterWhere(ctx.org.id, q);
-  const page = await readDb(ctx).aiCallLog.findMany({
-    where: q.cursor
-      ? {
-          AND: [
-            where,
-            {
-              OR: [{ at: { lt: q.cursor.at } }, { at: q.cursor.at, id: { lt: q.cursor.id } }],
-            },
-          ],
-        }
-      : where,
-    select: listSelect,
-    orderBy: [{ at: 'desc' }, { id: 'desc' }],
-    take: q.limit + 1,
-  });
-  const withBodies = new Set(
-    (
-      await readDb(ctx).aiCallLog.findMany({
-        where: {
-          id: { in: page.map((r) => r.id) },
-          OR: [{ requestBody: { not: null } }, { responseBody: { not: null } }],
-        },
-        select: { id: true },
-      })
-    ).map((r) => r.id),
-  );
+  const page = await readDb(ctx).$queryRaw<Array<ListRow & { hasBodies: boolean }>>(aiCallPageQuery(ctx, q));
   const names = await apiNamesOf(ctx);
   const rows = page.slice(0, q.limit);
   const last = rows.at(-1);
   return {
-    items: rows.map((row) => ({ ...present(row, names), hasBodies: withBodies.has(row.id) })),
+    items: rows.map(({ hasBodies, ...row }) => ({ ...present(row, names), hasBodies })),
     nextCursor: page.length > q.limit && last ? { at: last.at, id: last.id } : null,
   };
 }
 
 /** One call with its bodies (null unless the API logs bodies). */
-export async function getAiCall(ctx: OrgCtx, input: { id: string }) {
+export async function getAiCall(ctx: OrgCtx, input: z.input<typeof ZAiCallRef>) {
+  const ref = ZAiCallRef.parse(input);
   const row = await readDb(ctx).aiCallLog.findFirst({
-    where: { id: input.id, orgId: ctx.org.id },
+    where: { id: ref.id, ...(ref.at ? { at: ref.at } : {}), orgId: ctx.org.id },
     select: { ...listSelect, requestBody: true, responseBody: true },
   });
   if (!row) throw notFound('AI call');

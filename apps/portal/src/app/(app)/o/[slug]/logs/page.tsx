@@ -50,7 +50,7 @@ function csvHref(slug: string, side: Side, filter: ReturnType<typeof appliedFilt
 
 function LogTable({ orgSlug, side, draft }: { orgSlug: string; side: Side; draft: Draft }) {
   const trpc = useTRPC();
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<{ id: string; at: Date } | null>(null);
   const close = useCallback(() => setOpen(null), []);
   const list = useInfiniteQuery(
     trpc.logs.list.infiniteQueryOptions(
@@ -102,7 +102,11 @@ function LogTable({ orgSlug, side, draft }: { orgSlug: string; side: Side; draft
                   {row.latencyMs} ms
                 </td>
                 <td>
-                  <button type="button" className="secondary" onClick={() => setOpen(row.id)}>
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => setOpen({ id: row.id, at: row.at })}
+                  >
                     Details<span className="visually-hidden"> of request {row.id}</span>
                   </button>
                 </td>
@@ -127,7 +131,7 @@ function LogTable({ orgSlug, side, draft }: { orgSlug: string; side: Side; draft
       )}
       {open ? (
         <Drawer title="Request" onClose={close}>
-          <LogDetail orgSlug={orgSlug} side={side} id={open} />
+          <LogDetail orgSlug={orgSlug} side={side} id={open.id} at={open.at} />
         </Drawer>
       ) : null}
     </>

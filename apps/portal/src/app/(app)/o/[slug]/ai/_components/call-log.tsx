@@ -12,9 +12,9 @@ const dateInput = (d: Date) => d.toISOString().slice(0, 10);
 const parseDay = (text: string) => (text ? new Date(`${text}T00:00:00.000Z`) : undefined);
 const time = (d: Date) => new Date(d).toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'medium' });
 
-function CallDetail({ orgSlug, id }: { orgSlug: string; id: string }) {
+function CallDetail({ orgSlug, id, at }: { orgSlug: string; id: string; at: Date }) {
   const trpc = useTRPC();
-  const call = useQuery(trpc.ai.callDetail.queryOptions({ orgSlug, id }));
+  const call = useQuery(trpc.ai.callDetail.queryOptions({ orgSlug, id, at }));
   if (call.isPending) return <Loading what="Loading bodies" />;
   if (call.isError) return <ErrorState error={call.error} />;
   return (
@@ -265,7 +265,7 @@ export function CallLogSection({ orgSlug }: { orgSlug: string }) {
                         >
                           {open === c.id ? 'Hide' : 'Show'}
                         </button>
-                        {open === c.id ? <CallDetail orgSlug={orgSlug} id={c.id} /> : null}
+                        {open === c.id ? <CallDetail orgSlug={orgSlug} id={c.id} at={c.at} /> : null}
                       </>
                     ) : (
                       <span className="muted">not logged</span>

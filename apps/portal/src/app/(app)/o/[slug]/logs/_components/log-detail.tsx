@@ -12,13 +12,16 @@ export function LogDetail({
   orgSlug,
   side,
   id,
+  at,
 }: {
   orgSlug: string;
   side: 'provider' | 'consumer';
   id: string;
+  /** the row's time, so the lookup reads only that day's rows */
+  at: Date;
 }) {
   const trpc = useTRPC();
-  const detail = useQuery(trpc.logs.get.queryOptions({ orgSlug, side, id }));
+  const detail = useQuery(trpc.logs.get.queryOptions({ orgSlug, side, id, at }));
   if (detail.isPending) return <Loading what="Loading request" />;
   if (detail.isError) return <ErrorState error={detail.error} />;
   const row = detail.data;
