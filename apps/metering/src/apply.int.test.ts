@@ -98,16 +98,19 @@ describe('applyUsageEvents (Postgres)', () => {
     );
   });
 
-  it('prunes the dedupe ledger past retention in batches and keeps the rollups', async () => {
+  it('prunes the dedupe ledger past retention by event time, in batches, and keeps the rollups', async () => {
     const subs = await seedSubscriptions(db, 1);
+    // Events of 2026-11-23/24, before any day partition: they sit in UsageEvent's DEFAULT partition.
     const events = makeEvents(subs, 30);
-    const appliedAt = Date.UTC(2026, 0, 1);
-    await applyUsageEvents(prismaSqlRunner(db), events, () => appliedAt);
+    const eventsEndMs = Math.max(...events.map((e) => e.atMs));
+    await applyUsageEvents(prismaSqlRunner(db), events);
+    const recent = makeEvents(subs, 5, () => eventsEndMs + 2 * 86_400_000);
+    await applyUsageEvents(prismaSqlRunner(db), recent);
     const before = await rollupTotals(db, subs);
     const result = await pruneUsageEvents(db, {
       retentionDays: 35,
       batchSize: 7,
-      now: () => appliedAt + 36 * 86_400_000,
+      now: () => eventsEndMs + 1 + 35 * 86_400_000,
     });
     expect(result.ran).toBe(true);
     expect(result.deleted).toBeGreaterThanOrEqual(30);
@@ -118,16 +121,13 @@ describe('applyUsageEvents (Postgres)', () => {
         events.map((e) => e.id),
       ),
     ).toBe(0);
-    expect(await rollupTotals(db, subs)).toEqual(before);
-    const recent = makeEvents(subs, 5);
-    await applyUsageEvents(prismaSqlRunner(db), recent, () => appliedAt + 30 * 86_400_000);
-    await pruneUsageEvents(db, { retentionDays: 35, now: () => appliedAt + 36 * 86_400_000 });
     expect(
       await countRecorded(
         db,
         recent.map((e) => e.id),
       ),
     ).toBe(5);
+    expect(await rollupTotals(db, subs)).toEqual(before);
   });
 });
 
