@@ -3,7 +3,7 @@ import { createPgPool, type SqlWriter, sqlWriter } from '@portcullis/db/pg';
 import { applyUsageEvents } from '@portcullis/usage/apply';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageMeter } from '../../gateway/src/usage/meter.ts';
-import { pruneUsageEvents } from './retention.ts';
+import { ensurePartitions, pruneUsageEvents } from './retention.ts';
 import {
   countRecorded,
   databaseUrl,
@@ -96,6 +96,36 @@ describe('applyUsageEvents (Postgres)', () => {
     expect((await rollupTotals(db, subs)).hourly).toEqual(
       expectedTotals(events.filter((e) => e.subscriptionId === subs[0])),
     );
+  });
+
+  it('recognises a redelivered event in its day partition, in DEFAULT, and after its day was split out', async () => {
+    const subs = await seedSubscriptions(db, 2);
+    const DAY = 86_400_000;
+    const todays = makeEvents(subs, 20, () => Date.now());
+    // a day without a partition yet: its events go to DEFAULT
+    const laterDay = Math.floor(Date.now() / DAY) * DAY + 100 * DAY;
+    const later = makeEvents(subs, 20, () => laterDay + 3_600_000);
+    await applyUsageEvents(prismaSqlRunner(db), [...todays, ...later]);
+    const partitionOf = async (id: string) =>
+      (
+        await db.$queryRaw<{ part: string }[]>`
+          SELECT tableoid::regclass::text AS part FROM "UsageEvent" WHERE id = ${id}`
+      )[0]?.part;
+    expect(await partitionOf(later[0]?.id ?? '')).toBe('"UsageEvent_default"');
+    const before = await rollupTotals(db, subs);
+    expect(await applyUsageEvents(prismaSqlRunner(db), [...todays, ...later])).toMatchObject({
+      applied: 0,
+      duplicates: 40,
+    });
+    const created = await ensurePartitions(db, { now: () => laterDay });
+    expect(created.moved).toBeGreaterThanOrEqual(20);
+    expect(await partitionOf(later[0]?.id ?? '')).not.toBe('"UsageEvent_default"');
+    expect(await applyUsageEvents(prismaSqlRunner(db), later.slice(0, 5))).toMatchObject({
+      applied: 0,
+      duplicates: 5,
+    });
+    expect(await rollupTotals(db, subs)).toEqual(before);
+    expect(before.hourly).toEqual(expectedTotals([...todays, ...later]));
   });
 
   it('prunes the dedupe ledger past retention by event time, in batches, and keeps the rollups', async () => {
