@@ -12,7 +12,7 @@ import type { SqlRunner } from './pg.ts';
  * Plain SQL over a SqlRunner, so the gateway (node-postgres) and the worker (Prisma) share it.
  */
 
-export const PARTITIONED_TABLES = ['RequestLog', 'AiCallLog', 'UsageEvent'] as const;
+const PARTITIONED_TABLES = ['RequestLog', 'AiCallLog', 'UsageEvent'] as const;
 export type PartitionedTable = (typeof PARTITIONED_TABLES)[number];
 
 /** Runs `fn` in one transaction (BEGIN … COMMIT on one connection). */
@@ -25,7 +25,7 @@ export interface SqlTransactions {
  * interleave, and two callers creating the same day wait for each other instead of failing. 7_231_001 is
  * the migration runner's lock, 7_231_101 the gateway's log retention, 7_231_201 the worker's ledger pruning.
  */
-export const PARTITION_LOCK_ID = 7_231_301;
+const PARTITION_LOCK_ID = 7_231_301;
 /** Partitions exist this many days ahead of today (UTC). */
 export const PARTITION_DAYS_AHEAD = 7;
 /** How long a partition change waits for a table lock before giving up until its next run. */
@@ -72,10 +72,13 @@ const exists = async (tx: SqlRunner, name: string) =>
   (await tx.rows<{ found: boolean }>('SELECT to_regclass($1::text) IS NOT NULL AS found', [quoted(name)]))[0]
     ?.found === true;
 
-/** Every statement after this waits at most LOCK_TIMEOUT for a lock, then takes PARTITION_LOCK_ID. */
+/**
+ * Takes PARTITION_LOCK_ID (waiting for another change to finish), then bounds every table lock the
+ * change waits for to LOCK_TIMEOUT: a long query on the table makes it give up, not queue writes behind it.
+ */
 async function lockForPartitionChange(tx: SqlRunner): Promise<void> {
-  await tx.execute(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
   await tx.execute(`SELECT pg_advisory_xact_lock(${PARTITION_LOCK_ID}::bigint)`);
+  await tx.execute(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
 }
 
 export interface EnsureResult {
