@@ -12,6 +12,8 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { createDb } from '@portcullis/db';
 import { ensureDatabase, migrate } from '@portcullis/db/migrate';
+import { ensureDayPartitions } from '@portcullis/db/partitions';
+import { createPgPool, sqlWriter } from '@portcullis/db/pg';
 import { seedDemo } from '../prisma/seed.ts';
 import { startEchoUpstream } from './lib/echo-upstream.ts';
 import { childEnv, readPlatformEnv } from './lib/env.ts';
@@ -252,6 +254,14 @@ async function prepareDatabase(url: string): Promise<{ applied: number; skipped:
   try {
     await ensureDatabase(url);
     const migrated = await migrate(url);
+    // Today's and the week's day partitions of the logs and the usage ledger, before anything writes to
+    // them (the metering worker keeps them ahead from here on).
+    const sql = sqlWriter(createPgPool(url, 1));
+    try {
+      await ensureDayPartitions(sql);
+    } finally {
+      await sql.close();
+    }
     return { applied: migrated.applied.length, skipped: migrated.skipped.length };
   } catch (error) {
     const first = (error as Error).message.split('\n')[0];

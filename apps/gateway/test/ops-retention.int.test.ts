@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
 import { createDb, type Db } from '@portcullis/db';
+import { dayPartitionName, ensureDayPartitions } from '@portcullis/db/partitions';
 import { createPgPool, type SqlWriter, sqlWriter } from '@portcullis/db/pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGatewayEnv } from '../src/env.ts';
@@ -59,6 +60,43 @@ describe('RequestLog retention', () => {
     expect(result.ran && result.batches).toBeGreaterThanOrEqual(3);
     expect(await countOlderThan(30)).toBe(0);
     expect(await countAll()).toBe(2);
+  });
+
+  it('drops whole days past the window and keeps the days inside it', async () => {
+    await db.platformSetting.deleteMany({ where: { key: settingKey } });
+    const today = Math.floor(Date.now() / DAY) * DAY;
+    const oldDay = today - 40 * DAY;
+    const keptDay = today - 20 * DAY;
+    for (const day of [oldDay, keptDay]) {
+      await ensureDayPartitions(sql, { tables: ['RequestLog', 'AiCallLog'], daysAhead: 0, now: () => day });
+    }
+    const rows = (day: number) =>
+      Array.from({ length: 3 }, (_, n) => ({
+        id: randomUUID(),
+        at: new Date(day + n * 3_600_000),
+        apiId: marker,
+        method: 'GET',
+        path: '/x',
+        status: 200,
+        latencyMs: 1,
+      }));
+    await db.requestLog.createMany({ data: [...rows(oldDay), ...rows(keptDay)] });
+    const retention = new RequestLogRetention(sql, { defaultDays: 30, intervalMs: 3_600_000 });
+    const result = await retention.runOnce();
+    expect(result.ran && result.dropped).toEqual(
+      expect.arrayContaining([dayPartitionName('RequestLog', oldDay), dayPartitionName('AiCallLog', oldDay)]),
+    );
+    const partitions = await db.$queryRaw<{ name: string }[]>`
+      SELECT c.relname::text AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = '"RequestLog"'::regclass`;
+    const names = partitions.map((p) => p.name);
+    expect(names).not.toContain(dayPartitionName('RequestLog', oldDay));
+    expect(names).toContain(dayPartitionName('RequestLog', keptDay));
+    const countDay = (day: number) =>
+      db.requestLog.count({ where: { apiId: marker, at: { gte: new Date(day), lt: new Date(day + DAY) } } });
+    expect(await countDay(oldDay)).toBe(0);
+    expect(await countDay(keptDay)).toBe(3);
+    await db.requestLog.deleteMany({ where: { apiId: marker } });
   });
 
   it('applies the same window to the AI call log', async () => {

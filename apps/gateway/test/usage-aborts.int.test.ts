@@ -142,7 +142,7 @@ for (const redis of [true, false]) {
       const totals = await rollupOf(consumer.subscription.id, 1);
       expect(totals).toMatchObject({ requests: 1n, billable: 1n, statusClasses: [2] });
       if (redis) {
-        const event = await world.db.usageEvent.findUniqueOrThrow({ where: { id: sent.requestId } });
+        const event = await world.db.usageEvent.findFirstOrThrow({ where: { id: sent.requestId } });
         expect(event).toMatchObject({
           subscriptionId: consumer.subscription.id,
           status: 200,

@@ -3,7 +3,7 @@ import { createPgPool, type SqlWriter, sqlWriter } from '@portcullis/db/pg';
 import { applyUsageEvents } from '@portcullis/usage/apply';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageMeter } from '../../gateway/src/usage/meter.ts';
-import { pruneUsageEvents } from './retention.ts';
+import { ensurePartitions, pruneUsageEvents } from './retention.ts';
 import {
   countRecorded,
   databaseUrl,
@@ -98,16 +98,49 @@ describe('applyUsageEvents (Postgres)', () => {
     );
   });
 
-  it('prunes the dedupe ledger past retention in batches and keeps the rollups', async () => {
+  it('recognises a redelivered event in its day partition, in DEFAULT, and after its day was split out', async () => {
+    const subs = await seedSubscriptions(db, 2);
+    const DAY = 86_400_000;
+    const todays = makeEvents(subs, 20, () => Date.now());
+    // a day without a partition yet: its events go to DEFAULT
+    const laterDay = Math.floor(Date.now() / DAY) * DAY + 100 * DAY;
+    const later = makeEvents(subs, 20, () => laterDay + 3_600_000);
+    await applyUsageEvents(prismaSqlRunner(db), [...todays, ...later]);
+    const partitionOf = async (id: string) =>
+      (
+        await db.$queryRaw<{ part: string }[]>`
+          SELECT tableoid::regclass::text AS part FROM "UsageEvent" WHERE id = ${id}`
+      )[0]?.part;
+    expect(await partitionOf(later[0]?.id ?? '')).toBe('"UsageEvent_default"');
+    const before = await rollupTotals(db, subs);
+    expect(await applyUsageEvents(prismaSqlRunner(db), [...todays, ...later])).toMatchObject({
+      applied: 0,
+      duplicates: 40,
+    });
+    const created = await ensurePartitions(db, { now: () => laterDay });
+    expect(created.moved).toBeGreaterThanOrEqual(20);
+    expect(await partitionOf(later[0]?.id ?? '')).not.toBe('"UsageEvent_default"');
+    expect(await applyUsageEvents(prismaSqlRunner(db), later.slice(0, 5))).toMatchObject({
+      applied: 0,
+      duplicates: 5,
+    });
+    expect(await rollupTotals(db, subs)).toEqual(before);
+    expect(before.hourly).toEqual(expectedTotals([...todays, ...later]));
+  });
+
+  it('prunes the dedupe ledger past retention by event time, in batches, and keeps the rollups', async () => {
     const subs = await seedSubscriptions(db, 1);
+    // Events of 2026-11-23/24, before any day partition: they sit in UsageEvent's DEFAULT partition.
     const events = makeEvents(subs, 30);
-    const appliedAt = Date.UTC(2026, 0, 1);
-    await applyUsageEvents(prismaSqlRunner(db), events, () => appliedAt);
+    const eventsEndMs = Math.max(...events.map((e) => e.atMs));
+    await applyUsageEvents(prismaSqlRunner(db), events);
+    const recent = makeEvents(subs, 5, () => eventsEndMs + 2 * 86_400_000);
+    await applyUsageEvents(prismaSqlRunner(db), recent);
     const before = await rollupTotals(db, subs);
     const result = await pruneUsageEvents(db, {
       retentionDays: 35,
       batchSize: 7,
-      now: () => appliedAt + 36 * 86_400_000,
+      now: () => eventsEndMs + 1 + 35 * 86_400_000,
     });
     expect(result.ran).toBe(true);
     expect(result.deleted).toBeGreaterThanOrEqual(30);
@@ -118,16 +151,13 @@ describe('applyUsageEvents (Postgres)', () => {
         events.map((e) => e.id),
       ),
     ).toBe(0);
-    expect(await rollupTotals(db, subs)).toEqual(before);
-    const recent = makeEvents(subs, 5);
-    await applyUsageEvents(prismaSqlRunner(db), recent, () => appliedAt + 30 * 86_400_000);
-    await pruneUsageEvents(db, { retentionDays: 35, now: () => appliedAt + 36 * 86_400_000 });
     expect(
       await countRecorded(
         db,
         recent.map((e) => e.id),
       ),
     ).toBe(5);
+    expect(await rollupTotals(db, subs)).toEqual(before);
   });
 });
 

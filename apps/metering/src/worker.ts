@@ -8,7 +8,7 @@ import { startBillingJobs } from './billing-jobs.ts';
 import { UsageConsumer } from './consumer.ts';
 import type { MeteringEnv } from './env.ts';
 import { type MeteringSnapshot, startMetricsServer } from './metrics.ts';
-import { pruneUsageEvents } from './retention.ts';
+import { ensurePartitions, pruneUsageEvents } from './retention.ts';
 
 export interface RunningWorker {
   /** absent without Redis (embedded mode: billing jobs only) */
@@ -65,6 +65,56 @@ async function snapshot(consumer: UsageConsumer, redis: Redis | Cluster): Promis
   };
 }
 
+/**
+ * The day partitions of the logs and the usage ledger (@portcullis/db/partitions): today's and the week
+ * ahead are created before the worker starts consuming, then again with each retention run, which also
+ * drops the ledger's days past USAGE_EVENT_RETENTION_DAYS. Runs in embedded mode too (billing only), so a
+ * platform without Redis keeps its partitions. A failure is logged and tried again on the next run: rows
+ * meanwhile land in the DEFAULT partition, never refused.
+ */
+async function startPartitionMaintenance(
+  db: Db,
+  env: MeteringEnv,
+  logger: Logger,
+): Promise<{ stop(): Promise<void> }> {
+  const ensure = () =>
+    ensurePartitions(db).then(
+      (result) => {
+        if (result.created.length > 0) logger.info({ ...result }, 'created day partitions');
+      },
+      (error: unknown) => logger.warn({ err: (error as Error).message }, 'creating day partitions failed'),
+    );
+  await ensure();
+  let running: Promise<unknown> = Promise.resolve();
+  const run = () => {
+    running = ensure()
+      .then(() => pruneUsageEvents(db, { retentionDays: env.USAGE_EVENT_RETENTION_DAYS }))
+      .then(
+        (result) => {
+          if (result.dropped.length > 0 || result.deleted > 0) {
+            logger.info({ ...result }, 'pruned usage events past retention');
+          }
+        },
+        (error: unknown) => logger.warn({ err: (error as Error).message }, 'usage event retention failed'),
+      );
+  };
+  // Spread several workers' runs; the advisory locks make overlapping ones wait or skip anyway.
+  const first = setTimeout(
+    run,
+    Math.floor(Math.random() * Math.min(env.METERING_RETENTION_INTERVAL_MS, 60_000)),
+  );
+  const timer = setInterval(run, env.METERING_RETENTION_INTERVAL_MS);
+  first.unref();
+  timer.unref();
+  return {
+    async stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
 export async function startMeteringWorker(
   env: MeteringEnv,
   logger: Logger,
@@ -86,6 +136,7 @@ export async function startMeteringWorker(
             gatewayGiveUpMs: env.BILLING_GATEWAY_GIVE_UP_MS,
           },
         });
+  const maintenance = await startPartitionMaintenance(db, env, logger);
   if (!env.PORTCULLIS_ENCRYPTION_KEY && overrides.billingJobs !== false) {
     logger.warn('PORTCULLIS_ENCRYPTION_KEY is not set: Stripe sync is off (local invoices only)');
   }
@@ -96,6 +147,7 @@ export async function startMeteringWorker(
       consumer: undefined,
       async stop() {
         await billing?.stop();
+        await maintenance.stop();
         if (!overrides.db) await db.$disconnect();
         logger.info('billing worker stopped');
       },
@@ -117,24 +169,6 @@ export async function startMeteringWorker(
     watermarkIntervalMs: env.METERING_WATERMARK_INTERVAL_MS,
   });
   consumer.start();
-
-  let pruning: Promise<unknown> = Promise.resolve();
-  const prune = () => {
-    pruning = pruneUsageEvents(db, { retentionDays: env.USAGE_EVENT_RETENTION_DAYS }).then(
-      (result) => {
-        if (result.deleted > 0) logger.info({ ...result }, 'pruned usage events past retention');
-      },
-      (error: unknown) => logger.warn({ err: (error as Error).message }, 'usage event retention failed'),
-    );
-  };
-  // Spread several workers' runs; the advisory lock makes overlapping ones skip anyway.
-  const firstPrune = setTimeout(
-    prune,
-    Math.floor(Math.random() * Math.min(env.METERING_RETENTION_INTERVAL_MS, 60_000)),
-  );
-  const pruneTimer = setInterval(prune, env.METERING_RETENTION_INTERVAL_MS);
-  firstPrune.unref();
-  pruneTimer.unref();
 
   let metricsServer: Server | undefined;
   let metricsRedis: Redis | Cluster | undefined;
@@ -163,10 +197,8 @@ export async function startMeteringWorker(
     consumer,
     async stop() {
       await billing?.stop();
-      clearTimeout(firstPrune);
-      clearInterval(pruneTimer);
       await consumer.stop();
-      await pruning;
+      await maintenance.stop();
       await new Promise<void>((resolve) =>
         metricsServer ? metricsServer.close(() => resolve()) : resolve(),
       );

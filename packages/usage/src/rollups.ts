@@ -178,7 +178,8 @@ const ADD_TALLY_SQL = `
     SELECT count(*)::int AS rows FROM tallied`;
 
 /**
- * Events recorded in "UsageEvent" with ON CONFLICT (id) DO NOTHING; only the rows that insert RETURNS
+ * Events recorded in "UsageEvent" with ON CONFLICT (id, at) DO NOTHING (its key: the table is partitioned
+ * by day on the event time, which a redelivered event carries unchanged); only the rows that insert RETURNS
  * (first time seen) are tallied. Each column travels as ONE comma-joined string ($2…$12) split by
  * string_to_array and spread by unnest: a dozen parameters whatever the batch size, and no per-element
  * array conversion in the driver (which cost 3x the whole statement at 5,000 rows). Ids cannot contain a
@@ -205,7 +206,7 @@ const RECORD_EVENTS_SQL = `
         "costMicros", "appliedAt")
       SELECT id, sid, at, status, billable, tokens_in, tokens_out, cost, $1::timestamp(3)
       FROM input
-      ON CONFLICT (id) DO NOTHING
+      ON CONFLICT (id, at) DO NOTHING
       RETURNING id
     ),
     tallied AS (

@@ -96,7 +96,7 @@ const INSERT_AI_CALL_LOGS_SQL = `
       provider text, "providerModel" text, status int, "errorCode" text, stream boolean, "tokensIn" int,
       "tokensOut" int, "tokensEstimated" boolean, "costMicros" bigint, "latencyMs" int, "ttftMs" int,
       attempts int, "requestBody" text, "responseBody" text)
-    ON CONFLICT (id) DO NOTHING`;
+    ON CONFLICT (id, at) DO NOTHING`;
 
 /** JSON for the batch: the exact cost travels as decimal text (JSON has no bigint). */
 const batchJson = (rows: AiCallLogEntry[]) =>
@@ -151,7 +151,7 @@ export class AiCallLogWriter {
     while (this.pending.length > 0) {
       const batch = this.pending.slice(0, MAX_BATCH);
       try {
-        // ON CONFLICT (id) DO NOTHING: a batch whose commit was not acknowledged is safe to send again.
+        // ON CONFLICT (id, at) DO NOTHING: a batch whose commit was not acknowledged is safe to send again.
         await this.sql.execute(INSERT_AI_CALL_LOGS_SQL, [batchJson(batch)]);
       } catch (error) {
         this.options.onError(error);

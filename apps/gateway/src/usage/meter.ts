@@ -346,7 +346,7 @@ function requestLogRow(entry: RequestLogEntry): string {
   });
 }
 
-/** Request logs; ON CONFLICT (id) DO NOTHING, so a retried batch writes none twice. */
+/** Request logs; ON CONFLICT on the key (id, at), so a retried batch writes none twice. */
 const INSERT_REQUEST_LOGS_SQL = `
     INSERT INTO "RequestLog" (id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
       status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode")
@@ -356,7 +356,7 @@ const INSERT_REQUEST_LOGS_SQL = `
       id text, at timestamp(3), "orgId" text, "apiId" text, "appId" text, "keyId" text,
       "subscriptionId" text, method text, path text, status int, "latencyMs" int, "upstreamMs" int,
       "bytesIn" int, "bytesOut" int, "clientIp" text, "userAgent" text, "errorCode" text)
-    ON CONFLICT (id) DO NOTHING`;
+    ON CONFLICT (id, at) DO NOTHING`;
 
 /** ApiKey.lastUsedAt only moves forward. */
 const TOUCH_KEYS_SQL = `

@@ -1,4 +1,5 @@
 import { PLATFORM_SETTINGS } from '@portcullis/core/policies';
+import { ensureDayPartitions, expireDayPartitions } from '@portcullis/db/partitions';
 import type { SqlWriter } from '@portcullis/db/pg';
 import { platformSetting } from '../config/repository.ts';
 
@@ -14,7 +15,16 @@ export interface RetentionOptions {
 }
 
 export type RetentionResult =
-  | { ran: true; retentionDays: number; cutoff: Date; deleted: number; batches: number }
+  | {
+      ran: true;
+      retentionDays: number;
+      cutoff: Date;
+      /** day partitions detached and dropped whole */
+      dropped: string[];
+      /** rows deleted from the DEFAULT partitions */
+      deleted: number;
+      batches: number;
+    }
   | { ran: false; reason: 'locked' };
 
 // Any fixed 64-bit key shared by every gateway; 7_231_001 is the migration runner's.
@@ -22,10 +32,13 @@ export const RETENTION_LOCK_ID = 7_231_101;
 const DAY_MS = 86_400_000;
 
 /**
- * Deletes RequestLog and AiCallLog rows older than the retention window, in small batches so no statement holds
- * locks or bloats WAL for long. Each batch is one transaction that first takes a transaction-level
- * advisory lock with pg_try_advisory_xact_lock: while one instance is deleting, the others see the
- * lock taken and skip this run; nothing stays locked if an instance dies mid-run.
+ * Retention of RequestLog and AiCallLog (the AI call log, which may hold opted-in prompt/response bodies,
+ * follows the same window). Both are partitioned by UTC day (@portcullis/db/partitions): a run first makes
+ * sure the days ahead exist, then detaches and drops every day past the window — the disk is freed at
+ * once, with no row-by-row DELETE, dead tuples or vacuum — and deletes the DEFAULT partition's rows past
+ * it in small batches. Every transaction first takes a transaction-level advisory lock with
+ * pg_try_advisory_xact_lock: while one instance runs, the others see the lock taken and skip this run;
+ * nothing stays locked if an instance dies mid-run.
  */
 const RETAINED_TABLES = ['RequestLog', 'AiCallLog'] as const;
 
@@ -70,35 +83,26 @@ export class RequestLogRetention {
   async runOnce(): Promise<RetentionResult> {
     const retentionDays = await this.retentionDays();
     const cutoff = new Date(this.now() - retentionDays * DAY_MS);
-    const batchSize = this.options.batchSize ?? 5_000;
+    await ensureDayPartitions(this.sql, { tables: RETAINED_TABLES, now: this.now });
+    const dropped: string[] = [];
     let deleted = 0;
     let batches = 0;
-    // The AI call log (which may hold opted-in prompt/response bodies) follows the same window.
     for (const table of RETAINED_TABLES) {
-      for (;;) {
-        const outcome = await this.sql.transaction(async (tx) => {
-          const [lock] = await tx.rows<{ locked: boolean }>(
-            'SELECT pg_try_advisory_xact_lock($1::bigint) AS locked',
-            [RETENTION_LOCK_ID],
-          );
-          if (!lock?.locked) return null;
-          // The table name comes from RETAINED_TABLES, never from input.
-          return tx.execute(
-            `DELETE FROM "${table}" WHERE id IN (
-              SELECT id FROM "${table}" WHERE at < $1::timestamp(3) LIMIT $2)`,
-            [cutoff.toISOString(), batchSize],
-          );
-        });
-        if (outcome === null) {
-          // Another instance holds it: it is doing this run (or we lost a race mid-run; it finishes it).
-          if (batches === 0) return { ran: false, reason: 'locked' };
-          return { ran: true, retentionDays, cutoff, deleted, batches };
-        }
-        batches++;
-        deleted += outcome;
-        if (outcome < batchSize) break;
+      const outcome = await expireDayPartitions(this.sql, {
+        table,
+        cutoff,
+        runLockId: RETENTION_LOCK_ID,
+        batchSize: this.options.batchSize,
+      });
+      dropped.push(...outcome.dropped);
+      deleted += outcome.deleted;
+      batches += outcome.batches;
+      if (!outcome.ran) {
+        // Another instance holds it: it is doing this run (or we lost a race mid-run; it finishes it).
+        if (dropped.length === 0 && batches === 0) return { ran: false, reason: 'locked' };
+        break;
       }
     }
-    return { ran: true, retentionDays, cutoff, deleted, batches };
+    return { ran: true, retentionDays, cutoff, dropped, deleted, batches };
   }
 }
