@@ -13,7 +13,7 @@ import { dayChunks, median, type ScaleRow } from './table.ts';
  * one. The target: at least INGEST_TARGET events/s whatever the ledger holds.
  */
 
-export const INGEST_TARGET = 35_000;
+const INGEST_TARGET = 35_000;
 /** The worker's default batch (METERING_BATCH_SIZE). */
 const BATCH_SIZE = 5_000;
 /** Batches per timed run: 100,000 events. */
@@ -92,7 +92,7 @@ export async function generateUsageLedger(
       CASE WHEN g % 4 = 0 THEN 300 ELSE 0 END, CASE WHEN g % 4 = 0 THEN 120 ELSE 0 END,
       CASE WHEN g % 4 = 0 THEN 450 ELSE 0 END, t + interval '2 seconds'
     FROM generate_series($1::bigint, $2::bigint) AS g,
-      LATERAL (SELECT $3::timestamp(3) + ((g - $1) * $4) * interval '1 millisecond' AS t) AS timed`;
+      LATERAL (SELECT $3::timestamp(3) + ((g - $1) * $4::float8) * interval '1 millisecond' AS t) AS timed`;
   const started = performance.now();
   for (const chunk of dayChunks(rows, scenario.days)) {
     if (chunk.count === 0) continue;

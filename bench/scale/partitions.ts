@@ -47,14 +47,14 @@ export async function findPartitionMaintenance(): Promise<PartitionMaintenance |
   return null;
 }
 
-export interface PartitionLayout {
+interface PartitionLayout {
   partitioned: boolean;
   /** the DEFAULT partition's name, if the table has one */
   defaultPartition: string | null;
   partitions: number;
 }
 
-export async function partitionLayout(sql: SqlRunner, table: string): Promise<PartitionLayout> {
+async function partitionLayout(sql: SqlRunner, table: string): Promise<PartitionLayout> {
   const [kind] = await sql.rows<{ relkind: string }>(
     'SELECT relkind::text AS relkind FROM pg_class WHERE oid = $1::regclass',
     [`"${table}"`],

@@ -22,16 +22,16 @@ import { dayChunks, type ScaleRow, sizeLabel, timeMedianMs } from './table.ts';
  * 10,000 has a path under /v1/rare/ (the rare path prefix). Rows are spaced evenly through each day.
  */
 
-export const PROVIDER_SHARE = 0.8;
+const PROVIDER_SHARE = 0.8;
 const NOISE_ORGS = 10;
 /** The provider-side key the key filter looks for: 1 of the 200 keys. */
-export const FILTER_KEY_ID = 'key_7';
-export const RARE_PREFIX = '/v1/rare/';
+const FILTER_KEY_ID = 'key_7';
+const RARE_PREFIX = '/v1/rare/';
 /** An explorer query's target, and the CSV export's. */
-export const EXPLORER_TARGET_MS = 200;
-export const EXPORT_TARGET_MS = 1_000;
+const EXPLORER_TARGET_MS = 200;
+const EXPORT_TARGET_MS = 1_000;
 /** The rows the export target is stated for (the export's cap, MAX_EXPORT_ROWS). */
-export const EXPORT_ROWS = 50_000;
+const EXPORT_ROWS = 50_000;
 
 /**
  * Three multiplicative hashes of the row number g (h, k, s; each g × a constant mod a prime below 2^32)
@@ -48,7 +48,7 @@ function requestLogInsert(scenario: Scenario): string {
   return `
     INSERT INTO "RequestLog" (id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
       status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode")
-    SELECT 'rl' || g, $3::timestamp(3) + ((g - $1) * $4) * interval '1 millisecond',
+    SELECT 'rl' || g, $3::timestamp(3) + ((g - $1) * $4::float8) * interval '1 millisecond',
       CASE WHEN noise THEN 'noise_org_' || (h % ${NOISE_ORGS}) ELSE '${scenario.providerOrgId}' END,
       CASE WHEN noise THEN 'noise_api_' || (h % 50) ELSE (${apis})[1 + h % ${scenario.apiIds.length}] END,
       CASE WHEN k % 10 < 3 THEN (${apps})[1 + (k / 10) % ${scenario.appIds.length}]
@@ -82,7 +82,7 @@ function aiCallInsert(scenario: Scenario): string {
     INSERT INTO "AiCallLog" (id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId",
       surface, model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut",
       "costMicros", "latencyMs", "ttftMs", "requestBody", "responseBody")
-    SELECT 'ai' || g, $3::timestamp(3) + ((g - $1) * $4) * interval '1 millisecond',
+    SELECT 'ai' || g, $3::timestamp(3) + ((g - $1) * $4::float8) * interval '1 millisecond',
       CASE WHEN g % 5 = 0 THEN 'noise_org_' || (h % ${NOISE_ORGS}) ELSE '${scenario.providerOrgId}' END,
       CASE WHEN g % 5 = 0 THEN 'noise_api_' || (h % 50) ELSE (${apis})[1 + h % 5] END,
       'sub_' || (k / 10) % 1000, 'app_' || (k / 10) % 1000, 'key_' || (k / 10000) % 200, 'req' || g,
@@ -146,13 +146,15 @@ async function middleCursor(
   ids: string[],
   before: Date,
 ) {
-  const [row] = await sql.rows<{ at: Date; id: string }>(
-    `SELECT at, id FROM "${table}" WHERE "${column}" = ANY($1::text[]) AND at < $2::timestamp(3)
+  // The column is a UTC timestamp without zone: read as epoch ms, whatever this process's time zone.
+  const [row] = await sql.rows<{ ms: string; id: string }>(
+    `SELECT (extract(epoch FROM at) * 1000)::bigint AS ms, id FROM "${table}"
+     WHERE "${column}" = ANY($1::text[]) AND at < $2::timestamp(3)
      ORDER BY at DESC, id DESC LIMIT 1`,
     [ids, before.toISOString()],
   );
   if (!row) throw new Error(`no ${table} row before ${before.toISOString()}: the generator wrote nothing`);
-  return { at: row.at, id: row.id };
+  return { at: new Date(Number(row.ms)), id: row.id };
 }
 
 const explorerRow = (measure: string, size: string, ms: number, note?: string): ScaleRow => ({

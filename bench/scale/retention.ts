@@ -14,7 +14,7 @@ import { median, type ScaleRow } from './table.ts';
  * it gives back at least half of the day's share of the table(s).
  */
 
-export const RETENTION_TARGET_MS = 1_000;
+const RETENTION_TARGET_MS = 1_000;
 /** Freed bytes ≥ this part of the day's share of the table's bytes counts as "frees its disk". */
 const FREED_SHARE = 0.5;
 

@@ -25,9 +25,9 @@ export interface Scenario {
   days: number;
 }
 
-export const PROVIDER_APIS = 20;
-export const CONSUMER_APPS = 3;
-export const SUBSCRIPTIONS = 10;
+const PROVIDER_APIS = 20;
+const CONSUMER_APPS = 3;
+const SUBSCRIPTIONS = 10;
 
 /** Seeds the measured tenants in the scratch database; the window ends at the current hour. */
 export async function seedScenario(db: Db, days: number): Promise<Scenario> {
@@ -81,9 +81,10 @@ export const dayStart = (scenario: Scenario, day: number) =>
 
 /** Every partition of a table (the table itself when it is not partitioned), indexes and TOAST included. */
 export async function relationBytes(sql: SqlRunner, table: string): Promise<number> {
+  // pg_partition_tree lists nothing for a plain table: then the table alone.
   const [row] = await sql.rows<{ bytes: string }>(
-    `SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint AS bytes
-     FROM pg_partition_tree($1::regclass)`,
+    `SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree($1::regclass)),
+                     pg_total_relation_size($1::regclass))::bigint AS bytes`,
     [`"${table}"`],
   );
   return Number(row?.bytes ?? 0);

@@ -4,7 +4,7 @@
  */
 
 /** What a figure is compared with: `value op limit`. */
-export interface ScaleTarget {
+interface ScaleTarget {
   op: '<=' | '>=';
   limit: number;
 }
