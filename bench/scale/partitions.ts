@@ -4,13 +4,22 @@ import type { SqlRunner, SqlWriter } from '@portcullis/db/pg';
  * The generators insert through the parent table, which works whether a log table is plain or
  * day-partitioned. When it is partitioned, the day partitions the rows fall in are created first by the
  * product's own partition maintenance, found at run time: the first exported function whose name
- * mentions partitions in one of MODULES, called as `fn(sql, { from, to })`. Without one, rows land in
- * the table's DEFAULT partition (and the bench says how many did).
+ * mentions partitions in one of MODULES (`ensureDayPartitions` of @portcullis/db/partitions, which makes
+ * yesterday … `daysAhead` days after `now()`), called as `fn(sql, options)` with its clock set to the
+ * day after the window's first, so it creates every day of the window. Without one, rows land in the
+ * table's DEFAULT partition (and the bench says how many did).
  */
 const MODULES = ['@portcullis/db/partitions', '@portcullis/usage/partitions', '@portcullis/db'];
 const NAME = /^(ensure|create|maintain|add)\w*partitions?$/i;
+const DAY_MS = 86_400_000;
 
-type Maintain = (sql: SqlWriter, range: { from: Date; to: Date }) => Promise<unknown>;
+interface MaintainOptions {
+  now: () => number;
+  daysAhead: number;
+  from: Date;
+  to: Date;
+}
+type Maintain = (sql: SqlWriter, options: MaintainOptions) => Promise<unknown>;
 
 export interface PartitionMaintenance {
   /** "module#export", for the report */
@@ -33,11 +42,14 @@ export async function findPartitionMaintenance(): Promise<PartitionMaintenance |
       return {
         source,
         async ensure(sql, range) {
+          // "yesterday" of this clock is the window's first day; "daysAhead" reaches past its last.
+          const now = range.from.getTime() + DAY_MS;
+          const daysAhead = Math.ceil((range.to.getTime() - now) / DAY_MS);
           try {
-            await maintain(sql, range);
+            await maintain(sql, { now: () => now, daysAhead, ...range });
           } catch (error) {
             throw new Error(
-              `partition maintenance ${source}(sql, { from, to }) failed: ${error instanceof Error ? error.message : String(error)}`,
+              `partition maintenance ${source}(sql, { now, daysAhead }) failed: ${error instanceof Error ? error.message : String(error)}`,
             );
           }
         },
