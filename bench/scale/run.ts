@@ -138,6 +138,15 @@ interface Scratch {
   sql: SqlWriter;
 }
 
+/** Scratch databases in use: an interrupted bench (Ctrl-C, SIGTERM) drops them before it exits. */
+const liveScratch = new Set<string>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`\n${signal}: dropping the scratch databases`);
+    void Promise.allSettled([...liveScratch].map(dropScratch)).then(() => process.exit(130));
+  });
+}
+
 /** `fn` against a scratch database that is dropped afterwards, whatever happens. */
 async function withScratch<T>(
   env: ScaleEnv,
@@ -145,6 +154,7 @@ async function withScratch<T>(
   fn: (scratch: Scratch) => Promise<T>,
 ): Promise<T> {
   const url = await createScratch(env.serverUrl, label);
+  liveScratch.add(url);
   log(`scratch database ${new URL(url).pathname.slice(1)} (migrated)`);
   const db = createDb(url, 4);
   const sql = sqlWriter(createPgPool(url, 2));
@@ -154,6 +164,7 @@ async function withScratch<T>(
     await db.$disconnect();
     await sql.close();
     await dropScratch(url);
+    liveScratch.delete(url);
   }
 }
 

@@ -20,7 +20,7 @@ export interface Scenario {
   appIds: string[];
   /** Active subscriptions of the provider's first API (usage events need real ones for the rollups). */
   subscriptionIds: string[];
-  /** The window all generated rows fall in: [end − days, end). */
+  /** The window all generated rows fall in: [end − days, end), end = the start of today (UTC). */
   end: Date;
   days: number;
 }
@@ -29,7 +29,7 @@ const PROVIDER_APIS = 20;
 const CONSUMER_APPS = 3;
 const SUBSCRIPTIONS = 10;
 
-/** Seeds the measured tenants in the scratch database; the window ends at the current hour. */
+/** Seeds the measured tenants in the scratch database; the window is the `days` UTC days before today. */
 export async function seedScenario(db: Db, days: number): Promise<Scenario> {
   const owner = await seedUser(db, 'scale-provider');
   const provider = await seedOrg(db, owner.id, 'OWNER', 'scale-prov');
@@ -61,7 +61,6 @@ export async function seedScenario(db: Db, days: number): Promise<Scenario> {
   for (let i = 0; i < SUBSCRIPTIONS; i++) {
     subscriptionIds.push((await seedConsumerWithKey(db, plan.id)).subscription.id);
   }
-  const hour = 3_600_000;
   return {
     providerOrgId: provider.id,
     actorId: owner.id,
@@ -70,7 +69,8 @@ export async function seedScenario(db: Db, days: number): Promise<Scenario> {
     consumerActorId: consumerOwner.id,
     appIds: apps.map((a) => a.id),
     subscriptionIds,
-    end: new Date(Math.floor(Date.now() / hour) * hour),
+    // Whole UTC days, as the tables are partitioned: retention can then drop exactly one of them.
+    end: new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS),
     days,
   };
 }
