@@ -35,13 +35,13 @@ interface RunFigures {
 async function retentionRuns(
   sql: SqlWriter,
   tables: readonly string[],
-  liveRows: number,
   runs: number,
   cutoffOf: (run: number) => Date,
   runOnce: (run: number) => Promise<void>,
 ): Promise<RunFigures[]> {
   const figures: RunFigures[] = [];
-  let live = liveRows;
+  // Every row the tables hold (the ingest measurement's events included): the base of a day's share.
+  let live = await rowsBefore(sql, tables, null);
   for (let run = 1; run <= runs; run++) {
     const cutoff = cutoffOf(run);
     const olderBefore = await rowsBefore(sql, tables, cutoff);
@@ -64,13 +64,16 @@ async function retentionRuns(
   return figures;
 }
 
-async function rowsBefore(sql: SqlWriter, tables: readonly string[], cutoff: Date): Promise<number> {
+/** Rows older than `cutoff` (null: all rows) in the tables. */
+async function rowsBefore(sql: SqlWriter, tables: readonly string[], cutoff: Date | null): Promise<number> {
   let rows = 0;
   for (const table of tables) {
-    const [row] = await sql.rows<{ n: string }>(
-      `SELECT count(*)::bigint AS n FROM "${table}" WHERE at < $1::timestamp(3)`,
-      [cutoff.toISOString()],
-    );
+    const [row] = cutoff
+      ? await sql.rows<{ n: string }>(
+          `SELECT count(*)::bigint AS n FROM "${table}" WHERE at < $1::timestamp(3)`,
+          [cutoff.toISOString()],
+        )
+      : await sql.rows<{ n: string }>(`SELECT count(*)::bigint AS n FROM "${table}"`);
     rows += Number(row?.n ?? 0);
   }
   return rows;
@@ -113,29 +116,21 @@ function rowsOf(what: string, size: string, figures: RunFigures[]): ScaleRow[] {
 export async function measureLogRetention(
   sql: SqlWriter,
   scenario: Scenario,
-  liveRows: number,
   size: string,
   runs: number,
 ): Promise<ScaleRow[]> {
   const keepDays = scenario.days - 1;
   const cutoffOf = (run: number) => dayStart(scenario, run);
-  const figures = await retentionRuns(
-    sql,
-    ['RequestLog', 'AiCallLog'],
-    liveRows,
-    runs,
-    cutoffOf,
-    async (run) => {
-      const retention = new RequestLogRetention(sql, {
-        defaultDays: keepDays,
-        intervalMs: DAY_MS,
-        // cutoff = now − keepDays = the start of day `run`: day `run − 1` is past the window
-        now: () => cutoffOf(run).getTime() + keepDays * DAY_MS,
-      });
-      const result = await retention.runOnce();
-      if (!result.ran) throw new Error('request-log retention did not run: its lock was held');
-    },
-  );
+  const figures = await retentionRuns(sql, ['RequestLog', 'AiCallLog'], runs, cutoffOf, async (run) => {
+    const retention = new RequestLogRetention(sql, {
+      defaultDays: keepDays,
+      intervalMs: DAY_MS,
+      // cutoff = now − keepDays = the start of day `run`: day `run − 1` is past the window
+      now: () => cutoffOf(run).getTime() + keepDays * DAY_MS,
+    });
+    const result = await retention.runOnce();
+    if (!result.ran) throw new Error('request-log retention did not run: its lock was held');
+  });
   return rowsOf('request log + AI call log', size, figures);
 }
 
@@ -144,13 +139,12 @@ export async function measureLedgerRetention(
   db: Db,
   sql: SqlWriter,
   scenario: Scenario,
-  liveRows: number,
   size: string,
   runs: number,
 ): Promise<ScaleRow[]> {
   const keepDays = scenario.days - 1;
   const cutoffOf = (run: number) => dayStart(scenario, run);
-  const figures = await retentionRuns(sql, ['UsageEvent'], liveRows, runs, cutoffOf, async (run) => {
+  const figures = await retentionRuns(sql, ['UsageEvent'], runs, cutoffOf, async (run) => {
     const result = await pruneUsageEvents(db, {
       retentionDays: keepDays,
       now: () => cutoffOf(run).getTime() + keepDays * DAY_MS,

@@ -254,19 +254,9 @@ async function runSize(
     }
     if (has('retention') && requestLogs && aiCalls) {
       log('  measuring retention');
-      out.push(
-        ...(await measureLogRetention(sql, scenario, requestLogs.rows + aiCalls.rows, size, env.BENCH_RUNS)),
-      );
-      out.push(
-        ...(await measureLedgerRetention(
-          db,
-          sql,
-          scenario,
-          rows,
-          `${sizeLabel(rows)}-row ledger`,
-          env.BENCH_RUNS,
-        )),
-      );
+      out.push(...(await measureLogRetention(sql, scenario, size, env.BENCH_RUNS)));
+      const ledger = `${sizeLabel(rows)}-row ledger`;
+      out.push(...(await measureLedgerRetention(db, sql, scenario, ledger, env.BENCH_RUNS)));
     }
     return out;
   });
