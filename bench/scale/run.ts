@@ -24,7 +24,15 @@ import {
 } from './request-logs.ts';
 import { measureLedgerRetention, measureLogRetention } from './retention.ts';
 import { DAY_MS, dayStart, seedScenario } from './scenario.ts';
-import { externalRows, failures, parseSizes, renderScaleTable, type ScaleRow, sizeLabel } from './table.ts';
+import {
+  errorRow,
+  externalRows,
+  failures,
+  parseSizes,
+  renderScaleTable,
+  type ScaleRow,
+  sizeLabel,
+} from './table.ts';
 
 /**
  * `npm run bench:scale`: the product's query, retention and ingest code against generated data of
@@ -282,12 +290,14 @@ async function external(
   exports: readonly string[],
   run: (entries: Record<string, Entry>) => Promise<unknown>,
 ): Promise<ScaleRow[]> {
-  const module = (await import(moduleUrl(file).href)) as Record<string, unknown>;
-  const absent = exports.filter((name) => typeof module[name] !== 'function');
-  if (absent.length > 0) {
-    return notMeasured(part, `not measured: bench/scale/${file.slice(2)} exports no ${absent.join(', ')}`);
-  }
-  return externalRows(part, await run(module as Record<string, Entry>));
+  return attempt(part, '', async () => {
+    const module = (await import(moduleUrl(file).href)) as Record<string, unknown>;
+    const absent = exports.filter((name) => typeof module[name] !== 'function');
+    if (absent.length > 0) {
+      return notMeasured(part, `not measured: bench/scale/${file.slice(2)} exports no ${absent.join(', ')}`);
+    }
+    return externalRows(part, await run(module as Record<string, Entry>));
+  });
 }
 
 async function runExternal(env: ScaleEnv): Promise<ScaleRow[]> {
@@ -303,13 +313,15 @@ async function runExternal(env: ScaleEnv): Promise<ScaleRow[]> {
     else {
       log(`\n== analytics: ${size.days} days × ${size.apis} APIs × ${size.subscriptions} subscriptions ==`);
       out.push(
-        ...(await withScratch(env, 'scale_analytics', ({ db }) =>
-          external('analytics', file, ['generateAnalyticsData', 'measureAnalytics'], async (m) => {
-            const started = performance.now();
-            const generated = await (m.generateAnalyticsData as Entry)(db, size);
-            log(`  analytics data generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-            return (m.measureAnalytics as Entry)(db, generated, { runs: env.BENCH_RUNS });
-          }),
+        ...(await attempt('analytics', '', () =>
+          withScratch(env, 'scale_analytics', ({ db }) =>
+            external('analytics', file, ['generateAnalyticsData', 'measureAnalytics'], async (m) => {
+              const started = performance.now();
+              const generated = await (m.generateAnalyticsData as Entry)(db, size, log);
+              log(`  analytics data generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+              return (m.measureAnalytics as Entry)(db, generated, { runs: env.BENCH_RUNS, log });
+            }),
+          ),
         )),
       );
     }
@@ -355,9 +367,16 @@ async function main(): Promise<void> {
   const rows: ScaleRow[] = [];
   const dataParts: Part[] = ['requests', 'ai', 'ingest', 'retention'];
   if (dataParts.some((part) => env.parts.has(part))) {
-    for (const size of env.sizes) rows.push(...(await runSize(env, size, maintenance)));
+    for (const size of env.sizes) {
+      rows.push(
+        ...(await attempt(`size ${sizeLabel(size)}`, `${sizeLabel(size)} rows`, () =>
+          runSize(env, size, maintenance),
+        )),
+      );
+    }
   }
   rows.push(...(await runExternal(env)));
+  const errors = rows.filter((r) => r.error !== undefined).length;
   const markdown = [
     `# Data-scale benchmark — ${new Date().toISOString()}`,
     '',
@@ -365,13 +384,27 @@ async function main(): Promise<void> {
       `every timed figure the median of ${env.BENCH_RUNS} run(s) after one untimed run.`,
     '',
     renderScaleTable(rows),
-    `${failures(rows)} of ${rows.filter((r) => r.target && r.value !== null).length} figures with a target FAIL.`,
+    `${failures(rows)} of ${rows.filter((r) => r.target && r.value !== null).length} figures with a target FAIL` +
+      `${errors > 0 ? `; ${errors} part(s) ended in an ERROR` : ''}.`,
     '',
   ].join('\n');
   const dir = join(REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'scale-latest.md'), markdown);
   process.stdout.write(`\n${markdown}`);
+  if (errors > 0) process.exitCode = 1;
+}
+
+/** A part of the run whose failure is reported in the table (stack on stderr) instead of ending the run. */
+async function attempt(measure: string, size: string, fn: () => Promise<ScaleRow[]>): Promise<ScaleRow[]> {
+  try {
+    return await fn();
+  } catch (error) {
+    process.stderr.write(
+      `${measure}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return [errorRow(measure, size, error)];
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   dayChunks,
+  errorRow,
   externalRows,
   failures,
   formatValue,
@@ -85,6 +86,9 @@ describe('verdicts', () => {
     expect(verdict(row(34_999, { op: '>=', limit: 35_000 }, 'events/s'))).toBe('FAIL');
     expect(verdict(row(12))).toBe('');
     expect(verdict(row(null, { op: '<=', limit: 1 }))).toBe('not measured');
+    expect(verdict(errorRow('request log', '1m rows', new Error('relation\n  "X" does not exist')))).toBe(
+      'ERROR',
+    );
     expect(failures([row(1, { op: '<=', limit: 0 }), row(1, { op: '<=', limit: 2 }), row(null)])).toBe(1);
   });
 });
@@ -109,6 +113,7 @@ describe('renderScaleTable', () => {
       },
       { measure: 'generation: RequestLog', size: '1m rows', value: 12.3456, unit: 's' },
       { measure: 'analytics', size: '', value: null, unit: '', note: 'not measured: module missing' },
+      errorRow('metrics scrape', '', new Error('relation\n  "X" does not exist')),
     ]);
     expect(table.split('\n')).toEqual([
       '| measure | data | value | target | verdict | note |',
@@ -117,6 +122,7 @@ describe('renderScaleTable', () => {
       '| metering ingest | empty ledger | 41,234 events/s | ≥ 35,000 events/s | PASS | a \\| b |',
       '| generation: RequestLog | 1m rows | 12.35 s |  |  |  |',
       '| analytics |  | — |  | not measured | not measured: module missing |',
+      '| metrics scrape |  | — |  | ERROR | relation "X" does not exist |',
       '',
     ]);
   });
@@ -169,6 +175,34 @@ describe('externalRows', () => {
       measure: 'metrics: x',
       target: { op: '>=', limit: 2 },
     });
+  });
+
+  it('turns the figures of a result object into rows', () => {
+    expect(
+      externalRows('gateway memory', {
+        keys: 1000,
+        items: 3,
+        mode: 'redis',
+        peakRssBytes: 150 * 1024 * 1024,
+        touchMs: 12.5,
+        cacheBytes: { keys: 2 * 1024 * 1024 },
+        totalsAddUp: false,
+      }),
+    ).toEqual([
+      { measure: 'gateway memory: keys', size: '', value: 1000, unit: '' },
+      { measure: 'gateway memory: items', size: '', value: 3, unit: '' },
+      { measure: 'gateway memory: peakRssBytes', size: '', value: 150, unit: 'MB' },
+      { measure: 'gateway memory: touchMs', size: '', value: 12.5, unit: 'ms' },
+      { measure: 'gateway memory: cacheBytes.keys', size: '', value: 2, unit: 'MB' },
+      {
+        measure: 'gateway memory: totalsAddUp',
+        size: '',
+        value: 0,
+        unit: '',
+        target: { op: '>=', limit: 1 },
+        note: 'false',
+      },
+    ]);
   });
 
   it('keeps what it cannot read as a row that says so', () => {

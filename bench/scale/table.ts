@@ -9,8 +9,10 @@ interface ScaleTarget {
   limit: number;
 }
 
-/** One line of the result table. `value: null` = not measured (`note` says why). */
+/** One line of the result table. `value: null` = not measured (`note` says why, `error` when it failed). */
 export interface ScaleRow {
+  /** the measurement threw: its message */
+  error?: string;
   measure: string;
   /** the data size the figure was measured at, e.g. "1m rows" */
   size: string;
@@ -69,8 +71,9 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** PASS / FAIL against the target; '' without one; 'not measured' without a value. */
+/** PASS / FAIL against the target; '' without one; 'not measured' without a value; ERROR when it threw. */
 export function verdict(row: ScaleRow): string {
+  if (row.error !== undefined) return 'ERROR';
   if (row.value === null) return 'not measured';
   if (!row.target) return '';
   const pass = row.target.op === '<=' ? row.value <= row.target.limit : row.value >= row.target.limit;
@@ -106,7 +109,7 @@ export function renderScaleTable(rows: readonly ScaleRow[]): string {
         row.value === null ? '—' : formatValue(row.value, row.unit),
         formatTarget(row.target, row.unit),
         verdict(row),
-        cell(row.note ?? ''),
+        cell(row.error ?? row.note ?? ''),
       ];
       return `| ${cells.join(' | ')} |`;
     }),
@@ -116,6 +119,12 @@ export function renderScaleTable(rows: readonly ScaleRow[]): string {
 
 /** How many rows failed their target. */
 export const failures = (rows: readonly ScaleRow[]) => rows.filter((row) => verdict(row) === 'FAIL').length;
+
+/** A part that threw: one row that says so, and the rest of the run goes on. */
+export function errorRow(measure: string, size: string, error: unknown): ScaleRow {
+  const message = error instanceof Error ? error.message : String(error);
+  return { measure, size, value: null, unit: '', error: message.replace(/\s+/g, ' ').trim().slice(0, 300) };
+}
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -135,8 +144,10 @@ function toTarget(raw: Record<string, unknown>): ScaleTarget | undefined {
 
 /**
  * Rows from a measurement module written apart from this driver (analytics, gateway memory, metrics
- * scrape): an array of rows, or `{ rows }`, each with `measure` (or `name`) and a numeric `value`, and
- * optionally `unit`, `size`, `note` and `target` ({ op, limit } or a number) or `targetMs`. Anything
+ * scrape). Either rows — an array, or `{ rows }` — each with `measure` (or `name`) and a numeric
+ * `value`, and optionally `unit`, `size`, `note` and `target` ({ op, limit } or a number) or `targetMs`;
+ * or a result object, whose figures become rows: each finite number (…Bytes in MB, …Ms in ms), one
+ * level of nested objects as `outer.inner`, and each boolean as a check that passes when true. Anything
  * else becomes one row that says what was returned, so nothing is dropped silently.
  */
 export function externalRows(part: string, result: unknown): ScaleRow[] {
@@ -162,7 +173,46 @@ export function externalRows(part: string, result: unknown): ScaleRow[] {
       };
     });
   }
+  if (isRecord(result)) {
+    const rows = figureRows(part, '', result, 2);
+    if (rows.length > 0) return rows;
+  }
   return [unreadable(part, result)];
+}
+
+const MB = 1024 * 1024;
+
+function figureRows(
+  part: string,
+  prefix: string,
+  record: Record<string, unknown>,
+  depth: number,
+): ScaleRow[] {
+  const rows: ScaleRow[] = [];
+  for (const [key, value] of Object.entries(record)) {
+    const name = `${prefix}${key}`;
+    const measure = `${part}: ${name}`;
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      // camelCase units: peakRssBytes, cacheBytes.keys, scrapeMs (not "items")
+      if (/(?:^|\.)bytes(?:\.|$)|Bytes(?:\.|$)/.test(name)) {
+        rows.push({ measure, size: '', value: value / MB, unit: 'MB' });
+      } else if (/(?:^|\.)ms(?:\.|$)|Ms(?:\.|$)/.test(name))
+        rows.push({ measure, size: '', value, unit: 'ms' });
+      else rows.push({ measure, size: '', value, unit: '' });
+    } else if (typeof value === 'boolean') {
+      rows.push({
+        measure,
+        size: '',
+        value: value ? 1 : 0,
+        unit: '',
+        target: { op: '>=', limit: 1 },
+        note: String(value),
+      });
+    } else if (isRecord(value) && depth > 1) {
+      rows.push(...figureRows(part, `${prefix}${key}.`, value, depth - 1));
+    }
+  }
+  return rows;
 }
 
 function unreadable(part: string, value: unknown): ScaleRow {
