@@ -137,9 +137,12 @@ async function planOf(query: Prisma.Sql): Promise<PlanNode[]> {
   return nodes(row!['QUERY PLAN'][0]!.Plan);
 }
 
+/** A day partition (`RequestLog_p20261206`) or the DEFAULT one stands for its table, as do its indexes. */
+const parentName = (name: unknown) => String(name).replace(/^(\w+?)_(default|p\d{8})(?=$|_)/, '$1');
+
 /** The log table is read by index ranges only: no sequential scan, no row fetched and then dropped. */
 function expectIndexRange(plan: PlanNode[], table: string) {
-  const scans = plan.filter((n) => n['Relation Name'] === table);
+  const scans = plan.filter((n) => parentName(n['Relation Name']) === table);
   expect(scans.length).toBeGreaterThan(0);
   for (const scan of scans) {
     expect(scan['Node Type']).toMatch(/^Index (Only )?Scan$/);
@@ -191,7 +194,11 @@ describe('log query plans', () => {
 
   it('reads a rare path prefix from the path index, a common one in time order', async () => {
     const indexes = async (query: { sql: Prisma.Sql } | null) =>
-      (await planOf(query!.sql)).flatMap((n) => (n['Index Name'] ? [n['Index Name']] : []));
+      [
+        ...new Set(
+          (await planOf(query!.sql)).flatMap((n) => (n['Index Name'] ? [parentName(n['Index Name'])] : [])),
+        ),
+      ];
     const pathPage = (pathPrefix: string) =>
       requestLogPageQuery(w.p, { side: 'provider', pathPrefix, limit: 50 });
     expect(await indexes(await pathPage('/pay/a_c'))).toEqual(['RequestLog_orgId_path_idx']);
