@@ -193,12 +193,11 @@ describe('log query plans', () => {
   });
 
   it('reads a rare path prefix from the path index, a common one in time order', async () => {
-    const indexes = async (query: { sql: Prisma.Sql } | null) =>
-      [
-        ...new Set(
-          (await planOf(query!.sql)).flatMap((n) => (n['Index Name'] ? [parentName(n['Index Name'])] : [])),
-        ),
-      ];
+    const indexes = async (query: { sql: Prisma.Sql } | null) => [
+      ...new Set(
+        (await planOf(query!.sql)).flatMap((n) => (n['Index Name'] ? [parentName(n['Index Name'])] : [])),
+      ),
+    ];
     const pathPage = (pathPrefix: string) =>
       requestLogPageQuery(w.p, { side: 'provider', pathPrefix, limit: 50 });
     expect(await indexes(await pathPage('/pay/a_c'))).toEqual(['RequestLog_orgId_path_idx']);
