@@ -7,6 +7,10 @@ import type { StreamUsageEvent } from './stream.ts';
  * (events, recorded exactly once by id, apply.ts) and the gateway's embedded meter (a tally summed in
  * memory, made exactly-once by its batch id). They share the bucketing (hour and day, status class,
  * billable rule), the summing and the upsert, so they cannot drift apart.
+ *
+ * Likewise the one writer of the latency histograms, LatencyRollup (hourly) and LatencyDailyRollup:
+ * `writeLatencyRollups`. Histograms come from request logs, which only the gateway's meter batches (in
+ * both modes), inside the transaction that records its UsageBatch id.
  */
 
 /** What one request adds to the rollups. */
@@ -266,4 +270,91 @@ export async function writeRollups(
   if (usage.length === 0) return [];
   const rows = await sql.rows<{ id: string }>(RECORD_EVENTS_SQL, [updatedAt, ...eventColumns(usage)]);
   return rows.map((row) => row.id);
+}
+
+/** Latency histogram of one API × subscription × hour (bounds in @portcullis/core/latency). */
+export interface LatencyHistogram {
+  apiId: string;
+  /** "" for requests refused before a subscription was known */
+  subscriptionId: string;
+  /** Start of the UTC hour. */
+  bucketStart: Date;
+  counts: number[];
+  requests: number;
+  errors: number;
+}
+
+/**
+ * The histograms of `input` added up per key of one grain (`at`: its hour or day), element by element:
+ * a position missing from a shorter array counts 0, so arrays written under another bucket count still
+ * add up without losing a request.
+ */
+const histogramsOf = (at: string) => `
+      SELECT t."apiId", t."subscriptionId", t.at, coalesce(h.counts, '{}') AS counts, t.requests, t.errors
+      FROM (
+        SELECT "apiId", "subscriptionId", ${at} AS at, sum(requests) AS requests, sum(errors) AS errors
+        FROM input GROUP BY 1, 2, 3
+      ) t
+      LEFT JOIN (
+        SELECT "apiId", "subscriptionId", at, array_agg(coalesce(n, 0) ORDER BY position) AS counts
+        FROM (
+          SELECT "apiId", "subscriptionId", ${at} AS at, c.position, sum(c.n) AS n
+          FROM input i CROSS JOIN LATERAL unnest(i.counts) WITH ORDINALITY AS c(n, position)
+          GROUP BY 1, 2, 3, 4
+        ) cells
+        GROUP BY 1, 2, 3
+      ) h USING ("apiId", "subscriptionId", at)`;
+
+/** An existing row gets the new counts added element by element (unnest zips both, padding with NULLs). */
+const addCountsOnConflict = (table: 'LatencyRollup' | 'LatencyDailyRollup', at: string) => `
+      ON CONFLICT ("apiId", "subscriptionId", ${at}) DO UPDATE SET
+        counts = ARRAY(
+          SELECT coalesce(old_n, 0) + coalesce(new_n, 0)
+          FROM unnest("${table}".counts, excluded.counts) WITH ORDINALITY AS pair(old_n, new_n, position)
+          ORDER BY pair.position
+        ),
+        requests = "${table}".requests + excluded.requests,
+        errors = "${table}".errors + excluded.errors,
+        "updatedAt" = excluded."updatedAt"`;
+
+/**
+ * $1: the histograms as JSON, $2: updatedAt. One statement adds them to the hourly rows and, summed per
+ * UTC day, to the daily rows: both grains add up the same input, so they can never disagree. Rows go in
+ * key order so concurrent gateways lock them in the same order.
+ */
+const ADD_LATENCY_SQL = `
+    WITH input AS (
+      SELECT * FROM json_to_recordset($1::json) AS x("apiId" text, "subscriptionId" text,
+        "bucketStart" timestamp(3), counts int[], requests bigint, errors bigint)
+    ),
+    hourly AS (
+      INSERT INTO "LatencyRollup" (id, "apiId", "subscriptionId", "bucketStart", counts, requests, errors, "updatedAt")
+      SELECT gen_random_uuid()::text, "apiId", "subscriptionId", at, counts::int[], requests, errors,
+        $2::timestamp(3)
+      FROM (${histogramsOf(`date_trunc('hour', "bucketStart")`)}) per_hour
+      ORDER BY 2, 3, 4
+      ${addCountsOnConflict('LatencyRollup', '"bucketStart"')}
+    ),
+    daily AS (
+      INSERT INTO "LatencyDailyRollup" (id, "apiId", "subscriptionId", day, counts, requests, errors, "updatedAt")
+      SELECT gen_random_uuid()::text, "apiId", "subscriptionId", at, counts::bigint[], requests, errors,
+        $2::timestamp(3)
+      FROM (${histogramsOf(`"bucketStart"::date`)}) per_day
+      ORDER BY 2, 3, 4
+      ${addCountsOnConflict('LatencyDailyRollup', 'day')}
+    )
+    SELECT count(*)::int AS rows FROM input`;
+
+/**
+ * Adds latency histograms to LatencyRollup and LatencyDailyRollup in one statement (so one transaction
+ * of its own, or part of the caller's when `sql` is a transaction). Not idempotent by itself: the caller
+ * makes a retry harmless (the meter's UsageBatch id, recorded in the same transaction).
+ */
+export async function writeLatencyRollups(
+  sql: SqlRunner,
+  histograms: readonly LatencyHistogram[],
+  updatedAtMs: number,
+): Promise<void> {
+  if (histograms.length === 0) return;
+  await sql.execute(ADD_LATENCY_SQL, [JSON.stringify(histograms), new Date(updatedAtMs).toISOString()]);
 }
