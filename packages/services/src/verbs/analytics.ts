@@ -132,10 +132,10 @@ function scopedSubscriptionIds(ctx: OrgCtx, q: AnalyticsQuery) {
 }
 
 /**
- * `select` (over alias r, with \`bucket\`: the row's hour or day) over the usage rollups of the range on the
- * org's side: one branch per span, UNION ALL. Each branch filters by its time window and the scope's
- * subscriptions, which the unique (subscriptionId, time, statusClass) index serves as one range per
- * subscription.
+ * `select` (over alias r, with `bucket`: the start of the row's chart bucket, a timestamp) over the
+ * usage rollups of the range on the org's side: one branch per span, UNION ALL. Each branch filters by
+ * its time window and the scope's subscriptions, which the unique (subscriptionId, time, statusClass)
+ * index serves as one range per subscription.
  */
 function usageBranches(
   ctx: OrgCtx,
@@ -147,7 +147,7 @@ function usageBranches(
   const branches = spans.hours.map(
     (
       span,
-    ) => Prisma.sql`${select(Prisma.sql`date_trunc(${spans.grain}, r."bucketStart")`)} FROM "UsageRollup" r
+    ) => Prisma.sql`${select(hourlyBucket(spans.grain, Prisma.sql`r."bucketStart"`))} FROM "UsageRollup" r
       WHERE r."bucketStart" >= ${sqlTimestamp(span.from)}::timestamp AND r."bucketStart" < ${sqlTimestamp(span.to)}::timestamp
         AND r."subscriptionId" IN ${ids}`,
   );
@@ -158,6 +158,10 @@ function usageBranches(
   }
   return Prisma.join(branches, ' UNION ALL ');
 }
+
+/** An hourly row's chart bucket: its own hour (no per-row function), or its UTC day. */
+const hourlyBucket = (grain: Grain, column: Prisma.Sql) =>
+  grain === 'hour' ? column : Prisma.sql`date_trunc('day', ${column})`;
 
 /**
  * WHERE for latency rollups (alias l). Provider: every row of its APIs, including requests refused
@@ -175,26 +179,28 @@ function latencyWhere(ctx: OrgCtx, q: AnalyticsQuery) {
     ${q.subscriptionId ? Prisma.sql`AND l."subscriptionId" = ${q.subscriptionId}` : Prisma.empty}`;
 }
 
-/** The latency histograms of the range summed per chart bucket: one grouped branch per span. */
+/**
+ * The latency histograms of the range summed per chart bucket: one grouped branch per span, grouped
+ * by the plain column (an expression per row, such as extract(epoch), costs more than the sums).
+ */
 function latencyBranches(ctx: OrgCtx, q: AnalyticsQuery, spans: Spans) {
   const sums = Prisma.sql`sum(l.requests)::bigint AS logged, sum(l.errors)::bigint AS errors, ${COUNT_SUMS}`;
-  const branches = spans.hours.map(
-    (
-      span,
-    ) => Prisma.sql`SELECT extract(epoch FROM date_trunc(${spans.grain}, l."bucketStart"))::bigint AS t, ${sums}
+  const branches = spans.hours.map((span) => {
+    const bucket = hourlyBucket(spans.grain, Prisma.sql`l."bucketStart"`);
+    return Prisma.sql`SELECT ${bucket} AS bucket, ${sums}
       FROM "LatencyRollup" l
       WHERE l."bucketStart" >= ${sqlTimestamp(span.from)}::timestamp AND l."bucketStart" < ${sqlTimestamp(span.to)}::timestamp
         AND ${latencyWhere(ctx, q)}
-      GROUP BY 1`,
-  );
+      GROUP BY ${bucket}`;
+  });
   if (spans.days) {
-    branches.push(Prisma.sql`SELECT extract(epoch FROM l.day::timestamp)::bigint AS t, ${sums}
+    branches.push(Prisma.sql`SELECT l.day::timestamp AS bucket, ${sums}
       FROM "LatencyDailyRollup" l
       WHERE l.day >= ${sqlTimestamp(spans.days.from)}::date AND l.day < ${sqlTimestamp(spans.days.to)}::date
         AND ${latencyWhere(ctx, q)}
-      GROUP BY 1`);
+      GROUP BY l.day`);
   }
-  return Prisma.join(branches, ' UNION ALL ');
+  return Prisma.sql`SELECT extract(epoch FROM b.bucket)::bigint AS t, b.* FROM (${Prisma.join(branches, ' UNION ALL ')}) b`;
 }
 
 /** `sum(l.counts[1]) AS c1, …`: adding histograms index by index is one pass, unlike unnest. */
@@ -240,9 +246,9 @@ export async function analyticsTimeseries(ctx: OrgCtx, input: AnalyticsQuery) {
     ctx.db.$queryRaw<Array<{ t: bigint; requests: bigint }>>`
       SELECT extract(epoch FROM u.bucket)::bigint AS t, sum(u.requests)::bigint AS requests FROM (
         ${usageBranches(ctx, q, spans, (bucket) => Prisma.sql`SELECT ${bucket} AS bucket, r.requests`)}) u
-      GROUP BY 1`,
+      GROUP BY u.bucket`,
     // Rows of one bucket may come from two branches (a partial day): added up below.
-    ctx.db.$queryRaw<Array<Record<string, bigint>>>`${latencyBranches(ctx, q, spans)}`,
+    ctx.db.$queryRaw<Array<Record<string, bigint>>>(latencyBranches(ctx, q, spans)),
   ]);
   const step = grain === 'hour' ? HOUR_MS : DAY_MS;
   const buckets = new Map<number, { requests: number; logged: number; errors: number; counts: number[] }>();
