@@ -12,8 +12,8 @@
  *   both sides, so each side's queries read every generated row. Then, per hour of the window
  *   [end − days, end), end = the current hour: one LatencyRollup histogram per subscription, one
  *   UsageRollup row (status class 2) per subscription, and a class-5 row where that hour had errors;
- *   the daily rows (LatencyDailyRollup, UsageDailyRollup) are the hourly ones summed per UTC day, as
- *   the rollup writer keeps them. Set-based SQL (generate_series), one statement per table per chunk of
+ *   the daily and per-API rows (LatencyDailyRollup, LatencyApiRollup, LatencyApiDailyRollup,
+ *   UsageDailyRollup) are those hourly ones summed, as the rollup writer keeps them. Set-based SQL (generate_series), one statement per table per chunk of
  *   days, in time order (so every index is appended to at a few places); VACUUM ANALYZE at the end.
  *   Generating the same size again in the same database is skipped (the tenants are found by slug).
  * - `measureAnalytics` times `analyticsTimeseries` and `analyticsTop` (packages/services) for the ranges
@@ -37,7 +37,8 @@ export interface AnalyticsData {
   actorId: string;
   /** Exclusive end of the generated window (an hour start). */
   end: Date;
-  rows: { latencyHourly: number; latencyDaily: number; usageHourly: number; usageDaily: number };
+  /** Rows per rollup table. */
+  rows: Record<string, number>;
   seconds: number;
 }
 
@@ -87,13 +88,19 @@ const count = async (db: Db, table: string) =>
       0,
   );
 
+const ROLLUP_TABLES = [
+  'LatencyRollup',
+  'LatencyDailyRollup',
+  'LatencyApiRollup',
+  'LatencyApiDailyRollup',
+  'UsageRollup',
+  'UsageDailyRollup',
+] as const;
+
 async function rowCounts(db: Db): Promise<AnalyticsData['rows']> {
-  return {
-    latencyHourly: await count(db, 'LatencyRollup'),
-    latencyDaily: await count(db, 'LatencyDailyRollup'),
-    usageHourly: await count(db, 'UsageRollup'),
-    usageDaily: await count(db, 'UsageDailyRollup'),
-  };
+  const rows: Record<string, number> = {};
+  for (const table of ROLLUP_TABLES) rows[table] = await count(db, table);
+  return rows;
 }
 
 /** The tenants, APIs, plans, apps and subscriptions; ids derived from the slug so reruns find them. */
@@ -156,7 +163,10 @@ async function generateHours(
     ORDER BY h, k, cls`);
 }
 
-/** The daily rows of the days [fromDay, toDay): the hourly rows summed per UTC day. */
+/**
+ * The rows derived from the hourly per-subscription ones for the days [fromDay, toDay): summed per UTC
+ * day, per API (hourly and daily), as the rollup writer keeps them.
+ */
 async function generateDays(db: Db, start: Date, fromDay: number, toDay: number) {
   const from = new Date(start.getTime() + fromDay * DAY_MS).toISOString();
   const to = new Date(start.getTime() + toDay * DAY_MS).toISOString();
@@ -169,6 +179,20 @@ async function generateDays(db: Db, start: Date, fromDay: number, toDay: number)
     FROM "LatencyRollup" WHERE ${window}
     GROUP BY "apiId", "subscriptionId", "bucketStart"::date
     ORDER BY 4, 2, 3`);
+  await db.$executeRawUnsafe(`
+    INSERT INTO "LatencyApiRollup" (id, "apiId", "bucketStart", counts, requests, errors, "updatedAt")
+    SELECT 'la-' || "bucketStart" || '-' || "apiId", "apiId", "bucketStart", ARRAY[${sums}]::bigint[], sum(requests),
+      sum(errors), now()
+    FROM "LatencyRollup" WHERE ${window}
+    GROUP BY "apiId", "bucketStart"
+    ORDER BY 3, 2`);
+  await db.$executeRawUnsafe(`
+    INSERT INTO "LatencyApiDailyRollup" (id, "apiId", day, counts, requests, errors, "updatedAt")
+    SELECT 'lad-' || "bucketStart"::date || '-' || "apiId", "apiId", "bucketStart"::date, ARRAY[${sums}]::bigint[],
+      sum(requests), sum(errors), now()
+    FROM "LatencyRollup" WHERE ${window}
+    GROUP BY "apiId", "bucketStart"::date
+    ORDER BY 3, 2`);
   await db.$executeRawUnsafe(`
     INSERT INTO "UsageDailyRollup" (id, "subscriptionId", day, "statusClass", requests, billable, "updatedAt")
     SELECT 'ud-' || "bucketStart"::date || '-' || "subscriptionId" || '-' || "statusClass", "subscriptionId",
@@ -214,7 +238,7 @@ export async function generateAnalyticsData(
       `  analytics rollups: ${toDay} of ${totalDays} days (${((performance.now() - started) / 1000).toFixed(0)} s)`,
     );
   }
-  for (const table of ['LatencyRollup', 'LatencyDailyRollup', 'UsageRollup', 'UsageDailyRollup']) {
+  for (const table of [...ROLLUP_TABLES, 'Api', 'Plan', 'App', 'Subscription']) {
     await db.$executeRawUnsafe(`VACUUM ANALYZE "${table}"`);
   }
   return {

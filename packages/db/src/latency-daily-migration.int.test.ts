@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDatabase, MIGRATIONS_DIR, migrate } from './migrate.ts';
 
 /*
- * Migration 0013 creates LatencyDailyRollup and fills it from the existing hourly histograms. Run on a
+ * Migration 0013 creates LatencyDailyRollup, LatencyApiRollup and LatencyApiDailyRollup and fills them
+ * from the existing hourly histograms. Run on a
  * scratch database migrated to the one before it and filled with hourly rows.
  */
 
@@ -20,7 +21,7 @@ async function dropDatabase(databaseUrl: string, name: string) {
   await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => client.end());
 }
 
-describe('migration 0013: daily latency histograms backfilled from the hourly ones', () => {
+describe('migration 0013: daily and per-API latency histograms backfilled from the hourly ones', () => {
   let databaseUrl: string;
   let name: string;
   let dir: string;
@@ -100,5 +101,34 @@ describe('migration 0013: daily latency histograms backfilled from the hourly on
       { apiId: 'a2', subscriptionId: 's1', day: '2025-01-05', counts: [], requests: '3', errors: '3' },
     ]);
     expect(rows[1]?.updatedAt).toBe('2025-01-05 23:00'); // the latest of its hours
+
+    // Per API: every caller's histograms (refused requests included) added up, per hour and per day.
+    const perApi = async (table: string, at: string) =>
+      (
+        await client.query(
+          `SELECT "apiId", to_char(${at}, 'YYYY-MM-DD HH24') AS at, counts::text[] AS counts, requests::text,
+             errors::text FROM "${table}" ORDER BY 1, 2`,
+        )
+      ).rows;
+    expect(await perApi('LatencyApiRollup', '"bucketStart"')).toEqual([
+      { apiId: 'a1', at: '2025-01-05 00', counts: ['1', '2', '3'], requests: '6', errors: '1' },
+      { apiId: 'a1', at: '2025-01-05 07', counts: ['0', '7'], requests: '7', errors: '0' },
+      { apiId: 'a1', at: '2025-01-05 12', counts: ['2000000000'], requests: '2000000000', errors: '0' },
+      { apiId: 'a1', at: '2025-01-05 13', counts: ['2000000000'], requests: '2000000000', errors: '0' },
+      { apiId: 'a1', at: '2025-01-05 23', counts: ['10', '20', '30', '40'], requests: '100', errors: '0' },
+      { apiId: 'a1', at: '2025-01-06 00', counts: ['5'], requests: '5', errors: '5' },
+      { apiId: 'a2', at: '2025-01-05 07', counts: [], requests: '3', errors: '3' },
+    ]);
+    expect(await perApi('LatencyApiDailyRollup', 'day')).toEqual([
+      {
+        apiId: 'a1',
+        at: '2025-01-05 00',
+        counts: ['4000000011', '29', '33', '40'],
+        requests: '4000000113',
+        errors: '1',
+      },
+      { apiId: 'a1', at: '2025-01-06 00', counts: ['5'], requests: '5', errors: '5' },
+      { apiId: 'a2', at: '2025-01-05 00', counts: [], requests: '3', errors: '3' },
+    ]);
   });
 });

@@ -8,8 +8,8 @@ import type { StreamUsageEvent } from './stream.ts';
  * memory, made exactly-once by its batch id). They share the bucketing (hour and day, status class,
  * billable rule), the summing and the upsert, so they cannot drift apart.
  *
- * Likewise the one writer of the latency histograms, LatencyRollup (hourly) and LatencyDailyRollup:
- * `writeLatencyRollups`. Histograms come from request logs, which only the gateway's meter batches (in
+ * Likewise the one writer of the latency histograms, per API × subscription (LatencyRollup hourly,
+ * LatencyDailyRollup) and per API (LatencyApiRollup, LatencyApiDailyRollup): `writeLatencyRollups`. Histograms come from request logs, which only the gateway's meter batches (in
  * both modes), inside the transaction that records its UsageBatch id.
  */
 
@@ -285,29 +285,46 @@ export interface LatencyHistogram {
 }
 
 /**
- * The histograms of `input` added up per key of one grain (`at`: its hour or day), element by element:
- * a position missing from a shorter array counts 0, so arrays written under another bucket count still
+ * The histograms of `input` added up per `keys` and `at` (its hour or day), element by element: a
+ * position missing from a shorter array counts 0, so arrays written under another bucket count still
  * add up without losing a request.
  */
-const histogramsOf = (at: string) => `
-      SELECT t."apiId", t."subscriptionId", t.at, coalesce(h.counts, '{}') AS counts, t.requests, t.errors
+const histogramsOf = (keys: string, at: string) => `
+      SELECT ${keys}, t.at, coalesce(h.counts, '{}') AS counts, t.requests, t.errors
       FROM (
-        SELECT "apiId", "subscriptionId", ${at} AS at, sum(requests) AS requests, sum(errors) AS errors
-        FROM input GROUP BY 1, 2, 3
+        SELECT ${keys}, ${at} AS at, sum(requests) AS requests, sum(errors) AS errors
+        FROM input GROUP BY ${keys}, ${at}
       ) t
       LEFT JOIN (
-        SELECT "apiId", "subscriptionId", at, array_agg(coalesce(n, 0) ORDER BY position) AS counts
+        SELECT ${keys}, at, array_agg(coalesce(n, 0) ORDER BY position) AS counts
         FROM (
-          SELECT "apiId", "subscriptionId", ${at} AS at, c.position, sum(c.n) AS n
-          FROM input i CROSS JOIN LATERAL unnest(i.counts) WITH ORDINALITY AS c(n, position)
-          GROUP BY 1, 2, 3, 4
+          SELECT ${keys}, ${at} AS at, c.position, sum(c.n) AS n
+          FROM input CROSS JOIN LATERAL unnest(counts) WITH ORDINALITY AS c(n, position)
+          GROUP BY ${keys}, ${at}, c.position
         ) cells
-        GROUP BY 1, 2, 3
-      ) h USING ("apiId", "subscriptionId", at)`;
+        GROUP BY ${keys}, at
+      ) h USING (${keys}, at)`;
 
-/** An existing row gets the new counts added element by element (unnest zips both, padding with NULLs). */
-const addCountsOnConflict = (table: 'LatencyRollup' | 'LatencyDailyRollup', at: string) => `
-      ON CONFLICT ("apiId", "subscriptionId", ${at}) DO UPDATE SET
+type LatencyTable = 'LatencyRollup' | 'LatencyDailyRollup' | 'LatencyApiRollup' | 'LatencyApiDailyRollup';
+
+/**
+ * Adds `input` to one latency table: rows summed per its key, in key order (so concurrent gateways
+ * lock them in the same order); an existing row gets the counts added element by element (unnest zips
+ * both arrays, padding the shorter with NULLs).
+ */
+function addLatencyTo(table: LatencyTable): string {
+  const perSubscription = table === 'LatencyRollup' || table === 'LatencyDailyRollup';
+  const keys = perSubscription ? '"apiId", "subscriptionId"' : '"apiId"';
+  const daily = table === 'LatencyDailyRollup' || table === 'LatencyApiDailyRollup';
+  const time = daily ? 'day' : '"bucketStart"';
+  const at = daily ? '"bucketStart"::date' : `date_trunc('hour', "bucketStart")`;
+  const countsType = table === 'LatencyRollup' ? 'int[]' : 'bigint[]';
+  return `
+      INSERT INTO "${table}" (id, ${keys}, ${time}, counts, requests, errors, "updatedAt")
+      SELECT gen_random_uuid()::text, ${keys}, at, counts::${countsType}, requests, errors, $2::timestamp(3)
+      FROM (${histogramsOf(keys, at)}) summed
+      ORDER BY ${keys}, at
+      ON CONFLICT (${keys}, ${time}) DO UPDATE SET
         counts = ARRAY(
           SELECT coalesce(old_n, 0) + coalesce(new_n, 0)
           FROM unnest("${table}".counts, excluded.counts) WITH ORDINALITY AS pair(old_n, new_n, position)
@@ -316,38 +333,28 @@ const addCountsOnConflict = (table: 'LatencyRollup' | 'LatencyDailyRollup', at: 
         requests = "${table}".requests + excluded.requests,
         errors = "${table}".errors + excluded.errors,
         "updatedAt" = excluded."updatedAt"`;
+}
 
 /**
- * $1: the histograms as JSON, $2: updatedAt. One statement adds them to the hourly rows and, summed per
- * UTC day, to the daily rows: both grains add up the same input, so they can never disagree. Rows go in
- * key order so concurrent gateways lock them in the same order.
+ * $1: the histograms as JSON, $2: updatedAt. One statement adds them per API × subscription and per
+ * API (over all its callers: what the provider's charts read), each per hour and per UTC day: every
+ * table adds up the same input, so they can never disagree.
  */
 const ADD_LATENCY_SQL = `
     WITH input AS (
       SELECT * FROM json_to_recordset($1::json) AS x("apiId" text, "subscriptionId" text,
         "bucketStart" timestamp(3), counts int[], requests bigint, errors bigint)
     ),
-    hourly AS (
-      INSERT INTO "LatencyRollup" (id, "apiId", "subscriptionId", "bucketStart", counts, requests, errors, "updatedAt")
-      SELECT gen_random_uuid()::text, "apiId", "subscriptionId", at, counts::int[], requests, errors,
-        $2::timestamp(3)
-      FROM (${histogramsOf(`date_trunc('hour', "bucketStart")`)}) per_hour
-      ORDER BY 2, 3, 4
-      ${addCountsOnConflict('LatencyRollup', '"bucketStart"')}
-    ),
-    daily AS (
-      INSERT INTO "LatencyDailyRollup" (id, "apiId", "subscriptionId", day, counts, requests, errors, "updatedAt")
-      SELECT gen_random_uuid()::text, "apiId", "subscriptionId", at, counts::bigint[], requests, errors,
-        $2::timestamp(3)
-      FROM (${histogramsOf(`"bucketStart"::date`)}) per_day
-      ORDER BY 2, 3, 4
-      ${addCountsOnConflict('LatencyDailyRollup', 'day')}
-    )
+    hourly AS (${addLatencyTo('LatencyRollup')}),
+    daily AS (${addLatencyTo('LatencyDailyRollup')}),
+    api_hourly AS (${addLatencyTo('LatencyApiRollup')}),
+    api_daily AS (${addLatencyTo('LatencyApiDailyRollup')})
     SELECT count(*)::int AS rows FROM input`;
 
 /**
- * Adds latency histograms to LatencyRollup and LatencyDailyRollup in one statement (so one transaction
- * of its own, or part of the caller's when `sql` is a transaction). Not idempotent by itself: the caller
+ * Adds latency histograms to LatencyRollup, LatencyDailyRollup, LatencyApiRollup and
+ * LatencyApiDailyRollup in one statement (so one transaction of its own, or part of the caller's when
+ * `sql` is a transaction). Not idempotent by itself: the caller
  * makes a retry harmless (the meter's UsageBatch id, recorded in the same transaction).
  */
 export async function writeLatencyRollups(

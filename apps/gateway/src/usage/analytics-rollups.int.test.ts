@@ -140,6 +140,27 @@ describe('analytics over rollups written by the meter', () => {
       WHERE d."apiId" = ${provider.api.id}
         AND (h.day IS NULL OR h.requests <> d.requests OR h.errors <> d.errors OR h.counts <> d.counts)`;
     expect(mismatched).toEqual([]);
+    // And the per-API histograms (hourly and daily) are those of every caller of the API added up.
+    const apiMismatched = await db.$queryRaw<Array<{ at: Date }>>`
+      SELECT a."bucketStart" AS at FROM "LatencyApiRollup" a
+      FULL JOIN (
+        SELECT "bucketStart", sum(requests) AS requests, sum(errors) AS errors, ARRAY[${sumsOfCounts()}] AS counts
+        FROM "LatencyRollup" WHERE "apiId" = ${provider.api.id} GROUP BY 1
+      ) h USING ("bucketStart")
+      WHERE (a."apiId" = ${provider.api.id} OR a."apiId" IS NULL)
+        AND (a.counts IS DISTINCT FROM h.counts OR a.requests IS DISTINCT FROM h.requests OR a.errors IS DISTINCT FROM h.errors)
+      UNION ALL
+      SELECT a.day::timestamp FROM "LatencyApiDailyRollup" a
+      FULL JOIN (
+        SELECT day, sum(requests) AS requests, sum(errors) AS errors, ARRAY[${sumsOfCounts()}] AS counts
+        FROM "LatencyDailyRollup" WHERE "apiId" = ${provider.api.id} GROUP BY 1
+      ) h USING (day)
+      WHERE (a."apiId" = ${provider.api.id} OR a."apiId" IS NULL)
+        AND (a.counts IS DISTINCT FROM h.counts OR a.requests IS DISTINCT FROM h.requests OR a.errors IS DISTINCT FROM h.errors)`;
+    expect(apiMismatched).toEqual([]);
+    expect(await db.latencyApiRollup.count({ where: { apiId: provider.api.id } })).toBe(
+      new Set(sent.map((s) => Math.floor(s.atMs / HOUR))).size,
+    );
     expect(await db.latencyDailyRollup.count({ where: { apiId: provider.api.id } })).toBe(keys(sent, DAY));
     expect(await db.latencyRollup.count({ where: { apiId: provider.api.id } })).toBe(keys(sent, HOUR));
 

@@ -1,6 +1,6 @@
 import { DomainError } from '@portcullis/core/errors';
 import { emptyLatencyCounts } from '@portcullis/core/latency';
-import { getDb } from '@portcullis/db';
+import { getDb, Prisma } from '@portcullis/db';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { seedOrg, seedUser, uniq } from '../../../../test/fixtures.ts';
@@ -118,6 +118,14 @@ async function seedWorld() {
       latency(foreign.id, sForeign.id, 10, counts([13, 9_999]), 9_999),
     ],
   });
+  // The per-API hourly histograms (the provider side's) are the sums of those rows, as the writer keeps them.
+  await db.$executeRaw`
+    INSERT INTO "LatencyApiRollup" (id, "apiId", "bucketStart", counts, requests, errors, "updatedAt")
+    SELECT gen_random_uuid()::text, "apiId", "bucketStart",
+      ARRAY[${Prisma.raw(Array.from({ length: 14 }, (_, i) => `sum(counts[${i + 1}])`).join(', '))}]::bigint[],
+      sum(requests), sum(errors), now()
+    FROM "LatencyRollup" WHERE "apiId" IN (${Prisma.join([maps.id, geo.id, foreign.id])})
+    GROUP BY 2, 3`;
   // Daily histograms differ from the hourly ones too (Maps on 05-10: 40 errors, not 34).
   await db.latencyDailyRollup.createMany({
     data: [
@@ -153,6 +161,25 @@ async function seedWorld() {
         requests: 9_999n,
         errors: 9_999n,
       },
+    ],
+  });
+  await db.latencyApiDailyRollup.createMany({
+    data: [
+      {
+        apiId: maps.id,
+        day: at('2024-05-10T00:00:00Z'),
+        counts: [0n, 0n, 0n, 150n, 0n, 0n, 0n, 0n, 300n],
+        requests: 450n,
+        errors: 40n,
+      },
+      {
+        apiId: maps.id,
+        day: at('2024-05-01T00:00:00Z'),
+        counts: [0n, 0n, 0n, 1_000n],
+        requests: 1_000n,
+        errors: 0n,
+      },
+      { apiId: foreign.id, day: at('2024-05-10T00:00:00Z'), counts: [], requests: 9_999n, errors: 9_999n },
     ],
   });
   const ctx = (orgId: string, userId: string) => ({ db, org: { id: orgId }, actor: { id: userId } });

@@ -13,8 +13,8 @@ import type { OrgCtx } from './context.ts';
 
 /**
  * Analytics for the portal's charts. Everything here reads rollups, never RequestLog: request counts
- * from UsageRollup / UsageDailyRollup, error rates and latency percentiles from the LatencyRollup /
- * LatencyDailyRollup histograms. A range is read at whole hours: its whole UTC days from the daily
+ * from UsageRollup / UsageDailyRollup, error rates and latency percentiles from the latency histograms
+ * (per API for the provider side, per API × subscription otherwise; see latencySource). A range is read at whole hours: its whole UTC days from the daily
  * tables, the partial days at its edges from the hourly ones (`analyticsSpans`), so a year reads about
  * 365 rows per subscription instead of 8,760 and the totals are those of the hours asked for. Every
  * query is scoped by the org through its APIs (provider side) or its apps' subscriptions (consumer side).
@@ -164,19 +164,32 @@ const hourlyBucket = (grain: Grain, column: Prisma.Sql) =>
   grain === 'hour' ? column : Prisma.sql`date_trunc('day', ${column})`;
 
 /**
- * WHERE for latency rollups (alias l). Provider: every row of its APIs, including requests refused
- * before a subscription was known (subscriptionId ""), through the (apiId, time) index. Consumer: the
- * rows of its subscriptions only, matched on (apiId, subscriptionId), the unique index's leading columns.
+ * The latency tables a query reads and their WHERE (alias l). Provider: every request to its APIs,
+ * including those refused before a subscription was known, from the per-API tables (rows per API, not
+ * per subscription, whatever the number of callers); filtered by a subscription, that subscription's
+ * rows. Consumer: the rows of its subscriptions only, matched on (apiId, subscriptionId), the unique
+ * index's leading columns.
  */
-function latencyWhere(ctx: OrgCtx, q: AnalyticsQuery) {
+function latencySource(ctx: OrgCtx, q: AnalyticsQuery) {
+  const apiFilter = q.apiId ? Prisma.sql`AND l."apiId" = ${q.apiId}` : Prisma.empty;
+  if (q.side === 'provider' && !q.subscriptionId) {
+    return {
+      hourly: Prisma.sql`"LatencyApiRollup"`,
+      daily: Prisma.sql`"LatencyApiDailyRollup"`,
+      where: Prisma.sql`l."apiId" IN (SELECT id FROM "Api" WHERE "orgId" = ${ctx.org.id}) ${apiFilter}`,
+    };
+  }
   const scope =
     q.side === 'provider'
       ? Prisma.sql`l."apiId" IN (SELECT id FROM "Api" WHERE "orgId" = ${ctx.org.id})`
       : Prisma.sql`(l."apiId", l."subscriptionId") IN (SELECT p."apiId", s.id FROM "Subscription" s
           JOIN "App" ap ON ap.id = s."appId" JOIN "Plan" p ON p.id = s."planId" WHERE ap."orgId" = ${ctx.org.id})`;
-  return Prisma.sql`${scope}
-    ${q.apiId ? Prisma.sql`AND l."apiId" = ${q.apiId}` : Prisma.empty}
-    ${q.subscriptionId ? Prisma.sql`AND l."subscriptionId" = ${q.subscriptionId}` : Prisma.empty}`;
+  return {
+    hourly: Prisma.sql`"LatencyRollup"`,
+    daily: Prisma.sql`"LatencyDailyRollup"`,
+    where: Prisma.sql`${scope} ${apiFilter}
+      ${q.subscriptionId ? Prisma.sql`AND l."subscriptionId" = ${q.subscriptionId}` : Prisma.empty}`,
+  };
 }
 
 /**
@@ -185,19 +198,20 @@ function latencyWhere(ctx: OrgCtx, q: AnalyticsQuery) {
  */
 function latencyBranches(ctx: OrgCtx, q: AnalyticsQuery, spans: Spans) {
   const sums = Prisma.sql`sum(l.requests)::bigint AS logged, sum(l.errors)::bigint AS errors, ${COUNT_SUMS}`;
+  const source = latencySource(ctx, q);
   const branches = spans.hours.map((span) => {
     const bucket = hourlyBucket(spans.grain, Prisma.sql`l."bucketStart"`);
     return Prisma.sql`SELECT ${bucket} AS bucket, ${sums}
-      FROM "LatencyRollup" l
+      FROM ${source.hourly} l
       WHERE l."bucketStart" >= ${sqlTimestamp(span.from)}::timestamp AND l."bucketStart" < ${sqlTimestamp(span.to)}::timestamp
-        AND ${latencyWhere(ctx, q)}
+        AND ${source.where}
       GROUP BY ${bucket}`;
   });
   if (spans.days) {
     branches.push(Prisma.sql`SELECT l.day::timestamp AS bucket, ${sums}
-      FROM "LatencyDailyRollup" l
+      FROM ${source.daily} l
       WHERE l.day >= ${sqlTimestamp(spans.days.from)}::date AND l.day < ${sqlTimestamp(spans.days.to)}::date
-        AND ${latencyWhere(ctx, q)}
+        AND ${source.where}
       GROUP BY l.day`);
   }
   return Prisma.sql`SELECT extract(epoch FROM b.bucket)::bigint AS t, b.* FROM (${Prisma.join(branches, ' UNION ALL ')}) b`;
