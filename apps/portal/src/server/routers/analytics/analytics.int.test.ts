@@ -51,7 +51,13 @@ async function trafficWorld() {
   });
   // The provider side reads the per-API histograms: the same request, summed over the API's callers.
   await db.latencyApiRollup.create({
-    data: { apiId: provider.api.id, bucketStart: hour, counts: counts.map(BigInt), requests: 42n, errors: 2n },
+    data: {
+      apiId: provider.api.id,
+      bucketStart: hour,
+      counts: counts.map(BigInt),
+      requests: 42n,
+      errors: 2n,
+    },
   });
   const range = { from: new Date(Date.now() - 24 * 3_600_000), to: new Date() };
   return { provider, consumer, sub, range };
