@@ -24,12 +24,14 @@
 import type { Db } from '@portcullis/db';
 import { analyticsTimeseries, analyticsTop } from '@portcullis/services/verbs/analytics';
 
+/** @public (loaded by bench/scale/run.ts through a dynamic import) */
 export interface AnalyticsSize {
   days: number;
   apis: number;
   subscriptions: number;
 }
 
+/** @public */
 export interface AnalyticsData {
   size: AnalyticsSize;
   providerOrgId: string;
@@ -42,6 +44,7 @@ export interface AnalyticsData {
   seconds: number;
 }
 
+/** @public */
 export interface AnalyticsRow {
   measure: string;
   size: string;
@@ -51,13 +54,13 @@ export interface AnalyticsRow {
   note?: string;
 }
 
-export const ANALYTICS_TARGET_MS = 300;
+const ANALYTICS_TARGET_MS = 300;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const CONSUMER_APPS = 10;
 /** Days generated per statement: about 720,000 hourly rows at 1,000 subscriptions. */
 const CHUNK_DAYS = 30;
-export const ANALYTICS_RANGES = [
+const ANALYTICS_RANGES = [
   { label: '24 h', ms: DAY_MS },
   { label: '7 d', ms: 7 * DAY_MS },
   { label: '30 d', ms: 30 * DAY_MS },
@@ -203,6 +206,7 @@ async function generateDays(db: Db, start: Date, fromDay: number, toDay: number)
 }
 
 /**
+ * @public
  * Seeds the tenants and the rollups of `size` (see the top of this file). The window starts at a UTC
  * day boundary so its days are whole; it ends at the start of the current hour.
  */
@@ -263,6 +267,7 @@ async function medianMs(runs: number, fn: () => Promise<unknown>): Promise<numbe
 }
 
 /**
+ * @public
  * Times the analytics verbs over every range that fits in the generated window, both sides, ending
  * now (not at an hour or day boundary). `ranges` narrows the ranges by label ('24 h', '1 y', …).
  */
