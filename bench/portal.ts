@@ -104,6 +104,17 @@ async function seed(): Promise<{ subscriptionId: string; consumerSubscriptionId:
         ARRAY[${Array.from({ length: 14 }, (_, i) => `sum(counts[${i + 1}])`).join(', ')}]::bigint[], sum(requests),
         sum(errors), now()
       FROM "LatencyRollup" GROUP BY 2, 3, 4`);
+    // The provider's charts read the per-API histograms: the same rows summed over each API's callers.
+    for (const [table, time] of [
+      ['LatencyApiRollup', '"bucketStart"'],
+      ['LatencyApiDailyRollup', 'day'],
+    ] as const) {
+      await q(`INSERT INTO "${table}" (id, "apiId", ${time}, counts, requests, errors, "updatedAt")
+        SELECT gen_random_uuid()::text, "apiId", ${time === 'day' ? '"bucketStart"::date' : '"bucketStart"'},
+          ARRAY[${Array.from({ length: 14 }, (_, i) => `sum(counts[${i + 1}])`).join(', ')}]::bigint[], sum(requests),
+          sum(errors), now()
+        FROM "LatencyRollup" GROUP BY 2, 3`);
+    }
     await q(`INSERT INTO "RequestLog" (id, at, "orgId", "apiId", "appId", "subscriptionId", method, path, status,
         "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode")
       SELECT 'blog' || g, now() - make_interval(secs => g * 3), 'bprov', 'bapi' || (1 + g % 1000),
