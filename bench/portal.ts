@@ -2,9 +2,10 @@
  * `tsx bench/portal.ts [--runs=20] [--rebuild] [--database-url=postgresql://…/portcullis_portal_bench]`
  *
  * Server response times of the production portal with a large tenant: seeds a fresh database (1,000 APIs,
- * 100,000 hourly usage rollups with their daily and latency rollups, 200,000 request logs, 5,000 audit
- * entries), starts `next start` (building first when there is no build, or with --rebuild), signs in
- * through next-auth's credentials endpoint and times each main page and the tRPC queries behind it.
+ * 100,000 hourly usage rollups with their daily and latency rollups (hourly and daily), 200,000 request
+ * logs, 5,000 audit entries), starts `next start` (building first when there is no build, or with
+ * --rebuild), signs in through next-auth's credentials endpoint and times each main page and the tRPC
+ * queries behind it.
  * Writes bench-results/portal.{md,json}. The target: p95 under 300 ms.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -98,6 +99,22 @@ async function seed(): Promise<{ subscriptionId: string; consumerSubscriptionId:
           r.requests - r.requests / 2 - r.requests / 4 - r.requests / 8, 0, 0, 0, 0, 0, 0, 0, 0]::int[],
         r.requests, CASE WHEN r."statusClass" = 5 THEN r.requests ELSE 0 END, now()
       FROM "UsageRollup" r JOIN "Subscription" s ON s.id = r."subscriptionId" JOIN "Plan" p ON p.id = s."planId"`);
+    await q(`INSERT INTO "LatencyDailyRollup" (id, "apiId", "subscriptionId", day, counts, requests, errors, "updatedAt")
+      SELECT gen_random_uuid()::text, "apiId", "subscriptionId", "bucketStart"::date,
+        ARRAY[${Array.from({ length: 14 }, (_, i) => `sum(counts[${i + 1}])`).join(', ')}]::bigint[], sum(requests),
+        sum(errors), now()
+      FROM "LatencyRollup" GROUP BY 2, 3, 4`);
+    // The provider's charts read the per-API histograms: the same rows summed over each API's callers.
+    for (const [table, time] of [
+      ['LatencyApiRollup', '"bucketStart"'],
+      ['LatencyApiDailyRollup', 'day'],
+    ] as const) {
+      await q(`INSERT INTO "${table}" (id, "apiId", ${time}, counts, requests, errors, "updatedAt")
+        SELECT gen_random_uuid()::text, "apiId", ${time === 'day' ? '"bucketStart"::date' : '"bucketStart"'},
+          ARRAY[${Array.from({ length: 14 }, (_, i) => `sum(counts[${i + 1}])`).join(', ')}]::bigint[], sum(requests),
+          sum(errors), now()
+        FROM "LatencyRollup" GROUP BY 2, 3`);
+    }
     await q(`INSERT INTO "RequestLog" (id, at, "orgId", "apiId", "appId", "subscriptionId", method, path, status,
         "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode")
       SELECT 'blog' || g, now() - make_interval(secs => g * 3), 'bprov', 'bapi' || (1 + g % 1000),

@@ -342,6 +342,9 @@ describe('UsageMeter', () => {
     // Existing rows get the counts added element-wise, in the same transaction as the UsageBatch id.
     expect(statement?.sql).toContain('ON CONFLICT ("apiId", "subscriptionId", "bucketStart") DO UPDATE');
     expect(statement?.sql).toContain('unnest("LatencyRollup".counts, excluded.counts) WITH ORDINALITY');
+    // The daily histograms in the same statement, merged the same way.
+    expect(statement?.sql).toContain('INSERT INTO "LatencyDailyRollup"');
+    expect(statement?.sql).toContain('unnest("LatencyDailyRollup".counts, excluded.counts) WITH ORDINALITY');
     expect(committed[0]?.[0]?.sql).toContain('"UsageBatch"');
   });
 

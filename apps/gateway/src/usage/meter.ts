@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { emptyLatencyCounts, latencyBucketIndex, mergeCounts } from '@portcullis/core/latency';
 import { hourStart } from '@portcullis/core/periods';
-import type { SqlRunner, SqlWriter } from '@portcullis/db/pg';
-import { type UsageFigures, UsageTally, writeRollups } from '@portcullis/usage/rollups';
+import type { SqlWriter } from '@portcullis/db/pg';
+import {
+  type LatencyHistogram,
+  type UsageFigures,
+  UsageTally,
+  writeLatencyRollups,
+  writeRollups,
+} from '@portcullis/usage/rollups';
 import {
   DEFAULT_IN_FLIGHT_BOUND_MS,
   DEFAULT_WATERMARK_INTERVAL_MS,
@@ -34,23 +40,12 @@ export interface RequestLogEntry {
   errorCode: string | null;
 }
 
-/** Latency histogram of one API × subscription × hour (bounds in @portcullis/core/latency). */
-interface LatencyAggregate {
-  apiId: string;
-  /** "" for requests refused before a subscription was known */
-  subscriptionId: string;
-  bucketStart: Date;
-  counts: number[];
-  requests: number;
-  errors: number;
-}
-
 /** A cut of the aggregator; keeps its id across retries so applying it twice changes nothing. */
 interface Batch {
   id: string;
   events: number;
   rollups: UsageTally;
-  latency: Map<string, LatencyAggregate>;
+  latency: Map<string, LatencyHistogram>;
   /** RequestLog rows, each already one JSON object (see requestLogRow) */
   logs: string[];
   keysUsed: Map<string, Date>;
@@ -79,12 +74,12 @@ const KEY_TOUCH_INTERVAL_MS = 60_000;
 /**
  * Aggregates usage in memory on the response path (no I/O there) and writes it to Postgres in batches:
  * one transaction per batch records the UsageBatch id, adds to UsageRollup and UsageDailyRollup and to
- * the LatencyRollup histograms, writes request logs and ApiKey.lastUsedAt. A failed batch is kept and
+ * the LatencyRollup and LatencyDailyRollup histograms, writes request logs and ApiKey.lastUsedAt. A failed batch is kept and
  * retried with the same id.
  */
 export class UsageMeter {
   private rollups = new UsageTally();
-  private latency = new Map<string, LatencyAggregate>();
+  private latency = new Map<string, LatencyHistogram>();
   private logs: string[] = [];
   private keysUsed = new Map<string, Date>();
   private events = 0;
@@ -267,7 +262,6 @@ export class UsageMeter {
 
   private async apply(batch: Batch): Promise<void> {
     const nowMs = this.now();
-    const nowIso = new Date(nowMs).toISOString();
     await this.sql.transaction(async (tx) => {
       const inserted = await tx.execute(
         'INSERT INTO "UsageBatch" (id, events) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
@@ -275,7 +269,7 @@ export class UsageMeter {
       );
       if (inserted === 0) return; // applied before (a retry after a lost commit acknowledgement)
       await writeRollups(tx, batch.rollups, nowMs);
-      if (batch.latency.size > 0) await addLatencyRollups(tx, [...batch.latency.values()], nowIso);
+      await writeLatencyRollups(tx, [...batch.latency.values()], nowMs);
       if (batch.keysUsed.size > 0) {
         const keys = [...batch.keysUsed].map(([id, at]) => ({ id, at }));
         await tx.execute(TOUCH_KEYS_SQL, [JSON.stringify(keys)]);
@@ -290,7 +284,7 @@ function mergeInto(
   batch: Batch,
   events: number,
   rollups: UsageTally,
-  latency: Map<string, LatencyAggregate>,
+  latency: Map<string, LatencyHistogram>,
   logs: string[],
   keysUsed: Map<string, Date>,
 ): void {
@@ -363,30 +357,3 @@ const TOUCH_KEYS_SQL = `
     UPDATE "ApiKey" k SET "lastUsedAt" = x.at
     FROM json_to_recordset($1::json) AS x(id text, at timestamp(3))
     WHERE k.id = x.id AND (k."lastUsedAt" IS NULL OR k."lastUsedAt" < x.at)`;
-
-/**
- * Adds the batch's histograms to LatencyRollup: a new row takes the counts as they are, an existing one
- * gets them added element by element (unnest zips both arrays, padding the shorter with NULLs, so rows
- * written under a different bucket count still add up). Rows go in key order so concurrent gateways
- * lock them in the same order.
- */
-const ADD_LATENCY_ROLLUPS_SQL = `
-    INSERT INTO "LatencyRollup" (id, "apiId", "subscriptionId", "bucketStart", counts, requests, errors, "updatedAt")
-    SELECT gen_random_uuid()::text, "apiId", "subscriptionId", "bucketStart", counts, requests, errors,
-      $2::timestamp(3)
-    FROM json_to_recordset($1::json) AS x("apiId" text, "subscriptionId" text,
-      "bucketStart" timestamp(3), counts int[], requests bigint, errors bigint)
-    ORDER BY "apiId", "subscriptionId", "bucketStart"
-    ON CONFLICT ("apiId", "subscriptionId", "bucketStart") DO UPDATE SET
-      counts = ARRAY(
-        SELECT coalesce(old_n, 0) + coalesce(new_n, 0)
-        FROM unnest("LatencyRollup".counts, excluded.counts) WITH ORDINALITY AS pair(old_n, new_n, position)
-        ORDER BY pair.position
-      ),
-      requests = "LatencyRollup".requests + excluded.requests,
-      errors = "LatencyRollup".errors + excluded.errors,
-      "updatedAt" = excluded."updatedAt"`;
-
-async function addLatencyRollups(tx: SqlRunner, rows: LatencyAggregate[], nowIso: string): Promise<void> {
-  await tx.execute(ADD_LATENCY_ROLLUPS_SQL, [JSON.stringify(rows), nowIso]);
-}

@@ -1,12 +1,12 @@
 import { DomainError } from '@portcullis/core/errors';
 import { emptyLatencyCounts } from '@portcullis/core/latency';
-import { getDb } from '@portcullis/db';
+import { getDb, Prisma } from '@portcullis/db';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { seedOrg, seedUser, uniq } from '../../../../test/fixtures.ts';
 import {
-  analyticsGrain,
   analyticsScope,
+  analyticsSpans,
   analyticsTimeseries,
   analyticsTop,
   quotaBurnDown,
@@ -118,6 +118,70 @@ async function seedWorld() {
       latency(foreign.id, sForeign.id, 10, counts([13, 9_999]), 9_999),
     ],
   });
+  // The per-API hourly histograms (the provider side's) are the sums of those rows, as the writer keeps them.
+  await db.$executeRaw`
+    INSERT INTO "LatencyApiRollup" (id, "apiId", "bucketStart", counts, requests, errors, "updatedAt")
+    SELECT gen_random_uuid()::text, "apiId", "bucketStart",
+      ARRAY[${Prisma.raw(Array.from({ length: 14 }, (_, i) => `sum(counts[${i + 1}])`).join(', '))}]::bigint[],
+      sum(requests), sum(errors), now()
+    FROM "LatencyRollup" WHERE "apiId" IN (${Prisma.join([maps.id, geo.id, foreign.id])})
+    GROUP BY 2, 3`;
+  // Daily histograms differ from the hourly ones too (Maps on 05-10: 40 errors, not 34).
+  await db.latencyDailyRollup.createMany({
+    data: [
+      {
+        apiId: maps.id,
+        subscriptionId: s1Maps.id,
+        day: at('2024-05-10T00:00:00Z'),
+        counts: [0n, 0n, 0n, 150n],
+        requests: 150n,
+        errors: 10n,
+      },
+      {
+        apiId: maps.id,
+        subscriptionId: s2Maps.id,
+        day: at('2024-05-10T00:00:00Z'),
+        counts: [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 300n],
+        requests: 300n,
+        errors: 30n,
+      },
+      {
+        apiId: maps.id,
+        subscriptionId: s1Maps.id,
+        day: at('2024-05-01T00:00:00Z'),
+        counts: [0n, 0n, 0n, 1_000n],
+        requests: 1_000n,
+        errors: 0n,
+      },
+      {
+        apiId: foreign.id,
+        subscriptionId: sForeign.id,
+        day: at('2024-05-10T00:00:00Z'),
+        counts: [],
+        requests: 9_999n,
+        errors: 9_999n,
+      },
+    ],
+  });
+  await db.latencyApiDailyRollup.createMany({
+    data: [
+      {
+        apiId: maps.id,
+        day: at('2024-05-10T00:00:00Z'),
+        counts: [0n, 0n, 0n, 150n, 0n, 0n, 0n, 0n, 300n],
+        requests: 450n,
+        errors: 40n,
+      },
+      {
+        apiId: maps.id,
+        day: at('2024-05-01T00:00:00Z'),
+        counts: [0n, 0n, 0n, 1_000n],
+        requests: 1_000n,
+        errors: 0n,
+      },
+      { apiId: foreign.id, day: at('2024-05-10T00:00:00Z'), counts: [], requests: 9_999n, errors: 9_999n },
+    ],
+  });
   const ctx = (orgId: string, userId: string) => ({ db, org: { id: orgId }, actor: { id: userId } });
   return {
     provider: ctx(provider.org.id, provider.user.id),
@@ -143,12 +207,24 @@ beforeAll(async () => {
 
 const day = { from: H(0), to: H(24) };
 
-describe('analyticsGrain', () => {
-  it('charts up to 7 days per hour and longer ranges per UTC day, widened to whole buckets', () => {
-    const hourly = analyticsGrain(at('2024-05-10T10:20:00Z'), at('2024-05-17T10:20:00Z'));
-    expect(hourly).toEqual({ grain: 'hour', from: H(10), to: at('2024-05-17T11:00:00Z') });
-    const daily = analyticsGrain(at('2024-05-10T10:20:00Z'), at('2024-05-17T10:20:01Z'));
-    expect(daily).toEqual({ grain: 'day', from: H(0), to: at('2024-05-18T00:00:00Z') });
+describe('analyticsSpans', () => {
+  it('charts up to 7 days per hour; longer ranges per UTC day, whole days daily and partial ones hourly', () => {
+    const hourly = analyticsSpans(at('2024-05-10T10:20:00Z'), at('2024-05-17T10:20:00Z'));
+    const hours = { from: H(10), to: at('2024-05-17T11:00:00Z') };
+    expect(hourly).toEqual({ grain: 'hour', ...hours, days: null, hours: [hours] });
+    const daily = analyticsSpans(at('2024-05-10T10:20:00Z'), at('2024-05-17T10:20:01Z'));
+    expect(daily).toEqual({
+      grain: 'day',
+      ...hours,
+      days: { from: at('2024-05-11T00:00:00Z'), to: at('2024-05-17T00:00:00Z') },
+      hours: [
+        { from: H(10), to: at('2024-05-11T00:00:00Z') },
+        { from: at('2024-05-17T00:00:00Z'), to: hours.to },
+      ],
+    });
+    const aligned = analyticsSpans(at('2024-05-01T00:00:00Z'), at('2024-05-11T00:00:00Z'));
+    expect(aligned.hours).toEqual([]);
+    expect(aligned.days).toEqual({ from: at('2024-05-01T00:00:00Z'), to: at('2024-05-11T00:00:00Z') });
   });
 });
 
@@ -191,7 +267,7 @@ describe('analyticsTimeseries', () => {
     expect((await analyticsTimeseries(w.stranger, { side: 'provider', ...day })).totals.requests).toBe(9_999);
   });
 
-  it('reads UsageDailyRollup for ranges over 7 days and adds hourly histograms up per day', async () => {
+  it('reads the daily rollups for the whole days of ranges over 7 days', async () => {
     const series = await analyticsTimeseries(w.provider, {
       side: 'provider',
       from: at('2024-04-30T00:00:00Z'),
@@ -201,9 +277,28 @@ describe('analyticsTimeseries', () => {
     expect(series.points).toHaveLength(15);
     const may10 = series.points.find((p) => p.t.getTime() === at('2024-05-10T00:00:00Z').getTime());
     expect(may10?.requests).toBe(7_000);
-    expect(may10?.errors).toBe(34);
+    expect(may10?.errors).toBe(40);
+    expect(may10?.errorRate).toBeCloseTo(40 / 450, 10);
     expect(series.points[1]).toMatchObject({ t: at('2024-05-01T00:00:00Z'), requests: 1_000, errors: 0 });
     expect(series.totals.requests).toBe(8_000);
+  });
+
+  it('reads the partial days at the edges of a daily range from the hourly rollups', async () => {
+    // 05-01 10:30 → 05-10 11:10: 05-01 10:00–24:00 and 05-10 00:00–12:00 hourly, 05-02 … 05-09 daily.
+    const series = await analyticsTimeseries(w.provider, {
+      side: 'provider',
+      from: at('2024-05-01T10:30:00Z'),
+      to: at('2024-05-10T11:10:00Z'),
+    });
+    expect(series).toMatchObject({ grain: 'day', from: at('2024-05-01T10:00:00Z'), to: H(12) });
+    expect(series.points.map((p) => p.t)).toEqual(
+      Array.from({ length: 10 }, (_, i) => new Date(Date.UTC(2024, 4, 1 + i))),
+    );
+    // Hours 10:00 and 11:00 of 05-10 (hourly: 111 + 350 requests, 34 errors), not the daily 7,000 / 40;
+    // nothing of 05-01 (its traffic is in the daily row, whole day), nothing of 04-19.
+    expect(series.points.at(-1)).toMatchObject({ requests: 461, errors: 34 });
+    expect(series.points[0]).toMatchObject({ requests: 0, errors: 0 });
+    expect(series.totals).toMatchObject({ requests: 461, errors: 34 });
   });
 
   it('filters by API and subscription within the org and refuses ids of other tenants', async () => {

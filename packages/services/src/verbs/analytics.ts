@@ -13,9 +13,11 @@ import { type OrgCtx, readDb } from './context.ts';
 
 /**
  * Analytics for the portal's charts. Everything here reads rollups, never RequestLog: request counts
- * from UsageRollup (hourly) or UsageDailyRollup (daily), error rates and latency percentiles from the
- * LatencyRollup histograms. Every query is scoped by the org through its APIs (provider side) or its
- * apps' subscriptions (consumer side).
+ * from UsageRollup / UsageDailyRollup, error rates and latency percentiles from the latency histograms
+ * (per API for the provider side, per API × subscription otherwise; see latencySource). A range is read at whole hours: its whole UTC days from the daily
+ * tables, the partial days at its edges from the hourly ones (`analyticsSpans`), so a year reads about
+ * 365 rows per subscription instead of 8,760 and the totals are those of the hours asked for. Every
+ * query is scoped by the org through its APIs (provider side) or its apps' subscriptions (consumer side).
  */
 
 const HOUR_MS = 3_600_000;
@@ -51,16 +53,34 @@ export const ZQuotaBurnDownQuery = z.object({ side: ZAnalyticsSide, subscription
 
 type Grain = 'hour' | 'day';
 
-/** The range widened to whole buckets of its grain (UTC), so every bucket is counted whole or not at all. */
-export function analyticsGrain(from: Date, to: Date): { grain: Grain; from: Date; to: Date } {
-  const grain: Grain = to.getTime() - from.getTime() <= HOURLY_MAX_RANGE_MS ? 'hour' : 'day';
-  const step = grain === 'hour' ? HOUR_MS : DAY_MS;
-  return {
-    grain,
-    from: new Date(Math.floor(from.getTime() / step) * step),
-    to: new Date(Math.ceil(to.getTime() / step) * step),
-  };
+interface Span {
+  from: Date;
+  to: Date;
 }
+
+/**
+ * The range widened to whole hours (the finest rollup), its chart grain, and the parts each table
+ * reads: `days`, the whole UTC days inside it (daily rollups), and `hours`, the hours of the partial
+ * days at its edges (hourly rollups). A range charted per hour reads hours only.
+ */
+export function analyticsSpans(
+  from: Date,
+  to: Date,
+): { grain: Grain; from: Date; to: Date; days: Span | null; hours: Span[] } {
+  const grain: Grain = to.getTime() - from.getTime() <= HOURLY_MAX_RANGE_MS ? 'hour' : 'day';
+  const start = Math.floor(from.getTime() / HOUR_MS) * HOUR_MS;
+  const end = Math.ceil(to.getTime() / HOUR_MS) * HOUR_MS;
+  const whole = { from: new Date(start), to: new Date(end) };
+  const firstDay = Math.ceil(start / DAY_MS) * DAY_MS;
+  const lastDay = Math.floor(end / DAY_MS) * DAY_MS;
+  if (grain === 'hour' || firstDay >= lastDay) return { grain, ...whole, days: null, hours: [whole] };
+  const hours: Span[] = [];
+  if (start < firstDay) hours.push({ from: whole.from, to: new Date(firstDay) });
+  if (lastDay < end) hours.push({ from: new Date(lastDay), to: whole.to });
+  return { grain, ...whole, days: { from: new Date(firstDay), to: new Date(lastDay) }, hours };
+}
+
+type Spans = ReturnType<typeof analyticsSpans>;
 
 const sqlTimestamp = (at: Date) => at.toISOString().slice(0, 23).replace('T', ' ');
 
@@ -111,30 +131,90 @@ function scopedSubscriptionIds(ctx: OrgCtx, q: AnalyticsQuery) {
     ${q.subscriptionId ? Prisma.sql`AND s.id = ${q.subscriptionId}` : Prisma.empty})`;
 }
 
-/** The usage rollups (alias r) of the range at its grain, on the org's side. */
-function usageRows(ctx: OrgCtx, q: AnalyticsQuery, grain: Grain, from: Date, to: Date) {
-  const [fromSql, toSql] = [sqlTimestamp(from), sqlTimestamp(to)];
-  const source =
-    grain === 'hour'
-      ? Prisma.sql`"UsageRollup" r WHERE r."bucketStart" >= ${fromSql}::timestamp AND r."bucketStart" < ${toSql}::timestamp`
-      : Prisma.sql`"UsageDailyRollup" r WHERE r.day >= ${fromSql}::date AND r.day < ${toSql}::date`;
-  return Prisma.sql`FROM ${source} AND r."subscriptionId" IN ${scopedSubscriptionIds(ctx, q)}`;
+/**
+ * `select` (over alias r, with `bucket`: the start of the row's chart bucket, a timestamp) over the
+ * usage rollups of the range on the org's side: one branch per span, UNION ALL. Each branch filters by
+ * its time window and the scope's subscriptions, which the unique (subscriptionId, time, statusClass)
+ * index serves as one range per subscription.
+ */
+function usageBranches(
+  ctx: OrgCtx,
+  q: AnalyticsQuery,
+  spans: Spans,
+  select: (bucket: Prisma.Sql) => Prisma.Sql,
+) {
+  const ids = scopedSubscriptionIds(ctx, q);
+  const branches = spans.hours.map(
+    (
+      span,
+    ) => Prisma.sql`${select(hourlyBucket(spans.grain, Prisma.sql`r."bucketStart"`))} FROM "UsageRollup" r
+      WHERE r."bucketStart" >= ${sqlTimestamp(span.from)}::timestamp AND r."bucketStart" < ${sqlTimestamp(span.to)}::timestamp
+        AND r."subscriptionId" IN ${ids}`,
+  );
+  if (spans.days) {
+    branches.push(Prisma.sql`${select(Prisma.sql`r.day::timestamp`)} FROM "UsageDailyRollup" r
+      WHERE r.day >= ${sqlTimestamp(spans.days.from)}::date AND r.day < ${sqlTimestamp(spans.days.to)}::date
+        AND r."subscriptionId" IN ${ids}`);
+  }
+  return Prisma.join(branches, ' UNION ALL ');
 }
 
+/** An hourly row's chart bucket: its own hour (no per-row function), or its UTC day. */
+const hourlyBucket = (grain: Grain, column: Prisma.Sql) =>
+  grain === 'hour' ? column : Prisma.sql`date_trunc('day', ${column})`;
+
 /**
- * WHERE for latency rollups (alias l). Provider: every row of its APIs, including requests refused
- * before a subscription was known (subscriptionId ""). Consumer: the rows of its subscriptions only,
- * matched on (apiId, subscriptionId), the unique index's leading columns.
+ * The latency tables a query reads and their WHERE (alias l). Provider: every request to its APIs,
+ * including those refused before a subscription was known, from the per-API tables (rows per API, not
+ * per subscription, whatever the number of callers); filtered by a subscription, that subscription's
+ * rows. Consumer: the rows of its subscriptions only, matched on (apiId, subscriptionId), the unique
+ * index's leading columns.
  */
-function latencyWhere(ctx: OrgCtx, q: AnalyticsQuery) {
+function latencySource(ctx: OrgCtx, q: AnalyticsQuery) {
+  const apiFilter = q.apiId ? Prisma.sql`AND l."apiId" = ${q.apiId}` : Prisma.empty;
+  if (q.side === 'provider' && !q.subscriptionId) {
+    return {
+      hourly: Prisma.sql`"LatencyApiRollup"`,
+      daily: Prisma.sql`"LatencyApiDailyRollup"`,
+      where: Prisma.sql`l."apiId" IN (SELECT id FROM "Api" WHERE "orgId" = ${ctx.org.id}) ${apiFilter}`,
+    };
+  }
   const scope =
     q.side === 'provider'
       ? Prisma.sql`l."apiId" IN (SELECT id FROM "Api" WHERE "orgId" = ${ctx.org.id})`
       : Prisma.sql`(l."apiId", l."subscriptionId") IN (SELECT p."apiId", s.id FROM "Subscription" s
           JOIN "App" ap ON ap.id = s."appId" JOIN "Plan" p ON p.id = s."planId" WHERE ap."orgId" = ${ctx.org.id})`;
-  return Prisma.sql`${scope}
-    ${q.apiId ? Prisma.sql`AND l."apiId" = ${q.apiId}` : Prisma.empty}
-    ${q.subscriptionId ? Prisma.sql`AND l."subscriptionId" = ${q.subscriptionId}` : Prisma.empty}`;
+  return {
+    hourly: Prisma.sql`"LatencyRollup"`,
+    daily: Prisma.sql`"LatencyDailyRollup"`,
+    where: Prisma.sql`${scope} ${apiFilter}
+      ${q.subscriptionId ? Prisma.sql`AND l."subscriptionId" = ${q.subscriptionId}` : Prisma.empty}`,
+  };
+}
+
+/**
+ * The latency histograms of the range summed per chart bucket: one grouped branch per span, grouped
+ * by the plain column (an expression per row, such as extract(epoch), costs more than the sums).
+ */
+function latencyBranches(ctx: OrgCtx, q: AnalyticsQuery, spans: Spans) {
+  const sums = Prisma.sql`sum(l.requests)::bigint AS logged, sum(l.errors)::bigint AS errors, ${COUNT_SUMS}`;
+  const source = latencySource(ctx, q);
+  const branches = spans.hours.map((span) => {
+    const bucket = hourlyBucket(spans.grain, Prisma.sql`l."bucketStart"`);
+    return Prisma.sql`SELECT ${bucket} AS bucket, ${sums}
+      FROM ${source.hourly} l
+      WHERE l."bucketStart" >= ${sqlTimestamp(span.from)}::timestamp AND l."bucketStart" < ${sqlTimestamp(span.to)}::timestamp
+        AND ${source.where}
+      GROUP BY ${bucket}`;
+  });
+  if (spans.days) {
+    branches.push(Prisma.sql`SELECT l.day::timestamp AS bucket, ${sums}
+      FROM ${source.daily} l
+      WHERE l.day >= ${sqlTimestamp(spans.days.from)}::date AND l.day < ${sqlTimestamp(spans.days.to)}::date
+        AND ${source.where}
+      GROUP BY l.day`);
+  }
+  return Prisma.sql`SELECT extract(epoch FROM b.bucket)::bigint AS t, b.* FROM (${Prisma.join(branches, ' UNION ALL ')}) b`;
 }
 
 /** `sum(l.counts[1]) AS c1, …`: adding histograms index by index is one pass, unlike unnest. */
@@ -174,26 +254,20 @@ function latencySummary(counts: number[], logged: number, errors: number) {
 export async function analyticsTimeseries(ctx: OrgCtx, input: AnalyticsQuery) {
   const q = ZAnalyticsQuery.parse(input);
   await checkFilters(ctx, q);
-  const { grain, from, to } = analyticsGrain(q.from, q.to);
-  const bucket = grain === 'hour' ? Prisma.sql`r."bucketStart"` : Prisma.sql`r.day`;
+  const spans = analyticsSpans(q.from, q.to);
+  const { grain, from, to } = spans;
   const [usage, latency] = await Promise.all([
     readDb(ctx).$queryRaw<Array<{ t: bigint; requests: bigint }>>`
-      SELECT extract(epoch FROM g.t)::bigint AS t, g.requests FROM (
-        SELECT ${bucket} AS t, sum(r.requests)::bigint AS requests ${usageRows(ctx, q, grain, from, to)}
-        GROUP BY 1) g`,
-    // Latency rollups are hourly only: a daily chart adds 24 of them per point.
-    readDb(ctx).$queryRaw<Array<Record<string, bigint>>>`
-      SELECT extract(epoch FROM g.bucket)::bigint AS t, g.* FROM (
-        SELECT date_trunc(${grain}, l."bucketStart") AS bucket, sum(l.requests)::bigint AS logged,
-          sum(l.errors)::bigint AS errors, ${COUNT_SUMS}
-        FROM "LatencyRollup" l
-        WHERE l."bucketStart" >= ${sqlTimestamp(from)}::timestamp AND l."bucketStart" < ${sqlTimestamp(to)}::timestamp
-          AND ${latencyWhere(ctx, q)}
-        GROUP BY 1) g`,
+      SELECT extract(epoch FROM u.bucket)::bigint AS t, sum(u.requests)::bigint AS requests FROM (
+        ${usageBranches(ctx, q, spans, (bucket) => Prisma.sql`SELECT ${bucket} AS bucket, r.requests`)}) u
+      GROUP BY u.bucket`,
+    // Rows of one bucket may come from two branches (a partial day): added up below.
+    readDb(ctx).$queryRaw<Array<Record<string, bigint>>>(latencyBranches(ctx, q, spans)),
   ]);
   const step = grain === 'hour' ? HOUR_MS : DAY_MS;
   const buckets = new Map<number, { requests: number; logged: number; errors: number; counts: number[] }>();
-  for (let t = from.getTime(); t < to.getTime(); t += step) {
+  // A chart bucket per hour or UTC day; with days, the first and last may cover part of their day.
+  for (let t = Math.floor(from.getTime() / step) * step; t < to.getTime(); t += step) {
     buckets.set(t, { requests: 0, logged: 0, errors: 0, counts: emptyLatencyCounts() });
   }
   const at = (t: bigint) => buckets.get(Number(t) * 1000);
@@ -234,17 +308,22 @@ export async function analyticsTimeseries(ctx: OrgCtx, input: AnalyticsQuery) {
 
 /**
  * Provider: the consumer orgs that sent the most admitted requests to its APIs. Consumer: the APIs its
- * apps called most. Read from the same rollup grain as the chart of that range.
+ * apps called most. Read from the same rollups as the chart of that range.
  */
 export async function analyticsTop(ctx: OrgCtx, input: z.input<typeof ZAnalyticsTopQuery>) {
   const q = ZAnalyticsTopQuery.parse(input);
   await checkFilters(ctx, q);
-  const { grain, from, to } = analyticsGrain(q.from, q.to);
+  const spans = analyticsSpans(q.from, q.to);
   // Summed per subscription first, then named: the joins see one row per subscription, not per hour.
   const perSubscription = Prisma.sql`(
-    SELECT r."subscriptionId" AS sid, sum(r.requests)::bigint AS requests,
-      sum(CASE WHEN r."statusClass" = 5 THEN r.requests ELSE 0 END)::bigint AS errors
-    ${usageRows(ctx, q, grain, from, to)}
+    SELECT u.sid, sum(u.requests)::bigint AS requests, sum(u.errors)::bigint AS errors FROM (
+      ${usageBranches(
+        ctx,
+        q,
+        spans,
+        () => Prisma.sql`SELECT r."subscriptionId" AS sid, r.requests,
+          CASE WHEN r."statusClass" = 5 THEN r.requests ELSE 0 END AS errors`,
+      )}) u
     GROUP BY 1) x JOIN "Subscription" s ON s.id = x.sid`;
   if (q.side === 'provider') {
     const rows = await readDb(ctx).$queryRaw<

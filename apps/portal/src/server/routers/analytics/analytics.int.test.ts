@@ -49,6 +49,16 @@ async function trafficWorld() {
       errors: 2n,
     },
   });
+  // The provider side reads the per-API histograms: the same request, summed over the API's callers.
+  await db.latencyApiRollup.create({
+    data: {
+      apiId: provider.api.id,
+      bucketStart: hour,
+      counts: counts.map(BigInt),
+      requests: 42n,
+      errors: 2n,
+    },
+  });
   const range = { from: new Date(Date.now() - 24 * 3_600_000), to: new Date() };
   return { provider, consumer, sub, range };
 }
