@@ -1,0 +1,3 @@
+-- DropIndex
+DROP INDEX "UsageEvent_appliedAt_idx";
+
