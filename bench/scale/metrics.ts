@@ -20,6 +20,7 @@ import { configureRequestMetrics, observeRequest } from '../../apps/gateway/src/
 import { metricsRegistry } from '../../apps/gateway/src/ops/metrics.ts';
 import type { RequestLogEntry } from '../../apps/gateway/src/usage/meter.ts';
 
+/** @public what the data-scale benchmark passes or gets back */
 export interface MetricsScrapeOptions {
   apis: number;
   /** requests fed per API (default 3) */
@@ -30,6 +31,7 @@ export interface MetricsScrapeOptions {
   scrapes?: number;
 }
 
+/** @public what the data-scale benchmark passes or gets back */
 export interface MetricsScrapeResult {
   apis: number;
   requests: number;

@@ -28,11 +28,11 @@ const MB = 1024 * 1024;
 
 export const DEFAULT_CONFIG_CACHE_BUDGETS: ConfigCacheBudgets = {
   routes: 16 * MB,
-  keys: 16 * MB,
-  subscriptions: 16 * MB,
-  quotaBases: 4 * MB,
+  keys: 8 * MB,
+  subscriptions: 8 * MB,
+  quotaBases: 2 * MB,
   ai: 2 * MB,
-  unknown: 4 * MB,
+  unknown: 2 * MB,
 };
 
 /** The stores by the name the gateway_cache_* metrics give them. */
