@@ -16,9 +16,10 @@
  * prefix, deleted afterwards; `redisUrl: null` runs the embedded in-memory mode.
  *
  * RSS is read from /proc (Linux): `rssBeforeBytes` once the gateway has answered one request,
- * `rssAfterKeysBytes` after the known keys, `rssAfterBytes` after the unknown ones as well, and
- * `peakRssBytes` the highest value sampled every 250 ms throughout. `cacheBytes` is the gateway's own
- * count of its config caches (the `gateway_cache_bytes` gauge on /metrics) at the end.
+ * `rssAfterKeysBytes` after the known keys, `rssAfterBytes` after the unknown ones as well,
+ * `rssSettledBytes` after `settleMs` without traffic, and `peakRssBytes` the highest value sampled every
+ * 250 ms throughout. `cacheBytes` is the gateway's own count of its config caches (the
+ * `gateway_cache_bytes` gauge on /metrics) and `heapUsedBytes` V8's heap in use, both at the end.
  *
  * Run on its own: `npx tsx bench/scale/gateway-memory.ts [--keys=N] [--unknown-keys=N]`.
  */
@@ -55,6 +56,8 @@ export interface GatewayMemoryOptions {
   concurrency?: number;
   /** extra gateway environment, e.g. cache budgets (GATEWAY_KEY_CACHE_MAX_BYTES) */
   gatewayEnv?: Record<string, string>;
+  /** idle time after the load before rssSettledBytes is read (default 15 s) */
+  settleMs?: number;
 }
 
 /** @public what the data-scale benchmark passes or gets back */
@@ -65,7 +68,11 @@ export interface GatewayMemoryResult {
   rssBeforeBytes: number;
   rssAfterKeysBytes: number;
   rssAfterBytes: number;
+  /** after `settleMs` without traffic: what the process keeps once V8 has collected the load's garbage */
+  rssSettledBytes: number;
   peakRssBytes: number;
+  /** V8 heap in use at the end, after settling (nodejs_heap_size_used_bytes) */
+  heapUsedBytes: number;
   /** the config caches' own byte count by cache at the end (gateway_cache_bytes) */
   cacheBytes: Record<string, number>;
   /** how the requests were answered: status → count */
@@ -130,7 +137,9 @@ export async function measureGatewayMemory(options: GatewayMemoryOptions): Promi
     }
     const touchMs = performance.now() - touchStarted;
     const rssAfterBytes = await readRss(pid);
-    const cacheBytes = await readCacheBytes(gateway.url);
+    await new Promise((resolve) => setTimeout(resolve, options.settleMs ?? 15_000));
+    const rssSettledBytes = await readRss(pid);
+    const { cacheBytes, heapUsedBytes } = await readGatewayMetrics(gateway.url);
     await client.close();
     return {
       keys: options.keys,
@@ -139,6 +148,8 @@ export async function measureGatewayMemory(options: GatewayMemoryOptions): Promi
       rssBeforeBytes,
       rssAfterKeysBytes,
       rssAfterBytes,
+      rssSettledBytes,
+      heapUsedBytes,
       peakRssBytes: Math.max(peakRssBytes, rssAfterBytes),
       cacheBytes,
       statuses,
@@ -278,14 +289,15 @@ async function readRss(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-/** gateway_cache_bytes{cache="…"} from the gateway's /metrics. */
-async function readCacheBytes(gatewayUrl: string): Promise<Record<string, number>> {
+/** gateway_cache_bytes{cache="…"} and nodejs_heap_size_used_bytes from the gateway's /metrics. */
+async function readGatewayMetrics(gatewayUrl: string) {
   const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
-  const bytes: Record<string, number> = {};
+  const cacheBytes: Record<string, number> = {};
   for (const match of text.matchAll(/^gateway_cache_bytes\{cache="([^"]+)"\} (\S+)$/gm)) {
-    bytes[match[1] as string] = Number(match[2]);
+    cacheBytes[match[1] as string] = Number(match[2]);
   }
-  return bytes;
+  const heapUsedBytes = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+  return { cacheBytes, heapUsedBytes };
 }
 
 async function deleteRedisNamespace(url: string, prefix: string): Promise<void> {
@@ -316,7 +328,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   process.stdout.write(
     `${result.keys} keys + ${result.unknownKeys} unknown keys (${result.mode} mode): RSS ${mb(result.rssBeforeBytes)} → ` +
       `${mb(result.rssAfterKeysBytes)} after the keys → ${mb(result.rssAfterBytes)} after the unknown keys ` +
-      `(peak ${mb(result.peakRssBytes)}); caches ${JSON.stringify(result.cacheBytes)}; ` +
+      `→ ${mb(result.rssSettledBytes)} settled (peak ${mb(result.peakRssBytes)}, heap used ` +
+      `${mb(result.heapUsedBytes)}); caches ${JSON.stringify(result.cacheBytes)}; ` +
       `answers ${JSON.stringify(result.statuses)}; seeded in ${(result.seedMs / 1000).toFixed(1)} s, ` +
       `touched in ${(result.touchMs / 1000).toFixed(1)} s\n`,
   );
