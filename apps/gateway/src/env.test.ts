@@ -11,6 +11,14 @@ describe('readGatewayEnv', () => {
       GATEWAY_REDIS_KEY_PREFIX: 'portcullis:',
       GATEWAY_KEY_CACHE_TTL_MS: 30_000,
       GATEWAY_CONFIG_WAIT_MS: 1_000,
+      GATEWAY_ROUTE_CACHE_MAX_BYTES: 16 * 1024 * 1024,
+      GATEWAY_KEY_CACHE_MAX_BYTES: 8 * 1024 * 1024,
+      GATEWAY_SUBSCRIPTION_CACHE_MAX_BYTES: 8 * 1024 * 1024,
+      GATEWAY_QUOTA_CACHE_MAX_BYTES: 2 * 1024 * 1024,
+      GATEWAY_AI_CONFIG_CACHE_MAX_BYTES: 2 * 1024 * 1024,
+      GATEWAY_UNKNOWN_CACHE_MAX_BYTES: 2 * 1024 * 1024,
+      GATEWAY_METRICS_TOP_APIS: 50,
+      GATEWAY_METRICS_APIS: [],
       USAGE_FLUSH_INTERVAL_MS: 500,
       GATEWAY_UPSTREAM_TIMEOUT_MS: 30_000,
       GATEWAY_HEADERS_TIMEOUT_MS: 10_000, // upstreams
@@ -38,6 +46,29 @@ describe('readGatewayEnv', () => {
         /GATEWAY_ORG_HOST_SUFFIX: must be a DNS name/,
       );
     }
+  });
+
+  it('reads cache byte bounds and the metrics API list, naming a bad one', () => {
+    const base = { DATABASE_URL: 'postgresql://x@h/db' };
+    const env = readGatewayEnv({
+      ...base,
+      GATEWAY_KEY_CACHE_MAX_BYTES: '1048576',
+      GATEWAY_METRICS_APIS: ' acme/weather , beta/maps',
+    });
+    expect(env.GATEWAY_KEY_CACHE_MAX_BYTES).toBe(1_048_576);
+    expect(env.GATEWAY_METRICS_APIS).toEqual(['acme/weather', 'beta/maps']);
+    expect(() => readGatewayEnv({ ...base, GATEWAY_UNKNOWN_CACHE_MAX_BYTES: '100' })).toThrow(
+      /GATEWAY_UNKNOWN_CACHE_MAX_BYTES: must be at least 65536/,
+    );
+    expect(() => readGatewayEnv({ ...base, GATEWAY_ROUTE_CACHE_MAX_BYTES: 'lots' })).toThrow(
+      /GATEWAY_ROUTE_CACHE_MAX_BYTES/,
+    );
+    expect(() => readGatewayEnv({ ...base, GATEWAY_METRICS_APIS: 'acme' })).toThrow(
+      /GATEWAY_METRICS_APIS: must be comma-separated org\/api slugs/,
+    );
+    expect(() => readGatewayEnv({ ...base, GATEWAY_METRICS_TOP_APIS: '-1' })).toThrow(
+      /GATEWAY_METRICS_TOP_APIS/,
+    );
   });
 
   it('bounds the config wait of a request to 50 ms – 60 s', () => {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseEncryptionKey } from '@portcullis/core/crypto';
 import { z } from 'zod';
+import { DEFAULT_CONFIG_CACHE_BUDGETS } from './config/config-cache.ts';
 import { compileIpMatcher } from './policies/ip.ts';
 import { TRACES_SAMPLERS, type TracingOptions } from './tracing/create.ts';
 
@@ -19,6 +20,17 @@ const ZOtlpUrl = z
   .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'must be an http:// or https:// URL')
   .optional()
   .or(unset);
+
+/** A cache's byte bound: 64 KiB to 4 GiB. */
+const cacheBytes = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(64 * 1024, 'must be at least 65536 (64 KiB)')
+    .max(4 * 1024 ** 3)
+    .default(fallback);
+
+const API_LABEL = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}\/[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
 const ZGatewayEnv = z.object({
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -50,6 +62,30 @@ const ZGatewayEnv = z.object({
    * quota usage) together; then a key never seen gets 503 config_unavailable, cached ones their snapshot.
    */
   GATEWAY_CONFIG_WAIT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  // Config cache byte bounds — src/config (estimated heap bytes of entries, keys and bookkeeping)
+  GATEWAY_ROUTE_CACHE_MAX_BYTES: cacheBytes(DEFAULT_CONFIG_CACHE_BUDGETS.routes),
+  GATEWAY_KEY_CACHE_MAX_BYTES: cacheBytes(DEFAULT_CONFIG_CACHE_BUDGETS.keys),
+  GATEWAY_SUBSCRIPTION_CACHE_MAX_BYTES: cacheBytes(DEFAULT_CONFIG_CACHE_BUDGETS.subscriptions),
+  GATEWAY_QUOTA_CACHE_MAX_BYTES: cacheBytes(DEFAULT_CONFIG_CACHE_BUDGETS.quotaBases),
+  /** each of the AI stores (provider credentials, model prices) */
+  GATEWAY_AI_CONFIG_CACHE_MAX_BYTES: cacheBytes(DEFAULT_CONFIG_CACHE_BUDGETS.ai),
+  /** each store's remembered unknown keys, routes… (kept apart from its entries) */
+  GATEWAY_UNKNOWN_CACHE_MAX_BYTES: cacheBytes(DEFAULT_CONFIG_CACHE_BUDGETS.unknown),
+  // Metrics — src/ops
+  /** APIs with their own series on /metrics, by traffic; the rest count as api="other". */
+  GATEWAY_METRICS_TOP_APIS: z.coerce.number().int().min(0).max(1_000).default(50),
+  /** Comma-separated `org/api` slugs that always have their own series (besides the top ones). */
+  GATEWAY_METRICS_APIS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .refine((apis) => apis.every((api) => API_LABEL.test(api)), 'must be comma-separated org/api slugs')
+    .refine((apis) => apis.length <= 1_000, 'must list at most 1000 APIs'),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(500),
   GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   // Connection hardening and SSRF allow-list — src/http/hardening.ts, src/upstream

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { GatewayConfigError, type GatewayEnv, readGatewayEnv, tracingOptions } from './env.ts';
 import { createLogging, describeError, type GatewayLogging } from './log.ts';
 import { onPrimaryDrainRequest, runPrimary } from './ops/cluster.ts';
+import { configureRequestMetrics } from './ops/http-metrics.ts';
 import { type RunningGateway, startGateway } from './server.ts';
 
 function readEnvOrExit(): GatewayEnv {
@@ -50,6 +51,14 @@ async function runGateway(env: GatewayEnv, logging: GatewayLogging): Promise<voi
     host: env.GATEWAY_HOST,
     configCacheTtlMs: env.GATEWAY_KEY_CACHE_TTL_MS,
     configWaitMs: env.GATEWAY_CONFIG_WAIT_MS,
+    configCacheBudgets: {
+      routes: env.GATEWAY_ROUTE_CACHE_MAX_BYTES,
+      keys: env.GATEWAY_KEY_CACHE_MAX_BYTES,
+      subscriptions: env.GATEWAY_SUBSCRIPTION_CACHE_MAX_BYTES,
+      quotaBases: env.GATEWAY_QUOTA_CACHE_MAX_BYTES,
+      ai: env.GATEWAY_AI_CONFIG_CACHE_MAX_BYTES,
+      unknown: env.GATEWAY_UNKNOWN_CACHE_MAX_BYTES,
+    },
     usageFlushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS,
     upstreamTimeoutMs: env.GATEWAY_UPSTREAM_TIMEOUT_MS,
     headersTimeoutMs: env.GATEWAY_HEADERS_TIMEOUT_MS,
@@ -94,6 +103,7 @@ function main(): void {
     });
     return;
   }
+  configureRequestMetrics({ topApis: env.GATEWAY_METRICS_TOP_APIS, apis: env.GATEWAY_METRICS_APIS });
   runGateway(env, logging).catch(fail);
 }
 

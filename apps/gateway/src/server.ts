@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createAi } from './ai/create.ts';
 import { createHandler } from './chain/run.ts';
+import type { ConfigCacheBudgets } from './config/config-cache.ts';
 import { createConfig } from './config/create.ts';
 import { createHardenedServer, DEFAULT_HARDENING } from './http/hardening.ts';
 import { bounded, drain, listen } from './http/lifecycle.ts';
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   configCacheTtlMs?: number;
   /** The longest one request waits for configuration from Postgres, all lookups together (default 1 s). */
   configWaitMs?: number;
+  /** Byte bounds of the config cache's stores (GATEWAY_*_CACHE_MAX_BYTES); defaults in config-cache.ts. */
+  configCacheBudgets?: Partial<ConfigCacheBudgets>;
   usageFlushIntervalMs?: number;
   upstreamTimeoutMs?: number;
   /** Namespace for Redis keys; tests pass a unique one per run. */
@@ -206,6 +209,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           bounded(ai.dispatchers.close(), 'AI provider connections', log),
         ]);
         await bounded(sql.close(), 'node-postgres pool', log);
+        config.untrack();
         log('info', 'gateway stopped', {
           droppedLogs: usage.meter.droppedLogCount,
           unflushedBatches: usage.meter.pendingBatches,

@@ -1,5 +1,6 @@
 import type { ModelPrice } from '@portcullis/core/ai-config';
 import type { ConfigChange } from '@portcullis/db/notify';
+import { approximateBytes } from '../byte-lru.ts';
 import type {
   ConfigRepository,
   KeyRecord,
@@ -7,10 +8,48 @@ import type {
   RouteRecord,
   SubscriptionRecord,
 } from './repository.ts';
-import { SwrCache } from './swr-cache.ts';
+import { SwrCache, type SwrCacheUsage } from './swr-cache.ts';
+
+/**
+ * Byte bounds of the config cache's stores (GATEWAY_*_CACHE_MAX_BYTES). `unknown` bounds each store's
+ * remembered unknown keys (routes, keys… that do not exist) apart from its entries.
+ */
+export interface ConfigCacheBudgets {
+  routes: number;
+  keys: number;
+  subscriptions: number;
+  quotaBases: number;
+  /** each of the AI stores: provider credentials, model prices */
+  ai: number;
+  unknown: number;
+}
+
+const MB = 1024 * 1024;
+
+export const DEFAULT_CONFIG_CACHE_BUDGETS: ConfigCacheBudgets = {
+  routes: 16 * MB,
+  keys: 8 * MB,
+  subscriptions: 8 * MB,
+  quotaBases: 2 * MB,
+  ai: 2 * MB,
+  unknown: 2 * MB,
+};
+
+/** The stores by the name the gateway_cache_* metrics give them. */
+export const CONFIG_CACHE_STORES = [
+  'routes',
+  'keys',
+  'subscriptions',
+  'quota_bases',
+  'ai_credentials',
+  'ai_prices',
+] as const;
+export type ConfigCacheStore = (typeof CONFIG_CACHE_STORES)[number];
 
 export interface ConfigCacheOptions {
   ttlMs: number;
+  /** byte bounds per store; default DEFAULT_CONFIG_CACHE_BUDGETS */
+  budgets?: Partial<ConfigCacheBudgets> | undefined;
   /**
    * The longest one request waits for configuration in total (forRequest): route, key, subscriptions and
    * quota usage share it. Past it a key never loaded fails (ConfigWaitExceeded); cached ones fall back.
@@ -30,8 +69,11 @@ interface Stores {
 }
 
 function createStores(options: ConfigCacheOptions): Stores {
+  const budgets = { ...DEFAULT_CONFIG_CACHE_BUDGETS, ...options.budgets };
   const common = {
     ttlMs: options.ttlMs,
+    negativeMaxBytes: budgets.unknown,
+    sizeOf: approximateBytes,
     negativeTtlMs: Math.min(5_000, options.ttlMs),
     // One database behind them all: a reload failing for one spares the others' requests the wait.
     failures: {},
@@ -39,12 +81,12 @@ function createStores(options: ConfigCacheOptions): Stores {
     ...(options.onRefreshError ? { onRefreshError: options.onRefreshError } : {}),
   };
   return {
-    routes: new SwrCache({ ...common, maxEntries: 10_000 }),
-    keys: new SwrCache({ ...common, maxEntries: 100_000 }),
-    subs: new SwrCache({ ...common, maxEntries: 100_000 }),
-    quotaBases: new SwrCache({ ...common, maxEntries: 100_000 }),
-    credentials: new SwrCache({ ...common, maxEntries: 10_000 }), // ai
-    prices: new SwrCache({ ...common, maxEntries: 100_000 }), // ai
+    routes: new SwrCache<RouteRecord>({ ...common, maxBytes: budgets.routes }),
+    keys: new SwrCache<KeyRecord>({ ...common, maxBytes: budgets.keys }),
+    subs: new SwrCache<SubscriptionRecord[]>({ ...common, maxBytes: budgets.subscriptions }),
+    quotaBases: new SwrCache<number>({ ...common, maxBytes: budgets.quotaBases }),
+    credentials: new SwrCache<ProviderCredentialRecord>({ ...common, maxBytes: budgets.ai }), // ai
+    prices: new SwrCache<ModelPrice>({ ...common, maxBytes: budgets.ai }), // ai
   };
 }
 
@@ -163,6 +205,32 @@ export class ConfigCache {
     this.stores.quotaBases.expireAll();
     this.stores.credentials.expireAll();
     this.stores.prices.expireAll();
+  }
+
+  /** What each store holds now (the gateway_cache_* gauges). */
+  usage(): Record<ConfigCacheStore, SwrCacheUsage> {
+    return {
+      routes: this.stores.routes.usage(),
+      keys: this.stores.keys.usage(),
+      subscriptions: this.stores.subs.usage(),
+      quota_bases: this.stores.quotaBases.usage(),
+      ai_credentials: this.stores.credentials.usage(),
+      ai_prices: this.stores.prices.usage(),
+    };
+  }
+
+  /** The byte bounds in force, per store: entries with a value, and remembered unknown keys. */
+  budgets(): Record<ConfigCacheStore, { bytes: number; negativeBytes: number }> {
+    const budgets = { ...DEFAULT_CONFIG_CACHE_BUDGETS, ...this.options.budgets };
+    const of = (bytes: number) => ({ bytes, negativeBytes: budgets.unknown });
+    return {
+      routes: of(budgets.routes),
+      keys: of(budgets.keys),
+      subscriptions: of(budgets.subscriptions),
+      quota_bases: of(budgets.quotaBases),
+      ai_credentials: of(budgets.ai),
+      ai_prices: of(budgets.ai),
+    };
   }
 
   /** Forgets everything. */

@@ -36,6 +36,10 @@ export interface RouteRecord {
   upstream: UpstreamConfig;
   /** parsed Api.policies: IP rules, CORS, size limits, transforms, cache, Redis failure mode */
   policies: ApiPolicies;
+  /**
+   * The OpenAPI document, only when the API validates requests against it (policies.validateRequests):
+   * the one use the gateway has for it, so route entries do not carry documents nobody reads.
+   */
   openapiSpec: unknown;
   /** epoch ms the API was deprecated (DEPRECATED only): the `Deprecation` header */
   deprecatedAt: number | null;
@@ -188,7 +192,8 @@ export async function allowedHostsSnapshot(sql: SqlRunner): Promise<AllowedHosts
 const epochMs = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 
 const ROUTE_SQL = `
-  SELECT a.id, a."orgId", a.status::text AS status, a."upstreamUrl", a.upstream, a.policies, a."openapiSpec",
+  SELECT a.id, a."orgId", a.status::text AS status, a."upstreamUrl", a.upstream, a.policies,
+    CASE WHEN a.policies->'validateRequests' = 'true'::jsonb THEN a."openapiSpec" END AS "openapiSpec",
     ${epochMs('a."sunsetAt"')} AS "sunsetAt", a.kind::text AS kind, a.ai,
     a."rateLimitAccuracy"::text AS "rateLimitAccuracy",
     CASE WHEN a.status = 'DEPRECATED' THEN coalesce(

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigWaitExceeded, type ReloadFailures, SwrCache } from './swr-cache.ts';
+import { approximateBytes, stringBytes } from '../byte-lru.ts';
+import { ConfigWaitExceeded, ENTRY_OVERHEAD_BYTES, type ReloadFailures, SwrCache } from './swr-cache.ts';
+
+/** What one entry with a one-letter key and value costs. */
+const ONE_LETTER_ENTRY = ENTRY_OVERHEAD_BYTES + 2 * stringBytes('a');
+const roomFor = (entries: number) => ({
+  maxBytes: entries * ONE_LETTER_ENTRY,
+  negativeMaxBytes: entries * (ENTRY_OVERHEAD_BYTES + stringBytes('a')),
+  sizeOf: approximateBytes,
+});
 
 function setup(ttlMs = 1_000) {
   let clock = 0;
   let loads = 0;
   let value = 'v1';
-  const cache = new SwrCache<string>({ ttlMs, negativeTtlMs: 100, maxEntries: 3, now: () => clock });
+  const cache = new SwrCache<string>({ ttlMs, negativeTtlMs: 100, ...roomFor(3), now: () => clock });
   const load = async () => {
     loads++;
     return value;
@@ -64,12 +73,42 @@ describe('SwrCache', () => {
     expect(await t.cache.get('k', t.load)).toBe('v1');
   });
 
-  it('deletes by predicate and evicts the oldest beyond maxEntries', async () => {
+  it('deletes by predicate and evicts the least recently used beyond its byte budget', async () => {
     const t = setup();
-    for (const k of ['a', 'b', 'c', 'd']) await t.cache.get(k, async () => k);
+    for (const k of ['a', 'b', 'c']) await t.cache.get(k, async () => k);
+    expect(await t.cache.get('a', t.load)).toBe('a'); // used: 'b' is now the least recent
+    await t.cache.get('d', async () => 'd');
     expect(t.cache.size).toBe(3);
-    expect(t.cache.deleteWhere((v) => v === 'c')).toBe(1);
-    expect(await t.cache.get('a', async () => 'reloaded')).toBe('reloaded');
+    expect(t.cache.usage()).toMatchObject({ bytes: 3 * ONE_LETTER_ENTRY, entries: 3 });
+    expect(await t.cache.get('b', async () => 'reloaded')).toBe('reloaded');
+    expect(t.cache.deleteWhere((v) => v === 'd')).toBe(1);
+    expect(await t.cache.get('d', async () => 'reloaded')).toBe('reloaded');
+  });
+
+  it('counts each entry by its key and value, larger values evicting more', async () => {
+    const cache = new SwrCache<string>({ ttlMs: 1_000, negativeTtlMs: 100, ...roomFor(10) });
+    for (const k of 'abcdefghij') await cache.get(k, async () => k);
+    expect(cache.usage().bytes).toBe(10 * ONE_LETTER_ENTRY);
+    // Three letters' worth of extra characters: the three least recent entries make room.
+    const big = 'x'.repeat(1 + ((3 * ONE_LETTER_ENTRY) >> 1));
+    await cache.get('k', async () => big);
+    expect(cache.usage().entries).toBeLessThanOrEqual(7);
+    expect(cache.usage().bytes).toBeLessThanOrEqual(10 * ONE_LETTER_ENTRY);
+    expect(await cache.get('a', async () => 'reloaded')).toBe('reloaded');
+    // A value larger than the whole budget is served but not kept.
+    const huge = 'x'.repeat(10 * ONE_LETTER_ENTRY);
+    expect(await cache.get('z', async () => huge)).toBe(huge);
+    expect(await cache.get('z', async () => 'again')).toBe('again');
+  });
+
+  it('keeps unknown keys in a budget of their own: a flood of them evicts none of the known', async () => {
+    const cache = new SwrCache<string>({ ttlMs: 60_000, negativeTtlMs: 60_000, ...roomFor(3) });
+    for (const k of ['a', 'b', 'c']) await cache.get(k, async () => k);
+    for (let i = 0; i < 1_000; i++) await cache.get(`unknown-${i}`, async () => null);
+    const usage = cache.usage();
+    expect(usage).toMatchObject({ entries: 3, bytes: 3 * ONE_LETTER_ENTRY });
+    expect(usage.negativeBytes).toBeLessThanOrEqual(3 * (ENTRY_OVERHEAD_BYTES + stringBytes('a')));
+    for (const k of ['a', 'b', 'c']) expect(await cache.get(k, async () => 'reloaded')).toBe(k);
   });
 
   it('serves the last value while reloads fail, for as long as they fail, and recovers after', async () => {
@@ -80,7 +119,7 @@ describe('SwrCache', () => {
     const cache = new SwrCache<string>({
       ttlMs: 1_000,
       negativeTtlMs: 100,
-      maxEntries: 10,
+      ...roomFor(10),
       now: () => clock,
       retryAfterFailureMs: 500,
       onRefreshError: (error) => errors.push(error),
@@ -119,7 +158,7 @@ describe('SwrCache', () => {
   });
 
   it('answers with the old value when a reload hangs longer than fallbackWaitMs', async () => {
-    const cache = new SwrCache<string>({ ttlMs: 10, negativeTtlMs: 10, maxEntries: 10, fallbackWaitMs: 20 });
+    const cache = new SwrCache<string>({ ttlMs: 10, negativeTtlMs: 10, ...roomFor(10), fallbackWaitMs: 20 });
     expect(await cache.get('k', async () => 'old')).toBe('old');
     cache.expireAll();
     const hang = () => new Promise<string>(() => undefined);
@@ -129,7 +168,7 @@ describe('SwrCache', () => {
   });
 
   it('gives up on a key never loaded at the deadline, and the load still fills the cache', async () => {
-    const cache = new SwrCache<string>({ ttlMs: 1_000, negativeTtlMs: 100, maxEntries: 10 });
+    const cache = new SwrCache<string>({ ttlMs: 1_000, negativeTtlMs: 100, ...roomFor(10) });
     let release: (v: string) => void = () => undefined;
     const slow = () =>
       new Promise<string>((resolve) => {
@@ -144,7 +183,7 @@ describe('SwrCache', () => {
   });
 
   it('bounds the wait for a reload by the deadline, and callers of one reload give up together', async () => {
-    const cache = new SwrCache<string>({ ttlMs: 10, negativeTtlMs: 10, maxEntries: 10, fallbackWaitMs: 200 });
+    const cache = new SwrCache<string>({ ttlMs: 10, negativeTtlMs: 10, ...roomFor(10), fallbackWaitMs: 200 });
     expect(await cache.get('k', async () => 'old')).toBe('old');
     cache.expireAll();
     const hang = () => new Promise<string>(() => undefined);
@@ -164,7 +203,7 @@ describe('SwrCache', () => {
   it('serves every cache sharing a database without waiting once one reload there failed', async () => {
     let clock = 0;
     const failures: ReloadFailures = {};
-    const options = { ttlMs: 10, negativeTtlMs: 10, maxEntries: 10, now: () => clock, failures };
+    const options = { ttlMs: 10, negativeTtlMs: 10, ...roomFor(10), now: () => clock, failures };
     const keys = new SwrCache<string>(options);
     const routes = new SwrCache<string>(options);
     expect(await keys.get('k', async () => 'key')).toBe('key');

@@ -1,9 +1,19 @@
-export interface SwrCacheOptions {
+import { ByteLru, stringBytes } from '../byte-lru.ts';
+
+export interface SwrCacheOptions<V> {
   /** Entries younger than this are served without touching the database. */
   ttlMs: number;
   /** Unknown keys (null results) are remembered this long, so garbage cannot hammer Postgres. */
   negativeTtlMs: number;
-  maxEntries: number;
+  /** Bound of the entries with a value: their keys, values and bookkeeping, least recently used out. */
+  maxBytes: number;
+  /**
+   * Bound of the remembered unknown keys, kept apart: a flood of unknown keys evicts other unknown keys,
+   * never the entries real traffic needs.
+   */
+  negativeMaxBytes: number;
+  /** The heap bytes one value holds (approximateBytes for plain data). */
+  sizeOf: (value: V) => number;
   now?: () => number;
   onRefreshError?: (error: unknown) => void;
   /**
@@ -53,6 +63,20 @@ interface Loading<V> {
 const TIMED_OUT = Symbol('timed out');
 
 /**
+ * What an entry costs besides its key and value: the Map slot (key, value and chain link, at a load
+ * factor of about a half), ByteLru's record, the Entry object and its boxed fetchedAt.
+ */
+export const ENTRY_OVERHEAD_BYTES = 64 + 40 + 56 + 16;
+
+/** What the cache holds now, for the gateway_cache_* gauges. */
+export interface SwrCacheUsage {
+  bytes: number;
+  entries: number;
+  negativeBytes: number;
+  negativeEntries: number;
+}
+
+/**
  * The config cache's store, one per kind of record: read-through with stale-while-revalidate: fresh for ttlMs; then served stale for up to another
  * ttlMs while one background reload runs; older than 2×ttlMs it is reloaded before answering (for at most
  * fallbackWaitMs). So a lost invalidation heals within 2×ttlMs even for idle keys, and hot keys never
@@ -66,7 +90,8 @@ const TIMED_OUT = Symbol('timed out');
  * running out of the caller's `deadline` (ConfigWaitExceeded).
  */
 export class SwrCache<V> {
-  private readonly entries = new Map<string, Entry<V>>();
+  private readonly found: ByteLru<Entry<V>>;
+  private readonly missing: ByteLru<Entry<V>>;
   private readonly inflight = new Map<string, Loading<V>>();
   // Bumped by every invalidation: a load that started before it must not repopulate the cache.
   private epoch = 0;
@@ -74,13 +99,24 @@ export class SwrCache<V> {
   private readonly now: () => number;
   private readonly failures: ReloadFailures;
 
-  constructor(private readonly options: SwrCacheOptions) {
+  constructor(private readonly options: SwrCacheOptions<V>) {
     this.now = options.now ?? Date.now;
     this.failures = options.failures ?? {};
+    this.found = new ByteLru(options.maxBytes);
+    this.missing = new ByteLru(options.negativeMaxBytes);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.found.size + this.missing.size;
+  }
+
+  usage(): SwrCacheUsage {
+    return {
+      bytes: this.found.bytes,
+      entries: this.found.size,
+      negativeBytes: this.missing.bytes,
+      negativeEntries: this.missing.size,
+    };
   }
 
   /**
@@ -89,7 +125,7 @@ export class SwrCache<V> {
    * ConfigWaitExceeded. Without it, a key never loaded waits for its load however long it takes.
    */
   async get(key: string, load: () => Promise<V | null>, deadline?: number): Promise<V | null> {
-    const entry = this.entries.get(key);
+    const entry = this.found.get(key) ?? this.missing.get(key);
     if (!entry) {
       return deadline === undefined ? this.load(key, load).promise : this.loadBefore(key, load, deadline);
     }
@@ -172,27 +208,26 @@ export class SwrCache<V> {
 
   delete(key: string): void {
     this.epoch++;
-    this.entries.delete(key);
+    this.found.delete(key);
+    this.missing.delete(key);
     this.inflight.delete(key);
   }
 
   /** Deletes the entries whose value matches; returns how many went. Negative entries are passed as null. */
   deleteWhere(predicate: (value: V | null, key: string) => boolean): number {
     this.epoch++;
-    let deleted = 0;
-    for (const [key, entry] of this.entries) {
-      if (predicate(entry.value, key)) {
-        this.entries.delete(key);
-        this.inflight.delete(key);
-        deleted++;
-      }
-    }
-    return deleted;
+    const matches = (key: string, entry: Entry<V>) => {
+      if (!predicate(entry.value, key)) return false;
+      this.inflight.delete(key);
+      return true;
+    };
+    return this.found.deleteWhere(matches) + this.missing.deleteWhere(matches);
   }
 
   clear(): void {
     this.epoch++;
-    this.entries.clear();
+    this.found.clear();
+    this.missing.clear();
     this.inflight.clear();
   }
 
@@ -215,13 +250,16 @@ export class SwrCache<V> {
   }
 
   private store(key: string, value: V | null): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.options.maxEntries) {
-      // Maps iterate in insertion order, so the first key is the least recently (re)loaded one.
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
+    const entry = { value, fetchedAt: this.now(), generation: this.generation };
+    const bytes = ENTRY_OVERHEAD_BYTES + stringBytes(key);
+    if (value === null) {
+      this.found.delete(key);
+      this.missing.set(key, entry, bytes);
+    } else {
+      this.missing.delete(key);
+      // An entry larger than the whole budget is not kept: it is loaded again on its next use.
+      this.found.set(key, entry, bytes + this.options.sizeOf(value));
     }
-    this.entries.set(key, { value, fetchedAt: this.now(), generation: this.generation });
   }
 }
 

@@ -1,32 +1,97 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram } from 'prom-client';
+import { collectDefaultMetrics, Gauge, type Metric } from 'prom-client';
 import type { RequestLogEntry } from '../usage/meter.ts';
 import { metricsRegistry } from './metrics.ts';
+import {
+  type ApiSeries,
+  type HistogramData,
+  LATENCY_BUCKETS,
+  RequestMetrics,
+  type RequestMetricsOptions,
+  UNMATCHED_API,
+} from './request-metrics.ts';
 
-// Sub-millisecond to 10 s: the gateway's own overhead lives in the first buckets, slow upstreams in the last.
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const DEFAULT_OPTIONS: RequestMetricsOptions = { topApis: 50, apis: [] };
 
-const requestsTotal = new Counter({
-  name: 'gateway_requests_total',
-  help: 'Requests answered on gateway paths, by API (org/api slug) and status code.',
-  labelNames: ['api', 'status'] as const,
-  registers: [metricsRegistry],
-});
+let requests = new RequestMetrics(DEFAULT_OPTIONS);
 
-const requestDuration = new Histogram({
-  name: 'gateway_request_duration_seconds',
-  help: 'Time from request head to the end of the response, by API and status class.',
-  labelNames: ['api', 'status_class'] as const,
-  buckets: LATENCY_BUCKETS,
-  registers: [metricsRegistry],
-});
+/**
+ * Sets which APIs get their own series (GATEWAY_METRICS_TOP_APIS, GATEWAY_METRICS_APIS). Call before
+ * traffic: the counts so far start over.
+ */
+export function configureRequestMetrics(options: RequestMetricsOptions): void {
+  requests = new RequestMetrics(options);
+}
 
-const upstreamDuration = new Histogram({
-  name: 'gateway_upstream_duration_seconds',
-  help: 'Time spent waiting for and streaming from the upstream, by API and status class.',
-  labelNames: ['api', 'status_class'] as const,
-  buckets: LATENCY_BUCKETS,
-  registers: [metricsRegistry],
-});
+/** One line of a family: what prom-client's own metrics return from get(). */
+interface SeriesValue {
+  labels: Record<string, string | number>;
+  value: number;
+  metricName?: string;
+}
+
+type HistogramPick = (series: ApiSeries) => Map<string, HistogramData>;
+
+/** A family rendered from `requests` at each scrape; summed across cluster workers like prom-client's own. */
+function register(name: string, help: string, type: 'counter' | 'histogram', values: () => SeriesValue[]) {
+  const metric = {
+    name,
+    help,
+    type,
+    aggregator: 'sum',
+    get: async () => ({ name, help, type, aggregator: 'sum', values: values() }),
+    reset: () => undefined,
+  };
+  metricsRegistry.registerMetric(metric as unknown as Metric<string>);
+}
+
+register(
+  'gateway_requests_total',
+  'Requests answered on gateway paths, by API (org/api slug; "other" past the busiest APIs) and status code.',
+  'counter',
+  () => {
+    const values: SeriesValue[] = [];
+    for (const [api, series] of requests.series) {
+      for (const [status, value] of series.requests) values.push({ labels: { api, status }, value });
+    }
+    return values;
+  },
+);
+
+function histogramValues(name: string, pick: HistogramPick): SeriesValue[] {
+  const values: SeriesValue[] = [];
+  for (const [api, series] of requests.series) {
+    for (const [statusClass, histogram] of pick(series)) {
+      const labels = { api, status_class: statusClass };
+      let cumulative = 0;
+      LATENCY_BUCKETS.forEach((le, i) => {
+        cumulative += histogram.buckets[i] ?? 0;
+        values.push({ labels: { ...labels, le }, value: cumulative, metricName: `${name}_bucket` });
+      });
+      values.push({
+        labels: { ...labels, le: '+Inf' },
+        value: histogram.count,
+        metricName: `${name}_bucket`,
+      });
+      values.push({ labels, value: histogram.sum, metricName: `${name}_sum` });
+      values.push({ labels, value: histogram.count, metricName: `${name}_count` });
+    }
+  }
+  return values;
+}
+
+register(
+  'gateway_request_duration_seconds',
+  'Time from request head to the end of the response, by API and status class.',
+  'histogram',
+  () => histogramValues('gateway_request_duration_seconds', (series) => series.duration),
+);
+
+register(
+  'gateway_upstream_duration_seconds',
+  'Time spent waiting for and streaming from the upstream, by API and status class.',
+  'histogram',
+  () => histogramValues('gateway_upstream_duration_seconds', (series) => series.upstream),
+);
 
 const inFlight = new Gauge({
   name: 'gateway_requests_in_flight',
@@ -47,45 +112,20 @@ export function collectProcessMetrics(): void {
  * unknown paths all count as `unmatched`, so garbage URLs cannot blow up label cardinality.
  */
 export function apiLabel(entry: Pick<RequestLogEntry, 'apiId' | 'path'>): string {
-  if (entry.apiId === null) return 'unmatched';
+  if (entry.apiId === null) return UNMATCHED_API;
   const second = entry.path.indexOf('/', 1);
-  if (second < 0) return 'unmatched';
+  if (second < 0) return UNMATCHED_API;
   const third = entry.path.indexOf('/', second + 1);
   return entry.path.slice(1, third < 0 ? undefined : third);
 }
 
-interface RequestSeries {
-  total: Counter.Internal;
-  duration: Histogram.Internal<'api' | 'status_class'>;
-  upstream: Histogram.Internal<'api' | 'status_class'>;
-}
-
-/**
- * The labelled children per (api, status), looked up once: no label objects built per request (prom-client
- * still hashes the child's labels inside each inc/observe). Bounded like the series (APIs × statuses).
- */
-const seriesByLabels = new Map<string, RequestSeries>();
-
-function seriesFor(api: string, status: number): RequestSeries {
-  const id = `${status} ${api}`;
-  let series = seriesByLabels.get(id);
-  if (!series) {
-    const statusClass = `${Math.floor(status / 100)}xx`;
-    series = {
-      total: requestsTotal.labels({ api, status: String(status) }),
-      duration: requestDuration.labels({ api, status_class: statusClass }),
-      upstream: upstreamDuration.labels({ api, status_class: statusClass }),
-    };
-    seriesByLabels.set(id, series);
-  }
-  return series;
-}
-
 export function observeRequest(entry: RequestLogEntry): void {
-  const series = seriesFor(apiLabel(entry), entry.status);
-  series.total.inc();
-  series.duration.observe(entry.latencyMs / 1000);
-  if (entry.upstreamMs !== null) series.upstream.observe(entry.upstreamMs / 1000);
+  requests.record({
+    api: apiLabel(entry),
+    status: entry.status,
+    durationSeconds: entry.latencyMs / 1000,
+    upstreamSeconds: entry.upstreamMs === null ? null : entry.upstreamMs / 1000,
+  });
 }
 
 export const requestsInFlight = {

@@ -152,7 +152,7 @@ describe('catalog visibility', () => {
       'UNAUTHORIZED',
     );
     const facets = await anonymous.catalog.facets();
-    expect(facets.orgs).toContainEqual({ slug: p.org.slug, name: p.org.name });
+    expect(facets.orgs).toContainEqual({ slug: p.org.slug, name: p.org.name, count: 1 });
   });
 });
 
