@@ -47,8 +47,9 @@ export interface ResilientLimitStoreOptions {
 const DEFAULT_WAIT_MS = 250;
 const DEFAULT_REFRESH_MS = 5_000;
 const FAILED_READ_RETRY_MS = 1_000;
-// Bounds the per-quota bookkeeping; past it the maps start over (a fresh read then covers the gap).
-const MAX_TRACKED = 100_000;
+// Bounds the per-quota bookkeeping (about 200 bytes an entry); past it the maps start over (a fresh read
+// from Postgres then covers the gap).
+const MAX_TRACKED = 20_000;
 
 const quotaId = (request: LimitRequest) => `${request.subscriptionId}:${request.quota?.periodStartMs}`;
 

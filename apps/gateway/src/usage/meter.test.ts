@@ -220,6 +220,18 @@ describe('UsageMeter', () => {
     ]);
   });
 
+  it('forgets keys not used for two touch intervals', async () => {
+    const { db } = fakeSql();
+    const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });
+    for (let i = 0; i < 1_000; i++) meter.touchKey(`k${i}`, at);
+    expect(meter.trackedKeyCount).toBe(1_000);
+    meter.touchKey('busy', at + 61_000);
+    expect(meter.trackedKeyCount).toBe(1_001);
+    meter.touchKey('busy', at + 122_000);
+    expect(meter.trackedKeyCount).toBe(2); // 'busy' in both generations; the thousand are gone
+    await meter.close();
+  });
+
   it('does nothing when there is nothing to write', async () => {
     const { db, committed } = fakeSql();
     const meter = new UsageMeter(db, { flushIntervalMs: 1_000 });

@@ -83,7 +83,13 @@ export class UsageMeter {
   private logs: string[] = [];
   private keysUsed = new Map<string, Date>();
   private events = 0;
-  private readonly keyTouchedAt = new Map<string, number>();
+  /**
+   * Keys marked used in this touch interval and the one before: two generations swapped every interval,
+   * so the memory follows the keys in use now, not every key ever seen.
+   */
+  private touchedKeys = new Map<string, number>();
+  private touchedBefore = new Map<string, number>();
+  private touchGenerationAt = Number.NEGATIVE_INFINITY;
   private readonly pending: Batch[] = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -147,10 +153,21 @@ export class UsageMeter {
 
   /** Marks a key used; written at most once a minute per key. */
   touchKey(keyId: string, atMs: number): void {
-    const last = this.keyTouchedAt.get(keyId);
+    if (atMs - this.touchGenerationAt >= KEY_TOUCH_INTERVAL_MS) {
+      this.touchedBefore = this.touchedKeys;
+      this.touchedKeys = new Map();
+      this.touchGenerationAt = atMs;
+    }
+    // A key last touched before the previous generation began is more than an interval ago anyway.
+    const last = this.touchedKeys.get(keyId) ?? this.touchedBefore.get(keyId);
     if (last !== undefined && atMs - last < KEY_TOUCH_INTERVAL_MS) return;
-    this.keyTouchedAt.set(keyId, atMs);
+    this.touchedKeys.set(keyId, atMs);
     this.keysUsed.set(keyId, new Date(atMs));
+  }
+
+  /** Keys held to space out lastUsedAt writes: those used in the last two touch intervals. */
+  get trackedKeyCount(): number {
+    return this.touchedKeys.size + this.touchedBefore.size;
   }
 
   get droppedLogCount(): number {
