@@ -62,7 +62,7 @@ const SUSPECT_MS = 1_000;
 const MAX_HELD_EVENTS = 200_000;
 
 /**
- * Redis mode: one XADD per request (pipelined per event-loop turn) read by the metering worker. When the
+ * Redis mode: one XADD per request (sent with the turn's other Redis commands) read by the metering worker. When the
  * XADD fails or times out, the same event (same id) is written straight to Postgres through the worker's
  * own idempotent apply, so an XADD that landed after all is dropped by the worker as a duplicate: no loss
  * and no double count while Redis is away. Only if Postgres is unreachable too are events held in memory
