@@ -70,9 +70,9 @@ const ZScaleEnv = z.object({
   BENCH_SCALE_ANALYTICS_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Gateway memory: keys it knows, and unknown keys presented to it. */
   BENCH_SCALE_GATEWAY_KEYS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
-  BENCH_SCALE_UNKNOWN_KEYS: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  BENCH_SCALE_UNKNOWN_KEYS: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
   /** Metrics scrape: APIs with series. */
-  BENCH_SCALE_METRICS_APIS: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  BENCH_SCALE_METRICS_APIS: z.coerce.number().int().min(1).max(100_000).default(10_000),
 });
 
 function readScaleEnv(source: NodeJS.ProcessEnv = process.env) {
@@ -300,6 +300,20 @@ async function external(
   });
 }
 
+/** Targets of the figures the gateway-memory and metrics modules return as plain numbers. */
+const EXTERNAL_TARGETS: Record<string, ScaleRow['target']> = {
+  'gateway memory: rssSettledBytes': { op: '<=', limit: 200 },
+  'gateway memory: peakRssBytes': { op: '<=', limit: 200 },
+  'metrics scrape: bytes': { op: '<=', limit: 1 },
+  'metrics scrape: scrapeMs': { op: '<=', limit: 100 },
+};
+
+const withTargets = (rows: ScaleRow[]): ScaleRow[] =>
+  rows.map((row) => {
+    const target = EXTERNAL_TARGETS[row.measure];
+    return target && !row.target ? { ...row, target } : row;
+  });
+
 async function runExternal(env: ScaleEnv): Promise<ScaleRow[]> {
   const out: ScaleRow[] = [];
   if (env.parts.has('analytics')) {
@@ -332,12 +346,14 @@ async function runExternal(env: ScaleEnv): Promise<ScaleRow[]> {
     else {
       log('\n== gateway memory ==');
       out.push(
-        ...(await external('gateway memory', file, ['measureGatewayMemory'], (m) =>
-          (m.measureGatewayMemory as Entry)({
-            keys: env.BENCH_SCALE_GATEWAY_KEYS,
-            unknownKeys: env.BENCH_SCALE_UNKNOWN_KEYS,
-          }),
-        )),
+        ...withTargets(
+          await external('gateway memory', file, ['measureGatewayMemory'], (m) =>
+            (m.measureGatewayMemory as Entry)({
+              keys: env.BENCH_SCALE_GATEWAY_KEYS,
+              unknownKeys: env.BENCH_SCALE_UNKNOWN_KEYS,
+            }),
+          ),
+        ),
       );
     }
   }
@@ -347,9 +363,11 @@ async function runExternal(env: ScaleEnv): Promise<ScaleRow[]> {
     else {
       log('\n== metrics scrape ==');
       out.push(
-        ...(await external('metrics scrape', file, ['measureMetricsScrape'], (m) =>
-          (m.measureMetricsScrape as Entry)({ apis: env.BENCH_SCALE_METRICS_APIS }),
-        )),
+        ...withTargets(
+          await external('metrics scrape', file, ['measureMetricsScrape'], (m) =>
+            (m.measureMetricsScrape as Entry)({ apis: env.BENCH_SCALE_METRICS_APIS }),
+          ),
+        ),
       );
     }
   }
