@@ -132,6 +132,8 @@ export interface GatewayTarget {
  * 8 MB semi-spaces instead of V8's 16–32 MB, which lowers RSS under load at no throughput cost.
  */
 export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=8'];
+/** The environment the gateway is meant to run with (docs/operations.md): two malloc arenas, not one per thread. */
+export const GATEWAY_PROCESS_ENV = { MALLOC_ARENA_MAX: '2' };
 /** The memory-capped profile: old space limited too — far lower RSS, some throughput traded for it. */
 export const GATEWAY_CAPPED_NODE_FLAGS = [...GATEWAY_NODE_FLAGS, '--max-old-space-size=256'];
 
@@ -156,6 +158,7 @@ export async function startGateway(pin: string[], target: GatewayTarget): Promis
       GATEWAY_WORKERS: '1',
       GATEWAY_LOG_LEVEL: target.logLevel ?? 'info',
       NODE_ENV: 'production',
+      ...GATEWAY_PROCESS_ENV,
       ...(target.encryptionKey ? { PORTCULLIS_ENCRYPTION_KEY: target.encryptionKey } : {}),
     },
     // With the access log off (warn) the "listening" line is not written: ask /readyz instead.

@@ -36,6 +36,7 @@ import { readBenchEnv } from '../env.ts';
 import {
   freePort,
   GATEWAY_NODE_FLAGS,
+  GATEWAY_PROCESS_ENV,
   REPO_ROOT,
   type RunningProcess,
   startProcess,
@@ -262,6 +263,7 @@ async function startGatewayProcess(
       GATEWAY_WORKERS: '1',
       GATEWAY_LOG_LEVEL: 'info',
       NODE_ENV: 'production',
+      ...GATEWAY_PROCESS_ENV,
       ...extraEnv,
     },
     ready: () =>
