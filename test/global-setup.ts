@@ -1,8 +1,8 @@
 import { ensureDatabase, migrate } from '@portcullis/db/migrate';
-import pg from 'pg';
+import { dropDatabase } from '@portcullis/db/migrate-scratch';
 
 /** Creates a fresh database for this test run and applies the migrations to it. */
-let created: { databaseUrl: string; name: string } | undefined;
+let created: { databaseUrl: string } | undefined;
 
 export async function setup(): Promise<void> {
   const base = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/portcullis_test';
@@ -10,7 +10,7 @@ export async function setup(): Promise<void> {
   const name = `${url.pathname.slice(1)}_${process.pid}`;
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
-  await dropDatabase(databaseUrl, name);
+  await dropDatabase(databaseUrl);
   await ensureDatabase(databaseUrl);
   await migrate(databaseUrl);
   process.env.DATABASE_URL = databaseUrl;
@@ -18,21 +18,9 @@ export async function setup(): Promise<void> {
   // No test may reach the real Stripe: tests that talk to Stripe start the local fake and point here.
   process.env.STRIPE_API_BASE ??= 'http://127.0.0.1:9';
   process.env.PORTCULLIS_ENCRYPTION_KEY ??= 'cG9ydGN1bGxpcy10ZXN0LWVuY3J5cHRpb24ta2V5ISE=';
-  created = { databaseUrl, name };
+  created = { databaseUrl };
 }
 
 export async function teardown(): Promise<void> {
-  if (created && !process.env.KEEP_TEST_DATABASE) await dropDatabase(created.databaseUrl, created.name);
-}
-
-async function dropDatabase(databaseUrl: string, name: string): Promise<void> {
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  if (created && !process.env.KEEP_TEST_DATABASE) await dropDatabase(created.databaseUrl);
 }

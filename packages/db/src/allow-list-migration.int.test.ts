@@ -1,9 +1,7 @@
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDatabase, MIGRATIONS_DIR, migrate } from './migrate.ts';
+import { migrate } from './migrate.ts';
+import { type DatabaseBefore, databaseBefore } from './migrate-scratch.ts';
 
 /*
  * Migration 0008 turns the former platform-wide SSRF allow-list (PlatformSetting 'upstream.allowedHosts')
@@ -14,32 +12,17 @@ import { ensureDatabase, MIGRATIONS_DIR, migrate } from './migrate.ts';
 const SCOPED = '0008_org_scoped_upstream_allow_list';
 
 describe('migration 0008: the global allow-list becomes per-organization entries', () => {
+  let scratch: DatabaseBefore;
   let databaseUrl: string;
-  let name: string;
-  let dir: string;
   let client: pg.Client;
 
   beforeAll(async () => {
-    const base = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/portcullis_test');
-    name = `${base.pathname.slice(1)}_m0008`;
-    base.pathname = `/${name}`;
-    databaseUrl = base.toString();
-    await dropDatabase(databaseUrl, name);
-    await ensureDatabase(databaseUrl);
-    // a copy of the migrations before 0008
-    dir = await mkdtemp(join(tmpdir(), 'migrations-'));
-    for (const entry of await readdir(MIGRATIONS_DIR, { withFileTypes: true })) {
-      if (entry.isDirectory() && entry.name < SCOPED)
-        await cp(join(MIGRATIONS_DIR, entry.name), join(dir, entry.name), { recursive: true });
-    }
-    await migrate(databaseUrl, dir);
-    client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
+    scratch = await databaseBefore(SCOPED, 'm0008');
+    databaseUrl = scratch.url;
+    client = scratch.client;
   });
   afterAll(async () => {
-    await client?.end();
-    if (dir) await rm(dir, { recursive: true, force: true });
-    if (name) await dropDatabase(databaseUrl, name);
+    await scratch?.drop();
   });
 
   it('assigns each legacy host to the organizations using it, keeps unused hosts for nobody, drops the setting', async () => {
@@ -90,15 +73,3 @@ describe('migration 0008: the global allow-list becomes per-organization entries
     expect(setting.rowCount).toBe(0);
   });
 });
-
-async function dropDatabase(databaseUrl: string, name: string): Promise<void> {
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}

@@ -1,9 +1,7 @@
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDatabase, MIGRATIONS_DIR, migrate } from './migrate.ts';
+import { migrate } from './migrate.ts';
+import { type DatabaseBefore, databaseBefore } from './migrate-scratch.ts';
 
 /*
  * Migration 0013 creates LatencyDailyRollup, LatencyApiRollup and LatencyApiDailyRollup and fills them
@@ -13,40 +11,18 @@ import { ensureDatabase, MIGRATIONS_DIR, migrate } from './migrate.ts';
 
 const DAILY = '0013_latency_daily_rollup';
 
-async function dropDatabase(databaseUrl: string, name: string) {
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => client.end());
-}
-
 describe('migration 0013: daily and per-API latency histograms backfilled from the hourly ones', () => {
+  let scratch: DatabaseBefore;
   let databaseUrl: string;
-  let name: string;
-  let dir: string;
   let client: pg.Client;
 
   beforeAll(async () => {
-    const base = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/portcullis_test');
-    name = `${base.pathname.slice(1)}_m0013`;
-    base.pathname = `/${name}`;
-    databaseUrl = base.toString();
-    await dropDatabase(databaseUrl, name);
-    await ensureDatabase(databaseUrl);
-    dir = await mkdtemp(join(tmpdir(), 'migrations-'));
-    for (const entry of await readdir(MIGRATIONS_DIR, { withFileTypes: true })) {
-      if (entry.isDirectory() && entry.name < DAILY)
-        await cp(join(MIGRATIONS_DIR, entry.name), join(dir, entry.name), { recursive: true });
-    }
-    await migrate(databaseUrl, dir);
-    client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
+    scratch = await databaseBefore(DAILY, 'm0013');
+    databaseUrl = scratch.url;
+    client = scratch.client;
   });
   afterAll(async () => {
-    await client?.end();
-    if (dir) await rm(dir, { recursive: true, force: true });
-    if (name) await dropDatabase(databaseUrl, name);
+    await scratch?.drop();
   });
 
   it('adds every hourly histogram into its UTC day, element by element, whatever its length', async () => {

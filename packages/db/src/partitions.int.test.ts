@@ -1,9 +1,7 @@
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDatabase, MIGRATIONS_DIR, migrate } from './migrate.ts';
+import { migrate } from './migrate.ts';
+import { type DatabaseBefore, databaseBefore } from './migrate-scratch.ts';
 import {
   dayPartitionName,
   defaultPartitionName,
@@ -25,9 +23,8 @@ const today = Math.floor(Date.now() / DAY) * DAY;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('day partitions of RequestLog, AiCallLog and UsageEvent', () => {
+  let scratch: DatabaseBefore;
   let databaseUrl: string;
-  let name: string;
-  let dir: string;
   let client: pg.Client;
   let sql: SqlWriter;
   let other: SqlWriter;
@@ -49,29 +46,16 @@ describe('day partitions of RequestLog, AiCallLog and UsageEvent', () => {
     );
 
   beforeAll(async () => {
-    const base = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/portcullis_test');
-    name = `${base.pathname.slice(1)}_m0011`;
-    base.pathname = `/${name}`;
-    databaseUrl = base.toString();
-    await dropDatabase(databaseUrl, name);
-    await ensureDatabase(databaseUrl);
-    dir = await mkdtemp(join(tmpdir(), 'migrations-'));
-    for (const entry of await readdir(MIGRATIONS_DIR, { withFileTypes: true })) {
-      if (entry.isDirectory() && entry.name < PARTITIONED)
-        await cp(join(MIGRATIONS_DIR, entry.name), join(dir, entry.name), { recursive: true });
-    }
-    await migrate(databaseUrl, dir);
-    client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
+    scratch = await databaseBefore(PARTITIONED, 'm0011');
+    databaseUrl = scratch.url;
+    client = scratch.client;
     sql = sqlWriter(createPgPool(databaseUrl, 2));
     other = sqlWriter(createPgPool(databaseUrl, 2));
   });
   afterAll(async () => {
     await sql?.close();
     await other?.close();
-    await client?.end();
-    if (dir) await rm(dir, { recursive: true, force: true });
-    if (name) await dropDatabase(databaseUrl, name);
+    await scratch?.drop();
   });
 
   it('migration 0011 moves every existing row into its day partition (DEFAULT for very old ones)', async () => {
@@ -257,15 +241,3 @@ describe('day partitions of RequestLog, AiCallLog and UsageEvent', () => {
     expect(result.dropped).toContain(dayPartitionName('AiCallLog', old));
   });
 });
-
-async function dropDatabase(databaseUrl: string, name: string): Promise<void> {
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
