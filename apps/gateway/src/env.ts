@@ -30,6 +30,18 @@ const cacheBytes = (fallback: number) =>
     .max(4 * 1024 ** 3)
     .default(fallback);
 
+/** A comma-separated list, entries trimmed, empty ones dropped (default: none). */
+const zCommaList = () =>
+  z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    );
+
 const API_LABEL = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}\/[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
 const ZGatewayEnv = z.object({
@@ -75,15 +87,7 @@ const ZGatewayEnv = z.object({
   /** APIs with their own series on /metrics, by traffic; the rest count as api="other". */
   GATEWAY_METRICS_TOP_APIS: z.coerce.number().int().min(0).max(1_000).default(50),
   /** Comma-separated `org/api` slugs that always have their own series (besides the top ones). */
-  GATEWAY_METRICS_APIS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean),
-    )
+  GATEWAY_METRICS_APIS: zCommaList()
     .refine((apis) => apis.every((api) => API_LABEL.test(api)), 'must be comma-separated org/api slugs')
     .refine((apis) => apis.length <= 1_000, 'must list at most 1000 APIs'),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(500),
@@ -119,19 +123,10 @@ const ZGatewayEnv = z.object({
     .optional(),
   // Client IP, response cache — see src/policies, src/response-cache
   /** Comma-separated CIDRs of proxies whose X-Forwarded-For is believed; default: none (use the socket peer). */
-  GATEWAY_TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean),
-    )
-    .refine(
-      (cidrs) => compileIpMatcher(cidrs).invalid.length === 0,
-      'must be comma-separated CIDRs or addresses',
-    ),
+  GATEWAY_TRUSTED_PROXIES: zCommaList().refine(
+    (cidrs) => compileIpMatcher(cidrs).invalid.length === 0,
+    'must be comma-separated CIDRs or addresses',
+  ),
   /** In-process (L1) response cache bound; Redis (L2) is used too when REDIS_URL is set. */
   GATEWAY_RESPONSE_CACHE_MAX_BYTES: z.coerce
     .number()
