@@ -3,8 +3,8 @@ import { type Db, prismaSqlRunner } from '@portcullis/db';
 import type { SqlRunner } from '@portcullis/db/pg';
 import { applyUsageEvents } from '@portcullis/usage/apply';
 import type { StreamUsageEvent } from '@portcullis/usage/stream';
-import { dayStart, type Scenario, sqlTextArray } from './scenario.ts';
-import { dayChunks, median, type ScaleRow } from './table.ts';
+import { insertByDay, type Scenario, sqlTextArray } from './scenario.ts';
+import { median, type ScaleRow } from './table.ts';
 
 /**
  * Metering ingest against the size of the UsageEvent dedupe ledger. The measured path is the metering
@@ -93,19 +93,5 @@ export async function generateUsageLedger(
       CASE WHEN g % 4 = 0 THEN 450 ELSE 0 END, t + interval '2 seconds'
     FROM generate_series($1::bigint, $2::bigint) AS g,
       LATERAL (SELECT $3::timestamp(3) + ((g - $1) * $4::float8) * interval '1 millisecond' AS t) AS timed`;
-  const started = performance.now();
-  for (const chunk of dayChunks(rows, scenario.days)) {
-    if (chunk.count === 0) continue;
-    await sql.execute(insert, [
-      chunk.first,
-      chunk.first + chunk.count - 1,
-      dayStart(scenario, chunk.day).toISOString(),
-      86_400_000 / chunk.count,
-    ]);
-    if (chunk.day % 10 === 9) log(`  UsageEvent: ${chunk.day + 1} of ${scenario.days} days`);
-  }
-  await sql.execute('ANALYZE "UsageEvent"');
-  const seconds = (performance.now() - started) / 1000;
-  log(`  UsageEvent: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (ANALYZE included)`);
-  return seconds;
+  return insertByDay(sql, scenario, 'UsageEvent', rows, insert, log);
 }

@@ -9,8 +9,8 @@ import {
   type RequestLogListInput,
   requestLogExport,
 } from '@portcullis/services/verbs/request-logs';
-import { dayStart, type Scenario, sqlTextArray } from './scenario.ts';
-import { dayChunks, type ScaleRow, sizeLabel, timeMedianMs } from './table.ts';
+import { dayStart, insertByDay, type Scenario, sqlTextArray } from './scenario.ts';
+import { type ScaleRow, sizeLabel, timeMedianMs } from './table.ts';
 
 /**
  * Request-log and AI-call-log rows made by generate_series, one INSERT … SELECT per day through the
@@ -112,20 +112,7 @@ async function generate(
   log: (line: string) => void,
 ): Promise<Generated> {
   const insert = table === 'RequestLog' ? requestLogInsert(scenario) : aiCallInsert(scenario);
-  const started = performance.now();
-  for (const chunk of dayChunks(rows, scenario.days)) {
-    if (chunk.count === 0) continue;
-    await sql.execute(insert, [
-      chunk.first,
-      chunk.first + chunk.count - 1,
-      dayStart(scenario, chunk.day).toISOString(),
-      86_400_000 / chunk.count,
-    ]);
-    if (chunk.day % 10 === 9) log(`  ${table}: ${chunk.day + 1} of ${scenario.days} days`);
-  }
-  await sql.execute(`ANALYZE "${table}"`);
-  const seconds = (performance.now() - started) / 1000;
-  log(`  ${table}: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (ANALYZE included)`);
+  const seconds = await insertByDay(sql, scenario, table, rows, insert, log);
   return { table, rows, seconds };
 }
 
