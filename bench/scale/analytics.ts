@@ -12,8 +12,8 @@
  *   both sides, so each side's queries read every generated row. Then, per hour of the window
  *   [end − days, end), end = the current hour: one LatencyRollup histogram per subscription, one
  *   UsageRollup row (status class 2) per subscription, and a class-5 row where that hour had errors;
- *   the daily and per-API rows (LatencyDailyRollup, LatencyApiRollup, LatencyApiDailyRollup,
- *   UsageDailyRollup) are those hourly ones summed, as the rollup writer keeps them. Set-based SQL (generate_series), one statement per table per chunk of
+ *   the daily, per-API and per-org rows (LatencyDailyRollup, LatencyApiRollup, LatencyApiDailyRollup,
+ *   UsageDailyRollup, and the Org tables of both) are those hourly ones summed, as the rollup writer keeps them. Set-based SQL (generate_series), one statement per table per chunk of
  *   days, in time order (so every index is appended to at a few places); VACUUM ANALYZE at the end.
  *   Generating the same size again in the same database is skipped (the tenants are found by slug).
  * - `measureAnalytics` times `analyticsTimeseries` and `analyticsTop` (packages/services) for the ranges
@@ -96,8 +96,14 @@ const ROLLUP_TABLES = [
   'LatencyDailyRollup',
   'LatencyApiRollup',
   'LatencyApiDailyRollup',
+  'LatencyOrgRollup',
+  'LatencyOrgDailyRollup',
   'UsageRollup',
   'UsageDailyRollup',
+  'UsageOrgRollup',
+  'UsageOrgDailyRollup',
+  'UsagePairRollup',
+  'UsagePairDailyRollup',
 ] as const;
 
 async function rowCounts(db: Db): Promise<AnalyticsData['rows']> {
@@ -203,6 +209,46 @@ async function generateDays(db: Db, start: Date, fromDay: number, toDay: number)
     FROM "UsageRollup" WHERE ${window}
     GROUP BY "subscriptionId", "bucketStart"::date, "statusClass"
     ORDER BY 3, 2, 4`);
+  await generateOrgDays(db, window, sums);
+}
+
+/**
+ * The per-org rows (each side's unfiltered charts) and per-API-and-consumer rows (the rankings) of a
+ * window: the per-subscription ones summed.
+ */
+async function generateOrgDays(db: Db, window: string, sums: string) {
+  const orgs = `JOIN "Subscription" s ON s.id = r."subscriptionId" JOIN "App" ap ON ap.id = s."appId"
+    JOIN "Plan" p ON p.id = s."planId" JOIN "Api" a ON a.id = p."apiId"
+    CROSS JOIN LATERAL (VALUES (a."orgId", 'provider'), (ap."orgId", 'consumer')) AS o(org, side)`;
+  const dayWindow = window.replaceAll('"bucketStart"', 'day');
+  for (const [table, from, time, where] of [
+    ['UsageOrgRollup', 'UsageRollup', '"bucketStart"', window],
+    ['UsageOrgDailyRollup', 'UsageDailyRollup', 'day', dayWindow],
+  ] as const) {
+    await db.$executeRawUnsafe(`
+      INSERT INTO "${table}" ("orgId", side, ${time}, requests, billable, "updatedAt")
+      SELECT o.org, o.side, r.${time}, sum(r.requests), sum(r.billable), now()
+      FROM "${from}" r ${orgs} WHERE ${where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+  }
+  for (const [table, from, time, where] of [
+    ['UsagePairRollup', 'UsageRollup', '"bucketStart"', window],
+    ['UsagePairDailyRollup', 'UsageDailyRollup', 'day', dayWindow],
+  ] as const) {
+    await db.$executeRawUnsafe(`
+      INSERT INTO "${table}" ("providerOrgId", ${time}, "apiId", "consumerOrgId", requests, errors, "updatedAt")
+      SELECT a."orgId", r.${time}, a.id, ap."orgId", sum(r.requests),
+        sum(CASE WHEN r."statusClass" = 5 THEN r.requests ELSE 0 END), now()
+      FROM "${from}" r ${orgs} WHERE ${where} AND o.side = 'provider' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`);
+  }
+  for (const [table, from, time, where] of [
+    ['LatencyOrgRollup', 'LatencyRollup', '"bucketStart"', window],
+    ['LatencyOrgDailyRollup', 'LatencyDailyRollup', 'day', dayWindow],
+  ] as const) {
+    await db.$executeRawUnsafe(`
+      INSERT INTO "${table}" ("orgId", side, ${time}, counts, requests, errors, "updatedAt")
+      SELECT o.org, o.side, r.${time}, ARRAY[${sums}]::bigint[], sum(r.requests), sum(r.errors), now()
+      FROM "${from}" r ${orgs} WHERE ${where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+  }
 }
 
 /**

@@ -1,15 +1,19 @@
+import { LATENCY_BUCKET_COUNT } from '@portcullis/core/latency';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { StreamUsageEvent } from './stream.ts';
 
 /**
- * The one writer of the billing totals, UsageRollup (hourly) and UsageDailyRollup. Every path that
+ * The one writer of the billing totals, UsageRollup (hourly) and UsageDailyRollup, and of their sums per
+ * organization and side (UsageOrgRollup, UsageOrgDailyRollup: what an org's unfiltered charts read) and
+ * per API and consumer org (UsagePairRollup, UsagePairDailyRollup: what the rankings read). Every path that
  * records usage goes through `writeRollups`: the metering worker and the gateway's Redis-outage fallback
  * (events, recorded exactly once by id, apply.ts) and the gateway's embedded meter (a tally summed in
  * memory, made exactly-once by its batch id). They share the bucketing (hour and day, status class,
  * billable rule), the summing and the upsert, so they cannot drift apart.
  *
  * Likewise the one writer of the latency histograms, per API × subscription (LatencyRollup hourly,
- * LatencyDailyRollup) and per API (LatencyApiRollup, LatencyApiDailyRollup): `writeLatencyRollups`. Histograms come from request logs, which only the gateway's meter batches (in
+ * LatencyDailyRollup), per API (LatencyApiRollup, LatencyApiDailyRollup) and per organization and side
+ * (LatencyOrgRollup, LatencyOrgDailyRollup): `writeLatencyRollups`. Histograms come from request logs, which only the gateway's meter batches (in
  * both modes), inside the transaction that records its UsageBatch id.
  */
 
@@ -133,19 +137,43 @@ const SUMMED = [
   'costMicros',
 ] as const;
 
-function addToRollupOnConflict(table: 'UsageRollup' | 'UsageDailyRollup'): string {
-  const key =
-    table === 'UsageRollup'
-      ? '"subscriptionId", "bucketStart", "statusClass"'
-      : '"subscriptionId", day, "statusClass"';
-  const sums = SUMMED.map((column) => `"${column}" = "${table}"."${column}" + excluded."${column}"`);
+/** The columns the per-org usage rollups keep. */
+const ORG_SUMMED = ['requests', 'billable'] as const;
+/** The columns the per-API-and-consumer-org usage rollup keeps. */
+const PAIR_SUMMED = ['requests', 'errors'] as const;
+
+/** Each usage rollup table's unique key: what ON CONFLICT names. */
+const USAGE_ROLLUP_KEYS = {
+  UsageRollup: '"subscriptionId", "bucketStart", "statusClass"',
+  UsageDailyRollup: '"subscriptionId", day, "statusClass"',
+  UsageOrgRollup: '"orgId", side, "bucketStart"',
+  UsageOrgDailyRollup: '"orgId", side, day',
+  UsagePairRollup: '"providerOrgId", "bucketStart", "apiId", "consumerOrgId"',
+  UsagePairDailyRollup: '"providerOrgId", day, "apiId", "consumerOrgId"',
+} as const;
+
+function addToRollupOnConflict(
+  table: keyof typeof USAGE_ROLLUP_KEYS,
+  columns: readonly string[] = SUMMED,
+): string {
+  const key = USAGE_ROLLUP_KEYS[table];
+  const sums = columns.map((column) => `"${column}" = "${table}"."${column}" + excluded."${column}"`);
   return `ON CONFLICT (${key}) DO UPDATE SET ${[...sums, '"updatedAt" = excluded."updatedAt"'].join(', ')}`;
 }
 
 /**
+ * The two organizations a subscription's figures also count for, as rows (org, side): the provider owning
+ * its API and the consumer owning its app. `s` must be the joined "Subscription".
+ */
+const SUBSCRIPTION_ORGS = `
+      JOIN "App" ap ON ap.id = s."appId" JOIN "Plan" p ON p.id = s."planId" JOIN "Api" a ON a.id = p."apiId"
+      CROSS JOIN LATERAL (VALUES (a."orgId", 'provider'), (ap."orgId", 'consumer')) AS o(org, side)`;
+
+/**
  * Adds the rows of `tallied` (sid, at, cls, requests, billable, bytes_in, bytes_out, tokens_in,
  * tokens_out, cost) to both grains, stamped `updatedAt`: the daily rows sum the same values as the hourly
- * ones, so the two can never disagree. The join drops rows of subscriptions deleted meanwhile, which
+ * ones, so the two can never disagree; the per-org rows sum them per provider and consumer org. The join
+ * drops rows of subscriptions deleted meanwhile, which
  * would otherwise fail the whole batch, forever. Rows go in key order so concurrent writers (several
  * workers, the embedded meter) lock them in the same order and cannot deadlock each other.
  */
@@ -169,6 +197,50 @@ const rollupCtes = (updatedAt: string) => `
       GROUP BY v.sid, v.at::date, v.cls
       ORDER BY v.sid, v.at::date, v.cls
       ${addToRollupOnConflict('UsageDailyRollup')}
+    ),
+    org_tallied AS (
+      SELECT o.org, o.side, v.at, v.requests, v.billable
+      FROM tallied v JOIN "Subscription" s ON s.id = v.sid ${SUBSCRIPTION_ORGS}
+    ),
+    org_hourly AS (
+      INSERT INTO "UsageOrgRollup" ("orgId", side, "bucketStart", requests, billable, "updatedAt")
+      SELECT org, side, date_trunc('hour', at), sum(requests), sum(billable), ${updatedAt}::timestamp(3)
+      FROM org_tallied
+      GROUP BY 1, 2, 3
+      ORDER BY 1, 2, 3
+      ${addToRollupOnConflict('UsageOrgRollup', ORG_SUMMED)}
+    ),
+    org_daily AS (
+      INSERT INTO "UsageOrgDailyRollup" ("orgId", side, day, requests, billable, "updatedAt")
+      SELECT org, side, at::date, sum(requests), sum(billable), ${updatedAt}::timestamp(3)
+      FROM org_tallied
+      GROUP BY 1, 2, 3
+      ORDER BY 1, 2, 3
+      ${addToRollupOnConflict('UsageOrgDailyRollup', ORG_SUMMED)}
+    ),
+    pair_tallied AS (
+      SELECT a."orgId" AS provider, v.at, a.id AS api, ap."orgId" AS consumer, v.requests,
+        CASE WHEN v.cls = 5 THEN v.requests ELSE 0 END AS errors
+      FROM tallied v JOIN "Subscription" s ON s.id = v.sid JOIN "App" ap ON ap.id = s."appId"
+        JOIN "Plan" p ON p.id = s."planId" JOIN "Api" a ON a.id = p."apiId"
+    ),
+    pair_hourly AS (
+      INSERT INTO "UsagePairRollup" ("providerOrgId", "bucketStart", "apiId", "consumerOrgId", requests, errors,
+        "updatedAt")
+      SELECT provider, date_trunc('hour', at), api, consumer, sum(requests), sum(errors), ${updatedAt}::timestamp(3)
+      FROM pair_tallied
+      GROUP BY 1, 2, 3, 4
+      ORDER BY 1, 2, 3, 4
+      ${addToRollupOnConflict('UsagePairRollup', PAIR_SUMMED)}
+    ),
+    pair_daily AS (
+      INSERT INTO "UsagePairDailyRollup" ("providerOrgId", day, "apiId", "consumerOrgId", requests, errors,
+        "updatedAt")
+      SELECT provider, at::date, api, consumer, sum(requests), sum(errors), ${updatedAt}::timestamp(3)
+      FROM pair_tallied
+      GROUP BY 1, 2, 3, 4
+      ORDER BY 1, 2, 3, 4
+      ${addToRollupOnConflict('UsagePairDailyRollup', PAIR_SUMMED)}
     )`;
 
 /** A tally whose sums are added as they are ($1: its rows as JSON, $2: updatedAt). */
@@ -285,15 +357,38 @@ export interface LatencyHistogram {
   errors: number;
 }
 
-type LatencyTable = 'LatencyRollup' | 'LatencyDailyRollup' | 'LatencyApiRollup' | 'LatencyApiDailyRollup';
+type LatencyTable =
+  | 'LatencyRollup'
+  | 'LatencyDailyRollup'
+  | 'LatencyApiRollup'
+  | 'LatencyApiDailyRollup'
+  | 'LatencyOrgRollup'
+  | 'LatencyOrgDailyRollup';
+
+/**
+ * What to do when a latency row exists: the counts added element by element (unnest zips both arrays,
+ * padding the shorter with NULLs, so arrays written under another bucket count still add up), the totals
+ * added.
+ */
+const addLatencyOnConflict = (table: LatencyTable, keys: string) => `
+      ON CONFLICT (${keys}) DO UPDATE SET
+        counts = ARRAY(
+          SELECT coalesce(old_n, 0) + coalesce(new_n, 0)
+          FROM unnest("${table}".counts, excluded.counts) WITH ORDINALITY AS pair(old_n, new_n, position)
+          ORDER BY pair.position
+        ),
+        requests = "${table}".requests + excluded.requests,
+        errors = "${table}".errors + excluded.errors,
+        "updatedAt" = excluded."updatedAt"`;
 
 /**
  * Adds the rows of one JSON parameter (one per key, summed beforehand) to one latency table, in key
- * order so concurrent gateways lock them in the same order; an existing row gets the counts added
- * element by element (unnest zips both arrays, padding the shorter with NULLs, so arrays written under
- * another bucket count still add up).
+ * order so concurrent gateways lock them in the same order.
  */
-function addLatencyTo(table: LatencyTable, param: string): string {
+function addLatencyTo(
+  table: Exclude<LatencyTable, 'LatencyOrgRollup' | 'LatencyOrgDailyRollup'>,
+  param: string,
+): string {
   const perSubscription = table === 'LatencyRollup' || table === 'LatencyDailyRollup';
   const keys = perSubscription ? '"apiId", "subscriptionId"' : '"apiId"';
   const time = table === 'LatencyDailyRollup' || table === 'LatencyApiDailyRollup' ? 'day' : '"bucketStart"';
@@ -305,26 +400,53 @@ function addLatencyTo(table: LatencyTable, param: string): string {
       FROM json_to_recordset(${param}::json) AS x("apiId" text, "subscriptionId" text, ${time} ${timeType},
         counts ${countsType}, requests bigint, errors bigint)
       ORDER BY ${keys}, ${time}
-      ON CONFLICT (${keys}, ${time}) DO UPDATE SET
-        counts = ARRAY(
-          SELECT coalesce(old_n, 0) + coalesce(new_n, 0)
-          FROM unnest("${table}".counts, excluded.counts) WITH ORDINALITY AS pair(old_n, new_n, position)
-          ORDER BY pair.position
-        ),
-        requests = "${table}".requests + excluded.requests,
-        errors = "${table}".errors + excluded.errors,
-        "updatedAt" = excluded."updatedAt"`;
+      ${addLatencyOnConflict(table, `${keys}, ${time}`)}`;
+}
+
+/** `sum(counts[1]), …` over every latency bucket: adding histograms index by index is one pass. */
+const COUNT_SUMS = Array.from(
+  { length: LATENCY_BUCKET_COUNT },
+  (_, i) => `coalesce(sum(counts[${i + 1}]), 0)`,
+).join(', ');
+
+/**
+ * Adds the histograms of org_latency (org, side, hour) to a per-org table, summed per key in SQL: the
+ * org of an API or subscription is known here, not where the histograms are made.
+ */
+function addOrgLatencyTo(table: 'LatencyOrgRollup' | 'LatencyOrgDailyRollup'): string {
+  const [time, bucket] = table === 'LatencyOrgRollup' ? ['"bucketStart"', 'at'] : ['day', 'at::date'];
+  return `
+      INSERT INTO "${table}" ("orgId", side, ${time}, counts, requests, errors, "updatedAt")
+      SELECT org, side, ${bucket}, ARRAY[${COUNT_SUMS}]::bigint[], sum(requests), sum(errors), $5::timestamp(3)
+      FROM org_latency
+      GROUP BY 1, 2, 3
+      ORDER BY 1, 2, 3
+      ${addLatencyOnConflict(table, `"orgId", side, ${time}`)}`;
 }
 
 /**
  * $1…$4: the histograms per API × subscription × hour, × day, per API × hour and × day (each JSON);
- * $5: updatedAt. One statement, so the four tables change together or not at all.
+ * $5: updatedAt. One statement, so the six tables change together or not at all. The per-org rows are
+ * $1's, counted for the org owning the API (provider: every request, refused ones included) and for the
+ * org owning the subscription's app (consumer).
  */
 const ADD_LATENCY_SQL = `
     WITH hourly AS (${addLatencyTo('LatencyRollup', '$1')}),
     daily AS (${addLatencyTo('LatencyDailyRollup', '$2')}),
     api_hourly AS (${addLatencyTo('LatencyApiRollup', '$3')}),
-    api_daily AS (${addLatencyTo('LatencyApiDailyRollup', '$4')})
+    api_daily AS (${addLatencyTo('LatencyApiDailyRollup', '$4')}),
+    org_latency AS (
+      SELECT o.org, o.side, x."bucketStart" AS at, x.counts, x.requests, x.errors
+      FROM json_to_recordset($1::json) AS x("apiId" text, "subscriptionId" text, "bucketStart" timestamp(3),
+        counts bigint[], requests bigint, errors bigint)
+      JOIN "Api" a ON a.id = x."apiId"
+      LEFT JOIN "Subscription" s ON s.id = x."subscriptionId"
+      LEFT JOIN "App" ap ON ap.id = s."appId"
+      CROSS JOIN LATERAL (VALUES (a."orgId", 'provider'), (ap."orgId", 'consumer')) AS o(org, side)
+      WHERE o.org IS NOT NULL
+    ),
+    org_hourly AS (${addOrgLatencyTo('LatencyOrgRollup')}),
+    org_daily AS (${addOrgLatencyTo('LatencyOrgDailyRollup')})
     SELECT 1`;
 
 /** One row of a latency table's JSON parameter: `bucketStart` (an ISO hour) or `day` (a UTC date). */
@@ -370,8 +492,8 @@ function sumHistograms(
 }
 
 /**
- * Adds latency histograms to LatencyRollup, LatencyDailyRollup, LatencyApiRollup and
- * LatencyApiDailyRollup in one statement (so one transaction of its own, or part of the caller's when
+ * Adds latency histograms to LatencyRollup, LatencyDailyRollup, LatencyApiRollup, LatencyApiDailyRollup,
+ * LatencyOrgRollup and LatencyOrgDailyRollup in one statement (so one transaction of its own, or part of the caller's when
  * `sql` is a transaction). Every table's rows are sums of the same histograms, made here (a few
  * thousand additions) rather than by grouping in SQL (which doubled the statement's time). Not
  * idempotent by itself: the caller makes a retry harmless (the meter's UsageBatch id, recorded in the

@@ -1,7 +1,7 @@
 import { emptyLatencyCounts, latencyBucketIndex, percentileFromCounts } from '@portcullis/core/latency';
 import { createDb, Prisma } from '@portcullis/db';
 import { createPgPool, type SqlWriter, sqlWriter } from '@portcullis/db/pg';
-import { analyticsTimeseries } from '@portcullis/services/verbs/analytics';
+import { analyticsTimeseries, analyticsTop } from '@portcullis/services/verbs/analytics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seedConsumerWithKey, seedProviderWithApi } from '../../../../test/fixtures.ts';
 import { readGatewayEnv } from '../env.ts';
@@ -11,7 +11,8 @@ import { type RequestLogEntry, UsageMeter } from './meter.ts';
  * The meter writes hourly and daily rollups in one transaction; analytics reads whole days from the
  * daily tables and the partial days at a range's edges from the hourly ones. Over ten days of traffic
  * written in many batches (one of them delivered twice), every figure of a daily chart must equal the
- * one computed from the requests themselves, i.e. what summing the hourly rows alone gives.
+ * one computed from the requests themselves, i.e. what summing the hourly rows alone gives; the org's
+ * whole chart (per-org rollups) and its chart of one API (per-API and per-subscription rollups) alike.
  */
 
 const HOUR = 3_600_000;
@@ -169,6 +170,7 @@ describe('analytics over rollups written by the meter', () => {
       org: { id: orgId },
       actor: { id: provider.owner.id },
       side: which,
+      apiId: undefined as string | undefined,
     });
     /** The chart over a range with partial days at both ends, checked against the requests sent. */
     const check = async (
@@ -178,7 +180,7 @@ describe('analytics over rollups written by the meter', () => {
     ) => {
       const from = new Date(BASE + 1 * DAY + 5 * HOUR + 20 * 60_000); // 03-04 05:20
       const to = new Date(BASE + 8 * DAY + 13 * HOUR + 40 * 60_000); // 03-11 13:40
-      const series = await analyticsTimeseries(who, { side: who.side, from, to });
+      const series = await analyticsTimeseries(who, { side: who.side, from, to, apiId: who.apiId });
       const hoursFrom = BASE + 1 * DAY + 5 * HOUR;
       const hoursTo = BASE + 8 * DAY + 14 * HOUR;
       expect(series).toMatchObject({ grain: 'day', from: new Date(hoursFrom), to: new Date(hoursTo) });
@@ -203,9 +205,42 @@ describe('analytics over rollups written by the meter', () => {
       return series;
     };
     const everyone = new Set([c1.subscription.id, c2.subscription.id, null]);
+    // The org's whole side (per-org rollups) and one API (per-API and per-subscription rollups) agree.
     const providerSeries = await check(side(provider.org.id, 'provider'), everyone);
     expect(providerSeries.totals.requests).toBeGreaterThan(400);
+    await check({ ...side(provider.org.id, 'provider'), apiId: provider.api.id }, everyone);
     await check(side(c1.org.id, 'consumer'), new Set([c1.subscription.id]));
+
+    // Rankings over the same range (per-API-and-consumer rollups, hourly edges and whole days).
+    const range = {
+      from: new Date(BASE + 1 * DAY + 5 * HOUR + 20 * 60_000),
+      to: new Date(BASE + 8 * DAY + 13 * HOUR + 40 * 60_000),
+    };
+    const admitted = (subscriptionId: string) => {
+      const { total } = expected(
+        sent,
+        BASE + 1 * DAY + 5 * HOUR,
+        BASE + 8 * DAY + 14 * HOUR,
+        new Set([subscriptionId]),
+      );
+      return { requests: total.requests, errors: total.errors };
+    };
+    const providerTop = async () =>
+      Object.fromEntries(
+        (await analyticsTop(side(provider.org.id, 'provider'), { side: 'provider', ...range })).consumers.map(
+          (c) => [c.orgId, { requests: c.requests, errors: c.errors }],
+        ),
+      );
+    const rankedBefore = {
+      [c1.org.id]: admitted(c1.subscription.id),
+      [c2.org.id]: admitted(c2.subscription.id),
+    };
+    expect(rankedBefore[c1.org.id]?.requests).toBeGreaterThan(100);
+    expect(await providerTop()).toEqual(rankedBefore);
+    const c1Top = await analyticsTop(side(c1.org.id, 'consumer'), { side: 'consumer', ...range });
+    expect(c1Top.apis.map((a) => ({ apiId: a.apiId, requests: a.requests, errors: a.errors }))).toEqual([
+      { apiId: provider.api.id, ...admitted(c1.subscription.id) },
+    ]);
 
     // A deleted subscription: its usage rows go, hourly and daily alike (cascade); its latency rows stay
     // in both grains (no foreign key: the provider's error rates keep the requests it made).
@@ -222,24 +257,37 @@ describe('analytics over rollups written by the meter', () => {
       latencyHourly: keys(sent, HOUR, c2.subscription.id),
       latencyDaily: keys(sent, DAY, c2.subscription.id),
     });
-    // Requests of c2 no longer count as admitted; they still count as logged.
+    // Charted per API, c2's requests no longer count as admitted (they still count as logged); the
+    // org's whole chart keeps its history (per-org rollups), as does c2's own.
     const withoutC2 = sent.map((s) =>
       s.subscriptionId === c2.subscription.id ? { ...s, subscriptionId: null } : s,
     );
-    await check(side(provider.org.id, 'provider'), everyone, withoutC2);
+    await check({ ...side(provider.org.id, 'provider'), apiId: provider.api.id }, everyone, withoutC2);
+    await check(side(provider.org.id, 'provider'), everyone);
+    await check(side(c2.org.id, 'consumer'), new Set([c2.subscription.id]));
+    expect(await providerTop()).toEqual(rankedBefore);
 
     // A deleted API (its subscriptions first, which it cannot outlive): its latency rows stay in both
-    // grains, and no org sees them any more.
+    // grains; it can no longer be charted on its own, and the org's whole chart keeps its history.
     await db.app.delete({ where: { id: c1.app.id } });
     await db.api.delete({ where: { id: provider.api.id } });
     expect(await db.latencyRollup.count({ where: { apiId: provider.api.id } })).toBe(keys(sent, HOUR));
     expect(await db.latencyDailyRollup.count({ where: { apiId: provider.api.id } })).toBe(keys(sent, DAY));
-    const gone = await analyticsTimeseries(side(provider.org.id, 'provider'), {
-      side: 'provider',
-      from: new Date(BASE),
-      to: new Date(BASE + 10 * DAY),
-    });
-    expect(gone.totals).toMatchObject({ requests: 0, errors: 0, p50: null });
+    await expect(
+      analyticsTimeseries(side(provider.org.id, 'provider'), {
+        side: 'provider',
+        from: new Date(BASE),
+        to: new Date(BASE + 10 * DAY),
+        apiId: provider.api.id,
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await check(side(provider.org.id, 'provider'), everyone);
+    await check(side(c1.org.id, 'consumer'), new Set([c1.subscription.id]));
+    expect(await providerTop()).toEqual(rankedBefore);
+    // A consumer's ranking names APIs: one that no longer exists is left out.
+    expect((await analyticsTop(side(c1.org.id, 'consumer'), { side: 'consumer', ...range })).apis).toEqual(
+      [],
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import pg from 'pg';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedOrg, seedUser, uniq } from '../../../../test/fixtures';
+import { rebuildOrgRollups } from '../../../../test/org-rollups';
 import {
   postgresServerBinaries,
   type ReplicatedPostgres,
@@ -170,6 +171,7 @@ describe.skipIf(!bin)('reads from a streaming replica (DATABASE_REPLICA_URL)', (
       },
       update: { requests: { increment: 5 } },
     });
+    await rebuildOrgRollups(primary, [world.provider.id]);
     return { requestLogId, aiCallId };
   }
 

@@ -4,6 +4,7 @@ import { getDb, Prisma } from '@portcullis/db';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { seedOrg, seedUser, uniq } from '../../../../test/fixtures.ts';
+import { rebuildOrgRollups } from '../../../../test/org-rollups.ts';
 import {
   analyticsScope,
   analyticsSpans,
@@ -182,6 +183,8 @@ async function seedWorld() {
       { apiId: foreign.id, day: at('2024-05-10T00:00:00Z'), counts: [], requests: 9_999n, errors: 9_999n },
     ],
   });
+  // The per-org rows (an org's unfiltered charts) are the sums of those, as the writer keeps them.
+  await rebuildOrgRollups(db, [provider.org.id, c1.org.id, c2.org.id, stranger.org.id]);
   const ctx = (orgId: string, userId: string) => ({ db, org: { id: orgId }, actor: { id: userId } });
   return {
     provider: ctx(provider.org.id, provider.user.id),

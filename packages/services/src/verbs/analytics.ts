@@ -13,8 +13,10 @@ import { type OrgCtx, readDb } from './context.ts';
 
 /**
  * Analytics for the portal's charts. Everything here reads rollups, never RequestLog: request counts
- * from UsageRollup / UsageDailyRollup, error rates and latency percentiles from the latency histograms
- * (per API for the provider side, per API × subscription otherwise; see latencySource). A range is read at whole hours: its whole UTC days from the daily
+ * from the usage rollups, error rates and latency percentiles from the latency histograms. A chart of an
+ * org's whole side reads the per-org rollups (one row per hour or day whatever the number of APIs and
+ * subscriptions); filtered by API or subscription, or ranked (`top`), the per-API and per-subscription
+ * ones (see usageSource and latencySource). A range is read at whole hours: its whole UTC days from the daily
  * tables, the partial days at its edges from the hourly ones (`analyticsSpans`), so a year reads about
  * 365 rows per subscription instead of 8,760 and the totals are those of the hours asked for. Every
  * query is scoped by the org through its APIs (provider side) or its apps' subscriptions (consumer side).
@@ -131,30 +133,54 @@ function scopedSubscriptionIds(ctx: OrgCtx, q: AnalyticsQuery) {
     ${q.subscriptionId ? Prisma.sql`AND s.id = ${q.subscriptionId}` : Prisma.empty})`;
 }
 
+/** An org's whole side, unfiltered: charted from the per-org rollups (rows per org, not per subscription). */
+const wholeSide = (q: Pick<AnalyticsQuery, 'apiId' | 'subscriptionId'>) => !q.apiId && !q.subscriptionId;
+
+/**
+ * The usage tables a query reads and their WHERE (alias r). The whole side: the org's own rows
+ * (UsageOrgRollup, whose unique key leads with org and side). Filtered, or per subscription (`top`): the
+ * rows of the scope's subscriptions, which the unique (subscriptionId, time, statusClass) index serves as
+ * one range per subscription.
+ */
+function usageSource(ctx: OrgCtx, q: AnalyticsQuery, perSubscription: boolean) {
+  if (!perSubscription && wholeSide(q)) {
+    return {
+      hourly: Prisma.sql`"UsageOrgRollup"`,
+      daily: Prisma.sql`"UsageOrgDailyRollup"`,
+      where: Prisma.sql`r."orgId" = ${ctx.org.id} AND r.side = ${q.side}`,
+    };
+  }
+  return {
+    hourly: Prisma.sql`"UsageRollup"`,
+    daily: Prisma.sql`"UsageDailyRollup"`,
+    where: Prisma.sql`r."subscriptionId" IN ${scopedSubscriptionIds(ctx, q)}`,
+  };
+}
+
 /**
  * `select` (over alias r, with `bucket`: the start of the row's chart bucket, a timestamp) over the
- * usage rollups of the range on the org's side: one branch per span, UNION ALL. Each branch filters by
- * its time window and the scope's subscriptions, which the unique (subscriptionId, time, statusClass)
- * index serves as one range per subscription.
+ * usage rollups of the range on the org's side: one branch per span, UNION ALL, each filtered by its time
+ * window and the source's scope. `perSubscription`: rows that carry "subscriptionId" and "statusClass".
  */
 function usageBranches(
   ctx: OrgCtx,
   q: AnalyticsQuery,
   spans: Spans,
   select: (bucket: Prisma.Sql) => Prisma.Sql,
+  perSubscription = false,
 ) {
-  const ids = scopedSubscriptionIds(ctx, q);
+  const source = usageSource(ctx, q, perSubscription);
   const branches = spans.hours.map(
     (
       span,
-    ) => Prisma.sql`${select(hourlyBucket(spans.grain, Prisma.sql`r."bucketStart"`))} FROM "UsageRollup" r
+    ) => Prisma.sql`${select(hourlyBucket(spans.grain, Prisma.sql`r."bucketStart"`))} FROM ${source.hourly} r
       WHERE r."bucketStart" >= ${sqlTimestamp(span.from)}::timestamp AND r."bucketStart" < ${sqlTimestamp(span.to)}::timestamp
-        AND r."subscriptionId" IN ${ids}`,
+        AND ${source.where}`,
   );
   if (spans.days) {
-    branches.push(Prisma.sql`${select(Prisma.sql`r.day::timestamp`)} FROM "UsageDailyRollup" r
+    branches.push(Prisma.sql`${select(Prisma.sql`r.day::timestamp`)} FROM ${source.daily} r
       WHERE r.day >= ${sqlTimestamp(spans.days.from)}::date AND r.day < ${sqlTimestamp(spans.days.to)}::date
-        AND r."subscriptionId" IN ${ids}`);
+        AND ${source.where}`);
   }
   return Prisma.join(branches, ' UNION ALL ');
 }
@@ -164,13 +190,21 @@ const hourlyBucket = (grain: Grain, column: Prisma.Sql) =>
   grain === 'hour' ? column : Prisma.sql`date_trunc('day', ${column})`;
 
 /**
- * The latency tables a query reads and their WHERE (alias l). Provider: every request to its APIs,
+ * The latency tables a query reads and their WHERE (alias l). The whole side: the org's own rows
+ * (LatencyOrgRollup: provider counts every request to its APIs, consumer its subscriptions'). Provider: every request to its APIs,
  * including those refused before a subscription was known, from the per-API tables (rows per API, not
  * per subscription, whatever the number of callers); filtered by a subscription, that subscription's
  * rows. Consumer: the rows of its subscriptions only, matched on (apiId, subscriptionId), the unique
  * index's leading columns.
  */
 function latencySource(ctx: OrgCtx, q: AnalyticsQuery) {
+  if (wholeSide(q)) {
+    return {
+      hourly: Prisma.sql`"LatencyOrgRollup"`,
+      daily: Prisma.sql`"LatencyOrgDailyRollup"`,
+      where: Prisma.sql`l."orgId" = ${ctx.org.id} AND l.side = ${q.side}`,
+    };
+  }
   const apiFilter = q.apiId ? Prisma.sql`AND l."apiId" = ${q.apiId}` : Prisma.empty;
   if (q.side === 'provider' && !q.subscriptionId) {
     return {
@@ -307,6 +341,45 @@ export async function analyticsTimeseries(ctx: OrgCtx, input: AnalyticsQuery) {
 }
 
 /**
+ * Admitted requests and 5xx per counterpart over the range, as `(…) x` with columns k, requests, errors:
+ * k is the consumer org (provider side) or the API (consumer side). Read from UsagePairRollup and
+ * UsagePairDailyRollup (rows per API × consumer org, not per subscription); filtered by one subscription,
+ * from that subscription's rollups.
+ */
+function topCounts(ctx: OrgCtx, q: AnalyticsQuery, spans: Spans) {
+  if (q.subscriptionId) {
+    const key = q.side === 'provider' ? Prisma.sql`ap."orgId"` : Prisma.sql`p."apiId"`;
+    return Prisma.sql`(SELECT ${key} AS k, u.requests, u.errors FROM (
+        SELECT r.sid, sum(r.requests)::bigint AS requests, sum(r.errors)::bigint AS errors FROM (${usageBranches(
+          ctx,
+          q,
+          spans,
+          () => Prisma.sql`SELECT r."subscriptionId" AS sid, r.requests,
+            CASE WHEN r."statusClass" = 5 THEN r.requests ELSE 0 END AS errors`,
+          true,
+        )}) r GROUP BY 1
+      ) u
+      JOIN "Subscription" s ON s.id = u.sid JOIN "App" ap ON ap.id = s."appId" JOIN "Plan" p ON p.id = s."planId") x`;
+  }
+  const [own, other] =
+    q.side === 'provider' ? ['"providerOrgId"', '"consumerOrgId"'] : ['"consumerOrgId"', '"apiId"'];
+  const where = Prisma.sql`r.${Prisma.raw(own)} = ${ctx.org.id}
+    ${q.apiId ? Prisma.sql`AND r."apiId" = ${q.apiId}` : Prisma.empty}`;
+  const branches = spans.hours.map(
+    (span) => Prisma.sql`SELECT r.${Prisma.raw(other)} AS k, r.requests, r.errors FROM "UsagePairRollup" r
+      WHERE r."bucketStart" >= ${sqlTimestamp(span.from)}::timestamp AND r."bucketStart" < ${sqlTimestamp(span.to)}::timestamp
+        AND ${where}`,
+  );
+  if (spans.days) {
+    branches.push(Prisma.sql`SELECT r.${Prisma.raw(other)} AS k, r.requests, r.errors FROM "UsagePairDailyRollup" r
+      WHERE r.day >= ${sqlTimestamp(spans.days.from)}::date AND r.day < ${sqlTimestamp(spans.days.to)}::date
+        AND ${where}`);
+  }
+  return Prisma.sql`(SELECT b.k, sum(b.requests)::bigint AS requests, sum(b.errors)::bigint AS errors
+    FROM (${Prisma.join(branches, ' UNION ALL ')}) b GROUP BY b.k) x`;
+}
+
+/**
  * Provider: the consumer orgs that sent the most admitted requests to its APIs. Consumer: the APIs its
  * apps called most. Read from the same rollups as the chart of that range.
  */
@@ -314,27 +387,15 @@ export async function analyticsTop(ctx: OrgCtx, input: z.input<typeof ZAnalytics
   const q = ZAnalyticsTopQuery.parse(input);
   await checkFilters(ctx, q);
   const spans = analyticsSpans(q.from, q.to);
-  // Summed per subscription first, then named: the joins see one row per subscription, not per hour.
-  const perSubscription = Prisma.sql`(
-    SELECT u.sid, sum(u.requests)::bigint AS requests, sum(u.errors)::bigint AS errors FROM (
-      ${usageBranches(
-        ctx,
-        q,
-        spans,
-        () => Prisma.sql`SELECT r."subscriptionId" AS sid, r.requests,
-          CASE WHEN r."statusClass" = 5 THEN r.requests ELSE 0 END AS errors`,
-      )}) u
-    GROUP BY 1) x JOIN "Subscription" s ON s.id = x.sid`;
+  const x = topCounts(ctx, q, spans);
   if (q.side === 'provider') {
     const rows = await readDb(ctx).$queryRaw<
       Array<{ id: string; slug: string; name: string; requests: bigint; errors: bigint }>
     >`
-      SELECT o.id, o.slug, o.name, sum(x.requests)::bigint AS requests, sum(x.errors)::bigint AS errors
-      FROM ${perSubscription}
-      JOIN "App" c ON c.id = s."appId"
-      JOIN "Organization" o ON o.id = c."orgId"
-      GROUP BY o.id
-      ORDER BY sum(x.requests) DESC, o.slug
+      SELECT o.id, o.slug, o.name, x.requests, x.errors
+      FROM ${x}
+      JOIN "Organization" o ON o.id = x.k
+      ORDER BY x.requests DESC, o.slug
       LIMIT ${q.limit}`;
     return {
       side: q.side,
@@ -359,14 +420,11 @@ export async function analyticsTop(ctx: OrgCtx, input: z.input<typeof ZAnalytics
       errors: bigint;
     }>
   >`
-    SELECT a.id, a.slug, a.name, o.slug AS org_slug, o.name AS org_name, sum(x.requests)::bigint AS requests,
-      sum(x.errors)::bigint AS errors
-    FROM ${perSubscription}
-    JOIN "Plan" p ON p.id = s."planId"
-    JOIN "Api" a ON a.id = p."apiId"
+    SELECT a.id, a.slug, a.name, o.slug AS org_slug, o.name AS org_name, x.requests, x.errors
+    FROM ${x}
+    JOIN "Api" a ON a.id = x.k
     JOIN "Organization" o ON o.id = a."orgId"
-    GROUP BY a.id, o.id
-    ORDER BY sum(x.requests) DESC, a.slug
+    ORDER BY x.requests DESC, a.slug
     LIMIT ${q.limit}`;
   return {
     side: q.side,

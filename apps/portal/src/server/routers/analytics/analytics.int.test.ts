@@ -1,5 +1,6 @@
 import { hourStart } from '@portcullis/core/periods';
 import { describe, expect, it } from 'vitest';
+import { rebuildOrgRollups } from '../../../../../../test/org-rollups';
 import {
   addMember,
   consumerWithApp,
@@ -59,6 +60,7 @@ async function trafficWorld() {
       errors: 2n,
     },
   });
+  await rebuildOrgRollups(db, [provider.org.id, consumer.org.id]);
   const range = { from: new Date(Date.now() - 24 * 3_600_000), to: new Date() };
   return { provider, consumer, sub, range };
 }
