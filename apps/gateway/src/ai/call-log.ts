@@ -1,34 +1,7 @@
 import type { AiLogging } from '@portcullis/core/ai-config';
 import { compileTenantPattern, type TenantRegex } from '@portcullis/core/tenant-regex';
 import type { SqlRunner } from '@portcullis/db/pg';
-
-/** One AiCallLog row as the gateway writes it. */
-export interface AiCallLogEntry {
-  id: string;
-  at: Date;
-  orgId: string;
-  apiId: string;
-  subscriptionId: string | null;
-  appId: string | null;
-  keyId: string | null;
-  requestId: string;
-  surface: 'chat' | 'embeddings' | 'messages' | 'prompt';
-  model: string;
-  provider: string | null;
-  providerModel: string | null;
-  status: number;
-  errorCode: string | null;
-  stream: boolean;
-  tokensIn: number;
-  tokensOut: number;
-  tokensEstimated: boolean;
-  costMicros: bigint;
-  latencyMs: number;
-  ttftMs: number | null;
-  attempts: number;
-  requestBody: string | null;
-  responseBody: string | null;
-}
+import { type AiCallLogEntry, writeAiCallLogs } from '@portcullis/usage/ai-call-log';
 
 /** Bodies larger than this are cut before redaction (a log row is not an archive). */
 const MAX_LOGGED_BODY_CHARS = 64 * 1024;
@@ -83,28 +56,9 @@ export function loggedBodies(
   };
 }
 
-/** One INSERT per batch, the rows as one JSON parameter (like the usage meter's RequestLog batches). */
-const INSERT_AI_CALL_LOGS_SQL = `
-    INSERT INTO "AiCallLog" (id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId", surface,
-      model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut", "tokensEstimated",
-      "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody")
-    SELECT id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId", surface,
-      model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut", "tokensEstimated",
-      "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody"
-    FROM json_to_recordset($1::json) AS x(id text, at timestamp(3), "orgId" text, "apiId" text,
-      "subscriptionId" text, "appId" text, "keyId" text, "requestId" text, surface text, model text,
-      provider text, "providerModel" text, status int, "errorCode" text, stream boolean, "tokensIn" int,
-      "tokensOut" int, "tokensEstimated" boolean, "costMicros" bigint, "latencyMs" int, "ttftMs" int,
-      attempts int, "requestBody" text, "responseBody" text)
-    ON CONFLICT (id, at) DO NOTHING`;
-
-/** JSON for the batch: the exact cost travels as decimal text (JSON has no bigint). */
-const batchJson = (rows: AiCallLogEntry[]) =>
-  JSON.stringify(rows, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
-
 /**
- * Buffers AiCallLog rows off the response path and inserts them in batches, through node-postgres
- * rather than Prisma (no per-value work on the event loop), like the usage meter's RequestLog batches.
+ * Buffers AiCallLog rows off the response path and inserts them in batches (with their daily usage:
+ * `writeAiCallLogs`), through node-postgres rather than Prisma (no per-value work on the event loop), like the usage meter's RequestLog batches.
  * Best effort: a failed batch is retried on the next flush, and rows beyond MAX_PENDING are dropped
  * (counted) rather than growing the heap during a long Postgres outage.
  */
@@ -151,8 +105,8 @@ export class AiCallLogWriter {
     while (this.pending.length > 0) {
       const batch = this.pending.slice(0, MAX_BATCH);
       try {
-        // ON CONFLICT (id, at) DO NOTHING: a batch whose commit was not acknowledged is safe to send again.
-        await this.sql.execute(INSERT_AI_CALL_LOGS_SQL, [batchJson(batch)]);
+        // Rows already logged are skipped: a batch whose commit was not acknowledged is safe to send again.
+        await writeAiCallLogs(this.sql, batch);
       } catch (error) {
         this.options.onError(error);
         return;

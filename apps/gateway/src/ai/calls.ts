@@ -1,9 +1,9 @@
 import type { TokenUsage } from '@portcullis/ai/types';
 import type { AiLogging, ModelPrice, ModelRoute } from '@portcullis/core/ai-config';
+import type { AiCallLogEntry } from '@portcullis/usage/ai-call-log';
 import type { Dispatcher } from 'undici';
 import type { Result } from '../result.ts';
 import type { AiResponseCache } from './ai-response-cache.ts';
-import type { AiCallLogEntry } from './call-log.ts';
 import type { AiRequest } from './context.ts';
 import type { AiCredentials, ResolvedTarget } from './credentials.ts';
 import type { AiFailure } from './errors.ts';

@@ -1,3 +1,5 @@
+import { prismaSqlRunner } from '@portcullis/db';
+import { type AiCallLogEntry, writeAiCallLogs } from '@portcullis/usage/ai-call-log';
 import { describe, expect, it } from 'vitest';
 import { addMember, db, expectTrpcError, member, uniq } from '../../test/harness';
 import { fieldsOf } from './test-fields';
@@ -82,27 +84,35 @@ describe('ai router: price table', () => {
 });
 
 /** Seeds `count` calls of one API, one minute apart, newest first, alternating models and statuses. */
-async function seedCalls(orgId: string, apiId: string, count: number, start: Date) {
-  const rows = Array.from({ length: count }, (_, i) => ({
+/** Calls logged by the gateway's writer (log rows and their daily usage), one a minute back from `start`. */
+async function seedCalls(orgId: string, apiId: string, count: number, start: Date, smartCostMicros = 1500n) {
+  const rows: AiCallLogEntry[] = Array.from({ length: count }, (_, i) => ({
     id: uniq('call'),
     at: new Date(start.getTime() - i * 60_000),
     orgId,
     apiId,
+    subscriptionId: null,
+    appId: null,
+    keyId: null,
     requestId: uniq('req'),
     surface: 'chat',
     model: i % 2 === 0 ? 'fast' : 'smart',
     provider: 'openai',
     providerModel: i % 2 === 0 ? 'gpt-4o-mini' : 'gpt-4o',
     status: i % 5 === 4 ? 429 : 200,
+    errorCode: null,
+    stream: false,
     tokensIn: 100,
     tokensOut: 50,
-    costMicros: 1500n,
+    tokensEstimated: false,
+    costMicros: i % 2 === 0 ? 1500n : smartCostMicros,
     latencyMs: 120,
     ttftMs: 30,
+    attempts: 1,
     requestBody: i === 0 ? '{"messages":[{"role":"user","content":"[REDACTED]"}]}' : null,
     responseBody: i === 0 ? '{"choices":[]}' : null,
   }));
-  await db.aiCallLog.createMany({ data: rows });
+  expect(await writeAiCallLogs(prismaSqlRunner(db), rows)).toBe(count);
   return rows;
 }
 
@@ -186,11 +196,9 @@ describe('ai router: call log and usage summary', () => {
       kind: 'AI',
     });
     // 12 calls from 00:30 back across midnight: 1 on day 2, 11 on day 1.
-    await seedCalls(owner.org.id, api.id, 12, new Date('2031-05-02T00:00:30.000Z'));
-    await db.aiCallLog.updateMany({
-      where: { apiId: api.id, model: 'smart' },
-      data: { costMicros: 1_000_001n },
-    });
+    const rows = await seedCalls(owner.org.id, api.id, 12, new Date('2031-05-02T00:00:30.000Z'), 1_000_001n);
+    // A batch sent twice (its commit unacknowledged) adds nothing.
+    expect(await writeAiCallLogs(prismaSqlRunner(db), rows)).toBe(0);
     const summary = await owner.caller.ai.usageSummary({
       orgSlug: owner.org.slug,
       from: new Date('2031-05-01T00:00:00.000Z'),
@@ -228,6 +236,27 @@ describe('ai router: call log and usage summary', () => {
     expect(summary.models).toEqual([
       { model: 'smart', calls: 6, tokensIn: 600, tokensOut: 300, costUsd: '6.000006' },
       { model: 'fast', calls: 6, tokensIn: 600, tokensOut: 300, costUsd: '0.009' },
+    ]);
+    // Partial days at the edges are read from the log: the day of 05-02 in the daily rollup has the
+    // 00:00:30 call, which falls after this range's end.
+    const edges = await owner.caller.ai.usageSummary({
+      orgSlug: owner.org.slug,
+      from: new Date('2031-04-30T12:00:00.000Z'),
+      to: new Date('2031-05-02T00:00:10.000Z'),
+    });
+    expect(edges.days.map((d) => [d.day, d.model, d.calls, d.errors])).toEqual([
+      ['2031-05-01', 'fast', 5, 1],
+      ['2031-05-01', 'smart', 6, 1],
+    ]);
+    const narrow = await owner.caller.ai.usageSummary({
+      orgSlug: owner.org.slug,
+      from: new Date('2031-05-01T23:57:00.000Z'),
+      to: new Date('2031-05-02T00:01:00.000Z'),
+    });
+    expect(narrow.days.map((d) => [d.day, d.model, d.calls, d.costUsd])).toEqual([
+      ['2031-05-02', 'fast', 1, '0.0015'],
+      ['2031-05-01', 'fast', 1, '0.0015'],
+      ['2031-05-01', 'smart', 2, '2.000002'],
     ]);
     const other = await member('OWNER', 'other');
     const none = await other.caller.ai.usageSummary({
