@@ -5,6 +5,7 @@ import type { AiBenchResult } from './ai.ts';
 import type { LatencyResult, LoadResult } from './load.ts';
 import type { MeteringBenchResult } from './metering.ts';
 import type { GcSummary, ProfiledRun } from './profile.ts';
+import { GATEWAY_CAPPED_OLD_SPACE_MB } from './targets.ts';
 
 export interface TargetResult extends LoadResult {
   target: string;
@@ -49,7 +50,7 @@ export const GATEWAY = 'gateway';
 export const GATEWAY_LOCAL_FIRST = 'gateway, local-first limits';
 export const GATEWAY_NO_LIMITS = 'gateway, plan without limits or quota';
 export const GATEWAY_NO_ACCESS_LOG = 'gateway, access log off';
-export const GATEWAY_CAPPED = 'gateway (old space capped at 256 MB)';
+export const GATEWAY_CAPPED = `gateway (old space capped at ${GATEWAY_CAPPED_OLD_SPACE_MB} MB)`;
 
 /** DESIGN.md's targets against the floor, and the published peer figure the per-core line compares with. */
 const FLOOR_TARGETS = { cpuRatio: 1.1, p99DeltaMs: 1, aiTtftDeltaMs: 1 };

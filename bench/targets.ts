@@ -135,7 +135,11 @@ export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=8'];
 /** The environment the gateway is meant to run with (docs/operations.md): two malloc arenas, not one per thread. */
 export const GATEWAY_PROCESS_ENV = { MALLOC_ARENA_MAX: '2' };
 /** The memory-capped profile: old space limited too — far lower RSS, some throughput traded for it. */
-export const GATEWAY_CAPPED_NODE_FLAGS = [...GATEWAY_NODE_FLAGS, '--max-old-space-size=256'];
+export const GATEWAY_CAPPED_OLD_SPACE_MB = 192;
+export const GATEWAY_CAPPED_NODE_FLAGS = [
+  ...GATEWAY_NODE_FLAGS,
+  `--max-old-space-size=${GATEWAY_CAPPED_OLD_SPACE_MB}`,
+];
 
 /** The real CLI, single process (GATEWAY_WORKERS=1), access log on (info) into its log file. */
 export async function startGateway(pin: string[], target: GatewayTarget): Promise<RunningProcess> {

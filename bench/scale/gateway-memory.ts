@@ -10,7 +10,7 @@
  * `_gateway_memory` appended to its name), migrates it and seeds one published API with one plan and
  * `keys` consumer apps, each with an ACTIVE subscription and one API key (100 apps per consumer org). It
  * builds the gateway and runs it as it ships (`node --max-semi-space-size=8 apps/gateway/dist/main.mjs`,
- * one process, access log on) with the fixed-response bench upstream, touches every key once, then sends
+ * or with `nodeFlags`, one process, access log on) with the fixed-response bench upstream, touches every key once, then sends
  * `unknownKeys` well-formed keys that do not exist, and stops everything and drops the scratch database.
  * With `redisUrl` (default the bench's REDIS_URL) the gateway runs in Redis mode under a unique key
  * prefix, deleted afterwards; `redisUrl: null` runs the embedded in-memory mode.
@@ -21,7 +21,7 @@
  * 250 ms throughout. `cacheBytes` is the gateway's own count of its config caches (the
  * `gateway_cache_bytes` gauge on /metrics) and `heapUsedBytes` V8's heap in use, both at the end.
  *
- * Run on its own: `npx tsx bench/scale/gateway-memory.ts [--keys=N] [--unknown-keys=N]`.
+ * Run on its own: `npx tsx bench/scale/gateway-memory.ts [--keys=N] [--unknown-keys=N] [--capped]`.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -35,6 +35,7 @@ import { Pool } from 'undici';
 import { readBenchEnv } from '../env.ts';
 import {
   freePort,
+  GATEWAY_CAPPED_NODE_FLAGS,
   GATEWAY_NODE_FLAGS,
   GATEWAY_PROCESS_ENV,
   REPO_ROOT,
@@ -57,6 +58,8 @@ export interface GatewayMemoryOptions {
   concurrency?: number;
   /** extra gateway environment, e.g. cache budgets (GATEWAY_KEY_CACHE_MAX_BYTES) */
   gatewayEnv?: Record<string, string>;
+  /** the gateway's Node flags (default GATEWAY_NODE_FLAGS; GATEWAY_CAPPED_NODE_FLAGS: the memory profile) */
+  nodeFlags?: readonly string[];
   /** idle time after the load before rssSettledBytes is read (default 15 s) */
   settleMs?: number;
 }
@@ -101,7 +104,13 @@ export async function measureGatewayMemory(options: GatewayMemoryOptions): Promi
     const seedStarted = performance.now();
     const seeded = await seed(databaseUrl, upstream.url, options.keys);
     const seedMs = performance.now() - seedStarted;
-    gateway = await startGatewayProcess(databaseUrl, redisUrl, redisKeyPrefix, options.gatewayEnv ?? {});
+    gateway = await startGatewayProcess(
+      databaseUrl,
+      redisUrl,
+      redisKeyPrefix,
+      options.gatewayEnv ?? {},
+      options.nodeFlags ?? GATEWAY_NODE_FLAGS,
+    );
     const client = new Pool(gateway.url, { connections: options.concurrency ?? 32 });
     const statuses: Record<string, number> = {};
     const send = async (key: string) => {
@@ -250,11 +259,12 @@ async function startGatewayProcess(
   redisUrl: string | null,
   redisKeyPrefix: string,
   extraEnv: Record<string, string>,
+  nodeFlags: readonly string[],
 ): Promise<RunningProcess> {
   execFileSync('npm', ['run', 'build', '-w', '@portcullis/gateway'], { cwd: REPO_ROOT, stdio: 'ignore' });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  return startProcess('gateway-memory', [process.execPath, ...GATEWAY_NODE_FLAGS, GATEWAY_BUNDLE], {
+  return startProcess('gateway-memory', [process.execPath, ...nodeFlags, GATEWAY_BUNDLE], {
     env: {
       DATABASE_URL: databaseUrl,
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
@@ -326,6 +336,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const result = await measureGatewayMemory({
     keys: numberArg('keys', 100_000),
     unknownKeys: numberArg('unknown-keys', 50_000),
+    ...(process.argv.includes('--capped') ? { nodeFlags: GATEWAY_CAPPED_NODE_FLAGS } : {}),
   });
   process.stdout.write(
     `${result.keys} keys + ${result.unknownKeys} unknown keys (${result.mode} mode): RSS ${mb(result.rssBeforeBytes)} → ` +

@@ -122,6 +122,8 @@ export async function insertByDay(
   }
   await sql.execute(`VACUUM (ANALYZE) "${table}"`);
   const seconds = (performance.now() - started) / 1000;
-  log(`  ${table}: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (VACUUM ANALYZE included)`);
+  log(
+    `  ${table}: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (VACUUM ANALYZE included)`,
+  );
   return seconds;
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { readGatewayEnv, tracingOptions } from './env.ts';
+import { cacheBudgetBytes, readGatewayEnv, tracingOptions } from './env.ts';
 
 describe('readGatewayEnv', () => {
   it('applies defaults', () => {
@@ -208,5 +208,24 @@ describe('REDIS_CLUSTER_NODES', () => {
         );
       }
     });
+  });
+});
+
+describe('cache budgets against the heap limit', () => {
+  const base = { DATABASE_URL: 'postgresql://x@h/db' };
+  const MB = 1024 * 1024;
+
+  it('adds up every in-process cache bound: the defaults hold at most 100 MB', () => {
+    // 16 (routes) + 8 (keys) + 8 (subscriptions) + 2 (quota bases) + 2 × 2 (AI) + 6 × 2 (unknown) + 50 (responses)
+    expect(cacheBudgetBytes(readGatewayEnv(base))).toBe(100 * MB);
+  });
+
+  it('refuses budgets over 60 % of the heap the process may use, naming what to change', () => {
+    expect(() => readGatewayEnv(base, 192 * MB)).not.toThrow();
+    expect(() => readGatewayEnv(base, 128 * MB)).toThrow(
+      /GATEWAY_\*_CACHE_MAX_BYTES: the caches may hold 100 MB, more than 60 % of the 128 MB heap .*raise --max-old-space-size/,
+    );
+    const smaller = { ...base, GATEWAY_RESPONSE_CACHE_MAX_BYTES: String(10 * MB) };
+    expect(() => readGatewayEnv(smaller, 128 * MB)).not.toThrow();
   });
 });

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { parseEncryptionKey } from '@portcullis/core/crypto';
 import { z } from 'zod';
 import { DEFAULT_CONFIG_CACHE_BUDGETS } from './config/config-cache.ts';
@@ -215,7 +216,43 @@ export function tracingOptions(env: GatewayEnv): TracingOptions {
 }
 
 /** The only place the gateway reads process.env; throws naming the first bad variable. */
-export function readGatewayEnv(source: NodeJS.ProcessEnv = process.env): GatewayEnv {
+/** Stores with a remembered-unknown-keys bound of their own (config-cache.ts). */
+const STORES_WITH_UNKNOWN_KEYS = 6;
+/** The caches may fill at most this share of V8's heap limit: the rest is the gateway's working memory. */
+const MAX_CACHE_SHARE_OF_HEAP = 0.6;
+
+/** The most memory the in-process caches can hold with these settings, in bytes. */
+export function cacheBudgetBytes(env: GatewayEnv): number {
+  return (
+    env.GATEWAY_ROUTE_CACHE_MAX_BYTES +
+    env.GATEWAY_KEY_CACHE_MAX_BYTES +
+    env.GATEWAY_SUBSCRIPTION_CACHE_MAX_BYTES +
+    env.GATEWAY_QUOTA_CACHE_MAX_BYTES +
+    2 * env.GATEWAY_AI_CONFIG_CACHE_MAX_BYTES +
+    STORES_WITH_UNKNOWN_KEYS * env.GATEWAY_UNKNOWN_CACHE_MAX_BYTES +
+    env.GATEWAY_RESPONSE_CACHE_MAX_BYTES
+  );
+}
+
+/**
+ * Refuses cache budgets that do not fit the heap the process runs with (`--max-old-space-size`): full
+ * caches would otherwise end the process with "heap out of memory" under load, long after it started.
+ */
+function checkCachesFitHeap(env: GatewayEnv, heapLimitBytes: number): void {
+  const budget = cacheBudgetBytes(env);
+  if (budget <= heapLimitBytes * MAX_CACHE_SHARE_OF_HEAP) return;
+  const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+  throw new GatewayConfigError(
+    'GATEWAY_*_CACHE_MAX_BYTES',
+    `the caches may hold ${mb(budget)}, more than ${MAX_CACHE_SHARE_OF_HEAP * 100} % of the ${mb(heapLimitBytes)} ` +
+      'heap this process may use: lower the cache budgets or raise --max-old-space-size',
+  );
+}
+
+export function readGatewayEnv(
+  source: NodeJS.ProcessEnv = process.env,
+  heapLimitBytes = getHeapStatistics().heap_size_limit,
+): GatewayEnv {
   const parsed = ZGatewayEnv.safeParse(source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -225,6 +262,7 @@ export function readGatewayEnv(source: NodeJS.ProcessEnv = process.env): Gateway
     throw new GatewayConfigError(variable, message ?? 'is invalid');
   }
   const env = parsed.data;
+  checkCachesFitHeap(env, heapLimitBytes);
   // Without Redis the rate-limit and quota counters live in process memory: one process, or each
   // worker would enforce the whole limit on its own.
   if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
