@@ -162,19 +162,11 @@ function addToRollupOnConflict(
 }
 
 /**
- * The two organizations a subscription's figures also count for, as rows (org, side): the provider owning
- * its API and the consumer owning its app. `s` must be the joined "Subscription".
- */
-const SUBSCRIPTION_ORGS = `
-      JOIN "App" ap ON ap.id = s."appId" JOIN "Plan" p ON p.id = s."planId" JOIN "Api" a ON a.id = p."apiId"
-      CROSS JOIN LATERAL (VALUES (a."orgId", 'provider'), (ap."orgId", 'consumer')) AS o(org, side)`;
-
-/**
  * Adds the rows of `tallied` (sid, at, cls, requests, billable, bytes_in, bytes_out, tokens_in,
  * tokens_out, cost) to both grains, stamped `updatedAt`: the daily rows sum the same values as the hourly
- * ones, so the two can never disagree; the per-org rows sum them per provider and consumer org. The join
- * drops rows of subscriptions deleted meanwhile, which
- * would otherwise fail the whole batch, forever. Rows go in key order so concurrent writers (several
+ * ones, so the two can never disagree; the per-pair rows sum them per provider org, API and consumer org,
+ * and the per-org rows split each pair row into its provider's and its consumer's side. The join drops
+ * rows of subscriptions deleted meanwhile, which would otherwise fail the whole batch, forever. Rows go in key order so concurrent writers (several
  * workers, the embedded meter) lock them in the same order and cannot deadlock each other.
  */
 const rollupCtes = (updatedAt: string) => `
@@ -198,9 +190,15 @@ const rollupCtes = (updatedAt: string) => `
       ORDER BY v.sid, v.at::date, v.cls
       ${addToRollupOnConflict('UsageDailyRollup')}
     ),
+    pair_tallied AS (
+      SELECT a."orgId" AS provider, v.at, a.id AS api, ap."orgId" AS consumer, v.requests, v.billable,
+        CASE WHEN v.cls = 5 THEN v.requests ELSE 0 END AS errors
+      FROM tallied v JOIN "Subscription" s ON s.id = v.sid JOIN "App" ap ON ap.id = s."appId"
+        JOIN "Plan" p ON p.id = s."planId" JOIN "Api" a ON a.id = p."apiId"
+    ),
     org_tallied AS (
-      SELECT o.org, o.side, v.at, v.requests, v.billable
-      FROM tallied v JOIN "Subscription" s ON s.id = v.sid ${SUBSCRIPTION_ORGS}
+      SELECT o.org, o.side, t.at, t.requests, t.billable
+      FROM pair_tallied t CROSS JOIN LATERAL (VALUES (t.provider, 'provider'), (t.consumer, 'consumer')) AS o(org, side)
     ),
     org_hourly AS (
       INSERT INTO "UsageOrgRollup" ("orgId", side, "bucketStart", requests, billable, "updatedAt")
@@ -217,12 +215,6 @@ const rollupCtes = (updatedAt: string) => `
       GROUP BY 1, 2, 3
       ORDER BY 1, 2, 3
       ${addToRollupOnConflict('UsageOrgDailyRollup', ORG_SUMMED)}
-    ),
-    pair_tallied AS (
-      SELECT a."orgId" AS provider, v.at, a.id AS api, ap."orgId" AS consumer, v.requests,
-        CASE WHEN v.cls = 5 THEN v.requests ELSE 0 END AS errors
-      FROM tallied v JOIN "Subscription" s ON s.id = v.sid JOIN "App" ap ON ap.id = s."appId"
-        JOIN "Plan" p ON p.id = s."planId" JOIN "Api" a ON a.id = p."apiId"
     ),
     pair_hourly AS (
       INSERT INTO "UsagePairRollup" ("providerOrgId", "bucketStart", "apiId", "consumerOrgId", requests, errors,
