@@ -32,6 +32,8 @@ interface DataTableProps<T> {
   columnMenu?: boolean;
   /** Controls shown above the table, left of the column menu. */
   toolbar?: ReactNode;
+  /** `data-testid` of every body row. */
+  rowTestId?: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export function DataTable<T>({
   initialHidden = [],
   columnMenu = false,
   toolbar,
+  rowTestId,
 }: DataTableProps<T>) {
   const [sorting, setSorting] = useState<SortingState>(initialSorting);
   const [columnVisibility, setColumnVisibility] = useState<VisibilityState>(() =>
@@ -111,7 +114,11 @@ export function DataTable<T>({
           </thead>
           <tbody className="phone:block">
             {table.getRowModel().rows.map((row) => (
-              <tr key={row.id} className="phone:block phone:border-b phone:border-line phone:py-2">
+              <tr
+                key={row.id}
+                data-testid={rowTestId}
+                className="phone:block phone:border-b phone:border-line phone:py-2"
+              >
                 {row.getVisibleCells().map((cell) => {
                   const meta = cell.column.columnDef.meta as DataColumnMeta | undefined;
                   return (

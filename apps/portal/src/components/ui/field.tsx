@@ -44,7 +44,7 @@ export function FieldShell({ id, label, hint, error, className, children }: Shel
         </p>
       ) : null}
       {error ? (
-        <p id={`${id}-error`} className="m-0 text-sm text-danger">
+        <p id={`${id}-error`} className="field-error m-0 text-sm text-danger">
           {error}
         </p>
       ) : null}
