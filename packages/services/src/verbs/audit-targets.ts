@@ -94,7 +94,7 @@ const LOOKUPS: Record<string, Lookup> = {
 const RECORDED_NAME_FIELDS = ['name', 'title', 'email', 'number', 'slug'] as const;
 
 /** A name the entry itself recorded (the target may be gone): the first of name/title/email/number/slug. */
-export function recordedName(entry: Pick<TargetRef, 'before' | 'after'>): string | null {
+function recordedName(entry: Pick<TargetRef, 'before' | 'after'>): string | null {
   for (const doc of [entry.after, entry.before]) {
     if (!doc || typeof doc !== 'object') continue;
     for (const field of RECORDED_NAME_FIELDS) {

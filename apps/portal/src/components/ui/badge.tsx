@@ -9,7 +9,7 @@ const tones = {
   info: 'bg-[#e6edfb] text-accent-hover',
 } as const;
 
-export type BadgeTone = keyof typeof tones;
+type BadgeTone = keyof typeof tones;
 
 export interface BadgeProps extends HTMLAttributes<HTMLSpanElement> {
   tone?: BadgeTone;

@@ -16,7 +16,6 @@ import { ColumnMenu, Pager } from './data-table-parts';
 import { ariaSort, columnLabel, type DataColumnMeta } from './data-table-state';
 
 export type { ColumnDef } from '@tanstack/react-table';
-export type { DataColumnMeta };
 
 interface DataTableProps<T> {
   /** The table's accessible name. */

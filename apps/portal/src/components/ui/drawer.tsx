@@ -4,8 +4,6 @@ import * as RadixDialog from '@radix-ui/react-dialog';
 import type { ReactNode } from 'react';
 import { cn } from '~/lib/cn';
 
-export const DrawerClose = RadixDialog.Close;
-
 interface DrawerProps {
   open?: boolean;
   onOpenChange?: (open: boolean) => void;

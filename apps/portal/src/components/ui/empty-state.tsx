@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { cn } from '~/lib/cn';
-import { buttonClasses } from './button';
+import { buttonClasses } from './button-classes';
 
 interface EmptyStateProps {
   title: ReactNode;

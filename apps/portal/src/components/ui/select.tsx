@@ -3,7 +3,7 @@
 import * as RadixSelect from '@radix-ui/react-select';
 import { cn } from '~/lib/cn';
 
-export interface SelectOption {
+interface SelectOption {
   value: string;
   label: string;
   disabled?: boolean;

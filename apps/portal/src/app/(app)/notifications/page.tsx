@@ -6,20 +6,67 @@ import { useState } from 'react';
 import { Button } from '~/components/ui/button';
 import { EmptyState } from '~/components/ui/empty-state';
 import { QueryState } from '~/components/ui/query-state';
+import { Tabs } from '~/components/ui/tabs';
 import { useTRPC } from '~/trpc/client';
 import { NotificationItem } from './_components/notification-item';
 
-export default function NotificationsPage() {
+function NotificationList({
+  unreadOnly,
+  onChanged,
+}: {
+  unreadOnly: boolean;
+  onChanged: () => Promise<void>;
+}) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [unreadOnly, setUnreadOnly] = useState(false);
-  const admin = useQuery(trpc.settings.amIAdmin.queryOptions());
   const list = useInfiniteQuery(
     trpc.account.notifications.infiniteQueryOptions(
       { unreadOnly, limit: 30 },
       { getNextPageParam: (page) => page.nextCursor ?? undefined },
     ),
   );
+  return (
+    <QueryState
+      query={list}
+      pendingLabel="Loading notifications"
+      isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+      empty={
+        <EmptyState
+          title={unreadOnly ? 'Nothing unread.' : 'No notifications yet.'}
+          description="Approvals, role changes and other events that concern you appear here."
+        />
+      }
+    >
+      {(data) => (
+        <section className="card">
+          <ul className="list" aria-label="Notifications">
+            {data.pages
+              .flatMap((page) => page.items)
+              .map((row) => (
+                <NotificationItem key={row.id} row={row} onChanged={onChanged} />
+              ))}
+          </ul>
+          {list.hasNextPage ? (
+            <Button
+              variant="secondary"
+              className="mt-3"
+              disabled={list.isFetchingNextPage}
+              onClick={() => list.fetchNextPage()}
+            >
+              {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+            </Button>
+          ) : null}
+        </section>
+      )}
+    </QueryState>
+  );
+}
+
+export default function NotificationsPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [view, setView] = useState('all');
+  const admin = useQuery(trpc.settings.amIAdmin.queryOptions());
+  const unread = useQuery(trpc.account.unreadCount.queryOptions());
   const refresh = async () => {
     await Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.account.notifications.pathKey() }),
@@ -27,28 +74,17 @@ export default function NotificationsPage() {
     ]);
   };
   const markAll = useMutation(trpc.account.markRead.mutationOptions({ onSuccess: refresh }));
-  const rows = list.data?.pages.flatMap((page) => page.items) ?? [];
-
   return (
     <>
       <div className="page-head">
         <h1>Notifications</h1>
         <Button
           variant="secondary"
-          disabled={markAll.isPending || rows.every((r) => r.readAt !== null)}
+          disabled={markAll.isPending || (unread.data ?? 0) === 0}
           onClick={() => markAll.mutate({})}
         >
           Mark all as read
         </Button>
-      </div>
-      <div className="checkbox">
-        <input
-          id="unread-only"
-          type="checkbox"
-          checked={unreadOnly}
-          onChange={(e) => setUnreadOnly(e.target.checked)}
-        />
-        <label htmlFor="unread-only">Unread only</label>
       </div>
       {admin.data ? (
         <p className="muted">
@@ -56,37 +92,23 @@ export default function NotificationsPage() {
           <Link href="/outbox">outbox</Link> page.
         </p>
       ) : null}
-      <QueryState
-        query={list}
-        pendingLabel="Loading notifications"
-        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
-        empty={
-          <EmptyState
-            title={unreadOnly ? 'Nothing unread.' : 'No notifications yet.'}
-            description="Approvals, role changes and other events that concern you appear here."
-          />
-        }
-      >
-        {() => (
-          <section className="card">
-            <ul className="list" aria-label="Notifications">
-              {rows.map((row) => (
-                <NotificationItem key={row.id} row={row} onChanged={refresh} />
-              ))}
-            </ul>
-            {list.hasNextPage ? (
-              <Button
-                variant="secondary"
-                className="mt-3"
-                disabled={list.isFetchingNextPage}
-                onClick={() => list.fetchNextPage()}
-              >
-                {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </Button>
-            ) : null}
-          </section>
-        )}
-      </QueryState>
+      <Tabs
+        label="Which notifications"
+        value={view}
+        onValueChange={setView}
+        tabs={[
+          {
+            value: 'all',
+            label: 'All',
+            content: <NotificationList unreadOnly={false} onChanged={refresh} />,
+          },
+          {
+            value: 'unread',
+            label: unread.data ? `Unread (${unread.data})` : 'Unread',
+            content: <NotificationList unreadOnly onChanged={refresh} />,
+          },
+        ]}
+      />
     </>
   );
 }

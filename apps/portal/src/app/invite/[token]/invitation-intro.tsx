@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { Badge } from '~/components/ui/badge';
-import { buttonClasses } from '~/components/ui/button';
+import { buttonClasses } from '~/components/ui/button-classes';
 
 export interface InvitationIntroData {
   org: { name: string };

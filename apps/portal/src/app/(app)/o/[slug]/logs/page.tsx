@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { SelectField } from '~/components/config-fields';
 import { Field } from '~/components/form';
 import { OrgCrumb } from '~/components/org-crumb';
-import { buttonClasses } from '~/components/ui/button';
+import { buttonClasses } from '~/components/ui/button-classes';
 import { QueryState } from '~/components/ui/query-state';
 import { parseUtcInput } from '~/lib/format';
 import { useTRPC } from '~/trpc/client';
