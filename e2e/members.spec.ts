@@ -59,6 +59,7 @@ async function attemptSignIn(page: Page, email: string, password: string): Promi
 test('invite a teammate, hand over the link, confirm the address, accept, change the role, remove', async ({
   browser,
 }) => {
+  test.setTimeout(300_000);
   const owner = await (
     await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] })
   ).newPage();
