@@ -16,8 +16,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { bucketLabel, count, ms, percent, utcMinute } from '~/lib/format';
 import styles from '../analytics.module.css';
-import { bucketLabel, count, ms, percent, utcMinute } from './format';
 
 export interface ChartPoint {
   t: Date;

@@ -2,9 +2,9 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
+import { count, day, InvoiceStatus, MoneyTotals, money } from '~/components/billing/format';
 import { ErrorState, FormError, Loading } from '../../../../../../components/form';
 import { formError, useTRPC } from '../../../../../../trpc/client';
-import { count, day, InvoiceStatus, MoneyTotals, money } from './format';
 
 const REVENUE_MONTHS = 12;
 const TOP_DAYS = 30;
