@@ -73,24 +73,29 @@ export const zPairsText = z.string().transform(parsePairs);
 /** Optional text: '' → undefined. */
 export const zOptionalText = z.string().transform((text) => (text.trim() === '' ? undefined : text.trim()));
 
-/** JSON object typed as text (a JSON Schema); '' → undefined when `optional`. */
-export const zJsonObjectText = (optional: boolean) =>
-  z.string().transform((text, ctx): Record<string, unknown> | undefined => {
-    if (optional && text.trim() === '') return undefined;
-    try {
-      const value: unknown = JSON.parse(text);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        return value as Record<string, unknown>;
-      }
-      ctx.addIssue({ code: 'custom', message: 'A JSON Schema is a JSON object, e.g. {"type": "object", …}' });
-    } catch (error) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `Not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`,
-      });
+function parseJsonObject(text: string, ctx: z.RefinementCtx): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      return value as Record<string, unknown>;
     }
-    return z.NEVER;
-  });
+    ctx.addIssue({ code: 'custom', message: 'A JSON Schema is a JSON object, e.g. {"type": "object", …}' });
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `Not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`,
+    });
+  }
+  return z.NEVER;
+}
+
+/** A JSON object typed as text (e.g. a JSON Schema). */
+export const zJsonObjectText = z.string().transform(parseJsonObject);
+
+/** An optional JSON object typed as text: '' → undefined. */
+export const zOptionalJsonObjectText = z
+  .string()
+  .transform((text, ctx) => (text.trim() === '' ? undefined : parseJsonObject(text, ctx)));
 
 /** Field messages of a failed parse, keyed by dotted path (the first message per field). */
 export function issueMessages(error: z.ZodError): Record<string, string> {
