@@ -143,7 +143,7 @@ export const ZApiPolicies = z.object({
 });
 export type ApiPolicies = z.infer<typeof ZApiPolicies>;
 
-export const ZUpstreamTarget = z.object({
+const ZUpstreamTarget = z.object({
   url: z.string().url().max(2048),
   weight: z.number().int().min(0).max(1000).default(100),
 });

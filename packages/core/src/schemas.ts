@@ -55,7 +55,7 @@ export const ZSignIn = z.object({ email: ZEmail, password: z.string().min(1).max
 export const ZOrgCreate = z.object({ name: ZName, slug: ZSlug });
 export type OrgCreateInput = z.infer<typeof ZOrgCreate>;
 
-export const ZVisibility = z.enum(['PRIVATE', 'ORG', 'PUBLIC']);
+const ZVisibility = z.enum(['PRIVATE', 'ORG', 'PUBLIC']);
 
 const ZUpstreamUrl = z
   .string()

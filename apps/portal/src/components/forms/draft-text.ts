@@ -14,7 +14,7 @@ export function lines(text: string, commas = false): string[] {
 }
 
 /** `name: value` lines → record (the first colon separates; the value may contain colons). */
-export function parsePairs(text: string): Record<string, string> {
+function parsePairs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of lines(text)) {
     const colon = line.indexOf(':');
@@ -98,7 +98,7 @@ export const zOptionalJsonObjectText = z
   .transform((text, ctx) => (text.trim() === '' ? undefined : parseJsonObject(text, ctx)));
 
 /** Field messages of a failed parse, keyed by dotted path (the first message per field). */
-export function issueMessages(error: z.ZodError): Record<string, string> {
+function issueMessages(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of error.issues) {
     const field = issue.path.map(String).join('.');

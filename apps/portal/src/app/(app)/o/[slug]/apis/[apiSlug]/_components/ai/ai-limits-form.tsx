@@ -10,7 +10,7 @@ import { useDraftForm, useSavedNote } from '../../../../../../../../components/f
 import { useTRPC } from '../../../../../../../../trpc/client';
 import { aiLimitsErrorField, NEW_AI_LIMIT, ZAiLimitsForm } from './ai-draft';
 
-export const METRICS = [
+const METRICS = [
   { value: 'tokens', label: 'Tokens' },
   { value: 'usd', label: 'USD' },
 ];
