@@ -149,14 +149,18 @@ const ZUpstreamTarget = z.object({
 });
 export type UpstreamTarget = z.infer<typeof ZUpstreamTarget>;
 
+/** A version's name (the first path segment that selects it) and its targets. */
+export const ZUpstreamVersionName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,32}$/, 'Use 1 to 32 letters, digits, dots, dashes or underscores');
+export const ZUpstreamVersionTargets = z.array(ZUpstreamTarget).min(1, 'Add at least one target').max(50);
+
 export const ZUpstreamConfig = z.object({
   /** extra targets besides Api.upstreamUrl (which is always the first target, weight 100) */
   targets: z.array(ZUpstreamTarget).max(50).default([]),
   loadBalancing: z.enum(['round-robin', 'least-connections']).default('round-robin'),
   /** `/{org}/{api}/{version}/…` routes to that version's targets when the first segment names one */
-  versions: z
-    .record(z.string().regex(/^[a-zA-Z0-9._-]{1,32}$/), z.array(ZUpstreamTarget).min(1).max(50))
-    .default({}),
+  versions: z.record(ZUpstreamVersionName, ZUpstreamVersionTargets).default({}),
   timeouts: z
     .object({
       connectMs: z.number().int().min(10).max(60_000).default(5_000),

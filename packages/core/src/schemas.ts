@@ -55,7 +55,7 @@ export const ZSignIn = z.object({ email: ZEmail, password: z.string().min(1).max
 export const ZOrgCreate = z.object({ name: ZName, slug: ZSlug });
 export type OrgCreateInput = z.infer<typeof ZOrgCreate>;
 
-export const ZVisibility = z.enum(['PRIVATE', 'ORG', 'PUBLIC']);
+const ZVisibility = z.enum(['PRIVATE', 'ORG', 'PUBLIC']);
 
 const ZUpstreamUrl = z
   .string()
@@ -87,6 +87,36 @@ export const ZApiCreate = z
 /** `kind` may be left out by server-side callers (REST). */
 export type ApiCreateInput = Omit<z.infer<typeof ZApiCreate>, 'kind'> & { kind?: z.infer<typeof ZApiKind> };
 
+/** Tags are stored lower-case, so catalog search and filters can match them exactly. */
+const ZApiTag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'Tags cannot be empty')
+  .max(30, 'Tags are at most 30 characters')
+  .regex(/^[a-z0-9][a-z0-9+#._ -]*$/, 'Tags use letters, digits, spaces and + # . _ -');
+
+/**
+ * EXACT: the gateway checks every request's limits in Redis. LOCAL_FIRST: it decides from a share leased
+ * from Redis, faster, and a window may admit up to 1 % of its limit more (docs/decisions/local-first-rate-limits.md).
+ */
+const ZRateLimitAccuracy = z.enum(['EXACT', 'LOCAL_FIRST'], {
+  error: 'Rate-limit accuracy is EXACT or LOCAL_FIRST',
+});
+
+/** What the provider edits on the API page. Explicit fields: orgId, status and slug cannot ride along. */
+export const ZApiUpdate = z.object({
+  apiId: ZId,
+  name: z.string().trim().min(1, 'Name is required').max(100, 'Name must be at most 100 characters'),
+  description: z.string().trim().max(2000, 'Description must be at most 2000 characters'),
+  tags: z
+    .array(ZApiTag)
+    .max(20, 'At most 20 tags')
+    .transform((tags) => [...new Set(tags)]),
+  visibility: ZVisibility,
+  /** Absent keeps the stored setting (older clients do not send it). */
+  rateLimitAccuracy: ZRateLimitAccuracy.optional(),
+});
 export const ZApiBySlug = z.object({ apiSlug: ZSlugRef });
 export const ZApiRef = z.object({ apiId: ZId });
 export const ZApiUpdateUpstream = z.object({ apiId: ZId, upstreamUrl: ZUpstreamUrl });

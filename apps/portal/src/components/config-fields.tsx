@@ -108,59 +108,6 @@ export function CheckboxField({
   );
 }
 
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-
-/** A group of method checkboxes in a fieldset (one legend for screen readers). */
-export function MethodChecks({
-  idPrefix,
-  legend,
-  selected,
-  onChange,
-  disabled,
-  error,
-  hint,
-}: {
-  idPrefix: string;
-  legend: string;
-  selected: string[];
-  onChange: (methods: string[]) => void;
-  disabled?: boolean;
-  error?: string;
-  hint?: string;
-}) {
-  return (
-    <fieldset className="checks" aria-describedby={error ? `${idPrefix}-error` : undefined}>
-      <legend>{legend}</legend>
-      {hint ? <p className="hint">{hint}</p> : null}
-      <div className="check-row">
-        {HTTP_METHODS.map((method) => (
-          <label key={method} className="check" htmlFor={`${idPrefix}-${method}`}>
-            <input
-              id={`${idPrefix}-${method}`}
-              type="checkbox"
-              disabled={disabled}
-              checked={selected.includes(method)}
-              onChange={(e) =>
-                onChange(
-                  e.target.checked
-                    ? HTTP_METHODS.filter((m) => m === method || selected.includes(m))
-                    : selected.filter((m) => m !== method),
-                )
-              }
-            />
-            {method}
-          </label>
-        ))}
-      </div>
-      {error ? (
-        <p id={`${idPrefix}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </fieldset>
-  );
-}
-
 /** Saved confirmation, announced politely; hidden while the form is dirty again. */
 export function SavedNote({ show, children = 'Saved' }: { show: boolean; children?: ReactNode }) {
   return (
@@ -176,23 +123,6 @@ export function lines(text: string, commas = false): string[] {
     .split(commas ? /[\n,]/ : /\n/)
     .map((line) => line.trim())
     .filter(Boolean);
-}
-
-/** `name: value` lines → record (the first colon separates; the value may contain colons). */
-export function parsePairs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of lines(text)) {
-    const colon = line.indexOf(':');
-    if (colon === -1) out[line] = '';
-    else out[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
-  }
-  return out;
-}
-
-export function formatPairs(record: Record<string, string>): string {
-  return Object.entries(record)
-    .map(([name, value]) => `${name}: ${value}`)
-    .join('\n');
 }
 
 /** '' → null (unlimited); anything else → a number the server validates. */

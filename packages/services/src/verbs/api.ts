@@ -1,7 +1,7 @@
 import { badRequest, conflict, notFound } from '@portcullis/core/errors';
-import { type ApiCreateInput, ZId, ZVisibility } from '@portcullis/core/schemas';
+import { type ApiCreateInput, ZApiUpdate } from '@portcullis/core/schemas';
 import { checkUpstreamUrlResolved } from '@portcullis/core/ssrf';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ALLOW_LIST_HINT, loadUpstreamAllowedHosts } from './allow-list.ts';
 import { snapshotSpec } from './changelog.ts';
 import { inTransaction, isUniqueViolation, notifyConfig, type OrgCtx, writeAudit } from './context.ts';
@@ -25,36 +25,8 @@ const apiSelect = {
   rateLimitAccuracy: true,
 } as const;
 
-/** Tags are stored lower-case, so catalog search and filters can match them exactly. */
-const ZApiTag = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(1, 'Tags cannot be empty')
-  .max(30, 'Tags are at most 30 characters')
-  .regex(/^[a-z0-9][a-z0-9+#._ -]*$/, 'Tags use letters, digits, spaces and + # . _ -');
+export { ZApiUpdate };
 
-/**
- * EXACT: the gateway checks every request's limits in Redis. LOCAL_FIRST: it decides from a share leased
- * from Redis, faster, and a window may admit up to 1 % of its limit more (docs/decisions/local-first-rate-limits.md).
- */
-const ZRateLimitAccuracy = z.enum(['EXACT', 'LOCAL_FIRST'], {
-  error: 'Rate-limit accuracy is EXACT or LOCAL_FIRST',
-});
-
-/** What the provider edits on the API page. Explicit fields: orgId, status and slug cannot ride along. */
-export const ZApiUpdate = z.object({
-  apiId: ZId,
-  name: z.string().trim().min(1, 'Name is required').max(100, 'Name must be at most 100 characters'),
-  description: z.string().trim().max(2000, 'Description must be at most 2000 characters'),
-  tags: z
-    .array(ZApiTag)
-    .max(20, 'At most 20 tags')
-    .transform((tags) => [...new Set(tags)]),
-  visibility: ZVisibility,
-  /** Absent keeps the stored setting (older clients do not send it). */
-  rateLimitAccuracy: ZRateLimitAccuracy.optional(),
-});
 export type ApiUpdateInput = z.input<typeof ZApiUpdate>;
 
 /**

@@ -3,121 +3,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { type FormEvent, useState } from 'react';
-import { ErrorState, Field, FormError, Loading } from '../../../../../../components/form';
+import { ErrorState, FormError, Loading } from '../../../../../../components/form';
 import { OrgCrumb } from '../../../../../../components/org-crumb';
 import { can } from '../../../../../../server/permissions';
-import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+import { useTRPC } from '../../../../../../trpc/client';
 import { ApiConfigNav } from './_components/config-nav';
 import { DetailsForm } from './_components/details-form';
 import { Lifecycle } from './_components/lifecycle';
+import { PlanCreateForm } from './_components/plan/plan-create-form';
 import { PlanItem } from './_components/plan-editor';
 import { Sharing } from './_components/sharing';
 import { Subscribers } from './_components/subscribers';
-
-const toLimit = (value: string): number | null => (value.trim() === '' ? null : Number(value));
-
-function PlanForm({
-  orgSlug,
-  apiId,
-  onAdded,
-}: {
-  orgSlug: string;
-  apiId: string;
-  onAdded: () => Promise<void>;
-}) {
-  const trpc = useTRPC();
-  const [name, setName] = useState('');
-  const [rateLimit, setRateLimit] = useState('');
-  const [windowSeconds, setWindowSeconds] = useState('60');
-  const [monthlyQuota, setMonthlyQuota] = useState('');
-  const [requiresApproval, setRequiresApproval] = useState(true);
-  const create = useMutation(
-    trpc.plan.create.mutationOptions({
-      onSuccess: async () => {
-        setName('');
-        setRateLimit('');
-        setMonthlyQuota('');
-        await onAdded();
-      },
-    }),
-  );
-  const errors = fieldErrors(create.error);
-
-  function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    create.mutate({
-      orgSlug,
-      apiId,
-      name,
-      rateLimit: toLimit(rateLimit),
-      rateLimitWindowSeconds: Number(windowSeconds),
-      monthlyQuota: toLimit(monthlyQuota),
-      requiresApproval,
-    });
-  }
-
-  return (
-    <form className="card" onSubmit={onSubmit} noValidate>
-      <h2>Add a plan</h2>
-      <Field
-        id="plan-name"
-        label="Plan name"
-        required
-        value={name}
-        error={errors.name}
-        onChange={(e) => setName(e.target.value)}
-      />
-      <div className="row">
-        <Field
-          id="plan-rate-limit"
-          label="Rate limit (requests)"
-          type="number"
-          min={1}
-          inputMode="numeric"
-          placeholder="Unlimited"
-          value={rateLimit}
-          error={errors.rateLimit}
-          onChange={(e) => setRateLimit(e.target.value)}
-        />
-        <Field
-          id="plan-window"
-          label="Window (seconds)"
-          type="number"
-          min={1}
-          inputMode="numeric"
-          value={windowSeconds}
-          error={errors.rateLimitWindowSeconds}
-          onChange={(e) => setWindowSeconds(e.target.value)}
-        />
-        <Field
-          id="plan-quota"
-          label="Monthly quota"
-          type="number"
-          min={1}
-          inputMode="numeric"
-          placeholder="Unlimited"
-          value={monthlyQuota}
-          error={errors.monthlyQuota}
-          onChange={(e) => setMonthlyQuota(e.target.value)}
-        />
-      </div>
-      <div className="checkbox">
-        <input
-          id="plan-requires-approval"
-          type="checkbox"
-          checked={requiresApproval}
-          onChange={(e) => setRequiresApproval(e.target.checked)}
-        />
-        <label htmlFor="plan-requires-approval">Requires approval</label>
-      </div>
-      <FormError message={formError(create.error)} />
-      <button type="submit" disabled={create.isPending}>
-        {create.isPending ? 'Adding…' : 'Add plan'}
-      </button>
-    </form>
-  );
-}
 
 export default function ApiDetailPage() {
   const { slug, apiSlug } = useParams<{ slug: string; apiSlug: string }>();
@@ -227,7 +123,7 @@ export default function ApiDetailPage() {
           </ul>
         )}
       </section>
-      {canConfigure ? <PlanForm orgSlug={slug} apiId={data.id} onAdded={refresh} /> : null}
+      {canConfigure ? <PlanCreateForm orgSlug={slug} apiId={data.id} onAdded={refresh} /> : null}
       {data.status !== 'DRAFT' ? <Subscribers orgSlug={slug} apiId={data.id} /> : null}
       {org.data && can(org.data.role, 'api.lifecycle') ? (
         <Lifecycle orgSlug={slug} api={data} onChanged={refresh} />

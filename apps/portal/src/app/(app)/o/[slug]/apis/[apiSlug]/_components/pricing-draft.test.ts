@@ -1,11 +1,7 @@
 import { type PlanPricingInput, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { describe, expect, it } from 'vitest';
-import { describePricing, toDraft, toInput } from './pricing-draft';
-
-const roundTrip = (input: PlanPricingInput) => {
-  const pricing = ZPlanPricing.parse(input);
-  return { pricing, again: ZPlanPricing.parse(toInput(toDraft(pricing))) };
-};
+import { parseDraft } from '../../../../../../../components/forms/draft-text';
+import { describePricing, pricingErrorField, toDraft, ZPricingForm } from './pricing-draft';
 
 describe('pricing draft', () => {
   it.each<PlanPricingInput>([
@@ -29,15 +25,42 @@ describe('pricing draft', () => {
       tokenPrices: { inputPerMillion: '0.15', outputPerMillion: '0.6' },
     },
   ])('round-trips %j through the form unchanged', (input) => {
-    const { pricing, again } = roundTrip(input);
-    expect(again).toEqual(pricing);
+    const pricing = ZPlanPricing.parse(input);
+    expect(parseDraft(ZPricingForm, toDraft(pricing))).toEqual({ ok: true, input: pricing });
   });
 
-  it('sends empty fields as missing, so the server names what a model needs', () => {
+  it('leaves empty fields out, so the schema names what a model needs', () => {
     const draft = { ...toDraft(ZPlanPricing.parse({})), model: 'per_unit' as const };
-    const result = ZPlanPricing.safeParse(toInput(draft));
-    expect(result.success).toBe(false);
-    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['unitPrice']);
+    expect(parseDraft(ZPricingForm, draft)).toEqual({
+      ok: false,
+      errors: { unitPrice: 'Enter the price per request' },
+    });
+  });
+
+  it('gives invalid numbers field errors, not NaN', () => {
+    const draft = { ...toDraft(ZPlanPricing.parse({})), model: 'included_overage' as const };
+    draft.includedUnits = 'ten';
+    draft.trialDays = '7 days';
+    expect(parseDraft(ZPricingForm, draft)).toEqual({
+      ok: false,
+      errors: { includedUnits: 'Enter a number', trialDays: 'Enter a number' },
+    });
+  });
+
+  it('sends token prices only with the box checked on a paid model', () => {
+    const draft = toDraft(ZPlanPricing.parse({ model: 'flat', flatFee: '5' }));
+    draft.tokenPrices = { inputPerMillion: '1', outputPerMillion: '2' };
+    const unchecked = parseDraft(ZPricingForm, draft);
+    expect(unchecked.ok && unchecked.input.tokenPrices).toBeUndefined();
+    const checked = parseDraft(ZPricingForm, { ...draft, tokens: true });
+    expect(checked.ok && checked.input.tokenPrices).toEqual({ inputPerMillion: '1', outputPerMillion: '2' });
+    const free = parseDraft(ZPricingForm, { ...draft, tokens: true, model: 'free', flatFee: '' });
+    expect(free.ok && free.input.tokenPrices).toBeUndefined();
+  });
+
+  it("maps the server's paths to the form's", () => {
+    expect(pricingErrorField('pricing.tiers.0.upTo')).toBe('tiers.0.upTo');
+    expect(pricingErrorField('pricing.tokenPrices.inputPerMillion')).toBe('tokenPrices.inputPerMillion');
   });
 
   it('describes a pricing in one line', () => {

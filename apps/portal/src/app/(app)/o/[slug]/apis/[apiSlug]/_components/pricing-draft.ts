@@ -1,8 +1,15 @@
 import { formatPrice, isSupportedCurrency } from '@portcullis/core/billing/currency';
 import { Decimal } from '@portcullis/core/billing/decimal';
-import type { PlanPricing, PlanPricingInput } from '@portcullis/core/billing/pricing';
+import { type PlanPricing, ZPlanPricing } from '@portcullis/core/billing/pricing';
+import { z } from 'zod';
+import {
+  draftSchema,
+  zNullableNumberText,
+  zOptionalNumberText,
+  zOptionalText,
+} from '../../../../../../../components/forms/draft-text';
 
-/** The pricing editor's form state (text as typed) to and from a plan's pricing document. */
+/** The pricing editor's draft (text as typed) to and from a plan's pricing document. */
 
 export type Model = PlanPricing['model'];
 export type TierRow = { upTo: string; unitPrice: string; flatFee: string };
@@ -17,9 +24,9 @@ export type Draft = {
   trialDays: string;
   billable: PlanPricing['billable'];
   tiers: TierRow[];
+  /** whether AI tokens are billed (the prices are kept while unchecked) */
   tokens: boolean;
-  inputPerMillion: string;
-  outputPerMillion: string;
+  tokenPrices: { inputPerMillion: string; outputPerMillion: string };
 };
 
 const text = (value: string | number | null | undefined) =>
@@ -42,37 +49,47 @@ export function toDraft(pricing: PlanPricing): Draft {
       flatFee: t.flatFee === '0' ? '' : t.flatFee,
     })),
     tokens: pricing.tokenPrices !== undefined,
-    inputPerMillion: text(pricing.tokenPrices?.inputPerMillion),
-    outputPerMillion: text(pricing.tokenPrices?.outputPerMillion),
+    tokenPrices: {
+      inputPerMillion: text(pricing.tokenPrices?.inputPerMillion),
+      outputPerMillion: text(pricing.tokenPrices?.outputPerMillion),
+    },
   };
 }
 
-// Empty optional fields are left out so the server applies its defaults or names what is missing;
-// numbers the user typed are sent as typed (the server says what is wrong with them).
-const optional = (value: string) => (value.trim() === '' ? undefined : value.trim());
-const optionalNumber = (value: string) => (value.trim() === '' ? undefined : Number(value));
+export const NEW_TIER: TierRow = { upTo: '', unitPrice: '', flatFee: '' };
 
-export function toInput(draft: Draft): PlanPricingInput {
-  return {
-    model: draft.model,
-    currency: draft.currency,
-    flatFee: optional(draft.flatFee),
-    unitPrice: optional(draft.unitPrice),
-    includedUnits: optionalNumber(draft.includedUnits),
-    overageUnitPrice: optional(draft.overageUnitPrice),
-    quotaMode: draft.quotaMode,
-    trialDays: optionalNumber(draft.trialDays),
-    billable: draft.billable,
-    tiers: draft.tiers.map((t) => ({
-      upTo: t.upTo.trim() === '' ? null : Number(t.upTo),
-      unitPrice: t.unitPrice.trim(),
-      flatFee: optional(t.flatFee),
+/**
+ * Draft → the pricing document `billing.setPlanPricing` takes, checked by ZPlanPricing. Empty optional
+ * fields are left out so the server's defaults apply or it names what a model is missing; token prices
+ * go only with a paid model and the box checked.
+ */
+export const ZPricingForm = draftSchema(
+  z
+    .object({
+      model: z.enum(['free', 'flat', 'per_unit', 'graduated', 'included_overage']),
+      currency: z.string(),
+      flatFee: zOptionalText,
+      unitPrice: zOptionalText,
+      includedUnits: zOptionalNumberText,
+      overageUnitPrice: zOptionalText,
+      quotaMode: z.enum(['hard_cap', 'bill_overage']),
+      trialDays: zOptionalNumberText,
+      billable: z.enum(['below_500', 'all_admitted', 'success_only']),
+      tiers: z.array(
+        z.object({ upTo: zNullableNumberText, unitPrice: z.string().trim(), flatFee: zOptionalText }),
+      ),
+      tokens: z.boolean(),
+      tokenPrices: z.object({ inputPerMillion: z.string().trim(), outputPerMillion: z.string().trim() }),
+    })
+    .transform(({ tokens, tokenPrices, ...rest }) => ({
+      ...rest,
+      tokenPrices: tokens && rest.model !== 'free' ? tokenPrices : undefined,
     })),
-    tokenPrices: draft.tokens
-      ? { inputPerMillion: draft.inputPerMillion.trim(), outputPerMillion: draft.outputPerMillion.trim() }
-      : undefined,
-  };
-}
+  ZPlanPricing,
+);
+
+/** The server names fields inside the mutation's `pricing` object (`pricing.tiers.0.upTo`). */
+export const pricingErrorField = (path: string) => path.replace(/^pricing\./, '');
 
 function price(value: string | undefined, currency: string): string {
   const parsed = value === undefined ? null : Decimal.tryParse(value);

@@ -1,0 +1,152 @@
+import {
+  type AiGatewayConfig,
+  type AiLimit,
+  type AiLogging,
+  type ModelRoute,
+  type PromptConfig,
+  ZAiGatewayConfigSave,
+  ZAiLimits,
+  ZPromptConfigSave,
+} from '@portcullis/core/ai-config';
+import { z } from 'zod';
+import {
+  draftSchema,
+  lines,
+  numberText,
+  zJsonObjectText,
+  zNumberText,
+  zOptionalJsonObjectText,
+  zOptionalNumberText,
+} from '../../../../../../../../components/forms/draft-text';
+
+/** Drafts of the AI forms (model routes, the prompt, plans' AI limits) to and from their documents. */
+
+export interface TargetDraft {
+  credentialId: string;
+  model: string;
+  weight: string;
+}
+export interface RouteDraft {
+  name: string;
+  targets: TargetDraft[];
+  timeoutMs: string;
+  maxAttempts: string;
+  cacheTtlSeconds: string;
+}
+export interface LoggingDraft {
+  logBodies: boolean;
+  /** one pattern per line */
+  redact: string;
+}
+
+export const newTarget = (credentialId = ''): TargetDraft => ({ credentialId, model: '', weight: '1' });
+
+export const emptyRoute = (credentialId = ''): RouteDraft => ({
+  name: '',
+  targets: [newTarget(credentialId)],
+  timeoutMs: '60000',
+  maxAttempts: '3',
+  cacheTtlSeconds: '0',
+});
+
+const toRouteDrafts = (routes: ModelRoute[]): RouteDraft[] =>
+  routes.map((r) => ({
+    name: r.name,
+    targets: r.targets.map((t) => ({
+      credentialId: t.credentialId,
+      model: t.model,
+      weight: String(t.weight),
+    })),
+    timeoutMs: String(r.timeoutMs),
+    maxAttempts: String(r.maxAttempts),
+    cacheTtlSeconds: String(r.cacheTtlSeconds),
+  }));
+
+const toLoggingDraft = (l: AiLogging): LoggingDraft => ({
+  logBodies: l.logBodies,
+  redact: l.redact.join('\n'),
+});
+
+const ZRoutesDraft = z.array(
+  z.object({
+    name: z.string().trim(),
+    targets: z.array(z.object({ credentialId: z.string(), model: z.string().trim(), weight: zNumberText })),
+    timeoutMs: zNumberText,
+    maxAttempts: zNumberText,
+    cacheTtlSeconds: zNumberText,
+  }),
+);
+const ZLoggingDraft = z.object({
+  logBodies: z.boolean(),
+  redact: z.string().transform((text) => lines(text)),
+});
+
+export interface AiRoutesDraft {
+  routes: RouteDraft[];
+  logging: LoggingDraft;
+}
+
+export const toAiRoutesDraft = (config: AiGatewayConfig): AiRoutesDraft => ({
+  routes: toRouteDrafts(config.routes),
+  logging: toLoggingDraft(config.logging),
+});
+
+/** Draft → an AI API's document (`ai.setAiConfig`'s config), checked as the server checks it. */
+export const ZAiRoutesForm = draftSchema(
+  z.object({ routes: ZRoutesDraft, logging: ZLoggingDraft }),
+  ZAiGatewayConfigSave,
+);
+
+const STARTER_INPUT = { type: 'object', required: ['text'], properties: { text: { type: 'string' } } };
+const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+
+export interface PromptDraft extends AiRoutesDraft {
+  model: string;
+  system: string;
+  user: string;
+  temperature: string;
+  maxTokens: string;
+  /** JSON text */
+  inputSchema: string;
+  /** JSON text; empty = none */
+  outputSchema: string;
+}
+
+/** A stored prompt, or a starter (one route named `default` on the first credential). */
+export function toPromptDraft(prompt: PromptConfig | null, firstCredentialId?: string): PromptDraft {
+  return {
+    model: prompt?.model ?? 'default',
+    routes: prompt ? toRouteDrafts(prompt.routes) : [{ ...emptyRoute(firstCredentialId), name: 'default' }],
+    system: prompt?.system ?? '',
+    user: prompt?.user ?? '',
+    temperature: numberText(prompt?.temperature),
+    maxTokens: numberText(prompt?.maxTokens),
+    inputSchema: pretty(prompt?.inputSchema ?? STARTER_INPUT),
+    outputSchema: prompt?.outputSchema ? pretty(prompt.outputSchema) : '',
+    logging: toLoggingDraft(prompt?.logging ?? { logBodies: false, redact: [] }),
+  };
+}
+
+/** Draft → a prompt API's document (`ai.setPromptConfig`'s config), checked as the server checks it. */
+export const ZPromptForm = draftSchema(
+  z.object({
+    model: z.string().trim(),
+    routes: ZRoutesDraft,
+    system: z.string(),
+    user: z.string(),
+    temperature: zOptionalNumberText,
+    maxTokens: zOptionalNumberText,
+    inputSchema: zJsonObjectText,
+    outputSchema: zOptionalJsonObjectText,
+    logging: ZLoggingDraft,
+  }),
+  ZPromptConfigSave,
+);
+
+export const NEW_AI_LIMIT: AiLimit = { metric: 'tokens', window: 'minute', scope: 'key', limit: '' };
+
+/** Draft → `ai.setPlanLimits`'s limits (the draft is the document: the limit is typed as text). */
+export const ZAiLimitsForm = z.object({ limits: ZAiLimits });
+
+/** The server names a plan's AI limits by index (`0.limit`); the form keeps them under `limits`. */
+export const aiLimitsErrorField = (path: string) => (path === '' ? 'limits' : `limits.${path}`);

@@ -1,0 +1,108 @@
+'use client';
+
+import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
+import {
+  ListError,
+  NumberField,
+  SelectField,
+  TextField,
+} from '../../../../../../../../components/forms/fields';
+import type { CredentialOption } from '../ai-routes';
+import { type AiRoutesDraft, newTarget } from './ai-draft';
+
+/** One model route: the name callers use, its limits, and the provider models it sends to. */
+export function RouteFieldset({
+  index: i,
+  credentials,
+  cacheable,
+  canWrite,
+  onRemove,
+}: {
+  index: number;
+  credentials: CredentialOption[];
+  cacheable: boolean;
+  canWrite: boolean;
+  onRemove: () => void;
+}) {
+  const { control } = useFormContext<AiRoutesDraft>();
+  const name = useWatch({ control, name: `routes.${i}.name` });
+  const targets = useFieldArray({ control, name: `routes.${i}.targets` });
+  const options = [
+    { value: '', label: credentials.length === 0 ? 'No credentials yet' : 'Choose a credential' },
+    ...credentials.map((c) => ({ value: c.id, label: `${c.name} (${c.provider})` })),
+  ];
+  const route = (field: string) => `routes.${i}.${field}`;
+  return (
+    <fieldset className="group">
+      <legend>{name || `Route ${i + 1}`}</legend>
+      <div className="row">
+        <TextField
+          name={route('name')}
+          id={`route-${i}-name`}
+          label="Model name callers use"
+          placeholder="gpt-4o-mini or an alias such as fast"
+        />
+        <NumberField name={route('timeoutMs')} id={`route-${i}-timeout`} label="Timeout per attempt (ms)" />
+        <NumberField
+          name={route('maxAttempts')}
+          id={`route-${i}-attempts`}
+          label="Attempts (with fallback)"
+        />
+        {cacheable ? (
+          <NumberField
+            name={route('cacheTtlSeconds')}
+            id={`route-${i}-cache`}
+            label="Cache TTL (s, 0 = off)"
+          />
+        ) : null}
+      </div>
+      {targets.fields.map((field, k) => (
+        <div className="limit-row" key={field.id}>
+          <SelectField
+            name={route(`targets.${k}.credentialId`)}
+            id={`route-${i}-target-${k}-credential`}
+            label={`Target ${k + 1} credential`}
+            options={options}
+          />
+          <TextField
+            name={route(`targets.${k}.model`)}
+            id={`route-${i}-target-${k}-model`}
+            label="Provider model"
+            placeholder="gpt-4o-mini"
+          />
+          <NumberField
+            name={route(`targets.${k}.weight`)}
+            id={`route-${i}-target-${k}-weight`}
+            label="Weight"
+            hint={k === 0 ? '0 = fallback only' : undefined}
+          />
+          {canWrite ? (
+            <button
+              type="button"
+              className="secondary"
+              aria-label={`Remove target ${k + 1} of route ${i + 1}`}
+              onClick={() => targets.remove(k)}
+            >
+              Remove
+            </button>
+          ) : null}
+        </div>
+      ))}
+      <ListError path={route('targets')} />
+      {canWrite ? (
+        <div className="actions">
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => targets.append(newTarget(credentials[0]?.id))}
+          >
+            Add target
+          </button>
+          <button type="button" className="secondary" onClick={onRemove}>
+            Remove route
+          </button>
+        </div>
+      ) : null}
+    </fieldset>
+  );
+}

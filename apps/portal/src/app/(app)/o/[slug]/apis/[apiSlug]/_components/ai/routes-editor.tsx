@@ -1,0 +1,49 @@
+'use client';
+
+import { useFieldArray, useFormContext } from 'react-hook-form';
+import { ListError } from '../../../../../../../../components/forms/fields';
+import type { CredentialOption } from '../ai-routes';
+import { type AiRoutesDraft, emptyRoute } from './ai-draft';
+import { RouteFieldset } from './route-fieldset';
+
+/** The model routes of an AI API or a prompt (a `routes` list in the surrounding form). */
+export function RoutesEditor({
+  credentials,
+  canWrite,
+  cacheable = true,
+}: {
+  credentials: CredentialOption[];
+  canWrite: boolean;
+  /** the response cache applies to non-streamed chat completions (AI APIs) */
+  cacheable?: boolean;
+}) {
+  const { control } = useFormContext<AiRoutesDraft>();
+  const routes = useFieldArray({ control, name: 'routes' });
+  return (
+    <>
+      {routes.fields.length === 0 ? (
+        <p className="empty">No model routes: every model name answers 404.</p>
+      ) : null}
+      {routes.fields.map((field, i) => (
+        <RouteFieldset
+          key={field.id}
+          index={i}
+          credentials={credentials}
+          cacheable={cacheable}
+          canWrite={canWrite}
+          onRemove={() => routes.remove(i)}
+        />
+      ))}
+      <ListError path="routes" />
+      {canWrite ? (
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => routes.append(emptyRoute(credentials[0]?.id))}
+        >
+          Add route
+        </button>
+      ) : null}
+    </>
+  );
+}
