@@ -18,7 +18,6 @@ import { ErrorState, Field, FormError, Loading } from '../../../../../../../comp
 import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
 import { ApiConfigFrame, useApiConfig } from '../_components/config-page';
 import { FIX_FIELDS } from '../_components/messages';
-import { OpenApiForm } from '../_components/openapi-form';
 
 interface HeaderDraft {
   add: string;
@@ -407,7 +406,7 @@ function PoliciesForm({
 }
 
 export default function ApiPoliciesPage() {
-  const { slug, apiSlug, config, refresh } = useApiConfig();
+  const { slug, apiSlug, config } = useApiConfig();
   if (config.isPending) return <Loading what="Loading policies" />;
   if (config.isError) return <ErrorState error={config.error} />;
   const data = config.data;
@@ -419,14 +418,6 @@ export default function ApiPoliciesPage() {
         apiId={data.id}
         initial={data.policies}
         canWrite={data.canWrite}
-      />
-      <OpenApiForm
-        key={`${data.id}-spec`}
-        orgSlug={slug}
-        apiId={data.id}
-        initial={data.openapiSpec}
-        canWrite={data.canWrite}
-        onSaved={refresh}
       />
     </ApiConfigFrame>
   );
