@@ -55,10 +55,10 @@ const forecastSpec = (opts: { cityRequired: boolean; with404: boolean }) => ({
 });
 
 async function setOpenApiDocument(page: Page, orgSlug: string, apiSlug: string, doc: unknown) {
-  await page.goto(`/o/${orgSlug}/apis/${apiSlug}/policies`);
-  await page.getByLabel('Document (JSON)').fill(JSON.stringify(doc, null, 2));
+  await page.goto(`/o/${orgSlug}/apis/${apiSlug}/openapi`);
+  await page.getByLabel('Document (JSON or YAML)').fill(JSON.stringify(doc, null, 2));
   await page.getByRole('button', { name: 'Save document' }).click();
-  await expect(page.getByLabel('Document (JSON)')).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Document (JSON or YAML)')).not.toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByRole('button', { name: 'Save document' })).toBeEnabled();
 }
 

@@ -114,6 +114,11 @@ describe('forwardedHeaders', () => {
       ['Sec-Fetch-Site', 'none'],
       ['Origin', 'http://portal.test'],
       ['Referer', 'http://portal.test/catalog'],
+      ['Set-Cookie', 'authjs.session-token=secret'],
+      ['Content-Security-Policy', "default-src 'self'"],
+      ['X-Nonce', 'n0nce'],
+      ['X-Portcullis-Client-Address', '127.0.0.1 sig'],
+      ['X-Middleware-Rewrite', '/x'],
     ]);
     expect(Object.fromEntries(forwardedHeaders(incoming, true).entries())).toEqual({
       authorization: 'Bearer pk_live_abc',

@@ -23,6 +23,11 @@ const FORBIDDEN_HEADERS = new Set([
   'user-agent',
   'accept-encoding',
   'priority',
+  // what the portal's own request handling adds: the session cookie it may rotate, its CSP and nonce
+  'set-cookie',
+  'content-security-policy',
+  'x-nonce',
+  'x-matched-path',
   'authorization',
   'x-api-key',
   'cookie',
@@ -40,7 +45,18 @@ const FORBIDDEN_HEADERS = new Set([
   'via',
 ]);
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
-const FORBIDDEN_PREFIXES = ['x-forwarded-', 'proxy-', 'sec-', 'x-scalar-', 'next-', 'rsc'];
+const FORBIDDEN_PREFIXES = [
+  'x-forwarded-',
+  'proxy-',
+  'sec-',
+  'x-scalar-',
+  'x-portcullis-',
+  'x-middleware-',
+  'x-next-',
+  'x-invoke-',
+  'next-',
+  'rsc',
+];
 
 export function allowedHeaderName(name: string): boolean {
   const lower = name.toLowerCase();
