@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import {
   allowEchoFor,
   createOrg,
   ECHO_URL,
+  expectNoAxeViolationsOutside,
   expectNoHorizontalScroll,
   signIn,
   signUp,
@@ -16,19 +16,10 @@ const DEMO = { email: 'demo@portcullis.dev', password: 'portcullis-demo-2026' };
 /** The seed keeps the demo key's plaintext in the data dir (keys are otherwise stored hashed). */
 const demoKey = () => readFileSync(join(process.env.E2E_DATA_DIR ?? '.data/e2e', 'demo-key'), 'utf8').trim();
 
-/**
- * axe on the page around the API reference. The renderer (Scalar) is a third-party app whose own
- * markup the portal does not control, so its root is left out; the portal's parts are checked.
- */
-async function expectNoAxeViolationsAroundReference(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .exclude('[data-testid="api-reference"]')
-    .analyze();
-  expect(
-    results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
-}
+// The renderer (Scalar) is a third-party app whose markup the portal does not control: axe checks the
+// page around it.
+const expectNoAxeViolationsAroundReference = (page: Page) =>
+  expectNoAxeViolationsOutside(page, '[data-testid="api-reference"]');
 
 test('the demo API reference lists its operations and tries a query string through the gateway', async ({
   page,
