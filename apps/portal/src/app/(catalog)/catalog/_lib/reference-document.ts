@@ -13,7 +13,7 @@ const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The gateway base URL without its trailing slash, so `{server}{path}` has one slash between. */
-export const serverUrl = (gatewayBaseUrl: string) => gatewayBaseUrl.replace(/\/+$/, '');
+const serverUrl = (gatewayBaseUrl: string) => gatewayBaseUrl.replace(/\/+$/, '');
 
 /**
  * A copy of `spec` whose only server is the gateway and whose every operation asks for the key as a
