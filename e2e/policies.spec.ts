@@ -48,6 +48,11 @@ test('provider edits plan limits and policies, manages subscribers and retires t
   // Policies: an invalid CIDR gets a field error; a valid deny rule saves and survives a reload.
   await provider.getByRole('link', { name: 'Policies' }).click();
   await expect(provider).toHaveURL(new RegExp(`/o/${providerOrg}/apis/${apiSlug}/policies$`));
+  // The OpenAPI document has its own tab, not a section of Policies.
+  await expect(provider.getByRole('heading', { name: 'OpenAPI document' })).toHaveCount(0);
+  await expect(
+    provider.getByRole('navigation', { name: 'API sections' }).getByRole('link', { name: 'OpenAPI' }),
+  ).toHaveAttribute('href', `/o/${providerOrg}/apis/${apiSlug}/openapi`);
   const deny = provider.getByLabel('IP deny list');
   await deny.fill('10.0.0.300/8');
   await provider.getByRole('button', { name: 'Save policies' }).click();

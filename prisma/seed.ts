@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { generateApiKey, hashApiKey } from '@portcullis/core/keys';
 import type { Db } from '@portcullis/db';
 import { hashPassword } from '@portcullis/services/password';
+import { DEMO_OPENAPI } from './demo-openapi.ts';
 
 export const DEMO = {
   email: 'demo@portcullis.dev',
@@ -22,7 +23,7 @@ export interface DemoWorld {
 }
 
 /**
- * Idempotent demo data: a user, an org, a published Echo API with a Starter plan (10 requests/minute,
+ * Idempotent demo data: a user, an org, a published Echo API (with its OpenAPI document) with a Starter plan (10 requests/minute,
  * 1,000/month), an app subscribed to it and a key. The key's plaintext is kept in the data dir so
  * every start can print a working curl line (keys are otherwise only stored hashed).
  */
@@ -62,9 +63,14 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
       visibility: 'PUBLIC',
       publishedAt: new Date(),
       tags: ['demo'],
+      openapiSpec: DEMO_OPENAPI,
     },
     update: { upstreamUrl: opts.upstreamUrl },
   });
+  // A demo API seeded before it had a document gets one; a document edited since is kept.
+  if (api.openapiSpec === null) {
+    await db.api.update({ where: { id: api.id }, data: { openapiSpec: DEMO_OPENAPI } });
+  }
   let plan = await db.plan.findFirst({ where: { apiId: api.id, name: 'Starter' } });
   plan ??= await db.plan.create({
     data: { apiId: api.id, name: 'Starter', rateLimit: 10, rateLimitWindowSeconds: 60, monthlyQuota: 1000 },

@@ -66,6 +66,9 @@ const ZUpstreamUrl = z
 /** REST proxies to upstreams; AI is the OpenAI/Anthropic-compatible gateway; PROMPT a prompt called as REST. */
 const ZApiKind = z.enum(['REST', 'AI', 'PROMPT']);
 
+/** OpenAPI text as pasted or uploaded (JSON or YAML); parsed and checked by the verbs. */
+const ZOpenApiText = z.string().max(1_000_000, 'The document must be at most 1 MB');
+
 /** AI and PROMPT APIs call model routes, not an upstream: their upstreamUrl is stored as '' and ignored. */
 export const ZApiCreate = z
   .object({
@@ -75,6 +78,8 @@ export const ZApiCreate = z
     upstreamUrl: z.string().trim().max(2000).default(''),
     visibility: ZVisibility.default('PUBLIC'),
     description: z.string().trim().max(2000, 'Description must be at most 2000 characters').default(''),
+    /** an OpenAPI 3.0/3.1 document as JSON or YAML text, imported with the API (REST only) */
+    openapiDocument: ZOpenApiText.optional(),
   })
   .superRefine((input, ctx) => {
     if (input.kind !== 'REST') return;
@@ -83,7 +88,9 @@ export const ZApiCreate = z
       ctx.addIssue({ code: 'custom', path: ['upstreamUrl'], message: 'Enter an http:// or https:// URL' });
     }
   })
-  .transform((input) => (input.kind === 'REST' ? input : { ...input, upstreamUrl: '' }));
+  .transform((input) =>
+    input.kind === 'REST' ? input : { ...input, upstreamUrl: '', openapiDocument: undefined },
+  );
 /** `kind` may be left out by server-side callers (REST). */
 export type ApiCreateInput = Omit<z.infer<typeof ZApiCreate>, 'kind'> & { kind?: z.infer<typeof ZApiKind> };
 
@@ -161,10 +168,10 @@ export type ApiPoliciesUpdateInput = z.infer<typeof ZApiPoliciesUpdate>;
 export const ZUpstreamConfigUpdate = ZUpstreamConfig.extend({ apiId: ZId, upstreamUrl: ZUpstreamUrl });
 export type UpstreamConfigUpdateInput = z.infer<typeof ZUpstreamConfigUpdate>;
 
-/** The OpenAPI document as pasted/uploaded text (parsed and checked by the verb); null removes it. */
+/** The OpenAPI document as pasted/uploaded JSON or YAML text (parsed and checked by the verb); null removes it. */
 export const ZOpenApiSpecSet = z.object({
   apiId: ZId,
-  document: z.string().max(1_000_000, 'The document must be at most 1 MB').nullable(),
+  document: ZOpenApiText.nullable(),
 });
 export type OpenApiSpecSetInput = z.infer<typeof ZOpenApiSpecSet>;
 

@@ -1,6 +1,8 @@
 import { badRequest, conflict, notFound } from '@portcullis/core/errors';
+import { parseOpenApiText } from '@portcullis/core/openapi-document';
 import { type ApiCreateInput, ZApiUpdate } from '@portcullis/core/schemas';
 import { checkUpstreamUrlResolved } from '@portcullis/core/ssrf';
+import type { Prisma } from '@portcullis/db';
 import type { z } from 'zod';
 import { ALLOW_LIST_HINT, loadUpstreamAllowedHosts } from './allow-list.ts';
 import { snapshotSpec } from './changelog.ts';
@@ -48,6 +50,11 @@ async function assertUpstreamAllowed(ctx: OrgCtx, upstreamUrl: string): Promise<
 
 export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
   const kind = input.kind ?? 'REST';
+  // An empty import field means "no document yet", not an error.
+  const imported =
+    kind === 'REST' && input.openapiDocument?.trim()
+      ? parseOpenApiText(input.openapiDocument, 'openapiDocument').document
+      : null;
   if (kind === 'REST') await assertUpstreamAllowed(ctx, input.upstreamUrl);
   try {
     return await inTransaction(ctx.db, async (tx) => {
@@ -66,6 +73,7 @@ export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
           visibility: input.visibility,
           description: input.description,
           status: 'DRAFT',
+          ...(imported ? { openapiSpec: imported as Prisma.InputJsonObject } : {}),
         },
         select: apiSelect,
       });
@@ -74,7 +82,15 @@ export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
         action: 'api.create',
         targetType: 'Api',
         targetId: api.id,
-        after: { slug: api.slug, kind: api.kind, upstreamUrl: api.upstreamUrl, visibility: api.visibility },
+        after: {
+          slug: api.slug,
+          kind: api.kind,
+          upstreamUrl: api.upstreamUrl,
+          visibility: api.visibility,
+          spec: imported
+            ? { openapi: String(imported.openapi), paths: Object.keys(imported.paths as object).length }
+            : null,
+        },
       });
       return api;
     });

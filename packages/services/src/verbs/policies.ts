@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { badRequest, notFound } from '@portcullis/core/errors';
-import { assertDocumentShape } from '@portcullis/core/json-depth';
+import { parseOpenApiText } from '@portcullis/core/openapi-document';
 import {
   type ApiPolicies,
   parseApiPolicies,
@@ -16,7 +16,6 @@ import type {
   UpstreamConfigUpdateInput,
 } from '@portcullis/core/schemas';
 import { checkUpstreamUrlResolved } from '@portcullis/core/ssrf';
-import { issueLocation, schemaPatternIssues } from '@portcullis/core/tenant-regex';
 import { Prisma } from '@portcullis/db';
 import { ALLOW_LIST_HINT, loadUpstreamAllowedHosts } from './allow-list.ts';
 import { updateApiUpstream } from './api.ts';
@@ -197,42 +196,6 @@ export async function updateUpstreamConfig(ctx: OrgCtx, input: UpstreamConfigUpd
 }
 
 /** Parses and checks an OpenAPI 3.x document: a JSON object with `openapi: "3.x"` and `paths`. */
-function parseOpenApiDocument(text: string): Prisma.InputJsonObject {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw badRequest('The document is not valid JSON', {
-      document: `Not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`,
-    });
-  }
-  assertDocumentShape(parsed, 'document', false);
-  const problem = (message: string) =>
-    badRequest('The document is not an OpenAPI 3 document', { document: message });
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw problem('The document must be a JSON object');
-  }
-  const doc = parsed as Record<string, unknown>;
-  if (typeof doc.openapi !== 'string' || !/^3\.\d+(\.\d+)?$/.test(doc.openapi)) {
-    throw problem('"openapi" must be a 3.x version string such as "3.1.0"');
-  }
-  if (typeof doc.paths !== 'object' || doc.paths === null || Array.isArray(doc.paths)) {
-    throw problem('"paths" must be an object');
-  }
-  // Patterns run on the gateway's linear-time engine: what it cannot run is refused here, by location.
-  const patterns = schemaPatternIssues(doc);
-  if (patterns.length > 0) {
-    const lines = patterns
-      .slice(0, 5)
-      .map((issue) => `${issueLocation(issue.path)}: "${issue.pattern}" ${issue.reason}`);
-    const more = patterns.length > 5 ? ` (and ${patterns.length - 5} more)` : '';
-    throw badRequest(`The document has a pattern the gateway cannot run at ${lines[0]}${more}`, {
-      document: lines.join('\n') + more,
-    });
-  }
-  return doc as Prisma.InputJsonObject;
-}
-
 const specSummary = (spec: unknown) => {
   if (typeof spec !== 'object' || spec === null) return null;
   const doc = spec as { openapi?: unknown; paths?: unknown };
@@ -243,7 +206,8 @@ const specSummary = (spec: unknown) => {
 };
 
 export async function setOpenApiSpec(ctx: OrgCtx, input: OpenApiSpecSetInput) {
-  const spec = input.document === null ? null : parseOpenApiDocument(input.document);
+  const spec =
+    input.document === null ? null : (parseOpenApiText(input.document).document as Prisma.InputJsonObject);
   return inTransaction(ctx.db, async (tx) => {
     const api = await tx.api.findFirst({
       where: { id: input.apiId, orgId: ctx.org.id },

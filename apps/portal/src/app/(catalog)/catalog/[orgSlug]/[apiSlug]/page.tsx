@@ -3,78 +3,16 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { useState } from 'react';
 import { ChangelogList } from '~/components/changelog-list';
 import { ErrorState, Loading } from '../../../../../components/form';
 import { useTRPC } from '../../../../../trpc/client';
 import styles from '../../_components/catalog.module.css';
 import { HowToCall } from '../../_components/how-to-call';
-import { OpenApiDocs } from '../../_components/openapi-docs';
 import { PlanList } from '../../_components/plan-list';
+import { ReferenceSection } from '../../_components/reference-section';
 import { StatusBadge } from '../../_components/status-badge';
-import { TryIt } from '../../_components/try-it';
 
 const day = (d: Date) => d.toLocaleDateString('en-GB', { year: 'numeric', month: 'long', day: 'numeric' });
-
-function Docs({
-  orgSlug,
-  apiSlug,
-  current,
-  version,
-  versions,
-}: {
-  orgSlug: string;
-  apiSlug: string;
-  current: unknown;
-  version: string;
-  versions: Array<{ version: string }>;
-}) {
-  const trpc = useTRPC();
-  const [shown, setShown] = useState('current');
-  const snapshot = useQuery({
-    ...trpc.catalog.spec.queryOptions({ orgSlug, apiSlug, version: shown }),
-    enabled: shown !== 'current',
-  });
-  const hasCurrent = current !== null;
-  return (
-    <section className="card" aria-labelledby="docs-title">
-      <div className={styles.docsHead}>
-        <h2 id="docs-title">Documentation</h2>
-        {versions.length > 0 ? (
-          <div className="field inline">
-            <label htmlFor="docs-version">Version</label>
-            <select id="docs-version" value={shown} onChange={(e) => setShown(e.target.value)}>
-              {hasCurrent ? <option value="current">{version} (current)</option> : null}
-              {versions.map((v) => (
-                <option key={v.version} value={v.version}>
-                  {v.version}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : null}
-      </div>
-      {versions.length > 1 ? (
-        <p>
-          <Link href={`/catalog/${orgSlug}/${apiSlug}/versions`}>Compare versions side by side</Link>
-        </p>
-      ) : null}
-      {shown === 'current' ? (
-        hasCurrent ? (
-          <OpenApiDocs spec={current} />
-        ) : (
-          <p className="empty">The provider has not published an OpenAPI document for this API.</p>
-        )
-      ) : snapshot.isPending ? (
-        <Loading what="Loading this version" />
-      ) : snapshot.isError ? (
-        <ErrorState error={snapshot.error} />
-      ) : (
-        <OpenApiDocs spec={snapshot.data.spec} />
-      )}
-    </section>
-  );
-}
 
 export default function CatalogApiPage() {
   const { orgSlug, apiSlug } = useParams<{ orgSlug: string; apiSlug: string }>();
@@ -140,12 +78,15 @@ export default function CatalogApiPage() {
       </section>
       <HowToCall kind={data.kind} baseUrl={data.gatewayBaseUrl} spec={data.openapiSpec} />
 
-      <Docs
+      <ReferenceSection
         orgSlug={orgSlug}
         apiSlug={apiSlug}
         current={data.openapiSpec}
         version={data.version}
         versions={data.specVersions}
+        gatewayBaseUrl={data.gatewayBaseUrl}
+        callable={data.status === 'PUBLISHED' || data.status === 'DEPRECATED'}
+        signedIn={data.signedIn}
       />
 
       <section className="card" aria-labelledby="plans-title">
@@ -162,13 +103,6 @@ export default function CatalogApiPage() {
           signedIn={data.signedIn}
         />
       </section>
-
-      {data.status === 'PUBLISHED' || data.status === 'DEPRECATED' ? (
-        <section className="card" aria-labelledby="try-title">
-          <h2 id="try-title">Try it</h2>
-          <TryIt orgSlug={orgSlug} apiSlug={apiSlug} spec={data.openapiSpec} signedIn={data.signedIn} />
-        </section>
-      ) : null}
 
       <section className="card" aria-labelledby="changelog-title">
         <h2 id="changelog-title">Changelog</h2>

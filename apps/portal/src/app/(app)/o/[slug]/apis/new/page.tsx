@@ -6,6 +6,7 @@ import { type FormEvent, useState } from 'react';
 import { Field, FormError, slugify } from '../../../../../../components/form';
 import { OrgCrumb } from '../../../../../../components/org-crumb';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+import { OpenApiImport } from './_components/openapi-import';
 
 type Visibility = 'PRIVATE' | 'ORG' | 'PUBLIC';
 type Kind = 'REST' | 'AI' | 'PROMPT';
@@ -21,6 +22,7 @@ export default function NewApiPage() {
   const [description, setDescription] = useState('');
   const [visibility, setVisibility] = useState<Visibility>('PUBLIC');
   const [kind, setKind] = useState<Kind>('REST');
+  const [openapiDocument, setOpenapiDocument] = useState('');
   const create = useMutation(
     trpc.api.create.mutationOptions({ onSuccess: (api) => router.push(`/o/${slug}/apis/${api.slug}`) }),
   );
@@ -28,7 +30,16 @@ export default function NewApiPage() {
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    create.mutate({ orgSlug: slug, name, slug: apiSlug, kind, upstreamUrl, description, visibility });
+    create.mutate({
+      orgSlug: slug,
+      name,
+      slug: apiSlug,
+      kind,
+      upstreamUrl,
+      description,
+      visibility,
+      openapiDocument: kind === 'REST' && openapiDocument.trim() !== '' ? openapiDocument : undefined,
+    });
   }
 
   return (
@@ -103,6 +114,13 @@ export default function NewApiPage() {
           </select>
           {errors.visibility ? <p className="field-error">{errors.visibility}</p> : null}
         </div>
+        {kind === 'REST' ? (
+          <OpenApiImport
+            value={openapiDocument}
+            error={errors.openapiDocument}
+            onChange={setOpenapiDocument}
+          />
+        ) : null}
         <FormError message={formError(create.error)} />
         <button type="submit" disabled={create.isPending || create.isSuccess}>
           {create.isPending ? 'Creating…' : 'Create API'}

@@ -6,8 +6,8 @@ import { useParams, usePathname, useRouter, useSearchParams } from 'next/navigat
 import { Suspense } from 'react';
 import { ErrorState, Loading } from '../../../../../../components/form';
 import { useTRPC } from '../../../../../../trpc/client';
+import { ApiReference } from '../../../_components/api-reference';
 import styles from '../../../_components/catalog.module.css';
-import { OpenApiDocs } from '../../../_components/openapi-docs';
 
 interface Change {
   level: 'breaking' | 'non-breaking';
@@ -117,11 +117,25 @@ function Versions() {
             <div className={styles.sideBySide}>
               <section className="card" aria-labelledby="from-title">
                 <h2 id="from-title">{compare.data.from.label}</h2>
-                <OpenApiDocs spec={compare.data.from.spec} idPrefix="from-" />
+                <ApiReference
+                  spec={compare.data.from.spec}
+                  gatewayBaseUrl={api.data.gatewayBaseUrl}
+                  orgSlug={orgSlug}
+                  apiSlug={apiSlug}
+                  tryIt={false}
+                  label={`API reference, ${compare.data.from.label}`}
+                />
               </section>
               <section className="card" aria-labelledby="to-title">
                 <h2 id="to-title">{compare.data.to.label}</h2>
-                <OpenApiDocs spec={compare.data.to.spec} idPrefix="to-" />
+                <ApiReference
+                  spec={compare.data.to.spec}
+                  gatewayBaseUrl={api.data.gatewayBaseUrl}
+                  orgSlug={orgSlug}
+                  apiSlug={apiSlug}
+                  tryIt={false}
+                  label={`API reference, ${compare.data.to.label}`}
+                />
               </section>
             </div>
           ) : null}

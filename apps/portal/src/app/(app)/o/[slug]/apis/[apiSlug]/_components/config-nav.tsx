@@ -11,6 +11,7 @@ const SECTIONS: ReadonlyArray<{ key: string; label: string; path: string; kinds?
   { key: 'ai', label: 'Model routes', path: '/ai', kinds: ['AI'] },
   { key: 'prompt', label: 'Prompt', path: '/prompt', kinds: ['PROMPT'] },
   { key: 'policies', label: 'Policies', path: '/policies' },
+  { key: 'openapi', label: 'OpenAPI', path: '/openapi' },
   { key: 'upstream', label: 'Upstream', path: '/upstream', kinds: ['REST'] },
   { key: 'versions', label: 'Versions & changelog', path: '/versions' },
 ];
@@ -23,7 +24,7 @@ export function ApiConfigNav({
 }: {
   orgSlug: string;
   apiSlug: string;
-  current: 'overview' | 'ai' | 'prompt' | 'policies' | 'upstream' | 'versions';
+  current: 'overview' | 'ai' | 'prompt' | 'policies' | 'openapi' | 'upstream' | 'versions';
 }) {
   const trpc = useTRPC();
   const kind = useQuery(trpc.ai.apiKind.queryOptions({ orgSlug, apiSlug })).data?.kind;

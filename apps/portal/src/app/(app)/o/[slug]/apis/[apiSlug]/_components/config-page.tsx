@@ -20,6 +20,7 @@ export function useApiConfig() {
 
 const SECTION_TITLES = {
   policies: 'Policies',
+  openapi: 'OpenAPI',
   upstream: 'Upstream',
   versions: 'Versions & changelog',
 } as const;
@@ -34,7 +35,7 @@ export function ApiConfigFrame({
   slug: string;
   apiSlug: string;
   apiName: string;
-  section: 'policies' | 'upstream' | 'versions';
+  section: keyof typeof SECTION_TITLES;
   children: ReactNode;
 }) {
   return (

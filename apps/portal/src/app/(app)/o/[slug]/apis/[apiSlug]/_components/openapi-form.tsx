@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
+import Link from 'next/link';
 import { type ChangeEvent, type FormEvent, useState } from 'react';
 import { SavedNote, TextAreaField } from '../../../../../../../components/config-fields';
 import { FormError } from '../../../../../../../components/form';
@@ -8,16 +9,21 @@ import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/clien
 
 const MAX_BYTES = 1_000_000;
 
-/** Paste or upload the API's OpenAPI 3.x document (JSON); the server checks and stores it. */
+/**
+ * Paste or upload the API's OpenAPI 3.0/3.1 document, JSON or YAML; the server checks it, reports
+ * syntax errors by line and stores it as JSON (which is what this form shows back).
+ */
 export function OpenApiForm({
   orgSlug,
   apiId,
+  apiSlug,
   initial,
   canWrite,
   onSaved,
 }: {
   orgSlug: string;
   apiId: string;
+  apiSlug: string;
   initial: string | null;
   canWrite: boolean;
   onSaved: () => Promise<void>;
@@ -61,7 +67,9 @@ export function OpenApiForm({
     <form className="card" onSubmit={onSubmit} noValidate aria-labelledby="openapi-title">
       <h2 id="openapi-title">OpenAPI document</h2>
       <p className="muted">
-        JSON, OpenAPI 3.x, with <code>paths</code>. Used for request validation when it is switched on.
+        OpenAPI 3.0 or 3.1, in JSON or YAML. It is the API reference developers read and try in the{' '}
+        <Link href={`/catalog/${orgSlug}/${apiSlug}`}>catalog</Link>, and what requests are validated against
+        when that policy is on. A saved document is shown back as JSON.
       </p>
       {canWrite ? (
         <div className="field">
@@ -69,7 +77,7 @@ export function OpenApiForm({
           <input
             id="openapi-file"
             type="file"
-            accept="application/json,.json"
+            accept="application/json,application/yaml,text/yaml,.json,.yaml,.yml"
             onChange={onFile}
             aria-invalid={fileError ? true : undefined}
             aria-describedby={fileError ? 'openapi-file-error' : undefined}
@@ -83,10 +91,10 @@ export function OpenApiForm({
       ) : null}
       <TextAreaField
         id="openapi-document"
-        label="Document (JSON)"
+        label="Document (JSON or YAML)"
         className="code-input"
-        rows={12}
-        placeholder='{ "openapi": "3.1.0", "info": { … }, "paths": { … } }'
+        rows={18}
+        placeholder={'openapi: 3.1.0\ninfo:\n  title: …\n  version: "1.0"\npaths:\n  /things: …'}
         value={text}
         disabled={!canWrite}
         error={errors.document}

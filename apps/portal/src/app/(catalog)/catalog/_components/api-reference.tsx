@@ -1,0 +1,78 @@
+'use client';
+
+import '@scalar/api-reference-react/style.css';
+import type { AnyApiReferenceConfiguration } from '@scalar/api-reference-react';
+import dynamic from 'next/dynamic';
+import { useMemo } from 'react';
+import { Loading } from '../../../../components/form';
+import { KEY_SCHEME, referenceDocument } from '../_lib/reference-document';
+
+// The renderer mounts a client-side app: it never renders on the server.
+const ApiReferenceReact = dynamic(
+  () => import('@scalar/api-reference-react').then((m) => m.ApiReferenceReact),
+  {
+    ssr: false,
+    loading: () => <Loading what="Loading the API reference" />,
+  },
+);
+
+type Configuration = AnyApiReferenceConfiguration;
+
+// The renderer sets its theme's page background on <body>; the portal keeps its own.
+const PORTAL_CSS = 'body { background-color: transparent; }';
+
+/**
+ * The API's OpenAPI document rendered by Scalar's API reference. Everything it needs is bundled:
+ * no fonts, telemetry or assistant from the internet. Its "try it" requests go to the portal's /try
+ * route (`proxyUrl`), which forwards them to the gateway server-side, so the page's CSP keeps
+ * connect-src 'self'. `apiKey` fills the bearer scheme every operation asks for; `tryIt` false hides
+ * the request buttons (anonymous visitors, comparisons).
+ */
+export function ApiReference({
+  spec,
+  gatewayBaseUrl,
+  orgSlug,
+  apiSlug,
+  apiKey = '',
+  tryIt = true,
+  label,
+}: {
+  spec: unknown;
+  gatewayBaseUrl: string;
+  orgSlug: string;
+  apiSlug: string;
+  apiKey?: string;
+  tryIt?: boolean;
+  label: string;
+}) {
+  const content = useMemo(() => referenceDocument(spec, gatewayBaseUrl), [spec, gatewayBaseUrl]);
+  const configuration = useMemo<Configuration>(
+    () => ({
+      content: content ?? {},
+      proxyUrl: `/catalog/${orgSlug}/${apiSlug}/try`,
+      authentication: {
+        preferredSecurityScheme: KEY_SCHEME,
+        securitySchemes: { [KEY_SCHEME]: { token: apiKey } },
+      },
+      persistAuth: false,
+      withDefaultFonts: false,
+      telemetry: false,
+      agent: { disabled: true },
+      layout: 'classic',
+      hideClientButton: true,
+      hideTestRequestButton: !tryIt,
+      hideDarkModeToggle: true,
+      forceDarkModeState: 'light',
+      showDeveloperTools: 'never',
+      documentDownloadType: 'json',
+      customCss: PORTAL_CSS,
+    }),
+    [content, orgSlug, apiSlug, apiKey, tryIt],
+  );
+  if (!content) return <p className="empty">This API has no readable OpenAPI document.</p>;
+  return (
+    <section aria-label={label} data-testid="api-reference">
+      <ApiReferenceReact configuration={configuration} />
+    </section>
+  );
+}

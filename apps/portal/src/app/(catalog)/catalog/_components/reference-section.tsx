@@ -1,0 +1,94 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
+import { ErrorState, Loading } from '../../../../components/form';
+import { useTRPC } from '../../../../trpc/client';
+import { ApiReference } from './api-reference';
+import styles from './catalog.module.css';
+import { TryItKey } from './try-it';
+
+/**
+ * The API reference of the catalog page: the current document or an earlier published version's,
+ * with "try it" (through the portal, with a pasted key) for APIs that take calls.
+ */
+export function ReferenceSection({
+  orgSlug,
+  apiSlug,
+  current,
+  version,
+  versions,
+  gatewayBaseUrl,
+  callable,
+  signedIn,
+}: {
+  orgSlug: string;
+  apiSlug: string;
+  current: unknown;
+  version: string;
+  versions: Array<{ version: string }>;
+  gatewayBaseUrl: string;
+  callable: boolean;
+  signedIn: boolean;
+}) {
+  const trpc = useTRPC();
+  const [shown, setShown] = useState('current');
+  const [apiKey, setApiKey] = useState('');
+  const snapshot = useQuery({
+    ...trpc.catalog.spec.queryOptions({ orgSlug, apiSlug, version: shown }),
+    enabled: shown !== 'current',
+  });
+  const hasCurrent = current !== null;
+  const spec = shown === 'current' ? current : snapshot.data?.spec;
+  const reference = (document: unknown) => (
+    <ApiReference
+      // A new key or document starts the renderer afresh with it.
+      key={`${shown}:${apiKey}`}
+      spec={document}
+      gatewayBaseUrl={gatewayBaseUrl}
+      orgSlug={orgSlug}
+      apiSlug={apiSlug}
+      apiKey={apiKey}
+      tryIt={callable && signedIn}
+      label={`API reference, ${shown === 'current' ? version : shown}`}
+    />
+  );
+  return (
+    <section className="card" aria-labelledby="docs-title">
+      <div className={styles.docsHead}>
+        <h2 id="docs-title">API reference</h2>
+        {versions.length > 0 ? (
+          <div className="field inline">
+            <label htmlFor="docs-version">Version</label>
+            <select id="docs-version" value={shown} onChange={(e) => setShown(e.target.value)}>
+              {hasCurrent ? <option value="current">{version} (current)</option> : null}
+              {versions.map((v) => (
+                <option key={v.version} value={v.version}>
+                  {v.version}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+      </div>
+      {versions.length > 1 ? (
+        <p>
+          <Link href={`/catalog/${orgSlug}/${apiSlug}/versions`}>Compare versions side by side</Link>
+        </p>
+      ) : null}
+      {callable && (hasCurrent || shown !== 'current') ? (
+        <TryItKey orgSlug={orgSlug} apiSlug={apiSlug} signedIn={signedIn} onKey={setApiKey} />
+      ) : null}
+      {shown === 'current' && !hasCurrent ? (
+        <p className="empty">The provider has not published an OpenAPI document for this API.</p>
+      ) : shown !== 'current' && snapshot.isPending ? (
+        <Loading what="Loading this version" />
+      ) : shown !== 'current' && snapshot.isError ? (
+        <ErrorState error={snapshot.error} />
+      ) : (
+        reference(spec)
+      )}
+    </section>
+  );
+}
