@@ -1,7 +1,8 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
-import { FormError } from '../../../../components/form';
+import { Button } from '~/components/ui/button';
+import { FormMessage } from '~/components/ui/field';
 import { formError, useTRPC } from '../../../../trpc/client';
 import type { FirstCall } from '../_lib/first-call';
 import { KeyReveal } from './key-reveal';
@@ -25,16 +26,15 @@ export function FirstKey({
       <p>
         <strong>{app.name}</strong> is subscribed. Create an API key for it and make your first call.
       </p>
-      <button
-        type="button"
+      <Button
         disabled={create.isPending}
         onClick={() =>
           create.mutate({ orgSlug: app.orgSlug, appId: app.id, name: `${apiName} key`.slice(0, 100) })
         }
       >
         {create.isPending ? 'Creating key…' : 'Create API key'}
-      </button>
-      <FormError message={formError(create.error)} />
+      </Button>
+      <FormMessage message={formError(create.error)} />
     </section>
   );
 }

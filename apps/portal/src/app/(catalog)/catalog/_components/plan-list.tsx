@@ -3,7 +3,9 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { ErrorState, FormError, Loading } from '../../../../components/form';
+import { Button, buttonClasses } from '~/components/ui/button';
+import { FormMessage } from '~/components/ui/field';
+import { ErrorState, Loading } from '../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';
 import { firstCall } from '../_lib/first-call';
 import { FirstKey } from './first-key';
@@ -18,7 +20,7 @@ function SignInToSubscribe({ back }: { back: string }) {
   const callbackUrl = encodeURIComponent(back);
   return (
     <p>
-      <Link className="button" href={`/signup?callbackUrl=${callbackUrl}`}>
+      <Link className={buttonClasses()} href={`/signup?callbackUrl=${callbackUrl}`}>
         Sign up to subscribe
       </Link>{' '}
       <span className="muted">
@@ -52,7 +54,7 @@ export function PlanList({
   const picking = signedIn && canSubscribe;
   const apps = useQuery({ ...trpc.app.subscribable.queryOptions(), enabled: picking });
   const api = useQuery(trpc.catalog.get.queryOptions({ orgSlug, apiSlug }));
-  const { holders } = useAppHolders();
+  const { holders } = useAppHolders(picking);
   const [chosenAppId, setChosenAppId] = useState('');
   const [draft, setDraft] = useState<NewAppDraft>({ name: 'My app', orgSlug: '' });
   const [started, setStarted] = useState<Started | null>(null);
@@ -96,7 +98,7 @@ export function PlanList({
           returnTo={`/catalog/${orgSlug}/${apiSlug}`}
         />
       ) : null}
-      <FormError message={formError(subscription.error)} />
+      <FormMessage message={formError(subscription.error)} />
       {plans.length === 0 ? (
         <p className="empty">This API has no plans yet.</p>
       ) : (
@@ -106,14 +108,13 @@ export function PlanList({
             return (
               <PlanCard key={plan.id} plan={plan} status={existing}>
                 {picking && subscriber && !isOpen(existing?.status) ? (
-                  <button
-                    type="button"
+                  <Button
                     aria-label={`Subscribe to ${plan.name}`}
                     disabled={subscription.isPending}
                     onClick={() => onSubscribe(plan)}
                   >
                     {subscription.isPending ? 'Subscribing…' : 'Subscribe'}
-                  </button>
+                  </Button>
                 ) : null}
               </PlanCard>
             );

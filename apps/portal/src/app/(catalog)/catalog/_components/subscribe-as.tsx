@@ -2,7 +2,8 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { Described, describedBy, Loading } from '../../../../components/form';
+import { describedBy, Field, FieldShell } from '~/components/ui/field';
+import { Loading } from '../../../../components/form';
 import { can } from '../../../../server/permissions';
 import { useTRPC } from '../../../../trpc/client';
 import type { SubscribableApp } from './use-subscribe';
@@ -16,9 +17,9 @@ export interface NewAppDraft {
 }
 
 /** Where a new app can go: orgs whose role may create apps and subscribe them; none → a personal org. */
-export function useAppHolders() {
+export function useAppHolders(enabled: boolean) {
   const trpc = useTRPC();
-  const orgs = useQuery(trpc.org.listMine.queryOptions());
+  const orgs = useQuery({ ...trpc.org.listMine.queryOptions(), enabled });
   return {
     isPending: orgs.isPending,
     holders: (orgs.data ?? []).filter(
@@ -38,37 +39,43 @@ function NewAppFields({
   errors: Record<string, string>;
   returnTo: string;
 }) {
-  const { isPending, holders } = useAppHolders();
+  const { isPending, holders } = useAppHolders(true);
   if (isPending) return <Loading what="Loading your organizations" />;
-  const nameError = errors.appName ?? errors.name;
+  const orgSlug = draft.orgSlug || holders[0]?.slug;
   return (
     <>
-      <div className="field">
-        <label htmlFor="new-app-name">Name of the new app</label>
-        <input
-          id="new-app-name"
-          value={draft.name}
-          required
-          aria-invalid={nameError ? true : undefined}
-          aria-describedby={describedBy('new-app-name', nameError, 'hint')}
-          onChange={(e) => onChange({ ...draft, name: e.target.value })}
-        />
-        <Described
-          id="new-app-name"
-          error={nameError}
+      <Field
+        id="new-app-name"
+        label="Name of the new app"
+        required
+        value={draft.name}
+        error={errors.appName ?? errors.name}
+        hint={
+          holders.length === 0
+            ? 'Subscribing creates the app, in a personal organization made for you.'
+            : 'Subscribing creates the app. Its keys call the APIs it subscribes to.'
+        }
+        onChange={(e) => onChange({ ...draft, name: e.target.value })}
+      />
+      {orgSlug ? (
+        <FieldShell
+          id="new-app-org"
+          label="Create it in"
+          error={errors.orgSlug}
           hint={
-            holders.length === 0
-              ? 'Subscribing creates the app, in a personal organization made for you.'
-              : 'Subscribing creates the app. Its keys call the APIs it subscribes to.'
+            <>
+              Or{' '}
+              <Link href={`/o/${orgSlug}/apps/new?returnTo=${encodeURIComponent(returnTo)}`}>
+                create the app on its own page
+              </Link>{' '}
+              and come back here.
+            </>
           }
-        />
-      </div>
-      {holders.length > 0 ? (
-        <div className="field">
-          <label htmlFor="new-app-org">Create it in</label>
+        >
           <select
             id="new-app-org"
-            value={draft.orgSlug || holders[0]?.slug}
+            value={orgSlug}
+            aria-describedby={describedBy('new-app-org', errors.orgSlug, true)}
             onChange={(e) => onChange({ ...draft, orgSlug: e.target.value })}
           >
             {holders.map((org) => (
@@ -77,16 +84,7 @@ function NewAppFields({
               </option>
             ))}
           </select>
-          <p className="hint">
-            Or{' '}
-            <Link
-              href={`/o/${draft.orgSlug || holders[0]?.slug}/apps/new?returnTo=${encodeURIComponent(returnTo)}`}
-            >
-              create the app on its own page
-            </Link>{' '}
-            and come back here.
-          </p>
-        </div>
+        </FieldShell>
       ) : null}
     </>
   );
@@ -114,8 +112,7 @@ export function SubscribeAs({
   return (
     <>
       {apps.length > 0 ? (
-        <div className="field">
-          <label htmlFor="subscribe-app">App</label>
+        <FieldShell id="subscribe-app" label="App">
           <select id="subscribe-app" value={appId} onChange={(e) => onAppChange(e.target.value)}>
             {apps.map((app) => (
               <option key={app.id} value={app.id}>
@@ -124,7 +121,7 @@ export function SubscribeAs({
             ))}
             <option value={NEW_APP}>A new app…</option>
           </select>
-        </div>
+        </FieldShell>
       ) : null}
       {appId === NEW_APP ? (
         <NewAppFields draft={draft} onChange={onDraftChange} errors={errors} returnTo={returnTo} />
