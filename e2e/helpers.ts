@@ -175,3 +175,46 @@ export async function createKey(page: Page, appUrl: string, name: string): Promi
   expect(key, 'the new key is shown once').toBeTruthy();
   return key ?? '';
 }
+
+/**
+ * Registers a PUBLIC API with one plan and publishes it, like publishApi, but the plan's subscriptions
+ * start at once when `requiresApproval` is false. Returns the API slug.
+ */
+export async function publishApiWithPlan(
+  page: Page,
+  orgSlug: string,
+  name: string,
+  plan: PlanInput & { requiresApproval: boolean },
+): Promise<string> {
+  const apiSlug = unique(name.toLowerCase());
+  await allowEchoFor(page, orgSlug);
+  await page.goto(`/o/${orgSlug}/apis/new`);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Slug').fill(apiSlug);
+  await page.getByLabel('Upstream URL').fill(ECHO_URL);
+  await page.getByLabel('Description').fill(`${name}, echoed.`);
+  await page.getByLabel('Visibility').selectOption('PUBLIC');
+  await page.getByRole('button', { name: 'Create API' }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${orgSlug}/apis/${apiSlug}$`));
+  await page.getByLabel('Plan name').fill(plan.name);
+  await page.getByLabel('Rate limit (requests)').fill(String(plan.rateLimit));
+  await page.getByLabel('Window (seconds)').fill(String(plan.windowSeconds));
+  await page.getByLabel('Monthly quota').fill(String(plan.monthlyQuota));
+  await page.getByLabel('Requires approval').setChecked(plan.requiresApproval);
+  await page.getByRole('button', { name: 'Add plan' }).click();
+  await expect(
+    page.getByRole('list', { name: 'Plans' }).getByText(plan.name, { exact: true }).first(),
+  ).toBeVisible();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByTestId('api-status')).toHaveText('PUBLISHED');
+  return apiSlug;
+}
+
+/** Lets signed-out visitors browse the org's PUBLIC APIs (the tenant's catalog setting). */
+export async function allowAnonymousBrowsing(page: Page, orgSlug: string): Promise<void> {
+  await page.goto(`/o/${orgSlug}/apis`);
+  const setting = page.getByLabel('Let signed-out visitors browse our public APIs');
+  await setting.check();
+  await expect(setting).toBeChecked();
+  await expect(setting).toBeEnabled();
+}

@@ -21,10 +21,12 @@ const PUBLIC_PATHS = [
 
 export default auth((req) => {
   const { pathname, search } = req.nextUrl;
-  const isPublic = PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
+  // The home page sends signed-out visitors to the public catalog itself.
+  const isPublic =
+    pathname === '/' || PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
   if (!req.auth && !isPublic) {
     const url = new URL('/signin', req.nextUrl);
-    if (pathname !== '/') url.searchParams.set('callbackUrl', `${pathname}${search}`);
+    url.searchParams.set('callbackUrl', `${pathname}${search}`);
     return NextResponse.redirect(url);
   }
   return nextWithCsp(req);

@@ -1,12 +1,13 @@
 'use client';
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { type ReactNode, useState } from 'react';
 import superjson from 'superjson';
 import { z } from 'zod';
 import type { AppRouter } from '../server/root';
+import { affectedDomains, inDomains } from './invalidation';
 
 // The pages' Content-Security-Policy allows no eval: zod would probe for it with `Function('')` before
 // compiling its fast parsers, and every probe is a reported violation. Forms parse small inputs.
@@ -17,7 +18,16 @@ const { TRPCProvider } = trpcContext;
 export const { useTRPC } = trpcContext;
 
 function makeQueryClient() {
-  return new QueryClient({
+  const queryClient: QueryClient = new QueryClient({
+    // Every successful mutation marks the queries it changes stale (see invalidation.ts); the mutation
+    // stays pending until those on screen have refetched, so what follows it shows fresh data.
+    mutationCache: new MutationCache({
+      onSuccess: (_data, _variables, _context, mutation) => {
+        const domains = affectedDomains(mutation.options.mutationKey);
+        if (domains.size === 0) return;
+        return queryClient.invalidateQueries({ predicate: inDomains(domains) });
+      },
+    }),
     defaultOptions: {
       queries: {
         staleTime: 5_000,
@@ -30,6 +40,7 @@ function makeQueryClient() {
       },
     },
   });
+  return queryClient;
 }
 
 export function Providers({ children }: { children: ReactNode }) {

@@ -177,6 +177,24 @@ export async function catalogFacets(ctx: ViewerCtx) {
   };
 }
 
+/**
+ * How many published or deprecated APIs the viewer cannot see (private, shared with other orgs, or, for
+ * signed-out visitors, of tenants that keep their catalog to signed-in developers), and how many of those
+ * signing in would show. Counts only, over the whole catalog: no filter narrows them, so they cannot be
+ * used to probe for an API's name.
+ */
+export async function countHiddenApis(ctx: ViewerCtx): Promise<{ hidden: number; afterSignIn: number }> {
+  const viewer = viewerOf(ctx.actor);
+  const hiddenWhere: Prisma.ApiWhereInput = { AND: [LISTED, { NOT: apiVisibilityWhere(viewer) }] };
+  const [hidden, afterSignIn] = await Promise.all([
+    ctx.db.api.count({ where: hiddenWhere }),
+    viewer.kind === 'anonymous'
+      ? ctx.db.api.count({ where: { AND: [hiddenWhere, { visibility: 'PUBLIC' }] } })
+      : Promise.resolve(0),
+  ]);
+  return { hidden, afterSignIn };
+}
+
 export const ZCatalogApiRef = z.object({ orgSlug: ZSlugRef, apiSlug: ZSlugRef });
 
 /** The API if the viewer may see it, else NOT_FOUND (the try-it proxy checks this before forwarding). */

@@ -7,6 +7,7 @@ import { Suspense, useEffect, useRef, useState } from 'react';
 import { ErrorState, Loading } from '../../../components/form';
 import { useTRPC } from '../../../trpc/client';
 import styles from './_components/catalog.module.css';
+import { HiddenApis } from './_components/hidden-apis';
 import { StatusBadge } from './_components/status-badge';
 
 const STATUSES = [
@@ -69,6 +70,7 @@ function Catalog() {
     placeholderData: keepPreviousData,
   });
   const facets = useQuery(trpc.catalog.facets.queryOptions());
+  const filtered = Boolean(filters.q || filters.org || filters.tag);
 
   return (
     <>
@@ -137,12 +139,12 @@ function Catalog() {
         <ErrorState error={list.error} />
       ) : list.data.items.length === 0 ? (
         <div className="empty card">
-          <p>
-            {filters.q || filters.org || filters.tag
-              ? 'No APIs match these filters.'
-              : 'No published APIs yet.'}
-          </p>
-          {filters.q || filters.org || filters.tag || filters.status !== 'active' ? (
+          {filtered || filters.status !== 'active' ? (
+            <p>No APIs match these filters.</p>
+          ) : (
+            <HiddenApis listEmpty fallback={<p>No published APIs yet.</p>} />
+          )}
+          {filtered || filters.status !== 'active' ? (
             <button
               type="button"
               className="secondary"
@@ -157,6 +159,7 @@ function Catalog() {
         </div>
       ) : (
         <>
+          <HiddenApis listEmpty={false} fallback={null} />
           <p className="muted" aria-live="polite" data-testid="catalog-count">
             {list.data.total} API{list.data.total === 1 ? '' : 's'}
             {list.isFetching ? ' · updating…' : ''}

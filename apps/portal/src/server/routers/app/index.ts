@@ -1,7 +1,13 @@
 import { ZAppCreate, ZAppRef } from '@portcullis/core/schemas';
 import { createApp, getApp, listApps, listAppsForActor } from '@portcullis/services/verbs/app';
+import { subscribeWithNewApp, ZSubscribeWithNewApp } from '@portcullis/services/verbs/first-app';
 import { rolesWith } from '../../permissions';
 import { orgProcedure, protectedProcedure, router, verbCtx } from '../../trpc';
+
+/** Roles that may both create an app and subscribe it: who can start from the catalog with a new app. */
+const APP_STARTER_ROLES = rolesWith('app.write').filter((role) =>
+  rolesWith('subscription.create').includes(role),
+);
 
 export const appDomainRouter = router({
   create: orgProcedure('app.write')
@@ -15,4 +21,14 @@ export const appDomainRouter = router({
   subscribable: protectedProcedure.query(({ ctx }) =>
     listAppsForActor(ctx, rolesWith('subscription.create')),
   ),
+  /**
+   * The catalog's "subscribe with a new app": creates the app (in the chosen org, or in a new personal
+   * org for a developer in none) and subscribes it, all or nothing. The org comes from the actor's
+   * memberships, never from input alone.
+   */
+  createAndSubscribe: protectedProcedure
+    .input(ZSubscribeWithNewApp)
+    .mutation(({ ctx, input }) =>
+      subscribeWithNewApp({ db: ctx.db, actor: ctx.actor }, input, APP_STARTER_ROLES),
+    ),
 });

@@ -156,6 +156,58 @@ describe('catalog visibility', () => {
   });
 });
 
+describe('catalog hidden counts', () => {
+  it('counts published APIs a viewer cannot see, without naming them or heeding filters', async () => {
+    const provider = await member('OWNER', 'hider');
+    const shared = await member('DEVELOPER', 'hshared');
+    const other = await member('OWNER', 'hother');
+    const anonymous = callerFor(null);
+    const viewers = { anonymous, member: provider.caller, shared: shared.caller, other: other.caller };
+    const counts = async () =>
+      Object.fromEntries(
+        await Promise.all(Object.entries(viewers).map(async ([who, c]) => [who, await c.catalog.hidden()])),
+      ) as Record<keyof typeof viewers, { hidden: number; afterSignIn: number }>;
+    const before = await counts();
+
+    const orgApi = await makeApi(provider, { visibility: 'ORG', name: 'Secret Org API' });
+    await makeApi(provider, { visibility: 'PRIVATE', name: 'Secret Private API' });
+    await makeApi(provider, { visibility: 'PUBLIC' });
+    await makeApi(provider, { visibility: 'PUBLIC', publish: false });
+    await provider.caller.api.addShare({
+      orgSlug: provider.org.slug,
+      apiId: orgApi.id,
+      shareWithSlug: shared.org.slug,
+    });
+    const delta = async () => {
+      const now = await counts();
+      return Object.fromEntries(
+        Object.entries(now).map(([who, c]) => [
+          who,
+          {
+            hidden: c.hidden - before[who as keyof typeof before].hidden,
+            afterSignIn: c.afterSignIn - before[who as keyof typeof before].afterSignIn,
+          },
+        ]),
+      );
+    };
+    // Drafts are nobody's business; the tenant keeps its catalog to signed-in developers (the default).
+    expect(await delta()).toEqual({
+      anonymous: { hidden: 3, afterSignIn: 1 },
+      member: { hidden: 0, afterSignIn: 0 },
+      shared: { hidden: 1, afterSignIn: 0 },
+      other: { hidden: 2, afterSignIn: 0 },
+    });
+
+    await provider.caller.api.setAnonymousBrowse({ orgSlug: provider.org.slug, allowAnonymousBrowse: true });
+    expect((await delta()).anonymous).toEqual({ hidden: 2, afterSignIn: 0 });
+
+    // Only counts: an anonymous search for a hidden API's name finds nothing, and the list says nothing.
+    const search = await anonymous.catalog.list({ q: 'Secret Private' });
+    expect(search.total).toBe(0);
+    expect(JSON.stringify(await anonymous.catalog.hidden())).not.toContain('Secret');
+  });
+});
+
 describe('catalog search', () => {
   it('searches name, description and tags case-insensitively, filters by org, tag and status, and pages', async () => {
     const word = uniq('zebra').replace('-', '');

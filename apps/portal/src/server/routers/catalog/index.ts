@@ -1,6 +1,7 @@
 import {
   catalogFacets,
   compareCatalogVersions,
+  countHiddenApis,
   getCatalogApi,
   getCatalogSpec,
   listMyAppsForApi,
@@ -29,6 +30,8 @@ export const catalogRouter = router({
     .input(ZCatalogSearch.partial().optional())
     .query(({ ctx, input }) => searchCatalog(viewer(ctx), input ?? {})),
   facets: publicProcedure.query(({ ctx }) => catalogFacets(viewer(ctx))),
+  /** Counts of published APIs the viewer cannot see, so an empty-looking catalog can say why. */
+  hidden: publicProcedure.query(({ ctx }) => countHiddenApis(viewer(ctx))),
   get: publicProcedure.input(ZCatalogApiRef).query(async ({ ctx, input }) => {
     const api = await getCatalogApi(viewer(ctx), input);
     return {

@@ -1,62 +1,40 @@
 'use client';
 
-import type { PlanPricing } from '@portcullis/core/billing/pricing';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { ErrorState, FormError, formatLimits, Loading } from '../../../../components/form';
-import { formError, useTRPC } from '../../../../trpc/client';
-import { pricingDetails, pricingHeadline } from '../_lib/price-text';
-
-interface CatalogPlan {
-  id: string;
-  name: string;
-  description: string;
-  rateLimit: number | null;
-  rateLimitWindowSeconds: number;
-  monthlyQuota: number | null;
-  requiresApproval: boolean;
-  pricing: PlanPricing;
-}
-
-interface MySubscription {
-  appId: string;
-  planId: string;
-  status: string;
-  rejectionReason: string | null;
-}
+import { Button, buttonClasses } from '~/components/ui/button';
+import { FormMessage } from '~/components/ui/field';
+import { ErrorState, Loading } from '../../../../components/form';
+import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';
+import { firstCall } from '../_lib/first-call';
+import { FirstKey } from './first-key';
+import { type CatalogPlan, type MySubscription, PlanCard } from './plan-card';
+import { NEW_APP, type NewAppDraft, SubscribeAs, useAppHolders } from './subscribe-as';
+import { type Started, type Subscriber, useSubscribe } from './use-subscribe';
 
 const isOpen = (status: string | undefined) =>
   status === 'PENDING' || status === 'ACTIVE' || status === 'SUSPENDED';
 
-function AppPicker({ appId, onChange }: { appId: string; onChange: (id: string) => void }) {
-  const trpc = useTRPC();
-  const apps = useQuery(trpc.app.subscribable.queryOptions());
-  if (apps.isPending) return <Loading what="Loading your apps" />;
-  if (apps.isError) return <ErrorState error={apps.error} />;
-  if (apps.data.length === 0) {
-    return (
-      <p className="empty">
-        You need an app to subscribe. Create one from one of your organizations on the{' '}
-        <Link href="/dashboard">dashboard</Link>.
-      </p>
-    );
-  }
+function SignInToSubscribe({ back }: { back: string }) {
+  const callbackUrl = encodeURIComponent(back);
   return (
-    <div className="field">
-      <label htmlFor="subscribe-app">App</label>
-      <select id="subscribe-app" value={appId || apps.data[0]?.id} onChange={(e) => onChange(e.target.value)}>
-        {apps.data.map((app) => (
-          <option key={app.id} value={app.id}>
-            {app.name} ({app.orgName})
-          </option>
-        ))}
-      </select>
-    </div>
+    <p>
+      <Link className={buttonClasses()} href={`/signup?callbackUrl=${callbackUrl}`}>
+        Sign up to subscribe
+      </Link>{' '}
+      <span className="muted">
+        or <Link href={`/signin?callbackUrl=${callbackUrl}`}>sign in</Link>. No organization or app needed
+        first: subscribing sets them up.
+      </span>
+    </p>
   );
 }
 
-/** Plans with limits and prices; signed-in viewers subscribe an app to one (only while PUBLISHED). */
+/**
+ * Plans with limits and prices. Signed-in viewers subscribe one of their apps, or a new one made on
+ * the way, to a plan (only while PUBLISHED); an active subscription leads straight to a key.
+ */
 export function PlanList({
   orgSlug,
   apiSlug,
@@ -73,86 +51,84 @@ export function PlanList({
   signedIn: boolean;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const apps = useQuery({ ...trpc.app.subscribable.queryOptions(), enabled: signedIn && canSubscribe });
+  const picking = signedIn && canSubscribe;
+  const apps = useQuery({ ...trpc.app.subscribable.queryOptions(), enabled: picking });
+  const api = useQuery(trpc.catalog.get.queryOptions({ orgSlug, apiSlug }));
+  const { holders } = useAppHolders(picking);
   const [chosenAppId, setChosenAppId] = useState('');
-  const appId = chosenAppId || apps.data?.[0]?.id || '';
-  const selectedApp = apps.data?.find((a) => a.id === appId);
-  const subscribe = useMutation(
-    trpc.subscription.create.mutationOptions({
-      onSuccess: () =>
-        queryClient.invalidateQueries({ queryKey: trpc.catalog.get.queryKey({ orgSlug, apiSlug }) }),
-    }),
-  );
+  const [draft, setDraft] = useState<NewAppDraft>({ name: 'My app', orgSlug: '' });
+  const [started, setStarted] = useState<Started | null>(null);
+  const subscription = useSubscribe((s) => {
+    setStarted(s);
+    setChosenAppId(s.appId);
+  });
+  const appList = apps.data ?? [];
+  const appId = chosenAppId || appList[0]?.id || NEW_APP;
+  const selectedApp = appList.find((a) => a.id === appId);
+  const subscriber: Subscriber | null = selectedApp
+    ? { kind: 'app', app: selectedApp }
+    : appId === NEW_APP
+      ? { kind: 'new', appName: draft.name, orgSlug: draft.orgSlug || holders[0]?.slug }
+      : null;
   const statusFor = (planId: string) =>
-    mySubscriptions.find((s) => s.appId === appId && s.planId === planId && s.status !== 'CANCELLED');
+    mySubscriptions.find((s) => s.appId === appId && s.planId === planId && s.status !== 'CANCELLED') ??
+    (started?.appId === appId && started.planId === planId
+      ? { ...started, rejectionReason: null }
+      : undefined);
+  const active = plans.map((p) => statusFor(p.id)).find((s) => s?.status === 'ACTIVE');
+
+  /** What a Subscribe button does; a plan that needs a confirmation first can step in here. */
+  const onSubscribe = (plan: CatalogPlan) => {
+    if (subscriber) subscription.start(subscriber, plan.id);
+  };
 
   return (
     <>
-      {signedIn && canSubscribe ? <AppPicker appId={appId} onChange={setChosenAppId} /> : null}
-      {!signedIn ? (
-        <p className="muted">
-          <Link href={`/signin?callbackUrl=${encodeURIComponent(`/catalog/${orgSlug}/${apiSlug}`)}`}>
-            Sign in
-          </Link>{' '}
-          to subscribe.
-        </p>
+      {!signedIn ? <SignInToSubscribe back={`/catalog/${orgSlug}/${apiSlug}`} /> : null}
+      {picking && apps.isPending ? <Loading what="Loading your apps" /> : null}
+      {picking && apps.isError ? <ErrorState error={apps.error} /> : null}
+      {picking && apps.isSuccess ? (
+        <SubscribeAs
+          apps={appList}
+          appId={appId}
+          onAppChange={setChosenAppId}
+          draft={draft}
+          onDraftChange={setDraft}
+          errors={fieldErrors(subscription.error)}
+          returnTo={`/catalog/${orgSlug}/${apiSlug}`}
+        />
       ) : null}
-      <FormError message={formError(subscribe.error)} />
+      <FormMessage message={formError(subscription.error)} />
       {plans.length === 0 ? (
         <p className="empty">This API has no plans yet.</p>
       ) : (
         <ul className="plans" aria-label="Plans">
           {plans.map((plan) => {
             const existing = statusFor(plan.id);
-            const justCreated =
-              subscribe.data && subscribe.data.planId === plan.id && subscribe.data.appId === appId;
-            const status = existing?.status ?? (justCreated ? subscribe.data?.status : undefined);
             return (
-              <li key={plan.id} className="plan">
-                <h3>{plan.name}</h3>
-                <p>
-                  <strong data-testid="plan-price">{pricingHeadline(plan.pricing)}</strong>
-                </p>
-                {plan.description ? <p>{plan.description}</p> : null}
-                <p>{formatLimits(plan)}</p>
-                <ul className="muted">
-                  {pricingDetails(plan.pricing).map((line) => (
-                    <li key={line}>{line}</li>
-                  ))}
-                </ul>
-                <p className="muted">
-                  {plan.requiresApproval ? 'The provider approves each subscription.' : 'Instant access.'}
-                </p>
-                {status ? (
-                  <p>
-                    Status: <span className={`badge status-${status.toLowerCase()}`}>{status}</span>
-                    {existing?.rejectionReason ? (
-                      <span className="muted"> — {existing.rejectionReason}</span>
-                    ) : null}
-                  </p>
-                ) : null}
-                {canSubscribe && selectedApp && !isOpen(status) ? (
-                  <button
-                    type="button"
+              <PlanCard key={plan.id} plan={plan} status={existing}>
+                {picking && subscriber && !isOpen(existing?.status) ? (
+                  <Button
                     aria-label={`Subscribe to ${plan.name}`}
-                    disabled={subscribe.isPending}
-                    onClick={() =>
-                      subscribe.mutate({
-                        orgSlug: selectedApp.orgSlug,
-                        appId: selectedApp.id,
-                        planId: plan.id,
-                      })
-                    }
+                    disabled={subscription.isPending}
+                    onClick={() => onSubscribe(plan)}
                   >
-                    Subscribe
-                  </button>
+                    {subscription.isPending ? 'Subscribing…' : 'Subscribe'}
+                  </Button>
                 ) : null}
-              </li>
+              </PlanCard>
             );
           })}
         </ul>
       )}
+      {active && selectedApp && api.data ? (
+        <FirstKey
+          key={selectedApp.id}
+          app={selectedApp}
+          apiName={api.data.name}
+          call={firstCall(api.data.kind, api.data.gatewayBaseUrl, api.data.openapiSpec)}
+        />
+      ) : null}
     </>
   );
 }

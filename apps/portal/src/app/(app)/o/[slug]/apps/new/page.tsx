@@ -1,19 +1,35 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
-import { useParams, useRouter } from 'next/navigation';
-import { type FormEvent, useState } from 'react';
+import { useParams, useRouter, useSearchParams } from 'next/navigation';
+import { type FormEvent, Suspense, useState } from 'react';
 import { Field, FormError } from '../../../../../../components/form';
 import { OrgCrumb } from '../../../../../../components/org-crumb';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+import { safeCallbackUrl } from '../../../../../(auth)/safe-callback';
 
 export default function NewAppPage() {
+  return (
+    <Suspense fallback={null}>
+      <NewAppForm />
+    </Suspense>
+  );
+}
+
+function NewAppForm() {
   const { slug } = useParams<{ slug: string }>();
   const trpc = useTRPC();
   const router = useRouter();
+  // Back to where the developer came from (e.g. the API they want to subscribe to), else the new app.
+  const returnTo = useSearchParams().get('returnTo');
   const [name, setName] = useState('');
   const create = useMutation(
-    trpc.app.create.mutationOptions({ onSuccess: (app) => router.push(`/o/${slug}/apps/${app.id}`) }),
+    trpc.app.create.mutationOptions({
+      onSuccess: (app) =>
+        router.push(
+          returnTo ? safeCallbackUrl(returnTo, `/o/${slug}/apps/${app.id}`) : `/o/${slug}/apps/${app.id}`,
+        ),
+    }),
   );
   const errors = fieldErrors(create.error);
 
