@@ -50,7 +50,9 @@ button{margin-top:1rem;padding:.6rem 1rem;font-size:1rem;background:#0a2540;colo
 }
 
 function form(session: StripeObject, error: string | null): string {
-  const back = session.cancel_url ? `<p><a href="${escapeHtml(String(session.cancel_url))}">Back</a></p>` : '';
+  const back = session.cancel_url
+    ? `<p><a href="${escapeHtml(String(session.cancel_url))}">Back</a></p>`
+    : '';
   return `<h1>Save a payment method</h1>
 <p class="muted">Test mode: nothing is charged now. Your card is saved for future payments.</p>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
