@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { ErrorState, FormError, formatLimits, Loading } from '../../../../components/form';
 import { formError, useTRPC } from '../../../../trpc/client';
 import { pricingDetails, pricingHeadline } from '../_lib/price-text';
+import { PlanConfirm } from './plan-confirm';
 
 interface CatalogPlan {
   id: string;
@@ -133,20 +134,12 @@ export function PlanList({
                   </p>
                 ) : null}
                 {canSubscribe && selectedApp && !isOpen(status) ? (
-                  <button
-                    type="button"
-                    aria-label={`Subscribe to ${plan.name}`}
-                    disabled={subscribe.isPending}
-                    onClick={() =>
-                      subscribe.mutate({
-                        orgSlug: selectedApp.orgSlug,
-                        appId: selectedApp.id,
-                        planId: plan.id,
-                      })
-                    }
-                  >
-                    Subscribe
-                  </button>
+                  <PlanConfirm
+                    plan={plan}
+                    appName={selectedApp.name}
+                    input={{ orgSlug: selectedApp.orgSlug, appId: selectedApp.id, planId: plan.id }}
+                    subscribe={subscribe}
+                  />
                 ) : null}
               </li>
             );
