@@ -1,7 +1,7 @@
 'use client';
 
 import type { PlanPricing } from '@portcullis/core/billing/pricing';
-import { useEffect, useId, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { FormError } from '../../../../components/form';
 import { formError } from '../../../../trpc/client';
 import { pricingDetails, pricingHeadline } from '../_lib/price-text';
@@ -65,12 +65,6 @@ export function PlanConfirm({
 }) {
   const [open, setOpen] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    if (open && !dialog.current?.open) dialog.current?.showModal();
-    if (!open && dialog.current?.open) dialog.current.close();
-  }, [open]);
 
   const confirm = () => {
     const billing = `${window.location.origin}/o/${encodeURIComponent(input.orgSlug)}/billing`;
@@ -104,11 +98,8 @@ export function PlanConfirm({
       >
         Subscribe
       </button>
-      {free ? null : (
-        <dialog ref={dialog} aria-labelledby={titleId} onClose={() => setOpen(false)} className="card">
-          <h2 id={titleId}>
-            Subscribe {appName} to {plan.name}?
-          </h2>
+      {open ? (
+        <ModalDialog title={`Subscribe ${appName} to ${plan.name}?`} onClose={() => setOpen(false)}>
           <p>
             <strong data-testid="confirm-price">{pricingHeadline(plan.pricing)}</strong>
           </p>
@@ -134,8 +125,31 @@ export function PlanConfirm({
               Cancel
             </button>
           </div>
-        </dialog>
-      )}
+        </ModalDialog>
+      ) : null}
     </>
+  );
+}
+
+/** A native modal dialog, in the page only while open (so a closed one never matches a label query). */
+function ModalDialog({
+  title,
+  onClose,
+  children,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    if (!dialog.current?.open) dialog.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={dialog} aria-labelledby={titleId} onClose={onClose} className="card">
+      <h2 id={titleId}>{title}</h2>
+      {children}
+    </dialog>
   );
 }
