@@ -46,6 +46,8 @@ export default defineConfig({
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/portcullis_e2e',
       REDIS_URL: process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379',
       EMBEDDED_PG_PORT: '54330',
+      // e2e/paid-plan.spec.ts starts the fake Stripe here; no other spec talks to Stripe.
+      STRIPE_API_BASE: `http://127.0.0.1:${process.env.E2E_STRIPE_PORT ?? 8199}`,
       // Every spec signs its users up from 127.0.0.1: more than one address's hourly share.
       PORTAL_SIGN_UPS_PER_HOUR: '1000',
     },

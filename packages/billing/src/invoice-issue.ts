@@ -77,7 +77,7 @@ export const subscriptionSelect = {
       priceMonthlyMinor: true,
       currency: true,
       monthlyQuota: true,
-      api: { select: { orgId: true, name: true } },
+      api: { select: { orgId: true, name: true, status: true, sunsetAt: true } },
     },
   },
 } satisfies Prisma.SubscriptionSelect;

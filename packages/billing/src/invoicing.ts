@@ -42,23 +42,35 @@ const BILLED_STATUSES: SubscriptionStatus[] = ['ACTIVE', 'SUSPENDED', 'CANCELLED
 const CANCELLED_LATE_USAGE_WINDOW_MS = 35 * DAY_MS;
 const END_OF_TIME = new Date(8_640_000_000_000_000);
 
+/** When the subscription's API was retired (the gateway refuses its calls from then on), or null. */
+export function retiredAtOf(subscription: {
+  plan: { api: { status: string; sunsetAt: Date | null } };
+}): Date | null {
+  const { api } = subscription.plan;
+  return api.status === 'RETIRED' ? (api.sunsetAt ?? new Date(0)) : null;
+}
+
 /**
  * Periods of a subscription that can be invoiced at `cutoff`: whole periods that started at or after
- * its creation, ended by `cutoff`, ended after it was approved and (when cancelled) started before
- * the cancellation — a cancelled subscription is never changed again, so `updatedAt` is when it ended.
+ * its creation, ended by `cutoff`, ended after it was approved and (when cancelled, or its API retired)
+ * started before the cancellation or retirement — a cancelled subscription is never changed again, so
+ * `updatedAt` is when it ended; a retired API takes no calls, so no later period has usage or a fee.
  */
 export function duePeriods(
   subscription: Pick<
     BillableSubscription,
     'status' | 'createdAt' | 'decidedAt' | 'updatedAt' | 'currentPeriodStart'
-  >,
+  > & { retiredAt?: Date | null },
   cutoff: Date,
 ): Period[] {
   const anchor = subscription.currentPeriodStart;
   const created = subscription.createdAt.getTime();
   // Seeded or migrated subscriptions may be ACTIVE without a decision time: active since creation.
   const activeFrom = (subscription.decidedAt ?? subscription.createdAt).getTime();
-  const endedAt = subscription.status === 'CANCELLED' ? subscription.updatedAt.getTime() : Infinity;
+  const endedAt = Math.min(
+    subscription.status === 'CANCELLED' ? subscription.updatedAt.getTime() : Infinity,
+    subscription.retiredAt ? subscription.retiredAt.getTime() : Infinity,
+  );
   const out: Period[] = [];
   let period = billingPeriod(anchor, subscription.createdAt);
   if (period.start.getTime() < created) period = billingPeriod(anchor, period.end);
@@ -187,7 +199,8 @@ export async function closeDuePeriods(
     const key = (subscription: BillableSubscription, period: Period) =>
       `${subscription.id}|${period.start.getTime()}`;
     for (const subscription of batch) {
-      const due = duePeriods(subscription, cutoff);
+      const retiredAt = retiredAtOf(subscription);
+      const due = duePeriods({ ...subscription, retiredAt }, cutoff);
       for (const [index, period] of due.entries()) {
         if (done.has(key(subscription, period))) continue;
         // Periods come in order: once one waits, every later one of this subscription waits too.
@@ -209,11 +222,17 @@ export async function closeDuePeriods(
           break;
         }
       }
+      // A retired API's subscription has no later invoice either: its late usage is billed the same way.
       const endedRecently =
-        subscription.status === 'CANCELLED' && subscription.updatedAt.getTime() >= cancelledSince;
+        (subscription.status === 'CANCELLED' && subscription.updatedAt.getTime() >= cancelledSince) ||
+        (retiredAt !== null && retiredAt.getTime() >= cancelledSince);
       if (options.cancelledLateUsage === false || !endedRecently) continue;
       // Only once its last period is invoiced: until then late usage rides on that invoice.
-      if (!duePeriods(subscription, END_OF_TIME).every((period) => done.has(key(subscription, period))))
+      if (
+        !duePeriods({ ...subscription, retiredAt }, END_OF_TIME).every((period) =>
+          done.has(key(subscription, period)),
+        )
+      )
         continue;
       try {
         noteIssued(summary, subscription.id, await issueLateUsageInvoice(db, subscription, issue));

@@ -1,7 +1,9 @@
+import { trialEndsAt } from '@portcullis/core/billing/invoice';
 import { notFound } from '@portcullis/core/errors';
 import { billingPeriod, hourStart } from '@portcullis/core/periods';
 import type { Db, InvoiceStatus, Prisma, Role, SubscriptionStatus, Tx } from '@portcullis/db';
-import { type PeriodPreview, projectSubscription } from './invoicing.ts';
+import { AWAITING_PAYMENT_METHOD } from '@portcullis/services/verbs/subscription';
+import { type PeriodPreview, planPricingOf, projectSubscription, retiredAtOf } from './invoicing.ts';
 
 /**
  * Read models for the billing pages. Every query is scoped by org ids passed in by the caller (who
@@ -11,7 +13,7 @@ import { type PeriodPreview, projectSubscription } from './invoicing.ts';
 
 type Reader = Db | Tx;
 const DAY_MS = 86_400_000;
-const OVERVIEW_STATUSES: SubscriptionStatus[] = ['ACTIVE', 'SUSPENDED'];
+const OVERVIEW_STATUSES: SubscriptionStatus[] = ['PENDING', 'ACTIVE', 'SUSPENDED'];
 
 export type MoneyByCurrency = Array<{ currency: string; amountMinor: bigint }>;
 
@@ -28,11 +30,29 @@ const sqlTimestamp = (at: Date) => at.toISOString().slice(0, 23).replace('T', ' 
 
 // ───────────── consumer ─────────────
 
+/**
+ * Where a subscription stands for its consumer: its status, except that one whose API is retired is
+ * "API_RETIRED" (the gateway refuses its calls, and nothing accrues after the retirement) and a PENDING
+ * one says what it waits for.
+ */
+export type ConsumerSubscriptionState =
+  | 'ACTIVE'
+  | 'SUSPENDED'
+  | 'AWAITING_PAYMENT_METHOD'
+  | 'AWAITING_APPROVAL'
+  | 'API_RETIRED';
+
 interface OverviewRow {
   subscriptionId: string;
   status: SubscriptionStatus;
+  state: ConsumerSubscriptionState;
+  /** Stripe's last refusal of the payment method, while it waits for one */
+  paymentMethodError: string | null;
+  retiredAt: Date | null;
+  /** end of the plan's free trial, while it lasts */
+  trialEndsAt: Date | null;
   app: { id: string; name: string };
-  api: { id: string; name: string; slug: string; providerOrg: { slug: string; name: string } };
+  api: { id: string; name: string; slug: string; providerOrg: { id: string; slug: string; name: string } };
   plan: { id: string; name: string; monthlyQuota: number | null };
   period: { start: Date; end: Date };
   billableUsed: bigint;
@@ -40,13 +60,33 @@ interface OverviewRow {
   projected: Pick<PeriodPreview, 'currency' | 'lines' | 'subtotalMinor' | 'totalMinor' | 'trial'> | null;
 }
 
-/** The consumer org's open subscriptions with this period's usage against quota and the projected charge. */
+function stateOf(
+  subscription: { status: SubscriptionStatus; pendingReason: string | null },
+  retiredAt: Date | null,
+): ConsumerSubscriptionState {
+  if (retiredAt) return 'API_RETIRED';
+  if (subscription.status === 'PENDING') {
+    return subscription.pendingReason === AWAITING_PAYMENT_METHOD
+      ? 'AWAITING_PAYMENT_METHOD'
+      : 'AWAITING_APPROVAL';
+  }
+  return subscription.status === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE';
+}
+
+/**
+ * The consumer org's open subscriptions with this period's usage against quota and the upcoming
+ * charge (usage so far extrapolated to the period's end). Pending ones are listed without a charge;
+ * one whose API was retired is charged only for the period the retirement fell in, with the usage it
+ * had (no extrapolation: the API takes no more calls), and nothing after it.
+ */
 export async function consumerOverview(db: Reader, input: { orgId: string; now: Date }) {
   const subscriptions = await db.subscription.findMany({
     where: { app: { orgId: input.orgId }, status: { in: OVERVIEW_STATUSES } },
     select: {
       id: true,
       status: true,
+      pendingReason: true,
+      paymentMethodError: true,
       createdAt: true,
       currentPeriodStart: true,
       app: { select: { id: true, name: true } },
@@ -58,7 +98,16 @@ export async function consumerOverview(db: Reader, input: { orgId: string; now: 
           priceMonthlyMinor: true,
           currency: true,
           monthlyQuota: true,
-          api: { select: { id: true, name: true, slug: true, org: { select: { slug: true, name: true } } } },
+          api: {
+            select: {
+              id: true,
+              name: true,
+              slug: true,
+              status: true,
+              sunsetAt: true,
+              org: { select: { id: true, slug: true, name: true } },
+            },
+          },
         },
       },
     },
@@ -91,23 +140,40 @@ export async function consumerOverview(db: Reader, input: { orgId: string; now: 
       tokensIn: sum?.tokensIn ?? 0n,
       tokensOut: sum?.tokensOut ?? 0n,
     };
+    const retiredAt = retiredAtOf(s);
+    const period = periods.get(s.id)!;
+    // The period the retirement fell in is billed as it stands; later ones are not billed at all.
+    const chargeable = s.status !== 'PENDING' && (!retiredAt || period.start < retiredAt);
+    const projectAt = retiredAt ? new Date(period.end.getTime() - 1) : input.now;
     let projected: OverviewRow['projected'] = null;
+    let trialEnd: Date | null = null;
     try {
-      const preview = projectSubscription(s, usedSoFar, input.now);
-      projected = {
-        currency: preview.currency,
-        lines: preview.lines,
-        subtotalMinor: preview.subtotalMinor,
-        totalMinor: preview.totalMinor,
-        trial: preview.trial,
-      };
-      addTo(projectedTotals, preview.currency, preview.totalMinor);
+      trialEnd = trialEndsAt(planPricingOf(s.plan), s.createdAt);
     } catch {
-      projected = null;
+      trialEnd = null;
+    }
+    if (chargeable) {
+      try {
+        const preview = projectSubscription(s, usedSoFar, projectAt);
+        projected = {
+          currency: preview.currency,
+          lines: preview.lines,
+          subtotalMinor: preview.subtotalMinor,
+          totalMinor: preview.totalMinor,
+          trial: preview.trial,
+        };
+        addTo(projectedTotals, preview.currency, preview.totalMinor);
+      } catch {
+        projected = null;
+      }
     }
     return {
       subscriptionId: s.id,
       status: s.status,
+      state: stateOf(s, retiredAt),
+      paymentMethodError: s.status === 'PENDING' ? s.paymentMethodError : null,
+      retiredAt,
+      trialEndsAt: trialEnd && trialEnd > input.now ? trialEnd : null,
       app: s.app,
       api: { id: s.plan.api.id, name: s.plan.api.name, slug: s.plan.api.slug, providerOrg: s.plan.api.org },
       plan: { id: s.plan.id, name: s.plan.name, monthlyQuota: s.plan.monthlyQuota },

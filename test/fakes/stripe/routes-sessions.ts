@@ -1,6 +1,7 @@
 import {
   allowOnly,
   badRequest,
+  hash,
   invalidParam,
   liveCustomer,
   mergeMetadata,
@@ -53,7 +54,8 @@ function createCheckoutSession(ctx: RouteContext) {
         created: ctx.nowSeconds,
         customer: customerId ?? null,
         livemode: ctx.livemode,
-        metadata: {},
+        last_setup_error: null,
+        metadata: mergeMetadata({}, hash(p, 'setup_intent_data')?.metadata),
         payment_method: null,
         status: 'requires_payment_method',
         usage: 'off_session',
@@ -77,7 +79,8 @@ function createCheckoutSession(ctx: RouteContext) {
     setup_intent: setupIntentId,
     status: 'open',
     success_url: url(p, 'success_url') ?? null,
-    url: `https://checkout.stripe.com/c/pay/${id}`,
+    // The fake's own hosted page when it knows where it listens (hosted-checkout.ts).
+    url: `${ctx.state.publicUrl ?? 'https://checkout.stripe.com'}/c/pay/${id}`,
   };
   return ctx.state.store(ctx.state.checkoutSessions, session, ctx.account);
 }

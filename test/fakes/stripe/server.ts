@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeStripeForm, FormDecodeError, type FormObject } from './form.ts';
+import { handleHostedCheckout } from './hosted-checkout.ts';
 import { FakeStripeError, type Route, type StripeErrorBody } from './protocol.ts';
 import { catalogRoutes } from './routes-catalog.ts';
 import { customerRoutes } from './routes-customers.ts';
 import { meterRoutes } from './routes-meters.ts';
 import { sessionRoutes } from './routes-sessions.ts';
+import { webhookRoutes } from './routes-webhooks.ts';
 import { FakeStripeState, type InjectedFailureKind, type RequestLogEntry, randomId } from './state.ts';
 
 /**
@@ -27,11 +29,20 @@ export interface FakeStripeOptions {
   secretKeys?: string[];
   /** clock in ms, for meter-event timestamp windows and `created` fields */
   now?: () => number;
+  /** a fixed port (e.g. one the platform under test was told about); a free one otherwise */
+  port?: number;
 }
 
 const DEFAULT_SECRET_KEY = 'sk_test_portcullisfake000000000000';
 const MAX_BODY_BYTES = 1 << 20;
-const ROUTES: Route[] = [...catalogRoutes, ...meterRoutes, ...customerRoutes, ...sessionRoutes];
+const ROUTES: Route[] = [
+  ...catalogRoutes,
+  ...meterRoutes,
+  ...customerRoutes,
+  ...sessionRoutes,
+  ...webhookRoutes,
+];
+const HOSTED_CHECKOUT = /^\/c\/pay\/([A-Za-z0-9_]+)$/;
 
 interface SavedResult {
   fingerprint: string;
@@ -48,6 +59,14 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const idempotent = new Map<string, SavedResult>();
 
   const server = createServer((req, res) => {
+    // The browser-facing Checkout page takes no API key, like checkout.stripe.com.
+    const hosted = HOSTED_CHECKOUT.exec(new URL(req.url ?? '/', 'http://fake.stripe').pathname);
+    if (hosted) {
+      handleHostedCheckout(state, req, res, hosted[1]!).catch(() => {
+        if (!res.headersSent) res.destroy();
+      });
+      return;
+    }
     readBody(req)
       .then((body) => handle(req, res, body))
       .catch(() => {
@@ -224,8 +243,12 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     respond(status, body, extraHeaders);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
+  state.publicUrl = `http://127.0.0.1:${port}`;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -267,6 +290,7 @@ const RESOURCE_PERMISSIONS: Array<[RegExp, string]> = [
   [/^\/v1\/subscriptions/, 'subscription'],
   [/^\/v1\/checkout\/sessions/, 'checkout_session'],
   [/^\/v1\/billing_portal\/sessions/, 'billing_portal_session'],
+  [/^\/v1\/webhook_endpoints/, 'webhook_endpoint'],
 ];
 
 /** The permission a restricted key lacks for this request, or null (unrestricted keys lack none). */

@@ -57,6 +57,8 @@ export interface SetupCompletion {
   paymentMethodId: string;
 }
 
+const TEST_VISA = { last4: '4242', brand: 'visa' };
+
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export function randomId(prefix: string, length = 14): string {
@@ -77,8 +79,22 @@ export class FakeStripeState {
   readonly checkoutSessions = new Map<string, StripeObject>();
   readonly portalSessions = new Map<string, StripeObject>();
   readonly setupIntents = new Map<string, StripeObject>();
+  readonly webhookEndpoints = new Map<string, StripeObject>();
+  readonly events = new Map<string, StripeObject>();
+  /** every webhook POST the fake made, in order */
+  readonly webhookDeliveries: Array<{
+    eventId: string;
+    type: string;
+    url: string;
+    status: number | null;
+    error?: string;
+  }> = [];
+  /** where the fake listens (e.g. "http://127.0.0.1:40123"): Checkout Session URLs point at its hosted page */
+  publicUrl: string | null = null;
   /** payment method id → customer it is attached to */
   readonly paymentMethods = new Map<string, string>();
+  /** payment method id → the card it stands for */
+  readonly paymentMethodCards = new Map<string, { last4: string; brand: string }>();
   readonly meterEvents: AcceptedMeterEvent[] = [];
   readonly droppedMeterEvents: DroppedMeterEvent[] = [];
   /** meter-event creations refused because the identifier was already used */
@@ -157,12 +173,16 @@ export class FakeStripeState {
   }
 
   /** Simulates the customer finishing a setup-mode Checkout Session: a card gets attached to the customer. */
-  completeSetupSession(sessionId: string): SetupCompletion {
+  completeSetupSession(
+    sessionId: string,
+    card: { last4: string; brand: string } = TEST_VISA,
+  ): SetupCompletion {
     const session = this.checkoutSessions.get(sessionId);
     if (session?.mode !== 'setup') throw new Error(`no open setup session ${sessionId}`);
     const customerId = session.customer as string;
     const paymentMethodId = randomId('pm_', 24);
     this.paymentMethods.set(paymentMethodId, customerId);
+    this.paymentMethodCards.set(paymentMethodId, card);
     const setupIntent = this.setupIntents.get(session.setup_intent as string)!;
     Object.assign(setupIntent, { status: 'succeeded', payment_method: paymentMethodId });
     Object.assign(session, { status: 'complete', url: null });

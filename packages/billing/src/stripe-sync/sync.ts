@@ -141,7 +141,12 @@ async function syncSubscriptions(
 ): Promise<void> {
   if (catalogs.size === 0) return;
   const subscriptions = await db.subscription.findMany({
-    where: { status: 'ACTIVE', planId: { in: [...catalogs.keys()] } },
+    // A retired API's subscriptions accrue nothing more: they get no Stripe subscription.
+    where: {
+      status: 'ACTIVE',
+      planId: { in: [...catalogs.keys()] },
+      plan: { api: { status: { not: 'RETIRED' } } },
+    },
     select: {
       id: true,
       planId: true,

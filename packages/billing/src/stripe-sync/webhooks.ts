@@ -9,6 +9,7 @@ import {
   isNewerPaymentEvent,
   verifyStripeWebhook,
 } from '../stripe/webhooks.ts';
+import { activateAfterPaymentMethod, notePaymentMethodRefused } from './checkout.ts';
 import { openStripeSecret, type StripeAccess, tenantStripeClient } from './credentials.ts';
 import { resumeAfterPayment } from './suspension.ts';
 
@@ -139,9 +140,22 @@ async function apply(
     where: { providerOrgId_stripeCustomerId: { providerOrgId, stripeCustomerId: event.customerId } },
   });
   if (!customer) return { applied: false, reason: 'unknown customer' };
+  const scope = { providerOrgId, customerOrgId: customer.customerOrgId };
   if (event.kind === 'payment_method_attached') {
     await tx.stripeCustomer.update({ where: { id: customer.id }, data: { hasPaymentMethod: true } });
-    return { applied: true };
+    const moved = await activateAfterPaymentMethod(tx, scope, {
+      stripeEventId: event.eventId,
+      ...(event.checkoutSessionId ? { checkoutSessionId: event.checkoutSessionId } : {}),
+      ...(event.setupIntentId ? { setupIntentId: event.setupIntentId } : {}),
+    });
+    return {
+      applied: true,
+      activatedSubscriptions: moved.activated.length,
+      awaitingApproval: moved.awaitingApproval.length,
+    };
+  }
+  if (event.kind === 'payment_method_refused') {
+    return { applied: true, waitingSubscriptions: await notePaymentMethodRefused(tx, scope, event.message) };
   }
   return applyPayment(tx, providerOrgId, customer.id, event);
 }

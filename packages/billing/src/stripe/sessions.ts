@@ -30,7 +30,8 @@ export async function createPaymentMethodSetupSession(
     currency: input.currency.toLowerCase(),
     success_url: input.successUrl,
     cancel_url: input.cancelUrl,
-    ...(input.metadata ? { metadata: input.metadata } : {}),
+    // On the SetupIntent too, so its own events (setup_intent.*) say what they were for.
+    ...(input.metadata ? { metadata: input.metadata, setup_intent_data: { metadata: input.metadata } } : {}),
   });
   if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a URL`);
   return { sessionId: session.id, url: session.url };

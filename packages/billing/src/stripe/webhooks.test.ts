@@ -234,6 +234,31 @@ describe('interpretStripeEvent', () => {
     });
   });
 
+  it("maps setup_intent.setup_failed to payment_method_refused with Stripe's message", () => {
+    const intent = {
+      id: 'seti_2',
+      object: 'setup_intent',
+      customer: 'cus_1',
+      status: 'requires_payment_method',
+      last_setup_error: { code: 'card_declined', message: 'Your card was declined.', type: 'card_error' },
+    };
+    expect(
+      interpretStripeEvent(buildStripeEvent('setup_intent.setup_failed', intent, { created })),
+    ).toMatchObject({
+      kind: 'payment_method_refused',
+      customerId: 'cus_1',
+      setupIntentId: 'seti_2',
+      message: 'Your card was declined.',
+    });
+    const silent = { ...intent, last_setup_error: null };
+    expect(
+      interpretStripeEvent(buildStripeEvent('setup_intent.setup_failed', silent, { created })),
+    ).toMatchObject({
+      kind: 'payment_method_refused',
+      message: 'Stripe could not set up this payment method.',
+    });
+  });
+
   it('maps subscription updates and deletions', () => {
     const subscription = {
       id: 'sub_1',

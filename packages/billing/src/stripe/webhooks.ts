@@ -132,6 +132,13 @@ export type InterpretedStripeEvent =
       paymentMethodId: string | null;
     })
   | (EventBase & {
+      kind: 'payment_method_refused';
+      customerId: string;
+      setupIntentId: string | null;
+      /** Stripe's words for the consumer, e.g. "Your card was declined." */
+      message: string;
+    })
+  | (EventBase & {
       kind: 'subscription_updated';
       customerId: string;
       subscriptionId: string;
@@ -221,6 +228,21 @@ export function interpretStripeEvent(event: Stripe.Event): InterpretedStripeEven
         setupIntentId: idOf(object.id),
         checkoutSessionId: null,
         paymentMethodId: idOf(object.payment_method),
+      };
+    }
+    case 'setup_intent.setup_failed': {
+      if (!customerId) return ignored('setup intent without customer');
+      const error = isLoose(object.last_setup_error) ? object.last_setup_error : null;
+      const message =
+        typeof error?.message === 'string' && error.message.trim()
+          ? error.message.trim()
+          : 'Stripe could not set up this payment method.';
+      return {
+        ...base,
+        kind: 'payment_method_refused',
+        customerId,
+        setupIntentId: idOf(object.id),
+        message,
       };
     }
     case 'customer.subscription.updated':

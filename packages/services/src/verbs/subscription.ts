@@ -7,12 +7,29 @@ import { inTransaction, lockKey, notifyConfig, type OrgCtx, writeAudit } from '.
 
 const OPEN_STATUSES: SubscriptionStatus[] = ['PENDING', 'ACTIVE', 'SUSPENDED'];
 
+/** Subscription.pendingReason while the consumer has not yet added a payment method (Stripe Checkout). */
+export const AWAITING_PAYMENT_METHOD = 'payment_method';
+
+export interface SubscribeOptions {
+  /**
+   * Decides, inside the subscribe transaction and once the plan is known, whether the subscription must
+   * wait for a payment method: it is then PENDING with pendingReason "payment_method", the provider is
+   * not asked or told yet, and the gateway admits nothing until the payment method arrives.
+   */
+  needsPaymentMethod?: (tx: Tx, plan: { id: string; providerOrgId: string }) => Promise<boolean>;
+}
+
 /**
  * Consumer side: ctx.org owns the app. PENDING when the plan needs approval (the provider's approvers
- * are told in-app and by mail), otherwise ACTIVE at once. Only PUBLISHED APIs the app's org may see
- * take new subscriptions: not drafts, deprecated or retired ones.
+ * are told in-app and by mail), otherwise ACTIVE at once; PENDING("payment_method") first when
+ * options.needsPaymentMethod says so. Only PUBLISHED APIs the app's org may see take new
+ * subscriptions: not drafts, deprecated or retired ones.
  */
-export async function subscribe(ctx: OrgCtx, input: { appId: string; planId: string }) {
+export async function subscribe(
+  ctx: OrgCtx,
+  input: { appId: string; planId: string },
+  options: SubscribeOptions = {},
+) {
   return inTransaction(ctx.db, async (tx) => {
     const app = await tx.app.findFirst({
       where: { id: input.appId, orgId: ctx.org.id },
@@ -43,24 +60,30 @@ export async function subscribe(ctx: OrgCtx, input: { appId: string; planId: str
     if (open) {
       throw conflict(`This app already has a subscription to this API (${open.status})`);
     }
-    const status: SubscriptionStatus = plan.requiresApproval ? 'PENDING' : 'ACTIVE';
+    const awaitingPayment =
+      (await options.needsPaymentMethod?.(tx, { id: plan.id, providerOrgId: plan.api.orgId })) ?? false;
+    const status: SubscriptionStatus = plan.requiresApproval || awaitingPayment ? 'PENDING' : 'ACTIVE';
+    const pendingReason = awaitingPayment ? AWAITING_PAYMENT_METHOD : null;
     const subscription = await tx.subscription.create({
       data: {
         appId: app.id,
         planId: plan.id,
         status,
+        pendingReason,
         requestedById: ctx.actor.id,
         ...(status === 'ACTIVE' ? { decidedAt: new Date() } : {}),
       },
-      select: { id: true, status: true, appId: true, planId: true, createdAt: true },
+      select: { id: true, status: true, pendingReason: true, appId: true, planId: true, createdAt: true },
     });
     await writeAudit(tx, ctx.actor, {
       orgId: ctx.org.id,
       action: 'subscription.create',
       targetType: 'Subscription',
       targetId: subscription.id,
-      after: { appId: app.id, planId: plan.id, status },
+      after: { appId: app.id, planId: plan.id, status, ...(pendingReason ? { pendingReason } : {}) },
     });
+    // The provider hears of it once the payment method is there (stripe-sync/checkout.ts).
+    if (awaitingPayment) return subscription;
     if (status === 'ACTIVE') await notifyConfig(tx, { kind: 'subscription', id: subscription.id });
     await notifyUsers(tx, {
       userIds: await membersWithRoles(tx, [plan.api.orgId], APPROVER_ROLES),
@@ -86,6 +109,8 @@ export async function listMySubscriptions(ctx: OrgCtx, input: { appId?: string }
     select: {
       id: true,
       status: true,
+      pendingReason: true,
+      paymentMethodError: true,
       rejectionReason: true,
       createdAt: true,
       decidedAt: true,
@@ -117,7 +142,7 @@ export async function listMySubscriptions(ctx: OrgCtx, input: { appId?: string }
 /** Provider side: requests waiting for ctx.org's decision, with who asked. */
 export async function listPendingForProvider(ctx: OrgCtx) {
   const rows = await ctx.db.subscription.findMany({
-    where: { status: 'PENDING', plan: { api: { orgId: ctx.org.id } } },
+    where: { status: 'PENDING', pendingReason: null, plan: { api: { orgId: ctx.org.id } } },
     select: {
       id: true,
       status: true,
@@ -192,6 +217,7 @@ async function decide(ctx: OrgCtx, subscriptionId: string, decision: Decision, r
       select: {
         id: true,
         status: true,
+        pendingReason: true,
         requestedById: true,
         app: { select: { id: true, name: true, orgId: true, org: { select: { slug: true } } } },
         plan: { select: { name: true, api: { select: { name: true } } } },
@@ -199,8 +225,9 @@ async function decide(ctx: OrgCtx, subscriptionId: string, decision: Decision, r
     });
     if (!current) throw notFound('Subscription');
     // Guarded on the expected status, so two reviewers acting at once cannot both win.
+    // A subscription still waiting for the consumer's payment method is not the provider's to decide yet.
     const { count } = await tx.subscription.updateMany({
-      where: { ...where, status: from },
+      where: { ...where, status: from, ...(from === 'PENDING' ? { pendingReason: null } : {}) },
       data: {
         status: to,
         decidedById: ctx.actor.id,
@@ -212,7 +239,13 @@ async function decide(ctx: OrgCtx, subscriptionId: string, decision: Decision, r
         ...(decision === 'resume' ? { suspendedReason: null } : {}),
       },
     });
-    if (count === 0) throw conflict(`Cannot ${decision} a subscription that is ${current.status}`);
+    if (count === 0) {
+      throw conflict(
+        current.pendingReason === AWAITING_PAYMENT_METHOD
+          ? `Cannot ${decision} a subscription that still waits for the consumer's payment method`
+          : `Cannot ${decision} a subscription that is ${current.status}`,
+      );
+    }
     await writeAudit(tx, ctx.actor, {
       orgId: ctx.org.id,
       action: `subscription.${decision}`,
@@ -267,7 +300,7 @@ export async function cancelSubscription(ctx: OrgCtx, input: { subscriptionId: s
     if (!current) throw notFound('Subscription');
     const { count } = await tx.subscription.updateMany({
       where: { ...where, status: { in: OPEN_STATUSES } },
-      data: { status: 'CANCELLED', decidedById: ctx.actor.id, decidedAt: new Date() },
+      data: { status: 'CANCELLED', pendingReason: null, decidedById: ctx.actor.id, decidedAt: new Date() },
     });
     if (count === 0) throw conflict(`Cannot cancel a subscription that is ${current.status}`);
     await writeAudit(tx, ctx.actor, {

@@ -1,4 +1,9 @@
 import {
+  subscribeWithPayment,
+  subscriptionCheckoutLink,
+  ZCheckoutReturn,
+} from '@portcullis/billing/stripe-sync/checkout';
+import {
   ZSubscribe,
   ZSubscriptionListMine,
   ZSubscriptionRef,
@@ -11,16 +16,30 @@ import {
   listPendingForProvider,
   rejectSubscription,
   resumeSubscription,
-  subscribe,
   suspendSubscription,
 } from '@portcullis/services/verbs/subscription';
+import { env } from '../../../env';
 import { orgProcedure, router, verbCtx } from '../../trpc';
 
+/** Read per call (not at import), so a test can point STRIPE_API_BASE at its fake after start-up. */
+const stripeAccess = () => ({
+  encryptionKey: env.PORTCULLIS_ENCRYPTION_KEY,
+  ...(env.STRIPE_API_BASE ? { apiBase: env.STRIPE_API_BASE } : {}),
+});
+
 export const subscriptionRouter = router({
-  /** Consumer: orgSlug is the org that owns the app. */
+  /**
+   * Consumer: orgSlug is the org that owns the app. A paid plan of a provider billing through Stripe
+   * waits for a payment method (pendingReason "payment_method"); with return URLs the answer carries
+   * the Stripe Checkout URL to send the browser to (or checkoutError when Stripe could not be reached).
+   */
   create: orgProcedure('subscription.create')
-    .input(ZSubscribe)
-    .mutation(({ ctx, input }) => subscribe(verbCtx(ctx), input)),
+    .input(ZSubscribe.extend(ZCheckoutReturn.partial().shape))
+    .mutation(({ ctx, input }) => subscribeWithPayment(verbCtx(ctx), input, stripeAccess())),
+  /** Consumer: a new Checkout Session for a subscription still waiting for a payment method. */
+  checkout: orgProcedure('subscription.create')
+    .input(ZSubscriptionRef.extend(ZCheckoutReturn.shape))
+    .mutation(({ ctx, input }) => subscriptionCheckoutLink(verbCtx(ctx), input, stripeAccess())),
   /** Consumer: ends one of the org's own subscriptions; the gateway stops admitting it. */
   cancel: orgProcedure('subscription.create')
     .input(ZSubscriptionRef)

@@ -198,6 +198,17 @@ export const ACCESS_MATRIX: Record<string, MatrixEntry> = {
     access: role('consumer', 'DEVELOPER'),
     input: (w) => ({ ...cons(w), subscriptionId: w.consumer.subscriptionId }),
   },
+  'subscription.checkout': {
+    access: role('consumer', 'DEVELOPER'),
+    allowedMayBeRefused:
+      'the world subscription does not wait for a payment method, so an allowed caller gets CONFLICT; checkout.int.test.ts covers the allowed path against its fake Stripe',
+    input: (w) => ({
+      ...cons(w),
+      subscriptionId: w.consumer.subscriptionId,
+      successUrl: 'https://portal.test/ok',
+      cancelUrl: 'https://portal.test/back',
+    }),
+  },
   'subscription.listMine': {
     access: role('consumer', 'VIEWER'),
     input: (w) => ({ ...cons(w), appId: w.consumer.appId }),

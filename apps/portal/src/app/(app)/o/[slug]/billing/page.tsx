@@ -11,6 +11,7 @@ import { OrgCrumb } from '../../../../../components/org-crumb';
 import { can } from '../../../../../server/permissions';
 import { formError, useTRPC } from '../../../../../trpc/client';
 import { ProviderBilling } from './_components/provider-billing';
+import { ThisPeriod } from './_components/this-period';
 
 const PAGE_SIZE = 10;
 const STATUS_FILTERS = [
@@ -20,98 +21,6 @@ const STATUS_FILTERS = [
   { value: 'VOID', label: 'Void' },
 ] as const;
 type StatusFilter = (typeof STATUS_FILTERS)[number]['value'];
-
-function UsageBar({ used, quota }: { used: bigint; quota: number | null }) {
-  if (quota === null) return <span>{count(used)} requests (no quota)</span>;
-  // Only the bar's length goes through a float; the figures shown are exact.
-  const ratio = quota > 0 ? Math.min(1, Number(used) / quota) : 1;
-  return (
-    <div>
-      <progress
-        max={1000}
-        value={Math.round(ratio * 1000)}
-        style={{ width: '100%', maxWidth: '12rem', display: 'block' }}
-        aria-label={`${count(used)} of ${count(quota)} requests used`}
-      />
-      <span data-testid="billing-usage">
-        {count(used)} / {count(quota)} requests
-      </span>
-    </div>
-  );
-}
-
-function ThisPeriod({ orgSlug }: { orgSlug: string }) {
-  const trpc = useTRPC();
-  const overview = useQuery(trpc.billing.consumerOverview.queryOptions({ orgSlug }));
-  return (
-    <section className="card" aria-labelledby="period-title">
-      <h2 id="period-title">This period</h2>
-      {overview.isPending ? (
-        <Loading what="Loading usage" />
-      ) : overview.isError ? (
-        <ErrorState error={overview.error} />
-      ) : overview.data.subscriptions.length === 0 ? (
-        <p className="empty">
-          No active subscriptions. Find an API in the <Link href="/catalog">catalog</Link>.
-        </p>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="table stack">
-              <thead>
-                <tr>
-                  <th scope="col">API</th>
-                  <th scope="col">App</th>
-                  <th scope="col">Plan</th>
-                  <th scope="col">Period</th>
-                  <th scope="col">Usage</th>
-                  <th scope="col">Projected</th>
-                </tr>
-              </thead>
-              <tbody>
-                {overview.data.subscriptions.map((row) => (
-                  <tr key={row.subscriptionId} data-testid="billing-subscription">
-                    <td data-label="API">
-                      <Link href={`/catalog/${row.api.providerOrg.slug}/${row.api.slug}`}>
-                        {row.api.name}
-                      </Link>{' '}
-                      <span className="muted">by {row.api.providerOrg.name}</span>
-                    </td>
-                    <td data-label="App">{row.app.name}</td>
-                    <td data-label="Plan">
-                      {row.plan.name}
-                      {row.status !== 'ACTIVE' ? (
-                        <span className="badge status-suspended"> {row.status}</span>
-                      ) : null}
-                    </td>
-                    <td data-label="Period">
-                      {day(row.period.start)} → {day(row.period.end)}
-                    </td>
-                    <td data-label="Usage">
-                      <UsageBar used={row.billableUsed} quota={row.plan.monthlyQuota} />
-                    </td>
-                    <td data-label="Projected" data-testid="billing-projected">
-                      {row.projected ? (
-                        money(row.projected.totalMinor, row.projected.currency)
-                      ) : (
-                        <span className="muted">Pricing unavailable</span>
-                      )}
-                      {row.projected?.trial ? <span className="muted"> (free trial)</span> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <p>
-            Projected for this period: <MoneyTotals totals={overview.data.projectedTotals} />{' '}
-            <span className="muted">(usage so far extrapolated to the end of each period)</span>
-          </p>
-        </>
-      )}
-    </section>
-  );
-}
 
 function MyInvoices({ orgSlug }: { orgSlug: string }) {
   const trpc = useTRPC();

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Subscription" ADD COLUMN     "paymentMethodError" TEXT,
+ADD COLUMN     "pendingReason" TEXT;
+
