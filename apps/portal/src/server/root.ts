@@ -1,5 +1,6 @@
 import { accountRouter } from './routers/account';
 import { aiRouter } from './routers/ai';
+import { alertsRouter } from './routers/alerts';
 import { analyticsRouter } from './routers/analytics';
 import { apiRouter } from './routers/api';
 import { appDomainRouter } from './routers/app';
@@ -39,6 +40,7 @@ export const appRouter = router({
   logs: logsRouter,
   audit: auditRouter,
   ai: aiRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;
