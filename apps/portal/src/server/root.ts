@@ -14,6 +14,7 @@ import { membersRouter } from './routers/members';
 import { orgRouter } from './routers/org';
 import { planRouter } from './routers/plan';
 import { policyRouter } from './routers/policy';
+import { revenueRouter } from './routers/revenue';
 import { settingsRouter } from './routers/settings';
 import { stripeRouter } from './routers/stripe';
 import { subscriptionRouter } from './routers/subscription';
@@ -33,6 +34,7 @@ export const appRouter = router({
   policy: policyRouter,
   settings: settingsRouter,
   billing: billingRouter,
+  revenue: revenueRouter,
   stripe: stripeRouter,
   members: membersRouter,
   account: accountRouter,
