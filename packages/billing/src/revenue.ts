@@ -23,7 +23,7 @@ const monthKey = (at: Date) => at.toISOString().slice(0, 7);
  * The fee a plan charges every period whatever the usage (flat, per-unit and included-overage plans'
  * flatFee); 0 for free and graduated plans, whose charges all depend on usage.
  */
-export function recurringFeeMinor(pricing: PlanPricing): bigint {
+function recurringFeeMinor(pricing: PlanPricing): bigint {
   if (pricing.model === 'free' || pricing.model === 'graduated') return 0n;
   return toMinor(Decimal.parse(pricing.flatFee), pricing.currency);
 }

@@ -15,9 +15,9 @@ export function errorRate(errors: number, answered: number): number | null {
 }
 
 /** Less of the period than this elapsed: too little to project from. */
-export const MIN_PROJECTION_ELAPSED_MS = DAY_MS;
+const MIN_PROJECTION_ELAPSED_MS = DAY_MS;
 /** The pace is measured over at most the last this-much of the period (recent use, not the first hour). */
-export const PROJECTION_WINDOW_MS = 7 * DAY_MS;
+const PROJECTION_WINDOW_MS = 7 * DAY_MS;
 /** Projections from less than this much of the period are flagged as rough. */
 const ROUGH_BELOW_MS = 3 * DAY_MS;
 

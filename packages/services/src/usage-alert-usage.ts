@@ -9,8 +9,7 @@ import type { Db, Tx } from '@portcullis/db';
 
 type Reader = Db | Tx;
 
-export const USAGE_ALERT_KINDS = ['SUBSCRIPTION_QUOTA', 'API_REQUESTS'] as const;
-export type UsageAlertKind = (typeof USAGE_ALERT_KINDS)[number];
+export type UsageAlertKind = 'SUBSCRIPTION_QUOTA' | 'API_REQUESTS';
 
 export interface Period {
   start: Date;
@@ -18,7 +17,7 @@ export interface Period {
 }
 
 /** The calendar month (UTC) around `at`. */
-export function calendarMonth(at: Date): Period {
+function calendarMonth(at: Date): Period {
   return {
     start: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1)),
     end: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1)),

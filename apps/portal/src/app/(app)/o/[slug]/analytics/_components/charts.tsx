@@ -26,8 +26,6 @@ import {
   tickLabel,
 } from './series';
 
-export type ChartPoint = SeriesPoint;
-
 // Colours chosen for contrast on white (WCAG AA for the text-sized legend swatches).
 export const ACCENT = '#2f5bd3';
 export const DANGER = '#c23030';
@@ -69,7 +67,7 @@ export function ChartFrame({
 }
 
 interface SeriesProps {
-  points: ChartPoint[];
+  points: SeriesPoint[];
   /** the range charted: decides how the time axis is labelled */
   from: Date;
   to: Date;

@@ -41,7 +41,7 @@ function Frame({
 }
 
 /** `2024-03` → `Mar 2024` */
-export function monthLabel(month: string): string {
+function monthLabel(month: string): string {
   const at = new Date(`${month}-01T00:00:00Z`);
   return Number.isNaN(at.getTime())
     ? month
