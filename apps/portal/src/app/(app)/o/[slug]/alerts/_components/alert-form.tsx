@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { SelectField } from '../../../../../../components/config-fields';
 import { Field, FormError } from '../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
-import { parseCount, parseThresholds } from './thresholds';
+import { readAlertForm } from './thresholds';
 
 type Kind = 'SUBSCRIPTION_QUOTA' | 'API_REQUESTS';
 
@@ -61,18 +61,9 @@ export function AlertForm({
   const errors = { ...fieldErrors(create.error), ...problem };
 
   function submit() {
-    const values = parseThresholds(thresholds);
-    const count = kind === 'API_REQUESTS' ? parseCount(target) : 0;
-    const next: Record<string, string> = {};
-    if (!values) next.thresholds = 'Enter whole percentages, like 80, 100';
-    if (count === null || count === 0) next.target = 'Enter a number of requests, like 1,000,000';
-    setProblem(next);
-    if (Object.keys(next).length > 0 || !values || count === null) return;
-    create.mutate(
-      kind === 'SUBSCRIPTION_QUOTA'
-        ? { orgSlug, kind, subscriptionId: subject, thresholds: values }
-        : { orgSlug, kind, apiId: subject, target: count, thresholds: values },
-    );
+    const read = readAlertForm({ kind, subjectId: subject, target, thresholds });
+    setProblem(read.errors ?? {});
+    if (read.draft) create.mutate({ orgSlug, ...read.draft });
   }
 
   return (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCount, parseThresholds } from './thresholds';
+import { parseCount, parseThresholds, readAlertForm } from './thresholds';
 
 describe('parseThresholds', () => {
   it('reads percentages separated by commas, spaces or percent signs', () => {
@@ -17,5 +17,38 @@ describe('parseCount', () => {
   it('accepts digit grouping and refuses other text', () => {
     expect(parseCount('1,000,000')).toBe(1_000_000);
     expect(parseCount('12k')).toBeNull();
+  });
+});
+
+describe('readAlertForm', () => {
+  it('reads a quota alert without asking for a request target', () => {
+    expect(
+      readAlertForm({ kind: 'SUBSCRIPTION_QUOTA', subjectId: 's1', target: '', thresholds: '80, 100' }),
+    ).toEqual({
+      draft: { kind: 'SUBSCRIPTION_QUOTA', subscriptionId: 's1', thresholds: [80, 100] },
+      errors: null,
+    });
+  });
+  it('asks an API alert for its monthly target', () => {
+    expect(
+      readAlertForm({ kind: 'API_REQUESTS', subjectId: 'a1', target: '', thresholds: '80' }).errors,
+    ).toEqual({
+      target: 'Enter a number of requests, like 1,000,000',
+    });
+    expect(
+      readAlertForm({ kind: 'API_REQUESTS', subjectId: 'a1', target: '1,000', thresholds: '50' }).draft,
+    ).toEqual({
+      kind: 'API_REQUESTS',
+      apiId: 'a1',
+      target: 1000,
+      thresholds: [50],
+    });
+  });
+  it('names a bad threshold list', () => {
+    expect(
+      readAlertForm({ kind: 'SUBSCRIPTION_QUOTA', subjectId: 's1', target: '', thresholds: 'x' }).errors,
+    ).toEqual({
+      thresholds: 'Enter whole percentages, like 80, 100',
+    });
   });
 });
