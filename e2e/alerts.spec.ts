@@ -19,7 +19,7 @@ test('usage alerts notify once a quota threshold is crossed; alerts and analytic
   browser,
   request,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   const provider = await (await browser.newContext()).newPage();
   const consumer = await (await browser.newContext()).newPage();
 
