@@ -9,6 +9,7 @@ import {
   expectNoHorizontalScroll,
   GATEWAY_URL,
   publishApi,
+  signIn,
   signUp,
   subscribe,
   unique,
@@ -38,7 +39,7 @@ async function sweep(page: Page, path: string, landmark: RegExp | string, shot?:
 }
 
 test('main pages pass axe and fit a phone, for a provider and a consumer', async ({ browser, request }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(480_000);
   const provider = await (await browser.newContext()).newPage();
   const consumer = await (await browser.newContext()).newPage();
 
@@ -56,6 +57,20 @@ test('main pages pass axe and fit a phone, for a provider and a consumer', async
   const appUrl = await createApp(consumer, consumerOrg, 'Forecast Bot');
   await subscribe(consumer, providerOrg, apiSlug, 'Weather', 'Forecast Bot', 'Basic');
   await provider.goto(`/o/${providerOrg}/approvals`);
+  // a pending request's row fits its card on a wide screen and stacks on a phone
+  const requests = provider.getByRole('table', { name: 'Pending requests' });
+  await expect(requests).toContainText('Forecast Bot');
+  for (const width of [1440, 375]) {
+    await provider.setViewportSize({ width, height: 900 });
+    await expectNoHorizontalScroll(provider);
+    const [table, card] = await requests.evaluate((el) => [
+      el.getBoundingClientRect().width,
+      el.closest('.card')?.getBoundingClientRect().width ?? 0,
+    ]);
+    expect(table, `table width within its card at ${width} px`).toBeLessThanOrEqual(card);
+  }
+  await provider.setViewportSize({ width: 1280, height: 900 });
+  await expectNoAxeViolations(provider);
   await provider.getByRole('button', { name: 'Approve' }).click();
   await expect(provider.getByText('No pending requests')).toBeVisible();
   const key = await createKey(consumer, appUrl, 'sweep');
@@ -94,6 +109,27 @@ test('main pages pass axe and fit a phone, for a provider and a consumer', async
   await sweep(provider, `${o}/settings/stripe`, /stripe/i);
   await sweep(provider, '/notifications', /notifications/i);
   await sweep(provider, '/account', /your account/i);
+
+  // the platform administrator's header: links inline on a wide screen, a menu drawer on a phone
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, 'demo@portcullis.dev', 'portcullis-demo-2026');
+  await sweep(admin, '/admin', /platform administration/i);
+  await sweep(admin, '/outbox', /outbox/i);
+  for (const width of [1440, 375]) {
+    await admin.setViewportSize({ width, height: 800 });
+    await admin.goto('/dashboard');
+    await expectNoHorizontalScroll(admin);
+  }
+  await admin.getByRole('button', { name: 'Menu' }).click();
+  const menu = admin.getByRole('dialog', { name: 'Menu' });
+  await expect(menu.getByRole('link', { name: 'Admin' })).toBeVisible();
+  await expect(menu.getByRole('link', { name: 'Outbox' })).toBeVisible();
+  await expect(menu.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expectNoAxeViolations(admin);
+  await expectNoHorizontalScroll(admin);
+  await menu.getByRole('link', { name: 'Admin' }).click();
+  await expect(admin).toHaveURL(/\/admin$/);
+  await expect(menu).toHaveCount(0);
 
   const c = `/o/${consumerOrg}`;
   await sweep(consumer, '/catalog', /catalog/i, 'catalog');

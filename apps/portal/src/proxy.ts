@@ -15,6 +15,8 @@ const PUBLIC_PATHS = [
   '/reset-password',
   '/verify-email',
   '/catalog',
+  // an invitation link explains itself to a signed-out visitor (the token is the capability)
+  '/invite',
 ];
 
 export default auth((req) => {

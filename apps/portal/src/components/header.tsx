@@ -1,83 +1,87 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter } from 'next/navigation';
-import { signOut } from 'next-auth/react';
 import { useState } from 'react';
-import { useTRPC } from '../trpc/client';
+import { type NavItem, NavLinks, NotificationsBell, OrgSwitcher, SignOutButton } from './header-parts';
+import { Badge } from './ui/badge';
+import { Button } from './ui/button';
+import { Drawer } from './ui/drawer';
 
-/** `/o/<slug>/…` → slug, else null. */
-function currentOrgSlug(pathname: string | null): string | null {
-  const match = pathname?.match(/^\/o\/([^/]+)/);
-  return match?.[1] ? decodeURIComponent(match[1]) : null;
+function navItems(isPlatformAdmin: boolean): NavItem[] {
+  return [
+    { href: '/dashboard', label: 'Dashboard' },
+    { href: '/catalog', label: 'Catalog' },
+    ...(isPlatformAdmin
+      ? [
+          { href: '/admin', label: 'Admin' },
+          { href: '/outbox', label: 'Outbox' },
+        ]
+      : []),
+  ];
 }
 
-function OrgSwitcher() {
-  const trpc = useTRPC();
-  const router = useRouter();
-  const slug = currentOrgSlug(usePathname());
-  const orgs = useQuery(trpc.org.listMine.queryOptions());
-  if (!orgs.data || orgs.data.length === 0) return null;
-  const known = orgs.data.some((org) => org.slug === slug);
+function ConfirmEmailLink() {
   return (
-    <div className="org-switcher">
-      <label htmlFor="org-switcher" className="visually-hidden">
-        Organization
-      </label>
-      <select
-        id="org-switcher"
-        value={known && slug ? slug : ''}
-        style={{ maxWidth: '14rem' }}
-        onChange={(e) => {
-          if (e.target.value) router.push(`/o/${encodeURIComponent(e.target.value)}`);
-        }}
-      >
-        {known ? null : (
-          <option value="" disabled>
-            Switch organization…
-          </option>
-        )}
-        {orgs.data.map((org) => (
-          <option key={org.id} value={org.slug}>
-            {org.name}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Link href="/account" className="no-underline">
+      <Badge tone="warn">Confirm your email</Badge>
+    </Link>
   );
 }
 
-function NotificationsBell() {
-  const trpc = useTRPC();
-  const unread = useQuery({ ...trpc.account.unreadCount.queryOptions(), refetchInterval: 30_000 });
-  const count = unread.data ?? 0;
-  const label = count === 0 ? 'Notifications' : `Notifications, ${count} unread`;
+/** At phone width the links, organization switcher and account fold into a menu drawer. */
+function PhoneMenu({
+  items,
+  email,
+  emailVerified,
+}: {
+  items: NavItem[];
+  email: string;
+  emailVerified: boolean;
+}) {
+  const [open, setOpen] = useState(false);
+  const close = () => setOpen(false);
   return (
-    <Link
-      href="/notifications"
-      aria-label={label}
-      title={label}
-      style={{ display: 'inline-flex', alignItems: 'center', gap: '0.25rem' }}
+    <Drawer
+      open={open}
+      onOpenChange={setOpen}
+      title="Menu"
+      side="right"
+      className="w-[min(20rem,100vw)]"
+      trigger={
+        <Button variant="secondary" size="sm" className="wide:hidden" aria-label="Menu">
+          <svg
+            aria-hidden="true"
+            width="18"
+            height="18"
+            viewBox="0 0 24 24"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2"
+          >
+            <path d="M4 6h16M4 12h16M4 18h16" strokeLinecap="round" />
+          </svg>
+        </Button>
+      }
     >
-      <svg
-        aria-hidden="true"
-        width="20"
-        height="20"
-        viewBox="0 0 24 24"
-        fill="none"
-        stroke="currentColor"
-        strokeWidth="2"
-      >
-        <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" strokeLinecap="round" strokeLinejoin="round" />
-        <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" strokeLinecap="round" strokeLinejoin="round" />
-      </svg>
-      {count > 0 ? (
-        <span className="badge status-pending" aria-hidden="true" data-testid="unread-count">
-          {count > 99 ? '99+' : count}
-        </span>
-      ) : null}
-    </Link>
+      <nav aria-label="Main">
+        <NavLinks items={items} onNavigate={close} className="m-0 mb-4 flex list-none flex-col gap-1 p-0" />
+      </nav>
+      <div className="mb-4">
+        <OrgSwitcher id="org-switcher-menu" onSwitch={close} />
+      </div>
+      <p className="m-0 mb-1 text-sm text-muted">Signed in as</p>
+      <p className="m-0 mb-3 break-all">
+        <Link href="/account" onClick={close}>
+          {email}
+        </Link>
+      </p>
+      {emailVerified ? null : (
+        <p className="m-0 mb-3">
+          <ConfirmEmailLink />
+        </p>
+      )}
+      <SignOutButton className="self-start" />
+    </Drawer>
   );
 }
 
@@ -90,41 +94,36 @@ export function Header({
   isPlatformAdmin?: boolean;
   emailVerified?: boolean;
 }) {
-  const [signingOut, setSigningOut] = useState(false);
+  const items = navItems(isPlatformAdmin);
   return (
-    <header className="site-header">
-      <nav className="nav" aria-label="Main">
-        <Link href="/dashboard" className="brand">
+    <header className="border-b border-line bg-surface">
+      <div className="mx-auto flex max-w-7xl min-w-0 items-center gap-x-4 gap-y-2 px-4 py-2.5">
+        <Link href="/dashboard" className="shrink-0 font-bold text-fg no-underline">
           Portcullis
         </Link>
-        <Link href="/dashboard">Dashboard</Link>
-        <Link href="/catalog">Catalog</Link>
-        {isPlatformAdmin ? <Link href="/admin">Admin</Link> : null}
-        {isPlatformAdmin ? <Link href="/outbox">Outbox</Link> : null}
-      </nav>
-      <div className="account" style={{ flexWrap: 'wrap' }}>
-        <OrgSwitcher />
-        <NotificationsBell />
-        <Link href="/account" className="muted email" title="Your account">
-          {email}
-        </Link>
-        {emailVerified ? null : (
-          <Link href="/account" className="badge status-pending">
-            Confirm your email
+        <nav aria-label="Main" className="phone:hidden">
+          <NavLinks items={items} className="m-0 flex list-none flex-wrap items-center gap-1 p-0" />
+        </nav>
+        <div className="ml-auto flex min-w-0 items-center gap-3">
+          <div className="phone:hidden">
+            <OrgSwitcher id="org-switcher" />
+          </div>
+          <NotificationsBell />
+          <Link
+            href="/account"
+            className="max-w-[18rem] truncate text-muted phone:hidden"
+            title="Your account"
+          >
+            {email}
           </Link>
-        )}
-        <button
-          type="button"
-          className="secondary"
-          disabled={signingOut}
-          onClick={async () => {
-            setSigningOut(true);
-            await signOut({ redirect: false });
-            window.location.assign('/signin');
-          }}
-        >
-          Sign out
-        </button>
+          {emailVerified ? null : (
+            <span className="phone:hidden">
+              <ConfirmEmailLink />
+            </span>
+          )}
+          <SignOutButton className="phone:hidden" />
+          <PhoneMenu items={items} email={email} emailVerified={emailVerified} />
+        </div>
       </div>
     </header>
   );

@@ -39,7 +39,7 @@ async function seedWorld() {
     await entry(other.id, otherOwner.id, 'api.create', 'Api', minute(4)),
   ];
   const ctx = (orgId: string, userId: string) => ({ db, org: { id: orgId }, actor: { id: userId } });
-  return { mine: ctx(org.id, owner.id), theirs: ctx(other.id, otherOwner.id), owner, admin, entries };
+  return { mine: ctx(org.id, owner.id), theirs: ctx(other.id, otherOwner.id), org, owner, admin, entries };
 }
 
 let w: Awaited<ReturnType<typeof seedWorld>>;
@@ -89,6 +89,38 @@ describe('listAudit', () => {
   it('refuses page sizes over 200 and reversed ranges', async () => {
     await expect(listAudit(w.mine, { limit: 201 })).rejects.toBeInstanceOf(ZodError);
     await expect(listAudit(w.mine, { from: minute(2), to: minute(1) })).rejects.toBeInstanceOf(ZodError);
+  });
+});
+
+describe('audit target names', () => {
+  it('names targets from the database, else from what the entry recorded', async () => {
+    const api = await db.api.create({
+      data: {
+        orgId: w.org.id,
+        slug: `named-${Date.now()}`,
+        name: 'Weather',
+        version: 'v3',
+        upstreamUrl: 'http://127.0.0.1:9',
+      },
+    });
+    const live = await db.auditLog.create({
+      data: {
+        orgId: w.org.id,
+        actorId: w.owner.id,
+        action: 'api.publish',
+        targetType: 'Api',
+        targetId: api.id,
+        at: minute(9),
+      },
+    });
+    const rows = (await listAudit(w.mine, { limit: 200 })).rows;
+    const nameOf = (id: string) => rows.find((r) => r.id === id)?.targetName;
+    expect(nameOf(live.id)).toBe('Weather v3');
+    // the target of these is gone (made-up ids): named from the recorded documents, or not at all
+    expect(nameOf(w.entries[1]!.id)).toBe('Maps v2');
+    expect(nameOf(w.entries[2]!.id)).toBeNull();
+    expect(rows.every((r) => !('before' in r) && !('after' in r))).toBe(true);
+    expect((await getAuditEntry(w.mine, { id: live.id })).targetName).toBe('Weather v3');
   });
 });
 

@@ -2,6 +2,7 @@ import { notFound } from '@portcullis/core/errors';
 import { ZDateCursor, ZId, zInputDate } from '@portcullis/core/schemas';
 import type { Prisma } from '@portcullis/db';
 import { z } from 'zod';
+import { auditTargetNames } from './audit-targets.ts';
 import type { OrgCtx } from './context.ts';
 
 /**
@@ -48,14 +49,28 @@ export async function listAudit(ctx: OrgCtx, input: AuditListInput) {
   }
   const rows = await ctx.db.auditLog.findMany({
     where: { AND: where },
-    select: { id: true, at: true, action: true, targetType: true, targetId: true, actor: actorSelect },
+    select: {
+      id: true,
+      at: true,
+      action: true,
+      targetType: true,
+      targetId: true,
+      before: true,
+      after: true,
+      actor: actorSelect,
+    },
     orderBy: [{ at: 'desc' }, { id: 'desc' }],
     take: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
+  const names = await auditTargetNames(ctx.db, page);
   return {
-    rows: page,
+    // The documents stay on the entry's own page (getAuditEntry): the list only needs the target's name.
+    rows: page.map(({ before: _before, after: _after, ...row }) => ({
+      ...row,
+      targetName: names.get(row.targetId) ?? null,
+    })),
     nextCursor: rows.length > q.limit && last ? { at: last.at, id: last.id } : null,
   };
 }
@@ -77,7 +92,8 @@ export async function getAuditEntry(ctx: OrgCtx, input: z.input<typeof ZAuditRef
     },
   });
   if (!entry) throw notFound('Audit entry');
-  return entry;
+  const names = await auditTargetNames(ctx.db, [entry]);
+  return { ...entry, targetName: names.get(entry.targetId) ?? null };
 }
 
 /** Choices for the filters: who acted in the org's log and on which kinds of target. */

@@ -8,6 +8,7 @@ import {
   changeMemberRole,
   hashSecretToken,
   INVITATION_TTL_MS,
+  introduceInvitation,
   inviteMember,
   leaveOrg,
   listInvitations,
@@ -69,6 +70,7 @@ describe('invitations', () => {
       role: 'DEVELOPER',
       expiresAt: expect.any(Date),
       link: expect.stringMatching(new RegExp(`^${PUBLIC_URL}/invite/[A-Za-z0-9_-]{43}$`)),
+      mailId: expect.any(String),
     });
     expect(invitation.expiresAt.getTime() - now.getTime()).toBe(INVITATION_TTL_MS);
 
@@ -149,6 +151,25 @@ describe('invitations', () => {
     const audit = await db.auditLog.findFirstOrThrow({ where: { orgId: org.id, action: 'member.join' } });
     expect(audit.actorId).toBe(invitee.id);
     expect(JSON.stringify(audit)).not.toContain(token);
+  });
+
+  it('introduces an invitation to a signed-out visitor by its token only', async () => {
+    const { owner, org, as } = await orgWithOwner();
+    await db.user.update({ where: { id: owner.id }, data: { name: 'Olga Owner' } });
+    const email = `${org.slug}-intro@example.test`;
+    const invitation = await inviteMember(as(owner.id), { email, role: 'VIEWER' }, LINKS);
+    expect(invitation.mailId).toBe((await mailedToken(email)).mail.id);
+    const { token } = await mailedToken(email);
+    expect(await introduceInvitation(db, { token })).toMatchObject({
+      org: { name: org.name },
+      role: 'VIEWER',
+      email,
+      state: 'pending',
+      invitedBy: 'Olga Owner',
+    });
+    expect(await introduceInvitation(db, { token: 'x'.repeat(43) })).toBeNull();
+    const later = new Date(invitation.expiresAt.getTime() + 1);
+    expect((await introduceInvitation(db, { token }, later))?.state).toBe('expired');
   });
 
   it('an account that registered the invited address without confirming it cannot accept', async () => {

@@ -105,7 +105,7 @@ export async function inviteMember(
   ctx: OrgCtx,
   input: z.infer<typeof ZInvite>,
   options: InviteOptions,
-): Promise<{ id: string; email: string; role: Role; expiresAt: Date; link: string }> {
+): Promise<{ id: string; email: string; role: Role; expiresAt: Date; link: string; mailId: string }> {
   const now = options.now ?? new Date();
   return inTransaction(ctx.db, async (tx) => {
     await lockMembers(tx, ctx.org.id);
@@ -145,7 +145,7 @@ export async function inviteMember(
       tx.user.findUnique({ where: { id: ctx.actor.id }, select: { name: true, email: true } }),
     ]);
     const link = `${options.publicUrl.replace(/\/+$/, '')}/invite/${token}`;
-    await queueMail(
+    const mail = await queueMail(
       tx,
       {
         to: input.email,
@@ -174,7 +174,7 @@ export async function inviteMember(
         expiresAt: invitation.expiresAt.toISOString(),
       },
     });
-    return { ...invitation, link };
+    return { ...invitation, link, mailId: mail.id };
   });
 }
 
@@ -245,6 +245,27 @@ export async function previewInvitation(ctx: ActorCtx, input: { token: string },
     state: stateOf(invitation, now),
     emailMatches: user?.email === invitation.email,
     emailVerified: Boolean(user?.emailVerified),
+  };
+}
+
+/**
+ * What an invitation link tells a signed-out visitor: the org, the role, who invited and the invited
+ * address (to pre-fill sign-up). The token is the capability, as for `previewInvitation`; null when it
+ * matches no invitation.
+ */
+export async function introduceInvitation(db: ActorCtx['db'], input: { token: string }, now = new Date()) {
+  const invitation = await invitationByToken(db, input.token);
+  if (!invitation) return null;
+  const inviter = invitation.invitedById
+    ? await db.user.findUnique({ where: { id: invitation.invitedById }, select: { name: true, email: true } })
+    : null;
+  return {
+    org: { name: invitation.org.name },
+    role: invitation.role,
+    email: invitation.email,
+    expiresAt: invitation.expiresAt,
+    state: stateOf(invitation, now),
+    invitedBy: inviter ? inviter.name || inviter.email : null,
   };
 }
 

@@ -250,6 +250,11 @@ export function startMailDispatcher(): MailDispatcher {
   return processGlobal.portcullisMailDispatcher;
 }
 
+/** This process's dispatcher, when instrumentation.ts started one. */
+export function runningMailDispatcher(): MailDispatcher | undefined {
+  return processGlobal.portcullisMailDispatcher;
+}
+
 /** After a mutation queued mail: deliver now rather than at the next interval. No-op when not started. */
 export function kickMailDispatcher(): void {
   processGlobal.portcullisMailDispatcher?.kick();

@@ -1,8 +1,8 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { ErrorState, Loading } from '../../../components/form';
-import { useTRPC } from '../../../trpc/client';
+import { QueryState } from '~/components/ui/query-state';
+import { useTRPC } from '~/trpc/client';
 import { EmailCard } from './_components/email';
 import { PasswordCard } from './_components/password';
 import { EndUserSessionsCard, SessionsCard } from './_components/sessions';
@@ -12,15 +12,17 @@ export default function AccountPage() {
   const trpc = useTRPC();
   const profile = useQuery(trpc.account.profile.queryOptions());
   const admin = useQuery(trpc.settings.amIAdmin.queryOptions());
-  if (profile.isPending) return <Loading what="Loading your account" />;
-  if (profile.isError) return <ErrorState error={profile.error} />;
   return (
-    <>
-      <h1>Your account</h1>
-      <EmailCard profile={profile.data} />
-      <PasswordCard email={profile.data.email} hasPassword={profile.data.hasPassword} />
-      <SessionsCard sessions={profile.data.sessions} />
-      {admin.data ? <EndUserSessionsCard /> : null}
-    </>
+    <QueryState query={profile} pendingLabel="Loading your account">
+      {(data) => (
+        <>
+          <h1>Your account</h1>
+          <EmailCard profile={data} />
+          <PasswordCard email={data.email} hasPassword={data.hasPassword} />
+          <SessionsCard sessions={data.sessions} />
+          {admin.data ? <EndUserSessionsCard /> : null}
+        </>
+      )}
+    </QueryState>
   );
 }

@@ -2,8 +2,9 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { Field, FormError } from '~/components/form';
+import { QueryState } from '~/components/ui/query-state';
 import { numberOrNull, SavedNote } from '../../../components/config-fields';
-import { ErrorState, Field, FormError, Loading } from '../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../trpc/client';
 import { AddAllowedHost, AllowedHostList, type HostDraft } from './_components/allowed-hosts';
 
@@ -93,13 +94,9 @@ export default function AdminPage() {
     <>
       <h1>Platform administration</h1>
       <p className="muted">Operator-wide settings. Every change is recorded in the audit log.</p>
-      {settings.isPending ? (
-        <Loading what="Loading settings" />
-      ) : settings.isError ? (
-        <ErrorState error={settings.error} />
-      ) : (
-        <SettingsForm initial={settings.data} />
-      )}
+      <QueryState query={settings} pendingLabel="Loading settings">
+        {(data) => <SettingsForm initial={data} />}
+      </QueryState>
     </>
   );
 }

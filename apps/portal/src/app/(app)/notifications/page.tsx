@@ -1,72 +1,72 @@
 'use client';
 
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { ErrorState, Loading } from '../../../components/form';
-import { useTRPC } from '../../../trpc/client';
-import { safeCallbackUrl } from '../../(auth)/safe-callback';
+import { Button } from '~/components/ui/button';
+import { EmptyState } from '~/components/ui/empty-state';
+import { QueryState } from '~/components/ui/query-state';
+import { Tabs } from '~/components/ui/tabs';
+import { useTRPC } from '~/trpc/client';
+import { NotificationItem } from './_components/notification-item';
 
-const formatDate = (date: Date) =>
-  new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-
-interface NotificationRow {
-  id: string;
-  title: string;
-  body: string;
-  link: string | null;
-  readAt: Date | null;
-  createdAt: Date;
-}
-
-function NotificationItem({ row, onChanged }: { row: NotificationRow; onChanged: () => Promise<void> }) {
+function NotificationList({
+  unreadOnly,
+  onChanged,
+}: {
+  unreadOnly: boolean;
+  onChanged: () => Promise<void>;
+}) {
   const trpc = useTRPC();
-  const mark = useMutation(trpc.account.markRead.mutationOptions({ onSuccess: onChanged }));
-  const unread = row.readAt === null;
-  // Links are portal paths written by the server; anything else is shown without a link.
-  const href = row.link ? safeCallbackUrl(row.link, '') : '';
-  return (
-    <li className="sub" style={unread ? { fontWeight: 600 } : undefined}>
-      <div style={{ minWidth: 0, flex: '1 1 16rem' }}>
-        {unread ? <span className="visually-hidden">Unread: </span> : null}
-        {href ? (
-          <Link href={href} onClick={() => unread && mark.mutate({ ids: [row.id] })}>
-            {row.title}
-          </Link>
-        ) : (
-          row.title
-        )}
-        {row.body ? (
-          <p className="muted" style={{ margin: 0, fontWeight: 400 }}>
-            {row.body}
-          </p>
-        ) : null}
-        <p className="hint">{formatDate(row.createdAt)}</p>
-      </div>
-      <button
-        type="button"
-        className="secondary"
-        style={{ marginBottom: 0 }}
-        disabled={mark.isPending}
-        onClick={() => mark.mutate({ ids: [row.id], read: unread })}
-        aria-label={`${unread ? 'Mark as read' : 'Mark as unread'}: ${row.title}`}
-      >
-        {unread ? 'Mark read' : 'Mark unread'}
-      </button>
-    </li>
-  );
-}
-
-export default function NotificationsPage() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [unreadOnly, setUnreadOnly] = useState(false);
   const list = useInfiniteQuery(
     trpc.account.notifications.infiniteQueryOptions(
       { unreadOnly, limit: 30 },
       { getNextPageParam: (page) => page.nextCursor ?? undefined },
     ),
   );
+  return (
+    <QueryState
+      query={list}
+      pendingLabel="Loading notifications"
+      isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+      empty={
+        <EmptyState
+          title={unreadOnly ? 'Nothing unread.' : 'No notifications yet.'}
+          description="Approvals, role changes and other events that concern you appear here."
+        />
+      }
+    >
+      {(data) => (
+        <section className="card">
+          <ul className="list" aria-label="Notifications">
+            {data.pages
+              .flatMap((page) => page.items)
+              .map((row) => (
+                <NotificationItem key={row.id} row={row} onChanged={onChanged} />
+              ))}
+          </ul>
+          {list.hasNextPage ? (
+            <Button
+              variant="secondary"
+              className="mt-3"
+              disabled={list.isFetchingNextPage}
+              onClick={() => list.fetchNextPage()}
+            >
+              {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+            </Button>
+          ) : null}
+        </section>
+      )}
+    </QueryState>
+  );
+}
+
+export default function NotificationsPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [view, setView] = useState('all');
+  const admin = useQuery(trpc.settings.amIAdmin.queryOptions());
+  const unread = useQuery(trpc.account.unreadCount.queryOptions());
   const refresh = async () => {
     await Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.account.notifications.pathKey() }),
@@ -74,59 +74,41 @@ export default function NotificationsPage() {
     ]);
   };
   const markAll = useMutation(trpc.account.markRead.mutationOptions({ onSuccess: refresh }));
-  const rows = list.data?.pages.flatMap((page) => page.items) ?? [];
-
   return (
     <>
       <div className="page-head">
         <h1>Notifications</h1>
-        <button
-          type="button"
-          className="secondary"
-          disabled={markAll.isPending || rows.every((r) => r.readAt !== null)}
+        <Button
+          variant="secondary"
+          disabled={markAll.isPending || (unread.data ?? 0) === 0}
           onClick={() => markAll.mutate({})}
         >
           Mark all as read
-        </button>
+        </Button>
       </div>
-      <div className="checkbox">
-        <input
-          id="unread-only"
-          type="checkbox"
-          checked={unreadOnly}
-          onChange={(e) => setUnreadOnly(e.target.checked)}
-        />
-        <label htmlFor="unread-only">Unread only</label>
-      </div>
-      <p className="muted">
-        Mail sent to you is listed on the <Link href="/outbox">outbox</Link> page when no mail server is
-        configured.
-      </p>
-      {list.isPending ? (
-        <Loading what="Loading notifications" />
-      ) : list.isError ? (
-        <ErrorState error={list.error} />
-      ) : rows.length === 0 ? (
-        <p className="empty card">{unreadOnly ? 'Nothing unread.' : 'No notifications yet.'}</p>
-      ) : (
-        <section className="card">
-          <ul className="list" aria-label="Notifications">
-            {rows.map((row) => (
-              <NotificationItem key={row.id} row={row} onChanged={refresh} />
-            ))}
-          </ul>
-          {list.hasNextPage ? (
-            <button
-              type="button"
-              className="secondary"
-              disabled={list.isFetchingNextPage}
-              onClick={() => list.fetchNextPage()}
-            >
-              {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-            </button>
-          ) : null}
-        </section>
-      )}
+      {admin.data ? (
+        <p className="muted">
+          Mail that could not go out (no mail server configured) is listed on the{' '}
+          <Link href="/outbox">outbox</Link> page.
+        </p>
+      ) : null}
+      <Tabs
+        label="Which notifications"
+        value={view}
+        onValueChange={setView}
+        tabs={[
+          {
+            value: 'all',
+            label: 'All',
+            content: <NotificationList unreadOnly={false} onChanged={refresh} />,
+          },
+          {
+            value: 'unread',
+            label: unread.data ? `Unread (${unread.data})` : 'Unread',
+            content: <NotificationList unreadOnly onChanged={refresh} />,
+          },
+        ]}
+      />
     </>
   );
 }

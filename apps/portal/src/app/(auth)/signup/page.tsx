@@ -19,10 +19,12 @@ export default function SignUpPage() {
 
 function SignUpForm() {
   // Back to where the visitor was going (e.g. an invitation), only ever a path on this site.
-  const callbackUrl = safeCallbackUrl(useSearchParams().get('callbackUrl'));
+  const searchParams = useSearchParams();
+  const callbackUrl = safeCallbackUrl(searchParams.get('callbackUrl'));
   const trpc = useTRPC();
   const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
+  // An invitation link passes the invited address.
+  const [email, setEmail] = useState(searchParams.get('email') ?? '');
   const [password, setPassword] = useState('');
   // The answer is the same whether or not the address was free; only signing in tells, and only the
   // one who chose the password.

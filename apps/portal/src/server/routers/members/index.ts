@@ -15,13 +15,15 @@ import {
   ZMemberRoleChange,
 } from '@portcullis/services/verbs/members';
 import { env } from '../../../env';
-import { kickMailDispatcher } from '../../mail/dispatcher';
+import { awaitDelivery } from '../../mail/delivery';
+import { runningMailDispatcher } from '../../mail/dispatcher';
 import { orgProcedure, protectedProcedure, router, verbCtx } from '../../trpc';
 
 /**
  * Members of an org and invitations to it. Managing needs `member.manage` (OWNER, ADMIN); the rules about
  * owners, oneself and the last owner are the verbs'. Accepting is for the signed-in invitee, by token,
- * with the invited address confirmed. `invite` returns the link once, for the inviter to hand over.
+ * with the invited address confirmed. `invite` returns the link once, for the inviter to hand over, and
+ * whether a mail server accepted the mail (`delivery`): the page says "sent" only then.
  */
 export const membersRouter = router({
   list: orgProcedure('org.read').query(({ ctx }) => listMembers(verbCtx(ctx))),
@@ -29,12 +31,16 @@ export const membersRouter = router({
   invite: orgProcedure('member.manage')
     .input(ZInvite)
     .mutation(async ({ ctx, input }) => {
-      const invitation = await inviteMember(verbCtx(ctx), input, {
+      const { mailId, ...invitation } = await inviteMember(verbCtx(ctx), input, {
         publicUrl: env.PORTAL_PUBLIC_URL,
         mailKey: env.PORTCULLIS_ENCRYPTION_KEY,
       });
-      kickMailDispatcher();
-      return invitation;
+      const delivery = await awaitDelivery(mailId, {
+        db: ctx.db,
+        transportConfigured: Boolean(env.SMTP_URL),
+        dispatcher: runningMailDispatcher(),
+      });
+      return { ...invitation, delivery };
     }),
   revokeInvitation: orgProcedure('member.manage')
     .input(ZInvitationRef)

@@ -52,7 +52,9 @@ describe('members router', () => {
       role: 'VIEWER',
     });
     expect(invited).toMatchObject({ email, role: 'VIEWER' });
-    expect(Object.keys(invited).sort()).toEqual(['email', 'expiresAt', 'id', 'link', 'role']);
+    expect(Object.keys(invited).sort()).toEqual(['delivery', 'email', 'expiresAt', 'id', 'link', 'role']);
+    // no SMTP_URL in the tests: the mail waits in the outbox, and the answer says so
+    expect(invited.delivery).toEqual({ state: 'queued', reason: 'no-transport', lastError: null });
     const pending = await caller(owner.user.id).members.invitations({ orgSlug });
     expect(pending.map((i) => i.email)).toEqual([email]);
 

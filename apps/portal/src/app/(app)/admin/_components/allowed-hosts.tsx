@@ -1,8 +1,12 @@
 'use client';
 
 import { useState } from 'react';
-import { CheckboxField, errorFor } from '../../../../components/config-fields';
-import { Field } from '../../../../components/form';
+import { CheckboxField, errorFor } from '~/components/config-fields';
+import { Field } from '~/components/form';
+import { Badge } from '~/components/ui/badge';
+import { Button } from '~/components/ui/button';
+import { type ColumnDef, DataTable } from '~/components/ui/data-table';
+import { EmptyState } from '~/components/ui/empty-state';
 
 /** One SSRF exemption as edited here: for the organizations listed (slugs), or for every tenant. */
 export interface HostDraft {
@@ -18,9 +22,8 @@ const slugList = (text: string) =>
     .filter(Boolean);
 
 function AppliesTo({ entry }: { entry: HostDraft }) {
-  if (entry.allTenants) return <span className="badge status-suspended">All tenants</span>;
-  if (entry.orgSlugs.length === 0)
-    return <span className="badge status-rejected">Nobody: add organizations</span>;
+  if (entry.allTenants) return <Badge tone="warn">All tenants</Badge>;
+  if (entry.orgSlugs.length === 0) return <Badge tone="danger">Nobody: add organizations</Badge>;
   return <>{entry.orgSlugs.join(', ')}</>;
 }
 
@@ -34,42 +37,32 @@ export function AllowedHostList({
 }) {
   if (entries.length === 0)
     return (
-      <p className="empty">
-        No host is allowed: loopback and private upstreams are refused for every organization.
-      </p>
+      <EmptyState
+        title="No host is allowed"
+        description="Loopback and private upstreams are refused for every organization."
+      />
     );
-  return (
-    <div className="table-wrap">
-      <table className="table stack" aria-label="Allowed hosts">
-        <thead>
-          <tr>
-            <th>Host</th>
-            <th>Applies to</th>
-            <th>
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry) => (
-            <tr key={entry.host}>
-              <td data-label="Host">
-                <code>{entry.host}</code>
-              </td>
-              <td data-label="Applies to">
-                <AppliesTo entry={entry} />
-              </td>
-              <td>
-                <button type="button" className="danger" onClick={() => onRemove(entry.host)}>
-                  Remove<span className="visually-hidden"> {entry.host}</span>
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  const columns: ColumnDef<HostDraft>[] = [
+    { id: 'host', header: 'Host', accessorKey: 'host', cell: ({ row }) => <code>{row.original.host}</code> },
+    {
+      id: 'applies',
+      header: 'Applies to',
+      enableSorting: false,
+      cell: ({ row }) => <AppliesTo entry={row.original} />,
+    },
+    {
+      id: 'actions',
+      header: () => <span className="sr-only">Actions</span>,
+      enableSorting: false,
+      meta: { actions: true, label: 'Actions' },
+      cell: ({ row }) => (
+        <Button variant="danger" size="sm" onClick={() => onRemove(row.original.host)}>
+          Remove<span className="sr-only"> {row.original.host}</span>
+        </Button>
+      ),
+    },
+  ];
+  return <DataTable label="Allowed hosts" columns={columns} data={entries} getRowId={(row) => row.host} />;
 }
 
 /** Adds an entry (or replaces the one for the same host); all tenants is a checkbox with its consequence spelled out. */

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useState } from 'react';
+import { count, ms, percent, utcMinute } from '~/lib/format';
 import { SelectField } from '../../../../../components/config-fields';
 import { ErrorState, Loading } from '../../../../../components/form';
 import { OrgCrumb } from '../../../../../components/org-crumb';
@@ -11,7 +12,6 @@ import { useTRPC } from '../../../../../trpc/client';
 import { BurnDownChart, burnSummary } from './_components/burn-down';
 import { ErrorRateChart, LatencyChart, RequestsChart } from './_components/charts';
 import { ERROR_RATE_HELP, ERROR_RATE_LABEL } from './_components/error-rate';
-import { count, ms, percent, utcMinute } from './_components/format';
 import { presetRange, RangePicker, type TimeRange } from './_components/range-picker';
 import styles from './analytics.module.css';
 

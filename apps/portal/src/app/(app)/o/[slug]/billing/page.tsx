@@ -4,12 +4,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useState } from 'react';
+import { count, day, InvoiceStatus, MoneyTotals, money } from '~/components/billing/format';
 import { SelectField } from '../../../../../components/config-fields';
 import { ErrorState, FormError, Loading } from '../../../../../components/form';
 import { OrgCrumb } from '../../../../../components/org-crumb';
 import { can } from '../../../../../server/permissions';
 import { formError, useTRPC } from '../../../../../trpc/client';
-import { count, day, InvoiceStatus, MoneyTotals, money } from './_components/format';
 import { ProviderBilling } from './_components/provider-billing';
 
 const PAGE_SIZE = 10;

@@ -1,20 +1,20 @@
 'use client';
 
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
-import { useCallback, useState } from 'react';
-import { SelectField } from '../../../../../components/config-fields';
-import { ErrorState, Field, Loading } from '../../../../../components/form';
-import { OrgCrumb } from '../../../../../components/org-crumb';
-import { fieldErrors, useTRPC } from '../../../../../trpc/client';
-import { parseUtcInput, utcPrecise } from '../analytics/_components/format';
-import { Drawer, StatusCode } from './_components/drawer';
+import { useState } from 'react';
+import { SelectField } from '~/components/config-fields';
+import { Field } from '~/components/form';
+import { OrgCrumb } from '~/components/org-crumb';
+import { buttonClasses } from '~/components/ui/button-classes';
+import { QueryState } from '~/components/ui/query-state';
+import { parseUtcInput } from '~/lib/format';
+import { useTRPC } from '~/trpc/client';
 import { FilterForm } from './_components/filter-form';
-import { LogDetail } from './_components/log-detail';
+import { LogTable } from './_components/log-table';
 import styles from './logs.module.css';
 
 type Side = 'provider' | 'consumer';
-const PAGE_SIZE = 50;
 
 interface Draft {
   status: string;
@@ -46,96 +46,6 @@ function csvHref(slug: string, side: Side, filter: ReturnType<typeof appliedFilt
     params.set(name, value instanceof Date ? value.toISOString() : value);
   }
   return `/api/orgs/${slug}/logs/csv?${params}`;
-}
-
-function LogTable({ orgSlug, side, draft }: { orgSlug: string; side: Side; draft: Draft }) {
-  const trpc = useTRPC();
-  const [open, setOpen] = useState<{ id: string; at: Date } | null>(null);
-  const close = useCallback(() => setOpen(null), []);
-  const list = useInfiniteQuery(
-    trpc.logs.list.infiniteQueryOptions(
-      { orgSlug, side, limit: PAGE_SIZE, ...appliedFilter(draft) },
-      { getNextPageParam: (last) => last.nextCursor ?? undefined },
-    ),
-  );
-  if (list.isPending) return <Loading what="Loading requests" />;
-  if (list.isError) {
-    const fields = fieldErrors(list.error);
-    const first = Object.entries(fields)[0];
-    return <ErrorState error={first ? { message: `${first[0]}: ${first[1]}` } : list.error} />;
-  }
-  const rows = list.data.pages.flatMap((page) => page.rows);
-  if (rows.length === 0) {
-    return <p className="empty">No requests match. Calls through the gateway appear here within seconds.</p>;
-  }
-  return (
-    <>
-      <div className="table-wrap">
-        <table className="table stack" aria-label="Requests">
-          <thead>
-            <tr>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Status</th>
-              <th scope="col">Request</th>
-              <th scope="col">API</th>
-              <th scope="col">Latency</th>
-              <th scope="col">
-                <span className="visually-hidden">Details</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.id} data-testid="log-row">
-                <td data-label="Time" className={styles.nowrap}>
-                  {utcPrecise(row.at)}
-                </td>
-                <td data-label="Status">
-                  <StatusCode status={row.status} />
-                  {row.errorCode ? <span className="muted"> {row.errorCode}</span> : null}
-                </td>
-                <td data-label="Request" className={styles.path}>
-                  {row.method} {row.path}
-                </td>
-                <td data-label="API">{row.apiName ?? '—'}</td>
-                <td data-label="Latency" className={styles.nowrap}>
-                  {row.latencyMs} ms
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="secondary"
-                    onClick={() => setOpen({ id: row.id, at: row.at })}
-                  >
-                    Details<span className="visually-hidden"> of request {row.id}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {list.hasNextPage ? (
-        <button
-          type="button"
-          className="secondary"
-          disabled={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </button>
-      ) : (
-        <p className="muted">
-          {rows.length} request{rows.length === 1 ? '' : 's'}.
-        </p>
-      )}
-      {open ? (
-        <Drawer title="Request" onClose={close}>
-          <LogDetail orgSlug={orgSlug} side={side} id={open.id} at={open.at} />
-        </Drawer>
-      ) : null}
-    </>
-  );
 }
 
 function Filters({
@@ -221,45 +131,45 @@ export default function LogsPage() {
       <div className="page-head">
         <h1>Request logs</h1>
         {side ? (
-          <a className="button" href={csvHref(slug, side, appliedFilter(applied))} download>
+          <a className={buttonClasses('primary')} href={csvHref(slug, side, appliedFilter(applied))} download>
             Export CSV
           </a>
         ) : null}
       </div>
-      {scope.isPending ? (
-        <Loading what="Loading request logs" />
-      ) : scope.isError ? (
-        <ErrorState error={scope.error} />
-      ) : side ? (
-        <>
-          {sides.length > 1 ? (
-            <fieldset className={styles.sides}>
-              <legend className="visually-hidden">Whose requests</legend>
-              {sides.map((s) => (
-                <button
-                  key={s}
-                  type="button"
-                  className={s === side ? undefined : 'secondary'}
-                  aria-pressed={s === side}
-                  onClick={() => {
-                    setChosenSide(s);
-                    setApplied(EMPTY);
-                  }}
-                >
-                  {s === 'provider' ? 'Calls to my APIs' : 'Calls by my apps'}
-                </button>
-              ))}
-            </fieldset>
-          ) : null}
-          <section className="card" aria-label="Requests">
-            <Filters key={side} orgSlug={slug} side={side} apis={apis} onApply={setApplied} />
-            <LogTable orgSlug={slug} side={side} draft={applied} />
-          </section>
-          <p className="muted">
-            Newest first. The CSV export holds up to 50,000 rows of the applied filters.
-          </p>
-        </>
-      ) : null}
+      <QueryState query={scope} pendingLabel="Loading request logs">
+        {() =>
+          side ? (
+            <>
+              {sides.length > 1 ? (
+                <fieldset className={styles.sides}>
+                  <legend className="visually-hidden">Whose requests</legend>
+                  {sides.map((s) => (
+                    <button
+                      key={s}
+                      type="button"
+                      className={s === side ? undefined : 'secondary'}
+                      aria-pressed={s === side}
+                      onClick={() => {
+                        setChosenSide(s);
+                        setApplied(EMPTY);
+                      }}
+                    >
+                      {s === 'provider' ? 'Calls to my APIs' : 'Calls by my apps'}
+                    </button>
+                  ))}
+                </fieldset>
+              ) : null}
+              <section className="card" aria-label="Requests">
+                <Filters key={side} orgSlug={slug} side={side} apis={apis} onApply={setApplied} />
+                <LogTable orgSlug={slug} side={side} filter={appliedFilter(applied)} />
+              </section>
+              <p className="muted">
+                Newest first. The CSV export holds up to 50,000 rows of the applied filters.
+              </p>
+            </>
+          ) : null
+        }
+      </QueryState>
     </>
   );
 }

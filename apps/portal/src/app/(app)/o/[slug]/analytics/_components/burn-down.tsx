@@ -2,8 +2,8 @@
 
 import type { Projection } from '@portcullis/core/usage-metrics';
 import { Area, AreaChart, CartesianGrid, Legend, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { count, utcMinute } from '~/lib/format';
 import { ACCENT, ChartFrame, DANGER, P95, TICK } from './charts';
-import { count, utcMinute } from './format';
 import { tickLabel, timeTicks } from './series';
 
 export interface BurnDown {

@@ -13,9 +13,9 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { count, ms, percent, utcMinute } from '~/lib/format';
 import styles from '../analytics.module.css';
 import { ERROR_RATE_LABEL } from './error-rate';
-import { count, ms, percent, utcMinute } from './format';
 import {
   type AxisFormat,
   axisFormat,

@@ -1,9 +1,9 @@
 'use client';
 
 import { useState } from 'react';
+import { parseUtcInput, utcInputValue } from '~/lib/format';
 import { Field, FormError } from '../../../../../../components/form';
 import styles from '../analytics.module.css';
-import { parseUtcInput, utcInputValue } from './format';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

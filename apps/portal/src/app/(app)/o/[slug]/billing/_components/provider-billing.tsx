@@ -2,9 +2,9 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
+import { count, day, InvoiceStatus, MoneyTotals, money } from '~/components/billing/format';
 import { ErrorState, FormError, Loading } from '../../../../../../components/form';
 import { formError, useTRPC } from '../../../../../../trpc/client';
-import { count, day, InvoiceStatus, MoneyTotals, money } from './format';
 import { RevenueOverview } from './revenue-overview';
 
 const REVENUE_MONTHS = 12;

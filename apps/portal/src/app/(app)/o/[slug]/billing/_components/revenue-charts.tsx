@@ -2,7 +2,7 @@
 
 import type { ReactElement } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { count, money } from './format';
+import { count, money } from '~/components/billing/format';
 import styles from './revenue.module.css';
 
 // Colours chosen for contrast on white.

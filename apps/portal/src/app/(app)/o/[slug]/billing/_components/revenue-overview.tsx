@@ -1,9 +1,9 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { count, MoneyTotals } from '~/components/billing/format';
 import { ErrorState, Loading } from '../../../../../../components/form';
 import { useTRPC } from '../../../../../../trpc/client';
-import { count, MoneyTotals } from './format';
 import styles from './revenue.module.css';
 import { MonthlyRevenueChart, PaidSubscriptionsChart, RevenueShareChart } from './revenue-charts';
 

@@ -2,10 +2,10 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
+import { count, day, InvoiceStatus, money, unitPrice } from '~/components/billing/format';
 import { ErrorState, FormError, Loading } from '../../../../../../components/form';
 import { OrgCrumb } from '../../../../../../components/org-crumb';
 import { formError, isNotFound, useTRPC } from '../../../../../../trpc/client';
-import { count, day, InvoiceStatus, money, unitPrice } from '../../billing/_components/format';
 
 // Printing shows the invoice alone: no site navigation, breadcrumbs or buttons, no card chrome.
 const PRINT_CSS = `

@@ -1,7 +1,7 @@
 'use client';
 
 import { type ReactNode, useState } from 'react';
-import { Field } from '../../../../../../components/form';
+import { Field } from '~/components/form';
 import styles from '../logs.module.css';
 
 type ChangeHandler = (e: { target: { value: string } }) => void;

@@ -2,10 +2,10 @@
 
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { ErrorState, Loading } from '../../../../../../components/form';
-import { useTRPC } from '../../../../../../trpc/client';
-import { count, utcPrecise } from '../../analytics/_components/format';
-import { StatusCode } from './drawer';
+import { ErrorState, Loading } from '~/components/form';
+import { count, utcPrecise } from '~/lib/format';
+import { useTRPC } from '~/trpc/client';
+import { StatusCode } from './status-code';
 
 /** Every recorded field of one request, for the explorer's drawer. */
 export function LogDetail({

@@ -3,10 +3,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
+import { ChangelogList } from '~/components/changelog-list';
 import { CheckboxField, TextAreaField } from '../../../../../../../components/config-fields';
 import { ErrorState, Field, FormError, Loading } from '../../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
-import { ChangelogList } from '../../../../../../(catalog)/catalog/_components/changelog-list';
 import { ApiConfigFrame, useApiConfig } from '../_components/config-page';
 
 function PublishVersion({

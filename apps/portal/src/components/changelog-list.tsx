@@ -1,6 +1,6 @@
 'use client';
 
-import styles from './catalog.module.css';
+import { Badge } from './ui/badge';
 
 export interface ChangelogEntry {
   id: string;
@@ -23,13 +23,13 @@ export function ChangelogList({
 }) {
   if (entries.length === 0) return <p className="empty">No changes recorded yet.</p>;
   return (
-    <ol className={styles.changelog} aria-label="Changelog" reversed>
+    <ol className="m-0 list-none p-0" aria-label="Changelog" reversed>
       {entries.map((entry) => (
-        <li key={entry.id}>
+        <li key={entry.id} className="border-b border-line py-2.5 last:border-b-0">
           <div className="meta">
             <strong>{entry.title}</strong>
-            <span className="badge">{entry.version}</span>
-            {entry.breaking ? <span className={`badge ${styles.breaking}`}>breaking</span> : null}
+            <Badge>{entry.version}</Badge>
+            {entry.breaking ? <Badge tone="danger">breaking</Badge> : null}
             <time className="muted" dateTime={entry.createdAt.toISOString()}>
               {entry.createdAt.toLocaleDateString('en-GB', {
                 year: 'numeric',
@@ -49,7 +49,7 @@ export function ChangelogList({
               </button>
             ) : null}
           </div>
-          {entry.body ? <p className={styles.entryBody}>{entry.body}</p> : null}
+          {entry.body ? <p className="m-0 mt-1 whitespace-pre-wrap">{entry.body}</p> : null}
         </li>
       ))}
     </ol>

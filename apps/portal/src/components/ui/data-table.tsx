@@ -1,0 +1,147 @@
+'use client';
+
+import {
+  type ColumnDef,
+  flexRender,
+  getCoreRowModel,
+  getPaginationRowModel,
+  getSortedRowModel,
+  type SortingState,
+  useReactTable,
+  type VisibilityState,
+} from '@tanstack/react-table';
+import { type ReactNode, useState } from 'react';
+import { cn } from '~/lib/cn';
+import { ColumnMenu, Pager } from './data-table-parts';
+import { ariaSort, columnLabel, type DataColumnMeta } from './data-table-state';
+
+export type { ColumnDef } from '@tanstack/react-table';
+
+interface DataTableProps<T> {
+  /** The table's accessible name. */
+  label: string;
+  // biome-ignore lint/suspicious/noExplicitAny: column value types differ per column, as in TanStack's own API
+  columns: ColumnDef<T, any>[];
+  data: T[];
+  getRowId?: (row: T) => string;
+  pageSize?: number;
+  initialSorting?: SortingState;
+  initialHidden?: string[];
+  /** Offer the column menu (show/hide optional columns). */
+  columnMenu?: boolean;
+  /** Controls shown above the table, left of the column menu. */
+  toolbar?: ReactNode;
+  /** `data-testid` of every body row. */
+  rowTestId?: string;
+}
+
+/**
+ * A sortable, paged table; at phone width (≤ 640 px) each row stacks into a card with the column
+ * names beside the values, so nothing scrolls sideways.
+ */
+export function DataTable<T>({
+  label,
+  columns,
+  data,
+  getRowId,
+  pageSize = 20,
+  initialSorting = [],
+  initialHidden = [],
+  columnMenu = false,
+  toolbar,
+  rowTestId,
+}: DataTableProps<T>) {
+  const [sorting, setSorting] = useState<SortingState>(initialSorting);
+  const [columnVisibility, setColumnVisibility] = useState<VisibilityState>(() =>
+    Object.fromEntries(initialHidden.map((id) => [id, false])),
+  );
+  const table = useReactTable({
+    data,
+    columns,
+    getRowId,
+    state: { sorting, columnVisibility },
+    onSortingChange: setSorting,
+    onColumnVisibilityChange: setColumnVisibility,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getPaginationRowModel: getPaginationRowModel(),
+    initialState: { pagination: { pageIndex: 0, pageSize } },
+    autoResetPageIndex: false,
+  });
+  return (
+    <div className="min-w-0">
+      {toolbar || columnMenu ? (
+        <div className="mb-2 flex flex-wrap items-end justify-between gap-2">
+          <div className="flex min-w-0 flex-wrap items-end gap-2">{toolbar}</div>
+          {columnMenu ? <ColumnMenu table={table} label={label} /> : null}
+        </div>
+      ) : null}
+      <div className="overflow-x-auto">
+        <table aria-label={label} className="w-full border-collapse text-left phone:block">
+          <thead className="phone:sr-only">
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const sortable = header.column.getCanSort();
+                  const direction = header.column.getIsSorted();
+                  return (
+                    <th
+                      key={header.id}
+                      scope="col"
+                      aria-sort={sortable ? ariaSort(direction) : undefined}
+                      className="border-b border-line px-2 py-2 align-bottom text-sm font-semibold text-muted"
+                    >
+                      {sortable ? (
+                        <button
+                          type="button"
+                          onClick={header.column.getToggleSortingHandler()}
+                          className="m-0 inline-flex cursor-pointer items-center gap-1 border-0 bg-transparent p-0 font-semibold text-muted hover:bg-transparent hover:text-fg"
+                        >
+                          {flexRender(header.column.columnDef.header, header.getContext())}
+                          <span aria-hidden="true">
+                            {direction === 'asc' ? '▲' : direction === 'desc' ? '▼' : '↕'}
+                          </span>
+                        </button>
+                      ) : (
+                        flexRender(header.column.columnDef.header, header.getContext())
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody className="phone:block">
+            {table.getRowModel().rows.map((row) => (
+              <tr
+                key={row.id}
+                data-testid={rowTestId}
+                className="phone:block phone:border-b phone:border-line phone:py-2"
+              >
+                {row.getVisibleCells().map((cell) => {
+                  const meta = cell.column.columnDef.meta as DataColumnMeta | undefined;
+                  return (
+                    <td
+                      key={cell.id}
+                      data-label={meta?.actions ? undefined : columnLabel(cell.column)}
+                      className={cn(
+                        'border-b border-line px-2 py-2 align-top break-words [overflow-wrap:anywhere]',
+                        'phone:flex phone:gap-2 phone:border-0 phone:px-0 phone:py-1',
+                        'phone:data-label:before:min-w-28 phone:data-label:before:shrink-0 phone:data-label:before:font-semibold phone:data-label:before:text-muted phone:data-label:before:content-[attr(data-label)]',
+                      )}
+                    >
+                      <div className="min-w-0">
+                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                      </div>
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pager table={table} label={label} />
+    </div>
+  );
+}
