@@ -3,6 +3,7 @@ import { enforcePaymentGrace } from '@portcullis/billing/stripe-sync/grace';
 import { syncStripe } from '@portcullis/billing/stripe-sync/sync';
 import type { EncryptionKey } from '@portcullis/core/crypto';
 import type { Db } from '@portcullis/db';
+import { checkUsageAlerts } from '@portcullis/services/usage-alert-check';
 import type { Logger } from 'pino';
 
 export interface BillingJobsOptions {
@@ -66,8 +67,9 @@ export interface BillingJobs {
 }
 
 /**
- * Period close (local invoices), Stripe sync (catalog, customers, aggregated meter events) and the
- * payment grace check, one after another on a timer. Each job is idempotent and safe to run from several
+ * Period close (local invoices), Stripe sync (catalog, customers, aggregated meter events), the usage
+ * alert check (usage rolled up so far against each alert's thresholds) and the payment grace check, one
+ * after another on a timer. Each job is idempotent and safe to run from several
  * workers at once (advisory locks, unique keys), so a crash mid-pass just means the next pass redoes it.
  */
 export function startBillingJobs(options: BillingJobsOptions): BillingJobs {
@@ -120,6 +122,14 @@ export function startBillingJobs(options: BillingJobsOptions): BillingJobs {
       } catch (error) {
         logger.error({ err: (error as Error).message }, 'stripe sync failed');
       }
+    }
+    try {
+      const alerts = await checkUsageAlerts(db, { now: now() });
+      if (alerts.notified > 0) {
+        logger.info({ fired: alerts.fired.length, notified: alerts.notified }, 'usage alerts sent');
+      }
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'usage alert check failed');
     }
     try {
       const grace = await enforcePaymentGrace(db, { now: now() });

@@ -18,13 +18,6 @@ export function utcMinute(at: Date): string {
 /** `2024-05-10 13:00:05.123` (UTC): request log rows are ms apart. */
 export const utcPrecise = (at: Date) => at.toISOString().replace('T', ' ').replace('Z', '');
 
-/** Axis labels: hours as `13:00` (with the day when it changes), days as `May 10`. */
-export function bucketLabel(at: Date, grain: 'hour' | 'day'): string {
-  const month = at.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
-  if (grain === 'day') return `${month} ${at.getUTCDate()}`;
-  return at.getUTCHours() === 0 ? `${month} ${at.getUTCDate()}` : `${pad(at.getUTCHours())}:00`;
-}
-
 /** A datetime-local input's value read as UTC (the inputs are labelled UTC). */
 export function parseUtcInput(value: string): Date | null {
   if (!value) return null;

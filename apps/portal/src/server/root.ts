@@ -1,5 +1,6 @@
 import { accountRouter } from './routers/account';
 import { aiRouter } from './routers/ai';
+import { alertsRouter } from './routers/alerts';
 import { analyticsRouter } from './routers/analytics';
 import { apiRouter } from './routers/api';
 import { appDomainRouter } from './routers/app';
@@ -13,6 +14,7 @@ import { membersRouter } from './routers/members';
 import { orgRouter } from './routers/org';
 import { planRouter } from './routers/plan';
 import { policyRouter } from './routers/policy';
+import { revenueRouter } from './routers/revenue';
 import { settingsRouter } from './routers/settings';
 import { stripeRouter } from './routers/stripe';
 import { subscriptionRouter } from './routers/subscription';
@@ -32,6 +34,7 @@ export const appRouter = router({
   policy: policyRouter,
   settings: settingsRouter,
   billing: billingRouter,
+  revenue: revenueRouter,
   stripe: stripeRouter,
   members: membersRouter,
   account: accountRouter,
@@ -39,6 +42,7 @@ export const appRouter = router({
   logs: logsRouter,
   audit: auditRouter,
   ai: aiRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -386,9 +386,24 @@ describe('quotaBurnDown', () => {
     // Day 19 of the period (05-09 06:00 → 05-10 06:00) has nothing; day 20 ends now, with everything.
     expect(burn.points[20]?.used).toBe(0);
     expect(burn.points.at(-1)).toEqual({ t: now, used: 154 });
-    // 154 requests in 20.25 of 30 days → 154 × 30 / 20.25
-    expect(burn.projected).toBe(Math.round((154 * 30) / 20.25));
+    // All 154 fell in the last seven days: 154 per 7 days for the 9.75 days left (not 154 × 30 / 20.25).
+    const week = 7 * 86_400_000;
+    expect(burn.projection).toMatchObject({
+      kind: 'projected',
+      projected: Math.round(154 + (154 / week) * (9.75 * 86_400_000)),
+      basisMs: week,
+      rough: false,
+      capped: false,
+      reachesQuotaAt: null,
+    });
     expect(burn.api).toEqual({ id: w.maps.id, name: 'Maps' });
+  });
+
+  it('projects nothing in the first day of a period', async () => {
+    const early = new Date(w.s1Maps.currentPeriodStart.getTime() + 30 * 86_400_000 + 60_000);
+    const burn = await quotaBurnDown(w.c1, { side: 'consumer', subscriptionId: w.s1Maps.id }, early);
+    expect(burn.period.start.getTime()).toBe(early.getTime() - 60_000);
+    expect(burn.projection).toEqual({ kind: 'not_enough_data', needMs: 86_400_000 - 60_000 });
   });
 
   it("is readable by the subscription's provider and by nobody else", async () => {

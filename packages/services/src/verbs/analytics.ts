@@ -1,3 +1,4 @@
+import { blocksAtQuota, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { notFound } from '@portcullis/core/errors';
 import {
   emptyLatencyCounts,
@@ -7,6 +8,7 @@ import {
 } from '@portcullis/core/latency';
 import { billingPeriod, hourStart } from '@portcullis/core/periods';
 import { ZId, zInputDate } from '@portcullis/core/schemas';
+import { errorRate, projectionWindowStart, projectPeriodUsage } from '@portcullis/core/usage-metrics';
 import { Prisma } from '@portcullis/db';
 import { z } from 'zod';
 import { type OrgCtx, readDb } from './context.ts';
@@ -113,7 +115,14 @@ function scopedSubscription(ctx: OrgCtx, side: AnalyticsSide, subscriptionId: st
         id: true,
         currentPeriodStart: true,
         app: { select: { name: true, org: { select: { name: true } } } },
-        plan: { select: { name: true, monthlyQuota: true, api: { select: { id: true, name: true } } } },
+        plan: {
+          select: {
+            name: true,
+            monthlyQuota: true,
+            pricing: true,
+            api: { select: { id: true, name: true } },
+          },
+        },
       },
     })
     .then((found) => found ?? Promise.reject(notFound('Subscription')));
@@ -265,7 +274,7 @@ interface SeriesPoint {
   requests: number;
   /** Requests answered 5xx, among every request the gateway logged for the APIs (LatencyRollup). */
   errors: number;
-  /** errors ÷ logged requests (null when nothing was logged); admitted and refused requests alike. */
+  /** `errorRate` (core/usage-metrics): errors ÷ every answered request, admitted and refused alike. */
   errorRate: number | null;
   p50: number | null;
   p95: number | null;
@@ -277,7 +286,7 @@ const rounded = (ms: number | null) => (ms === null ? null : Math.round(ms * 10)
 function latencySummary(counts: number[], logged: number, errors: number) {
   return {
     errors,
-    errorRate: logged > 0 ? errors / logged : null,
+    errorRate: errorRate(errors, logged),
     p50: rounded(percentileFromCounts(counts, 0.5)),
     p95: rounded(percentileFromCounts(counts, 0.95)),
     p99: rounded(percentileFromCounts(counts, 0.99)),
@@ -443,7 +452,8 @@ export async function analyticsTop(ctx: OrgCtx, input: z.input<typeof ZAnalytics
 /**
  * Used vs quota across the subscription's current billing period (monthly anniversaries of its
  * currentPeriodStart, like the gateway's quota counter): cumulative admitted requests at the end of each
- * day of the period so far, plus a straight-line projection to the period's end.
+ * day of the period so far, and a projection to the period's end from the pace of the last seven days
+ * (`projectPeriodUsage`: none before a day has passed, held at the quota when the gateway stops there).
  */
 export async function quotaBurnDown(
   ctx: OrgCtx,
@@ -455,35 +465,48 @@ export async function quotaBurnDown(
   const period = billingPeriod(subscription.currentPeriodStart, now);
   const until = Math.min(now.getTime(), period.end.getTime());
   const days = Math.max(1, Math.ceil((until - period.start.getTime()) / DAY_MS));
+  const windowStart = projectionWindowStart(period, new Date(until));
   // The same hours invoicing bills and the gateway's quota counter is seeded from: those starting in
   // [hourStart(period start), hourStart(period end)).
-  const rows = await readDb(ctx).$queryRaw<Array<{ d: number; requests: bigint }>>`
+  const rows = await readDb(ctx).$queryRaw<Array<{ d: number; requests: bigint; recent: bigint }>>`
     SELECT floor(extract(epoch FROM (r."bucketStart" - ${sqlTimestamp(period.start)}::timestamp)) / 86400)::int AS d,
-      sum(r.requests)::bigint AS requests
+      sum(r.requests)::bigint AS requests,
+      sum(CASE WHEN r."bucketStart" >= ${sqlTimestamp(hourStart(windowStart))}::timestamp THEN r.requests ELSE 0 END)::bigint AS recent
     FROM "UsageRollup" r
     WHERE r."subscriptionId" = ${subscription.id}
       AND r."bucketStart" >= ${sqlTimestamp(hourStart(period.start))}::timestamp
       AND r."bucketStart" < ${sqlTimestamp(hourStart(period.end))}::timestamp
     GROUP BY 1`;
   const perDay = new Array<number>(days).fill(0);
-  for (const row of rows) perDay[Math.min(days - 1, Math.max(0, row.d))]! += Number(row.requests);
+  let recent = 0;
+  for (const row of rows) {
+    perDay[Math.min(days - 1, Math.max(0, row.d))]! += Number(row.requests);
+    recent += Number(row.recent);
+  }
   let used = 0;
   const points = [{ t: period.start, used: 0 }];
   for (let d = 0; d < days; d++) {
     used += perDay[d] ?? 0;
     points.push({ t: new Date(Math.min(until, period.start.getTime() + (d + 1) * DAY_MS)), used });
   }
-  const elapsed = until - period.start.getTime();
-  const length = period.end.getTime() - period.start.getTime();
+  const pricing = ZPlanPricing.safeParse(subscription.plan.pricing ?? {});
+  const quota = subscription.plan.monthlyQuota;
   return {
     subscriptionId: subscription.id,
     api: subscription.plan.api,
     app: { name: subscription.app.name, orgName: subscription.app.org.name },
     plan: { name: subscription.plan.name },
-    quota: subscription.plan.monthlyQuota,
+    quota,
     period,
     used,
-    projected: elapsed > 0 ? Math.round((used * length) / elapsed) : used,
+    projection: projectPeriodUsage({
+      period,
+      now,
+      used,
+      windowRequests: recent,
+      quota,
+      capAtQuota: pricing.success ? blocksAtQuota(pricing.data) : true,
+    }),
     points,
   };
 }

@@ -46,6 +46,12 @@ export default function OrgHomePage() {
           <p className="muted">Traffic, errors, latency and quota burn-down.</p>
         </li>
         <li>
+          <Link href={`/o/${slug}/alerts`} className="tile">
+            Usage alerts
+          </Link>
+          <p className="muted">A notification and a mail when usage passes a threshold you set.</p>
+        </li>
+        <li>
           <Link href={`/o/${slug}/logs`} className="tile">
             Request logs
           </Link>

@@ -9,7 +9,9 @@ import { SelectField } from '../../../../../components/config-fields';
 import { ErrorState, Loading } from '../../../../../components/form';
 import { OrgCrumb } from '../../../../../components/org-crumb';
 import { useTRPC } from '../../../../../trpc/client';
-import { BurnDownChart, ErrorRateChart, LatencyChart, RequestsChart } from './_components/charts';
+import { BurnDownChart, burnSummary } from './_components/burn-down';
+import { ErrorRateChart, LatencyChart, RequestsChart } from './_components/charts';
+import { ERROR_RATE_HELP, ERROR_RATE_LABEL } from './_components/error-rate';
 import { presetRange, RangePicker, type TimeRange } from './_components/range-picker';
 import styles from './analytics.module.css';
 
@@ -36,7 +38,7 @@ function Overview({ filter }: { filter: Filter }) {
   const series = useQuery(trpc.analytics.timeseries.queryOptions(filter));
   if (series.isPending) return <Loading what="Loading charts" />;
   if (series.isError) return <ErrorState error={series.error} />;
-  const { totals, points, grain } = series.data;
+  const { totals, points, grain, from, to } = series.data;
   const empty = totals.requests === 0 && totals.p50 === null;
   return (
     <section aria-labelledby="overview-title">
@@ -46,7 +48,7 @@ function Overview({ filter }: { filter: Filter }) {
       <ul className={styles.stats}>
         {[
           ['Requests', count(totals.requests), 'stat-requests'],
-          ['Error rate', percent(totals.errorRate), 'stat-error-rate'],
+          [ERROR_RATE_LABEL, percent(totals.errorRate), 'stat-error-rate'],
           ['p50', ms(totals.p50), 'stat-p50'],
           ['p95', ms(totals.p95), 'stat-p95'],
           ['p99', ms(totals.p99), 'stat-p99'],
@@ -65,15 +67,15 @@ function Overview({ filter }: { filter: Filter }) {
         </p>
       ) : (
         <div className={styles.charts}>
-          <RequestsChart points={points} grain={grain} />
-          <ErrorRateChart points={points} grain={grain} />
-          <LatencyChart points={points} grain={grain} />
+          <RequestsChart points={points} from={from} to={to} />
+          <ErrorRateChart points={points} from={from} to={to} />
+          <LatencyChart points={points} from={from} to={to} />
         </div>
       )}
       <p className="muted">
         {grain === 'hour' ? 'Per hour' : 'Per day'}, {utcMinute(series.data.from)} →{' '}
-        {utcMinute(series.data.to)} UTC. Requests are those admitted (what quotas and invoices count); error
-        rate and latency cover every request the gateway answered for these APIs.
+        {utcMinute(series.data.to)} UTC. Requests are those admitted (what quotas and invoices count).{' '}
+        {ERROR_RATE_HELP} Latency covers every request the gateway answered for these APIs.
       </p>
     </section>
   );
@@ -167,15 +169,7 @@ function BurnDownSection({
             <ErrorState error={burn.error} />
           ) : (
             <>
-              <p data-testid="burn-summary">
-                {count(burn.data.used)} of {burn.data.quota === null ? 'unlimited' : count(burn.data.quota)}{' '}
-                requests used since {utcMinute(burn.data.period.start)} UTC; at this pace{' '}
-                {count(burn.data.projected)} by {utcMinute(burn.data.period.end)} UTC
-                {burn.data.quota !== null && burn.data.projected > burn.data.quota ? (
-                  <strong> (over quota)</strong>
-                ) : null}
-                .
-              </p>
+              <p data-testid="burn-summary">{burnSummary(burn.data)}</p>
               <BurnDownChart burn={burn.data} />
             </>
           )}

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { count, day, InvoiceStatus, MoneyTotals, money } from '~/components/billing/format';
 import { ErrorState, FormError, Loading } from '../../../../../../components/form';
 import { formError, useTRPC } from '../../../../../../trpc/client';
+import { RevenueOverview } from './revenue-overview';
 
 const REVENUE_MONTHS = 12;
 const TOP_DAYS = 30;
@@ -15,7 +16,7 @@ function Revenue({ orgSlug }: { orgSlug: string }) {
   return (
     <section className="card" aria-labelledby="revenue-title">
       <div className="page-head">
-        <h2 id="revenue-title">Revenue</h2>
+        <h2 id="revenue-title">Invoices by month</h2>
         <a className="button" href={`/api/orgs/${orgSlug}/revenue/csv?months=${REVENUE_MONTHS}`} download>
           Download revenue CSV
         </a>
@@ -227,6 +228,7 @@ export function ProviderBilling({ orgSlug }: { orgSlug: string }) {
   return (
     <>
       <h2>Your APIs' revenue</h2>
+      <RevenueOverview orgSlug={orgSlug} />
       <Revenue orgSlug={orgSlug} />
       <UnpaidInvoices orgSlug={orgSlug} />
       <TopConsumers orgSlug={orgSlug} />

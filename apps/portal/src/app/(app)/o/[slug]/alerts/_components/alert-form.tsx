@@ -1,0 +1,117 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import { SelectField } from '../../../../../../components/config-fields';
+import { Field, FormError } from '../../../../../../components/form';
+import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+import { readAlertForm } from './thresholds';
+
+type Kind = 'SUBSCRIPTION_QUOTA' | 'API_REQUESTS';
+
+interface Options {
+  subscriptions: Array<{ id: string; label: string }>;
+  apis: Array<{ id: string; name: string }>;
+}
+
+/** New alert: a subscription's quota share (consumer) or an API's monthly request target (provider). */
+export function AlertForm({
+  orgSlug,
+  options,
+  onCreated,
+}: {
+  orgSlug: string;
+  options: Options;
+  onCreated: () => void;
+}) {
+  const trpc = useTRPC();
+  const kinds: Array<{ value: Kind; label: string }> = [
+    ...(options.subscriptions.length > 0
+      ? [{ value: 'SUBSCRIPTION_QUOTA' as const, label: 'A subscription’s monthly quota (my apps)' }]
+      : []),
+    ...(options.apis.length > 0
+      ? [{ value: 'API_REQUESTS' as const, label: 'Requests to one of my APIs' }]
+      : []),
+  ];
+  const [kind, setKind] = useState<Kind>(kinds[0]?.value ?? 'SUBSCRIPTION_QUOTA');
+  const [subjectId, setSubjectId] = useState('');
+  const [target, setTarget] = useState('');
+  const [thresholds, setThresholds] = useState('80, 100');
+  const [problem, setProblem] = useState<Record<string, string>>({});
+  const create = useMutation(
+    trpc.alerts.create.mutationOptions({
+      onSuccess: () => {
+        setTarget('');
+        onCreated();
+      },
+    }),
+  );
+  if (kinds.length === 0) {
+    return (
+      <p className="empty">
+        Subscribe an app to a plan with a monthly quota, or publish an API, to set alerts.
+      </p>
+    );
+  }
+  const subjects =
+    kind === 'SUBSCRIPTION_QUOTA'
+      ? options.subscriptions.map((s) => ({ value: s.id, label: s.label }))
+      : options.apis.map((a) => ({ value: a.id, label: a.name }));
+  const subject = subjects.some((s) => s.value === subjectId) ? subjectId : (subjects[0]?.value ?? '');
+  const errors = { ...fieldErrors(create.error), ...problem };
+
+  function submit() {
+    const read = readAlertForm({ kind, subjectId: subject, target, thresholds });
+    setProblem(read.errors ?? {});
+    if (read.draft) create.mutate({ orgSlug, ...read.draft });
+  }
+
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <SelectField
+        id="alert-kind"
+        label="Watch"
+        value={kind}
+        options={kinds}
+        onChange={(e) => setKind(e.target.value as Kind)}
+      />
+      <SelectField
+        id="alert-subject"
+        label={kind === 'SUBSCRIPTION_QUOTA' ? 'Subscription' : 'API'}
+        value={subject}
+        options={subjects}
+        error={errors.subscriptionId ?? errors.apiId}
+        onChange={(e) => setSubjectId(e.target.value)}
+      />
+      {kind === 'API_REQUESTS' ? (
+        <Field
+          id="alert-target"
+          label="Monthly request target"
+          inputMode="numeric"
+          value={target}
+          error={errors.target}
+          hint="Requests per calendar month (UTC) the percentages are of."
+          onChange={(e) => setTarget(e.target.value)}
+        />
+      ) : null}
+      <Field
+        id="alert-thresholds"
+        label="Thresholds (%)"
+        value={thresholds}
+        error={errors.thresholds}
+        hint="Up to 5 percentages, e.g. 80, 100. Each one notifies once per period."
+        onChange={(e) => setThresholds(e.target.value)}
+      />
+      <button type="submit" disabled={create.isPending || subject === ''}>
+        Add alert
+      </button>
+      <FormError message={formError(create.error)} />
+    </form>
+  );
+}

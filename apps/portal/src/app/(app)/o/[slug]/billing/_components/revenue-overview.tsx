@@ -1,0 +1,89 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { count, MoneyTotals } from '~/components/billing/format';
+import { ErrorState, Loading } from '../../../../../../components/form';
+import { useTRPC } from '../../../../../../trpc/client';
+import styles from './revenue.module.css';
+import { MonthlyRevenueChart, PaidSubscriptionsChart, RevenueShareChart } from './revenue-charts';
+
+const MONTHS = 12;
+const DELETED = '(deleted)';
+
+function currenciesOf(rows: ReadonlyArray<{ currency: string }>): string[] {
+  return [...new Set(rows.map((r) => r.currency))].sort();
+}
+
+/** MRR, paid subscriptions and billed revenue per month, revenue by API and by plan, as charts. */
+export function RevenueOverview({ orgSlug }: { orgSlug: string }) {
+  const trpc = useTRPC();
+  const view = useQuery(trpc.revenue.overview.queryOptions({ orgSlug, months: MONTHS }));
+  if (view.isPending) return <Loading what="Loading revenue charts" />;
+  if (view.isError) return <ErrorState error={view.error} />;
+  const { mrr, paidSubscriptions, breakdown } = view.data;
+  const subscriptions = mrr.totals.reduce((sum, t) => sum + t.subscriptions, 0);
+  return (
+    <section className="card" aria-labelledby="revenue-overview-title">
+      <h2 id="revenue-overview-title">Revenue overview</h2>
+      <ul className={styles.stats}>
+        <li>
+          <span className={styles.statLabel}>MRR</span>
+          <span className={styles.statValue} data-testid="stat-mrr">
+            <MoneyTotals totals={mrr.totals} empty="None yet" />
+          </span>
+        </li>
+        <li>
+          <span className={styles.statLabel}>Active paid subscriptions</span>
+          <span className={styles.statValue} data-testid="stat-paid-subscriptions">
+            {count(subscriptions)}
+          </span>
+        </li>
+        <li>
+          <span className={styles.statLabel}>In a free trial</span>
+          <span className={styles.statValue}>{count(mrr.inTrial)}</span>
+        </li>
+      </ul>
+      <p className="muted">
+        MRR is the fixed monthly fees of active subscriptions outside a trial; usage charges come on top. The
+        charts below cover invoices issued in the last {MONTHS} months.
+      </p>
+      {paidSubscriptions.currencies.length === 0 && breakdown.byApi.length === 0 ? (
+        <p className="empty">No paid invoices issued yet: charts appear once a billing period closes.</p>
+      ) : (
+        <div className={styles.charts}>
+          {paidSubscriptions.currencies.map((c) => (
+            <PaidSubscriptionsChart key={`subs-${c.currency}`} currency={c.currency} points={c.points} />
+          ))}
+          {paidSubscriptions.currencies.map((c) => (
+            <MonthlyRevenueChart key={`billed-${c.currency}`} currency={c.currency} points={c.points} />
+          ))}
+          {currenciesOf(breakdown.byApi).map((currency) => (
+            <RevenueShareChart
+              key={`api-${currency}`}
+              title="Revenue by API"
+              testId="chart-revenue-by-api"
+              currency={currency}
+              rows={breakdown.byApi
+                .filter((r) => r.currency === currency)
+                .map((r) => ({ label: r.apiName ?? DELETED, amountMinor: r.amountMinor }))}
+            />
+          ))}
+          {currenciesOf(breakdown.byPlan).map((currency) => (
+            <RevenueShareChart
+              key={`plan-${currency}`}
+              title="Revenue by plan"
+              testId="chart-revenue-by-plan"
+              currency={currency}
+              rows={breakdown.byPlan
+                .filter((r) => r.currency === currency)
+                .map((r) => ({
+                  label: `${r.apiName ?? DELETED} · ${r.planName ?? DELETED}`,
+                  amountMinor: r.amountMinor,
+                }))}
+            />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
