@@ -1,8 +1,9 @@
 import { badRequest, conflict, notFound } from '@portcullis/core/errors';
-import type { Prisma, Tx } from '@portcullis/db';
+import type { Prisma, Role, Tx } from '@portcullis/db';
 import { notifyUsers } from '@portcullis/services/notify-users';
 import { APPROVER_ROLES, membersWithRoles } from '@portcullis/services/verbs/audience';
-import { notifyConfig, type OrgCtx } from '@portcullis/services/verbs/context';
+import { type ActorCtx, notifyConfig, type OrgCtx } from '@portcullis/services/verbs/context';
+import { subscribeWithNewApp, ZSubscribeWithNewApp } from '@portcullis/services/verbs/first-app';
 import { AWAITING_PAYMENT_METHOD, subscribe } from '@portcullis/services/verbs/subscription';
 import { z } from 'zod';
 import { planPricingOf } from '../invoicing.ts';
@@ -58,7 +59,8 @@ function planCharges(plan: { pricing: unknown; priceMonthlyMinor: number; curren
   }
 }
 
-async function needsPaymentMethod(
+/** Whether a new subscription of consumerOrgId to the plan must first wait for a payment method. */
+export async function needsPaymentMethod(
   tx: Tx,
   consumerOrgId: string,
   plan: { id: string; providerOrgId: string },
@@ -96,6 +98,20 @@ export async function subscribeWithPayment(
     { appId, planId },
     { needsPaymentMethod: (tx, plan) => needsPaymentMethod(tx, ctx.org.id, plan) },
   );
+  return withCheckout(ctx, subscription, { successUrl, cancelUrl }, access);
+}
+
+/**
+ * Opens the Checkout Session of a subscription just made, when it waits for a payment method and the
+ * caller gave return URLs. Stripe being out of reach leaves it waiting with `checkoutError`.
+ */
+async function withCheckout<T extends { id: string; pendingReason: string | null }>(
+  ctx: OrgCtx,
+  subscription: T,
+  urls: { successUrl?: string | undefined; cancelUrl?: string | undefined },
+  access: StripeAccess,
+): Promise<T & ({ checkoutUrl: string } | { checkoutUrl?: undefined; checkoutError?: string })> {
+  const { successUrl, cancelUrl } = urls;
   if (subscription.pendingReason !== AWAITING_PAYMENT_METHOD || !successUrl || !cancelUrl) {
     return subscription;
   }
@@ -110,6 +126,32 @@ export async function subscribeWithPayment(
     const message = error instanceof Error ? error.message : String(error);
     return { ...subscription, checkoutError: message };
   }
+}
+
+export const ZSubscribeNewAppWithPayment = ZSubscribeWithNewApp.extend(ZCheckoutReturn.partial().shape);
+
+/**
+ * The catalog's "subscribe with a new app" (first-app.ts) with the same payment rule as any other
+ * subscription. Return URLs may name `{org}`, replaced by the slug of the organization that holds the
+ * app (a personal one is only known once made).
+ */
+export async function subscribeNewAppWithPayment(
+  ctx: ActorCtx,
+  input: z.input<typeof ZSubscribeNewAppWithPayment>,
+  roles: readonly Role[],
+  access: StripeAccess,
+) {
+  const { successUrl, cancelUrl, ...rest } = ZSubscribeNewAppWithPayment.parse(input);
+  const made = await subscribeWithNewApp(ctx, rest, roles, needsPaymentMethod);
+  const slug = encodeURIComponent(made.org.slug);
+  const inOrg = (url: string | undefined) => url?.replaceAll('{org}', slug).replaceAll('%7Borg%7D', slug);
+  const subscription = await withCheckout(
+    { ...ctx, org: { id: made.org.id } },
+    made.subscription,
+    { successUrl: inOrg(successUrl), cancelUrl: inOrg(cancelUrl) },
+    access,
+  );
+  return { ...made, subscription };
 }
 
 /** Stripe's 4xx answers are the user's to read; anything else is Stripe or the network failing. */

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest, forbidden, notFound } from '@portcullis/core/errors';
 import { ZAppCreate, ZId, ZSlugRef } from '@portcullis/core/schemas';
-import type { Role } from '@portcullis/db';
+import type { Role, Tx } from '@portcullis/db';
 import { z } from 'zod';
 import { createApp } from './app.ts';
 import { type ActorCtx, inTransaction, lockKey } from './context.ts';
 import { createOrg, findMembership } from './org.ts';
-import { subscribe } from './subscription.ts';
+import { type SubscribeOptions, subscribe } from './subscription.ts';
 
 export const ZSubscribeWithNewApp = z.object({
   planId: ZId,
@@ -48,12 +48,18 @@ export function personalOrg(
  * A developer's first subscription in one step: a new app is created (in `orgSlug`, or in a new personal
  * organization for someone in no organization that may hold apps) and subscribed to the plan, in one
  * transaction, so a refused subscription leaves no app or organization behind. `roles` are those that
- * may both create apps and subscribe them.
+ * may both create apps and subscribe them; `needsPaymentMethod` decides, as for any subscription, whether
+ * it must first wait for a payment method.
  */
 export async function subscribeWithNewApp(
   ctx: ActorCtx,
   raw: SubscribeWithNewAppInput,
   roles: readonly Role[],
+  needsPaymentMethod: (
+    tx: Tx,
+    consumerOrgId: string,
+    plan: Parameters<SubscribeOptions['needsPaymentMethod']>[1],
+  ) => Promise<boolean>,
 ) {
   const input = ZSubscribeWithNewApp.parse(raw);
   return inTransaction(ctx.db, async (tx) => {
@@ -85,7 +91,11 @@ export async function subscribeWithNewApp(
     }
     const orgCtx = { ...actorCtx, org: { id: org.id } };
     const app = await createApp(orgCtx, { name: input.appName, description: '' });
-    const subscription = await subscribe(orgCtx, { appId: app.id, planId: input.planId });
+    const subscription = await subscribe(
+      orgCtx,
+      { appId: app.id, planId: input.planId },
+      { needsPaymentMethod: (payTx, plan) => needsPaymentMethod(payTx, org.id, plan) },
+    );
     return { org, app: { id: app.id, name: app.name }, subscription };
   });
 }

@@ -12,11 +12,11 @@ export const AWAITING_PAYMENT_METHOD = 'payment_method';
 
 export interface SubscribeOptions {
   /**
-   * Decides, inside the subscribe transaction and once the plan is known, whether the subscription must
+   * Required of every caller, so no path to a subscription can skip the payment question. Decides, inside the subscribe transaction and once the plan is known, whether the subscription must
    * wait for a payment method: it is then PENDING with pendingReason "payment_method", the provider is
    * not asked or told yet, and the gateway admits nothing until the payment method arrives.
    */
-  needsPaymentMethod?: (tx: Tx, plan: { id: string; providerOrgId: string }) => Promise<boolean>;
+  needsPaymentMethod: (tx: Tx, plan: { id: string; providerOrgId: string }) => Promise<boolean>;
 }
 
 /**
@@ -28,7 +28,7 @@ export interface SubscribeOptions {
 export async function subscribe(
   ctx: OrgCtx,
   input: { appId: string; planId: string },
-  options: SubscribeOptions = {},
+  options: SubscribeOptions,
 ) {
   return inTransaction(ctx.db, async (tx) => {
     const app = await tx.app.findFirst({
@@ -60,8 +60,10 @@ export async function subscribe(
     if (open) {
       throw conflict(`This app already has a subscription to this API (${open.status})`);
     }
-    const awaitingPayment =
-      (await options.needsPaymentMethod?.(tx, { id: plan.id, providerOrgId: plan.api.orgId })) ?? false;
+    const awaitingPayment = await options.needsPaymentMethod(tx, {
+      id: plan.id,
+      providerOrgId: plan.api.orgId,
+    });
     const status: SubscriptionStatus = plan.requiresApproval || awaitingPayment ? 'PENDING' : 'ACTIVE';
     const pendingReason = awaitingPayment ? AWAITING_PAYMENT_METHOD : null;
     const subscription = await tx.subscription.create({

@@ -1,7 +1,11 @@
+import {
+  subscribeNewAppWithPayment,
+  ZSubscribeNewAppWithPayment,
+} from '@portcullis/billing/stripe-sync/checkout';
 import { ZAppCreate, ZAppRef } from '@portcullis/core/schemas';
 import { createApp, getApp, listApps, listAppsForActor } from '@portcullis/services/verbs/app';
-import { subscribeWithNewApp, ZSubscribeWithNewApp } from '@portcullis/services/verbs/first-app';
 import { rolesWith } from '../../permissions';
+import { stripeAccess } from '../../stripe-access';
 import { orgProcedure, protectedProcedure, router, verbCtx } from '../../trpc';
 
 /** Roles that may both create an app and subscribe it: who can start from the catalog with a new app. */
@@ -24,11 +28,12 @@ export const appDomainRouter = router({
   /**
    * The catalog's "subscribe with a new app": creates the app (in the chosen org, or in a new personal
    * org for a developer in none) and subscribes it, all or nothing. The org comes from the actor's
-   * memberships, never from input alone.
+   * memberships, never from input alone. A paid plan waits for a payment method as on any other path;
+   * `{org}` in the return URLs stands for the slug of the org that holds the app.
    */
   createAndSubscribe: protectedProcedure
-    .input(ZSubscribeWithNewApp)
+    .input(ZSubscribeNewAppWithPayment)
     .mutation(({ ctx, input }) =>
-      subscribeWithNewApp({ db: ctx.db, actor: ctx.actor }, input, APP_STARTER_ROLES),
+      subscribeNewAppWithPayment({ db: ctx.db, actor: ctx.actor }, input, APP_STARTER_ROLES, stripeAccess()),
     ),
 });

@@ -11,14 +11,8 @@ import {
   ZBillingPortalLink,
   ZPaymentSetupLink,
 } from '@portcullis/billing/stripe-sync/sessions';
-import { env } from '../../../env';
+import { stripeAccess } from '../../stripe-access';
 import { orgProcedure, router, verbCtx } from '../../trpc';
-
-/** Read per call (not at import), so a test can point STRIPE_API_BASE at its fake after start-up. */
-const stripeAccess = () => ({
-  encryptionKey: env.PORTCULLIS_ENCRYPTION_KEY,
-  ...(env.STRIPE_API_BASE ? { apiBase: env.STRIPE_API_BASE } : {}),
-});
 
 export const stripeRouter = router({
   /** Provider: orgSlug is the org whose Stripe account it is. Never returns a secret. */

@@ -10,6 +10,7 @@ import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';
 import { firstCall } from '../_lib/first-call';
 import { FirstKey } from './first-key';
 import { type CatalogPlan, type MySubscription, PlanCard } from './plan-card';
+import { PlanConfirm } from './plan-confirm';
 import { NEW_APP, type NewAppDraft, SubscribeAs, useAppHolders } from './subscribe-as';
 import { type Started, type Subscriber, useSubscribe } from './use-subscribe';
 
@@ -58,9 +59,11 @@ export function PlanList({
   const [chosenAppId, setChosenAppId] = useState('');
   const [draft, setDraft] = useState<NewAppDraft>({ name: 'My app', orgSlug: '' });
   const [started, setStarted] = useState<Started | null>(null);
+  const [confirming, setConfirming] = useState<CatalogPlan | null>(null);
   const subscription = useSubscribe((s) => {
     setStarted(s);
     setChosenAppId(s.appId);
+    setConfirming(null);
   });
   const appList = apps.data ?? [];
   const appId = chosenAppId || appList[0]?.id || NEW_APP;
@@ -77,9 +80,11 @@ export function PlanList({
       : undefined);
   const active = plans.map((p) => statusFor(p.id)).find((s) => s?.status === 'ACTIVE');
 
-  /** What a Subscribe button does; a plan that needs a confirmation first can step in here. */
+  /** A free plan subscribes at once; a priced one first shows what it charges and asks to confirm. */
   const onSubscribe = (plan: CatalogPlan) => {
-    if (subscriber) subscription.start(subscriber, plan.id);
+    if (!subscriber) return;
+    if (plan.pricing.model === 'free') subscription.start(subscriber, plan.id);
+    else setConfirming(plan);
   };
 
   return (
@@ -98,7 +103,17 @@ export function PlanList({
           returnTo={`/catalog/${orgSlug}/${apiSlug}`}
         />
       ) : null}
-      <FormMessage message={formError(subscription.error)} />
+      <FormMessage message={subscription.checkoutProblem ?? formError(subscription.error)} />
+      {confirming && subscriber ? (
+        <PlanConfirm
+          plan={confirming}
+          appName={subscriber.kind === 'app' ? subscriber.app.name : subscriber.appName}
+          isPending={subscription.isPending}
+          problem={subscription.checkoutProblem ?? formError(subscription.error)}
+          onConfirm={() => subscription.start(subscriber, confirming.id)}
+          onCancel={() => setConfirming(null)}
+        />
+      ) : null}
       {plans.length === 0 ? (
         <p className="empty">This API has no plans yet.</p>
       ) : (

@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTRPC } from '../../../../trpc/client';
 
 /** An app the signed-in developer may subscribe with (`app.subscribable`). */
@@ -22,34 +23,58 @@ export interface Started {
   status: string;
 }
 
+/** Where Stripe Checkout sends the browser back to: the Billing page of the org holding the app. */
+function checkoutReturn(orgSlug: string) {
+  const billing = `${window.location.origin}/o/${orgSlug}/billing`;
+  return { successUrl: `${billing}?checkout=done`, cancelUrl: `${billing}?checkout=cancelled` };
+}
+
 /**
- * Starts a subscription for one plan, with an existing app or a new one. The catalog's queries (the
- * plan statuses, the app picker) refresh through the client's mutation invalidation.
+ * Starts a subscription for one plan, with an existing app or a new one. A plan that waits for a payment
+ * method answers with a Stripe Checkout URL, and the browser goes there; when Stripe cannot be reached,
+ * `checkoutProblem` says so. The catalog's queries (the plan statuses, the app picker) refresh through
+ * the client's mutation invalidation.
  */
 export function useSubscribe(onStarted: (started: Started) => void) {
   const trpc = useTRPC();
-  const existing = useMutation(
-    trpc.subscription.create.mutationOptions({
-      onSuccess: (s) => onStarted({ appId: s.appId, planId: s.planId, status: s.status }),
-    }),
-  );
+  const [checkoutProblem, setCheckoutProblem] = useState<string | null>(null);
+  const started = (s: Started & { checkoutUrl?: string | undefined; checkoutError?: string | undefined }) => {
+    if (s.checkoutUrl) {
+      window.location.assign(s.checkoutUrl);
+      return;
+    }
+    if (s.checkoutError) {
+      setCheckoutProblem(
+        `Subscribed, but the payment page could not be opened (${s.checkoutError}). Add a payment method from Billing.`,
+      );
+    }
+    onStarted({ appId: s.appId, planId: s.planId, status: s.status });
+  };
+  const existing = useMutation(trpc.subscription.create.mutationOptions({ onSuccess: started }));
   const withNewApp = useMutation(
-    trpc.app.createAndSubscribe.mutationOptions({
-      onSuccess: ({ subscription: s }) => onStarted({ appId: s.appId, planId: s.planId, status: s.status }),
-    }),
+    trpc.app.createAndSubscribe.mutationOptions({ onSuccess: ({ subscription }) => started(subscription) }),
   );
   const start = (subscriber: Subscriber, planId: string) => {
     existing.reset();
     withNewApp.reset();
+    setCheckoutProblem(null);
     if (subscriber.kind === 'app') {
-      existing.mutate({ orgSlug: subscriber.app.orgSlug, appId: subscriber.app.id, planId });
+      const { orgSlug, id: appId } = subscriber.app;
+      existing.mutate({ orgSlug, appId, planId, ...checkoutReturn(orgSlug) });
     } else {
-      withNewApp.mutate({ planId, appName: subscriber.appName, orgSlug: subscriber.orgSlug });
+      withNewApp.mutate({
+        planId,
+        appName: subscriber.appName,
+        orgSlug: subscriber.orgSlug,
+        // The server puts the slug of the org that holds the app (maybe a new personal one) for {org}.
+        ...checkoutReturn(subscriber.orgSlug ?? '{org}'),
+      });
     }
   };
   return {
     start,
     isPending: existing.isPending || withNewApp.isPending,
     error: existing.error ?? withNewApp.error,
+    checkoutProblem,
   };
 }

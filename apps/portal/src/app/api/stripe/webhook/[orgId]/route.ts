@@ -1,5 +1,5 @@
 import { handleStripeWebhook } from '@portcullis/billing/stripe-sync/webhooks';
-import { env } from '../../../../../env';
+import { stripeAccess } from '../../../../../server/stripe-access';
 import { serviceDb } from '../../../../../server/db';
 
 export const dynamic = 'force-dynamic';
@@ -31,8 +31,7 @@ export async function POST(request: Request, context: { params: Promise<{ orgId:
       rawBody,
       signature: request.headers.get('stripe-signature'),
       now: new Date(),
-      encryptionKey: env.PORTCULLIS_ENCRYPTION_KEY,
-      ...(env.STRIPE_API_BASE ? { apiBase: env.STRIPE_API_BASE } : {}),
+      ...stripeAccess(),
     });
     return Response.json(result.body, { status: result.status });
   } catch (error) {
