@@ -144,12 +144,18 @@ describe('consumerOverview', () => {
     });
     // Mar 20: 10 of the 31 days of the period Mar 10 → Apr 10 have passed: 300 → 930 requests.
     const overview = await consumerOverview(db, { orgId: w.c1.org.id, now: at('2024-03-20T00:00:00Z') });
+    // A pending subscription is listed with what it waits for, and charges nothing.
     expect(overview.subscriptions.map((s) => s.subscriptionId).sort()).toEqual(
-      [w.subs.c1Pro.id, w.subs.c1Euro.id].sort(),
+      [w.subs.c1Pro.id, w.subs.c1Euro.id, w.subs.c1Pending.id].sort(),
     );
+    expect(overview.subscriptions.find((s) => s.subscriptionId === w.subs.c1Pending.id)).toMatchObject({
+      state: 'AWAITING_APPROVAL',
+      projected: null,
+    });
     const pro = overview.subscriptions.find((s) => s.subscriptionId === w.subs.c1Pro.id);
     expect(pro).toMatchObject({
       status: 'ACTIVE',
+      state: 'ACTIVE',
       api: { id: w.maps.id, name: 'Maps', providerOrg: { slug: w.provider.slug } },
       plan: { id: w.pro.id, name: 'Pro', monthlyQuota: 10_000 },
       period: { start: at('2024-03-10T00:00:00Z'), end: at('2024-04-10T00:00:00Z') },

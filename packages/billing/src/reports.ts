@@ -35,7 +35,7 @@ const sqlTimestamp = (at: Date) => at.toISOString().slice(0, 23).replace('T', ' 
  * "API_RETIRED" (the gateway refuses its calls, and nothing accrues after the retirement) and a PENDING
  * one says what it waits for.
  */
-export type ConsumerSubscriptionState =
+type ConsumerSubscriptionState =
   | 'ACTIVE'
   | 'SUSPENDED'
   | 'AWAITING_PAYMENT_METHOD'

@@ -48,7 +48,7 @@ export const webhookRoutes: Route[] = [
   { method: 'POST', pattern: /^\/v1\/webhook_endpoints$/, handle: createWebhookEndpoint },
 ];
 
-export interface WebhookDelivery {
+interface WebhookDelivery {
   eventId: string;
   type: string;
   url: string;

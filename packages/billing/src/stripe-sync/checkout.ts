@@ -29,7 +29,7 @@ const ZReturnUrl = z
 
 export const ZCheckoutReturn = z.object({ successUrl: ZReturnUrl, cancelUrl: ZReturnUrl });
 /** Without return URLs a subscription that needs a payment method is made without a Checkout Session. */
-export const ZSubscribeWithPayment = ZCheckoutReturn.partial().extend({
+const ZSubscribeWithPayment = ZCheckoutReturn.partial().extend({
   appId: z.string().trim().min(1).max(64),
   planId: z.string().trim().min(1).max(64),
 });
@@ -37,7 +37,7 @@ export const ZSubscriptionCheckout = ZCheckoutReturn.extend({
   subscriptionId: z.string().trim().min(1).max(64),
 });
 
-export type SubscribeWithPaymentResult = {
+type SubscribeWithPaymentResult = {
   id: string;
   status: string;
   pendingReason: string | null;

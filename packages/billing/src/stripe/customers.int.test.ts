@@ -162,7 +162,7 @@ describe('ensureSubscription', () => {
       successUrl: 'https://portal.test/billing?ok=1',
       cancelUrl: 'https://portal.test/billing',
     });
-    expect(session.url).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
+    expect(session.url).toMatch(new RegExp(`^${fake.url}/c/pay/cs_test_`));
     expect(fake.state.checkoutSessions.get(session.sessionId)).toMatchObject({
       mode: 'setup',
       currency: 'eur',

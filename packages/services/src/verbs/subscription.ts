@@ -10,7 +10,7 @@ const OPEN_STATUSES: SubscriptionStatus[] = ['PENDING', 'ACTIVE', 'SUSPENDED'];
 /** Subscription.pendingReason while the consumer has not yet added a payment method (Stripe Checkout). */
 export const AWAITING_PAYMENT_METHOD = 'payment_method';
 
-export interface SubscribeOptions {
+interface SubscribeOptions {
   /**
    * Required of every caller, so no path to a subscription can skip the payment question. Decides, inside the subscribe transaction and once the plan is known, whether the subscription must
    * wait for a payment method: it is then PENDING with pendingReason "payment_method", the provider is

@@ -308,7 +308,9 @@ describe('billing reports', () => {
         subscriptionId: sub.id,
         billableUsed: 10n,
         plan: expect.objectContaining({ monthlyQuota: 100_000 }),
-        api: expect.objectContaining({ providerOrg: { slug: provider.org.slug, name: provider.org.name } }),
+        api: expect.objectContaining({
+          providerOrg: { id: provider.org.id, slug: provider.org.slug, name: provider.org.name },
+        }),
         projected: expect.objectContaining({ currency: 'usd' }),
       }),
     ]);

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 
-export type CheckoutReturn = 'done' | 'cancelled' | null;
+type CheckoutReturn = 'done' | 'cancelled' | null;
 
 /** Where the browser came back from Stripe Checkout: ?checkout=done or ?checkout=cancelled. */
 export function useCheckoutReturn(): CheckoutReturn {

@@ -2,7 +2,7 @@
 
 import { AddPaymentMethod } from './payment-method';
 
-export type SubscriptionState =
+type SubscriptionState =
   | 'ACTIVE'
   | 'SUSPENDED'
   | 'AWAITING_PAYMENT_METHOD'
