@@ -39,7 +39,7 @@ async function sweep(page: Page, path: string, landmark: RegExp | string, shot?:
 }
 
 test('main pages pass axe and fit a phone, for a provider and a consumer', async ({ browser, request }) => {
-  test.setTimeout(480_000);
+  test.setTimeout(900_000);
   const provider = await (await browser.newContext()).newPage();
   const consumer = await (await browser.newContext()).newPage();
 
