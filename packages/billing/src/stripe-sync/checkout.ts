@@ -60,7 +60,7 @@ function planCharges(plan: { pricing: unknown; priceMonthlyMinor: number; curren
 }
 
 /** Whether a new subscription of consumerOrgId to the plan must first wait for a payment method. */
-export async function needsPaymentMethod(
+async function needsPaymentMethod(
   tx: Tx,
   consumerOrgId: string,
   plan: { id: string; providerOrgId: string },

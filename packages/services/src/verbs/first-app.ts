@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { createApp } from './app.ts';
 import { type ActorCtx, inTransaction, lockKey } from './context.ts';
 import { createOrg, findMembership } from './org.ts';
-import { type SubscribeOptions, subscribe } from './subscription.ts';
+import { type SubscribedPlan, subscribe } from './subscription.ts';
 
 export const ZSubscribeWithNewApp = z.object({
   planId: ZId,
@@ -55,11 +55,7 @@ export async function subscribeWithNewApp(
   ctx: ActorCtx,
   raw: SubscribeWithNewAppInput,
   roles: readonly Role[],
-  needsPaymentMethod: (
-    tx: Tx,
-    consumerOrgId: string,
-    plan: Parameters<SubscribeOptions['needsPaymentMethod']>[1],
-  ) => Promise<boolean>,
+  needsPaymentMethod: (tx: Tx, consumerOrgId: string, plan: SubscribedPlan) => Promise<boolean>,
 ) {
   const input = ZSubscribeWithNewApp.parse(raw);
   return inTransaction(ctx.db, async (tx) => {

@@ -10,13 +10,20 @@ const OPEN_STATUSES: SubscriptionStatus[] = ['PENDING', 'ACTIVE', 'SUSPENDED'];
 /** Subscription.pendingReason while the consumer has not yet added a payment method (Stripe Checkout). */
 export const AWAITING_PAYMENT_METHOD = 'payment_method';
 
+/** The plan a new subscription is for, as the payment question sees it. */
+export interface SubscribedPlan {
+  id: string;
+  providerOrgId: string;
+}
+
 interface SubscribeOptions {
   /**
-   * Required of every caller, so no path to a subscription can skip the payment question. Decides, inside the subscribe transaction and once the plan is known, whether the subscription must
-   * wait for a payment method: it is then PENDING with pendingReason "payment_method", the provider is
-   * not asked or told yet, and the gateway admits nothing until the payment method arrives.
+   * Required of every caller, so no path to a subscription can skip the payment question. Decides,
+   * inside the subscribe transaction and once the plan is known, whether the subscription must wait for
+   * a payment method: it is then PENDING with pendingReason "payment_method", the provider is not asked
+   * or told yet, and the gateway admits nothing until the payment method arrives.
    */
-  needsPaymentMethod: (tx: Tx, plan: { id: string; providerOrgId: string }) => Promise<boolean>;
+  needsPaymentMethod: (tx: Tx, plan: SubscribedPlan) => Promise<boolean>;
 }
 
 /**

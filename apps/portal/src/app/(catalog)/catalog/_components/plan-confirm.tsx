@@ -18,7 +18,7 @@ const DAY_MS = 86_400_000;
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
 /** The plan's charges in sentences, with the trial's end as a date counted from today. */
-export function chargeSummary(pricing: PlanPricing, now: Date): string[] {
+function chargeSummary(pricing: PlanPricing, now: Date): string[] {
   const lines = pricingDetails(pricing).filter((line) => !line.startsWith('The first '));
   if (pricing.trialDays > 0) {
     const end = new Date(now.getTime() + pricing.trialDays * DAY_MS);

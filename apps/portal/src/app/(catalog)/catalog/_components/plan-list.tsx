@@ -3,7 +3,8 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { Button, buttonClasses } from '~/components/ui/button';
+import { Button } from '~/components/ui/button';
+import { buttonClasses } from '~/components/ui/button-classes';
 import { FormMessage } from '~/components/ui/field';
 import { ErrorState, Loading } from '../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';

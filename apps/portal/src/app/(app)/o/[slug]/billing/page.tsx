@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useState } from 'react';
-import { count, day, InvoiceStatus, MoneyTotals, money } from '~/components/billing/format';
+import { day, InvoiceStatus, money } from '~/components/billing/format';
 import { SelectField } from '../../../../../components/config-fields';
 import { ErrorState, FormError, Loading } from '../../../../../components/form';
 import { OrgCrumb } from '../../../../../components/org-crumb';

@@ -1,6 +1,6 @@
 import { handleStripeWebhook } from '@portcullis/billing/stripe-sync/webhooks';
-import { stripeAccess } from '../../../../../server/stripe-access';
 import { serviceDb } from '../../../../../server/db';
+import { stripeAccess } from '../../../../../server/stripe-access';
 
 export const dynamic = 'force-dynamic';
 

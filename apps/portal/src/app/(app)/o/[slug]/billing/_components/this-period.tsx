@@ -2,10 +2,10 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { count, day, MoneyTotals, money } from '~/components/billing/format';
 import { ErrorState, Loading } from '../../../../../../components/form';
 import { useTRPC } from '../../../../../../trpc/client';
 import { CheckoutNotice, useCheckoutReturn } from './checkout-notice';
-import { count, day, MoneyTotals, money } from '~/components/billing/format';
 import { SubscriptionStateCell } from './subscription-state';
 
 function UsageBar({ used, quota }: { used: bigint; quota: number | null }) {
