@@ -14,7 +14,7 @@ import {
   unique,
 } from './helpers.ts';
 
-// Issue #6 in a browser: a provider puts an OpenAI account (a local fake speaking OpenAI's wire format)
+// In a browser: a provider puts an OpenAI account (a local fake speaking OpenAI's wire format)
 // behind an AI gateway API and a prompt API; a consumer subscribes and calls them with the official
 // openai client and plain REST; the provider reads the AI call log and usage.
 

@@ -33,7 +33,7 @@ async function addMembership(orgSlug: string, email: string, role: 'VIEWER'): Pr
   }
 }
 
-// Issue #5: a provider's traffic through the gateway shows in its analytics (from rollups), its request
+// A provider's traffic through the gateway shows in its analytics (from rollups), its request
 // log explorer (filter, drawer, CSV) and its audit log; a VIEWER reads analytics but not the audit log.
 test('analytics, request logs with CSV export, and the audit log', async ({ browser, request }) => {
   const provider = await (await browser.newContext()).newPage();

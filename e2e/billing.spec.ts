@@ -61,7 +61,7 @@ async function ageSubscription(consumerOrgSlug: string, appName: string): Promis
   }
 }
 
-// Issue #4: a provider prices a plan per request in the portal, a consumer calls the API through the
+// A provider prices a plan per request in the portal, a consumer calls the API through the
 // gateway, the period closes into an exact invoice the consumer can see, print and export.
 test('per-request pricing → gateway calls → closed period → exact invoice, printable and exported', async ({
   browser,

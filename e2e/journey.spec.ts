@@ -11,7 +11,7 @@ import {
   unique,
 } from './helpers.ts';
 
-// Issue #2's whole journey: sign-up → org → API + plan → publish → second user subscribes → approval →
+// The whole journey: sign-up → org → API + plan → publish → second user subscribes → approval →
 // key → real gateway calls (200, 429 after the limit) → usage in the portal → revoke → 401.
 test('provider publishes an API, a developer subscribes, gets approved, calls it and is metered', async ({
   browser,

@@ -205,7 +205,7 @@ test('invite a teammate, hand over the link, confirm the address, accept, change
   await expect(owner.getByRole('dialog').getByText(/last owner/)).toBeVisible();
 });
 
-// Issue #5, password reset: same answer for unknown emails; the link comes from the outbox (read by the
+// Password reset: same answer for unknown emails; the link comes from the outbox (read by the
 // platform administrator, since the user cannot sign in); it works once; the new password signs in.
 test('password reset through the outbox', async ({ browser }) => {
   const user = await newPage(browser);
@@ -252,7 +252,7 @@ test('password reset through the outbox', async ({ browser }) => {
   await signIn(user, email, newPassword);
 });
 
-// Issue #5, brute force: 5 wrong passwords, then the 6th attempt is refused with a wait; an unknown email
+// Brute force: 5 wrong passwords, then the 6th attempt is refused with a wait; an unknown email
 // gets exactly the same messages.
 test('six wrong passwords throttle this client for the account, with the same messages for an unknown user', async ({
   browser,

@@ -16,7 +16,7 @@ import {
 } from './helpers.ts';
 
 /**
- * Issue #5: every main page of the portal, for a provider with real traffic and a consumer with an
+ * Every main page of the portal, for a provider with real traffic and a consumer with an
  * approved key, passes axe (WCAG 2.1 A/AA) and fits a phone (375 px, no horizontal scroll). With
  * E2E_SCREENSHOTS_DIR set, it also writes the README's screenshots there.
  */

@@ -6,7 +6,7 @@ import { approveSubscription, listPendingForProvider } from '@portcullis/service
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOrg, seedProviderWithApi, seedUser, uniq } from '../../../../test/fixtures.ts';
 import { createStripeClient } from '../stripe/client.ts';
-import { subscribeWithPayment, subscriptionCheckoutLink } from './checkout.ts';
+import { subscribeNewAppWithPayment, subscribeWithPayment, subscriptionCheckoutLink } from './checkout.ts';
 import { connectStripe } from './connect.ts';
 import { stripeWebhookPath } from './credentials.ts';
 import {
@@ -349,6 +349,40 @@ describe('subscribing to a paid plan of a provider billing through Stripe', () =
     );
     expect(second).toMatchObject({ status: 'ACTIVE', pendingReason: null });
     expect(second.checkoutUrl).toBeUndefined();
+  });
+
+  it('subscribing with a new app (in a new personal org) waits for a payment method too', async () => {
+    const world = await paidWorld();
+    const newcomer = await seedUser(db, 'newcomer');
+    const made = await subscribeNewAppWithPayment(
+      { db, actor: { id: newcomer.id } },
+      {
+        planId: world.provider.plan.id,
+        appName: 'First app',
+        successUrl: 'https://portal.test/o/{org}/billing?checkout=done',
+        cancelUrl: 'https://portal.test/o/{org}/billing?checkout=cancelled',
+      },
+      ['OWNER', 'ADMIN', 'DEVELOPER'],
+      access(),
+    );
+    expect(made.subscription).toMatchObject({ status: 'PENDING', pendingReason: 'payment_method' });
+    expect(await subscriptionRow(made.subscription.id)).toMatchObject({
+      status: 'PENDING',
+      pendingReason: 'payment_method',
+    });
+    const session = fake.state.checkoutSessions.get(made.subscription.checkoutUrl!.split('/').pop()!);
+    expect(session).toMatchObject({
+      mode: 'setup',
+      success_url: `https://portal.test/o/${made.org.slug}/billing?checkout=done`,
+      cancel_url: `https://portal.test/o/${made.org.slug}/billing?checkout=cancelled`,
+      metadata: { portcullis_subscription_id: made.subscription.id },
+    });
+    const done = await submitCard(made.subscription.checkoutUrl!, '4242 4242 4242 4242');
+    expect(done.status).toBe(303);
+    expect(await subscriptionRow(made.subscription.id)).toMatchObject({
+      status: 'ACTIVE',
+      pendingReason: null,
+    });
   });
 
   it('another org cannot open Checkout for the subscription (NOT_FOUND)', async () => {
