@@ -184,12 +184,17 @@ export const ACCESS_MATRIX: Record<string, MatrixEntry> = {
   'catalog.spec': { access: PUBLIC, input: (w) => ({ ...catalogRef(w), version: 'v1' }) },
   'catalog.compare': { access: PUBLIC, input: (w) => ({ ...catalogRef(w), from: 'v1', to: 'current' }) },
   'catalog.myApps': { access: SIGNED_IN, input: catalogRef },
+  'catalog.hidden': { access: PUBLIC, input: noInput },
 
   // consumer: apps, subscriptions, keys, usage
   'app.create': { access: role('consumer', 'DEVELOPER'), input: (w) => ({ ...cons(w), name: uniq('app') }) },
   'app.list': { access: role('consumer', 'VIEWER'), input: cons },
   'app.get': { access: role('consumer', 'VIEWER'), input: (w) => ({ ...cons(w), appId: w.consumer.appId }) },
   'app.subscribable': { access: SIGNED_IN, input: noInput },
+  'app.createAndSubscribe': {
+    access: SIGNED_IN,
+    input: (w) => ({ planId: w.provider.planId, appName: uniq('first-app') }),
+  },
   'subscription.create': {
     access: role('consumer', 'DEVELOPER'),
     input: (w) => ({ ...cons(w), appId: w.consumer.appId, planId: w.provider.planId }),
@@ -273,6 +278,24 @@ export const ACCESS_MATRIX: Record<string, MatrixEntry> = {
   'audit.facets': { access: role('provider', 'ADMIN'), input: prov },
 
   // billing: the customer's invoices (any member), the provider's reports and settlement (ADMIN+)
+  'alerts.list': { access: role('consumer', 'VIEWER'), input: cons },
+  'alerts.options': { access: role('consumer', 'VIEWER'), input: cons },
+  'alerts.create': {
+    access: role('consumer', 'ADMIN'),
+    input: (w) => ({
+      ...cons(w),
+      kind: 'SUBSCRIPTION_QUOTA',
+      subscriptionId: w.consumer.subscriptionId,
+      thresholds: [80, 100],
+    }),
+  },
+  'alerts.delete': {
+    access: role('consumer', 'ADMIN'),
+    allowedMayBeRefused:
+      'the world has no usage alert, so an allowed caller gets NOT_FOUND; usage-alerts tests cover the allowed path',
+    input: (w) => ({ ...cons(w), alertId: uniq('alert') }),
+  },
+  'revenue.overview': { access: role('provider', 'ADMIN'), input: (w) => ({ ...prov(w), months: 3 }) },
   'billing.consumerOverview': { access: role('consumer', 'VIEWER'), input: cons },
   'billing.invoices': {
     access: role('consumer', 'VIEWER'),
