@@ -131,7 +131,12 @@ export async function subscribe(
   const appId = await appSelect.locator('option', { hasText: appName }).getAttribute('value');
   await appSelect.selectOption(appId ?? '');
   await page.getByRole('button', { name: `Subscribe to ${planName}` }).click();
-  await expect(page.getByText('PENDING')).toBeVisible();
+  // A priced plan first shows its charges and asks for confirmation.
+  const pending = page.getByText('PENDING');
+  const confirm = page.getByRole('dialog').getByRole('button', { name: 'Confirm and subscribe' });
+  await expect(pending.or(confirm)).toBeVisible();
+  if (await confirm.isVisible()) await confirm.click();
+  await expect(pending).toBeVisible();
 }
 
 /** WCAG 2.1 A/AA checks by axe on the page as it is now: no violations. */
