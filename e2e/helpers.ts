@@ -127,7 +127,7 @@ export async function subscribe(
   await page.locator(`a[href="/catalog/${providerOrg}/${apiSlug}"]`).getByText(apiName).click();
   await expect(page).toHaveURL(new RegExp(`/catalog/${providerOrg}/${apiSlug}$`));
   await expect(page.getByTestId('gateway-url')).toHaveText(`${GATEWAY_URL}/${providerOrg}/${apiSlug}/`);
-  const appSelect = page.getByLabel('App');
+  const appSelect = page.getByLabel('App', { exact: true });
   const appId = await appSelect.locator('option', { hasText: appName }).getAttribute('value');
   await appSelect.selectOption(appId ?? '');
   await page.getByRole('button', { name: `Subscribe to ${planName}` }).click();

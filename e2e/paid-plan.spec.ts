@@ -106,7 +106,7 @@ test('a paid plan shows its charges, needs a card through Stripe Checkout, and s
 
   // 1. What will be charged, before anything happens.
   await consumer.goto(`/catalog/${providerOrg}/${apiSlug}`);
-  const appSelect = consumer.getByLabel('App');
+  const appSelect = consumer.getByLabel('App', { exact: true });
   await appSelect.selectOption(
     (await appSelect.locator('option', { hasText: 'Forecast App' }).getAttribute('value')) ?? '',
   );

@@ -96,7 +96,7 @@ export function Header({
 }) {
   const items = navItems(isPlatformAdmin);
   return (
-    <header className="border-b border-line bg-surface">
+    <header className="site-header border-b border-line bg-surface print:hidden">
       <div className="mx-auto flex max-w-7xl min-w-0 items-center gap-x-4 gap-y-2 px-4 py-2.5">
         <Link href="/dashboard" className="shrink-0 font-bold text-fg no-underline">
           Portcullis
