@@ -2,8 +2,9 @@
 
 import type { Projection } from '@portcullis/core/usage-metrics';
 import { Area, AreaChart, CartesianGrid, Legend, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { ACCENT, ChartFrame, TICK } from '~/components/charts/chart-frame';
 import { count, utcMinute } from '~/lib/format';
-import { ACCENT, ChartFrame, DANGER, P95, TICK } from './charts';
+import { DANGER, P95 } from './charts';
 import { tickLabel, timeTicks } from './series';
 
 export interface BurnDown {

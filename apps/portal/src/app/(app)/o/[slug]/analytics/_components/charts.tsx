@@ -1,20 +1,8 @@
 'use client';
 
-import type { ReactElement } from 'react';
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { ACCENT, ChartFrame, GREEN, TICK } from '~/components/charts/chart-frame';
 import { count, ms, percent, utcMinute } from '~/lib/format';
-import styles from '../analytics.module.css';
 import { ERROR_RATE_LABEL } from './error-rate';
 import {
   type AxisFormat,
@@ -27,44 +15,10 @@ import {
 } from './series';
 
 // Colours chosen for contrast on white (WCAG AA for the text-sized legend swatches).
-export const ACCENT = '#2f5bd3';
 export const DANGER = '#c23030';
-const P50 = '#1f7a3d';
+const P50 = GREEN;
 export const P95 = '#9a6200';
 const P99 = '#c23030';
-export const TICK = { fill: '#5b6470', fontSize: 12 };
-
-/**
- * A chart with its caption. The SVG is a picture for screen readers (role="img" with a one-line
- * summary); the numbers it shows are also in the stat tiles and tables around it.
- */
-export function ChartFrame({
-  title,
-  summary,
-  testId,
-  children,
-}: {
-  title: string;
-  summary: string;
-  testId: string;
-  children: ReactElement;
-}) {
-  return (
-    <figure className={styles.chart} data-testid={testId}>
-      <figcaption>{title}</figcaption>
-      <div className={styles.plot} role="img" aria-label={summary}>
-        <ResponsiveContainer
-          width="100%"
-          height="100%"
-          minWidth={0}
-          initialDimension={{ width: 320, height: 220 }}
-        >
-          {children}
-        </ResponsiveContainer>
-      </div>
-    </figure>
-  );
-}
 
 interface SeriesProps {
   points: SeriesPoint[];

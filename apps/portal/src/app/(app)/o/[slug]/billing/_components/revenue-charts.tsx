@@ -1,44 +1,10 @@
 'use client';
 
-import type { ReactElement } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { count, money } from '~/components/billing/format';
-import styles from './revenue.module.css';
+import { ACCENT, ChartFrame, GREEN, TICK } from '~/components/charts/chart-frame';
 
-// Colours chosen for contrast on white.
-const ACCENT = '#2f5bd3';
-const GREEN = '#1f7a3d';
-const TICK = { fill: '#5b6470', fontSize: 12 };
 const MARGIN = { left: 0, right: 16, top: 4 };
-
-/** A chart with its caption; the figures it draws are also in the tables beside it. */
-function Frame({
-  title,
-  summary,
-  testId,
-  children,
-}: {
-  title: string;
-  summary: string;
-  testId: string;
-  children: ReactElement;
-}) {
-  return (
-    <figure className={styles.chart} data-testid={testId}>
-      <figcaption>{title}</figcaption>
-      <div className={styles.plot} role="img" aria-label={summary}>
-        <ResponsiveContainer
-          width="100%"
-          height="100%"
-          minWidth={0}
-          initialDimension={{ width: 320, height: 220 }}
-        >
-          {children}
-        </ResponsiveContainer>
-      </div>
-    </figure>
-  );
-}
 
 /** `2024-03` → `Mar 2024` */
 function monthLabel(month: string): string {
@@ -58,7 +24,7 @@ export function PaidSubscriptionsChart({ currency, points }: { currency: string;
   const data = points.map((p) => ({ month: p.month, subscriptions: p.subscriptions }));
   const latest = points.at(-1)?.subscriptions ?? 0;
   return (
-    <Frame
+    <ChartFrame
       title={`Paid subscriptions billed (${currency.toUpperCase()})`}
       testId="chart-paid-subscriptions"
       summary={`${count(latest)} paid subscriptions billed in the latest month`}
@@ -73,7 +39,7 @@ export function PaidSubscriptionsChart({ currency, points }: { currency: string;
         />
         <Bar dataKey="subscriptions" name="Subscriptions" fill={GREEN} isAnimationActive={false} />
       </BarChart>
-    </Frame>
+    </ChartFrame>
   );
 }
 
@@ -82,7 +48,7 @@ export function MonthlyRevenueChart({ currency, points }: { currency: string; po
   const data = points.map((p) => ({ month: p.month, amount: Number(p.amountMinor), exact: p.amountMinor }));
   const total = points.reduce((sum, p) => sum + p.amountMinor, 0n);
   return (
-    <Frame
+    <ChartFrame
       title={`Billed per month (${currency.toUpperCase()})`}
       testId="chart-monthly-revenue"
       summary={`${money(total, currency)} billed over ${points.length} months`}
@@ -97,7 +63,7 @@ export function MonthlyRevenueChart({ currency, points }: { currency: string; po
         />
         <Bar dataKey="amount" name="Billed" fill={ACCENT} isAnimationActive={false} />
       </BarChart>
-    </Frame>
+    </ChartFrame>
   );
 }
 
@@ -114,7 +80,7 @@ export function RevenueShareChart({
 }) {
   const data = rows.map((r) => ({ label: r.label, amount: Number(r.amountMinor), exact: r.amountMinor }));
   return (
-    <Frame
+    <ChartFrame
       title={`${title} (${currency.toUpperCase()})`}
       testId={testId}
       summary={rows.map((r) => `${r.label}: ${money(r.amountMinor, currency)}`).join('; ')}
@@ -132,6 +98,6 @@ export function RevenueShareChart({
         />
         <Bar dataKey="amount" name="Revenue" fill={ACCENT} isAnimationActive={false} />
       </BarChart>
-    </Frame>
+    </ChartFrame>
   );
 }
