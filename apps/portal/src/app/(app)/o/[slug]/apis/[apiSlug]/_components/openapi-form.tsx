@@ -2,12 +2,11 @@
 
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
-import { type ChangeEvent, type FormEvent, useState } from 'react';
+import { type FormEvent, useState } from 'react';
+import { OpenApiFileInput } from '~/components/openapi-file-input';
 import { SavedNote, TextAreaField } from '../../../../../../../components/config-fields';
 import { FormError } from '../../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
-
-const MAX_BYTES = 1_000_000;
 
 /**
  * Paste or upload the API's OpenAPI 3.0/3.1 document, JSON or YAML; the server checks it, reports
@@ -31,7 +30,6 @@ export function OpenApiForm({
   const trpc = useTRPC();
   const [text, setText] = useState(initial ?? '');
   const [saved, setSaved] = useState<string | null>(null);
-  const [fileError, setFileError] = useState<string | null>(null);
   const save = useMutation(
     trpc.policy.setOpenApiSpec.mutationOptions({
       onSuccess: async (result) => {
@@ -45,18 +43,6 @@ export function OpenApiForm({
     }),
   );
   const errors = fieldErrors(save.error);
-
-  async function onFile(event: ChangeEvent<HTMLInputElement>) {
-    setFileError(null);
-    const file = event.target.files?.[0];
-    if (!file) return;
-    if (file.size > MAX_BYTES) {
-      setFileError('The file is larger than 1 MB');
-      return;
-    }
-    setText(await file.text());
-    setSaved(null);
-  }
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -72,22 +58,13 @@ export function OpenApiForm({
         when that policy is on. A saved document is shown back as JSON.
       </p>
       {canWrite ? (
-        <div className="field">
-          <label htmlFor="openapi-file">Upload a file</label>
-          <input
-            id="openapi-file"
-            type="file"
-            accept="application/json,application/yaml,text/yaml,.json,.yaml,.yml"
-            onChange={onFile}
-            aria-invalid={fileError ? true : undefined}
-            aria-describedby={fileError ? 'openapi-file-error' : undefined}
-          />
-          {fileError ? (
-            <p id="openapi-file-error" className="field-error">
-              {fileError}
-            </p>
-          ) : null}
-        </div>
+        <OpenApiFileInput
+          id="openapi-file"
+          onText={(document) => {
+            setText(document);
+            setSaved(null);
+          }}
+        />
       ) : null}
       <TextAreaField
         id="openapi-document"

@@ -1,9 +1,7 @@
 'use client';
 
-import { type ChangeEvent, useState } from 'react';
+import { OpenApiFileInput } from '~/components/openapi-file-input';
 import { TextAreaField } from '../../../../../../../components/config-fields';
-
-const MAX_BYTES = 1_000_000;
 
 /**
  * The optional OpenAPI document imported with a new REST API: pasted, or read from an uploaded
@@ -18,38 +16,10 @@ export function OpenApiImport({
   error: string | undefined;
   onChange: (text: string) => void;
 }) {
-  const [fileError, setFileError] = useState<string | null>(null);
-
-  async function onFile(event: ChangeEvent<HTMLInputElement>) {
-    setFileError(null);
-    const file = event.target.files?.[0];
-    if (!file) return;
-    if (file.size > MAX_BYTES) {
-      setFileError('The file is larger than 1 MB');
-      return;
-    }
-    onChange(await file.text());
-  }
-
   return (
     <fieldset className="group">
       <legend>OpenAPI document (optional)</legend>
-      <div className="field">
-        <label htmlFor="api-openapi-file">Upload a file</label>
-        <input
-          id="api-openapi-file"
-          type="file"
-          accept="application/json,application/yaml,text/yaml,.json,.yaml,.yml"
-          onChange={onFile}
-          aria-invalid={fileError ? true : undefined}
-          aria-describedby={fileError ? 'api-openapi-file-error' : undefined}
-        />
-        {fileError ? (
-          <p id="api-openapi-file-error" className="field-error">
-            {fileError}
-          </p>
-        ) : null}
-      </div>
+      <OpenApiFileInput id="api-openapi-file" onText={onChange} />
       <TextAreaField
         id="api-openapi"
         label="OpenAPI document (JSON or YAML)"
