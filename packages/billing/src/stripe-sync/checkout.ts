@@ -144,7 +144,7 @@ export async function subscribeNewAppWithPayment(
   const { successUrl, cancelUrl, ...rest } = ZSubscribeNewAppWithPayment.parse(input);
   const made = await subscribeWithNewApp(ctx, rest, roles, needsPaymentMethod);
   const slug = encodeURIComponent(made.org.slug);
-  const inOrg = (url: string | undefined) => url?.replaceAll('{org}', slug).replaceAll('%7Borg%7D', slug);
+  const inOrg = (url: string | undefined) => url?.replaceAll('{org}', slug);
   const subscription = await withCheckout(
     { ...ctx, org: { id: made.org.id } },
     made.subscription,
