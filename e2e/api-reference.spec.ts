@@ -7,6 +7,7 @@ import {
   ECHO_URL,
   expectNoAxeViolationsOutside,
   expectNoHorizontalScroll,
+  sendWithFirstQueryParameter,
   signIn,
   signUp,
   unique,
@@ -48,17 +49,13 @@ test('the demo API reference lists its operations and tries a query string throu
     .click();
   const client = page.getByRole('dialog', { name: 'API Client' });
   await expect(client).toBeVisible();
-  const nameRow = client.getByRole('region', { name: 'Query Parameters' }).getByRole('row').nth(1);
-  await nameRow.getByRole('cell').nth(2).getByRole('textbox').fill('Ada Lovelace');
   const requests: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
-  await client.getByRole('button', { name: /^Send get request to/ }).click();
+  const response = await sendWithFirstQueryParameter(client, 'Ada Lovelace');
 
   // The echo's answer, through the portal's /try route and the gateway (which adds x-request-id).
-  const response = client.getByRole('region', { name: 'Response', exact: true });
-  await expect(response).toContainText('200', { timeout: 20_000 });
+  await expect(response).toContainText('200');
   await expect(response).toContainText('portcullis-echo');
-  await expect(response).toContainText('Ada Lovelace');
   await expect(response).toContainText('x-request-id');
   await expect(response).toContainText('portcullis-try-it');
   expect(requests.some((url) => url.includes('/catalog/demo/echo/try?scalar_url='))).toBe(true);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export const GATEWAY_URL = `http://127.0.0.1:${process.env.E2E_GATEWAY_PORT ?? 8180}`;
 export const ECHO_URL = `http://127.0.0.1:${process.env.E2E_ECHO_PORT ?? 8190}`;
@@ -222,4 +222,21 @@ export async function allowAnonymousBrowsing(page: Page, orgSlug: string): Promi
   await setting.check();
   await expect(setting).toBeChecked();
   await expect(setting).toBeEnabled();
+}
+
+/**
+ * Fills the first query parameter in the reference's open API client and sends until the answer shows it.
+ * The client's parameter editor applies a typed value after a short debounce: a Send that beats it goes
+ * out without the parameter, so type and send again until the echo shows it. Returns the response region.
+ */
+export async function sendWithFirstQueryParameter(client: Locator, value: string): Promise<Locator> {
+  const row = client.getByRole('region', { name: 'Query Parameters' }).getByRole('row').nth(1);
+  const box = row.getByRole('cell').nth(2).getByRole('textbox');
+  const answer = client.getByRole('region', { name: 'Response', exact: true });
+  await expect(async () => {
+    await box.fill(value);
+    await client.getByRole('button', { name: /^Send get request to/ }).click();
+    await expect(answer).toContainText(value, { timeout: 5_000 });
+  }).toPass({ timeout: 45_000 });
+  return answer;
 }

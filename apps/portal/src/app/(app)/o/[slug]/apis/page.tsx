@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
+import { useState } from 'react';
 import { ErrorState, FormError, Loading } from '../../../../../components/form';
 import { OrgCrumb } from '../../../../../components/org-crumb';
 import { formError, useTRPC } from '../../../../../trpc/client';
@@ -12,10 +13,14 @@ function CatalogSettings({ slug }: { slug: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const settings = useQuery(trpc.api.catalogSettings.queryOptions({ orgSlug: slug }));
+  // The box follows the click in the same render (the mutation's own state arrives a tick later, and a
+  // controlled checkbox would snap back until then); it falls back to the stored value once settled.
+  const [requested, setRequested] = useState<boolean | null>(null);
   const save = useMutation(
     trpc.api.setAnonymousBrowse.mutationOptions({
       onSuccess: () =>
         queryClient.invalidateQueries({ queryKey: trpc.api.catalogSettings.queryKey({ orgSlug: slug }) }),
+      onSettled: () => setRequested(null),
     }),
   );
   if (settings.isPending) return <Loading what="Loading catalog settings" />;
@@ -27,13 +32,12 @@ function CatalogSettings({ slug }: { slug: string }) {
         <input
           id="anonymous-browse"
           type="checkbox"
-          checked={
-            save.isPending
-              ? (save.variables?.allowAnonymousBrowse ?? false)
-              : settings.data.allowAnonymousBrowse
-          }
-          disabled={!settings.data.canWrite || save.isPending}
-          onChange={(e) => save.mutate({ orgSlug: slug, allowAnonymousBrowse: e.target.checked })}
+          checked={requested ?? settings.data.allowAnonymousBrowse}
+          disabled={!settings.data.canWrite || requested !== null}
+          onChange={(e) => {
+            setRequested(e.target.checked);
+            save.mutate({ orgSlug: slug, allowAnonymousBrowse: e.target.checked });
+          }}
           aria-describedby="anonymous-browse-hint"
         />
         <label htmlFor="anonymous-browse">Let signed-out visitors browse our public APIs</label>
