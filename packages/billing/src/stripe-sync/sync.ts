@@ -2,7 +2,7 @@ import type { Db, StripeAccount } from '@portcullis/db';
 import type Stripe from 'stripe';
 import { planPricingOf } from '../invoicing.ts';
 import { ensurePlanCatalog, planPricingHash } from '../stripe/catalog.ts';
-import { ensureSubscription } from '../stripe/customers.ts';
+import { endSubscriptionAtPeriodEnd, ensureSubscription } from '../stripe/customers.ts';
 import { describeStripeError } from '../stripe/errors.ts';
 import { type StripeAccess, tenantStripeClient } from './credentials.ts';
 import { linkStripeCustomer } from './customer-link.ts';
@@ -25,7 +25,7 @@ export interface SyncStripeOptions extends StripeAccess {
 
 interface StripeSyncError {
   orgId: string;
-  step: 'credentials' | 'catalog' | 'subscription' | 'usage';
+  step: 'credentials' | 'catalog' | 'subscription' | 'end' | 'usage';
   /** the plan or subscription concerned */
   subject?: string;
   message: string;
@@ -40,6 +40,8 @@ export interface StripeSyncSummary {
   stripeSubscriptionsCreated: number;
   /** Portcullis subscriptions given (or re-confirmed with) a Stripe subscription id */
   subscriptionsLinked: number;
+  /** Stripe subscriptions told not to renew: every Portcullis subscription on them was cancelled or its API retired */
+  stripeSubscriptionsEnded: number;
   meter: MeterSyncSummary;
   errors: StripeSyncError[];
 }
@@ -206,6 +208,54 @@ async function syncSubscriptions(
   }
 }
 
+/**
+ * A cancelled subscription, or one whose API was retired, must stop being charged in Stripe too: its
+ * Stripe subscription is told not to renew (the period already paid for runs out, and usage metered
+ * until then is still invoiced). A Stripe subscription shared with a consumer org's other apps that are
+ * still active on the plan keeps running. Each one is ended once: `stripeEndedAt` records it.
+ */
+async function endStripeSubscriptions(
+  db: Db,
+  stripe: Stripe,
+  orgId: string,
+  now: Date,
+  summary: StripeSyncSummary,
+): Promise<void> {
+  const ended = await db.subscription.findMany({
+    where: {
+      plan: { api: { orgId } },
+      stripeSubscriptionId: { not: null },
+      stripeEndedAt: null,
+      OR: [{ status: 'CANCELLED' }, { plan: { api: { status: 'RETIRED' } } }],
+    },
+    select: { id: true, stripeSubscriptionId: true },
+    orderBy: { id: 'asc' },
+  });
+  const byStripeId = new Map<string, string[]>();
+  for (const row of ended) {
+    const id = row.stripeSubscriptionId!;
+    byStripeId.set(id, [...(byStripeId.get(id) ?? []), row.id]);
+  }
+  for (const [stripeSubscriptionId, memberIds] of byStripeId) {
+    try {
+      const stillBilled = await db.subscription.count({
+        where: {
+          stripeSubscriptionId,
+          status: { not: 'CANCELLED' },
+          plan: { api: { status: { not: 'RETIRED' } } },
+        },
+      });
+      if (stillBilled === 0) {
+        await endSubscriptionAtPeriodEnd(stripe, stripeSubscriptionId);
+        summary.stripeSubscriptionsEnded += 1;
+      }
+      await db.subscription.updateMany({ where: { id: { in: memberIds } }, data: { stripeEndedAt: now } });
+    } catch (error) {
+      summary.errors.push({ orgId, step: 'end', subject: memberIds[0], message: message(error) });
+    }
+  }
+}
+
 async function syncAccount(
   db: Db,
   account: StripeAccount,
@@ -225,6 +275,11 @@ async function syncAccount(
     await syncSubscriptions(db, stripe, orgId, catalogs, options, summary);
   } catch (error) {
     summary.errors.push({ orgId, step: 'subscription', message: message(error) });
+  }
+  try {
+    await endStripeSubscriptions(db, stripe, orgId, options.now, summary);
+  } catch (error) {
+    summary.errors.push({ orgId, step: 'end', message: message(error) });
   }
   // Usage of subscriptions linked earlier is pushed even when this run's catalog step failed.
   try {
@@ -272,6 +327,7 @@ export async function syncStripe(db: Db, options: SyncStripeOptions): Promise<St
     customersCreated: 0,
     stripeSubscriptionsCreated: 0,
     subscriptionsLinked: 0,
+    stripeSubscriptionsEnded: 0,
     meter: emptyMeterSummary(),
     errors: [],
   };

@@ -106,7 +106,13 @@ export async function ensureSubscription(
 
   if (input.existingId) {
     const current = await retrieveSubscription(stripe, input.existingId);
-    if (current && !ENDED.has(current.status) && customerOf(current) === input.customerId) {
+    // One already told to end at its period's end is not reused: the plan would stop being billed then.
+    if (
+      current &&
+      !ENDED.has(current.status) &&
+      !current.cancel_at_period_end &&
+      customerOf(current) === input.customerId
+    ) {
       return reconcileItems(stripe, current, wanted, metadata);
     }
   }
@@ -124,6 +130,21 @@ export async function ensureSubscription(
   });
   const created = await stripe.subscriptions.create(params, { idempotencyKey: key });
   return describe(created, true);
+}
+
+/**
+ * Lets a subscription run to the end of the period already paid for and not renew: the fixed fee of
+ * that period stays charged, and usage metered until then is on its final invoice. A subscription
+ * Stripe no longer has, or that has already ended, counts as done.
+ */
+export async function endSubscriptionAtPeriodEnd(stripe: Stripe, id: string): Promise<void> {
+  const current = await retrieveSubscription(stripe, id);
+  if (!current || ENDED.has(current.status) || current.cancel_at_period_end) return;
+  await stripe.subscriptions.update(
+    id,
+    { cancel_at_period_end: true },
+    { idempotencyKey: stripeIdempotencyKey(['subscription-end', id], { cancel_at_period_end: true }) },
+  );
 }
 
 async function retrieveSubscription(stripe: Stripe, id: string): Promise<Stripe.Subscription | null> {

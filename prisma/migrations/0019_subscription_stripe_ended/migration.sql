@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Subscription" ADD COLUMN     "stripeEndedAt" TIMESTAMP(3);
+
