@@ -1,6 +1,7 @@
-import { expect, type Page, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import OpenAI from 'openai';
 import { type FakeLlm, startFakeLlm } from '../test/fakes/llm/server.ts';
+import { expect, test } from './fixtures.ts';
 import {
   createApp,
   createKey,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { expect, test } from '@playwright/test';
 import pg from 'pg';
+import { expect, test } from './fixtures.ts';
 import {
   createApp,
   createKey,

@@ -1,4 +1,5 @@
-import { type APIResponse, expect, type Page, test } from '@playwright/test';
+import type { APIResponse, Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 import { allowEchoFor, createOrg, ECHO_URL, signUp, unique } from './helpers.ts';
 
 /**

@@ -1,6 +1,7 @@
-import { expect, type Page, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { createStripeClient } from '../packages/billing/src/stripe/client.ts';
 import { type FakeStripe, startFakeStripe } from '../test/fakes/stripe/server.ts';
+import { expect, test } from './fixtures.ts';
 import {
   allowEchoFor,
   createApp,

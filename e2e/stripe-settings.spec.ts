@@ -1,4 +1,5 @@
-import { expect, type Locator, test } from '@playwright/test';
+import type { Locator } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 import { createOrg, signUp, unique } from './helpers.ts';
 
 /** Whether `first` comes before `second` in the document. */
