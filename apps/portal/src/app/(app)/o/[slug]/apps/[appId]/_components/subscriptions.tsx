@@ -34,7 +34,11 @@ export function Subscriptions({
         empty={
           <EmptyState
             title="No subscriptions yet"
-            description="Find an API in the catalog and subscribe this app to call it with the app's keys."
+            description={
+              canCancel
+                ? "Find an API in the catalog and subscribe this app to call it with the app's keys."
+                : 'Subscriptions of this app appear here once it is subscribed to an API.'
+            }
             action={{ label: 'Browse the catalog', href: '/catalog' }}
           />
         }
