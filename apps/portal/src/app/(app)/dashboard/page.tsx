@@ -2,27 +2,26 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { ErrorState, Loading } from '../../../components/form';
-import { useTRPC } from '../../../trpc/client';
+import { Badge } from '~/components/ui/badge';
+import { buttonClasses } from '~/components/ui/button-classes';
+import { EmptyState } from '~/components/ui/empty-state';
+import { QueryState } from '~/components/ui/query-state';
+import { useTRPC } from '~/trpc/client';
 
 /** For someone in no organization yet: the way to a first call, or to publishing. */
 function GetStarted() {
   return (
-    <section className="card" aria-labelledby="get-started-title">
-      <h2 id="get-started-title">Get started</h2>
-      <p>
-        Find an API in the catalog and subscribe: an app and a personal organization are set up for you, and
-        you get a key and a ready request right away.
-      </p>
-      <p>
-        <Link href="/catalog" className="button">
-          Browse the catalog
-        </Link>
-      </p>
-      <p className="muted">
-        Publishing APIs instead? <Link href="/orgs/new">Create an organization</Link> for your team.
-      </p>
-    </section>
+    <EmptyState
+      title="Get started"
+      description={
+        <>
+          Find an API in the catalog and subscribe: an app and a personal organization are set up for you, and
+          you get a key and a ready request right away. Publishing APIs instead?{' '}
+          <Link href="/orgs/new">Create an organization</Link> for your team.
+        </>
+      }
+      action={{ label: 'Browse the catalog', href: '/catalog' }}
+    />
   );
 }
 
@@ -33,30 +32,35 @@ export default function DashboardPage() {
     <>
       <div className="page-head">
         <h1>Dashboard</h1>
-        <Link href="/orgs/new" className="button">
+        <Link href="/orgs/new" className={buttonClasses()}>
           New organization
         </Link>
       </div>
-      {orgs.data?.length === 0 ? <GetStarted /> : null}
-      <section className="card">
-        <h2>Your organizations</h2>
-        {orgs.isPending ? (
-          <Loading what="Loading organizations" />
-        ) : orgs.isError ? (
-          <ErrorState error={orgs.error} />
-        ) : orgs.data.length === 0 ? (
-          <p className="empty">You are not in any organization yet.</p>
-        ) : (
-          <ul className="list">
-            {orgs.data.map((org) => (
-              <li key={org.id}>
-                <Link href={`/o/${org.slug}`}>{org.name}</Link>
-                <span className="badge">{org.role}</span>
-              </li>
-            ))}
-          </ul>
+      <QueryState
+        query={orgs}
+        pendingLabel="Loading organizations"
+        isEmpty={(rows) => rows.length === 0}
+        empty={<GetStarted />}
+      >
+        {(rows) => (
+          <section className="card min-w-0" aria-labelledby="orgs-title">
+            <h2 id="orgs-title">Your organizations</h2>
+            <ul className="m-0 list-none p-0" aria-labelledby="orgs-title">
+              {rows.map((org) => (
+                <li
+                  key={org.id}
+                  className="flex flex-wrap items-center justify-between gap-2 border-b border-line py-2 last:border-b-0"
+                >
+                  <Link href={`/o/${org.slug}`} className="[overflow-wrap:anywhere]">
+                    {org.name}
+                  </Link>
+                  <Badge>{org.role}</Badge>
+                </li>
+              ))}
+            </ul>
+          </section>
         )}
-      </section>
+      </QueryState>
     </>
   );
 }

@@ -1,8 +1,8 @@
 'use client';
 
 import Link from 'next/link';
+import { curlSnippet, type FirstCall, fetchSnippet } from '~/components/key-snippets/first-call';
 import { CodeBlock } from '~/components/ui/code-block';
-import { curlSnippet, type FirstCall, fetchSnippet } from '../_lib/first-call';
 
 /** A new key, shown once, with a first call written out for curl and fetch (each with a copy button). */
 export function KeyReveal({

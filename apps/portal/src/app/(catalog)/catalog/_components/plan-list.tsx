@@ -3,12 +3,12 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
+import { firstCall } from '~/components/key-snippets/first-call';
 import { Button } from '~/components/ui/button';
 import { buttonClasses } from '~/components/ui/button-classes';
 import { FormMessage } from '~/components/ui/field';
 import { ErrorState, Loading } from '../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';
-import { firstCall } from '../_lib/first-call';
 import { FirstKey } from './first-key';
 import { type CatalogPlan, type MySubscription, PlanCard } from './plan-card';
 import { PlanConfirm } from './plan-confirm';

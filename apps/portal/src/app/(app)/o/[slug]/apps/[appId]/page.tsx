@@ -2,10 +2,11 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
-import { ErrorState, Loading } from '../../../../../../components/form';
-import { OrgCrumb } from '../../../../../../components/org-crumb';
-import { can } from '../../../../../../server/permissions';
-import { useTRPC } from '../../../../../../trpc/client';
+import { OrgCrumb } from '~/components/org-crumb';
+import { QueryState } from '~/components/ui/query-state';
+import { can } from '~/server/permissions';
+import { useTRPC } from '~/trpc/client';
+import { readOnlyNote } from '../_components/role-note';
 import { Keys } from './_components/keys';
 import { Subscriptions } from './_components/subscriptions';
 
@@ -14,20 +15,30 @@ export default function AppDetailPage() {
   const trpc = useTRPC();
   const app = useQuery(trpc.app.get.queryOptions({ orgSlug: slug, appId }));
   const org = useQuery(trpc.org.get.queryOptions({ orgSlug: slug }));
-  if (app.isPending) return <Loading what="Loading app" />;
-  if (app.isError) return <ErrorState error={app.error} />;
   const role = org.data?.role;
   return (
     <>
       <OrgCrumb slug={slug} section={{ label: 'Apps', href: `/o/${slug}/apps` }} />
-      <h1>{app.data.name}</h1>
-      {app.data.description ? <p className="muted">{app.data.description}</p> : null}
-      <Subscriptions
-        orgSlug={slug}
-        appId={appId}
-        canCancel={role ? can(role, 'subscription.create') : false}
-      />
-      <Keys orgSlug={slug} appId={appId} canWrite={role ? can(role, 'key.write') : false} />
+      <QueryState query={app} pendingLabel="Loading app">
+        {(data) => (
+          <>
+            <h1>{data.name}</h1>
+            {data.description ? <p className="text-muted">{data.description}</p> : null}
+            <Subscriptions
+              orgSlug={slug}
+              appId={appId}
+              canCancel={role ? can(role, 'subscription.create') : false}
+              readOnlyNote={readOnlyNote(role, 'subscription.create', 'subscriptions', 'cancel them')}
+            />
+            <Keys
+              orgSlug={slug}
+              appId={appId}
+              canWrite={role ? can(role, 'key.write') : false}
+              readOnlyNote={readOnlyNote(role, 'key.write', 'keys', 'create, rotate and revoke them')}
+            />
+          </>
+        )}
+      </QueryState>
     </>
   );
 }

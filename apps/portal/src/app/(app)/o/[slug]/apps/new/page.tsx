@@ -1,12 +1,15 @@
 'use client';
 
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useParams, useRouter, useSearchParams } from 'next/navigation';
 import { type FormEvent, Suspense, useState } from 'react';
-import { Field, FormError } from '../../../../../../components/form';
-import { OrgCrumb } from '../../../../../../components/org-crumb';
-import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+import { OrgCrumb } from '~/components/org-crumb';
+import { Button } from '~/components/ui/button';
+import { Field, FormMessage } from '~/components/ui/field';
+import { can } from '~/server/permissions';
+import { fieldErrors, formError, useTRPC } from '~/trpc/client';
 import { safeCallbackUrl } from '../../../../../(auth)/safe-callback';
+import { readOnlyNote } from '../_components/role-note';
 
 export default function NewAppPage() {
   return (
@@ -23,6 +26,9 @@ function NewAppForm() {
   // Back to where the developer came from (e.g. the API they want to subscribe to), else the new app.
   const returnTo = useSearchParams().get('returnTo');
   const [name, setName] = useState('');
+  const org = useQuery(trpc.org.get.queryOptions({ orgSlug: slug }));
+  const role = org.data?.role;
+  const note = readOnlyNote(role, 'app.write', 'the apps', 'create them');
   const create = useMutation(
     trpc.app.create.mutationOptions({
       onSuccess: (app) =>
@@ -51,10 +57,19 @@ function NewAppForm() {
           error={errors.name}
           onChange={(e) => setName(e.target.value)}
         />
-        <FormError message={formError(create.error)} />
-        <button type="submit" disabled={create.isPending || create.isSuccess}>
+        <FormMessage message={formError(create.error)} />
+        {note ? (
+          <p id="create-app-why" className="text-muted">
+            {note}
+          </p>
+        ) : null}
+        <Button
+          type="submit"
+          disabled={create.isPending || create.isSuccess || (role !== undefined && !can(role, 'app.write'))}
+          aria-describedby={note ? 'create-app-why' : undefined}
+        >
           {create.isPending ? 'Creating…' : 'Create app'}
-        </button>
+        </Button>
       </form>
     </>
   );

@@ -1,80 +1,23 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
-import { useState } from 'react';
-import { ErrorState, FormError, formatLimits, Loading } from '../../../../../../../components/form';
-import { formError, useTRPC } from '../../../../../../../trpc/client';
-
-function Usage({ orgSlug, subscriptionId }: { orgSlug: string; subscriptionId: string }) {
-  const trpc = useTRPC();
-  const usage = useQuery(trpc.usage.forSubscription.queryOptions({ orgSlug, subscriptionId }));
-  if (usage.isPending) return <span className="muted">Loading usage…</span>;
-  if (usage.isError) return <span className="field-error">Usage unavailable</span>;
-  const { used, quota } = usage.data;
-  return (
-    <span data-testid="usage">
-      {quota === null ? `${used} requests this month` : `${used} / ${quota} requests this month`}
-    </span>
-  );
-}
-
-const OPEN = new Set(['PENDING', 'ACTIVE', 'SUSPENDED']);
-
-function CancelButton({
-  orgSlug,
-  subscriptionId,
-  apiName,
-  onDone,
-}: {
-  orgSlug: string;
-  subscriptionId: string;
-  apiName: string;
-  onDone: () => Promise<void>;
-}) {
-  const trpc = useTRPC();
-  const [confirming, setConfirming] = useState(false);
-  const cancel = useMutation(trpc.subscription.cancel.mutationOptions({ onSuccess: onDone }));
-  if (!confirming) {
-    return (
-      <button
-        type="button"
-        className="secondary"
-        onClick={() => setConfirming(true)}
-        aria-label={`Cancel subscription to ${apiName}`}
-      >
-        Cancel subscription
-      </button>
-    );
-  }
-  return (
-    <span className="confirm">
-      <span>Calls with this app&apos;s keys will be refused.</span>
-      <button
-        type="button"
-        className="danger"
-        disabled={cancel.isPending}
-        onClick={() => cancel.mutate({ orgSlug, subscriptionId })}
-      >
-        {cancel.isPending ? 'Cancelling…' : 'Confirm cancel'}
-      </button>
-      <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-        Keep it
-      </button>
-      <FormError message={formError(cancel.error)} />
-    </span>
-  );
-}
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { EmptyState } from '~/components/ui/empty-state';
+import { QueryState } from '~/components/ui/query-state';
+import { useTRPC } from '~/trpc/client';
+import { SubscriptionItem } from './subscription-item';
 
 /** The app's subscriptions: status, usage, deprecation notices and the consumer's cancel. */
 export function Subscriptions({
   orgSlug,
   appId,
   canCancel,
+  readOnlyNote,
 }: {
   orgSlug: string;
   appId: string;
   canCancel: boolean;
+  /** Shown when the viewer's role may not cancel subscriptions. */
+  readOnlyNote: string | null;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -82,56 +25,45 @@ export function Subscriptions({
   const refresh = () =>
     queryClient.invalidateQueries({ queryKey: trpc.subscription.listMine.queryKey({ orgSlug, appId }) });
   return (
-    <section className="card" aria-labelledby="subscriptions-title">
+    <section className="card min-w-0" aria-labelledby="subscriptions-title">
       <h2 id="subscriptions-title">Subscriptions</h2>
-      {subs.isPending ? (
-        <Loading what="Loading subscriptions" />
-      ) : subs.isError ? (
-        <ErrorState error={subs.error} />
-      ) : subs.data.length === 0 ? (
-        <p className="empty">
-          No subscriptions yet. Find an API in the <Link href="/catalog">catalog</Link> and subscribe this
-          app.
-        </p>
-      ) : (
-        <ul className="list" aria-label="Subscriptions">
-          {subs.data.map((sub) => (
-            <li key={sub.id} className="sub">
-              <div>
-                <Link href={`/catalog/${sub.plan.api.org.slug}/${sub.plan.api.slug}`}>
-                  {sub.plan.api.name}
-                </Link>{' '}
-                <span className="muted">
-                  {sub.plan.name} · {formatLimits(sub.plan)}
-                </span>
-                {sub.plan.api.status === 'DEPRECATED' && OPEN.has(sub.status) ? (
-                  <p className="form-error" role="status">
-                    This API is deprecated
-                    {sub.plan.api.sunsetAt
-                      ? ` and stops answering on ${sub.plan.api.sunsetAt.toISOString().slice(0, 10)}`
-                      : ''}
-                    .
-                  </p>
-                ) : null}
-                {sub.plan.api.status === 'RETIRED' ? <p className="muted">This API is retired.</p> : null}
-              </div>
-              <div className="sub-meta">
-                <span className={`badge status-${sub.status.toLowerCase()}`}>{sub.status}</span>
-                {sub.rejectionReason ? <span className="muted">Reason: {sub.rejectionReason}</span> : null}
-                <Usage orgSlug={orgSlug} subscriptionId={sub.id} />
-                {canCancel && OPEN.has(sub.status) ? (
-                  <CancelButton
-                    orgSlug={orgSlug}
-                    subscriptionId={sub.id}
-                    apiName={sub.plan.api.name}
-                    onDone={refresh}
-                  />
-                ) : null}
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryState
+        query={subs}
+        pendingLabel="Loading subscriptions"
+        isEmpty={(rows) => rows.length === 0}
+        empty={
+          <EmptyState
+            title="No subscriptions yet"
+            description={
+              canCancel
+                ? "Find an API in the catalog and subscribe this app to call it with the app's keys."
+                : 'Subscriptions of this app appear here once it is subscribed to an API.'
+            }
+            action={{ label: 'Browse the catalog', href: '/catalog' }}
+          />
+        }
+      >
+        {(rows) => (
+          <>
+            {readOnlyNote ? (
+              <p className="text-muted" data-testid="subscriptions-read-only">
+                {readOnlyNote}
+              </p>
+            ) : null}
+            <ul className="m-0 list-none p-0" aria-label="Subscriptions">
+              {rows.map((sub) => (
+                <SubscriptionItem
+                  key={sub.id}
+                  orgSlug={orgSlug}
+                  sub={sub}
+                  canCancel={canCancel}
+                  onChanged={refresh}
+                />
+              ))}
+            </ul>
+          </>
+        )}
+      </QueryState>
     </section>
   );
 }
