@@ -69,8 +69,7 @@ export function Revenue({ orgSlug }: { orgSlug: string }) {
         empty={
           <EmptyState
             title="No invoices issued yet."
-            description="Invoices are issued when a subscriber's billing period ends. Price a plan so its subscribers are charged."
-            action={{ label: 'Go to your APIs', href: `/o/${orgSlug}/apis` }}
+            description="Invoices are issued when a subscriber's billing period ends; price a plan on its API's page so its subscribers are charged."
           />
         }
       >

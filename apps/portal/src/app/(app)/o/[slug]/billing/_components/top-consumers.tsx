@@ -42,8 +42,7 @@ export function TopConsumers({ orgSlug }: { orgSlug: string }) {
               {data.byRequests.length === 0 ? (
                 <EmptyState
                   title="No requests in this window."
-                  description="Publish an API so consumers can find and call it."
-                  action={{ label: 'Go to your APIs', href: `/o/${orgSlug}/apis` }}
+                  description="Publish an API so consumers can find it in the catalog and call it."
                 />
               ) : (
                 <ol aria-label="Top consumers by requests">

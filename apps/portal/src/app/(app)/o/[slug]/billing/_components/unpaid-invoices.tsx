@@ -84,8 +84,7 @@ export function UnpaidInvoices({ orgSlug }: { orgSlug: string }) {
         empty={
           <EmptyState
             title="Every issued invoice is paid."
-            description="Invoices still open appear here, with what is outstanding."
-            action={{ label: 'Review Stripe billing', href: `/o/${orgSlug}/settings/stripe` }}
+            description="Open invoices appear here when a period closes; mark local ones paid once the money arrives."
           />
         }
       >
