@@ -37,6 +37,7 @@ describe('billing view helpers', () => {
     expect(usagePermille(1n, 3)).toBe(333);
     expect(usagePermille(10n, 5)).toBe(1000);
     expect(usagePermille(0n, 0)).toBe(1000);
+    expect(usagePermille(0n, 0.5)).toBe(1000);
     expect(usagePermille(9_007_199_254_740_993n, 9_007_199_254_740_992)).toBe(1000);
   });
 

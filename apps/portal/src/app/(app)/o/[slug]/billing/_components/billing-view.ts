@@ -37,8 +37,9 @@ export function waitsForStripe(rows: readonly WaitingRow[] | undefined): boolean
  * a quota of 0 reads as full.
  */
 export function usagePermille(used: bigint, quota: number): number {
-  if (quota <= 0) return 1000;
-  const permille = (used * 1000n) / BigInt(Math.trunc(quota));
+  const whole = Number.isFinite(quota) ? Math.trunc(quota) : 0;
+  if (whole <= 0) return 1000;
+  const permille = (used * 1000n) / BigInt(whole);
   return permille >= 1000n ? 1000 : Number(permille);
 }
 
