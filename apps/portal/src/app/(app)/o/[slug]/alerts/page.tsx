@@ -2,13 +2,13 @@
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
-import { ErrorState, Loading } from '../../../../../components/form';
-import { OrgCrumb } from '../../../../../components/org-crumb';
-import { useTRPC } from '../../../../../trpc/client';
+import { alertsBlockedReason } from '~/components/billing/roles';
+import { OrgCrumb } from '~/components/org-crumb';
+import { EmptyState } from '~/components/ui/empty-state';
+import { QueryState } from '~/components/ui/query-state';
+import { useTRPC } from '~/trpc/client';
 import { AlertForm } from './_components/alert-form';
 import { AlertList } from './_components/alert-list';
-
-const MANAGERS = new Set(['OWNER', 'ADMIN']);
 
 export default function AlertsPage() {
   const { slug } = useParams<{ slug: string }>();
@@ -18,7 +18,8 @@ export default function AlertsPage() {
   const alerts = useQuery(trpc.alerts.list.queryOptions({ orgSlug: slug }));
   const options = useQuery(trpc.alerts.options.queryOptions({ orgSlug: slug }));
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.alerts.pathKey() });
-  const canManage = org.data ? MANAGERS.has(org.data.role) : false;
+  const blocked = org.data ? alertsBlockedReason(org.data.role) : null;
+  const canManage = org.data !== undefined && blocked === null;
   return (
     <>
       <OrgCrumb slug={slug} />
@@ -29,26 +30,34 @@ export default function AlertsPage() {
         Owners and admins (and whoever set an alert) get a notification and a mail the first time usage passes
         a threshold in a period. Usage is checked after it is rolled up, about once a minute.
       </p>
+      {blocked ? (
+        <p className="muted" data-testid="alerts-read-only">
+          {blocked}
+        </p>
+      ) : null}
       <section className="card" aria-labelledby="alerts-title">
         <h2 id="alerts-title">Alerts</h2>
-        {alerts.isPending ? (
-          <Loading what="Loading alerts" />
-        ) : alerts.isError ? (
-          <ErrorState error={alerts.error} />
-        ) : (
-          <AlertList orgSlug={slug} rows={alerts.data} canManage={canManage} onDeleted={refresh} />
-        )}
+        <QueryState
+          query={alerts}
+          pendingLabel="Loading alerts"
+          isEmpty={(rows) => rows.length === 0}
+          empty={
+            <EmptyState
+              title="No alerts yet."
+              description="An alert notifies you when usage passes a share of a quota or request target."
+              action={canManage ? { label: 'Add an alert', href: '#new-alert-title' } : undefined}
+            />
+          }
+        >
+          {(rows) => <AlertList orgSlug={slug} rows={rows} canManage={canManage} onDeleted={refresh} />}
+        </QueryState>
       </section>
       {canManage ? (
         <section className="card" aria-labelledby="new-alert-title">
           <h2 id="new-alert-title">New alert</h2>
-          {options.isPending ? (
-            <Loading what="Loading what can be watched" />
-          ) : options.isError ? (
-            <ErrorState error={options.error} />
-          ) : (
-            <AlertForm orgSlug={slug} options={options.data} onCreated={refresh} />
-          )}
+          <QueryState query={options} pendingLabel="Loading what can be watched">
+            {(data) => <AlertForm orgSlug={slug} options={data} onCreated={refresh} />}
+          </QueryState>
         </section>
       ) : null}
     </>

@@ -2,6 +2,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { EmptyState } from '~/components/ui/empty-state';
 import { SelectField } from '../../../../../../components/config-fields';
 import { Field, FormError } from '../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
@@ -48,9 +49,10 @@ export function AlertForm({
   );
   if (kinds.length === 0) {
     return (
-      <p className="empty">
-        Subscribe an app to a plan with a monthly quota, or publish an API, to set alerts.
-      </p>
+      <EmptyState
+        title="Subscribe an app to a plan with a monthly quota, or publish an API, to set alerts."
+        action={{ label: 'Find an API in the catalog', href: '/catalog' }}
+      />
     );
   }
   const subjects =

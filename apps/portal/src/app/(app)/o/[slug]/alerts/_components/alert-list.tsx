@@ -1,20 +1,11 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
-import { FormError } from '../../../../../../components/form';
-import { formError, useTRPC } from '../../../../../../trpc/client';
-
-interface AlertRow {
-  id: string;
-  kind: string;
-  subject: string;
-  thresholds: number[];
-  limit: bigint | null;
-  used: bigint;
-  percent: number | null;
-  period: { start: Date; end: Date } | null;
-  lastFiring: { threshold: number; at: Date } | null;
-}
+import { Button } from '~/components/ui/button';
+import { type ColumnDef, DataTable } from '~/components/ui/data-table';
+import { FormMessage } from '~/components/ui/field';
+import { formError, useTRPC } from '~/trpc/client';
+import { type AlertRow, kindText, lastSentText } from './alert-text';
 
 const count = (n: bigint) => n.toLocaleString('en-US');
 const day = (at: Date) => at.toISOString().slice(0, 10);
@@ -29,57 +20,71 @@ function Standing({ row }: { row: AlertRow }) {
   );
 }
 
-function Row({
-  orgSlug,
-  row,
-  canManage,
-  onDeleted,
-}: {
-  orgSlug: string;
-  row: AlertRow;
-  canManage: boolean;
-  onDeleted: () => void;
-}) {
+function DeleteAlert({ orgSlug, row, onDeleted }: { orgSlug: string; row: AlertRow; onDeleted: () => void }) {
   const trpc = useTRPC();
   const remove = useMutation(trpc.alerts.delete.mutationOptions({ onSuccess: onDeleted }));
   return (
-    <tr>
-      <td data-label="Watching">
-        {row.subject}
-        <br />
-        <span className="muted">
-          {row.kind === 'SUBSCRIPTION_QUOTA' ? 'monthly quota' : 'monthly request target'}
-        </span>
-      </td>
-      <td data-label="Thresholds">{row.thresholds.map((t) => `${t}%`).join(', ')}</td>
-      <td data-label="This period">
-        <Standing row={row} />
-      </td>
-      <td data-label="Last sent">
-        {row.lastFiring ? (
-          `${row.lastFiring.threshold}% on ${day(row.lastFiring.at)}`
-        ) : (
-          <span className="muted">Never</span>
-        )}
-      </td>
-      <td>
-        {canManage ? (
-          <button
-            type="button"
-            className="danger"
-            disabled={remove.isPending}
-            aria-label={`Delete the alert on ${row.subject}`}
-            onClick={() => remove.mutate({ orgSlug, alertId: row.id })}
-          >
-            Delete
-          </button>
-        ) : null}
-        <FormError message={formError(remove.error)} />
-      </td>
-    </tr>
+    <div>
+      <Button
+        size="sm"
+        variant="danger"
+        disabled={remove.isPending}
+        aria-label={`Delete the alert on ${row.subject}`}
+        onClick={() => remove.mutate({ orgSlug, alertId: row.id })}
+      >
+        Delete
+      </Button>
+      <FormMessage message={formError(remove.error)} />
+    </div>
   );
 }
 
+function alertColumns(orgSlug: string, canManage: boolean, onDeleted: () => void): ColumnDef<AlertRow>[] {
+  const columns: ColumnDef<AlertRow>[] = [
+    {
+      id: 'watching',
+      header: 'Watching',
+      accessorKey: 'subject',
+      cell: ({ row: { original } }) => (
+        <>
+          {original.subject}
+          <span className="block text-muted">{kindText(original.kind)}</span>
+        </>
+      ),
+    },
+    {
+      id: 'thresholds',
+      header: 'Thresholds',
+      enableSorting: false,
+      cell: ({ row }) => row.original.thresholds.map((t) => `${t}%`).join(', '),
+    },
+    {
+      id: 'period',
+      header: 'This period',
+      accessorFn: (row) => row.percent ?? -1,
+      cell: ({ row }) => <Standing row={row.original} />,
+    },
+    {
+      id: 'lastSent',
+      header: 'Last sent',
+      enableSorting: false,
+      cell: ({ row }) => lastSentText(row.original.lastFiring) ?? <span className="muted">Never</span>,
+    },
+  ];
+  if (!canManage) return columns;
+  return [
+    ...columns,
+    {
+      id: 'actions',
+      header: () => <span className="sr-only">Actions</span>,
+      enableSorting: false,
+      meta: { actions: true, label: 'Actions' },
+      cell: ({ row }) => <DeleteAlert orgSlug={orgSlug} row={row.original} onDeleted={onDeleted} />,
+    },
+  ];
+}
+
+/** The organization's usage alerts; owners and admins get a delete button on each. */
 export function AlertList({
   orgSlug,
   rows,
@@ -91,27 +96,12 @@ export function AlertList({
   canManage: boolean;
   onDeleted: () => void;
 }) {
-  if (rows.length === 0) return <p className="empty">No alerts yet.</p>;
   return (
-    <div className="table-wrap">
-      <table className="table stack" aria-label="Usage alerts">
-        <thead>
-          <tr>
-            <th scope="col">Watching</th>
-            <th scope="col">Thresholds</th>
-            <th scope="col">This period</th>
-            <th scope="col">Last sent</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <Row key={row.id} orgSlug={orgSlug} row={row} canManage={canManage} onDeleted={onDeleted} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Usage alerts"
+      columns={alertColumns(orgSlug, canManage, onDeleted)}
+      data={rows}
+      getRowId={(row) => row.id}
+    />
   );
 }

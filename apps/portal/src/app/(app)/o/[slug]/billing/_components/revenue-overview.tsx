@@ -2,29 +2,41 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { count, MoneyTotals } from '~/components/billing/format';
-import { ErrorState, Loading } from '../../../../../../components/form';
-import { useTRPC } from '../../../../../../trpc/client';
+import { EmptyState } from '~/components/ui/empty-state';
+import { QueryState } from '~/components/ui/query-state';
+import { useTRPC } from '~/trpc/client';
+import { currenciesOf } from './billing-view';
 import styles from './revenue.module.css';
 import { MonthlyRevenueChart, PaidSubscriptionsChart, RevenueShareChart } from './revenue-charts';
 
 const MONTHS = 12;
 const DELETED = '(deleted)';
 
-function currenciesOf(rows: ReadonlyArray<{ currency: string }>): string[] {
-  return [...new Set(rows.map((r) => r.currency))].sort();
+function useOverview(orgSlug: string) {
+  const trpc = useTRPC();
+  return useQuery(trpc.revenue.overview.queryOptions({ orgSlug, months: MONTHS }));
 }
 
 /** MRR, paid subscriptions and billed revenue per month, revenue by API and by plan, as charts. */
 export function RevenueOverview({ orgSlug }: { orgSlug: string }) {
-  const trpc = useTRPC();
-  const view = useQuery(trpc.revenue.overview.queryOptions({ orgSlug, months: MONTHS }));
-  if (view.isPending) return <Loading what="Loading revenue charts" />;
-  if (view.isError) return <ErrorState error={view.error} />;
-  const { mrr, paidSubscriptions, breakdown } = view.data;
-  const subscriptions = mrr.totals.reduce((sum, t) => sum + t.subscriptions, 0);
+  const view = useOverview(orgSlug);
   return (
     <section className="card" aria-labelledby="revenue-overview-title">
       <h2 id="revenue-overview-title">Revenue overview</h2>
+      <QueryState query={view} pendingLabel="Loading revenue charts">
+        {(data) => <Overview orgSlug={orgSlug} data={data} />}
+      </QueryState>
+    </section>
+  );
+}
+
+type OverviewData = NonNullable<ReturnType<typeof useOverview>['data']>;
+
+function Overview({ orgSlug, data }: { orgSlug: string; data: OverviewData }) {
+  const { mrr, paidSubscriptions, breakdown } = data;
+  const subscriptions = mrr.totals.reduce((sum, t) => sum + t.subscriptions, 0);
+  return (
+    <>
       <ul className={styles.stats}>
         <li>
           <span className={styles.statLabel}>MRR</span>
@@ -48,7 +60,11 @@ export function RevenueOverview({ orgSlug }: { orgSlug: string }) {
         charts below cover invoices issued in the last {MONTHS} months.
       </p>
       {paidSubscriptions.currencies.length === 0 && breakdown.byApi.length === 0 ? (
-        <p className="empty">No paid invoices issued yet: charts appear once a billing period closes.</p>
+        <EmptyState
+          title="No paid invoices issued yet: charts appear once a billing period closes."
+          description="Price a plan so its subscribers are invoiced at the end of each period."
+          action={{ label: 'Go to your APIs', href: `/o/${orgSlug}/apis` }}
+        />
       ) : (
         <div className={styles.charts}>
           {paidSubscriptions.currencies.map((c) => (
@@ -84,6 +100,6 @@ export function RevenueOverview({ orgSlug }: { orgSlug: string }) {
           ))}
         </div>
       )}
-    </section>
+    </>
   );
 }

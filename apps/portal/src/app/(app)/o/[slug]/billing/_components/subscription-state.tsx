@@ -2,7 +2,7 @@
 
 import { AddPaymentMethod } from './payment-method';
 
-type SubscriptionState =
+export type SubscriptionState =
   | 'ACTIVE'
   | 'SUSPENDED'
   | 'AWAITING_PAYMENT_METHOD'
@@ -17,10 +17,14 @@ const STATES: Record<SubscriptionState, { label: string; badge: string }> = {
   API_RETIRED: { label: 'API retired', badge: 'status-cancelled' },
 };
 
-/** A subscription's state in words, with what the consumer can do about it. */
+/**
+ * A subscription's state in words, with what the consumer can do about it; `payReason` says why
+ * this member cannot add a payment method (null when they can).
+ */
 export function SubscriptionStateCell({
   orgSlug,
   row,
+  payReason,
 }: {
   orgSlug: string;
   row: {
@@ -29,6 +33,7 @@ export function SubscriptionStateCell({
     paymentMethodError: string | null;
     retiredAt: Date | null;
   };
+  payReason: string | null;
 }) {
   const state = STATES[row.state];
   return (
@@ -47,6 +52,7 @@ export function SubscriptionStateCell({
             orgSlug={orgSlug}
             subscriptionId={row.subscriptionId}
             label={row.paymentMethodError ? 'Try again' : 'Add a payment method'}
+            disabledReason={payReason}
           />
         </>
       ) : null}

@@ -2,9 +2,11 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { SavedNote } from '../../../../../../../components/config-fields';
-import { Field, FormError } from '../../../../../../../components/form';
-import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
+import { SavedNote } from '~/components/config-fields';
+import { Field } from '~/components/form';
+import { Button } from '~/components/ui/button';
+import { FormMessage } from '~/components/ui/field';
+import { fieldErrors, formError, useTRPC } from '~/trpc/client';
 import { WebhookEndpoint } from './webhook-endpoint';
 
 /**
@@ -94,11 +96,11 @@ export function ConnectForm({
         error={errors.graceDays}
         onChange={(e) => setGraceDays(e.target.value)}
       />
-      <FormError message={formError(connect.error)} />
+      <FormMessage message={formError(connect.error)} />
       <div className="form-actions">
-        <button type="submit" disabled={connect.isPending}>
+        <Button type="submit" disabled={connect.isPending}>
           {connect.isPending ? 'Checking with Stripe…' : replacing ? 'Replace keys' : 'Connect Stripe'}
-        </button>
+        </Button>
         <SavedNote show={saved && !connect.isPending}>Stripe connected</SavedNote>
       </div>
     </form>

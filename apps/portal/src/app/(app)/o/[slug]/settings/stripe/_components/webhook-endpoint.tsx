@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
+import { CopyButton } from '~/components/ui/code-block';
 
 /** The events the webhook endpoint in Stripe must send. */
 const WEBHOOK_EVENTS = [
@@ -16,7 +17,6 @@ const WEBHOOK_EVENTS = [
 /** The endpoint URL to paste into Stripe (with a copy button) and the events to select there. */
 export function WebhookEndpoint({ path }: { path: string }) {
   const [origin, setOrigin] = useState('');
-  const [copied, setCopied] = useState(false);
   // The browser's origin is the portal's public address, whatever proxy sits in front of it.
   useEffect(() => setOrigin(window.location.origin), []);
   const url = `${origin}${path}`;
@@ -24,16 +24,7 @@ export function WebhookEndpoint({ path }: { path: string }) {
     <div className="field" data-testid="stripe-webhook-endpoint">
       <strong>Webhook endpoint URL</strong>
       <p>
-        <code>{url}</code>{' '}
-        <button
-          type="button"
-          className="link"
-          onClick={() => {
-            void navigator.clipboard?.writeText(url).then(() => setCopied(true));
-          }}
-        >
-          {copied ? 'Copied' : 'Copy'}
-        </button>
+        <code className="[overflow-wrap:anywhere]">{url}</code> <CopyButton text={url} label="Copy URL" />
       </p>
       <p className="hint">
         In Stripe: Developers → Webhooks → Add endpoint, paste this URL and select {WEBHOOK_EVENTS.join(', ')}
