@@ -5,6 +5,7 @@ import {
   createApp,
   createKey,
   createOrg,
+  expectNoAxeViolations,
   GATEWAY_URL,
   publishApi,
   signIn,
@@ -145,6 +146,7 @@ test('per-request pricing → gateway calls → closed period → exact invoice,
   await expect(lines.nth(0)).toContainText('$2.00');
   await expect(lines.nth(1).getByRole('cell')).toHaveText(['Requests: 5 × $0.002', '5', '$0.002', '$0.01']);
   await expect(consumer.getByTestId('invoice-total')).toHaveText('$2.01');
+  await expectNoAxeViolations(consumer);
 
   // 6. Printing shows the invoice alone.
   await consumer.emulateMedia({ media: 'print' });

@@ -144,6 +144,8 @@ test('invite a teammate, hand over the link, confirm the address, accept, change
     mateEmail,
   );
   await mate.goto(confirmPath);
+  await expect(mate.getByRole('button', { name: 'Confirm my address' })).toBeVisible();
+  await expectNoAxeViolations(mate);
   await mate.getByRole('button', { name: 'Confirm my address' }).click();
   await expect(mate.getByRole('heading', { name: 'Address confirmed' })).toBeVisible();
   await mate.goto(invitePath);
@@ -233,6 +235,8 @@ test('password reset through the outbox', async ({ browser }) => {
 
   const newPassword = 'brand-new-password-77';
   await user.goto(resetPath);
+  await expect(user.getByLabel('New password')).toBeVisible();
+  await expectNoAxeViolations(user);
   await user.getByLabel('New password').fill('short');
   await user.getByLabel('Confirm password').fill('short');
   await user.getByRole('button', { name: 'Set new password' }).click();
