@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useParams, useSearchParams } from 'next/navigation';
-import { OrgCrumb } from '../../../../../components/org-crumb';
+import { OrgCrumb } from '~/components/org-crumb';
 import { CallLogSection } from './_components/call-log';
 import { CredentialsSection } from './_components/credentials';
 import { PricesSection } from './_components/prices';

@@ -1,4 +1,6 @@
-/** Edit (toggles the row's inline form) and Delete, for a row of the AI settings lists. */
+import { Button } from '~/components/ui/button';
+
+/** Edit (toggles the row's form) and Delete, for a row of the AI settings lists. */
 export function RowActions(props: {
   editing: boolean;
   onToggleEdit: () => void;
@@ -7,19 +9,19 @@ export function RowActions(props: {
   onDelete: () => void;
 }) {
   return (
-    <div className="actions">
-      <button type="button" className="secondary" aria-expanded={props.editing} onClick={props.onToggleEdit}>
+    <div className="flex flex-wrap gap-2">
+      <Button variant="secondary" size="sm" aria-expanded={props.editing} onClick={props.onToggleEdit}>
         {props.editing ? 'Close' : 'Edit'}
-      </button>
-      <button
-        type="button"
-        className="secondary"
+      </Button>
+      <Button
+        variant="danger"
+        size="sm"
         aria-label={props.deleteLabel}
         disabled={props.deleting}
         onClick={props.onDelete}
       >
         Delete
-      </button>
+      </Button>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import type { Projection } from '@portcullis/core/usage-metrics';
 import { Area, AreaChart, CartesianGrid, Legend, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { ACCENT, ChartFrame, TICK } from '~/components/charts/chart-frame';
 import { count, utcMinute } from '~/lib/format';
-import { DANGER, P95 } from './charts';
+import { DANGER, P95 } from './chart-colors';
 import { tickLabel, timeTicks } from './series';
 
 export interface BurnDown {

@@ -1,8 +1,9 @@
 'use client';
 
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { ACCENT, ChartFrame, GREEN, TICK } from '~/components/charts/chart-frame';
+import { ACCENT, ChartFrame, TICK } from '~/components/charts/chart-frame';
 import { count, ms, percent, utcMinute } from '~/lib/format';
+import { DANGER, P50, P95, P99 } from './chart-colors';
 import { ERROR_RATE_LABEL } from './error-rate';
 import {
   type AxisFormat,
@@ -13,12 +14,6 @@ import {
   type SeriesPoint,
   tickLabel,
 } from './series';
-
-// Colours chosen for contrast on white (WCAG AA for the text-sized legend swatches).
-export const DANGER = '#c23030';
-const P50 = GREEN;
-export const P95 = '#9a6200';
-const P99 = '#c23030';
 
 interface SeriesProps {
   points: SeriesPoint[];

@@ -5,31 +5,11 @@ import { useState } from 'react';
 import { Field, FieldShell } from '~/components/ui/field';
 import { FilterBar } from '~/components/ui/filter-bar';
 import { Select } from '~/components/ui/select';
-import { parseUtcInput } from '~/lib/format';
 import { useTRPC } from '~/trpc/client';
+import { type AuditDraft, NO_FILTER } from './filter';
 
-export interface AuditDraft {
-  actorId: string;
-  actionPrefix: string;
-  targetType: string;
-  from: string;
-  to: string;
-}
-export const NO_FILTER: AuditDraft = { actorId: '', actionPrefix: '', targetType: '', from: '', to: '' };
 /** Radix Select items cannot have an empty value: "all" stands for no filter. */
 const ALL = 'all';
-
-export function appliedFilter(draft: AuditDraft) {
-  const from = parseUtcInput(draft.from);
-  const to = parseUtcInput(draft.to);
-  return {
-    ...(draft.actorId ? { actorId: draft.actorId } : {}),
-    ...(draft.actionPrefix.trim() ? { actionPrefix: draft.actionPrefix.trim() } : {}),
-    ...(draft.targetType ? { targetType: draft.targetType } : {}),
-    ...(from ? { from } : {}),
-    ...(to ? { to } : {}),
-  };
-}
 
 export function AuditFilters({
   orgSlug,
@@ -41,8 +21,8 @@ export function AuditFilters({
   const trpc = useTRPC();
   const facets = useQuery(trpc.audit.facets.queryOptions({ orgSlug }));
   const [draft, setDraft] = useState<AuditDraft>(NO_FILTER);
-  const set = (name: keyof AuditDraft) => (value: string) =>
-    setDraft({ ...draft, [name]: value === ALL ? '' : value });
+  const set = (name: keyof AuditDraft) => (value: string) => setDraft({ ...draft, [name]: value });
+  const pick = (name: keyof AuditDraft) => (value: string) => set(name)(value === ALL ? '' : value);
   const field = 'filter-field mb-0';
   return (
     <FilterBar
@@ -58,7 +38,7 @@ export function AuditFilters({
         <Select
           id="audit-actor"
           value={draft.actorId || ALL}
-          onValueChange={set('actorId')}
+          onValueChange={pick('actorId')}
           options={[
             { value: ALL, label: 'Everyone' },
             ...(facets.data?.actors ?? []).map((a) => ({ value: a.id, label: a.name ?? a.email })),
@@ -77,7 +57,7 @@ export function AuditFilters({
         <Select
           id="audit-target"
           value={draft.targetType || ALL}
-          onValueChange={set('targetType')}
+          onValueChange={pick('targetType')}
           options={[
             { value: ALL, label: 'All' },
             ...(facets.data?.targetTypes ?? []).map((t) => ({ value: t, label: t })),

@@ -2,30 +2,33 @@
 
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { ErrorState, Loading } from '~/components/form';
+import { QueryState } from '~/components/ui/query-state';
 import { count, utcPrecise } from '~/lib/format';
 import { useTRPC } from '~/trpc/client';
+import type { Side } from './filter';
 import { StatusCode } from './status-code';
 
-/** Every recorded field of one request, for the explorer's drawer. */
-export function LogDetail({
-  orgSlug,
-  side,
-  id,
-  at,
-}: {
-  orgSlug: string;
-  side: 'provider' | 'consumer';
+interface LogEntry {
   id: string;
-  /** the row's time, so the lookup reads only that day's rows */
   at: Date;
-}) {
-  const trpc = useTRPC();
-  const detail = useQuery(trpc.logs.get.queryOptions({ orgSlug, side, id, at }));
-  if (detail.isPending) return <Loading what="Loading request" />;
-  if (detail.isError) return <ErrorState error={detail.error} />;
-  const row = detail.data;
-  const facts: Array<[string, ReactNode]> = [
+  status: number;
+  method: string;
+  path: string;
+  errorCode: string | null;
+  latencyMs: number;
+  upstreamMs: number | null;
+  bytesIn: number;
+  bytesOut: number;
+  api: { name: string; org: { name: string } } | null;
+  app: { name: string; orgName: string } | null;
+  key: { name: string; prefix: string; last4: string } | null;
+  keyId: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+}
+
+function facts(row: LogEntry): Array<[string, ReactNode]> {
+  return [
     ['Time (UTC)', utcPrecise(row.at)],
     ['Status', <StatusCode key="s" status={row.status} />],
     ['Method', row.method],
@@ -41,14 +44,35 @@ export function LogDetail({
     ['User agent', row.userAgent ?? '—'],
     ['Request id', <code key="id">{row.id}</code>],
   ];
+}
+
+/** Every recorded field of one request, for the explorer's drawer. */
+export function LogDetail({
+  orgSlug,
+  side,
+  id,
+  at,
+}: {
+  orgSlug: string;
+  side: Side;
+  id: string;
+  /** the row's time, so the lookup reads only that day's rows */
+  at: Date;
+}) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.logs.get.queryOptions({ orgSlug, side, id, at }));
   return (
-    <dl className="facts" data-testid="log-detail">
-      {facts.map(([label, value]) => (
-        <div key={label} style={{ display: 'contents' }}>
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
+    <QueryState query={detail} pendingLabel="Loading request">
+      {(row) => (
+        <dl className="facts" data-testid="log-detail">
+          {facts(row).map(([label, value]) => (
+            <div key={label} className="contents">
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </QueryState>
   );
 }

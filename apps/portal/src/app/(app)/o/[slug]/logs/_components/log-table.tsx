@@ -3,87 +3,35 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button } from '~/components/ui/button';
-import { type ColumnDef, DataTable } from '~/components/ui/data-table';
+import { DataTable } from '~/components/ui/data-table';
 import { Drawer } from '~/components/ui/drawer';
 import { EmptyState } from '~/components/ui/empty-state';
 import { FormMessage } from '~/components/ui/field';
 import { QueryState } from '~/components/ui/query-state';
-import { utcPrecise } from '~/lib/format';
 import { fieldErrors, useTRPC } from '~/trpc/client';
+import type { LogFilter, Side } from './filter';
+import { type LogRow, logColumns } from './log-columns';
 import { LogDetail } from './log-detail';
-import { StatusCode } from './status-code';
 
 const PAGE_SIZE = 50;
 
-interface LogRow {
-  id: string;
-  at: Date;
-  status: number;
-  errorCode: string | null;
-  method: string;
-  path: string;
-  apiName: string | null;
-  latencyMs: number;
+/** Says why nothing is listed and what to do: widen the filters, or send traffic through the gateway. */
+function NoRequests({ orgSlug, side, filtered }: { orgSlug: string; side: Side; filtered: boolean }) {
+  if (filtered) return <EmptyState title="No requests match." description="Change or reset the filters." />;
+  return (
+    <EmptyState
+      title="No requests match."
+      description="Calls through the gateway appear here within seconds."
+      action={
+        side === 'provider'
+          ? { label: 'See your APIs', href: `/o/${orgSlug}/apis` }
+          : { label: 'Browse the catalog', href: '/catalog' }
+      }
+    />
+  );
 }
 
-function logColumns(open: (row: LogRow) => void): ColumnDef<LogRow>[] {
-  return [
-    {
-      id: 'at',
-      header: 'Time (UTC)',
-      accessorKey: 'at',
-      sortingFn: 'datetime',
-      cell: ({ row }) => <span className="whitespace-nowrap">{utcPrecise(row.original.at)}</span>,
-    },
-    {
-      id: 'status',
-      header: 'Status',
-      accessorKey: 'status',
-      cell: ({ row: { original } }) => (
-        <>
-          <StatusCode status={original.status} />
-          {original.errorCode ? <span className="text-muted"> {original.errorCode}</span> : null}
-        </>
-      ),
-    },
-    {
-      id: 'request',
-      header: 'Request',
-      accessorFn: (row) => `${row.method} ${row.path}`,
-      cell: ({ getValue }) => (
-        <span className="font-mono text-sm [overflow-wrap:anywhere]">{String(getValue())}</span>
-      ),
-    },
-    { id: 'api', header: 'API', accessorFn: (row) => row.apiName ?? '—' },
-    {
-      id: 'latency',
-      header: 'Latency',
-      accessorKey: 'latencyMs',
-      cell: ({ row }) => <span className="whitespace-nowrap">{row.original.latencyMs} ms</span>,
-    },
-    {
-      id: 'details',
-      header: () => <span className="sr-only">Details</span>,
-      enableSorting: false,
-      meta: { actions: true, label: 'Details' },
-      cell: ({ row }) => (
-        <Button variant="secondary" size="sm" onClick={() => open(row.original)}>
-          Details<span className="sr-only"> of request {row.original.id}</span>
-        </Button>
-      ),
-    },
-  ];
-}
-
-export function LogTable({
-  orgSlug,
-  side,
-  filter,
-}: {
-  orgSlug: string;
-  side: 'provider' | 'consumer';
-  filter: Record<string, string | Date>;
-}) {
+export function LogTable({ orgSlug, side, filter }: { orgSlug: string; side: Side; filter: LogFilter }) {
   const trpc = useTRPC();
   const [open, setOpen] = useState<LogRow | null>(null);
   const list = useInfiniteQuery(
@@ -99,12 +47,7 @@ export function LogTable({
       query={list}
       pendingLabel="Loading requests"
       isEmpty={(data) => data.pages.every((page) => page.rows.length === 0)}
-      empty={
-        <EmptyState
-          title="No requests match."
-          description="Calls through the gateway appear here within seconds."
-        />
-      }
+      empty={<NoRequests orgSlug={orgSlug} side={side} filtered={Object.keys(filter).length > 0} />}
     >
       {(data) => {
         const rows = data.pages.flatMap((page) => page.rows);

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { credentialInput, draftAfterSave, headerLines, initialDraft, parseHeaders } from './credential-draft';
+
+describe('credential headers', () => {
+  it('parses one header per line', () => {
+    expect(parseHeaders(['OpenAI-Organization: org-1', 'X-Tag :  a:b', 'X-Empty'])).toEqual({
+      'OpenAI-Organization': 'org-1',
+      'X-Tag': 'a:b',
+      'X-Empty': '',
+    });
+    expect(parseHeaders([])).toEqual({});
+  });
+
+  it('prints stored headers back as lines that parse to the same', () => {
+    const headers = { 'OpenAI-Organization': 'org-1', 'X-Tag': 'a:b' };
+    expect(headerLines(headers)).toBe('OpenAI-Organization: org-1\nX-Tag: a:b');
+    expect(parseHeaders(headerLines(headers).split('\n'))).toEqual(headers);
+    expect(headerLines(null)).toBe('');
+  });
+});
+
+const row = {
+  id: 'c1',
+  name: 'Main',
+  provider: 'azure',
+  baseUrl: 'https://x.openai.azure.com',
+  apiVersion: '2024-10-21',
+  headers: { 'X-Tag': 'a' },
+  secretHint: 'abcd',
+  updatedAt: new Date('2026-12-01T00:00:00Z'),
+};
+
+describe('credential drafts', () => {
+  it('starts an edit from the row, with a blank secret', () => {
+    expect(initialDraft(row)).toEqual({
+      name: 'Main',
+      provider: 'azure',
+      baseUrl: 'https://x.openai.azure.com',
+      apiVersion: '2024-10-21',
+      headers: 'X-Tag: a',
+      secret: '',
+    });
+    expect(initialDraft().provider).toBe('openai');
+  });
+
+  it('clears the secret after a save, and the whole add form but its provider', () => {
+    const draft = { ...initialDraft(row), secret: 'sk-1' };
+    expect(draftAfterSave(draft, true)).toEqual({ ...draft, secret: '' });
+    expect(draftAfterSave(draft, false)).toEqual({ ...initialDraft(), provider: 'azure' });
+  });
+
+  it('sends the secret on edit only when a new one is typed', () => {
+    const draft = initialDraft(row);
+    const kept = credentialInput('acme', draft, ['X-Tag: a'], row);
+    expect(kept).toEqual({
+      kind: 'update',
+      input: {
+        orgSlug: 'acme',
+        name: 'Main',
+        baseUrl: 'https://x.openai.azure.com',
+        apiVersion: '2024-10-21',
+        headers: { 'X-Tag': 'a' },
+        credentialId: 'c1',
+      },
+    });
+    expect(credentialInput('acme', { ...draft, secret: 'sk-2' }, [], row).input).toMatchObject({
+      secret: 'sk-2',
+    });
+    expect(credentialInput('acme', { ...initialDraft(), name: 'New', secret: 'sk-3' }, [])).toEqual({
+      kind: 'create',
+      input: {
+        orgSlug: 'acme',
+        name: 'New',
+        baseUrl: '',
+        apiVersion: '',
+        headers: {},
+        provider: 'openai',
+        secret: 'sk-3',
+      },
+    });
+  });
+});
