@@ -3,7 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { Button } from '~/components/ui/button';
 import { FormMessage } from '~/components/ui/field';
-import { formError, useTRPC } from '../../../../trpc/client';
+import { formError, useTRPC } from '~/trpc/client';
 import type { FirstCall } from '../_lib/first-call';
 import { KeyReveal } from './key-reveal';
 
