@@ -2,56 +2,15 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname, useRouter } from 'next/navigation';
+import { usePathname } from 'next/navigation';
 import { signOut } from 'next-auth/react';
 import { useState } from 'react';
 import { useTRPC } from '~/trpc/client';
+import { isCurrentSection } from './header-org';
 import { Badge } from './ui/badge';
 import { Button } from './ui/button';
 
-/** `/o/<slug>/…` → slug, else null. */
-function currentOrgSlug(pathname: string | null): string | null {
-  const match = pathname?.match(/^\/o\/([^/]+)/);
-  return match?.[1] ? decodeURIComponent(match[1]) : null;
-}
-
-export function OrgSwitcher({ id, onSwitch }: { id: string; onSwitch?: () => void }) {
-  const trpc = useTRPC();
-  const router = useRouter();
-  const slug = currentOrgSlug(usePathname());
-  const orgs = useQuery(trpc.org.listMine.queryOptions());
-  if (!orgs.data || orgs.data.length === 0) return null;
-  const known = orgs.data.some((org) => org.slug === slug);
-  return (
-    <div className="min-w-0">
-      <label htmlFor={id} className="sr-only">
-        Organization
-      </label>
-      <select
-        id={id}
-        value={known && slug ? slug : ''}
-        className="m-0 w-full max-w-56 rounded-md border border-line bg-white px-2 py-1.5"
-        onChange={(e) => {
-          if (!e.target.value) return;
-          onSwitch?.();
-          router.push(`/o/${encodeURIComponent(e.target.value)}`);
-        }}
-      >
-        {known ? null : (
-          <option value="" disabled>
-            Switch organization…
-          </option>
-        )}
-        {orgs.data.map((org) => (
-          <option key={org.id} value={org.slug}>
-            {org.name}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
+/** The way to the notifications, with the unread count (polled). */
 export function NotificationsBell() {
   const trpc = useTRPC();
   const unread = useQuery({ ...trpc.account.unreadCount.queryOptions(), refetchInterval: 30_000 });
@@ -85,6 +44,7 @@ export function NotificationsBell() {
   );
 }
 
+/** Ends the session and opens the sign-in page. */
 export function SignOutButton({ className }: { className?: string }) {
   const [signingOut, setSigningOut] = useState(false);
   return (
@@ -122,7 +82,7 @@ export function NavLinks({
   return (
     <ul className={className}>
       {items.map((item) => {
-        const current = pathname === item.href || pathname.startsWith(`${item.href}/`);
+        const current = isCurrentSection(pathname, item.href);
         return (
           <li key={item.href}>
             <Link
@@ -137,5 +97,14 @@ export function NavLinks({
         );
       })}
     </ul>
+  );
+}
+
+/** Shown until the account's address is confirmed: leads to the account page, which resends the link. */
+export function ConfirmEmailLink() {
+  return (
+    <Link href="/account" className="no-underline">
+      <Badge tone="warn">Confirm your email</Badge>
+    </Link>
   );
 }

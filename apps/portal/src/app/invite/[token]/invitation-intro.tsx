@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { Badge } from '~/components/ui/badge';
 import { buttonClasses } from '~/components/ui/button-classes';
+import { InvalidInvitation } from './invalid-invitation';
 
 export interface InvitationIntroData {
   org: { name: string };
@@ -24,10 +25,7 @@ export function InvitationIntro({
     return (
       <>
         <h1>Invitation</h1>
-        <p className="form-error" role="alert">
-          This invitation link is not valid. It may have been replaced by a newer invitation or revoked; ask
-          for a new one.
-        </p>
+        <InvalidInvitation />
       </>
     );
   }

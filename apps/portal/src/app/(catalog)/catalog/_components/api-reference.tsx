@@ -4,7 +4,7 @@ import '@scalar/api-reference-react/style.css';
 import type { AnyApiReferenceConfiguration } from '@scalar/api-reference-react';
 import dynamic from 'next/dynamic';
 import { useMemo } from 'react';
-import { Loading } from '../../../../components/form';
+import { EmptyState } from '~/components/ui/empty-state';
 import { KEY_SCHEME, referenceDocument } from '../_lib/reference-document';
 
 // The renderer mounts a client-side app: it never renders on the server.
@@ -12,7 +12,11 @@ const ApiReferenceReact = dynamic(
   () => import('@scalar/api-reference-react').then((m) => m.ApiReferenceReact),
   {
     ssr: false,
-    loading: () => <Loading what="Loading the API reference" />,
+    loading: () => (
+      <p className="text-muted" role="status" aria-busy="true">
+        Loading the API reference…
+      </p>
+    ),
   },
 );
 
@@ -69,7 +73,14 @@ export function ApiReference({
     }),
     [content, orgSlug, apiSlug, apiKey, tryIt],
   );
-  if (!content) return <p className="empty">This API has no readable OpenAPI document.</p>;
+  if (!content) {
+    return (
+      <EmptyState
+        title="This API has no readable OpenAPI document."
+        description="Its reference cannot be shown; the base URL and plans still apply."
+      />
+    );
+  }
   return (
     <section aria-label={label} data-testid="api-reference">
       <ApiReferenceReact configuration={configuration} />

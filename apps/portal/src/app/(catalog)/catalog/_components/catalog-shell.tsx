@@ -1,9 +1,8 @@
-import { isPlatformAdmin } from '@portcullis/services/verbs/settings';
-import Link from 'next/link';
+import { headerUser } from '@portcullis/services/verbs/account';
 import type { ReactNode } from 'react';
-import { Header } from '../../../../components/header';
-import { auth } from '../../../../server/auth';
-import { serviceDb } from '../../../../server/db';
+import { Header, PublicHeader } from '~/components/header';
+import { auth } from '~/server/auth';
+import { serviceDb } from '~/server/db';
 
 /**
  * The frame of the catalog pages, for a layout that lets signed-out visitors in (anonymous browsing):
@@ -13,30 +12,19 @@ import { serviceDb } from '../../../../server/db';
 export async function CatalogShell({ children }: { children: ReactNode }) {
   const session = await auth();
   const userId = session?.user?.id;
+  const user = userId ? await headerUser({ db: serviceDb(), actor: { id: userId } }) : null;
   return (
     <>
-      {userId ? (
+      {user ? (
         <Header
-          email={session.user.email ?? ''}
-          isPlatformAdmin={await isPlatformAdmin({ db: serviceDb(), actor: { id: userId } })}
+          email={user.email}
+          isPlatformAdmin={user.isPlatformAdmin}
+          emailVerified={user.emailVerified}
         />
       ) : (
-        <header className="site-header">
-          <nav className="nav" aria-label="Main">
-            <Link href="/catalog" className="brand">
-              Portcullis
-            </Link>
-            <Link href="/catalog">Catalog</Link>
-          </nav>
-          <div className="account">
-            <Link href="/signin?callbackUrl=%2Fcatalog">Sign in</Link>
-            <Link href="/signup" className="button">
-              Create account
-            </Link>
-          </div>
-        </header>
+        <PublicHeader />
       )}
-      <main className="container">{children}</main>
+      <main className="container min-w-0">{children}</main>
     </>
   );
 }

@@ -4,7 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import type { FirstCall } from '~/components/key-snippets/first-call';
 import { Button } from '~/components/ui/button';
 import { FormMessage } from '~/components/ui/field';
-import { formError, useTRPC } from '../../../../trpc/client';
+import { formError, useTRPC } from '~/trpc/client';
 import { KeyReveal } from './key-reveal';
 
 /** A subscribed app's next step: one click to a key and a call that works as written. */

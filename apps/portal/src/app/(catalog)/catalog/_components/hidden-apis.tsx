@@ -3,8 +3,11 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { useTRPC } from '../../../../trpc/client';
+import { EmptyState } from '~/components/ui/empty-state';
+import { useTRPC } from '~/trpc/client';
 
+const SIGN_IN = '/signin?callbackUrl=%2Fcatalog';
+const SIGN_UP = '/signup?callbackUrl=%2Fcatalog';
 const apis = (n: number) => `${n} published API${n === 1 ? '' : 's'}`;
 
 /**
@@ -20,21 +23,38 @@ export function HiddenApis({ listEmpty, fallback }: { listEmpty: boolean; fallba
   const count = hidden.data.hidden;
   const verb = count === 1 ? 'is' : 'are';
   if (count > 0 && !me.data) {
+    const notShown = `${apis(count)} ${verb} not shown to signed-out visitors.`;
+    if (listEmpty) {
+      return (
+        <div data-testid="hidden-apis">
+          <EmptyState
+            title="Sign in to see the APIs published here"
+            description={
+              <>
+                {notShown} No account yet? <Link href={SIGN_UP}>Create an account</Link>.
+              </>
+            }
+            action={{ label: 'Sign in', href: SIGN_IN }}
+          />
+        </div>
+      );
+    }
     return (
-      <p className={listEmpty ? undefined : 'card'} data-testid="hidden-apis">
-        {listEmpty ? 'Sign in to see the APIs published here: ' : 'Sign in to see more: '}
-        {apis(count)} {verb} not shown to signed-out visitors.{' '}
-        <Link href="/signin?callbackUrl=%2Fcatalog">Sign in</Link> or{' '}
-        <Link href="/signup?callbackUrl=%2Fcatalog">create an account</Link>.
+      <p className="card" data-testid="hidden-apis">
+        Sign in to see more: {notShown} <Link href={SIGN_IN}>Sign in</Link> or{' '}
+        <Link href={SIGN_UP}>create an account</Link>.
       </p>
     );
   }
   if (count > 0 && listEmpty) {
     return (
-      <p data-testid="hidden-apis">
-        {apis(count)} {verb} private to {count === 1 ? 'its provider' : 'their providers'}. Ask a provider to
-        share theirs with your organization.
-      </p>
+      <div data-testid="hidden-apis">
+        <EmptyState
+          title="No APIs shared with you yet"
+          description={`${apis(count)} ${verb} private to ${count === 1 ? 'its provider' : 'their providers'}. Ask a provider to share theirs with your organization.`}
+          action={{ label: 'Open your dashboard', href: '/dashboard' }}
+        />
+      </div>
     );
   }
   return fallback;

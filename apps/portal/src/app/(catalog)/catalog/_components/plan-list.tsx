@@ -1,50 +1,27 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
 import { useState } from 'react';
 import { firstCall } from '~/components/key-snippets/first-call';
 import { Button } from '~/components/ui/button';
-import { buttonClasses } from '~/components/ui/button-classes';
+import { EmptyState } from '~/components/ui/empty-state';
 import { FormMessage } from '~/components/ui/field';
-import { ErrorState, Loading } from '../../../../components/form';
-import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';
+import { QueryState } from '~/components/ui/query-state';
+import { fieldErrors, formError, useTRPC } from '~/trpc/client';
+import { holdsPlan } from '../_lib/subscription-state';
 import { FirstKey } from './first-key';
 import { type CatalogPlan, type MySubscription, PlanCard } from './plan-card';
 import { PlanConfirm } from './plan-confirm';
-import { NEW_APP, type NewAppDraft, SubscribeAs, useAppHolders } from './subscribe-as';
-import { type Started, type Subscriber, useSubscribe } from './use-subscribe';
-
-const isOpen = (status: string | undefined) =>
-  status === 'PENDING' || status === 'ACTIVE' || status === 'SUSPENDED';
-
-function SignInToSubscribe({ back }: { back: string }) {
-  const callbackUrl = encodeURIComponent(back);
-  return (
-    <p>
-      <Link className={buttonClasses()} href={`/signup?callbackUrl=${callbackUrl}`}>
-        Sign up to subscribe
-      </Link>{' '}
-      <span className="muted">
-        or <Link href={`/signin?callbackUrl=${callbackUrl}`}>sign in</Link>. No organization or app needed
-        first: subscribing sets them up.
-      </span>
-    </p>
-  );
-}
+import { SignInToSubscribe } from './sign-in-to-subscribe';
+import { SubscribeAs } from './subscribe-as';
+import { usePlanPicker } from './use-plan-picker';
+import { useSubscribe } from './use-subscribe';
 
 /**
  * Plans with limits and prices. Signed-in viewers subscribe one of their apps, or a new one made on
  * the way, to a plan (only while PUBLISHED); an active subscription leads straight to a key.
  */
-export function PlanList({
-  orgSlug,
-  apiSlug,
-  plans,
-  mySubscriptions,
-  canSubscribe,
-  signedIn,
-}: {
+export function PlanList(props: {
   orgSlug: string;
   apiSlug: string;
   plans: CatalogPlan[];
@@ -52,34 +29,20 @@ export function PlanList({
   canSubscribe: boolean;
   signedIn: boolean;
 }) {
+  const { orgSlug, apiSlug, plans, signedIn } = props;
   const trpc = useTRPC();
-  const picking = signedIn && canSubscribe;
-  const apps = useQuery({ ...trpc.app.subscribable.queryOptions(), enabled: picking });
+  const back = `/catalog/${orgSlug}/${apiSlug}`;
+  const picking = signedIn && props.canSubscribe;
   const api = useQuery(trpc.catalog.get.queryOptions({ orgSlug, apiSlug }));
-  const { holders } = useAppHolders(picking);
-  const [chosenAppId, setChosenAppId] = useState('');
-  const [draft, setDraft] = useState<NewAppDraft>({ name: 'My app', orgSlug: '' });
-  const [started, setStarted] = useState<Started | null>(null);
+  const picker = usePlanPicker(picking, props.mySubscriptions);
+  const { subscriber, selectedApp } = picker;
   const [confirming, setConfirming] = useState<CatalogPlan | null>(null);
   const subscription = useSubscribe((s) => {
-    setStarted(s);
-    setChosenAppId(s.appId);
+    picker.onStarted(s);
     setConfirming(null);
   });
-  const appList = apps.data ?? [];
-  const appId = chosenAppId || appList[0]?.id || NEW_APP;
-  const selectedApp = appList.find((a) => a.id === appId);
-  const subscriber: Subscriber | null = selectedApp
-    ? { kind: 'app', app: selectedApp }
-    : appId === NEW_APP
-      ? { kind: 'new', appName: draft.name, orgSlug: draft.orgSlug || holders[0]?.slug }
-      : null;
-  const statusFor = (planId: string) =>
-    mySubscriptions.find((s) => s.appId === appId && s.planId === planId && s.status !== 'CANCELLED') ??
-    (started?.appId === appId && started.planId === planId
-      ? { ...started, rejectionReason: null }
-      : undefined);
-  const active = plans.map((p) => statusFor(p.id)).find((s) => s?.status === 'ACTIVE');
+  const problem = subscription.checkoutProblem ?? formError(subscription.error);
+  const active = plans.map((p) => picker.statusFor(p.id)).find((s) => s?.status === 'ACTIVE');
 
   /** A free plan subscribes at once; a priced one first shows what it charges and asks to confirm. */
   const onSubscribe = (plan: CatalogPlan) => {
@@ -90,40 +53,46 @@ export function PlanList({
 
   return (
     <>
-      {!signedIn ? <SignInToSubscribe back={`/catalog/${orgSlug}/${apiSlug}`} /> : null}
-      {picking && apps.isPending ? <Loading what="Loading your apps" /> : null}
-      {picking && apps.isError ? <ErrorState error={apps.error} /> : null}
-      {picking && apps.isSuccess ? (
-        <SubscribeAs
-          apps={appList}
-          appId={appId}
-          onAppChange={setChosenAppId}
-          draft={draft}
-          onDraftChange={setDraft}
-          errors={fieldErrors(subscription.error)}
-          returnTo={`/catalog/${orgSlug}/${apiSlug}`}
-        />
+      {!signedIn ? <SignInToSubscribe back={back} /> : null}
+      {picking ? (
+        <QueryState query={picker.apps} pendingLabel="Loading your apps">
+          {(apps) => (
+            <SubscribeAs
+              apps={apps}
+              appId={picker.appId}
+              onAppChange={picker.chooseApp}
+              draft={picker.draft}
+              onDraftChange={picker.setDraft}
+              errors={fieldErrors(subscription.error)}
+              returnTo={back}
+            />
+          )}
+        </QueryState>
       ) : null}
-      <FormMessage message={subscription.checkoutProblem ?? formError(subscription.error)} />
+      <FormMessage message={problem} />
       {confirming && subscriber ? (
         <PlanConfirm
           plan={confirming}
           appName={subscriber.kind === 'app' ? subscriber.app.name : subscriber.appName}
           isPending={subscription.isPending}
-          problem={subscription.checkoutProblem ?? formError(subscription.error)}
+          problem={problem}
           onConfirm={() => subscription.start(subscriber, confirming.id)}
           onCancel={() => setConfirming(null)}
         />
       ) : null}
       {plans.length === 0 ? (
-        <p className="empty">This API has no plans yet.</p>
+        <EmptyState
+          title="This API has no plans yet."
+          description="Its provider has not opened it to subscriptions. Browse the catalog for other APIs."
+          action={{ label: 'Browse the catalog', href: '/catalog' }}
+        />
       ) : (
         <ul className="plans" aria-label="Plans">
           {plans.map((plan) => {
-            const existing = statusFor(plan.id);
+            const existing = picker.statusFor(plan.id);
             return (
-              <PlanCard key={plan.id} plan={plan} status={existing}>
-                {picking && subscriber && !isOpen(existing?.status) ? (
+              <PlanCard key={plan.id} plan={plan} status={existing} billingOrg={selectedApp?.orgSlug}>
+                {picking && subscriber && !holdsPlan(existing?.status) ? (
                   <Button
                     aria-label={`Subscribe to ${plan.name}`}
                     disabled={subscription.isPending}

@@ -3,8 +3,10 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { ErrorState, Loading } from '../../../../components/form';
-import { useTRPC } from '../../../../trpc/client';
+import { EmptyState } from '~/components/ui/empty-state';
+import { FieldShell } from '~/components/ui/field';
+import { QueryState } from '~/components/ui/query-state';
+import { useTRPC } from '~/trpc/client';
 import { ApiReference } from './api-reference';
 import styles from './catalog.module.css';
 import { TryItKey } from './try-it';
@@ -40,7 +42,6 @@ export function ReferenceSection({
     enabled: shown !== 'current',
   });
   const hasCurrent = current !== null;
-  const spec = shown === 'current' ? current : snapshot.data?.spec;
   const reference = (document: unknown) => (
     <ApiReference
       // A new key or document starts the renderer afresh with it.
@@ -55,12 +56,11 @@ export function ReferenceSection({
     />
   );
   return (
-    <section className="card" aria-labelledby="docs-title">
+    <section className="card min-w-0" aria-labelledby="docs-title">
       <div className={styles.docsHead}>
         <h2 id="docs-title">API reference</h2>
         {versions.length > 0 ? (
-          <div className="field inline">
-            <label htmlFor="docs-version">Version</label>
+          <FieldShell id="docs-version" label="Version" className="mb-0">
             <select id="docs-version" value={shown} onChange={(e) => setShown(e.target.value)}>
               {hasCurrent ? <option value="current">{version} (current)</option> : null}
               {versions.map((v) => (
@@ -69,7 +69,7 @@ export function ReferenceSection({
                 </option>
               ))}
             </select>
-          </div>
+          </FieldShell>
         ) : null}
       </div>
       {versions.length > 1 ? (
@@ -80,14 +80,17 @@ export function ReferenceSection({
       {callable && (hasCurrent || shown !== 'current') ? (
         <TryItKey orgSlug={orgSlug} apiSlug={apiSlug} signedIn={signedIn} onKey={setApiKey} />
       ) : null}
-      {shown === 'current' && !hasCurrent ? (
-        <p className="empty">The provider has not published an OpenAPI document for this API.</p>
-      ) : shown !== 'current' && snapshot.isPending ? (
-        <Loading what="Loading this version" />
-      ) : shown !== 'current' && snapshot.isError ? (
-        <ErrorState error={snapshot.error} />
+      {shown !== 'current' ? (
+        <QueryState query={snapshot} pendingLabel="Loading this version">
+          {(data) => reference(data.spec)}
+        </QueryState>
+      ) : hasCurrent ? (
+        reference(current)
       ) : (
-        reference(spec)
+        <EmptyState
+          title="No OpenAPI document yet."
+          description="The provider has not published an OpenAPI document for this API. The plans below say what it offers; the changelog, what changed."
+        />
       )}
     </section>
   );

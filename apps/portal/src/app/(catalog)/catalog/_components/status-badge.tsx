@@ -1,13 +1,13 @@
-'use client';
+import { Badge } from '~/components/ui/badge';
 
-const CLASS: Record<string, string> = {
-  PUBLISHED: 'status-active',
-  DEPRECATED: 'status-suspended',
-  RETIRED: 'status-cancelled',
-  DRAFT: '',
-};
+const TONE = {
+  PUBLISHED: 'ok',
+  DEPRECATED: 'warn',
+  RETIRED: 'danger',
+  DRAFT: 'neutral',
+} as const;
 
 /** An API's lifecycle status as a badge (colour plus the word, never colour alone). */
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge ${CLASS[status] ?? ''}`.trim()}>{status}</span>;
+  return <Badge tone={TONE[status as keyof typeof TONE] ?? 'neutral'}>{status}</Badge>;
 }

@@ -2,7 +2,8 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useTRPC } from '../../../../trpc/client';
+import { useTRPC } from '~/trpc/client';
+import { checkoutReturn } from '../_lib/subscription-state';
 
 /** An app the signed-in developer may subscribe with (`app.subscribable`). */
 export interface SubscribableApp {
@@ -17,16 +18,13 @@ export type Subscriber =
   | { kind: 'app'; app: SubscribableApp }
   | { kind: 'new'; appName: string; orgSlug: string | undefined };
 
+/** A subscription just made, as the subscribe answer describes it. */
 export interface Started {
+  id: string;
   appId: string;
   planId: string;
   status: string;
-}
-
-/** Where Stripe Checkout sends the browser back to: the Billing page of the org holding the app. */
-function checkoutReturn(orgSlug: string) {
-  const billing = `${window.location.origin}/o/${orgSlug}/billing`;
-  return { successUrl: `${billing}?checkout=done`, cancelUrl: `${billing}?checkout=cancelled` };
+  pendingReason: string | null;
 }
 
 /**
@@ -48,7 +46,13 @@ export function useSubscribe(onStarted: (started: Started) => void) {
         `Subscribed, but the payment page could not be opened (${s.checkoutError}). Add a payment method from Billing.`,
       );
     }
-    onStarted({ appId: s.appId, planId: s.planId, status: s.status });
+    onStarted({
+      id: s.id,
+      appId: s.appId,
+      planId: s.planId,
+      status: s.status,
+      pendingReason: s.pendingReason,
+    });
   };
   const existing = useMutation(trpc.subscription.create.mutationOptions({ onSuccess: started }));
   const withNewApp = useMutation(
@@ -60,14 +64,14 @@ export function useSubscribe(onStarted: (started: Started) => void) {
     setCheckoutProblem(null);
     if (subscriber.kind === 'app') {
       const { orgSlug, id: appId } = subscriber.app;
-      existing.mutate({ orgSlug, appId, planId, ...checkoutReturn(orgSlug) });
+      existing.mutate({ orgSlug, appId, planId, ...checkoutReturn(window.location.origin, orgSlug) });
     } else {
       withNewApp.mutate({
         planId,
         appName: subscriber.appName,
         orgSlug: subscriber.orgSlug,
         // The server puts the slug of the org that holds the app (maybe a new personal one) for {org}.
-        ...checkoutReturn(subscriber.orgSlug ?? '{org}'),
+        ...checkoutReturn(window.location.origin, subscriber.orgSlug ?? '{org}'),
       });
     }
   };

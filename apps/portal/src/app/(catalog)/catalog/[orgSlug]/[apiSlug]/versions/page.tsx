@@ -4,47 +4,34 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams, usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { Suspense } from 'react';
-import { ErrorState, Loading } from '../../../../../../components/form';
-import { useTRPC } from '../../../../../../trpc/client';
-import { ApiReference } from '../../../_components/api-reference';
-import styles from '../../../_components/catalog.module.css';
+import { EmptyState } from '~/components/ui/empty-state';
+import { QueryState } from '~/components/ui/query-state';
+import { useTRPC } from '~/trpc/client';
+import { ChangeList } from './_components/change-list';
+import { SideBySide } from './_components/side-by-side';
+import { type VersionOption, VersionPickers } from './_components/version-pickers';
 
-interface Change {
-  level: 'breaking' | 'non-breaking';
-  kind: string;
-  operation: string;
-  location: string;
-  message: string;
+interface CatalogApi {
+  name: string;
+  version: string;
+  openapiSpec: unknown;
+  specVersions: Array<{ version: string }>;
+  gatewayBaseUrl: string;
 }
 
-function ChangeList({ changes }: { changes: Change[] }) {
-  if (changes.length === 0) return <p className="empty">The two documents describe the same API.</p>;
-  return (
-    <ul className="list" aria-label="Changes">
-      {changes.map((c) => (
-        <li key={`${c.level}|${c.kind}|${c.operation}|${c.location}|${c.message}`} className={styles.change}>
-          <span className={`badge ${c.level === 'breaking' ? styles.breaking : styles.additive}`}>
-            {c.level === 'breaking' ? 'breaking' : 'compatible'}
-          </span>
-          {c.location ? <code>{c.operation}</code> : null}
-          <span>{c.message}</span>
-        </li>
-      ))}
-    </ul>
-  );
+function versionOptions(api: CatalogApi): VersionOption[] {
+  return [
+    ...(api.openapiSpec != null ? [{ value: 'current', label: `${api.version} (current)` }] : []),
+    ...api.specVersions.map((v) => ({ value: v.version, label: v.version })),
+  ];
 }
 
-function Versions() {
-  const { orgSlug, apiSlug } = useParams<{ orgSlug: string; apiSlug: string }>();
+function Compare({ api, orgSlug, apiSlug }: { api: CatalogApi; orgSlug: string; apiSlug: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  const api = useQuery(trpc.catalog.get.queryOptions({ orgSlug, apiSlug }));
-  const options = [
-    ...(api.data?.openapiSpec != null ? [{ value: 'current', label: `${api.data.version} (current)` }] : []),
-    ...(api.data?.specVersions ?? []).map((v) => ({ value: v.version, label: v.version })),
-  ];
+  const options = versionOptions(api);
   // Default: the previous published version against the newest one.
   const from = params.get('from') || options[2]?.value || options[1]?.value || '';
   const to = params.get('to') || options[1]?.value || options[0]?.value || '';
@@ -57,97 +44,67 @@ function Versions() {
     const query = new URLSearchParams({ from: next.from ?? from, to: next.to ?? to });
     router.replace(`${pathname}?${query.toString()}`, { scroll: false });
   };
-
-  if (api.isPending) return <Loading what="Loading versions" />;
-  if (api.isError) return <ErrorState error={api.error} />;
+  if (options.length < 2) {
+    return (
+      <EmptyState
+        title="Only one version has been published so far: nothing to compare yet."
+        description="The API's page shows its reference and changelog."
+        action={{ label: `Back to ${api.name}`, href: `/catalog/${orgSlug}/${apiSlug}` }}
+      />
+    );
+  }
   return (
     <>
-      <nav className="crumbs" aria-label="Breadcrumb">
-        <Link href="/catalog">Catalog</Link>
-        <span aria-hidden="true"> / </span>
-        <Link href={`/catalog/${orgSlug}/${apiSlug}`}>{api.data.name}</Link>
-      </nav>
-      <h1>Versions of {api.data.name}</h1>
-      {options.length < 2 ? (
-        <p className="empty card">Only one version has been published so far: nothing to compare yet.</p>
-      ) : (
+      <section className="card min-w-0" aria-labelledby="compare-title">
+        <h2 id="compare-title">Compare</h2>
+        <VersionPickers from={from} to={to} options={options} onChoose={choose} />
+        <QueryState query={compare} pendingLabel="Comparing">
+          {(data) => <ChangeList diff={data.diff} />}
+        </QueryState>
+      </section>
+      {compare.data ? (
+        <SideBySide
+          from={compare.data.from}
+          to={compare.data.to}
+          gatewayBaseUrl={api.gatewayBaseUrl}
+          orgSlug={orgSlug}
+          apiSlug={apiSlug}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function Versions() {
+  const { orgSlug, apiSlug } = useParams<{ orgSlug: string; apiSlug: string }>();
+  const trpc = useTRPC();
+  const api = useQuery(trpc.catalog.get.queryOptions({ orgSlug, apiSlug }));
+  return (
+    <QueryState query={api} pendingLabel="Loading versions">
+      {(data) => (
         <>
-          <section className="card" aria-labelledby="compare-title">
-            <h2 id="compare-title">Compare</h2>
-            <div className="row">
-              <div className="field">
-                <label htmlFor="compare-from">From</label>
-                <select id="compare-from" value={from} onChange={(e) => choose({ from: e.target.value })}>
-                  {options.map((o) => (
-                    <option key={o.value} value={o.value}>
-                      {o.label}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="compare-to">To</label>
-                <select id="compare-to" value={to} onChange={(e) => choose({ to: e.target.value })}>
-                  {options.map((o) => (
-                    <option key={o.value} value={o.value}>
-                      {o.label}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            </div>
-            {compare.isPending ? (
-              <Loading what="Comparing" />
-            ) : compare.isError ? (
-              <ErrorState error={compare.error} />
-            ) : (
-              <>
-                <p data-testid="diff-summary" aria-live="polite">
-                  <strong>
-                    {compare.data.diff.breaking} breaking change{compare.data.diff.breaking === 1 ? '' : 's'}
-                  </strong>
-                  , {compare.data.diff.nonBreaking} compatible change
-                  {compare.data.diff.nonBreaking === 1 ? '' : 's'}
-                </p>
-                <ChangeList changes={compare.data.diff.changes} />
-              </>
-            )}
-          </section>
-          {compare.data ? (
-            <div className={styles.sideBySide}>
-              <section className="card" aria-labelledby="from-title">
-                <h2 id="from-title">{compare.data.from.label}</h2>
-                <ApiReference
-                  spec={compare.data.from.spec}
-                  gatewayBaseUrl={api.data.gatewayBaseUrl}
-                  orgSlug={orgSlug}
-                  apiSlug={apiSlug}
-                  tryIt={false}
-                  label={`API reference, ${compare.data.from.label}`}
-                />
-              </section>
-              <section className="card" aria-labelledby="to-title">
-                <h2 id="to-title">{compare.data.to.label}</h2>
-                <ApiReference
-                  spec={compare.data.to.spec}
-                  gatewayBaseUrl={api.data.gatewayBaseUrl}
-                  orgSlug={orgSlug}
-                  apiSlug={apiSlug}
-                  tryIt={false}
-                  label={`API reference, ${compare.data.to.label}`}
-                />
-              </section>
-            </div>
-          ) : null}
+          <nav className="crumbs" aria-label="Breadcrumb">
+            <Link href="/catalog">Catalog</Link>
+            <span aria-hidden="true"> / </span>
+            <Link href={`/catalog/${orgSlug}/${apiSlug}`}>{data.name}</Link>
+          </nav>
+          <h1>Versions of {data.name}</h1>
+          <Compare api={data} orgSlug={orgSlug} apiSlug={apiSlug} />
         </>
       )}
-    </>
+    </QueryState>
   );
 }
 
 export default function VersionsPage() {
   return (
-    <Suspense fallback={<Loading what="Loading versions" />}>
+    <Suspense
+      fallback={
+        <p className="text-muted" role="status" aria-busy="true">
+          Loading versions…
+        </p>
+      }
+    >
       <Versions />
     </Suspense>
   );
