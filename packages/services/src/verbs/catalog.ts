@@ -266,7 +266,14 @@ export async function getCatalogApi(ctx: ViewerCtx, input: { orgSlug: string; ap
           plan: { apiId: api.id },
           app: { org: { memberships: { some: { userId: ctx.actor.id } } } },
         },
-        select: { id: true, appId: true, planId: true, status: true, rejectionReason: true },
+        select: {
+          id: true,
+          appId: true,
+          planId: true,
+          status: true,
+          pendingReason: true,
+          rejectionReason: true,
+        },
         orderBy: { createdAt: 'desc' },
       })
     : [];
@@ -334,6 +341,7 @@ export async function listMyAppsForApi(
     },
     select: {
       status: true,
+      pendingReason: true,
       plan: { select: { name: true } },
       app: {
         select: {
@@ -357,6 +365,7 @@ export async function listMyAppsForApi(
     orgName: s.app.org.name,
     planName: s.plan.name,
     status: s.status,
+    pendingReason: s.pendingReason,
     keys: s.app.apiKeys,
   }));
 }
