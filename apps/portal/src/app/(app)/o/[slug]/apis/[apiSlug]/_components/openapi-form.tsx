@@ -4,8 +4,8 @@ import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
 import { OpenApiFileInput } from '~/components/openapi-file-input';
+import { FormMessage } from '~/components/ui/field';
 import { SavedNote, TextAreaField } from '../../../../../../../components/config-fields';
-import { FormError } from '../../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
 
 /**
@@ -81,7 +81,7 @@ export function OpenApiForm({
           setSaved(null);
         }}
       />
-      <FormError message={formError(save.error)} />
+      <FormMessage message={formError(save.error)} />
       {canWrite ? (
         <div className="form-actions">
           <button type="submit" disabled={save.isPending}>

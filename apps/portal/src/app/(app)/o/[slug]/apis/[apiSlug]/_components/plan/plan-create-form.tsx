@@ -2,7 +2,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { FormProvider } from 'react-hook-form';
-import { FormError } from '../../../../../../../../components/form';
+import { FormMessage } from '~/components/ui/field';
 import { applyServerErrors } from '../../../../../../../../components/forms/errors';
 import { CheckboxField, NumberField, TextField } from '../../../../../../../../components/forms/fields';
 import { FIX_FIELDS } from '../../../../../../../../components/forms/save-bar';
@@ -58,7 +58,7 @@ export function PlanCreateForm({
           />
         </div>
         <CheckboxField name="requiresApproval" id="plan-requires-approval" label="Requires approval" />
-        <FormError message={formError(create.error) ?? (invalid ? FIX_FIELDS : null)} />
+        <FormMessage message={formError(create.error) ?? (invalid ? FIX_FIELDS : null)} />
         <button type="submit" disabled={create.isPending}>
           {create.isPending ? 'Adding…' : 'Add plan'}
         </button>
