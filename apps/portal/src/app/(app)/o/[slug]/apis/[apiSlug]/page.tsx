@@ -42,7 +42,9 @@ export default function ApiDetailPage() {
           <PlansSection orgSlug={slug} plans={data.plans} canConfigure={canConfigure} onChanged={refresh} />
           {canConfigure ? <PlanCreateForm orgSlug={slug} apiId={data.id} onAdded={refresh} /> : null}
           {data.status !== 'DRAFT' ? <Subscribers orgSlug={slug} apiId={data.id} /> : null}
-          {canRetire ? <Lifecycle orgSlug={slug} api={data} onChanged={refresh} /> : null}
+          {org.data ? (
+            <Lifecycle orgSlug={slug} api={data} canManage={canRetire} onChanged={refresh} />
+          ) : null}
         </>
       )}
     </QueryState>

@@ -70,7 +70,11 @@ export function Sharing({ orgSlug, apiId, canWrite }: { orgSlug: string; apiId: 
           </>
         )}
       </QueryState>
-      {canWrite ? <ShareForm orgSlug={orgSlug} apiId={apiId} onShared={refresh} /> : null}
+      {canWrite ? (
+        <ShareForm orgSlug={orgSlug} apiId={apiId} onShared={refresh} />
+      ) : (
+        <p className="text-sm text-muted">Owners and admins choose the teams an API is shared with.</p>
+      )}
     </section>
   );
 }
