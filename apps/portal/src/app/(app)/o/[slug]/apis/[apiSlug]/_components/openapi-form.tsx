@@ -4,6 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
 import { OpenApiFileInput } from '~/components/openapi-file-input';
+import { Button } from '~/components/ui/button';
 import { FormMessage } from '~/components/ui/field';
 import { SavedNote, TextAreaField } from '../../../../../../../components/config-fields';
 import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
@@ -84,9 +85,9 @@ export function OpenApiForm({
       <FormMessage message={formError(save.error)} />
       {canWrite ? (
         <div className="form-actions">
-          <button type="submit" disabled={save.isPending}>
+          <Button type="submit" disabled={save.isPending}>
             {save.isPending ? 'Saving…' : 'Save document'}
-          </button>
+          </Button>
           <SavedNote show={saved !== null && !save.isPending}>{saved}</SavedNote>
         </div>
       ) : null}

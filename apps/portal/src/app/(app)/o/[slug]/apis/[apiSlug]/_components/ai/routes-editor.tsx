@@ -1,6 +1,7 @@
 'use client';
 
 import { useFieldArray, useFormContext } from 'react-hook-form';
+import { Button } from '~/components/ui/button';
 import { ListError } from '../../../../../../../../components/forms/fields';
 import type { CredentialOption } from '../ai-routes';
 import { type AiRoutesDraft, emptyRoute } from './ai-draft';
@@ -36,13 +37,13 @@ export function RoutesEditor({
       ))}
       <ListError path="routes" />
       {canWrite ? (
-        <button
-          type="button"
-          className="secondary"
+        <Button
+          variant="secondary"
+          className="mb-4"
           onClick={() => routes.append(emptyRoute(credentials[0]?.id))}
         >
           Add route
-        </button>
+        </Button>
       ) : null}
     </>
   );

@@ -2,6 +2,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { FormProvider } from 'react-hook-form';
+import { Button } from '~/components/ui/button';
 import { FormMessage } from '~/components/ui/field';
 import { applyServerErrors } from '../../../../../../../../components/forms/errors';
 import { CheckboxField, NumberField, TextField } from '../../../../../../../../components/forms/fields';
@@ -59,9 +60,9 @@ export function PlanCreateForm({
         </div>
         <CheckboxField name="requiresApproval" id="plan-requires-approval" label="Requires approval" />
         <FormMessage message={formError(create.error) ?? (invalid ? FIX_FIELDS : null)} />
-        <button type="submit" disabled={create.isPending}>
+        <Button type="submit" className="mb-4" disabled={create.isPending}>
           {create.isPending ? 'Adding…' : 'Add plan'}
-        </button>
+        </Button>
       </form>
     </FormProvider>
   );
