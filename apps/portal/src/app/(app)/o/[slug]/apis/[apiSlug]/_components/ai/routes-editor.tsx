@@ -2,6 +2,7 @@
 
 import { useFieldArray, useFormContext } from 'react-hook-form';
 import { Button } from '~/components/ui/button';
+import { EmptyState } from '~/components/ui/empty-state';
 import { ListError } from '../../../../../../../../components/forms/fields';
 import type { CredentialOption } from '../ai-routes';
 import { type AiRoutesDraft, emptyRoute } from './ai-draft';
@@ -23,7 +24,10 @@ export function RoutesEditor({
   return (
     <>
       {routes.fields.length === 0 ? (
-        <p className="empty">No model routes: every model name answers 404.</p>
+        <EmptyState
+          title="No model routes: every model name answers 404."
+          description={canWrite ? 'Add a route to send a model name to a provider.' : undefined}
+        />
       ) : null}
       {routes.fields.map((field, i) => (
         <RouteFieldset
