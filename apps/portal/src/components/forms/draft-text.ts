@@ -127,3 +127,10 @@ export function draftSchema<Draft, Values extends ServerInput, ServerInput, Inpu
 ): z.ZodType<Input, Draft> {
   return draft.pipe(server as unknown as z.ZodType<Input, Values>);
 }
+
+/** Slugs typed as a list (commas or whitespace between them), lower-cased. */
+export const slugList = (text: string): string[] =>
+  text
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);

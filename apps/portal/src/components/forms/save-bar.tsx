@@ -1,8 +1,9 @@
 'use client';
 
 import { useFormContext } from 'react-hook-form';
+import { Button } from '~/components/ui/button';
+import { FormMessage } from '~/components/ui/field';
 import { formError } from '../../trpc/client';
-import { FormError } from '../form';
 
 /** Shown above the submit button when fields were rejected (each shows its own message). */
 export const FIX_FIELDS = 'Some fields need attention: see the messages next to them.';
@@ -32,16 +33,16 @@ export function SaveBar({
   const hasFieldErrors = Object.keys(formState.errors).length > 0;
   const message = formError(error) ?? (hasFieldErrors ? FIX_FIELDS : null);
   if (readOnlyText && formState.disabled) {
-    return <p className="muted">{readOnlyText}</p>;
+    return <p className="text-muted">{readOnlyText}</p>;
   }
   return (
     <>
-      <FormError message={message} />
+      <FormMessage message={message} />
       <div className="form-actions">
         {children}
-        <button type="submit" disabled={pending || !formState.isDirty}>
+        <Button type="submit" disabled={pending || !formState.isDirty}>
           {pending ? 'Saving…' : label}
-        </button>
+        </Button>
         <span className="saved" role="status">
           {saved && !pending ? savedText : ''}
         </span>

@@ -2,11 +2,12 @@
 
 import { useState } from 'react';
 import { CheckboxField, errorFor } from '~/components/config-fields';
-import { Field } from '~/components/form';
+import { slugList } from '~/components/forms/draft-text';
 import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { type ColumnDef, DataTable } from '~/components/ui/data-table';
 import { EmptyState } from '~/components/ui/empty-state';
+import { Field, FormMessage } from '~/components/ui/field';
 
 /** One SSRF exemption as edited here: for the organizations listed (slugs), or for every tenant. */
 export interface HostDraft {
@@ -15,11 +16,8 @@ export interface HostDraft {
   orgSlugs: string[];
 }
 
-const slugList = (text: string) =>
-  text
-    .split(/[\s,]+/)
-    .map((slug) => slug.trim().toLowerCase())
-    .filter(Boolean);
+const ALL_TENANTS_WARNING =
+  "Every organization's APIs and AI credentials will be able to reach this host, and whatever private service answers there. Choose this only for a service meant for all tenants.";
 
 function AppliesTo({ entry }: { entry: HostDraft }) {
   if (entry.allTenants) return <Badge tone="warn">All tenants</Badge>;
@@ -35,13 +33,10 @@ export function AllowedHostList({
   entries: HostDraft[];
   onRemove: (host: string) => void;
 }) {
-  if (entries.length === 0)
-    return (
-      <EmptyState
-        title="No host is allowed"
-        description="Loopback and private upstreams are refused for every organization."
-      />
-    );
+  if (entries.length === 0) {
+    const why = 'Loopback and private upstreams are refused for every organization.';
+    return <EmptyState title="No host is allowed" description={`${why} Allow a host below.`} />;
+  }
   const columns: ColumnDef<HostDraft>[] = [
     { id: 'host', header: 'Host', accessorKey: 'host', cell: ({ row }) => <code>{row.original.host}</code> },
     {
@@ -65,6 +60,8 @@ export function AllowedHostList({
   return <DataTable label="Allowed hosts" columns={columns} data={entries} getRowId={(row) => row.host} />;
 }
 
+const EMPTY = { host: '', orgs: '', allTenants: false };
+
 /** Adds an entry (or replaces the one for the same host); all tenants is a checkbox with its consequence spelled out. */
 export function AddAllowedHost({
   onAdd,
@@ -73,9 +70,8 @@ export function AddAllowedHost({
   onAdd: (entry: HostDraft) => void;
   errors: Record<string, string>;
 }) {
-  const [host, setHost] = useState('');
-  const [orgs, setOrgs] = useState('');
-  const [allTenants, setAllTenants] = useState(false);
+  const [{ host, orgs, allTenants }, setDraft] = useState(EMPTY);
+  const set = (change: Partial<typeof EMPTY>) => setDraft((draft) => ({ ...draft, ...change }));
   const [problem, setProblem] = useState<string | undefined>();
 
   function add() {
@@ -83,9 +79,7 @@ export function AddAllowedHost({
     if (!host.trim()) return setProblem('Enter a host or host:port');
     if (!allTenants && slugs.length === 0) return setProblem('Name the organizations, or choose all tenants');
     onAdd({ host: host.trim().toLowerCase(), allTenants, orgSlugs: allTenants ? [] : slugs });
-    setHost('');
-    setOrgs('');
-    setAllTenants(false);
+    setDraft(EMPTY);
     setProblem(undefined);
   }
 
@@ -100,7 +94,7 @@ export function AddAllowedHost({
           hint="host or host:port, no scheme or path"
           value={host}
           error={problem ?? errorFor(errors, 'upstreamAllowedHosts')}
-          onChange={(e) => setHost(e.target.value)}
+          onChange={(e) => set({ host: e.target.value })}
         />
         <Field
           id="allow-orgs"
@@ -109,19 +103,17 @@ export function AddAllowedHost({
           hint="Organization slugs, comma-separated: only their APIs and AI credentials may reach the host"
           value={orgs}
           disabled={allTenants}
-          onChange={(e) => setOrgs(e.target.value)}
+          onChange={(e) => set({ orgs: e.target.value })}
         />
       </div>
-      <CheckboxField id="allow-all" label="All tenants" checked={allTenants} onChange={setAllTenants} />
-      {allTenants ? (
-        <p className="form-error" role="alert">
-          Every organization's APIs and AI credentials will be able to reach this host, and whatever private
-          service answers there. Choose this only for a service meant for all tenants.
-        </p>
-      ) : null}
-      <button type="button" onClick={add}>
-        Add host
-      </button>
+      <CheckboxField
+        id="allow-all"
+        label="All tenants"
+        checked={allTenants}
+        onChange={(all) => set({ allTenants: all })}
+      />
+      <FormMessage message={allTenants ? ALL_TENANTS_WARNING : null} />
+      <Button onClick={add}>Add host</Button>
     </fieldset>
   );
 }

@@ -42,12 +42,8 @@ function useInvitationActions(orgSlug: string, onResent: (answer: InviteAnswer) 
       },
     }),
   );
-  return {
-    revoke,
-    resend,
-    busy: revoke.isPending || resend.isPending,
-    error: formError(revoke.error) ?? formError(resend.error),
-  };
+  const error = formError(revoke.error) ?? formError(resend.error);
+  return { revoke, resend, busy: revoke.isPending || resend.isPending, error };
 }
 
 export function PendingInvitations({ orgSlug, actorRole }: { orgSlug: string; actorRole: MemberRole }) {

@@ -4,8 +4,9 @@ import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
 import { OpenApiFileInput } from '~/components/openapi-file-input';
+import { Button } from '~/components/ui/button';
+import { FormMessage } from '~/components/ui/field';
 import { SavedNote, TextAreaField } from '../../../../../../../components/config-fields';
-import { FormError } from '../../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
 
 /**
@@ -81,12 +82,12 @@ export function OpenApiForm({
           setSaved(null);
         }}
       />
-      <FormError message={formError(save.error)} />
+      <FormMessage message={formError(save.error)} />
       {canWrite ? (
         <div className="form-actions">
-          <button type="submit" disabled={save.isPending}>
+          <Button type="submit" disabled={save.isPending}>
             {save.isPending ? 'Saving…' : 'Save document'}
-          </button>
+          </Button>
           <SavedNote show={saved !== null && !save.isPending}>{saved}</SavedNote>
         </div>
       ) : null}

@@ -2,6 +2,7 @@
 
 import { type LimitWindow, parsePlanLimits } from '@portcullis/core/policies';
 import { useState } from 'react';
+import { Button } from '~/components/ui/button';
 import { formatLimits } from '../../../../../../../components/form';
 import { AiLimitsEditor } from './ai-limits-editor';
 import { ArchivePlan } from './plan/archive-plan';
@@ -50,15 +51,15 @@ export function PlanItem({
       </div>
       {canWrite ? (
         <div className="actions">
-          <button
-            type="button"
-            className="secondary"
+          <Button
+            variant="secondary"
+            size="sm"
             aria-expanded={editing}
             aria-label={`Edit limits of ${plan.name}`}
             onClick={() => setEditing((v) => !v)}
           >
             {editing ? 'Close editor' : 'Edit limits'}
-          </button>
+          </Button>
           <ArchivePlan orgSlug={orgSlug} plan={plan} onDone={onChanged} />
         </div>
       ) : null}

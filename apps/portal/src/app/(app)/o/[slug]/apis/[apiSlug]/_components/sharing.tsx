@@ -1,9 +1,13 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { ErrorState, Field, FormError, Loading } from '../../../../../../../components/form';
-import { fieldErrors, formError, useTRPC } from '../../../../../../../trpc/client';
+import { Button } from '~/components/ui/button';
+import { EmptyState } from '~/components/ui/empty-state';
+import { FormMessage } from '~/components/ui/field';
+import { QueryState } from '~/components/ui/query-state';
+import { toast } from '~/components/ui/toast';
+import { formError, useTRPC } from '~/trpc/client';
+import { ShareForm } from './sharing/share-form';
 
 /** ORG visibility: the teams (orgs) this API is shared with, by slug. */
 export function Sharing({ orgSlug, apiId, canWrite }: { orgSlug: string; apiId: string; canWrite: boolean }) {
@@ -12,78 +16,65 @@ export function Sharing({ orgSlug, apiId, canWrite }: { orgSlug: string; apiId: 
   const shares = useQuery(trpc.api.shares.queryOptions({ orgSlug, apiId }));
   const refresh = () =>
     queryClient.invalidateQueries({ queryKey: trpc.api.shares.queryKey({ orgSlug, apiId }) });
-  const [slug, setSlug] = useState('');
-  const add = useMutation(
-    trpc.api.addShare.mutationOptions({
+  const remove = useMutation(
+    trpc.api.removeShare.mutationOptions({
       onSuccess: async () => {
-        setSlug('');
         await refresh();
+        toast.success('Sharing stopped');
       },
     }),
   );
-  const remove = useMutation(trpc.api.removeShare.mutationOptions({ onSuccess: refresh }));
-
-  function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    add.mutate({ orgSlug, apiId, shareWithSlug: slug });
-  }
 
   return (
     <section className="card" aria-labelledby="sharing-title">
       <h2 id="sharing-title">Sharing</h2>
-      {shares.isPending ? (
-        <Loading what="Loading shares" />
-      ) : shares.isError ? (
-        <ErrorState error={shares.error} />
-      ) : (
-        <>
-          <p className="muted">
-            {shares.data.visibility === 'ORG'
-              ? 'Besides your organization, these teams see the API in their catalog and can subscribe.'
-              : 'Shares only apply while the visibility is “Shared”; they are kept meanwhile.'}
-          </p>
-          {shares.data.shares.length === 0 ? (
-            <p className="empty">Not shared with any other organization.</p>
-          ) : (
-            <ul className="list" aria-label="Shared with">
-              {shares.data.shares.map((share) => (
-                <li key={share.id}>
-                  <span>{share.name}</span>
-                  <code className="muted">{share.slug}</code>
-                  {canWrite ? (
-                    <button
-                      type="button"
-                      className="link"
-                      aria-label={`Stop sharing with ${share.name}`}
-                      disabled={remove.isPending}
-                      onClick={() => remove.mutate({ orgSlug, apiId, sharedOrgId: share.id })}
-                    >
-                      Remove
-                    </button>
-                  ) : null}
-                </li>
-              ))}
-            </ul>
-          )}
-          <FormError message={formError(remove.error)} />
-        </>
-      )}
+      <QueryState query={shares} pendingLabel="Loading shares">
+        {(data) => (
+          <>
+            <p className="text-muted">
+              {data.visibility === 'ORG'
+                ? 'Besides your organization, these teams see the API in their catalog and can subscribe.'
+                : 'Shares only apply while the visibility is “Shared”; they are kept meanwhile.'}
+            </p>
+            {data.shares.length === 0 ? (
+              <EmptyState
+                title="Not shared with any other organization."
+                description={
+                  canWrite
+                    ? 'Name a team by its slug below to let it see and subscribe to this API.'
+                    : 'Owners and admins share APIs with other teams.'
+                }
+              />
+            ) : (
+              <ul className="m-0 mb-4 list-none divide-y divide-line p-0" aria-label="Shared with">
+                {data.shares.map((share) => (
+                  <li key={share.id} className="flex flex-wrap items-center gap-3 py-2">
+                    <span>{share.name}</span>
+                    <code className="text-muted">{share.slug}</code>
+                    {canWrite ? (
+                      <Button
+                        variant="link"
+                        className="ml-auto"
+                        aria-label={`Stop sharing with ${share.name}`}
+                        disabled={remove.isPending}
+                        onClick={() => remove.mutate({ orgSlug, apiId, sharedOrgId: share.id })}
+                      >
+                        Remove
+                      </Button>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <FormMessage message={formError(remove.error)} />
+          </>
+        )}
+      </QueryState>
       {canWrite ? (
-        <form className="inline-form" onSubmit={onSubmit} noValidate>
-          <Field
-            id="share-slug"
-            label="Share with organization (slug)"
-            autoComplete="off"
-            value={slug}
-            error={fieldErrors(add.error).shareWithSlug}
-            onChange={(e) => setSlug(e.target.value)}
-          />
-          <button type="submit" disabled={add.isPending}>
-            {add.isPending ? 'Sharing…' : 'Share'}
-          </button>
-        </form>
-      ) : null}
-      <FormError message={formError(add.error)} />
+        <ShareForm orgSlug={orgSlug} apiId={apiId} onShared={refresh} />
+      ) : (
+        <p className="text-sm text-muted">Owners and admins choose the teams an API is shared with.</p>
+      )}
     </section>
   );
 }

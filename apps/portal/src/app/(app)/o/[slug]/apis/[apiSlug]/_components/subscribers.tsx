@@ -1,68 +1,48 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ErrorState, FormError, Loading } from '../../../../../../../components/form';
-import { formError, useTRPC } from '../../../../../../../trpc/client';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Badge } from '~/components/ui/badge';
+import { type ColumnDef, DataTable } from '~/components/ui/data-table';
+import { EmptyState } from '~/components/ui/empty-state';
+import { QueryState } from '~/components/ui/query-state';
+import { useTRPC } from '~/trpc/client';
+import { SubscriberActions, type SubscriberRow } from './subscribers/subscriber-actions';
 
-interface SubscriberRow {
-  id: string;
-  status: string;
-  app: { name: string; org: { name: string; slug: string } };
-  plan: { name: string; archivedAt: Date | null };
-}
+const STATUS_TONE = { ACTIVE: 'ok', SUSPENDED: 'danger', PENDING: 'warn' } as const;
+const toneOf = (status: string) => STATUS_TONE[status as keyof typeof STATUS_TONE] ?? 'neutral';
 
-function Row({
-  orgSlug,
-  row,
-  canDecide,
-  onChanged,
-}: {
-  orgSlug: string;
-  row: SubscriberRow;
-  canDecide: boolean;
-  onChanged: () => Promise<void>;
-}) {
-  const trpc = useTRPC();
-  const suspend = useMutation(trpc.subscription.suspend.mutationOptions({ onSuccess: onChanged }));
-  const resume = useMutation(trpc.subscription.resume.mutationOptions({ onSuccess: onChanged }));
-  const busy = suspend.isPending || resume.isPending;
-  return (
-    <tr>
-      <td data-label="App">{row.app.name}</td>
-      <td data-label="Consumer org">{row.app.org.name}</td>
-      <td data-label="Plan">
-        {row.plan.name}
-        {row.plan.archivedAt ? <span className="muted"> (archived)</span> : null}
-      </td>
-      <td data-label="Status">
-        <span className={`badge status-${row.status.toLowerCase()}`}>{row.status}</span>
-      </td>
-      <td>
-        {canDecide && row.status === 'ACTIVE' ? (
-          <button
-            type="button"
-            className="danger"
-            disabled={busy}
-            aria-label={`Suspend ${row.app.name}`}
-            onClick={() => suspend.mutate({ orgSlug, subscriptionId: row.id })}
-          >
-            {suspend.isPending ? 'Suspending…' : 'Suspend'}
-          </button>
-        ) : null}
-        {canDecide && row.status === 'SUSPENDED' ? (
-          <button
-            type="button"
-            disabled={busy}
-            aria-label={`Resume ${row.app.name}`}
-            onClick={() => resume.mutate({ orgSlug, subscriptionId: row.id })}
-          >
-            {resume.isPending ? 'Resuming…' : 'Resume'}
-          </button>
-        ) : null}
-        <FormError message={formError(suspend.error) ?? formError(resume.error)} />
-      </td>
-    </tr>
-  );
+function columns(orgSlug: string, canDecide: boolean, onChanged: () => Promise<void>) {
+  const list: ColumnDef<SubscriberRow>[] = [
+    { id: 'app', header: 'App', accessorFn: (row) => row.app.name },
+    { id: 'org', header: 'Consumer org', accessorFn: (row) => row.app.org.name },
+    {
+      id: 'plan',
+      header: 'Plan',
+      accessorFn: (row) => row.plan.name,
+      cell: ({ row: { original } }) => (
+        <>
+          {original.plan.name}
+          {original.plan.archivedAt ? <span className="text-muted"> (archived)</span> : null}
+        </>
+      ),
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      accessorKey: 'status',
+      cell: ({ row: { original } }) => <Badge tone={toneOf(original.status)}>{original.status}</Badge>,
+    },
+  ];
+  if (!canDecide) return list;
+  return list.concat({
+    id: 'actions',
+    header: () => <span className="sr-only">Actions</span>,
+    enableSorting: false,
+    meta: { actions: true, label: 'Actions' },
+    cell: ({ row: { original } }) => (
+      <SubscriberActions orgSlug={orgSlug} row={original} onChanged={onChanged} />
+    ),
+  });
 }
 
 /** Provider side: who subscribes to this API, with suspend/resume for owners and admins. */
@@ -75,40 +55,31 @@ export function Subscribers({ orgSlug, apiId }: { orgSlug: string; apiId: string
   return (
     <section className="card" aria-labelledby="subscribers-title">
       <h2 id="subscribers-title">Subscribers</h2>
-      {subs.isPending ? (
-        <Loading what="Loading subscribers" />
-      ) : subs.isError ? (
-        <ErrorState error={subs.error} />
-      ) : subs.data.rows.length === 0 ? (
-        <p className="empty">No subscriptions yet.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table stack" aria-label="Subscribers">
-            <thead>
-              <tr>
-                <th scope="col">App</th>
-                <th scope="col">Consumer org</th>
-                <th scope="col">Plan</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {subs.data.rows.map((row) => (
-                <Row
-                  key={row.id}
-                  orgSlug={orgSlug}
-                  row={row}
-                  canDecide={subs.data.canDecide}
-                  onChanged={refresh}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryState
+        query={subs}
+        pendingLabel="Loading subscribers"
+        isEmpty={(data) => data.rows.length === 0}
+        empty={
+          <EmptyState
+            title="No subscriptions yet."
+            description="Consumers subscribe to one of the plans from the catalog."
+          />
+        }
+      >
+        {(data) => (
+          <>
+            <DataTable
+              label="Subscribers"
+              columns={columns(orgSlug, data.canDecide, refresh)}
+              data={data.rows}
+              getRowId={(row) => row.id}
+            />
+            {data.canDecide ? null : (
+              <p className="text-sm text-muted">Owners and admins suspend and resume subscriptions.</p>
+            )}
+          </>
+        )}
+      </QueryState>
     </section>
   );
 }

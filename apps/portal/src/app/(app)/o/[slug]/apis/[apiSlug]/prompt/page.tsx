@@ -3,7 +3,8 @@
 import type { PromptConfig } from '@portcullis/core/ai-config';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
-import { ErrorState, Loading } from '../../../../../../../components/form';
+import { EmptyState } from '~/components/ui/empty-state';
+import { QueryState } from '~/components/ui/query-state';
 import { useTRPC } from '../../../../../../../trpc/client';
 import { PromptForm } from '../_components/ai/prompt-form';
 import { AiConfigFrame } from '../_components/ai-routes';
@@ -15,24 +16,28 @@ export default function ApiPromptPage() {
   const config = useQuery(trpc.ai.apiConfig.queryOptions({ orgSlug: slug, apiSlug }));
   const refresh = () =>
     queryClient.invalidateQueries({ queryKey: trpc.ai.apiConfig.queryKey({ orgSlug: slug, apiSlug }) });
-  if (config.isPending) return <Loading what="Loading the prompt" />;
-  if (config.isError) return <ErrorState error={config.error} />;
-  const data = config.data;
   return (
-    <AiConfigFrame slug={slug} apiSlug={apiSlug} apiName={data.name} section="prompt">
-      {data.kind !== 'PROMPT' ? (
-        <p className="empty">This API is not a prompt API.</p>
-      ) : (
-        <PromptForm
-          key={data.id}
-          orgSlug={slug}
-          apiId={data.id}
-          initial={data.config as PromptConfig | null}
-          credentials={data.credentials}
-          canWrite={data.canWrite}
-          onSaved={refresh}
-        />
+    <QueryState query={config} pendingLabel="Loading the prompt">
+      {(data) => (
+        <AiConfigFrame slug={slug} apiSlug={apiSlug} apiName={data.name} section="prompt">
+          {data.kind !== 'PROMPT' ? (
+            <EmptyState
+              title="This API is not a prompt API."
+              action={{ label: 'Back to the API', href: `/o/${slug}/apis/${apiSlug}` }}
+            />
+          ) : (
+            <PromptForm
+              key={data.id}
+              orgSlug={slug}
+              apiId={data.id}
+              initial={data.config as PromptConfig | null}
+              credentials={data.credentials}
+              canWrite={data.canWrite}
+              onSaved={refresh}
+            />
+          )}
+        </AiConfigFrame>
       )}
-    </AiConfigFrame>
+    </QueryState>
   );
 }

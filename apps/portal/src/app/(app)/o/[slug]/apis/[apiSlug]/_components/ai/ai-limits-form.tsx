@@ -3,6 +3,7 @@
 import type { AiLimit } from '@portcullis/core/ai-config';
 import { useMutation } from '@tanstack/react-query';
 import { FormProvider, useFieldArray, useWatch } from 'react-hook-form';
+import { Button } from '~/components/ui/button';
 import { applyServerErrors } from '../../../../../../../../components/forms/errors';
 import { ListError, SelectField, TextField } from '../../../../../../../../components/forms/fields';
 import { SaveBar } from '../../../../../../../../components/forms/save-bar';
@@ -69,14 +70,14 @@ export function AiLimitsForm({
             />
             <SelectField name={`limits.${i}.window`} id={id(i, 'window')} label="Window" options={WINDOWS} />
             <SelectField name={`limits.${i}.scope`} id={id(i, 'scope')} label="For" options={SCOPES} />
-            <button
-              type="button"
-              className="secondary"
+            <Button
+              variant="secondary"
+              className="mb-4"
               aria-label={`Remove AI limit ${i + 1}`}
               onClick={() => rows.remove(i)}
             >
               Remove
-            </button>
+            </Button>
           </div>
         ))}
         <ListError path="limits" />
@@ -87,9 +88,9 @@ export function AiLimitsForm({
           pending={save.isPending}
           error={save.error}
         >
-          <button type="button" className="secondary" onClick={() => rows.append(NEW_AI_LIMIT)}>
+          <Button variant="secondary" onClick={() => rows.append(NEW_AI_LIMIT)}>
             Add limit
-          </button>
+          </Button>
         </SaveBar>
       </form>
     </FormProvider>

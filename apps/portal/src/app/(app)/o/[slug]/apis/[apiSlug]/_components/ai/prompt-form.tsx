@@ -2,8 +2,8 @@
 
 import type { PromptConfig } from '@portcullis/core/ai-config';
 import { useMutation } from '@tanstack/react-query';
-import Link from 'next/link';
 import { FormProvider } from 'react-hook-form';
+import { EmptyState } from '~/components/ui/empty-state';
 import { applyServerErrors } from '../../../../../../../../components/forms/errors';
 import { SaveBar } from '../../../../../../../../components/forms/save-bar';
 import { useDraftForm, useSavedNote } from '../../../../../../../../components/forms/use-draft-form';
@@ -58,9 +58,11 @@ export function PromptForm({
         <fieldset className="group">
           <legend>Routes</legend>
           {credentials.length === 0 ? (
-            <p className="empty">
-              Add a provider credential first on the <Link href={`/o/${orgSlug}/ai`}>AI gateway page</Link>.
-            </p>
+            <EmptyState
+              title="No provider credential yet."
+              description="Routes send calls with one: add a credential first."
+              action={{ label: 'Add a credential on the AI gateway page', href: `/o/${orgSlug}/ai` }}
+            />
           ) : null}
           <RoutesEditor credentials={credentials} canWrite={canWrite} cacheable={false} />
         </fieldset>

@@ -1,6 +1,7 @@
 'use client';
 
 import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
+import { Button } from '~/components/ui/button';
 import {
   ListError,
   NumberField,
@@ -77,30 +78,26 @@ export function RouteFieldset({
             hint={k === 0 ? '0 = fallback only' : undefined}
           />
           {canWrite ? (
-            <button
-              type="button"
-              className="secondary"
+            <Button
+              variant="secondary"
+              className="mb-4"
               aria-label={`Remove target ${k + 1} of route ${i + 1}`}
               onClick={() => targets.remove(k)}
             >
               Remove
-            </button>
+            </Button>
           ) : null}
         </div>
       ))}
       <ListError path={route('targets')} />
       {canWrite ? (
         <div className="actions">
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => targets.append(newTarget(credentials[0]?.id))}
-          >
+          <Button variant="secondary" onClick={() => targets.append(newTarget(credentials[0]?.id))}>
             Add target
-          </button>
-          <button type="button" className="secondary" onClick={onRemove}>
+          </Button>
+          <Button variant="secondary" onClick={onRemove}>
             Remove route
-          </button>
+          </Button>
         </div>
       ) : null}
     </fieldset>

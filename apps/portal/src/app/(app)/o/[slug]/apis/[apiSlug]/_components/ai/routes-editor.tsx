@@ -1,6 +1,8 @@
 'use client';
 
 import { useFieldArray, useFormContext } from 'react-hook-form';
+import { Button } from '~/components/ui/button';
+import { EmptyState } from '~/components/ui/empty-state';
 import { ListError } from '../../../../../../../../components/forms/fields';
 import type { CredentialOption } from '../ai-routes';
 import { type AiRoutesDraft, emptyRoute } from './ai-draft';
@@ -22,7 +24,10 @@ export function RoutesEditor({
   return (
     <>
       {routes.fields.length === 0 ? (
-        <p className="empty">No model routes: every model name answers 404.</p>
+        <EmptyState
+          title="No model routes: every model name answers 404."
+          description={canWrite ? 'Add a route to send a model name to a provider.' : undefined}
+        />
       ) : null}
       {routes.fields.map((field, i) => (
         <RouteFieldset
@@ -36,13 +41,13 @@ export function RoutesEditor({
       ))}
       <ListError path="routes" />
       {canWrite ? (
-        <button
-          type="button"
-          className="secondary"
+        <Button
+          variant="secondary"
+          className="mb-4"
           onClick={() => routes.append(emptyRoute(credentials[0]?.id))}
         >
           Add route
-        </button>
+        </Button>
       ) : null}
     </>
   );

@@ -2,7 +2,8 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { FormProvider } from 'react-hook-form';
-import { FormError } from '../../../../../../../../components/form';
+import { Button } from '~/components/ui/button';
+import { FormMessage } from '~/components/ui/field';
 import { applyServerErrors } from '../../../../../../../../components/forms/errors';
 import { CheckboxField, NumberField, TextField } from '../../../../../../../../components/forms/fields';
 import { FIX_FIELDS } from '../../../../../../../../components/forms/save-bar';
@@ -58,10 +59,10 @@ export function PlanCreateForm({
           />
         </div>
         <CheckboxField name="requiresApproval" id="plan-requires-approval" label="Requires approval" />
-        <FormError message={formError(create.error) ?? (invalid ? FIX_FIELDS : null)} />
-        <button type="submit" disabled={create.isPending}>
+        <FormMessage message={formError(create.error) ?? (invalid ? FIX_FIELDS : null)} />
+        <Button type="submit" className="mb-4" disabled={create.isPending}>
           {create.isPending ? 'Adding…' : 'Add plan'}
-        </button>
+        </Button>
       </form>
     </FormProvider>
   );

@@ -2,6 +2,7 @@
 
 import type { LimitScope } from '@portcullis/core/policies';
 import { useFieldArray, useFormContext } from 'react-hook-form';
+import { Button } from '~/components/ui/button';
 import { ListError, NumberField, SelectField } from '../../../../../../../../components/forms/fields';
 import { NEW_WINDOW, type PlanLimitsDraft } from './plan-draft';
 
@@ -43,21 +44,21 @@ export function WindowsFieldset({ idPrefix }: { idPrefix: string }) {
             label={`Window ${i + 1} scope`}
             options={SCOPES}
           />
-          <button
-            type="button"
-            className="secondary"
+          <Button
+            variant="secondary"
+            className="mb-4"
             aria-label={`Remove window ${i + 1}`}
             onClick={() => windows.remove(i)}
           >
             Remove
-          </button>
+          </Button>
         </div>
       ))}
       <ListError path="limits" />
       {windows.fields.length < MAX_WINDOWS ? (
-        <button type="button" className="secondary" onClick={() => windows.append(NEW_WINDOW)}>
+        <Button variant="secondary" className="mb-4" onClick={() => windows.append(NEW_WINDOW)}>
           Add window
-        </button>
+        </Button>
       ) : null}
     </fieldset>
   );

@@ -1,6 +1,7 @@
 'use client';
 
 import { useFieldArray, useFormContext } from 'react-hook-form';
+import { Button } from '~/components/ui/button';
 import { NumberField, SelectField, TextField } from '../../../../../../../../components/forms/fields';
 import type { UpstreamDraft } from './upstream-draft';
 
@@ -33,25 +34,25 @@ export function TargetsFieldset({ canWrite }: { canWrite: boolean }) {
             max={1000}
           />
           {canWrite ? (
-            <button
-              type="button"
-              className="secondary"
+            <Button
+              variant="secondary"
+              className="mb-4"
               aria-label={`Remove target ${i + 1}`}
               onClick={() => targets.remove(i)}
             >
               Remove
-            </button>
+            </Button>
           ) : null}
         </div>
       ))}
       {canWrite ? (
-        <button
-          type="button"
-          className="secondary"
+        <Button
+          variant="secondary"
+          className="mb-4"
           onClick={() => targets.append({ url: '', weight: '100' })}
         >
           Add target
-        </button>
+        </Button>
       ) : null}
       <SelectField name="loadBalancing" id="load-balancing" label="Load balancing" options={BALANCING} />
     </fieldset>

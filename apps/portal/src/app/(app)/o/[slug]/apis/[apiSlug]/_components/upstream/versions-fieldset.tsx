@@ -1,6 +1,7 @@
 'use client';
 
 import { useFieldArray, useFormContext } from 'react-hook-form';
+import { Button } from '~/components/ui/button';
 import { ListError, TextAreaField, TextField } from '../../../../../../../../components/forms/fields';
 import type { UpstreamDraft } from './upstream-draft';
 
@@ -29,26 +30,26 @@ export function VersionsFieldset({ canWrite }: { canWrite: boolean }) {
             hint="One per line: URL and optional weight"
           />
           {canWrite ? (
-            <button
-              type="button"
-              className="secondary"
+            <Button
+              variant="secondary"
+              className="mt-[1.6rem] mb-4"
               aria-label={`Remove version ${i + 1}`}
               onClick={() => versions.remove(i)}
             >
               Remove
-            </button>
+            </Button>
           ) : null}
         </div>
       ))}
       <ListError path="versions" />
       {canWrite ? (
-        <button
-          type="button"
-          className="secondary"
+        <Button
+          variant="secondary"
+          className="mb-4"
           onClick={() => versions.append({ name: '', targets: '' })}
         >
           Add version
-        </button>
+        </Button>
       ) : null}
     </fieldset>
   );
