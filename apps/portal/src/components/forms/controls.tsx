@@ -1,7 +1,7 @@
 'use client';
 
 import type { ComponentProps, ReactNode } from 'react';
-import { describedBy, FieldShell } from '~/components/ui/field';
+import { controlClass, describedBy, FieldShell } from '~/components/ui/field';
 import { cn } from '~/lib/cn';
 
 /**
@@ -9,12 +9,6 @@ import { cn } from '~/lib/cn';
  * for screen readers. Both the react-hook-form fields (forms/fields) and the plain controlled fields
  * (config-fields) render through these, so every form shares it.
  */
-
-/** The kit's control style (as `Input` in ui/field), for text areas and native selects. */
-export const controlClass =
-  'm-0 w-full rounded-md border border-line bg-white px-2.5 py-2 text-base text-fg ' +
-  'focus:outline-2 focus:outline-offset-1 focus:outline-accent aria-[invalid=true]:border-danger ' +
-  'disabled:bg-page disabled:text-muted';
 
 interface Labelled {
   id: string;

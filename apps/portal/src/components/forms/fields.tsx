@@ -2,8 +2,8 @@
 
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
 import { useFormContext } from 'react-hook-form';
-import { describedBy, FieldShell } from '~/components/ui/field';
-import { CheckboxControl, controlClass, SelectControl, TextAreaControl } from './controls';
+import { controlClass, describedBy, FieldShell } from '~/components/ui/field';
+import { CheckboxControl, SelectControl, TextAreaControl } from './controls';
 import { messageAt } from './errors';
 
 export { MethodChecksField } from './method-checks';

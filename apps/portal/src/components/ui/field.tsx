@@ -3,7 +3,8 @@
 import type { InputHTMLAttributes, ReactNode } from 'react';
 import { cn } from '~/lib/cn';
 
-const control =
+/** The look of a text control: inputs here, and text areas and native selects in components/forms. */
+export const controlClass =
   'm-0 w-full rounded-md border border-line bg-white px-2.5 py-2 text-base text-fg ' +
   'focus:outline-2 focus:outline-offset-1 focus:outline-accent aria-[invalid=true]:border-danger ' +
   'disabled:bg-page disabled:text-muted';
@@ -14,7 +15,7 @@ export function describedBy(id: string, error?: string | null, hint?: ReactNode)
 }
 
 export function Input({ className, ...props }: InputHTMLAttributes<HTMLInputElement>) {
-  return <input className={cn(control, className)} {...props} />;
+  return <input className={cn(controlClass, className)} {...props} />;
 }
 
 interface ShellProps {
