@@ -136,17 +136,22 @@ describe('mail dispatcher over SMTP', () => {
   it('retries a temporary refusal with backoff, counting attempts, then gives up', async () => {
     const to = mailTo('busy');
     const mail = await queueMail(db, { to, subject: 'Retry me', text: 'hello' });
-    const mailer = dispatcher({ maxAttempts: 3 });
+    // Retries are due retryBaseMs × (2^attempts − 1) after creation: 1 min, then 3 min. Time is moved by
+    // moving the mail's creation back, so a slow machine cannot make an attempt due early.
+    const mailer = dispatcher({ maxAttempts: 3, retryBaseMs: 60_000 });
+    const createdAgo = (ms: number) =>
+      db.mail.update({ where: { id: mail.id }, data: { createdAt: new Date(Date.now() - ms) } });
     await mailer.tick();
     expect(await row(mail.id)).toMatchObject({ status: 'pending', attempts: 1 });
     expect((await row(mail.id)).lastError).toContain('Mailbox busy');
-    // the second attempt is due 300 ms after creation, the third 900 ms after
     await mailer.tick();
     expect((await row(mail.id)).attempts).toBe(1);
-    await new Promise((r) => setTimeout(r, 400));
+    await createdAgo(61_000);
     await mailer.tick();
     expect(await row(mail.id)).toMatchObject({ status: 'pending', attempts: 2 });
-    await new Promise((r) => setTimeout(r, 600));
+    await mailer.tick();
+    expect((await row(mail.id)).attempts).toBe(2);
+    await createdAgo(181_000);
     await mailer.tick();
     expect(await row(mail.id)).toMatchObject({ status: 'failed', attempts: 3 });
     expect(receivedBy(to)).toHaveLength(0);
