@@ -12,7 +12,7 @@ import { microsToUsd } from './verbs/ai-shared.ts';
 
 type Reader = Db | Tx;
 
-export interface MonthlyBudget {
+interface MonthlyBudget {
   scope: 'app' | 'org';
   /** micro-USD */
   micros: bigint;
@@ -44,7 +44,7 @@ export function usdText(micros: bigint): string {
 export const budgetText = (budget: MonthlyBudget) =>
   `the ${budget.scope === 'org' ? "organization's " : ''}${usdText(budget.micros)} monthly AI budget`;
 
-export interface BudgetSubject {
+interface BudgetSubject {
   id: string;
   planId: string;
   /** the consumer org of the subscription's app */
