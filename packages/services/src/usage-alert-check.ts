@@ -113,9 +113,14 @@ async function candidatesOf(db: Db, alerts: AlertRow[], now: Date): Promise<Cand
     }),
     db.api.findMany({ where: { id: { in: apiIds } }, select: { id: true, orgId: true, name: true } }),
   ]);
-  const quotaWatched = subscriptions.filter((s) => s.plan.monthlyQuota !== null);
+  const watchedAs = (kind: string) =>
+    new Set(alerts.flatMap((a) => (a.kind === kind && a.subscriptionId ? [a.subscriptionId] : [])));
+  const quotaIds = watchedAs('SUBSCRIPTION_QUOTA');
+  const budgetIds = watchedAs('SUBSCRIPTION_AI_BUDGET');
+  const quotaWatched = subscriptions.filter((s) => quotaIds.has(s.id) && s.plan.monthlyQuota !== null);
   const budgets = new Map(
     subscriptions.flatMap((s) => {
+      if (!budgetIds.has(s.id)) return [];
       const budget = monthlyUsdBudget(s.plan.aiLimits);
       return budget ? [[s.id, budget] as const] : [];
     }),
