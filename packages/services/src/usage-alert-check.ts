@@ -1,5 +1,6 @@
 import type { Db } from '@portcullis/db';
 import { notifyUsers } from './notify-users.ts';
+import { budgetMonthSpend, budgetText, monthlyUsdBudget, usdText } from './usage-alert-budget.ts';
 import {
   apiMonthUsage,
   crossedThresholds,
@@ -9,7 +10,7 @@ import {
 
 /**
  * The usage alert check, run by the metering worker after usage has been rolled up. For each alert it
- * reads the period's usage; for each threshold reached and not yet recorded for that period it inserts a
+ * reads the period's usage (requests against a quota or target, or AI spend against a monthly budget); for each threshold reached and not yet recorded for that period it inserts a
  * UsageAlertFiring row (unique per alert, period and threshold) and, in the same transaction, notifies
  * the org's owners and admins (and the alert's author) in the portal and by mail, once per check, about
  * the highest threshold newly reached. Concurrent checks and restarts cannot send twice: a second insert
@@ -17,7 +18,7 @@ import {
  */
 
 const PAGE = 500;
-const SUBSCRIPTION_STATUSES = new Set(['PENDING', 'ACTIVE', 'SUSPENDED']);
+const SUBSCRIPTION_STATUSES = ['PENDING', 'ACTIVE', 'SUSPENDED'] as const;
 const NOTIFY_ROLES = ['OWNER', 'ADMIN'] as const;
 
 export interface UsageAlertCheckResult {
@@ -89,55 +90,98 @@ type AlertRow = {
 
 async function candidatesOf(db: Db, alerts: AlertRow[], now: Date): Promise<Candidate[]> {
   const subscriptionIds = alerts.flatMap((a) =>
-    a.kind === 'SUBSCRIPTION_QUOTA' && a.subscriptionId ? [a.subscriptionId] : [],
+    a.kind !== 'API_REQUESTS' && a.subscriptionId ? [a.subscriptionId] : [],
   );
   const apiIds = alerts.flatMap((a) => (a.kind === 'API_REQUESTS' && a.apiId ? [a.apiId] : []));
   const [subscriptions, apis] = await Promise.all([
     db.subscription.findMany({
-      where: { id: { in: subscriptionIds } },
+      where: { id: { in: subscriptionIds }, status: { in: [...SUBSCRIPTION_STATUSES] } },
       select: {
         id: true,
-        status: true,
         currentPeriodStart: true,
         app: { select: { orgId: true, name: true } },
-        plan: { select: { name: true, monthlyQuota: true, api: { select: { name: true } } } },
+        plan: {
+          select: {
+            id: true,
+            name: true,
+            monthlyQuota: true,
+            aiLimits: true,
+            api: { select: { name: true } },
+          },
+        },
       },
     }),
     db.api.findMany({ where: { id: { in: apiIds } }, select: { id: true, orgId: true, name: true } }),
   ]);
-  const watched = subscriptions.filter(
-    (s) => SUBSCRIPTION_STATUSES.has(s.status) && s.plan.monthlyQuota !== null,
+  const watchedAs = (kind: string) =>
+    new Set(alerts.flatMap((a) => (a.kind === kind && a.subscriptionId ? [a.subscriptionId] : [])));
+  const quotaIds = watchedAs('SUBSCRIPTION_QUOTA');
+  const budgetIds = watchedAs('SUBSCRIPTION_AI_BUDGET');
+  const quotaWatched = subscriptions.filter((s) => quotaIds.has(s.id) && s.plan.monthlyQuota !== null);
+  const budgets = new Map(
+    subscriptions.flatMap((s) => {
+      if (!budgetIds.has(s.id)) return [];
+      const budget = monthlyUsdBudget(s.plan.aiLimits);
+      return budget ? [[s.id, budget] as const] : [];
+    }),
   );
-  const [subUsage, apiUsage] = await Promise.all([
-    subscriptionPeriodUsage(db, watched, now),
+  const budgetSubjects = subscriptions.flatMap((s) => {
+    const budget = budgets.get(s.id);
+    return budget ? [{ id: s.id, planId: s.plan.id, orgId: s.app.orgId, scope: budget.scope }] : [];
+  });
+  const [subUsage, spend, apiUsage] = await Promise.all([
+    subscriptionPeriodUsage(db, quotaWatched, now),
+    budgetMonthSpend(db, budgetSubjects, now),
     apiMonthUsage(db, apis, now),
   ]);
-  const subById = new Map(watched.map((s) => [s.id, s]));
+  const subById = new Map(subscriptions.map((s) => [s.id, s]));
   const apiById = new Map(apis.map((a) => [a.id, a]));
   const candidates: Candidate[] = [];
   for (const alert of alerts) {
+    const base = {
+      alertId: alert.id,
+      orgId: alert.orgId,
+      createdById: alert.createdById,
+      link: `/o/${alert.org.slug}/alerts`,
+    };
+    const s = alert.subscriptionId ? subById.get(alert.subscriptionId) : undefined;
+    // The subscription must still belong to the org that set the alert.
+    const sub = s && s.app.orgId === alert.orgId ? s : undefined;
+    const what = sub ? `${sub.plan.api.name} · ${sub.app.name}` : '';
     if (alert.kind === 'SUBSCRIPTION_QUOTA') {
-      const s = alert.subscriptionId ? subById.get(alert.subscriptionId) : undefined;
-      const usage = s ? subUsage.get(s.id) : undefined;
-      // The subscription must still belong to the org that set the alert.
-      if (!s || !usage || s.app.orgId !== alert.orgId) continue;
-      const limit = BigInt(s.plan.monthlyQuota!);
+      const usage = sub ? subUsage.get(sub.id) : undefined;
+      if (!sub || !usage || sub.plan.monthlyQuota === null) continue;
+      const limit = BigInt(sub.plan.monthlyQuota);
       const crossed = crossedThresholds(alert.thresholds, usage.used, limit);
       if (crossed.length === 0) continue;
-      const what = `${s.plan.api.name} · ${s.app.name}`;
       candidates.push({
-        alertId: alert.id,
-        orgId: alert.orgId,
-        createdById: alert.createdById,
-        link: `/o/${alert.org.slug}/alerts`,
+        ...base,
         period: usage.period,
         used: usage.used,
         limit,
         crossed,
         title: (t) => `${what}: ${t}% of the monthly quota used`,
         body: (t) =>
-          `${what} (plan ${s.plan.name}) has used ${count(usage.used)} of its ${count(limit)} requests ` +
+          `${what} (plan ${sub.plan.name}) has used ${count(usage.used)} of its ${count(limit)} requests ` +
           `(${t}% threshold) in the billing period ${utcMinute(usage.period.start)} → ${utcMinute(usage.period.end)}.`,
+      });
+    } else if (alert.kind === 'SUBSCRIPTION_AI_BUDGET') {
+      const budget = sub ? budgets.get(sub.id) : undefined;
+      const usage = sub ? spend.get(sub.id) : undefined;
+      if (!sub || !budget || !usage) continue;
+      const crossed = crossedThresholds(alert.thresholds, usage.used, budget.micros);
+      if (crossed.length === 0) continue;
+      const who = budget.scope === 'app' ? what : `Your organization's apps on ${sub.plan.api.name}`;
+      candidates.push({
+        ...base,
+        period: usage.period,
+        used: usage.used,
+        limit: budget.micros,
+        crossed,
+        title: (t) => `${what}: ${t}% of ${budgetText(budget)} used`,
+        body: (t) =>
+          `${who} (plan ${sub.plan.name}) spent ${usdText(usage.used)} of ${budgetText(budget)} ` +
+          `(${t}% threshold) this calendar month, since ${utcMinute(usage.period.start)}.`,
       });
     } else {
       const api = alert.apiId ? apiById.get(alert.apiId) : undefined;
@@ -147,10 +191,7 @@ async function candidatesOf(db: Db, alerts: AlertRow[], now: Date): Promise<Cand
       const crossed = crossedThresholds(alert.thresholds, usage.used, limit);
       if (crossed.length === 0) continue;
       candidates.push({
-        alertId: alert.id,
-        orgId: alert.orgId,
-        createdById: alert.createdById,
-        link: `/o/${alert.org.slug}/alerts`,
+        ...base,
         period: usage.period,
         used: usage.used,
         limit,

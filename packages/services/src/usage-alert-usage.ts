@@ -4,12 +4,13 @@ import type { Db, Tx } from '@portcullis/db';
 /**
  * The usage a usage alert measures, per period: admitted requests from the hourly usage rollups (what
  * quotas count and invoices bill). A subscription's period is its billing period (monthly anniversaries
- * of currentPeriodStart, like the gateway's quota counter); an API's is the calendar month (UTC).
+ * of currentPeriodStart, like the gateway's quota counter); an API's is the calendar month (UTC). AI budget
+ * alerts measure spend instead (usage-alert-budget.ts).
  */
 
 type Reader = Db | Tx;
 
-export type UsageAlertKind = 'SUBSCRIPTION_QUOTA' | 'API_REQUESTS';
+export type UsageAlertKind = 'SUBSCRIPTION_QUOTA' | 'SUBSCRIPTION_AI_BUDGET' | 'API_REQUESTS';
 
 export interface Period {
   start: Date;
@@ -17,7 +18,7 @@ export interface Period {
 }
 
 /** The calendar month (UTC) around `at`. */
-function calendarMonth(at: Date): Period {
+export function calendarMonth(at: Date): Period {
   return {
     start: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1)),
     end: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1)),

@@ -1,6 +1,8 @@
 import { badRequest, notFound } from '@portcullis/core/errors';
 import { ZId } from '@portcullis/core/schemas';
+import type { Prisma } from '@portcullis/db';
 import { z } from 'zod';
+import { budgetMonthSpend, monthlyUsdBudget, usdText } from '../usage-alert-budget.ts';
 import {
   apiMonthUsage,
   percentUsed,
@@ -10,8 +12,8 @@ import {
 import { inTransaction, type OrgCtx, writeAudit } from './context.ts';
 
 /**
- * Usage alerts an org sets: on its apps' subscriptions (percent of the plan's monthly quota) and on its
- * own APIs (percent of a monthly request target). The metering worker checks them; these verbs list,
+ * Usage alerts an org sets: on its apps' subscriptions (percent of the plan's monthly quota, or of its
+ * monthly USD AI budget) and on its own APIs (percent of a monthly request target). The metering worker checks them; these verbs list,
  * create and delete them, scoped to the org.
  */
 
@@ -34,6 +36,7 @@ const ZThresholds = z
 
 export const ZCreateUsageAlert = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('SUBSCRIPTION_QUOTA'), subscriptionId: ZId, thresholds: ZThresholds }),
+  z.object({ kind: z.literal('SUBSCRIPTION_AI_BUDGET'), subscriptionId: ZId, thresholds: ZThresholds }),
   z.object({
     kind: z.literal('API_REQUESTS'),
     apiId: ZId,
@@ -55,15 +58,20 @@ export async function createUsageAlert(ctx: OrgCtx, input: CreateUsageAlertInput
   if (existing >= MAX_ALERTS_PER_ORG) {
     throw badRequest(`An organization can have at most ${MAX_ALERTS_PER_ORG} usage alerts`);
   }
-  if (q.kind === 'SUBSCRIPTION_QUOTA') {
+  if (q.kind !== 'API_REQUESTS') {
     const subscription = await ctx.db.subscription.findFirst({
       where: { id: q.subscriptionId, app: { orgId: ctx.org.id } },
-      select: { status: true, plan: { select: { monthlyQuota: true } } },
+      select: { status: true, plan: { select: { monthlyQuota: true, aiLimits: true } } },
     });
     if (!subscription) throw notFound('Subscription');
-    if (subscription.plan.monthlyQuota === null) {
+    if (q.kind === 'SUBSCRIPTION_QUOTA' && subscription.plan.monthlyQuota === null) {
       throw badRequest('This plan has no monthly quota to measure against', {
         subscriptionId: 'This plan has no monthly quota',
+      });
+    }
+    if (q.kind === 'SUBSCRIPTION_AI_BUDGET' && !monthlyUsdBudget(subscription.plan.aiLimits)) {
+      throw badRequest('This plan has no monthly USD AI budget to measure against', {
+        subscriptionId: 'This plan has no monthly AI budget',
       });
     }
   } else {
@@ -78,7 +86,7 @@ export async function createUsageAlert(ctx: OrgCtx, input: CreateUsageAlertInput
       data: {
         orgId: ctx.org.id,
         kind: q.kind,
-        subscriptionId: q.kind === 'SUBSCRIPTION_QUOTA' ? q.subscriptionId : null,
+        subscriptionId: q.kind !== 'API_REQUESTS' ? q.subscriptionId : null,
         apiId: q.kind === 'API_REQUESTS' ? q.apiId : null,
         target: q.kind === 'API_REQUESTS' ? BigInt(q.target) : null,
         thresholds: q.thresholds,
@@ -95,7 +103,7 @@ export async function createUsageAlert(ctx: OrgCtx, input: CreateUsageAlertInput
         kind: q.kind,
         thresholds: q.thresholds,
         ...(q.kind === 'API_REQUESTS' ? { apiId: q.apiId, target: q.target } : {}),
-        ...(q.kind === 'SUBSCRIPTION_QUOTA' ? { subscriptionId: q.subscriptionId } : {}),
+        ...(q.kind !== 'API_REQUESTS' ? { subscriptionId: q.subscriptionId } : {}),
       },
     });
     return alert;
@@ -133,9 +141,14 @@ interface AlertRow {
   thresholds: number[];
   /** what is watched, for display: "Weather API · my-app (Pro)" */
   subject: string;
-  /** the limit the percentages are of; null when the subject is gone or the plan lost its quota */
+  /**
+   * the limit the percentages are of (requests, or micro-USD for an AI budget); null when the subject is
+   * gone or the plan lost its quota or budget
+   */
   limit: bigint | null;
   used: bigint;
+  /** an AI budget alert: whether the budget is per app or shared by the organization's apps */
+  budgetScope: 'app' | 'org' | null;
   percent: number | null;
   period: { start: Date; end: Date } | null;
   lastFiring: { threshold: number; periodStart: Date; at: Date } | null;
@@ -169,7 +182,15 @@ export async function listUsageAlerts(ctx: OrgCtx, now = new Date()) {
         id: true,
         currentPeriodStart: true,
         app: { select: { name: true } },
-        plan: { select: { name: true, monthlyQuota: true, api: { select: { name: true } } } },
+        plan: {
+          select: {
+            id: true,
+            name: true,
+            monthlyQuota: true,
+            aiLimits: true,
+            api: { select: { name: true } },
+          },
+        },
       },
     }),
     ctx.db.api.findMany({
@@ -177,8 +198,14 @@ export async function listUsageAlerts(ctx: OrgCtx, now = new Date()) {
       select: { id: true, orgId: true, name: true },
     }),
   ]);
-  const [subUsage, apiUsage] = await Promise.all([
+  const budgets = new Map(subscriptions.map((s) => [s.id, monthlyUsdBudget(s.plan.aiLimits)]));
+  const budgetSubjects = subscriptions.flatMap((s) => {
+    const budget = budgets.get(s.id);
+    return budget ? [{ id: s.id, planId: s.plan.id, orgId: ctx.org.id, scope: budget.scope }] : [];
+  });
+  const [subUsage, spend, apiUsage] = await Promise.all([
     subscriptionPeriodUsage(ctx.db, subscriptions, now),
+    budgetMonthSpend(ctx.db, budgetSubjects, now),
     apiMonthUsage(ctx.db, apis, now),
   ]);
   const subById = new Map(subscriptions.map((s) => [s.id, s]));
@@ -188,15 +215,39 @@ export async function listUsageAlerts(ctx: OrgCtx, now = new Date()) {
     const lastFiring = firing
       ? { threshold: firing.threshold, periodStart: firing.periodStart, at: firing.createdAt }
       : null;
-    const base = { id: a.id, kind: a.kind as UsageAlertKind, thresholds: a.thresholds, lastFiring };
+    const base = {
+      id: a.id,
+      kind: a.kind as UsageAlertKind,
+      thresholds: a.thresholds,
+      lastFiring,
+      budgetScope: null,
+    };
+    const s = a.subscriptionId ? subById.get(a.subscriptionId) : undefined;
+    const subject = s
+      ? `${s.plan.api.name} · ${s.app.name} (${s.plan.name})`
+      : 'Subscription no longer exists';
+    if (a.kind === 'SUBSCRIPTION_AI_BUDGET') {
+      const budget = s ? budgets.get(s.id) : null;
+      const usage = s ? spend.get(s.id) : undefined;
+      const limit = budget?.micros ?? null;
+      const used = usage?.used ?? 0n;
+      return {
+        ...base,
+        subject,
+        limit,
+        used,
+        budgetScope: budget?.scope ?? null,
+        percent: percentUsed(used, limit),
+        period: usage?.period ?? null,
+      };
+    }
     if (a.kind === 'SUBSCRIPTION_QUOTA') {
-      const s = a.subscriptionId ? subById.get(a.subscriptionId) : undefined;
       const usage = s ? subUsage.get(s.id) : undefined;
       const limit = s?.plan.monthlyQuota != null ? BigInt(s.plan.monthlyQuota) : null;
       const used = usage?.used ?? 0n;
       return {
         ...base,
-        subject: s ? `${s.plan.api.name} · ${s.app.name} (${s.plan.name})` : 'Subscription no longer exists',
+        subject,
         limit,
         used,
         percent: percentUsed(used, limit),
@@ -217,23 +268,25 @@ export async function listUsageAlerts(ctx: OrgCtx, now = new Date()) {
   });
 }
 
-/** What the org can set alerts on: its apps' subscriptions with a quota, and its own APIs. */
+/**
+ * What the org can set alerts on: its apps' subscriptions with a quota, those whose plan has a monthly USD
+ * AI budget, and its own APIs.
+ */
 export async function usageAlertOptions(ctx: OrgCtx) {
-  const [subscriptions, apis] = await Promise.all([
+  const watchable = (plan: Prisma.PlanWhereInput) =>
     ctx.db.subscription.findMany({
-      where: {
-        app: { orgId: ctx.org.id },
-        status: { in: [...WATCHABLE_STATUSES] },
-        plan: { monthlyQuota: { not: null } },
-      },
+      where: { app: { orgId: ctx.org.id }, status: { in: [...WATCHABLE_STATUSES] }, plan },
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
       take: 200,
       select: {
         id: true,
         app: { select: { name: true } },
-        plan: { select: { name: true, monthlyQuota: true, api: { select: { name: true } } } },
+        plan: { select: { name: true, monthlyQuota: true, aiLimits: true, api: { select: { name: true } } } },
       },
-    }),
+    });
+  const [subscriptions, withAiLimits, apis] = await Promise.all([
+    watchable({ monthlyQuota: { not: null } }),
+    watchable({ aiLimits: { not: [] } }),
     ctx.db.api.findMany({
       where: { orgId: ctx.org.id },
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
@@ -241,11 +294,18 @@ export async function usageAlertOptions(ctx: OrgCtx) {
       select: { id: true, name: true },
     }),
   ]);
+  const what = (s: (typeof subscriptions)[number]) => `${s.plan.api.name} · ${s.app.name} (${s.plan.name}`;
   return {
     subscriptions: subscriptions.map((s) => ({
       id: s.id,
-      label: `${s.plan.api.name} · ${s.app.name} (${s.plan.name}, ${s.plan.monthlyQuota!.toLocaleString('en-US')} requests per period)`,
+      label: `${what(s)}, ${s.plan.monthlyQuota!.toLocaleString('en-US')} requests per period)`,
     })),
+    budgetSubscriptions: withAiLimits.flatMap((s) => {
+      const budget = monthlyUsdBudget(s.plan.aiLimits);
+      if (!budget) return [];
+      const per = budget.scope === 'app' ? 'per month' : 'per month for the organization';
+      return [{ id: s.id, label: `${what(s)}, ${usdText(budget.micros)} ${per})` }];
+    }),
     apis,
   };
 }

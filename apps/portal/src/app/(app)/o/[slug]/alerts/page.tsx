@@ -44,7 +44,7 @@ export default function AlertsPage() {
           empty={
             <EmptyState
               title="No alerts yet."
-              description="An alert notifies you when usage passes a share of a quota or request target."
+              description="An alert notifies you when usage passes a share of a quota, AI budget or request target."
               action={canManage ? { label: 'Add an alert', href: '#new-alert-title' } : undefined}
             />
           }

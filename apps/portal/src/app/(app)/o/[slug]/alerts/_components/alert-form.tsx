@@ -6,35 +6,25 @@ import { EmptyState } from '~/components/ui/empty-state';
 import { SelectField } from '../../../../../../components/config-fields';
 import { Field, FormError } from '../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
+import { type AlertKind, type AlertOptions, alertKinds, alertSubjects } from './alert-kinds';
 import { readAlertForm } from './thresholds';
 
-type Kind = 'SUBSCRIPTION_QUOTA' | 'API_REQUESTS';
-
-interface Options {
-  subscriptions: Array<{ id: string; label: string }>;
-  apis: Array<{ id: string; name: string }>;
-}
-
-/** New alert: a subscription's quota share (consumer) or an API's monthly request target (provider). */
+/**
+ * New alert: a subscription's share of its quota or of its monthly AI budget (consumer), or an API's
+ * monthly request target (provider).
+ */
 export function AlertForm({
   orgSlug,
   options,
   onCreated,
 }: {
   orgSlug: string;
-  options: Options;
+  options: AlertOptions;
   onCreated: () => void;
 }) {
   const trpc = useTRPC();
-  const kinds: Array<{ value: Kind; label: string }> = [
-    ...(options.subscriptions.length > 0
-      ? [{ value: 'SUBSCRIPTION_QUOTA' as const, label: 'A subscription’s monthly quota (my apps)' }]
-      : []),
-    ...(options.apis.length > 0
-      ? [{ value: 'API_REQUESTS' as const, label: 'Requests to one of my APIs' }]
-      : []),
-  ];
-  const [kind, setKind] = useState<Kind>(kinds[0]?.value ?? 'SUBSCRIPTION_QUOTA');
+  const kinds = alertKinds(options);
+  const [kind, setKind] = useState<AlertKind>(kinds[0]?.value ?? 'SUBSCRIPTION_QUOTA');
   const [subjectId, setSubjectId] = useState('');
   const [target, setTarget] = useState('');
   const [thresholds, setThresholds] = useState('80, 100');
@@ -50,15 +40,12 @@ export function AlertForm({
   if (kinds.length === 0) {
     return (
       <EmptyState
-        title="Subscribe an app to a plan with a monthly quota, or publish an API, to set alerts."
+        title="Subscribe an app to a plan with a monthly quota or AI budget, or publish an API, to set alerts."
         action={{ label: 'Find an API in the catalog', href: '/catalog' }}
       />
     );
   }
-  const subjects =
-    kind === 'SUBSCRIPTION_QUOTA'
-      ? options.subscriptions.map((s) => ({ value: s.id, label: s.label }))
-      : options.apis.map((a) => ({ value: a.id, label: a.name }));
+  const subjects = alertSubjects(kind, options);
   const subject = subjects.some((s) => s.value === subjectId) ? subjectId : (subjects[0]?.value ?? '');
   const errors = { ...fieldErrors(create.error), ...problem };
 
@@ -81,14 +68,19 @@ export function AlertForm({
         label="Watch"
         value={kind}
         options={kinds}
-        onChange={(e) => setKind(e.target.value as Kind)}
+        onChange={(e) => setKind(e.target.value as AlertKind)}
       />
       <SelectField
         id="alert-subject"
-        label={kind === 'SUBSCRIPTION_QUOTA' ? 'Subscription' : 'API'}
+        label={kind === 'API_REQUESTS' ? 'API' : 'Subscription'}
         value={subject}
         options={subjects}
         error={errors.subscriptionId ?? errors.apiId}
+        hint={
+          kind === 'SUBSCRIPTION_AI_BUDGET'
+            ? 'AI spend per calendar month (UTC), counted as the gateway counts the plan’s budget.'
+            : undefined
+        }
         onChange={(e) => setSubjectId(e.target.value)}
       />
       {kind === 'API_REQUESTS' ? (

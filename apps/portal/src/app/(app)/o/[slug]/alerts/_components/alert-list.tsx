@@ -5,16 +5,16 @@ import { Button } from '~/components/ui/button';
 import { type ColumnDef, DataTable } from '~/components/ui/data-table';
 import { FormMessage } from '~/components/ui/field';
 import { formError, useTRPC } from '~/trpc/client';
-import { type AlertRow, kindText, lastSentText } from './alert-text';
+import { type AlertRow, kindText, lastSentText, standingText } from './alert-text';
 
-const count = (n: bigint) => n.toLocaleString('en-US');
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
 function Standing({ row }: { row: AlertRow }) {
-  if (row.limit === null || row.percent === null) return <span className="muted">Nothing to measure</span>;
+  const standing = standingText(row);
+  if (standing === null) return <span className="muted">Nothing to measure</span>;
   return (
     <>
-      {count(row.used)} of {count(row.limit)} ({row.percent}%)
+      {standing}
       {row.period ? <span className="muted"> since {day(row.period.start)}</span> : null}
     </>
   );
@@ -48,7 +48,7 @@ function alertColumns(orgSlug: string, canManage: boolean, onDeleted: () => void
       cell: ({ row: { original } }) => (
         <>
           {original.subject}
-          <span className="block text-muted">{kindText(original.kind)}</span>
+          <span className="block text-muted">{kindText(original.kind, original.budgetScope)}</span>
         </>
       ),
     },

@@ -29,6 +29,12 @@ describe('readAlertForm', () => {
       errors: null,
     });
   });
+  it('reads an AI budget alert on a subscription', () => {
+    expect(
+      readAlertForm({ kind: 'SUBSCRIPTION_AI_BUDGET', subjectId: 's2', target: 'x', thresholds: '100 80' })
+        .draft,
+    ).toEqual({ kind: 'SUBSCRIPTION_AI_BUDGET', subscriptionId: 's2', thresholds: [100, 80] });
+  });
   it('asks an API alert for its monthly target', () => {
     expect(
       readAlertForm({ kind: 'API_REQUESTS', subjectId: 'a1', target: '', thresholds: '80' }).errors,

@@ -16,7 +16,7 @@ export function parseCount(text: string): number | null {
 }
 
 type AlertDraft =
-  | { kind: 'SUBSCRIPTION_QUOTA'; subscriptionId: string; thresholds: number[] }
+  | { kind: 'SUBSCRIPTION_QUOTA' | 'SUBSCRIPTION_AI_BUDGET'; subscriptionId: string; thresholds: number[] }
   | { kind: 'API_REQUESTS'; apiId: string; target: number; thresholds: number[] };
 
 /**
@@ -35,7 +35,7 @@ export function readAlertForm(form: {
   const target = form.kind === 'API_REQUESTS' ? parseCount(form.target) : null;
   if (form.kind === 'API_REQUESTS' && !target) errors.target = 'Enter a number of requests, like 1,000,000';
   if (!thresholds || Object.keys(errors).length > 0) return { draft: null, errors };
-  if (form.kind === 'SUBSCRIPTION_QUOTA') {
+  if (form.kind !== 'API_REQUESTS') {
     return { draft: { kind: form.kind, subscriptionId: form.subjectId, thresholds }, errors: null };
   }
   return { draft: { kind: form.kind, apiId: form.subjectId, target: target ?? 0, thresholds }, errors: null };
