@@ -23,7 +23,7 @@ interface Common {
   errorPath?: string;
 }
 
-export function useFieldError(name: string, errorPath?: string): string | undefined {
+function useFieldError(name: string, errorPath?: string): string | undefined {
   const { formState } = useFormContext();
   return messageAt(formState.errors, errorPath ?? name);
 }

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { Field, FormError } from '~/components/form';
+import { Field, FormMessage } from '~/components/ui/field';
 import { QueryState } from '~/components/ui/query-state';
 import { numberOrNull, SavedNote } from '../../../components/config-fields';
 import { fieldErrors, formError, useTRPC } from '../../../trpc/client';
@@ -76,7 +76,7 @@ function SettingsForm({ initial }: { initial: Settings }) {
           setSaved(false);
         }}
       />
-      <FormError message={formError(save.error)} />
+      <FormMessage message={formError(save.error)} />
       <div className="form-actions">
         <button type="submit" disabled={save.isPending}>
           {save.isPending ? 'Saving…' : 'Save settings'}

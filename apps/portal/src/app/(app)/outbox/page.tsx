@@ -2,8 +2,8 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, useDeferredValue, useState } from 'react';
-import { Field } from '~/components/form';
 import { EmptyState } from '~/components/ui/empty-state';
+import { Field } from '~/components/ui/field';
 import { QueryState } from '~/components/ui/query-state';
 import { useTRPC } from '../../../trpc/client';
 

@@ -3,7 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
-import { Field, FormError } from '../../../components/form';
+import { Field, FormMessage } from '~/components/ui/field';
 import { fieldErrors, formError, useTRPC } from '../../../trpc/client';
 
 export default function ForgotPasswordPage() {
@@ -48,7 +48,7 @@ export default function ForgotPasswordPage() {
         error={errors.email}
         onChange={(e) => setEmail(e.target.value)}
       />
-      <FormError message={formError(request.error)} />
+      <FormMessage message={formError(request.error)} />
       <button type="submit" disabled={request.isPending}>
         {request.isPending ? 'Sending…' : 'Send reset link'}
       </button>

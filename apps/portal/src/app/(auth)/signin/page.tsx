@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { getProviders, signIn } from 'next-auth/react';
 import { type FormEvent, Suspense, useEffect, useState } from 'react';
-import { Field, FormError } from '../../../components/form';
+import { Field, FormMessage } from '~/components/ui/field';
 import { safeCallbackUrl } from '../safe-callback';
 import { pageErrorMessage, signInErrorMessage } from './messages';
 
@@ -98,7 +98,7 @@ function SignInForm() {
       <p className="hint">
         <Link href="/forgot-password">Forgot password?</Link>
       </p>
-      <FormError message={error} />
+      <FormMessage message={error} />
       <button type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in'}
       </button>

@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { type FormEvent, Suspense, useState } from 'react';
-import { Field, FormError } from '../../../components/form';
+import { Field, FormMessage } from '~/components/ui/field';
 import { fieldErrors, formError, useTRPC } from '../../../trpc/client';
 import { safeCallbackUrl } from '../safe-callback';
 
@@ -96,7 +96,7 @@ function SignUpForm() {
         error={errors.password}
         hint="At least 10 characters, with letters and digits."
       />
-      <FormError message={formError(signUp.error)} />
+      <FormMessage message={formError(signUp.error)} />
       <button type="submit" disabled={busy}>
         {busy ? 'Creating account…' : 'Create account'}
       </button>

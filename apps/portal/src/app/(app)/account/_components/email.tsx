@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { Field, FormError } from '../../../../components/form';
+import { Field, FormMessage } from '~/components/ui/field';
 import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';
 
 interface Profile {
@@ -20,7 +20,7 @@ function Resend() {
       <button type="button" className="secondary" disabled={resend.isPending} onClick={() => resend.mutate()}>
         {resend.isPending ? 'Sending…' : 'Send a new confirmation link'}
       </button>
-      <FormError message={formError(resend.error)} />
+      <FormMessage message={formError(resend.error)} />
       {resend.isSuccess ? (
         <p className="saved" role="status">
           {resend.data.sent ? `We sent a new link to ${resend.data.email}.` : 'Your address is confirmed.'}
@@ -72,7 +72,7 @@ function ChangeEmail({ hasPassword }: { hasPassword: boolean }) {
         error={errors.currentPassword}
         onChange={(e) => setCurrentPassword(e.target.value)}
       />
-      <FormError message={formError(change.error)} />
+      <FormMessage message={formError(change.error)} />
       <button type="submit" disabled={change.isPending}>
         {change.isPending ? 'Sending…' : 'Send confirmation link'}
       </button>

@@ -3,7 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { signIn } from 'next-auth/react';
 import { type FormEvent, useState } from 'react';
-import { Field, FormError } from '../../../../components/form';
+import { Field, FormMessage } from '~/components/ui/field';
 import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';
 
 /** Changing the password ends every session, this one too: the page signs in again with the new one. */
@@ -55,7 +55,7 @@ export function PasswordCard({ email, hasPassword }: { email: string; hasPasswor
         hint="At least 10 characters, with letters and digits."
         onChange={(e) => setPassword(e.target.value)}
       />
-      <FormError message={formError(change.error)} />
+      <FormMessage message={formError(change.error)} />
       <button type="submit" disabled={change.isPending}>
         {change.isPending ? 'Changing…' : 'Change password'}
       </button>

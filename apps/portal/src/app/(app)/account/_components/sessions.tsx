@@ -2,7 +2,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { Field, FormError } from '../../../../components/form';
+import { Field, FormMessage } from '~/components/ui/field';
 import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';
 
 export function SessionsCard({ sessions }: { sessions: number }) {
@@ -37,7 +37,7 @@ export function SessionsCard({ sessions }: { sessions: number }) {
           Sign out everywhere
         </button>
       )}
-      <FormError message={formError(end.error)} />
+      <FormMessage message={formError(end.error)} />
     </section>
   );
 }
@@ -65,7 +65,7 @@ export function EndUserSessionsCard() {
         error={errors.email}
         onChange={(e) => setEmail(e.target.value)}
       />
-      <FormError message={formError(end.error)} />
+      <FormMessage message={formError(end.error)} />
       <button type="submit" className="danger" disabled={end.isPending}>
         {end.isPending ? 'Signing out…' : 'End their sessions'}
       </button>

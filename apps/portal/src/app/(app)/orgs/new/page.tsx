@@ -3,7 +3,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { Field, FormError, slugify } from '../../../../components/form';
+import { slugify } from '~/components/form';
+import { Field, FormMessage } from '~/components/ui/field';
 import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';
 
 export default function NewOrgPage() {
@@ -54,7 +55,7 @@ export default function NewOrgPage() {
           setSlug(e.target.value);
         }}
       />
-      <FormError message={formError(create.error)} />
+      <FormMessage message={formError(create.error)} />
       <button type="submit" disabled={create.isPending || create.isSuccess}>
         {create.isPending ? 'Creating…' : 'Create organization'}
       </button>

@@ -3,7 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
-import { Field, FormError } from '../../../../components/form';
+import { Field, FormMessage } from '~/components/ui/field';
 import { fieldErrors, formError, useTRPC } from '../../../../trpc/client';
 
 export function ResetPasswordForm({ token }: { token: string }) {
@@ -69,7 +69,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
         error={mismatch ?? undefined}
         onChange={(e) => setConfirm(e.target.value)}
       />
-      {linkProblem ? null : <FormError message={formError(reset.error)} />}
+      {linkProblem ? null : <FormMessage message={formError(reset.error)} />}
       <button type="submit" disabled={reset.isPending}>
         {reset.isPending ? 'Saving…' : 'Set new password'}
       </button>

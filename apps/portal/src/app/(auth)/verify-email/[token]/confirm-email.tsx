@@ -2,7 +2,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
-import { FormError } from '../../../../components/form';
+import { FormMessage } from '~/components/ui/field';
 import { formError, useTRPC } from '../../../../trpc/client';
 
 export function ConfirmEmail({ token }: { token: string }) {
@@ -26,7 +26,7 @@ export function ConfirmEmail({ token }: { token: string }) {
     <>
       <h1>Confirm your address</h1>
       <p>Confirm that this email address belongs to your Portcullis account.</p>
-      <FormError message={formError(confirm.error)} />
+      <FormMessage message={formError(confirm.error)} />
       <button type="button" disabled={confirm.isPending} onClick={() => confirm.mutate({ token })}>
         {confirm.isPending ? 'Confirming…' : 'Confirm my address'}
       </button>

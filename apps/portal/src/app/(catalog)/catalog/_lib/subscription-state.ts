@@ -1,7 +1,7 @@
 /** How the catalog shows where one of the viewer's subscriptions stands, and what is left to do. */
 
 /** `Subscription.pendingReason` while the consumer has not yet added a payment method. */
-export const AWAITING_PAYMENT_METHOD = 'payment_method';
+const AWAITING_PAYMENT_METHOD = 'payment_method';
 
 export interface SubscriptionLike {
   status: string;
@@ -9,7 +9,7 @@ export interface SubscriptionLike {
   pendingReason?: string | null;
 }
 
-export type StateTone = 'neutral' | 'ok' | 'warn' | 'danger';
+type StateTone = 'neutral' | 'ok' | 'warn' | 'danger';
 
 export interface SubscriptionStateView {
   /** The badge text: the status itself, except for a subscription waiting for a payment method. */

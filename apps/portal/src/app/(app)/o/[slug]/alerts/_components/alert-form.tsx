@@ -3,8 +3,8 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { EmptyState } from '~/components/ui/empty-state';
+import { Field, FormMessage } from '~/components/ui/field';
 import { SelectField } from '../../../../../../components/config-fields';
-import { Field, FormError } from '../../../../../../components/form';
 import { fieldErrors, formError, useTRPC } from '../../../../../../trpc/client';
 import { type AlertKind, type AlertOptions, alertKinds, alertSubjects } from './alert-kinds';
 import { readAlertForm } from './thresholds';
@@ -105,7 +105,7 @@ export function AlertForm({
       <button type="submit" disabled={create.isPending || subject === ''}>
         Add alert
       </button>
-      <FormError message={formError(create.error)} />
+      <FormMessage message={formError(create.error)} />
     </form>
   );
 }

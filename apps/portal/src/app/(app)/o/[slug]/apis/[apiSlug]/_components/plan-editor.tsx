@@ -2,8 +2,8 @@
 
 import { type LimitWindow, parsePlanLimits } from '@portcullis/core/policies';
 import { useState } from 'react';
+import { formatLimits } from '~/components/form';
 import { Button } from '~/components/ui/button';
-import { formatLimits } from '../../../../../../../components/form';
 import { AiLimitsEditor } from './ai-limits-editor';
 import { ArchivePlan } from './plan/archive-plan';
 import { LimitsForm } from './plan/limits-form';

@@ -20,7 +20,7 @@ export interface SubscriptionRow {
   };
 }
 
-export const OPEN = new Set(['PENDING', 'ACTIVE', 'SUSPENDED']);
+const OPEN = new Set(['PENDING', 'ACTIVE', 'SUSPENDED']);
 
 const TONES: Record<string, BadgeProps['tone']> = {
   ACTIVE: 'ok',

@@ -3,9 +3,8 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { SavedNote } from '~/components/config-fields';
-import { Field } from '~/components/form';
 import { Button } from '~/components/ui/button';
-import { FormMessage } from '~/components/ui/field';
+import { Field, FormMessage } from '~/components/ui/field';
 import { fieldErrors, formError, useTRPC } from '~/trpc/client';
 import { WebhookEndpoint } from './webhook-endpoint';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 const DAY_MS = 86_400_000;
 
 /** `yyyy-mm-dd` of a date, for `<input type="date">` (UTC, like the sunset itself). */
-export const dateInput = (d: Date): string => d.toISOString().slice(0, 10);
+const dateInput = (d: Date): string => d.toISOString().slice(0, 10);
 
 /** The earliest sunset the form offers: tomorrow (UTC). */
 export const firstSunsetDay = (now = Date.now()): string => dateInput(new Date(now + DAY_MS));
