@@ -139,8 +139,25 @@ export async function subscribe(
   await expect(pending).toBeVisible();
 }
 
+/**
+ * Waits for running animations and transitions (a toast sliding in) to end: axe measures colour
+ * contrast on what is painted, and a half-faded element is not what a reader sees. Endless ones
+ * (spinners) are not waited for.
+ */
+async function animationsSettled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      document
+        .getAnimations()
+        .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+    null,
+    { timeout: 5_000 },
+  );
+}
+
 /** WCAG 2.1 A/AA checks by axe on the page as it is now: no violations. */
 export async function expectNoAxeViolations(page: Page): Promise<void> {
+  await animationsSettled(page);
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
     .analyze();
@@ -154,6 +171,7 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
  * portal does not control (the API reference renderer).
  */
 export async function expectNoAxeViolationsOutside(page: Page, exclude: string): Promise<void> {
+  await animationsSettled(page);
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
     .exclude(exclude)
