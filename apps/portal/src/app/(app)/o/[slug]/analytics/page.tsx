@@ -6,6 +6,7 @@ import { useParams } from 'next/navigation';
 import { useState } from 'react';
 import { OrgCrumb } from '~/components/org-crumb';
 import { Button } from '~/components/ui/button';
+import { ChoiceButtons } from '~/components/ui/choice-buttons';
 import { FieldShell } from '~/components/ui/field';
 import { QueryState } from '~/components/ui/query-state';
 import { Select } from '~/components/ui/select';
@@ -15,9 +16,16 @@ import { NoScope } from './_components/no-scope';
 import { Overview } from './_components/overview';
 import { widerPreset } from './_components/range';
 import { presetRange, RangePicker, type TimeRange } from './_components/range-picker';
-import { type Filter, pickApi, pickSide, type Side, type SideScope, scopeSides } from './_components/scope';
+import {
+  type Filter,
+  pickApi,
+  pickSide,
+  SIDE_LABEL,
+  type Side,
+  type SideScope,
+  scopeSides,
+} from './_components/scope';
 import { TopList } from './_components/top-list';
-import { ViewToggle } from './_components/view-toggle';
 
 /** Radix Select items cannot have an empty value: "all" stands for every API. */
 const ALL = 'all';
@@ -49,9 +57,11 @@ export default function AnalyticsPage() {
           const wider = widerPreset(range);
           return (
             <>
-              <ViewToggle
-                sides={sides}
-                side={side}
+              <ChoiceButtons
+                legend="View"
+                size="sm"
+                choices={sides.map((s) => ({ value: s, label: SIDE_LABEL[s] }))}
+                value={side}
                 onChange={(s) => {
                   setChosenSide(s);
                   setApiId('');

@@ -5,12 +5,20 @@ import { useParams } from 'next/navigation';
 import { useState } from 'react';
 import { OrgCrumb } from '~/components/org-crumb';
 import { buttonClasses } from '~/components/ui/button-classes';
+import { ChoiceButtons } from '~/components/ui/choice-buttons';
 import { QueryState } from '~/components/ui/query-state';
 import { useTRPC } from '~/trpc/client';
-import { appliedFilter, csvHref, type LogDraft, logSides, NO_FILTER, type Side } from './_components/filter';
+import {
+  appliedFilter,
+  csvHref,
+  type LogDraft,
+  logSides,
+  NO_FILTER,
+  SIDE_LABEL,
+  type Side,
+} from './_components/filter';
 import { LogFilters } from './_components/log-filters';
 import { LogTable } from './_components/log-table';
-import { SideToggle } from './_components/side-toggle';
 
 export default function LogsPage() {
   const { slug } = useParams<{ slug: string }>();
@@ -37,9 +45,11 @@ export default function LogsPage() {
         {() =>
           side ? (
             <>
-              <SideToggle
-                sides={sides}
-                side={side}
+              <ChoiceButtons
+                legend="Whose requests"
+                legendHidden
+                choices={sides.map((s) => ({ value: s, label: SIDE_LABEL[s] }))}
+                value={side}
                 onChange={(s) => {
                   setChosenSide(s);
                   setApplied(NO_FILTER);

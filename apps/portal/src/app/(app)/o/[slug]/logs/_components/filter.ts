@@ -2,6 +2,12 @@ import { parseUtcInput } from '../../../../../../lib/format';
 
 export type Side = 'provider' | 'consumer';
 
+/** The side switch's words. */
+export const SIDE_LABEL: Record<Side, string> = {
+  provider: 'Calls to my APIs',
+  consumer: 'Calls by my apps',
+};
+
 /** The request log filters as typed: empty strings are "no filter". */
 export interface LogDraft {
   status: string;
