@@ -12,8 +12,8 @@ import {
 } from '@tanstack/react-table';
 import { type ReactNode, useState } from 'react';
 import { cn } from '~/lib/cn';
+import { BodyCell, HeaderCell } from './data-table-cells';
 import { ColumnMenu, Pager } from './data-table-parts';
-import { ariaSort, columnLabel, type DataColumnMeta } from './data-table-state';
 
 export type { ColumnDef } from '@tanstack/react-table';
 
@@ -81,33 +81,9 @@ export function DataTable<T>({
           <thead className="phone:sr-only">
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
-                {group.headers.map((header) => {
-                  const sortable = header.column.getCanSort();
-                  const direction = header.column.getIsSorted();
-                  return (
-                    <th
-                      key={header.id}
-                      scope="col"
-                      aria-sort={sortable ? ariaSort(direction) : undefined}
-                      className="border-b border-line px-2 py-2 align-bottom text-sm font-semibold text-muted"
-                    >
-                      {sortable ? (
-                        <button
-                          type="button"
-                          onClick={header.column.getToggleSortingHandler()}
-                          className="m-0 inline-flex cursor-pointer items-center gap-1 border-0 bg-transparent p-0 font-semibold text-muted hover:bg-transparent hover:text-fg"
-                        >
-                          {flexRender(header.column.columnDef.header, header.getContext())}
-                          <span aria-hidden="true">
-                            {direction === 'asc' ? '▲' : direction === 'desc' ? '▼' : '↕'}
-                          </span>
-                        </button>
-                      ) : (
-                        flexRender(header.column.columnDef.header, header.getContext())
-                      )}
-                    </th>
-                  );
-                })}
+                {group.headers.map((header) => (
+                  <HeaderCell key={header.id} header={header} />
+                ))}
               </tr>
             ))}
           </thead>
@@ -118,24 +94,9 @@ export function DataTable<T>({
                 data-testid={rowTestId}
                 className="phone:block phone:border-b phone:border-line phone:py-2"
               >
-                {row.getVisibleCells().map((cell) => {
-                  const meta = cell.column.columnDef.meta as DataColumnMeta | undefined;
-                  return (
-                    <td
-                      key={cell.id}
-                      data-label={meta?.actions ? undefined : columnLabel(cell.column)}
-                      className={cn(
-                        'border-b border-line px-2 py-2 align-top break-words [overflow-wrap:anywhere]',
-                        'phone:flex phone:gap-2 phone:border-0 phone:px-0 phone:py-1',
-                        'phone:data-label:before:min-w-28 phone:data-label:before:shrink-0 phone:data-label:before:font-semibold phone:data-label:before:text-muted phone:data-label:before:content-[attr(data-label)]',
-                      )}
-                    >
-                      <div className="min-w-0">
-                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                      </div>
-                    </td>
-                  );
-                })}
+                {row.getVisibleCells().map((cell) => (
+                  <BodyCell key={cell.id} cell={cell} />
+                ))}
               </tr>
             ))}
           </tbody>
