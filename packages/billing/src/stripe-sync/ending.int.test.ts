@@ -66,7 +66,40 @@ describe('syncStripe: subscriptions that stop being billed', () => {
     expect(fake.state.subscriptions.get(shared)!.cancel_at_period_end).toBe(true);
   });
 
-  it('an active subscription still pointing at an ending Stripe subscription is given a new one', async () => {
+  it('the org subscribing to the plan again resumes its ending Stripe subscription, which can end again', async () => {
+    const world = await linkedConsumer(fake);
+    const old = world.consumer.subscription.id;
+    await db.subscription.update({ where: { id: old }, data: { status: 'CANCELLED' } });
+    await syncOrg(fake, world.org.id);
+    const ending = (await stripeSubscriptionOf(old)).row.stripeSubscriptionId!;
+    expect(fake.state.subscriptions.get(ending)!.cancel_at_period_end).toBe(true);
+
+    // The same day, another app of the org takes the plan: same customer, prices and trial as the first
+    // creation, so a fresh create would replay its idempotency key and hand back the ending one.
+    const otherApp = await db.app.create({ data: { orgId: world.consumer.org.id, name: 'other app' } });
+    const renewed = await db.subscription.create({
+      data: { appId: otherApp.id, planId: world.plan.id, status: 'ACTIVE' },
+    });
+    const creates = fake.state.requestsTo('POST', '/v1/subscriptions').length;
+    const summary = await syncOrg(fake, world.org.id);
+    expect(summary).toMatchObject({ stripeSubscriptionsCreated: 0, subscriptionsLinked: 1, errors: [] });
+    expect(fake.state.requestsTo('POST', '/v1/subscriptions').length).toBe(creates);
+    // One Stripe subscription on the customer's meter (two would each bill the whole sum), renewing again.
+    const resumed = await stripeSubscriptionOf(renewed.id);
+    expect(resumed.row.stripeSubscriptionId).toBe(ending);
+    expect(resumed.stripe.cancel_at_period_end).toBe(false);
+
+    await db.subscription.update({ where: { id: renewed.id }, data: { status: 'CANCELLED' } });
+    expect(await syncOrg(fake, world.org.id)).toMatchObject({ stripeSubscriptionsEnded: 1, errors: [] });
+    expect(fake.state.subscriptions.get(ending)!.cancel_at_period_end).toBe(true);
+    // Stripe replays a reused Idempotency-Key's first answer for 24 h: end, resume and end again must
+    // each carry their own key, or the second end would be answered with the first and change nothing.
+    const keys = fake.state.requestsTo('POST', `/v1/subscriptions/${ending}`).map((r) => r.idempotencyKey);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+  });
+
+  it('an active subscription still pointing at an ending Stripe subscription resumes it', async () => {
     const world = await linkedConsumer(fake);
     const old = world.consumer.subscription.id;
     await db.subscription.update({ where: { id: old }, data: { status: 'CANCELLED' } });
@@ -82,9 +115,9 @@ describe('syncStripe: subscriptions that stop being billed', () => {
       },
     });
     const summary = await syncOrg(fake, world.org.id, new Date(), { reconcileAll: true });
-    expect(summary).toMatchObject({ stripeSubscriptionsCreated: 1, errors: [] });
+    expect(summary).toMatchObject({ stripeSubscriptionsCreated: 0, errors: [] });
     const fresh = await stripeSubscriptionOf(renewed.id);
-    expect(fresh.row.stripeSubscriptionId).not.toBe(ending);
+    expect(fresh.row.stripeSubscriptionId).toBe(ending);
     expect(fresh.stripe.cancel_at_period_end).toBe(false);
   });
 });

@@ -128,6 +128,24 @@ function trialDaysLeft(trialDays: number, createdAt: Date, now: Date): number {
 }
 
 /**
+ * The Stripe subscription the consumer org last had on the plan (through apps since cancelled, say). A
+ * new group reuses it, resuming it if it was told to end: one Stripe subscription per consumer org and
+ * plan, and a fresh creation never replays the idempotency key of the first one.
+ */
+async function lastStripeSubscriptionOf(
+  db: Db,
+  consumerOrgId: string,
+  planId: string,
+): Promise<string | null> {
+  const last = await db.subscription.findFirst({
+    where: { planId, app: { orgId: consumerOrgId }, stripeSubscriptionId: { not: null } },
+    orderBy: { updatedAt: 'desc' },
+    select: { stripeSubscriptionId: true },
+  });
+  return last?.stripeSubscriptionId ?? null;
+}
+
+/**
  * One Stripe subscription per consumer org and plan. A consumer org's apps subscribed to the same plan
  * share it, because Stripe sums a meter per customer: two subscriptions on one meter would each bill the
  * whole sum. Only groups that are unlinked, or whose plan catalog changed since they were linked, are
@@ -188,7 +206,10 @@ async function syncSubscriptions(
         customerId,
         priceIds: catalog.priceIds,
         trialDays: trialDaysLeft(catalog.trialDays, first.createdAt, options.now),
-        existingId: members.find((member) => member.stripeSubscriptionId)?.stripeSubscriptionId ?? null,
+        existingId:
+          members.find((member) => member.stripeSubscriptionId)?.stripeSubscriptionId ??
+          (await lastStripeSubscriptionOf(db, customerOrgId, first.planId)),
+        memberIds: members.map((member) => member.id),
         metadata: {
           portcullis_provider_org_id: orgId,
           portcullis_consumer_org_id: customerOrgId,
@@ -245,8 +266,7 @@ async function endStripeSubscriptions(
           plan: { api: { status: { not: 'RETIRED' } } },
         },
       });
-      if (stillBilled === 0) {
-        await endSubscriptionAtPeriodEnd(stripe, stripeSubscriptionId);
+      if (stillBilled === 0 && (await endSubscriptionAtPeriodEnd(stripe, stripeSubscriptionId, memberIds))) {
         summary.stripeSubscriptionsEnded += 1;
       }
       await db.subscription.updateMany({ where: { id: { in: memberIds } }, data: { stripeEndedAt: now } });

@@ -77,8 +77,13 @@ export interface EnsureSubscriptionInput {
   priceIds: readonly string[];
   trialDays?: number;
   metadata?: Record<string, string>;
-  /** subscription id recorded earlier */
+  /**
+   * subscription id recorded earlier: the group's own, or the one the consumer org last had on this plan
+   * (which may have been told to end, and is then resumed rather than doubled)
+   */
   existingId?: string | null;
+  /** the Portcullis subscriptions asking, so a resume is told apart from an earlier one */
+  memberIds?: readonly string[];
 }
 
 export interface EnsuredSubscription {
@@ -106,14 +111,21 @@ export async function ensureSubscription(
 
   if (input.existingId) {
     const current = await retrieveSubscription(stripe, input.existingId);
-    // One already told to end at its period's end is not reused: the plan would stop being billed then.
-    if (
-      current &&
-      !ENDED.has(current.status) &&
-      !current.cancel_at_period_end &&
-      customerOf(current) === input.customerId
-    ) {
-      return reconcileItems(stripe, current, wanted, metadata);
+    if (current && !ENDED.has(current.status) && customerOf(current) === input.customerId) {
+      // One told to end at its period's end is resumed: a second subscription on the same customer
+      // meter would bill the overlap twice, and the ending one would stop billing at its period's end.
+      const live = current.cancel_at_period_end
+        ? await stripe.subscriptions.update(
+            current.id,
+            { cancel_at_period_end: false },
+            {
+              idempotencyKey: stripeIdempotencyKey(['subscription-resume', current.id], {
+                members: [...(input.memberIds ?? [])].sort(),
+              }),
+            },
+          )
+        : current;
+      return reconcileItems(stripe, live, wanted, metadata);
     }
   }
 
@@ -137,14 +149,24 @@ export async function ensureSubscription(
  * that period stays charged, and usage metered until then is on its final invoice. A subscription
  * Stripe no longer has, or that has already ended, counts as done.
  */
-export async function endSubscriptionAtPeriodEnd(stripe: Stripe, id: string): Promise<void> {
+export async function endSubscriptionAtPeriodEnd(
+  stripe: Stripe,
+  id: string,
+  /** the Portcullis subscriptions whose end this is: a subscription resumed and ended again is a new request */
+  endedMemberIds: readonly string[],
+): Promise<boolean> {
   const current = await retrieveSubscription(stripe, id);
-  if (!current || ENDED.has(current.status) || current.cancel_at_period_end) return;
+  if (!current || ENDED.has(current.status) || current.cancel_at_period_end) return false;
   await stripe.subscriptions.update(
     id,
     { cancel_at_period_end: true },
-    { idempotencyKey: stripeIdempotencyKey(['subscription-end', id], { cancel_at_period_end: true }) },
+    {
+      idempotencyKey: stripeIdempotencyKey(['subscription-end', id], {
+        members: [...endedMemberIds].sort(),
+      }),
+    },
   );
+  return true;
 }
 
 async function retrieveSubscription(stripe: Stripe, id: string): Promise<Stripe.Subscription | null> {
