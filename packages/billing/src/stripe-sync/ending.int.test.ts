@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeStripe, linkedConsumer, startFakeStripe, syncOrg, testDb } from './test/world.ts';
+import { tenantStripeClient } from './credentials.ts';
+import { endStripeSubscriptions, type StripeSyncSummary } from './sync.ts';
+import {
+  encryptionKey,
+  type FakeStripe,
+  linkedConsumer,
+  startFakeStripe,
+  syncOrg,
+  testDb,
+} from './test/world.ts';
 
 const db = testDb();
 let fake: FakeStripe;
@@ -119,5 +128,23 @@ describe('syncStripe: subscriptions that stop being billed', () => {
     const fresh = await stripeSubscriptionOf(renewed.id);
     expect(fresh.row.stripeSubscriptionId).toBe(ending);
     expect(fresh.stripe.cancel_at_period_end).toBe(false);
+  });
+
+  it('leaves a Stripe subscription running while an active subscription of the org waits to be linked to it', async () => {
+    const world = await linkedConsumer(fake);
+    const old = world.consumer.subscription.id;
+    const linked = (await stripeSubscriptionOf(old)).row.stripeSubscriptionId!;
+    // Another worker's sync read the group while the first app was active and is linking the second
+    // app's new subscription to the same Stripe subscription; meanwhile the first app cancels.
+    const otherApp = await db.app.create({ data: { orgId: world.consumer.org.id, name: 'other app' } });
+    await db.subscription.create({ data: { appId: otherApp.id, planId: world.plan.id, status: 'ACTIVE' } });
+    await db.subscription.update({ where: { id: old }, data: { status: 'CANCELLED' } });
+
+    const account = await db.stripeAccount.findUniqueOrThrow({ where: { orgId: world.org.id } });
+    const stripe = tenantStripeClient(account, { encryptionKey, apiBase: fake.url });
+    const summary = { stripeSubscriptionsEnded: 0, errors: [] } as unknown as StripeSyncSummary;
+    await endStripeSubscriptions(db, stripe, world.org.id, new Date(), summary);
+    expect(summary).toMatchObject({ stripeSubscriptionsEnded: 0, errors: [] });
+    expect(fake.state.subscriptions.get(linked)!.cancel_at_period_end).toBe(false);
   });
 });

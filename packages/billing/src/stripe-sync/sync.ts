@@ -235,7 +235,7 @@ async function syncSubscriptions(
  * until then is still invoiced). A Stripe subscription shared with a consumer org's other apps that are
  * still active on the plan keeps running. Each one is ended once: `stripeEndedAt` records it.
  */
-async function endStripeSubscriptions(
+export async function endStripeSubscriptions(
   db: Db,
   stripe: Stripe,
   orgId: string,
@@ -249,21 +249,27 @@ async function endStripeSubscriptions(
       stripeEndedAt: null,
       OR: [{ status: 'CANCELLED' }, { plan: { api: { status: 'RETIRED' } } }],
     },
-    select: { id: true, stripeSubscriptionId: true },
+    select: { id: true, stripeSubscriptionId: true, planId: true, app: { select: { orgId: true } } },
     orderBy: { id: 'asc' },
   });
-  const byStripeId = new Map<string, string[]>();
+  const byStripeId = new Map<string, { memberIds: string[]; planId: string; consumerOrgId: string }>();
   for (const row of ended) {
     const id = row.stripeSubscriptionId!;
-    byStripeId.set(id, [...(byStripeId.get(id) ?? []), row.id]);
+    const group = byStripeId.get(id) ?? { memberIds: [], planId: row.planId, consumerOrgId: row.app.orgId };
+    group.memberIds.push(row.id);
+    byStripeId.set(id, group);
   }
-  for (const [stripeSubscriptionId, memberIds] of byStripeId) {
+  for (const [stripeSubscriptionId, { memberIds, planId, consumerOrgId }] of byStripeId) {
     try {
+      // Still billed: a subscription on it that has not ended, or an active one of the same org and plan
+      // not linked yet (a sync running beside this one may be linking it to this very subscription).
       const stillBilled = await db.subscription.count({
         where: {
-          stripeSubscriptionId,
-          status: { not: 'CANCELLED' },
           plan: { api: { status: { not: 'RETIRED' } } },
+          OR: [
+            { stripeSubscriptionId, status: { not: 'CANCELLED' } },
+            { stripeSubscriptionId: null, status: 'ACTIVE', planId, app: { orgId: consumerOrgId } },
+          ],
         },
       });
       if (stillBilled === 0 && (await endSubscriptionAtPeriodEnd(stripe, stripeSubscriptionId, memberIds))) {
