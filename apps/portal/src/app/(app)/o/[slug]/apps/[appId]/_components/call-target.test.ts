@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { callTarget } from './call-target';
 
-const sub = (status: string, slug: string) => ({
+const sub = (status: string, slug: string, extra: { pendingReason?: string; apiStatus?: string } = {}) => ({
   status,
-  plan: { api: { name: slug.toUpperCase(), slug, org: { slug: 'acme' } } },
+  pendingReason: extra.pendingReason ?? null,
+  plan: {
+    api: { name: slug.toUpperCase(), slug, status: extra.apiStatus ?? 'PUBLISHED', org: { slug: 'acme' } },
+  },
 });
 
 describe('callTarget', () => {
@@ -14,15 +17,33 @@ describe('callTarget', () => {
     });
   });
 
-  it('names a pending request when nothing is active yet', () => {
+  it('skips an active subscription whose API is retired (it answers 410)', () => {
+    expect(callTarget([sub('ACTIVE', 'gone', { apiStatus: 'RETIRED' }), sub('ACTIVE', 'maps')])).toEqual({
+      kind: 'active',
+      api: { name: 'MAPS', slug: 'maps', orgSlug: 'acme' },
+    });
+    expect(callTarget([sub('ACTIVE', 'gone', { apiStatus: 'RETIRED' })])).toEqual({ kind: 'none' });
+  });
+
+  it('names a request waiting for approval when nothing is active yet', () => {
     expect(callTarget([sub('REJECTED', 'a'), sub('PENDING', 'b')])).toEqual({
-      kind: 'pending',
+      kind: 'approval',
       api: { name: 'B', slug: 'b', orgSlug: 'acme' },
     });
   });
 
-  it('has no target without an active or pending subscription', () => {
+  it("tells a wait for this org's payment method from a wait for the provider", () => {
+    expect(callTarget([sub('PENDING', 'paid', { pendingReason: 'payment_method' })])).toMatchObject({
+      kind: 'payment_method',
+    });
+  });
+
+  it('names a suspended subscription instead of asking to subscribe again', () => {
+    expect(callTarget([sub('SUSPENDED', 'a'), sub('CANCELLED', 'b')])).toMatchObject({ kind: 'suspended' });
+  });
+
+  it('has no target without an open subscription', () => {
     expect(callTarget([])).toEqual({ kind: 'none' });
-    expect(callTarget([sub('SUSPENDED', 'a'), sub('CANCELLED', 'b')])).toEqual({ kind: 'none' });
+    expect(callTarget([sub('REJECTED', 'a'), sub('CANCELLED', 'b')])).toEqual({ kind: 'none' });
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Which API a new key's example call goes to: the first ACTIVE subscription in the order the page lists
- * them. Without one the key cannot be used yet, and the page says why (a request still pending, or
- * none at all). Pure, unit-tested.
+ * Which API a new key's example call goes to: the first ACTIVE subscription, in the order the page lists
+ * them, whose API still takes calls (a retired API answers 410). Without one the key cannot be used yet,
+ * and the page says why: a request waiting for the provider's approval, one waiting for this org's
+ * payment method, a suspended subscription, or none at all. Pure, unit-tested.
  */
 
 export interface SubscribedApi {
@@ -12,12 +13,13 @@ export interface SubscribedApi {
 
 export type CallTarget =
   | { kind: 'active'; api: SubscribedApi }
-  | { kind: 'pending'; api: SubscribedApi }
+  | { kind: 'approval' | 'payment_method' | 'suspended'; api: SubscribedApi }
   | { kind: 'none' };
 
 interface SubscriptionLike {
   status: string;
-  plan: { api: { name: string; slug: string; org: { slug: string } } };
+  pendingReason?: string | null;
+  plan: { api: { name: string; slug: string; status?: string; org: { slug: string } } };
 }
 
 const apiOf = (sub: SubscriptionLike): SubscribedApi => ({
@@ -27,9 +29,17 @@ const apiOf = (sub: SubscriptionLike): SubscribedApi => ({
 });
 
 export function callTarget(subscriptions: readonly SubscriptionLike[]): CallTarget {
-  const active = subscriptions.find((sub) => sub.status === 'ACTIVE');
+  const open = subscriptions.filter((sub) => sub.plan.api.status !== 'RETIRED');
+  const active = open.find((sub) => sub.status === 'ACTIVE');
   if (active) return { kind: 'active', api: apiOf(active) };
-  const pending = subscriptions.find((sub) => sub.status === 'PENDING');
-  if (pending) return { kind: 'pending', api: apiOf(pending) };
+  const pending = open.find((sub) => sub.status === 'PENDING');
+  if (pending) {
+    return {
+      kind: pending.pendingReason === 'payment_method' ? 'payment_method' : 'approval',
+      api: apiOf(pending),
+    };
+  }
+  const suspended = open.find((sub) => sub.status === 'SUSPENDED');
+  if (suspended) return { kind: 'suspended', api: apiOf(suspended) };
   return { kind: 'none' };
 }

@@ -30,14 +30,26 @@ function ActiveCall({ api, plaintext }: { api: SubscribedApi; plaintext: string 
   );
 }
 
+const WHY: Record<'approval' | 'payment_method' | 'suspended', string> = {
+  approval: "waits for the provider's approval: the key opens it once approved.",
+  payment_method: 'waits for a payment method: add one on the Billing page and the key opens it.',
+  suspended: 'is suspended: the key opens it again once the subscription is resumed.',
+};
+
 /** Why there is no call to show yet, and where to go next. */
-function NoCall({ target }: { target: Exclude<CallTarget, { kind: 'active' }> }) {
-  if (target.kind === 'pending') {
+function NoCall({ orgSlug, target }: { orgSlug: string; target: Exclude<CallTarget, { kind: 'active' }> }) {
+  if (target.kind !== 'none') {
     return (
       <p data-testid="no-snippet">
         This app&apos;s subscription to{' '}
-        <Link href={`/catalog/${target.api.orgSlug}/${target.api.slug}`}>{target.api.name}</Link> waits for
-        the provider&apos;s approval: the key opens it once approved.
+        <Link href={`/catalog/${target.api.orgSlug}/${target.api.slug}`}>{target.api.name}</Link>{' '}
+        {WHY[target.kind]}
+        {target.kind === 'payment_method' ? (
+          <>
+            {' '}
+            <Link href={`/o/${orgSlug}/billing`}>Go to Billing</Link>
+          </>
+        ) : null}
       </p>
     );
   }
@@ -72,7 +84,7 @@ export function KeyCall({
             plaintext={plaintext}
           />
         ) : (
-          <NoCall target={target} />
+          <NoCall orgSlug={orgSlug} target={target} />
         );
       }}
     </QueryState>
