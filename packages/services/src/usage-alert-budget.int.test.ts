@@ -130,6 +130,28 @@ describe('AI budget alerts', () => {
     expect(note!.title).toContain("100% of the organization's $10.00 monthly AI budget used");
   });
 
+  it('watches whichever budget runs out first: the org-wide one before a larger per-app one', async () => {
+    // The gateway refuses calls at $50 spent by the org's apps together, though each app may spend $100.
+    const w = await seedWorld([
+      { ...APP_BUDGET, limit: '100' },
+      { ...APP_BUDGET, scope: 'org', limit: '50' },
+    ]);
+    const sibling = await w.subscribe(w.consumer.id);
+    const alert = await createUsageAlert(w.ctx, {
+      kind: 'SUBSCRIPTION_AI_BUDGET',
+      subscriptionId: w.subscription.id,
+      thresholds: [100],
+    });
+    await spend(w.subscription.id, '2026-11-02T10:00:00Z', 30_000_000n); // 30 % of the app's $100
+    await spend(sibling.id, '2026-11-02T11:00:00Z', 20_000_000n); // the org: $50 of $50
+    const now = at('2026-11-20T12:00:00Z');
+    expect(firedFor(alert.id, await checkUsageAlerts(db, { now })).map((f) => f.threshold)).toEqual([100]);
+    const [note] = await notificationsFor(w.owner.id);
+    expect(note!.title).toContain("100% of the organization's $50.00 monthly AI budget used");
+    const [row] = await listUsageAlerts(w.ctx, now);
+    expect(row).toMatchObject({ budgetScope: 'org', limit: 50_000_000n, used: 50_000_000n, percent: 100 });
+  });
+
   it('refuses a plan without a monthly USD budget, and fires nothing once the budget is gone', async () => {
     const w = await seedWorld([
       { ...APP_BUDGET, window: 'day' },

@@ -1,30 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { budgetText, monthlyUsdBudget, usdText } from './usage-alert-budget.ts';
+import { budgetText, hasMonthlyUsdBudget, monthlyUsdBudgets, usdText } from './usage-alert-budget.ts';
 
 const usd = (window: string, scope: string, limit: string) => ({ metric: 'usd', window, scope, limit });
 
-describe('monthlyUsdBudget', () => {
-  it('takes the tightest monthly USD budget per app, else per organization', () => {
+describe('monthlyUsdBudgets', () => {
+  it('takes the tightest monthly USD budget per app and per organization, app first', () => {
     expect(
-      monthlyUsdBudget([usd('month', 'org', '10'), usd('month', 'app', '50'), usd('month', 'app', '20.5')]),
-    ).toEqual({ scope: 'app', micros: 20_500_000n });
-    expect(monthlyUsdBudget([usd('month', 'org', '10'), usd('month', 'org', '0.000001')])).toEqual({
-      scope: 'org',
-      micros: 1n,
-    });
+      monthlyUsdBudgets([usd('month', 'org', '10'), usd('month', 'app', '50'), usd('month', 'app', '20.5')]),
+    ).toEqual([
+      { scope: 'app', micros: 20_500_000n },
+      { scope: 'org', micros: 10_000_000n },
+    ]);
+    expect(monthlyUsdBudgets([usd('month', 'org', '10'), usd('month', 'org', '0.000001')])).toEqual([
+      { scope: 'org', micros: 1n },
+    ]);
+  });
+
+  it('leaves out $0 budgets (they refuse every call: nothing to warn of)', () => {
+    expect(monthlyUsdBudgets([usd('month', 'app', '0'), usd('month', 'org', '5')])).toEqual([
+      { scope: 'org', micros: 5_000_000n },
+    ]);
+    expect(hasMonthlyUsdBudget([usd('month', 'app', '0.00')])).toBe(false);
   });
 
   it('ignores token limits, shorter windows, per-key budgets and malformed documents', () => {
-    expect(monthlyUsdBudget([])).toBeNull();
-    expect(monthlyUsdBudget(null)).toBeNull();
-    expect(monthlyUsdBudget({ not: 'a list' })).toBeNull();
+    expect(monthlyUsdBudgets([])).toEqual([]);
+    expect(hasMonthlyUsdBudget(null)).toBe(false);
+    expect(hasMonthlyUsdBudget({ not: 'a list' })).toBe(false);
     expect(
-      monthlyUsdBudget([
+      monthlyUsdBudgets([
         usd('day', 'app', '5'),
         usd('month', 'key', '5'),
         { metric: 'tokens', window: 'month', scope: 'app', limit: '1000' },
       ]),
-    ).toBeNull();
+    ).toEqual([]);
   });
 });
 

@@ -19,18 +19,23 @@ interface MonthlyBudget {
 }
 
 /**
- * The plan's monthly USD budget an alert measures against: the tightest one per app, else the tightest
- * one per organization; null when the plan has neither (per-key and shorter windows are not watched).
+ * The plan's monthly USD budgets an alert can watch: the tightest per app and the tightest per
+ * organization, app first. A $0 budget is left out: it refuses every call, there is nothing to warn of.
+ * Per-key budgets and shorter windows are not watched.
  */
-export function monthlyUsdBudget(aiLimits: unknown): MonthlyBudget | null {
+export function monthlyUsdBudgets(aiLimits: unknown): MonthlyBudget[] {
   const monthly = parseAiLimits(aiLimits).filter((l) => l.metric === 'usd' && l.window === 'month');
-  for (const scope of ['app', 'org'] as const) {
-    const amounts = monthly.filter((l) => l.scope === scope).map((l) => usdToMicros(l.limit));
-    if (amounts.length === 0) continue;
-    return { scope, micros: amounts.reduce((a, b) => (b < a ? b : a)) };
-  }
-  return null;
+  return (['app', 'org'] as const).flatMap((scope) => {
+    const amounts = monthly
+      .filter((l) => l.scope === scope)
+      .map((l) => usdToMicros(l.limit))
+      .filter((micros) => micros > 0n);
+    return amounts.length === 0 ? [] : [{ scope, micros: amounts.reduce((a, b) => (b < a ? b : a)) }];
+  });
 }
+
+/** Whether the plan has a monthly USD budget an alert can watch. */
+export const hasMonthlyUsdBudget = (aiLimits: unknown): boolean => monthlyUsdBudgets(aiLimits).length > 0;
 
 /** "$50.00", "$0.0015", "$1,234.5678": exact, at least cents. */
 export function usdText(micros: bigint): string {
@@ -49,19 +54,27 @@ interface BudgetSubject {
   planId: string;
   /** the consumer org of the subscription's app */
   orgId: string;
-  scope: MonthlyBudget['scope'];
+  budgets: MonthlyBudget[];
 }
 
-/** Each subscription's AI spend this calendar month (UTC), counted over its budget's scope. */
-export async function budgetMonthSpend(
+/** `a` is nearer its limit than `b` (used/limit compared exactly, by cross-multiplying). */
+const nearer = (a: { used: bigint; budget: MonthlyBudget }, b: { used: bigint; budget: MonthlyBudget }) =>
+  a.used * b.budget.micros > b.used * a.budget.micros;
+
+/**
+ * Each subscription's AI spend this calendar month (UTC) against the budget nearest its limit: the
+ * gateway refuses calls at whichever runs out first, per app or shared by the org's apps.
+ */
+export async function budgetMonthStanding(
   db: Reader,
   subjects: BudgetSubject[],
   now: Date,
-): Promise<Map<string, { period: Period; used: bigint }>> {
+): Promise<Map<string, { period: Period; used: bigint; budget: MonthlyBudget }>> {
   const period = calendarMonth(now);
-  const out = new Map(subjects.map((s) => [s.id, { period, used: 0n }]));
-  if (subjects.length === 0) return out;
-  const orgWide = subjects.filter((s) => s.scope === 'org');
+  const out = new Map<string, { period: Period; used: bigint; budget: MonthlyBudget }>();
+  const watched = subjects.filter((s) => s.budgets.length > 0);
+  if (watched.length === 0) return out;
+  const orgWide = watched.filter((s) => s.budgets.some((b) => b.scope === 'org'));
   // Every subscription that shares an org-wide budget with a watched one: same plan, same consumer org.
   const siblings =
     orgWide.length === 0
@@ -70,7 +83,7 @@ export async function budgetMonthSpend(
           where: { OR: orgWide.map((s) => ({ planId: s.planId, app: { orgId: s.orgId } })) },
           select: { id: true, planId: true, app: { select: { orgId: true } } },
         });
-  const ids = [...new Set([...subjects.map((s) => s.id), ...siblings.map((s) => s.id)])];
+  const ids = [...new Set([...watched.map((s) => s.id), ...siblings.map((s) => s.id)])];
   const sums = await db.usageRollup.groupBy({
     by: ['subscriptionId'],
     where: { subscriptionId: { in: ids }, bucketStart: { gte: period.start, lt: period.end } },
@@ -82,9 +95,13 @@ export async function budgetMonthSpend(
     const key = `${s.planId}:${s.app.orgId}`;
     orgSpend.set(key, (orgSpend.get(key) ?? 0n) + (spent.get(s.id) ?? 0n));
   }
-  for (const s of subjects) {
-    const used = s.scope === 'app' ? spent.get(s.id) : orgSpend.get(`${s.planId}:${s.orgId}`);
-    out.set(s.id, { period, used: used ?? 0n });
+  for (const s of watched) {
+    const standings = s.budgets.map((budget) => ({
+      budget,
+      used: (budget.scope === 'app' ? spent.get(s.id) : orgSpend.get(`${s.planId}:${s.orgId}`)) ?? 0n,
+    }));
+    const nearest = standings.reduce((best, next) => (nearer(next, best) ? next : best));
+    out.set(s.id, { period, ...nearest });
   }
   return out;
 }

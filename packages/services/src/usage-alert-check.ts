@@ -1,6 +1,6 @@
 import type { Db } from '@portcullis/db';
 import { notifyUsers } from './notify-users.ts';
-import { budgetMonthSpend, budgetText, monthlyUsdBudget, usdText } from './usage-alert-budget.ts';
+import { budgetMonthStanding, budgetText, monthlyUsdBudgets, usdText } from './usage-alert-budget.ts';
 import {
   apiMonthUsage,
   crossedThresholds,
@@ -118,20 +118,17 @@ async function candidatesOf(db: Db, alerts: AlertRow[], now: Date): Promise<Cand
   const quotaIds = watchedAs('SUBSCRIPTION_QUOTA');
   const budgetIds = watchedAs('SUBSCRIPTION_AI_BUDGET');
   const quotaWatched = subscriptions.filter((s) => quotaIds.has(s.id) && s.plan.monthlyQuota !== null);
-  const budgets = new Map(
-    subscriptions.flatMap((s) => {
-      if (!budgetIds.has(s.id)) return [];
-      const budget = monthlyUsdBudget(s.plan.aiLimits);
-      return budget ? [[s.id, budget] as const] : [];
-    }),
-  );
-  const budgetSubjects = subscriptions.flatMap((s) => {
-    const budget = budgets.get(s.id);
-    return budget ? [{ id: s.id, planId: s.plan.id, orgId: s.app.orgId, scope: budget.scope }] : [];
-  });
+  const budgetSubjects = subscriptions
+    .filter((s) => budgetIds.has(s.id))
+    .map((s) => ({
+      id: s.id,
+      planId: s.plan.id,
+      orgId: s.app.orgId,
+      budgets: monthlyUsdBudgets(s.plan.aiLimits),
+    }));
   const [subUsage, spend, apiUsage] = await Promise.all([
     subscriptionPeriodUsage(db, quotaWatched, now),
-    budgetMonthSpend(db, budgetSubjects, now),
+    budgetMonthStanding(db, budgetSubjects, now),
     apiMonthUsage(db, apis, now),
   ]);
   const subById = new Map(subscriptions.map((s) => [s.id, s]));
@@ -166,9 +163,9 @@ async function candidatesOf(db: Db, alerts: AlertRow[], now: Date): Promise<Cand
           `(${t}% threshold) in the billing period ${utcMinute(usage.period.start)} → ${utcMinute(usage.period.end)}.`,
       });
     } else if (alert.kind === 'SUBSCRIPTION_AI_BUDGET') {
-      const budget = sub ? budgets.get(sub.id) : undefined;
       const usage = sub ? spend.get(sub.id) : undefined;
-      if (!sub || !budget || !usage) continue;
+      if (!sub || !usage) continue;
+      const budget = usage.budget;
       const crossed = crossedThresholds(alert.thresholds, usage.used, budget.micros);
       if (crossed.length === 0) continue;
       const who = budget.scope === 'app' ? what : `Your organization's apps on ${sub.plan.api.name}`;

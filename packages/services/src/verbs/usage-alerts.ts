@@ -2,7 +2,12 @@ import { badRequest, notFound } from '@portcullis/core/errors';
 import { ZId } from '@portcullis/core/schemas';
 import type { Prisma } from '@portcullis/db';
 import { z } from 'zod';
-import { budgetMonthSpend, monthlyUsdBudget, usdText } from '../usage-alert-budget.ts';
+import {
+  budgetMonthStanding,
+  hasMonthlyUsdBudget,
+  monthlyUsdBudgets,
+  usdText,
+} from '../usage-alert-budget.ts';
 import {
   apiMonthUsage,
   percentUsed,
@@ -69,7 +74,7 @@ export async function createUsageAlert(ctx: OrgCtx, input: CreateUsageAlertInput
         subscriptionId: 'This plan has no monthly quota',
       });
     }
-    if (q.kind === 'SUBSCRIPTION_AI_BUDGET' && !monthlyUsdBudget(subscription.plan.aiLimits)) {
+    if (q.kind === 'SUBSCRIPTION_AI_BUDGET' && !hasMonthlyUsdBudget(subscription.plan.aiLimits)) {
       throw badRequest('This plan has no monthly USD AI budget to measure against', {
         subscriptionId: 'This plan has no monthly AI budget',
       });
@@ -198,14 +203,15 @@ export async function listUsageAlerts(ctx: OrgCtx, now = new Date()) {
       select: { id: true, orgId: true, name: true },
     }),
   ]);
-  const budgets = new Map(subscriptions.map((s) => [s.id, monthlyUsdBudget(s.plan.aiLimits)]));
-  const budgetSubjects = subscriptions.flatMap((s) => {
-    const budget = budgets.get(s.id);
-    return budget ? [{ id: s.id, planId: s.plan.id, orgId: ctx.org.id, scope: budget.scope }] : [];
-  });
+  const budgetSubjects = subscriptions.map((s) => ({
+    id: s.id,
+    planId: s.plan.id,
+    orgId: ctx.org.id,
+    budgets: monthlyUsdBudgets(s.plan.aiLimits),
+  }));
   const [subUsage, spend, apiUsage] = await Promise.all([
     subscriptionPeriodUsage(ctx.db, subscriptions, now),
-    budgetMonthSpend(ctx.db, budgetSubjects, now),
+    budgetMonthStanding(ctx.db, budgetSubjects, now),
     apiMonthUsage(ctx.db, apis, now),
   ]);
   const subById = new Map(subscriptions.map((s) => [s.id, s]));
@@ -227,16 +233,15 @@ export async function listUsageAlerts(ctx: OrgCtx, now = new Date()) {
       ? `${s.plan.api.name} · ${s.app.name} (${s.plan.name})`
       : 'Subscription no longer exists';
     if (a.kind === 'SUBSCRIPTION_AI_BUDGET') {
-      const budget = s ? budgets.get(s.id) : null;
       const usage = s ? spend.get(s.id) : undefined;
-      const limit = budget?.micros ?? null;
+      const limit = usage?.budget.micros ?? null;
       const used = usage?.used ?? 0n;
       return {
         ...base,
         subject,
         limit,
         used,
-        budgetScope: budget?.scope ?? null,
+        budgetScope: usage?.budget.scope ?? null,
         percent: percentUsed(used, limit),
         period: usage?.period ?? null,
       };
@@ -301,10 +306,12 @@ export async function usageAlertOptions(ctx: OrgCtx) {
       label: `${what(s)}, ${s.plan.monthlyQuota!.toLocaleString('en-US')} requests per period)`,
     })),
     budgetSubscriptions: withAiLimits.flatMap((s) => {
-      const budget = monthlyUsdBudget(s.plan.aiLimits);
-      if (!budget) return [];
-      const per = budget.scope === 'app' ? 'per month' : 'per month for the organization';
-      return [{ id: s.id, label: `${what(s)}, ${usdText(budget.micros)} ${per})` }];
+      const budgets = monthlyUsdBudgets(s.plan.aiLimits);
+      if (budgets.length === 0) return [];
+      const amounts = budgets.map(
+        (b) => `${usdText(b.micros)} per month${b.scope === 'org' ? ' for the organization' : ''}`,
+      );
+      return [{ id: s.id, label: `${what(s)}, ${amounts.join(' and ')})` }];
     }),
     apis,
   };
