@@ -2,7 +2,6 @@
 
 import {
   type ColumnDef,
-  flexRender,
   getCoreRowModel,
   getPaginationRowModel,
   getSortedRowModel,
@@ -11,7 +10,6 @@ import {
   type VisibilityState,
 } from '@tanstack/react-table';
 import { type ReactNode, useState } from 'react';
-import { cn } from '~/lib/cn';
 import { BodyCell, HeaderCell } from './data-table-cells';
 import { ColumnMenu, Pager } from './data-table-parts';
 
