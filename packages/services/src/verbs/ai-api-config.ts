@@ -28,7 +28,7 @@ import { inTransaction, lockKey, notifyConfig, type OrgCtx, writeAudit } from '.
 export const ZAiConfigSet = z.object({ apiId: ZId, config: z.unknown() });
 export const ZPlanAiLimitsSet = z.object({ planId: ZId, limits: z.unknown() });
 
-type ApiKindName = 'REST' | 'AI' | 'PROMPT';
+type ApiKindName = 'REST' | 'AI' | 'PROMPT' | 'MCP';
 
 /** The stored document as the editor should start from it (a broken one is shown as empty). */
 function storedConfig(kind: ApiKindName, ai: unknown): AiGatewayConfig | PromptConfig | null {

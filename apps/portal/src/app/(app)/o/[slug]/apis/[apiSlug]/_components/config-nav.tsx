@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useTRPC } from '../../../../../../../trpc/client';
 
-type Kind = 'REST' | 'AI' | 'PROMPT';
+type Kind = 'REST' | 'AI' | 'PROMPT' | 'MCP';
 
 const SECTIONS: ReadonlyArray<{ key: string; label: string; path: string; kinds?: readonly Kind[] }> = [
   { key: 'overview', label: 'Overview', path: '' },
@@ -12,7 +12,7 @@ const SECTIONS: ReadonlyArray<{ key: string; label: string; path: string; kinds?
   { key: 'prompt', label: 'Prompt', path: '/prompt', kinds: ['PROMPT'] },
   { key: 'policies', label: 'Policies', path: '/policies' },
   { key: 'openapi', label: 'OpenAPI', path: '/openapi' },
-  { key: 'upstream', label: 'Upstream', path: '/upstream', kinds: ['REST'] },
+  { key: 'upstream', label: 'Upstream', path: '/upstream', kinds: ['REST', 'MCP'] },
   { key: 'versions', label: 'Versions & changelog', path: '/versions' },
 ];
 
