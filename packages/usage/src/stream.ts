@@ -28,6 +28,8 @@ export interface StreamUsageEvent {
   tokensOut?: number;
   /** AI provider cost in USD micro-dollars (1e-6 USD, from the tenant price table): an integer, never a float. */
   costMicros?: bigint | number;
+  /** MCP tools/call requests: the tool's name (ToolCallRollup, per-tool prices) */
+  tool?: string;
 }
 
 export function usageStreamKey(partition: number, prefix = DEFAULT_USAGE_KEY_PREFIX): string {

@@ -5,6 +5,9 @@ ALTER TYPE "ApiKind" ADD VALUE 'MCP';
 ALTER TABLE "Api" ADD COLUMN     "mcp" JSONB NOT NULL DEFAULT '{}';
 
 -- AlterTable
+ALTER TABLE "RequestLog" ADD COLUMN     "mcpTool" TEXT;
+
+-- AlterTable
 ALTER TABLE "AuditLog" ADD COLUMN     "apiTokenId" TEXT;
 
 -- CreateTable
