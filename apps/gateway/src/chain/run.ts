@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problem, sendProblem } from '../http/problem.ts';
 import { describeError } from '../log.ts';
+import { serveMcp } from '../mcp/endpoint.ts';
+import { takeInternalCall } from '../mcp/internal.ts';
 import { resolveRequestId } from '../pipeline/request-id.ts';
 import type { RequestTrace } from '../tracing/types.ts';
 import { admit } from './admit.ts';
@@ -36,7 +38,13 @@ async function runChain(
   requestId: string,
 ): Promise<void> {
   const startedAt = deps.now();
-  const request = newRequest(req, requestId, { startedAt, clientIp: deps.policies.clientIp(req) });
+  // mcp: a tools/call the gateway sent itself names its tool and client; the marks never go further
+  const internal = takeInternalCall(req.headers, deps.mcp.caller.secret);
+  const request = newRequest(req, requestId, {
+    startedAt,
+    clientIp: internal ? internal.clientIp : deps.policies.clientIp(req),
+  });
+  if (internal) request.tool = internal.tool;
 
   // 1. ops: probes are answered before the chain proper (and never traced)
   const probe = await opsAnswer(deps.sql, request.pathname);
@@ -72,6 +80,8 @@ async function runSteps(
     ? await trace.step('screen', () => screen(deps, request, req, res, config))
     : await screen(deps, request, req, res, config);
   if (screened.kind === 'refused') return completeRefused(deps, request, req, res, screened.refusal);
+  // mcp: MCP servers of REST APIs and of apps check key and subscription themselves, without limits
+  if (screened.kind === 'mcp') return serveMcp(deps, request, req, res, screened.target, config);
 
   // 3. admit: route, key, subscription, rate limits and quota
   const { path } = screened;

@@ -11,7 +11,7 @@ import type { CacheScope, ResponseCacheStore } from '../response-cache/store.ts'
 import { err } from '../result.ts';
 import { corsResponseHeaders, decidePreflight, isPreflight } from './cors.ts';
 import type { ForwardOutcome } from './forward-outcome.ts';
-import { checkIp, compileIpMatcher, type IpMatcher, resolveClientIp } from './ip.ts';
+import { checkIp, compileIpMatcher, type IpMatcher, normalizeIp, resolveClientIp } from './ip.ts';
 import { CacheFill, decideCaching, serveFromCache } from './response-caching.ts';
 import { tapResponse } from './response-tap.ts';
 import { checkRequestHead, limitBody, tooLarge } from './size-limits.ts';
@@ -80,6 +80,11 @@ export class PolicyEngine {
     res: ServerResponse,
     path: ParsedPath,
     routes: ConfigCache,
+    /**
+     * The request's client address when the chain already knows it (its clientIp): an MCP tool call the
+     * gateway makes itself stands for the MCP client's address, not its own loopback peer.
+     */
+    clientIp?: string | null,
   ): Promise<Screened> {
     let route: RouteRecord | null;
     try {
@@ -91,7 +96,10 @@ export class PolicyEngine {
     if (!route || !checkRoutable(route).ok) return { kind: 'continue' };
     const policies = route.policies;
     const compiled = this.compile(route);
-    const client = resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trusted);
+    const client =
+      clientIp === undefined
+        ? resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trusted)
+        : normalizeIp(clientIp ?? undefined);
     if (checkIp(client, compiled.allow, compiled.deny) === 'denied') {
       return {
         kind: 'rejected',
