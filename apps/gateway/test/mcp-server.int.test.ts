@@ -222,8 +222,26 @@ describe("a REST API's MCP server", () => {
     const consumer = await seedConsumerWithKey(world.db, provider.plan.id);
     const client = await connect(consumer.plaintext);
     expect((await client.listTools()).tools.length).toBe(OFFERED.length);
-    await world.db.apiKey.update({ where: { id: consumer.apiKey.id }, data: { revokedAt: new Date() } });
-    await notify(world.db, { kind: 'key', hash: hashApiKey(consumer.plaintext) });
+    const path = new URL(url).pathname;
+    const opened = await call(world.gateway.url, path, {
+      method: 'POST',
+      headers: mcpHeaders(consumer.plaintext),
+      body: initializeMessage,
+    });
+    const sessionId = String(opened.headers['mcp-session-id']);
+    const list = () =>
+      call(world.gateway.url, path, {
+        method: 'POST',
+        headers: mcpHeaders(consumer.plaintext, sessionId),
+        body: toolsListMessage,
+      });
+    expect((await list()).status).toBe(200);
+
+    const setRevoked = async (revokedAt: Date | null) => {
+      await world.db.apiKey.update({ where: { id: consumer.apiKey.id }, data: { revokedAt } });
+      await notify(world.db, { kind: 'key', hash: hashApiKey(consumer.plaintext) });
+    };
+    await setRevoked(new Date());
     await eventually(async () => {
       try {
         await client.listTools();
@@ -232,6 +250,10 @@ describe("a REST API's MCP server", () => {
         return String(error).includes('401');
       }
     }, 2_000);
+    expect((await list()).status).toBe(401);
+    // Even were the key valid again, the session it had open is over.
+    await setRevoked(null);
+    await eventually(async () => (await list()).status === 404, 2_000);
   });
 
   it("is not there while MCP is off: the path is the API's own again", async () => {
@@ -266,7 +288,8 @@ describe('rate limits on MCP tool calls', () => {
       rateLimit: 2,
       rateLimitWindowSeconds: 60,
     });
-    const key = (await seedConsumerWithKey(world.db, provider.plan.id)).plaintext;
+    const consumer = await seedConsumerWithKey(world.db, provider.plan.id);
+    const key = consumer.plaintext;
     const { client } = await connectClient(
       `${world.gateway.url}/${provider.org.slug}/${provider.api.slug}/mcp`,
       key,
@@ -282,6 +305,18 @@ describe('rate limits on MCP tool calls', () => {
       const limited = await client.callTool({ name: 'getItem', arguments: { itemId: 'over' } });
       expect(limited.isError).toBe(true);
       expect(textOf(limited)).toMatch(/HTTP 429\)\. Retry after \d+ seconds/);
+      // metered exactly once per admitted call; protocol messages never
+      await world.usageSettled();
+      await eventually(async () => {
+        const rollups = await world.db.usageRollup.findMany({
+          where: { subscriptionId: consumer.subscription.id },
+        });
+        return rollups.reduce((sum, r) => sum + Number(r.requests), 0) === 2;
+      }, 5_000);
+      const rollups = await world.db.usageRollup.findMany({
+        where: { subscriptionId: consumer.subscription.id },
+      });
+      expect(rollups.reduce((sum, r) => sum + Number(r.billable), 0)).toBe(2);
     } finally {
       await client.close();
     }
