@@ -256,6 +256,27 @@ describe("a REST API's MCP server", () => {
     await eventually(async () => (await list()).status === 404, 2_000);
   });
 
+  it("refuses an operation at the API's own /mcp path instead of calling MCP again", async () => {
+    const looping = await seedMcpApi(world.db, { upstreamUrl: `${world.upstream.url}/base` });
+    const spec = {
+      openapi: '3.0.3',
+      info: { title: 'loop', version: '1' },
+      paths: { '/mcp': { post: { operationId: 'postMcp', responses: { '200': { description: 'ok' } } } } },
+    };
+    await world.db.api.update({
+      where: { id: looping.api.id },
+      data: { openapiSpec: spec, mcp: { enabled: true, tools: ['postMcp'] } },
+    });
+    const consumer = await seedConsumerWithKey(world.db, looping.plan.id);
+    const client = await connect(
+      consumer.plaintext,
+      `${world.gateway.url}/${looping.org.slug}/${looping.api.slug}/mcp`,
+    );
+    const result = await client.callTool({ name: 'postMcp', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('MCP endpoint');
+  });
+
   it("is not there while MCP is off: the path is the API's own again", async () => {
     const plain = await seedMcpApi(world.db, { upstreamUrl: `${world.upstream.url}/base` });
     await world.db.api.update({

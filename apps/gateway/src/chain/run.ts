@@ -9,10 +9,21 @@ import { admit } from './admit.ts';
 import { complete, completeRefused, sendUsageBeforeEnd } from './complete.ts';
 import type { ChainDeps } from './deps.ts';
 import { opsAnswer, sendOpsAnswer } from './ops.ts';
-import { type AdmittedRequest, type GatewayRequest, newRequest, type Served } from './request.ts';
+import {
+  type AdmittedRequest,
+  type GatewayRequest,
+  newRequest,
+  type Refusal,
+  type Served,
+} from './request.ts';
 import { screen } from './screen.ts';
 import { serveAi } from './serve-ai.ts';
 import { serveProxy } from './serve-proxy.ts';
+
+const MCP_FROM_TOOL: Refusal = {
+  problem: problem('bad_request', 'An MCP tool call cannot reach an MCP endpoint.'),
+  drain: true,
+};
 
 /** The HTTP edge: gives each request its id and runs the chain; an error escaping a step is a 500. */
 export function createHandler(deps: ChainDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -81,7 +92,11 @@ async function runSteps(
     : await screen(deps, request, req, res, config);
   if (screened.kind === 'refused') return completeRefused(deps, request, req, res, screened.refusal);
   // mcp: MCP servers of REST APIs and of apps check key and subscription themselves, without limits
-  if (screened.kind === 'mcp') return serveMcp(deps, request, req, res, screened.target, config);
+  if (screened.kind === 'mcp') {
+    // a tool call reaching an MCP endpoint could call itself without end
+    if (request.tool !== undefined) return completeRefused(deps, request, req, res, MCP_FROM_TOOL);
+    return serveMcp(deps, request, req, res, screened.target, config);
+  }
 
   // 3. admit: route, key, subscription, rate limits and quota
   const { path } = screened;

@@ -34,6 +34,9 @@ export async function callTool(
   const built = requestForToolCall(tool.def, args);
   if (!built.ok) return argumentError(built.error.field, built.error.message);
   const { method, path, query, headers, body } = built.value;
+  // An operation at the API's `/mcp` is shadowed by its MCP endpoint: calling it would call MCP again.
+  if (path === '/mcp')
+    return toolError("This operation's path is the API's MCP endpoint; it cannot be called as a tool.");
   const search = query.size > 0 ? `?${query.toString()}` : '';
   const url = `${caller.baseUrl()}/${tool.orgSlug}/${tool.apiSlug}${path}${search}`;
   let answer: ToolAnswer;
