@@ -277,6 +277,24 @@ describe("a REST API's MCP server", () => {
     expect(textOf(result)).toContain('MCP endpoint');
   });
 
+  it("serves MCP on a read-only API; the API's method allow-list still governs its tool calls", async () => {
+    const readOnly = await seedMcpApi(world.db, { upstreamUrl: `${world.upstream.url}/base` });
+    await world.db.api.update({
+      where: { id: readOnly.api.id },
+      data: { policies: { allowedMethods: ['GET'] } },
+    });
+    const consumer = await seedConsumerWithKey(world.db, readOnly.plan.id);
+    const client = await connect(
+      consumer.plaintext,
+      `${world.gateway.url}/${readOnly.org.slug}/${readOnly.api.slug}/mcp`,
+    );
+    const read = await client.callTool({ name: 'getItem', arguments: { itemId: 'r' } });
+    expect(read.isError).toBeFalsy();
+    const write = await client.callTool({ name: 'createEcho', arguments: { body: {} } });
+    expect(write.isError).toBe(true);
+    expect(textOf(write)).toContain('method_not_allowed');
+  });
+
   it("is not there while MCP is off: the path is the API's own again", async () => {
     const plain = await seedMcpApi(world.db, { upstreamUrl: `${world.upstream.url}/base` });
     await world.db.api.update({

@@ -49,12 +49,13 @@ export async function screen(
   request.path = path;
 
   // Right after route resolve, before key verification: IP rules, CORS, size limits
-  const screened = await deps.policies.screen(req, res, path, config, request.clientIp);
-  if (screened.kind === 'continue') {
-    // mcp: `/{org}/{api}/mcp` of a REST API serving MCP tools
-    const mcp = await mcpTarget(path, config);
-    return mcp ? { kind: 'mcp', target: mcp } : { kind: 'pass', path };
-  }
+  // mcp: `/{org}/{api}/mcp` of a REST API serving MCP tools
+  const mcp = await mcpTarget(path, config);
+  const screened = await deps.policies.screen(req, res, path, config, {
+    clientIp: request.clientIp,
+    anyMethod: mcp !== null,
+  });
+  if (screened.kind === 'continue') return mcp ? { kind: 'mcp', target: mcp } : { kind: 'pass', path };
   request.route = screened.route;
   return {
     kind: 'refused',

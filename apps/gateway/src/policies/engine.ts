@@ -80,11 +80,15 @@ export class PolicyEngine {
     res: ServerResponse,
     path: ParsedPath,
     routes: ConfigCache,
-    /**
-     * The request's client address when the chain already knows it (its clientIp): an MCP tool call the
-     * gateway makes itself stands for the MCP client's address, not its own loopback peer.
-     */
-    clientIp?: string | null,
+    options: {
+      /**
+       * The request's client address when the chain already knows it (its clientIp): an MCP tool call the
+       * gateway makes itself stands for the MCP client's address, not its own loopback peer.
+       */
+      clientIp?: string | null;
+      /** the API's MCP endpoint: its methods are the protocol's, not the API's method allow-list */
+      anyMethod?: boolean;
+    } = {},
   ): Promise<Screened> {
     let route: RouteRecord | null;
     try {
@@ -96,6 +100,7 @@ export class PolicyEngine {
     if (!route || !checkRoutable(route).ok) return { kind: 'continue' };
     const policies = route.policies;
     const compiled = this.compile(route);
+    const { clientIp } = options;
     const client =
       clientIp === undefined
         ? resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trusted)
@@ -122,7 +127,7 @@ export class PolicyEngine {
       }
     }
     const head = checkRequestHead(
-      policies,
+      options.anyMethod ? { ...policies, allowedMethods: [] } : policies,
       req.method ?? 'GET',
       req.rawHeaders,
       req.headers['content-length'],
