@@ -45,7 +45,8 @@ export function aiFromDocument(
     const name = String(credential ?? '');
     const id = idOf.get(name);
     if (id === undefined) missing.push({ path: `${path}.credential`, name });
-    return { credentialId: id ?? '', ...target };
+    // An unknown name stays in place of the id: it reads back as itself, and is never applied.
+    return { credentialId: id ?? name, ...target };
   });
   return { config, missing };
 }

@@ -6,6 +6,7 @@ import { deleteAiPrice, setAiPrice } from '../ai-prices.ts';
 import { setAnonymousBrowse } from '../api-share.ts';
 import { inTransaction, notifyConfig, type OrgCtx, writeAudit } from '../context.ts';
 import { retireApi } from '../lifecycle.ts';
+import { checkApiPolicies } from '../policies.ts';
 import { changedFields, type Step } from './change.ts';
 import { aiFromDocument, aiToDocument, type MissingCredential } from './credentials.ts';
 import type { ConfigState } from './export.ts';
@@ -30,21 +31,33 @@ const DEFAULTS = {
   mcp: ZApiMcpConfig.parse({}),
 };
 
+/** Policies as the verb stores them (canonical CIDRs and origins); an invalid document is left for it to report. */
+function canonicalPolicies(policies: ConfigApi['policies']): ConfigApi['policies'] {
+  try {
+    return checkApiPolicies(policies);
+  } catch {
+    return policies;
+  }
+}
+
 /**
- * The API's `ai` with credential names resolved (`aiConfig`) and, for comparing with the stored one, the
- * document as the verbs would store it (defaults filled) with names again.
+ * The entry as the verbs would store it, for comparing with the stored one: canonical policies, and the
+ * `ai` document with defaults filled (credential names kept) beside `aiConfig` with the names resolved.
  */
 function desiredApi(
-  api: ConfigApi,
+  raw: ConfigApi,
   state: ConfigState,
   path: string,
   missing: MissingCredentialRef[],
 ): DesiredApi {
-  if (api.ai === null) return { ...api, aiConfig: null };
-  const { config, missing: absent } = aiFromDocument(api.ai, state.credentials);
+  const api = { ...raw, policies: canonicalPolicies(raw.policies) };
+  // An AI API always has a gateway document: leaving it out means the empty one.
+  const ai = api.kind === 'AI' ? (api.ai ?? {}) : api.ai;
+  if (ai === null) return { ...api, aiConfig: null };
+  const { config, missing: absent } = aiFromDocument(ai, state.credentials);
   for (const m of absent) missing.push({ name: m.name, path: `${path}.ai.${m.path}` });
   const parsed = (api.kind === 'PROMPT' ? ZPromptConfig : ZAiGatewayConfig).safeParse(config);
-  if (!parsed.success) return { ...api, aiConfig: config };
+  if (!parsed.success) return { ...api, ai, aiConfig: config };
   const nameOf = new Map([...state.credentials].map(([name, id]) => [id, name]));
   return { ...api, ai: aiToDocument(parsed.data as Record<string, unknown>, nameOf), aiConfig: config };
 }

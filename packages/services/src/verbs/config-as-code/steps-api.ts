@@ -1,3 +1,4 @@
+import { ZAiGatewayConfig } from '@portcullis/core/ai-config';
 import { badRequest, conflict } from '@portcullis/core/errors';
 import type { ApiStatus, Prisma } from '@portcullis/db';
 import { setAiGatewayConfig, setPromptConfig } from '../ai-api-config.ts';
@@ -106,7 +107,7 @@ export function createdBaseline(api: DesiredApi, defaults: Pick<ConfigApi, 'upst
     openapi: null,
     tags: [],
     rateLimitAccuracy: 'EXACT' as const,
-    ai: null,
+    ai: api.kind === 'AI' ? (ZAiGatewayConfig.parse({}) as Record<string, unknown>) : null,
   };
 }
 
