@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DomainError } from '@portcullis/core/errors';
 import { getDb } from '@portcullis/db';
-import { applyConfig, exportConfig } from '@portcullis/services/verbs/config-as-code/apply';
+import {
+  applyConfig,
+  exportConfig,
+  ZConfigApplyRequest,
+} from '@portcullis/services/verbs/config-as-code/apply';
 import type { OrgCtx } from '@portcullis/services/verbs/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -38,12 +42,8 @@ function startServer(tokens: Map<string, OrgCtx>): Promise<Server> {
     if (req.method === 'POST' && req.url === '/api/v1/config/apply') {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      return send(
-        res,
-        200,
-        await applyConfig(ctx, body.document, { dryRun: body.dryRun, prune: body.prune }),
-      );
+      const body = ZConfigApplyRequest.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      return send(res, 200, await applyConfig(ctx, body.document, body));
     }
     send(res, 404, { title: 'Not found' }, 'application/problem+json');
   };

@@ -1,5 +1,6 @@
 import { badRequest } from '@portcullis/core/errors';
 import type { Tx } from '@portcullis/db';
+import { z } from 'zod';
 import { parseOrBadRequest } from '../ai-shared.ts';
 import { lockKey, type OrgCtx } from '../context.ts';
 import { atPath, type ConfigChange, type ConfigPermission } from './change.ts';
@@ -10,6 +11,13 @@ import { type ConfigDocument, ZConfigDocument } from './schema.ts';
 export type { ConfigChange, ConfigPermission, FieldChange } from './change.ts';
 export { exportConfig } from './export.ts';
 export { type ConfigDocument, ZConfigDocument } from './schema.ts';
+
+/** The body of `POST /api/v1/config/apply`; the document itself is checked by the verb (field paths). */
+export const ZConfigApplyRequest = z.object({
+  document: z.unknown(),
+  dryRun: z.boolean({ error: 'dryRun is true or false' }).default(false),
+  prune: z.boolean({ error: 'prune is true or false' }).default(false),
+});
 
 export interface ConfigPlanResult {
   changes: ConfigChange[];
