@@ -14,7 +14,7 @@ const SYMBOL: Record<string, [string, Color]> = {
 };
 
 /** A value on one line, long ones shortened (an OpenAPI document is not worth printing whole). */
-export function formatValue(value: unknown, max = 80): string {
+function formatValue(value: unknown, max = 80): string {
   const text = value === undefined ? 'undefined' : JSON.stringify(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

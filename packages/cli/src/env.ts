@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 
 /** The only reader of process.env in the CLI. */
 export interface CliEnv {
@@ -13,12 +14,27 @@ export interface CliEnv {
   noColor: boolean;
 }
 
-export function readEnv(env: NodeJS.ProcessEnv = process.env): CliEnv {
-  const base = env.XDG_CONFIG_HOME?.trim() || join(env.HOME?.trim() || homedir(), '.config');
+/** Blank counts as unset, as shells make it easy to export an empty variable. */
+const ZOptional = z
+  .string()
+  .optional()
+  .transform((value) => value?.trim() || undefined);
+
+const ZEnv = z.object({
+  PORTCULLIS_URL: ZOptional,
+  PORTCULLIS_TOKEN: ZOptional,
+  XDG_CONFIG_HOME: ZOptional,
+  HOME: ZOptional,
+  NO_COLOR: ZOptional,
+});
+
+export function readEnv(raw: NodeJS.ProcessEnv = process.env): CliEnv {
+  const env = ZEnv.parse(raw);
+  const base = env.XDG_CONFIG_HOME ?? join(env.HOME ?? homedir(), '.config');
   return {
-    url: env.PORTCULLIS_URL?.trim() || undefined,
-    token: env.PORTCULLIS_TOKEN?.trim() || undefined,
+    url: env.PORTCULLIS_URL,
+    token: env.PORTCULLIS_TOKEN,
     configDir: join(base, 'portcullis'),
-    noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+    noColor: env.NO_COLOR !== undefined,
   };
 }

@@ -8,9 +8,8 @@ import { loadConfigState } from './export.ts';
 import { buildSteps, type MissingCredentialRef } from './plan.ts';
 import { type ConfigDocument, ZConfigDocument } from './schema.ts';
 
-export type { ConfigChange, ConfigPermission, FieldChange } from './change.ts';
+export type { ConfigChange, ConfigPermission } from './change.ts';
 export { exportConfig } from './export.ts';
-export { type ConfigDocument, ZConfigDocument } from './schema.ts';
 
 /** The body of `POST /api/v1/config/apply`; the document itself is checked by the verb (field paths). */
 export const ZConfigApplyRequest = z.object({
@@ -42,7 +41,7 @@ export interface ConfigApplyOptions {
 }
 
 /** Parses a document (already YAML/JSON-decoded) or throws BAD_REQUEST with each field's dotted path. */
-export function parseConfigDocument(raw: unknown): ConfigDocument {
+function parseConfigDocument(raw: unknown): ConfigDocument {
   return parseOrBadRequest(ZConfigDocument, raw, 'The configuration document is not valid');
 }
 

@@ -45,7 +45,7 @@ export type ConfigPlan = z.output<typeof ZConfigPlan>;
 /** AI / PROMPT documents with credentials by name; the verbs validate the rest when they are applied. */
 const ZConfigAi = z.record(z.string(), z.unknown());
 
-export const ZConfigApi = z
+const ZConfigApi = z
   .object({
     slug: ZSlug,
     name: ZName,
@@ -109,13 +109,12 @@ export const ZConfigApi = z
   }));
 export type ConfigApi = z.output<typeof ZConfigApi>;
 
-export const ZConfigAiPrice = z.object({
+const ZConfigAiPrice = z.object({
   provider: z.string().trim().min(1, 'Provider is required').max(50, 'At most 50 characters'),
   model: z.string().trim().min(1, 'Model is required').max(120, 'At most 120 characters'),
   inputPerMillion: ZDecimalString,
   outputPerMillion: ZDecimalString,
 });
-export type ConfigAiPrice = z.output<typeof ZConfigAiPrice>;
 
 export const ZConfigDocument = z
   .object({
@@ -150,7 +149,7 @@ export const ZConfigDocument = z
 export type ConfigDocument = z.output<typeof ZConfigDocument>;
 
 /** JSON with object keys sorted, so two documents compare equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))

@@ -13,7 +13,7 @@ import type { ApiRef } from './steps-plan.ts';
 
 const DETAIL_FIELDS = ['name', 'description', 'tags', 'visibility', 'rateLimitAccuracy'] as const;
 const POLICY_FIELDS = ['upstreamUrl', 'upstream', 'policies', 'openapi', 'ai', 'mcp'] as const;
-export const API_FIELDS = [...DETAIL_FIELDS, 'version', ...POLICY_FIELDS] as const;
+const API_FIELDS = [...DETAIL_FIELDS, 'version', ...POLICY_FIELDS] as const;
 
 /** An API entry whose `ai` carries credential names (compared) and `aiConfig` the ids (applied). */
 export type DesiredApi = ConfigApi & { aiConfig: Record<string, unknown> | null };
