@@ -1,4 +1,5 @@
 import { badRequest } from '@portcullis/core/errors';
+import { documentProblem, MAX_DOCUMENT_DEPTH } from '@portcullis/core/json-depth';
 import type { Tx } from '@portcullis/db';
 import { z } from 'zod';
 import { parseOrBadRequest } from '../ai-shared.ts';
@@ -42,6 +43,11 @@ export interface ConfigApplyOptions {
 
 /** Parses a document (already YAML/JSON-decoded) or throws BAD_REQUEST with each field's dotted path. */
 function parseConfigDocument(raw: unknown): ConfigDocument {
+  // Bounded before anything walks it recursively (zod, JSON.stringify, Prisma): a deep document would
+  // overflow the stack. Each stored document (an OpenAPI one, an AI config) gets its own tighter check
+  // from its verb; the few levels above them are the document's own.
+  const problem = documentProblem(raw, { maxDepth: MAX_DOCUMENT_DEPTH + 4, maxBytes: MAX_CONFIG_BYTES });
+  if (problem) throw badRequest(problem.message, { [problem.field ?? 'document']: problem.message });
   return parseOrBadRequest(ZConfigDocument, raw, 'The configuration document is not valid');
 }
 
@@ -61,6 +67,9 @@ export async function planConfig(
   const { steps, missing } = buildSteps(state, document, { prune: options.prune ?? false });
   return { changes: steps.map((s) => s.change), missingCredentials: missing };
 }
+
+/** Many APIs with their OpenAPI documents (each at most 1 MB) fit; the route may bound its body lower. */
+const MAX_CONFIG_BYTES = 50_000_000;
 
 class DryRunRollback extends Error {}
 

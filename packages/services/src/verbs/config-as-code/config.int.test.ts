@@ -167,6 +167,19 @@ describe('applyConfig', () => {
     expect(await auditCount(empty)).toBe(0);
   });
 
+  it('refuses a document nested too deep for the readers with a 400, not a crash', async () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 10_000; i++) deep = { d: deep };
+    const doc = {
+      version: 1,
+      apis: [{ slug: 'deep', name: 'Deep', upstreamUrl: `https://${HOST}`, openapi: deep }],
+    };
+    const error = (await planConfig(provider, doc).catch((e: unknown) => e)) as DomainError;
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.fields).toHaveProperty(['apis']);
+  });
+
   it('reports a verb refusal under the document path and rolls everything back', async () => {
     const empty = await orgCtx('cac-refused');
     const doc = {
