@@ -189,6 +189,11 @@ describe('applyConfig', () => {
         { slug: 'inner', name: 'Inner', upstreamUrl: 'http://10.0.0.5/' },
       ],
     };
+    const reserved = (await applyConfig(empty, {
+      version: 1,
+      apis: [{ slug: 'admin', name: 'Admin', upstreamUrl: `https://${HOST}/a` }],
+    }).catch((e: unknown) => e)) as DomainError;
+    expect(reserved.fields).toEqual({ 'apis.0.slug': 'This slug is reserved' });
     const error = (await applyConfig(empty, doc).catch((e: unknown) => e)) as DomainError;
     expect(error.code).toBe('BAD_REQUEST');
     expect(Object.keys(error.fields ?? {})).toEqual(['apis.1.upstreamUrl']);

@@ -1,5 +1,6 @@
 import { ZAiGatewayConfig } from '@portcullis/core/ai-config';
 import { badRequest, conflict } from '@portcullis/core/errors';
+import { ZSlug } from '@portcullis/core/schemas';
 import type { ApiStatus, Prisma } from '@portcullis/db';
 import { setAiGatewayConfig, setPromptConfig } from '../ai-api-config.ts';
 import { createApi, publishApi, updateApiDetails } from '../api.ts';
@@ -123,6 +124,12 @@ export function createApiStep(api: DesiredApi, ref: ApiRef, path: string, baseli
       permissions: ['api.write', ...permissionsFor(fields).filter((p) => p !== 'api.write')],
     },
     run: async (ctx) => {
+      // The portal's create form checks today's slug rules (reserved words); existing slugs are not rechecked.
+      const slug = ZSlug.safeParse(api.slug);
+      if (!slug.success) {
+        const message = slug.error.issues[0]?.message ?? 'This slug cannot be used';
+        throw badRequest(message, { slug: message });
+      }
       const created = await createApi(ctx, {
         name: api.name,
         slug: api.slug,
