@@ -30,6 +30,13 @@ async function slugOf(ctx: ManagementCtx, apiId: string): Promise<string> {
   return api.slug;
 }
 
+/** What a lifecycle change answers: the API's new status and, once deprecated, its sunset. */
+const ZTransitionOut = out({
+  id: z.string(),
+  status: z.enum(['DRAFT', 'PUBLISHED', 'DEPRECATED', 'RETIRED']),
+  sunsetAt: z.string().nullable().optional(),
+});
+
 export const API_ENDPOINTS = [
   endpoint({
     id: 'apis.list',
@@ -96,7 +103,7 @@ export const API_ENDPOINTS = [
     permission: 'api.lifecycle',
     params: ZApiParams,
     body: ZApiDeprecate.omit({ apiId: true }).extend({ sunsetAt: ZIsoDateTime }),
-    output: ZApiOut,
+    output: ZTransitionOut,
     handler: (ctx, input) => deprecateApi(verbCtxOf(ctx), input),
   }),
   endpoint({
@@ -108,7 +115,7 @@ export const API_ENDPOINTS = [
     permission: 'api.lifecycle',
     params: ZApiParams,
     body: ZApiRetire.omit({ apiId: true }),
-    output: ZApiOut,
+    output: ZTransitionOut,
     handler: (ctx, input) => retireApi(verbCtxOf(ctx), input),
   }),
   endpoint({

@@ -62,7 +62,7 @@ export const PLAN_ENDPOINTS = [
     scope: 'plans:write',
     permission: 'plan.write',
     params: ZPlanParams,
-    output: ZPlanOut,
+    output: out({ id: z.string(), archived: z.literal(true) }),
     handler: (ctx, input) => archivePlan(verbCtxOf(ctx), input),
   }),
   endpoint({

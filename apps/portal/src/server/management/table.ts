@@ -56,16 +56,17 @@ export function routerOf(endpoints: readonly Endpoint[]) {
     for (const route of routes) {
       const match = route.pattern.exec(path);
       if (!match) continue;
-      if (route.endpoint.method !== method) {
-        allow.add(route.endpoint.method);
-        continue;
-      }
       let params: Record<string, string>;
       try {
         params = Object.fromEntries(
           route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
         );
       } catch {
+        // A malformed %-escape names no resource: not found, whatever the method.
+        continue;
+      }
+      if (route.endpoint.method !== method) {
+        allow.add(route.endpoint.method);
         continue;
       }
       return { kind: 'found', endpoint: route.endpoint, params };
