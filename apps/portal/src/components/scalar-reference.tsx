@@ -26,7 +26,7 @@ const PORTAL_CSS = 'body { background-color: transparent; }';
  * The portal's settings for Scalar's API reference: everything bundled, no fonts, telemetry or
  * assistant from the internet, light theme, the portal's background.
  */
-export const SCALAR_BASE = {
+const SCALAR_BASE = {
   persistAuth: false,
   withDefaultFonts: false,
   telemetry: false,

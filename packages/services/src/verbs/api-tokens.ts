@@ -11,11 +11,11 @@ import { inTransaction, type OrgCtx, writeAudit } from './context.ts';
  * it never outranks its creator, at creation or later (a demoted creator's tokens shrink with them).
  */
 
-export const API_TOKEN_PREFIX = 'pcm_';
+const API_TOKEN_PREFIX = 'pcm_';
 const TOKEN_PATTERN = /^pcm_[0-9A-Za-z]{32}$/;
 const MAX_TOKEN_LIFETIME_MS = 3 * 366 * 24 * 3600 * 1000;
 
-export const API_TOKEN_AREAS = [
+const API_TOKEN_AREAS = [
   'apis',
   'plans',
   'subscriptions',
@@ -25,7 +25,7 @@ export const API_TOKEN_AREAS = [
   'billing',
   'logs',
 ] as const;
-export type ApiTokenArea = (typeof API_TOKEN_AREAS)[number];
+type ApiTokenArea = (typeof API_TOKEN_AREAS)[number];
 export type ApiTokenScope = `${ApiTokenArea}:${'read' | 'write'}`;
 export const API_TOKEN_SCOPES = API_TOKEN_AREAS.flatMap((area) => [
   `${area}:read`,
@@ -33,7 +33,7 @@ export const API_TOKEN_SCOPES = API_TOKEN_AREAS.flatMap((area) => [
 ]) as ApiTokenScope[];
 
 const ROLE_RANK: Record<Role, number> = { VIEWER: 0, DEVELOPER: 1, ADMIN: 2, OWNER: 3 };
-export const lowerRole = (a: Role, b: Role): Role => (ROLE_RANK[a] <= ROLE_RANK[b] ? a : b);
+const lowerRole = (a: Role, b: Role): Role => (ROLE_RANK[a] <= ROLE_RANK[b] ? a : b);
 
 /** `write` implies `read` in the same area. */
 export function scopeAllows(scopes: readonly string[], needed: ApiTokenScope): boolean {
@@ -42,7 +42,7 @@ export function scopeAllows(scopes: readonly string[], needed: ApiTokenScope): b
   return level === 'read' && scopes.includes(`${area}:write`);
 }
 
-export const ZApiTokenScope = z.enum(API_TOKEN_SCOPES as [ApiTokenScope, ...ApiTokenScope[]], {
+const ZApiTokenScope = z.enum(API_TOKEN_SCOPES as [ApiTokenScope, ...ApiTokenScope[]], {
   error: 'Scopes look like apis:read or apis:write',
 });
 

@@ -14,7 +14,7 @@ import { endpoint, type ManagementCtx, out, verbCtxOf, ZIsoDateTime } from './en
 
 const ZApiParams = z.object({ apiId: z.string().min(1).max(64) });
 
-export const ZApiOut = out({
+const ZApiOut = out({
   id: z.string(),
   slug: z.string(),
   name: z.string(),

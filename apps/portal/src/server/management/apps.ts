@@ -73,7 +73,7 @@ export const APP_ENDPOINTS = [
   endpoint({
     id: 'apps.cancelSubscription',
     method: 'POST',
-    path: '/app-subscriptions/{subscriptionId}/cancel',
+    path: '/subscriptions/{subscriptionId}/cancel',
     summary: "Cancel one of the org's apps' subscriptions",
     scope: 'apps:write',
     permission: 'subscription.create',

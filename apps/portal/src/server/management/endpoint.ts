@@ -66,8 +66,5 @@ export const ZIsoDateTime = z.iso
   .datetime({ offset: true, message: 'Use an ISO 8601 date-time, e.g. 2030-01-31T00:00:00Z' })
   .transform((text) => new Date(text));
 
-export const ZOk = z.object({ ok: z.literal(true) });
 /** Loose output objects: the documented fields, and the verbs may add more. */
 export const out = <S extends z.ZodRawShape>(shape: S) => z.looseObject(shape);
-export const ZIdOut = z.string();
-export const ZDateOut = z.iso.datetime();

@@ -16,7 +16,7 @@ import { openApiDocument } from './openapi';
 import { MANAGEMENT_ENDPOINTS, routerOf } from './table';
 
 /** Where the catch-all route is mounted: paths in the table are relative to it. */
-export const MANAGEMENT_BASE = '/api/v1';
+const MANAGEMENT_BASE = '/api/v1';
 
 /**
  * The management API's one entry point (the catch-all route hands every method here). `endpoints` is

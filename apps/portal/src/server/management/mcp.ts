@@ -29,7 +29,7 @@ interface ObjectSchema {
 }
 
 /** One tool's arguments: the path, query and body fields of the endpoint side by side. */
-export function toolInputSchema(endpoint: Endpoint) {
+function toolInputSchema(endpoint: Endpoint) {
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   for (const part of [endpoint.params, endpoint.query, endpoint.body]) {
@@ -69,7 +69,7 @@ const toolError = (problem: Problem): CallToolResult => ({
 });
 
 /** The tools this token may call: its scopes decide what is listed (its role is checked at call time too). */
-export const toolsFor = (token: ResolvedApiToken, endpoints: readonly Endpoint[]) =>
+const toolsFor = (token: ResolvedApiToken, endpoints: readonly Endpoint[]) =>
   endpoints.filter((endpoint) => scopeAllows(token.scopes, endpoint.scope));
 
 function serverFor(token: ResolvedApiToken, deps: ManagementDeps, endpoints: readonly Endpoint[]): Server {

@@ -2,7 +2,7 @@ import type { Db } from '@portcullis/db';
 import { uniq } from '../../../../../../test/fixtures';
 import type { TenantWorld } from '../../security/test/world';
 
-export interface CaseRequest {
+interface CaseRequest {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
@@ -138,7 +138,7 @@ export const ENDPOINT_CASES: Record<string, EndpointCase> = {
   },
   'apps.cancelSubscription': {
     side: 'consumer',
-    request: (w) => ({ path: `/app-subscriptions/${w.consumer.subscriptionId}/cancel` }),
+    request: (w) => ({ path: `/subscriptions/${w.consumer.subscriptionId}/cancel` }),
   },
   'keys.list': { side: 'consumer', request: (w) => ({ path: `/apps/${w.consumer.appId}/keys` }) },
   'keys.create': {
