@@ -50,7 +50,7 @@ export function CreateToken({
       orgSlug,
       name,
       role,
-      scopes: scopesOf(choice) as never,
+      scopes: scopesOf(choice),
       expiresAt: expiresOn ? new Date(`${expiresOn}T00:00:00Z`) : null,
     });
   }

@@ -28,7 +28,7 @@ export function ScopePicker({
           <FieldShell key={area} id={`scope-${area}`} label={label} hint={hint} className="mb-2">
             <Select
               id={`scope-${area}`}
-              value={value[area] ?? 'none'}
+              value={value[area]}
               onValueChange={(access) => onChange({ ...value, [area]: access as Access })}
               options={ACCESS_OPTIONS}
             />

@@ -11,16 +11,18 @@ export const TOKEN_AREAS = [
 ] as const;
 
 export type Access = 'none' | 'read' | 'write';
-export type ScopeChoice = Record<string, Access>;
+type Area = (typeof TOKEN_AREAS)[number]['area'];
+export type ScopeChoice = Record<Area, Access>;
 
 export const emptyChoice = (): ScopeChoice =>
-  Object.fromEntries(TOKEN_AREAS.map(({ area }) => [area, 'none']));
+  Object.fromEntries(TOKEN_AREAS.map(({ area }) => [area, 'none'])) as ScopeChoice;
 
 /** `{ apis: 'write', logs: 'read' }` → `['apis:write', 'logs:read']` (write implies read on the server). */
-export const scopesOf = (choice: ScopeChoice): string[] =>
-  Object.entries(choice)
-    .filter(([, access]) => access !== 'none')
-    .map(([area, access]) => `${area}:${access}`);
+export const scopesOf = (choice: ScopeChoice): `${Area}:${'read' | 'write'}`[] =>
+  TOKEN_AREAS.flatMap(({ area }) => {
+    const access = choice[area];
+    return access === 'none' ? [] : [`${area}:${access}` as const];
+  });
 
 const RANK = { VIEWER: 0, DEVELOPER: 1, ADMIN: 2, OWNER: 3 } as const;
 export type TokenRole = keyof typeof RANK;
