@@ -11,7 +11,8 @@ export interface Problem {
   headers?: Record<string, string>;
 }
 
-const TYPE_BASE = 'https://portcullis.dev/problems/';
+/** A relative URI reference (RFC 9457 §3.1.1) into the portal's own reference page. */
+const TYPE_BASE = '/docs/management-api#problem-';
 
 export function problemResponse(problem: Problem): Response {
   const { headers, ...body } = problem;
