@@ -1,4 +1,5 @@
 import { ManagementReference } from './_components/management-reference';
+import { ProblemCodes } from './_components/problem-codes';
 
 export const metadata = { title: 'Management API' };
 
@@ -15,6 +16,7 @@ export default function ManagementApiDocsPage() {
           <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
         </p>
       </div>
+      <ProblemCodes />
       <ManagementReference />
     </>
   );
