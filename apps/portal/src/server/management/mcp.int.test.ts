@@ -114,6 +114,18 @@ describe('management API MCP server', () => {
     await client.close();
   });
 
+  it('answers a GET (no server-sent stream without sessions) without hanging', async () => {
+    const { token } = await tokenFor(db, world.provider.id, world.provider.members.OWNER, 'OWNER', [
+      'apis:read',
+    ]);
+    const response = await fetch(`${base}/api/v1/mcp`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      signal: AbortSignal.timeout(3000),
+    });
+    await response.text();
+    expect(response.status).toBeLessThan(500);
+  });
+
   it('refuses an unauthenticated MCP request with 401', async () => {
     const response = await fetch(`${base}/api/v1/mcp`, {
       method: 'POST',
