@@ -24,6 +24,7 @@ const API_TOKEN_AREAS = [
   'usage',
   'billing',
   'logs',
+  'config',
 ] as const;
 type ApiTokenArea = (typeof API_TOKEN_AREAS)[number];
 export type ApiTokenScope = `${ApiTokenArea}:${'read' | 'write'}`;

@@ -37,6 +37,8 @@ export interface Endpoint {
   output: z.ZodType;
   /** 200 unless said otherwise (201 for creations) */
   status?: number;
+  /** the largest JSON body accepted (default MAX_BODY_BYTES) */
+  maxBodyBytes?: number;
   handler: (ctx: ManagementCtx, input: Record<string, unknown>) => Promise<unknown>;
 }
 

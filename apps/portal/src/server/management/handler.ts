@@ -57,7 +57,7 @@ export function managementHandler(
     if (denied) return problemResponse(denied);
 
     const body = endpoint.body
-      ? await readJsonBody(request, MAX_BODY_BYTES)
+      ? await readJsonBody(request, endpoint.maxBodyBytes ?? MAX_BODY_BYTES)
       : { ok: true as const, value: undefined };
     if (!body.ok) return problemResponse(body.problem);
     const input = parseInput(endpoint, {

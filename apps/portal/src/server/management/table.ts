@@ -1,5 +1,6 @@
 import { API_ENDPOINTS } from './apis';
 import { APP_ENDPOINTS } from './apps';
+import { CONFIG_ENDPOINTS } from './config';
 import type { Endpoint, HttpMethod } from './endpoint';
 import { LOG_ENDPOINTS } from './logs';
 import { MEMBER_ENDPOINTS } from './members';
@@ -19,6 +20,7 @@ export const MANAGEMENT_ENDPOINTS: readonly Endpoint[] = [
   ...MEMBER_ENDPOINTS,
   ...USAGE_ENDPOINTS,
   ...LOG_ENDPOINTS,
+  ...CONFIG_ENDPOINTS,
 ];
 
 interface CompiledRoute {

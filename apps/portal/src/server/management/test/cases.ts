@@ -176,4 +176,24 @@ export const ENDPOINT_CASES: Record<string, EndpointCase> = {
     side: 'provider',
     request: (w) => ({ path: `/logs/${w.provider.requestLogId}`, query: { side: 'provider' } }),
   },
+  'config.export': { side: 'provider', request: () => ({ path: '/config' }) },
+  'config.apply': {
+    side: 'provider',
+    request: () => ({
+      path: '/config/apply',
+      body: {
+        document: {
+          version: 1,
+          apis: [
+            {
+              slug: uniq('cfg'),
+              name: 'From a file',
+              upstreamUrl: 'http://127.0.0.1:9/u',
+              plans: [{ name: 'Free', requiresApproval: false }],
+            },
+          ],
+        },
+      },
+    }),
+  },
 };

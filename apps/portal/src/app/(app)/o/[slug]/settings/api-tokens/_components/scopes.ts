@@ -8,6 +8,7 @@ export const TOKEN_AREAS = [
   { area: 'usage', label: 'Usage', hint: 'Usage against quota' },
   { area: 'billing', label: 'Billing', hint: 'Invoices' },
   { area: 'logs', label: 'Logs', hint: 'Request logs' },
+  { area: 'config', label: 'Configuration', hint: 'Export and apply (portcullis CLI)' },
 ] as const;
 
 export type Access = 'none' | 'read' | 'write';
