@@ -17,6 +17,7 @@ import {
   type Logger,
   throttledWarn,
 } from './log.ts';
+import { createMcpSessionStore } from './mcp/sessions.ts';
 import { registerWorkerMetrics } from './ops/cluster-metrics.ts';
 import { withOpsEndpoints } from './ops/endpoints.ts';
 import { collectProcessMetrics } from './ops/http-metrics.ts';
@@ -138,6 +139,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now,
   });
 
+  // MCP sessions in Redis when configured, so any instance or worker continues a session
+  const mcpSessions = createMcpSessionStore({
+    redis: infra.redis,
+    redisKeyPrefix: options.redisKeyPrefix,
+    now,
+  });
+
   const tracer =
     options.tracer ??
     createTracer({
@@ -155,6 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     accessLog: options.accessLog ?? (options.log ? accessLogVia(options.log) : jsonAccessLogger),
     policies,
     ai: ai.service,
+    mcpSessions,
     tracer,
     orgHostSuffix: options.orgHostSuffix,
     log,
@@ -207,6 +216,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           bounded(upstreams.client.close(), 'upstream pools', log),
           bounded(policies.close(), 'policy engine', log),
           bounded(ai.dispatchers.close(), 'AI provider connections', log),
+          bounded(mcpSessions.close(), 'MCP sessions', log),
         ]);
         await bounded(sql.close(), 'node-postgres pool', log);
         config.untrack();

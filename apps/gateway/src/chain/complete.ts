@@ -103,6 +103,7 @@ function usageEvent(
     billable: request.billable && aiBillable !== false && isBillableStatus(request.subscription, status),
     bytesIn,
     bytesOut,
+    ...(request.tool === undefined ? {} : { tool: request.tool }),
   };
 }
 
@@ -130,6 +131,7 @@ function logRow(
     clientIp: request.clientIp,
     userAgent: request.userAgent,
     errorCode: outcome.errorCode,
+    mcpTool: request.tool ?? null,
   };
 }
 

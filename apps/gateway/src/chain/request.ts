@@ -37,6 +37,8 @@ export interface GatewayRequest {
   readonly counters: { bytesIn: number; bytesOut: number };
   /** AI calls: tokens and cost, set by src/ai before the response's final end() */
   readonly metered: AiMetered;
+  /** MCP tools/call messages: the tool called (the usage event's `tool`, the log row's mcpTool) */
+  tool?: string;
   /** false: recorded but never billed (a gateway refusal after admission, a response broken off) */
   billable: boolean;
   /** the usage event has left (at the response's end): it is not sent again at completion */

@@ -10,6 +10,7 @@ import { opsAnswer, sendOpsAnswer } from './ops.ts';
 import { type AdmittedRequest, type GatewayRequest, newRequest, type Served } from './request.ts';
 import { screen } from './screen.ts';
 import { serveAi } from './serve-ai.ts';
+import { endSessionOfRefusedMcpKey, serveMcpProxy } from './serve-mcp-proxy.ts';
 import { serveProxy } from './serve-proxy.ts';
 
 /** The HTTP edge: gives each request its id and runs the chain; an error escaping a step is a 500. */
@@ -78,7 +79,10 @@ async function runSteps(
   const admitted = trace
     ? await trace.step('admit', () => admit(deps, request, req, res, path, config))
     : await admit(deps, request, req, res, path, config);
-  if (admitted.kind === 'refused') return completeRefused(deps, request, req, res, admitted.refusal);
+  if (admitted.kind === 'refused') {
+    endSessionOfRefusedMcpKey(deps, request, req, admitted.refusal);
+    return completeRefused(deps, request, req, res, admitted.refusal);
+  }
   const admittedRequest = admitted.request;
   sendUsageBeforeEnd(deps, admittedRequest, res);
 
@@ -108,6 +112,8 @@ function serveStep(request: AdmittedRequest): { name: string; run: ServeStep } {
     case 'AI':
     case 'PROMPT':
       return { name: 'serve-ai', run: serveAi };
+    case 'MCP':
+      return { name: 'serve-mcp-proxy', run: serveMcpProxy };
     default:
       return { name: 'serve-proxy', run: serveProxy };
   }

@@ -8,6 +8,7 @@ import {
   ZPromptConfig,
 } from '@portcullis/core/ai-config';
 import { DEFAULT_PLAN_PRICING, type PlanPricing, ZPlanPricing } from '@portcullis/core/billing/pricing';
+import { type ApiMcpConfig, parseApiMcpConfig } from '@portcullis/core/mcp/config';
 import { hourStart } from '@portcullis/core/periods';
 import {
   type ApiPolicies,
@@ -45,13 +46,15 @@ export interface RouteRecord {
   deprecatedAt: number | null;
   /** epoch ms the API stops answering (Api.sunsetAt): the `Sunset` header */
   sunsetAt: number | null;
-  /** ai: REST (absent) proxies to upstreams; AI and PROMPT are served by src/ai */
-  kind?: 'REST' | 'AI' | 'PROMPT';
+  /** ai: REST (absent) proxies to upstreams; AI and PROMPT are served by src/ai; MCP by src/mcp-proxy */
+  kind?: 'REST' | 'AI' | 'PROMPT' | 'MCP';
   /** ai: parsed Api.ai of an AI or PROMPT API; null when the stored document does not parse (aiInvalid) */
   ai?: AiApiConfig | null;
   aiInvalid?: string | null;
   /** Api.rateLimitAccuracy (absent = EXACT): LOCAL_FIRST decides limits from leased shares */
   rateLimitAccuracy?: RateLimitAccuracy;
+  /** mcp-proxy: parsed Api.mcp of an MCP API (its tool allow-list) */
+  mcpProxy?: ApiMcpConfig;
 }
 
 type AiApiConfig = { kind: 'AI'; gateway: AiGatewayConfig } | { kind: 'PROMPT'; prompt: PromptConfig };
@@ -68,10 +71,10 @@ export interface ProviderCredentialRecord {
 }
 
 function parseAiDocument(
-  kind: 'REST' | 'AI' | 'PROMPT',
+  kind: 'REST' | 'AI' | 'PROMPT' | 'MCP',
   json: unknown,
 ): { ai: AiApiConfig | null; aiInvalid: string | null } {
-  if (kind === 'REST') return { ai: null, aiInvalid: null };
+  if (kind === 'REST' || kind === 'MCP') return { ai: null, aiInvalid: null };
   const parsed = kind === 'AI' ? ZAiGatewayConfig.safeParse(json ?? {}) : ZPromptConfig.safeParse(json ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -195,6 +198,7 @@ const ROUTE_SQL = `
   SELECT a.id, a."orgId", a.status::text AS status, a."upstreamUrl", a.upstream, a.policies,
     CASE WHEN a.policies->'validateRequests' = 'true'::jsonb THEN a."openapiSpec" END AS "openapiSpec",
     ${epochMs('a."sunsetAt"')} AS "sunsetAt", a.kind::text AS kind, a.ai,
+    CASE WHEN a.kind = 'MCP' THEN a.mcp END AS "mcpProxy",
     a."rateLimitAccuracy"::text AS "rateLimitAccuracy",
     CASE WHEN a.status = 'DEPRECATED' THEN coalesce(
       (SELECT ${epochMs('l.at')} FROM "AuditLog" l
@@ -240,8 +244,9 @@ interface RouteRow {
   policies: unknown;
   openapiSpec: unknown;
   sunsetAt: number | null;
-  kind: 'REST' | 'AI' | 'PROMPT';
+  kind: 'REST' | 'AI' | 'PROMPT' | 'MCP';
   ai: unknown;
+  mcpProxy: unknown;
   deprecatedAt: number | null;
   rateLimitAccuracy: RateLimitAccuracy;
 }
@@ -282,6 +287,7 @@ export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
         rateLimitAccuracy: api.rateLimitAccuracy,
         kind: api.kind, // ai
         ...parseAiDocument(api.kind, api.ai), // ai
+        ...(api.kind === 'MCP' ? { mcpProxy: parseApiMcpConfig(api.mcpProxy) } : {}), // mcp-proxy
       };
     },
     async key(hash) {

@@ -1,0 +1,328 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AdmittedRequest, Served } from '../chain/request.ts';
+import type { Logger } from '../log.ts';
+import type { McpSessionStore } from '../mcp/sessions.ts';
+import { type AdmitDeps, chargeLimits } from '../pipeline/admit.ts';
+import { bufferBody } from '../policies/size-limits.ts';
+import type { ExchangeRequest, ForwardTarget, UpstreamClient } from '../upstream/proxy.ts';
+import { relayAnswer, upstreamHeaders } from './forward.ts';
+import {
+  type ClientMessage,
+  JSONRPC,
+  type JsonRpcId,
+  type JsonRpcRefusal,
+  parseClientMessage,
+} from './jsonrpc.ts';
+import { answerRefusal, answerToolRefusal, upstreamFailure } from './refusals.ts';
+import { apiScope, type GatewaySession, resolveSession, sessionsUnavailable } from './session.ts';
+import { toolAllowed, toolPolicy } from './tools.ts';
+import { closeUpstreamSession } from './upstream-session.ts';
+
+export interface McpProxyDeps extends AdmitDeps {
+  upstream: UpstreamClient;
+  mcpSessions: McpSessionStore;
+  log: Logger;
+}
+
+/** One message is read whole to be inspected; MCP messages are small, tool arguments included. */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+const MCP_PATH = '/mcp';
+
+interface Exchange {
+  deps: McpProxyDeps;
+  request: AdmittedRequest;
+  req: IncomingMessage;
+  res: ServerResponse;
+  traceparent: string | undefined;
+  /** the JSON-RPC id of the request being served, once parsed (answers to it must carry it) */
+  id: JsonRpcId | null;
+}
+
+/**
+ * An MCP API (an upstream MCP server, Streamable HTTP) at `/{org}/{api}/mcp`: POST carries one
+ * JSON-RPC message, GET the server's notification stream, DELETE ends the session. The gateway keeps
+ * its own session ids (the upstream's never reach the client), offers only the allow-listed tools, and
+ * charges rate limits and quota to tools/call messages only: initialize, lists, pings and
+ * notifications are protocol upkeep a client cannot avoid, and a plan prices calls, not upkeep. Those
+ * are still logged, and metered as not billable.
+ */
+export async function serveMcpProxy(
+  deps: McpProxyDeps,
+  request: AdmittedRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
+  traceparent?: string,
+): Promise<Served> {
+  const x: Exchange = { deps, request, req, res, traceparent, id: null };
+  // Only an allowed tools/call is billed; everything else is marked here, before any answer ends.
+  request.billable = false;
+  if (request.path.rest !== MCP_PATH) {
+    req.resume();
+    const message = `This MCP API is served at /${request.path.orgSlug}/${request.path.apiSlug}/mcp.`;
+    return answerRefusal(x.res, x.request, refusal(404, JSONRPC.invalidRequest, message, 'route_not_found'));
+  }
+  switch (request.method) {
+    case 'POST':
+      return servePost(x);
+    case 'GET':
+    case 'DELETE': {
+      req.resume();
+      const session = await resolveSession(deps.mcpSessions, req.headers, owner(request), null);
+      if (!session.ok) return answerRefusal(x.res, x.request, session.error);
+      return request.method === 'GET' ? serveStream(x, session.value) : endSession(x, session.value);
+    }
+    default: {
+      req.resume();
+      const message = `Method not allowed: MCP endpoints take POST, GET and DELETE, not ${request.method.slice(0, 16)}.`;
+      return answerRefusal(
+        x.res,
+        x.request,
+        refusal(405, JSONRPC.invalidRequest, message, 'method_not_allowed'),
+        {
+          allow: 'GET, POST, DELETE',
+        },
+      );
+    }
+  }
+}
+
+const owner = (request: AdmittedRequest) => ({ keyId: request.key.id, apiId: request.route.apiId });
+
+const refusal = (httpStatus: number, code: number, message: string, errorCode: string): JsonRpcRefusal => ({
+  httpStatus,
+  code,
+  message,
+  errorCode,
+  id: null,
+});
+
+async function servePost(x: Exchange): Promise<Served> {
+  const { deps, request, req } = x;
+  const limit = Math.min(request.route.policies.maxBodyBytes, MAX_MESSAGE_BYTES);
+  const body = await bufferBody(req, limit, (length) => {
+    request.counters.bytesIn += length;
+  });
+  if (!body.ok) {
+    if (body.error === 'broken')
+      return answerRefusal(
+        x.res,
+        x.request,
+        refusal(400, JSONRPC.invalidRequest, 'The body broke off.', 'client_closed'),
+      );
+    const message = `The message exceeds ${limit} bytes.`;
+    return answerRefusal(
+      x.res,
+      x.request,
+      refusal(413, JSONRPC.invalidRequest, message, 'payload_too_large'),
+      {
+        connection: 'close',
+      },
+    );
+  }
+  const parsed = parseClientMessage(body.value);
+  if (!parsed.ok) return answerRefusal(x.res, x.request, parsed.error);
+  const message = parsed.value;
+  x.id = message.kind === 'request' ? message.id : null;
+  if (message.kind === 'request' && message.method === 'initialize') return initialize(x, body.value);
+
+  const session = await resolveSession(deps.mcpSessions, req.headers, owner(request), x.id);
+  if (!session.ok) return answerRefusal(x.res, x.request, session.error);
+  let extraHeaders: Record<string, string> = {};
+  if (message.kind === 'request' && message.method === 'tools/call') {
+    const admitted = await admitToolCall(x, message);
+    if (!admitted.ok) return admitted.served;
+    extraHeaders = admitted.headers;
+  }
+  const listing = message.kind === 'request' && message.method === 'tools/list';
+  return forward(x, session.value, body.value, extraHeaders, listing);
+}
+
+/** tools/call: the tool must be allowed, then the call is charged to the rate limits and quota. */
+async function admitToolCall(
+  x: Exchange,
+  message: Extract<ClientMessage, { kind: 'request' }>,
+): Promise<{ ok: true; headers: Record<string, string> } | { ok: false; served: Served }> {
+  const { deps, request } = x;
+  const name = message.params.name;
+  if (typeof name !== 'string' || name === '') {
+    const invalid = {
+      ...refusal(
+        200,
+        JSONRPC.invalidParams,
+        'Invalid params: tools/call needs params.name.',
+        'mcp_invalid_params',
+      ),
+      id: message.id,
+      logStatus: 400,
+    };
+    return { ok: false, served: answerRefusal(x.res, x.request, invalid) };
+  }
+  request.tool = name.slice(0, 128);
+  if (!toolAllowed(toolPolicy(request.route.mcpProxy), name)) {
+    const refused: JsonRpcRefusal = {
+      httpStatus: 200,
+      logStatus: 403,
+      code: JSONRPC.invalidParams,
+      message: `Tool ${JSON.stringify(name.slice(0, 128))} is not available through this API.`,
+      errorCode: 'mcp_tool_not_allowed',
+      id: message.id,
+      data: { tool: name.slice(0, 128) },
+    };
+    return { ok: false, served: answerRefusal(x.res, x.request, refused) };
+  }
+  const charged = await chargeLimits(
+    deps,
+    request,
+    { ip: request.clientIp ?? undefined },
+    deps.cache.forRequest(),
+  );
+  if (!charged.ok)
+    return { ok: false, served: answerToolRefusal(x.res, x.request, message.id, charged.error) };
+  request.limitHeaders = charged.value;
+  request.billable = true;
+  return { ok: true, headers: charged.value };
+}
+
+/** initialize opens a gateway session around the upstream's, whose id only the gateway keeps. */
+async function initialize(x: Exchange, body: Buffer): Promise<Served> {
+  const { deps, request } = x;
+  const call = await exchange(x, { method: 'POST', body }, undefined);
+  if (!call.ok) return call.served;
+  const answer = call.answer;
+  if (answer.status < 200 || answer.status >= 300) return relay(x, answer, undefined, {}, false);
+  const upstreamSessionId = headerValue(answer.headers['mcp-session-id']);
+  let sessionId: string;
+  try {
+    sessionId = await deps.mcpSessions.create({
+      keyId: request.key.id,
+      scope: apiScope(request.route.apiId),
+      upstreamSessionId,
+    });
+  } catch {
+    answer.body.destroy();
+    if (upstreamSessionId) void closeUpstreamSession(deps, request.route, upstreamSessionId);
+    return answerRefusal(x.res, x.request, sessionsUnavailable(null));
+  }
+  return relay(x, answer, sessionId, {}, false);
+}
+
+/** The server's notification stream (GET), filtered like any tools/list result it may replay. */
+async function serveStream(x: Exchange, session: GatewaySession): Promise<Served> {
+  const call = await exchange(x, { method: 'GET', body: null, idleTimeoutMs: 0 }, session);
+  if (!call.ok) return call.served;
+  return relay(x, call.answer, session.id, {}, true);
+}
+
+/** DELETE: the gateway's session ends whatever the upstream answers; the upstream's is ended best-effort. */
+async function endSession(x: Exchange, session: GatewaySession): Promise<Served> {
+  const { deps, request, res } = x;
+  try {
+    await deps.mcpSessions.end(session.id);
+  } catch {
+    return answerRefusal(x.res, x.request, sessionsUnavailable(null));
+  }
+  const upstreamId = session.binding.upstreamSessionId;
+  const started = performance.now();
+  if (upstreamId !== undefined) await closeUpstreamSession(deps, request.route, upstreamId);
+  res.writeHead(200, { 'content-length': '0' });
+  res.end();
+  return {
+    status: 200,
+    usageStatus: 200,
+    upstreamMs: upstreamId === undefined ? null : Math.round(performance.now() - started),
+    bytesIn: request.counters.bytesIn,
+    bytesOut: 0,
+    errorCode: null,
+  };
+}
+
+async function forward(
+  x: Exchange,
+  session: GatewaySession,
+  body: Buffer,
+  extraHeaders: Record<string, string>,
+  filterTools: boolean,
+): Promise<Served> {
+  const call = await exchange(x, { method: 'POST', body }, session);
+  if (!call.ok) return call.served;
+  return relay(x, call.answer, session.id, extraHeaders, filterTools);
+}
+
+type Answer = Extract<Awaited<ReturnType<UpstreamClient['exchange']>>, { ok: true }>['value'];
+
+async function exchange(
+  x: Exchange,
+  call: Pick<ExchangeRequest, 'method' | 'body' | 'idleTimeoutMs'>,
+  session: GatewaySession | undefined,
+): Promise<{ ok: true; answer: Answer } | { ok: false; served: Served }> {
+  const { deps, request, req, res } = x;
+  const abort = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const { route, path } = request;
+  const target: ForwardTarget = {
+    routeKey: route.apiId,
+    orgId: route.orgId,
+    upstreamUrl: route.upstreamUrl,
+    upstream: route.upstream,
+    rest: '',
+    query: path.query,
+  };
+  const headers = upstreamHeaders(
+    req,
+    route,
+    { requestId: request.requestId, traceparent: x.traceparent },
+    session?.binding.upstreamSessionId,
+  );
+  const answer = await deps.upstream.exchange(target, { ...call, headers, signal: abort.signal });
+  if (!answer.ok) {
+    const served = answerRefusal(x.res, x.request, upstreamFailure(answer.error, x.id), answer.error.headers);
+    return { ok: false, served: { ...served, upstreamMs: answer.error.upstreamMs } };
+  }
+  // The upstream no longer knows the session (restarted, expired): neither does the gateway from now on.
+  if (answer.value.status === 404 && session?.binding.upstreamSessionId !== undefined)
+    void deps.mcpSessions.end(session.id).catch(() => undefined);
+  return { ok: true, answer: answer.value };
+}
+
+async function relay(
+  x: Exchange,
+  answer: Answer,
+  sessionId: string | undefined,
+  extraHeaders: Record<string, string>,
+  filterTools: boolean,
+): Promise<Served> {
+  const { request, res } = x;
+  const policy = toolPolicy(request.route.mcpProxy);
+  const relayed = await relayAnswer(res, answer, {
+    filter: filterTools && !policy.allowAll ? policy : null,
+    sessionId,
+    extraHeaders,
+    route: request.route,
+    counters: request.counters,
+  });
+  if (!relayed.ok) {
+    const message =
+      relayed.error === 'too_large'
+        ? "The upstream MCP server's answer is too large."
+        : 'The upstream MCP server broke its answer off.';
+    const failed = answerRefusal(x.res, x.request, {
+      ...refusal(502, JSONRPC.upstreamUnavailable, message, 'upstream_unavailable'),
+      id: x.id,
+    });
+    return { ...failed, upstreamMs: answer.upstreamMs };
+  }
+  if (relayed.value !== 'complete') request.billable = false;
+  return {
+    status: answer.status,
+    usageStatus: answer.status,
+    upstreamMs: answer.upstreamMs,
+    bytesIn: request.counters.bytesIn,
+    bytesOut: request.counters.bytesOut,
+    errorCode: relayed.value === 'client_gone' ? 'client_closed' : null,
+  };
+}
+
+const headerValue = (value: string | string[] | undefined): string | undefined =>
+  (Array.isArray(value) ? value[0] : value) || undefined;
