@@ -125,7 +125,11 @@ describe('MCP APIs: limits, failures and bad input', () => {
     const api = await seedMcpApi(world, upstream.url);
     const key = bearer(api.consumer.plaintext);
     const post = (body: string, headers: Record<string, string> = {}, path = api.path) =>
-      call(world.gateway.url, path, { method: 'POST', headers: { ...MCP_HEADERS, ...key, ...headers }, body });
+      call(world.gateway.url, path, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, ...key, ...headers },
+        body,
+      });
     const init = await post(INIT);
     expect(init.status).toBe(200);
     const session = { 'mcp-session-id': String(init.headers['mcp-session-id']) };
@@ -137,7 +141,9 @@ describe('MCP APIs: limits, failures and bad input', () => {
 
     const batch = await post(JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'ping' }]), session);
     expect(batch.status).toBe(400);
-    expect(batch.json()).toMatchObject({ error: { code: -32600, message: expect.stringContaining('Batch') } });
+    expect(batch.json()).toMatchObject({
+      error: { code: -32600, message: expect.stringContaining('Batch') },
+    });
 
     const unknown = await post(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'admin/shutdown' }), session);
     expect(unknown.status).toBe(200);
@@ -147,7 +153,10 @@ describe('MCP APIs: limits, failures and bad input', () => {
     expect(notRpc.status).toBe(400);
     expect(notRpc.json()).toMatchObject({ error: { code: -32600 } });
 
-    const noName = await post(JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: {} }), session);
+    const noName = await post(
+      JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: {} }),
+      session,
+    );
     expect(noName.json()).toMatchObject({ id: 8, error: { code: -32602 } });
 
     const noSession = await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }));

@@ -70,7 +70,9 @@ export async function startMcpUpstream(options: { json?: boolean } = {}): Promis
     let transport = sessionId ? transports.get(sessionId) : undefined;
     if (sessionId && !transport) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }));
+      res.end(
+        JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }),
+      );
       return;
     }
     if (req.method === 'DELETE' && sessionId) deleted.push(sessionId);

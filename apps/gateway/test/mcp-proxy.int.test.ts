@@ -9,12 +9,6 @@ import { UsageMeter } from '../src/usage/meter.ts';
 import { bearer, call, eventually, notify, startWorld, type TestWorld } from './harness.ts';
 import { type McpUpstream, startMcpUpstream } from './mcp-proxy-upstream.ts';
 
-const INIT = {
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-};
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 async function seedMcpApi(world: TestWorld, upstreamUrl: string, rateLimit = 1000) {
