@@ -177,6 +177,32 @@ describe('MCP APIs: upstream MCP servers through the gateway', () => {
     await eventually(async () => upstream.deleted.includes(upstreamSession ?? ''), 5_000);
   });
 
+  it("cuts an open notification stream when its key is revoked, without waiting for a request", async () => {
+    const consumer = await seedConsumerWithKey(world.db, api.provider.plan.id);
+    const client = await connect(world.gateway.url, api.path, consumer.plaintext);
+    clients.push(client);
+    const before = upstream.requests.length;
+    await client.listTools();
+    const upstreamSession = upstream.requests.slice(before).at(-1)?.sessionId ?? '';
+    await eventually(
+      async () => upstream.requests.some((r) => r.method === 'GET' && r.sessionId === upstreamSession),
+      5_000,
+    );
+    const sent = upstream.requests.length;
+    await world.db.apiKey.update({ where: { id: consumer.apiKey.id }, data: { revokedAt: new Date() } });
+    await notify(world.db, { kind: 'key', hash: hashApiKey(consumer.plaintext) });
+    await eventually(async () => upstream.deleted.includes(upstreamSession), 6_000);
+    // the client sent nothing meanwhile but the reconnects of its stream, which the gateway refused
+    expect(upstream.requests.slice(sent).every((r) => r.method === 'DELETE')).toBe(true);
+    await world.gateway.flushUsage();
+    await eventually(async () => {
+      const logs = await world.db.requestLog.findMany({
+        where: { keyId: consumer.apiKey.id, method: 'GET', errorCode: 'key_revoked', status: 200 },
+      });
+      return logs.length === 1;
+    }, 5_000);
+  });
+
   it('ends a session on DELETE; the id is unknown afterwards', async () => {
     const client = await connect(world.gateway.url, api.path, api.consumer.plaintext);
     const sessionId = sessionOf(client) ?? '';

@@ -50,9 +50,23 @@ export interface RelayOptions {
   extraHeaders: Record<string, string>;
   route: RouteRecord;
   counters: { bytesOut: number };
+  /** an event stream may stay open for hours: this is asked now and then whether it may go on */
+  watch?: StreamWatch | undefined;
 }
 
-export type RelayEnding = 'complete' | 'client_gone' | 'upstream_broke';
+export interface StreamWatch {
+  everyMs: number;
+  /** null: the stream goes on; else the error code it is cut off with */
+  check(): Promise<string | null>;
+}
+
+/** How a relayed answer ended; `cut`: the gateway ended the stream (see `cutBy`). */
+export type RelayEnding = 'complete' | 'client_gone' | 'upstream_broke' | 'cut';
+
+export interface Relayed {
+  ending: RelayEnding;
+  cutBy?: string;
+}
 
 /**
  * Sends the upstream's answer to the client. An event stream is relayed event by event (filtered when
@@ -63,7 +77,7 @@ export async function relayAnswer(
   res: ServerResponse,
   answer: ExchangeResponse,
   options: RelayOptions,
-): Promise<Result<RelayEnding, 'too_large' | 'broken'>> {
+): Promise<Result<Relayed, 'too_large' | 'broken'>> {
   const head = downstreamResponseHeaders(answer.headers);
   delete head[SESSION_HEADER];
   if (options.sessionId !== undefined) head[SESSION_HEADER] = options.sessionId;
@@ -84,10 +98,10 @@ export async function relayAnswer(
   res.writeHead(answer.status, head);
   options.counters.bytesOut += bytes.length;
   res.end(bytes);
-  return ok('complete');
+  return ok({ ending: 'complete' });
 }
 
-function streamEvents(res: ServerResponse, body: Readable, options: RelayOptions): Promise<RelayEnding> {
+function streamEvents(res: ServerResponse, body: Readable, options: RelayOptions): Promise<Relayed> {
   const filter = options.filter;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -97,13 +111,31 @@ function streamEvents(res: ServerResponse, body: Readable, options: RelayOptions
   });
   const stages = filter ? [rewriteSseData((data) => filterToolsJson(data, filter)), counter] : [counter];
   // Whichever side fails first broke the relay off; pipeline then destroys the other.
-  let first: 'client_gone' | 'upstream_broke' | undefined;
+  let first: Relayed | undefined;
   res.once('close', () => {
-    if (!res.writableFinished) first ??= 'client_gone';
+    if (!res.writableFinished) first ??= { ending: 'client_gone' };
   });
-  for (const stream of [body, ...stages]) stream.once('error', () => (first ??= 'upstream_broke'));
+  for (const stream of [body, ...stages])
+    stream.once('error', () => (first ??= { ending: 'upstream_broke' }));
+  const watch = options.watch;
+  const timer = watch
+    ? setInterval(() => {
+        void watch.check().then(
+          (cutBy) => {
+            if (cutBy === null || first) return;
+            first = { ending: 'cut', cutBy };
+            body.destroy();
+          },
+          () => undefined, // a failing check (store down) lets the stream go on
+        );
+      }, watch.everyMs)
+    : undefined;
+  timer?.unref();
   return new Promise((resolve) => {
-    pipeline([body, ...stages, res], (error) => resolve(error ? (first ?? 'upstream_broke') : 'complete'));
+    pipeline([body, ...stages, res], (error) => {
+      clearInterval(timer);
+      resolve(error ? (first ?? { ending: 'upstream_broke' }) : { ending: 'complete' });
+    });
   });
 }
 

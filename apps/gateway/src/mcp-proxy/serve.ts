@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hashApiKey } from '@portcullis/core/keys';
 import type { AdmittedRequest, Served } from '../chain/request.ts';
 import type { Logger } from '../log.ts';
 import type { McpSessionStore } from '../mcp/sessions.ts';
 import { type AdmitDeps, chargeLimits } from '../pipeline/admit.ts';
+import { extractApiKey } from '../pipeline/key.ts';
 import { bufferBody } from '../policies/size-limits.ts';
 import type { ExchangeRequest, ForwardTarget, UpstreamClient } from '../upstream/proxy.ts';
-import { relayAnswer, upstreamHeaders } from './forward.ts';
+import { relayAnswer, type StreamWatch, upstreamHeaders } from './forward.ts';
 import {
   type ClientMessage,
   JSONRPC,
@@ -16,7 +18,7 @@ import {
 import { answerRefusal, answerToolRefusal, upstreamFailure } from './refusals.ts';
 import { apiScope, type GatewaySession, resolveSession, sessionsUnavailable } from './session.ts';
 import { toolAllowed, toolPolicy } from './tools.ts';
-import { closeUpstreamSession } from './upstream-session.ts';
+import { closeUpstreamSession, endSessionOfRefusedKey } from './upstream-session.ts';
 
 export interface McpProxyDeps extends AdmitDeps {
   upstream: UpstreamClient;
@@ -27,6 +29,8 @@ export interface McpProxyDeps extends AdmitDeps {
 /** One message is read whole to be inspected; MCP messages are small, tool arguments included. */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const MCP_PATH = '/mcp';
+/** how often an open event stream checks its key and session (revocations end it within this) */
+const STREAM_CHECK_MS = 2_000;
 
 interface Exchange {
   deps: McpProxyDeps;
@@ -210,7 +214,7 @@ async function initialize(x: Exchange, body: Buffer): Promise<Served> {
 async function serveStream(x: Exchange, session: GatewaySession): Promise<Served> {
   const call = await exchange(x, { method: 'GET', body: null, idleTimeoutMs: 0 }, session);
   if (!call.ok) return call.served;
-  return relay(x, call.answer, session.id, {}, true);
+  return relay(x, call.answer, session, {}, true);
 }
 
 /** DELETE: the gateway's session ends whatever the upstream answers; the upstream's is ended best-effort. */
@@ -245,7 +249,30 @@ async function forward(
 ): Promise<Served> {
   const call = await exchange(x, { method: 'POST', body }, session);
   if (!call.ok) return call.served;
-  return relay(x, call.answer, session.id, extraHeaders, filterTools);
+  return relay(x, call.answer, session, extraHeaders, filterTools);
+}
+
+/**
+ * An open event stream is checked every STREAM_CHECK_MS: a key revoked or expired meanwhile ends it
+ * (and its session, here and upstream), as does a session ended by another request.
+ */
+function streamWatch(x: Exchange, session: GatewaySession): StreamWatch {
+  const { deps, request, req } = x;
+  return {
+    everyMs: STREAM_CHECK_MS,
+    async check() {
+      const presented = extractApiKey(req.headers);
+      const key = presented ? await deps.cache.key(hashApiKey(presented)) : null;
+      const now = deps.now();
+      const revoked = !key || (key.revokedAt !== null && key.revokedAt <= now);
+      if (revoked || (key.expiresAt !== null && key.expiresAt <= now)) {
+        const code = revoked ? 'key_revoked' : 'key_expired';
+        void endSessionOfRefusedKey(deps, { route: request.route, keyId: request.key.id, code }, req.headers);
+        return code;
+      }
+      return (await deps.mcpSessions.get(session.id)) ? null : 'mcp_session_ended';
+    },
+  };
 }
 
 type Answer = Extract<Awaited<ReturnType<UpstreamClient['exchange']>>, { ok: true }>['value'];
@@ -289,7 +316,7 @@ async function exchange(
 async function relay(
   x: Exchange,
   answer: Answer,
-  sessionId: string | undefined,
+  session: GatewaySession | string | undefined,
   extraHeaders: Record<string, string>,
   filterTools: boolean,
 ): Promise<Served> {
@@ -297,10 +324,11 @@ async function relay(
   const policy = toolPolicy(request.route.mcpProxy);
   const relayed = await relayAnswer(res, answer, {
     filter: filterTools && !policy.allowAll ? policy : null,
-    sessionId,
+    sessionId: typeof session === 'string' ? session : session?.id,
     extraHeaders,
     route: request.route,
     counters: request.counters,
+    watch: typeof session === 'object' ? streamWatch(x, session) : undefined,
   });
   if (!relayed.ok) {
     const message =
@@ -313,14 +341,15 @@ async function relay(
     });
     return { ...failed, upstreamMs: answer.upstreamMs };
   }
-  if (relayed.value !== 'complete') request.billable = false;
+  const { ending, cutBy } = relayed.value;
+  if (ending !== 'complete') request.billable = false;
   return {
     status: answer.status,
     usageStatus: answer.status,
     upstreamMs: answer.upstreamMs,
     bytesIn: request.counters.bytesIn,
     bytesOut: request.counters.bytesOut,
-    errorCode: relayed.value === 'client_gone' ? 'client_closed' : null,
+    errorCode: ending === 'client_gone' ? 'client_closed' : ending === 'cut' ? (cutBy ?? null) : null,
   };
 }
 
