@@ -177,7 +177,7 @@ describe('MCP APIs: upstream MCP servers through the gateway', () => {
     await eventually(async () => upstream.deleted.includes(upstreamSession ?? ''), 5_000);
   });
 
-  it("cuts an open notification stream when its key is revoked, without waiting for a request", async () => {
+  it('cuts an open notification stream when its key is revoked, without waiting for a request', async () => {
     const consumer = await seedConsumerWithKey(world.db, api.provider.plan.id);
     const client = await connect(world.gateway.url, api.path, consumer.plaintext);
     clients.push(client);
