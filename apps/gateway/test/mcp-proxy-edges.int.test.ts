@@ -121,6 +121,24 @@ describe('MCP APIs: limits, failures and bad input', () => {
     for (const row of logs) expect(row).toMatchObject({ status: 502, errorCode: 'upstream_unavailable' });
   });
 
+  it('keeps to the SSRF guard: an upstream on a host not allow-listed is never connected to', async () => {
+    // localhost resolves to loopback, and only the address 127.0.0.1 is allow-listed for tests
+    const port = new URL(upstream.url).port;
+    const api = await seedMcpApi(world, `http://localhost:${port}/mcp`);
+    const before = upstream.requests.length;
+    const res = await call(world.gateway.url, api.path, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, ...bearer(api.consumer.plaintext) },
+      body: INIT,
+    });
+    expect(res.status).toBe(502);
+    expect(res.json()).toMatchObject({ id: 0, error: { code: -32002 } });
+    expect(upstream.requests.length).toBe(before);
+    await world.usageSettled();
+    const [row] = await world.db.requestLog.findMany({ where: { apiId: api.provider.api.id } });
+    expect(row?.errorCode).toBe('upstream_forbidden');
+  });
+
   it('answers bad input with JSON-RPC errors and 4xx, never a 5xx, and forwards none of it', async () => {
     const api = await seedMcpApi(world, upstream.url);
     const key = bearer(api.consumer.plaintext);
