@@ -63,7 +63,7 @@ export async function serveMcpProxy(
   if (request.path.rest !== MCP_PATH) {
     req.resume();
     const message = `This MCP API is served at /${request.path.orgSlug}/${request.path.apiSlug}/mcp.`;
-    return answerRefusal(x.res, x.request, refusal(404, JSONRPC.invalidRequest, message, 'route_not_found'));
+    return refuse(x, refusal(404, JSONRPC.invalidRequest, message, 'route_not_found'));
   }
   switch (request.method) {
     case 'POST':
@@ -72,23 +72,21 @@ export async function serveMcpProxy(
     case 'DELETE': {
       req.resume();
       const session = await resolveSession(deps.mcpSessions, req.headers, owner(request), null);
-      if (!session.ok) return answerRefusal(x.res, x.request, session.error);
+      if (!session.ok) return refuse(x, session.error);
       return request.method === 'GET' ? serveStream(x, session.value) : endSession(x, session.value);
     }
     default: {
       req.resume();
       const message = `Method not allowed: MCP endpoints take POST, GET and DELETE, not ${request.method.slice(0, 16)}.`;
-      return answerRefusal(
-        x.res,
-        x.request,
-        refusal(405, JSONRPC.invalidRequest, message, 'method_not_allowed'),
-        {
-          allow: 'GET, POST, DELETE',
-        },
-      );
+      return refuse(x, refusal(405, JSONRPC.invalidRequest, message, 'method_not_allowed'), {
+        allow: 'GET, POST, DELETE',
+      });
     }
   }
 }
+
+const refuse = (x: Exchange, refusal: JsonRpcRefusal, headers?: Record<string, string>) =>
+  answerRefusal(x.res, x.request, refusal, headers);
 
 const owner = (request: AdmittedRequest) => ({ keyId: request.key.id, apiId: request.route.apiId });
 
@@ -108,29 +106,20 @@ async function servePost(x: Exchange): Promise<Served> {
   });
   if (!body.ok) {
     if (body.error === 'broken')
-      return answerRefusal(
-        x.res,
-        x.request,
-        refusal(400, JSONRPC.invalidRequest, 'The body broke off.', 'client_closed'),
-      );
+      return refuse(x, refusal(400, JSONRPC.invalidRequest, 'The body broke off.', 'client_closed'));
     const message = `The message exceeds ${limit} bytes.`;
-    return answerRefusal(
-      x.res,
-      x.request,
-      refusal(413, JSONRPC.invalidRequest, message, 'payload_too_large'),
-      {
-        connection: 'close',
-      },
-    );
+    return refuse(x, refusal(413, JSONRPC.invalidRequest, message, 'payload_too_large'), {
+      connection: 'close',
+    });
   }
   const parsed = parseClientMessage(body.value);
-  if (!parsed.ok) return answerRefusal(x.res, x.request, parsed.error);
+  if (!parsed.ok) return refuse(x, parsed.error);
   const message = parsed.value;
   x.id = message.kind === 'request' ? message.id : null;
   if (message.kind === 'request' && message.method === 'initialize') return initialize(x, body.value);
 
   const session = await resolveSession(deps.mcpSessions, req.headers, owner(request), x.id);
-  if (!session.ok) return answerRefusal(x.res, x.request, session.error);
+  if (!session.ok) return refuse(x, session.error);
   let extraHeaders: Record<string, string> = {};
   if (message.kind === 'request' && message.method === 'tools/call') {
     const admitted = await admitToolCall(x, message);
@@ -159,7 +148,7 @@ async function admitToolCall(
       id: message.id,
       logStatus: 400,
     };
-    return { ok: false, served: answerRefusal(x.res, x.request, invalid) };
+    return { ok: false, served: refuse(x, invalid) };
   }
   request.tool = name.slice(0, 128);
   if (!toolAllowed(toolPolicy(request.route.mcpProxy), name)) {
@@ -172,7 +161,7 @@ async function admitToolCall(
       id: message.id,
       data: { tool: name.slice(0, 128) },
     };
-    return { ok: false, served: answerRefusal(x.res, x.request, refused) };
+    return { ok: false, served: refuse(x, refused) };
   }
   const charged = await chargeLimits(
     deps,
@@ -205,7 +194,7 @@ async function initialize(x: Exchange, body: Buffer): Promise<Served> {
   } catch {
     answer.body.destroy();
     if (upstreamSessionId) void closeUpstreamSession(deps, request.route, upstreamSessionId);
-    return answerRefusal(x.res, x.request, sessionsUnavailable(null));
+    return refuse(x, sessionsUnavailable(null));
   }
   return relay(x, answer, sessionId, {}, false);
 }
@@ -223,7 +212,7 @@ async function endSession(x: Exchange, session: GatewaySession): Promise<Served>
   try {
     await deps.mcpSessions.end(session.id);
   } catch {
-    return answerRefusal(x.res, x.request, sessionsUnavailable(null));
+    return refuse(x, sessionsUnavailable(null));
   }
   const upstreamId = session.binding.upstreamSessionId;
   const started = performance.now();
@@ -304,7 +293,7 @@ async function exchange(
   );
   const answer = await deps.upstream.exchange(target, { ...call, headers, signal: abort.signal });
   if (!answer.ok) {
-    const served = answerRefusal(x.res, x.request, upstreamFailure(answer.error, x.id), answer.error.headers);
+    const served = refuse(x, upstreamFailure(answer.error, x.id), answer.error.headers);
     return { ok: false, served: { ...served, upstreamMs: answer.error.upstreamMs } };
   }
   // The upstream no longer knows the session (restarted, expired): neither does the gateway from now on.
@@ -335,7 +324,7 @@ async function relay(
       relayed.error === 'too_large'
         ? "The upstream MCP server's answer is too large."
         : 'The upstream MCP server broke its answer off.';
-    const failed = answerRefusal(x.res, x.request, {
+    const failed = refuse(x, {
       ...refusal(502, JSONRPC.upstreamUnavailable, message, 'upstream_unavailable'),
       id: x.id,
     });

@@ -68,7 +68,7 @@ export async function admit(
 
     const context = { route, key: key.value, subscription: sub };
     // MCP APIs: only tools/call messages are charged to rate limits and quota (mcp-proxy charges them
-    // with chargeLimits once the body says what the message is); see mcp-proxy/limits.ts.
+    // with chargeLimits once the body says what the message is); why: mcp-proxy/serve.ts.
     if (route.kind === 'MCP') return ok({ ...context, headers: {} });
     const charged = await chargeLimits(deps, context, client, config, nowMs);
     if (!charged.ok) return err({ problem: charged.error, ...context });
