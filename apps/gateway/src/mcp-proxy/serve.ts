@@ -201,7 +201,7 @@ async function initialize(x: Exchange, body: Buffer): Promise<Served> {
 
 /** The server's notification stream (GET), filtered like any tools/list result it may replay. */
 async function serveStream(x: Exchange, session: GatewaySession): Promise<Served> {
-  const call = await exchange(x, { method: 'GET', body: null, idleTimeoutMs: 0 }, session);
+  const call = await exchange(x, { method: 'GET', body: null, idleTimeoutMs: 0, stream: true }, session);
   if (!call.ok) return call.served;
   return relay(x, call.answer, session, {}, true);
 }
@@ -268,7 +268,7 @@ type Answer = Extract<Awaited<ReturnType<UpstreamClient['exchange']>>, { ok: tru
 
 async function exchange(
   x: Exchange,
-  call: Pick<ExchangeRequest, 'method' | 'body' | 'idleTimeoutMs'>,
+  call: Pick<ExchangeRequest, 'method' | 'body' | 'idleTimeoutMs' | 'stream'>,
   session: GatewaySession | undefined,
 ): Promise<{ ok: true; answer: Answer } | { ok: false; served: Served }> {
   const { deps, request, req, res } = x;

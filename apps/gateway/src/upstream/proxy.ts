@@ -51,6 +51,8 @@ export interface ExchangeRequest {
   idleTimeoutMs?: number;
   /** aborts the request and its response body (the client left) */
   signal?: AbortSignal;
+  /** a long-lived stream (MCP's GET): sent over connections of its own */
+  stream?: boolean;
 }
 
 export interface ExchangeResponse {
@@ -253,7 +255,8 @@ export class UpstreamClient {
       chosen.inFlight += 1;
       group.budget.recordRequest();
       try {
-        const response = await this.pool(chosen.origin, config, target.orgId).request({
+        const pool = this.pool(chosen.origin, config, target.orgId, request.stream === true);
+        const response = await pool.request({
           method: request.method,
           path: joinUpstreamPath(chosen.basePath, target.rest, target.query),
           headers: request.headers,
@@ -326,13 +329,15 @@ export class UpstreamClient {
   }
 
   /** One pool per org too: its connector admits the org's allow-listed hosts, and connections are reused. */
-  private pool(origin: string, config: UpstreamConfig, orgId: string): Pool {
+  private pool(origin: string, config: UpstreamConfig, orgId: string, streams = false): Pool {
     const connectTimeoutMs = config.timeouts.connectMs;
-    const key = `${orgId} ${origin} ${connectTimeoutMs}`;
+    const key = `${orgId} ${origin} ${connectTimeoutMs}${streams ? ' streams' : ''}`;
     let pool = this.pools.get(key);
     if (!pool) {
       pool = new Pool(origin, {
-        connections: 256,
+        // Streams hold their connection for as long as they stay open: in a pool of their own, and
+        // not capped, so open streams never leave calls waiting for a connection.
+        connections: streams ? null : 256,
         connect: guardedConnector({ connectTimeoutMs, allowList: this.options.allowList, orgId }),
       });
       this.pools.set(key, pool);
