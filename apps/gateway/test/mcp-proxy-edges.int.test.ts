@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
+import { SESSIONS_PER_MINUTE } from '../src/mcp-proxy/session-limit.ts';
 import { bearer, call, startWorld, type TestWorld } from './harness.ts';
 import { type McpUpstream, startMcpUpstream } from './mcp-proxy-upstream.ts';
 
@@ -91,6 +92,31 @@ describe('MCP APIs: limits, failures and bad input', () => {
     });
     expect(logs.map((row) => row.status).sort()).toEqual([200, 200, 429]);
     expect(logs.find((row) => row.status === 429)?.errorCode).toBe('rate_limited');
+  });
+
+  it('lets a key open a bounded number of sessions a minute', async () => {
+    const api = await seedMcpApi(world, upstream.url);
+    const open = () =>
+      call(world.gateway.url, api.path, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, ...bearer(api.consumer.plaintext) },
+        body: INIT,
+      });
+    // the window refills continuously (GCRA): a few more get through while the burst is sent
+    let opened = 0;
+    let refused: Awaited<ReturnType<typeof open>> | undefined;
+    let before = 0;
+    while (!refused && opened < SESSIONS_PER_MINUTE + 20) {
+      before = upstream.requests.length;
+      const res = await open();
+      if (res.status === 200) opened += 1;
+      else refused = res;
+    }
+    expect(opened).toBeGreaterThanOrEqual(SESSIONS_PER_MINUTE);
+    expect(refused?.status).toBe(429);
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused?.json()).toMatchObject({ id: 0, error: { message: expect.stringContaining('sessions') } });
+    expect(upstream.requests.length).toBe(before);
   });
 
   it('answers a JSON-RPC error when the upstream is down, logged as upstream_unavailable', async () => {

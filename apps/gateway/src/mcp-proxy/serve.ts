@@ -17,6 +17,7 @@ import {
 } from './jsonrpc.ts';
 import { answerRefusal, answerToolRefusal, upstreamFailure } from './refusals.ts';
 import { apiScope, type GatewaySession, resolveSession, sessionsUnavailable } from './session.ts';
+import { admitNewSession } from './session-limit.ts';
 import { toolAllowed, toolPolicy } from './tools.ts';
 import { closeUpstreamSession, endSessionOfRefusedKey } from './upstream-session.ts';
 
@@ -179,6 +180,8 @@ async function admitToolCall(
 /** initialize opens a gateway session around the upstream's, whose id only the gateway keeps. */
 async function initialize(x: Exchange, body: Buffer): Promise<Served> {
   const { deps, request } = x;
+  const limited = await admitNewSession(deps, request, x.id);
+  if (limited) return refuse(x, limited.refusal, limited.headers);
   const call = await exchange(x, { method: 'POST', body }, undefined);
   if (!call.ok) return call.served;
   const answer = call.answer;
