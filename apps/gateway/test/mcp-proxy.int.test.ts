@@ -203,6 +203,31 @@ describe('MCP APIs: upstream MCP servers through the gateway', () => {
     }, 5_000);
   });
 
+  it('cuts an open notification stream when its subscription is suspended', async () => {
+    const consumer = await seedConsumerWithKey(world.db, api.provider.plan.id);
+    const client = await connect(world.gateway.url, api.path, consumer.plaintext);
+    clients.push(client);
+    const before = upstream.requests.length;
+    await client.listTools();
+    const upstreamSession = upstream.requests.slice(before).at(-1)?.sessionId ?? '';
+    await eventually(
+      async () => upstream.requests.some((r) => r.method === 'GET' && r.sessionId === upstreamSession),
+      5_000,
+    );
+    await world.db.subscription.update({
+      where: { id: consumer.subscription.id },
+      data: { status: 'SUSPENDED', suspendedReason: 'manual' },
+    });
+    await notify(world.db, { kind: 'subscription', id: consumer.subscription.id });
+    await eventually(async () => {
+      await world.gateway.flushUsage();
+      const logs = await world.db.requestLog.findMany({
+        where: { keyId: consumer.apiKey.id, method: 'GET', errorCode: 'subscription_inactive' },
+      });
+      return logs.length === 1;
+    }, 6_000);
+  });
+
   it('ends a session on DELETE; the id is unknown afterwards', async () => {
     const client = await connect(world.gateway.url, api.path, api.consumer.plaintext);
     const sessionId = sessionOf(client) ?? '';

@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import type { McpSessionStore } from '../mcp/sessions.ts';
 import { type AdmitDeps, chargeLimits } from '../pipeline/admit.ts';
 import { extractApiKey } from '../pipeline/key.ts';
+import { checkSubscription } from '../pipeline/subscription.ts';
 import { bufferBody } from '../policies/size-limits.ts';
 import type { ExchangeRequest, ForwardTarget, UpstreamClient } from '../upstream/proxy.ts';
 import { relayAnswer, type StreamWatch, upstreamHeaders } from './forward.ts';
@@ -246,7 +247,8 @@ async function forward(
 
 /**
  * An open event stream is checked every STREAM_CHECK_MS: a key revoked or expired meanwhile ends it
- * (and its session, here and upstream), as does a session ended by another request.
+ * (and its session, here and upstream); a subscription no longer active, or a session ended by
+ * another request, ends the stream.
  */
 function streamWatch(x: Exchange, session: GatewaySession): StreamWatch {
   const { deps, request, req } = x;
@@ -262,6 +264,8 @@ function streamWatch(x: Exchange, session: GatewaySession): StreamWatch {
         void endSessionOfRefusedKey(deps, { route: request.route, keyId: request.key.id, code }, req.headers);
         return code;
       }
+      const subscription = checkSubscription(await deps.cache.subscriptions(key.appId, request.route.apiId));
+      if (!subscription.ok) return subscription.error.code;
       return (await deps.mcpSessions.get(session.id)) ? null : 'mcp_session_ended';
     },
   };
