@@ -331,8 +331,11 @@ async function relay(
       relayed.error === 'too_large'
         ? "The upstream MCP server's answer is too large."
         : 'The upstream MCP server broke its answer off.';
+    // a body cut because the client left (its abort) is the client's doing, not the upstream's
+    const clientGone = relayed.error === 'broken' && res.destroyed;
     const failed = refuse(x, {
-      ...refusal(502, JSONRPC.upstreamUnavailable, message, 'upstream_unavailable'),
+      ...refusal(clientGone ? 499 : 502, JSONRPC.upstreamUnavailable, message, 'upstream_unavailable'),
+      ...(clientGone ? { errorCode: 'client_closed' } : {}),
       id: x.id,
     });
     return { ...failed, upstreamMs: answer.upstreamMs };
