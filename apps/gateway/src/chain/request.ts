@@ -25,6 +25,12 @@ export interface GatewayRequest {
   path?: ParsedPath;
   /** screen or admit: the API, once resolved */
   route?: RouteRecord;
+  /**
+   * mcp: the MCP tool this request is a call of — from the gateway's own tools/call loopback
+   * (mcp/internal.ts), or a tools/call message to an MCP API (mcp-proxy); the usage event's `tool` and
+   * the log row's `mcpTool`
+   */
+  tool?: string;
   /** admit: the verified key */
   key?: KeyRecord;
   /** admit: the subscription the request was admitted under */
@@ -37,8 +43,6 @@ export interface GatewayRequest {
   readonly counters: { bytesIn: number; bytesOut: number };
   /** AI calls: tokens and cost, set by src/ai before the response's final end() */
   readonly metered: AiMetered;
-  /** MCP tools/call messages: the tool called (the usage event's `tool`, the log row's mcpTool) */
-  tool?: string;
   /** false: recorded but never billed (a gateway refusal after admission, a response broken off) */
   billable: boolean;
   /** the usage event has left (at the response's end): it is not sent again at completion */

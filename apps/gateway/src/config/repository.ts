@@ -38,10 +38,15 @@ export interface RouteRecord {
   /** parsed Api.policies: IP rules, CORS, size limits, transforms, cache, Redis failure mode */
   policies: ApiPolicies;
   /**
-   * The OpenAPI document, only when the API validates requests against it (policies.validateRequests):
-   * the one use the gateway has for it, so route entries do not carry documents nobody reads.
+   * The OpenAPI document, only when the API validates requests against it (policies.validateRequests)
+   * or serves its operations as MCP tools (mcp.enabled): route entries do not carry documents nobody reads.
    */
   openapiSpec: unknown;
+  /**
+   * mcp: parsed Api.mcp (off when absent or unreadable): REST APIs with `enabled` serve
+   * `/{org}/{api}/mcp`; for MCP APIs, the allow-list of the upstream server's tools (src/mcp-proxy)
+   */
+  mcp?: ApiMcpConfig;
   /** epoch ms the API was deprecated (DEPRECATED only): the `Deprecation` header */
   deprecatedAt: number | null;
   /** epoch ms the API stops answering (Api.sunsetAt): the `Sunset` header */
@@ -53,8 +58,6 @@ export interface RouteRecord {
   aiInvalid?: string | null;
   /** Api.rateLimitAccuracy (absent = EXACT): LOCAL_FIRST decides limits from leased shares */
   rateLimitAccuracy?: RateLimitAccuracy;
-  /** mcp-proxy: parsed Api.mcp of an MCP API (its tool allow-list) */
-  mcpProxy?: ApiMcpConfig;
 }
 
 type AiApiConfig = { kind: 'AI'; gateway: AiGatewayConfig } | { kind: 'PROMPT'; prompt: PromptConfig };
@@ -98,6 +101,14 @@ function stringHeaders(json: unknown): Record<string, string> {
   );
 }
 
+/** mcp: an API an app is actively subscribed to, by the slugs its routes are cached under. */
+export interface ActiveApiRecord {
+  apiId: string;
+  orgSlug: string;
+  apiSlug: string;
+  subscriptionId: string;
+}
+
 export interface KeyRecord {
   id: string;
   appId: string;
@@ -133,6 +144,8 @@ export interface SubscriptionRecord {
 /** The gateway's only reads of configuration; everything else goes through the caches. */
 export interface ConfigRepository {
   route(orgSlug: string, apiSlug: string): Promise<RouteRecord | null>;
+  /** mcp: the APIs one app has an ACTIVE subscription to (for its `/mcp` tool list) */
+  activeApis(appId: string): Promise<ActiveApiRecord[]>;
   key(hash: string): Promise<KeyRecord | null>;
   /** Subscriptions of one app to any plan of one API, newest first. */
   subscriptions(appId: string, apiId: string): Promise<SubscriptionRecord[]>;
@@ -196,9 +209,9 @@ const epochMs = (column: string) => `(extract(epoch from ${column}) * 1000)::flo
 
 const ROUTE_SQL = `
   SELECT a.id, a."orgId", a.status::text AS status, a."upstreamUrl", a.upstream, a.policies,
-    CASE WHEN a.policies->'validateRequests' = 'true'::jsonb THEN a."openapiSpec" END AS "openapiSpec",
+    CASE WHEN a.policies->'validateRequests' = 'true'::jsonb OR a.mcp->'enabled' = 'true'::jsonb
+      THEN a."openapiSpec" END AS "openapiSpec", a.mcp,
     ${epochMs('a."sunsetAt"')} AS "sunsetAt", a.kind::text AS kind, a.ai,
-    CASE WHEN a.kind = 'MCP' THEN a.mcp END AS "mcpProxy",
     a."rateLimitAccuracy"::text AS "rateLimitAccuracy",
     CASE WHEN a.status = 'DEPRECATED' THEN coalesce(
       (SELECT ${epochMs('l.at')} FROM "AuditLog" l
@@ -207,6 +220,14 @@ const ROUTE_SQL = `
       ${epochMs('a."updatedAt"')}) END AS "deprecatedAt"
   FROM "Api" a JOIN "Organization" o ON o.id = a."orgId"
   WHERE o.slug = $1 AND a.slug = $2`;
+
+// mcp: ACTIVE subscriptions only, one row per API (an app may hold two plans of one API during a change)
+const ACTIVE_APIS_SQL = `
+  SELECT DISTINCT ON (a.id) a.id AS "apiId", o.slug AS "orgSlug", a.slug AS "apiSlug", s.id AS "subscriptionId"
+  FROM "Subscription" s JOIN "Plan" p ON p.id = s."planId" JOIN "Api" a ON a.id = p."apiId"
+    JOIN "Organization" o ON o.id = a."orgId"
+  WHERE s."appId" = $1 AND s.status = 'ACTIVE'
+  ORDER BY a.id, s."createdAt" DESC`;
 
 const KEY_SQL = `
   SELECT k.id, k."appId", app."orgId" AS "consumerOrgId",
@@ -246,7 +267,7 @@ interface RouteRow {
   sunsetAt: number | null;
   kind: 'REST' | 'AI' | 'PROMPT' | 'MCP';
   ai: unknown;
-  mcpProxy: unknown;
+  mcp: unknown;
   deprecatedAt: number | null;
   rateLimitAccuracy: RateLimitAccuracy;
 }
@@ -287,8 +308,11 @@ export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
         rateLimitAccuracy: api.rateLimitAccuracy,
         kind: api.kind, // ai
         ...parseAiDocument(api.kind, api.ai), // ai
-        ...(api.kind === 'MCP' ? { mcpProxy: parseApiMcpConfig(api.mcpProxy) } : {}), // mcp-proxy
+        mcp: parseApiMcpConfig(api.mcp),
       };
+    },
+    async activeApis(appId) {
+      return sql.rows<ActiveApiRecord>(ACTIVE_APIS_SQL, [appId]);
     },
     async key(hash) {
       const [key] = await sql.rows<Required<KeyRecord>>(KEY_SQL, [hash]);

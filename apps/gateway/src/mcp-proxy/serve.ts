@@ -24,7 +24,7 @@ import { closeUpstreamSession, endSessionOfRefusedKey } from './upstream-session
 
 export interface McpProxyDeps extends AdmitDeps {
   upstream: UpstreamClient;
-  mcpSessions: McpSessionStore;
+  mcp: { sessions: McpSessionStore };
   log: Logger;
 }
 
@@ -73,7 +73,7 @@ export async function serveMcpProxy(
     case 'GET':
     case 'DELETE': {
       req.resume();
-      const session = await resolveSession(deps.mcpSessions, req.headers, owner(request), null);
+      const session = await resolveSession(deps.mcp.sessions, req.headers, owner(request), null);
       if (!session.ok) return refuse(x, session.error);
       return request.method === 'GET' ? serveStream(x, session.value) : endSession(x, session.value);
     }
@@ -120,7 +120,7 @@ async function servePost(x: Exchange): Promise<Served> {
   x.id = message.kind === 'request' ? message.id : null;
   if (message.kind === 'request' && message.method === 'initialize') return initialize(x, body.value);
 
-  const session = await resolveSession(deps.mcpSessions, req.headers, owner(request), x.id);
+  const session = await resolveSession(deps.mcp.sessions, req.headers, owner(request), x.id);
   if (!session.ok) return refuse(x, session.error);
   let extraHeaders: Record<string, string> = {};
   if (message.kind === 'request' && message.method === 'tools/call') {
@@ -153,7 +153,7 @@ async function admitToolCall(
     return { ok: false, served: refuse(x, invalid) };
   }
   request.tool = name.slice(0, 128);
-  if (!toolAllowed(toolPolicy(request.route.mcpProxy), name)) {
+  if (!toolAllowed(toolPolicy(request.route.mcp), name)) {
     const refused: JsonRpcRefusal = {
       httpStatus: 200,
       logStatus: 403,
@@ -190,7 +190,7 @@ async function initialize(x: Exchange, body: Buffer): Promise<Served> {
   const upstreamSessionId = headerValue(answer.headers['mcp-session-id']);
   let sessionId: string;
   try {
-    sessionId = await deps.mcpSessions.create({
+    sessionId = await deps.mcp.sessions.create({
       keyId: request.key.id,
       scope: apiScope(request.route.apiId),
       upstreamSessionId,
@@ -214,7 +214,7 @@ async function serveStream(x: Exchange, session: GatewaySession): Promise<Served
 async function endSession(x: Exchange, session: GatewaySession): Promise<Served> {
   const { deps, request, res } = x;
   try {
-    await deps.mcpSessions.end(session.id);
+    await deps.mcp.sessions.end(session.id);
   } catch {
     return refuse(x, sessionsUnavailable(null));
   }
@@ -266,7 +266,7 @@ function streamWatch(x: Exchange, session: GatewaySession): StreamWatch {
       }
       const subscription = checkSubscription(await deps.cache.subscriptions(key.appId, request.route.apiId));
       if (!subscription.ok) return subscription.error.code;
-      return (await deps.mcpSessions.get(session.id)) ? null : 'mcp_session_ended';
+      return (await deps.mcp.sessions.get(session.id)) ? null : 'mcp_session_ended';
     },
   };
 }
@@ -305,7 +305,7 @@ async function exchange(
   }
   // The upstream no longer knows the session (restarted, expired): neither does the gateway from now on.
   if (answer.value.status === 404 && session?.binding.upstreamSessionId !== undefined)
-    void deps.mcpSessions.end(session.id).catch(() => undefined);
+    void deps.mcp.sessions.end(session.id).catch(() => undefined);
   return { ok: true, answer: answer.value };
 }
 
@@ -317,7 +317,7 @@ async function relay(
   filterTools: boolean,
 ): Promise<Served> {
   const { request, res } = x;
-  const policy = toolPolicy(request.route.mcpProxy);
+  const policy = toolPolicy(request.route.mcp);
   const relayed = await relayAnswer(res, answer, {
     filter: filterTools && !policy.allowAll ? policy : null,
     sessionId: typeof session === 'string' ? session : session?.id,

@@ -45,7 +45,7 @@ export async function closeUpstreamSession(
  * it for this API) ends now, here and upstream, rather than idling until it expires.
  */
 export async function endSessionOfRefusedKey(
-  deps: { upstream: UpstreamClient; mcpSessions: McpSessionStore; log: Logger },
+  deps: { upstream: UpstreamClient; mcp: { sessions: McpSessionStore }; log: Logger },
   refused: { route: RouteRecord; keyId: string; code: string | undefined },
   headers: IncomingHttpHeaders,
 ): Promise<void> {
@@ -53,10 +53,10 @@ export async function endSessionOfRefusedKey(
   const sessionId = sessionHeader(headers);
   if (!sessionId) return;
   try {
-    const binding = await deps.mcpSessions.get(sessionId);
+    const binding = await deps.mcp.sessions.get(sessionId);
     if (!binding || binding.keyId !== refused.keyId || binding.scope !== apiScope(refused.route.apiId))
       return;
-    await deps.mcpSessions.end(sessionId);
+    await deps.mcp.sessions.end(sessionId);
     if (binding.upstreamSessionId !== undefined)
       await closeUpstreamSession(deps, refused.route, binding.upstreamSessionId);
   } catch (error) {

@@ -38,7 +38,7 @@ export interface RequestLogEntry {
   clientIp: string | null;
   userAgent: string | null;
   errorCode: string | null;
-  /** the MCP tool a tools/call message called (absent: none) */
+  /** MCP tool calls (RequestLog.mcpTool): the tool's name; absent or null otherwise */
   mcpTool?: string | null;
 }
 
@@ -356,7 +356,7 @@ function requestLogRow(entry: RequestLogEntry): string {
     clientIp: entry.clientIp,
     userAgent: entry.userAgent,
     errorCode: entry.errorCode,
-    // absent reads as NULL: REST requests' rows stay as short as before
+    // absent reads as NULL: the rows of requests without a tool stay as short as before
     ...(entry.mcpTool ? { mcpTool: entry.mcpTool } : {}),
   });
 }
