@@ -1,14 +1,13 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedTenantWorld, type TenantWorld } from '../security/test/world';
 import { db } from '../test/harness';
-import { managementHandler } from './handler';
 import { toolNameOf } from './mcp';
 import { MANAGEMENT_ENDPOINTS } from './table';
 import { tokenFor } from './test/client';
+import { startManagementServer } from './test/server';
 
 /** The route handler behind a tiny node:http adapter, so the official SDK client can talk to it. */
 let server: Server;
@@ -16,27 +15,7 @@ let base: string;
 let world: TenantWorld;
 
 beforeAll(async () => {
-  const handle = managementHandler({ db });
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = chunks.length ? Buffer.concat(chunks) : undefined;
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string') headers.set(name, value);
-    }
-    const response = await handle(
-      new Request(`http://${req.headers.host}${req.url}`, {
-        method: req.method,
-        headers,
-        ...(body ? { body } : {}),
-      }),
-    );
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await startManagementServer(db));
   world = await seedTenantWorld(db);
 });
 
