@@ -4,7 +4,7 @@ import type { Db } from '@portcullis/db';
 import { type SeedApiOptions, seedProviderWithApi } from '../../../test/fixtures.ts';
 
 /** An OpenAPI document whose operations reach the test upstream's echo, status and secret paths. */
-export const MCP_TEST_SPEC = {
+const MCP_TEST_SPEC = {
   openapi: '3.0.3',
   info: { title: 'Items', version: '1' },
   paths: {

@@ -10,7 +10,7 @@ import { rewriteSseData } from './sse.ts';
 import { filterToolsJson, type ToolPolicy } from './tools.ts';
 
 /** A JSON answer is read whole (to filter it, and to end the response with its last byte); past this it is refused. */
-export const MAX_JSON_ANSWER_BYTES = 16 * 1024 * 1024;
+const MAX_JSON_ANSWER_BYTES = 16 * 1024 * 1024;
 
 /**
  * The upstream request's headers: the client's minus its credentials and hop-by-hop headers (as for
@@ -61,7 +61,7 @@ export interface StreamWatch {
 }
 
 /** How a relayed answer ended; `cut`: the gateway ended the stream (see `cutBy`). */
-export type RelayEnding = 'complete' | 'client_gone' | 'upstream_broke' | 'cut';
+type RelayEnding = 'complete' | 'client_gone' | 'upstream_broke' | 'cut';
 
 export interface Relayed {
   ending: RelayEnding;

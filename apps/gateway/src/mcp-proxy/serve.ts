@@ -29,7 +29,7 @@ export interface McpProxyDeps extends AdmitDeps {
 }
 
 /** One message is read whole to be inspected; MCP messages are small, tool arguments included. */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const MCP_PATH = '/mcp';
 /** how often an open event stream checks its key and session (revocations end it within this) */
 const STREAM_CHECK_MS = 2_000;

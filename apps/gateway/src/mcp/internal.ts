@@ -8,9 +8,9 @@ import { MCP_TOOL_NAME } from '@portcullis/core/mcp/config';
  * other two mean nothing, so a client cannot name a tool (billed per tool) or an address of its own.
  * All three are removed from every request before anything else reads its headers.
  */
-export const MCP_TOOL_HEADER = 'x-portcullis-mcp-tool';
-export const INTERNAL_SECRET_HEADER = 'x-portcullis-internal';
-export const CLIENT_IP_HEADER = 'x-portcullis-client-ip';
+const MCP_TOOL_HEADER = 'x-portcullis-mcp-tool';
+const INTERNAL_SECRET_HEADER = 'x-portcullis-internal';
+const CLIENT_IP_HEADER = 'x-portcullis-client-ip';
 const INTERNAL_HEADERS = [MCP_TOOL_HEADER, INTERNAL_SECRET_HEADER, CLIENT_IP_HEADER] as const;
 
 /** 256 random bits, hex: what the cluster primary hands its workers (GATEWAY_INTERNAL_SECRET). */

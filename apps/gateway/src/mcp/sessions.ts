@@ -27,7 +27,7 @@ export interface McpSessionStore {
   close(): Promise<void>;
 }
 
-export const MCP_SESSION_ID = /^mcp_[A-Za-z0-9_-]{43}$/;
+const MCP_SESSION_ID = /^mcp_[A-Za-z0-9_-]{43}$/;
 const DEFAULT_IDLE_MS = 60 * 60 * 1000;
 const MAX_MEMORY_SESSIONS = 100_000;
 

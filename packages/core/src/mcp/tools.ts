@@ -7,8 +7,6 @@ import { type JsonSchema, resolveSchema } from './schema.ts';
  * previews, both from the same function.
  */
 
-export type { JsonSchema } from './schema.ts';
-
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 /** Headers a tool argument may never set: the gateway or the HTTP client owns them. */
 const RESERVED_HEADERS = new Set([
@@ -28,7 +26,7 @@ const RESERVED_HEADERS = new Set([
 const BODY_ARGUMENT = 'body';
 const MAX_DESCRIPTION = 1_024;
 
-export interface ToolParameter {
+interface ToolParameter {
   /** the parameter's name in the HTTP request */
   name: string;
   in: 'path' | 'query' | 'header';
@@ -215,7 +213,7 @@ export function toolsFromOpenApi(
   return { tools, problems };
 }
 
-export interface ToolRequest {
+interface ToolRequest {
   method: string;
   /** the path below the API's base, each parameter percent-encoded: never leaves the API's tree */
   path: string;

@@ -40,7 +40,14 @@ function cli(args: string[], env: Record<string, string> = {}) {
       process.execPath,
       [BIN, ...args],
       {
-        env: { PATH: process.env.PATH, HOME: configHome, XDG_CONFIG_HOME: configHome, ...env },
+        env: {
+          NODE_ENV: 'test',
+          PATH: process.env.PATH ?? '',
+          HOME: configHome,
+          XDG_CONFIG_HOME: configHome,
+          ...env,
+        },
+        encoding: 'utf8',
         timeout: 60_000,
       },
       (error, stdout, stderr) => {
