@@ -61,3 +61,19 @@ describe('toolsFromOpenApi on a hostile document', () => {
     expect(JSON.stringify(tools[0]?.inputSchema).length).toBeLessThan(64 * 1024);
   }, 120_000);
 });
+
+describe('header arguments of a hostile document', () => {
+  it("never carry the gateway's own x-portcullis-* headers", () => {
+    const parameters = ['X-Portcullis-Client-Ip', 'x-portcullis-mcp-tool', 'X-Portcullis-Internal'].map(
+      (name) => ({ name, in: 'header', schema: { type: 'string' } }),
+    );
+    const spec = {
+      openapi: '3.1.0',
+      info: { title: 'forge', version: '1' },
+      paths: { '/x': { get: { operationId: 'forge', parameters, responses: {} } } },
+    };
+    const [tool] = toolsFromOpenApi(spec).tools;
+    // with no client address known the loopback sets no client-ip header, and this one would stand in
+    expect(Object.keys(tool?.inputSchema.properties ?? {})).toEqual([]);
+  });
+});
