@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
 import { bearer, call, startWorld, type TestWorld } from './harness.ts';
-import { connectClient, seedMcpApi } from './mcp-harness.ts';
+import { connectClient, initializeMessage, mcpHeaders, seedMcpApi } from './mcp-harness.ts';
 
 /** What an upstream learns about the client of a tools/call, next to a plain call by the same client. */
 describe('MCP tool calls seen from the upstream, behind a trusted proxy', () => {
@@ -85,4 +85,77 @@ describe("a hostile provider's tool whose path leaves its API", () => {
     // today: ['/victim/admin/delete-everything'], logged on the victim's API as tool getForecast
     expect(reached.filter((url) => url.startsWith('/victim'))).toEqual([]);
   });
+});
+
+describe("one tenant's slow tool calls and everyone else's", () => {
+  let world: TestWorld;
+
+  beforeAll(async () => {
+    world = await startWorld({ redis: false, upstreamTimeoutMs: 5_000 });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  async function session(at: string, key: string): Promise<string> {
+    const res = await call(world.gateway.url, at, {
+      method: 'POST',
+      headers: mcpHeaders(key),
+      body: initializeMessage,
+    });
+    return String(res.headers['mcp-session-id']);
+  }
+  const toolCall = (name: string) =>
+    JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name, arguments: {} } });
+
+  it("does not queue another tenant's tool call behind them", async () => {
+    // the hostile tenant is provider and consumer of an API whose one tool answers in 3 s
+    const slow = await seedProviderWithApi(world.db, {
+      upstreamUrl: `${world.upstream.url}/base`,
+      rateLimit: 10_000,
+    });
+    await world.db.api.update({
+      where: { id: slow.api.id },
+      data: {
+        openapiSpec: {
+          openapi: '3.1.0',
+          info: { title: 'Slow', version: '1' },
+          paths: { '/slow': { get: { operationId: 'wait', responses: { '200': { description: 'late' } } } } },
+        },
+        mcp: { enabled: true, tools: ['wait'] },
+      },
+    });
+    const hostileKey = (await seedConsumerWithKey(world.db, slow.plan.id)).plaintext;
+    const victim = await seedMcpApi(world.db, { upstreamUrl: `${world.upstream.url}/base` });
+    const victimKey = (await seedConsumerWithKey(world.db, victim.plan.id)).plaintext;
+
+    const slowAt = `/${slow.org.slug}/${slow.api.slug}/mcp`;
+    const victimAt = `/${victim.org.slug}/${victim.api.slug}/mcp`;
+    const hostileSession = await session(slowAt, hostileKey);
+    const victimSession = await session(victimAt, victimKey);
+    const flood = Array.from({ length: 80 }, () =>
+      call(world.gateway.url, slowAt, {
+        method: 'POST',
+        headers: mcpHeaders(hostileKey, hostileSession),
+        body: toolCall('wait'),
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const started = performance.now();
+    const answer = await call(world.gateway.url, victimAt, {
+      method: 'POST',
+      headers: mcpHeaders(victimKey, victimSession),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'tools/call',
+        params: { name: 'getItem', arguments: { itemId: 'quick' } },
+      }),
+    });
+    const waited = performance.now() - started;
+    await Promise.all(flood);
+    expect(answer.status).toBe(200);
+    // its upstream answers at once; today it waits ~3 s for one of the 64 shared loopback connections
+    expect(waited).toBeLessThan(1_000);
+  }, 30_000);
 });
