@@ -37,7 +37,8 @@ export async function serveProxy(
           query: path.query,
         },
         {
-          clientIp: req.socket.remoteAddress,
+          // a tool call's socket is the gateway's own loopback: the MCP client is the one to name
+          clientIp: request.tool === undefined ? req.socket.remoteAddress : (request.clientIp ?? undefined),
           proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
           host: req.headers.host,
           requestId,

@@ -38,7 +38,11 @@ export async function callTool(
   if (path === '/mcp')
     return toolError("This operation's path is the API's MCP endpoint; it cannot be called as a tool.");
   const search = query.size > 0 ? `?${query.toString()}` : '';
-  const url = `${caller.baseUrl()}/${tool.orgSlug}/${tool.apiSlug}${path}${search}`;
+  const base = `/${tool.orgSlug}/${tool.apiSlug}/`;
+  const url = new URL(`${caller.baseUrl()}/${tool.orgSlug}/${tool.apiSlug}${path}${search}`);
+  // The URL parser resolves dot segments (also %2e): a tenant's path template must not reach another API.
+  if (!url.pathname.startsWith(base))
+    return toolError("This operation's path leaves its API; it cannot be called as a tool.");
   let answer: ToolAnswer;
   try {
     const response = await request(url, {

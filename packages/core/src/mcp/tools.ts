@@ -132,7 +132,10 @@ function buildTool(
     if (location === 'cookie') continue;
     if (location !== 'path' && location !== 'query' && location !== 'header') continue;
     const paramName = param.name as string;
-    if (location === 'header' && RESERVED_HEADERS.has(paramName.toLowerCase())) continue;
+    const headerName = paramName.toLowerCase();
+    // x-portcullis-*: the marks of the gateway's own tool calls, never an argument's
+    if (location === 'header' && (RESERVED_HEADERS.has(headerName) || headerName.startsWith('x-portcullis-')))
+      continue;
     const schema =
       param.schema !== undefined ? resolveSchema(param.schema, spec) : jsonContentSchema(param.content, spec);
     let argument = paramName;
