@@ -30,6 +30,8 @@ export interface UsageFigures {
   tokensOut?: number;
   /** AI cost in micro-units of the plan currency (integer). */
   costMicros?: bigint | number;
+  /** MCP tools/call: the tool's name, also counted per tool (ToolCallRollup). */
+  tool?: string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -52,12 +54,35 @@ interface TallyRow {
   costMicros: bigint;
 }
 
-/** Usage summed per subscription × hour × status class, in memory: what the rollup rows add up. */
+interface ToolTallyRow {
+  subscriptionId: string;
+  bucketMs: number;
+  tool: string;
+  calls: number;
+  billable: number;
+}
+
+/**
+ * Usage summed per subscription × hour × status class, in memory: what the rollup rows add up; tool
+ * calls also per subscription × hour × tool.
+ */
 export class UsageTally {
   private readonly rows = new Map<string, TallyRow>();
+  private readonly toolRows = new Map<string, ToolTallyRow>();
 
   get size(): number {
     return this.rows.size;
+  }
+
+  private addToolCall(usage: UsageFigures, tool: string, bucketMs: number): void {
+    const key = `${usage.subscriptionId}|${bucketMs}|${tool}`;
+    let row = this.toolRows.get(key);
+    if (!row) {
+      row = { subscriptionId: usage.subscriptionId, bucketMs, tool, calls: 0, billable: 0 };
+      this.toolRows.set(key, row);
+    }
+    row.calls += 1;
+    if (isBillable(usage)) row.billable += 1;
   }
 
   add(usage: UsageFigures): void {
@@ -87,6 +112,7 @@ export class UsageTally {
     row.tokensIn += usage.tokensIn ?? 0;
     row.tokensOut += usage.tokensOut ?? 0;
     if (usage.costMicros !== undefined) row.costMicros += BigInt(usage.costMicros);
+    if (usage.tool !== undefined) this.addToolCall(usage, usage.tool, bucketMs);
   }
 
   /** Adds another tally's sums to this one (the other must not be used afterwards). */
@@ -105,6 +131,15 @@ export class UsageTally {
       into.tokensOut += row.tokensOut;
       into.costMicros += row.costMicros;
     }
+    for (const [key, row] of other.toolRows) {
+      const into = this.toolRows.get(key);
+      if (!into) {
+        this.toolRows.set(key, row);
+        continue;
+      }
+      into.calls += row.calls;
+      into.billable += row.billable;
+    }
   }
 
   /** The rows as one JSON array (a bigint travels as its decimal text: exact). */
@@ -121,6 +156,19 @@ export class UsageTally {
         tokens_in: r.tokensIn,
         tokens_out: r.tokensOut,
         cost: r.costMicros.toString(),
+      })),
+    );
+  }
+
+  /** The tool-call rows as one JSON array. */
+  toolsToJson(): string {
+    return JSON.stringify(
+      [...this.toolRows.values()].map((r) => ({
+        sid: r.subscriptionId,
+        bucket: new Date(r.bucketMs).toISOString(),
+        tool: r.tool,
+        calls: r.calls,
+        billable: r.billable,
       })),
     );
   }
@@ -225,6 +273,18 @@ const rollupCtes = (updatedAt: string) => `
       ORDER BY 1, 2, 3, 4
       ${addToRollupOnConflict('UsagePairRollup', PAIR_SUMMED)}
     ),
+    tool_hourly AS (
+      INSERT INTO "ToolCallRollup" (id, "subscriptionId", "bucketStart", tool, calls, billable, "updatedAt")
+      SELECT gen_random_uuid()::text, v.sid, date_trunc('hour', v.at), v.tool, sum(v.calls), sum(v.billable),
+        ${updatedAt}::timestamp(3)
+      FROM tool_tallied v JOIN "Subscription" s ON s.id = v.sid
+      GROUP BY v.sid, date_trunc('hour', v.at), v.tool
+      ORDER BY v.sid, date_trunc('hour', v.at), v.tool
+      ON CONFLICT ("subscriptionId", "bucketStart", tool) DO UPDATE SET
+        calls = "ToolCallRollup".calls + excluded.calls,
+        billable = "ToolCallRollup".billable + excluded.billable,
+        "updatedAt" = excluded."updatedAt"
+    ),
     pair_daily AS (
       INSERT INTO "UsagePairDailyRollup" ("providerOrgId", day, "apiId", "consumerOrgId", requests, errors,
         "updatedAt")
@@ -235,12 +295,17 @@ const rollupCtes = (updatedAt: string) => `
       ${addToRollupOnConflict('UsagePairDailyRollup', PAIR_SUMMED)}
     )`;
 
-/** A tally whose sums are added as they are ($1: its rows as JSON, $2: updatedAt). */
+/** A tally whose sums are added as they are ($1: its rows as JSON, $2: updatedAt, $3: its tool rows). */
 const ADD_TALLY_SQL = `
     WITH tallied AS (
       SELECT sid, bucket AS at, cls, requests, billable, bytes_in, bytes_out, tokens_in, tokens_out, cost
       FROM json_to_recordset($1::json) AS x(sid text, bucket timestamp(3), cls int, requests bigint,
         billable bigint, bytes_in bigint, bytes_out bigint, tokens_in bigint, tokens_out bigint, cost bigint)
+    ),
+    tool_tallied AS (
+      SELECT sid, bucket AS at, tool, calls, billable
+      FROM json_to_recordset($3::json) AS x(sid text, bucket timestamp(3), tool text, calls bigint,
+        billable bigint)
     ),
     ${rollupCtes('$2')}
     SELECT count(*)::int AS rows FROM tallied`;
@@ -248,10 +313,10 @@ const ADD_TALLY_SQL = `
 /**
  * Events recorded in "UsageEvent" with ON CONFLICT (id, at) DO NOTHING (its key: the table is partitioned
  * by day on the event time, which a redelivered event carries unchanged); only the rows that insert RETURNS
- * (first time seen) are tallied. Each column travels as ONE comma-joined string ($2…$12) split by
+ * (first time seen) are tallied, tool calls also per tool. Each column travels as ONE comma-joined string ($2…$13) split by
  * string_to_array and spread by unnest: a dozen parameters whatever the batch size, and no per-element
  * array conversion in the driver (which cost 3x the whole statement at 5,000 rows). Ids cannot contain a
- * comma (the stream encoding restricts them).
+ * comma (the stream encoding restricts them, tool names too; '' = no tool).
  */
 const RECORD_EVENTS_SQL = `
     WITH input AS (
@@ -266,8 +331,9 @@ const RECORD_EVENTS_SQL = `
         string_to_array($9, ',')::bigint[],
         string_to_array($10, ',')::int[],
         string_to_array($11, ',')::int[],
-        string_to_array($12, ',')::bigint[]
-      ) AS t(id, sid, at, status, cls, billable, bytes_in, bytes_out, tokens_in, tokens_out, cost)
+        string_to_array($12, ',')::bigint[],
+        string_to_array($13, ',')
+      ) AS t(id, sid, at, status, cls, billable, bytes_in, bytes_out, tokens_in, tokens_out, cost, tool)
     ),
     inserted AS (
       INSERT INTO "UsageEvent" (id, "subscriptionId", at, status, billable, "tokensIn", "tokensOut",
@@ -279,19 +345,22 @@ const RECORD_EVENTS_SQL = `
     ),
     tallied AS (
       SELECT i.sid, i.at, i.cls, 1 AS requests, CASE WHEN i.billable THEN 1 ELSE 0 END AS billable,
-        i.bytes_in, i.bytes_out, i.tokens_in, i.tokens_out, i.cost
+        i.bytes_in, i.bytes_out, i.tokens_in, i.tokens_out, i.cost, NULLIF(i.tool, '') AS tool
       FROM input i
       JOIN inserted USING (id)
+    ),
+    tool_tallied AS (
+      SELECT sid, at, tool, requests AS calls, billable FROM tallied WHERE tool IS NOT NULL
     ),
     ${rollupCtes('$1')}
     SELECT id FROM inserted`;
 
 const list = (values: readonly (string | number)[]) => values.join(',');
 
-/** The event columns, each one comma-joined string, in RECORD_EVENTS_SQL's order ($2…$12). */
+/** The event columns, each one comma-joined string, in RECORD_EVENTS_SQL's order ($2…$13). */
 function eventColumns(events: readonly StreamUsageEvent[]): string[] {
   const seen = new Set<string>();
-  const columns: (string | number)[][] = Array.from({ length: 11 }, () => []);
+  const columns: (string | number)[][] = Array.from({ length: 12 }, () => []);
   for (const event of events) {
     // One statement cannot both insert an id and see that insert conflict, so repeats go here.
     if (seen.has(event.id)) continue;
@@ -308,6 +377,7 @@ function eventColumns(events: readonly StreamUsageEvent[]): string[] {
       event.tokensIn ?? 0,
       event.tokensOut ?? 0,
       String(event.costMicros ?? 0),
+      event.tool ?? '',
     ];
     for (const [column, value] of values.entries()) columns[column]?.push(value);
   }
@@ -329,7 +399,7 @@ export async function writeRollups(
 ): Promise<string[]> {
   const updatedAt = new Date(updatedAtMs).toISOString();
   if (usage instanceof UsageTally) {
-    if (usage.size > 0) await sql.execute(ADD_TALLY_SQL, [usage.toJson(), updatedAt]);
+    if (usage.size > 0) await sql.execute(ADD_TALLY_SQL, [usage.toJson(), updatedAt, usage.toolsToJson()]);
     return [];
   }
   if (usage.length === 0) return [];
