@@ -143,6 +143,14 @@ export const ACCESS_MATRIX: Record<string, MatrixEntry> = {
     input: (w) => ({ ...prov(w), apiSlug: w.provider.apiSlug }),
   },
   'policy.updatePolicies': { access: role('provider', 'ADMIN'), input: provApi },
+  'policy.mcp': {
+    access: role('provider', 'VIEWER'),
+    input: (w) => ({ ...prov(w), apiSlug: w.provider.apiSlug }),
+  },
+  'policy.updateMcp': {
+    access: role('provider', 'ADMIN'),
+    input: (w) => ({ ...provApi(w), enabled: false }),
+  },
   'policy.updateUpstream': {
     access: role('provider', 'ADMIN'),
     input: (w) => ({ ...provApi(w), upstreamUrl: 'http://127.0.0.1:9/upstream' }),
