@@ -64,6 +64,8 @@ export async function seedDemo(db: Db, opts: { upstreamUrl: string; dataDir: str
       publishedAt: new Date(),
       tags: ['demo'],
       openapiSpec: DEMO_OPENAPI,
+      // its operations are also MCP tools at {gateway}/demo/echo/mcp (and, for the demo key, at /mcp)
+      mcp: { enabled: true, tools: ['hello', 'getItem', 'postMessage'] },
     },
     update: { upstreamUrl: opts.upstreamUrl },
   });
