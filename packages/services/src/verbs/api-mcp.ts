@@ -1,6 +1,6 @@
 import { badRequest, notFound } from '@portcullis/core/errors';
 import { parseApiMcpConfig, ZApiMcpConfig } from '@portcullis/core/mcp/config';
-import { openApiOperations } from '@portcullis/core/mcp/operations';
+import { toolsFromOpenApi } from '@portcullis/core/mcp/tools';
 import { ZId, ZSlugRef } from '@portcullis/core/schemas';
 import type { Prisma } from '@portcullis/db';
 import { z } from 'zod';
@@ -17,7 +17,26 @@ export type ApiMcpConfigSetInput = z.input<typeof ZApiMcpConfigSet>;
 
 const MCP_CAPABLE = new Set(['REST', 'MCP']);
 
-/** The MCP tab's data: the stored config and, for a REST API, the operations there are to choose from. */
+/** What the MCP tab previews of each tool a REST API's document yields (the gateway lists the same). */
+function toolPreviews(spec: unknown) {
+  const { tools, problems } = toolsFromOpenApi(spec);
+  return {
+    tools: tools.map((tool) => ({
+      name: tool.name,
+      title: tool.title ?? null,
+      description: tool.description,
+      method: tool.operation.method.toUpperCase(),
+      path: tool.operation.pathTemplate,
+      inputSchema: tool.inputSchema,
+    })),
+    problems,
+  };
+}
+
+/**
+ * The MCP tab's data: the stored config and, for a REST API, the tools its OpenAPI document yields
+ * (what the config's `tools` names) and the operations that could not become tools.
+ */
 export async function getApiMcpConfig(ctx: OrgCtx, input: z.input<typeof ZApiMcpConfigGet>) {
   const { apiSlug } = ZApiMcpConfigGet.parse(input);
   const api = await ctx.db.api.findFirst({
@@ -30,7 +49,7 @@ export async function getApiMcpConfig(ctx: OrgCtx, input: z.input<typeof ZApiMcp
     ...rest,
     config: parseApiMcpConfig(mcp),
     hasOpenApiSpec: openapiSpec !== null,
-    operations: api.kind === 'REST' ? openApiOperations(openapiSpec) : [],
+    ...(api.kind === 'REST' ? toolPreviews(openapiSpec) : { tools: [], problems: [] }),
   };
 }
 
@@ -43,11 +62,12 @@ function refusals(api: StoredApi, config: z.output<typeof ZApiMcpConfig>): Recor
   if (config.allowAllTools) {
     fields.allowAllTools = 'Only an MCP API can let every tool through; choose the operations to offer';
   }
-  const documented = new Set(openApiOperations(api.openapiSpec).map((operation) => operation.operationId));
-  config.tools.forEach((operationId, index) => {
-    if (!documented.has(operationId)) {
-      fields[`tools.${index}`] = `The OpenAPI document has no operation "${operationId}"`;
-    }
+  // The names are the tools' names as the gateway derives them (toolsFromOpenApi), so a saved name
+  // always lists and calls.
+  const offered = new Set(toolsFromOpenApi(api.openapiSpec).tools.map((tool) => tool.name));
+  config.tools.forEach((name, index) => {
+    if (!offered.has(name))
+      fields[`tools.${index}`] = `The OpenAPI document has no operation for tool "${name}"`;
   });
   if (config.enabled && config.tools.length === 0 && !fields.allowAllTools) {
     fields.tools = 'Choose at least one operation to offer as a tool';

@@ -17,7 +17,11 @@ const SPEC = {
       get: { operationId: 'listOrders', summary: 'List orders' },
       post: { operationId: 'createOrder', description: 'Create an order' },
     },
-    '/orders/{id}': { get: { operationId: 'get order' }, delete: {} },
+    '/orders/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      get: { operationId: 'get order' },
+      delete: {},
+    },
   },
 };
 
@@ -41,23 +45,13 @@ describe('policy: MCP config', () => {
       config: { enabled: false, tools: [], allowAllTools: false },
     });
     expect(before.mcpUrl).toMatch(new RegExp(`/${p.org.slug}/${p.api.slug}/mcp$`));
-    expect(before.operations).toEqual([
-      {
-        operationId: 'listOrders',
-        method: 'GET',
-        path: '/orders',
-        summary: 'List orders',
-        usableAsTool: true,
-      },
-      {
-        operationId: 'createOrder',
-        method: 'POST',
-        path: '/orders',
-        summary: 'Create an order',
-        usableAsTool: true,
-      },
-      { operationId: 'get order', method: 'GET', path: '/orders/{id}', summary: '', usableAsTool: false },
+    expect(before.tools.map((t) => [t.name, t.method, t.path, t.description])).toEqual([
+      ['listOrders', 'GET', '/orders', 'List orders'],
+      ['createOrder', 'POST', '/orders', 'Create an order'],
+      ['get_order', 'GET', '/orders/{id}', expect.any(String)],
+      ['delete_orders_id', 'DELETE', '/orders/{id}', expect.any(String)],
     ]);
+    expect(before.tools[2]?.inputSchema).toMatchObject({ type: 'object', required: ['id'] });
 
     const listener = await listenConfig();
     try {
@@ -84,7 +78,7 @@ describe('policy: MCP config', () => {
       'BAD_REQUEST',
     );
     expect(fieldsOf(unknown)).toEqual({
-      'tools.1': 'The OpenAPI document has no operation "deleteEverything"',
+      'tools.1': 'The OpenAPI document has no operation for tool "deleteEverything"',
     });
     const allowAll = await expectTrpcError(
       p.caller.policy.updateMcp({ ...p.base, enabled: true, allowAllTools: true }),
@@ -96,7 +90,7 @@ describe('policy: MCP config', () => {
       'BAD_REQUEST',
     );
     expect(fieldsOf(none)).toHaveProperty('tools');
-    // Not a tool name at all: refused by the schema.
+    // Not a tool name at all (the tool of operationId "get order" is get_order): refused by the schema.
     await expectTrpcError(p.caller.policy.updateMcp({ ...p.base, tools: ['get order'] }), 'BAD_REQUEST');
     // Without a document there is nothing to offer.
     await p.caller.policy.setOpenApiSpec({ ...p.base, document: null });
@@ -119,7 +113,7 @@ describe('policy: MCP config', () => {
     await p.caller.policy.updateMcp({ ...base, enabled: true, tools: ['search', 'fetch_page'] });
     await p.caller.policy.updateMcp({ ...base, enabled: true, allowAllTools: true });
     const config = await p.caller.policy.mcp({ orgSlug: p.org.slug, apiSlug: api.slug });
-    expect(config).toMatchObject({ kind: 'MCP', operations: [], config: { allowAllTools: true } });
+    expect(config).toMatchObject({ kind: 'MCP', tools: [], config: { allowAllTools: true } });
     const ai = await db.api.create({
       data: { orgId: p.org.id, slug: uniq('ai'), name: 'AI', kind: 'AI', upstreamUrl: 'http://127.0.0.1:9/' },
     });
