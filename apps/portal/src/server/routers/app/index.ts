@@ -4,6 +4,9 @@ import {
 } from '@portcullis/billing/stripe-sync/checkout';
 import { ZAppCreate, ZAppRef } from '@portcullis/core/schemas';
 import { createApp, getApp, listApps, listAppsForActor } from '@portcullis/services/verbs/app';
+import { getAppMcpReach, ZAppMcpRef } from '@portcullis/services/verbs/app-mcp';
+import { env } from '../../../env';
+import { gatewayAppMcpUrl } from '../../gateway-url';
 import { rolesWith } from '../../permissions';
 import { stripeAccess } from '../../stripe-access';
 import { orgProcedure, protectedProcedure, router, verbCtx } from '../../trpc';
@@ -21,6 +24,13 @@ export const appDomainRouter = router({
   get: orgProcedure('app.read')
     .input(ZAppRef)
     .query(({ ctx, input }) => getApp(verbCtx(ctx), input)),
+  /** The app's MCP endpoint and the APIs whose tools it reaches. */
+  mcp: orgProcedure('app.read')
+    .input(ZAppMcpRef)
+    .query(async ({ ctx, input }) => ({
+      url: gatewayAppMcpUrl({ publicUrl: env.GATEWAY_PUBLIC_URL }),
+      apis: await getAppMcpReach(verbCtx(ctx), input),
+    })),
   /** Apps the signed-in user may subscribe with, across all their orgs (the catalog's "App" select). */
   subscribable: protectedProcedure.query(({ ctx }) =>
     listAppsForActor(ctx, rolesWith('subscription.create')),

@@ -198,6 +198,7 @@ export const ACCESS_MATRIX: Record<string, MatrixEntry> = {
   'app.create': { access: role('consumer', 'DEVELOPER'), input: (w) => ({ ...cons(w), name: uniq('app') }) },
   'app.list': { access: role('consumer', 'VIEWER'), input: cons },
   'app.get': { access: role('consumer', 'VIEWER'), input: (w) => ({ ...cons(w), appId: w.consumer.appId }) },
+  'app.mcp': { access: role('consumer', 'VIEWER'), input: (w) => ({ ...cons(w), appId: w.consumer.appId }) },
   'app.subscribable': { access: SIGNED_IN, input: noInput },
   'app.createAndSubscribe': {
     access: SIGNED_IN,

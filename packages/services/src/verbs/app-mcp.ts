@@ -1,0 +1,54 @@
+import { notFound } from '@portcullis/core/errors';
+import { parseApiMcpConfig } from '@portcullis/core/mcp/config';
+import { ZId } from '@portcullis/core/schemas';
+import { z } from 'zod';
+import type { OrgCtx } from './context.ts';
+
+/**
+ * What an app's MCP endpoint (`{gateway}/mcp`) reaches: the APIs its active subscriptions give it that
+ * offer tools over MCP (a REST API with MCP on, or an MCP API), and which tools each lets through.
+ */
+
+export const ZAppMcpRef = z.object({ appId: ZId });
+
+export interface AppMcpApi {
+  apiName: string;
+  apiSlug: string;
+  providerSlug: string;
+  kind: 'REST' | 'MCP';
+  /** null: every tool of the upstream MCP server */
+  tools: string[] | null;
+}
+
+export async function getAppMcpReach(ctx: OrgCtx, input: z.input<typeof ZAppMcpRef>): Promise<AppMcpApi[]> {
+  const { appId } = ZAppMcpRef.parse(input);
+  const app = await ctx.db.app.findFirst({ where: { id: appId, orgId: ctx.org.id }, select: { id: true } });
+  if (!app) throw notFound('App');
+  const subscriptions = await ctx.db.subscription.findMany({
+    where: {
+      appId: app.id,
+      status: 'ACTIVE',
+      plan: { api: { kind: { in: ['REST', 'MCP'] }, status: { not: 'RETIRED' } } },
+    },
+    select: {
+      plan: {
+        select: {
+          api: { select: { name: true, slug: true, kind: true, mcp: true, org: { select: { slug: true } } } },
+        },
+      },
+    },
+    orderBy: { createdAt: 'asc' },
+  });
+  const reach: AppMcpApi[] = [];
+  for (const { plan } of subscriptions) {
+    const { api } = plan;
+    const config = parseApiMcpConfig(api.mcp);
+    const base = { apiName: api.name, apiSlug: api.slug, providerSlug: api.org.slug };
+    if (api.kind === 'MCP') {
+      reach.push({ ...base, kind: 'MCP', tools: config.allowAllTools ? null : config.tools });
+    } else if (config.enabled && config.tools.length > 0) {
+      reach.push({ ...base, kind: 'REST', tools: config.tools });
+    }
+  }
+  return reach;
+}
