@@ -149,6 +149,16 @@ const ZGatewayEnv = z.object({
     }, 'must be 32 random bytes as base64 (44 characters) or hex (64 characters); generate one with: openssl rand -base64 32')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  // MCP servers — src/mcp
+  /**
+   * Marks the gateway's own MCP tool calls to itself. The cluster primary makes one for its workers;
+   * leave it unset (each process then makes its own).
+   */
+  GATEWAY_INTERNAL_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,128}$/, 'must be 32-128 characters of A-Z a-z 0-9 _ -')
+    .optional()
+    .or(unset),
   // Cluster, logging, draining, retention — see main.ts and src/ops
   /** node:cluster workers sharing the port; 1 runs a single process without a primary. Default: CPUs. */
   GATEWAY_WORKERS: z.coerce

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { GatewayConfigError, type GatewayEnv, readGatewayEnv, tracingOptions } from './env.ts';
 import { createLogging, describeError, type GatewayLogging } from './log.ts';
+import { newInternalSecret } from './mcp/internal.ts';
 import { onPrimaryDrainRequest, runPrimary } from './ops/cluster.ts';
 import { configureRequestMetrics } from './ops/http-metrics.ts';
 import { type RunningGateway, startGateway } from './server.ts';
@@ -71,6 +72,7 @@ async function runGateway(env: GatewayEnv, logging: GatewayLogging): Promise<voi
     drainDelayMs: env.GATEWAY_DRAIN_DELAY_MS,
     encryptionKey: env.PORTCULLIS_ENCRYPTION_KEY, // ai
     orgHostSuffix: env.GATEWAY_ORG_HOST_SUFFIX,
+    internalSecret: env.GATEWAY_INTERNAL_SECRET,
     tracing: tracingOptions(env),
     requestLogRetention: { defaultDays: env.GATEWAY_LOG_RETENTION_DAYS, intervalMs: 3_600_000 },
     log,
@@ -95,6 +97,8 @@ function main(): void {
     runPrimary({
       workers: env.GATEWAY_WORKERS,
       drainTimeoutMs: env.GATEWAY_DRAIN_TIMEOUT_MS,
+      // one secret for every worker: a tool call may come back to any of them
+      workerEnv: { GATEWAY_INTERNAL_SECRET: env.GATEWAY_INTERNAL_SECRET ?? newInternalSecret() },
       log: logging.log,
       exit: (code) => {
         logging.flush();

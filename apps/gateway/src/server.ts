@@ -17,6 +17,7 @@ import {
   type Logger,
   throttledWarn,
 } from './log.ts';
+import { createMcp } from './mcp/create.ts';
 import { registerWorkerMetrics } from './ops/cluster-metrics.ts';
 import { withOpsEndpoints } from './ops/endpoints.ts';
 import { collectProcessMetrics } from './ops/http-metrics.ts';
@@ -73,6 +74,13 @@ export interface GatewayOptions {
   encryptionKey?: string | undefined;
   /** GATEWAY_ORG_HOST_SUFFIX: Host `{org}.<suffix>` serves that org at `/{api}/…` (path routing stays) */
   orgHostSuffix?: string | undefined;
+  /**
+   * mcp: the secret that marks this gateway's own tool calls (GATEWAY_INTERNAL_SECRET, which the cluster
+   * primary gives its workers); default: a random one for this process
+   */
+  internalSecret?: string | undefined;
+  /** mcp: the largest JSON-RPC message the MCP endpoints accept (default 1 MiB) */
+  mcpMaxBodyBytes?: number;
   /** OpenTelemetry tracing (tracingOptions(env)); without an endpoint it is off */
   tracing?: TracingOptions;
   log?: Logger;
@@ -138,6 +146,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     now,
   });
 
+  const mcp = createMcp({
+    redis: infra.redis,
+    redisKeyPrefix: options.redisKeyPrefix,
+    internalSecret: options.internalSecret,
+    maxBodyBytes: options.mcpMaxBodyBytes,
+    upstreamTimeoutMs: options.upstreamTimeoutMs,
+  });
+
   const tracer =
     options.tracer ??
     createTracer({
@@ -157,6 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ai: ai.service,
     tracer,
     orgHostSuffix: options.orgHostSuffix,
+    mcp: mcp.deps,
     log,
     now,
     onInfraError: (what, error) => log('error', `${what} store failed`, { error: describeError(error) }),
@@ -174,6 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await listen(server, options.port ?? 8080, host);
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  mcp.listeningAt(host, port);
   log('info', 'gateway listening', { url, limitStore: limits.kind });
 
   let closing: Promise<void> | undefined;
@@ -207,6 +225,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           bounded(upstreams.client.close(), 'upstream pools', log),
           bounded(policies.close(), 'policy engine', log),
           bounded(ai.dispatchers.close(), 'AI provider connections', log),
+          bounded(mcp.close(), 'MCP sessions', log),
         ]);
         await bounded(sql.close(), 'node-postgres pool', log);
         config.untrack();

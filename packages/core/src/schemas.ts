@@ -5,7 +5,8 @@ import { ZApiPolicies, ZPlanLimits, ZUpstreamConfig } from './policies.ts';
 
 const RESERVED_SLUGS = new Set(['api', 'admin', 'health', 'healthz', 'metrics', 'www', 'static', 'new']);
 
-const ZSlug = z
+/** A new slug (orgs, APIs): today's rules, reserved words included. */
+export const ZSlug = z
   .string()
   .trim()
   .toLowerCase()

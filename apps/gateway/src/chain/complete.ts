@@ -85,6 +85,20 @@ export function completeRefused(
   return res.statusCode;
 }
 
+/**
+ * A request the gateway answered itself without metering it (an MCP protocol message: initialize,
+ * tools/list…): the log row and access line, and the key's last use; no usage event.
+ */
+export function completeUnmetered(
+  deps: Pick<ChainDeps, 'meter' | 'accessLog'>,
+  request: GatewayRequest,
+  outcome: Pick<Served, 'status' | 'bytesIn' | 'bytesOut' | 'errorCode'>,
+): number {
+  if (request.key) deps.meter.touchKey(request.key.id, request.startedAt);
+  recordLog(deps, logRow(request, { ...outcome, upstreamMs: null }));
+  return outcome.status;
+}
+
 /** The usage event: what the request is billed for. */
 function usageEvent(
   request: AdmittedRequest,
@@ -103,6 +117,7 @@ function usageEvent(
     billable: request.billable && aiBillable !== false && isBillableStatus(request.subscription, status),
     bytesIn,
     bytesOut,
+    ...(request.tool === undefined ? {} : { tool: request.tool }),
   };
 }
 
@@ -130,6 +145,7 @@ function logRow(
     clientIp: request.clientIp,
     userAgent: request.userAgent,
     errorCode: outcome.errorCode,
+    mcpTool: request.tool ?? null,
   };
 }
 

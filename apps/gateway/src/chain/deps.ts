@@ -1,6 +1,7 @@
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { AiService } from '../ai/service.ts';
 import type { AccessLogger, Logger } from '../log.ts';
+import type { McpDeps } from '../mcp/endpoint.ts';
 import type { AdmitDeps } from '../pipeline/admit.ts';
 import type { PolicyEngine } from '../policies/engine.ts';
 import type { Tracer } from '../tracing/types.ts';
@@ -24,6 +25,8 @@ export interface ChainDeps extends AdmitDeps {
   log: Logger;
   /** serves AI and PROMPT APIs (src/ai) */
   ai?: AiService | undefined;
+  /** mcp: sessions and the tools/call loopback of the MCP endpoints */
+  mcp: McpDeps;
   /** absent: no tracing, and the chain calls each step directly */
   tracer?: Tracer | undefined;
   /** GATEWAY_ORG_HOST_SUFFIX: `{org}.<suffix>` serves that org's APIs at `/{api}/…` */

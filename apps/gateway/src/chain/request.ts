@@ -25,6 +25,11 @@ export interface GatewayRequest {
   path?: ParsedPath;
   /** screen or admit: the API, once resolved */
   route?: RouteRecord;
+  /**
+   * mcp: the MCP tool this request is a call of — only from the gateway's own tools/call loopback
+   * (mcp/internal.ts); the usage event's `tool` and the log row's `mcpTool`
+   */
+  tool?: string;
   /** admit: the verified key */
   key?: KeyRecord;
   /** admit: the subscription the request was admitted under */

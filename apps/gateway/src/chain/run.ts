@@ -1,16 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problem, sendProblem } from '../http/problem.ts';
 import { describeError } from '../log.ts';
+import { serveMcp } from '../mcp/endpoint.ts';
+import { takeInternalCall } from '../mcp/internal.ts';
 import { resolveRequestId } from '../pipeline/request-id.ts';
 import type { RequestTrace } from '../tracing/types.ts';
 import { admit } from './admit.ts';
 import { complete, completeRefused, sendUsageBeforeEnd } from './complete.ts';
 import type { ChainDeps } from './deps.ts';
 import { opsAnswer, sendOpsAnswer } from './ops.ts';
-import { type AdmittedRequest, type GatewayRequest, newRequest, type Served } from './request.ts';
+import {
+  type AdmittedRequest,
+  type GatewayRequest,
+  newRequest,
+  type Refusal,
+  type Served,
+} from './request.ts';
 import { screen } from './screen.ts';
 import { serveAi } from './serve-ai.ts';
 import { serveProxy } from './serve-proxy.ts';
+
+const MCP_FROM_TOOL: Refusal = {
+  problem: problem('bad_request', 'An MCP tool call cannot reach an MCP endpoint.'),
+  drain: true,
+};
 
 /** The HTTP edge: gives each request its id and runs the chain; an error escaping a step is a 500. */
 export function createHandler(deps: ChainDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -36,7 +49,13 @@ async function runChain(
   requestId: string,
 ): Promise<void> {
   const startedAt = deps.now();
-  const request = newRequest(req, requestId, { startedAt, clientIp: deps.policies.clientIp(req) });
+  // mcp: a tools/call the gateway sent itself names its tool and client; the marks never go further
+  const internal = takeInternalCall(req.headers, deps.mcp.caller.secret);
+  const request = newRequest(req, requestId, {
+    startedAt,
+    clientIp: internal ? internal.clientIp : deps.policies.clientIp(req),
+  });
+  if (internal) request.tool = internal.tool;
 
   // 1. ops: probes are answered before the chain proper (and never traced)
   const probe = await opsAnswer(deps.sql, request.pathname);
@@ -72,6 +91,12 @@ async function runSteps(
     ? await trace.step('screen', () => screen(deps, request, req, res, config))
     : await screen(deps, request, req, res, config);
   if (screened.kind === 'refused') return completeRefused(deps, request, req, res, screened.refusal);
+  // mcp: MCP servers of REST APIs and of apps check key and subscription themselves, without limits
+  if (screened.kind === 'mcp') {
+    // a tool call reaching an MCP endpoint could call itself without end
+    if (request.tool !== undefined) return completeRefused(deps, request, req, res, MCP_FROM_TOOL);
+    return serveMcp(deps, request, req, res, screened.target, config);
+  }
 
   // 3. admit: route, key, subscription, rate limits and quota
   const { path } = screened;

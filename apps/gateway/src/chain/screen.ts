@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConfigCache } from '../config/config-cache.ts';
 import { problem } from '../http/problem.ts';
+import { type McpTarget, mcpTarget } from '../mcp/target.ts';
 import { orgFromHost, type ParsedPath, parseGatewayPath, unsafePathSegment } from '../pipeline/route.ts';
 import type { ChainDeps } from './deps.ts';
 import type { GatewayRequest, Refusal } from './request.ts';
 
-export type ScreenOutcome = { kind: 'pass'; path: ParsedPath } | { kind: 'refused'; refusal: Refusal };
+export type ScreenOutcome =
+  | { kind: 'pass'; path: ParsedPath }
+  | { kind: 'mcp'; target: McpTarget }
+  | { kind: 'refused'; refusal: Refusal };
 
 /**
  * Step 2 — screen, before any key is looked at: unsafe path segments, the gateway path, then the API's
@@ -30,6 +34,8 @@ export async function screen(
     return { kind: 'refused', refusal: { problem: refused, drain: true } };
   }
   const hostOrg = orgFromHost(req.headers.host, deps.orgHostSuffix);
+  // mcp: an app's MCP server (`/mcp`) names no API, so it is not a gateway path
+  if (hostOrg === undefined && request.pathname === '/mcp') return { kind: 'mcp', target: { kind: 'app' } };
   const path = hostOrg === null ? null : parseGatewayPath(req.url, hostOrg);
   if (!path) {
     const notFound = problem(
@@ -43,8 +49,13 @@ export async function screen(
   request.path = path;
 
   // Right after route resolve, before key verification: IP rules, CORS, size limits
-  const screened = await deps.policies.screen(req, res, path, config);
-  if (screened.kind === 'continue') return { kind: 'pass', path };
+  // mcp: `/{org}/{api}/mcp` of a REST API serving MCP tools
+  const mcp = await mcpTarget(path, config);
+  const screened = await deps.policies.screen(req, res, path, config, {
+    clientIp: request.clientIp,
+    anyMethod: mcp !== null,
+  });
+  if (screened.kind === 'continue') return mcp ? { kind: 'mcp', target: mcp } : { kind: 'pass', path };
   request.route = screened.route;
   return {
     kind: 'refused',

@@ -60,3 +60,30 @@ describe('ConfigCache.forRequest', () => {
     expect(performance.now() - next).toBeGreaterThanOrEqual(95);
   });
 });
+
+describe("ConfigCache: an app's active APIs (its /mcp tools)", () => {
+  it('reloads the list on any subscription or API change, not on a key or plan change', async () => {
+    let loads = 0;
+    const repo = {
+      activeApis: async () => {
+        loads++;
+        return [{ apiId: 'api1', orgSlug: 'org', apiSlug: 'api', subscriptionId: 'sub1' }];
+      },
+    } as unknown as ConfigRepository;
+    const cache = new ConfigCache(repo, { ttlMs: 60_000 });
+    await cache.activeApis('app1');
+    await cache.activeApis('app1');
+    expect(loads).toBe(1);
+    cache.apply({ kind: 'key', hash: 'h' });
+    cache.apply({ kind: 'plan', id: 'plan1' });
+    await cache.activeApis('app1');
+    expect(loads).toBe(1);
+    // a subscription the list never held may be the app's new one
+    cache.apply({ kind: 'subscription', id: 'sub-new' });
+    await cache.activeApis('app1');
+    expect(loads).toBe(2);
+    cache.apply({ kind: 'api', id: 'api1' });
+    await cache.activeApis('app1');
+    expect(loads).toBe(3);
+  });
+});

@@ -2,6 +2,7 @@ import type { ModelPrice } from '@portcullis/core/ai-config';
 import type { ConfigChange } from '@portcullis/db/notify';
 import { approximateBytes } from '../byte-lru.ts';
 import type {
+  ActiveApiRecord,
   ConfigRepository,
   KeyRecord,
   ProviderCredentialRecord,
@@ -40,6 +41,7 @@ export const CONFIG_CACHE_STORES = [
   'routes',
   'keys',
   'subscriptions',
+  'app_apis',
   'quota_bases',
   'ai_credentials',
   'ai_prices',
@@ -63,10 +65,18 @@ interface Stores {
   routes: SwrCache<RouteRecord>;
   keys: SwrCache<KeyRecord>;
   subs: SwrCache<SubscriptionRecord[]>;
+  /** mcp: an app's actively subscribed APIs (its /mcp tool list) */
+  appApis: SwrCache<ActiveApiRecord[]>;
   quotaBases: SwrCache<number>;
   credentials: SwrCache<ProviderCredentialRecord>; // ai
   prices: SwrCache<ModelPrice>; // ai
 }
+
+/**
+ * An app's subscribed APIs are subscription data read another way: their store takes a quarter of the
+ * subscriptions' bounds, so the cache budget (and the heap check in env.ts) stays what it was.
+ */
+const appApisShare = (bytes: number) => Math.floor(bytes / 4);
 
 function createStores(options: ConfigCacheOptions): Stores {
   const budgets = { ...DEFAULT_CONFIG_CACHE_BUDGETS, ...options.budgets };
@@ -83,7 +93,16 @@ function createStores(options: ConfigCacheOptions): Stores {
   return {
     routes: new SwrCache<RouteRecord>({ ...common, maxBytes: budgets.routes }),
     keys: new SwrCache<KeyRecord>({ ...common, maxBytes: budgets.keys }),
-    subs: new SwrCache<SubscriptionRecord[]>({ ...common, maxBytes: budgets.subscriptions }),
+    subs: new SwrCache<SubscriptionRecord[]>({
+      ...common,
+      maxBytes: budgets.subscriptions - appApisShare(budgets.subscriptions),
+      negativeMaxBytes: budgets.unknown - appApisShare(budgets.unknown),
+    }),
+    appApis: new SwrCache<ActiveApiRecord[]>({
+      ...common,
+      maxBytes: appApisShare(budgets.subscriptions),
+      negativeMaxBytes: appApisShare(budgets.unknown),
+    }),
     quotaBases: new SwrCache<number>({ ...common, maxBytes: budgets.quotaBases }),
     credentials: new SwrCache<ProviderCredentialRecord>({ ...common, maxBytes: budgets.ai }), // ai
     prices: new SwrCache<ModelPrice>({ ...common, maxBytes: budgets.ai }), // ai
@@ -147,6 +166,19 @@ export class ConfigCache {
     return found ?? [];
   }
 
+  /** mcp: the APIs the app has an ACTIVE subscription to, newest subscription per API. */
+  async activeApis(appId: string): Promise<ActiveApiRecord[]> {
+    const found = await this.stores.appApis.get(
+      appId,
+      async () => {
+        const rows = await this.repo.activeApis(appId);
+        return rows.length > 0 ? rows : null;
+      },
+      this.deadline,
+    );
+    return found ?? [];
+  }
+
   async quotaBase(subscriptionId: string, period: string, since: Date): Promise<number> {
     return (
       (await this.stores.quotaBases.get(
@@ -172,6 +204,8 @@ export class ConfigCache {
         });
         // An id we never loaded may be a new subscription next to a cached one: start over.
         if (matched === 0) this.stores.subs.clear();
+        // A status change adds or removes an API from its app's list; the new one may be in no list yet.
+        this.stores.appApis.clear();
         return;
       }
       case 'plan':
@@ -180,6 +214,8 @@ export class ConfigCache {
       case 'api':
         // Negative route entries carry no id, and a slug may have moved: routes are few, drop them all.
         this.stores.routes.clear();
+        // an app's API list names APIs by slug
+        this.stores.appApis.clear();
         // a route's credentials and prices are edited next to it; they are few and cheap to reload.
         this.stores.credentials.clear();
         this.stores.prices.clear();
@@ -202,6 +238,7 @@ export class ConfigCache {
     this.stores.routes.expireAll();
     this.stores.keys.expireAll();
     this.stores.subs.expireAll();
+    this.stores.appApis.expireAll();
     this.stores.quotaBases.expireAll();
     this.stores.credentials.expireAll();
     this.stores.prices.expireAll();
@@ -213,6 +250,7 @@ export class ConfigCache {
       routes: this.stores.routes.usage(),
       keys: this.stores.keys.usage(),
       subscriptions: this.stores.subs.usage(),
+      app_apis: this.stores.appApis.usage(),
       quota_bases: this.stores.quotaBases.usage(),
       ai_credentials: this.stores.credentials.usage(),
       ai_prices: this.stores.prices.usage(),
@@ -226,7 +264,14 @@ export class ConfigCache {
     return {
       routes: of(budgets.routes),
       keys: of(budgets.keys),
-      subscriptions: of(budgets.subscriptions),
+      subscriptions: {
+        bytes: budgets.subscriptions - appApisShare(budgets.subscriptions),
+        negativeBytes: budgets.unknown - appApisShare(budgets.unknown),
+      },
+      app_apis: {
+        bytes: appApisShare(budgets.subscriptions),
+        negativeBytes: appApisShare(budgets.unknown),
+      },
       quota_bases: of(budgets.quotaBases),
       ai_credentials: of(budgets.ai),
       ai_prices: of(budgets.ai),
@@ -238,6 +283,7 @@ export class ConfigCache {
     this.stores.routes.clear();
     this.stores.keys.clear();
     this.stores.subs.clear();
+    this.stores.appApis.clear();
     this.stores.quotaBases.clear();
     this.stores.credentials.clear();
     this.stores.prices.clear();

@@ -8,6 +8,7 @@ import {
   ZPromptConfig,
 } from '@portcullis/core/ai-config';
 import { DEFAULT_PLAN_PRICING, type PlanPricing, ZPlanPricing } from '@portcullis/core/billing/pricing';
+import { type ApiMcpConfig, parseApiMcpConfig } from '@portcullis/core/mcp/config';
 import { hourStart } from '@portcullis/core/periods';
 import {
   type ApiPolicies,
@@ -37,10 +38,12 @@ export interface RouteRecord {
   /** parsed Api.policies: IP rules, CORS, size limits, transforms, cache, Redis failure mode */
   policies: ApiPolicies;
   /**
-   * The OpenAPI document, only when the API validates requests against it (policies.validateRequests):
-   * the one use the gateway has for it, so route entries do not carry documents nobody reads.
+   * The OpenAPI document, only when the API validates requests against it (policies.validateRequests)
+   * or serves its operations as MCP tools (mcp.enabled): route entries do not carry documents nobody reads.
    */
   openapiSpec: unknown;
+  /** mcp: parsed Api.mcp (off when absent or unreadable); REST APIs with `enabled` serve `/{org}/{api}/mcp` */
+  mcp?: ApiMcpConfig;
   /** epoch ms the API was deprecated (DEPRECATED only): the `Deprecation` header */
   deprecatedAt: number | null;
   /** epoch ms the API stops answering (Api.sunsetAt): the `Sunset` header */
@@ -95,6 +98,14 @@ function stringHeaders(json: unknown): Record<string, string> {
   );
 }
 
+/** mcp: an API an app is actively subscribed to, by the slugs its routes are cached under. */
+export interface ActiveApiRecord {
+  apiId: string;
+  orgSlug: string;
+  apiSlug: string;
+  subscriptionId: string;
+}
+
 export interface KeyRecord {
   id: string;
   appId: string;
@@ -130,6 +141,8 @@ export interface SubscriptionRecord {
 /** The gateway's only reads of configuration; everything else goes through the caches. */
 export interface ConfigRepository {
   route(orgSlug: string, apiSlug: string): Promise<RouteRecord | null>;
+  /** mcp: the APIs one app has an ACTIVE subscription to (for its `/mcp` tool list) */
+  activeApis(appId: string): Promise<ActiveApiRecord[]>;
   key(hash: string): Promise<KeyRecord | null>;
   /** Subscriptions of one app to any plan of one API, newest first. */
   subscriptions(appId: string, apiId: string): Promise<SubscriptionRecord[]>;
@@ -193,7 +206,8 @@ const epochMs = (column: string) => `(extract(epoch from ${column}) * 1000)::flo
 
 const ROUTE_SQL = `
   SELECT a.id, a."orgId", a.status::text AS status, a."upstreamUrl", a.upstream, a.policies,
-    CASE WHEN a.policies->'validateRequests' = 'true'::jsonb THEN a."openapiSpec" END AS "openapiSpec",
+    CASE WHEN a.policies->'validateRequests' = 'true'::jsonb OR a.mcp->'enabled' = 'true'::jsonb
+      THEN a."openapiSpec" END AS "openapiSpec", a.mcp,
     ${epochMs('a."sunsetAt"')} AS "sunsetAt", a.kind::text AS kind, a.ai,
     a."rateLimitAccuracy"::text AS "rateLimitAccuracy",
     CASE WHEN a.status = 'DEPRECATED' THEN coalesce(
@@ -203,6 +217,14 @@ const ROUTE_SQL = `
       ${epochMs('a."updatedAt"')}) END AS "deprecatedAt"
   FROM "Api" a JOIN "Organization" o ON o.id = a."orgId"
   WHERE o.slug = $1 AND a.slug = $2`;
+
+// mcp: ACTIVE subscriptions only, one row per API (an app may hold two plans of one API during a change)
+const ACTIVE_APIS_SQL = `
+  SELECT DISTINCT ON (a.id) a.id AS "apiId", o.slug AS "orgSlug", a.slug AS "apiSlug", s.id AS "subscriptionId"
+  FROM "Subscription" s JOIN "Plan" p ON p.id = s."planId" JOIN "Api" a ON a.id = p."apiId"
+    JOIN "Organization" o ON o.id = a."orgId"
+  WHERE s."appId" = $1 AND s.status = 'ACTIVE'
+  ORDER BY a.id, s."createdAt" DESC`;
 
 const KEY_SQL = `
   SELECT k.id, k."appId", app."orgId" AS "consumerOrgId",
@@ -242,6 +264,7 @@ interface RouteRow {
   sunsetAt: number | null;
   kind: 'REST' | 'AI' | 'PROMPT';
   ai: unknown;
+  mcp: unknown;
   deprecatedAt: number | null;
   rateLimitAccuracy: RateLimitAccuracy;
 }
@@ -282,7 +305,11 @@ export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
         rateLimitAccuracy: api.rateLimitAccuracy,
         kind: api.kind, // ai
         ...parseAiDocument(api.kind, api.ai), // ai
+        mcp: parseApiMcpConfig(api.mcp),
       };
+    },
+    async activeApis(appId) {
+      return sql.rows<ActiveApiRecord>(ACTIVE_APIS_SQL, [appId]);
     },
     async key(hash) {
       const [key] = await sql.rows<Required<KeyRecord>>(KEY_SQL, [hash]);

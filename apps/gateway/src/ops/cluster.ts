@@ -10,6 +10,8 @@ export interface PrimaryOptions {
   workers: number;
   /** A worker's own drain budget; the primary kills stragglers some seconds after it. */
   drainTimeoutMs: number;
+  /** variables every worker gets on top of the primary's environment */
+  workerEnv?: Record<string, string>;
   log: Logger;
   /** Flushes logs, then ends the process with this code. */
   exit: (code: number) => never;
@@ -35,7 +37,7 @@ export function runPrimary(options: PrimaryOptions): void {
   let exitCode = 0;
 
   const fork = () => {
-    const worker = cluster.fork();
+    const worker = cluster.fork(options.workerEnv);
     worker.once('listening', (address: AddressInfo & { address: string | null }) => {
       listening.add(worker.id);
       if (!announced && listening.size >= options.workers) {

@@ -11,7 +11,7 @@ import type { CacheScope, ResponseCacheStore } from '../response-cache/store.ts'
 import { err } from '../result.ts';
 import { corsResponseHeaders, decidePreflight, isPreflight } from './cors.ts';
 import type { ForwardOutcome } from './forward-outcome.ts';
-import { checkIp, compileIpMatcher, type IpMatcher, resolveClientIp } from './ip.ts';
+import { checkIp, compileIpMatcher, type IpMatcher, normalizeIp, resolveClientIp } from './ip.ts';
 import { CacheFill, decideCaching, serveFromCache } from './response-caching.ts';
 import { tapResponse } from './response-tap.ts';
 import { checkRequestHead, limitBody, tooLarge } from './size-limits.ts';
@@ -80,6 +80,15 @@ export class PolicyEngine {
     res: ServerResponse,
     path: ParsedPath,
     routes: ConfigCache,
+    options: {
+      /**
+       * The request's client address when the chain already knows it (its clientIp): an MCP tool call the
+       * gateway makes itself stands for the MCP client's address, not its own loopback peer.
+       */
+      clientIp?: string | null;
+      /** the API's MCP endpoint: its methods are the protocol's, not the API's method allow-list */
+      anyMethod?: boolean;
+    } = {},
   ): Promise<Screened> {
     let route: RouteRecord | null;
     try {
@@ -91,7 +100,11 @@ export class PolicyEngine {
     if (!route || !checkRoutable(route).ok) return { kind: 'continue' };
     const policies = route.policies;
     const compiled = this.compile(route);
-    const client = resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trusted);
+    const { clientIp } = options;
+    const client =
+      clientIp === undefined
+        ? resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trusted)
+        : normalizeIp(clientIp ?? undefined);
     if (checkIp(client, compiled.allow, compiled.deny) === 'denied') {
       return {
         kind: 'rejected',
@@ -114,7 +127,7 @@ export class PolicyEngine {
       }
     }
     const head = checkRequestHead(
-      policies,
+      options.anyMethod ? { ...policies, allowedMethods: [] } : policies,
       req.method ?? 'GET',
       req.rawHeaders,
       req.headers['content-length'],

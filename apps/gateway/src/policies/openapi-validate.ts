@@ -27,7 +27,7 @@ const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
  * (saved before patterns were checked for it) matches nothing: a value it applies to is refused with a
  * message saying why (see fieldErrors), and a patternProperties entry applies to no property.
  */
-const tenantRegExp = Object.assign(
+export const tenantRegExp = Object.assign(
   (pattern: string, flags: string): { test(input: string): boolean } => {
     const compiled = compileTenantPattern(pattern, flags.includes('u') ? 'unicode' : 'legacy');
     if (compiled.ok) return compiled.regex;

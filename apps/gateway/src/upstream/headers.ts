@@ -14,8 +14,17 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** Credentials meant for the gateway; the upstream must never see the consumer's key. */
-const GATEWAY_CREDENTIALS = new Set(['authorization', 'x-api-key']);
+/**
+ * Credentials meant for the gateway; the upstream must never see the consumer's key. The marks of the
+ * gateway's own MCP tool calls (mcp/internal.ts, already removed by the chain) are listed too.
+ */
+const GATEWAY_CREDENTIALS = new Set([
+  'authorization',
+  'x-api-key',
+  'x-portcullis-mcp-tool',
+  'x-portcullis-internal',
+  'x-portcullis-client-ip',
+]);
 
 function isHopByHop(name: string, connectionTokens: ReadonlySet<string>): boolean {
   return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || connectionTokens.has(name);

@@ -38,6 +38,8 @@ export interface RequestLogEntry {
   clientIp: string | null;
   userAgent: string | null;
   errorCode: string | null;
+  /** MCP tool calls (RequestLog.mcpTool): the tool's name; absent or null otherwise */
+  mcpTool?: string | null;
 }
 
 /** A cut of the aggregator; keeps its id across retries so applying it twice changes nothing. */
@@ -354,19 +356,23 @@ function requestLogRow(entry: RequestLogEntry): string {
     clientIp: entry.clientIp,
     userAgent: entry.userAgent,
     errorCode: entry.errorCode,
+    mcpTool: entry.mcpTool ?? null,
   });
 }
 
 /** Request logs; ON CONFLICT on the key (id, at), so a retried batch writes none twice. */
 const INSERT_REQUEST_LOGS_SQL = `
     INSERT INTO "RequestLog" (id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
-      status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode")
+      status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode",
+      "mcpTool")
     SELECT id, at, "orgId", "apiId", "appId", "keyId", "subscriptionId", method, path,
-      status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode"
+      status, "latencyMs", "upstreamMs", "bytesIn", "bytesOut", "clientIp", "userAgent", "errorCode",
+      "mcpTool"
     FROM json_to_recordset($1::json) AS x(
       id text, at timestamp(3), "orgId" text, "apiId" text, "appId" text, "keyId" text,
       "subscriptionId" text, method text, path text, status int, "latencyMs" int, "upstreamMs" int,
-      "bytesIn" int, "bytesOut" int, "clientIp" text, "userAgent" text, "errorCode" text)
+      "bytesIn" int, "bytesOut" int, "clientIp" text, "userAgent" text, "errorCode" text,
+      "mcpTool" text)
     ON CONFLICT (id, at) DO NOTHING`;
 
 /** ApiKey.lastUsedAt only moves forward. */

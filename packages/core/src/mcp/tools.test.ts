@@ -106,8 +106,7 @@ describe('toolsFromOpenApi', () => {
   });
 
   it('ends recursive schemas with an open schema', () => {
-    const node = byName.get('getNode')?.outputSchema as { properties: { child: { properties: object } } };
-    expect(JSON.stringify(node).length).toBeLessThan(20_000);
+    expect(byName.get('getNode')?.outputSchema).toEqual({ type: 'object', properties: { child: {} } });
   });
 
   it('keeps only selected tools', () => {

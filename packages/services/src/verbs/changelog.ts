@@ -9,7 +9,7 @@ import { inTransaction, isUniqueViolation, type OrgCtx, writeAudit } from './con
 
 /** An API's changelog and its published OpenAPI versions (ApiChangelogEntry, ApiSpecVersion). */
 
-const ZApiVersionString = z
+export const ZApiVersionString = z
   .string()
   .trim()
   .min(1, 'Enter a version such as v2 or 2.1.0')

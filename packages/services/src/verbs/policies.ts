@@ -96,7 +96,7 @@ function checkOrigins(origins: string[], fields: Record<string, string>): string
 }
 
 /** Validates beyond the schema (CIDRs, origins, origin-wide response headers) and returns the canonical document. */
-function checkApiPolicies(input: ApiPolicies): ApiPolicies {
+export function checkApiPolicies(input: ApiPolicies): ApiPolicies {
   const policies = ZApiPolicies.parse(input);
   const fields: Record<string, string> = {};
   policies.ipAllow = checkCidrs('ipAllow', policies.ipAllow, fields);

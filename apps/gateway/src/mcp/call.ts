@@ -1,0 +1,104 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { requestForToolCall } from '@portcullis/core/mcp/tools';
+import { type Dispatcher, request } from 'undici';
+import type { OfferedTool } from './catalog.ts';
+import { internalHeaders } from './internal.ts';
+import { argumentError, MAX_RESULT_TEXT, resultOf, type ToolAnswer, toolError } from './result.ts';
+
+/**
+ * tools/call as one request through this gateway's own chain (`/{org}/{api}{path}` with the caller's
+ * key): key, subscription, limits, quota, policies, upstream, usage event and request log apply exactly
+ * as to any call, once. The internal headers make the chain record the tool (mcp/internal.ts).
+ */
+export interface ToolCaller {
+  /** where this gateway listens (set once it does); any worker of a cluster may take the call */
+  baseUrl: () => string;
+  secret: string;
+  dispatcher: Dispatcher;
+  /** the longest a call may take, head and body: beyond the upstream timeout, for the chain's own work */
+  timeoutMs: number;
+}
+
+export interface Caller {
+  /** the key as the client presented it */
+  apiKey: string;
+  clientIp: string | null;
+}
+
+export async function callTool(
+  caller: ToolCaller,
+  tool: OfferedTool,
+  args: unknown,
+  who: Caller,
+): Promise<CallToolResult> {
+  const built = requestForToolCall(tool.def, args);
+  if (!built.ok) return argumentError(built.error.field, built.error.message);
+  const { method, path, query, headers, body } = built.value;
+  // An operation at the API's `/mcp` is shadowed by its MCP endpoint: calling it would call MCP again.
+  if (path === '/mcp')
+    return toolError("This operation's path is the API's MCP endpoint; it cannot be called as a tool.");
+  const search = query.size > 0 ? `?${query.toString()}` : '';
+  const url = `${caller.baseUrl()}/${tool.orgSlug}/${tool.apiSlug}${path}${search}`;
+  let answer: ToolAnswer;
+  try {
+    const response = await request(url, {
+      method: method.toUpperCase() as Dispatcher.HttpMethod,
+      headers: {
+        ...headers,
+        accept: headers.accept ?? 'application/json, */*;q=0.8',
+        authorization: `Bearer ${who.apiKey}`,
+        ...internalHeaders(caller.secret, tool.def.name, who.clientIp),
+      },
+      body: body ?? null,
+      dispatcher: caller.dispatcher,
+      headersTimeout: caller.timeoutMs,
+      bodyTimeout: caller.timeoutMs,
+    });
+    const read = await readCapped(response.body, MAX_RESULT_TEXT + 1);
+    const contentType = header(response.headers['content-type']);
+    answer = {
+      status: response.statusCode,
+      contentType,
+      retryAfter: header(response.headers['retry-after']),
+      body: read.text,
+      truncated: read.truncated,
+      gatewayCode: contentType?.startsWith('application/problem+json') ? problemCode(read.text) : undefined,
+    };
+  } catch {
+    return toolError(
+      'The tool call could not be completed: the gateway did not answer in time. Retry later.',
+    );
+  }
+  return resultOf(tool.def, answer);
+}
+
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** Reads at most `limit` bytes, then stops the download: a tool result is text for a model, not a file. */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size >= limit) {
+      body.destroy();
+      const all = Buffer.concat(chunks).subarray(0, limit);
+      return { text: all.toString('utf8'), truncated: true };
+    }
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
+}
+
+function problemCode(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as { code?: unknown };
+    return typeof parsed.code === 'string' ? parsed.code : undefined;
+  } catch {
+    return undefined;
+  }
+}

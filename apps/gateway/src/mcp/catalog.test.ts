@@ -1,0 +1,68 @@
+import type { McpToolDef } from '@portcullis/core/mcp/tools';
+import { describe, expect, it } from 'vitest';
+import type { RouteRecord } from '../config/repository.ts';
+import { apiTools, appTools, namespacedName, servesMcpTools } from './catalog.ts';
+
+const tool = (name: string): McpToolDef => ({
+  name,
+  description: name,
+  inputSchema: { type: 'object', properties: {} },
+  operation: { method: 'get', pathTemplate: '/x', params: [], bodyArgument: null, bodyRequired: false },
+});
+
+const spec = {
+  openapi: '3.0.3',
+  info: { title: 't', version: '1' },
+  paths: {
+    '/a': { get: { operationId: 'listA', responses: { '200': { description: 'ok' } } } },
+    '/b': { get: { operationId: 'listB', responses: { '200': { description: 'ok' } } } },
+  },
+};
+const route = (overrides: Partial<RouteRecord>) =>
+  ({
+    openapiSpec: spec,
+    mcp: { enabled: true, tools: ['listA'], allowAllTools: false },
+    ...overrides,
+  }) as RouteRecord;
+
+describe('apiTools', () => {
+  it('offers only the operations the provider selected, and nothing while MCP is off', () => {
+    expect(apiTools(route({})).map((t) => t.name)).toEqual(['listA']);
+    expect(apiTools(route({ mcp: { enabled: true, tools: [], allowAllTools: true } }))).toEqual([]);
+    expect(apiTools(route({ mcp: { enabled: false, tools: ['listA'], allowAllTools: false } }))).toEqual([]);
+  });
+
+  it('serves tools of REST APIs only', () => {
+    expect(servesMcpTools(route({ kind: 'REST' }))).toBe(true);
+    expect(servesMcpTools(route({ kind: 'AI' }))).toBe(false);
+  });
+});
+
+describe('appTools', () => {
+  it('names tools {apiSlug}.{tool}', () => {
+    const offered = appTools([{ orgSlug: 'acme', apiSlug: 'pets', tools: [tool('listPets')] }]);
+    expect(offered).toEqual([
+      { name: 'pets.listPets', def: tool('listPets'), orgSlug: 'acme', apiSlug: 'pets' },
+    ]);
+  });
+
+  it('keeps two APIs with one slug apart: the first by org keeps the plain name, whatever the order given', () => {
+    const a = { orgSlug: 'alpha', apiSlug: 'pets', tools: [tool('list')] };
+    const b = { orgSlug: 'beta', apiSlug: 'pets', tools: [tool('list')] };
+    const names = appTools([b, a]).map((t) => [t.orgSlug, t.name]);
+    expect(names[0]).toEqual(['alpha', 'pets.list']);
+    expect(names[1]?.[0]).toBe('beta');
+    expect(names[1]?.[1]).toMatch(/^pets-[0-9a-f]{8}\.list$/);
+    expect(appTools([a, b])).toEqual(appTools([b, a]));
+  });
+
+  it('keeps names within 128 characters, distinct for long tools sharing a prefix', () => {
+    const slug = 's'.repeat(100);
+    const first = namespacedName(slug, `${'t'.repeat(100)}1`);
+    const second = namespacedName(slug, `${'t'.repeat(100)}2`);
+    expect(first.length).toBeLessThanOrEqual(128);
+    expect(first).toMatch(/^[A-Za-z0-9_.-]+$/);
+    expect(first).not.toBe(second);
+    expect(namespacedName('pets', 'list')).toBe('pets.list');
+  });
+});
