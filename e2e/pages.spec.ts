@@ -108,6 +108,7 @@ test('main pages pass axe and fit a phone, for a provider and a consumer', async
   await sweep(provider, `${o}/audit`, /audit/i);
   await sweep(provider, `${o}/billing`, /billing|revenue/i, 'revenue');
   await sweep(provider, `${o}/settings/stripe`, /stripe/i);
+  await sweep(provider, `${o}/settings/api-tokens`, /api tokens/i);
   await sweep(provider, '/notifications', /notifications/i);
   await sweep(provider, '/account', /your account/i);
 

@@ -15,6 +15,8 @@ const PUBLIC_PATHS = [
   '/reset-password',
   '/verify-email',
   '/catalog',
+  // the management API's reference (its OpenAPI document is public too)
+  '/docs',
   // an invitation link explains itself to a signed-out visitor (the token is the capability)
   '/invite',
 ];

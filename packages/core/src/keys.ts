@@ -16,6 +16,11 @@ export interface GeneratedKey {
 }
 
 export function generateApiKey(): GeneratedKey {
+  return generatePrefixedSecret(KEY_PREFIX);
+}
+
+/** A `<prefix><32 base62 chars>` secret with its hash and the parts the UI shows (app keys, management tokens). */
+export function generatePrefixedSecret(prefix: string): GeneratedKey {
   // Rejection sampling keeps every character uniformly likely (256 is not a multiple of 62).
   let body = '';
   while (body.length < RANDOM_LENGTH) {
@@ -23,11 +28,11 @@ export function generateApiKey(): GeneratedKey {
       if (byte < 248 && body.length < RANDOM_LENGTH) body += ALPHABET[byte % 62];
     }
   }
-  const plaintext = `${KEY_PREFIX}${body}`;
+  const plaintext = `${prefix}${body}`;
   return {
     plaintext,
     hash: hashApiKey(plaintext),
-    prefix: plaintext.slice(0, KEY_PREFIX.length + 4),
+    prefix: plaintext.slice(0, prefix.length + 4),
     last4: body.slice(-4),
   };
 }

@@ -26,8 +26,9 @@ export interface GatewayRequest {
   /** screen or admit: the API, once resolved */
   route?: RouteRecord;
   /**
-   * mcp: the MCP tool this request is a call of — only from the gateway's own tools/call loopback
-   * (mcp/internal.ts); the usage event's `tool` and the log row's `mcpTool`
+   * mcp: the MCP tool this request is a call of — from the gateway's own tools/call loopback
+   * (mcp/internal.ts), or a tools/call message to an MCP API (mcp-proxy); the usage event's `tool` and
+   * the log row's `mcpTool`
    */
   tool?: string;
   /** admit: the verified key */

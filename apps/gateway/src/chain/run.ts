@@ -18,6 +18,7 @@ import {
 } from './request.ts';
 import { screen } from './screen.ts';
 import { serveAi } from './serve-ai.ts';
+import { endSessionOfRefusedMcpKey, serveMcpProxy } from './serve-mcp-proxy.ts';
 import { serveProxy } from './serve-proxy.ts';
 
 const MCP_FROM_TOOL: Refusal = {
@@ -103,7 +104,10 @@ async function runSteps(
   const admitted = trace
     ? await trace.step('admit', () => admit(deps, request, req, res, path, config))
     : await admit(deps, request, req, res, path, config);
-  if (admitted.kind === 'refused') return completeRefused(deps, request, req, res, admitted.refusal);
+  if (admitted.kind === 'refused') {
+    endSessionOfRefusedMcpKey(deps, request, req, admitted.refusal);
+    return completeRefused(deps, request, req, res, admitted.refusal);
+  }
   const admittedRequest = admitted.request;
   sendUsageBeforeEnd(deps, admittedRequest, res);
 
@@ -133,6 +137,8 @@ function serveStep(request: AdmittedRequest): { name: string; run: ServeStep } {
     case 'AI':
     case 'PROMPT':
       return { name: 'serve-ai', run: serveAi };
+    case 'MCP':
+      return { name: 'serve-mcp-proxy', run: serveMcpProxy };
     default:
       return { name: 'serve-proxy', run: serveProxy };
   }

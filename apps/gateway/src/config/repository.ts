@@ -42,14 +42,17 @@ export interface RouteRecord {
    * or serves its operations as MCP tools (mcp.enabled): route entries do not carry documents nobody reads.
    */
   openapiSpec: unknown;
-  /** mcp: parsed Api.mcp (off when absent or unreadable); REST APIs with `enabled` serve `/{org}/{api}/mcp` */
+  /**
+   * mcp: parsed Api.mcp (off when absent or unreadable): REST APIs with `enabled` serve
+   * `/{org}/{api}/mcp`; for MCP APIs, the allow-list of the upstream server's tools (src/mcp-proxy)
+   */
   mcp?: ApiMcpConfig;
   /** epoch ms the API was deprecated (DEPRECATED only): the `Deprecation` header */
   deprecatedAt: number | null;
   /** epoch ms the API stops answering (Api.sunsetAt): the `Sunset` header */
   sunsetAt: number | null;
-  /** ai: REST (absent) proxies to upstreams; AI and PROMPT are served by src/ai */
-  kind?: 'REST' | 'AI' | 'PROMPT';
+  /** ai: REST (absent) proxies to upstreams; AI and PROMPT are served by src/ai; MCP by src/mcp-proxy */
+  kind?: 'REST' | 'AI' | 'PROMPT' | 'MCP';
   /** ai: parsed Api.ai of an AI or PROMPT API; null when the stored document does not parse (aiInvalid) */
   ai?: AiApiConfig | null;
   aiInvalid?: string | null;
@@ -71,10 +74,10 @@ export interface ProviderCredentialRecord {
 }
 
 function parseAiDocument(
-  kind: 'REST' | 'AI' | 'PROMPT',
+  kind: 'REST' | 'AI' | 'PROMPT' | 'MCP',
   json: unknown,
 ): { ai: AiApiConfig | null; aiInvalid: string | null } {
-  if (kind === 'REST') return { ai: null, aiInvalid: null };
+  if (kind === 'REST' || kind === 'MCP') return { ai: null, aiInvalid: null };
   const parsed = kind === 'AI' ? ZAiGatewayConfig.safeParse(json ?? {}) : ZPromptConfig.safeParse(json ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -262,7 +265,7 @@ interface RouteRow {
   policies: unknown;
   openapiSpec: unknown;
   sunsetAt: number | null;
-  kind: 'REST' | 'AI' | 'PROMPT';
+  kind: 'REST' | 'AI' | 'PROMPT' | 'MCP';
   ai: unknown;
   mcp: unknown;
   deprecatedAt: number | null;

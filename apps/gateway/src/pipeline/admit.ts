@@ -47,7 +47,6 @@ export async function admit(
   config: ConfigCache = deps.cache.forRequest(),
 ): Promise<Result<Admission, Rejection>> {
   const nowMs = deps.now();
-  let stage: 'config' | 'limits' = 'config';
   try {
     const routed = checkRoutable(await config.route(path.orgSlug, path.apiSlug));
     if (!routed.ok) {
@@ -67,9 +66,36 @@ export async function admit(
     if (!subscription.ok) return err({ problem: subscription.error, route, key: key.value });
     const sub = subscription.value;
 
+    const context = { route, key: key.value, subscription: sub };
+    // MCP APIs: only tools/call messages are charged to rate limits and quota (mcp-proxy charges them
+    // with chargeLimits once the body says what the message is); why: mcp-proxy/serve.ts.
+    if (route.kind === 'MCP') return ok({ ...context, headers: {} });
+    const charged = await chargeLimits(deps, context, client, config, nowMs);
+    if (!charged.ok) return err({ problem: charged.error, ...context });
+    return ok({ ...context, headers: charged.value });
+  } catch (error) {
+    deps.onInfraError('config', error); // chargeLimits reports its own failures
+    return err({ problem: configUnavailable() });
+  }
+}
+
+/**
+ * Rate limits + quota for one admitted call, in one store round trip: the RateLimit headers, or the
+ * refusal (429 / quota / limiter_unavailable). A store failure is reported through onInfraError.
+ */
+export async function chargeLimits(
+  deps: AdmitDeps,
+  admitted: Pick<Admission, 'route' | 'key' | 'subscription'>,
+  client: { ip?: string | undefined },
+  config: ConfigCache,
+  nowMs: number = deps.now(),
+): Promise<Result<Record<string, string>, GatewayProblem>> {
+  const { route, key, subscription: sub } = admitted;
+  let stage: 'config' | 'limits' = 'config';
+  try {
     const request = await limitRequestFor(sub, nowMs, {
-      keyId: key.value.id,
-      appId: key.value.appId,
+      keyId: key.id,
+      appId: key.appId,
       ip: client.ip,
       failureMode: route.policies.redisFailureMode,
       accuracy: route.rateLimitAccuracy,
@@ -77,25 +103,23 @@ export async function admit(
     });
     stage = 'limits';
     const decision = await deps.limits.consume(request);
-    const limitResponseHeaders = limitHeaders(decision);
-    const context = { route, key: key.value, subscription: sub };
-    const refusal = refusalOf(decision, limitResponseHeaders, nowMs);
-    if (refusal) return err({ problem: refusal, ...context });
-    return ok({ ...context, headers: limitResponseHeaders });
+    const headers = limitHeaders(decision);
+    const refusal = refusalOf(decision, headers, nowMs);
+    return refusal ? err(refusal) : ok(headers);
   } catch (error) {
     deps.onInfraError(stage, error);
-    return err({
-      problem:
-        stage === 'limits'
-          ? problem('limiter_unavailable', 'Rate limits cannot be checked right now; retry shortly.', {
-              'retry-after': '1',
-            })
-          : problem('config_unavailable', 'Configuration cannot be loaded right now; retry shortly.', {
-              'retry-after': '1',
-            }),
-    });
+    return err(stage === 'limits' ? limiterUnavailable() : configUnavailable());
   }
 }
+
+const limiterUnavailable = () =>
+  problem('limiter_unavailable', 'Rate limits cannot be checked right now; retry shortly.', {
+    'retry-after': '1',
+  });
+const configUnavailable = () =>
+  problem('config_unavailable', 'Configuration cannot be loaded right now; retry shortly.', {
+    'retry-after': '1',
+  });
 
 function refusalOf(
   decision: LimitDecision,
@@ -123,8 +147,6 @@ function refusalOf(
       );
     }
     case 'limiter_unavailable':
-      return problem('limiter_unavailable', 'Rate limits cannot be checked right now; retry shortly.', {
-        'retry-after': '1',
-      });
+      return limiterUnavailable();
   }
 }

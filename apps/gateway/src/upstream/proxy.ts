@@ -42,6 +42,26 @@ export interface ForwardStats {
 
 export type ForwardFailure = GatewayProblem & { upstreamMs: number; bytesIn: number };
 
+/** A request whose response the caller reads itself (MCP: filtered and re-framed), not relayed as is. */
+export interface ExchangeRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  headers: Record<string, string | string[]>;
+  body: Buffer | null;
+  /** longest quiet stretch in the response body; 0: none (a stream of server notifications) */
+  idleTimeoutMs?: number;
+  /** aborts the request and its response body (the client left) */
+  signal?: AbortSignal;
+  /** a long-lived stream (MCP's GET): sent over connections of its own */
+  stream?: boolean;
+}
+
+export interface ExchangeResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Dispatcher.ResponseData['body'];
+  upstreamMs: number;
+}
+
 export interface UpstreamClientOptions {
   /** ceiling for the response-headers and idle-body timeouts of every route (GATEWAY_UPSTREAM_TIMEOUT_MS) */
   timeoutMs: number;
@@ -197,6 +217,93 @@ export class UpstreamClient {
     }
   }
 
+  /**
+   * One request to a route's upstream through the same targets, breakers, health and SSRF guard as
+   * forward(), the response handed back unread. Only connect failures are retried: nothing reached the
+   * upstream's application then, so even a POST cannot run twice. The target counts as in flight until
+   * the response body ends.
+   */
+  async exchange(
+    target: ForwardTarget,
+    request: ExchangeRequest,
+  ): Promise<Result<ExchangeResponse, ForwardFailure>> {
+    const config = target.upstream ?? DEFAULT_CONFIG;
+    const group = this.registry.group(target.routeKey, config, target.upstreamUrl, () => [
+      { url: target.upstreamUrl, weight: 100 },
+      ...config.targets,
+    ]);
+    this.groupOrg.set(group, target.orgId);
+    const started = performance.now();
+    const bytesIn = request.body?.length ?? 0;
+    const fail = (p: GatewayProblem): Result<ExchangeResponse, ForwardFailure> =>
+      err({ ...p, upstreamMs: Math.round(performance.now() - started), bytesIn });
+    if (group.targets.length === 0)
+      return fail(problem('upstream_unreachable', 'The API has no valid upstream URL.'));
+    const tried = new Set<string>();
+    for (let attempt = 1; ; attempt++) {
+      const selection = this.registry.select(group, tried);
+      if (!selection.ok) {
+        const retryAfter = String(Math.max(1, Math.ceil(selection.retryAfterMs / 1_000)));
+        return fail(
+          problem('upstream_unavailable', 'Every upstream target is failing; try again later.', {
+            'retry-after': retryAfter,
+          }),
+        );
+      }
+      const chosen = selection.target;
+      tried.add(chosen.id);
+      chosen.inFlight += 1;
+      group.budget.recordRequest();
+      try {
+        const pool = this.pool(chosen.origin, config, target.orgId, request.stream === true);
+        const response = await pool.request({
+          method: request.method,
+          path: joinUpstreamPath(chosen.basePath, target.rest, target.query),
+          headers: request.headers,
+          body: request.body,
+          headersTimeout: Math.min(config.timeouts.responseMs, this.options.timeoutMs),
+          bodyTimeout: request.idleTimeoutMs ?? Math.min(config.timeouts.idleMs, this.options.timeoutMs),
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
+        if (response.statusCode >= 500) {
+          chosen.breaker.onFailure();
+          chosen.health.onFailure();
+        } else {
+          chosen.breaker.onSuccess();
+          chosen.health.onSuccess();
+        }
+        let released = false;
+        const release = () => {
+          if (!released) chosen.inFlight -= 1;
+          released = true;
+        };
+        response.body.once('close', release);
+        response.body.once('end', release);
+        return ok({
+          status: response.statusCode,
+          headers: response.headers,
+          body: response.body,
+          upstreamMs: Math.round(performance.now() - started),
+        });
+      } catch (error) {
+        chosen.inFlight -= 1;
+        const failure = request.signal?.aborted ? 'aborted' : classifyAttemptError(error);
+        if (countsAgainstTarget(failure)) {
+          chosen.breaker.onFailure();
+          chosen.health.onFailure();
+        } else {
+          chosen.breaker.release();
+        }
+        const connectFailure = failure === 'connect_refused' || failure === 'connect_timeout';
+        if (connectFailure && attempt <= config.retries.attempts && group.budget.tryRetry()) {
+          upstreamRetries.inc({ reason: failure });
+          continue;
+        }
+        return fail(attemptProblem(failure));
+      }
+    }
+  }
+
   async close(): Promise<void> {
     this.registry.stop();
     this.untrack();
@@ -222,13 +329,15 @@ export class UpstreamClient {
   }
 
   /** One pool per org too: its connector admits the org's allow-listed hosts, and connections are reused. */
-  private pool(origin: string, config: UpstreamConfig, orgId: string): Pool {
+  private pool(origin: string, config: UpstreamConfig, orgId: string, streams = false): Pool {
     const connectTimeoutMs = config.timeouts.connectMs;
-    const key = `${orgId} ${origin} ${connectTimeoutMs}`;
+    const key = `${orgId} ${origin} ${connectTimeoutMs}${streams ? ' streams' : ''}`;
     let pool = this.pools.get(key);
     if (!pool) {
       pool = new Pool(origin, {
-        connections: 256,
+        // Streams hold their connection for as long as they stay open: in a pool of their own, and
+        // not capped, so open streams never leave calls waiting for a connection.
+        connections: streams ? null : 256,
         connect: guardedConnector({ connectTimeoutMs, allowList: this.options.allowList, orgId }),
       });
       this.pools.set(key, pool);

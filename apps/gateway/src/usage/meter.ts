@@ -356,7 +356,8 @@ function requestLogRow(entry: RequestLogEntry): string {
     clientIp: entry.clientIp,
     userAgent: entry.userAgent,
     errorCode: entry.errorCode,
-    mcpTool: entry.mcpTool ?? null,
+    // absent reads as NULL: the rows of requests without a tool stay as short as before
+    ...(entry.mcpTool ? { mcpTool: entry.mcpTool } : {}),
   });
 }
 

@@ -3,6 +3,7 @@ import { aiRouter } from './routers/ai';
 import { alertsRouter } from './routers/alerts';
 import { analyticsRouter } from './routers/analytics';
 import { apiRouter } from './routers/api';
+import { apiTokensRouter } from './routers/api-tokens';
 import { appDomainRouter } from './routers/app';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
@@ -43,6 +44,7 @@ export const appRouter = router({
   audit: auditRouter,
   ai: aiRouter,
   alerts: alertsRouter,
+  apiTokens: apiTokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

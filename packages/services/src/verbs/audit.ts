@@ -58,6 +58,8 @@ export async function listAudit(ctx: OrgCtx, input: AuditListInput) {
       before: true,
       after: true,
       actor: actorSelect,
+      /** the management API token the change was made with (null: the portal) */
+      apiToken: { select: { name: true, prefix: true } },
     },
     orderBy: [{ at: 'desc' }, { id: 'desc' }],
     take: q.limit + 1,
@@ -89,6 +91,8 @@ export async function getAuditEntry(ctx: OrgCtx, input: z.input<typeof ZAuditRef
       before: true,
       after: true,
       actor: actorSelect,
+      /** the management API token the change was made with (null: the portal) */
+      apiToken: { select: { name: true, prefix: true } },
     },
   });
   if (!entry) throw notFound('Audit entry');

@@ -4,7 +4,8 @@ import { type ConfigChange, configNotifySql } from '@portcullis/db/notify';
 /** Who acts, through which database handle. Verbs never read a session or a request. */
 export interface ActorCtx {
   db: Db | Tx;
-  actor: { id: string };
+  /** `apiTokenId`: the management API token the actor acts through (null/absent: the portal) */
+  actor: { id: string; apiTokenId?: string | null };
 }
 
 /** An org-scoped verb: `org` has already been resolved from the actor's membership by the caller. */
@@ -37,8 +38,12 @@ export interface AuditEntry {
   after?: Prisma.InputJsonValue;
 }
 
-export async function writeAudit(tx: Tx, actor: { id: string }, entry: AuditEntry): Promise<void> {
-  await tx.auditLog.create({ data: { ...entry, actorId: actor.id } });
+export async function writeAudit(
+  tx: Tx,
+  actor: { id: string; apiTokenId?: string | null },
+  entry: AuditEntry,
+): Promise<void> {
+  await tx.auditLog.create({ data: { ...entry, actorId: actor.id, apiTokenId: actor.apiTokenId ?? null } });
 }
 
 /** NOTIFY is transactional: gateways hear about the change only if the transaction commits. */

@@ -286,6 +286,17 @@ export const ACCESS_MATRIX: Record<string, MatrixEntry> = {
   'audit.get': { access: role('provider', 'ADMIN'), input: (w) => ({ ...prov(w), id: w.provider.auditId }) },
   'audit.facets': { access: role('provider', 'ADMIN'), input: prov },
 
+  // management API tokens: OWNER/ADMIN (member.manage)
+  'apiTokens.list': { access: role('provider', 'ADMIN'), input: prov },
+  'apiTokens.create': {
+    access: role('provider', 'ADMIN'),
+    input: (w) => ({ ...prov(w), name: uniq('token'), role: 'VIEWER', scopes: ['apis:read'] }),
+  },
+  'apiTokens.revoke': {
+    access: role('provider', 'ADMIN'),
+    input: (w) => ({ ...prov(w), tokenId: w.provider.apiTokenId }),
+  },
+
   // billing: the customer's invoices (any member), the provider's reports and settlement (ADMIN+)
   'alerts.list': { access: role('consumer', 'VIEWER'), input: cons },
   'alerts.options': { access: role('consumer', 'VIEWER'), input: cons },

@@ -39,6 +39,8 @@ export interface TenantWorld {
     credentialId: string;
     aiPriceId: string;
     aiCallId: string;
+    /** a management API token (VIEWER, apis:read) made by the OWNER */
+    apiTokenId: string;
   };
   consumer: TenantOrg & {
     appId: string;
@@ -70,6 +72,7 @@ export function privateIds(world: TenantWorld): string[] {
     p.invitationId,
     p.credentialId,
     p.aiCallId,
+    p.apiTokenId,
   ];
 }
 
@@ -242,6 +245,19 @@ export async function seedTenantWorld(db: Db): Promise<TenantWorld> {
       latencyMs: 12,
     },
   });
+  const managementToken = generateApiKey();
+  const apiToken = await db.apiToken.create({
+    data: {
+      orgId: providerOrg.id,
+      name: 'ci',
+      hash: managementToken.hash,
+      prefix: 'pcm_sec0',
+      last4: managementToken.last4,
+      role: 'VIEWER',
+      scopes: ['apis:read'],
+      createdById: providerOrg.members.OWNER,
+    },
+  });
   const outsider = await seedUser(db, 'outsider');
   const outsiderOrg = await db.organization.create({
     data: {
@@ -269,6 +285,7 @@ export async function seedTenantWorld(db: Db): Promise<TenantWorld> {
       credentialId: credential.id,
       aiPriceId: aiPrice.id,
       aiCallId: aiCall.id,
+      apiTokenId: apiToken.id,
     },
     consumer: {
       ...consumerOrg,

@@ -45,6 +45,12 @@ const TILES: readonly Tile[] = [
     text: 'Connect Stripe to collect payments; pay your providers.',
   },
   { path: 'approvals', label: 'Approvals', text: 'Subscription requests waiting for your decision.' },
+  {
+    path: 'settings/api-tokens',
+    label: 'API tokens',
+    text: 'Tokens to automate this organization through the management API.',
+    needs: { permission: 'member.manage', who: 'Owners and admins only.' },
+  },
 ];
 
 export default function OrgHomePage() {

@@ -1,29 +1,9 @@
 'use client';
 
-import '@scalar/api-reference-react/style.css';
-import type { AnyApiReferenceConfiguration } from '@scalar/api-reference-react';
-import dynamic from 'next/dynamic';
 import { useMemo } from 'react';
+import { type ScalarConfiguration as Configuration, ScalarReference } from '~/components/scalar-reference';
 import { EmptyState } from '~/components/ui/empty-state';
 import { KEY_SCHEME, referenceDocument } from '../_lib/reference-document';
-
-// The renderer mounts a client-side app: it never renders on the server.
-const ApiReferenceReact = dynamic(
-  () => import('@scalar/api-reference-react').then((m) => m.ApiReferenceReact),
-  {
-    ssr: false,
-    loading: () => (
-      <p className="text-muted" role="status" aria-busy="true">
-        Loading the API reference…
-      </p>
-    ),
-  },
-);
-
-type Configuration = AnyApiReferenceConfiguration;
-
-// The renderer sets its theme's page background on <body>; the portal keeps its own.
-const PORTAL_CSS = 'body { background-color: transparent; }';
 
 /**
  * The API's OpenAPI document rendered by Scalar's API reference. Everything it needs is bundled:
@@ -58,18 +38,7 @@ export function ApiReference({
         preferredSecurityScheme: KEY_SCHEME,
         securitySchemes: { [KEY_SCHEME]: { token: apiKey } },
       },
-      persistAuth: false,
-      withDefaultFonts: false,
-      telemetry: false,
-      agent: { disabled: true },
-      layout: 'classic',
-      hideClientButton: true,
       hideTestRequestButton: !tryIt,
-      hideDarkModeToggle: true,
-      forceDarkModeState: 'light',
-      showDeveloperTools: 'never',
-      documentDownloadType: 'json',
-      customCss: PORTAL_CSS,
     }),
     [content, orgSlug, apiSlug, apiKey, tryIt],
   );
@@ -83,7 +52,7 @@ export function ApiReference({
   }
   return (
     <section aria-label={label} data-testid="api-reference">
-      <ApiReferenceReact configuration={configuration} />
+      <ScalarReference configuration={configuration} />
     </section>
   );
 }

@@ -20,6 +20,7 @@ interface AuditRow {
   targetId: string;
   targetName: string | null;
   actor: { name: string | null; email: string } | null;
+  apiToken: { name: string; prefix: string } | null;
 }
 
 function auditColumns(open: (id: string) => void): ColumnDef<AuditRow>[] {
@@ -34,7 +35,8 @@ function auditColumns(open: (id: string) => void): ColumnDef<AuditRow>[] {
     {
       id: 'actor',
       header: 'Actor',
-      accessorFn: (row) => (row.actor ? (row.actor.name ?? row.actor.email) : 'System'),
+      accessorFn: (row) =>
+        `${row.actor ? (row.actor.name ?? row.actor.email) : 'System'}${row.apiToken ? ` via token ${row.apiToken.name}` : ''}`,
     },
     {
       id: 'action',

@@ -21,6 +21,14 @@ export function EntryDetail({ orgSlug, id }: { orgSlug: string; id: string }) {
             <dd>{utcPrecise(e.at)}</dd>
             <dt>Actor</dt>
             <dd>{e.actor ? `${e.actor.name ?? e.actor.email} (${e.actor.email})` : 'System'}</dd>
+            {e.apiToken ? (
+              <>
+                <dt>Via API token</dt>
+                <dd>
+                  {e.apiToken.name} <code className="text-muted">{e.apiToken.prefix}…</code>
+                </dd>
+              </>
+            ) : null}
             <dt>Action</dt>
             <dd>
               <code>{e.action}</code>
