@@ -5,8 +5,10 @@ import { z } from 'zod';
 import type { OrgCtx } from './context.ts';
 
 /**
- * What an app's MCP endpoint (`{gateway}/mcp`) reaches: the APIs its active subscriptions give it that
- * offer tools over MCP (a REST API with MCP on, or an MCP API), and which tools each lets through.
+ * What an app's key reaches over MCP, as the gateway decides it: the app's `/mcp` offers the tools of
+ * every published (or deprecated) REST API it is actively subscribed to that has MCP on, each tool as
+ * `{apiSlug}.{tool}`; an MCP API (an upstream MCP server) is not merged there but called at its own
+ * `/{org}/{api}/mcp`.
  */
 
 export const ZAppMcpRef = z.object({ appId: ZId });
@@ -16,7 +18,7 @@ export interface AppMcpApi {
   apiSlug: string;
   providerSlug: string;
   kind: 'REST' | 'MCP';
-  /** null: every tool of the upstream MCP server */
+  /** REST: the tools offered; MCP: the allow-list, null when every tool is let through */
   tools: string[] | null;
 }
 
@@ -28,7 +30,7 @@ export async function getAppMcpReach(ctx: OrgCtx, input: z.input<typeof ZAppMcpR
     where: {
       appId: app.id,
       status: 'ACTIVE',
-      plan: { api: { kind: { in: ['REST', 'MCP'] }, status: { not: 'RETIRED' } } },
+      plan: { api: { kind: { in: ['REST', 'MCP'] }, status: { in: ['PUBLISHED', 'DEPRECATED'] } } },
     },
     select: {
       plan: {

@@ -13,6 +13,7 @@ async function mcpApi(orgId: string, mcp: object) {
     },
   });
   const plan = await db.plan.create({ data: { apiId: api.id, name: 'Basic' } });
+  await db.api.update({ where: { id: api.id }, data: { status: 'PUBLISHED' } });
   return { api, plan };
 }
 
@@ -23,6 +24,8 @@ describe('app.mcp', () => {
     const open = await mcpApi(p.org.id, { allowAllTools: true });
     const listed = await mcpApi(p.org.id, { tools: ['search'] });
     const pending = await mcpApi(p.org.id, { allowAllTools: true });
+    const draft = await mcpApi(p.org.id, { allowAllTools: true });
+    await db.api.update({ where: { id: draft.api.id }, data: { status: 'DRAFT' } });
     await db.api.update({ where: { id: p.api.id }, data: { mcp: { enabled: true, tools: ['listOrders'] } } });
     const subscribe = (planId: string, status: 'ACTIVE' | 'PENDING' = 'ACTIVE') =>
       db.subscription.create({ data: { appId: c.app.id, planId, status } });
@@ -30,10 +33,11 @@ describe('app.mcp', () => {
     await subscribe(open.plan.id);
     await subscribe(listed.plan.id);
     await subscribe(pending.plan.id, 'PENDING');
+    await subscribe(draft.plan.id);
 
     const reach = await c.caller.app.mcp({ orgSlug: c.org.slug, appId: c.app.id });
     expect(reach.url).toMatch(/\/mcp$/);
-    expect(reach.apis).toEqual([
+    expect(reach.apis.map(({ url, ...api }) => api)).toEqual([
       {
         apiName: 'Weather',
         apiSlug: p.api.slug,
@@ -51,6 +55,7 @@ describe('app.mcp', () => {
       },
     ]);
 
+    expect(reach.apis[1]?.url).toMatch(new RegExp(`/${p.org.slug}/${open.api.slug}/mcp$`));
     // A REST API with MCP off offers no tools.
     await db.api.update({ where: { id: p.api.id }, data: { mcp: {} } });
     const after = await c.caller.app.mcp({ orgSlug: c.org.slug, appId: c.app.id });

@@ -18,26 +18,33 @@ type ReachedApi = {
   providerSlug: string;
   kind: 'REST' | 'MCP';
   tools: string[] | null;
+  url: string;
 };
 
-const toolsText = (api: ReachedApi) =>
-  api.tools === null
-    ? 'every tool of its MCP server'
-    : `${api.tools.length} tool${api.tools.length === 1 ? '' : 's'}: ${api.tools.join(', ')}`;
+/** At the app's URL each tool is named `{apiSlug}.{tool}`; an MCP API keeps its own URL and names. */
+function toolsText(api: ReachedApi): string {
+  if (api.kind === 'REST') return (api.tools ?? []).map((tool) => `${api.apiSlug}.${tool}`).join(', ');
+  if (api.tools === null) return `every tool, at ${api.url}`;
+  return `${api.tools.join(', ') || 'no tools allowed yet'}, at ${api.url}`;
+}
 
-function ReachedApis({ apis }: { apis: ReachedApi[] }) {
+function ReachedApis({ label, apis }: { label: string; apis: ReachedApi[] }) {
+  if (apis.length === 0) return null;
   return (
-    <ul aria-label="APIs reached over MCP">
-      {apis.map((api) => (
-        <li key={`${api.providerSlug}/${api.apiSlug}`}>
-          <strong>{api.apiName}</strong>{' '}
-          <span className="muted">
-            ({api.providerSlug}/{api.apiSlug})
-          </span>{' '}
-          — {toolsText(api)}
-        </li>
-      ))}
-    </ul>
+    <>
+      <h3>{label}</h3>
+      <ul aria-label={label}>
+        {apis.map((api) => (
+          <li key={`${api.providerSlug}/${api.apiSlug}`}>
+            <strong>{api.apiName}</strong>{' '}
+            <span className="muted">
+              ({api.providerSlug}/{api.apiSlug})
+            </span>
+            : {toolsText(api)}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
@@ -74,7 +81,13 @@ export function ConnectAgent({
                 action={{ label: 'Browse the catalog', href: '/catalog' }}
               />
             ) : (
-              <ReachedApis apis={data.apis} />
+              <>
+                <ReachedApis label="Tools at this URL" apis={data.apis.filter((a) => a.kind === 'REST')} />
+                <ReachedApis
+                  label="MCP servers at their own URL"
+                  apis={data.apis.filter((a) => a.kind === 'MCP')}
+                />
+              </>
             )}
             <h3>Cursor and other clients with Streamable HTTP</h3>
             <CodeBlock label="mcpServers configuration" code={mcpServersJson(name, data.url)} />
