@@ -1,4 +1,4 @@
-import { type PricedLine, priceSubscriptionPeriod } from '@portcullis/core/billing/invoice';
+import { type PricedLine, priceSubscriptionPeriod, type ToolCalls } from '@portcullis/core/billing/invoice';
 import { type PlanPricing, pricingFromLegacyPlan, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { hourStart } from '@portcullis/core/periods';
 import type { Db, InvoiceStatus, Prisma, Tx } from '@portcullis/db';
@@ -11,6 +11,7 @@ import {
   pricedWithJson,
   recordLateUsage,
 } from './late-usage.ts';
+import { toolCallsBySubscription } from './tool-calls.ts';
 
 /** Writing one invoice: a period's, or a standalone one carrying late usage only. */
 
@@ -48,16 +49,33 @@ async function nextInvoiceNumber(tx: Tx, providerOrgId: string): Promise<string>
 
 const numberingLockKey = (providerOrgId: string) => `invoice-number:${providerOrgId}`;
 
+/** What a period is priced from. */
+export type PeriodTotals = {
+  billableRequests: bigint;
+  tokensIn: bigint;
+  tokensOut: bigint;
+  toolCalls: ToolCalls;
+};
+
 /** Usage a period owns: the hourly buckets in [hourStart(from), until). */
-export async function periodUsage(db: Db | Tx, subscriptionId: string, from: Date, until: Date) {
-  const sum = await db.usageRollup.aggregate({
-    where: { subscriptionId, bucketStart: { gte: hourStart(from), lt: until } },
-    _sum: { billable: true, tokensIn: true, tokensOut: true },
-  });
+export async function periodUsage(
+  db: Db | Tx,
+  subscriptionId: string,
+  from: Date,
+  until: Date,
+): Promise<PeriodTotals> {
+  const [sum, tools] = await Promise.all([
+    db.usageRollup.aggregate({
+      where: { subscriptionId, bucketStart: { gte: hourStart(from), lt: until } },
+      _sum: { billable: true, tokensIn: true, tokensOut: true },
+    }),
+    toolCallsBySubscription(db, [{ subscriptionId, from: hourStart(from), until }]),
+  ]);
   return {
     billableRequests: sum._sum.billable ?? 0n,
     tokensIn: sum._sum.tokensIn ?? 0n,
     tokensOut: sum._sum.tokensOut ?? 0n,
+    toolCalls: tools.get(subscriptionId) ?? {},
   };
 }
 
@@ -102,7 +120,7 @@ interface InvoiceDraft {
   lines: PricedLine[];
   subtotalMinor: bigint;
   totalMinor: bigint;
-  priced?: { usage: { billableRequests: bigint; tokensIn: bigint; tokensOut: bigint }; with: PricedWith };
+  priced?: { usage: PeriodTotals; with: PricedWith };
 }
 
 interface IssueOptions {
@@ -148,7 +166,7 @@ async function writeInvoice(
             pricedBillable: draft.priced.usage.billableRequests,
             pricedTokensIn: draft.priced.usage.tokensIn,
             pricedTokensOut: draft.priced.usage.tokensOut,
-            pricedWith: pricedWithJson(draft.priced.with),
+            pricedWith: pricedWithJson(draft.priced.with, draft.priced.usage.toolCalls),
           }
         : {}),
       lines: { create: draft.lines.map((line) => ({ ...line, subscriptionId: subscription.id })) },

@@ -9,6 +9,7 @@ import {
   issueLateUsageInvoice,
   issuePeriodInvoice,
   type Period,
+  type PeriodTotals,
   periodUsage,
   planPricingOf,
   subscriptionSelect,
@@ -252,7 +253,7 @@ export async function closeDuePeriods(
 export type PeriodPreview = ProjectedCharge & {
   subscriptionId: string;
   period: Period;
-  usedSoFar: { billableRequests: bigint; tokensIn: bigint; tokensOut: bigint };
+  usedSoFar: PeriodTotals;
   monthlyQuota: number | null;
 };
 
@@ -281,6 +282,7 @@ export function projectSubscription(
     usedSoFar: usedSoFar.billableRequests,
     tokensInSoFar: usedSoFar.tokensIn,
     tokensOutSoFar: usedSoFar.tokensOut,
+    toolCallsSoFar: usedSoFar.toolCalls,
     monthlyQuota: subscription.plan.monthlyQuota,
   });
   return {

@@ -1,7 +1,9 @@
-import { priceSubscriptionPeriod } from '@portcullis/core/billing/invoice';
+import { priceSubscriptionPeriod, type ToolCalls } from '@portcullis/core/billing/invoice';
 import { type LateUsageCharge, priceLateUsage } from '@portcullis/core/billing/late-usage';
 import { type PlanPricing, ZPlanPricing } from '@portcullis/core/billing/pricing';
+import { hourStart } from '@portcullis/core/periods';
 import type { Prisma, Tx } from '@portcullis/db';
+import { toolCallsBySubscription } from './tool-calls.ts';
 
 /**
  * Late usage: usage that reached a billing period after the period was invoiced (events a gateway held
@@ -26,7 +28,26 @@ export interface PricedWith {
   monthlyQuota: number | null;
 }
 
-export const pricedWithJson = (priced: PricedWith) => priced as unknown as Prisma.InputJsonValue;
+/**
+ * The pricing, plus the billable calls per tool the period was billed for (`billedToolCalls`, decimal
+ * strings): with tool prices, late usage must know which of the billed requests were priced tool calls.
+ */
+export const pricedWithJson = (priced: PricedWith, toolCalls: ToolCalls = {}) =>
+  ({
+    ...priced,
+    billedToolCalls: Object.fromEntries(Object.entries(toolCalls).map(([tool, n]) => [tool, n.toString()])),
+  }) as unknown as Prisma.InputJsonValue;
+
+/** What pricedWithJson stored as the billed tool calls ({} for invoices from before tool prices). */
+function billedToolCallsOf(json: unknown): Record<string, bigint> {
+  const stored = (json as { billedToolCalls?: unknown } | null)?.billedToolCalls;
+  const calls: Record<string, bigint> = {};
+  if (typeof stored !== 'object' || stored === null) return calls;
+  for (const [tool, n] of Object.entries(stored)) {
+    if (typeof n === 'string' && /^\d{1,19}$/.test(n)) calls[tool] = BigInt(n);
+  }
+  return calls;
+}
 
 function parsePricedWith(json: unknown): PricedWith {
   const value = json as { pricing?: unknown; planName?: unknown; monthlyQuota?: unknown };
@@ -41,6 +62,7 @@ interface PeriodTotals {
   billable: bigint;
   tokensIn: bigint;
   tokensOut: bigint;
+  toolCalls: ToolCalls;
 }
 
 export interface PlannedLateUsage {
@@ -133,7 +155,7 @@ async function legacyBilled(
     where: { invoiceId: row.id },
     select: { kind: true, quantity: true },
   });
-  const billed = { billable: 0n, tokensIn: 0n, tokensOut: 0n };
+  const billed = { billable: 0n, tokensIn: 0n, tokensOut: 0n, toolCalls: {} };
   for (const line of lines) {
     if (LINE_KINDS_OF_REQUESTS.has(line.kind)) billed.billable += line.quantity;
     else if (line.kind === 'tokens_in') billed.tokensIn += line.quantity;
@@ -166,7 +188,15 @@ export async function findLateUsage(
   const planned: PlannedLateUsage[] = [];
   const review: LateUsageForReview[] = [];
   for (const row of await candidates(tx, subscription.id, since)) {
-    const actual = { billable: row.billable, tokensIn: row.tokens_in, tokensOut: row.tokens_out };
+    const tools = await toolCallsBySubscription(tx, [
+      { subscriptionId: subscription.id, from: hourStart(row.periodStart), until: hourStart(row.periodEnd) },
+    ]);
+    const actual: PeriodTotals = {
+      billable: row.billable,
+      tokensIn: row.tokens_in,
+      tokensOut: row.tokens_out,
+      toolCalls: tools.get(subscription.id) ?? {},
+    };
     let billed: PeriodTotals;
     let pricedWith: PricedWith;
     if (row.a_billable !== null) {
@@ -174,6 +204,7 @@ export async function findLateUsage(
         billable: row.a_billable,
         tokensIn: row.a_tokens_in ?? 0n,
         tokensOut: row.a_tokens_out ?? 0n,
+        toolCalls: billedToolCallsOf(row.a_priced_with),
       };
       pricedWith = parsePricedWith(row.a_priced_with);
     } else if (row.pricedBillable !== null) {
@@ -181,6 +212,7 @@ export async function findLateUsage(
         billable: row.pricedBillable,
         tokensIn: row.pricedTokensIn ?? 0n,
         tokensOut: row.pricedTokensOut ?? 0n,
+        toolCalls: billedToolCallsOf(row.pricedWith),
       };
       pricedWith = parsePricedWith(row.pricedWith);
     } else {
@@ -195,6 +227,8 @@ export async function findLateUsage(
         continue;
       }
       ({ billed, pricedWith } = legacy);
+      // Invoices from before invoices kept their usage predate tool prices: their calls were requests.
+      actual.toolCalls = {};
       if (
         billed.billable === actual.billable &&
         billed.tokensIn === actual.tokensIn &&
@@ -208,8 +242,18 @@ export async function findLateUsage(
         ...pricedWith,
         period,
         subscriptionCreatedAt: subscription.createdAt,
-        billed: { billableRequests: billed.billable, tokensIn: billed.tokensIn, tokensOut: billed.tokensOut },
-        actual: { billableRequests: actual.billable, tokensIn: actual.tokensIn, tokensOut: actual.tokensOut },
+        billed: {
+          billableRequests: billed.billable,
+          tokensIn: billed.tokensIn,
+          tokensOut: billed.tokensOut,
+          toolCalls: billed.toolCalls,
+        },
+        actual: {
+          billableRequests: actual.billable,
+          tokensIn: actual.tokensIn,
+          tokensOut: actual.tokensOut,
+          toolCalls: actual.toolCalls,
+        },
         invoiceNumber: row.number,
       });
       planned.push({
@@ -251,7 +295,7 @@ export async function recordLateUsage(
       tokensIn: p.actual.tokensIn,
       tokensOut: p.actual.tokensOut,
       amountMinor: p.charge.amountMinor,
-      pricedWith: pricedWithJson(p.pricedWith),
+      pricedWith: pricedWithJson(p.pricedWith, p.actual.toolCalls),
     })),
   });
 }

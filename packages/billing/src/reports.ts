@@ -4,6 +4,7 @@ import { billingPeriod, hourStart } from '@portcullis/core/periods';
 import type { Db, InvoiceStatus, Prisma, Role, SubscriptionStatus, Tx } from '@portcullis/db';
 import { AWAITING_PAYMENT_METHOD } from '@portcullis/services/verbs/subscription';
 import { type PeriodPreview, planPricingOf, projectSubscription, retiredAtOf } from './invoicing.ts';
+import { toolCallsBySubscription } from './tool-calls.ts';
 
 /**
  * Read models for the billing pages. Every query is scoped by org ids passed in by the caller (who
@@ -132,6 +133,13 @@ export async function consumerOverview(db: Reader, input: { orgId: string; now: 
           _sum: { billable: true, tokensIn: true, tokensOut: true },
         });
   const usage = new Map(sums.map((row) => [row.subscriptionId, row._sum]));
+  const toolCalls = await toolCallsBySubscription(
+    db,
+    subscriptions.map((s) => {
+      const period = periods.get(s.id)!;
+      return { subscriptionId: s.id, from: hourStart(period.start), until: hourStart(period.end) };
+    }),
+  );
   const projectedTotals = new Map<string, bigint>();
   const rows: OverviewRow[] = subscriptions.map((s) => {
     const sum = usage.get(s.id);
@@ -139,6 +147,7 @@ export async function consumerOverview(db: Reader, input: { orgId: string; now: 
       billableRequests: sum?.billable ?? 0n,
       tokensIn: sum?.tokensIn ?? 0n,
       tokensOut: sum?.tokensOut ?? 0n,
+      toolCalls: toolCalls.get(s.id) ?? {},
     };
     const retiredAt = retiredAtOf(s);
     const period = periods.get(s.id)!;
@@ -233,7 +242,16 @@ const pageOf = (input: { page: number; pageSize: number }) => ({
   pageSize: input.pageSize,
 });
 
-const LINE_ORDER = ['flat_fee', 'usage', 'tier', 'overage', 'tokens_in', 'tokens_out', 'trial_credit'];
+const LINE_ORDER = [
+  'flat_fee',
+  'usage',
+  'tier',
+  'overage',
+  'tool_calls',
+  'tokens_in',
+  'tokens_out',
+  'trial_credit',
+];
 const lineRank = (kind: string) => {
   const rank = LINE_ORDER.indexOf(kind);
   return rank === -1 ? LINE_ORDER.length : rank;

@@ -97,3 +97,10 @@ export async function usage(
     },
   });
 }
+
+/** Billable calls of one MCP tool in one hour (also to be counted in that hour's `usage`). */
+export async function toolUsage(subscriptionId: string, bucketStart: Date, tool: string, billable: number) {
+  await db.toolCallRollup.create({
+    data: { subscriptionId, bucketStart, tool, calls: BigInt(billable + 1), billable: BigInt(billable) },
+  });
+}

@@ -65,7 +65,9 @@ const ZUpstreamUrl = z
   .pipe(z.url({ protocol: /^https?$/, message: 'Enter an http:// or https:// URL' }));
 
 /** REST proxies to upstreams; AI is the OpenAI/Anthropic-compatible gateway; PROMPT a prompt called as REST. */
-const ZApiKind = z.enum(['REST', 'AI', 'PROMPT']);
+const ZApiKind = z.enum(['REST', 'AI', 'PROMPT', 'MCP']);
+/** Kinds proxied to an upstream URL: a REST API, or an MCP server (Streamable HTTP). */
+const proxiesUpstream = (kind: z.infer<typeof ZApiKind>) => kind === 'REST' || kind === 'MCP';
 
 /** OpenAPI text as pasted or uploaded (JSON or YAML); parsed and checked by the verbs. */
 const ZOpenApiText = z.string().max(1_000_000, 'The document must be at most 1 MB');
@@ -83,15 +85,18 @@ export const ZApiCreate = z
     openapiDocument: ZOpenApiText.optional(),
   })
   .superRefine((input, ctx) => {
-    if (input.kind !== 'REST') return;
+    if (!proxiesUpstream(input.kind)) return;
     const url = ZUpstreamUrl.safeParse(input.upstreamUrl);
     if (!url.success) {
       ctx.addIssue({ code: 'custom', path: ['upstreamUrl'], message: 'Enter an http:// or https:// URL' });
     }
   })
-  .transform((input) =>
-    input.kind === 'REST' ? input : { ...input, upstreamUrl: '', openapiDocument: undefined },
-  );
+  .transform((input) => {
+    if (input.kind === 'REST') return input;
+    // An MCP server describes its own tools: it has an upstream but no OpenAPI import.
+    if (input.kind === 'MCP') return { ...input, openapiDocument: undefined };
+    return { ...input, upstreamUrl: '', openapiDocument: undefined };
+  });
 /** `kind` may be left out by server-side callers (REST). */
 export type ApiCreateInput = Omit<z.infer<typeof ZApiCreate>, 'kind'> & { kind?: z.infer<typeof ZApiKind> };
 

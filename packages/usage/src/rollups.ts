@@ -1,6 +1,8 @@
-import { LATENCY_BUCKET_COUNT } from '@portcullis/core/latency';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { StreamUsageEvent } from './stream.ts';
+
+// The latency histograms share this module's entry point (the gateway's meter imports both from here).
+export { type LatencyHistogram, writeLatencyRollups } from './latency-rollups.ts';
 
 /**
  * The one writer of the billing totals, UsageRollup (hourly) and UsageDailyRollup, and of their sums per
@@ -30,6 +32,8 @@ export interface UsageFigures {
   tokensOut?: number;
   /** AI cost in micro-units of the plan currency (integer). */
   costMicros?: bigint | number;
+  /** MCP tools/call: the tool's name, also counted per tool (ToolCallRollup). */
+  tool?: string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -52,12 +56,35 @@ interface TallyRow {
   costMicros: bigint;
 }
 
-/** Usage summed per subscription × hour × status class, in memory: what the rollup rows add up. */
+interface ToolTallyRow {
+  subscriptionId: string;
+  bucketMs: number;
+  tool: string;
+  calls: number;
+  billable: number;
+}
+
+/**
+ * Usage summed per subscription × hour × status class, in memory: what the rollup rows add up; tool
+ * calls also per subscription × hour × tool.
+ */
 export class UsageTally {
   private readonly rows = new Map<string, TallyRow>();
+  private readonly toolRows = new Map<string, ToolTallyRow>();
 
   get size(): number {
     return this.rows.size;
+  }
+
+  private addToolCall(usage: UsageFigures, tool: string, bucketMs: number): void {
+    const key = `${usage.subscriptionId}|${bucketMs}|${tool}`;
+    let row = this.toolRows.get(key);
+    if (!row) {
+      row = { subscriptionId: usage.subscriptionId, bucketMs, tool, calls: 0, billable: 0 };
+      this.toolRows.set(key, row);
+    }
+    row.calls += 1;
+    if (isBillable(usage)) row.billable += 1;
   }
 
   add(usage: UsageFigures): void {
@@ -87,6 +114,7 @@ export class UsageTally {
     row.tokensIn += usage.tokensIn ?? 0;
     row.tokensOut += usage.tokensOut ?? 0;
     if (usage.costMicros !== undefined) row.costMicros += BigInt(usage.costMicros);
+    if (usage.tool !== undefined) this.addToolCall(usage, usage.tool, bucketMs);
   }
 
   /** Adds another tally's sums to this one (the other must not be used afterwards). */
@@ -105,6 +133,15 @@ export class UsageTally {
       into.tokensOut += row.tokensOut;
       into.costMicros += row.costMicros;
     }
+    for (const [key, row] of other.toolRows) {
+      const into = this.toolRows.get(key);
+      if (!into) {
+        this.toolRows.set(key, row);
+        continue;
+      }
+      into.calls += row.calls;
+      into.billable += row.billable;
+    }
   }
 
   /** The rows as one JSON array (a bigint travels as its decimal text: exact). */
@@ -121,6 +158,19 @@ export class UsageTally {
         tokens_in: r.tokensIn,
         tokens_out: r.tokensOut,
         cost: r.costMicros.toString(),
+      })),
+    );
+  }
+
+  /** The tool-call rows as one JSON array. */
+  toolsToJson(): string {
+    return JSON.stringify(
+      [...this.toolRows.values()].map((r) => ({
+        sid: r.subscriptionId,
+        bucket: new Date(r.bucketMs).toISOString(),
+        tool: r.tool,
+        calls: r.calls,
+        billable: r.billable,
       })),
     );
   }
@@ -225,6 +275,18 @@ const rollupCtes = (updatedAt: string) => `
       ORDER BY 1, 2, 3, 4
       ${addToRollupOnConflict('UsagePairRollup', PAIR_SUMMED)}
     ),
+    tool_hourly AS (
+      INSERT INTO "ToolCallRollup" (id, "subscriptionId", "bucketStart", tool, calls, billable, "updatedAt")
+      SELECT gen_random_uuid()::text, v.sid, date_trunc('hour', v.at), v.tool, sum(v.calls), sum(v.billable),
+        ${updatedAt}::timestamp(3)
+      FROM tool_tallied v JOIN "Subscription" s ON s.id = v.sid
+      GROUP BY v.sid, date_trunc('hour', v.at), v.tool
+      ORDER BY v.sid, date_trunc('hour', v.at), v.tool
+      ON CONFLICT ("subscriptionId", "bucketStart", tool) DO UPDATE SET
+        calls = "ToolCallRollup".calls + excluded.calls,
+        billable = "ToolCallRollup".billable + excluded.billable,
+        "updatedAt" = excluded."updatedAt"
+    ),
     pair_daily AS (
       INSERT INTO "UsagePairDailyRollup" ("providerOrgId", day, "apiId", "consumerOrgId", requests, errors,
         "updatedAt")
@@ -235,12 +297,17 @@ const rollupCtes = (updatedAt: string) => `
       ${addToRollupOnConflict('UsagePairDailyRollup', PAIR_SUMMED)}
     )`;
 
-/** A tally whose sums are added as they are ($1: its rows as JSON, $2: updatedAt). */
+/** A tally whose sums are added as they are ($1: its rows as JSON, $2: updatedAt, $3: its tool rows). */
 const ADD_TALLY_SQL = `
     WITH tallied AS (
       SELECT sid, bucket AS at, cls, requests, billable, bytes_in, bytes_out, tokens_in, tokens_out, cost
       FROM json_to_recordset($1::json) AS x(sid text, bucket timestamp(3), cls int, requests bigint,
         billable bigint, bytes_in bigint, bytes_out bigint, tokens_in bigint, tokens_out bigint, cost bigint)
+    ),
+    tool_tallied AS (
+      SELECT sid, bucket AS at, tool, calls, billable
+      FROM json_to_recordset($3::json) AS x(sid text, bucket timestamp(3), tool text, calls bigint,
+        billable bigint)
     ),
     ${rollupCtes('$2')}
     SELECT count(*)::int AS rows FROM tallied`;
@@ -248,10 +315,10 @@ const ADD_TALLY_SQL = `
 /**
  * Events recorded in "UsageEvent" with ON CONFLICT (id, at) DO NOTHING (its key: the table is partitioned
  * by day on the event time, which a redelivered event carries unchanged); only the rows that insert RETURNS
- * (first time seen) are tallied. Each column travels as ONE comma-joined string ($2…$12) split by
+ * (first time seen) are tallied, tool calls also per tool. Each column travels as ONE comma-joined string ($2…$13) split by
  * string_to_array and spread by unnest: a dozen parameters whatever the batch size, and no per-element
  * array conversion in the driver (which cost 3x the whole statement at 5,000 rows). Ids cannot contain a
- * comma (the stream encoding restricts them).
+ * comma (the stream encoding restricts them, tool names too; '' = no tool).
  */
 const RECORD_EVENTS_SQL = `
     WITH input AS (
@@ -266,8 +333,9 @@ const RECORD_EVENTS_SQL = `
         string_to_array($9, ',')::bigint[],
         string_to_array($10, ',')::int[],
         string_to_array($11, ',')::int[],
-        string_to_array($12, ',')::bigint[]
-      ) AS t(id, sid, at, status, cls, billable, bytes_in, bytes_out, tokens_in, tokens_out, cost)
+        string_to_array($12, ',')::bigint[],
+        string_to_array($13, ',')
+      ) AS t(id, sid, at, status, cls, billable, bytes_in, bytes_out, tokens_in, tokens_out, cost, tool)
     ),
     inserted AS (
       INSERT INTO "UsageEvent" (id, "subscriptionId", at, status, billable, "tokensIn", "tokensOut",
@@ -279,19 +347,22 @@ const RECORD_EVENTS_SQL = `
     ),
     tallied AS (
       SELECT i.sid, i.at, i.cls, 1 AS requests, CASE WHEN i.billable THEN 1 ELSE 0 END AS billable,
-        i.bytes_in, i.bytes_out, i.tokens_in, i.tokens_out, i.cost
+        i.bytes_in, i.bytes_out, i.tokens_in, i.tokens_out, i.cost, NULLIF(i.tool, '') AS tool
       FROM input i
       JOIN inserted USING (id)
+    ),
+    tool_tallied AS (
+      SELECT sid, at, tool, requests AS calls, billable FROM tallied WHERE tool IS NOT NULL
     ),
     ${rollupCtes('$1')}
     SELECT id FROM inserted`;
 
 const list = (values: readonly (string | number)[]) => values.join(',');
 
-/** The event columns, each one comma-joined string, in RECORD_EVENTS_SQL's order ($2…$12). */
+/** The event columns, each one comma-joined string, in RECORD_EVENTS_SQL's order ($2…$13). */
 function eventColumns(events: readonly StreamUsageEvent[]): string[] {
   const seen = new Set<string>();
-  const columns: (string | number)[][] = Array.from({ length: 11 }, () => []);
+  const columns: (string | number)[][] = Array.from({ length: 12 }, () => []);
   for (const event of events) {
     // One statement cannot both insert an id and see that insert conflict, so repeats go here.
     if (seen.has(event.id)) continue;
@@ -308,6 +379,7 @@ function eventColumns(events: readonly StreamUsageEvent[]): string[] {
       event.tokensIn ?? 0,
       event.tokensOut ?? 0,
       String(event.costMicros ?? 0),
+      event.tool ?? '',
     ];
     for (const [column, value] of values.entries()) columns[column]?.push(value);
   }
@@ -329,179 +401,10 @@ export async function writeRollups(
 ): Promise<string[]> {
   const updatedAt = new Date(updatedAtMs).toISOString();
   if (usage instanceof UsageTally) {
-    if (usage.size > 0) await sql.execute(ADD_TALLY_SQL, [usage.toJson(), updatedAt]);
+    if (usage.size > 0) await sql.execute(ADD_TALLY_SQL, [usage.toJson(), updatedAt, usage.toolsToJson()]);
     return [];
   }
   if (usage.length === 0) return [];
   const rows = await sql.rows<{ id: string }>(RECORD_EVENTS_SQL, [updatedAt, ...eventColumns(usage)]);
   return rows.map((row) => row.id);
-}
-
-/** Latency histogram of one API × subscription × hour (bounds in @portcullis/core/latency). */
-export interface LatencyHistogram {
-  apiId: string;
-  /** "" for requests refused before a subscription was known */
-  subscriptionId: string;
-  /** Start of the UTC hour. */
-  bucketStart: Date;
-  counts: number[];
-  requests: number;
-  errors: number;
-}
-
-type LatencyTable =
-  | 'LatencyRollup'
-  | 'LatencyDailyRollup'
-  | 'LatencyApiRollup'
-  | 'LatencyApiDailyRollup'
-  | 'LatencyOrgRollup'
-  | 'LatencyOrgDailyRollup';
-
-/**
- * What to do when a latency row exists: the counts added element by element (unnest zips both arrays,
- * padding the shorter with NULLs, so arrays written under another bucket count still add up), the totals
- * added.
- */
-const addLatencyOnConflict = (table: LatencyTable, keys: string) => `
-      ON CONFLICT (${keys}) DO UPDATE SET
-        counts = ARRAY(
-          SELECT coalesce(old_n, 0) + coalesce(new_n, 0)
-          FROM unnest("${table}".counts, excluded.counts) WITH ORDINALITY AS pair(old_n, new_n, position)
-          ORDER BY pair.position
-        ),
-        requests = "${table}".requests + excluded.requests,
-        errors = "${table}".errors + excluded.errors,
-        "updatedAt" = excluded."updatedAt"`;
-
-/**
- * Adds the rows of one JSON parameter (one per key, summed beforehand) to one latency table, in key
- * order so concurrent gateways lock them in the same order.
- */
-function addLatencyTo(
-  table: Exclude<LatencyTable, 'LatencyOrgRollup' | 'LatencyOrgDailyRollup'>,
-  param: string,
-): string {
-  const perSubscription = table === 'LatencyRollup' || table === 'LatencyDailyRollup';
-  const keys = perSubscription ? '"apiId", "subscriptionId"' : '"apiId"';
-  const time = table === 'LatencyDailyRollup' || table === 'LatencyApiDailyRollup' ? 'day' : '"bucketStart"';
-  const timeType = time === 'day' ? 'date' : 'timestamp(3)';
-  const countsType = table === 'LatencyRollup' ? 'int[]' : 'bigint[]';
-  return `
-      INSERT INTO "${table}" (id, ${keys}, ${time}, counts, requests, errors, "updatedAt")
-      SELECT gen_random_uuid()::text, ${keys}, ${time}, counts, requests, errors, $5::timestamp(3)
-      FROM json_to_recordset(${param}::json) AS x("apiId" text, "subscriptionId" text, ${time} ${timeType},
-        counts ${countsType}, requests bigint, errors bigint)
-      ORDER BY ${keys}, ${time}
-      ${addLatencyOnConflict(table, `${keys}, ${time}`)}`;
-}
-
-/** `sum(counts[1]), …` over every latency bucket: adding histograms index by index is one pass. */
-const COUNT_SUMS = Array.from(
-  { length: LATENCY_BUCKET_COUNT },
-  (_, i) => `coalesce(sum(counts[${i + 1}]), 0)`,
-).join(', ');
-
-/**
- * Adds the histograms of org_latency (org, side, hour) to a per-org table, summed per key in SQL: the
- * org of an API or subscription is known here, not where the histograms are made.
- */
-function addOrgLatencyTo(table: 'LatencyOrgRollup' | 'LatencyOrgDailyRollup'): string {
-  const [time, bucket] = table === 'LatencyOrgRollup' ? ['"bucketStart"', 'at'] : ['day', 'at::date'];
-  return `
-      INSERT INTO "${table}" ("orgId", side, ${time}, counts, requests, errors, "updatedAt")
-      SELECT org, side, ${bucket}, ARRAY[${COUNT_SUMS}]::bigint[], sum(requests), sum(errors), $5::timestamp(3)
-      FROM org_latency
-      GROUP BY 1, 2, 3
-      ORDER BY 1, 2, 3
-      ${addLatencyOnConflict(table, `"orgId", side, ${time}`)}`;
-}
-
-/**
- * $1…$4: the histograms per API × subscription × hour, × day, per API × hour and × day (each JSON);
- * $5: updatedAt. One statement, so the six tables change together or not at all. The per-org rows are
- * $1's, counted for the org owning the API (provider: every request, refused ones included) and for the
- * org owning the subscription's app (consumer).
- */
-const ADD_LATENCY_SQL = `
-    WITH hourly AS (${addLatencyTo('LatencyRollup', '$1')}),
-    daily AS (${addLatencyTo('LatencyDailyRollup', '$2')}),
-    api_hourly AS (${addLatencyTo('LatencyApiRollup', '$3')}),
-    api_daily AS (${addLatencyTo('LatencyApiDailyRollup', '$4')}),
-    org_latency AS (
-      SELECT o.org, o.side, x."bucketStart" AS at, x.counts, x.requests, x.errors
-      FROM json_to_recordset($1::json) AS x("apiId" text, "subscriptionId" text, "bucketStart" timestamp(3),
-        counts bigint[], requests bigint, errors bigint)
-      JOIN "Api" a ON a.id = x."apiId"
-      LEFT JOIN "Subscription" s ON s.id = x."subscriptionId"
-      LEFT JOIN "App" ap ON ap.id = s."appId"
-      CROSS JOIN LATERAL (VALUES (a."orgId", 'provider'), (ap."orgId", 'consumer')) AS o(org, side)
-      WHERE o.org IS NOT NULL
-    ),
-    org_hourly AS (${addOrgLatencyTo('LatencyOrgRollup')}),
-    org_daily AS (${addOrgLatencyTo('LatencyOrgDailyRollup')})
-    SELECT 1`;
-
-/** One row of a latency table's JSON parameter: `bucketStart` (an ISO hour) or `day` (a UTC date). */
-interface LatencySum {
-  apiId: string;
-  subscriptionId?: string;
-  bucketStart?: string;
-  day?: string;
-  counts: number[];
-  requests: number;
-  errors: number;
-}
-
-/** Element-wise sum; a position missing from the shorter array counts 0 (as the upsert adds them). */
-function addCounts(into: number[], add: readonly number[]): void {
-  for (let i = 0; i < add.length; i++) into[i] = (into[i] ?? 0) + (add[i] ?? 0);
-}
-
-/** The histograms summed per key: one row per API (× subscription) × hour or day. */
-function sumHistograms(
-  histograms: readonly LatencyHistogram[],
-  perSubscription: boolean,
-  daily: boolean,
-): LatencySum[] {
-  const sums = new Map<string, LatencySum>();
-  for (const h of histograms) {
-    const hour = new Date(Math.floor(h.bucketStart.getTime() / HOUR_MS) * HOUR_MS).toISOString();
-    const at = daily ? hour.slice(0, 10) : hour;
-    const key = perSubscription ? `${h.apiId}|${h.subscriptionId}|${at}` : `${h.apiId}|${at}`;
-    let sum = sums.get(key);
-    if (!sum) {
-      sum = { apiId: h.apiId, counts: [], requests: 0, errors: 0 };
-      if (perSubscription) sum.subscriptionId = h.subscriptionId;
-      if (daily) sum.day = at;
-      else sum.bucketStart = at;
-      sums.set(key, sum);
-    }
-    addCounts(sum.counts, h.counts);
-    sum.requests += h.requests;
-    sum.errors += h.errors;
-  }
-  return [...sums.values()];
-}
-
-/**
- * Adds latency histograms to LatencyRollup, LatencyDailyRollup, LatencyApiRollup, LatencyApiDailyRollup,
- * LatencyOrgRollup and LatencyOrgDailyRollup in one statement (so one transaction of its own, or part of the caller's when
- * `sql` is a transaction). Every table's rows are sums of the same histograms, made here (a few
- * thousand additions) rather than by grouping in SQL (which doubled the statement's time). Not
- * idempotent by itself: the caller makes a retry harmless (the meter's UsageBatch id, recorded in the
- * same transaction).
- */
-export async function writeLatencyRollups(
-  sql: SqlRunner,
-  histograms: readonly LatencyHistogram[],
-  updatedAtMs: number,
-): Promise<void> {
-  if (histograms.length === 0) return;
-  await sql.execute(ADD_LATENCY_SQL, [
-    JSON.stringify(sumHistograms(histograms, true, false)),
-    JSON.stringify(sumHistograms(histograms, true, true)),
-    JSON.stringify(sumHistograms(histograms, false, false)),
-    JSON.stringify(sumHistograms(histograms, false, true)),
-    new Date(updatedAtMs).toISOString(),
-  ]);
 }

@@ -62,7 +62,10 @@ describe('usage stream encoding', () => {
     const cases: [string, RegExp][] = [
       ['', /version/],
       [good.replace(/^1/, '2'), /version/],
-      [`${good}|extra`, /expected 11 parts, got 12/],
+      [`${good}|extra|more`, /expected 11 or 12 parts, got 13/],
+      [`${good}|`, /invalid tool/],
+      [`${good}|tools/call`, /invalid tool/],
+      [`${good}|${'t'.repeat(129)}`, /invalid tool/],
       [good.replace('|1|120|', '|yes|120|'), /billable/],
       [good.replace('|120|', '|-5|'), /bytesIn/],
       [good.replace('|120|', '|1e3|'), /bytesIn/],
@@ -73,6 +76,27 @@ describe('usage stream encoding', () => {
       const decoded = decodeUsageEvent(value);
       expect(decoded.ok, value).toBe(false);
       if (!decoded.ok) expect(decoded.reason).toMatch(reason);
+    }
+  });
+
+  it('carries the MCP tool of a tool call, and leaves other entries as before', () => {
+    const call = { ...event, tool: 'search_orders.v2-beta' };
+    const encoded = encodeUsageEvent(call);
+    expect(encoded).toBe(`1|${event.id}|cmwsub0000001|${event.atMs}|200|1|120|4096||||search_orders.v2-beta`);
+    expect(decodeUsageEvent(encoded)).toEqual({ ok: true, event: call });
+    // An entry written before tools existed still decodes, without a tool.
+    expect(decodeUsageEvent(`1|${event.id}|cmwsub0000001|${event.atMs}|200|1|120|4096|||`)).toEqual({
+      ok: true,
+      event,
+    });
+    expect(decodeUsageEvent(encodeUsageEvent({ ...event, tool: 't'.repeat(128) }))).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('refuses to encode a tool name the rollups and prices could not hold', () => {
+    for (const tool of ['', 'a|b', 'a b', 'ünïcode', 't'.repeat(129)]) {
+      expect(() => encodeUsageEvent({ ...event, tool }), tool).toThrow(/invalid tool/);
     }
   });
 

@@ -1,3 +1,4 @@
+import { MCP_TOOL_NAME } from '@portcullis/core/mcp/config';
 import { RedisTurnWriter } from '@portcullis/db/redis-turn';
 import type { Cluster, Redis } from 'ioredis';
 
@@ -83,17 +84,20 @@ function checkEvent(event: StreamUsageEvent): string | undefined {
         : cost >= 0n && cost <= MAX_COST_MICROS;
     if (!valid) return 'costMicros';
   }
+  if (event.tool !== undefined && !MCP_TOOL_NAME.test(event.tool)) return 'tool';
   return undefined;
 }
 
 /**
- * `1|id|subscription|atMs|status|billable|bytesIn|bytesOut|tokensIn|tokensOut|costMicros`, absent
- * optional values left empty. Ids are restricted to characters without `|`, so no escaping is needed.
+ * `1|id|subscription|atMs|status|billable|bytesIn|bytesOut|tokensIn|tokensOut|costMicros[|tool]`, absent
+ * optional values left empty. Ids and tool names are restricted to characters without `|`, so no
+ * escaping is needed. The tool part is only written when there is a tool, so entries of other requests
+ * stay byte for byte what workers before it read (and entries they wrote still decode).
  */
 export function encodeUsageEvent(event: StreamUsageEvent): string {
   const invalid = checkEvent(event);
   if (invalid) throw new TypeError(`usage event has an invalid ${invalid}`);
-  return [
+  const parts: (string | number | bigint)[] = [
     ENCODING_VERSION,
     event.id,
     event.subscriptionId,
@@ -105,7 +109,9 @@ export function encodeUsageEvent(event: StreamUsageEvent): string {
     event.tokensIn ?? '',
     event.tokensOut ?? '',
     event.costMicros ?? '',
-  ].join('|');
+  ];
+  if (event.tool !== undefined) parts.push(event.tool);
+  return parts.join('|');
 }
 
 export type DecodedUsageEntry = { ok: true; event: StreamUsageEvent } | { ok: false; reason: string };
@@ -122,9 +128,24 @@ function parseCount(text: string | undefined): number | undefined {
 export function decodeUsageEvent(value: string): DecodedUsageEntry {
   const parts = value.split('|');
   if (parts[0] !== ENCODING_VERSION) return { ok: false, reason: 'unknown encoding version' };
-  if (parts.length !== 11) return { ok: false, reason: `expected 11 parts, got ${parts.length}` };
-  const [, id, subscriptionId, atMs, status, billable, bytesIn, bytesOut, tokensIn, tokensOut, cost] =
-    parts as [string, string, string, string, string, string, string, string, string, string, string];
+  if (parts.length !== 11 && parts.length !== 12) {
+    return { ok: false, reason: `expected 11 or 12 parts, got ${parts.length}` };
+  }
+  const [, id, subscriptionId, atMs, status, billable, bytesIn, bytesOut, tokensIn, tokensOut, cost, tool] =
+    parts as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string?,
+    ];
   if (billable !== '0' && billable !== '1') return { ok: false, reason: 'invalid billable' };
   const event: StreamUsageEvent = {
     id,
@@ -141,6 +162,7 @@ export function decodeUsageEvent(value: string): DecodedUsageEntry {
     if (!DIGITS.test(cost)) return { ok: false, reason: 'invalid costMicros' };
     event.costMicros = BigInt(cost);
   }
+  if (tool !== undefined) event.tool = tool;
   const invalid = checkEvent(event);
   return invalid ? { ok: false, reason: `invalid ${invalid}` } : { ok: true, event };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gatewayApiBaseUrl } from './gateway-url';
+import { gatewayApiBaseUrl, gatewayApiMcpUrl, gatewayAppMcpUrl } from './gateway-url';
 
 describe('gatewayApiBaseUrl', () => {
   it('names the org in the path on the shared origin', () => {
@@ -16,6 +16,19 @@ describe('gatewayApiBaseUrl', () => {
     expect(gatewayApiBaseUrl(gateway, 'acme', 'weather')).toBe('https://acme.gw.example.com:8443/weather/');
     expect(gatewayApiBaseUrl({ ...gateway, publicUrl: 'https://gw.example.com' }, 'acme', 'weather')).toBe(
       'https://acme.gw.example.com/weather/',
+    );
+  });
+});
+
+describe('MCP URLs', () => {
+  it('serves an API’s tools under its base URL and an app’s at the gateway root', () => {
+    expect(gatewayApiMcpUrl({ publicUrl: 'https://api.example.com/gw/' }, 'acme', 'weather')).toBe(
+      'https://api.example.com/gw/acme/weather/mcp',
+    );
+    const perOrg = { publicUrl: 'https://gw.example.com', orgHostSuffix: 'gw.example.com' };
+    expect(gatewayApiMcpUrl(perOrg, 'acme', 'weather')).toBe('https://acme.gw.example.com/weather/mcp');
+    expect(gatewayAppMcpUrl({ publicUrl: 'https://api.example.com/gw/' })).toBe(
+      'https://api.example.com/gw/mcp',
     );
   });
 });

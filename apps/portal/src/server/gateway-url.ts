@@ -14,3 +14,18 @@ export function gatewayApiBaseUrl(
   url.hostname = `${orgSlug}.${gateway.orgHostSuffix}`;
   return `${url.origin}${basePath}/${apiSlug}/`;
 }
+
+/** An API's own MCP server: `{api base}mcp` (the tools of that API only). */
+export function gatewayApiMcpUrl(
+  gateway: { publicUrl: string; orgHostSuffix?: string | undefined },
+  orgSlug: string,
+  apiSlug: string,
+): string {
+  return `${gatewayApiBaseUrl(gateway, orgSlug, apiSlug)}mcp`;
+}
+
+/** The app-level MCP server: one URL whose tools are those of every API the key's app subscribes to. */
+export function gatewayAppMcpUrl(gateway: { publicUrl: string }): string {
+  const url = new URL(gateway.publicUrl);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}/mcp`;
+}

@@ -43,7 +43,12 @@ export function planCatalogMapping(plan: {
   const currency = pricing.currency;
   const flatFeeMinor = toMinor(Decimal.parse(pricing.flatFee), currency);
   const meterEventName = planMeterEventName(plan.planId);
-  const notSynced = pricing.tokenPrices && pricing.model !== 'free' ? ['token prices'] : [];
+  const notSynced: string[] = [];
+  if (pricing.model !== 'free' && pricing.tokenPrices) notSynced.push('token prices');
+  // Stripe's request meter counts every billable request, tool calls included: the tool lines (and the
+  // calls they take out of the request lines) exist only on Portcullis invoices.
+  if (pricing.model !== 'free' && Object.keys(pricing.toolPrices ?? {}).length > 0)
+    notSynced.push('tool prices');
   let usage: EnsurePlanCatalogInput['usage'];
 
   switch (pricing.model) {

@@ -300,7 +300,12 @@ describe('projectPeriodCharge', () => {
 
   it('extrapolates the rate so far linearly to the whole period', () => {
     const projected = project(1000n, '2026-04-11T00:00:00.000Z'); // a third of the way
-    expect(projected.projectedUsage).toEqual({ billableRequests: 3000n, tokensIn: 0n, tokensOut: 0n });
+    expect(projected.projectedUsage).toEqual({
+      billableRequests: 3000n,
+      tokensIn: 0n,
+      tokensOut: 0n,
+      toolCalls: {},
+    });
     expect(figures(projected)).toEqual([['usage', 3000n, '0.001', 300n]]);
   });
 
@@ -324,7 +329,84 @@ describe('projectPeriodCharge', () => {
       tokensOutSoFar: 1n,
       monthlyQuota: 1000,
     });
-    expect(projected.projectedUsage).toEqual({ billableRequests: 1200n, tokensIn: 100n, tokensOut: 2n });
+    expect(projected.projectedUsage).toEqual({
+      billableRequests: 1200n,
+      tokensIn: 100n,
+      tokensOut: 2n,
+      toolCalls: {},
+    });
     expect(figures(projected)).toEqual([['usage', 1000n, '0.001', 100n]]);
+  });
+});
+
+describe('tool prices', () => {
+  const TOOLS = { search: '0.02', create_order: '0.1' };
+  const toolCalls = { search: 30n, create_order: 5n, unpriced: 10n };
+
+  it('bills a priced tool’s calls at its price instead of the request price', () => {
+    const priced = price({ model: 'per_unit', unitPrice: '0.01', toolPrices: TOOLS }, 150n, {
+      usage: { billableRequests: 150n, toolCalls },
+    });
+    // 150 − 35 priced calls = 115 requests (the unpriced tool's calls stay requests).
+    expect(figures(priced)).toEqual([
+      ['usage', 115n, '0.01', 115n],
+      ['tool_calls', 5n, '0.1', 50n],
+      ['tool_calls', 30n, '0.02', 60n],
+    ]);
+    expect(priced.lines[1]?.description).toBe('Tool calls: create_order (5 × $0.10)');
+    expect(priced.totalMinor).toBe(225n);
+  });
+
+  it('takes priced calls out of the included units and tiers, after the hard cap', () => {
+    const included = price(
+      {
+        model: 'included_overage',
+        includedUnits: 100,
+        quotaMode: 'bill_overage',
+        overageUnitPrice: '0.01',
+        toolPrices: TOOLS,
+      },
+      150n,
+      { usage: { billableRequests: 150n, toolCalls } },
+    );
+    expect(figures(included).slice(0, 2)).toEqual([
+      ['usage', 100n, '0', 0n],
+      ['overage', 15n, '0.01', 15n],
+    ]);
+    const capped = price({ model: 'per_unit', unitPrice: '0.01', toolPrices: TOOLS }, 150n, {
+      usage: { billableRequests: 150n, toolCalls },
+      monthlyQuota: 40,
+    });
+    // The quota caps the 150 at 40; the 35 priced calls leave 5 for the request line.
+    expect(figures(capped)[0]).toEqual(['usage', 5n, '0.01', 5n]);
+  });
+
+  it('never bills requests below zero, and skips tools without calls or without a price', () => {
+    const priced = price({ model: 'flat', flatFee: '10', toolPrices: { ...TOOLS, idle: '5' } }, 20n, {
+      usage: { billableRequests: 20n, toolCalls: { search: 30n, idle: 0n } },
+    });
+    expect(figures(priced)).toEqual([
+      ['flat_fee', 1n, '10', 1000n],
+      ['usage', 0n, '0', 0n],
+      ['tool_calls', 30n, '0.02', 60n],
+    ]);
+  });
+
+  it('extrapolates each tool’s calls in a projection', () => {
+    const projected = projectPeriodCharge({
+      pricing: ZPlanPricing.parse({ model: 'per_unit', unitPrice: '0.01', toolPrices: TOOLS }),
+      planName: 'Pro',
+      periodStart: new Date('2026-01-01T00:00:00.000Z'),
+      periodEnd: new Date('2026-01-03T00:00:00.000Z'),
+      now: new Date('2026-01-02T00:00:00.000Z'),
+      subscriptionCreatedAt: LONG_AGO,
+      usedSoFar: 50n,
+      toolCallsSoFar: { search: 10n },
+    });
+    expect(projected.projectedUsage.toolCalls).toEqual({ search: 20n });
+    expect(figures(projected)).toEqual([
+      ['usage', 80n, '0.01', 80n],
+      ['tool_calls', 20n, '0.02', 40n],
+    ]);
   });
 });

@@ -24,6 +24,10 @@ import type { PlanPricing, PriceTier } from './pricing.ts';
  *   was no usage); a tier's flat fee is part of its line.
  * - Token lines are added whenever the plan has token prices (not on free plans); tokens are not
  *   capped by the request quota.
+ * - Tool calls (`usage.toolCalls`: billable calls per MCP tool, a subset of `billableRequests`): each
+ *   tool with a price in `toolPrices` gets one `tool_calls` line (when it was called), and its calls are
+ *   taken out of the requests priced by the lines above, after the hard cap (see pricing.ts), so a call
+ *   is billed at its tool's price instead of the request price, never at both.
  */
 
 type InvoiceLineKind =
@@ -33,6 +37,7 @@ type InvoiceLineKind =
   | 'overage'
   | 'tokens_in'
   | 'tokens_out'
+  | 'tool_calls'
   | 'trial_credit'
   /** usage that reached an already-invoiced period, charged on a later invoice (late-usage.ts) */
   | 'late_usage';
@@ -56,7 +61,16 @@ export type PricedPeriod = {
   trial: boolean;
 };
 
-export type PeriodUsage = { billableRequests: bigint; tokensIn?: bigint; tokensOut?: bigint };
+/** Billable calls per MCP tool name. */
+export type ToolCalls = Readonly<Record<string, bigint>>;
+
+export type PeriodUsage = {
+  billableRequests: bigint;
+  tokensIn?: bigint;
+  tokensOut?: bigint;
+  /** billable calls per tool (ToolCallRollup.billable), already counted in billableRequests */
+  toolCalls?: ToolCalls;
+};
 
 export type PriceSubscriptionPeriodInput = {
   pricing: PlanPricing;
@@ -188,6 +202,32 @@ function addTokenLines(out: LineBuilder, pricing: PlanPricing, usage: PeriodUsag
   }
 }
 
+/** The priced tools with billable calls, by name: what gets a line and leaves the request lines. */
+export function pricedToolCalls(
+  pricing: Pick<PlanPricing, 'model' | 'toolPrices'>,
+  toolCalls: ToolCalls | undefined,
+): { tool: string; calls: bigint; unitPrice: Decimal }[] {
+  if (pricing.model === 'free' || !pricing.toolPrices || !toolCalls) return [];
+  const priced: { tool: string; calls: bigint; unitPrice: Decimal }[] = [];
+  for (const tool of Object.keys(pricing.toolPrices).sort()) {
+    const calls = nonNegative(`toolCalls.${tool}`, toolCalls[tool]);
+    const price = pricing.toolPrices[tool];
+    if (calls > 0n && price !== undefined) priced.push({ tool, calls, unitPrice: Decimal.parse(price) });
+  }
+  return priced;
+}
+
+function addToolLines(out: LineBuilder, priced: ReturnType<typeof pricedToolCalls>) {
+  for (const { tool, calls, unitPrice } of priced) {
+    out.add(
+      'tool_calls',
+      `Tool calls: ${tool} (${count(calls)} × ${out.price(unitPrice)})`,
+      calls,
+      unitPrice,
+    );
+  }
+}
+
 export function priceSubscriptionPeriod(input: PriceSubscriptionPeriodInput): PricedPeriod {
   const { pricing, planName, period, usage } = input;
   if (!isSupportedCurrency(pricing.currency))
@@ -200,12 +240,16 @@ export function priceSubscriptionPeriod(input: PriceSubscriptionPeriodInput): Pr
   if (pricing.quotaMode === 'hard_cap' && input.monthlyQuota !== undefined && input.monthlyQuota !== null) {
     requests = minBig(requests, BigInt(input.monthlyQuota));
   }
+  const toolLines = pricedToolCalls(pricing, usage.toolCalls);
+  const toolPriced = toolLines.reduce((sum, line) => sum + line.calls, 0n);
+  requests = requests > toolPriced ? requests - toolPriced : 0n;
 
   const flatFee = Decimal.parse(pricing.flatFee);
   if (pricing.model !== 'free' && !flatFee.isZero()) {
     out.add('flat_fee', `${planName}: fee for ${isoDay(period.start)} to ${isoDay(period.end)}`, 1n, flatFee);
   }
   addRequestLines(out, pricing, requests);
+  addToolLines(out, toolLines);
   addTokenLines(out, pricing, usage);
 
   const subtotalMinor = out.lines.reduce((sum, line) => sum + line.amountMinor, 0n);
@@ -226,12 +270,22 @@ export type ProjectPeriodChargeInput = Omit<PriceSubscriptionPeriodInput, 'usage
   usedSoFar: bigint;
   tokensInSoFar?: bigint;
   tokensOutSoFar?: bigint;
+  toolCallsSoFar?: ToolCalls;
 };
 
 export type ProjectedCharge = PricedPeriod & {
   /** usage extrapolated to the whole period (before any hard-cap capping, which the lines apply) */
   projectedUsage: Required<PeriodUsage>;
 };
+
+/** Each tool's calls extrapolated like the requests (so the projection prices a tool's share alike). */
+function extrapolateToolCalls(calls: ToolCalls | undefined, elapsedMs: bigint, periodMs: bigint): ToolCalls {
+  const out: Record<string, bigint> = {};
+  for (const [tool, used] of Object.entries(calls ?? {})) {
+    out[tool] = extrapolateUsage(nonNegative(`toolCalls.${tool}`, used), elapsedMs, periodMs);
+  }
+  return out;
+}
 
 /**
  * `used × periodLength / elapsed`, rounded half up to a whole unit. Before the period has started
@@ -252,6 +306,7 @@ export function projectPeriodCharge(input: ProjectPeriodChargeInput): ProjectedC
     billableRequests: extrapolateUsage(nonNegative('usedSoFar', input.usedSoFar), elapsedMs, periodMs),
     tokensIn: extrapolateUsage(nonNegative('tokensInSoFar', input.tokensInSoFar), elapsedMs, periodMs),
     tokensOut: extrapolateUsage(nonNegative('tokensOutSoFar', input.tokensOutSoFar), elapsedMs, periodMs),
+    toolCalls: extrapolateToolCalls(input.toolCallsSoFar, elapsedMs, periodMs),
   };
   const priced = priceSubscriptionPeriod({
     pricing: input.pricing,

@@ -104,7 +104,12 @@ describe('priceLateUsage', () => {
       actual: { billableRequests: 12n, tokensIn: 1_500_000n, tokensOut: 100_000n },
     });
     expect(charge.amountMinor).toBe(150n + 150n);
-    expect(charge.added).toEqual({ billableRequests: 2n, tokensIn: 500_000n, tokensOut: 100_000n });
+    expect(charge.added).toEqual({
+      billableRequests: 2n,
+      tokensIn: 500_000n,
+      tokensOut: 100_000n,
+      toolCalls: {},
+    });
     expect(charge.line.description).toMatch(
       /: \+2 requests, \+500,000 input tokens, \+100,000 output tokens$/,
     );

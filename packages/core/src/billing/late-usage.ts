@@ -4,6 +4,7 @@ import {
   type PricedLine,
   type PriceSubscriptionPeriodInput,
   priceSubscriptionPeriod,
+  type ToolCalls,
 } from './invoice.ts';
 
 /**
@@ -43,19 +44,33 @@ const full = (usage: PeriodUsage): Required<PeriodUsage> => ({
   billableRequests: usage.billableRequests,
   tokensIn: usage.tokensIn ?? 0n,
   tokensOut: usage.tokensOut ?? 0n,
+  toolCalls: usage.toolCalls ?? {},
 });
+
+/** Calls per tool added since `billed`; null when a tool's count went down. */
+function addedToolCalls(billed: ToolCalls, actual: ToolCalls): Record<string, bigint> | null {
+  const added: Record<string, bigint> = {};
+  for (const tool of new Set([...Object.keys(billed), ...Object.keys(actual)])) {
+    const delta = (actual[tool] ?? 0n) - (billed[tool] ?? 0n);
+    if (delta < 0n) return null;
+    if (delta > 0n) added[tool] = delta;
+  }
+  return added;
+}
 
 /** Throws a RangeError when the period's usage went down: that is not late usage and needs a person. */
 export function priceLateUsage(input: LateUsageInput): LateUsageCharge {
   const { billed: billedInput, actual: actualInput, invoiceNumber, ...pricing } = input;
   const billed = full(billedInput);
   const actual = full(actualInput);
+  const toolCalls = addedToolCalls(billed.toolCalls, actual.toolCalls);
   const added = {
     billableRequests: actual.billableRequests - billed.billableRequests,
     tokensIn: actual.tokensIn - billed.tokensIn,
     tokensOut: actual.tokensOut - billed.tokensOut,
+    toolCalls: toolCalls ?? {},
   };
-  if (added.billableRequests < 0n || added.tokensIn < 0n || added.tokensOut < 0n)
+  if (added.billableRequests < 0n || added.tokensIn < 0n || added.tokensOut < 0n || toolCalls === null)
     throw new RangeError('the period’s usage is lower than what was billed for it');
   const before = priceSubscriptionPeriod({ ...pricing, usage: billed });
   const after = priceSubscriptionPeriod({ ...pricing, usage: actual });

@@ -224,3 +224,40 @@ describe('helpers', () => {
     });
   });
 });
+
+describe('ZPlanPricing tool prices', () => {
+  const perUnit: PlanPricingInput = { model: 'per_unit', unitPrice: '0.001' };
+
+  it('accepts a price per MCP tool, below the minor unit like other per-request prices', () => {
+    const parsed = ZPlanPricing.parse({
+      ...perUnit,
+      toolPrices: { search: '0.0005', 'orders.create-v2': ' 1.5 ' },
+    });
+    expect(parsed.toolPrices).toEqual({ search: '0.0005', 'orders.create-v2': '1.5' });
+  });
+
+  it('rejects bad tool names and prices at the tool’s path', () => {
+    expect(paths({ ...perUnit, toolPrices: { 'a b': '1' } })).toEqual(['toolPrices.a b']);
+    expect(paths({ ...perUnit, toolPrices: { ['t'.repeat(129)]: '1' } })).toEqual([
+      `toolPrices.${'t'.repeat(129)}`,
+    ]);
+    expect(issues({ ...perUnit, toolPrices: { search: '-1' } })).toEqual([
+      'toolPrices.search: Must not be negative',
+    ]);
+    expect(paths({ ...perUnit, toolPrices: { search: 0.5 } })).toEqual(['toolPrices.search']);
+  });
+
+  it('caps the number of tool prices', () => {
+    const many = Object.fromEntries(Array.from({ length: 501 }, (_, i) => [`tool_${i}`, '0.01']));
+    expect(issues({ ...perUnit, toolPrices: many })).toEqual(['toolPrices: At most 500 tool prices']);
+    delete many.tool_0;
+    expect(issues({ ...perUnit, toolPrices: many })).toEqual([]);
+  });
+
+  it('keeps a free plan free of tool charges', () => {
+    expect(issues({ model: 'free', toolPrices: { search: '0.01' } })).toEqual([
+      'toolPrices: A free plan cannot charge for tool calls',
+    ]);
+    expect(issues({ model: 'free', toolPrices: {} })).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MCP_TOOL_NAME } from '../mcp/config.ts';
 import {
   CURRENCY_CODES,
   currencyExponent,
@@ -32,6 +33,14 @@ import { Decimal, MAX_FRACTION_DIGITS } from './decimal.ts';
  * `billable` says which admitted requests count: `below_500` (default: every response status
  * below 500, so upstream failures are not charged), `success_only` (2xx and 3xx) or `all_admitted`.
  * `tokenPrices` (per million input / output tokens) add token lines for AI APIs on any paid model.
+ * `toolPrices` (MCP tool name → price per call) bill the billable calls of those tools at their own
+ * price INSTEAD of the request price, on any paid model: the period's billable calls of priced tools
+ * are taken out of the billable requests before the request lines (per unit, tiers, included units,
+ * overage) are computed, and each priced tool gets its own line. Under `hard_cap` the quota caps the
+ * period's billable requests first (tool calls included), then the priced calls are taken out of what
+ * remains, so tool calls use up included units and tiers no more than any other request. Tools without
+ * a price are ordinary requests. Like the other per-request prices, a tool price may be below the
+ * currency's minor unit (each line is rounded once).
  * `trialDays`: a billing period that starts before the trial ends is free — its invoice shows the
  * normal lines and a `trial_credit` line cancelling them.
  * Fields that do not belong to the chosen model are kept but ignored, so a form can switch models
@@ -93,6 +102,18 @@ const ZTokenPrices = z.object({
 });
 
 const MAX_PRICE_TIERS = 20;
+export const MAX_TOOL_PRICES = 500;
+
+/** An MCP tool name, as the gateway meters it (the usage stream's tool field). */
+const ZToolName = z
+  .string()
+  .regex(MCP_TOOL_NAME, { error: 'A tool name is 1–128 letters, digits, “_”, “.” or “-”' });
+
+const ZToolPrices = z
+  .record(ZToolName, ZDecimalString)
+  .refine((prices) => Object.keys(prices).length <= MAX_TOOL_PRICES, {
+    error: `At most ${MAX_TOOL_PRICES} tool prices`,
+  });
 
 const ZPlanPricingFields = z.object({
   model: ZPricingModel.default('free'),
@@ -112,6 +133,7 @@ const ZPlanPricingFields = z.object({
     .default(0),
   billable: ZBillableStatuses.default('below_500'),
   tokenPrices: ZTokenPrices.optional(),
+  toolPrices: ZToolPrices.optional(),
 });
 
 type PricingFields = z.output<typeof ZPlanPricingFields>;
@@ -163,6 +185,8 @@ function checkModelFields(pricing: PricingFields, issue: IssueSink) {
     case 'free':
       if (isPositive(pricing.flatFee)) issue(['flatFee'], 'A free plan has no fee');
       if (pricing.tokenPrices) issue(['tokenPrices'], 'A free plan cannot charge for tokens');
+      if (pricing.toolPrices && Object.keys(pricing.toolPrices).length > 0)
+        issue(['toolPrices'], 'A free plan cannot charge for tool calls');
       break;
     case 'flat':
       if (!isPositive(pricing.flatFee)) issue(['flatFee'], 'Enter the fee per period (above 0)');

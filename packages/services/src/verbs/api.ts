@@ -55,7 +55,8 @@ export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
     kind === 'REST' && input.openapiDocument?.trim()
       ? parseOpenApiText(input.openapiDocument, 'openapiDocument').document
       : null;
-  if (kind === 'REST') await assertUpstreamAllowed(ctx, input.upstreamUrl);
+  const proxied = kind === 'REST' || kind === 'MCP';
+  if (proxied) await assertUpstreamAllowed(ctx, input.upstreamUrl);
   try {
     return await inTransaction(ctx.db, async (tx) => {
       const taken = await tx.api.findFirst({
@@ -68,7 +69,7 @@ export async function createApi(ctx: OrgCtx, input: ApiCreateInput) {
           orgId: ctx.org.id,
           name: input.name,
           slug: input.slug,
-          upstreamUrl: kind === 'REST' ? input.upstreamUrl : '',
+          upstreamUrl: proxied ? input.upstreamUrl : '',
           kind,
           visibility: input.visibility,
           description: input.description,

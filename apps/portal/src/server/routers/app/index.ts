@@ -4,6 +4,9 @@ import {
 } from '@portcullis/billing/stripe-sync/checkout';
 import { ZAppCreate, ZAppRef } from '@portcullis/core/schemas';
 import { createApp, getApp, listApps, listAppsForActor } from '@portcullis/services/verbs/app';
+import { getAppMcpReach, ZAppMcpRef } from '@portcullis/services/verbs/app-mcp';
+import { env } from '../../../env';
+import { gatewayApiMcpUrl, gatewayAppMcpUrl } from '../../gateway-url';
 import { rolesWith } from '../../permissions';
 import { stripeAccess } from '../../stripe-access';
 import { orgProcedure, protectedProcedure, router, verbCtx } from '../../trpc';
@@ -21,6 +24,17 @@ export const appDomainRouter = router({
   get: orgProcedure('app.read')
     .input(ZAppRef)
     .query(({ ctx, input }) => getApp(verbCtx(ctx), input)),
+  /** The app's MCP endpoint, the APIs whose tools it merges, and the MCP APIs called at their own URL. */
+  mcp: orgProcedure('app.read')
+    .input(ZAppMcpRef)
+    .query(async ({ ctx, input }) => {
+      const gateway = { publicUrl: env.GATEWAY_PUBLIC_URL, orgHostSuffix: env.GATEWAY_ORG_HOST_SUFFIX };
+      const apis = (await getAppMcpReach(verbCtx(ctx), input)).map((api) => ({
+        ...api,
+        url: gatewayApiMcpUrl(gateway, api.providerSlug, api.apiSlug),
+      }));
+      return { url: gatewayAppMcpUrl(gateway), apis };
+    }),
   /** Apps the signed-in user may subscribe with, across all their orgs (the catalog's "App" select). */
   subscribable: protectedProcedure.query(({ ctx }) =>
     listAppsForActor(ctx, rolesWith('subscription.create')),

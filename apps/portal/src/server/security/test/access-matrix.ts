@@ -143,6 +143,14 @@ export const ACCESS_MATRIX: Record<string, MatrixEntry> = {
     input: (w) => ({ ...prov(w), apiSlug: w.provider.apiSlug }),
   },
   'policy.updatePolicies': { access: role('provider', 'ADMIN'), input: provApi },
+  'policy.mcp': {
+    access: role('provider', 'VIEWER'),
+    input: (w) => ({ ...prov(w), apiSlug: w.provider.apiSlug }),
+  },
+  'policy.updateMcp': {
+    access: role('provider', 'ADMIN'),
+    input: (w) => ({ ...provApi(w), enabled: false }),
+  },
   'policy.updateUpstream': {
     access: role('provider', 'ADMIN'),
     input: (w) => ({ ...provApi(w), upstreamUrl: 'http://127.0.0.1:9/upstream' }),
@@ -190,6 +198,7 @@ export const ACCESS_MATRIX: Record<string, MatrixEntry> = {
   'app.create': { access: role('consumer', 'DEVELOPER'), input: (w) => ({ ...cons(w), name: uniq('app') }) },
   'app.list': { access: role('consumer', 'VIEWER'), input: cons },
   'app.get': { access: role('consumer', 'VIEWER'), input: (w) => ({ ...cons(w), appId: w.consumer.appId }) },
+  'app.mcp': { access: role('consumer', 'VIEWER'), input: (w) => ({ ...cons(w), appId: w.consumer.appId }) },
   'app.subscribable': { access: SIGNED_IN, input: noInput },
   'app.createAndSubscribe': {
     access: SIGNED_IN,

@@ -7,6 +7,7 @@ import { QueryState } from '~/components/ui/query-state';
 import { can } from '~/server/permissions';
 import { useTRPC } from '~/trpc/client';
 import { readOnlyNote } from '../_components/role-note';
+import { ConnectAgent } from './_components/connect-agent';
 import { Keys } from './_components/keys';
 import { Subscriptions } from './_components/subscriptions';
 
@@ -36,6 +37,7 @@ export default function AppDetailPage() {
               canWrite={role ? can(role, 'key.write') : false}
               readOnlyNote={readOnlyNote(role, 'key.write', 'keys', 'create, rotate and revoke them')}
             />
+            <ConnectAgent orgSlug={slug} appId={appId} appName={data.name} />
           </>
         )}
       </QueryState>

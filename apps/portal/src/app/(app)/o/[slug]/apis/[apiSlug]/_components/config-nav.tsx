@@ -13,6 +13,7 @@ const SECTIONS: ReadonlyArray<{ key: string; label: string; path: string; kinds?
   { key: 'policies', label: 'Policies', path: '/policies' },
   { key: 'openapi', label: 'OpenAPI', path: '/openapi' },
   { key: 'upstream', label: 'Upstream', path: '/upstream', kinds: ['REST', 'MCP'] },
+  { key: 'mcp', label: 'MCP', path: '/mcp', kinds: ['REST', 'MCP'] },
   { key: 'versions', label: 'Versions & changelog', path: '/versions' },
 ];
 
@@ -24,7 +25,7 @@ export function ApiConfigNav({
 }: {
   orgSlug: string;
   apiSlug: string;
-  current: 'overview' | 'ai' | 'prompt' | 'policies' | 'openapi' | 'upstream' | 'versions';
+  current: 'overview' | 'ai' | 'prompt' | 'policies' | 'openapi' | 'upstream' | 'mcp' | 'versions';
 }) {
   const trpc = useTRPC();
   const kind = useQuery(trpc.ai.apiKind.queryOptions({ orgSlug, apiSlug })).data?.kind;

@@ -22,6 +22,7 @@ const SECTION_TITLES = {
   policies: 'Policies',
   openapi: 'OpenAPI',
   upstream: 'Upstream',
+  mcp: 'MCP',
   versions: 'Versions & changelog',
 } as const;
 

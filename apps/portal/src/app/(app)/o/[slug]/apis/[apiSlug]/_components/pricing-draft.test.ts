@@ -24,6 +24,7 @@ describe('pricing draft', () => {
       quotaMode: 'bill_overage',
       tokenPrices: { inputPerMillion: '0.15', outputPerMillion: '0.6' },
     },
+    { model: 'per_unit', unitPrice: '0.001', toolPrices: { search: '0.02', 'orders.create': '0.1' } },
   ])('round-trips %j through the form unchanged', (input) => {
     const pricing = ZPlanPricing.parse(input);
     expect(parseDraft(ZPricingForm, toDraft(pricing))).toEqual({ ok: true, input: pricing });
@@ -81,5 +82,25 @@ describe('pricing draft', () => {
         }),
       ),
     ).toBe('€9.90 / period incl. 10,000 requests + €0.002 per extra request + 7-day trial');
+  });
+
+  it('edits tool prices as rows: a bad or repeated name is an error on its row', () => {
+    const draft = { ...toDraft(ZPlanPricing.parse({ model: 'per_unit', unitPrice: '0.001' })) };
+    const rows = [
+      { tool: 'search', price: '0.02' },
+      { tool: 'not ok', price: '1' },
+      { tool: 'search', price: '-1' },
+    ];
+    const parsed = parseDraft(ZPricingForm, { ...draft, toolPrices: rows });
+    expect(parsed).toMatchObject({
+      ok: false,
+      errors: { 'toolPrices.1.tool': expect.any(String), 'toolPrices.2.price': 'Must not be negative' },
+    });
+    // A free plan keeps the rows in the draft but sends none.
+    const free = parseDraft(ZPricingForm, { ...draft, model: 'free', unitPrice: '', toolPrices: [rows[0]] });
+    expect(free).toMatchObject({ ok: true, input: { model: 'free' } });
+    expect(free.ok && free.input.toolPrices).toBeUndefined();
+    expect(pricingErrorField('pricing.toolPrices.search', { toolPrices: rows })).toBe('toolPrices.0.price');
+    expect(pricingErrorField('pricing.toolPrices', { toolPrices: rows })).toBe('toolPrices');
   });
 });

@@ -1,6 +1,7 @@
 import { formatPrice, isSupportedCurrency } from '@portcullis/core/billing/currency';
 import { Decimal } from '@portcullis/core/billing/decimal';
-import { type PlanPricing, ZPlanPricing } from '@portcullis/core/billing/pricing';
+import { type PlanPricing, ZDecimalString, ZPlanPricing } from '@portcullis/core/billing/pricing';
+import { MCP_TOOL_NAME } from '@portcullis/core/mcp/config';
 import { z } from 'zod';
 import {
   draftSchema,
@@ -13,6 +14,7 @@ import {
 
 export type Model = PlanPricing['model'];
 export type TierRow = { upTo: string; unitPrice: string; flatFee: string };
+export type ToolPriceRow = { tool: string; price: string };
 export type Draft = {
   model: Model;
   currency: string;
@@ -27,6 +29,8 @@ export type Draft = {
   /** whether AI tokens are billed (the prices are kept while unchecked) */
   tokens: boolean;
   tokenPrices: { inputPerMillion: string; outputPerMillion: string };
+  /** MCP tools billed at their own price per call instead of the request price */
+  toolPrices: ToolPriceRow[];
 };
 
 const text = (value: string | number | null | undefined) =>
@@ -53,8 +57,29 @@ export function toDraft(pricing: PlanPricing): Draft {
       inputPerMillion: text(pricing.tokenPrices?.inputPerMillion),
       outputPerMillion: text(pricing.tokenPrices?.outputPerMillion),
     },
+    toolPrices: Object.entries(pricing.toolPrices ?? {}).map(([tool, price]) => ({ tool, price })),
   };
 }
+
+export const NEW_TOOL_PRICE: ToolPriceRow = { tool: '', price: '' };
+
+const ZToolPriceRow = z.object({
+  tool: z
+    .string()
+    .trim()
+    .regex(MCP_TOOL_NAME, { error: 'A tool name is 1–128 letters, digits, “_”, “.” or “-”' }),
+  price: ZDecimalString,
+});
+
+/** Rows → the `toolPrices` map; a name typed twice is an error on its second row. */
+const ZToolPriceRows = z.array(ZToolPriceRow).superRefine((rows, ctx) => {
+  const seen = new Set<string>();
+  rows.forEach((row, i) => {
+    if (seen.has(row.tool))
+      ctx.addIssue({ code: 'custom', path: [i, 'tool'], message: 'This tool already has a price' });
+    seen.add(row.tool);
+  });
+});
 
 export const NEW_TIER: TierRow = { upTo: '', unitPrice: '', flatFee: '' };
 
@@ -80,16 +105,31 @@ export const ZPricingForm = draftSchema(
       ),
       tokens: z.boolean(),
       tokenPrices: z.object({ inputPerMillion: z.string().trim(), outputPerMillion: z.string().trim() }),
+      toolPrices: ZToolPriceRows,
     })
-    .transform(({ tokens, tokenPrices, ...rest }) => ({
+    .transform(({ tokens, tokenPrices, toolPrices, ...rest }) => ({
       ...rest,
       tokenPrices: tokens && rest.model !== 'free' ? tokenPrices : undefined,
+      // Kept in the draft on a free plan (like token prices), sent only with a paid model.
+      toolPrices:
+        toolPrices.length > 0 && rest.model !== 'free'
+          ? Object.fromEntries(toolPrices.map((row) => [row.tool, row.price]))
+          : undefined,
     })),
   ZPlanPricing,
 );
 
-/** The server names fields inside the mutation's `pricing` object (`pricing.tiers.0.upTo`). */
-export const pricingErrorField = (path: string) => path.replace(/^pricing\./, '');
+/**
+ * The server names fields inside the mutation's `pricing` object (`pricing.tiers.0.upTo`); a tool
+ * price by its tool's name (`pricing.toolPrices.search`), which is a row of the draft.
+ */
+export function pricingErrorField(path: string, draft?: Pick<Draft, 'toolPrices'>): string {
+  const field = path.replace(/^pricing\./, '');
+  const tool = /^toolPrices\.(.+)$/.exec(field)?.[1];
+  if (tool === undefined || !draft) return field;
+  const row = draft.toolPrices.findIndex((r) => r.tool.trim() === tool);
+  return row === -1 ? 'toolPrices' : `toolPrices.${row}.price`;
+}
 
 function price(value: string | undefined, currency: string): string {
   const parsed = value === undefined ? null : Decimal.tryParse(value);
@@ -123,6 +163,8 @@ export function describePricing(pricing: PlanPricing): string {
       break;
   }
   if (pricing.tokenPrices) parts.push('tokens billed');
+  const tools = Object.keys(pricing.toolPrices ?? {}).length;
+  if (tools > 0) parts.push(`${tools} tool price${tools === 1 ? '' : 's'}`);
   if (pricing.trialDays > 0) parts.push(`${pricing.trialDays}-day trial`);
   return parts.join(' + ');
 }

@@ -4,7 +4,7 @@ import type { ApiCreateInput } from '@portcullis/core/schemas';
 export const NEW_API = {
   name: '',
   slug: '',
-  kind: 'REST' as 'REST' | 'AI' | 'PROMPT',
+  kind: 'REST' as 'REST' | 'AI' | 'PROMPT' | 'MCP',
   upstreamUrl: '',
   description: '',
   visibility: 'PUBLIC' as 'PRIVATE' | 'ORG' | 'PUBLIC',
@@ -20,6 +20,7 @@ export const KINDS = [
   { value: 'REST', label: 'REST API (proxied to an upstream)' },
   { value: 'AI', label: 'AI gateway (OpenAI/Anthropic-compatible, over your model routes)' },
   { value: 'PROMPT', label: 'Prompt API (a prompt called as REST)' },
+  { value: 'MCP', label: 'MCP server (an upstream MCP server offered with your keys and limits)' },
 ];
 
 export const VISIBILITIES = [

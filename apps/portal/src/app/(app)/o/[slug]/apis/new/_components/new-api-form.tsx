@@ -45,14 +45,19 @@ export function NewApiForm({ orgSlug }: { orgSlug: string }) {
         <TextField name="name" id="api-name" label="Name" required />
         <TextField name="slug" id="api-slug" label="Slug" required />
         <SelectField name="kind" id="api-kind" label="Kind" options={KINDS} />
-        {kind === 'REST' ? (
+        {kind === 'REST' || kind === 'MCP' ? (
           <TextField
             name="upstreamUrl"
             id="api-upstream"
-            label="Upstream URL"
+            label={kind === 'MCP' ? 'Upstream MCP server URL' : 'Upstream URL'}
             type="url"
             required
-            placeholder="https://api.example.com"
+            placeholder={kind === 'MCP' ? 'https://tools.example.com/mcp' : 'https://api.example.com'}
+            hint={
+              kind === 'MCP'
+                ? 'Its Streamable HTTP endpoint. Choose the tools to let through on the MCP tab.'
+                : undefined
+            }
           />
         ) : null}
         <TextAreaField name="description" id="api-description" label="Description" spellCheck />

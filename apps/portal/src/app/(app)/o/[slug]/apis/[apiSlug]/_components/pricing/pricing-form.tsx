@@ -11,6 +11,7 @@ import { pricingErrorField, toDraft, ZPricingForm } from '../pricing-draft';
 import { ModelFields } from './model-fields';
 import { TermsFields } from './terms-fields';
 import { TiersFieldset } from './tiers-fieldset';
+import { ToolPricesFieldset } from './tool-prices-fieldset';
 
 /** Editor of one plan's pricing document. */
 export function PricingForm({
@@ -37,7 +38,8 @@ export function PricingForm({
         note.markSaved();
         await onSaved();
       },
-      onError: (error) => applyServerErrors(form.setError, error, pricingErrorField),
+      onError: (error) =>
+        applyServerErrors(form.setError, error, (path) => pricingErrorField(path, form.getValues())),
     }),
   );
   const onSubmit = form.handleSubmit((pricing) => save.mutate({ orgSlug, planId, pricing }));
@@ -48,6 +50,7 @@ export function PricingForm({
       <form className="plan-editor" onSubmit={onSubmit} noValidate aria-label={`Pricing of ${planName}`}>
         <ModelFields id={id} />
         {model === 'graduated' ? <TiersFieldset id={id} /> : null}
+        {model === 'free' ? null : <ToolPricesFieldset id={id} />}
         <TermsFields id={id} />
         <SaveBar
           label="Save pricing"
