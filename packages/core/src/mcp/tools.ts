@@ -1,5 +1,5 @@
 import { MAX_MCP_TOOLS, MCP_TOOL_NAME } from './config.ts';
-import { type JsonSchema, resolveSchema } from './schema.ts';
+import { followRefs, type JsonSchema, resolveIn, type SchemaWalk, schemaWalk } from './schema.ts';
 
 /**
  * An API's operations as MCP tools: what a REST API's MCP server lists (tools/list) and how a
@@ -25,6 +25,11 @@ const RESERVED_HEADERS = new Set([
 /** the argument carrying the JSON request body (a parameter of that name moves its body to `requestBody`) */
 const BODY_ARGUMENT = 'body';
 const MAX_DESCRIPTION = 1_024;
+/** Nodes one tool's schemas may take from the document, and all tools of one document together. */
+const TOOL_NODE_BUDGET = 1_500;
+const DOCUMENT_NODE_BUDGET = 100_000;
+/** tools/list sends every tool's schemas on each (unbilled) call: one tool's are bounded. */
+const MAX_SCHEMA_BYTES = 64 * 1024;
 
 interface ToolParameter {
   /** the parameter's name in the HTTP request */
@@ -81,35 +86,39 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-function jsonContentSchema(content: unknown, spec: unknown): JsonSchema | null | undefined {
+function jsonContentSchema(content: unknown, walk: SchemaWalk): JsonSchema | null | undefined {
   if (!isRecord(content)) return undefined;
   const type = Object.keys(content).find((mime) => /^application\/(.+\+)?json\b/i.test(mime));
   if (type === undefined) return null;
   const media = content[type];
-  return isRecord(media) && media.schema !== undefined ? resolveSchema(media.schema, spec) : {};
+  return isRecord(media) && media.schema !== undefined ? resolveIn(walk, media.schema) : {};
 }
 
 function objectSchema(schema: JsonSchema | null | undefined): (JsonSchema & { type: 'object' }) | undefined {
   return schema && schema.type === 'object' ? (schema as JsonSchema & { type: 'object' }) : undefined;
 }
 
-function successSchema(responses: unknown, spec: unknown): JsonSchema | null | undefined {
+function successSchema(responses: unknown, walk: SchemaWalk): JsonSchema | null | undefined {
   if (!isRecord(responses)) return undefined;
   const code = ['200', '201', '2XX', '2xx', 'default'].find((c) => responses[c] !== undefined);
-  const response = code === undefined ? undefined : resolveSchema(responses[code], spec);
-  return isRecord(response) ? jsonContentSchema(response.content, spec) : undefined;
+  const response = code === undefined ? undefined : followRefs(walk.spec, responses[code]);
+  return isRecord(response) ? jsonContentSchema(response.content, walk) : undefined;
 }
 
 type Built = { tool: McpToolDef } | { problem: string };
 
-function parameterList(pathItem: Record<string, unknown>, operation: Record<string, unknown>, spec: unknown) {
+function parameterList(
+  pathItem: Record<string, unknown>,
+  operation: Record<string, unknown>,
+  walk: SchemaWalk,
+) {
   // operation-level parameters override path-level ones with the same name and location
   const byKey = new Map<string, Record<string, unknown>>();
   for (const raw of [
     ...(Array.isArray(pathItem.parameters) ? pathItem.parameters : []),
     ...(Array.isArray(operation.parameters) ? operation.parameters : []),
   ]) {
-    const param = resolveSchema(raw, spec);
+    const param = followRefs(walk.spec, raw);
     if (isRecord(param) && typeof param.name === 'string' && typeof param.in === 'string')
       byKey.set(`${param.in}:${param.name}`, param);
   }
@@ -121,13 +130,13 @@ function buildTool(
   path: string,
   pathItem: Record<string, unknown>,
   operation: Record<string, unknown>,
-  spec: unknown,
+  walk: SchemaWalk,
 ): Built {
   const name = toolNameOf(method, path, operation.operationId);
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   const params: ToolParameter[] = [];
-  for (const param of parameterList(pathItem, operation, spec)) {
+  for (const param of parameterList(pathItem, operation, walk)) {
     const location = param.in;
     if (location === 'cookie') continue;
     if (location !== 'path' && location !== 'query' && location !== 'header') continue;
@@ -137,7 +146,7 @@ function buildTool(
     if (location === 'header' && (RESERVED_HEADERS.has(headerName) || headerName.startsWith('x-portcullis-')))
       continue;
     const schema =
-      param.schema !== undefined ? resolveSchema(param.schema, spec) : jsonContentSchema(param.content, spec);
+      param.schema !== undefined ? resolveIn(walk, param.schema) : jsonContentSchema(param.content, walk);
     let argument = paramName;
     if (argument === BODY_ARGUMENT || properties[argument] !== undefined)
       argument = `${location}.${paramName}`;
@@ -155,9 +164,9 @@ function buildTool(
 
   let bodyArgument: string | null = null;
   let bodyRequired = false;
-  const requestBody = resolveSchema(operation.requestBody, spec);
+  const requestBody = followRefs(walk.spec, operation.requestBody);
   if (isRecord(requestBody)) {
-    const schema = jsonContentSchema(requestBody.content, spec);
+    const schema = jsonContentSchema(requestBody.content, walk);
     if (schema === null) return { problem: 'its request body is not JSON' };
     bodyArgument = properties[BODY_ARGUMENT] === undefined ? BODY_ARGUMENT : 'requestBody';
     bodyRequired = requestBody.required === true;
@@ -168,13 +177,18 @@ function buildTool(
 
   const summary = text(operation.summary);
   const description = [summary, text(operation.description)].filter(Boolean).join('\n\n');
-  const outputSchema = objectSchema(successSchema(operation.responses, spec));
+  const inputSchema = { type: 'object' as const, properties, ...(required.length ? { required } : {}) };
+  if (JSON.stringify(inputSchema).length > MAX_SCHEMA_BYTES)
+    return { problem: `its input schema is larger than ${MAX_SCHEMA_BYTES / 1024} KB` };
+  const output = objectSchema(successSchema(operation.responses, walk));
+  // structured output is optional: a schema too large to send is left out, the tool stays
+  const outputSchema = output && JSON.stringify(output).length <= MAX_SCHEMA_BYTES ? output : undefined;
   return {
     tool: {
       name,
       ...(summary ? { title: summary.slice(0, 200) } : {}),
       description: (description || `${method.toUpperCase()} ${path}`).slice(0, MAX_DESCRIPTION),
-      inputSchema: { type: 'object', properties, ...(required.length ? { required } : {}) },
+      inputSchema,
       ...(outputSchema ? { outputSchema } : {}),
       operation: { method: method.toUpperCase(), pathTemplate: path, params, bodyArgument, bodyRequired },
     },
@@ -194,8 +208,10 @@ export function toolsFromOpenApi(
   const paths = isRecord(spec) && isRecord(spec.paths) ? spec.paths : {};
   const wanted = options.select ? new Set(options.select) : null;
   const seen = new Set<string>();
+  const document = schemaWalk(spec, DOCUMENT_NODE_BUDGET);
   for (const [path, rawItem] of Object.entries(paths)) {
-    const pathItem = resolveSchema(rawItem, spec);
+    // only what a selected operation uses is ever resolved: the rest of the document costs nothing
+    const pathItem = followRefs(spec, rawItem);
     if (!isRecord(pathItem) || !path.startsWith('/')) continue;
     for (const method of METHODS) {
       const operation = pathItem[method];
@@ -207,7 +223,10 @@ export function toolsFromOpenApi(
         continue;
       }
       seen.add(name);
-      const built = buildTool(method, path, pathItem, operation, spec);
+      const walk = schemaWalk(spec, Math.min(TOOL_NODE_BUDGET, document.nodesLeft));
+      const budget = walk.nodesLeft;
+      const built = buildTool(method, path, pathItem, operation, walk);
+      document.nodesLeft -= budget - walk.nodesLeft;
       if ('problem' in built) problems.push({ tool: name, message: built.problem });
       else if (tools.length >= MAX_MCP_TOOLS) problems.push({ tool: name, message: 'too many tools' });
       else tools.push(built.tool);
