@@ -101,6 +101,7 @@ test('main pages pass axe and fit a phone, for a provider and a consumer', async
   await sweep(provider, `${o}/apis/${apiSlug}/policies`, /polic/i);
   await sweep(provider, `${o}/apis/${apiSlug}/upstream`, /upstream/i);
   await sweep(provider, `${o}/apis/${apiSlug}/versions`, /version/i);
+  await sweep(provider, `${o}/apis/${apiSlug}/mcp`, /tools/i);
   await sweep(provider, `${o}/approvals`, /approval/i);
   await sweep(provider, `${o}/members`, /members/i);
   await sweep(provider, `${o}/analytics`, /analytics/i, 'analytics');
