@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect, test } from './fixtures.ts';
-import { expectNoAxeViolations, expectNoAxeViolationsOutside, GATEWAY_URL, signIn } from './helpers.ts';
+import {
+  expectNoAxeViolations,
+  expectNoAxeViolationsOutside,
+  GATEWAY_URL,
+  signIn,
+  unique,
+} from './helpers.ts';
 
 const DEMO = { email: 'demo@portcullis.dev', password: 'portcullis-demo-2026' };
 /** The seed keeps the demo key's plaintext in the data dir (keys are otherwise stored hashed). */
@@ -69,7 +75,8 @@ test('an org token made in the portal drives the management API until it is revo
   await expect(page.getByRole('heading', { name: /api tokens/i }).first()).toBeVisible();
   await page.getByRole('button', { name: 'New token' }).click();
   const dialog = page.getByRole('dialog', { name: 'New API token' });
-  await dialog.getByLabel('Name', { exact: true }).fill('e2e automation');
+  const tokenName = unique('automation');
+  await dialog.getByLabel('Name', { exact: true }).fill(tokenName);
   await dialog.getByLabel('APIs', { exact: true }).click();
   await page.getByRole('option', { name: 'Read', exact: true }).click();
   await dialog.getByRole('button', { name: 'Create token' }).click();
@@ -88,11 +95,7 @@ test('an org token made in the portal drives the management API until it is revo
   expect(create.status()).toBe(403);
   expect(create.headers()['content-type']).toContain('application/problem+json');
 
-  await page.getByRole('button', { name: 'Revoke e2e automation' }).click();
-  const confirm = page.getByRole('alertdialog').or(page.getByRole('dialog'));
-  if (await confirm.getByRole('button', { name: /revoke/i }).count()) {
-    await confirm.getByRole('button', { name: /revoke/i }).click();
-  }
+  await page.getByRole('button', { name: `Revoke ${tokenName}` }).click();
   await expect
     .poll(
       async () =>

@@ -35,7 +35,8 @@ export function Dialog({
         <RadixDialog.Content
           className={cn(
             'fixed top-1/2 left-1/2 z-50 w-[calc(100vw-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2',
-            'rounded-card border border-line bg-surface p-5 shadow-xl',
+            // a tall form (or a short screen) scrolls inside the dialog instead of running off it
+            'max-h-[calc(100dvh-2rem)] overflow-y-auto rounded-card border border-line bg-surface p-5 shadow-xl',
             className,
           )}
           {...(description ? {} : { 'aria-describedby': undefined })}
