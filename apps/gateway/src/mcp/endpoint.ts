@@ -14,6 +14,7 @@ import { err, ok, type Result } from '../result.ts';
 import { type Caller, callTool, type ToolCaller } from './call.ts';
 import { apiTools, appTools, type OfferedTool, servesMcpTools } from './catalog.ts';
 import { answerMessage, type ToolSet } from './server.ts';
+import { limitNewSession } from './session-limit.ts';
 import type { McpSessionStore } from './sessions.ts';
 import type { McpTarget } from './target.ts';
 import { readBody, sendJsonRpcError } from './wire.ts';
@@ -100,6 +101,13 @@ export async function serveMcp(
   if (!initialize) {
     if (sessionId === undefined) return unmetered(missingSession(res), 'mcp_session_missing');
     if (!sessionKnown) return unmetered(sessionNotFound(res), 'mcp_session_not_found');
+  } else {
+    const failureMode = admitted.value.route?.policies.redisFailureMode ?? 'local';
+    const limited = await limitNewSession(deps, key.id, failureMode);
+    if (limited) {
+      sendJsonRpcError(res, 429, -32600, limited.message, { 'retry-after': limited.retryAfter });
+      return unmetered(429, 'rate_limited');
+    }
   }
 
   const apiKey = extractApiKey(req.headers) ?? '';
