@@ -55,7 +55,13 @@ async function landing(path: string) {
     caller,
     tool,
     {},
-    { apiKey: 'pk_x', keyId: 'key_x', clientIp: '203.0.113.9' },
+    {
+      apiKey: 'pk_x',
+      keyId: 'key_x',
+      clientIp: '203.0.113.9',
+      host: 'gateway.example',
+      proto: 'https',
+    },
   );
   return result.isError && seen.length === 0 ? null : seen[0];
 }

@@ -3,7 +3,7 @@ import { requestForToolCall } from '@portcullis/core/mcp/tools';
 import { type Dispatcher, request } from 'undici';
 import type { OfferedTool } from './catalog.ts';
 import type { InFlightCap, ToolCallsInFlight } from './in-flight.ts';
-import { internalHeaders } from './internal.ts';
+import { type ClientOrigin, internalHeaders } from './internal.ts';
 import { argumentError, MAX_RESULT_TEXT, resultOf, type ToolAnswer, toolError } from './result.ts';
 
 /**
@@ -22,11 +22,11 @@ export interface ToolCaller {
   inFlight: ToolCallsInFlight;
 }
 
-export interface Caller {
+/** Who calls, and where they sent the call (the upstream's X-Forwarded-For / -Host / -Proto). */
+export interface Caller extends ClientOrigin {
   /** the key as the client presented it */
   apiKey: string;
   keyId: string;
-  clientIp: string | null;
 }
 
 export async function callTool(
@@ -57,7 +57,7 @@ export async function callTool(
         ...headers,
         accept: headers.accept ?? 'application/json, */*;q=0.8',
         authorization: `Bearer ${who.apiKey}`,
-        ...internalHeaders(caller.secret, tool.def.name, who.clientIp),
+        ...internalHeaders(caller.secret, tool.def.name, who),
       },
       body: body ?? null,
       dispatcher: caller.dispatcher,

@@ -115,6 +115,8 @@ export async function serveMcp(
     apiKey,
     keyId: key.id,
     clientIp: request.clientIp,
+    host: singleHeader(req.headers.host),
+    proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
   });
   const answer = await answerMessage(toolSet, message.value, {
     url: `http://gateway${request.pathname}`,
