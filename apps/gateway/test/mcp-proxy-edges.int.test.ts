@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedConsumerWithKey, seedProviderWithApi } from '../../../test/fixtures.ts';
-import { SESSIONS_PER_MINUTE } from '../src/mcp-proxy/session-limit.ts';
+import { SESSIONS_PER_MINUTE } from '../src/mcp/session-limit.ts';
 import { bearer, call, startWorld, type TestWorld } from './harness.ts';
 import { type McpUpstream, startMcpUpstream } from './mcp-proxy-upstream.ts';
 

@@ -31,6 +31,8 @@ export interface GatewayRequest {
    * the log row's `mcpTool`
    */
   tool?: string;
+  /** mcp: a tools/call loopback's Host and protocol, as the MCP client sent them to the MCP endpoint */
+  toolOrigin?: { host: string | undefined; proto: 'http' | 'https' };
   /** admit: the verified key */
   key?: KeyRecord;
   /** admit: the subscription the request was admitted under */

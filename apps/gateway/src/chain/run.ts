@@ -56,7 +56,10 @@ async function runChain(
     startedAt,
     clientIp: internal ? internal.clientIp : deps.policies.clientIp(req),
   });
-  if (internal) request.tool = internal.tool;
+  if (internal) {
+    request.tool = internal.tool;
+    request.toolOrigin = { host: internal.host, proto: internal.proto };
+  }
 
   // 1. ops: probes are answered before the chain proper (and never traced)
   const probe = await opsAnswer(deps.sql, request.pathname);

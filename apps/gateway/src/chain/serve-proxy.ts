@@ -39,8 +39,11 @@ export async function serveProxy(
         {
           // a tool call's socket is the gateway's own loopback: the MCP client is the one to name
           clientIp: request.tool === undefined ? req.socket.remoteAddress : (request.clientIp ?? undefined),
-          proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-          host: req.headers.host,
+          // and the MCP endpoint's Host and protocol, not the loopback's
+          proto:
+            request.toolOrigin?.proto ??
+            ('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http'),
+          host: request.toolOrigin ? request.toolOrigin.host : req.headers.host,
           requestId,
           ...(traceparent === undefined ? {} : { traceparent }),
         },

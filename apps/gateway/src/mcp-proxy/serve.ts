@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hashApiKey } from '@portcullis/core/keys';
 import type { AdmittedRequest, Served } from '../chain/request.ts';
 import type { Logger } from '../log.ts';
+import { limitNewSession } from '../mcp/session-limit.ts';
 import type { McpSessionStore } from '../mcp/sessions.ts';
 import { type AdmitDeps, chargeLimits } from '../pipeline/admit.ts';
 import { extractApiKey } from '../pipeline/key.ts';
@@ -18,7 +19,6 @@ import {
 } from './jsonrpc.ts';
 import { answerRefusal, answerToolRefusal, upstreamFailure } from './refusals.ts';
 import { apiScope, type GatewaySession, resolveSession, sessionsUnavailable } from './session.ts';
-import { admitNewSession } from './session-limit.ts';
 import { toolAllowed, toolPolicy } from './tools.ts';
 import { closeUpstreamSession, endSessionOfRefusedKey } from './upstream-session.ts';
 
@@ -181,8 +181,15 @@ async function admitToolCall(
 /** initialize opens a gateway session around the upstream's, whose id only the gateway keeps. */
 async function initialize(x: Exchange, body: Buffer): Promise<Served> {
   const { deps, request } = x;
-  const limited = await admitNewSession(deps, request, x.id);
-  if (limited) return refuse(x, limited.refusal, limited.headers);
+  const limited = await limitNewSession(deps, request.key.id, request.route.policies.redisFailureMode);
+  if (limited) {
+    const refusal = { httpStatus: 429, code: JSONRPC.invalidRequest, message: limited.message };
+    return refuse(
+      x,
+      { ...refusal, errorCode: 'rate_limited', id: x.id },
+      { 'retry-after': limited.retryAfter },
+    );
+  }
   const call = await exchange(x, { method: 'POST', body }, undefined);
   if (!call.ok) return call.served;
   const answer = call.answer;

@@ -4,6 +4,7 @@ import { toolsFromOpenApi } from '@portcullis/core/mcp/tools';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callTool, type ToolCaller } from './call.ts';
+import { ToolCallsInFlight } from './in-flight.ts';
 
 /**
  * Where a tools/call's loopback request lands. It must stay below `/{org}/{api}/` of the tool's own API:
@@ -27,6 +28,7 @@ beforeAll(async () => {
     secret: 's'.repeat(64),
     dispatcher,
     timeoutMs: 5_000,
+    inFlight: new ToolCallsInFlight(),
   };
 });
 afterAll(async () => {
@@ -49,7 +51,18 @@ async function landing(path: string) {
   // a document the tool builder refuses is a fine outcome: nothing is sent
   if (!tool) return null;
   seen.length = 0;
-  const result = await callTool(caller, tool, {}, { apiKey: 'pk_x', clientIp: '203.0.113.9' });
+  const result = await callTool(
+    caller,
+    tool,
+    {},
+    {
+      apiKey: 'pk_x',
+      keyId: 'key_x',
+      clientIp: '203.0.113.9',
+      host: 'gateway.example',
+      proto: 'https',
+    },
+  );
   return result.isError && seen.length === 0 ? null : seen[0];
 }
 

@@ -2,7 +2,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { requestForToolCall } from '@portcullis/core/mcp/tools';
 import { type Dispatcher, request } from 'undici';
 import type { OfferedTool } from './catalog.ts';
-import { internalHeaders } from './internal.ts';
+import type { InFlightCap, ToolCallsInFlight } from './in-flight.ts';
+import { type ClientOrigin, internalHeaders } from './internal.ts';
 import { argumentError, MAX_RESULT_TEXT, resultOf, type ToolAnswer, toolError } from './result.ts';
 
 /**
@@ -17,12 +18,15 @@ export interface ToolCaller {
   dispatcher: Dispatcher;
   /** the longest a call may take, head and body: beyond the upstream timeout, for the chain's own work */
   timeoutMs: number;
+  /** the caps on calls in flight (per key, per API, in all), this process's */
+  inFlight: ToolCallsInFlight;
 }
 
-export interface Caller {
+/** Who calls, and where they sent the call (the upstream's X-Forwarded-For / -Host / -Proto). */
+export interface Caller extends ClientOrigin {
   /** the key as the client presented it */
   apiKey: string;
-  clientIp: string | null;
+  keyId: string;
 }
 
 export async function callTool(
@@ -43,6 +47,8 @@ export async function callTool(
   // The URL parser resolves dot segments (also %2e): a tenant's path template must not reach another API.
   if (!url.pathname.startsWith(base))
     return toolError("This operation's path leaves its API; it cannot be called as a tool.");
+  const slot = caller.inFlight.take(who.keyId, `${tool.orgSlug}/${tool.apiSlug}`);
+  if (!slot.ok) return toolError(TOO_MANY[slot.error]);
   let answer: ToolAnswer;
   try {
     const response = await request(url, {
@@ -51,7 +57,7 @@ export async function callTool(
         ...headers,
         accept: headers.accept ?? 'application/json, */*;q=0.8',
         authorization: `Bearer ${who.apiKey}`,
-        ...internalHeaders(caller.secret, tool.def.name, who.clientIp),
+        ...internalHeaders(caller.secret, tool.def.name, who),
       },
       body: body ?? null,
       dispatcher: caller.dispatcher,
@@ -72,9 +78,17 @@ export async function callTool(
     return toolError(
       'The tool call could not be completed: the gateway did not answer in time. Retry later.',
     );
+  } finally {
+    slot.value();
   }
   return resultOf(tool.def, answer);
 }
+
+const TOO_MANY: Record<InFlightCap, string> = {
+  key: 'Too many tool calls in flight for this key; retry when one has finished.',
+  api: "Too many tool calls in flight for this tool's API; retry shortly.",
+  total: 'Too many tool calls in flight at this gateway; retry shortly.',
+};
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 

@@ -46,14 +46,31 @@ describe('appTools', () => {
     ]);
   });
 
-  it('keeps two APIs with one slug apart: the first by org keeps the plain name, whatever the order given', () => {
+  it('qualifies every API of a shared slug by its org, whatever the order given', () => {
     const a = { orgSlug: 'alpha', apiSlug: 'pets', tools: [tool('list')] };
     const b = { orgSlug: 'beta', apiSlug: 'pets', tools: [tool('list')] };
-    const names = appTools([b, a]).map((t) => [t.orgSlug, t.name]);
-    expect(names[0]).toEqual(['alpha', 'pets.list']);
-    expect(names[1]?.[0]).toBe('beta');
-    expect(names[1]?.[1]).toMatch(/^pets-[0-9a-f]{8}\.list$/);
-    expect(appTools([a, b])).toEqual(appTools([b, a]));
+    const c = { orgSlug: 'gamma', apiSlug: 'zoo', tools: [tool('list')] };
+    const names = appTools([c, b, a]).map((t) => [t.orgSlug, t.name]);
+    expect(names).toEqual([
+      ['alpha', 'alpha.pets.list'],
+      ['beta', 'beta.pets.list'],
+      ['gamma', 'zoo.list'],
+    ]);
+    expect(appTools([a, b, c])).toEqual(appTools([c, b, a]));
+  });
+
+  it("qualifies a plain name that spells another org's qualified one, not the org's", () => {
+    // org evil's API `alpha` with tool `pets.list` would be `alpha.pets.list`, alpha's own name
+    const offered = appTools([
+      { orgSlug: 'alpha', apiSlug: 'pets', tools: [tool('list')] },
+      { orgSlug: 'beta', apiSlug: 'pets', tools: [tool('list')] },
+      { orgSlug: 'evil', apiSlug: 'alpha', tools: [tool('pets.list')] },
+    ]);
+    expect(offered.map((t) => [t.orgSlug, t.name])).toEqual([
+      ['alpha', 'alpha.pets.list'],
+      ['beta', 'beta.pets.list'],
+      ['evil', 'evil.alpha.pets.list'],
+    ]);
   });
 
   it('keeps names within 128 characters, distinct for long tools sharing a prefix', () => {

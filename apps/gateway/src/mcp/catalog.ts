@@ -5,7 +5,7 @@ import type { RouteRecord } from '../config/repository.ts';
 /**
  * Which tools an MCP endpoint offers. A REST API's server offers the operations its provider picked
  * (Api.mcp.tools) from its OpenAPI document; an app's `/mcp` offers those of every API it is actively
- * subscribed to, each under `{apiSlug}.{tool}`.
+ * subscribed to, each under `{apiSlug}.{tool}` (or `{orgSlug}.{apiSlug}.{tool}`: see appTools).
  */
 
 /** A tool as offered at one endpoint, and where a call of it goes. */
@@ -42,39 +42,56 @@ export function apiTools(route: RouteRecord): McpToolDef[] {
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
 
 /**
- * `{apiSlug}.{tool}`, at most 128 characters. Too long: the tool part is cut and ends in a hash of the
+ * `{prefix}.{tool}`, at most 128 characters. Too long: the tool part is cut and ends in a hash of the
  * whole tool name, so two long names stay apart.
  */
-export function namespacedName(apiSlug: string, tool: string): string {
-  const plain = `${apiSlug}.${tool}`;
+export function namespacedName(prefix: string, tool: string): string {
+  const plain = `${prefix}.${tool}`;
   if (plain.length <= MAX_TOOL_NAME) return plain;
   const suffix = `-${shortHash(tool)}`;
-  return `${apiSlug}.${tool.slice(0, MAX_TOOL_NAME - apiSlug.length - 1 - suffix.length)}${suffix}`;
+  return `${prefix}.${tool.slice(0, MAX_TOOL_NAME - prefix.length - 1 - suffix.length)}${suffix}`;
 }
 
+type SubscribedApi = { orgSlug: string; apiSlug: string; tools: McpToolDef[] };
+
 /**
- * The app-level names of its APIs' tools. Two subscribed APIs can share a slug (in different orgs):
- * APIs are taken in `{org}/{api}` order, the first keeps `{apiSlug}.{tool}` and a later one with the same
- * slug becomes `{apiSlug}-{hash of org/api}.{tool}` — stable for as long as the subscriptions are.
+ * The app-level names of its APIs' tools: `{apiSlug}.{tool}`, or `{orgSlug}.{apiSlug}.{tool}` for every
+ * API whose slug another subscribed API shares. Org slugs are unique and slugs have no dots, so a
+ * qualified name belongs to its organization: no tenant can take it by picking a slug. Tool names may
+ * hold dots, so a plain name can still spell a qualified one (API `acme`, tool `pets.get`): such an API
+ * is qualified too, never the one whose name it spells.
  */
-export function appTools(apis: { orgSlug: string; apiSlug: string; tools: McpToolDef[] }[]): OfferedTool[] {
+export function appTools(apis: SubscribedApi[]): OfferedTool[] {
   const ordered = [...apis].sort((a, b) =>
     `${a.orgSlug}/${a.apiSlug}`.localeCompare(`${b.orgSlug}/${b.apiSlug}`, 'en'),
   );
-  const slugsTaken = new Set<string>();
+  const slugCount = new Map<string, number>();
+  for (const api of ordered) slugCount.set(api.apiSlug, (slugCount.get(api.apiSlug) ?? 0) + 1);
+  const qualified = new Set(ordered.filter((api) => (slugCount.get(api.apiSlug) ?? 0) > 1));
+  // each round qualifies at least one more API, so this ends
+  for (;;) {
+    const taken = new Set(ordered.filter((api) => qualified.has(api)).flatMap((api) => namesOf(api, true)));
+    const spelling = ordered.filter(
+      (api) => !qualified.has(api) && namesOf(api, false).some((name) => taken.has(name)),
+    );
+    if (spelling.length === 0) break;
+    for (const api of spelling) qualified.add(api);
+  }
   const names = new Set<string>();
   const offered: OfferedTool[] = [];
   for (const api of ordered) {
-    const prefix = slugsTaken.has(api.apiSlug)
-      ? `${api.apiSlug}-${shortHash(`${api.orgSlug}/${api.apiSlug}`)}`
-      : api.apiSlug;
-    slugsTaken.add(api.apiSlug);
+    const prefix = qualified.has(api) ? `${api.orgSlug}.${api.apiSlug}` : api.apiSlug;
     for (const def of api.tools) {
       const name = namespacedName(prefix, def.name);
-      if (names.has(name)) continue; // only a hash collision: the first keeps it
+      if (names.has(name)) continue; // only a hash collision of cut names: the first keeps it
       names.add(name);
       offered.push({ name, def, orgSlug: api.orgSlug, apiSlug: api.apiSlug });
     }
   }
   return offered;
+}
+
+function namesOf(api: SubscribedApi, qualified: boolean): string[] {
+  const prefix = qualified ? `${api.orgSlug}.${api.apiSlug}` : api.apiSlug;
+  return api.tools.map((def) => namespacedName(prefix, def.name));
 }

@@ -1,6 +1,7 @@
 import type { RedisLocation } from '@portcullis/db/redis';
 import { Agent } from 'undici';
 import type { McpDeps } from './endpoint.ts';
+import { TOOL_CALL_CAPS, ToolCallsInFlight } from './in-flight.ts';
 import { newInternalSecret } from './internal.ts';
 import { createMcpSessionStore } from './sessions.ts';
 
@@ -17,7 +18,8 @@ export function createMcp(options: {
   upstreamTimeoutMs?: number | undefined;
 }): { deps: McpDeps; listeningAt(host: string, port: number): void; close(): Promise<void> } {
   const sessions = createMcpSessionStore({ redis: options.redis, redisKeyPrefix: options.redisKeyPrefix });
-  const dispatcher = new Agent({ keepAliveTimeout: 4_000, connections: 64 });
+  // as many connections as calls may be in flight: the caps refuse before the pool would queue
+  const dispatcher = new Agent({ keepAliveTimeout: 4_000, connections: TOOL_CALL_CAPS.total });
   let baseUrl = '';
   return {
     deps: {
@@ -28,6 +30,7 @@ export function createMcp(options: {
         secret: options.internalSecret ?? newInternalSecret(),
         dispatcher,
         timeoutMs: (options.upstreamTimeoutMs ?? 30_000) + CALL_MARGIN_MS,
+        inFlight: new ToolCallsInFlight(),
       },
     },
     listeningAt(host, port) {

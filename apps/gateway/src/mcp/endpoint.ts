@@ -6,13 +6,15 @@ import type { GatewayRequest } from '../chain/request.ts';
 import type { ConfigCache } from '../config/config-cache.ts';
 import type { RouteRecord } from '../config/repository.ts';
 import { type GatewayProblem, problem } from '../http/problem.ts';
+import { describeError } from '../log.ts';
 import { extractApiKey, verifyKey } from '../pipeline/key.ts';
 import { checkRoutable } from '../pipeline/route.ts';
 import { checkSubscription } from '../pipeline/subscription.ts';
 import { err, ok, type Result } from '../result.ts';
-import { callTool, type ToolCaller } from './call.ts';
+import { type Caller, callTool, type ToolCaller } from './call.ts';
 import { apiTools, appTools, type OfferedTool, servesMcpTools } from './catalog.ts';
 import { answerMessage, type ToolSet } from './server.ts';
+import { limitNewSession } from './session-limit.ts';
 import type { McpSessionStore } from './sessions.ts';
 import type { McpTarget } from './target.ts';
 import { readBody, sendJsonRpcError } from './wire.ts';
@@ -99,12 +101,22 @@ export async function serveMcp(
   if (!initialize) {
     if (sessionId === undefined) return unmetered(missingSession(res), 'mcp_session_missing');
     if (!sessionKnown) return unmetered(sessionNotFound(res), 'mcp_session_not_found');
+  } else {
+    const failureMode = admitted.value.route?.policies.redisFailureMode ?? 'local';
+    const limited = await limitNewSession(deps, key.id, failureMode);
+    if (limited) {
+      sendJsonRpcError(res, 429, -32600, limited.message, { 'retry-after': limited.retryAfter });
+      return unmetered(429, 'rate_limited');
+    }
   }
 
   const apiKey = extractApiKey(req.headers) ?? '';
-  const toolSet = toolSetFor(deps, target, admitted.value.route, key.appId, config, {
+  const toolSet = toolSetFor(deps, request, target, admitted.value.route, key.appId, config, {
     apiKey,
+    keyId: key.id,
     clientIp: request.clientIp,
+    host: singleHeader(req.headers.host),
+    proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
   });
   const answer = await answerMessage(toolSet, message.value, {
     url: `http://gateway${request.pathname}`,
@@ -191,11 +203,12 @@ async function admitMcp(
 /** The tools this key may call at this endpoint: loaded once per message, only if the message needs them. */
 function toolSetFor(
   deps: Deps,
+  request: GatewayRequest,
   target: McpTarget,
   route: RouteRecord | null,
   appId: string,
   config: ConfigCache,
-  who: { apiKey: string; clientIp: string | null },
+  who: Caller,
 ): ToolSet {
   let loaded: Promise<OfferedTool[]> | undefined;
   const load = async (): Promise<OfferedTool[]> => {
@@ -207,7 +220,14 @@ function toolSetFor(
   };
   return {
     tools: () => {
-      loaded ??= load();
+      // the client gets a generic error (mcp/server.ts); the real one is logged with the request id
+      loaded ??= load().catch((error: unknown) => {
+        deps.log('error', 'MCP tools could not be loaded', {
+          requestId: request.requestId,
+          error: describeError(error),
+        });
+        throw error;
+      });
       return loaded;
     },
     call: (tool, args): Promise<CallToolResult> => callTool(deps.mcp.caller, tool, args, who),

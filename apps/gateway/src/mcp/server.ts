@@ -12,7 +12,10 @@ import type { OfferedTool } from './catalog.ts';
 
 /** What one MCP endpoint offers for one request. */
 export interface ToolSet {
-  /** the tools this key may call here, loaded when a message needs them */
+  /**
+   * The tools this key may call here, loaded when a message needs them. A failure is the set's to log:
+   * the client only learns that the tools are unavailable.
+   */
   tools(): Promise<OfferedTool[]>;
   call(tool: OfferedTool, args: unknown): Promise<CallToolResult>;
 }
@@ -39,13 +42,24 @@ function listed(tool: OfferedTool): Tool {
   };
 }
 
+const TOOLS_UNAVAILABLE = 'Tools are unavailable right now; retry.';
+
+/** The SDK answers a handler's exception with its message: a database's would name hosts and ports. */
+async function toolsOf(toolSet: ToolSet): Promise<OfferedTool[]> {
+  try {
+    return await toolSet.tools();
+  } catch {
+    throw new McpError(ErrorCode.InternalError, TOOLS_UNAVAILABLE);
+  }
+}
+
 function mcpServer(toolSet: ToolSet): Server {
   const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: (await toolSet.tools()).map(listed),
+    tools: (await toolsOf(toolSet)).map(listed),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
-    const tool = (await toolSet.tools()).find((t) => t.name === request.params.name);
+    const tool = (await toolsOf(toolSet)).find((t) => t.name === request.params.name);
     // MCP: an unknown tool is a protocol error; a tool no longer offered (subscription ended) is unknown
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     return toolSet.call(tool, request.params.arguments);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMcpSessionStore } from './sessions.ts';
+import { createMcpSessionStore, MAX_SESSIONS_PER_KEY } from './sessions.ts';
 
 /**
  * initialize is neither rate limited nor billed (protocol messages are free), so any key can open
@@ -13,4 +13,18 @@ describe('MCP sessions in memory under a flood of initialize', () => {
     expect(await store.get(victim)).toEqual({ keyId: 'key_victim', scope: 'api:victim' });
     await store.close();
   }, 60_000);
+
+  it("ends the key's least recently used session, keeping the ones it uses", async () => {
+    const store = createMcpSessionStore({});
+    const binding = { keyId: 'key_busy', scope: 'app:busy' };
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_SESSIONS_PER_KEY; i++) ids.push(await store.create(binding));
+    const [first, second] = ids as [string, string];
+    await store.get(first); // used again: the second is now the least recently used
+    const newest = await store.create(binding);
+    expect(await store.get(second)).toBeNull();
+    expect(await store.get(first)).toEqual(binding);
+    expect(await store.get(newest)).toEqual(binding);
+    await store.close();
+  });
 });

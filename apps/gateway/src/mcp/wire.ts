@@ -35,9 +35,16 @@ export async function readBody(
 }
 
 /** A JSON-RPC error with no request id (the message could not be read or was refused before dispatch). */
-export function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+export function sendJsonRpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',

@@ -21,15 +21,23 @@ type ReachedApi = {
   url: string;
 };
 
-/** At the app's URL each tool is named `{apiSlug}.{tool}`; an MCP API keeps its own URL and names. */
-function toolsText(api: ReachedApi): string {
-  if (api.kind === 'REST') return (api.tools ?? []).map((tool) => `${api.apiSlug}.${tool}`).join(', ');
+/**
+ * At the app's URL each tool is named `{apiSlug}.{tool}`, or `{providerSlug}.{apiSlug}.{tool}` when
+ * another API there has the same slug; an MCP API keeps its own URL and names.
+ */
+function toolsText(api: ReachedApi, sharedSlugs: Set<string>): string {
+  if (api.kind === 'REST') {
+    const prefix = sharedSlugs.has(api.apiSlug) ? `${api.providerSlug}.${api.apiSlug}` : api.apiSlug;
+    return (api.tools ?? []).map((tool) => `${prefix}.${tool}`).join(', ');
+  }
   if (api.tools === null) return `every tool, at ${api.url}`;
   return `${api.tools.join(', ') || 'no tools allowed yet'}, at ${api.url}`;
 }
 
 function ReachedApis({ label, apis }: { label: string; apis: ReachedApi[] }) {
   if (apis.length === 0) return null;
+  const rest = apis.filter((api) => api.kind === 'REST').map((api) => api.apiSlug);
+  const sharedSlugs = new Set(rest.filter((slug, i) => rest.indexOf(slug) !== i));
   return (
     <>
       <h3>{label}</h3>
@@ -40,7 +48,7 @@ function ReachedApis({ label, apis }: { label: string; apis: ReachedApi[] }) {
             <span className="muted">
               ({api.providerSlug}/{api.apiSlug})
             </span>
-            : {toolsText(api)}
+            : {toolsText(api, sharedSlugs)}
           </li>
         ))}
       </ul>
