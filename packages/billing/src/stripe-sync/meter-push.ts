@@ -7,10 +7,12 @@ import { type BucketUsage, type MeterPlan, meterIncrements, REQUEST_METER } from
 import { toolMeterEventName } from './plan-pricing.ts';
 
 /**
- * Usage reaches Stripe as one meter event per subscription × hour bucket × increase, never one per
- * request. Each push is a StripeMeterPush row written (in a transaction, under a per-subscription lock)
- * BEFORE it is sent; its id is the meter event identifier, so every resend of it is deduplicated by
- * Stripe. The ledger invariant: for every bucket, SUM(push.value) = the billable total last seen, and
+ * Usage reaches Stripe as one meter event per subscription × hour bucket × meter × increase, never one
+ * per request. The meters are the plan's request meter and one per priced MCP tool (meter-split.ts
+ * decides what each gets). Each push is a StripeMeterPush row written (in a transaction, under a
+ * per-subscription lock) BEFORE it is sent; its id is the meter event identifier, so every resend of it
+ * is deduplicated by Stripe. The ledger invariant: for every bucket and meter, SUM(push.value) = the
+ * total last seen for that meter, across the bucket's meters never more than its billable requests, and
  * a push is never deleted or changed, so Stripe's sum can only ever reach SUM(UsageRollup.billable).
  *
  * Stripe remembers identifiers for about 24 hours. A push that was attempted and is still unsent after
@@ -53,7 +55,10 @@ export interface MeterSyncSummary {
   stale: StaleMeterPush[];
   /** refused by Stripe for good (e.g. older than 35 days) */
   permanentlyFailed: number;
-  /** buckets where more was pushed than the rollups now hold (rollups should only grow) */
+  /**
+   * buckets where a meter holds more than the rollups now give it: rollups shrank (they should only
+   * grow), or a tool was priced after its calls in the bucket had gone to the request meter
+   */
   overPushedBuckets: number;
 }
 
@@ -198,6 +203,7 @@ interface UnsentPush extends StaleMeterPush {
 /** The meter a push goes to: the plan's request meter, or its tool's (named the same way always). */
 function eventNameOf(push: UnsentPush): string | null {
   if (push.tool === REQUEST_METER) return push.requestEventName;
+  // No catalog row for the plan (requestEventName is never null otherwise): nowhere to send it yet.
   if (push.requestEventName === null) return null;
   return (
     readStripeToolPrices(push.toolPrices)[push.tool]?.meterEventName ??

@@ -80,7 +80,7 @@ export interface PlanCatalog {
   archivedPriceIds: string[];
 }
 
-/** Stripe's limit of items (prices) on one subscription. */
+/** Stripe takes "up to 20 subscription items" per subscription, one per price. */
 const MAX_SUBSCRIPTION_ITEMS = 20;
 
 /** A subscription needs at least one price: a plan charging nothing per unit gets its fee, even 0. */
