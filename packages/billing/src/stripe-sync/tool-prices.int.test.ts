@@ -215,4 +215,23 @@ describe('per-tool prices in Stripe', () => {
     expect(stripe.totalMinor).toBe(1500n);
     expect(await localInvoiceMinor(world.sub, capped, now)).toBe(stripe.totalMinor);
   });
+
+  it('a plan with more tool prices than a Stripe subscription holds is reported and sends no usage', async () => {
+    const toolPrices = Object.fromEntries(Array.from({ length: 19 }, (_, i) => [`tool_${i}`, '0.01']));
+    const world = await connectedProvider(fake, {
+      pricing: { model: 'per_unit', flatFee: '1.00', unitPrice: '0.001', toolPrices },
+    });
+    const consumer = await consumerOf(world.plan.id);
+    await addUsage(consumer.subscription.id, new Date(Date.now() - HOUR), 10);
+    const summary = await syncOrg(fake, world.org.id);
+    expect(summary.errors).toEqual([
+      expect.objectContaining({
+        step: 'catalog',
+        subject: world.plan.id,
+        message: expect.stringMatching(/20 prices per subscription: this plan needs 21/),
+      }),
+    ]);
+    expect(summary.stripeSubscriptionsCreated).toBe(0);
+    expect(await db.stripeMeterPush.count({ where: { subscriptionId: consumer.subscription.id } })).toBe(0);
+  });
 });
