@@ -2,12 +2,17 @@ import { hourStart } from '@portcullis/core/periods';
 import type { Db } from '@portcullis/db';
 import type Stripe from 'stripe';
 import { type MeterEventToSend, meterEventIdentifier, sendMeterEvents } from '../stripe/meter-events.ts';
+import { readStripeToolPrices } from '../stripe/tool-catalog.ts';
+import { type BucketUsage, type MeterPlan, meterIncrements, REQUEST_METER } from './meter-split.ts';
+import { toolMeterEventName } from './plan-pricing.ts';
 
 /**
- * Usage reaches Stripe as one meter event per subscription × hour bucket × increase, never one per
- * request. Each push is a StripeMeterPush row written (in a transaction, under a per-subscription lock)
- * BEFORE it is sent; its id is the meter event identifier, so every resend of it is deduplicated by
- * Stripe. The ledger invariant: for every bucket, SUM(push.value) = the billable total last seen, and
+ * Usage reaches Stripe as one meter event per subscription × hour bucket × meter × increase, never one
+ * per request. The meters are the plan's request meter and one per priced MCP tool (meter-split.ts
+ * decides what each gets). Each push is a StripeMeterPush row written (in a transaction, under a
+ * per-subscription lock) BEFORE it is sent; its id is the meter event identifier, so every resend of it
+ * is deduplicated by Stripe. The ledger invariant: for every bucket and meter, SUM(push.value) = the
+ * total last seen for that meter, across the bucket's meters never more than its billable requests, and
  * a push is never deleted or changed, so Stripe's sum can only ever reach SUM(UsageRollup.billable).
  *
  * Stripe remembers identifiers for about 24 hours. A push that was attempted and is still unsent after
@@ -33,6 +38,8 @@ interface StaleMeterPush {
   id: string;
   subscriptionId: string;
   bucketStart: Date;
+  /** "" = the request meter, otherwise the priced tool's meter */
+  tool: string;
   value: bigint;
   createdAt: Date;
   lastError: string | null;
@@ -48,7 +55,10 @@ export interface MeterSyncSummary {
   stale: StaleMeterPush[];
   /** refused by Stripe for good (e.g. older than 35 days) */
   permanentlyFailed: number;
-  /** buckets where more was pushed than the rollups now hold (rollups should only grow) */
+  /**
+   * buckets where a meter holds more than the rollups now give it: rollups shrank (they should only
+   * grow), or a tool was priced after its calls in the bucket had gone to the request meter
+   */
   overPushedBuckets: number;
 }
 
@@ -66,22 +76,63 @@ export function emptyMeterSummary(): MeterSyncSummary {
 }
 
 /** Subscriptions of the provider whose usage goes to Stripe: linked, on a plan with a metered price. */
-async function meteredSubscriptions(db: Db, providerOrgId: string): Promise<string[]> {
-  const rows = await db.$queryRaw<Array<{ id: string }>>`
-    SELECT s.id FROM "Subscription" s
+async function meteredSubscriptions(db: Db, providerOrgId: string): Promise<Map<string, MeterPlan>> {
+  const rows = await db.$queryRaw<Array<{ id: string; requestMetered: boolean; toolPrices: unknown }>>`
+    SELECT s.id, sp."usagePriceId" IS NOT NULL AS "requestMetered", sp."toolPrices"
+    FROM "Subscription" s
     JOIN "Plan" pl ON pl.id = s."planId"
     JOIN "Api" a ON a.id = pl."apiId"
     JOIN "StripePlanPrice" sp ON sp."planId" = pl.id
     WHERE a."orgId" = ${providerOrgId} AND s."stripeSubscriptionId" IS NOT NULL
-      AND sp."usagePriceId" IS NOT NULL
+      AND (sp."usagePriceId" IS NOT NULL OR sp."toolPrices" <> '{}'::jsonb)
     ORDER BY s.id`;
-  return rows.map((row) => row.id);
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        requestMetered: row.requestMetered,
+        pricedTools: new Set(Object.keys(readStripeToolPrices(row.toolPrices))),
+      },
+    ]),
+  );
+}
+
+type BucketRows = Array<{ sid: string; bucket: Date; meter: string; value: bigint }>;
+
+/** The bucket's usage and ledger, keyed by subscription and bucket start. */
+function collectBuckets(usage: BucketRows, calls: BucketRows, pushed: BucketRows) {
+  const buckets = new Map<string, { sid: string; bucket: Date; usage: BucketUsage }>();
+  const at = (row: BucketRows[number]) => {
+    const key = `${row.sid}\u0000${row.bucket.getTime()}`;
+    let entry = buckets.get(key);
+    if (!entry) {
+      entry = { sid: row.sid, bucket: row.bucket, usage: { billable: 0n, toolCalls: {}, pushed: {} } };
+      buckets.set(key, entry);
+    }
+    return entry.usage as {
+      billable: bigint;
+      toolCalls: Record<string, bigint>;
+      pushed: Record<string, bigint>;
+    };
+  };
+  for (const row of usage) at(row).billable = row.value;
+  for (const row of calls) at(row).toolCalls[row.meter] = row.value;
+  for (const row of pushed) at(row).pushed[row.meter] = row.value;
+  return [...buckets.values()];
+}
+
+/** Identifies one increase of one meter; request pushes keep the identifiers they always had. */
+function pushIdentifier(sid: string, bucket: Date, meter: string, cumulative: bigint): string {
+  return meter === REQUEST_METER
+    ? meterEventIdentifier([sid, bucket.getTime(), cumulative])
+    : meterEventIdentifier([sid, bucket.getTime(), 'tool', meter, cumulative]);
 }
 
 /**
- * Records, for every bucket since `from`, the billable requests not yet recorded for Stripe. Usage
- * before the account was connected is left to local invoices; buckets older than the lookback are not
- * compared again (late usage for them is charged on the local invoices only).
+ * Records, for every bucket since `from`, what each meter (requests, priced tools: meter-split.ts)
+ * has not been given yet. Usage before the account was connected is left to local invoices; buckets
+ * older than the lookback are not compared again (late usage for them is charged on the local
+ * invoices only).
  */
 export async function queueMeterPushes(
   db: Db,
@@ -91,7 +142,8 @@ export async function queueMeterPushes(
   const earliest = hourStart(new Date(input.now.getTime() - (input.lookbackMs ?? METER_USAGE_LOOKBACK_MS)));
   const connected = hourStart(input.connectedAt);
   const from = connected > earliest ? connected : earliest;
-  const ids = await meteredSubscriptions(db, input.providerOrgId);
+  const plans = await meteredSubscriptions(db, input.providerOrgId);
+  const ids = [...plans.keys()];
   for (let i = 0; i < ids.length; i += SUBSCRIPTIONS_PER_TRANSACTION) {
     const chunk = ids.slice(i, i + SUBSCRIPTIONS_PER_TRANSACTION);
     await db.$transaction(async (tx) => {
@@ -100,38 +152,37 @@ export async function queueMeterPushes(
       for (const id of chunk) {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`stripe-meter:${id}`}))`;
       }
-      const buckets = await tx.$queryRaw<
-        Array<{ sid: string; bucket: Date; billable: bigint; pushed: bigint }>
-      >`
-        WITH usage AS (
-          SELECT "subscriptionId" AS sid, "bucketStart" AS bucket, SUM(billable)::bigint AS billable
-          FROM "UsageRollup"
-          WHERE "subscriptionId" = ANY(${chunk}::text[]) AND "bucketStart" >= ${from}::timestamp(3)
-          GROUP BY 1, 2
-        ), pushed AS (
-          SELECT "subscriptionId" AS sid, "bucketStart" AS bucket, SUM(value)::bigint AS value
-          FROM "StripeMeterPush"
-          WHERE "subscriptionId" = ANY(${chunk}::text[]) AND "bucketStart" >= ${from}::timestamp(3)
-          GROUP BY 1, 2
-        )
-        SELECT u.sid, u.bucket, u.billable, COALESCE(p.value, 0)::bigint AS pushed
-        FROM usage u LEFT JOIN pushed p ON p.sid = u.sid AND p.bucket = u.bucket
-        WHERE u.billable <> COALESCE(p.value, 0)
-        ORDER BY u.sid, u.bucket`;
+      // Requests and tool calls come from the same rollup statement, so a bucket's two are in step.
+      const usage = await tx.$queryRaw<BucketRows>`
+        SELECT "subscriptionId" AS sid, "bucketStart" AS bucket, '' AS meter, SUM(billable)::bigint AS value
+        FROM "UsageRollup"
+        WHERE "subscriptionId" = ANY(${chunk}::text[]) AND "bucketStart" >= ${from}::timestamp(3)
+        GROUP BY 1, 2`;
+      const calls = await tx.$queryRaw<BucketRows>`
+        SELECT "subscriptionId" AS sid, "bucketStart" AS bucket, tool AS meter, billable AS value
+        FROM "ToolCallRollup"
+        WHERE "subscriptionId" = ANY(${chunk}::text[]) AND "bucketStart" >= ${from}::timestamp(3)
+          AND billable > 0`;
+      const pushed = await tx.$queryRaw<BucketRows>`
+        SELECT "subscriptionId" AS sid, "bucketStart" AS bucket, tool AS meter, SUM(value)::bigint AS value
+        FROM "StripeMeterPush"
+        WHERE "subscriptionId" = ANY(${chunk}::text[]) AND "bucketStart" >= ${from}::timestamp(3)
+        GROUP BY 1, 2, 3`;
       const rows = [];
-      for (const { sid, bucket, billable, pushed } of buckets) {
-        if (billable < pushed) {
-          summary.overPushedBuckets += 1;
-          continue;
+      for (const { sid, bucket, usage: bucketUsage } of collectBuckets(usage, calls, pushed)) {
+        const { increments, overPushed } = meterIncrements(bucketUsage, plans.get(sid)!);
+        if (overPushed) summary.overPushedBuckets += 1;
+        for (const { meter, value, cumulative } of increments) {
+          rows.push({
+            id: pushIdentifier(sid, bucket, meter, cumulative),
+            subscriptionId: sid,
+            bucketStart: bucket,
+            tool: meter,
+            value,
+            cumulative,
+            createdAt: input.now,
+          });
         }
-        rows.push({
-          id: meterEventIdentifier([sid, bucket.getTime(), billable]),
-          subscriptionId: sid,
-          bucketStart: bucket,
-          value: billable - pushed,
-          cumulative: billable,
-          createdAt: input.now,
-        });
       }
       if (rows.length === 0) return;
       await tx.stripeMeterPush.createMany({ data: rows });
@@ -142,8 +193,22 @@ export async function queueMeterPushes(
 }
 
 interface UnsentPush extends StaleMeterPush {
-  meterEventName: string | null;
+  planId: string;
+  requestEventName: string | null;
+  toolPrices: unknown;
   stripeCustomerId: string | null;
+  meterEventName?: string | null;
+}
+
+/** The meter a push goes to: the plan's request meter, or its tool's (named the same way always). */
+function eventNameOf(push: UnsentPush): string | null {
+  if (push.tool === REQUEST_METER) return push.requestEventName;
+  // No catalog row for the plan (requestEventName is never null otherwise): nowhere to send it yet.
+  if (push.requestEventName === null) return null;
+  return (
+    readStripeToolPrices(push.toolPrices)[push.tool]?.meterEventName ??
+    toolMeterEventName(push.planId, push.tool)
+  );
 }
 
 const isPermanent = (push: { lastError: string | null }) => push.lastError?.startsWith('permanent:') ?? false;
@@ -168,8 +233,8 @@ export async function sendMeterPushes(
   summary: MeterSyncSummary,
 ): Promise<void> {
   const unsent = await db.$queryRaw<UnsentPush[]>`
-    SELECT p.id, p."subscriptionId", p."bucketStart", p.value, p."createdAt", p."lastError",
-      sp."meterEventName", c."stripeCustomerId"
+    SELECT p.id, p."subscriptionId", p."bucketStart", p.tool, p.value, p."createdAt", p."lastError",
+      pl.id AS "planId", sp."meterEventName" AS "requestEventName", sp."toolPrices", c."stripeCustomerId"
     FROM "StripeMeterPush" p
     JOIN "Subscription" s ON s.id = p."subscriptionId"
     JOIN "App" ap ON ap.id = s."appId"
@@ -182,10 +247,11 @@ export async function sendMeterPushes(
   const cutoff = input.now.getTime() - METER_RESEND_WINDOW_MS;
   const sendable: UnsentPush[] = [];
   for (const push of unsent) {
+    push.meterEventName = eventNameOf(push);
     if (isPermanent(push)) summary.permanentlyFailed += 1;
     else if (push.lastError !== null && push.createdAt.getTime() <= cutoff) {
-      const { meterEventName: _name, stripeCustomerId: _customer, ...stale } = push;
-      summary.stale.push(stale);
+      const { id, subscriptionId, bucketStart, tool, value, createdAt, lastError } = push;
+      summary.stale.push({ id, subscriptionId, bucketStart, tool, value, createdAt, lastError });
     } else if (push.meterEventName && push.stripeCustomerId) sendable.push(push);
   }
   const batch = sendable.slice(0, input.limit ?? 5000);

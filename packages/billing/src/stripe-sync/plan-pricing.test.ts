@@ -1,7 +1,12 @@
 import { type PlanPricingInput, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { describe, expect, it } from 'vitest';
 import { planPricingHash } from '../stripe/catalog.ts';
-import { minorUnitDecimal, planCatalogMapping, planMeterEventName } from './plan-pricing.ts';
+import {
+  minorUnitDecimal,
+  planCatalogMapping,
+  planMeterEventName,
+  toolMeterEventName,
+} from './plan-pricing.ts';
 
 const map = (pricing: PlanPricingInput) =>
   planCatalogMapping({
@@ -136,5 +141,64 @@ describe('planCatalogMapping', () => {
       throw new Error('expected catalogs');
     expect(planPricingHash(a.input)).toBe(planPricingHash(b.input));
     expect(planPricingHash(a.input)).not.toBe(planPricingHash(c.input));
+  });
+
+  it('tool prices: a metered price per tool on a meter of its own, in the hash, nothing left unsynced', () => {
+    const priced = map({
+      model: 'per_unit',
+      unitPrice: '0.001',
+      toolPrices: { search: '0.02', create_order: '0.1' },
+    });
+    expect(priced).toMatchObject({
+      kind: 'catalog',
+      notSynced: [],
+      input: {
+        usage: { meterEventName, unitAmountDecimal: '0.1' },
+        tools: [
+          {
+            tool: 'create_order',
+            meterEventName: 'portcullis.tools.plan_1.create_order',
+            unitAmountDecimal: '10',
+          },
+          { tool: 'search', meterEventName: 'portcullis.tools.plan_1.search', unitAmountDecimal: '2' },
+        ],
+      },
+    });
+    const cheaper = map({
+      model: 'per_unit',
+      unitPrice: '0.001',
+      toolPrices: { search: '0.01', create_order: '0.1' },
+    });
+    const none = map({ model: 'per_unit', unitPrice: '0.001' });
+    if (priced.kind !== 'catalog' || cheaper.kind !== 'catalog' || none.kind !== 'catalog')
+      throw new Error('expected catalogs');
+    expect(planPricingHash(priced.input)).not.toBe(planPricingHash(cheaper.input));
+    expect(planPricingHash(priced.input)).not.toBe(planPricingHash(none.input));
+    expect(none.input).not.toHaveProperty('tools');
+  });
+
+  it('tool prices alone make a plan worth syncing (hard cap, no fee)', () => {
+    const mapping = map({
+      model: 'included_overage',
+      flatFee: '0',
+      includedUnits: 100,
+      quotaMode: 'hard_cap',
+      toolPrices: { search: '0.5' },
+    });
+    expect(mapping).toMatchObject({
+      kind: 'catalog',
+      input: { flatFeeMinor: 0n, tools: [{ tool: 'search' }] },
+    });
+    if (mapping.kind === 'catalog') expect(mapping.input.usage).toBeUndefined();
+  });
+
+  it("names a long tool's meter by a hash, within Stripe's 100 characters, stable per plan and tool", () => {
+    const long = 'a'.repeat(128);
+    const name = toolMeterEventName('plan_1', long);
+    expect(name.length).toBeLessThanOrEqual(100);
+    expect(name).toMatch(/^portcullis\.tools\.plan_1\.[0-9a-f]{40}$/);
+    expect(toolMeterEventName('plan_1', long)).toBe(name);
+    expect(toolMeterEventName('plan_1', `${long.slice(1)}b`)).not.toBe(name);
+    expect(toolMeterEventName('plan_2', long)).not.toBe(name);
   });
 });

@@ -1,11 +1,25 @@
+import { createHash } from 'node:crypto';
 import { currencyExponent, toMinor } from '@portcullis/core/billing/currency';
 import { Decimal, pow10 } from '@portcullis/core/billing/decimal';
 import type { PlanPricing } from '@portcullis/core/billing/pricing';
 import type { EnsurePlanCatalogInput, UsageTier } from '../stripe/catalog.ts';
+import type { ToolPriceInput } from '../stripe/tool-catalog.ts';
 
 /** One meter per plan: the name never changes with the plan's prices, so past usage stays on one meter. */
 export function planMeterEventName(planId: string): string {
   return `portcullis.requests.${planId}`;
+}
+
+const MAX_EVENT_NAME = 100;
+
+/**
+ * One meter per plan and priced tool, under a name that never changes with the price. Tool names may
+ * be longer than an event name allows; those are named by a hash of the tool instead.
+ */
+export function toolMeterEventName(planId: string, tool: string): string {
+  const readable = `portcullis.tools.${planId}.${tool}`;
+  if (readable.length <= MAX_EVENT_NAME) return readable;
+  return `portcullis.tools.${planId}.${createHash('sha256').update(tool).digest('hex').slice(0, 40)}`;
 }
 
 export type PlanCatalogMapping =
@@ -45,10 +59,17 @@ export function planCatalogMapping(plan: {
   const meterEventName = planMeterEventName(plan.planId);
   const notSynced: string[] = [];
   if (pricing.model !== 'free' && pricing.tokenPrices) notSynced.push('token prices');
-  // Stripe's request meter counts every billable request, tool calls included: the tool lines (and the
-  // calls they take out of the request lines) exist only on Portcullis invoices.
-  if (pricing.model !== 'free' && Object.keys(pricing.toolPrices ?? {}).length > 0)
-    notSynced.push('tool prices');
+  // Priced tool calls are billed on their tool's meter instead of the request meter (meter-split.ts).
+  const tools: ToolPriceInput[] =
+    pricing.model === 'free'
+      ? []
+      : Object.entries(pricing.toolPrices ?? {})
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([tool, price]) => ({
+            tool,
+            meterEventName: toolMeterEventName(plan.planId, tool),
+            unitAmountDecimal: minorUnitDecimal(price, currency),
+          }));
   let usage: EnsurePlanCatalogInput['usage'];
 
   switch (pricing.model) {
@@ -92,7 +113,8 @@ export function planCatalogMapping(plan: {
       break;
     }
   }
-  if (flatFeeMinor === 0n && !usage) return { kind: 'skip', reason: 'nothing to charge' };
+  if (flatFeeMinor === 0n && !usage && tools.length === 0)
+    return { kind: 'skip', reason: 'nothing to charge' };
   return {
     kind: 'catalog',
     input: {
@@ -103,6 +125,7 @@ export function planCatalogMapping(plan: {
       interval: 'month',
       flatFeeMinor,
       ...(usage ? { usage } : {}),
+      ...(tools.length > 0 ? { tools } : {}),
     },
     trialDays: pricing.trialDays,
     notSynced,

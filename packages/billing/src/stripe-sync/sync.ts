@@ -4,6 +4,7 @@ import { planPricingOf } from '../invoicing.ts';
 import { ensurePlanCatalog, planPricingHash } from '../stripe/catalog.ts';
 import { endSubscriptionAtPeriodEnd, ensureSubscription } from '../stripe/customers.ts';
 import { describeStripeError } from '../stripe/errors.ts';
+import { readStripeToolPrices } from '../stripe/tool-catalog.ts';
 import { type StripeAccess, tenantStripeClient } from './credentials.ts';
 import { linkStripeCustomer } from './customer-link.ts';
 import { emptyMeterSummary, type MeterSyncSummary, queueMeterPushes, sendMeterPushes } from './meter-push.ts';
@@ -92,7 +93,8 @@ async function syncCatalogs(
       const hash = planPricingHash(mapping.input);
       let row = plan.stripePrice;
       if (row?.pricingHash !== hash) {
-        const catalog = await ensurePlanCatalog(stripe, { ...mapping.input, existing: row ?? undefined });
+        const existing = row ? { ...row, toolPrices: readStripeToolPrices(row.toolPrices) } : undefined;
+        const catalog = await ensurePlanCatalog(stripe, { ...mapping.input, existing });
         summary.catalogsEnsured += 1;
         const fields = {
           productId: catalog.productId,
@@ -100,6 +102,7 @@ async function syncCatalogs(
           meterEventName: catalog.meterEventName ?? planMeterEventName(plan.id),
           flatPriceId: catalog.flatPriceId,
           usagePriceId: catalog.usagePriceId,
+          toolPrices: catalog.toolPrices,
           pricingHash: catalog.pricingHash,
         };
         row = await db.stripePlanPrice.upsert({
@@ -108,8 +111,11 @@ async function syncCatalogs(
           update: fields,
         });
       }
+      const toolPriceIds = Object.values(readStripeToolPrices(row.toolPrices)).map((tool) => tool.priceId);
       catalogs.set(plan.id, {
-        priceIds: [row.flatPriceId, row.usagePriceId].filter((id): id is string => id !== null),
+        priceIds: [row.flatPriceId, row.usagePriceId, ...toolPriceIds].filter(
+          (id): id is string => id !== null,
+        ),
         trialDays: mapping.trialDays,
         syncedAt: row.updatedAt,
       });

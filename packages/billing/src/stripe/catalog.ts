@@ -1,10 +1,29 @@
 import type Stripe from 'stripe';
-import { asStripeError, isResourceMissing } from './errors.ts';
+import {
+  archivePrice,
+  DECIMAL,
+  EVENT_NAME,
+  ensureMeter,
+  ensurePrice,
+  normalizeDecimal,
+  PlanCatalogInputError,
+  retrieveOrNull,
+} from './catalog-objects.ts';
 import { contentHash, stripeIdempotencyKey } from './idempotency.ts';
 
-/** Payload keys of every Portcullis meter event (see meter-events.ts). */
-export const METER_CUSTOMER_PAYLOAD_KEY = 'stripe_customer_id';
-export const METER_VALUE_PAYLOAD_KEY = 'value';
+export {
+  METER_CUSTOMER_PAYLOAD_KEY,
+  METER_VALUE_PAYLOAD_KEY,
+  PlanCatalogInputError,
+} from './catalog-objects.ts';
+
+import {
+  ensureToolPrices,
+  type StripeToolPrices,
+  type ToolPriceInput,
+  toolPricesHashPart,
+  validateToolPrices,
+} from './tool-catalog.ts';
 
 export interface UsageTier {
   /** last unit of the tier, or 'inf' for the final tier */
@@ -29,6 +48,7 @@ interface ExistingPlanCatalog {
   meterId?: string | null;
   flatPriceId?: string | null;
   usagePriceId?: string | null;
+  toolPrices?: StripeToolPrices;
 }
 
 export interface EnsurePlanCatalogInput {
@@ -41,6 +61,8 @@ export interface EnsurePlanCatalogInput {
   /** recurring fee per interval in minor units; 0 makes no flat price unless the plan has no usage price */
   flatFeeMinor: bigint;
   usage?: PlanUsagePricing;
+  /** a metered price (on a meter of its own) per priced MCP tool, billed instead of the request price */
+  tools?: readonly ToolPriceInput[];
   /** ids recorded earlier; reused when they still describe this pricing */
   existing?: ExistingPlanCatalog;
 }
@@ -51,22 +73,19 @@ export interface PlanCatalog {
   meterEventName: string | null;
   flatPriceId: string | null;
   usagePriceId: string | null;
+  toolPrices: StripeToolPrices;
   /** planPricingHash of the input: store it to skip the calls while pricing is unchanged */
   pricingHash: string;
   /** prices replaced by this call and archived (active=false): subscriptions on them need moving */
   archivedPriceIds: string[];
 }
 
-export class PlanCatalogInputError extends Error {
-  override readonly name = 'PlanCatalogInputError';
-}
+/** Stripe takes "up to 20 subscription items" per subscription, one per price. */
+const MAX_SUBSCRIPTION_ITEMS = 20;
 
-const DECIMAL = /^\d+(\.\d{1,12})?$/;
-const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
-
-function normalizeDecimal(value: string): string {
-  const trimmed = value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
-  return trimmed.replace(/^0+(?=\d)/, '');
+/** A subscription needs at least one price: a plan charging nothing per unit gets its fee, even 0. */
+function needsFlatPrice(input: EnsurePlanCatalogInput): boolean {
+  return input.flatFeeMinor > 0n || (!input.usage && !input.tools?.length);
 }
 
 function validate(input: EnsurePlanCatalogInput): void {
@@ -76,6 +95,14 @@ function validate(input: EnsurePlanCatalogInput): void {
   if (!/^[a-z]{3}$/i.test(input.currency))
     throw new PlanCatalogInputError(`not an ISO currency: ${input.currency}`);
   if (input.flatFeeMinor < 0n) throw new PlanCatalogInputError('flatFeeMinor must not be negative');
+  const items = (needsFlatPrice(input) ? 1 : 0) + (input.usage ? 1 : 0);
+  const tools = input.tools?.length ?? 0;
+  if (items + tools > MAX_SUBSCRIPTION_ITEMS) {
+    throw new PlanCatalogInputError(
+      `Stripe allows ${MAX_SUBSCRIPTION_ITEMS} prices per subscription: this plan needs ${items + tools} (${tools} tool prices)`,
+    );
+  }
+  validateToolPrices(input.tools ?? []);
   const usage = input.usage;
   if (!usage) return;
   if (!EVENT_NAME.test(usage.meterEventName)) {
@@ -135,16 +162,9 @@ export function planPricingHash(input: EnsurePlanCatalogInput): string {
         flatAmountMinor: tier.flatAmountMinor,
       })),
     },
+    // Absent without tool prices, so plans synced before tool prices existed keep their hash.
+    tools: toolPricesHashPart(input.tools),
   });
-}
-
-async function retrieveOrNull<T>(load: () => Promise<T>): Promise<T | null> {
-  try {
-    return await load();
-  } catch (error) {
-    if (isResourceMissing(error)) return null;
-    throw error;
-  }
 }
 
 /**
@@ -172,7 +192,7 @@ export async function ensurePlanCatalog(stripe: Stripe, input: EnsurePlanCatalog
     ? await ensureMeter(stripe, existing.meterId, input.usage.meterEventName, scope('meter'))
     : null;
 
-  const wantFlat = input.flatFeeMinor > 0n || !input.usage;
+  const wantFlat = needsFlatPrice(input);
   const archived: string[] = [];
   const place = async (
     role: 'flat' | 'usage',
@@ -212,6 +232,16 @@ export async function ensurePlanCatalog(stripe: Stripe, input: EnsurePlanCatalog
     input.usage && meterId ? usagePriceParams(productId, currency, interval, meterId, input.usage) : null,
     existing.usagePriceId,
   );
+  const tools = await ensureToolPrices(stripe, {
+    productId,
+    currency,
+    interval,
+    tools: input.tools ?? [],
+    existing: existing.toolPrices ?? {},
+    metadata: baseMetadata,
+    scope: (tool, kind) => scope(`tool:${tool}:${kind}`),
+  });
+  archived.push(...tools.archivedPriceIds);
 
   return {
     productId,
@@ -219,6 +249,7 @@ export async function ensurePlanCatalog(stripe: Stripe, input: EnsurePlanCatalog
     meterEventName: input.usage?.meterEventName ?? null,
     flatPriceId,
     usagePriceId,
+    toolPrices: tools.toolPrices,
     pricingHash: planPricingHash(input),
     archivedPriceIds: archived,
   };
@@ -278,97 +309,4 @@ async function ensureProduct(
     idempotencyKey: stripeIdempotencyKey(scope, params),
   });
   return created.id;
-}
-
-function meterFits(meter: Stripe.Billing.Meter): boolean {
-  return (
-    meter.default_aggregation.formula === 'sum' &&
-    meter.customer_mapping.event_payload_key === METER_CUSTOMER_PAYLOAD_KEY &&
-    meter.value_settings.event_payload_key === METER_VALUE_PAYLOAD_KEY
-  );
-}
-
-async function activeMeter(stripe: Stripe, meter: Stripe.Billing.Meter): Promise<string> {
-  if (meter.status !== 'active') await stripe.billing.meters.reactivate(meter.id);
-  return meter.id;
-}
-
-async function ensureMeter(
-  stripe: Stripe,
-  existingId: string | null | undefined,
-  eventName: string,
-  scope: string[],
-): Promise<string> {
-  if (existingId) {
-    const meter = await retrieveOrNull(() => stripe.billing.meters.retrieve(existingId));
-    if (meter && meter.event_name === eventName && meterFits(meter)) return activeMeter(stripe, meter);
-  }
-  const params: Stripe.Billing.MeterCreateParams = {
-    display_name: `Portcullis ${eventName}`,
-    event_name: eventName,
-    default_aggregation: { formula: 'sum' },
-    customer_mapping: { type: 'by_id', event_payload_key: METER_CUSTOMER_PAYLOAD_KEY },
-    value_settings: { event_payload_key: METER_VALUE_PAYLOAD_KEY },
-  };
-  try {
-    const created = await stripe.billing.meters.create(params, {
-      idempotencyKey: stripeIdempotencyKey(scope, params),
-    });
-    return created.id;
-  } catch (error) {
-    // An event name belongs to one meter per account: after a lost id (older than Stripe's 24 h of
-    // idempotency) the meter already exists, and adopting it keeps past usage on the same meter.
-    if (asStripeError(error)?.param !== 'event_name') throw error;
-    const match = await findMeterByEventName(stripe, eventName);
-    if (!match) throw error;
-    if (!meterFits(match)) {
-      throw new PlanCatalogInputError(
-        `Stripe meter ${match.id} already uses event name ${eventName} but does not sum "${METER_VALUE_PAYLOAD_KEY}" by "${METER_CUSTOMER_PAYLOAD_KEY}"`,
-      );
-    }
-    return activeMeter(stripe, match);
-  }
-}
-
-async function findMeterByEventName(stripe: Stripe, eventName: string): Promise<Stripe.Billing.Meter | null> {
-  let inactive: Stripe.Billing.Meter | null = null;
-  for await (const meter of stripe.billing.meters.list({ limit: 100 })) {
-    if (meter.event_name !== eventName) continue;
-    if (meter.status === 'active') return meter;
-    inactive ??= meter;
-  }
-  return inactive;
-}
-
-async function ensurePrice(
-  stripe: Stripe,
-  existingId: string | null | undefined,
-  wanted: Omit<Stripe.PriceCreateParams, 'metadata'>,
-  metadata: Record<string, string>,
-  scope: string[],
-): Promise<{ id: string; replacedId: string | null }> {
-  const hash = contentHash(wanted);
-  let replacedId: string | null = null;
-  if (existingId) {
-    const price = await retrieveOrNull(() => stripe.prices.retrieve(existingId));
-    if (price?.active && price.metadata.portcullis_content_hash === hash)
-      return { id: price.id, replacedId: null };
-    if (price) replacedId = price.id;
-  }
-  const params: Stripe.PriceCreateParams = {
-    ...wanted,
-    metadata: { ...metadata, portcullis_content_hash: hash },
-  };
-  const created = await stripe.prices.create(params, { idempotencyKey: stripeIdempotencyKey(scope, params) });
-  // A replayed key can hand back a price archived since; it is the right price, so it comes back.
-  if (!created.active) await stripe.prices.update(created.id, { active: true });
-  return { id: created.id, replacedId: replacedId === created.id ? null : replacedId };
-}
-
-/** Returns whether the price was active (and is archived now). */
-async function archivePrice(stripe: Stripe, priceId: string): Promise<boolean> {
-  const price = await retrieveOrNull(() => stripe.prices.retrieve(priceId));
-  if (!price?.active) return false;
-  await stripe.prices.update(priceId, { active: false });
-  return true;
 }

@@ -82,6 +82,23 @@ export async function addUsage(
       "updatedAt" = now()`;
 }
 
+/** Adds billable calls of an MCP tool to a subscription's hourly tool rollup (they are requests too). */
+export async function addToolUsage(
+  subscriptionId: string,
+  at: Date,
+  tool: string,
+  billable: number,
+): Promise<void> {
+  await testDb().$executeRaw`
+    INSERT INTO "ToolCallRollup" (id, "subscriptionId", "bucketStart", tool, calls, billable, "updatedAt")
+    VALUES (${uniq('t')}, ${subscriptionId}, ${hourStart(at)}::timestamp(3), ${tool}, ${BigInt(billable)},
+      ${BigInt(billable)}, now())
+    ON CONFLICT ("subscriptionId", "bucketStart", tool) DO UPDATE SET
+      calls = "ToolCallRollup".calls + excluded.calls,
+      billable = "ToolCallRollup".billable + excluded.billable,
+      "updatedAt" = now()`;
+}
+
 export async function billableTotal(subscriptionId: string): Promise<bigint> {
   const sum = await testDb().usageRollup.aggregate({ where: { subscriptionId }, _sum: { billable: true } });
   return sum._sum.billable ?? 0n;
