@@ -24,7 +24,7 @@ const ZStripeToolPrice = z.object({
   meterEventName: z.string().min(1),
   priceId: z.string().min(1),
 });
-export type StripeToolPrice = z.infer<typeof ZStripeToolPrice>;
+type StripeToolPrice = z.infer<typeof ZStripeToolPrice>;
 /** What StripePlanPrice.toolPrices holds: the Stripe objects per priced tool. */
 export type StripeToolPrices = Record<string, StripeToolPrice>;
 

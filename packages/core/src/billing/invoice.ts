@@ -203,7 +203,7 @@ function addTokenLines(out: LineBuilder, pricing: PlanPricing, usage: PeriodUsag
 }
 
 /** The priced tools with billable calls, by name: what gets a line and leaves the request lines. */
-export function pricedToolCalls(
+function pricedToolCalls(
   pricing: Pick<PlanPricing, 'model' | 'toolPrices'>,
   toolCalls: ToolCalls | undefined,
 ): { tool: string; calls: bigint; unitPrice: Decimal }[] {

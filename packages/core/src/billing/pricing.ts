@@ -102,7 +102,7 @@ const ZTokenPrices = z.object({
 });
 
 const MAX_PRICE_TIERS = 20;
-export const MAX_TOOL_PRICES = 500;
+const MAX_TOOL_PRICES = 500;
 
 /** An MCP tool name, as the gateway meters it (the usage stream's tool field). */
 const ZToolName = z

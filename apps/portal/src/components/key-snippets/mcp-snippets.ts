@@ -6,7 +6,7 @@
  */
 
 /** What stands in for the key: keys are shown once, when created. */
-export const KEY_PLACEHOLDER = 'pk_live_your_key';
+const KEY_PLACEHOLDER = 'pk_live_your_key';
 
 /** A server name for client configs: the app's name in lower-case letters, digits and dashes. */
 export function mcpServerName(appName: string): string {
