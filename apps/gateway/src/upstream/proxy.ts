@@ -81,6 +81,12 @@ function hasBody(req: IncomingMessage): boolean {
   return length !== undefined && length !== '0';
 }
 
+/** Every target's breaker is open: retry when the first one lets a probe through. */
+const everyTargetFailing = (retryAfterMs: number) =>
+  problem('upstream_unavailable', 'Every upstream target is failing; try again later.', {
+    'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1_000))),
+  });
+
 /**
  * Forwards to a route's targets through one undici Pool per target origin (and connect timeout):
  * balancing, circuit breakers, health, retries of connect failures, and the connect-time SSRF guard.
@@ -152,14 +158,7 @@ export class UpstreamClient {
     };
     for (let attempt = 1; ; attempt++) {
       const selection = this.registry.select(group, tried);
-      if (!selection.ok) {
-        const retryAfter = String(Math.max(1, Math.ceil(selection.retryAfterMs / 1_000)));
-        return fail(
-          problem('upstream_unavailable', 'Every upstream target is failing; try again later.', {
-            'retry-after': retryAfter,
-          }),
-        );
-      }
+      if (!selection.ok) return fail(everyTargetFailing(selection.retryAfterMs));
       const chosen = selection.target;
       tried.add(chosen.id);
       chosen.inFlight += 1;
@@ -242,14 +241,7 @@ export class UpstreamClient {
     const tried = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       const selection = this.registry.select(group, tried);
-      if (!selection.ok) {
-        const retryAfter = String(Math.max(1, Math.ceil(selection.retryAfterMs / 1_000)));
-        return fail(
-          problem('upstream_unavailable', 'Every upstream target is failing; try again later.', {
-            'retry-after': retryAfter,
-          }),
-        );
-      }
+      if (!selection.ok) return fail(everyTargetFailing(selection.retryAfterMs));
       const chosen = selection.target;
       tried.add(chosen.id);
       chosen.inFlight += 1;

@@ -1,11 +1,12 @@
 import { ZAiGatewayConfig } from '@portcullis/core/ai-config';
 import { badRequest, conflict } from '@portcullis/core/errors';
 import { ZSlug } from '@portcullis/core/schemas';
-import type { ApiStatus, Prisma } from '@portcullis/db';
+import type { ApiStatus } from '@portcullis/db';
 import { setAiGatewayConfig, setPromptConfig } from '../ai-api-config.ts';
 import { createApi, publishApi, updateApiDetails } from '../api.ts';
+import { setApiMcpConfig } from '../api-mcp.ts';
 import { publishApiVersion } from '../changelog.ts';
-import { inTransaction, notifyConfig, type OrgCtx, writeAudit } from '../context.ts';
+import { inTransaction, type OrgCtx, writeAudit } from '../context.ts';
 import { deprecateApi, retireApi } from '../lifecycle.ts';
 import { setOpenApiSpec, updateApiPolicies, updateUpstreamConfig } from '../policies.ts';
 import { type ConfigPermission, changedFields, type FieldChange, hasAny, type Step } from './change.ts';
@@ -24,26 +25,6 @@ function permissionsFor(fields: FieldChange[]): ConfigPermission[] {
   if (hasAny(fields, [...DETAIL_FIELDS, 'version', 'kind'])) out.push('api.write');
   if (hasAny(fields, POLICY_FIELDS)) out.push('policy.write');
   return out;
-}
-
-/** Api.mcp has no verb yet: validated by the document schema, written with an audit row. */
-async function setMcpConfig(ctx: OrgCtx, apiId: string, mcp: ConfigApi['mcp']) {
-  await inTransaction(ctx.db, async (tx) => {
-    const api = await tx.api.findFirstOrThrow({
-      where: { id: apiId, orgId: ctx.org.id },
-      select: { mcp: true },
-    });
-    await tx.api.update({ where: { id: apiId }, data: { mcp: mcp as Prisma.InputJsonObject } });
-    await writeAudit(tx, ctx.actor, {
-      orgId: ctx.org.id,
-      action: 'api.updateMcpConfig',
-      targetType: 'Api',
-      targetId: apiId,
-      before: api.mcp as Prisma.InputJsonValue,
-      after: mcp as Prisma.InputJsonObject,
-    });
-    await notifyConfig(tx, { kind: 'api', id: apiId });
-  });
 }
 
 /** A draft has no published snapshots, so its version string is just a field. */
@@ -88,13 +69,17 @@ async function updateApi(
     const input = { apiId, config: api.aiConfig };
     await (api.kind === 'PROMPT' ? setPromptConfig(ctx, input) : setAiGatewayConfig(ctx, input));
   }
-  if (hasAny(fields, ['mcp'])) await setMcpConfig(ctx, apiId, api.mcp);
+  // After the OpenAPI document: the offered tools must be operations of the document being applied.
+  if (hasAny(fields, ['mcp'])) await setApiMcpConfig(ctx, { apiId, ...api.mcp });
   // After the OpenAPI document: publishing a version snapshots it.
   if (hasAny(fields, ['version'])) {
     if (status === 'DRAFT') await setDraftVersion(ctx, apiId, api.version);
     else await publishApiVersion(ctx, { apiId, version: api.version });
   }
 }
+
+/** Kinds created with their upstream URL (checked against the SSRF rules by createApi). */
+const proxied = (kind: ConfigApi['kind']) => kind === 'REST' || kind === 'MCP';
 
 /** The document's fields of an API as createApi leaves it. */
 export function createdBaseline(api: DesiredApi, defaults: Pick<ConfigApi, 'upstream' | 'policies' | 'mcp'>) {
@@ -104,7 +89,7 @@ export function createdBaseline(api: DesiredApi, defaults: Pick<ConfigApi, 'upst
     version: 'v1',
     status: 'DRAFT' as const,
     sunsetAt: null,
-    upstreamUrl: api.kind === 'REST' ? api.upstreamUrl : '',
+    upstreamUrl: proxied(api.kind) ? api.upstreamUrl : '',
     openapi: null,
     tags: [],
     rateLimitAccuracy: 'EXACT' as const,
@@ -133,9 +118,8 @@ export function createApiStep(api: DesiredApi, ref: ApiRef, path: string, baseli
       const created = await createApi(ctx, {
         name: api.name,
         slug: api.slug,
-        // MCP APIs are created like AI ones (no upstream yet); the upstream step sets and checks it.
-        kind: api.kind as 'REST',
-        upstreamUrl: api.kind === 'REST' ? api.upstreamUrl : '',
+        kind: api.kind,
+        upstreamUrl: proxied(api.kind) ? api.upstreamUrl : '',
         visibility: api.visibility,
         description: api.description,
       });
