@@ -143,6 +143,7 @@ async function main(): Promise<void> {
       '',
       '  Try it:',
       `  ${curl}`,
+      `  MCP: ${gatewayUrl}/mcp (Streamable HTTP) with the same Authorization header`,
       '',
       '  Ctrl-C stops everything.',
       '',
