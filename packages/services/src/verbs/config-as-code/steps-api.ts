@@ -1,11 +1,12 @@
 import { ZAiGatewayConfig } from '@portcullis/core/ai-config';
 import { badRequest, conflict } from '@portcullis/core/errors';
 import { ZSlug } from '@portcullis/core/schemas';
-import type { ApiStatus, Prisma } from '@portcullis/db';
+import type { ApiStatus } from '@portcullis/db';
 import { setAiGatewayConfig, setPromptConfig } from '../ai-api-config.ts';
 import { createApi, publishApi, updateApiDetails } from '../api.ts';
+import { setApiMcpConfig } from '../api-mcp.ts';
 import { publishApiVersion } from '../changelog.ts';
-import { inTransaction, notifyConfig, type OrgCtx, writeAudit } from '../context.ts';
+import { inTransaction, type OrgCtx, writeAudit } from '../context.ts';
 import { deprecateApi, retireApi } from '../lifecycle.ts';
 import { setOpenApiSpec, updateApiPolicies, updateUpstreamConfig } from '../policies.ts';
 import { type ConfigPermission, changedFields, type FieldChange, hasAny, type Step } from './change.ts';
@@ -24,26 +25,6 @@ function permissionsFor(fields: FieldChange[]): ConfigPermission[] {
   if (hasAny(fields, [...DETAIL_FIELDS, 'version', 'kind'])) out.push('api.write');
   if (hasAny(fields, POLICY_FIELDS)) out.push('policy.write');
   return out;
-}
-
-/** Api.mcp has no verb yet: validated by the document schema, written with an audit row. */
-async function setMcpConfig(ctx: OrgCtx, apiId: string, mcp: ConfigApi['mcp']) {
-  await inTransaction(ctx.db, async (tx) => {
-    const api = await tx.api.findFirstOrThrow({
-      where: { id: apiId, orgId: ctx.org.id },
-      select: { mcp: true },
-    });
-    await tx.api.update({ where: { id: apiId }, data: { mcp: mcp as Prisma.InputJsonObject } });
-    await writeAudit(tx, ctx.actor, {
-      orgId: ctx.org.id,
-      action: 'api.updateMcpConfig',
-      targetType: 'Api',
-      targetId: apiId,
-      before: api.mcp as Prisma.InputJsonValue,
-      after: mcp as Prisma.InputJsonObject,
-    });
-    await notifyConfig(tx, { kind: 'api', id: apiId });
-  });
 }
 
 /** A draft has no published snapshots, so its version string is just a field. */
@@ -88,7 +69,8 @@ async function updateApi(
     const input = { apiId, config: api.aiConfig };
     await (api.kind === 'PROMPT' ? setPromptConfig(ctx, input) : setAiGatewayConfig(ctx, input));
   }
-  if (hasAny(fields, ['mcp'])) await setMcpConfig(ctx, apiId, api.mcp);
+  // Through the portal's verb: its rules (documented operations only on a REST API) hold for files too.
+  if (hasAny(fields, ['mcp'])) await setApiMcpConfig(ctx, { apiId, ...api.mcp });
   // After the OpenAPI document: publishing a version snapshots it.
   if (hasAny(fields, ['version'])) {
     if (status === 'DRAFT') await setDraftVersion(ctx, apiId, api.version);
