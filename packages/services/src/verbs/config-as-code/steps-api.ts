@@ -86,7 +86,7 @@ export function createdBaseline(api: DesiredApi, defaults: Pick<ConfigApi, 'upst
     version: 'v1',
     status: 'DRAFT' as const,
     sunsetAt: null,
-    upstreamUrl: api.kind === 'REST' ? api.upstreamUrl : '',
+    upstreamUrl: api.kind === 'REST' || api.kind === 'MCP' ? api.upstreamUrl : '',
     openapi: null,
     tags: [],
     rateLimitAccuracy: 'EXACT' as const,
@@ -115,9 +115,9 @@ export function createApiStep(api: DesiredApi, ref: ApiRef, path: string, baseli
       const created = await createApi(ctx, {
         name: api.name,
         slug: api.slug,
-        // MCP APIs are created like AI ones (no upstream yet); the upstream step sets and checks it.
+        // createApi checks the upstream of every proxied kind (REST and MCP) as it creates the API.
         kind: api.kind as 'REST',
-        upstreamUrl: api.kind === 'REST' ? api.upstreamUrl : '',
+        upstreamUrl: api.kind === 'REST' || api.kind === 'MCP' ? api.upstreamUrl : '',
         visibility: api.visibility,
         description: api.description,
       });
