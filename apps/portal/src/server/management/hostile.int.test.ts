@@ -267,3 +267,48 @@ describe('the MCP endpoint under attack', () => {
     expect(huge.status).toBe(413);
   });
 });
+
+describe("a consumer's token against its provider", () => {
+  it('cannot read or change the prices, plans or decisions of the API it subscribes to', async () => {
+    const world = await seedTenantWorld(db);
+    const { token } = await tokenFor(db, world.consumer.id, world.consumer.members.OWNER, 'OWNER');
+    const { planId, apiId, apiSlug } = world.provider;
+    const before = await db.plan.findUniqueOrThrow({ where: { id: planId } });
+    const attempts = [
+      call(token, 'GET', `/plans/${planId}/pricing`),
+      call(token, 'PUT', `/plans/${planId}/pricing`, { body: { pricing: { model: 'free' } } }),
+      call(token, 'PUT', `/plans/${planId}`, {
+        body: {
+          rateLimit: null,
+          rateLimitWindowSeconds: 60,
+          monthlyQuota: null,
+          requiresApproval: false,
+          limits: [],
+        },
+      }),
+      call(token, 'POST', `/apis/${apiId}/plans`, { body: { name: 'Mine now' } }),
+      call(token, 'POST', `/subscriptions/${world.consumer.pendingSubscriptionId}/approve`),
+      call(token, 'POST', `/subscriptions/${world.consumer.subscriptionId}/resume`),
+      call(token, 'GET', `/apis/${apiId}/subscriptions`),
+    ];
+    for (const answer of await Promise.all(attempts)) expect(answer.status, answer.text).toBe(404);
+    // A document naming the provider's slug makes (at most) an API of the consumer's own.
+    const applied = await call(token, 'POST', '/config/apply', {
+      body: {
+        document: {
+          version: 1,
+          apis: [{ slug: apiSlug, name: 'Hijack', upstreamUrl: 'http://127.0.0.1:9/u', status: 'RETIRED' }],
+        },
+        dryRun: true,
+      },
+    });
+    expect(applied.status, applied.text).toBeLessThan(500);
+    const provider = await db.api.findUniqueOrThrow({ where: { id: apiId } });
+    expect(provider).toMatchObject({ status: 'PUBLISHED', name: 'Weather' });
+    expect(await db.plan.findUniqueOrThrow({ where: { id: planId } })).toEqual(before);
+    const pending = await db.subscription.findUniqueOrThrow({
+      where: { id: world.consumer.pendingSubscriptionId },
+    });
+    expect(pending.status).toBe('PENDING');
+  });
+});
