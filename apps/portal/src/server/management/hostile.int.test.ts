@@ -312,3 +312,39 @@ describe("a consumer's token against its provider", () => {
     expect(pending.status).toBe('PENDING');
   });
 });
+
+describe('a NUL character anywhere in the input', () => {
+  // Postgres refuses U+0000 in text: let through, it turns any lookup or write into a 500.
+  it('is a 4xx problem in a path id, a query value or a body string', async () => {
+    const world = await seedTenantWorld(db);
+    const { token } = await tokenFor(db, world.provider.id, world.provider.members.OWNER, 'OWNER');
+    const answers = [];
+    for (const endpoint of MANAGEMENT_ENDPOINTS.filter((e) => e.path.includes('{'))) {
+      const path = endpoint.path.replace(/\{\w+\}/g, 'ab%00cd');
+      const answer = await call(token, endpoint.method, path, {
+        ...(endpoint.body ? { body: {} } : {}),
+        query: { side: 'provider' },
+      });
+      answers.push([endpoint.id, answer] as const);
+    }
+    answers.push(['apps.create', await call(token, 'POST', '/apps', { body: { name: 'a\u0000b' } })]);
+    answers.push([
+      'subscriptions.reject',
+      await call(token, 'POST', `/subscriptions/${world.consumer.pendingSubscriptionId}/reject`, {
+        body: { reason: 'a\u0000b' },
+      }),
+    ]);
+    answers.push([
+      'logs.list',
+      await call(token, 'GET', '/logs', { query: { side: 'provider', pathPrefix: '/a\u0000' } }),
+    ]);
+    for (const [id, answer] of answers) {
+      expect(answer.status, `${id}: ${answer.text}`).toBeGreaterThanOrEqual(400);
+      expect(answer.status, `${id}: ${answer.text}`).toBeLessThan(500);
+      expect(answer.headers.get('content-type')).toBe(PROBLEM);
+    }
+    // An escaped backslash before "u0000" is ordinary text, not a NUL.
+    const literal = await call(token, 'POST', '/apps', { rawBody: '{"name":"back\\\\u0000slash"}' });
+    expect(literal.status, literal.text).toBe(201);
+  });
+});
