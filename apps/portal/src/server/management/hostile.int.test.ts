@@ -131,14 +131,15 @@ describe('hostile input is a 4xx problem, never a 5xx', () => {
     ]) {
       expectProblem(await call(token, 'GET', path), undefined);
     }
-    for (const query of [
+    const queries: Record<string, string>[] = [
       { side: 'provider', limit: '1e400' },
       { side: 'provider', limit: '-1' },
       { side: 'provider', limit: '2.5' },
       { side: 'provider', from: 'yesterday' },
       { side: 'provider', cursorAt: '99999-01-01T00:00:00Z', cursorId: 'x' },
       { side: ['provider', 'consumer'].join(',') },
-    ]) {
+    ];
+    for (const query of queries) {
       expectProblem(await call(token, 'GET', '/logs', { query }), 400);
     }
     expectProblem(await call(token, 'GET', '/invoices', { query: { page: '100001' } }), 400);
@@ -318,7 +319,7 @@ describe('a NUL character anywhere in the input', () => {
   it('is a 4xx problem in a path id, a query value or a body string', async () => {
     const world = await seedTenantWorld(db);
     const { token } = await tokenFor(db, world.provider.id, world.provider.members.OWNER, 'OWNER');
-    const answers = [];
+    const answers: Array<readonly [string, Awaited<ReturnType<typeof call>>]> = [];
     for (const endpoint of MANAGEMENT_ENDPOINTS.filter((e) => e.path.includes('{'))) {
       const path = endpoint.path.replace(/\{\w+\}/g, 'ab%00cd');
       const answer = await call(token, endpoint.method, path, {
