@@ -34,7 +34,7 @@ export const API_TOKEN_SCOPES = API_TOKEN_AREAS.flatMap((area) => [
 ]) as ApiTokenScope[];
 
 const ROLE_RANK: Record<Role, number> = { VIEWER: 0, DEVELOPER: 1, ADMIN: 2, OWNER: 3 };
-const lowerRole = (a: Role, b: Role): Role => (ROLE_RANK[a] <= ROLE_RANK[b] ? a : b);
+export const lowerRole = (a: Role, b: Role): Role => (ROLE_RANK[a] <= ROLE_RANK[b] ? a : b);
 
 /** `write` implies `read` in the same area. */
 export function scopeAllows(scopes: readonly string[], needed: ApiTokenScope): boolean {

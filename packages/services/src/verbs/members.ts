@@ -3,6 +3,7 @@ import { ZEmail, ZId } from '@portcullis/core/schemas';
 import type { Role, Tx } from '@portcullis/db';
 import { z } from 'zod';
 import { notifyUsers, queueMail } from '../notify-users.ts';
+import { lowerRole } from './api-tokens.ts';
 import { type ActorCtx, inTransaction, lockKey, type OrgCtx, writeAudit } from './context.ts';
 import { enforce } from './member-rules.ts';
 import { generateSecretToken, hashSecretToken } from './secret-tokens.ts';
@@ -35,14 +36,24 @@ async function lockMembers(tx: Tx, orgId: string): Promise<void> {
   await lockKey(tx, `members:${orgId}`);
 }
 
-async function actorRole(tx: Tx, orgId: string, actorId: string): Promise<Role> {
+/**
+ * The role the member rules are checked against: the actor's membership, capped by the role of the
+ * management API token they act through (an ADMIN token of an owner must not grant or remove owners).
+ */
+async function actorRole(tx: Tx, orgId: string, actor: OrgCtx['actor']): Promise<Role> {
   const membership = await tx.membership.findUnique({
-    where: { orgId_userId: { orgId, userId: actorId } },
+    where: { orgId_userId: { orgId, userId: actor.id } },
     select: { role: true },
   });
   // The router resolved the membership a moment ago; gone now means removed concurrently.
   if (!membership) throw notFound('Organization');
-  return membership.role;
+  if (!actor.apiTokenId) return membership.role;
+  const token = await tx.apiToken.findFirst({
+    where: { id: actor.apiTokenId, orgId, revokedAt: null },
+    select: { role: true },
+  });
+  if (!token) throw notFound('Organization');
+  return lowerRole(token.role, membership.role);
 }
 
 const countOwners = (tx: Tx, orgId: string) => tx.membership.count({ where: { orgId, role: 'OWNER' } });
@@ -109,7 +120,7 @@ export async function inviteMember(
   const now = options.now ?? new Date();
   return inTransaction(ctx.db, async (tx) => {
     await lockMembers(tx, ctx.org.id);
-    const role = await actorRole(tx, ctx.org.id, ctx.actor.id);
+    const role = await actorRole(tx, ctx.org.id, ctx.actor);
     enforce({ kind: 'invite', actorRole: role, newRole: input.role });
     const alreadyMember = await tx.membership.findFirst({
       where: { orgId: ctx.org.id, user: { email: input.email } },
@@ -188,7 +199,7 @@ export async function revokeInvitation(ctx: OrgCtx, input: z.infer<typeof ZInvit
     if (!invitation) throw notFound('Invitation');
     enforce({
       kind: 'revokeInvitation',
-      actorRole: await actorRole(tx, ctx.org.id, ctx.actor.id),
+      actorRole: await actorRole(tx, ctx.org.id, ctx.actor),
       invitedRole: invitation.role,
     });
     await tx.invitation.delete({ where: { id: invitation.id } });
@@ -335,7 +346,7 @@ export async function acceptInvitation(ctx: ActorCtx, input: { token: string }, 
 export async function changeMemberRole(ctx: OrgCtx, input: z.infer<typeof ZMemberRoleChange>) {
   return inTransaction(ctx.db, async (tx) => {
     await lockMembers(tx, ctx.org.id);
-    const role = await actorRole(tx, ctx.org.id, ctx.actor.id);
+    const role = await actorRole(tx, ctx.org.id, ctx.actor);
     const target = await findMember(tx, ctx.org.id, input.userId);
     enforce({
       kind: 'changeRole',
@@ -373,7 +384,7 @@ export async function changeMemberRole(ctx: OrgCtx, input: z.infer<typeof ZMembe
 export async function removeMember(ctx: OrgCtx, input: z.infer<typeof ZMemberRef>) {
   return inTransaction(ctx.db, async (tx) => {
     await lockMembers(tx, ctx.org.id);
-    const role = await actorRole(tx, ctx.org.id, ctx.actor.id);
+    const role = await actorRole(tx, ctx.org.id, ctx.actor);
     const target = await findMember(tx, ctx.org.id, input.userId);
     enforce({
       kind: 'remove',

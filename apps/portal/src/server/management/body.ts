@@ -44,8 +44,9 @@ export async function readJsonBody(request: Request, limit: number): Promise<Bod
       },
     };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text);
   } catch {
     return {
       ok: false,
@@ -57,4 +58,34 @@ export async function readJsonBody(request: Request, limit: number): Promise<Bod
       },
     };
   }
+  // JSON spells a NUL only as the escape \u0000; the walk runs only when the text has one.
+  if (/\\u0000/.test(text) && containsNul(value)) return { ok: false, problem: nulProblem };
+  return { ok: true, value };
+}
+
+/** Postgres text cannot hold U+0000: refused up front rather than failing as a 500 in the database. */
+export const nulProblem: Problem = {
+  status: 400,
+  code: 'NUL_CHARACTER',
+  title: 'NUL character',
+  detail: 'Text may not contain the NUL character (\\u0000)',
+};
+
+/** Whether any string or key in a parsed JSON value holds U+0000 (iterative: deep documents are fine). */
+export function containsNul(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\0')) return true;
+        stack.push(item);
+      }
+    }
+  }
+  return false;
 }

@@ -1,4 +1,4 @@
-import { readJsonBody } from './body';
+import { containsNul, nulProblem, readJsonBody } from './body';
 import {
   accessProblem,
   ctxOf,
@@ -60,9 +60,11 @@ export function managementHandler(
       ? await readJsonBody(request, endpoint.maxBodyBytes ?? MAX_BODY_BYTES)
       : { ok: true as const, value: undefined };
     if (!body.ok) return problemResponse(body.problem);
+    const query = Object.fromEntries(url.searchParams);
+    if (containsNul(query)) return problemResponse(nulProblem);
     const input = parseInput(endpoint, {
       params: match.params,
-      query: Object.fromEntries(url.searchParams),
+      query,
       body: body.value,
     });
     if (!input.ok) return problemResponse(input.problem);

@@ -67,6 +67,8 @@ export function routerOf(endpoints: readonly Endpoint[]) {
         // A malformed %-escape names no resource: not found, whatever the method.
         continue;
       }
+      // Nor does an id with a NUL in it (Postgres text cannot hold one).
+      if (Object.values(params).some((value) => value.includes('\0'))) continue;
       if (route.endpoint.method !== method) {
         allow.add(route.endpoint.method);
         continue;

@@ -6,6 +6,7 @@ const CODES: Array<[code: string, status: number, meaning: string]> = [
   ['not-found', 404, "No such route, or the resource is not the token's organization's."],
   ['method-not-allowed', 405, 'The path exists for other methods; see the Allow header.'],
   ['invalid-json', 400, 'The body is not valid JSON.'],
+  ['nul-character', 400, 'A path, query or body string holds the NUL character (\\u0000).'],
   ['validation-failed', 400, '`errors` names each field that is wrong (body.*, query.*, path.*).'],
   ['bad-request', 400, 'The input is well-formed but not acceptable; see detail.'],
   ['conflict', 409, 'The resource is not in a state that allows this.'],
