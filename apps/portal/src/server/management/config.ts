@@ -1,6 +1,8 @@
 import { forbidden } from '@portcullis/core/errors';
+import { type ApiTokenScope, scopeAllows } from '@portcullis/services/verbs/api-tokens';
 import {
   applyConfig,
+  type ConfigPermission,
   exportConfig,
   ZConfigApplyRequest,
 } from '@portcullis/services/verbs/config-as-code/apply';
@@ -16,6 +18,18 @@ const ZConfigChangeOut = out({
   fields: z.array(ZFieldChange),
   permissions: z.array(z.string()),
 });
+
+/**
+ * The scope a change needs besides config:write, as the same change through its own endpoint would:
+ * APIs and their policies, lifecycle and documents are apis:write; plans and every price plans:write.
+ */
+const SCOPE_OF: Record<ConfigPermission, ApiTokenScope> = {
+  'api.write': 'apis:write',
+  'policy.write': 'apis:write',
+  'api.lifecycle': 'apis:write',
+  'plan.write': 'plans:write',
+  'billing.manage': 'plans:write',
+};
 
 /** Documents carry every API's OpenAPI document: far above the other endpoints' bound. */
 const MAX_CONFIG_BODY_BYTES = 20_000_000;
@@ -51,11 +65,16 @@ export const CONFIG_ENDPOINTS = [
       applyConfig(verbCtxOf(ctx), input.document, {
         dryRun: input.dryRun,
         prune: input.prune,
-        // Each change needs its own permission (retiring an API needs api.lifecycle, prices billing.manage).
+        // Each change needs its own permission (retiring an API needs api.lifecycle, prices billing.manage)
+        // and the scope its own endpoint would need: config:write is no way around a token's scopes.
         authorize: (permissions) => {
           const missing = permissions.filter((permission) => !can(ctx.role, permission));
           if (missing.length > 0)
             throw forbidden(`This token's role cannot make these changes (needs ${missing.join(', ')})`);
+          const scopes = [...new Set(permissions.map((permission) => SCOPE_OF[permission]))];
+          const lacking = scopes.filter((scope) => !scopeAllows(ctx.scopes, scope));
+          if (lacking.length > 0)
+            throw forbidden(`This token lacks the scopes these changes need: ${lacking.join(', ')}`);
         },
       }),
   }),

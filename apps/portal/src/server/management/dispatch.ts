@@ -62,6 +62,7 @@ export const ctxOf = (token: ResolvedApiToken, deps: ManagementDeps): Management
   org: token.org,
   actor: token.actor,
   role: token.role,
+  scopes: token.scopes,
 });
 
 function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): Outcome<object> {

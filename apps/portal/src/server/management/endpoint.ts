@@ -13,6 +13,8 @@ export interface ManagementCtx {
   actor: { id: string; apiTokenId: string };
   /** the token's effective role (never above its creator's) */
   role: Role;
+  /** the token's scopes (write implies read: scopeAllows) */
+  scopes: readonly string[];
 }
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;

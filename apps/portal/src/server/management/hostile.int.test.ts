@@ -78,7 +78,10 @@ describe('every write through a token is audited with the token', () => {
     const world = await seedTenantWorld(db);
     const side = world[testCase.side];
     const request = await testCase.request(world, db);
-    const { id, token } = await tokenFor(db, side.id, side.members.OWNER, 'OWNER', [endpoint.scope]);
+    const { id, token } = await tokenFor(db, side.id, side.members.OWNER, 'OWNER', [
+      endpoint.scope,
+      ...(testCase.extraScopes ?? []),
+    ]);
     const answer = await call(token, endpoint.method, request.path, request);
     expect(answer.status, answer.text).toBe(endpoint.status ?? 200);
     const rows = await db.auditLog.findMany({ where: { apiTokenId: id } });
@@ -90,6 +93,8 @@ describe('every write through a token is audited with the token', () => {
     const world = await seedTenantWorld(db);
     const { id, token } = await tokenFor(db, world.provider.id, world.provider.members.OWNER, 'OWNER', [
       'config:write',
+      'apis:write',
+      'plans:write',
     ]);
     const testCase = ENDPOINT_CASES['config.apply'];
     if (!testCase) throw new Error('no case for config.apply');
@@ -101,6 +106,31 @@ describe('every write through a token is audited with the token', () => {
     expect(answer.json).toMatchObject({ applied: false });
     expect((answer.json.changes as unknown[]).length).toBeGreaterThan(0);
     expect(await db.auditLog.count({ where: { apiTokenId: id } })).toBe(0);
+  });
+
+  it('applies a document only within the scopes its changes need', async () => {
+    const world = await seedTenantWorld(db);
+    const testCase = ENDPOINT_CASES['config.apply'];
+    if (!testCase) throw new Error('no case for config.apply');
+    const request = await testCase.request(world, db);
+    const { token: configOnly } = await tokenFor(
+      db,
+      world.provider.id,
+      world.provider.members.OWNER,
+      'OWNER',
+      ['config:write'],
+    );
+    const refused = await call(configOnly, 'POST', '/config/apply', { body: request.body });
+    expect(refused.status, refused.text).toBe(403);
+    expect(String(refused.json.detail)).toContain('apis:write, plans:write');
+    const { token: apisOnly } = await tokenFor(db, world.provider.id, world.provider.members.OWNER, 'OWNER', [
+      'config:write',
+      'apis:write',
+    ]);
+    const stillRefused = await call(apisOnly, 'POST', '/config/apply', { body: request.body });
+    expect(stillRefused.status, stillRefused.text).toBe(403);
+    expect(String(stillRefused.json.detail)).toContain('plans:write');
+    expect(await db.api.count({ where: { orgId: world.provider.id, name: 'From a file' } })).toBe(0);
   });
 });
 

@@ -64,13 +64,19 @@ describe('management API access matrix', () => {
       const minRole = lowestRole(endpoint.permission);
       const below = ROLES_LOW_TO_HIGH[ROLES_LOW_TO_HIGH.indexOf(minRole) - 1];
       if (below) {
-        const weak = await tokenFor(db, side.id, side.members.OWNER, below, [endpoint.scope]);
+        const weak = await tokenFor(db, side.id, side.members.OWNER, below, [
+          endpoint.scope,
+          ...(testCase.extraScopes ?? []),
+        ]);
         const refused = await send(weak.token);
         expect(refused.status, `${below}: ${refused.text}`).toBe(403);
         expect(refused.json).toMatchObject({ code: 'FORBIDDEN' });
       }
 
-      const least = await tokenFor(db, side.id, side.members[minRole], minRole, [endpoint.scope]);
+      const least = await tokenFor(db, side.id, side.members[minRole], minRole, [
+        endpoint.scope,
+        ...(testCase.extraScopes ?? []),
+      ]);
       const answer = await send(least.token);
       expect(answer.status, `${minRole}: ${answer.text}`).toBe(endpoint.status ?? 200);
       expect(answer.headers.get('content-type')).toBe('application/json');

@@ -1,4 +1,5 @@
 import type { Db } from '@portcullis/db';
+import type { ApiTokenScope } from '@portcullis/services/verbs/api-tokens';
 import { uniq } from '../../../../../../test/fixtures';
 import type { TenantWorld } from '../../security/test/world';
 
@@ -14,6 +15,8 @@ interface CaseRequest {
  */
 export interface EndpointCase {
   side: 'provider' | 'consumer';
+  /** scopes the request needs besides the endpoint's own (config.apply: those of the changes it makes) */
+  extraScopes?: ApiTokenScope[];
   request: (world: TenantWorld, db: Db) => CaseRequest | Promise<CaseRequest>;
 }
 
@@ -179,6 +182,7 @@ export const ENDPOINT_CASES: Record<string, EndpointCase> = {
   'config.export': { side: 'provider', request: () => ({ path: '/config' }) },
   'config.apply': {
     side: 'provider',
+    extraScopes: ['apis:write', 'plans:write'],
     request: () => ({
       path: '/config/apply',
       body: {
