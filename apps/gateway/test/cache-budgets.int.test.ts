@@ -103,10 +103,14 @@ describe('config cache byte budgets, in a gateway process', () => {
     const bytes = byCache(text, 'cache_bytes');
     const entries = byCache(text, 'cache_entries');
     const budgets = byCache(text, 'cache_budget_bytes');
+    // An app's subscribed APIs (the app's MCP server) take a quarter of the subscription budget.
+    expect(budgets.get('app_apis')).toBe(BUDGET / 4);
+    const budgetOf = (cache: string) => (cache === 'subscriptions' ? (BUDGET * 3) / 4 : BUDGET);
     for (const cache of ['keys', 'subscriptions', 'quota_bases', 'keys_unknown']) {
-      expect(budgets.get(cache), cache).toBe(BUDGET);
-      expect(bytes.get(cache), cache).toBeGreaterThan(BUDGET / 2);
-      expect(bytes.get(cache), cache).toBeLessThanOrEqual(BUDGET);
+      const budget = budgetOf(cache);
+      expect(budgets.get(cache), cache).toBe(budget);
+      expect(bytes.get(cache), cache).toBeGreaterThan(budget / 2);
+      expect(bytes.get(cache), cache).toBeLessThanOrEqual(budget);
       // Far fewer entries than distinct keys: the budget, not a count, bounded them.
       expect(entries.get(cache), cache).toBeLessThan(KEYS / 4);
     }
