@@ -25,7 +25,9 @@ export type AiErrorKind =
   /** the unified request cannot be expressed for this provider */
   | 'unsupported'
   /** the stream broke after it had started */
-  | 'stream_interrupted';
+  | 'stream_interrupted'
+  /** the gateway's guardrails cut the stream */
+  | 'guardrail';
 
 /** Every failure of a provider call, as a value; nothing raw is thrown at callers. */
 export interface AiCallError extends ProviderError {

@@ -239,7 +239,8 @@ export interface ModelList {
 
 /** OpenAI's error envelope, which the official clients parse into typed exceptions. */
 export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
+  /** `rule`: a gateway extension naming the guardrail that refused the call */
+  error: { message: string; type: string; param: string | null; code: string | null; rule?: string };
 }
 
 /**

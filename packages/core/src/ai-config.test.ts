@@ -43,7 +43,11 @@ describe('AI config documents', () => {
     expect(bad.success).toBe(false);
     const paths = bad.error?.issues.map((i) => i.path.join('.'));
     expect(paths).toContain('routes.1.targets');
-    expect(ZAiGatewayConfig.parse({})).toEqual({ routes: [], logging: { logBodies: false, redact: [] } });
+    expect(ZAiGatewayConfig.parse({})).toEqual({
+      routes: [],
+      logging: { logBodies: false, redact: [] },
+      guardrails: [],
+    });
   });
 
   it('requires the prompt model among its routes and every template variable in the input schema', () => {

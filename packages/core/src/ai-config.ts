@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { guardrailPatternIssues, ZGuardrails } from './ai-guardrails.ts';
 import { Decimal, divideRoundHalfUp, pow10 } from './billing/decimal.ts';
 import { ZDecimalString } from './billing/pricing.ts';
 import { schemaPatternIssues, tenantPatternProblem } from './tenant-regex.ts';
@@ -41,6 +42,8 @@ const ZModelRoute = z.object({
   maxAttempts: z.number().int().min(1).max(5).default(3),
   /** exact-match response cache for non-streamed chat completions; 0 = off */
   cacheTtlSeconds: z.number().int().min(0).max(86_400).default(0),
+  /** replaces the API's guardrails for this route when set */
+  guardrails: ZGuardrails.optional(),
 });
 export type ModelRoute = z.infer<typeof ZModelRoute>;
 
@@ -76,6 +79,7 @@ export const ZAiGatewayConfig = z
   .object({
     routes: z.array(ZModelRoute).max(200).default([]),
     logging: ZAiLogging,
+    guardrails: ZGuardrails.default([]),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
@@ -110,6 +114,7 @@ export const ZPromptConfig = z
     /** optional JSON Schema the model's answer must satisfy (structured output where supported) */
     outputSchema: ZJsonSchema.optional(),
     logging: ZAiLogging,
+    guardrails: ZGuardrails.default([]),
   })
   .superRefine((prompt, ctx) => {
     if (!prompt.routes.some((r) => r.name === prompt.model)) {
@@ -154,11 +159,26 @@ function checkSchemaPatterns(schema: unknown, field: 'inputSchema' | 'outputSche
  * What the portal saves: the documents above, and every pattern in them (redaction patterns, the prompt's
  * JSON schemas) runs on the gateway's linear-time engine (no backreferences, no lookaround).
  */
+function checkGuardrailPatterns(
+  rules: Parameters<typeof guardrailPatternIssues>[0],
+  base: (string | number)[],
+  ctx: RefineCtx,
+): void {
+  for (const issue of guardrailPatternIssues(rules)) {
+    ctx.addIssue({ code: 'custom', path: [...base, ...issue.path], message: issue.message });
+  }
+}
+
 export const ZAiGatewayConfigSave = ZAiGatewayConfig.superRefine((config, ctx) => {
   checkRedactPatterns(config.logging, ctx);
+  checkGuardrailPatterns(config.guardrails, ['guardrails'], ctx);
+  config.routes.forEach((route, i) => {
+    if (route.guardrails) checkGuardrailPatterns(route.guardrails, ['routes', i, 'guardrails'], ctx);
+  });
 });
 export const ZPromptConfigSave = ZPromptConfig.superRefine((prompt, ctx) => {
   checkRedactPatterns(prompt.logging, ctx);
+  checkGuardrailPatterns(prompt.guardrails, ['guardrails'], ctx);
   checkSchemaPatterns(prompt.inputSchema, 'inputSchema', ctx);
   if (prompt.outputSchema) checkSchemaPatterns(prompt.outputSchema, 'outputSchema', ctx);
 });

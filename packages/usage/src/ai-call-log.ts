@@ -10,7 +10,7 @@ export interface AiCallLogEntry {
   appId: string | null;
   keyId: string | null;
   requestId: string;
-  surface: 'chat' | 'embeddings' | 'messages' | 'prompt';
+  surface: 'chat' | 'embeddings' | 'messages' | 'prompt' | 'moderations';
   model: string;
   provider: string | null;
   providerModel: string | null;
@@ -26,6 +26,8 @@ export interface AiCallLogEntry {
   attempts: number;
   requestBody: string | null;
   responseBody: string | null;
+  /** the guardrails' decisions on the call (JSON), null when none */
+  guardrails?: unknown;
 }
 
 /**
@@ -38,15 +40,15 @@ const INSERT_AI_CALL_LOGS_SQL = `
     WITH inserted AS (
       INSERT INTO "AiCallLog" (id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId", surface,
         model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut", "tokensEstimated",
-        "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody")
+        "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody", guardrails)
       SELECT id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId", surface,
         model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut", "tokensEstimated",
-        "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody"
+        "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody", guardrails
       FROM json_to_recordset($1::json) AS x(id text, at timestamp(3), "orgId" text, "apiId" text,
         "subscriptionId" text, "appId" text, "keyId" text, "requestId" text, surface text, model text,
         provider text, "providerModel" text, status int, "errorCode" text, stream boolean, "tokensIn" int,
         "tokensOut" int, "tokensEstimated" boolean, "costMicros" bigint, "latencyMs" int, "ttftMs" int,
-        attempts int, "requestBody" text, "responseBody" text)
+        attempts int, "requestBody" text, "responseBody" text, guardrails jsonb)
       ON CONFLICT (id, at) DO NOTHING
       RETURNING "orgId", at, "apiId", model, status, "tokensIn", "tokensOut", "costMicros"
     ),

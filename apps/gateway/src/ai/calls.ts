@@ -1,3 +1,4 @@
+import type { GuardrailDecision } from '@portcullis/ai/guardrails/text-rules';
 import type { TokenUsage } from '@portcullis/ai/types';
 import type { AiLogging, ModelPrice, ModelRoute } from '@portcullis/core/ai-config';
 import type { AiCallLogEntry } from '@portcullis/usage/ai-call-log';
@@ -22,6 +23,8 @@ export interface FinishedCall {
   ttftMs: number | null;
   requestText?: string | undefined;
   responseText?: string | undefined;
+  /** what the guardrails decided (blocks, redactions, flags, checks that could not run) */
+  guardrails?: readonly GuardrailDecision[] | undefined;
 }
 
 /**

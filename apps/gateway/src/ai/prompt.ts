@@ -1,11 +1,14 @@
 import { sendJson } from '@portcullis/ai/respond';
 import type { ChatCompletionRequest, ChatMessage } from '@portcullis/ai/types';
 import { type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
-import { type FieldError, type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
-import { RequestValidator } from '../policies/openapi-validate.ts';
+import { type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
+import type { RequestValidator } from '../policies/openapi-validate.ts';
 import { type AiCalls, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { failureCode, failureFromCall } from './errors.ts';
+import { blockProblem } from './guardrails/failures.ts';
+import { GuardrailRun } from './guardrails/guard.ts';
+import { schemaValidator, validateJsonText } from './guardrails/json-schema.ts';
 import { routeChat } from './routing.ts';
 
 /*
@@ -24,22 +27,6 @@ const RUN_PATH = '/v1/run';
 /** Compiled per loaded prompt document: the record is replaced whenever the API changes. */
 const validators = new WeakMap<PromptConfig, PromptValidators>();
 
-/** A JSON schema wrapped as the one operation of an OpenAPI 3.1 document, to reuse the request validator. */
-function schemaValidator(schema: Record<string, unknown>): RequestValidator {
-  const spec = {
-    openapi: '3.1.0',
-    info: { title: 'prompt', version: '1' },
-    paths: {
-      [RUN_PATH]: {
-        post: { requestBody: { required: true, content: { 'application/json': { schema } } } },
-      },
-    },
-  };
-  const built = RequestValidator.fromSpec(spec);
-  if (!built.ok) throw new Error(built.error);
-  return built.value;
-}
-
 function validatorsFor(prompt: PromptConfig): PromptValidators {
   let found = validators.get(prompt);
   if (!found) {
@@ -52,10 +39,7 @@ function validatorsFor(prompt: PromptConfig): PromptValidators {
   return found;
 }
 
-function validate(validator: RequestValidator, body: Buffer): FieldError[] {
-  const match = validator.match('POST', RUN_PATH);
-  return match ? validator.validateBody(match, body) : [];
-}
+const validate = validateJsonText;
 
 export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome> {
   const refuse = (p: GatewayProblem): AiOutcome => {
@@ -113,8 +97,29 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
       json_schema: { name: 'output', schema: prompt.outputSchema, strict: true },
     };
   }
+  const guard = new GuardrailRun(prompt.guardrails, ai, ctx);
+  const input = await guard.checkInput(request);
+  if (!input.ok) {
+    // refused before the provider call: metered as the other refusals after admission (no tokens)
+    const out = refuse(blockProblem(input.block));
+    ai.finish(ctx, prompt.logging, {
+      surface: 'prompt',
+      model: prompt.model,
+      stream: false,
+      ttftMs: null,
+      requestText: text.value,
+      target: null,
+      attempts: 0,
+      status: out.status,
+      errorCode: 'guardrail_blocked',
+      usage: null,
+      costMicros: 0n,
+      guardrails: guard.decisions,
+    });
+    return out;
+  }
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal, ctx.traceHeaders);
+  const routed = await routeChat(route, ctx.route.orgId, ai, input.request, signal, ctx.traceHeaders);
   const base = {
     surface: 'prompt' as const,
     model: prompt.model,
@@ -123,6 +128,7 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
     requestText: text.value,
     target: routed.target,
     attempts: routed.attempts,
+    guardrails: guard.decisions,
   };
   if (!routed.outcome.ok || routed.outcome.value.kind !== 'completion') {
     const failure = routed.outcome.ok ? null : failureFromCall(routed.outcome.error);
@@ -143,7 +149,20 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
   const cost = ai.cost(result.usage, price);
   ai.meter(ctx, result.usage, cost);
-  const content = result.completion.choices[0]?.message.content ?? '';
+  const checked = await guard.checkOutput(result.completion);
+  if (!checked.ok) {
+    const out = refuse(blockProblem(checked.block));
+    ai.finish(ctx, prompt.logging, {
+      ...base,
+      status: out.status,
+      errorCode: 'guardrail_blocked',
+      usage: result.usage,
+      costMicros: cost,
+      responseText: result.completion.choices[0]?.message.content ?? '',
+    });
+    return out;
+  }
+  const content = checked.completion.choices[0]?.message.content ?? '';
   const usage = {
     prompt_tokens: result.usage.promptTokens,
     completion_tokens: result.usage.completionTokens,

@@ -20,6 +20,10 @@ import {
   type Surface,
   sendAiFailure,
 } from './errors.ts';
+import { blockFailure } from './guardrails/failures.ts';
+import { GuardrailRun } from './guardrails/guard.ts';
+import { serveModerations } from './guardrails/moderations-surface.ts';
+import { guardStream } from './guardrails/stream.ts';
 import { routeCall, routeChat } from './routing.ts';
 
 /*
@@ -53,7 +57,7 @@ export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOut
     sendJson(ctx.res, 200, body, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });
     return outcome(200, null);
   }
-  const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/messages'];
+  const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/messages', '/v1/moderations'];
   if (!known.includes(rest)) {
     return fail(
       aiFailure(404, 'not_found', `Unknown path ${ctx.rest}; this API serves ${known.join(', ')}.`),
@@ -65,6 +69,7 @@ export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOut
   const json = parseJsonBody(text.value);
   if (!json.ok) return fail({ status: 400, body: json.error });
   if (rest === '/v1/embeddings') return embeddings(ai, ctx, config, json.value, text.value, fail);
+  if (rest === '/v1/moderations') return serveModerations(ai, ctx, config, json.value, text.value, fail);
   return chat(ai, ctx, config, surface, json.value, text.value, fail);
 }
 
@@ -104,24 +109,60 @@ async function chat(
   if (refused) return fail(refused);
 
   const streaming = request.stream === true;
+  const guard = new GuardrailRun(route.guardrails ?? config.guardrails, ai, ctx);
   const base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'> = {
     surface: surface === 'anthropic' ? 'messages' : 'chat',
     model: clientModel,
     stream: streaming,
     ttftMs: null,
     requestText,
+    guardrails: guard.decisions,
   };
+  // Checked before the provider is called; a refusal here is metered like the gateway's other refusals
+  // after admission (model not found, budget used up): a request, no tokens, no cost.
+  const input = await guard.checkInput(request);
+  if (!input.ok) {
+    const failure = blockFailure(input.block);
+    const failed = fail(failure);
+    ai.finish(ctx, config.logging, {
+      ...base,
+      status: failure.status,
+      errorCode: failureCode(failure),
+      target: null,
+      attempts: 0,
+      usage: null,
+      costMicros: 0n,
+    });
+    return failed;
+  }
+  request = input.request;
   const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
   const cacheKey =
     route.cacheTtlSeconds > 0 && !streaming ? AiResponseCache.key(ctx.route.apiId, requestText) : null;
   if (cacheKey) {
     const hit = await ai.responses.get(cacheKey);
-    if (hit) {
+    const checked = hit ? await guard.checkOutput(hit.completion) : null;
+    if (hit && checked && !checked.ok) {
+      const failure = blockFailure(checked.block);
+      const failed = fail(failure);
+      ai.finish(ctx, config.logging, {
+        ...base,
+        status: failure.status,
+        errorCode: failureCode(failure),
+        target: null,
+        attempts: 0,
+        usage: null,
+        costMicros: 0n,
+      });
+      return failed;
+    }
+    if (hit && checked?.ok) {
       // A cache hit costs the provider nothing: no tokens or cost are metered for it.
+      const completion = checked.completion;
       const answer =
         surface === 'anthropic'
-          ? unifiedToAnthropicMessage(hit.completion, toTokenUsage(hit.completion.usage ?? NO_USAGE, false))
-          : hit.completion;
+          ? unifiedToAnthropicMessage(completion, toTokenUsage(completion.usage ?? NO_USAGE, false))
+          : completion;
       const responseText = JSON.stringify(answer);
       sendJson(ctx.res, 200, answer, { ...headers, 'x-portcullis-cache': 'hit' });
       ai.finish(ctx, config.logging, {
@@ -148,10 +189,27 @@ async function chat(
   if (result.kind === 'completion') {
     const cost = ai.cost(result.usage, price);
     ai.meter(ctx, result.usage, cost);
+    const checked = await guard.checkOutput(result.completion);
+    if (!checked.ok) {
+      // the provider answered (and charged): the tokens are metered, the answer withheld
+      const failure = blockFailure(checked.block);
+      const failed = fail(failure);
+      ai.finish(ctx, config.logging, {
+        ...base,
+        status: failure.status,
+        errorCode: failureCode(failure),
+        target,
+        attempts: routed.attempts,
+        usage: result.usage,
+        costMicros: cost,
+        responseText: JSON.stringify(result.completion),
+      });
+      return failed;
+    }
     const answer =
       surface === 'anthropic'
-        ? unifiedToAnthropicMessage(result.completion, result.usage)
-        : result.completion;
+        ? unifiedToAnthropicMessage(checked.completion, result.usage)
+        : checked.completion;
     const responseText = JSON.stringify(answer);
     sendJson(ctx.res, 200, answer, { ...headers, 'x-portcullis-cache': cacheKey ? 'miss' : 'off' });
     if (cacheKey && target) {
@@ -173,7 +231,8 @@ async function chat(
     });
     return outcome(200, null, upstreamMs);
   }
-  return pipeStream(ai, ctx, config, surface, result, price, base, headers, routed);
+  const guarded = { ...result, stream: guardStream(result.stream, guard) };
+  return pipeStream(ai, ctx, config, surface, guarded, price, base, headers, routed);
 }
 
 async function pipeStream(

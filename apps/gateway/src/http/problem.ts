@@ -38,6 +38,7 @@ export type ProblemCode =
   | 'invalid_model_output'
   | 'token_limit_exceeded'
   | 'budget_exceeded'
+  | 'guardrail_blocked'
   | 'internal_error';
 
 const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
@@ -76,6 +77,8 @@ const CATALOG: Record<ProblemCode, { status: number; title: string }> = {
   invalid_model_output: { status: 502, title: 'Invalid Model Output' },
   token_limit_exceeded: { status: 429, title: 'Token Limit Exceeded' },
   budget_exceeded: { status: 429, title: 'Budget Exceeded' },
+  // 400 on the input; 422 (the problem's own status) on the model's output
+  guardrail_blocked: { status: 400, title: 'Blocked by a Guardrail' },
   internal_error: { status: 500, title: 'Internal Server Error' },
 };
 
@@ -93,6 +96,10 @@ export interface GatewayProblem {
   headers?: Record<string, string>;
   /** request_invalid: which fields failed and why */
   errors?: FieldError[];
+  /** instead of the code's catalog status (guardrail_blocked on an output: 422) */
+  status?: number;
+  /** guardrail_blocked: the rule's name */
+  rule?: string;
 }
 
 export interface ProblemBody {
@@ -103,6 +110,7 @@ export interface ProblemBody {
   code: ProblemCode;
   requestId: string;
   errors?: FieldError[];
+  rule?: string;
 }
 
 export const problem = (
@@ -124,11 +132,12 @@ export function problemBody(p: GatewayProblem, requestId: string): ProblemBody {
   return {
     type: `https://portcullis.dev/problems/${p.code.replaceAll('_', '-')}`,
     title,
-    status,
+    status: p.status ?? status,
     detail: p.detail,
     code: p.code,
     requestId,
     ...(p.errors ? { errors: p.errors } : {}),
+    ...(p.rule ? { rule: p.rule } : {}),
   };
 }
 
@@ -148,6 +157,6 @@ export function sendProblem(res: ServerResponse, p: GatewayProblem, requestId: s
   // A refusal that ends the connection while the body may still be arriving (413): keep reading it
   // for a moment, or the client may lose the answer to a reset.
   if (p.headers?.connection === 'close') closeAfterLingering(res);
-  res.statusCode = problemStatus(p.code);
+  res.statusCode = p.status ?? problemStatus(p.code);
   res.end(body);
 }

@@ -87,8 +87,8 @@ type ContentBlock = z.infer<typeof ZContentBlock>;
 /** Anthropic's error envelope, which @anthropic-ai/sdk parses into typed exceptions. */
 export interface AnthropicErrorBody {
   type: 'error';
-  /** `code` is the gateway's addition (see anthropicErrorObject) */
-  error: { type: string; message: string; code?: string };
+  /** `code` and `rule` are the gateway's additions (see anthropicErrorObject) */
+  error: { type: string; message: string; code?: string; rule?: string };
 }
 
 export type AnthropicValidated =

@@ -129,8 +129,13 @@ function anthropicErrorType(status: number): string {
  * can tell its failures apart, as they can on the OpenAI surface.
  */
 export function anthropicErrorObject(status: number, body: AiCallError['body']): AnthropicErrorBody['error'] {
-  const code = body.error.code;
-  return { type: anthropicErrorType(status), message: body.error.message, ...(code ? { code } : {}) };
+  const { code, rule } = body.error;
+  return {
+    type: anthropicErrorType(status),
+    message: body.error.message,
+    ...(code ? { code } : {}),
+    ...(rule ? { rule } : {}),
+  };
 }
 
 /** A call failure in Anthropic's error shape, with the status to send it with. */

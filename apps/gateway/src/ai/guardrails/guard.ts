@@ -1,0 +1,130 @@
+import { checkCompletion, checkMessages, messagesText } from '@portcullis/ai/guardrails/messages';
+import { type GuardrailDecision, textDecisions, textRulesFor } from '@portcullis/ai/guardrails/text-rules';
+import { estimateTokens, loadTokenizer } from '@portcullis/ai/tokens';
+import type { ChatCompletion, ChatCompletionRequest } from '@portcullis/ai/types';
+import type { GuardrailRule } from '@portcullis/core/ai-guardrails';
+import type { AiCalls } from '../calls.ts';
+import type { AiRequest } from '../context.ts';
+import type { GuardrailBlock } from './failures.ts';
+import { cachedSchemaValidator, validateJsonText } from './json-schema.ts';
+import { countGuardrailDecisions } from './metrics.ts';
+import { moderate } from './moderation.ts';
+
+/*
+ * The guardrails of one AI call: input checks before the provider is called (so a blocked input costs
+ * the tenant nothing at the provider), output checks on a whole completion, and (stream-guard.ts) on a
+ * stream as it goes. Every decision is kept on the run for the call log and counted in metrics.
+ */
+
+/** One call's guardrails: the rules in force and what they decided. */
+export class GuardrailRun {
+  readonly decisions: GuardrailDecision[] = [];
+
+  constructor(
+    readonly rules: readonly GuardrailRule[],
+    private readonly ai: AiCalls,
+    private readonly ctx: AiRequest,
+  ) {}
+
+  get active(): boolean {
+    return this.rules.length > 0;
+  }
+
+  record(decisions: readonly GuardrailDecision[]): void {
+    if (decisions.length === 0) return;
+    this.decisions.push(...decisions);
+    countGuardrailDecisions(this.ctx.route.apiId, decisions);
+  }
+
+  /** The decisions for the call log row, or null when there are none. */
+  logged(): GuardrailDecision[] | null {
+    return this.decisions.length > 0 ? this.decisions : null;
+  }
+
+  /** Input checks; on success the request to send (redacted where a rule says so). */
+  async checkInput(
+    request: ChatCompletionRequest,
+  ): Promise<{ ok: true; request: ChatCompletionRequest } | { ok: false; block: GuardrailBlock }> {
+    if (!this.active) return { ok: true, request };
+    const textRules = textRulesFor(this.rules, 'input');
+    const verdict = checkMessages(request.messages, textRules);
+    this.record(textDecisions('input', textRules, verdict.blocked, verdict.redacted));
+    if (verdict.blocked) return { ok: false, block: blockOf(verdict.blocked.name, 'input') };
+    const checked = verdict.redacted.size > 0 ? { ...request, messages: verdict.value } : request;
+    for (const rule of this.rules) {
+      if (rule.type !== 'max_input_tokens') continue;
+      await loadTokenizer(request.model).catch(() => undefined);
+      const tokens = estimateTokens(checked.messages, request.model, checked.tools).tokens;
+      if (tokens > rule.limit) {
+        const detail = `${tokens} tokens > ${rule.limit}`;
+        this.record([{ rule: rule.name, type: rule.type, stage: 'input', action: 'block', detail }]);
+        return {
+          ok: false,
+          block: blockOf(rule.name, 'input', `the input has about ${tokens} tokens, over ${rule.limit}`),
+        };
+      }
+    }
+    const moderated = await this.moderate('input', messagesText(checked.messages));
+    if (moderated) return { ok: false, block: moderated };
+    return { ok: true, request: checked };
+  }
+
+  /** Output checks on a whole completion; on success the completion to send (redacted where needed). */
+  async checkOutput(
+    completion: ChatCompletion,
+  ): Promise<{ ok: true; completion: ChatCompletion } | { ok: false; block: GuardrailBlock }> {
+    if (!this.active) return { ok: true, completion };
+    const textRules = textRulesFor(this.rules, 'output');
+    const verdict = checkCompletion(completion, textRules);
+    this.record(textDecisions('output', textRules, verdict.blocked, verdict.redacted));
+    if (verdict.blocked) return { ok: false, block: blockOf(verdict.blocked.name, 'output') };
+    const text = completion.choices.map((choice) => choice.message.content ?? '').join('\n');
+    for (const rule of this.rules) {
+      if (rule.type !== 'json_schema') continue;
+      const problem = this.schemaProblem(rule.schema, completion);
+      if (problem) {
+        this.record([
+          { rule: rule.name, type: rule.type, stage: 'output', action: 'block', detail: problem },
+        ]);
+        return { ok: false, block: blockOf(rule.name, 'output', problem) };
+      }
+    }
+    const moderated = await this.moderate('output', text);
+    if (moderated) return { ok: false, block: moderated };
+    return { ok: true, completion: verdict.value };
+  }
+
+  /** Why a completion's text breaks the schema (each choice with text is checked), or null. */
+  private schemaProblem(schema: Record<string, unknown>, completion: ChatCompletion): string | null {
+    const validator = cachedSchemaValidator(schema);
+    if (typeof validator === 'string') return `the rule's schema does not compile: ${validator}`;
+    for (const choice of completion.choices) {
+      const content = choice.message.content ?? '';
+      try {
+        JSON.parse(content);
+      } catch {
+        return 'the answer is not JSON';
+      }
+      const errors = validateJsonText(validator, Buffer.from(content));
+      if (errors.length > 0) {
+        return `the answer does not match the schema: ${errors.map((e) => `${e.name || 'output'} ${e.message}`).join('; ')}`;
+      }
+    }
+    return null;
+  }
+
+  private async moderate(stage: 'input' | 'output', text: string): Promise<GuardrailBlock | null> {
+    for (const rule of this.rules) {
+      if (rule.type !== 'moderation' || (rule.stage !== 'both' && rule.stage !== stage)) continue;
+      const decision = await moderate(this.ai, this.ctx, rule, stage, text);
+      if (decision) this.record([decision]);
+      if (decision?.action === 'block') return blockOf(rule.name, stage, decision.detail);
+    }
+    return null;
+  }
+}
+
+function blockOf(rule: string, stage: 'input' | 'output', why?: string): GuardrailBlock {
+  const what = stage === 'input' ? 'The request was' : "The model's answer was";
+  return { rule, stage, message: `${what} blocked by the guardrail '${rule}'${why ? `: ${why}` : ''}.` };
+}

@@ -1,0 +1,84 @@
+import type { Span } from './detectors.ts';
+import { mergeSpans, replaceSpans, type TextRule } from './text-rules.ts';
+
+/**
+ * How much text a streamed answer's checks look back at, and, with redacting rules, hold back before
+ * sending: a pattern split across chunks is still found when it is shorter than this. Longer matches
+ * (a PEM key body, say) are found from their first part on, but only what is still held is redacted.
+ */
+export const STREAM_WINDOW = 256;
+
+/**
+ * Incremental checks on one streamed text (one choice of a stream). `push` takes each delta and answers
+ * what may be sent now, or null when a blocking rule matched (the delta is then not sent). Without
+ * redacting rules nothing is held back: a delta is sent as soon as it has been checked.
+ */
+export class StreamTextGuard {
+  /** the last STREAM_WINDOW characters already sent, unredacted: where a split match starts */
+  private tail = '';
+  /** text checked but not sent yet (only with redacting rules) */
+  private held = '';
+  private readonly redacting: TextRule[];
+  private readonly blocking: TextRule[];
+  readonly redacted = new Map<TextRule, number>();
+  blocked: TextRule | null = null;
+
+  constructor(
+    rules: readonly TextRule[],
+    private readonly window = STREAM_WINDOW,
+  ) {
+    const usable = rules.filter((rule) => !rule.broken);
+    this.redacting = usable.filter((rule) => rule.action === 'redact');
+    this.blocking = usable.filter((rule) => rule.action === 'block');
+  }
+
+  push(delta: string): string | null {
+    if (this.blocked) return null;
+    const pending = this.held + delta;
+    const scan = this.tail + pending;
+    for (const rule of this.blocking) {
+      if (rule.find(scan).length > 0) {
+        this.blocked = rule;
+        return null;
+      }
+    }
+    if (this.redacting.length === 0) {
+      this.sent(pending);
+      return pending;
+    }
+    const spans = this.spansIn(pending);
+    let cut = Math.max(0, pending.length - this.window);
+    for (const span of spans) {
+      // never cut through a match: hold it back whole, or (when it starts the held text) send it whole
+      if (span.start < cut && span.end > cut) cut = span.start > 0 ? span.start : span.end;
+    }
+    this.held = pending.slice(cut);
+    return this.release(
+      pending.slice(0, cut),
+      spans.filter((span) => span.end <= cut),
+    );
+  }
+
+  /** The end of the text: everything still held, redacted. */
+  flush(): string {
+    if (this.blocked || this.held === '') return '';
+    const pending = this.held;
+    this.held = '';
+    return this.release(pending, this.spansIn(pending));
+  }
+
+  private spansIn(text: string): (Span & { rule: TextRule })[] {
+    return this.redacting.flatMap((rule) => rule.find(text).map((span) => ({ ...span, rule })));
+  }
+
+  private release(text: string, spans: (Span & { rule: TextRule })[]): string {
+    for (const span of spans) this.redacted.set(span.rule, (this.redacted.get(span.rule) ?? 0) + 1);
+    this.sent(text);
+    return spans.length > 0 ? replaceSpans(text, mergeSpans(spans)) : text;
+  }
+
+  private sent(text: string): void {
+    const joined = this.tail + text;
+    this.tail = joined.length > this.window ? joined.slice(-this.window) : joined;
+  }
+}

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "AiCallLog" ADD COLUMN     "guardrails" JSONB;
+
