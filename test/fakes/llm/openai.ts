@@ -1,3 +1,4 @@
+import { moderations } from './moderations.ts';
 import {
   type ConversationView,
   completionTokens,
@@ -339,6 +340,9 @@ function createFlavor(variant: Variant): Flavor {
         if (request.method === 'POST' && request.path === '/v1/embeddings')
           return embeddings(context, body, model);
         if (request.method === 'GET' && request.path === '/v1/models') return models(context);
+        if (request.method === 'POST' && request.path === '/v1/moderations' && variant === 'openai') {
+          return moderations(context, body);
+        }
       }
       context.sendError(404, `Unknown path ${request.method} ${request.path}`);
     },

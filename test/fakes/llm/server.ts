@@ -37,6 +37,8 @@ export interface FakeLlmOptions {
   snapshotSuffix?: string;
   /** (OpenAI flavor) answer like vLLM: each finished choice says which stop string ended it, `stop_reason` */
   stopReasonField?: boolean;
+  /** (OpenAI flavor) /v1/moderations flags an input containing a key in the value's category */
+  moderationTriggers?: Record<string, string>;
 }
 
 interface FakeSettings extends ScriptOptions {
@@ -49,6 +51,7 @@ interface FakeSettings extends ScriptOptions {
   models: string[];
   snapshotSuffix: string;
   stopReasonField: boolean;
+  moderationTriggers: Record<string, string>;
 }
 
 export interface CapturedRequest {
@@ -135,6 +138,7 @@ function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings)
     models: [],
     snapshotSuffix: '',
     stopReasonField: false,
+    moderationTriggers: {},
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   return { ...base, ...defined };

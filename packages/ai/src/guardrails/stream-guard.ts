@@ -6,7 +6,7 @@ import { mergeSpans, replaceSpans, type TextRule } from './text-rules.ts';
  * sending: a pattern split across chunks is still found when it is shorter than this. Longer matches
  * (a PEM key body, say) are found from their first part on, but only what is still held is redacted.
  */
-export const STREAM_WINDOW = 256;
+const STREAM_WINDOW = 256;
 
 /**
  * Incremental checks on one streamed text (one choice of a stream). `push` takes each delta and answers

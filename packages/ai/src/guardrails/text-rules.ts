@@ -32,7 +32,7 @@ export interface TextRule {
   broken: string | null;
 }
 
-export type TextRuleSource = Extract<GuardrailRule, { type: 'pii' | 'deny' | 'pattern' }>;
+type TextRuleSource = Extract<GuardrailRule, { type: 'pii' | 'deny' | 'pattern' }>;
 
 const isTextRule = (rule: GuardrailRule): rule is TextRuleSource =>
   rule.type === 'pii' || rule.type === 'deny' || rule.type === 'pattern';

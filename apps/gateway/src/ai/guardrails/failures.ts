@@ -15,7 +15,7 @@ export interface GuardrailBlock {
   message: string;
 }
 
-export const GUARDRAIL_BLOCKED = 'guardrail_blocked';
+const GUARDRAIL_BLOCKED = 'guardrail_blocked';
 
 const statusOf = (block: Pick<GuardrailBlock, 'stage'>) => (block.stage === 'input' ? 400 : 422);
 

@@ -9,9 +9,12 @@ const decisionsTotal = new Counter({
   registers: [metricsRegistry],
 });
 
-/** Counts each decision of one call under the API's id (bounded: tenants' APIs, not callers). */
-export function countGuardrailDecisions(apiId: string, decisions: readonly GuardrailDecision[]): void {
+/**
+ * Counts each decision of one call under the API's id: stable across renames and custom hosts, and
+ * bounded by the APIs that configure guardrails (callers and rule names never become labels).
+ */
+export function countGuardrailDecisions(api: string, decisions: readonly GuardrailDecision[]): void {
   for (const decision of decisions) {
-    decisionsTotal.inc({ api: apiId, rule_type: decision.type, action: decision.action });
+    decisionsTotal.inc({ api, rule_type: decision.type, action: decision.action });
   }
 }

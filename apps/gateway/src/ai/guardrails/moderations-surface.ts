@@ -19,7 +19,7 @@ const MAX_INPUTS = 100;
  * What a moderation call costs the tenant's consumer, in micro-USD. Moderations are priced per call, not
  * per token: until the price table carries per-call prices, a call costs 0 (and meters no tokens).
  */
-export function moderationCost(_price: ModelPrice | undefined): bigint {
+function moderationCost(_price: ModelPrice | undefined): bigint {
   return 0n;
 }
 
