@@ -132,3 +132,19 @@ export function guardrailPatternIssues(
   });
   return issues;
 }
+
+/** One decision as the AI call log stores it (AiCallLog.guardrails is a list of these). */
+const ZGuardrailDecisionRecord = z.object({
+  rule: z.string(),
+  type: z.string(),
+  stage: z.enum(['input', 'output']),
+  action: z.enum(['block', 'redact', 'flagged', 'error']),
+  detail: z.string().optional(),
+});
+export type GuardrailDecisionRecord = z.infer<typeof ZGuardrailDecisionRecord>;
+
+/** The decisions of a call log row; a row without any (or unreadable JSON) has none. */
+export function parseGuardrailDecisions(json: unknown): GuardrailDecisionRecord[] {
+  const parsed = z.array(ZGuardrailDecisionRecord).safeParse(json ?? []);
+  return parsed.success ? parsed.data : [];
+}

@@ -1,3 +1,4 @@
+import { parseGuardrailDecisions } from '@portcullis/core/ai-guardrails';
 import { notFound } from '@portcullis/core/errors';
 import { ZDateCursor, ZId, zInputDate } from '@portcullis/core/schemas';
 import { Prisma } from '@portcullis/db';
@@ -126,11 +127,16 @@ export async function getAiCall(ctx: OrgCtx, input: z.input<typeof ZAiCallRef>) 
   const ref = ZAiCallRef.parse(input);
   const row = await readDb(ctx).aiCallLog.findFirst({
     where: { id: ref.id, ...(ref.at ? { at: ref.at } : {}), orgId: ctx.org.id },
-    select: { ...listSelect, requestBody: true, responseBody: true },
+    select: { ...listSelect, requestBody: true, responseBody: true, guardrails: true },
   });
   if (!row) throw notFound('AI call');
-  const { requestBody, responseBody, ...rest } = row;
-  return { ...present(rest, await apiNamesOf(ctx)), requestBody, responseBody };
+  const { requestBody, responseBody, guardrails, ...rest } = row;
+  return {
+    ...present(rest, await apiNamesOf(ctx)),
+    requestBody,
+    responseBody,
+    guardrails: parseGuardrailDecisions(guardrails),
+  };
 }
 
 interface SummaryRow {

@@ -111,6 +111,10 @@ async function seedCalls(orgId: string, apiId: string, count: number, start: Dat
     attempts: 1,
     requestBody: i === 0 ? '{"messages":[{"role":"user","content":"[REDACTED]"}]}' : null,
     responseBody: i === 0 ? '{"choices":[]}' : null,
+    guardrails:
+      i === 0
+        ? [{ rule: 'pii', type: 'pii', stage: 'input', action: 'redact', detail: '1 match(es)' }]
+        : null,
   }));
   expect(await writeAiCallLogs(prismaSqlRunner(db), rows)).toBe(count);
   return rows;
@@ -175,7 +179,12 @@ describe('ai router: call log and usage summary', () => {
 
     const detail = await owner.caller.ai.callDetail({ orgSlug: slug, id: rows[0]!.id });
     expect(detail.requestBody).toContain('[REDACTED]');
-    expect((await owner.caller.ai.callDetail({ orgSlug: slug, id: rows[1]!.id })).requestBody).toBeNull();
+    expect(detail.guardrails).toEqual([
+      { rule: 'pii', type: 'pii', stage: 'input', action: 'redact', detail: '1 match(es)' },
+    ]);
+    const plain = await owner.caller.ai.callDetail({ orgSlug: slug, id: rows[1]!.id });
+    expect(plain.requestBody).toBeNull();
+    expect(plain.guardrails).toEqual([]);
     // Another tenant's call is not found, and viewers of this org can read the log.
     await expectTrpcError(
       other.caller.ai.callDetail({ orgSlug: other.org.slug, id: rows[0]!.id }),

@@ -8,6 +8,7 @@ import {
   ZAiLimits,
   ZPromptConfigSave,
 } from '@portcullis/core/ai-config';
+import { ZGuardrails } from '@portcullis/core/ai-guardrails';
 import { z } from 'zod';
 import {
   draftSchema,
@@ -18,6 +19,7 @@ import {
   zOptionalJsonObjectText,
   zOptionalNumberText,
 } from '../../../../../../../../components/forms/draft-text';
+import { type GuardrailDraft, toGuardrailDrafts, ZGuardrailsDraft } from './guardrails-draft';
 
 /** Drafts of the AI forms (model routes, the prompt, plans' AI limits) to and from their documents. */
 
@@ -32,6 +34,8 @@ export interface RouteDraft {
   timeoutMs: string;
   maxAttempts: string;
   cacheTtlSeconds: string;
+  /** the route's own guardrails (set through the API), kept as they are */
+  guardrails?: ModelRoute['guardrails'];
 }
 export interface LoggingDraft {
   logBodies: boolean;
@@ -60,6 +64,7 @@ const toRouteDrafts = (routes: ModelRoute[]): RouteDraft[] =>
     timeoutMs: String(r.timeoutMs),
     maxAttempts: String(r.maxAttempts),
     cacheTtlSeconds: String(r.cacheTtlSeconds),
+    ...(r.guardrails ? { guardrails: r.guardrails } : {}),
   }));
 
 const toLoggingDraft = (l: AiLogging): LoggingDraft => ({
@@ -74,6 +79,7 @@ const ZRoutesDraft = z.array(
     timeoutMs: zNumberText,
     maxAttempts: zNumberText,
     cacheTtlSeconds: zNumberText,
+    guardrails: ZGuardrails.optional(),
   }),
 );
 const ZLoggingDraft = z.object({
@@ -84,16 +90,18 @@ const ZLoggingDraft = z.object({
 export interface AiRoutesDraft {
   routes: RouteDraft[];
   logging: LoggingDraft;
+  guardrails: GuardrailDraft[];
 }
 
 export const toAiRoutesDraft = (config: AiGatewayConfig): AiRoutesDraft => ({
   routes: toRouteDrafts(config.routes),
   logging: toLoggingDraft(config.logging),
+  guardrails: toGuardrailDrafts(config.guardrails),
 });
 
 /** Draft → an AI API's document (`ai.setAiConfig`'s config), checked as the server checks it. */
 export const ZAiRoutesForm = draftSchema(
-  z.object({ routes: ZRoutesDraft, logging: ZLoggingDraft }),
+  z.object({ routes: ZRoutesDraft, logging: ZLoggingDraft, guardrails: ZGuardrailsDraft }),
   ZAiGatewayConfigSave,
 );
 
@@ -124,6 +132,7 @@ export function toPromptDraft(prompt: PromptConfig | null, firstCredentialId?: s
     inputSchema: pretty(prompt?.inputSchema ?? STARTER_INPUT),
     outputSchema: prompt?.outputSchema ? pretty(prompt.outputSchema) : '',
     logging: toLoggingDraft(prompt?.logging ?? { logBodies: false, redact: [] }),
+    guardrails: toGuardrailDrafts(prompt?.guardrails ?? []),
   };
 }
 
@@ -139,6 +148,7 @@ export const ZPromptForm = draftSchema(
     inputSchema: zJsonObjectText,
     outputSchema: zOptionalJsonObjectText,
     logging: ZLoggingDraft,
+    guardrails: ZGuardrailsDraft,
   }),
   ZPromptConfigSave,
 );

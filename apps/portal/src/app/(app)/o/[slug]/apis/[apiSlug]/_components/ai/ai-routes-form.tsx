@@ -10,6 +10,7 @@ import { useDraftForm, useSavedNote } from '../../../../../../../../components/f
 import { useTRPC } from '../../../../../../../../trpc/client';
 import type { CredentialOption } from '../ai-routes';
 import { toAiRoutesDraft, ZAiRoutesForm } from './ai-draft';
+import { GuardrailsFieldset } from './guardrails-fieldset';
 import { LoggingFieldset } from './logging-fieldset';
 import { RoutesEditor } from './routes-editor';
 
@@ -60,6 +61,7 @@ export function AiRoutesForm({
           />
         ) : null}
         <RoutesEditor credentials={credentials} canWrite={canWrite} />
+        <GuardrailsFieldset credentials={credentials} canWrite={canWrite} />
         <LoggingFieldset />
         <SaveBar
           label="Save routes"

@@ -10,6 +10,7 @@ import { useDraftForm, useSavedNote } from '../../../../../../../../components/f
 import { useTRPC } from '../../../../../../../../trpc/client';
 import type { CredentialOption } from '../ai-routes';
 import { toPromptDraft, ZPromptForm } from './ai-draft';
+import { GuardrailsFieldset } from './guardrails-fieldset';
 import { LoggingFieldset } from './logging-fieldset';
 import { SchemasFieldset, TemplatesFieldset } from './prompt-fieldsets';
 import { RoutesEditor } from './routes-editor';
@@ -66,6 +67,7 @@ export function PromptForm({
           ) : null}
           <RoutesEditor credentials={credentials} canWrite={canWrite} cacheable={false} />
         </fieldset>
+        <GuardrailsFieldset credentials={credentials} canWrite={canWrite} />
         <LoggingFieldset />
         <SaveBar
           label="Save prompt"

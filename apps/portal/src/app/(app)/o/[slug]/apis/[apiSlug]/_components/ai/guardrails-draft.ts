@@ -1,0 +1,124 @@
+import type { GuardrailRule, GuardrailRuleType, ZGuardrailRule } from '@portcullis/core/ai-guardrails';
+import { z } from 'zod';
+import { lines } from '../../../../../../../../components/forms/draft-text';
+
+/*
+ * Drafts of the guardrail rules of an AI or prompt API: one shape for every rule type, lists typed as
+ * text (one entry per line, or commas), the schema as JSON text. The server's schema (ZGuardrails in
+ * ZAiGatewayConfigSave / ZPromptConfigSave) checks what the draft becomes, with the same field paths.
+ */
+
+export interface GuardrailDraft {
+  type: GuardrailRuleType;
+  name: string;
+  stage: 'input' | 'output' | 'both';
+  action: 'block' | 'redact';
+  /** pii: kinds; deny: terms; pattern: patterns; moderation: blocking categories */
+  entries: string;
+  /** max_input_tokens */
+  limit: string;
+  /** moderation */
+  credentialId: string;
+  model: string;
+  failMode: 'open' | 'closed';
+  /** json_schema: JSON text */
+  schema: string;
+}
+
+export const RULE_TYPES: { value: GuardrailRuleType; label: string }[] = [
+  { value: 'pii', label: 'Personal data and secrets' },
+  { value: 'deny', label: 'Deny list' },
+  { value: 'pattern', label: 'Custom patterns' },
+  { value: 'max_input_tokens', label: 'Maximum input tokens' },
+  { value: 'moderation', label: 'Provider moderation' },
+  { value: 'json_schema', label: 'JSON schema of the answer' },
+];
+
+export const newGuardrail = (credentialId = ''): GuardrailDraft => ({
+  type: 'pii',
+  name: '',
+  stage: 'both',
+  action: 'redact',
+  entries: 'email, phone, card, iban, secret',
+  limit: '',
+  credentialId,
+  model: 'omni-moderation-latest',
+  failMode: 'open',
+  schema: '{\n  "type": "object"\n}',
+});
+
+function entriesOf(rule: GuardrailRule): string {
+  if (rule.type === 'pii') return rule.detect.join(', ');
+  if (rule.type === 'deny') return rule.terms.join('\n');
+  if (rule.type === 'pattern') return rule.patterns.join('\n');
+  if (rule.type === 'moderation') return rule.categories.join(', ');
+  return '';
+}
+
+export const toGuardrailDrafts = (rules: readonly GuardrailRule[]): GuardrailDraft[] =>
+  rules.map((rule) => ({
+    ...newGuardrail(),
+    type: rule.type,
+    name: rule.name,
+    stage: 'stage' in rule ? rule.stage : 'both',
+    action: 'action' in rule ? rule.action : 'block',
+    entries: entriesOf(rule),
+    limit: rule.type === 'max_input_tokens' ? String(rule.limit) : '',
+    credentialId: rule.type === 'moderation' ? rule.credentialId : '',
+    model: rule.type === 'moderation' ? rule.model : 'omni-moderation-latest',
+    failMode: rule.type === 'moderation' ? rule.failMode : 'open',
+    schema: rule.type === 'json_schema' ? JSON.stringify(rule.schema, null, 2) : '',
+  }));
+
+function parseSchema(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // the server's schema then says what is wrong (an object is expected)
+    return text;
+  }
+}
+
+/** Draft → a rule document as the server's schema takes it (checked there, hence the cast). */
+const toRule = (d: GuardrailDraft) => ruleDocument(d) as z.input<typeof ZGuardrailRule>;
+
+function ruleDocument(d: GuardrailDraft): Record<string, unknown> {
+  const base = { type: d.type, name: d.name.trim() };
+  switch (d.type) {
+    case 'pii':
+      return { ...base, stage: d.stage, action: d.action, detect: lines(d.entries, true) };
+    case 'deny':
+      return { ...base, stage: d.stage, action: d.action, terms: lines(d.entries) };
+    case 'pattern':
+      return { ...base, stage: d.stage, action: d.action, patterns: lines(d.entries) };
+    case 'max_input_tokens':
+      return { ...base, limit: d.limit.trim() === '' ? Number.NaN : Number(d.limit) };
+    case 'moderation':
+      return {
+        ...base,
+        stage: d.stage,
+        credentialId: d.credentialId,
+        model: d.model.trim(),
+        categories: lines(d.entries, true),
+        failMode: d.failMode,
+      };
+    case 'json_schema':
+      return { ...base, schema: parseSchema(d.schema) };
+  }
+}
+
+const ZGuardrailDraft = z.object({
+  type: z.enum(['pii', 'deny', 'pattern', 'max_input_tokens', 'moderation', 'json_schema']),
+  name: z.string(),
+  stage: z.enum(['input', 'output', 'both']),
+  action: z.enum(['block', 'redact']),
+  entries: z.string(),
+  limit: z.string(),
+  credentialId: z.string(),
+  model: z.string(),
+  failMode: z.enum(['open', 'closed']),
+  schema: z.string(),
+});
+
+/** The draft list → the `guardrails` list the server's schema parses (as an unknown array). */
+export const ZGuardrailsDraft = z.array(ZGuardrailDraft).transform((drafts) => drafts.map(toRule));
