@@ -9,6 +9,7 @@ import {
   ZPromptConfig,
   ZPromptConfigSave,
 } from '@portcullis/core/ai-config';
+import type { GuardrailRule } from '@portcullis/core/ai-guardrails';
 import { badRequest, notFound } from '@portcullis/core/errors';
 import { assertDocumentShape } from '@portcullis/core/json-depth';
 import { ZId } from '@portcullis/core/schemas';
@@ -68,8 +69,16 @@ export async function getAiApiConfig(ctx: OrgCtx, input: { apiSlug: string }) {
   return { ...rest, config: storedConfig(api.kind, ai), credentials };
 }
 
-/** Every target must name one of the org's credentials; fields point at the offending selects. */
-async function checkTargets(tx: Tx, orgId: string, routes: ModelRoute[]): Promise<void> {
+/**
+ * Every target, and every moderation guardrail, must name one of the org's credentials; fields point at
+ * the offending selects.
+ */
+async function checkTargets(
+  tx: Tx,
+  orgId: string,
+  routes: ModelRoute[],
+  guardrails: readonly GuardrailRule[],
+): Promise<void> {
   const owned = new Set(
     (await tx.providerCredential.findMany({ where: { orgId }, select: { id: true } })).map((c) => c.id),
   );
@@ -82,6 +91,15 @@ async function checkTargets(tx: Tx, orgId: string, routes: ModelRoute[]): Promis
       }
     });
   });
+  const checkRules = (rules: readonly GuardrailRule[], base: string) => {
+    rules.forEach((rule, k) => {
+      if (rule.type === 'moderation' && !owned.has(rule.credentialId)) {
+        fields[`${base}.${k}.credentialId`] = 'Choose one of this organization’s provider credentials';
+      }
+    });
+  };
+  checkRules(guardrails, 'guardrails');
+  for (const [i, route] of routes.entries()) checkRules(route.guardrails ?? [], `routes.${i}.guardrails`);
   if (Object.keys(fields).length > 0) {
     throw badRequest('A route names a provider credential this organization does not have', fields);
   }
@@ -117,7 +135,7 @@ export async function setAiGatewayConfig(ctx: OrgCtx, input: { apiId: string; co
   return inTransaction(ctx.db, async (tx) => {
     await lockKey(tx, credentialLock(ctx.org.id));
     const api = await loadApi(tx, ctx, input.apiId, 'AI');
-    await checkTargets(tx, ctx.org.id, config.routes);
+    await checkTargets(tx, ctx.org.id, config.routes, config.guardrails);
     const updated = await tx.api.update({
       where: { id: api.id },
       data: { ai: config as Prisma.InputJsonObject },
@@ -143,7 +161,7 @@ export async function setPromptConfig(ctx: OrgCtx, input: { apiId: string; confi
   return inTransaction(ctx.db, async (tx) => {
     await lockKey(tx, credentialLock(ctx.org.id));
     const api = await loadApi(tx, ctx, input.apiId, 'PROMPT');
-    await checkTargets(tx, ctx.org.id, prompt.routes);
+    await checkTargets(tx, ctx.org.id, prompt.routes, prompt.guardrails);
     const openapiSpec = promptOpenApiDocument(api, prompt);
     const updated = await tx.api.update({
       where: { id: api.id },

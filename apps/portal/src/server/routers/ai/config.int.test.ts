@@ -65,6 +65,23 @@ describe('ai router: API kinds and AI gateway config', () => {
     );
     expect(fieldsOf(refused)).toEqual({ 'routes.0.targets.1.credentialId': expect.any(String) });
     expect((await db.api.findUniqueOrThrow({ where: { id: api.id } })).ai).toEqual({});
+    // a moderation guardrail may not call through another tenant's credential either
+    const moderation = { type: 'moderation' as const, name: 'safety', credentialId: theirs.id };
+    const refusedRule = await expectTrpcError(
+      owner.caller.ai.setAiConfig({
+        orgSlug: owner.org.slug,
+        apiId: api.id,
+        config: {
+          routes: [{ ...route(mine.id), guardrails: [moderation] }],
+          guardrails: [moderation],
+        },
+      }),
+      'BAD_REQUEST',
+    );
+    expect(fieldsOf(refusedRule)).toEqual({
+      'guardrails.0.credentialId': expect.any(String),
+      'routes.0.guardrails.0.credentialId': expect.any(String),
+    });
 
     const saved = await owner.caller.ai.setAiConfig({
       orgSlug: owner.org.slug,
