@@ -11,8 +11,7 @@ import { aiError, readJson, sendUpstream, upstreamFailure } from './upstream.ts'
 /** Providers whose API has /moderations in OpenAI's shape. */
 const MODERATION_PROVIDERS = new Set(['openai', 'openai-compatible']);
 
-const supportsModerations = (provider: ProviderDefinition): boolean =>
-  MODERATION_PROVIDERS.has(provider.id);
+const supportsModerations = (provider: ProviderDefinition): boolean => MODERATION_PROVIDERS.has(provider.id);
 
 export interface ModerationResult {
   flagged: boolean;

@@ -8,14 +8,13 @@ import { tenantPatternProblem } from './tenant-regex.ts';
  */
 
 /** Which side of the call a rule checks. */
-export const ZGuardrailStage = z.enum(['input', 'output', 'both']);
-export type GuardrailStage = z.infer<typeof ZGuardrailStage>;
+const ZGuardrailStage = z.enum(['input', 'output', 'both']);
 
 /** block: refuse the call (or cut the stream); redact: replace what matched and go on. */
-export const ZGuardrailAction = z.enum(['block', 'redact']);
+const ZGuardrailAction = z.enum(['block', 'redact']);
 export type GuardrailAction = z.infer<typeof ZGuardrailAction>;
 
-export const PII_KINDS = ['email', 'phone', 'card', 'iban', 'secret'] as const;
+const PII_KINDS = ['email', 'phone', 'card', 'iban', 'secret'] as const;
 export type PiiKind = (typeof PII_KINDS)[number];
 
 /** Custom patterns are compiled as redaction patterns are (JavaScript syntax, on RE2). */
@@ -109,7 +108,6 @@ export const ZGuardrails = z
       seen.add(rule.name);
     });
   });
-export type Guardrails = z.infer<typeof ZGuardrails>;
 
 /** Whether a rule looks at the input (before the provider call) or the output. */
 export function ruleApplies(rule: GuardrailRule, stage: 'input' | 'output'): boolean {

@@ -135,6 +135,8 @@ async function chat(
     });
     return failed;
   }
+  // the log keeps what the provider was sent, not what the guardrails took out
+  if (input.request !== request) base.requestText = JSON.stringify(input.request);
   request = input.request;
   const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
   const cacheKey =
