@@ -147,6 +147,13 @@ describe('AI guardrails', () => {
     });
   });
 
+  it('refuses more text than the guardrails check, rather than letting it through unchecked', async () => {
+    const before = openaiFake.requests.length;
+    const error = await ask('guarded', 'a '.repeat(500_001)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400, code: 'guardrail_blocked', error: { rule: 'no-competitors' } });
+    expect(openaiFake.requests.length).toBe(before);
+  });
+
   it('refuses an input over the token limit', async () => {
     const error = await ask('tokens', 'word '.repeat(100)).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 400, code: 'guardrail_blocked', error: { rule: 'short' } });
@@ -288,9 +295,9 @@ describe('AI guardrails', () => {
 
     const metrics = await call(world.gateway.url, '/metrics');
     const api = seeded.api.id;
-    // input blocks on both surfaces, one whole answer, two streams cut
+    // input blocks on both surfaces, one oversized input, one whole answer, two streams cut
     expect(metrics.text).toContain(
-      `portcullis_ai_guardrail_decisions_total{api="${api}",rule_type="deny",action="block"} 5`,
+      `portcullis_ai_guardrail_decisions_total{api="${api}",rule_type="deny",action="block"} 6`,
     );
     expect(metrics.text).toContain(
       `portcullis_ai_guardrail_decisions_total{api="${api}",rule_type="moderation",action="flagged"} 1`,

@@ -47,7 +47,7 @@ const ZDenyRule = z.object({
   stage: ZGuardrailStage.default('both'),
   action: ZGuardrailAction.default('block'),
   /** words, phrases or topic keywords, matched case-insensitively on word boundaries */
-  terms: z.array(z.string().trim().min(1).max(200)).min(1, 'add at least one term').max(500),
+  terms: z.array(z.string().trim().min(1).max(100)).min(1, 'add at least one term').max(500),
 });
 
 const ZPatternRule = z.object({

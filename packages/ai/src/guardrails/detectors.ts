@@ -151,30 +151,69 @@ export function detectPii(text: string, kinds: readonly PiiKind[]): Span[] {
   return out;
 }
 
-const escapeRe2 = (text: string) => text.replace(/[\\^$.|?*+()[\]{}-]/g, (ch) => `\\${ch}`);
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  /** a term ends here; `wordEnd`: it ends with a word character (so must the match's next one not be) */
+  end: { wordEnd: boolean } | null;
+}
+
+const isSpace = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
+const normalizeTerm = (term: string) => term.trim().toLowerCase().replace(/\s+/g, ' ');
 
 /**
- * A deny list as one case-insensitive RE2 program. Terms whose first/last character is an ASCII word
- * character get `\b` there; other edges (non-ASCII letters, which RE2's `\b` does not know) are checked on
- * the text around each match.
+ * A deny list as a character trie of its lower-cased terms (whitespace runs match any whitespace run),
+ * walked from each word start: the work is at most the longest term per start, whatever the number of
+ * terms, so a long list cannot make a check slow. Terms match whole words (a term edge that is a letter
+ * or digit must not continue into one in the text).
  */
 export function compileDenyList(terms: readonly string[]): (text: string) => Span[] {
-  const asciiWord = /[A-Za-z0-9_]/;
-  const alternatives = terms.map((term) => {
-    const first = term[0] ?? '';
-    const last = term[term.length - 1] ?? '';
-    const body = escapeRe2(term).replace(/\s+/g, '\\s+');
-    return `${asciiWord.test(first) ? '\\b' : ''}${body}${asciiWord.test(last) ? '\\b' : ''}`;
-  });
-  const re = compile(`(?:${alternatives.join('|')})`, RE2JS.CASE_INSENSITIVE);
+  const root: TrieNode = { next: new Map(), end: null };
+  let punctuationStart = false;
+  for (const raw of terms) {
+    const term = normalizeTerm(raw);
+    if (term === '') continue;
+    if (!isWordChar(term[0])) punctuationStart = true;
+    let node = root;
+    for (const ch of term) {
+      let child = node.next.get(ch);
+      if (!child) {
+        child = { next: new Map(), end: null };
+        node.next.set(ch, child);
+      }
+      node = child;
+    }
+    node.end = { wordEnd: isWordChar(term[term.length - 1]) };
+  }
+  const matchAt = (text: string, start: number): number => {
+    let node: TrieNode | undefined = root;
+    let best = -1;
+    let i = start;
+    while (node && i < text.length) {
+      const ch = text[i] as string;
+      if (isSpace(ch)) {
+        node = node.next.get(' ');
+        while (isSpace(text[i])) i++;
+      } else {
+        for (const folded of ch.toLowerCase()) node = node?.next.get(folded);
+        i++;
+      }
+      if (node?.end && !(node.end.wordEnd && isWordChar(text[i]))) best = i;
+    }
+    return best;
+  };
   return (text) => {
     const out: Span[] = [];
-    each(re, text, (start, end) => {
-      const firstWord = isWordChar(text[start]);
-      const lastWord = isWordChar(text[end - 1]);
-      if ((firstWord && isWordChar(text[start - 1])) || (lastWord && isWordChar(text[end]))) return;
-      out.push({ start, end, label: '[REDACTED]' });
-    });
+    for (let i = 0; i < text.length && out.length < MAX_MATCHES; i++) {
+      const ch = text[i];
+      const word = isWordChar(ch);
+      const startsHere = word ? !isWordChar(text[i - 1]) : punctuationStart && !isSpace(ch);
+      if (!startsHere) continue;
+      const end = matchAt(text, i);
+      if (end > i) {
+        out.push({ start: i, end, label: '[REDACTED]' });
+        i = end - 1;
+      }
+    }
     return out;
   };
 }

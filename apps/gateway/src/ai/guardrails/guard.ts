@@ -1,5 +1,10 @@
 import { checkCompletion, checkMessages, messagesText } from '@portcullis/ai/guardrails/messages';
-import { type GuardrailDecision, textDecisions, textRulesFor } from '@portcullis/ai/guardrails/text-rules';
+import {
+  type GuardrailDecision,
+  type TextRule,
+  textDecisions,
+  textRulesFor,
+} from '@portcullis/ai/guardrails/text-rules';
 import { estimateTokens, loadTokenizer } from '@portcullis/ai/tokens';
 import type { ChatCompletion, ChatCompletionRequest } from '@portcullis/ai/types';
 import type { GuardrailRule } from '@portcullis/core/ai-guardrails';
@@ -15,6 +20,9 @@ import { moderate } from './moderation.ts';
  * the tenant nothing at the provider), output checks on a whole completion, and (stream-guard.ts) on a
  * stream as it goes. Every decision is kept on the run for the call log and counted in metrics.
  */
+
+/** The most text (characters, all messages or choices together) the text rules check in one call. */
+const MAX_CHECKED_CHARS = 1_000_000;
 
 /** One call's guardrails: the rules in force and what they decided. */
 export class GuardrailRun {
@@ -47,6 +55,8 @@ export class GuardrailRun {
   ): Promise<{ ok: true; request: ChatCompletionRequest } | { ok: false; block: GuardrailBlock }> {
     if (!this.active) return { ok: true, request };
     const textRules = textRulesFor(this.rules, 'input');
+    const oversized = this.oversized('input', textRules, messagesText(request.messages));
+    if (oversized) return { ok: false, block: oversized };
     const verdict = checkMessages(request.messages, textRules);
     this.record(textDecisions('input', textRules, verdict.blocked, verdict.redacted));
     if (verdict.blocked) return { ok: false, block: blockOf(verdict.blocked.name, 'input') };
@@ -75,6 +85,9 @@ export class GuardrailRun {
   ): Promise<{ ok: true; completion: ChatCompletion } | { ok: false; block: GuardrailBlock }> {
     if (!this.active) return { ok: true, completion };
     const textRules = textRulesFor(this.rules, 'output');
+    const all = completion.choices.map((choice) => choice.message.content ?? '').join('\n');
+    const oversized = this.oversized('output', textRules, all);
+    if (oversized) return { ok: false, block: oversized };
     const verdict = checkCompletion(completion, textRules);
     this.record(textDecisions('output', textRules, verdict.blocked, verdict.redacted));
     if (verdict.blocked) return { ok: false, block: blockOf(verdict.blocked.name, 'output') };
@@ -92,6 +105,22 @@ export class GuardrailRun {
     const moderated = await this.moderate('output', text);
     if (moderated) return { ok: false, block: moderated };
     return { ok: true, completion: verdict.value };
+  }
+
+  /**
+   * Text rules check at most MAX_CHECKED_CHARS (their work is linear in the text, and runs on the
+   * shared event loop): more text than that is refused by the first text rule, which could not check it.
+   */
+  private oversized(
+    stage: 'input' | 'output',
+    rules: readonly TextRule[],
+    text: string,
+  ): GuardrailBlock | null {
+    const rule = rules[0];
+    if (!rule || text.length <= MAX_CHECKED_CHARS) return null;
+    const detail = `${text.length} characters of text, over the ${MAX_CHECKED_CHARS} guardrails check`;
+    this.record([{ rule: rule.name, type: rule.type, stage, action: 'block', detail }]);
+    return blockOf(rule.name, stage, detail);
   }
 
   /** Why a completion's text breaks the schema (each choice with text is checked), or null. */
