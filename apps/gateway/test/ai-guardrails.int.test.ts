@@ -150,7 +150,11 @@ describe('AI guardrails', () => {
   it('refuses more text than the guardrails check, rather than letting it through unchecked', async () => {
     const before = openaiFake.requests.length;
     const error = await ask('guarded', 'a '.repeat(500_001)).catch((e: unknown) => e);
-    expect(error).toMatchObject({ status: 400, code: 'guardrail_blocked', error: { rule: 'no-competitors' } });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'guardrail_blocked',
+      error: { rule: 'no-competitors' },
+    });
     expect(openaiFake.requests.length).toBe(before);
   });
 
