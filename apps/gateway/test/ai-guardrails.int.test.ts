@@ -61,6 +61,7 @@ describe('AI guardrails', () => {
           routes: [
             { name: 'guarded', targets: gpt },
             { name: 'strict', targets: gpt, guardrails: streamCut },
+            { name: 'claude', targets: [{ credentialId: anthropicId, model: 'claude-sonnet-4-5' }] },
             {
               name: 'claude-strict',
               targets: [{ credentialId: anthropicId, model: 'claude-sonnet-4-5' }],
@@ -221,6 +222,22 @@ describe('AI guardrails', () => {
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Contact [EMAIL] or the desk for help.');
+  });
+
+  it('redacts a streamed answer on the Anthropic surface too', async () => {
+    anthropicFake.configure({ reply: 'Mail dan@example.com before noon, thanks.' });
+    const stream = anthropic.messages.stream({
+      model: 'claude',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Who?' }],
+    });
+    let text = '';
+    stream.on('text', (delta) => {
+      text += delta;
+    });
+    const message = await stream.finalMessage();
+    expect(text).toBe('Mail [EMAIL] before noon, thanks.');
+    expect(message.stop_reason).toBe('end_turn');
   });
 
   it('checks an answer against the JSON-schema rule', async () => {

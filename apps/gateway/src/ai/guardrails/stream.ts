@@ -33,35 +33,41 @@ export function guardStream(stream: UnifiedStream, run: GuardrailRun): UnifiedSt
     run.record(textDecisions('output', rules, blocked, redacted));
   };
   async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
+    let last: ChatCompletionChunk | null = null;
     for await (const chunk of stream.chunks) {
-      const before: ChatCompletionChunk[] = [];
       for (const choice of chunk.choices) {
         const guard = guardOf(choice.index);
         const content = choice.delta.content;
+        let allowed = '';
         if (typeof content === 'string' && content !== '') {
-          const allowed = guard.push(content);
-          if (allowed === null) {
+          const checked = guard.push(content);
+          if (checked === null) {
             blocked = guard.blocked;
             stream.cancel();
             return;
           }
-          choice.delta.content = allowed;
+          allowed = checked;
         }
-        if (choice.finish_reason) {
-          const rest = guard.flush();
-          if (rest) {
-            before.push({
-              id: chunk.id,
-              object: chunk.object,
-              created: chunk.created,
-              model: chunk.model,
-              choices: [{ index: choice.index, delta: { content: rest }, finish_reason: null }],
-            });
-          }
-        }
+        // the text still held goes out with the choice's finish, in order
+        if (choice.finish_reason) allowed += guard.flush();
+        if (allowed !== '' || typeof content === 'string') choice.delta.content = allowed;
       }
-      yield* before;
+      last = chunk;
       yield chunk;
+    }
+    // a stream that ended without a finish for some choice: what is held is still sent
+    for (const [index, guard] of guards) {
+      const rest = guard.flush();
+      if (rest && last) {
+        const { id, object, created, model } = last;
+        yield {
+          id,
+          object,
+          created,
+          model,
+          choices: [{ index, delta: { content: rest }, finish_reason: null }],
+        };
+      }
     }
   }
   const final = stream.final.then((result) => {
