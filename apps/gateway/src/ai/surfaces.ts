@@ -20,11 +20,12 @@ import {
   type Surface,
   sendAiFailure,
 } from './errors.ts';
+import { serveResponses } from './responses.ts';
 import { routeCall, routeChat } from './routing.ts';
 
 /*
- * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models, and the
- * Anthropic-compatible POST messages. Each request names a model route; the call goes through routing with
+ * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models, the
+ * Anthropic-compatible POST messages, and OpenAI's Responses API (responses.ts). Each request names a model route; the call goes through routing with
  * fallback, and its usage lands on the usage event, the budget counters and the AI call log.
  */
 
@@ -53,7 +54,10 @@ export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOut
     sendJson(ctx.res, 200, body, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });
     return outcome(200, null);
   }
-  const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/messages'];
+  if (rest === '/v1/responses' || rest.startsWith('/v1/responses/')) {
+    return serveResponses(ai, ctx, config, rest, fail);
+  }
+  const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/messages', '/v1/responses'];
   if (!known.includes(rest)) {
     return fail(
       aiFailure(404, 'not_found', `Unknown path ${ctx.rest}; this API serves ${known.join(', ')}.`),
