@@ -329,6 +329,26 @@ describe('AI Responses API', () => {
     expect(wrongMethod.status).toBe(405);
   });
 
+  it('ends a stream that breaks with error and response.failed, stores nothing, and passes provider errors on', async () => {
+    anthropicFake.failStream({ afterEvents: 4, mode: 'error_event' });
+    const events = await client.responses.create({ model: 'smart', input: 'Break please', stream: true });
+    const seen: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of events) seen.push(event);
+    const types = seen.map((event) => event.type);
+    expect(types.slice(0, 2)).toEqual(['response.created', 'response.in_progress']);
+    expect(types.slice(-2)).toEqual(['error', 'response.failed']);
+    const failed = seen.at(-1);
+    if (failed?.type !== 'response.failed') throw new Error('no response.failed');
+    expect(failed.response.status).toBe('failed');
+    expect(failed.response.error?.message).toBeTruthy();
+    await expect(client.responses.retrieve(failed.response.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+
+    openaiFake.failNext({ status: 400, message: 'context too long for this model' });
+    const refused = await client.responses.create({ model: 'fast', input: 'hi' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((refused as Error).message).toContain('context too long');
+  });
+
   it('meters a stream the client abandons mid-way, as chat streams are', async () => {
     openaiFake.configure({ tokenDelayMs: 30 });
     try {
