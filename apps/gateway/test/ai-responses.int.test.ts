@@ -33,6 +33,7 @@ describe('AI Responses API', () => {
   let world: AiWorld;
   let openaiFake: FakeLlm;
   let anthropicFake: FakeLlm;
+  let geminiFake: FakeLlm;
   let seeded: Awaited<ReturnType<typeof seedAiApi>>;
   let client: OpenAI;
   let otherApp: OpenAI;
@@ -41,16 +42,19 @@ describe('AI Responses API', () => {
     world = await startAiWorld(false);
     openaiFake = await startFakeLlm({ flavor: 'openai', apiKey: KEY, toolArguments: WEATHER });
     anthropicFake = await startFakeLlm({ flavor: 'anthropic', apiKey: KEY, toolArguments: WEATHER });
+    geminiFake = await startFakeLlm({ flavor: 'gemini', apiKey: KEY, toolArguments: WEATHER });
     seeded = await seedAiApi(world, {
       kind: 'AI',
       credentials: [
         { provider: 'openai', baseUrl: openaiFake.baseUrl, secret: KEY },
         { provider: 'anthropic', baseUrl: anthropicFake.baseUrl, secret: KEY },
+        { provider: 'gemini', baseUrl: geminiFake.baseUrl, secret: KEY },
       ],
-      ai: ([openaiId, anthropicId]) => ({
+      ai: ([openaiId, anthropicId, geminiId]) => ({
         routes: [
           { name: 'fast', targets: [{ credentialId: openaiId, model: 'gpt-4o-mini' }] },
           { name: 'smart', targets: [{ credentialId: anthropicId, model: 'claude-sonnet-4-5' }] },
+          { name: 'gem', targets: [{ credentialId: geminiId, model: 'gemini-2.0-flash' }] },
         ],
       }),
     });
@@ -68,6 +72,7 @@ describe('AI Responses API', () => {
     await world?.close();
     await openaiFake?.close();
     await anthropicFake?.close();
+    await geminiFake?.close();
   });
 
   it('answers over an OpenAI target, meters the tokens and logs the call as surface responses', async () => {
@@ -114,8 +119,8 @@ describe('AI Responses API', () => {
     expect(row).toMatchObject({ model: 'fast', provider: 'openai', status: 200, tokensOut: replyWords });
   });
 
-  it('streams the documented event sequence over OpenAI and Anthropic targets', async () => {
-    for (const model of ['fast', 'smart']) {
+  it('streams the documented event sequence over OpenAI, Anthropic and Gemini targets', async () => {
+    for (const model of ['fast', 'smart', 'gem']) {
       const stream = client.responses.stream({ model, input: 'Stream to me' });
       const types: string[] = [];
       const sequence: number[] = [];
@@ -146,8 +151,8 @@ describe('AI Responses API', () => {
     }
   });
 
-  it('runs a function-calling round trip, streamed and not, over both targets', async () => {
-    for (const model of ['fast', 'smart']) {
+  it('runs a function-calling round trip, streamed and not, over every provider', async () => {
+    for (const model of ['fast', 'smart', 'gem']) {
       const first = await client.responses.create({
         model,
         input: 'What is the weather in Oslo?',
@@ -327,6 +332,10 @@ describe('AI Responses API', () => {
       headers: { authorization: `Bearer ${seeded.consumer.plaintext}` },
     });
     expect(wrongMethod.status).toBe(405);
+    const malformedId = await fetch(`${seeded.base}/v1/responses/%E0%A4%A`, {
+      headers: { authorization: `Bearer ${seeded.consumer.plaintext}` },
+    });
+    expect(malformedId.status).toBe(404);
   });
 
   it('ends a stream that breaks with error and response.failed, stores nothing, and passes provider errors on', async () => {
@@ -350,26 +359,30 @@ describe('AI Responses API', () => {
   });
 
   it('meters a stream the client abandons mid-way, as chat streams are', async () => {
-    openaiFake.configure({ tokenDelayMs: 30 });
-    try {
-      const stream = client.responses.stream({ model: 'fast', input: 'Abandon me' });
-      let deltas = 0;
-      stream.on('response.output_text.delta', () => {
-        if (++deltas === 3) stream.abort();
-      });
-      await stream.done().catch(() => undefined);
-    } finally {
-      openaiFake.configure({ tokenDelayMs: 0 });
-    }
+    // slow enough that the gateway sees the client gone long before the provider is done
+    openaiFake.configure({ tokenDelayMs: 100 });
+    const controller = new AbortController();
+    const events = await client.responses.create(
+      { model: 'fast', input: 'Abandon me', stream: true },
+      { signal: controller.signal },
+    );
+    let deltas = 0;
+    await (async () => {
+      for await (const event of events) {
+        if (event.type === 'response.output_text.delta' && ++deltas === 3) controller.abort();
+      }
+    })().catch(() => undefined);
     await world.gateway.flushUsage();
     await eventually(
       async () => (await world.db.aiCallLog.count({ where: { apiId: seeded.api.id, status: 499 } })) > 0,
       5_000,
     );
+    openaiFake.configure({ tokenDelayMs: 0 });
     const row = await world.db.aiCallLog.findFirstOrThrow({ where: { apiId: seeded.api.id, status: 499 } });
     // the provider reports usage only at its end: what was used up to the abort is estimated
     expect(row).toMatchObject({ surface: 'responses', stream: true, tokensEstimated: true });
     expect(row.tokensIn).toBeGreaterThan(0);
     expect(row.tokensOut).toBeGreaterThanOrEqual(3);
+    expect(row.tokensOut).toBeLessThan(replyWords);
   });
 });

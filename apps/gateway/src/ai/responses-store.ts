@@ -7,7 +7,7 @@ import type { SqlRunner } from '@portcullis/db/pg';
  * them in bounded batches, at most once a minute, piggybacked on writes (no timer to stop).
  */
 
-export const RESPONSE_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+const RESPONSE_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** how much of a conversation one stored response may hold (serialized items) */
 export const MAX_STORED_CONVERSATION_BYTES = 1024 * 1024;
 /** how many responses one previous_response_id chain may grow to */

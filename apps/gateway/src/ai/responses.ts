@@ -52,6 +52,15 @@ const scopeOf = (ctx: AiRequest): ResponseScope => ({
 const responseNotFound = (id: string, param: string | null = null): AiFailure =>
   aiFailure(404, 'not_found', `Response with id '${id.slice(0, 200)}' not found.`, param ? { param } : {});
 
+/** A path segment as the id it names; null for malformed percent-encoding (no such id exists). */
+function decodedId(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 /** Serves /v1/responses and /v1/responses/{id}; `rest` has no trailing slash. */
 export async function serveResponses(
   ai: AiCalls,
@@ -68,7 +77,8 @@ export async function serveResponses(
   const id = /^\/v1\/responses\/([^/]+)$/.exec(rest)?.[1];
   if (!id) return fail(aiFailure(404, 'not_found', `Unknown path ${ctx.rest}.`));
   const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
-  const responseId = decodeURIComponent(id);
+  const responseId = decodedId(id);
+  if (!responseId) return fail(responseNotFound(id));
   if (method === 'GET') {
     const stored = await ai.responseStore.load(responseId, scopeOf(ctx));
     if (!stored) return fail(responseNotFound(responseId));

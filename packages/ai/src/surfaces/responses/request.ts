@@ -45,7 +45,7 @@ const ZFunctionCallOutputItem = z.looseObject({
 // Earlier turns' reasoning is echoed back by clients; it has no unified equivalent and is dropped.
 const ZReasoningItem = z.looseObject({ type: z.literal('reasoning') });
 
-export const ZInputItem = z.discriminatedUnion('type', [
+const ZInputItem = z.discriminatedUnion('type', [
   ZMessageItem,
   ZFunctionCallItem,
   ZFunctionCallOutputItem,
@@ -95,7 +95,10 @@ const ZResponsesRequest = z.looseObject({
   stream: z.boolean().nullish(),
   previous_response_id: z.string().min(1).max(200).nullish(),
   store: z.boolean().nullish(),
-  metadata: z.record(z.string().max(64), z.string().max(512)).nullish(),
+  metadata: z
+    .record(z.string().max(64), z.string().max(512))
+    .refine((metadata) => Object.keys(metadata).length <= 16, 'at most 16 keys')
+    .nullish(),
   user: z.string().max(256).nullish(),
   truncation: z.enum(['auto', 'disabled']).nullish(),
 });

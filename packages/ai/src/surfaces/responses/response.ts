@@ -7,7 +7,7 @@ import type { ResponsesRequest } from './request.ts';
  * events, GET /v1/responses/{id}) and its output items.
  */
 
-export interface OutputText {
+interface OutputText {
   type: 'output_text';
   text: string;
   annotations: never[];
@@ -31,9 +31,9 @@ export interface FunctionCallItem {
   arguments: string;
 }
 
-export type OutputItem = OutputMessageItem | FunctionCallItem;
+type OutputItem = OutputMessageItem | FunctionCallItem;
 
-export interface ResponsesUsage {
+interface ResponsesUsage {
   input_tokens: number;
   input_tokens_details: { cached_tokens: number };
   output_tokens: number;
@@ -72,7 +72,7 @@ export const newResponseId = (): string => randomId('resp');
 export const newMessageId = (): string => randomId('msg');
 export const newFunctionCallId = (): string => randomId('fc');
 
-export function responsesUsage(usage: TokenUsage): ResponsesUsage {
+function responsesUsage(usage: TokenUsage): ResponsesUsage {
   return {
     input_tokens: usage.promptTokens,
     input_tokens_details: { cached_tokens: usage.cachedPromptTokens ?? 0 },
@@ -129,7 +129,7 @@ export function finishResponse(
   };
 }
 
-export const textItem = (id: string, text: string): OutputMessageItem => ({
+const textItem = (id: string, text: string): OutputMessageItem => ({
   type: 'message',
   id,
   status: 'completed',
