@@ -282,6 +282,29 @@ describe('AI Responses API', () => {
     expect((await client.responses.retrieve(mine.id)).output_text).toBe(DEFAULT_REPLY);
   });
 
+  it('bounds a stored conversation by size and by length', async () => {
+    const big = 'word '.repeat(220_000); // about 1.1 MB
+    const tooLarge = await client.responses.create({ model: 'fast', input: big }).catch((e: unknown) => e);
+    expect(tooLarge).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(tooLarge).toMatchObject({ code: 'conversation_too_large', param: 'input' });
+    const unstored = await client.responses.create({ model: 'fast', input: big, store: false });
+    expect(unstored.status).toBe('completed');
+
+    const last = await client.responses.create({ model: 'fast', input: 'Turn 100' });
+    await world.db.aiResponse.update({ where: { id: last.id }, data: { turns: 100 } });
+    const tooLong = await client.responses
+      .create({ model: 'fast', previous_response_id: last.id, input: 'Turn 101' })
+      .catch((e: unknown) => e);
+    expect(tooLong).toMatchObject({ status: 400, code: 'conversation_too_long' });
+    const unstoredTurn = await client.responses.create({
+      model: 'fast',
+      previous_response_id: last.id,
+      input: 'Turn 101',
+      store: false,
+    });
+    expect(unstoredTurn.output_text).toBe(DEFAULT_REPLY);
+  });
+
   it('refuses garbage and unsupported features with a 400 in OpenAI error shape naming them', async () => {
     const post = (body: string) =>
       fetch(`${seeded.base}/v1/responses`, {
