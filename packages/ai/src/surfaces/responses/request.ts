@@ -101,6 +101,7 @@ const ZResponsesRequest = z.looseObject({
     .nullish(),
   user: z.string().max(256).nullish(),
   truncation: z.enum(['auto', 'disabled']).nullish(),
+  reasoning: z.looseObject({ effort: z.string().max(32).nullish() }).nullish(),
 });
 
 export type ResponsesRequest = z.infer<typeof ZResponsesRequest>;
@@ -215,6 +216,8 @@ export function responsesToUnified(
   if (request.max_output_tokens != null) unified.max_completion_tokens = request.max_output_tokens;
   if (request.stream) unified.stream = true;
   if (request.user) unified.user = request.user;
+  // Chat completions' name for it: forwarded to OpenAI-compatible targets, dropped by translated ones.
+  if (request.reasoning?.effort) unified.reasoning_effort = request.reasoning.effort;
   if (request.tools?.length) {
     unified.tools = request.tools.map((tool) => ({
       type: 'function',

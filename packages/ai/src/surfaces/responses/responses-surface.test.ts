@@ -46,6 +46,7 @@ describe('Responses request → unified request', () => {
       max_output_tokens: 64,
       temperature: 0.2,
       user: 'u-1',
+      reasoning: { effort: 'low', summary: 'auto' },
     });
     expect(responsesToUnified(request, [])).toEqual({
       model: 'm',
@@ -73,6 +74,7 @@ describe('Responses request → unified request', () => {
       max_completion_tokens: 64,
       temperature: 0.2,
       user: 'u-1',
+      reasoning_effort: 'low',
       tools: [{ type: 'function', function: { name: 'look', parameters: { type: 'object' }, strict: true } }],
       tool_choice: { type: 'function', function: { name: 'look' } },
       parallel_tool_calls: false,
