@@ -13,6 +13,11 @@ export const MAX_STORED_CONVERSATION_BYTES = 1024 * 1024;
 /** how many responses one previous_response_id chain may grow to */
 export const MAX_CONVERSATION_TURNS = 100;
 const SWEEP_EVERY_MS = 60_000;
+/**
+ * How long an answer waits for its row: past it the client gets the answer marked as not stored rather
+ * than waiting out a hung database (the pool's own query timeout is far longer).
+ */
+const SAVE_WAIT_MS = 3_000;
 const SWEEP_BATCH = 500;
 
 /** Who may see a stored response: the app, on the API, of the provider tenant it was created for. */
@@ -37,8 +42,27 @@ export class AiResponseStore {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** Stores a response; resolves once the row is written (so its id is usable when the client has it). */
+  /**
+   * Stores a response; resolves once the row is written (so its id is usable when the client has it),
+   * rejects when it was not written within SAVE_WAIT_MS.
+   */
   async save(
+    id: string,
+    scope: ResponseScope,
+    row: { turns: number; items: readonly unknown[]; response: unknown },
+  ): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('storing the response timed out')), SAVE_WAIT_MS);
+    });
+    try {
+      await Promise.race([this.insert(id, scope, row), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async insert(
     id: string,
     scope: ResponseScope,
     row: { turns: number; items: readonly unknown[]; response: unknown },

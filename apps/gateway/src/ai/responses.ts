@@ -61,6 +61,23 @@ function decodedId(segment: string): string | null {
   }
 }
 
+const storeUnavailable = (): AiFailure =>
+  aiFailure(
+    503,
+    'response_store_unavailable',
+    'Stored responses cannot be read right now; retry, or send the whole conversation as input.',
+  );
+
+/** A read or delete of the store as a value: undefined when Postgres failed (reported, answered 503). */
+async function fromStore<T>(ai: AiCalls, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    ai.responseStoreFailed(error);
+    return undefined;
+  }
+}
+
 /** Serves /v1/responses and /v1/responses/{id}; `rest` has no trailing slash. */
 export async function serveResponses(
   ai: AiCalls,
@@ -80,13 +97,16 @@ export async function serveResponses(
   const responseId = decodedId(id);
   if (!responseId) return fail(responseNotFound(id));
   if (method === 'GET') {
-    const stored = await ai.responseStore.load(responseId, scopeOf(ctx));
+    const stored = await fromStore(ai, () => ai.responseStore.load(responseId, scopeOf(ctx)));
+    if (stored === undefined) return fail(storeUnavailable());
     if (!stored) return fail(responseNotFound(responseId));
     sendJson(ctx.res, 200, stored.response, headers);
     return outcome(200, null);
   }
   if (method === 'DELETE') {
-    if (!(await ai.responseStore.delete(responseId, scopeOf(ctx)))) return fail(responseNotFound(responseId));
+    const deleted = await fromStore(ai, () => ai.responseStore.delete(responseId, scopeOf(ctx)));
+    if (deleted === undefined) return fail(storeUnavailable());
+    if (!deleted) return fail(responseNotFound(responseId));
     sendJson(ctx.res, 200, { id: responseId, object: 'response', deleted: true }, headers);
     return outcome(200, null);
   }
@@ -101,7 +121,8 @@ async function history(
 ): Promise<{ ok: true; items: ResponseInputItem[]; turns: number } | { ok: false; failure: AiFailure }> {
   const previous = request.previous_response_id;
   if (!previous) return { ok: true, items: [], turns: 0 };
-  const stored = await ai.responseStore.load(previous, scopeOf(ctx));
+  const stored = await fromStore(ai, () => ai.responseStore.load(previous, scopeOf(ctx)));
+  if (stored === undefined) return { ok: false, failure: storeUnavailable() };
   if (!stored) return { ok: false, failure: responseNotFound(previous, 'previous_response_id') };
   return { ok: true, items: readStoredItems(stored.items), turns: stored.turns };
 }

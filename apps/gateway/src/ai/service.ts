@@ -77,7 +77,7 @@ export class AiService implements AiCalls {
         this.budgetStore instanceof RedisBudgetStore ? (this.budgetStore.client as CacheRedis) : undefined,
       onError: warn('AI response cache (Redis) failed; serving without it'),
     });
-    this.responseStoreFailed = warn('Storing an AI response failed; answered it as not stored');
+    this.responseStoreFailed = warn('AI response store (Postgres) failed: answered as not stored, or 503');
     this.responseStore = new AiResponseStore(
       options.batchSql,
       options.now,
