@@ -305,6 +305,33 @@ describe('AI Responses API', () => {
     expect(unstoredTurn.output_text).toBe(DEFAULT_REPLY);
   });
 
+  it('counts its tokens against the same plan limits as chat, and is refused once they are used up', async () => {
+    const limited = await seedAiApi(world, {
+      kind: 'AI',
+      credentials: [{ provider: 'openai', baseUrl: openaiFake.baseUrl, secret: KEY }],
+      ai: ([id]) => ({ routes: [{ name: 'fast', targets: [{ credentialId: id, model: 'gpt-4o-mini' }] }] }),
+      aiLimits: [{ metric: 'tokens', window: 'minute', scope: 'app', limit: '3' }],
+    });
+    const onLimited = new OpenAI({
+      apiKey: limited.consumer.plaintext,
+      baseURL: `${limited.base}/v1`,
+      maxRetries: 0,
+    });
+    let refused: unknown;
+    for (let i = 0; i < 20 && !refused; i++) {
+      await onLimited.responses.create({ model: 'fast', input: 'Spend tokens' }).catch((e: unknown) => {
+        refused = e;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(refused).toMatchObject({ status: 429, code: 'token_limit_exceeded' });
+    // one counter for both surfaces
+    const chat = await onLimited.chat.completions
+      .create({ model: 'fast', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(chat).toMatchObject({ status: 429, code: 'token_limit_exceeded' });
+  });
+
   it('refuses garbage and unsupported features with a 400 in OpenAI error shape naming them', async () => {
     const post = (body: string) =>
       fetch(`${seeded.base}/v1/responses`, {
