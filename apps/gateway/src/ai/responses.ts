@@ -181,7 +181,7 @@ async function createResponse(
       ),
     );
   }
-  // Budget call site (as chat's): refused before the provider is called.
+  // Budget call sites, as chat's: checked here before the provider is called, added to in ai.finish.
   const refused = await ai.checkBudgets(ctx);
   if (refused) return fail(refused);
 
