@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import { estimateTokens, loadTokenizer } from '@portcullis/ai/tokens';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +52,12 @@ describe.each([
     const seeded = await seedAiApi(world, {
       kind: 'AI',
       credentials: [{ provider: 'openai', baseUrl: llm.baseUrl, secret: KEY }],
-      ai: ([a]) => ({ routes: [{ name: 'alias', targets: [{ credentialId: a, model: MODEL }] }] }),
+      ai: ([a]) => ({
+        routes: [
+          { name: 'alias', targets: [{ credentialId: a, model: MODEL }] },
+          { name: 'embed', targets: [{ credentialId: a, model: 'text-embedding-3-small' }] },
+        ],
+      }),
       aiLimits: [{ metric, window: 'day', scope: 'key', limit: amount }],
       prices: [PRICE],
     });
@@ -176,5 +182,21 @@ describe.each([
     expect(error.code).toBe('token_limit_exceeded');
     expect(error.message).toContain('lower max_tokens');
     expect(await ask(client, false, 100)).toBe('ok');
+  });
+
+  it('Anthropic messages and embeddings reserve and settle on the same counters', async () => {
+    const limit = 3 * worst('tokens', 100);
+    const { seeded, client } = await seed('tokens', limit);
+    const anthropic = new Anthropic({ apiKey: seeded.consumer.plaintext, baseURL: seeded.base, maxRetries: 0 });
+    await anthropic.messages.create({ model: 'alias', max_tokens: 100, messages: MESSAGES });
+    await client.embeddings.create({ model: 'embed', input: ['vector me please', 'and me'] });
+    const logged = await rows(seeded.api.id, 2);
+    expect(logged.map((r) => r.surface).sort()).toEqual(['embeddings', 'messages']);
+    const refused = await anthropic.messages
+      .create({ model: 'alias', max_tokens: limit, messages: MESSAGES })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Anthropic.RateLimitError);
+    expect((refused as Error).message).toContain('lower max_tokens');
+    await expectCounted(client, 'tokens', limit, usedBy('tokens', logged));
   });
 });
