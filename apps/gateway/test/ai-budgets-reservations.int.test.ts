@@ -61,7 +61,11 @@ describe.each([
       aiLimits: [{ metric, window: 'day', scope: 'key', limit: amount }],
       prices: [PRICE],
     });
-    const client = new OpenAI({ apiKey: seeded.consumer.plaintext, baseURL: `${seeded.base}/v1`, maxRetries: 0 });
+    const client = new OpenAI({
+      apiKey: seeded.consumer.plaintext,
+      baseURL: `${seeded.base}/v1`,
+      maxRetries: 0,
+    });
     return { seeded, client };
   }
 
@@ -155,15 +159,18 @@ describe.each([
     await expectCounted(client, 'tokens', limit, usedBy('tokens', row ? [row] : []));
   });
 
-  it.each(['tokens', 'usd'] as const)('a call the provider fails releases its %s reservation', async (metric) => {
-    const limit = 2 * worst(metric, 100);
-    const { seeded, client } = await seed(metric, limit);
-    llm.failNext({ status: 400, message: 'Invalid request' });
-    await expect(ask(client, false, 100)).rejects.toBeInstanceOf(OpenAI.BadRequestError);
-    const [row] = await rows(seeded.api.id, 1);
-    expect(row?.status).toBe(400);
-    await expectCounted(client, metric, limit, 0);
-  });
+  it.each(['tokens', 'usd'] as const)(
+    'a call the provider fails releases its %s reservation',
+    async (metric) => {
+      const limit = 2 * worst(metric, 100);
+      const { seeded, client } = await seed(metric, limit);
+      llm.failNext({ status: 400, message: 'Invalid request' });
+      await expect(ask(client, false, 100)).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+      const [row] = await rows(seeded.api.id, 1);
+      expect(row?.status).toBe(400);
+      await expectCounted(client, metric, limit, 0);
+    },
+  );
 
   it('sends the reserved output cap as max_tokens when the caller gave none', async () => {
     const limit = worst('tokens', 4096);
@@ -187,7 +194,11 @@ describe.each([
   it('Anthropic messages and embeddings reserve and settle on the same counters', async () => {
     const limit = 3 * worst('tokens', 100);
     const { seeded, client } = await seed('tokens', limit);
-    const anthropic = new Anthropic({ apiKey: seeded.consumer.plaintext, baseURL: seeded.base, maxRetries: 0 });
+    const anthropic = new Anthropic({
+      apiKey: seeded.consumer.plaintext,
+      baseURL: seeded.base,
+      maxRetries: 0,
+    });
     await anthropic.messages.create({ model: 'alias', max_tokens: 100, messages: MESSAGES });
     await client.embeddings.create({ model: 'embed', input: ['vector me please', 'and me'] });
     const logged = await rows(seeded.api.id, 2);

@@ -23,6 +23,12 @@ export interface BudgetCounterStore {
   close(): Promise<void>;
 }
 
+/**
+ * Whether a counter at `used` takes a reservation: it must stay within the limit, and a counter already
+ * at its limit takes nothing more, not even a call that costs nothing (a $0 budget refuses every call).
+ */
+const fits = (used: bigint, e: CounterReservation): boolean => used + e.amount <= e.limit && used < e.limit;
+
 /** Single-gateway mode: counters in this process, reserved synchronously (nothing interleaves). */
 export class MemoryBudgetStore implements BudgetCounterStore {
   readonly kind = 'memory' as const;
@@ -42,7 +48,7 @@ export class MemoryBudgetStore implements BudgetCounterStore {
 
   reserve(entries: readonly CounterReservation[]): Promise<number> {
     const nowMs = this.now();
-    const refused = entries.findIndex((e) => this.live(e.key, nowMs) + e.amount > e.limit);
+    const refused = entries.findIndex((e) => !fits(this.live(e.key, nowMs), e));
     if (refused === -1) this.addNow(entries, nowMs);
     return Promise.resolve(refused);
   }
@@ -67,13 +73,14 @@ export class MemoryBudgetStore implements BudgetCounterStore {
 }
 
 /**
- * Takes `amount` only if the counter stays within `limit`: the check and the increment are one step, so
+ * Takes `amount` only if the counter stays within `limit` (as `fits`): the check and the increment are one step, so
  * concurrent calls on any number of gateways cannot both take the last of a budget. Lua numbers are
  * doubles: exact up to 2^53 (9 billion USD in micro-dollars).
  */
 const RESERVE_SCRIPT = `
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used + tonumber(ARGV[1]) > tonumber(ARGV[2]) then return 0 end
+local limit = tonumber(ARGV[2])
+if used + tonumber(ARGV[1]) > limit or used >= limit then return 0 end
 redis.call('INCRBY', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
@@ -119,9 +126,7 @@ export class RedisBudgetStore implements BudgetCounterStore {
 
   async reserve(entries: readonly CounterReservation[]): Promise<number> {
     const results = await Promise.allSettled(
-      entries.map((e) =>
-        this.redis.aiBudgetReserve(e.key, e.amount.toString(), e.limit.toString(), e.ttlMs),
-      ),
+      entries.map((e) => this.redis.aiBudgetReserve(e.key, e.amount.toString(), e.limit.toString(), e.ttlMs)),
     );
     const taken = entries.filter((_, i) => {
       const result = results[i];

@@ -93,6 +93,18 @@ describe('AI budget reservations', () => {
     expect(await admits(b, limit('key', '100'), caller(), 100)).toBe(true);
   });
 
+  it('refuses even a call that costs nothing once a counter is at its limit (a $0 budget)', async () => {
+    const b = budgets();
+    const free = { tokens: 5, costMicros: 0n };
+    const zero: AiLimits = [{ metric: 'usd', window: 'month', scope: 'app', limit: '0' }];
+    expect((await b.reserve(zero, caller(), free)).ok).toBe(false);
+    const spent: AiLimits = [{ metric: 'usd', window: 'month', scope: 'app', limit: '0.00001' }];
+    const used = await b.reserve(spent, caller(), { tokens: 5, costMicros: 10n });
+    if (!used.ok) throw new Error('refused');
+    used.value.settle(5, 10n);
+    expect((await b.reserve(spent, caller(), free)).ok).toBe(false);
+  });
+
   it('refuses a call whose worst case alone exceeds a limit, asking to lower max_tokens', async () => {
     const refused = await budgets().reserve(limit('app'), caller(), tokens(11));
     expect(refused.ok).toBe(false);
@@ -115,7 +127,9 @@ describe('AI budget reservations', () => {
     const reserved = await b.reserve(limit('key'), caller(), tokens(8));
     if (!reserved.ok) throw new Error('refused');
     reserved.value.settle(4, 0n);
-    const [key] = await memory.get([`ai:{plan:plan-x:sub:sub-1:key:key-1}:tokens:day:${NOW - 12 * 3_600_000}`]);
+    const [key] = await memory.get([
+      `ai:{plan:plan-x:sub:sub-1:key:key-1}:tokens:day:${NOW - 12 * 3_600_000}`,
+    ]);
     expect(key).toBe(4n);
   });
 });

@@ -1,4 +1,10 @@
-import { type AiLimit, type AiLimits, costMicros, type ModelPrice, usdToMicros } from '@portcullis/core/ai-config';
+import {
+  type AiLimit,
+  type AiLimits,
+  costMicros,
+  type ModelPrice,
+  usdToMicros,
+} from '@portcullis/core/ai-config';
 import { err, ok, type Result } from '../result.ts';
 import type { BudgetCounterStore, CounterReservation } from './budget-stores.ts';
 import { type AiFailure, aiFailure } from './errors.ts';
@@ -65,7 +71,11 @@ export function outputCap(requested: number | null | undefined, prices: readonly
 }
 
 /** The cost of a worst case at the most expensive of the route's prices (no price row costs 0). */
-export function worstCost(inputTokens: number, outputTokens: number, prices: readonly (ModelPrice | undefined)[]) {
+export function worstCost(
+  inputTokens: number,
+  outputTokens: number,
+  prices: readonly (ModelPrice | undefined)[],
+) {
   let worst = 0n;
   for (const price of prices) {
     const cost = costMicros(inputTokens, outputTokens, price);
@@ -213,14 +223,15 @@ export class AiBudgets {
       const nowMs = this.now();
       const entries = counters.flatMap((c) => {
         const amount = delta(c);
-        return amount === 0n ? [] : [{ key: c.key, amount, ttlMs: Math.max(1, c.windowEnd - nowMs + 60_000) }];
+        return amount === 0n
+          ? []
+          : [{ key: c.key, amount, ttlMs: Math.max(1, c.windowEnd - nowMs + 60_000) }];
       });
       if (entries.length > 0) void this.store.add(entries).catch(this.onError);
     };
     return {
       limited: true,
-      settle: (tokens, cost) =>
-        move((c) => (c.limitOf.metric === 'usd' ? cost : BigInt(tokens)) - c.amount),
+      settle: (tokens, cost) => move((c) => (c.limitOf.metric === 'usd' ? cost : BigInt(tokens)) - c.amount),
       release: () => move((c) => -c.amount),
     };
   }

@@ -15,7 +15,13 @@ import { AiResponseCache, type CacheRedis } from './ai-response-cache.ts';
 import { MemoryBudgetStore, RedisBudgetStore } from './budget-stores.ts';
 import { AiBudgets, type BudgetCallers, outputCap, worstCost } from './budgets.ts';
 import { AiCallLogWriter, loggedBodies } from './call-log.ts';
-import { type AiCalls, type CallWorstCase, type FinishedCall, type ReservedCall, surfaceOf } from './calls.ts';
+import {
+  type AiCalls,
+  type CallWorstCase,
+  type FinishedCall,
+  type ReservedCall,
+  surfaceOf,
+} from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { AiCredentials, type ResolvedTarget } from './credentials.ts';
 import { type AiFailure, aiFailure, failureFromProblem, sendAiFailure } from './errors.ts';
