@@ -188,6 +188,8 @@ describe.each([
     const error = refused as InstanceType<typeof OpenAI.RateLimitError>;
     expect(error.code).toBe('token_limit_exceeded');
     expect(error.message).toContain('lower max_tokens');
+    // retrying the same call cannot help: the official SDKs honour this and do not
+    expect(error.headers?.get('x-should-retry')).toBe('false');
     expect(await ask(client, false, 100)).toBe('ok');
   });
 
