@@ -172,11 +172,11 @@ describe.each([
     },
   );
 
-  it('sends the reserved output cap as max_tokens when the caller gave none', async () => {
+  it('sends the reserved output cap to the provider when the caller gave none', async () => {
     const limit = worst('tokens', 4096);
     const { client } = await seed('tokens', limit);
     expect(await ask(client, false, undefined)).toBe('ok');
-    expect(llm.lastRequest().body).toMatchObject({ max_tokens: 4096 });
+    expect(llm.lastRequest().body).toMatchObject({ max_completion_tokens: 4096 });
   });
 
   it('refuses a call whose worst case alone exceeds the limit, asking for a lower max_tokens', async () => {
