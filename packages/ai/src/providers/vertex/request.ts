@@ -37,7 +37,9 @@ export function vertexLocation(credential: ProviderCredential): { base: string; 
 function modelUrl(credential: ProviderCredential, publisher: string, model: string, method: string) {
   if (!model) throw new UnsupportedRequestError('A Vertex AI route needs a model name.');
   const { base, path } = vertexLocation(credential);
-  return `${base}${path}/publishers/${publisher}/models/${encodeURIComponent(model)}:${method}`;
+  // Claude versions are written "claude-sonnet-4-5@20250929" in Vertex URLs, "@" unescaped.
+  const name = encodeURIComponent(model).replaceAll('%40', '@');
+  return `${base}${path}/publishers/${publisher}/models/${name}:${method}`;
 }
 
 const jsonHeaders = (credential: ProviderCredential, stream: boolean | null | undefined) => ({

@@ -1,7 +1,6 @@
 import { createHash, sign } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { CREDENTIALS_REJECTED, openAIError, ProviderAuthError } from '../../errors.ts';
-import { scrubSecrets } from '../../scrub.ts';
 import { asNumber, asString, isRecord } from '../shared.ts';
 import type { AuthorizeContext, ProviderCredential } from '../types.ts';
 import { parseServiceAccountKey, type ServiceAccountKey } from './service-account.ts';
@@ -93,17 +92,32 @@ async function fetchToken(key: ServiceAccountKey, dispatcher: Dispatcher) {
   }
   const body = isRecord(json) ? json : {};
   if (response.statusCode < 200 || response.statusCode >= 300) {
-    const reason = [asString(body.error), asString(body.error_description)].filter(Boolean).join(': ');
+    if (response.statusCode === 429 || response.statusCode >= 500) {
+      throw new ProviderAuthError({
+        status: 502,
+        body: openAIError(
+          `Google's token endpoint failed (HTTP ${response.statusCode}); try again shortly.`,
+          'server_error',
+          null,
+          'upstream_auth_unavailable',
+        ),
+        retryable: true,
+        retryAfterMs: null,
+        upstreamStatus: response.statusCode,
+      });
+    }
+    // Only the OAuth error code is passed on ("invalid_grant"): descriptions are free text.
+    const code = asString(body.error);
+    const reason = code && /^[a-z_]{1,40}$/.test(code) ? `, ${code}` : '';
     throw rejected(
       response.statusCode,
-      scrubSecrets(
-        `Google refused the service-account key (HTTP ${response.statusCode}${reason ? `, ${reason}` : ''}); the API's owner has to renew or correct it.`,
-      ),
-      response.statusCode === 429 || response.statusCode >= 500,
+      `Google refused the gateway's service-account key for this model (HTTP ${response.statusCode}${reason}); the API's owner has to renew or correct it.`,
+      false,
     );
   }
   const token = asString(body.access_token);
-  const expiresIn = asNumber(body.expires_in) ?? 3600;
+  // Google issues hour-long tokens; an endpoint claiming more is not believed past a day.
+  const expiresIn = Math.min(Math.max(asNumber(body.expires_in) ?? 3600, 0), 86_400);
   if (!token)
     throw rejected(response.statusCode, 'The token endpoint answered without an access token.', true);
   return { token, expiresAt: Date.now() + expiresIn * 1000 };

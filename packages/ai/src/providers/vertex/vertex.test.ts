@@ -142,7 +142,7 @@ describe('Anthropic on Vertex AI requests', () => {
       credential(),
     );
     expect(spec.url).toBe(
-      'https://us-central1-aiplatform.googleapis.com/v1/projects/acme-prod-42/locations/us-central1/publishers/anthropic/models/claude-sonnet-4-5%4020250929:rawPredict',
+      'https://us-central1-aiplatform.googleapis.com/v1/projects/acme-prod-42/locations/us-central1/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict',
     );
     const body = JSON.parse(spec.body ?? '');
     expect(body.model).toBeUndefined();
