@@ -49,11 +49,6 @@ export function vertexServiceAccountKey(origin: string, options: { untrusted?: b
   });
 }
 
-/** Expires every token issued so far (as if their hour had passed). */
-export function expireVertexTokens(): void {
-  for (const token of issued.keys()) issued.set(token, 0);
-}
-
 const decodeJson = (part: string | undefined): Record<string, unknown> => {
   try {
     const value: unknown = JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8'));

@@ -43,7 +43,7 @@ function toCohereMessage(message: ChatMessage): CohereMessage {
 }
 
 /** OpenAI chat → Cohere Chat v2 (`POST /v2/chat`): much the same messages, its own parameter names. */
-export function toCohereBody(request: ChatCompletionRequest, model: string): Record<string, unknown> {
+function toCohereBody(request: ChatCompletionRequest, model: string): Record<string, unknown> {
   if (request.n != null && request.n > 1) {
     throw new UnsupportedRequestError('Cohere models return one choice; n must be 1.', 'n');
   }

@@ -7,7 +7,7 @@ import { projectIdOf } from './service-account.ts';
 import { accessToken } from './token.ts';
 
 /** Anthropic's Messages API version for models served by Vertex AI (sent in the body, not a header). */
-export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
+const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 
 /** Regions are lowercase words and digits joined by dashes ("us-central1", "europe-west4", "global"). */
 const REGION = /^[a-z][a-z0-9-]{1,40}$/;
@@ -17,7 +17,7 @@ const REGION = /^[a-z][a-z0-9-]{1,40}$/;
  * portal labels it "Region"); the project comes from the service-account key; baseUrl, when set,
  * replaces Google's regional host (a Private Service Connect endpoint, say).
  */
-export function vertexLocation(credential: ProviderCredential): { base: string; path: string } {
+function vertexLocation(credential: ProviderCredential): { base: string; path: string } {
   const region = credential.apiVersion?.trim() ?? '';
   if (!REGION.test(region)) {
     throw new UnsupportedRequestError('The Vertex AI credential needs a region such as us-central1.');
