@@ -16,7 +16,7 @@ import type { Flavor, FlavorContext } from './server.ts';
  * Cohere's v2 API: `POST /v2/chat` (OpenAI-like messages; assistant tool calls with a `tool_plan`, tool
  * results as role "tool"), its stream of typed SSE events (message-start, content-start/delta/end,
  * tool-plan-delta, tool-call-start/delta/end, message-end with finish_reason and usage.billed_units /
- * usage.tokens), `POST /v2/embed` (embeddings by type), bearer keys, errors as `{id, message}`.
+ * usage.tokens), `POST /v2/embed` (embeddings by type), `GET /v1/models`, bearer keys, errors as `{id, message}`.
  */
 
 /** Cohere's own prompt template, counted in `tokens` but not billed. */
@@ -167,6 +167,13 @@ export const cohereFlavor: Flavor = {
     const body = isObject(request.body) ? request.body : {};
     if (request.method === 'POST' && request.path === '/v2/chat') return chat(context, body);
     if (request.method === 'POST' && request.path === '/v2/embed') return embed(context, body);
+    if (request.method === 'GET' && request.path === '/v1/models') {
+      const names =
+        context.settings.models.length > 0 ? context.settings.models : ['command-a-03-2025', 'embed-v4.0'];
+      return context.sendJson(200, {
+        models: names.map((name) => ({ name, endpoints: name.startsWith('embed') ? ['embed'] : ['chat'] })),
+      });
+    }
     context.sendError(404, `Not found: ${request.method} ${request.path}`);
   },
 };

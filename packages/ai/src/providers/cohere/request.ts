@@ -146,3 +146,10 @@ export function buildCohereEmbeddingsRequest(
     }),
   };
 }
+
+/** Cohere's model list (`GET /v1/models`: v2 has no list of its own). */
+export function buildCohereModelsRequest(credential: ProviderCredential): ProviderHttpRequest {
+  const headers = cohereHeaders(credential);
+  delete headers['content-type'];
+  return { method: 'GET', url: cohereUrl(credential, '/v1/models?page_size=1000'), headers };
+}

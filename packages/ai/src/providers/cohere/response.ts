@@ -4,7 +4,7 @@ import {
   mapUpstreamError,
   type ProviderError,
 } from '../../errors.ts';
-import type { ChatCompletion, CompletionUsage, FinishReason, ToolCall } from '../../types.ts';
+import type { ChatCompletion, CompletionUsage, FinishReason, ModelList, ToolCall } from '../../types.ts';
 import { nowSeconds } from '../../types.ts';
 import { asNumber, asString, expectRecord, isRecord, randomId, usageFrom } from '../shared.ts';
 import type { EmbeddingResult, HeaderMap } from '../types.ts';
@@ -97,4 +97,16 @@ export function parseCohereEmbeddings(json: unknown, model: string): EmbeddingRe
 /** Cohere's `{message}` error bodies (an `id` beside it); 401 is a refused key, 429 a rate limit. */
 export function mapCohereError(status: number, body: string, headers: HeaderMap): ProviderError {
   return mapUpstreamError(status, extractErrorFields(body), headers);
+}
+
+export function parseCohereModels(json: unknown): ModelList {
+  const body = expectRecord(json, 'Cohere model list');
+  const models = Array.isArray(body.models) ? body.models : [];
+  return {
+    object: 'list',
+    data: models.flatMap((raw) => {
+      const id = isRecord(raw) ? asString(raw.name) : undefined;
+      return id ? [{ id, object: 'model' as const, created: 0, owned_by: 'cohere' }] : [];
+    }),
+  };
 }
