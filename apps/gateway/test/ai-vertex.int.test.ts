@@ -235,6 +235,14 @@ describe('AI gateway: Google Vertex AI', () => {
       [502, CREDENTIALS_REJECTED],
       [502, CREDENTIALS_REJECTED],
     ]);
+    // neither the key nor a token reaches a log line or a log row
+    for (const text of [
+      world.logLines.join('\n'),
+      JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+    ]) {
+      expect(text).not.toContain('PRIVATE KEY');
+      expect(text).not.toContain('ya29.');
+    }
   });
 
   it("reaches a token endpoint only through the org's SSRF guard", async () => {
