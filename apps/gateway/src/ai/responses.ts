@@ -14,9 +14,10 @@ import {
   type ResponseObject,
   startResponse,
 } from '@portcullis/ai/surfaces/responses/response';
-import { nowSeconds } from '@portcullis/ai/types';
+import { estimateTokens } from '@portcullis/ai/tokens';
+import { type ChatCompletionRequest, nowSeconds } from '@portcullis/ai/types';
 import { parseJsonBody } from '@portcullis/ai/validate';
-import type { AiGatewayConfig } from '@portcullis/core/ai-config';
+import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { type AiCalls, type FinishedCall, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { type AiFailure, aiFailure, failureCode, failureFromCall } from './errors.ts';
@@ -181,26 +182,64 @@ async function createResponse(
       ),
     );
   }
-  // Budget call sites, as chat's: checked here before the provider is called, added to in ai.finish.
-  const refused = await ai.checkBudgets(ctx);
-  if (refused) return fail(refused);
-
-  const streaming = request.stream === true;
+  const unified = responsesToUnified(request, earlier.items);
+  // The budget call site, as chat's: the worst case is reserved before the provider is called and
+  // settled (or released) by ai.finish.
+  const reserved = await ai.reserve(ctx, {
+    route,
+    inputTokens: estimateTokens(unified.messages, route.targets[0]?.model ?? request.model, unified.tools)
+      .tokens,
+    maxOutputTokens: unified.max_completion_tokens ?? null,
+  });
+  if (!reserved.ok) return fail(reserved.error);
+  const reservation = reserved.value;
+  // The provider then cannot produce more than was reserved.
+  if (reservation.maxTokens !== undefined) unified.max_completion_tokens = reservation.maxTokens;
   const base: CallBase = {
     surface: 'responses',
     model: request.model,
-    stream: streaming,
+    stream: request.stream === true,
     ttftMs: null,
     requestText: text.value,
+    reservation,
   };
+  const turn: Turn = { request, unified, route, base, turns: earlier.turns + 1, conversation };
+  try {
+    return await answer(ai, ctx, config, fail, turn);
+  } catch (error) {
+    reservation.release(); // a no-op once finish() settled it
+    throw error;
+  }
+}
+
+/** A validated, reserved call: what answering it needs. */
+interface Turn {
+  request: ResponsesRequest;
+  unified: ChatCompletionRequest;
+  route: ModelRoute;
+  base: CallBase;
+  /** responses in the conversation once this one is stored */
+  turns: number;
+  /** the conversation so far: earlier turns and this request's input */
+  conversation: readonly unknown[];
+}
+
+async function answer(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  fail: Fail,
+  turn: Turn,
+): Promise<AiOutcome> {
+  const { base, conversation } = turn;
   const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
-  const started = startResponse(newResponseId(), request, nowSeconds());
+  const started = startResponse(newResponseId(), turn.request, nowSeconds());
   // The stored row: the conversation so far plus this response's output (the answer it gave).
   const save = async (response: ResponseObject): Promise<ResponseObject> => {
     if (!response.store) return response;
     try {
       await ai.responseStore.save(response.id, scopeOf(ctx), {
-        turns: earlier.turns + 1,
+        turns: turn.turns,
         items: [...conversation, ...response.output],
         response,
       });
@@ -213,10 +252,10 @@ async function createResponse(
   };
 
   const routed = await routeChat(
-    route,
+    turn.route,
     ctx.route.orgId,
     ai,
-    responsesToUnified(request, earlier.items),
+    turn.unified,
     providerCallSignal(),
     ctx.traceHeaders,
   );
