@@ -7,6 +7,7 @@ import type { AiResponseCache } from './ai-response-cache.ts';
 import type { AiRequest } from './context.ts';
 import type { AiCredentials, ResolvedTarget } from './credentials.ts';
 import type { AiFailure } from './errors.ts';
+import type { AiRouting } from './routing.ts';
 
 /** What one finished AI call leaves behind: usage for metering, budgets and the call log. */
 export interface FinishedCall {
@@ -32,6 +33,8 @@ export interface AiCalls {
   readonly credentials: AiCredentials;
   /** the AI response cache (exact request → completion) */
   readonly responses: AiResponseCache;
+  /** target statistics and usage counters of model routing */
+  readonly routing: AiRouting;
   /** The dispatcher for calls made with a credential of `orgId`. */
   dispatcherFor(orgId: string): Dispatcher;
   /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */

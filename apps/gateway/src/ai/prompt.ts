@@ -114,7 +114,7 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
     };
   }
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal, ctx.traceHeaders);
+  const routed = await routeChat(route, ctx, ai, request, signal);
   const base = {
     surface: 'prompt' as const,
     model: prompt.model,

@@ -18,7 +18,10 @@ import { type AiCalls, type FinishedCall, surfaceOf } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { AiCredentials, type ResolvedTarget } from './credentials.ts';
 import { type AiFailure, aiFailure, failureFromProblem, sendAiFailure } from './errors.ts';
+import { recordAiCall } from './metrics.ts';
 import { runPrompt } from './prompt.ts';
+import { AiRouting } from './routing.ts';
+import { MemoryRouteUsage, RedisRouteUsage } from './routing-usage.ts';
 import { serveAiSurface } from './surfaces.ts';
 
 export interface AiServiceOptions {
@@ -52,6 +55,7 @@ export class AiService implements AiCalls {
   readonly credentials: AiCredentials;
   readonly budgets: AiBudgets;
   readonly responses: AiResponseCache;
+  readonly routing: AiRouting;
   private readonly callLog: AiCallLogWriter;
   private readonly budgetStore: MemoryBudgetStore | RedisBudgetStore;
 
@@ -73,6 +77,14 @@ export class AiService implements AiCalls {
       redis:
         this.budgetStore instanceof RedisBudgetStore ? (this.budgetStore.client as CacheRedis) : undefined,
       onError: warn('AI response cache (Redis) failed; serving without it'),
+    });
+    // Usage-based routing counts on the budgets' Redis connection when there is one.
+    this.routing = new AiRouting({
+      usage:
+        this.budgetStore instanceof RedisBudgetStore
+          ? new RedisRouteUsage(this.budgetStore.client, options.now)
+          : new MemoryRouteUsage(options.now),
+      onUsageError: warn('AI routing usage counters (Redis) failed; picking targets without them'),
     });
     this.callLog = new AiCallLogWriter(options.batchSql, {
       flushIntervalMs: options.callLogFlushMs,
@@ -160,6 +172,7 @@ export class AiService implements AiCalls {
 
   /** After the response: adds to budget counters and queues the AiCallLog row. */
   finish(ctx: AiRequest, logging: AiLogging, call: FinishedCall): void {
+    recordAiCall(ctx, call, this.options.now() - ctx.startedAt);
     if (call.usage && (call.usage.totalTokens > 0 || call.costMicros > 0n)) {
       void this.budgets.add(
         ctx.subscription.aiLimits ?? [],

@@ -139,7 +139,7 @@ async function chat(
   }
 
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal, ctx.traceHeaders);
+  const routed = await routeChat(route, ctx, ai, request, signal);
   const upstreamMs = Date.now() - ctx.startedAt;
   if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const target = routed.target;
@@ -272,12 +272,9 @@ async function embeddings(
   const refused = await ai.checkBudgets(ctx);
   if (refused) return fail(refused);
   const signal = providerCallSignal();
-  const routed = await routeCall<EmbeddingsOutcome>(
-    route,
-    ctx.route.orgId,
-    ai.credentials,
-    signal,
-    (target, timeoutMs) =>
+  const routed = await routeCall<EmbeddingsOutcome>(route, ctx, ai, signal, {
+    operation: 'embeddings',
+    call: (target, timeoutMs, traceHeaders) =>
       callEmbeddings({
         provider: target.provider,
         credential: target.credential,
@@ -286,9 +283,10 @@ async function embeddings(
         signal: signal,
         timeoutMs,
         dispatcher: ai.dispatcherFor(target.orgId),
-        traceHeaders: ctx.traceHeaders,
+        traceHeaders,
       }),
-  );
+    settled: ({ usage }) => ({ tokens: usage.totalTokens, response: { inputTokens: usage.promptTokens } }),
+  });
   const base = {
     surface: 'embeddings' as const,
     model: request.model,
