@@ -184,9 +184,12 @@ export class AiRouting {
         const provider = last.target?.provider.id ?? 'none';
         recordFallback(ctx.route.apiId, route.name, provider, fallbackReason(last.outcome.error));
       }
+      // In flight from the pick on: concurrent requests ordering targets meanwhile see it busy.
+      const done = this.stats.started(keyOf(target));
       const resolved = await credentials.resolve(orgId, target);
+      if (!resolved.ok) done();
       const outcome: CallOutcome<T> = resolved.ok
-        ? await this.attemptOnce(route, ctx, resolved.value, keyOf(target), usage?.get(target), attempt)
+        ? await this.attemptOnce(route, ctx, resolved.value, keyOf(target), done, usage?.get(target), attempt)
         : { ok: false, error: unusableTarget(target.credentialId, resolved.error) };
       last = { outcome, target: resolved.ok ? resolved.value : null, attempts: n + 1 };
       if (outcome.ok || !shouldFallBack(outcome.error) || signal.aborted) return last;
@@ -229,6 +232,7 @@ export class AiRouting {
     ctx: RoutedRequest,
     target: ResolvedTarget,
     key: string,
+    done: () => void,
     usage: UsageCandidate | undefined,
     attempt: RoutedAttempt<T>,
   ): Promise<CallOutcome<T>> {
@@ -237,7 +241,6 @@ export class AiRouting {
       genAiRequestAttributes(attempt.operation, target.provider.id, target.model, attempt.params),
     );
     const traceHeaders = span ? upstreamTraceHeaders(ctx.req.headers, span.traceparent()) : ctx.traceHeaders;
-    const done = this.stats.started(key);
     const startedAt = this.now();
     let outcome: CallOutcome<T>;
     try {
