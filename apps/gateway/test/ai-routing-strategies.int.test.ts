@@ -6,6 +6,7 @@ import { readGatewayEnv } from '../src/env.ts';
 import { silentLogger } from '../src/log.ts';
 import { type RunningGateway, startGateway } from '../src/server.ts';
 import { type AiWorld, seedAiApi, startAiWorld } from './ai-harness.ts';
+import { bearer, call } from './harness.ts';
 
 /*
  * Routing strategies and cooldown over two OpenAI-compatible fakes, called with the official SDKs. Two
@@ -145,6 +146,37 @@ describe('AI routing strategies', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(since(before)).toEqual({ slow: 3, fast: 2 });
+  });
+
+  it('usage-based: a prompt API answers 429 rate_limited as problem+json once its target is at its limit', async () => {
+    const seeded = await seedAiApi(world, {
+      kind: 'PROMPT',
+      credentials: [{ provider: 'openai', baseUrl: fast.baseUrl, secret: KEY }],
+      ai: ([id]) => ({
+        model: 'writer',
+        routes: [
+          { name: 'writer', strategy: 'usage-based', targets: [{ credentialId: id, model: 'm', rpm: 1 }] },
+        ],
+        user: 'Say {{text}}',
+        inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
+      }),
+    });
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 55_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
+    const run = () =>
+      call(seeded.base, '/v1/run', {
+        method: 'POST',
+        headers: { ...bearer(seeded.consumer.plaintext), 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'hi' }),
+      });
+    expect((await run()).status).toBe(200);
+    const before = served();
+    const refused = await run();
+    expect(refused.status).toBe(429);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json()).toMatchObject({ code: 'rate_limited' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(since(before)).toEqual({ slow: 0, fast: 0 });
   });
 
   it('cooldown: skips a target after repeated failures, then tries it again once the cooldown ends', async () => {

@@ -4,10 +4,22 @@ import type { FinishedCall } from './calls.ts';
 import type { AiRequest } from './context.ts';
 
 /*
- * Prometheus metrics of AI traffic. Labels stay bounded whatever callers send: `api` is the API's id,
- * `model` the route name the call was served under (a name from the API's route table, never a name a
- * caller made up: those are refused before any call), `provider` the adapter id of the target.
+ * Prometheus metrics of AI traffic. Labels stay bounded whatever callers send or tenants create: `api`
+ * is the API's id for the first MAX_AI_APIS AI APIs this process serves and `other` after them, `model`
+ * the route name the call was served under (a name from the API's route table, at most 200, never a
+ * name a caller made up), `provider` the adapter id of the target.
  */
+
+/** AI APIs with their own `api` label value per process; later ones count as `other`. */
+export const MAX_AI_APIS = 500;
+const labelledApis = new Set<string>();
+
+function apiLabel(apiId: string): string {
+  if (labelledApis.has(apiId)) return apiId;
+  if (labelledApis.size >= MAX_AI_APIS) return 'other';
+  labelledApis.add(apiId);
+  return apiId;
+}
 
 const LABELS = ['api', 'model', 'provider'] as const;
 /** for calls that reached no provider (cache hits, refusals before routing) */
@@ -69,7 +81,7 @@ function modelLabel(ctx: AiRequest, model: string): string {
 /** Records one finished call (service.ts `finish`); `durationMs` from the request's start. */
 export function recordAiCall(ctx: AiRequest, call: FinishedCall, durationMs: number): void {
   const labels = {
-    api: ctx.route.apiId,
+    api: apiLabel(ctx.route.apiId),
     model: modelLabel(ctx, call.model),
     provider: call.target?.provider.id ?? NO_PROVIDER,
   };
@@ -87,5 +99,5 @@ export function recordAiCall(ctx: AiRequest, call: FinishedCall, durationMs: num
 
 /** Records that a call falls back after an attempt at `provider` failed for `reason` (routing.ts). */
 export function recordFallback(apiId: string, model: string, provider: string, reason: string): void {
-  fallbacks.inc({ api: apiId, model, provider, reason });
+  fallbacks.inc({ api: apiLabel(apiId), model, provider, reason });
 }
