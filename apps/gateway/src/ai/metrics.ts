@@ -11,7 +11,7 @@ import type { AiRequest } from './context.ts';
  */
 
 /** AI APIs with their own `api` label value per process; later ones count as `other`. */
-export const MAX_AI_APIS = 500;
+const MAX_AI_APIS = 500;
 const labelledApis = new Set<string>();
 
 function apiLabel(apiId: string): string {

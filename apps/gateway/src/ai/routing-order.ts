@@ -9,7 +9,7 @@ import type { TargetStats } from './routing-stats.ts';
  */
 
 /** Weighted random order of the weighted targets (each pick removes one). */
-export function weightedOrder(targets: readonly RouteTarget[], random: () => number): RouteTarget[] {
+function weightedOrder(targets: readonly RouteTarget[], random: () => number): RouteTarget[] {
   const pool = [...targets];
   const order: RouteTarget[] = [];
   while (pool.length > 0) {

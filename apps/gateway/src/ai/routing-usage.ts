@@ -38,14 +38,14 @@ const TTL_MS = 2 * MINUTE_MS;
 const minuteOf = (nowMs: number): number => Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
 
 /** Lower is less used; Infinity when at or over a limit. Unlimited targets are never used up. */
-export function usageShare(candidate: UsageCandidate, requests: number, tokens: number): number {
+function usageShare(candidate: UsageCandidate, requests: number, tokens: number): number {
   const { rpm, tpm } = candidate;
   if ((rpm !== undefined && requests >= rpm) || (tpm !== undefined && tokens >= tpm)) return Infinity;
   return Math.max(rpm ? requests / rpm : 0, tpm ? tokens / tpm : 0);
 }
 
 /** The index of the best candidate given each one's share (lowest tier, then lowest share, then first). */
-export function bestCandidate(candidates: readonly UsageCandidate[], shares: readonly number[]): number {
+function bestCandidate(candidates: readonly UsageCandidate[], shares: readonly number[]): number {
   let best = -1;
   for (const [i, candidate] of candidates.entries()) {
     const share = shares[i] ?? Infinity;

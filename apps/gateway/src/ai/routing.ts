@@ -62,7 +62,7 @@ export interface RoutedResult<T> {
 export type RoutedRequest = Pick<AiRequest, 'route' | 'req' | 'trace' | 'traceHeaders'>;
 
 /** What a completed answer reports (a stream: at its end), for spans and usage counters. */
-export interface AttemptReport {
+interface AttemptReport {
   tokens: number;
   response: GenAiResponse;
   /** a stream that broke or was cancelled after it started */

@@ -19,7 +19,7 @@ const PROVIDER_NAMES: Record<string, string> = {
   deepseek: 'deepseek',
 };
 
-export const genAiProviderName = (adapterId: string): string => PROVIDER_NAMES[adapterId] ?? adapterId;
+const genAiProviderName = (adapterId: string): string => PROVIDER_NAMES[adapterId] ?? adapterId;
 
 export const genAiSpanName = (operation: GenAiOperation, model: string): string => `${operation} ${model}`;
 
