@@ -87,6 +87,14 @@ export class TargetStats {
 
   /** A successful call: its latency joins the average, and the target's failure streak is forgiven. */
   succeeded(key: string, latencyMs: number): void {
+    this.observeLatency(key, latencyMs).failures = [];
+  }
+
+  /**
+   * A latency sample without a success: a failed attempt counts as slow as the route's timeout, so a
+   * failing target sorts last under least-latency instead of looking untried.
+   */
+  observeLatency(key: string, latencyMs: number): TargetState {
     const state = this.state(key);
     const nowMs = this.now();
     const fresh = state.latencyMs !== null && nowMs - state.latencyAt <= LATENCY_STALE_MS;
@@ -94,7 +102,7 @@ export class TargetStats {
       ? LATENCY_ALPHA * latencyMs + (1 - LATENCY_ALPHA) * (state.latencyMs as number)
       : latencyMs;
     state.latencyAt = nowMs;
-    state.failures = [];
+    return state;
   }
 
   /**

@@ -68,6 +68,17 @@ describe('route target order by strategy', () => {
     ]);
   });
 
+  it('least-latency: a failing target counts as slow as the timeout, not as untried', () => {
+    const stats = new TargetStats();
+    stats.succeeded('cred-a', 800);
+    stats.observeLatency('cred-b', 60_000);
+    expect(names(orderTargets(route('least-latency'), keyOf, stats, () => 0))).toEqual([
+      'cred-a',
+      'cred-b',
+      'cred-c',
+    ]);
+  });
+
   it('least-busy: the fewest calls in flight first; ties by weight', () => {
     const stats = new TargetStats();
     const endA = stats.started('cred-a');

@@ -252,7 +252,10 @@ export class AiRouting {
     }
     if (!outcome.ok) {
       done();
-      if (shouldFallBack(outcome.error)) this.stats.failed(key, route, outcome.error.retryAfterMs);
+      if (shouldFallBack(outcome.error)) {
+        this.stats.failed(key, route, outcome.error.retryAfterMs);
+        this.stats.observeLatency(key, route.timeoutMs);
+      }
       span?.end(genAiErrorType(outcome.error));
       return outcome;
     }
