@@ -17,6 +17,11 @@ const PROVIDER_NAMES: Record<string, string> = {
   mistral: 'mistral_ai',
   groq: 'groq',
   deepseek: 'deepseek',
+  cohere: 'cohere',
+  vertex: 'gcp.vertex_ai',
+  'vertex-anthropic': 'gcp.vertex_ai',
+  xai: 'x_ai',
+  perplexity: 'perplexity',
 };
 
 const genAiProviderName = (adapterId: string): string => PROVIDER_NAMES[adapterId] ?? adapterId;
