@@ -22,6 +22,8 @@ export interface FinishedCall {
   ttftMs: number | null;
   requestText?: string | undefined;
   responseText?: string | undefined;
+  /** prompt APIs: the released version that ran (null or absent: the working copy) */
+  promptVersion?: number | null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sendJson } from '@portcullis/ai/respond';
 import type { ChatCompletionRequest, ChatMessage } from '@portcullis/ai/types';
 import { type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
+import { choosePrompt } from '../config/prompt-versions.ts';
 import { type FieldError, type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
 import { RequestValidator } from '../policies/openapi-validate.ts';
 import { type AiCalls, findRoute, providerCallSignal } from './calls.ts';
@@ -21,6 +22,8 @@ interface PromptValidators {
 }
 
 const RUN_PATH = '/v1/run';
+/** Which published version answered (absent when the working copy did: no release). */
+const VERSION_HEADER = 'x-portcullis-prompt-version';
 /** Compiled per loaded prompt document: the record is replaced whenever the API changes. */
 const validators = new WeakMap<PromptConfig, PromptValidators>();
 
@@ -69,10 +72,12 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   if (ctx.req.method !== 'POST') {
     return refuse(problem('method_not_allowed', `Use POST ${RUN_PATH}.`, { allow: 'POST' }));
   }
-  const prompt = ctx.route.ai?.kind === 'PROMPT' ? ctx.route.ai.prompt : null;
-  if (!prompt) {
+  if (ctx.route.ai?.kind !== 'PROMPT') {
     return refuse(problem('ai_config_invalid', `This prompt API is misconfigured: ${ctx.route.aiInvalid}.`));
   }
+  // The version is picked per call, before anything is answered, so every answer can say which it was.
+  const { prompt, version } = choosePrompt(ctx.route.ai);
+  if (version !== null) ctx.res.setHeader(VERSION_HEADER, String(version));
   let compiled: PromptValidators;
   try {
     compiled = validatorsFor(prompt);
@@ -123,6 +128,7 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
     requestText: text.value,
     target: routed.target,
     attempts: routed.attempts,
+    promptVersion: version,
   };
   if (!routed.outcome.ok || routed.outcome.value.kind !== 'completion') {
     const failure = routed.outcome.ok ? null : failureFromCall(routed.outcome.error);
