@@ -34,7 +34,7 @@ export const ZPromptVersionPublish = z.object({
 export const ZPromptReleaseSet = z.object({
   apiId: ZId,
   /** null: stop serving versions, the working copy serves again */
-  release: z.unknown(),
+  release: ZPromptRelease.nullable(),
 });
 
 /** Concurrent publishes race for the next number; the unique (apiId, number) decides, the loser retries. */
@@ -135,9 +135,7 @@ export async function publishPromptVersion(ctx: OrgCtx, raw: { apiId: string; no
 
 /** Sets which version(s) live traffic runs; every number must be a version of this API. */
 export async function setPromptRelease(ctx: OrgCtx, raw: { apiId: string; release: unknown }) {
-  const { apiId } = parseOrBadRequest(ZPromptReleaseSet, raw);
-  const release =
-    raw.release === null ? null : parseOrBadRequest(ZPromptRelease, raw.release, 'The release is not valid');
+  const { apiId, release } = parseOrBadRequest(ZPromptReleaseSet, raw, 'The release is not valid');
   return inTransaction(ctx.db, async (tx) => {
     // Concurrent releases of one API apply one after the other (the audit's `before` is what was live).
     await lockKey(tx, `prompt-release:${apiId}`);

@@ -23,9 +23,8 @@ describe('management API: prompt versions', () => {
     });
     expect(split.status).toBe(200);
     const list = await call(token, 'GET', `${base}/versions`);
-    expect(
-      list.json.items.map((v: { number: number; livePercent: number }) => [v.number, v.livePercent]),
-    ).toEqual([
+    const items = (list.json as { items: { number: number; livePercent: number }[] }).items;
+    expect(items.map((v) => [v.number, v.livePercent])).toEqual([
       [2, 30],
       [1, 70],
     ]);

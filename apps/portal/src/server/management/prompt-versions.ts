@@ -1,8 +1,8 @@
-import { ZPromptRelease } from '@portcullis/core/prompt-release';
 import {
   listPromptVersions,
   publishPromptVersion,
   setPromptRelease,
+  ZPromptReleaseSet,
   ZPromptVersionPublish,
 } from '@portcullis/services/verbs/prompt-versions';
 import { z } from 'zod';
@@ -62,7 +62,7 @@ export const PROMPT_VERSION_ENDPOINTS = [
     scope: 'apis:write',
     permission: 'policy.write',
     params: ZApiParams,
-    body: z.object({ release: ZPromptRelease.nullable() }),
+    body: ZPromptReleaseSet.omit({ apiId: true }),
     output: out({ apiId: z.string(), release: ZReleaseOut }),
     handler: (ctx, input) => setPromptRelease(verbCtxOf(ctx), input),
   }),

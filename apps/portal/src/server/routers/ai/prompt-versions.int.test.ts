@@ -80,8 +80,11 @@ describe('ai router: prompt versions', () => {
       owner.caller.ai.setPromptRelease({ ...ref, release: { versionA: 1, versionB: 3, weightB: -1 } }),
       'BAD_REQUEST',
     );
-    expect(Object.keys(fieldsOf(weight))).toEqual(['weightB']);
-    await expectTrpcError(owner.caller.ai.setPromptRelease({ ...ref, release: 'v1' }), 'BAD_REQUEST');
+    expect(Object.keys(fieldsOf(weight))).toEqual(['release.weightB']);
+    await expectTrpcError(
+      owner.caller.ai.setPromptRelease({ ...ref, release: 'v1' as never }),
+      'BAD_REQUEST',
+    );
     const longNote = 'x'.repeat(501);
     await expectTrpcError(owner.caller.ai.publishPromptVersion({ ...ref, note: longNote }), 'BAD_REQUEST');
 
