@@ -18,7 +18,7 @@ export interface PromptApiConfig {
   release?: ReleasedPrompts;
 }
 
-export interface ReleasedPrompts {
+interface ReleasedPrompts {
   release: PromptRelease;
   /** the released versions' documents by number */
   versions: Map<number, PromptConfig>;
