@@ -37,7 +37,7 @@ export default function ApiPromptPage() {
                 canWrite={data.canWrite}
                 onSaved={refresh}
               />
-              <PromptVersionsSection orgSlug={slug} apiId={data.id} />
+              <PromptVersionsSection orgSlug={slug} apiId={data.id} working={data.config} />
             </>
           )}
         </AiConfigFrame>

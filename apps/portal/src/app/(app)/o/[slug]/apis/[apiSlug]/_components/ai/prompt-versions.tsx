@@ -1,66 +1,26 @@
 'use client';
 
-import type { PromptRelease } from '@portcullis/core/prompt-release';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ColumnDef, DataTable } from '~/components/ui/data-table';
+import { DataTable } from '~/components/ui/data-table';
 import { EmptyState } from '~/components/ui/empty-state';
 import { QueryState } from '~/components/ui/query-state';
 import { useTRPC } from '~/trpc/client';
 import { PublishVersionForm } from './prompt-publish-form';
 import { describeRelease } from './prompt-release-draft';
-import { ReleaseButton, SplitTrafficForm } from './prompt-release-forms';
-
-interface VersionRow {
-  id: string;
-  number: number;
-  note: string;
-  createdAt: Date;
-  createdBy: string | null;
-  livePercent: number | null;
-}
-
-interface Ctx {
-  orgSlug: string;
-  apiId: string;
-  release: PromptRelease | null;
-  canWrite: boolean;
-  refresh: () => Promise<unknown>;
-}
-
-function versionColumns(ctx: Ctx): ColumnDef<VersionRow>[] {
-  const columns: ColumnDef<VersionRow>[] = [
-    { id: 'number', header: 'Version', accessorKey: 'number' },
-    { id: 'note', header: 'Note', accessorKey: 'note', cell: ({ row }) => row.original.note || '—' },
-    { id: 'createdBy', header: 'Published by', cell: ({ row }) => row.original.createdBy ?? '—' },
-    {
-      id: 'createdAt',
-      header: 'Published',
-      accessorKey: 'createdAt',
-      cell: ({ row }) => new Date(row.original.createdAt).toLocaleString(),
-    },
-    {
-      id: 'live',
-      header: 'Live',
-      accessorKey: 'livePercent',
-      cell: ({ row }) => (row.original.livePercent === null ? '—' : `${row.original.livePercent} %`),
-    },
-  ];
-  if (!ctx.canWrite) return columns;
-  return [
-    ...columns,
-    {
-      id: 'actions',
-      header: () => <span className="sr-only">Actions</span>,
-      enableSorting: false,
-      meta: { actions: true, label: 'Actions' },
-      cell: ({ row }) =>
-        row.original.livePercent === 100 ? null : <ReleaseButton {...ctx} number={row.original.number} />,
-    },
-  ];
-}
+import { SplitTrafficForm } from './prompt-release-forms';
+import { versionColumns } from './prompt-version-columns';
 
 /** Published versions of a prompt API, what live traffic runs, and (for admins) publish and release. */
-export function PromptVersionsSection({ orgSlug, apiId }: { orgSlug: string; apiId: string }) {
+export function PromptVersionsSection({
+  orgSlug,
+  apiId,
+  working,
+}: {
+  orgSlug: string;
+  apiId: string;
+  /** the working copy as last saved, to compare versions with */
+  working: unknown;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.ai.promptVersions.queryOptions({ orgSlug, apiId }));
@@ -76,7 +36,7 @@ export function PromptVersionsSection({ orgSlug, apiId }: { orgSlug: string; api
       </p>
       <QueryState query={list} pendingLabel="Loading versions">
         {({ items, release, canWrite }) => {
-          const ctx = { orgSlug, apiId, release, canWrite, refresh };
+          const ctx = { orgSlug, apiId, release, canWrite, refresh, working };
           return (
             <>
               <p data-testid="prompt-release">{describeRelease(release)}</p>
