@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { prismaSqlRunner } from '@portcullis/db';
+import { writeAiCallLogs } from '@portcullis/usage/ai-call-log';
 import { describe, expect, it } from 'vitest';
 import { addMember, db, expectTrpcError, member, uniq } from '../../test/harness';
 import { fieldsOf } from './test-fields';
@@ -63,6 +66,38 @@ describe('ai router: prompt versions', () => {
     // Saving the working copy does not change what is live.
     await save('Draft: {{text}}');
     expect((await owner.caller.ai.promptVersions(ref)).release).toEqual({ versionA: 1, weightB: 0 });
+
+    // The call log shows which version answered.
+    const call = {
+      id: randomUUID(),
+      at: new Date(),
+      orgId: owner.org.id,
+      apiId: api.id,
+      subscriptionId: null,
+      appId: null,
+      keyId: null,
+      requestId: uniq('req'),
+      surface: 'prompt' as const,
+      model: 'fast',
+      provider: 'openai',
+      providerModel: 'gpt-4o-mini',
+      status: 200,
+      errorCode: null,
+      stream: false,
+      tokensIn: 1,
+      tokensOut: 1,
+      tokensEstimated: false,
+      costMicros: 0n,
+      latencyMs: 5,
+      ttftMs: null,
+      attempts: 1,
+      promptVersion: 2,
+      requestBody: null,
+      responseBody: null,
+    };
+    await writeAiCallLogs(prismaSqlRunner(db), [call]);
+    const calls = await owner.caller.ai.calls({ orgSlug, apiId: api.id });
+    expect(calls.items.map((c) => c.promptVersion)).toEqual([2]);
   });
 
   it('refuses bad releases with field errors, other tenants and lower roles', async () => {
