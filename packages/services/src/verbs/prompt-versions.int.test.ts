@@ -139,6 +139,37 @@ describe('prompt versions', () => {
     expect((await db.api.findUniqueOrThrow({ where: { id: other.id } })).promptRelease).toBeNull();
   });
 
+  it('documents the released version, not the working copy, while one is released', async () => {
+    const ctx = await orgCtx('pv-docs');
+    const { api, credentialId } = await promptApi(ctx);
+    const withInput = (name: string) => ({
+      ...promptDoc(credentialId, `Summarise: {{${name}}}`),
+      inputSchema: { type: 'object', properties: { [name]: { type: 'string' } } },
+    });
+    const documentedInput = async () => {
+      const stored = await db.api.findUniqueOrThrow({ where: { id: api.id } });
+      // The run operation's request body schema: `{{name}}` variables are its properties.
+      const text = JSON.stringify(stored.openapiSpec);
+      return ['alpha', 'beta', 'gamma'].filter((name) => text.includes(`"${name}":{"type":"string"}`));
+    };
+    await setPromptConfig(ctx, { apiId: api.id, config: withInput('alpha') });
+    await publishPromptVersion(ctx, { apiId: api.id });
+    await setPromptConfig(ctx, { apiId: api.id, config: withInput('beta') });
+    await publishPromptVersion(ctx, { apiId: api.id });
+    expect(await documentedInput()).toEqual(['beta']);
+
+    await setPromptRelease(ctx, { apiId: api.id, release: { versionA: 1 } });
+    expect(await documentedInput()).toEqual(['alpha']);
+    // Editing the working copy leaves the live documentation alone.
+    await setPromptConfig(ctx, { apiId: api.id, config: withInput('gamma') });
+    expect(await documentedInput()).toEqual(['alpha']);
+    // A split documents the version most calls reach.
+    await setPromptRelease(ctx, { apiId: api.id, release: { versionA: 1, versionB: 2, weightB: 70 } });
+    expect(await documentedInput()).toEqual(['beta']);
+    await setPromptRelease(ctx, { apiId: api.id, release: null });
+    expect(await documentedInput()).toEqual(['gamma']);
+  });
+
   it('refuses to version an API that is not a prompt API', async () => {
     const ctx = await orgCtx('pv-rest');
     const rest = await db.api.create({

@@ -9,6 +9,7 @@ import {
 import { ZId } from '@portcullis/core/schemas';
 import { Prisma, type Tx } from '@portcullis/db';
 import { z } from 'zod';
+import { promptOpenApiDocument } from './ai-prompt-openapi.ts';
 import { parseOrBadRequest } from './ai-shared.ts';
 import {
   inTransaction,
@@ -43,7 +44,15 @@ const PUBLISH_ATTEMPTS = 10;
 async function promptApi(tx: Tx | OrgCtx['db'], orgId: string, apiId: string) {
   const api = await tx.api.findFirst({
     where: { id: apiId, orgId },
-    select: { id: true, kind: true, ai: true, promptRelease: true },
+    select: {
+      id: true,
+      kind: true,
+      ai: true,
+      promptRelease: true,
+      name: true,
+      description: true,
+      version: true,
+    },
   });
   if (!api) throw notFound('API');
   if (api.kind !== 'PROMPT') throw badRequest('Versions belong to prompt APIs; this API is not one');
@@ -137,29 +146,45 @@ export async function publishPromptVersion(ctx: OrgCtx, raw: { apiId: string; no
 export async function setPromptRelease(ctx: OrgCtx, raw: { apiId: string; release: unknown }) {
   const { apiId, release } = parseOrBadRequest(ZPromptReleaseSet, raw, 'The release is not valid');
   return inTransaction(ctx.db, async (tx) => {
+    // Another tenant's id is refused before anything is locked.
+    await promptApi(tx, ctx.org.id, apiId);
     // Concurrent releases of one API apply one after the other (the audit's `before` is what was live).
     await lockKey(tx, `prompt-release:${apiId}`);
     const api = await promptApi(tx, ctx.org.id, apiId);
+    let documented: unknown = api.ai;
     if (release) {
       const wanted = releasedNumbers(release);
       const found = await tx.promptVersion.findMany({
         where: { apiId: api.id, orgId: ctx.org.id, number: { in: wanted } },
-        select: { number: true },
+        select: { number: true, config: true },
       });
       const have = new Set(found.map((v) => v.number));
       const fields: Record<string, string> = {};
-      if (!have.has(release.versionA))
+      if (!have.has(release.versionA)) {
         fields['release.versionA'] = `This API has no version ${release.versionA}`;
+      }
       if (release.versionB !== undefined && !have.has(release.versionB)) {
         fields['release.versionB'] = `This API has no version ${release.versionB}`;
       }
-      if (Object.keys(fields).length > 0)
+      if (Object.keys(fields).length > 0) {
         throw badRequest('Release only published versions of this API', fields);
+      }
+      const major =
+        release.versionB !== undefined && release.weightB > 50 ? release.versionB : release.versionA;
+      documented = found.find((v) => v.number === major)?.config;
     }
+    // The API's documentation describes what most callers reach: the larger share, else the working copy.
+    const documentedPrompt = ZPromptConfig.safeParse(documented);
+    const openapiSpec = documentedPrompt.success
+      ? promptOpenApiDocument(api, documentedPrompt.data)
+      : undefined;
     await tx.api.update({
       where: { id: api.id },
       // Prisma needs DbNull to store SQL NULL in a Json? column
-      data: { promptRelease: release === null ? Prisma.DbNull : (release as Prisma.InputJsonObject) },
+      data: {
+        promptRelease: release === null ? Prisma.DbNull : (release as Prisma.InputJsonObject),
+        ...(openapiSpec ? { openapiSpec: openapiSpec as Prisma.InputJsonObject } : {}),
+      },
     });
     await writeAudit(tx, ctx.actor, {
       orgId: ctx.org.id,
