@@ -27,6 +27,8 @@ export interface FinishedCall {
   responseText?: string | undefined;
   /** the call's hold on the plan's limits: finish() settles it to `usage`, or releases it without usage */
   reservation: Reservation | null;
+  /** prompt APIs: the released version that ran (null or absent: the working copy) */
+  promptVersion?: number | null;
 }
 
 /** A call's worst case, as `AiCalls.reserve` holds it against the plan's limits before the provider call. */

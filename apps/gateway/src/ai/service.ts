@@ -238,6 +238,7 @@ export class AiService implements AiCalls {
       latencyMs: this.options.now() - ctx.startedAt,
       ttftMs: call.ttftMs,
       attempts: call.attempts,
+      promptVersion: call.promptVersion ?? null,
       ...loggedBodies(logging, call.requestText, call.responseText),
     });
   }
