@@ -221,6 +221,17 @@ export class UnsupportedRequestError extends Error {
   }
 }
 
+/**
+ * Thrown by an adapter's `sign` hook when the stored credential cannot authenticate a call (a malformed
+ * secret, a missing region). The message names the problem, never the secret.
+ */
+export class CredentialError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CredentialError';
+  }
+}
+
 /** Thrown by response parsers for 2xx bodies that are not what the provider documents. */
 export class InvalidResponseError extends Error {
   constructor(message: string) {

@@ -2,16 +2,24 @@ import { Agent, type Dispatcher } from 'undici';
 import {
   type AiCallError,
   type AiErrorKind,
+  CredentialError,
   InvalidResponseError,
   openAIError,
   UnsupportedRequestError,
 } from './errors.ts';
-import type { HeaderMap, ProviderDefinition, ProviderHttpRequest } from './providers/types.ts';
+import type {
+  HeaderMap,
+  ProviderCredential,
+  ProviderDefinition,
+  ProviderHttpRequest,
+} from './providers/types.ts';
 import { scrubSecrets } from './scrub.ts';
 
 /** What every call takes besides its request. */
 export interface UpstreamOptions {
   provider: ProviderDefinition;
+  /** handed to the provider's `sign` hook, when it has one */
+  credential?: ProviderCredential;
   signal?: AbortSignal;
   /** until the response headers arrive; for non-streamed calls that is nearly the whole call */
   timeoutMs: number;
@@ -168,6 +176,7 @@ export function transportError(
 
 /** Builder/parser exceptions as typed failures (builders reject, parsers find garbage). */
 export function translationError(provider: string, error: unknown): AiCallError {
+  if (error instanceof CredentialError) return credentialUnusable(provider, error.message);
   if (error instanceof UnsupportedRequestError) {
     return aiError(provider, 'unsupported', 400, error.message, {
       retryable: false,
@@ -214,13 +223,23 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
     };
   }
   const deadline = new Deadline(options.signal, options.timeoutMs);
+  let request = spec;
+  const sign = options.provider.sign;
+  if (sign && options.credential) {
+    try {
+      request = await sign(spec, options.credential, { signal: deadline.controller.signal });
+    } catch (error) {
+      deadline.clear();
+      return { ok: false, error: signingError(options.provider.id, error, deadline) };
+    }
+  }
   try {
     const response = await (options.dispatcher ?? defaultDispatcher()).request({
       origin: url.origin,
       path: url.pathname + url.search,
-      method: spec.method,
-      headers: options.traceHeaders ? { ...spec.headers, ...options.traceHeaders } : spec.headers,
-      body: spec.body,
+      method: request.method,
+      headers: options.traceHeaders ? { ...request.headers, ...options.traceHeaders } : request.headers,
+      body: request.body,
       signal: deadline.controller.signal,
       // The Deadline keeps time; undici's own timers are off.
       headersTimeout: 0,
@@ -231,6 +250,23 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
     deadline.clear();
     return { ok: false, error: transportError(options.provider.id, error, deadline, false) };
   }
+}
+
+/** A stored credential the adapter cannot use: a misconfigured target (502; the route may try the next). */
+function credentialUnusable(provider: string, reason: string): AiCallError {
+  return aiError(provider, 'unsupported', 502, `The provider credential cannot be used: ${reason}.`, {
+    retryable: true,
+    code: 'provider_credential_invalid',
+  });
+}
+
+/** A `sign` hook that failed: a cancel or the deadline as such, anything else as an unusable credential. */
+function signingError(provider: string, error: unknown, deadline: Deadline): AiCallError {
+  if (deadline.expired || deadline.callerAborted) return transportError(provider, error, deadline, false);
+  return credentialUnusable(
+    provider,
+    error instanceof CredentialError ? error.message : 'the request could not be authenticated',
+  );
 }
 
 /** Reads an error status's body and lets the adapter map it (OpenAI shape, retryable, Retry-After). */

@@ -1,5 +1,6 @@
 import { anthropic } from './anthropic/index.ts';
 import { azure } from './azure/index.ts';
+import { bedrock } from './bedrock/index.ts';
 import { gemini } from './gemini/index.ts';
 import { mistral } from './mistral/index.ts';
 import { openai } from './openai/index.ts';
@@ -17,9 +18,20 @@ export const openaiCompatible = defineOpenAICompatible({
 });
 
 const registry = new Map<string, ProviderDefinition>(
-  [openai, azure, anthropic, gemini, mistral, groq, deepseek, openrouter, ollama, vllm, openaiCompatible].map(
-    (provider) => [provider.id, provider],
-  ),
+  [
+    openai,
+    azure,
+    anthropic,
+    gemini,
+    bedrock,
+    mistral,
+    groq,
+    deepseek,
+    openrouter,
+    ollama,
+    vllm,
+    openaiCompatible,
+  ].map((provider) => [provider.id, provider]),
 );
 
 /** The adapter for a ProviderCredential's provider id, or undefined when none is registered. */

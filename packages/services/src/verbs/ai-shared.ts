@@ -58,6 +58,7 @@ export const AI_PROVIDERS: readonly AiProviderInfo[] = [
   provider('azure', 'Azure OpenAI', { needsBaseUrl: true, needsApiVersion: true }),
   provider('anthropic', 'Anthropic'),
   provider('gemini', 'Google Gemini'),
+  provider('bedrock', 'Amazon Bedrock'),
   provider('mistral', 'Mistral'),
   provider('groq', 'Groq'),
   provider('deepseek', 'DeepSeek'),

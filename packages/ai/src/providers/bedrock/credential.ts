@@ -1,0 +1,139 @@
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { CredentialError } from '../../errors.ts';
+import type { ProviderCredential, ProviderHttpRequest } from '../types.ts';
+
+/*
+ * A Bedrock credential: an IAM access key pair (and, for temporary credentials, a session token) as the
+ * encrypted secret, the region as a non-secret setting kept in the credential's headers under
+ * `aws-region` (it is never sent upstream). Requests are signed with SigV4 for the service `bedrock`.
+ */
+
+/** The headers entry that holds the region; read here and removed from what goes upstream. */
+export const BEDROCK_REGION_HEADER = 'aws-region';
+
+export interface AwsKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+const SECRET_ACCESS_KEY = /^[A-Za-z0-9/+=]{16,128}$/;
+const SESSION_TOKEN = /^[A-Za-z0-9/+=]{16,4096}$/;
+/** us-east-1, eu-central-2, us-gov-west-1, ap-southeast-5 …; also keeps the default host well-formed. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** bedrock-runtime.us-east-1.amazonaws.com, bedrock-runtime-fips…, VPC endpoints …bedrock-runtime.us-east-1.vpce… */
+const AWS_HOST_REGION =
+  /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\.(?:vpce\.)?amazonaws\.com$/;
+
+export const SECRET_FORMAT_HINT =
+  'Enter ACCESS_KEY_ID:SECRET_ACCESS_KEY (with :SESSION_TOKEN for temporary credentials), or JSON {"accessKeyId","secretAccessKey","sessionToken"}';
+
+function keysFromJson(text: string): Partial<AwsKeys> | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const record = json as Record<string, unknown>;
+  const field = (name: string) => (typeof record[name] === 'string' ? (record[name] as string) : undefined);
+  return {
+    accessKeyId: field('accessKeyId'),
+    secretAccessKey: field('secretAccessKey'),
+    sessionToken: field('sessionToken') || undefined,
+  };
+}
+
+/**
+ * The access keys in a stored secret, or a message saying what is wrong with it (naming no part of it).
+ * Formats: `ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]` or JSON with those three fields.
+ */
+export function parseAwsKeys(secret: string): AwsKeys | { error: string } {
+  const text = secret.trim();
+  let keys: Partial<AwsKeys> | null;
+  if (text.startsWith('{')) keys = keysFromJson(text);
+  else {
+    const [accessKeyId, secretAccessKey, sessionToken, ...rest] = text.split(':');
+    keys = rest.length > 0 ? null : { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
+  }
+  if (!keys) return { error: `The AWS access keys are not in a known format. ${SECRET_FORMAT_HINT}` };
+  if (!keys.accessKeyId || !ACCESS_KEY_ID.test(keys.accessKeyId)) {
+    return { error: 'The access key ID should be 16-128 capital letters and digits (e.g. AKIA…)' };
+  }
+  if (!keys.secretAccessKey || !SECRET_ACCESS_KEY.test(keys.secretAccessKey)) {
+    return { error: 'The secret access key should be 16-128 characters of A-Z, a-z, 0-9, /, + and =' };
+  }
+  if (keys.sessionToken !== undefined && !SESSION_TOKEN.test(keys.sessionToken)) {
+    return { error: 'The session token should be base64 text (A-Z, a-z, 0-9, /, + and =)' };
+  }
+  return keys as AwsKeys;
+}
+
+export const isAwsRegion = (region: string): boolean => REGION.test(region);
+
+/** The region named in the credential's headers, else the one in an AWS endpoint override; null when neither. */
+export function bedrockRegion(credential: Pick<ProviderCredential, 'baseUrl' | 'headers'>): string | null {
+  const named = credential.headers?.[BEDROCK_REGION_HEADER]?.trim();
+  if (named) return named;
+  if (!credential.baseUrl) return null;
+  try {
+    return AWS_HOST_REGION.exec(new URL(credential.baseUrl).hostname)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The region to sign for and to build the default host from; a `CredentialError` when absent or malformed. */
+export function requireRegion(credential: ProviderCredential): string {
+  const region = bedrockRegion(credential);
+  if (!region) throw new CredentialError(`no AWS region is set (the '${BEDROCK_REGION_HEADER}' setting)`);
+  if (!isAwsRegion(region)) throw new CredentialError(`'${region.slice(0, 40)}' is not an AWS region`);
+  return region;
+}
+
+/**
+ * Signers keep a derived-key cache; one per credential object (the gateway keeps one per decrypted row, and
+ * replaces it when the row changes) avoids redoing the HMAC chain on every call.
+ */
+const signers = new WeakMap<ProviderCredential, SignatureV4>();
+
+function signerFor(credential: ProviderCredential): SignatureV4 {
+  let signer = signers.get(credential);
+  if (!signer) {
+    const keys = parseAwsKeys(credential.apiKey);
+    if ('error' in keys) throw new CredentialError(keys.error);
+    signer = new SignatureV4({
+      service: 'bedrock',
+      region: requireRegion(credential),
+      credentials: keys,
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    signers.set(credential, signer);
+  }
+  return signer;
+}
+
+/** SigV4-signs a built request: adds host, x-amz-date, x-amz-content-sha256, the session token and authorization. */
+export async function signBedrockRequest(
+  request: ProviderHttpRequest,
+  credential: ProviderCredential,
+): Promise<ProviderHttpRequest> {
+  const signer = signerFor(credential);
+  const url = new URL(request.url);
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = value;
+  const signed = await signer.sign({
+    method: request.method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname,
+    query,
+    headers: { ...request.headers, host: url.host },
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  });
+  return { ...request, headers: signed.headers as Record<string, string> };
+}
