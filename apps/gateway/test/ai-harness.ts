@@ -32,6 +32,8 @@ export interface SeedCredential {
   provider: string;
   baseUrl: string;
   secret: string;
+  /** the credential's extra headers (Bedrock: its `aws-region` setting) */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function seedAiApi(
         name: `cred-${i}`,
         provider: c.provider,
         baseUrl: c.baseUrl,
+        ...(c.headers ? { headers: c.headers } : {}),
         secretEncrypted: encryptSecret(c.secret, key, providerCredentialContext(id)),
         secretHint: c.secret.slice(-4),
       },
