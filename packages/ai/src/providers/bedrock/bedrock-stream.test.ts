@@ -3,9 +3,10 @@ import { eventFrame, exceptionFrame } from '../../../../../test/fakes/llm/bedroc
 import { verifySigV4 } from '../../../../../test/fakes/llm/sigv4.ts';
 import type { SseEvent } from '../../sse.ts';
 import type { ChatCompletionChunk } from '../../types.ts';
-import { parseAwsKeys, signBedrockRequest } from './credential.ts';
+import { parseAwsKeys } from './credential.ts';
 import { EventStreamDecoder } from './eventstream.ts';
 import { bedrock } from './index.ts';
+import { signBedrockRequest } from './sign.ts';
 
 /** Feeds the frames as one byte stream cut into `size`-byte network chunks; returns chunks and translator. */
 function run(frames: Uint8Array[], size: number) {

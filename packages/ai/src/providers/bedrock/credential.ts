@@ -1,12 +1,11 @@
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { CredentialError } from '../../errors.ts';
-import type { ProviderCredential, ProviderHttpRequest } from '../types.ts';
+import type { ProviderCredential } from '../types.ts';
 
 /*
  * A Bedrock credential: an IAM access key pair (and, for temporary credentials, a session token) as the
  * encrypted secret, the region as a non-secret setting kept in the credential's headers under
- * `aws-region` (it is never sent upstream). Requests are signed with SigV4 for the service `bedrock`.
+ * `aws-region` (it is never sent upstream). Pure parsing, shared with the portal's validation on save;
+ * signing is in sign.ts.
  */
 
 /** The headers entry that holds the region; read here and removed from what goes upstream. */
@@ -56,8 +55,12 @@ export function parseAwsKeys(secret: string): AwsKeys | { error: string } {
   let keys: Partial<AwsKeys> | null;
   if (text.startsWith('{')) keys = keysFromJson(text);
   else {
-    const [accessKeyId, secretAccessKey, sessionToken, ...rest] = text.split(':');
-    keys = rest.length > 0 ? null : { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
+    const parts = text.split(':');
+    const [accessKeyId, secretAccessKey, sessionToken] = parts;
+    keys =
+      parts.length === 2 || parts.length === 3
+        ? { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined }
+        : null;
   }
   if (!keys) return { error: `The AWS access keys are not in a known format. ${SECRET_FORMAT_HINT}` };
   if (!keys.accessKeyId || !ACCESS_KEY_ID.test(keys.accessKeyId)) {
@@ -92,48 +95,4 @@ export function requireRegion(credential: ProviderCredential): string {
   if (!region) throw new CredentialError(`no AWS region is set (the '${BEDROCK_REGION_HEADER}' setting)`);
   if (!isAwsRegion(region)) throw new CredentialError(`'${region.slice(0, 40)}' is not an AWS region`);
   return region;
-}
-
-/**
- * Signers keep a derived-key cache; one per credential object (the gateway keeps one per decrypted row, and
- * replaces it when the row changes) avoids redoing the HMAC chain on every call.
- */
-const signers = new WeakMap<ProviderCredential, SignatureV4>();
-
-function signerFor(credential: ProviderCredential): SignatureV4 {
-  let signer = signers.get(credential);
-  if (!signer) {
-    const keys = parseAwsKeys(credential.apiKey);
-    if ('error' in keys) throw new CredentialError(keys.error);
-    signer = new SignatureV4({
-      service: 'bedrock',
-      region: requireRegion(credential),
-      credentials: keys,
-      sha256: Hash.bind(null, 'sha256'),
-    });
-    signers.set(credential, signer);
-  }
-  return signer;
-}
-
-/** SigV4-signs a built request: adds host, x-amz-date, x-amz-content-sha256, the session token and authorization. */
-export async function signBedrockRequest(
-  request: ProviderHttpRequest,
-  credential: ProviderCredential,
-): Promise<ProviderHttpRequest> {
-  const signer = signerFor(credential);
-  const url = new URL(request.url);
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = value;
-  const signed = await signer.sign({
-    method: request.method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port ? { port: Number(url.port) } : {}),
-    path: url.pathname,
-    query,
-    headers: { ...request.headers, host: url.host },
-    ...(request.body !== undefined ? { body: request.body } : {}),
-  });
-  return { ...request, headers: signed.headers as Record<string, string> };
 }

@@ -1,8 +1,8 @@
 import type { ProviderDefinition } from '../types.ts';
-import { signBedrockRequest } from './credential.ts';
 import { EventStreamDecoder } from './eventstream.ts';
 import { buildBedrockRequest } from './request.ts';
 import { mapBedrockError, parseConverseResponse } from './response.ts';
+import { signBedrockRequest } from './sign.ts';
 import { BedrockStreamTranslator } from './stream.ts';
 
 /**
