@@ -6,7 +6,7 @@ import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { Field, FormMessage } from '~/components/ui/field';
 import { useTRPC } from '~/trpc/client';
-import type { CredentialRow } from './credential-draft';
+import { type CredentialRow, endpointPlaceholder, REGION_ERROR, secretField } from './credential-draft';
 import { useCredentialForm } from './use-credential-form';
 
 /** Add (no `row`) or edit one credential. The secret field is write-only: blank on edit keeps the stored one. */
@@ -24,6 +24,7 @@ export function CredentialForm({
   const { draft, set, saved, pending, errors, error, submit } = useCredentialForm(orgSlug, row, onDone);
   const info = providers.data?.find((p) => p.id === draft.provider);
   const prefix = row ? `cred-${row.id}` : 'cred-new';
+  const { [REGION_ERROR]: regionError, ...otherErrors } = errors;
   return (
     <form
       className="card"
@@ -61,9 +62,7 @@ export function CredentialForm({
           id={`${prefix}-base-url`}
           label={info?.needsBaseUrl ? 'Endpoint URL' : 'Endpoint URL (optional)'}
           type="url"
-          placeholder={
-            draft.provider === 'azure' ? 'https://my-resource.openai.azure.com' : 'the provider default'
-          }
+          placeholder={endpointPlaceholder(draft.provider)}
           value={draft.baseUrl}
           error={errors.baseUrl}
           onChange={(e) => set('baseUrl')(e.target.value)}
@@ -78,15 +77,24 @@ export function CredentialForm({
             onChange={(e) => set('apiVersion')(e.target.value)}
           />
         ) : null}
+        {draft.provider === 'bedrock' ? (
+          <Field
+            id={`${prefix}-region`}
+            label="AWS region"
+            placeholder="us-east-1"
+            value={draft.region}
+            error={regionError}
+            onChange={(e) => set('region')(e.target.value)}
+          />
+        ) : null}
       </div>
       <Field
         id={`${prefix}-secret`}
-        label={row ? 'New API key (leave blank to keep the current one)' : 'API key'}
+        {...secretField(draft.provider, row !== undefined)}
         type="password"
         autoComplete="off"
         value={draft.secret}
         error={errors.secret}
-        hint="Stored encrypted; it is never shown again."
         onChange={(e) => set('secret')(e.target.value)}
       />
       <TextAreaField
@@ -95,7 +103,7 @@ export function CredentialForm({
         hint="One per line: Name: value (e.g. OpenAI-Organization: org-…)"
         rows={2}
         value={draft.headers}
-        error={errorFor(errors, 'headers')}
+        error={errorFor(otherErrors, 'headers')}
         onChange={(e) => set('headers')(e.target.value)}
       />
       <FormMessage message={error} />
