@@ -81,7 +81,7 @@ export function exceptionFrame(type: string, message: string): Uint8Array {
   });
 }
 
-export function parseTestSecret(secret: string): AwsTestKeys {
+function parseTestSecret(secret: string): AwsTestKeys {
   const [accessKeyId = '', secretAccessKey = '', sessionToken] = secret.split(':');
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }

@@ -43,11 +43,6 @@ export interface StreamDecoder {
   end(): void;
 }
 
-export interface SignContext {
-  /** aborts with the call's deadline or the caller's cancel */
-  signal: AbortSignal;
-}
-
 /** Receives each unified chunk as soon as it is translated. */
 export type ChunkSink = (chunk: ChatCompletionChunk) => void;
 
@@ -123,7 +118,8 @@ export interface ProviderDefinition {
   sign?(
     request: ProviderHttpRequest,
     credential: ProviderCredential,
-    context: SignContext,
+    /** `signal` aborts with the call's deadline or the caller's cancel */
+    context: { signal: AbortSignal },
   ): Promise<ProviderHttpRequest>;
   /** Streams not framed as SSE (AWS event stream): a decoder handing the translator one event per frame. */
   createStreamDecoder?(onEvent: (event: SseEvent) => void): StreamDecoder;

@@ -26,7 +26,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const AWS_HOST_REGION =
   /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\.(?:vpce\.)?amazonaws\.com$/;
 
-export const SECRET_FORMAT_HINT =
+const SECRET_FORMAT_HINT =
   'Enter ACCESS_KEY_ID:SECRET_ACCESS_KEY (with :SESSION_TOKEN for temporary credentials), or JSON {"accessKeyId","secretAccessKey","sessionToken"}';
 
 function keysFromJson(text: string): Partial<AwsKeys> | null {

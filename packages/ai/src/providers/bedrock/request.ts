@@ -74,7 +74,7 @@ function assistantBlocks(message: Extract<ChatMessage, { role: 'assistant' }>): 
 }
 
 /** System prompts become `system`, tool results `toolResult` blocks of a user turn; same-role turns merge. */
-export function toConverseMessages(messages: readonly ChatMessage[]): {
+function toConverseMessages(messages: readonly ChatMessage[]): {
   system: Block[];
   messages: ConverseMessage[];
 } {
@@ -142,7 +142,7 @@ function toolConfig(request: ChatCompletionRequest, messages: readonly ConverseM
   return config;
 }
 
-export function toConverseBody(request: ChatCompletionRequest): Record<string, unknown> {
+function toConverseBody(request: ChatCompletionRequest): Record<string, unknown> {
   if (request.n != null && request.n > 1) {
     throw new UnsupportedRequestError('Bedrock models return one choice; n must be 1.', 'n');
   }
@@ -172,10 +172,10 @@ export function toConverseBody(request: ChatCompletionRequest): Record<string, u
 }
 
 /** Model ids hold ':' and ARNs '/': one path segment, percent-encoded the way the AWS SDKs do it. */
-export const encodeModelId = (model: string): string =>
+const encodeModelId = (model: string): string =>
   encodeURIComponent(model).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-export const bedrockBaseUrl = (credential: ProviderCredential): string => {
+const bedrockBaseUrl = (credential: ProviderCredential): string => {
   const base = credential.baseUrl ?? `https://bedrock-runtime.${requireRegion(credential)}.amazonaws.com`;
   return base.endsWith('/') ? base.slice(0, -1) : base;
 };

@@ -96,7 +96,7 @@ export function parseConverseResponse(json: unknown, model: string): ChatComplet
 }
 
 /** `ThrottlingException:http://internal.amazon.com/coral/…` or `com.amazon.coral#ThrottlingException` → the name. */
-export function exceptionName(raw: string | undefined): string {
+function exceptionName(raw: string | undefined): string {
   if (!raw) return '';
   let name = raw.split(':')[0] ?? '';
   const hash = name.lastIndexOf('#');

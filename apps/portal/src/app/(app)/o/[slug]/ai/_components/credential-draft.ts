@@ -1,5 +1,5 @@
 /** Where a Bedrock credential keeps its region: a headers entry the gateway reads and never sends. */
-export const REGION_SETTING = 'aws-region';
+const REGION_SETTING = 'aws-region';
 /** The server's field error for the region (it validates the headers document). */
 export const REGION_ERROR = `headers.${REGION_SETTING}`;
 
