@@ -33,6 +33,24 @@ describe('Bedrock requests', () => {
     expect(streamed.headers.authorization).toBeUndefined();
   });
 
+  it('forwards extra headers but none that the signature owns', () => {
+    const spec = bedrock.buildRequest({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }, 'm', {
+      ...credential,
+      headers: {
+        ...credential.headers,
+        'X-Team': 'ml',
+        Host: 'internal.example',
+        'X-Amz-Date': '20200101T000000Z',
+        'X-Amz-Security-Token': 'stale',
+      },
+    });
+    expect(spec.headers).toEqual({
+      'x-team': 'ml',
+      'content-type': 'application/json',
+      accept: 'application/json',
+    });
+  });
+
   it('takes an endpoint override, and the region from an AWS endpoint when none is named', () => {
     const vpce = 'https://vpce-0a1b-xyz.bedrock-runtime.ap-southeast-2.vpce.amazonaws.com/';
     const spec = bedrock.buildRequest({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }, 'm', {

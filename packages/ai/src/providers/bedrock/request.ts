@@ -180,11 +180,17 @@ const bedrockBaseUrl = (credential: ProviderCredential): string => {
   return base.endsWith('/') ? base.slice(0, -1) : base;
 };
 
-/** The tenant's extra headers, less the region setting (which is not a header). */
+/**
+ * The tenant's extra headers, lower-cased, less the region setting (not a header) and what the signature
+ * owns (host, authorization, x-amz-*), which a stray copy in another case would contradict.
+ */
 function extraHeaders(credential: ProviderCredential): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(credential.headers ?? {})) {
-    if (name.toLowerCase() !== BEDROCK_REGION_HEADER) headers[name] = value;
+    const lower = name.toLowerCase();
+    if (lower === BEDROCK_REGION_HEADER || lower === 'host' || lower === 'authorization') continue;
+    if (lower.startsWith('x-amz-')) continue;
+    headers[lower] = value;
   }
   return headers;
 }
