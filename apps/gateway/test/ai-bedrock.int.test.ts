@@ -242,6 +242,31 @@ describe('AI gateway → Amazon Bedrock', () => {
     ]);
   });
 
+  it('ends a stream broken midway (an exception frame, a dropped connection) with an APIError, metering what was sent', async () => {
+    for (const mode of ['error_event', 'drop'] as const) {
+      primary.failStream({ afterEvents: 4, mode });
+      const stream = await client.chat.completions.create({
+        model: 'claude',
+        messages: user('Break please'),
+        stream: true,
+      });
+      let text = '';
+      const consume = async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      };
+      await expect(consume()).rejects.toBeInstanceOf(OpenAI.APIError);
+      expect(text).toBe(splitTokens(DEFAULT_REPLY).slice(0, 3).join(''));
+    }
+    // Bedrock reports usage only at the end: both are metered with estimates, the output being what was sent
+    await eventually(async () => {
+      await world.gateway.flushUsage();
+      const broken = await world.db.aiCallLog.findMany({
+        where: { apiId: seeded.api.id, model: 'claude', stream: true, tokensEstimated: true },
+      });
+      return broken.length >= 2 && broken.every((r) => r.tokensIn > 0 && r.tokensOut > 0);
+    }, 3_000);
+  });
+
   it('passes a validation error on as a 400 with the provider message', async () => {
     primary.failNext({ status: 400, message: 'The model returned the following errors: bad temperature' });
     const refused = await client.chat.completions
