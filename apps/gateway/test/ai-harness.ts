@@ -34,6 +34,8 @@ export interface SeedCredential {
   secret: string;
   /** the credential's extra headers (Bedrock: its `aws-region` setting) */
   headers?: Record<string, string>;
+  /** Azure's api-version; Vertex AI's region */
+  apiVersion?: string;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function seedAiApi(
         provider: c.provider,
         baseUrl: c.baseUrl,
         ...(c.headers ? { headers: c.headers } : {}),
+        apiVersion: c.apiVersion ?? null,
         secretEncrypted: encryptSecret(c.secret, key, providerCredentialContext(id)),
         secretHint: c.secret.slice(-4),
       },

@@ -11,6 +11,14 @@ export interface ProviderError {
   retryAfterMs: number | null;
 }
 
+/** Thrown by a provider's `authorize` hook: the mapped failure the call answers with. */
+export class ProviderAuthError extends Error {
+  constructor(readonly failure: ProviderError & { upstreamStatus: number | null }) {
+    super(failure.body.error.message);
+    this.name = 'ProviderAuthError';
+  }
+}
+
 export type AiErrorKind =
   /** the provider answered with an error status or an in-stream error event */
   | 'upstream'
@@ -218,17 +226,6 @@ export class UnsupportedRequestError extends Error {
   ) {
     super(message);
     this.name = 'UnsupportedRequestError';
-  }
-}
-
-/**
- * Thrown by an adapter's `sign` hook when the stored credential cannot authenticate a call (a malformed
- * secret, a missing region). The message names the problem, never the secret.
- */
-export class CredentialError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CredentialError';
   }
 }
 

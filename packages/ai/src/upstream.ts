@@ -2,9 +2,9 @@ import { Agent, type Dispatcher } from 'undici';
 import {
   type AiCallError,
   type AiErrorKind,
-  CredentialError,
   InvalidResponseError,
   openAIError,
+  ProviderAuthError,
   UnsupportedRequestError,
 } from './errors.ts';
 import type {
@@ -18,7 +18,7 @@ import { scrubSecrets } from './scrub.ts';
 /** What every call takes besides its request. */
 export interface UpstreamOptions {
   provider: ProviderDefinition;
-  /** handed to the provider's `sign` hook, when it has one */
+  /** handed to the provider's `authorize` hook, when it has one */
   credential?: ProviderCredential;
   signal?: AbortSignal;
   /** until the response headers arrive; for non-streamed calls that is nearly the whole call */
@@ -176,7 +176,8 @@ export function transportError(
 
 /** Builder/parser exceptions as typed failures (builders reject, parsers find garbage). */
 export function translationError(provider: string, error: unknown): AiCallError {
-  if (error instanceof CredentialError) return credentialUnusable(provider, error.message);
+  // A builder that finds the stored credential unusable (a missing setting it needs) says so like `authorize`.
+  if (error instanceof ProviderAuthError) return { ...error.failure, kind: 'upstream', provider };
   if (error instanceof UnsupportedRequestError) {
     return aiError(provider, 'unsupported', 400, error.message, {
       retryable: false,
@@ -223,18 +224,22 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
     };
   }
   const deadline = new Deadline(options.signal, options.timeoutMs);
+  const dispatcher = options.dispatcher ?? defaultDispatcher();
   let request = spec;
-  const sign = options.provider.sign;
-  if (sign && options.credential) {
+  const authorize = options.provider.authorize;
+  if (authorize && options.credential) {
     try {
-      request = await sign(spec, options.credential, { signal: deadline.controller.signal });
+      request = await authorize(spec, options.credential, { dispatcher, signal: deadline.controller.signal });
     } catch (error) {
       deadline.clear();
-      return { ok: false, error: signingError(options.provider.id, error, deadline) };
+      if (!(error instanceof ProviderAuthError)) {
+        return { ok: false, error: transportError(options.provider.id, error, deadline, false) };
+      }
+      return { ok: false, error: { ...error.failure, kind: 'upstream', provider: options.provider.id } };
     }
   }
   try {
-    const response = await (options.dispatcher ?? defaultDispatcher()).request({
+    const response = await dispatcher.request({
       origin: url.origin,
       path: url.pathname + url.search,
       method: request.method,
@@ -250,23 +255,6 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
     deadline.clear();
     return { ok: false, error: transportError(options.provider.id, error, deadline, false) };
   }
-}
-
-/** A stored credential the adapter cannot use: a misconfigured target (502; the route may try the next). */
-function credentialUnusable(provider: string, reason: string): AiCallError {
-  return aiError(provider, 'unsupported', 502, `The provider credential cannot be used: ${reason}.`, {
-    retryable: true,
-    code: 'provider_credential_invalid',
-  });
-}
-
-/** A `sign` hook that failed: a cancel or the deadline as such, anything else as an unusable credential. */
-function signingError(provider: string, error: unknown, deadline: Deadline): AiCallError {
-  if (deadline.expired || deadline.callerAborted) return transportError(provider, error, deadline, false);
-  return credentialUnusable(
-    provider,
-    error instanceof CredentialError ? error.message : 'the request could not be authenticated',
-  );
 }
 
 /** Reads an error status's body and lets the adapter map it (OpenAI shape, retryable, Retry-After). */

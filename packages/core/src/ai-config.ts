@@ -212,6 +212,8 @@ export const providerCredentialContext = (credentialId: string): string =>
 export interface ModelPrice {
   inputPerMillion: string;
   outputPerMillion: string;
+  /** the most output tokens the model produces in one call, when known */
+  maxOutputTokens?: number | undefined;
 }
 
 /**

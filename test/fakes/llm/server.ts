@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { anthropicFlavor } from './anthropic.ts';
 import { bedrockFlavor } from './bedrock.ts';
+import { cohereFlavor } from './cohere.ts';
 import { geminiFlavor } from './gemini.ts';
 import { azureFlavor, mistralFlavor, openaiFlavor } from './openai.ts';
 import { DEFAULT_REPLY, type ScriptOptions } from './script.ts';
+import { vertexFlavor } from './vertex.ts';
 
 /*
  * Local servers speaking each LLM provider's real wire format (paths, auth headers, JSON shapes, SSE
@@ -13,7 +15,15 @@ import { DEFAULT_REPLY, type ScriptOptions } from './script.ts';
  * flavor; behaviour is scripted (script.ts), requests are captured, failures and latency injectable.
  */
 
-export type FakeFlavor = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'mistral' | 'bedrock';
+export type FakeFlavor =
+  | 'openai'
+  | 'azure'
+  | 'anthropic'
+  | 'gemini'
+  | 'mistral'
+  | 'vertex'
+  | 'cohere'
+  | 'bedrock';
 
 export interface FakeLlmOptions {
   flavor: FakeFlavor;
@@ -38,6 +48,8 @@ export interface FakeLlmOptions {
   snapshotSuffix?: string;
   /** (OpenAI flavor) answer like vLLM: each finished choice says which stop string ended it, `stop_reason` */
   stopReasonField?: boolean;
+  /** (Vertex flavor) lifetime of the access tokens its token endpoint issues; default 3600 */
+  tokenLifetimeSeconds?: number;
 }
 
 interface FakeSettings extends ScriptOptions {
@@ -50,6 +62,7 @@ interface FakeSettings extends ScriptOptions {
   models: string[];
   snapshotSuffix: string;
   stopReasonField: boolean;
+  tokenLifetimeSeconds: number;
 }
 
 export interface CapturedRequest {
@@ -129,6 +142,8 @@ const FLAVORS: Record<FakeFlavor, Flavor> = {
   anthropic: anthropicFlavor,
   gemini: geminiFlavor,
   bedrock: bedrockFlavor,
+  vertex: vertexFlavor,
+  cohere: cohereFlavor,
 };
 
 function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings): FakeSettings {
@@ -145,6 +160,7 @@ function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings)
     models: [],
     snapshotSuffix: '',
     stopReasonField: false,
+    tokenLifetimeSeconds: 3600,
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   return { ...base, ...defined };

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { ProviderError } from '../errors.ts';
 import type { SseEvent } from '../sse.ts';
 import type {
@@ -11,7 +12,7 @@ import type {
 
 /**
  * How the credential travels: `Authorization: Bearer`, Azure's `api-key`, Anthropic's `x-api-key`, Google's
- * `x-goog-api-key`, or a per-request signature computed by the adapter's `sign` hook (AWS SigV4).
+ * `x-goog-api-key`, or a per-request signature computed by the adapter's `authorize` hook (AWS SigV4).
  */
 export type AuthStyle = 'bearer' | 'api-key' | 'x-api-key' | 'x-goog-api-key' | 'aws-sigv4' | 'none';
 
@@ -31,6 +32,14 @@ export interface ProviderHttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+}
+
+/** What an `authorize` hook may use for its own requests (token exchanges): the call's transport and clock. */
+export interface AuthorizeContext {
+  /** the call's dispatcher (the gateway's per-org SSRF-guarded one): auth endpoints are tenant input too */
+  dispatcher: Dispatcher;
+  /** aborts with the call (caller gone or its deadline passed) */
+  signal: AbortSignal;
 }
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
@@ -109,18 +118,6 @@ export interface ProviderDefinition {
   parseResponse(json: unknown, model: string, request?: ChatCompletionRequest): ChatCompletion;
   createStreamTranslator(model: string, emit: ChunkSink, request?: ChatCompletionRequest): StreamTranslator;
   mapError(status: number, body: string, headers: HeaderMap): ProviderError;
-  /**
-   * Authentication that needs the finished request or async work (AWS SigV4 signs method, URL, headers and
-   * body; an OAuth provider fetches or refreshes a token): run by `sendUpstream` right before sending, for
-   * chat, embeddings and model-list calls alike, given the call's credential. Throwing `CredentialError`
-   * fails the call as a misconfigured target (502, another target may be tried).
-   */
-  sign?(
-    request: ProviderHttpRequest,
-    credential: ProviderCredential,
-    /** `signal` aborts with the call's deadline or the caller's cancel */
-    context: { signal: AbortSignal },
-  ): Promise<ProviderHttpRequest>;
   /** Streams not framed as SSE (AWS event stream): a decoder handing the translator one event per frame. */
   createStreamDecoder?(onEvent: (event: SseEvent) => void): StreamDecoder;
   buildEmbeddingsRequest?(
@@ -131,4 +128,14 @@ export interface ProviderDefinition {
   parseEmbeddingsResponse?(json: unknown, model: string): EmbeddingResult;
   buildModelsRequest?(credential: ProviderCredential): ProviderHttpRequest;
   parseModelsResponse?(json: unknown): ModelList;
+  /**
+   * Signs or authenticates a built request just before it is sent, for auth that static headers cannot
+   * express (OAuth tokens minted from a service-account key, request signatures). May do I/O through
+   * `context`; rejects with `ProviderAuthError` when the credential is refused.
+   */
+  authorize?(
+    request: ProviderHttpRequest,
+    credential: ProviderCredential,
+    context: AuthorizeContext,
+  ): Promise<ProviderHttpRequest>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CREDENTIALS_REJECTED, CredentialError, UnsupportedRequestError } from '../../errors.ts';
+import { CREDENTIALS_REJECTED, ProviderAuthError, UnsupportedRequestError } from '../../errors.ts';
 import type { ChatCompletionRequest } from '../../types.ts';
 import { bedrock } from './index.ts';
 
@@ -62,7 +62,7 @@ describe('Bedrock requests', () => {
       bedrock.buildRequest({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }, 'm', {
         apiKey: credential.apiKey,
       }),
-    ).toThrow(CredentialError);
+    ).toThrow(ProviderAuthError);
     expect(() =>
       bedrock.buildRequest({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }, 'm', {
         apiKey: credential.apiKey,

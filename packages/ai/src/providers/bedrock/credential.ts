@@ -1,4 +1,4 @@
-import { CredentialError } from '../../errors.ts';
+import { openAIError, ProviderAuthError } from '../../errors.ts';
 import type { ProviderCredential } from '../types.ts';
 
 /*
@@ -75,6 +75,22 @@ export function parseAwsKeys(secret: string): AwsKeys | { error: string } {
   return keys as AwsKeys;
 }
 
+/** A stored credential this adapter cannot use: a misconfigured target (502, so a route tries its next). */
+export function unusableCredential(reason: string): ProviderAuthError {
+  return new ProviderAuthError({
+    status: 502,
+    upstreamStatus: null,
+    retryable: true,
+    retryAfterMs: null,
+    body: openAIError(
+      `The Amazon Bedrock credential cannot be used: ${reason}.`,
+      'server_error',
+      null,
+      'provider_credential_invalid',
+    ),
+  });
+}
+
 export const isAwsRegion = (region: string): boolean => REGION.test(region);
 
 /** The region named in the credential's headers, else the one in an AWS endpoint override; null when neither. */
@@ -89,10 +105,10 @@ export function bedrockRegion(credential: Pick<ProviderCredential, 'baseUrl' | '
   }
 }
 
-/** The region to sign for and to build the default host from; a `CredentialError` when absent or malformed. */
+/** The region to sign for and to build the default host from; throws `unusableCredential` when absent or malformed. */
 export function requireRegion(credential: ProviderCredential): string {
   const region = bedrockRegion(credential);
-  if (!region) throw new CredentialError(`no AWS region is set (the '${BEDROCK_REGION_HEADER}' setting)`);
-  if (!isAwsRegion(region)) throw new CredentialError(`'${region.slice(0, 40)}' is not an AWS region`);
+  if (!region) throw unusableCredential(`no AWS region is set (the '${BEDROCK_REGION_HEADER}' setting)`);
+  if (!isAwsRegion(region)) throw unusableCredential(`'${region.slice(0, 40)}' is not an AWS region`);
   return region;
 }

@@ -21,5 +21,5 @@ export const bedrock: ProviderDefinition = {
   createStreamTranslator: (model, emit) => new BedrockStreamTranslator(model, emit),
   createStreamDecoder: (onEvent) => new EventStreamDecoder(onEvent),
   mapError: mapBedrockError,
-  sign: signBedrockRequest,
+  authorize: signBedrockRequest,
 };

@@ -195,7 +195,7 @@ function extraHeaders(credential: ProviderCredential): Record<string, string> {
   return headers;
 }
 
-/** Unsigned: the adapter's `sign` hook adds SigV4 right before sending. */
+/** Unsigned: the adapter's `authorize` hook adds SigV4 right before sending. */
 export function buildBedrockRequest(
   request: ChatCompletionRequest,
   model: string,

@@ -1,8 +1,7 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CredentialError } from '../../errors.ts';
 import type { ProviderCredential, ProviderHttpRequest } from '../types.ts';
-import { parseAwsKeys, requireRegion } from './credential.ts';
+import { parseAwsKeys, requireRegion, unusableCredential } from './credential.ts';
 
 /**
  * Signers keep a derived-key cache; one per credential object (the gateway keeps one per decrypted row, and
@@ -14,7 +13,7 @@ function signerFor(credential: ProviderCredential): SignatureV4 {
   let signer = signers.get(credential);
   if (!signer) {
     const keys = parseAwsKeys(credential.apiKey);
-    if ('error' in keys) throw new CredentialError(keys.error);
+    if ('error' in keys) throw unusableCredential(keys.error);
     signer = new SignatureV4({
       service: 'bedrock',
       region: requireRegion(credential),

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  credentialFieldText,
   credentialInput,
   draftAfterSave,
   headerLines,
   initialDraft,
   parseHeaders,
-  secretField,
 } from './credential-draft';
 
 describe('credential headers', () => {
@@ -119,11 +119,34 @@ describe('Bedrock credential drafts', () => {
   });
 
   it('asks for AWS access keys instead of an API key', () => {
-    expect(secretField('bedrock', false)).toMatchObject({
-      label: 'AWS access keys',
-      placeholder: 'ACCESS_KEY_ID:SECRET_ACCESS_KEY',
-      hint: expect.stringContaining(':SESSION_TOKEN'),
+    const text = credentialFieldText({ id: 'bedrock', needsApiVersion: false, secretKind: 'api-key' }, false);
+    expect(text).toMatchObject({ secretLabel: 'AWS access keys', secretMultiline: false });
+    expect(text.secretHint).toContain(':SESSION_TOKEN');
+    expect(text.baseUrlPlaceholder).toBe('https://bedrock-runtime.{region}.amazonaws.com');
+  });
+});
+
+describe('credential field text', () => {
+  it('asks Vertex AI for a region and a pasted service-account JSON key', () => {
+    const vertex = { id: 'vertex', needsApiVersion: true, secretKind: 'service-account' as const };
+    const text = credentialFieldText(vertex, false);
+    expect(text).toMatchObject({
+      apiVersionLabel: 'Region',
+      apiVersionPlaceholder: 'us-central1',
+      secretMultiline: true,
     });
-    expect(secretField('openai', true).label).toMatch(/^New API key/);
+    expect(text.secretLabel).toBe('Service-account JSON key');
+    expect(credentialFieldText(vertex, true).secretLabel).toMatch(/leave blank to keep/);
+  });
+
+  it('asks other providers for an API key (and Azure for an api-version)', () => {
+    const azure = credentialFieldText({ id: 'azure', needsApiVersion: true, secretKind: 'api-key' }, false);
+    expect(azure).toMatchObject({
+      apiVersionLabel: 'API version',
+      secretLabel: 'API key',
+      secretMultiline: false,
+    });
+    expect(azure.baseUrlPlaceholder).toContain('openai.azure.com');
+    expect(credentialFieldText(undefined, false).secretLabel).toBe('API key');
   });
 });

@@ -58,28 +58,6 @@ export function initialDraft(row?: CredentialRow): CredentialDraft {
   };
 }
 
-export function endpointPlaceholder(provider: string): string {
-  if (provider === 'azure') return 'https://my-resource.openai.azure.com';
-  if (provider === 'bedrock') return 'https://bedrock-runtime.<region>.amazonaws.com';
-  return 'the provider default';
-}
-
-/** How the secret field asks for the provider's key: Bedrock takes an AWS access key pair. */
-export function secretField(provider: string, editing: boolean) {
-  if (provider === 'bedrock') {
-    return {
-      label: editing ? 'New AWS access keys (leave blank to keep the current ones)' : 'AWS access keys',
-      placeholder: 'ACCESS_KEY_ID:SECRET_ACCESS_KEY',
-      hint: 'ACCESS_KEY_ID:SECRET_ACCESS_KEY, with :SESSION_TOKEN appended for temporary keys (or JSON with accessKeyId, secretAccessKey, sessionToken). The IAM user needs bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream. Stored encrypted; never shown again.',
-    };
-  }
-  return {
-    label: editing ? 'New API key (leave blank to keep the current one)' : 'API key',
-    placeholder: undefined,
-    hint: 'Stored encrypted; it is never shown again.',
-  };
-}
-
 /** After a save: an edit form keeps its fields (but never the secret); the add form starts over. */
 export function draftAfterSave(draft: CredentialDraft, editing: boolean): CredentialDraft {
   return editing ? { ...draft, secret: '' } : { ...initialDraft(), provider: draft.provider };
@@ -112,4 +90,51 @@ export function credentialInput(
     };
   }
   return { kind: 'create' as const, input: { ...fields, provider: draft.provider, secret: draft.secret } };
+}
+
+/** What the form needs to know of a provider (from `ai.providers`). */
+export interface CredentialProviderInfo {
+  id: string;
+  needsApiVersion: boolean;
+  secretKind: 'api-key' | 'service-account';
+}
+
+/** Labels and help of the fields whose meaning depends on the provider. */
+export function credentialFieldText(info: CredentialProviderInfo | undefined, editing: boolean) {
+  if (info?.id === 'bedrock') {
+    return {
+      baseUrlPlaceholder: 'https://bedrock-runtime.{region}.amazonaws.com',
+      apiVersionLabel: 'API version',
+      apiVersionPlaceholder: '',
+      apiVersionHint: undefined,
+      secretLabel: editing ? 'New AWS access keys (leave blank to keep the current ones)' : 'AWS access keys',
+      secretHint:
+        'ACCESS_KEY_ID:SECRET_ACCESS_KEY, with :SESSION_TOKEN appended for temporary keys (or JSON with accessKeyId, secretAccessKey, sessionToken). The IAM principal needs bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream. Stored encrypted; never shown again.',
+      secretMultiline: false,
+    };
+  }
+  if (info?.secretKind === 'service-account') {
+    return {
+      baseUrlPlaceholder: 'https://{region}-aiplatform.googleapis.com',
+      apiVersionLabel: 'Region',
+      apiVersionPlaceholder: 'us-central1',
+      apiVersionHint: 'Where the models run: us-central1, europe-west4, … or global.',
+      secretLabel: editing
+        ? 'New service-account JSON key (leave blank to keep the current one)'
+        : 'Service-account JSON key',
+      secretHint:
+        'Paste the whole key file (IAM → Service accounts → Keys); the project is read from it. Stored encrypted; never shown again.',
+      secretMultiline: true,
+    };
+  }
+  return {
+    baseUrlPlaceholder:
+      info?.id === 'azure' ? 'https://my-resource.openai.azure.com' : 'the provider default',
+    apiVersionLabel: 'API version',
+    apiVersionPlaceholder: '2024-10-21',
+    apiVersionHint: undefined,
+    secretLabel: editing ? 'New API key (leave blank to keep the current one)' : 'API key',
+    secretHint: 'Stored encrypted; it is never shown again.',
+    secretMultiline: false,
+  };
 }
