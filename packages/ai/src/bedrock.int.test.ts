@@ -196,6 +196,17 @@ describe('callProvider → Bedrock', () => {
       ok: false,
       error: { status: 502, retryable: true, body: { error: { code: 'provider_credential_invalid' } } },
     });
+    // no region and no endpoint to read one from: the request cannot even be built
+    const noRegion = await callProvider({
+      provider: 'bedrock',
+      credential: { apiKey: BEDROCK_TEST_SECRET },
+      model: MODEL,
+      request: request(),
+    });
+    expect(noRegion).toMatchObject({
+      ok: false,
+      error: { status: 502, retryable: true, body: { error: { code: 'provider_credential_invalid' } } },
+    });
     expect(fake.requests.length).toBe(before);
   });
 });
