@@ -9,6 +9,7 @@ import type { AiRequest } from './context.ts';
 import type { AiCredentials, ResolvedTarget } from './credentials.ts';
 import type { AiFailure } from './errors.ts';
 import type { AiResponseStore } from './responses-store.ts';
+import type { AiRouting } from './routing.ts';
 
 /** What one finished AI call leaves behind: usage for metering, budgets and the call log. */
 export interface FinishedCall {
@@ -58,6 +59,8 @@ export interface AiCalls {
   readonly responseStore: AiResponseStore;
   /** Reports a stored response that could not be written (throttled warning). */
   responseStoreFailed(error: unknown): void;
+  /** target statistics and usage counters of model routing */
+  readonly routing: AiRouting;
   /** The dispatcher for calls made with a credential of `orgId`. */
   dispatcherFor(orgId: string): Dispatcher;
   /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */

@@ -145,7 +145,7 @@ async function callPrompt(
   refuse: (p: GatewayProblem) => AiOutcome,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal, ctx.traceHeaders);
+  const routed = await routeChat(route, ctx, ai, request, signal);
   const base = {
     surface: 'prompt' as const,
     model: prompt.model,
@@ -160,7 +160,11 @@ async function callPrompt(
     const failure = routed.outcome.ok ? null : failureFromCall(routed.outcome.error);
     const detail = failure ? failure.body.error.message : 'The provider answered with a stream.';
     const timedOut = !routed.outcome.ok && routed.outcome.error.kind === 'timeout';
-    const p = problem(timedOut ? 'upstream_timeout' : 'provider_error', `The model call failed: ${detail}`);
+    // every target of a usage-based route at its limit: the gateway refused, no provider was called
+    const limited = failure?.status === 429 && routed.attempts === 0;
+    const p = limited
+      ? problem('rate_limited', detail, failure.headers)
+      : problem(timedOut ? 'upstream_timeout' : 'provider_error', `The model call failed: ${detail}`);
     const out = refuse(p);
     ai.finish(ctx, prompt.logging, {
       ...base,
