@@ -32,6 +32,8 @@ export interface SeedCredential {
   provider: string;
   baseUrl: string;
   secret: string;
+  /** the credential's extra headers (Bedrock: its `aws-region` setting) */
+  headers?: Record<string, string>;
   /** Azure's api-version; Vertex AI's region */
   apiVersion?: string;
 }
@@ -64,6 +66,7 @@ export async function seedAiApi(
         name: `cred-${i}`,
         provider: c.provider,
         baseUrl: c.baseUrl,
+        ...(c.headers ? { headers: c.headers } : {}),
         apiVersion: c.apiVersion ?? null,
         secretEncrypted: encryptSecret(c.secret, key, providerCredentialContext(id)),
         secretHint: c.secret.slice(-4),

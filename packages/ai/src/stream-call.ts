@@ -1,6 +1,6 @@
 import type { AiCallError } from './errors.ts';
-import type { StreamTranslator } from './providers/types.ts';
-import { SseParser } from './sse.ts';
+import type { StreamDecoder, StreamTranslator } from './providers/types.ts';
+import { type SseEvent, SseParser } from './sse.ts';
 import { estimateCompletionTokens, estimateTokens, loadTokenizer } from './tokens.ts';
 import type {
   ChatCompletionChunk,
@@ -58,7 +58,7 @@ type Opened = { ok: true; value: UnifiedStream } | { ok: false; error: AiCallErr
 class StreamRun {
   private readonly queue: ChatCompletionChunk[] = [];
   private head = 0;
-  private readonly parser: SseParser;
+  private readonly decoder: StreamDecoder;
   private readonly translator: StreamTranslator;
   private readonly reader: AsyncIterator<Buffer>;
   private finished = false;
@@ -86,7 +86,8 @@ class StreamRun {
     private readonly startedAt: number,
   ) {
     this.translator = upstream.provider.createStreamTranslator(model, (chunk) => this.accept(chunk), request);
-    this.parser = new SseParser((event) => this.translator.push(event));
+    const onEvent = (event: SseEvent) => this.translator.push(event);
+    this.decoder = upstream.provider.createStreamDecoder?.(onEvent) ?? new SseParser(onEvent);
     this.reader = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     response.deadline.arm(upstream.idleTimeoutMs);
   }
@@ -156,13 +157,18 @@ class StreamRun {
       return;
     }
     this.response.deadline.touch();
+    try {
+      if (result.done) this.decoder.end();
+      else this.decoder.pushBytes(result.value);
+    } catch (error) {
+      await this.finish(unreadableStream(this.upstream.provider.id, error));
+      return;
+    }
     if (result.done) {
-      this.parser.end();
       this.translator.end();
       await this.finish(this.translator.error ? this.upstreamError() : null);
       return;
     }
-    this.parser.pushBytes(result.value);
     if (this.translator.error) await this.finish(this.upstreamError());
   }
 
@@ -258,6 +264,15 @@ class StreamRun {
       usage: usageBody,
     };
   }
+}
+
+/** Bytes the decoder could not frame (a corrupt or truncated binary frame): the answer is unreadable. */
+function unreadableStream(provider: string, error: unknown): AiCallError {
+  const detail = error instanceof Error ? `: ${error.message}` : '';
+  return aiError(provider, 'invalid_response', 502, `The provider's stream could not be read${detail}.`, {
+    retryable: true,
+    code: 'invalid_upstream_response',
+  });
 }
 
 /** A stream that failed before any output: nothing to meter, and no tokenizer load for it. */

@@ -176,6 +176,8 @@ export function transportError(
 
 /** Builder/parser exceptions as typed failures (builders reject, parsers find garbage). */
 export function translationError(provider: string, error: unknown): AiCallError {
+  // A builder that finds the stored credential unusable (a missing setting it needs) says so like `authorize`.
+  if (error instanceof ProviderAuthError) return { ...error.failure, kind: 'upstream', provider };
   if (error instanceof UnsupportedRequestError) {
     return aiError(provider, 'unsupported', 400, error.message, {
       retryable: false,

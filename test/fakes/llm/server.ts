@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { anthropicFlavor } from './anthropic.ts';
+import { bedrockFlavor } from './bedrock.ts';
 import { cohereFlavor } from './cohere.ts';
 import { geminiFlavor } from './gemini.ts';
 import { azureFlavor, mistralFlavor, openaiFlavor } from './openai.ts';
@@ -14,7 +15,15 @@ import { vertexFlavor } from './vertex.ts';
  * flavor; behaviour is scripted (script.ts), requests are captured, failures and latency injectable.
  */
 
-export type FakeFlavor = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'mistral' | 'vertex' | 'cohere';
+export type FakeFlavor =
+  | 'openai'
+  | 'azure'
+  | 'anthropic'
+  | 'gemini'
+  | 'mistral'
+  | 'vertex'
+  | 'cohere'
+  | 'bedrock';
 
 export interface FakeLlmOptions {
   flavor: FakeFlavor;
@@ -86,8 +95,11 @@ export interface FlavorContext {
   settings: FakeSettings;
   sendJson(status: number, body: unknown, headers?: Record<string, string>): void;
   sendError(status: number, message: string): void;
-  /** writes SSE frames one by one with the configured delay, honouring an injected stream failure */
-  stream(frames: string[], headers?: Record<string, string>): Promise<void>;
+  /**
+   * writes stream frames (SSE text, or binary event-stream messages with the content-type in `headers`) one
+   * by one with the configured delay, honouring an injected stream failure
+   */
+  stream(frames: (string | Uint8Array)[], headers?: Record<string, string>): Promise<void>;
 }
 
 export interface Flavor {
@@ -95,11 +107,16 @@ export interface Flavor {
   baseUrl(origin: string): string;
   authorized(request: CapturedRequest, apiKey: string): boolean;
   /** the provider's own answer to a key it does not know (status and body, as the real API sends them) */
-  authFailure(request: CapturedRequest): { status: number; body: unknown };
+  authFailure(
+    request: CapturedRequest,
+    apiKey: string,
+  ): { status: number; body: unknown; headers?: Record<string, string> };
   errorBody(status: number, message: string, retryAfterSeconds?: number): unknown;
+  /** headers an error answer carries besides its body (AWS names the exception in x-amzn-ErrorType) */
+  errorHeaders?(status: number): Record<string, string>;
   /** Retry-After as a header (most) or only inside the body (Gemini) */
   retryAfterInHeader: boolean;
-  streamErrorFrame(): string;
+  streamErrorFrame(): string | Uint8Array;
   route(context: FlavorContext): Promise<void> | void;
 }
 
@@ -124,6 +141,7 @@ const FLAVORS: Record<FakeFlavor, Flavor> = {
   mistral: mistralFlavor,
   anthropic: anthropicFlavor,
   gemini: geminiFlavor,
+  bedrock: bedrockFlavor,
   vertex: vertexFlavor,
   cohere: cohereFlavor,
 };
@@ -195,7 +213,7 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
       res.end(text);
     };
     const sendError = (status: number, message: string, retryAfterSeconds?: number) => {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...flavor.errorHeaders?.(status) };
       if (retryAfterSeconds !== undefined && flavor.retryAfterInHeader) {
         headers['retry-after'] = String(retryAfterSeconds);
       }
@@ -204,8 +222,8 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
     if (settings.latencyMs > 0) await sleep(settings.latencyMs);
     if (res.destroyed) return;
     if (!flavor.authorized(request, settings.apiKey)) {
-      const rejected = flavor.authFailure(request);
-      sendJson(rejected.status, rejected.body);
+      const rejected = flavor.authFailure(request, settings.apiKey);
+      sendJson(rejected.status, rejected.body, rejected.headers);
       return;
     }
     const failure = failures[0];

@@ -1,5 +1,6 @@
 import { anthropic } from './anthropic/index.ts';
 import { azure } from './azure/index.ts';
+import { bedrock } from './bedrock/index.ts';
 import { cohere } from './cohere/index.ts';
 import { gemini } from './gemini/index.ts';
 import { mistral } from './mistral/index.ts';
@@ -24,6 +25,7 @@ const registry = new Map<string, ProviderDefinition>(
     azure,
     anthropic,
     gemini,
+    bedrock,
     vertex,
     vertexAnthropic,
     mistral,

@@ -10,8 +10,11 @@ import type {
   ModelList,
 } from '../types.ts';
 
-/** How the credential travels: `Authorization: Bearer`, Azure's `api-key`, Anthropic's `x-api-key`, Google's `x-goog-api-key`. */
-export type AuthStyle = 'bearer' | 'api-key' | 'x-api-key' | 'x-goog-api-key' | 'none';
+/**
+ * How the credential travels: `Authorization: Bearer`, Azure's `api-key`, Anthropic's `x-api-key`, Google's
+ * `x-goog-api-key`, or a per-request signature computed by the adapter's `authorize` hook (AWS SigV4).
+ */
+export type AuthStyle = 'bearer' | 'api-key' | 'x-api-key' | 'x-goog-api-key' | 'aws-sigv4' | 'none';
 
 /** One provider account, as decrypted from a ProviderCredential row. */
 export interface ProviderCredential {
@@ -40,6 +43,14 @@ export interface AuthorizeContext {
 }
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
+
+/** Turns a 2xx streamed body's bytes into events for the stream translator; SSE unless the adapter says otherwise. */
+export interface StreamDecoder {
+  /** may throw on bytes that cannot be framed (the call then fails as an unreadable answer) */
+  pushBytes(bytes: Uint8Array): void;
+  /** the body ended; dispatch what is complete */
+  end(): void;
+}
 
 /** Receives each unified chunk as soon as it is translated. */
 export type ChunkSink = (chunk: ChatCompletionChunk) => void;
@@ -107,6 +118,8 @@ export interface ProviderDefinition {
   parseResponse(json: unknown, model: string, request?: ChatCompletionRequest): ChatCompletion;
   createStreamTranslator(model: string, emit: ChunkSink, request?: ChatCompletionRequest): StreamTranslator;
   mapError(status: number, body: string, headers: HeaderMap): ProviderError;
+  /** Streams not framed as SSE (AWS event stream): a decoder handing the translator one event per frame. */
+  createStreamDecoder?(onEvent: (event: SseEvent) => void): StreamDecoder;
   buildEmbeddingsRequest?(
     request: EmbeddingRequest,
     model: string,

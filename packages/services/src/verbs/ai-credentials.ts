@@ -1,4 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import {
+  BEDROCK_REGION_HEADER,
+  bedrockRegion,
+  isAwsRegion,
+  parseAwsKeys,
+} from '@portcullis/ai/providers/bedrock/credential';
 import { parseServiceAccountKey } from '@portcullis/ai/providers/vertex/service-account';
 import { providerCredentialContext, ZAiGatewayConfig, ZPromptConfig } from '@portcullis/core/ai-config';
 import { encryptSecret } from '@portcullis/core/crypto';
@@ -146,16 +152,36 @@ async function notifyCredentials(tx: Tx, id: string): Promise<void> {
   await notifyConfig(tx, { kind: 'providerCredential', id });
 }
 
+/**
+ * Bedrock: the secret must be AWS access keys, and a region must be set (or implied by an AWS endpoint
+ * override); the region also names the default host, so only well-formed ones pass.
+ */
+function bedrockFieldErrors(
+  data: { baseUrl: string; headers: Record<string, string> },
+  secret: string | undefined,
+): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (secret) {
+    const keys = parseAwsKeys(secret);
+    if ('error' in keys) fields.secret = keys.error;
+  }
+  const region = bedrockRegion({ baseUrl: data.baseUrl || undefined, headers: data.headers });
+  const regionField = `headers.${BEDROCK_REGION_HEADER}`;
+  if (!region) fields[regionField] = 'Enter the AWS region of your Bedrock models (e.g. us-east-1)';
+  else if (!isAwsRegion(region)) fields[regionField] = 'Not an AWS region (e.g. us-east-1, eu-central-1)';
+  return fields;
+}
+
 /** Provider-specific requirements and the SSRF guard on the endpoint (hosts allow-listed for this org exempt). */
 async function checkEndpoint(
   ctx: OrgCtx,
   providerId: string,
-  data: { baseUrl: string; apiVersion: string },
+  data: { baseUrl: string; apiVersion: string; headers: Record<string, string> },
   secret: string | undefined,
 ): Promise<void> {
   const info = aiProvider(providerId);
   const serviceAccount = info?.secretKind === 'service-account';
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string> = providerId === 'bedrock' ? bedrockFieldErrors(data, secret) : {};
   let allowed: Promise<string[]> | undefined;
   const allowedHosts = () => {
     allowed ??= loadUpstreamAllowedHosts(ctx.db, ctx.org.id);

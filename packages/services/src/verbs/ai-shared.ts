@@ -64,6 +64,7 @@ export const AI_PROVIDERS: readonly AiProviderInfo[] = [
   provider('azure', 'Azure OpenAI', { needsBaseUrl: true, needsApiVersion: true }),
   provider('anthropic', 'Anthropic'),
   provider('gemini', 'Google Gemini'),
+  provider('bedrock', 'Amazon Bedrock'),
   provider('vertex', 'Google Vertex AI (Gemini)', { needsApiVersion: true, secretKind: 'service-account' }),
   provider('vertex-anthropic', 'Anthropic on Vertex AI', {
     needsApiVersion: true,

@@ -45,6 +45,7 @@ describe('credential drafts', () => {
       baseUrl: 'https://x.openai.azure.com',
       apiVersion: '2024-10-21',
       headers: 'X-Tag: a',
+      region: '',
       secret: '',
     });
     expect(initialDraft().provider).toBe('openai');
@@ -85,6 +86,43 @@ describe('credential drafts', () => {
         secret: 'sk-3',
       },
     });
+  });
+});
+
+describe('Bedrock credential drafts', () => {
+  const bedrockRow = {
+    ...row,
+    provider: 'bedrock',
+    baseUrl: null,
+    apiVersion: null,
+    headers: { 'aws-region': 'eu-west-1', 'X-Team': 'ml' },
+  };
+
+  it('edits the region in its own field, apart from the extra headers', () => {
+    expect(initialDraft(bedrockRow)).toMatchObject({ region: 'eu-west-1', headers: 'X-Team: ml' });
+  });
+
+  it('sends the region as the aws-region setting beside the extra headers', () => {
+    const draft = { ...initialDraft(bedrockRow), region: ' us-east-1 ' };
+    expect(credentialInput('acme', draft, ['X-Team: ml'], bedrockRow).input.headers).toEqual({
+      'X-Team': 'ml',
+      'aws-region': 'us-east-1',
+    });
+    const created = credentialInput(
+      'acme',
+      { ...initialDraft(), provider: 'bedrock', region: 'us-west-2' },
+      [],
+    );
+    expect(created.input.headers).toEqual({ 'aws-region': 'us-west-2' });
+    // other providers have no region
+    expect(credentialInput('acme', { ...initialDraft(), region: 'us-west-2' }, []).input.headers).toEqual({});
+  });
+
+  it('asks for AWS access keys instead of an API key', () => {
+    const text = credentialFieldText({ id: 'bedrock', needsApiVersion: false, secretKind: 'api-key' }, false);
+    expect(text).toMatchObject({ secretLabel: 'AWS access keys', secretMultiline: false });
+    expect(text.secretHint).toContain(':SESSION_TOKEN');
+    expect(text.baseUrlPlaceholder).toBe('https://bedrock-runtime.{region}.amazonaws.com');
   });
 });
 

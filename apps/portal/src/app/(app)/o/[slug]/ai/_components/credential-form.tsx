@@ -6,7 +6,7 @@ import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { Field, FormMessage } from '~/components/ui/field';
 import { useTRPC } from '~/trpc/client';
-import { type CredentialRow, credentialFieldText } from './credential-draft';
+import { type CredentialRow, credentialFieldText, REGION_ERROR } from './credential-draft';
 import { CredentialSecretField } from './credential-secret-field';
 import { useCredentialForm } from './use-credential-form';
 
@@ -26,6 +26,7 @@ export function CredentialForm({
   const info = providers.data?.find((p) => p.id === draft.provider);
   const text = credentialFieldText(info, row !== undefined);
   const prefix = row ? `cred-${row.id}` : 'cred-new';
+  const { [REGION_ERROR]: regionError, ...otherErrors } = errors;
   return (
     <form
       className="card"
@@ -79,6 +80,15 @@ export function CredentialForm({
             onChange={(e) => set('apiVersion')(e.target.value)}
           />
         ) : null}
+        {draft.provider === 'bedrock' ? (
+          <Field
+            id={`${prefix}-region`}
+            label="AWS region (e.g. us-east-1)"
+            value={draft.region}
+            error={regionError}
+            onChange={(e) => set('region')(e.target.value)}
+          />
+        ) : null}
       </div>
       <CredentialSecretField
         id={`${prefix}-secret`}
@@ -95,7 +105,7 @@ export function CredentialForm({
         hint="One per line: Name: value (e.g. OpenAI-Organization: org-…)"
         rows={2}
         value={draft.headers}
-        error={errorFor(errors, 'headers')}
+        error={errorFor(otherErrors, 'headers')}
         onChange={(e) => set('headers')(e.target.value)}
       />
       <FormMessage message={error} />
