@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { estimateTokens, loadTokenizer } from '@portcullis/ai/tokens';
+import { estimateTokens, isTokenizerLoaded, loadTokenizer } from '@portcullis/ai/tokens';
 import type { AiLimits } from '@portcullis/core/ai-config';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,66 @@ const REPLY = 'one two three four';
 const PRICE = { provider: 'openai', model: MODEL, inputPerMillion: '3', outputPerMillion: '1' };
 
 type Limit = AiLimits[number];
+
+/*
+ * First in this file, before anything loads a tokenizer: a gateway that has just started counts the
+ * input of its first calls without one (isTokenizerLoaded is false until the lazy load finishes).
+ */
+describe('AI budgets right after the gateway starts', () => {
+  const coldModel = 'gpt-4-turbo'; // cl100k_base, loaded by nothing else here
+  let world: AiWorld;
+  let llm: FakeLlm;
+
+  beforeAll(async () => {
+    world = await startAiWorld(true);
+    llm = await startFakeLlm({ flavor: 'openai', apiKey: KEY, reply: REPLY, latencyMs: 600 });
+  });
+  afterAll(async () => {
+    await world?.close();
+    await llm?.close();
+  });
+
+  it('reserves the input of the first calls as the tokenizer counts it, so they stay within the limit', async () => {
+    expect(isTokenizerLoaded(coldModel)).toBe(false);
+    const words = 1_000;
+    // one token a word for the tokenizer (and for the provider), half a token a word for a 4-characters rule
+    const content = 'a '.repeat(words);
+    const limit = 3 * (words + 30);
+    const seeded = await seedAiApi(world, {
+      kind: 'AI',
+      credentials: [{ provider: 'openai', baseUrl: llm.baseUrl, secret: KEY }],
+      ai: ([a]) => ({ routes: [{ name: 'legacy', targets: [{ credentialId: a, model: coldModel }] }] }),
+      aiLimits: [{ metric: 'tokens', window: 'day', scope: 'key', limit: String(limit) }],
+      prices: [{ ...PRICE, model: coldModel }],
+    });
+    const client = new OpenAI({
+      apiKey: seeded.consumer.plaintext,
+      baseURL: `${seeded.base}/v1`,
+      maxRetries: 0,
+    });
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        client.chat.completions
+          .create({ model: 'legacy', max_tokens: 20, messages: [{ role: 'user', content }] })
+          .then(
+            () => true,
+            (error: unknown) => {
+              if (error instanceof OpenAI.RateLimitError) return false;
+              throw error;
+            },
+          ),
+      ),
+    );
+    const admitted = outcomes.filter(Boolean).length;
+    await eventually(async () => {
+      await world.gateway.flushUsage();
+      return (await world.db.aiCallLog.count({ where: { apiId: seeded.api.id } })) >= admitted;
+    }, 5_000);
+    const logged = await world.db.aiCallLog.findMany({ where: { apiId: seeded.api.id } });
+    expect(logged.every((r) => r.tokensIn >= words)).toBe(true);
+    expect(logged.reduce((sum, r) => sum + r.tokensIn + r.tokensOut, 0)).toBeLessThanOrEqual(limit);
+  });
+});
 
 describe.each([
   ['in memory', false],
