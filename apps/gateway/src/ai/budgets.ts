@@ -165,16 +165,23 @@ export class AiBudgets {
   ): Promise<Result<Reservation, AiFailure>> {
     if (limits.length === 0) return ok(UNLIMITED);
     const nowMs = this.now();
-    const counters: Counter[] = limits.flatMap((limit) => {
+    // Limits of the same metric, window and scope share one counter: it is reserved once, against the
+    // smallest of them (reserving it once per limit would count every call twice).
+    const byKey = new Map<string, Counter>();
+    for (const limit of limits) {
       const id = owner(limit, callers);
-      if (!id) return [];
+      if (!id) continue;
       const bounds = windowBounds(limit.window, nowMs);
       const amount = limit.metric === 'usd' ? worst.costMicros : BigInt(worst.tokens);
       // Kept a minute past the window's end so a late settle cannot resurrect a fresh key for an old window.
       const ttlMs = bounds.end - nowMs + 60_000;
       const key = counterKey(limit, id, bounds.start);
-      return [{ key, amount, limit: limitAmount(limit), ttlMs, limitOf: limit, windowEnd: bounds.end }];
-    });
+      const max = limitAmount(limit);
+      const seen = byKey.get(key);
+      if (seen && seen.limit <= max) continue;
+      byKey.set(key, { key, amount, limit: max, ttlMs, limitOf: limit, windowEnd: bounds.end });
+    }
+    const counters = [...byKey.values()];
     if (counters.length === 0) return ok(UNLIMITED);
     const tooLarge = counters.find((c) => c.amount > c.limit);
     if (tooLarge) {
