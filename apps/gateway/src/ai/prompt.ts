@@ -1,5 +1,5 @@
 import { sendJson } from '@portcullis/ai/respond';
-import { estimateTokens } from '@portcullis/ai/tokens';
+import { countRequestTokens } from '@portcullis/ai/tokens';
 import type { ChatCompletionRequest, ChatMessage } from '@portcullis/ai/types';
 import { type ModelRoute, type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
 import { type FieldError, type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
@@ -109,7 +109,7 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   }
   const reserved = await ai.reserve(ctx, {
     route,
-    inputTokens: estimateTokens(messages, route.targets[0]?.model ?? prompt.model).tokens,
+    inputTokens: await countRequestTokens(request, route.targets[0]?.model ?? prompt.model),
     maxOutputTokens: prompt.maxTokens ?? null,
   });
   if (!reserved.ok) {

@@ -6,7 +6,7 @@ import { pipeAnthropicStream, pipeOpenAIStream, sendJson } from '@portcullis/ai/
 import { toTokenUsage } from '@portcullis/ai/stream-call';
 import { anthropicToUnified, parseAnthropicRequest } from '@portcullis/ai/surfaces/anthropic/request';
 import { unifiedToAnthropicMessage } from '@portcullis/ai/surfaces/anthropic/response';
-import { estimateTokens } from '@portcullis/ai/tokens';
+import { countRequestTokens, countTextTokens } from '@portcullis/ai/tokens';
 import type { ChatCompletionRequest, EmbeddingRequest } from '@portcullis/ai/types';
 import { parseChatRequest, parseEmbeddingRequest, parseJsonBody } from '@portcullis/ai/validate';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
@@ -123,7 +123,7 @@ async function chat(
   if (!route) return fail(modelNotFound(clientModel));
   const reserved = await ai.reserve(ctx, {
     route,
-    inputTokens: estimateTokens(request.messages, tokenizerModel(route, clientModel), request.tools).tokens,
+    inputTokens: await countRequestTokens(request, tokenizerModel(route, clientModel)),
     maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? null,
     choices: request.n ?? 1,
   });
@@ -317,7 +317,7 @@ async function embeddings(
   if (!route) return fail(modelNotFound(request.model));
   const reserved = await ai.reserve(ctx, {
     route,
-    inputTokens: embeddingInputTokens(request.input, tokenizerModel(route, request.model)),
+    inputTokens: await embeddingInputTokens(request.input, tokenizerModel(route, request.model)),
     maxOutputTokens: 0,
   });
   if (!reserved.ok) return fail(reserved.error);
@@ -334,11 +334,11 @@ async function embeddings(
 }
 
 /** Input tokens of an embeddings request: texts counted, token-id arrays by their length. */
-function embeddingInputTokens(input: EmbeddingRequest['input'], model: string): number {
-  if (typeof input === 'string') return estimateTokens(input, model).tokens;
+async function embeddingInputTokens(input: EmbeddingRequest['input'], model: string): Promise<number> {
+  if (typeof input === 'string') return countTextTokens(input, model);
   let tokens = 0;
   for (const item of input) {
-    if (typeof item === 'string') tokens += estimateTokens(item, model).tokens;
+    if (typeof item === 'string') tokens += await countTextTokens(item, model);
     else tokens += Array.isArray(item) ? item.length : 1;
   }
   return tokens;
