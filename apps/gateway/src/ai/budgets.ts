@@ -6,6 +6,7 @@ import {
   usdToMicros,
 } from '@portcullis/core/ai-config';
 import { err, ok, type Result } from '../result.ts';
+import { AddBacklog } from './budget-backlog.ts';
 import type { BudgetCounterStore, CounterReservation } from './budget-stores.ts';
 import { type AiFailure, aiFailure } from './errors.ts';
 
@@ -32,7 +33,8 @@ import { type AiFailure, aiFailure } from './errors.ts';
  * it reserved by the estimate's error; a call settles in the window it was admitted in.
  * A crashed gateway never settles: its reservations stay counted until their windows end (at most the
  * worst cases of the calls it had in flight, for at most one window). The counters fail open: while the
- * store is unreachable calls are admitted unreserved and their usage is added when it can be.
+ * store is unreachable calls are admitted unreserved; a settle or release the store cannot take waits in
+ * a bounded backlog (budget-backlog.ts) and is retried until it lands, so usage is added when it can be.
  *
  * API (AiCalls.reserve in service.ts wraps it for a request and a model route):
  *   budgets.reserve(limits, callers, { tokens, costMicros }) → Result<Reservation, AiFailure>
@@ -148,11 +150,16 @@ interface Counter extends CounterReservation {
 }
 
 export class AiBudgets {
+  /** settles and releases the store could not apply, retried until it answers again */
+  private readonly backlog: AddBacklog;
+
   constructor(
     private readonly store: BudgetCounterStore,
     private readonly now: () => number,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.backlog = new AddBacklog({ add: (entry) => store.add([entry]), now, onError });
+  }
 
   /**
    * Reserves a call's worst case on every counter of the plan's limits, or refuses it (429) when one
@@ -234,7 +241,7 @@ export class AiBudgets {
           ? []
           : [{ key: c.key, amount, ttlMs: Math.max(1, c.windowEnd - nowMs + 60_000) }];
       });
-      if (entries.length > 0) void this.store.add(entries).catch(this.onError);
+      this.backlog.submit(entries);
     };
     return {
       limited: true,
@@ -243,7 +250,8 @@ export class AiBudgets {
     };
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  async close(): Promise<void> {
+    await this.backlog.close();
+    await this.store.close();
   }
 }
