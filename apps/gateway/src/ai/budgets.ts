@@ -38,7 +38,7 @@ import { type AiFailure, aiFailure } from './errors.ts';
  *
  * API (AiCalls.reserve in service.ts wraps it for a request and a model route):
  *   budgets.reserve(limits, callers, { tokens, costMicros }) → Result<Reservation, AiFailure>
- *   reservation.settle(tokensUsed, costMicrosUsed) | reservation.release()
+ *   reservation.settle(tokensUsed, costMicrosUsed) | reservation.release() | reservation.keep()
  */
 
 /** The output tokens a call may produce when neither the caller nor the model's price row caps them. */
@@ -58,9 +58,16 @@ export interface Reservation {
   settle(tokens: number, costMicros: bigint): void;
   /** Gives the whole reservation back (the call used nothing). */
   release(): void;
+  /** Settles at the reserved worst case: what a call the provider may bill, unseen, is counted at. */
+  keep(): void;
 }
 
-const UNLIMITED: Reservation = { limited: false, settle: () => undefined, release: () => undefined };
+const UNLIMITED: Reservation = {
+  limited: false,
+  settle: () => undefined,
+  release: () => undefined,
+  keep: () => undefined,
+};
 
 /**
  * The output tokens to reserve and cap: the caller's own cap, else the smallest output cap among the
@@ -247,6 +254,7 @@ export class AiBudgets {
       limited: true,
       settle: (tokens, cost) => move((c) => (c.limitOf.metric === 'usd' ? cost : BigInt(tokens)) - c.amount),
       release: () => move((c) => -c.amount),
+      keep: () => move(() => 0n),
     };
   }
 

@@ -79,23 +79,42 @@ function unusableTarget(credentialId: string, reason: string): AiCallError {
 /** Whether another target may do better: provider overload/failure, never a client abort or bad request. */
 const shouldFallBack = (error: AiCallError): boolean => error.retryable && error.kind !== 'aborted';
 
+/**
+ * An attempt the provider may bill although no answer came back: it was sent and then given up on
+ * (timeout), or answered with something unreadable or broken off. A refused connection or an error
+ * status is not billed.
+ */
+export const mayHaveBilled = (error: AiCallError): boolean =>
+  error.kind === 'timeout' || error.kind === 'invalid_response' || error.kind === 'stream_interrupted';
+
+/** How the caller follows a routed call's attempts (its budget reservations, attempt-budget.ts). */
+export interface AttemptHooks {
+  /** An attempt failed in a way the provider may still bill (mayHaveBilled). */
+  onAbandoned?: (error: AiCallError) => void;
+  /** Before each fallback attempt: false stops routing, and the caller gets the last failure. */
+  beforeRetry?: () => Promise<boolean>;
+}
+
 export async function routeCall<T>(
   route: ModelRoute,
   orgId: string,
   credentials: AiCredentials,
   signal: AbortSignal,
   attempt: (target: ResolvedTarget, timeoutMs: number) => Promise<CallOutcome<T>>,
+  hooks: AttemptHooks = {},
 ): Promise<RoutedResult<T>> {
   const order = targetOrder(route.targets);
   let last: RoutedResult<T> | null = null;
   for (let n = 0; n < route.maxAttempts; n++) {
     if (n > 0) await sleep(backoffMs(n), signal);
+    if (last && hooks.beforeRetry && !(await hooks.beforeRetry())) return last;
     const target = order[n % order.length] as RouteTarget;
     const resolved = await credentials.resolve(orgId, target);
     const outcome: CallOutcome<T> = resolved.ok
       ? await attempt(resolved.value, route.timeoutMs)
       : { ok: false, error: unusableTarget(target.credentialId, resolved.error) };
     last = { outcome, target: resolved.ok ? resolved.value : null, attempts: n + 1 };
+    if (!outcome.ok && mayHaveBilled(outcome.error)) hooks.onAbandoned?.(outcome.error);
     if (outcome.ok || !shouldFallBack(outcome.error) || signal.aborted) return last;
   }
   return last as RoutedResult<T>;
@@ -109,6 +128,7 @@ export function routeChat(
   request: ChatCompletionRequest,
   signal: AbortSignal,
   traceHeaders?: TraceHeaders,
+  hooks?: AttemptHooks,
 ): Promise<RoutedResult<CompletionOutcome | StreamOutcome>> {
   return routeCall<CompletionOutcome | StreamOutcome>(
     route,
@@ -126,5 +146,6 @@ export function routeChat(
         dispatcher: services.dispatcherFor(target.orgId),
         traceHeaders,
       }),
+    hooks,
   );
 }

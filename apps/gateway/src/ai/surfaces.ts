@@ -11,8 +11,10 @@ import type { ChatCompletionRequest, EmbeddingRequest } from '@portcullis/ai/typ
 import { parseChatRequest, parseEmbeddingRequest, parseJsonBody } from '@portcullis/ai/validate';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { AiResponseCache } from './ai-response-cache.ts';
+import { AttemptBudget } from './attempt-budget.ts';
 import {
   type AiCalls,
+  type CallWorstCase,
   type FinishedCall,
   findRoute,
   providerCallSignal,
@@ -121,14 +123,15 @@ async function chat(
   }
   const route = findRoute(config.routes, clientModel);
   if (!route) return fail(modelNotFound(clientModel));
-  const reserved = await ai.reserve(ctx, {
+  const worst: CallWorstCase = {
     route,
     inputTokens: await countRequestTokens(request, tokenizerModel(route, clientModel)),
     maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? null,
     choices: request.n ?? 1,
-  });
+  };
+  const reserved = await ai.reserve(ctx, worst);
   if (!reserved.ok) return fail(reserved.error);
-  const reservation = reserved.value;
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
   // The provider then cannot produce more than was reserved.
   if (reservation.maxTokens !== undefined) request.max_tokens = reservation.maxTokens;
   const base: CallBase = {
@@ -139,7 +142,9 @@ async function chat(
     requestText,
     reservation,
   };
-  return holding(reservation, () => callChat(ai, ctx, config, surface, route, request, base, fail));
+  return holding(reservation, () =>
+    callChat(ai, ctx, config, surface, route, request, base, fail, reservation),
+  );
 }
 
 /** The model whose tokenizer counts a route's input: its first target's. */
@@ -154,6 +159,7 @@ async function callChat(
   request: ChatCompletionRequest,
   base: CallBase,
   fail: (failure: AiFailure) => AiOutcome,
+  attempts: AttemptBudget,
 ): Promise<AiOutcome> {
   const streaming = base.stream;
   const requestText = base.requestText ?? '';
@@ -185,7 +191,15 @@ async function callChat(
   }
 
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal, ctx.traceHeaders);
+  const routed = await routeChat(
+    route,
+    ctx.route.orgId,
+    ai,
+    request,
+    signal,
+    ctx.traceHeaders,
+    attempts.hooks,
+  );
   const upstreamMs = Date.now() - ctx.startedAt;
   if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const target = routed.target;
@@ -315,13 +329,14 @@ async function embeddings(
   const request = parsed.value;
   const route = findRoute(config.routes, request.model);
   if (!route) return fail(modelNotFound(request.model));
-  const reserved = await ai.reserve(ctx, {
+  const worst: CallWorstCase = {
     route,
     inputTokens: await embeddingInputTokens(request.input, tokenizerModel(route, request.model)),
     maxOutputTokens: 0,
-  });
+  };
+  const reserved = await ai.reserve(ctx, worst);
   if (!reserved.ok) return fail(reserved.error);
-  const reservation = reserved.value;
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
   const base: CallBase = {
     surface: 'embeddings',
     model: request.model,
@@ -330,7 +345,9 @@ async function embeddings(
     requestText,
     reservation,
   };
-  return holding(reservation, () => callEmbeddingsRoute(ai, ctx, config, route, request, base, fail));
+  return holding(reservation, () =>
+    callEmbeddingsRoute(ai, ctx, config, route, request, base, fail, reservation),
+  );
 }
 
 /** Input tokens of an embeddings request: texts counted, token-id arrays by their length. */
@@ -352,6 +369,7 @@ async function callEmbeddingsRoute(
   request: EmbeddingRequest,
   base: CallBase,
   fail: (failure: AiFailure) => AiOutcome,
+  attempts: AttemptBudget,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
   const routed = await routeCall<EmbeddingsOutcome>(
@@ -370,6 +388,7 @@ async function callEmbeddingsRoute(
         dispatcher: ai.dispatcherFor(target.orgId),
         traceHeaders: ctx.traceHeaders,
       }),
+    attempts.hooks,
   );
   if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const { usage, response } = routed.outcome.value;
