@@ -103,9 +103,7 @@ export class AddBacklog {
     this.pending.clear();
     const results = await Promise.allSettled(
       batch.map(([key, { amount, expiresAt }]) =>
-        expiresAt <= nowMs
-          ? Promise.resolve()
-          : this.options.add({ key, amount, ttlMs: expiresAt - nowMs }),
+        expiresAt <= nowMs ? Promise.resolve() : this.options.add({ key, amount, ttlMs: expiresAt - nowMs }),
       ),
     );
     let failure: { reason: unknown } | null = null;
