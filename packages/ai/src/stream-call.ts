@@ -156,7 +156,8 @@ class StreamRun {
         this.outputSoFar += estimateCompletionTokens(text, calls, this.model).tokens;
       }
     }
-    if (this.outputSoFar < (this.outputCap ?? Number.POSITIVE_INFINITY) || this.openChoices.size === 0) return;
+    if (this.outputSoFar < (this.outputCap ?? Number.POSITIVE_INFINITY) || this.openChoices.size === 0)
+      return;
     this.capped = true;
     this.finishReason = 'length';
     this.queue.push({

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from './types.ts';
 import {
   countRequestTokens,
   encodingForModel,
@@ -8,6 +7,7 @@ import {
   isTokenizerLoaded,
   loadTokenizer,
 } from './tokens.ts';
+import type { ChatMessage } from './types.ts';
 
 const MULTILINGUAL = 'Привет, как дела? 你好世界';
 

@@ -86,7 +86,8 @@ const AUDIO_BYTES_PER_TOKEN = 400;
 // Documents that are not text (PDF, Office): their extracted text and page images are billed; a token per
 // 4 bytes of the file overestimates the text of most documents.
 const FILE_BYTES_PER_TOKEN = 4;
-const TEXT_MEDIA = /^(text\/|application\/(json|xml|x?html|javascript|x-yaml|yaml|csv|markdown|x-ndjson)\b|[^;]*\+(json|xml)\b)/i;
+const TEXT_MEDIA =
+  /^(text\/|application\/(json|xml|x?html|javascript|x-yaml|yaml|csv|markdown|x-ndjson)\b|[^;]*\+(json|xml)\b)/i;
 
 /** Bytes encoded by a base64 string, without decoding it. */
 const base64Bytes = (base64: string): number => {

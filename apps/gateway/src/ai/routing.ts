@@ -84,7 +84,7 @@ const shouldFallBack = (error: AiCallError): boolean => error.retryable && error
  * (timeout), or answered with something unreadable or broken off. A refused connection or an error
  * status is not billed.
  */
-export const mayHaveBilled = (error: AiCallError): boolean =>
+const mayHaveBilled = (error: AiCallError): boolean =>
   error.kind === 'timeout' || error.kind === 'invalid_response' || error.kind === 'stream_interrupted';
 
 /** How the caller follows a routed call's attempts (its budget reservations, attempt-budget.ts). */

@@ -1,5 +1,5 @@
-import { defineOpenAICompatible } from '../openai-compatible/index.ts';
 import { withMaxCompletionTokens } from '../openai/index.ts';
+import { defineOpenAICompatible } from '../openai-compatible/index.ts';
 import { azureUrl, withoutModel } from './request.ts';
 
 /**
