@@ -240,7 +240,8 @@ const ZAiLimit = z.object({
 });
 export type AiLimit = z.infer<typeof ZAiLimit>;
 
-export const ZAiLimits = z
+/** Limits as stored: read leniently (see parseAiLimits), saved through ZAiLimits. */
+const ZStoredAiLimits = z
   .array(ZAiLimit)
   .max(20)
   .default([])
@@ -251,10 +252,33 @@ export const ZAiLimits = z
       }
     });
   });
+
+/**
+ * Limits as saved: two limits of the same metric, window and scope would count against one counter
+ * (only the smaller could ever bind), so a plan holds at most one of each.
+ */
+export const ZAiLimits = ZStoredAiLimits.superRefine((limits, ctx) => {
+  const seen = new Set<string>();
+  limits.forEach((limit, i) => {
+    const id = `${limit.metric}:${limit.window}:${limit.scope}`;
+    if (seen.has(id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'scope'],
+        message: `another limit already counts ${limit.metric === 'usd' ? 'USD' : 'tokens'} per ${limit.window} per ${limit.scope}: keep one of them`,
+      });
+    }
+    seen.add(id);
+  });
+});
 export type AiLimits = z.infer<typeof ZAiLimits>;
 
+/**
+ * Stored limits for enforcement. Limits saved before duplicates were refused still parse (the budgets
+ * apply the smallest of a shared counter's limits): refusing them here would leave the plan unlimited.
+ */
 export function parseAiLimits(json: unknown): AiLimits {
-  const parsed = ZAiLimits.safeParse(json ?? []);
+  const parsed = ZStoredAiLimits.safeParse(json ?? []);
   return parsed.success ? parsed.data : [];
 }
 

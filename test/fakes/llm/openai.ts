@@ -62,13 +62,28 @@ function conversation(body: Record<string, unknown>): ConversationView {
   const choice = body.tool_choice;
   const forced = isObject(choice) && isObject(choice.function) ? String(choice.function.name) : null;
   return {
-    promptText: messages.map((message) => textOf(message.content)),
+    promptText: [...messages.map((message) => textOf(message.content)), ...messages.flatMap(fileTexts)],
     toolNames: tools.map((tool) => (isObject(tool.function) ? String(tool.function.name) : '')),
     forcedTool: forced,
     toolsDisabled: choice === 'none',
     toolResults: trailingResults,
     stopSequences: stopList(body.stop),
   };
+}
+
+/**
+ * The text of a message's `file` parts sent inline (`file_data`, a base64 data URL): OpenAI bills a
+ * document's extracted text as prompt tokens, so the fake counts its words too.
+ */
+function fileTexts(message: Record<string, unknown>): string[] {
+  if (!Array.isArray(message.content)) return [];
+  return message.content.flatMap((part: unknown) => {
+    if (!isObject(part) || part.type !== 'file' || !isObject(part.file)) return [];
+    const data = part.file.file_data;
+    if (typeof data !== 'string') return [];
+    const base64 = data.slice(data.indexOf(',') + 1);
+    return [Buffer.from(base64, 'base64').toString('utf8')];
+  });
 }
 
 function usageOf(promptTokens: number, plan: ReplyPlan, cachedTokens: number) {

@@ -1,5 +1,6 @@
 import { createRedis } from '@portcullis/db/redis';
 import type { Cluster, Redis } from 'ioredis';
+import { AddBacklog } from './budget-backlog.ts';
 
 /** One counter's share of a reservation: `amount` fits when the counter stays at or under `limit`. */
 export interface CounterReservation {
@@ -98,6 +99,8 @@ interface BudgetCommands {
 export class RedisBudgetStore implements BudgetCounterStore {
   readonly kind = 'redis' as const;
   private readonly redis: (Redis | Cluster) & BudgetCommands;
+  /** give-backs of a refused reservation that failed, retried until they land */
+  private readonly rollbacks: AddBacklog;
 
   /** the connection, shared with the AI response cache */
   get client(): Redis | Cluster {
@@ -108,6 +111,7 @@ export class RedisBudgetStore implements BudgetCounterStore {
     redisUrl?: string | undefined;
     redisClusterNodes?: { host: string; port: number }[] | undefined;
     keyPrefix: string;
+    onError?: ((error: unknown) => void) | undefined;
   }) {
     const redis = createRedis({
       url: options.redisUrl,
@@ -117,6 +121,11 @@ export class RedisBudgetStore implements BudgetCounterStore {
     });
     redis.defineCommand('aiBudgetReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
     this.redis = redis as (Redis | Cluster) & BudgetCommands;
+    this.rollbacks = new AddBacklog({
+      add: (entry) => this.add([entry]),
+      now: Date.now,
+      onError: options.onError ?? (() => undefined),
+    });
   }
 
   async get(keys: readonly string[]): Promise<bigint[]> {
@@ -133,7 +142,8 @@ export class RedisBudgetStore implements BudgetCounterStore {
       return result?.status === 'fulfilled' && result.value === 1;
     });
     if (taken.length === entries.length) return -1;
-    await this.add(taken.map((e) => ({ key: e.key, amount: -e.amount, ttlMs: e.ttlMs })));
+    // Each give-back that fails is retried in the background: the reservation it undoes never ran.
+    this.rollbacks.submit(taken.map((e) => ({ key: e.key, amount: -e.amount, ttlMs: e.ttlMs })));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     return results.findIndex((r) => r.status === 'fulfilled' && r.value !== 1);
@@ -148,6 +158,7 @@ export class RedisBudgetStore implements BudgetCounterStore {
   }
 
   async close(): Promise<void> {
+    await this.rollbacks.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

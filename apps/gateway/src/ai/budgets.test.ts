@@ -93,6 +93,14 @@ describe('AI budget reservations', () => {
     expect(await admits(b, limit('key', '100'), caller(), 100)).toBe(true);
   });
 
+  it('counts a call once on a counter two limits share, against the smaller limit', async () => {
+    const b = budgets();
+    const shared: AiLimits = [...limit('key', '100'), ...limit('key', '10'), ...limit('key', '1000')];
+    await use(b, shared, caller(), 4);
+    expect(await admits(b, shared, caller(), 6)).toBe(true);
+    expect(await admits(b, shared, caller(), 7)).toBe(false);
+  });
+
   it('refuses even a call that costs nothing once a counter is at its limit (a $0 budget)', async () => {
     const b = budgets();
     const free = { tokens: 5, costMicros: 0n };

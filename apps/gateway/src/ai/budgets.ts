@@ -6,6 +6,7 @@ import {
   usdToMicros,
 } from '@portcullis/core/ai-config';
 import { err, ok, type Result } from '../result.ts';
+import { AddBacklog } from './budget-backlog.ts';
 import type { BudgetCounterStore, CounterReservation } from './budget-stores.ts';
 import { type AiFailure, aiFailure } from './errors.ts';
 
@@ -32,11 +33,12 @@ import { type AiFailure, aiFailure } from './errors.ts';
  * it reserved by the estimate's error; a call settles in the window it was admitted in.
  * A crashed gateway never settles: its reservations stay counted until their windows end (at most the
  * worst cases of the calls it had in flight, for at most one window). The counters fail open: while the
- * store is unreachable calls are admitted unreserved and their usage is added when it can be.
+ * store is unreachable calls are admitted unreserved; a settle or release the store cannot take waits in
+ * a bounded backlog (budget-backlog.ts) and is retried until it lands, so usage is added when it can be.
  *
  * API (AiCalls.reserve in service.ts wraps it for a request and a model route):
  *   budgets.reserve(limits, callers, { tokens, costMicros }) → Result<Reservation, AiFailure>
- *   reservation.settle(tokensUsed, costMicrosUsed) | reservation.release()
+ *   reservation.settle(tokensUsed, costMicrosUsed) | reservation.release() | reservation.keep()
  */
 
 /** The output tokens a call may produce when neither the caller nor the model's price row caps them. */
@@ -56,9 +58,16 @@ export interface Reservation {
   settle(tokens: number, costMicros: bigint): void;
   /** Gives the whole reservation back (the call used nothing). */
   release(): void;
+  /** Settles at the reserved worst case: what a call the provider may bill, unseen, is counted at. */
+  keep(): void;
 }
 
-const UNLIMITED: Reservation = { limited: false, settle: () => undefined, release: () => undefined };
+const UNLIMITED: Reservation = {
+  limited: false,
+  settle: () => undefined,
+  release: () => undefined,
+  keep: () => undefined,
+};
 
 /**
  * The output tokens to reserve and cap: the caller's own cap, else the smallest output cap among the
@@ -148,11 +157,16 @@ interface Counter extends CounterReservation {
 }
 
 export class AiBudgets {
+  /** settles and releases the store could not apply, retried until it answers again */
+  private readonly backlog: AddBacklog;
+
   constructor(
     private readonly store: BudgetCounterStore,
     private readonly now: () => number,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.backlog = new AddBacklog({ add: (entry) => store.add([entry]), now, onError });
+  }
 
   /**
    * Reserves a call's worst case on every counter of the plan's limits, or refuses it (429) when one
@@ -165,16 +179,23 @@ export class AiBudgets {
   ): Promise<Result<Reservation, AiFailure>> {
     if (limits.length === 0) return ok(UNLIMITED);
     const nowMs = this.now();
-    const counters: Counter[] = limits.flatMap((limit) => {
+    // Limits of the same metric, window and scope share one counter: it is reserved once, against the
+    // smallest of them (reserving it once per limit would count every call twice).
+    const byKey = new Map<string, Counter>();
+    for (const limit of limits) {
       const id = owner(limit, callers);
-      if (!id) return [];
+      if (!id) continue;
       const bounds = windowBounds(limit.window, nowMs);
       const amount = limit.metric === 'usd' ? worst.costMicros : BigInt(worst.tokens);
       // Kept a minute past the window's end so a late settle cannot resurrect a fresh key for an old window.
       const ttlMs = bounds.end - nowMs + 60_000;
       const key = counterKey(limit, id, bounds.start);
-      return [{ key, amount, limit: limitAmount(limit), ttlMs, limitOf: limit, windowEnd: bounds.end }];
-    });
+      const max = limitAmount(limit);
+      const seen = byKey.get(key);
+      if (seen && seen.limit <= max) continue;
+      byKey.set(key, { key, amount, limit: max, ttlMs, limitOf: limit, windowEnd: bounds.end });
+    }
+    const counters = [...byKey.values()];
     if (counters.length === 0) return ok(UNLIMITED);
     const tooLarge = counters.find((c) => c.amount > c.limit);
     if (tooLarge) {
@@ -227,16 +248,18 @@ export class AiBudgets {
           ? []
           : [{ key: c.key, amount, ttlMs: Math.max(1, c.windowEnd - nowMs + 60_000) }];
       });
-      if (entries.length > 0) void this.store.add(entries).catch(this.onError);
+      this.backlog.submit(entries);
     };
     return {
       limited: true,
       settle: (tokens, cost) => move((c) => (c.limitOf.metric === 'usd' ? cost : BigInt(tokens)) - c.amount),
       release: () => move((c) => -c.amount),
+      keep: () => move(() => 0n),
     };
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  async close(): Promise<void> {
+    await this.backlog.close();
+    await this.store.close();
   }
 }

@@ -1,11 +1,12 @@
 import { sendJson } from '@portcullis/ai/respond';
-import { estimateTokens } from '@portcullis/ai/tokens';
+import { countRequestTokens } from '@portcullis/ai/tokens';
 import type { ChatCompletionRequest, ChatMessage } from '@portcullis/ai/types';
 import { type ModelRoute, type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
 import { choosePrompt } from '../config/prompt-versions.ts';
 import { type FieldError, type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
 import { RequestValidator } from '../policies/openapi-validate.ts';
-import { type AiCalls, findRoute, providerCallSignal, type ReservedCall } from './calls.ts';
+import { AttemptBudget } from './attempt-budget.ts';
+import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { failureCode, failureFromCall } from './errors.ts';
 import { routeChat } from './routing.ts';
@@ -112,17 +113,18 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
       json_schema: { name: 'output', schema: prompt.outputSchema, strict: true },
     };
   }
-  const reserved = await ai.reserve(ctx, {
+  const worst: CallWorstCase = {
     route,
-    inputTokens: estimateTokens(messages, route.targets[0]?.model ?? prompt.model).tokens,
+    inputTokens: await countRequestTokens(request, route.targets[0]?.model ?? prompt.model),
     maxOutputTokens: prompt.maxTokens ?? null,
-  });
+  };
+  const reserved = await ai.reserve(ctx, worst);
   if (!reserved.ok) {
     const budget = reserved.error;
     const code = budget.body.error.code === 'budget_exceeded' ? 'budget_exceeded' : 'token_limit_exceeded';
     return refuse(problem(code, budget.body.error.message, budget.headers));
   }
-  const reservation = reserved.value;
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
   const maxTokens = prompt.maxTokens ?? reservation.maxTokens;
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
   try {
@@ -142,7 +144,7 @@ interface PromptCall {
   compiled: PromptValidators;
   request: ChatCompletionRequest;
   requestText: string;
-  reservation: ReservedCall;
+  reservation: AttemptBudget;
 }
 
 async function callPrompt(
@@ -152,7 +154,7 @@ async function callPrompt(
   refuse: (p: GatewayProblem) => AiOutcome,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx, ai, request, signal);
+  const routed = await routeChat(route, ctx, ai, request, signal, reservation.hooks);
   const base = {
     surface: 'prompt' as const,
     model: prompt.model,

@@ -14,11 +14,18 @@ import {
   type ResponseObject,
   startResponse,
 } from '@portcullis/ai/surfaces/responses/response';
-import { estimateTokens } from '@portcullis/ai/tokens';
+import { countRequestTokens } from '@portcullis/ai/tokens';
 import { type ChatCompletionRequest, nowSeconds } from '@portcullis/ai/types';
 import { parseJsonBody } from '@portcullis/ai/validate';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
-import { type AiCalls, type FinishedCall, findRoute, providerCallSignal } from './calls.ts';
+import { AttemptBudget } from './attempt-budget.ts';
+import {
+  type AiCalls,
+  type CallWorstCase,
+  type FinishedCall,
+  findRoute,
+  providerCallSignal,
+} from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { type AiFailure, aiFailure, failureCode, failureFromCall } from './errors.ts';
 import {
@@ -185,14 +192,15 @@ async function createResponse(
   const unified = responsesToUnified(request, earlier.items);
   // The budget call site, as chat's: the worst case is reserved before the provider is called and
   // settled (or released) by ai.finish.
-  const reserved = await ai.reserve(ctx, {
+  const worst: CallWorstCase = {
     route,
-    inputTokens: estimateTokens(unified.messages, route.targets[0]?.model ?? request.model, unified.tools)
-      .tokens,
+    inputTokens: await countRequestTokens(unified, route.targets[0]?.model ?? request.model),
     maxOutputTokens: unified.max_completion_tokens ?? null,
-  });
+  };
+  const reserved = await ai.reserve(ctx, worst);
   if (!reserved.ok) return fail(reserved.error);
-  const reservation = reserved.value;
+  // Attempts given up on stay counted; a fallback after one reserves its own worst case.
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
   // The provider then cannot produce more than was reserved.
   if (reservation.maxTokens !== undefined) unified.max_completion_tokens = reservation.maxTokens;
   const base: CallBase = {
@@ -203,7 +211,7 @@ async function createResponse(
     requestText: text.value,
     reservation,
   };
-  const turn: Turn = { request, unified, route, base, turns: earlier.turns + 1, conversation };
+  const turn: Turn = { request, unified, route, base, reservation, turns: earlier.turns + 1, conversation };
   try {
     return await answer(ai, ctx, config, fail, turn);
   } catch (error) {
@@ -218,6 +226,8 @@ interface Turn {
   unified: ChatCompletionRequest;
   route: ModelRoute;
   base: CallBase;
+  /** the call's hold on the plan's limits across its attempts */
+  reservation: AttemptBudget;
   /** responses in the conversation once this one is stored */
   turns: number;
   /** the conversation so far: earlier turns and this request's input */
@@ -251,7 +261,14 @@ async function answer(
     }
   };
 
-  const routed = await routeChat(turn.route, ctx, ai, turn.unified, providerCallSignal());
+  const routed = await routeChat(
+    turn.route,
+    ctx,
+    ai,
+    turn.unified,
+    providerCallSignal(),
+    turn.reservation.hooks,
+  );
   const upstreamMs = Date.now() - ctx.startedAt;
   if (!routed.outcome.ok) {
     const failure = failureFromCall(routed.outcome.error);

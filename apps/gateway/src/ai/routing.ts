@@ -121,6 +121,22 @@ function allTargetsAtLimit(routeName: string, retryAfterMs: number): AiCallError
 /** Whether another target may do better: provider overload/failure, never a client abort or bad request. */
 const shouldFallBack = (error: AiCallError): boolean => error.retryable && error.kind !== 'aborted';
 
+/**
+ * An attempt the provider may bill although no answer came back: it was sent and then given up on
+ * (timeout), or answered with something unreadable or broken off. A refused connection or an error
+ * status is not billed.
+ */
+const mayHaveBilled = (error: AiCallError): boolean =>
+  error.kind === 'timeout' || error.kind === 'invalid_response' || error.kind === 'stream_interrupted';
+
+/** How the caller follows a routed call's attempts (its budget reservations, attempt-budget.ts). */
+export interface AttemptHooks {
+  /** An attempt failed in a way the provider may still bill (mayHaveBilled). */
+  onAbandoned?: (error: AiCallError) => void;
+  /** Before each fallback attempt: false stops routing, and the caller gets the last failure. */
+  beforeRetry?: () => Promise<boolean>;
+}
+
 /** The fallbacks metric's reason for an attempt that failed with `error`. */
 function fallbackReason(error: AiCallError): string {
   if (error.provider === 'gateway' && error.kind === 'unsupported') return 'misconfigured';
@@ -156,6 +172,7 @@ export class AiRouting {
     credentials: AiCredentials,
     signal: AbortSignal,
     attempt: RoutedAttempt<T>,
+    hooks: AttemptHooks = {},
   ): Promise<RoutedResult<T>> {
     const orgId = ctx.route.orgId;
     const keyOf = (target: RouteTarget) => targetKey(orgId, target);
@@ -165,6 +182,7 @@ export class AiRouting {
     let last: RoutedResult<T> | null = null;
     for (let n = 0; n < route.maxAttempts; n++) {
       if (n > 0) await sleep(backoffMs(n), signal);
+      if (last && hooks.beforeRetry && !(await hooks.beforeRetry())) return last;
       let target = order[n % order.length] as RouteTarget;
       if (usage) {
         const picked = await this.pickByUsage(orgId, order, tried, usage);
@@ -192,6 +210,7 @@ export class AiRouting {
         ? await this.attemptOnce(route, ctx, resolved.value, keyOf(target), done, usage?.get(target), attempt)
         : { ok: false, error: unusableTarget(target.credentialId, resolved.error) };
       last = { outcome, target: resolved.ok ? resolved.value : null, attempts: n + 1 };
+      if (!outcome.ok && mayHaveBilled(outcome.error)) hooks.onAbandoned?.(outcome.error);
       if (outcome.ok || !shouldFallBack(outcome.error) || signal.aborted) return last;
     }
     return last as RoutedResult<T>;
@@ -292,8 +311,9 @@ export function routeCall<T>(
   services: Pick<RoutingServices, 'credentials' | 'routing'>,
   signal: AbortSignal,
   attempt: RoutedAttempt<T>,
+  hooks: AttemptHooks = {},
 ): Promise<RoutedResult<T>> {
-  return services.routing.route(route, ctx, services.credentials, signal, attempt);
+  return services.routing.route(route, ctx, services.credentials, signal, attempt, hooks);
 }
 
 /** A chat request over a model route: each attempt calls the target's provider through its org's dispatcher. */
@@ -303,23 +323,31 @@ export function routeChat(
   services: RoutingServices,
   request: ChatCompletionRequest,
   signal: AbortSignal,
+  hooks?: AttemptHooks,
 ): Promise<RoutedResult<CompletionOutcome | StreamOutcome>> {
-  return routeCall<CompletionOutcome | StreamOutcome>(route, ctx, services, signal, {
-    operation: 'chat',
-    params: request,
-    call: (target, timeoutMs, traceHeaders) =>
-      callProvider({
-        provider: target.provider,
-        credential: target.credential,
-        model: target.model,
-        request,
-        signal,
-        timeoutMs,
-        dispatcher: services.dispatcherFor(target.orgId),
-        traceHeaders,
-      }),
-    settled: chatReport,
-  });
+  return routeCall<CompletionOutcome | StreamOutcome>(
+    route,
+    ctx,
+    services,
+    signal,
+    {
+      operation: 'chat',
+      params: request,
+      call: (target, timeoutMs, traceHeaders) =>
+        callProvider({
+          provider: target.provider,
+          credential: target.credential,
+          model: target.model,
+          request,
+          signal,
+          timeoutMs,
+          dispatcher: services.dispatcherFor(target.orgId),
+          traceHeaders,
+        }),
+      settled: chatReport,
+    },
+    hooks,
+  );
 }
 
 function chatReport(value: CompletionOutcome | StreamOutcome): AttemptReport | Promise<AttemptReport> {

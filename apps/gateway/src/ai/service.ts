@@ -78,6 +78,7 @@ export class AiService implements AiCalls {
             redisUrl: options.redisUrl,
             redisClusterNodes: options.redisClusterNodes,
             keyPrefix: options.redisKeyPrefix,
+            onError: warn('AI budget counters failed'),
           })
         : new MemoryBudgetStore(options.now);
     this.budgets = new AiBudgets(this.budgetStore, options.now, warn('AI budget counters failed'));

@@ -1,35 +1,36 @@
 import type { StreamOutcome } from '@portcullis/ai/call';
-import { callEmbeddings, type EmbeddingsOutcome } from '@portcullis/ai/embeddings';
-import type { AiCallError } from '@portcullis/ai/errors';
 import { modelList } from '@portcullis/ai/models';
 import { pipeAnthropicStream, pipeOpenAIStream, sendJson } from '@portcullis/ai/respond';
 import { toTokenUsage } from '@portcullis/ai/stream-call';
 import { anthropicToUnified, parseAnthropicRequest } from '@portcullis/ai/surfaces/anthropic/request';
 import { unifiedToAnthropicMessage } from '@portcullis/ai/surfaces/anthropic/response';
-import { estimateTokens } from '@portcullis/ai/tokens';
-import type { ChatCompletionRequest, EmbeddingRequest } from '@portcullis/ai/types';
-import { parseChatRequest, parseEmbeddingRequest, parseJsonBody } from '@portcullis/ai/validate';
+import { countRequestTokens } from '@portcullis/ai/tokens';
+import type { ChatCompletionRequest } from '@portcullis/ai/types';
+import { parseChatRequest, parseJsonBody } from '@portcullis/ai/validate';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { AiResponseCache } from './ai-response-cache.ts';
+import { AttemptBudget } from './attempt-budget.ts';
 import {
   type AiCalls,
+  type CallWorstCase,
   type FinishedCall,
   findRoute,
   providerCallSignal,
-  type ReservedCall,
   surfaceOf,
 } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
-import {
-  type AiFailure,
-  aiFailure,
-  failureCode,
-  failureFromCall,
-  type Surface,
-  sendAiFailure,
-} from './errors.ts';
+import { type AiFailure, aiFailure, failureCode, type Surface, sendAiFailure } from './errors.ts';
 import { serveResponses } from './responses.ts';
-import { routeCall, routeChat } from './routing.ts';
+import { routeChat } from './routing.ts';
+import {
+  type CallBase,
+  failedCall,
+  holding,
+  modelNotFound,
+  outcome,
+  tokenizerModel,
+} from './surface-calls.ts';
+import { embeddings } from './surface-embeddings.ts';
 
 /*
  * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models, the
@@ -38,24 +39,6 @@ import { routeCall, routeChat } from './routing.ts';
  * budgets before the provider call (budgets.ts), and its usage lands on the usage event, the budget
  * counters (settling the reservation) and the AI call log.
  */
-
-type CallBase = Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>;
-
-/** Runs `serve` holding `reservation`; a throw releases it (a no-op once finish() settled it). */
-async function holding(reservation: ReservedCall, serve: () => Promise<AiOutcome>): Promise<AiOutcome> {
-  try {
-    return await serve();
-  } catch (error) {
-    reservation.release();
-    throw error;
-  }
-}
-
-const outcome = (status: number, errorCode: string | null, upstreamMs: number | null = null): AiOutcome => ({
-  status,
-  errorCode,
-  upstreamMs,
-});
 
 export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome> {
   const surface = surfaceOf(ctx.rest);
@@ -94,11 +77,6 @@ export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOut
   return chat(ai, ctx, config, surface, json.value, text.value, fail);
 }
 
-const modelNotFound = (name: string): AiFailure =>
-  aiFailure(404, 'model_not_found', `The model '${name}' does not exist or you do not have access to it.`, {
-    param: 'model',
-  });
-
 async function chat(
   ai: AiCalls,
   ctx: AiRequest,
@@ -126,14 +104,15 @@ async function chat(
   }
   const route = findRoute(config.routes, clientModel);
   if (!route) return fail(modelNotFound(clientModel));
-  const reserved = await ai.reserve(ctx, {
+  const worst: CallWorstCase = {
     route,
-    inputTokens: estimateTokens(request.messages, tokenizerModel(route, clientModel), request.tools).tokens,
+    inputTokens: await countRequestTokens(request, tokenizerModel(route, clientModel)),
     maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? null,
     choices: request.n ?? 1,
-  });
+  };
+  const reserved = await ai.reserve(ctx, worst);
   if (!reserved.ok) return fail(reserved.error);
-  const reservation = reserved.value;
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
   // The provider then cannot produce more than was reserved.
   if (reservation.maxTokens !== undefined) request.max_tokens = reservation.maxTokens;
   const base: CallBase = {
@@ -144,11 +123,10 @@ async function chat(
     requestText,
     reservation,
   };
-  return holding(reservation, () => callChat(ai, ctx, config, surface, route, request, base, fail));
+  return holding(reservation, () =>
+    callChat(ai, ctx, config, surface, route, request, base, fail, reservation),
+  );
 }
-
-/** The model whose tokenizer counts a route's input: its first target's. */
-const tokenizerModel = (route: ModelRoute, fallback: string): string => route.targets[0]?.model ?? fallback;
 
 async function callChat(
   ai: AiCalls,
@@ -159,6 +137,7 @@ async function callChat(
   request: ChatCompletionRequest,
   base: CallBase,
   fail: (failure: AiFailure) => AiOutcome,
+  attempts: AttemptBudget,
 ): Promise<AiOutcome> {
   const streaming = base.stream;
   const requestText = base.requestText ?? '';
@@ -190,7 +169,7 @@ async function callChat(
   }
 
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx, ai, request, signal);
+  const routed = await routeChat(route, ctx, ai, request, signal, attempts.hooks);
   const upstreamMs = Date.now() - ctx.startedAt;
   if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const target = routed.target;
@@ -281,115 +260,4 @@ async function pipeStream(
   );
 }
 
-/** Every attempt failed: the caller gets the last provider error, the call log its row. */
-function failedCall(
-  ai: AiCalls,
-  ctx: AiRequest,
-  config: AiGatewayConfig,
-  fail: (failure: AiFailure) => AiOutcome,
-  base: CallBase,
-  routed: { target: FinishedCall['target']; attempts: number },
-  error: AiCallError,
-): AiOutcome {
-  const failure = failureFromCall(error);
-  const failed = fail(failure);
-  ai.finish(ctx, config.logging, {
-    ...base,
-    status: failure.status,
-    errorCode: failureCode(failure),
-    target: routed.target,
-    attempts: routed.attempts,
-    usage: null,
-    costMicros: 0n,
-  });
-  return failed;
-}
-
 const NO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-
-async function embeddings(
-  ai: AiCalls,
-  ctx: AiRequest,
-  config: AiGatewayConfig,
-  body: unknown,
-  requestText: string,
-  fail: (failure: AiFailure) => AiOutcome,
-): Promise<AiOutcome> {
-  const parsed = parseEmbeddingRequest(body);
-  if (!parsed.ok) return fail({ status: 400, body: parsed.error });
-  const request = parsed.value;
-  const route = findRoute(config.routes, request.model);
-  if (!route) return fail(modelNotFound(request.model));
-  const reserved = await ai.reserve(ctx, {
-    route,
-    inputTokens: embeddingInputTokens(request.input, tokenizerModel(route, request.model)),
-    maxOutputTokens: 0,
-  });
-  if (!reserved.ok) return fail(reserved.error);
-  const reservation = reserved.value;
-  const base: CallBase = {
-    surface: 'embeddings',
-    model: request.model,
-    stream: false,
-    ttftMs: null,
-    requestText,
-    reservation,
-  };
-  return holding(reservation, () => callEmbeddingsRoute(ai, ctx, config, route, request, base, fail));
-}
-
-/** Input tokens of an embeddings request: texts counted, token-id arrays by their length. */
-function embeddingInputTokens(input: EmbeddingRequest['input'], model: string): number {
-  if (typeof input === 'string') return estimateTokens(input, model).tokens;
-  let tokens = 0;
-  for (const item of input) {
-    if (typeof item === 'string') tokens += estimateTokens(item, model).tokens;
-    else tokens += Array.isArray(item) ? item.length : 1;
-  }
-  return tokens;
-}
-
-async function callEmbeddingsRoute(
-  ai: AiCalls,
-  ctx: AiRequest,
-  config: AiGatewayConfig,
-  route: ModelRoute,
-  request: EmbeddingRequest,
-  base: CallBase,
-  fail: (failure: AiFailure) => AiOutcome,
-): Promise<AiOutcome> {
-  const signal = providerCallSignal();
-  const routed = await routeCall<EmbeddingsOutcome>(route, ctx, ai, signal, {
-    operation: 'embeddings',
-    call: (target, timeoutMs, traceHeaders) =>
-      callEmbeddings({
-        provider: target.provider,
-        credential: target.credential,
-        model: target.model,
-        request,
-        signal: signal,
-        timeoutMs,
-        dispatcher: ai.dispatcherFor(target.orgId),
-        traceHeaders,
-      }),
-    settled: ({ usage }) => ({ tokens: usage.totalTokens, response: { inputTokens: usage.promptTokens } }),
-  });
-  if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
-  const { usage, response } = routed.outcome.value;
-  const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
-  const cost = ai.cost(usage, price);
-  ai.meter(ctx, usage, cost);
-  sendJson(ctx.res, 200, response, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });
-  ai.finish(ctx, config.logging, {
-    ...base,
-    status: 200,
-    errorCode: null,
-    target: routed.target,
-    attempts: routed.attempts,
-    usage,
-    costMicros: cost,
-    // vectors are not worth a log row; the count is
-    responseText: `{"object":"list","vectors":${response.data.length}}`,
-  });
-  return outcome(200, null, Math.round(routed.outcome.value.latencyMs));
-}

@@ -1,3 +1,4 @@
+import { withMaxCompletionTokens } from '../openai/index.ts';
 import { defineOpenAICompatible } from '../openai-compatible/index.ts';
 import { azureUrl, withoutModel } from './request.ts';
 
@@ -14,6 +15,7 @@ export const azure = defineOpenAICompatible({
   // /openai/models lists the resource's base models, not its deployments, so it would mislead.
   supports: { models: false },
   url: azureUrl,
-  transformChatBody: withoutModel,
+  // Azure serves OpenAI's models, reasoning ones included: the output cap goes as max_completion_tokens.
+  transformChatBody: (body) => withoutModel(withMaxCompletionTokens(body)),
   transformEmbeddingsBody: withoutModel,
 });

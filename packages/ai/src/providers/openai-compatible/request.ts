@@ -57,6 +57,12 @@ function buildChatBody(
   options: OpenAICompatibleRequestOptions,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { ...request, model };
+  // One output cap, the one the gateway reserved (max_completion_tokens wins, as everywhere): servers
+  // differ in which of the two they honour, so a second, larger one could let an answer run past it.
+  const cap = request.max_completion_tokens ?? request.max_tokens;
+  delete body.max_completion_tokens;
+  delete body.max_tokens;
+  if (cap !== null && cap !== undefined) body.max_tokens = cap;
   if (request.stream && options.streamUsageOption) {
     body.stream_options = { ...request.stream_options, include_usage: true };
   } else delete body.stream_options;

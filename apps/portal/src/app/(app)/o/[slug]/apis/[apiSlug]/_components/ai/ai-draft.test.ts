@@ -173,6 +173,15 @@ describe('AI limits draft', () => {
     expect(result).toEqual({ ok: false, errors: { 'limits.0.limit': 'a token limit is a whole number' } });
   });
 
+  it('names the second of two limits that would share one counter', () => {
+    const twice = [NEW_AI_LIMIT, { ...NEW_AI_LIMIT, limit: '5' }];
+    const result = parseDraft(ZAiLimitsForm, { limits: twice });
+    expect(result).toMatchObject({
+      ok: false,
+      errors: { 'limits.1.scope': expect.stringContaining('keep one') },
+    });
+  });
+
   it("maps the server's index paths under limits", () => {
     expect(aiLimitsErrorField('0.limit')).toBe('limits.0.limit');
     expect(aiLimitsErrorField('')).toBe('limits');
