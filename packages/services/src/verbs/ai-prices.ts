@@ -1,3 +1,4 @@
+import { MODALITIES } from '@portcullis/core/ai-config';
 import { ZDecimalString } from '@portcullis/core/billing/pricing';
 import { conflict, notFound } from '@portcullis/core/errors';
 import { ZId } from '@portcullis/core/schemas';
@@ -8,7 +9,9 @@ import { inTransaction, isUniqueViolation, notifyConfig, type OrgCtx, writeAudit
 
 /**
  * The tenant's price table: USD per million input/output tokens for one provider model, as exact
- * decimal strings. The gateway prices each call from it (costMicros in ai-config.ts).
+ * decimal strings, and optionally per generated image, per second of input audio and per call. The
+ * gateway prices each call from it (costMicros in ai-config.ts, ai-unit-costs.ts) and GET /v1/models
+ * shows the model's metadata from it (context window, output limit, modalities).
  */
 
 const ROW_TAKEN = 'This provider model already has a price';
@@ -20,14 +23,41 @@ const ZModelName = z
   .max(120, 'At most 120 characters')
   .regex(/^[A-Za-z0-9._:/@-]+$/, 'letters, digits and . _ : / @ - only');
 
-export const ZAiPriceSet = z.object({
-  /** present: edit that row; absent: add a row */
-  priceId: ZId.optional(),
-  provider: z.string().trim().min(1, 'Provider is required').max(50, 'At most 50 characters'),
-  model: ZModelName,
-  inputPerMillion: ZDecimalString,
-  outputPerMillion: ZDecimalString,
+const ZTokenCount = z
+  .number({ error: 'A whole number of tokens' })
+  .int('A whole number of tokens')
+  .positive('More than 0')
+  .max(100_000_000, 'At most 100,000,000');
+
+const ZModalities = z
+  .array(z.enum(MODALITIES, { error: `One of ${MODALITIES.join(', ')}` }))
+  .max(MODALITIES.length)
+  .refine((list) => new Set(list).size === list.length, 'Listed twice');
+
+/**
+ * The optional columns: on an edit, a field left out keeps its value and null clears it; the per-unit
+ * prices are exact USD decimals like the token prices.
+ */
+export const ZAiPriceExtras = z.object({
+  perImage: ZDecimalString.nullish(),
+  perAudioSecond: ZDecimalString.nullish(),
+  perCall: ZDecimalString.nullish(),
+  contextWindow: ZTokenCount.nullish(),
+  maxOutputTokens: ZTokenCount.nullish(),
+  inputModalities: ZModalities.optional(),
+  outputModalities: ZModalities.optional(),
 });
+
+export const ZAiPriceSet = z
+  .object({
+    /** present: edit that row; absent: add a row */
+    priceId: ZId.optional(),
+    provider: z.string().trim().min(1, 'Provider is required').max(50, 'At most 50 characters'),
+    model: ZModelName,
+    inputPerMillion: ZDecimalString,
+    outputPerMillion: ZDecimalString,
+  })
+  .extend(ZAiPriceExtras.shape);
 export type AiPriceSetInput = z.input<typeof ZAiPriceSet>;
 
 export const ZAiPriceRef = z.object({ priceId: ZId });
@@ -38,8 +68,26 @@ const select = {
   model: true,
   inputPerMillion: true,
   outputPerMillion: true,
+  perImage: true,
+  perAudioSecond: true,
+  perCall: true,
+  contextWindow: true,
+  maxOutputTokens: true,
+  inputModalities: true,
+  outputModalities: true,
   updatedAt: true,
 } as const;
+
+const EXTRA_FIELDS = Object.keys(ZAiPriceExtras.shape) as (keyof z.output<typeof ZAiPriceExtras>)[];
+
+/** What the audit row shows of a price row: every priced or stated field. */
+type AuditedValue = string | number | readonly string[] | null;
+function audited(row: { [field: string]: unknown }): Record<string, AuditedValue> {
+  const fields = ['provider', 'model', 'inputPerMillion', 'outputPerMillion', ...EXTRA_FIELDS];
+  return Object.fromEntries(
+    fields.filter((f) => row[f] !== undefined).map((f) => [f, row[f] as AuditedValue]),
+  );
+}
 
 async function notifyPrices(tx: Tx, id: string): Promise<void> {
   await notifyConfig(tx, { kind: 'aiPrice', id });
@@ -61,6 +109,7 @@ export async function setAiPrice(ctx: OrgCtx, raw: AiPriceSetInput) {
     model: input.model,
     inputPerMillion: input.inputPerMillion,
     outputPerMillion: input.outputPerMillion,
+    ...Object.fromEntries(EXTRA_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
   };
   try {
     return await inTransaction(ctx.db, async (tx) => {
@@ -76,17 +125,8 @@ export async function setAiPrice(ctx: OrgCtx, raw: AiPriceSetInput) {
         action: before ? 'aiPrice.update' : 'aiPrice.create',
         targetType: 'AiModelPrice',
         targetId: row.id,
-        ...(before
-          ? {
-              before: {
-                provider: before.provider,
-                model: before.model,
-                inputPerMillion: before.inputPerMillion,
-                outputPerMillion: before.outputPerMillion,
-              },
-            }
-          : {}),
-        after: data,
+        ...(before ? { before: audited(before) } : {}),
+        after: audited(row),
       });
       await notifyPrices(tx, row.id);
       return row;
@@ -107,12 +147,7 @@ export async function deleteAiPrice(ctx: OrgCtx, input: { priceId: string }) {
       action: 'aiPrice.delete',
       targetType: 'AiModelPrice',
       targetId: row.id,
-      before: {
-        provider: row.provider,
-        model: row.model,
-        inputPerMillion: row.inputPerMillion,
-        outputPerMillion: row.outputPerMillion,
-      },
+      before: audited(row),
     });
     await notifyPrices(tx, row.id);
     return { id: row.id };
