@@ -220,7 +220,7 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
       path: url.pathname + url.search,
       method: spec.method,
       headers: options.traceHeaders ? { ...spec.headers, ...options.traceHeaders } : spec.headers,
-      body: spec.body,
+      body: spec.form ?? spec.body,
       signal: deadline.controller.signal,
       // The Deadline keeps time; undici's own timers are off.
       headersTimeout: 0,

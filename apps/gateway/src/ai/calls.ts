@@ -36,6 +36,8 @@ export interface AiCalls {
   dispatcherFor(orgId: string): Dispatcher;
   /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */
   readBody(ctx: AiRequest): Promise<Result<string, AiFailure>>;
+  /** The same, as bytes (multipart uploads). */
+  readBodyBytes(ctx: AiRequest): Promise<Result<Buffer, AiFailure>>;
   /** Refuses the call when a token limit or budget of the plan is already used up. */
   checkBudgets(ctx: AiRequest): Promise<AiFailure | null>;
   /** The price of the target's model (cached): fetched before streaming so metering stays sync. */

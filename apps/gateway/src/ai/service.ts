@@ -111,11 +111,17 @@ export class AiService implements AiCalls {
 
   /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */
   async readBody(ctx: AiRequest): Promise<Result<string, AiFailure>> {
+    const bytes = await this.readBodyBytes(ctx);
+    return bytes.ok ? ok(bytes.value.toString('utf8')) : bytes;
+  }
+
+  /** The request body as bytes (multipart uploads), bounded and counted as readBody's. */
+  async readBodyBytes(ctx: AiRequest): Promise<Result<Buffer, AiFailure>> {
     const limit = ctx.route.policies.maxBodyBytes || MAX_AI_BODY_BYTES;
     const body = await bufferBody(ctx.req, limit, (length) => {
       ctx.counters.bytesIn += length;
     });
-    if (body.ok) return ok(body.value.toString('utf8'));
+    if (body.ok) return ok(body.value);
     if (body.error === 'too_large') ctx.metered.billable = false; // as the same refusal before admission
     return err(
       body.error === 'too_large'

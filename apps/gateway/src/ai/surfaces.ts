@@ -1,7 +1,6 @@
 import type { StreamOutcome } from '@portcullis/ai/call';
 import { callEmbeddings, type EmbeddingsOutcome } from '@portcullis/ai/embeddings';
 import type { AiCallError } from '@portcullis/ai/errors';
-import { modelList } from '@portcullis/ai/models';
 import { pipeAnthropicStream, pipeOpenAIStream, sendJson } from '@portcullis/ai/respond';
 import { toTokenUsage } from '@portcullis/ai/stream-call';
 import { anthropicToUnified, parseAnthropicRequest } from '@portcullis/ai/surfaces/anthropic/request';
@@ -10,6 +9,7 @@ import type { ChatCompletionRequest } from '@portcullis/ai/types';
 import { parseChatRequest, parseEmbeddingRequest, parseJsonBody } from '@portcullis/ai/validate';
 import type { AiGatewayConfig } from '@portcullis/core/ai-config';
 import { AiResponseCache } from './ai-response-cache.ts';
+import { serveTranscription, TRANSCRIPTIONS_PATH } from './audio.ts';
 import { type AiCalls, type FinishedCall, findRoute, providerCallSignal, surfaceOf } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import {
@@ -17,14 +17,18 @@ import {
   aiFailure,
   failureCode,
   failureFromCall,
+  modelNotFound,
   type Surface,
   sendAiFailure,
 } from './errors.ts';
+import { IMAGES_PATH, serveImages } from './images.ts';
+import { MODELS_PATH, serveModels } from './models.ts';
 import { routeCall, routeChat } from './routing.ts';
 
 /*
- * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models, and the
- * Anthropic-compatible POST messages. Each request names a model route; the call goes through routing with
+ * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models (and
+ * models/{id}), POST images/generations, POST audio/transcriptions, and the Anthropic-compatible POST
+ * messages. Each request names a model route; the call goes through routing with
  * fallback, and its usage lands on the usage event, the budget counters and the AI call log.
  */
 
@@ -47,31 +51,24 @@ export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOut
   }
   const method = ctx.req.method ?? 'GET';
   const rest = ctx.rest.endsWith('/') ? ctx.rest.slice(0, -1) : ctx.rest;
-  if (rest === '/v1/models') {
-    if (method !== 'GET') return fail(aiFailure(405, 'method_not_allowed', 'Use GET /v1/models.'));
-    const body = modelList(config.routes.map((r) => ({ id: r.name })));
-    sendJson(ctx.res, 200, body, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });
-    return outcome(200, null);
-  }
-  const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/messages'];
+  if (rest === MODELS_PATH || rest.startsWith(`${MODELS_PATH}/`))
+    return serveModels(ai, ctx, config, rest, fail);
+  const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/messages', IMAGES_PATH, TRANSCRIPTIONS_PATH];
   if (!known.includes(rest)) {
     return fail(
       aiFailure(404, 'not_found', `Unknown path ${ctx.rest}; this API serves ${known.join(', ')}.`),
     );
   }
   if (method !== 'POST') return fail(aiFailure(405, 'method_not_allowed', `Use POST ${rest}.`));
+  if (rest === TRANSCRIPTIONS_PATH) return serveTranscription(ai, ctx, config, fail);
   const text = await ai.readBody(ctx);
   if (!text.ok) return fail(text.error);
   const json = parseJsonBody(text.value);
   if (!json.ok) return fail({ status: 400, body: json.error });
+  if (rest === IMAGES_PATH) return serveImages(ai, ctx, config, json.value, text.value, fail);
   if (rest === '/v1/embeddings') return embeddings(ai, ctx, config, json.value, text.value, fail);
   return chat(ai, ctx, config, surface, json.value, text.value, fail);
 }
-
-const modelNotFound = (name: string): AiFailure =>
-  aiFailure(404, 'model_not_found', `The model '${name}' does not exist or you do not have access to it.`, {
-    param: 'model',
-  });
 
 async function chat(
   ai: AiCalls,

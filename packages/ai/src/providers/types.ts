@@ -1,3 +1,4 @@
+import type { FormData } from 'undici';
 import type { ProviderError } from '../errors.ts';
 import type { SseEvent } from '../sse.ts';
 import type {
@@ -28,6 +29,8 @@ export interface ProviderHttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** instead of `body`: a multipart form (undici writes it and its content-type with the boundary) */
+  form?: FormData;
 }
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
@@ -76,6 +79,10 @@ export interface ProviderSupports {
   embeddings: boolean;
   tools: boolean;
   models: boolean;
+  /** POST /images/generations (OpenAI's wire format) */
+  images: boolean;
+  /** POST /audio/transcriptions (OpenAI's multipart wire format) */
+  audio: boolean;
 }
 
 /**
@@ -105,5 +112,17 @@ export interface ProviderDefinition {
   ): ProviderHttpRequest;
   parseEmbeddingsResponse?(json: unknown, model: string): EmbeddingResult;
   buildModelsRequest?(credential: ProviderCredential): ProviderHttpRequest;
+  /** the caller's validated image request as JSON, `model` replaced by the provider's */
+  buildImagesRequest?(
+    body: Record<string, unknown>,
+    model: string,
+    credential: ProviderCredential,
+  ): ProviderHttpRequest;
+  /** the caller's transcription form, `model` replaced by the provider's */
+  buildTranscriptionRequest?(
+    form: FormData,
+    model: string,
+    credential: ProviderCredential,
+  ): ProviderHttpRequest;
   parseModelsResponse?(json: unknown): ModelList;
 }

@@ -12,7 +12,7 @@ export const azure = defineOpenAICompatible({
   baseUrl: null,
   auth: 'api-key',
   // /openai/models lists the resource's base models, not its deployments, so it would mislead.
-  supports: { models: false },
+  supports: { models: false, images: true, audio: true },
   url: azureUrl,
   transformChatBody: withoutModel,
   transformEmbeddingsBody: withoutModel,

@@ -5,4 +5,5 @@ export const openai = defineOpenAICompatible({
   id: 'openai',
   name: 'OpenAI',
   baseUrl: 'https://api.openai.com/v1',
+  supports: { images: true, audio: true },
 });
