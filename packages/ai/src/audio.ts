@@ -15,7 +15,7 @@ import type { Validated } from './validate.ts';
  * header gives (read before the call, so a file whose length cannot be told is refused up front).
  */
 
-export const TRANSCRIPTION_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;
+const TRANSCRIPTION_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;
 
 /** Fields OpenAI's endpoint takes; anything else is refused rather than sent on unseen. */
 const FIELDS = new Set([

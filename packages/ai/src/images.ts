@@ -15,7 +15,7 @@ import { type Validated, validate } from './validate.ts';
 const MAX_IMAGES = 10;
 
 /** OpenAI's image generation parameters; anything else is refused rather than sent on unseen. */
-export const ZImageGenerationRequest = z
+const ZImageGenerationRequest = z
   .object({
     model: z.string().min(1).max(200),
     prompt: z.string().min(1).max(32_000),

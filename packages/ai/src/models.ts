@@ -3,7 +3,7 @@ import type { ModelInfo, ModelList } from './types.ts';
 import { aiError, readJson, sendUpstream, translationError, upstreamFailure } from './upstream.ts';
 
 /** What the price table says of a model (ModelPrice in @portcullis/core, structurally). */
-export interface ModelMetadata {
+interface ModelMetadata {
   inputPerMillion: string;
   outputPerMillion: string;
   perImage?: string | null | undefined;
