@@ -50,6 +50,12 @@ describe('transcription uploads', () => {
     expect(await refused(format.body, format.type)).toMatchObject({ param: 'response_format' });
   });
 
+  it('trusts the bytes over a wrong content type', async () => {
+    const { File } = await import('node:buffer');
+    const mislabelled = new File([new Uint8Array(wavFile(1.5))], 'x.mp3', { type: 'audio/mpeg' });
+    expect(await audioDurationMs(mislabelled)).toBe(1_500);
+  });
+
   it('gives no duration for bytes that are not audio', async () => {
     const { File } = await import('node:buffer');
     expect(await audioDurationMs(new File([new Uint8Array(64)], 'x.wav'))).toBeNull();

@@ -98,16 +98,20 @@ export async function parseTranscriptionForm(
 
 /** The audio's length in milliseconds from the file itself (WAV, MP3, M4A, OGG, FLAC, WebM…), or null. */
 export async function audioDurationMs(file: File): Promise<number | null> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  // The bytes decide first (a client's content type may be wrong or generic); the type is only a hint
+  // for formats the content alone does not tell.
+  const sniffed = await durationOf(bytes, { size: bytes.length });
+  if (sniffed !== null || !file.type) return sniffed;
+  return durationOf(bytes, { mimeType: file.type, size: bytes.length });
+}
+
+async function durationOf(
+  bytes: Uint8Array,
+  info: { mimeType?: string; size: number },
+): Promise<number | null> {
   try {
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const meta = await parseBuffer(
-      bytes,
-      { mimeType: file.type || undefined, size: bytes.length },
-      {
-        duration: true,
-        skipCovers: true,
-      },
-    );
+    const meta = await parseBuffer(bytes, info, { duration: true, skipCovers: true });
     const seconds = meta.format.duration;
     return seconds !== undefined && Number.isFinite(seconds) && seconds > 0
       ? Math.round(seconds * 1000)
