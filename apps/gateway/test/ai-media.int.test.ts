@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import OpenAI, { toFile } from 'openai';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countWords, DEFAULT_REPLY } from '../../../test/fakes/llm/script.ts';
 import { type FakeLlm, startFakeLlm } from '../../../test/fakes/llm/server.ts';
@@ -298,6 +300,22 @@ describe('AI media surfaces', () => {
       .catch((e: unknown) => e);
     expect(big).toBeInstanceOf(OpenAI.APIError);
     expect((big as InstanceType<typeof OpenAI.APIError>).status).toBe(413);
+
+    // without a content-length (chunked), the limit holds while the body is read
+    const form = new FormData();
+    form.append('model', 'hear');
+    form.append('file', new Blob([new Uint8Array(wavFile(15))], { type: 'audio/wav' }), 'big.wav');
+    const encoded = new Response(form);
+    const chunked = await request(`${seeded.base}/v1/audio/transcriptions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${seeded.consumer.plaintext}`,
+        'content-type': encoded.headers.get('content-type') ?? '',
+      },
+      body: Readable.from([Buffer.from(await encoded.arrayBuffer())]),
+    });
+    expect(chunked.statusCode).toBe(413);
+    expect(await chunked.body.json()).toMatchObject({ error: { code: 'request_too_large' } });
   });
 
   it('refuses garbage, incomplete and unreadable multipart bodies with 400', async () => {
