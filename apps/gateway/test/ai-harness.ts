@@ -32,6 +32,8 @@ export interface SeedCredential {
   provider: string;
   baseUrl: string;
   secret: string;
+  /** Azure's api-version; Vertex AI's region */
+  apiVersion?: string;
 }
 
 export interface SeedPrice {
@@ -76,6 +78,7 @@ export async function seedAiApi(
         name: `cred-${i}`,
         provider: c.provider,
         baseUrl: c.baseUrl,
+        apiVersion: c.apiVersion ?? null,
         secretEncrypted: encryptSecret(c.secret, key, providerCredentialContext(id)),
         secretHint: c.secret.slice(-4),
       },

@@ -270,6 +270,35 @@ describe('AI media surfaces', () => {
     expect(cost).toBe(logged._sum.costMicros);
   });
 
+  it("holds the images' price on a USD budget before the call", async () => {
+    const budgeted = await seedAiApi(world, {
+      kind: 'AI',
+      credentials: [{ provider: 'openai', baseUrl: openaiFake.baseUrl, secret: KEY }],
+      ai: ([id]) => ({ routes: [{ name: 'draw', targets: [{ credentialId: id, model: 'dall-e-3' }] }] }),
+      aiLimits: [{ metric: 'usd', window: 'day', scope: 'key', limit: '0.05' }],
+      prices: [
+        {
+          provider: 'openai',
+          model: 'dall-e-3',
+          inputPerMillion: '0',
+          outputPerMillion: '0',
+          perImage: '0.04',
+        },
+      ],
+    });
+    const capped = new OpenAI({
+      apiKey: budgeted.consumer.plaintext,
+      baseURL: `${budgeted.base}/v1`,
+      maxRetries: 0,
+    });
+    const before = openaiFake.requests.length;
+    await capped.images.generate({ model: 'draw', prompt: 'one' });
+    // $0.04 spent and $0.04 more held would pass the $0.05 budget: refused before the provider is called
+    const second = await capped.images.generate({ model: 'draw', prompt: 'two' }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(openaiFake.requests.length).toBe(before + 1);
+  });
+
   it('refuses images and audio on a provider without them with a 400 naming it', async () => {
     const image = await client.images.generate({ model: 'claude', prompt: 'x' }).catch((e: unknown) => e);
     expect(image).toBeInstanceOf(OpenAI.BadRequestError);

@@ -68,6 +68,7 @@ export function upstreamOptions(options: CallOptions, provider: ProviderDefiniti
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return {
     provider,
+    credential: options.credential,
     signal: options.signal,
     timeoutMs,
     idleTimeoutMs: options.idleTimeoutMs ?? timeoutMs,

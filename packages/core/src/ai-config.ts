@@ -226,6 +226,7 @@ export interface ModelPrice {
   /** USD per request */
   perCall?: string | null | undefined;
   contextWindow?: number | null | undefined;
+  /** the most output tokens the model produces in one call, when known */
   maxOutputTokens?: number | undefined;
   inputModalities?: readonly string[] | undefined;
   outputModalities?: readonly string[] | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { perAudioSecondCost, perCallCost, perImageCost } from './ai-unit-costs.ts';
+import { perAudioSecondCost, perCallCost, perImageCost, unitCost, worstUnitCost } from './ai-unit-costs.ts';
 
 const row = { inputPerMillion: '0', outputPerMillion: '0' };
 
@@ -26,5 +26,14 @@ describe('per-unit AI prices', () => {
     expect(perCallCost({ ...row, perCall: '0.0025' })).toBe(2_500n);
     expect(perCallCost({ ...row, perCall: null })).toBe(0n);
     expect(perCallCost(undefined)).toBe(0n);
+  });
+
+  it('sums the units of a call and takes the dearest row of a route', () => {
+    const cheap = { ...row, perImage: '0.01', perCall: '0.001' };
+    const dear = { ...row, perImage: '0.04', perAudioSecond: '0.0001' };
+    expect(unitCost(cheap, { images: 2, calls: 1 })).toBe(21_000n);
+    expect(unitCost(dear, { images: 1, audioMs: 10_000 })).toBe(41_000n);
+    expect(worstUnitCost([cheap, undefined, dear], { images: 1 })).toBe(40_000n);
+    expect(worstUnitCost([cheap, dear], undefined)).toBe(0n);
   });
 });

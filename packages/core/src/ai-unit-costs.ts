@@ -29,3 +29,30 @@ export function perAudioSecondCost(price: ModelPrice | undefined, durationMs: nu
 export function perCallCost(price: ModelPrice | undefined): bigint {
   return microsOf(price?.perCall, 1n);
 }
+
+/** What a call is priced per besides tokens. */
+export interface Units {
+  images?: number | undefined;
+  audioMs?: number | undefined;
+  calls?: number | undefined;
+}
+
+/** The per-unit part of a call's cost at one price row. */
+export function unitCost(price: ModelPrice | undefined, units: Units): bigint {
+  return (
+    perImageCost(price, units.images ?? 0) +
+    perAudioSecondCost(price, units.audioMs ?? 0) +
+    perCallCost(price) * BigInt(Math.max(0, Math.trunc(units.calls ?? 0)))
+  );
+}
+
+/** The per-unit cost at the most expensive of a route's price rows (budget reservations). */
+export function worstUnitCost(prices: readonly (ModelPrice | undefined)[], units: Units | undefined): bigint {
+  if (!units) return 0n;
+  let worst = 0n;
+  for (const price of prices) {
+    const cost = unitCost(price, units);
+    if (cost > worst) worst = cost;
+  }
+  return worst;
+}

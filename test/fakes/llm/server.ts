@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { anthropicFlavor } from './anthropic.ts';
+import { cohereFlavor } from './cohere.ts';
 import { geminiFlavor } from './gemini.ts';
 import { azureFlavor, mistralFlavor, openaiFlavor } from './openai.ts';
 import { DEFAULT_REPLY, type ScriptOptions } from './script.ts';
+import { vertexFlavor } from './vertex.ts';
 
 /*
  * Local servers speaking each LLM provider's real wire format (paths, auth headers, JSON shapes, SSE
@@ -12,7 +14,7 @@ import { DEFAULT_REPLY, type ScriptOptions } from './script.ts';
  * flavor; behaviour is scripted (script.ts), requests are captured, failures and latency injectable.
  */
 
-export type FakeFlavor = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'mistral';
+export type FakeFlavor = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'mistral' | 'vertex' | 'cohere';
 
 export interface FakeLlmOptions {
   flavor: FakeFlavor;
@@ -39,6 +41,8 @@ export interface FakeLlmOptions {
   stopReasonField?: boolean;
   /** (OpenAI flavor) the audio length transcriptions report; default the WAV file's own */
   transcriptionSeconds?: number;
+  /** (Vertex flavor) lifetime of the access tokens its token endpoint issues; default 3600 */
+  tokenLifetimeSeconds?: number;
 }
 
 interface FakeSettings extends ScriptOptions {
@@ -52,6 +56,7 @@ interface FakeSettings extends ScriptOptions {
   snapshotSuffix: string;
   stopReasonField: boolean;
   transcriptionSeconds?: number;
+  tokenLifetimeSeconds: number;
 }
 
 export interface CapturedRequest {
@@ -124,6 +129,8 @@ const FLAVORS: Record<FakeFlavor, Flavor> = {
   mistral: mistralFlavor,
   anthropic: anthropicFlavor,
   gemini: geminiFlavor,
+  vertex: vertexFlavor,
+  cohere: cohereFlavor,
 };
 
 function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings): FakeSettings {
@@ -140,6 +147,7 @@ function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings)
     models: [],
     snapshotSuffix: '',
     stopReasonField: false,
+    tokenLifetimeSeconds: 3600,
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   return { ...base, ...defined };

@@ -3,10 +3,11 @@ import {
   callTranscription,
   parseTranscriptionForm,
   type TranscriptionOutcome,
+  type TranscriptionRequest,
 } from '@portcullis/ai/audio';
-import type { AiGatewayConfig } from '@portcullis/core/ai-config';
+import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { perAudioSecondCost } from '@portcullis/core/ai-unit-costs';
-import { type AiCalls, findRoute, providerCallSignal } from './calls.ts';
+import { type AiCalls, findRoute, providerCallSignal, type ReservedCall } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { type AiFailure, aiFailure, failureCode, failureFromCall, modelNotFound } from './errors.ts';
 import { routeCall } from './routing.ts';
@@ -46,9 +47,34 @@ export async function serveTranscription(
       ),
     );
   }
-  // budgets: the same pre-call check as chat completions
-  const refused = await ai.checkBudgets(ctx);
-  if (refused) return fail(refused);
+  // The worst case held on the plan's budgets: the file's seconds at the route's dearest perAudioSecond
+  // (reported tokens and the provider's own seconds are settled as reported).
+  const reserved = await ai.reserve(ctx, {
+    route,
+    inputTokens: 0,
+    maxOutputTokens: 0,
+    units: { audioMs: headerMs },
+  });
+  if (!reserved.ok) return fail(reserved.error);
+  const reservation = reserved.value;
+  try {
+    return await transcribe(ai, ctx, config, route, request, headerMs, reservation, fail);
+  } catch (error) {
+    reservation.release();
+    throw error;
+  }
+}
+
+async function transcribe(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  route: ModelRoute,
+  request: TranscriptionRequest,
+  headerMs: number,
+  reservation: ReservedCall,
+  fail: (failure: AiFailure) => AiOutcome,
+): Promise<AiOutcome> {
   const signal = providerCallSignal();
   const routed = await routeCall<TranscriptionOutcome>(
     route,
@@ -71,7 +97,14 @@ export async function serveTranscription(
     model: request.model,
     file: { name: request.file.name, type: request.file.type, bytes: request.file.size },
   });
-  const base = { surface: 'audio' as const, model: request.model, stream: false, ttftMs: null, requestText };
+  const base = {
+    surface: 'audio' as const,
+    model: request.model,
+    stream: false,
+    ttftMs: null,
+    requestText,
+    reservation,
+  };
   if (!routed.outcome.ok) {
     const failure = failureFromCall(routed.outcome.error);
     const failed = fail(failure);

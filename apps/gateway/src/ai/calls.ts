@@ -1,9 +1,11 @@
 import type { TokenUsage } from '@portcullis/ai/types';
 import type { AiLogging, ModelPrice, ModelRoute } from '@portcullis/core/ai-config';
+import type { Units } from '@portcullis/core/ai-unit-costs';
 import type { AiCallLogEntry } from '@portcullis/usage/ai-call-log';
 import type { Dispatcher } from 'undici';
 import type { Result } from '../result.ts';
 import type { AiResponseCache } from './ai-response-cache.ts';
+import type { Reservation } from './budgets.ts';
 import type { AiRequest } from './context.ts';
 import type { AiCredentials, ResolvedTarget } from './credentials.ts';
 import type { AiFailure } from './errors.ts';
@@ -22,6 +24,28 @@ export interface FinishedCall {
   ttftMs: number | null;
   requestText?: string | undefined;
   responseText?: string | undefined;
+  /** the call's hold on the plan's limits: finish() settles it to `usage`, or releases it without usage */
+  reservation: Reservation | null;
+}
+
+/** A call's worst case, as `AiCalls.reserve` holds it against the plan's limits before the provider call. */
+export interface CallWorstCase {
+  /** the model route the call goes to: its targets' prices and output caps */
+  route: ModelRoute;
+  /** the request's input tokens as packages/ai tokens.ts counts them */
+  inputTokens: number;
+  /** the caller's output cap (max_tokens, max_completion_tokens); null when it gave none; 0 when none can come */
+  maxOutputTokens: number | null;
+  /** choices asked for (`n`), each up to the output cap */
+  choices?: number | undefined;
+  /** what the call is priced per besides tokens (images asked for, seconds of audio, one call) */
+  units?: Units | undefined;
+}
+
+/** A reservation as a surface uses it. */
+export interface ReservedCall extends Reservation {
+  /** set when a limit applies and the caller gave no output cap: send it to the provider as max_tokens */
+  readonly maxTokens: number | undefined;
 }
 
 /**
@@ -38,14 +62,18 @@ export interface AiCalls {
   readBody(ctx: AiRequest): Promise<Result<string, AiFailure>>;
   /** The same, as bytes (multipart uploads). */
   readBodyBytes(ctx: AiRequest): Promise<Result<Buffer, AiFailure>>;
-  /** Refuses the call when a token limit or budget of the plan is already used up. */
-  checkBudgets(ctx: AiRequest): Promise<AiFailure | null>;
+  /**
+   * Reserves the call's worst case on the plan's token limits and budgets, or refuses it (429 in the
+   * surface's shape). Every reserved call ends in finish() with the reservation (or, outside the
+   * finish() path, reservation.settle / reservation.release) exactly once.
+   */
+  reserve(ctx: AiRequest, call: CallWorstCase): Promise<Result<ReservedCall, AiFailure>>;
   /** The price of the target's model (cached): fetched before streaming so metering stays sync. */
   priceOf(ctx: AiRequest, target: ResolvedTarget): Promise<ModelPrice | undefined>;
   /** Puts tokens and cost on the usage event; must run before the response's final end(). */
   meter(ctx: AiRequest, usage: TokenUsage, cost: bigint): void;
   cost(usage: TokenUsage, price: ModelPrice | undefined): bigint;
-  /** After the response: adds to budget counters and queues the AiCallLog row. */
+  /** After the response: settles (or releases) the call's reservation and queues the AiCallLog row. */
   finish(ctx: AiRequest, logging: AiLogging, call: FinishedCall): void;
 }
 

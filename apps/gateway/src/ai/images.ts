@@ -1,8 +1,14 @@
-import { callImages, type ImagesOutcome, parseImageRequest } from '@portcullis/ai/images';
+import {
+  callImages,
+  type ImageGenerationRequest,
+  type ImagesOutcome,
+  parseImageRequest,
+} from '@portcullis/ai/images';
 import { sendJson } from '@portcullis/ai/respond';
-import type { AiGatewayConfig } from '@portcullis/core/ai-config';
+import { estimateTokens } from '@portcullis/ai/tokens';
+import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { perImageCost } from '@portcullis/core/ai-unit-costs';
-import { type AiCalls, findRoute, providerCallSignal } from './calls.ts';
+import { type AiCalls, findRoute, providerCallSignal, type ReservedCall } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { type AiFailure, failureCode, failureFromCall, modelNotFound } from './errors.ts';
 import { routeCall } from './routing.ts';
@@ -26,9 +32,34 @@ export async function serveImages(
   const request = parsed.value;
   const route = findRoute(config.routes, request.model);
   if (!route) return fail(modelNotFound(request.model));
-  // budgets: the same pre-call check as chat completions
-  const refused = await ai.checkBudgets(ctx);
-  if (refused) return fail(refused);
+  // The worst case held on the plan's budgets: n images at the route's dearest perImage, and the
+  // prompt's tokens (image output tokens are settled as reported).
+  const reserved = await ai.reserve(ctx, {
+    route,
+    inputTokens: estimateTokens(request.prompt, route.targets[0]?.model ?? request.model).tokens,
+    maxOutputTokens: 0,
+    units: { images: request.n ?? 1 },
+  });
+  if (!reserved.ok) return fail(reserved.error);
+  const reservation = reserved.value;
+  try {
+    return await generate(ai, ctx, config, route, request, requestText, reservation, fail);
+  } catch (error) {
+    reservation.release();
+    throw error;
+  }
+}
+
+async function generate(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  route: ModelRoute,
+  request: ImageGenerationRequest,
+  requestText: string,
+  reservation: ReservedCall,
+  fail: (failure: AiFailure) => AiOutcome,
+): Promise<AiOutcome> {
   const signal = providerCallSignal();
   const routed = await routeCall<ImagesOutcome>(
     route,
@@ -47,7 +78,14 @@ export async function serveImages(
         traceHeaders: ctx.traceHeaders,
       }),
   );
-  const base = { surface: 'images' as const, model: request.model, stream: false, ttftMs: null, requestText };
+  const base = {
+    surface: 'images' as const,
+    model: request.model,
+    stream: false,
+    ttftMs: null,
+    requestText,
+    reservation,
+  };
   if (!routed.outcome.ok) {
     const failure = failureFromCall(routed.outcome.error);
     const failed = fail(failure);

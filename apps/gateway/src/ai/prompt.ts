@@ -1,9 +1,10 @@
 import { sendJson } from '@portcullis/ai/respond';
+import { estimateTokens } from '@portcullis/ai/tokens';
 import type { ChatCompletionRequest, ChatMessage } from '@portcullis/ai/types';
-import { type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
+import { type ModelRoute, type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
 import { type FieldError, type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
 import { RequestValidator } from '../policies/openapi-validate.ts';
-import { type AiCalls, findRoute, providerCallSignal } from './calls.ts';
+import { type AiCalls, findRoute, providerCallSignal, type ReservedCall } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { failureCode, failureFromCall } from './errors.ts';
 import { routeChat } from './routing.ts';
@@ -93,12 +94,6 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   }
   const route = findRoute(prompt.routes, prompt.model);
   if (!route) return refuse(problem('ai_config_invalid', `The prompt's model ${prompt.model} has no route.`));
-  const budget = await ai.checkBudgets(ctx);
-  if (budget) {
-    const code = budget.body.error.code === 'budget_exceeded' ? 'budget_exceeded' : 'token_limit_exceeded';
-    return refuse(problem(code, budget.body.error.message, budget.headers));
-  }
-
   const vars = variables as Record<string, unknown>;
   const messages: ChatMessage[] = [];
   const system = renderTemplate(prompt.system, vars);
@@ -106,13 +101,49 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   messages.push({ role: 'user', content: renderTemplate(prompt.user, vars) });
   const request: ChatCompletionRequest = { model: prompt.model, messages };
   if (prompt.temperature !== undefined) request.temperature = prompt.temperature;
-  if (prompt.maxTokens !== undefined) request.max_tokens = prompt.maxTokens;
   if (prompt.outputSchema) {
     request.response_format = {
       type: 'json_schema',
       json_schema: { name: 'output', schema: prompt.outputSchema, strict: true },
     };
   }
+  const reserved = await ai.reserve(ctx, {
+    route,
+    inputTokens: estimateTokens(messages, route.targets[0]?.model ?? prompt.model).tokens,
+    maxOutputTokens: prompt.maxTokens ?? null,
+  });
+  if (!reserved.ok) {
+    const budget = reserved.error;
+    const code = budget.body.error.code === 'budget_exceeded' ? 'budget_exceeded' : 'token_limit_exceeded';
+    return refuse(problem(code, budget.body.error.message, budget.headers));
+  }
+  const reservation = reserved.value;
+  const maxTokens = prompt.maxTokens ?? reservation.maxTokens;
+  if (maxTokens !== undefined) request.max_tokens = maxTokens;
+  try {
+    const call = { prompt, route, compiled, request, requestText: text.value, reservation };
+    return await callPrompt(ai, ctx, call, refuse);
+  } catch (error) {
+    reservation.release(); // a no-op once the call settled it
+    throw error;
+  }
+}
+
+interface PromptCall {
+  prompt: PromptConfig;
+  route: ModelRoute;
+  compiled: PromptValidators;
+  request: ChatCompletionRequest;
+  requestText: string;
+  reservation: ReservedCall;
+}
+
+async function callPrompt(
+  ai: AiCalls,
+  ctx: AiRequest,
+  { prompt, route, compiled, request, requestText, reservation }: PromptCall,
+  refuse: (p: GatewayProblem) => AiOutcome,
+): Promise<AiOutcome> {
   const signal = providerCallSignal();
   const routed = await routeChat(route, ctx.route.orgId, ai, request, signal, ctx.traceHeaders);
   const base = {
@@ -120,9 +151,10 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
     model: prompt.model,
     stream: false,
     ttftMs: null,
-    requestText: text.value,
+    requestText,
     target: routed.target,
     attempts: routed.attempts,
+    reservation,
   };
   if (!routed.outcome.ok || routed.outcome.value.kind !== 'completion') {
     const failure = routed.outcome.ok ? null : failureFromCall(routed.outcome.error);

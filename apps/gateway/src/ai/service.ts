@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { TokenUsage } from '@portcullis/ai/types';
-import { type AiLogging, costMicros } from '@portcullis/core/ai-config';
+import { type AiLogging, costMicros, type ModelPrice, type ModelRoute } from '@portcullis/core/ai-config';
+import { worstUnitCost } from '@portcullis/core/ai-unit-costs';
 import { uuidv7 } from '@portcullis/core/ids';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { Dispatcher } from 'undici';
@@ -12,9 +13,16 @@ import { bufferBody } from '../policies/size-limits.ts';
 import { err, ok, type Result } from '../result.ts';
 import { chunkLength } from '../usage/durable-end.ts';
 import { AiResponseCache, type CacheRedis } from './ai-response-cache.ts';
-import { AiBudgets, type BudgetCallers, MemoryBudgetStore, RedisBudgetStore } from './budgets.ts';
+import { MemoryBudgetStore, RedisBudgetStore } from './budget-stores.ts';
+import { AiBudgets, type BudgetCallers, outputCap, worstCost } from './budgets.ts';
 import { AiCallLogWriter, loggedBodies } from './call-log.ts';
-import { type AiCalls, type FinishedCall, surfaceOf } from './calls.ts';
+import {
+  type AiCalls,
+  type CallWorstCase,
+  type FinishedCall,
+  type ReservedCall,
+  surfaceOf,
+} from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { AiCredentials, type ResolvedTarget } from './credentials.ts';
 import { type AiFailure, aiFailure, failureFromProblem, sendAiFailure } from './errors.ts';
@@ -143,9 +151,32 @@ export class AiService implements AiCalls {
     };
   }
 
-  /** Refuses the call when a token limit or budget of the plan is already used up. */
-  checkBudgets(ctx: AiRequest): Promise<AiFailure | null> {
-    return this.budgets.check(ctx.subscription.aiLimits ?? [], this.callers(ctx));
+  /**
+   * Reserves the call's worst case (input + output cap, priced at the route's most expensive target) on
+   * the plan's limits; see budgets.ts.
+   */
+  async reserve(ctx: AiRequest, call: CallWorstCase): Promise<Result<ReservedCall, AiFailure>> {
+    const limits = ctx.subscription.aiLimits ?? [];
+    const prices = limits.length > 0 ? await this.routePrices(ctx.route.orgId, call.route) : [];
+    const cap = outputCap(call.maxOutputTokens, prices);
+    const output = cap * (call.choices ?? 1);
+    const reserved = await this.budgets.reserve(limits, this.callers(ctx), {
+      tokens: call.inputTokens + output,
+      costMicros: worstCost(call.inputTokens, output, prices) + worstUnitCost(prices, call.units),
+    });
+    if (!reserved.ok) return reserved;
+    const implied = reserved.value.limited && call.maxOutputTokens === null;
+    return ok({ ...reserved.value, maxTokens: implied ? cap : undefined });
+  }
+
+  /** The price rows of a route's targets (cached), in target order; a target without one costs 0. */
+  private routePrices(orgId: string, route: ModelRoute): Promise<(ModelPrice | undefined)[]> {
+    return Promise.all(
+      route.targets.map(async (target) => {
+        const credential = await this.options.cache.credential(orgId, target.credentialId);
+        return credential ? this.credentials.price(orgId, credential.provider, target.model) : undefined;
+      }),
+    );
   }
 
   /** Fetches the price of the target's model (cached): done before streaming so metering stays sync. */
@@ -164,16 +195,11 @@ export class AiService implements AiCalls {
     return costMicros(usage.promptTokens, usage.completionTokens, price);
   }
 
-  /** After the response: adds to budget counters and queues the AiCallLog row. */
+  /** After the response: settles (or releases) the call's reservation and queues the AiCallLog row. */
   finish(ctx: AiRequest, logging: AiLogging, call: FinishedCall): void {
-    if (call.usage && (call.usage.totalTokens > 0 || call.costMicros > 0n)) {
-      void this.budgets.add(
-        ctx.subscription.aiLimits ?? [],
-        this.callers(ctx),
-        call.usage.promptTokens + call.usage.completionTokens,
-        call.costMicros,
-      );
-    }
+    if (call.usage) {
+      call.reservation?.settle(call.usage.promptTokens + call.usage.completionTokens, call.costMicros);
+    } else call.reservation?.release();
     this.callLog.record({
       id: uuidv7(),
       at: new Date(ctx.startedAt),

@@ -5,12 +5,20 @@ import { pipeAnthropicStream, pipeOpenAIStream, sendJson } from '@portcullis/ai/
 import { toTokenUsage } from '@portcullis/ai/stream-call';
 import { anthropicToUnified, parseAnthropicRequest } from '@portcullis/ai/surfaces/anthropic/request';
 import { unifiedToAnthropicMessage } from '@portcullis/ai/surfaces/anthropic/response';
-import type { ChatCompletionRequest } from '@portcullis/ai/types';
+import { estimateTokens } from '@portcullis/ai/tokens';
+import type { ChatCompletionRequest, EmbeddingRequest } from '@portcullis/ai/types';
 import { parseChatRequest, parseEmbeddingRequest, parseJsonBody } from '@portcullis/ai/validate';
-import type { AiGatewayConfig } from '@portcullis/core/ai-config';
+import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { AiResponseCache } from './ai-response-cache.ts';
 import { serveTranscription, TRANSCRIPTIONS_PATH } from './audio.ts';
-import { type AiCalls, type FinishedCall, findRoute, providerCallSignal, surfaceOf } from './calls.ts';
+import {
+  type AiCalls,
+  type FinishedCall,
+  findRoute,
+  providerCallSignal,
+  type ReservedCall,
+  surfaceOf,
+} from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import {
   type AiFailure,
@@ -28,9 +36,22 @@ import { routeCall, routeChat } from './routing.ts';
 /*
  * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models (and
  * models/{id}), POST images/generations, POST audio/transcriptions, and the Anthropic-compatible POST
- * messages. Each request names a model route; the call goes through routing with
- * fallback, and its usage lands on the usage event, the budget counters and the AI call log.
+ * messages. Each request names a model route; the call goes through routing with fallback. Its worst
+ * case is reserved on the plan's budgets before the provider call (budgets.ts), and its usage lands on
+ * the usage event, the budget counters (settling the reservation) and the AI call log.
  */
+
+type CallBase = Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>;
+
+/** Runs `serve` holding `reservation`; a throw releases it (a no-op once finish() settled it). */
+async function holding(reservation: ReservedCall, serve: () => Promise<AiOutcome>): Promise<AiOutcome> {
+  try {
+    return await serve();
+  } catch (error) {
+    reservation.release();
+    throw error;
+  }
+}
 
 const outcome = (status: number, errorCode: string | null, upstreamMs: number | null = null): AiOutcome => ({
   status,
@@ -97,17 +118,42 @@ async function chat(
   }
   const route = findRoute(config.routes, clientModel);
   if (!route) return fail(modelNotFound(clientModel));
-  const refused = await ai.checkBudgets(ctx);
-  if (refused) return fail(refused);
-
-  const streaming = request.stream === true;
-  const base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'> = {
+  const reserved = await ai.reserve(ctx, {
+    route,
+    inputTokens: estimateTokens(request.messages, tokenizerModel(route, clientModel), request.tools).tokens,
+    maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? null,
+    choices: request.n ?? 1,
+  });
+  if (!reserved.ok) return fail(reserved.error);
+  const reservation = reserved.value;
+  // The provider then cannot produce more than was reserved.
+  if (reservation.maxTokens !== undefined) request.max_tokens = reservation.maxTokens;
+  const base: CallBase = {
     surface: surface === 'anthropic' ? 'messages' : 'chat',
     model: clientModel,
-    stream: streaming,
+    stream: request.stream === true,
     ttftMs: null,
     requestText,
+    reservation,
   };
+  return holding(reservation, () => callChat(ai, ctx, config, surface, route, request, base, fail));
+}
+
+/** The model whose tokenizer counts a route's input: its first target's. */
+const tokenizerModel = (route: ModelRoute, fallback: string): string => route.targets[0]?.model ?? fallback;
+
+async function callChat(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  surface: Surface,
+  route: ModelRoute,
+  request: ChatCompletionRequest,
+  base: CallBase,
+  fail: (failure: AiFailure) => AiOutcome,
+): Promise<AiOutcome> {
+  const streaming = base.stream;
+  const requestText = base.requestText ?? '';
   const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
   const cacheKey =
     route.cacheTtlSeconds > 0 && !streaming ? AiResponseCache.key(ctx.route.apiId, requestText) : null;
@@ -180,7 +226,7 @@ async function pipeStream(
   surface: Surface,
   result: StreamOutcome,
   price: Awaited<ReturnType<AiCalls['priceOf']>>,
-  base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>,
+  base: CallBase,
   headers: Record<string, string>,
   routed: { target: FinishedCall['target']; attempts: number },
 ): Promise<AiOutcome> {
@@ -233,7 +279,7 @@ function failedCall(
   ctx: AiRequest,
   config: AiGatewayConfig,
   fail: (failure: AiFailure) => AiOutcome,
-  base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>,
+  base: CallBase,
   routed: { target: FinishedCall['target']; attempts: number },
   error: AiCallError,
 ): AiOutcome {
@@ -266,8 +312,44 @@ async function embeddings(
   const request = parsed.value;
   const route = findRoute(config.routes, request.model);
   if (!route) return fail(modelNotFound(request.model));
-  const refused = await ai.checkBudgets(ctx);
-  if (refused) return fail(refused);
+  const reserved = await ai.reserve(ctx, {
+    route,
+    inputTokens: embeddingInputTokens(request.input, tokenizerModel(route, request.model)),
+    maxOutputTokens: 0,
+  });
+  if (!reserved.ok) return fail(reserved.error);
+  const reservation = reserved.value;
+  const base: CallBase = {
+    surface: 'embeddings',
+    model: request.model,
+    stream: false,
+    ttftMs: null,
+    requestText,
+    reservation,
+  };
+  return holding(reservation, () => callEmbeddingsRoute(ai, ctx, config, route, request, base, fail));
+}
+
+/** Input tokens of an embeddings request: texts counted, token-id arrays by their length. */
+function embeddingInputTokens(input: EmbeddingRequest['input'], model: string): number {
+  if (typeof input === 'string') return estimateTokens(input, model).tokens;
+  let tokens = 0;
+  for (const item of input) {
+    if (typeof item === 'string') tokens += estimateTokens(item, model).tokens;
+    else tokens += Array.isArray(item) ? item.length : 1;
+  }
+  return tokens;
+}
+
+async function callEmbeddingsRoute(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  route: ModelRoute,
+  request: EmbeddingRequest,
+  base: CallBase,
+  fail: (failure: AiFailure) => AiOutcome,
+): Promise<AiOutcome> {
   const signal = providerCallSignal();
   const routed = await routeCall<EmbeddingsOutcome>(
     route,
@@ -286,13 +368,6 @@ async function embeddings(
         traceHeaders: ctx.traceHeaders,
       }),
   );
-  const base = {
-    surface: 'embeddings' as const,
-    model: request.model,
-    stream: false,
-    ttftMs: null,
-    requestText,
-  };
   if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const { usage, response } = routed.outcome.value;
   const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;

@@ -1,4 +1,4 @@
-import type { FormData } from 'undici';
+import type { Dispatcher, FormData } from 'undici';
 import type { ProviderError } from '../errors.ts';
 import type { SseEvent } from '../sse.ts';
 import type {
@@ -31,6 +31,14 @@ export interface ProviderHttpRequest {
   body?: string;
   /** instead of `body`: a multipart form (undici writes it and its content-type with the boundary) */
   form?: FormData;
+}
+
+/** What an `authorize` hook may use for its own requests (token exchanges): the call's transport and clock. */
+export interface AuthorizeContext {
+  /** the call's dispatcher (the gateway's per-org SSRF-guarded one): auth endpoints are tenant input too */
+  dispatcher: Dispatcher;
+  /** aborts with the call (caller gone or its deadline passed) */
+  signal: AbortSignal;
 }
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
@@ -125,4 +133,14 @@ export interface ProviderDefinition {
     credential: ProviderCredential,
   ): ProviderHttpRequest;
   parseModelsResponse?(json: unknown): ModelList;
+  /**
+   * Signs or authenticates a built request just before it is sent, for auth that static headers cannot
+   * express (OAuth tokens minted from a service-account key, request signatures). May do I/O through
+   * `context`; rejects with `ProviderAuthError` when the credential is refused.
+   */
+  authorize?(
+    request: ProviderHttpRequest,
+    credential: ProviderCredential,
+    context: AuthorizeContext,
+  ): Promise<ProviderHttpRequest>;
 }

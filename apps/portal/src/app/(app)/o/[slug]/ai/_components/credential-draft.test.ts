@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { credentialInput, draftAfterSave, headerLines, initialDraft, parseHeaders } from './credential-draft';
+import {
+  credentialFieldText,
+  credentialInput,
+  draftAfterSave,
+  headerLines,
+  initialDraft,
+  parseHeaders,
+} from './credential-draft';
 
 describe('credential headers', () => {
   it('parses one header per line', () => {
@@ -78,5 +85,30 @@ describe('credential drafts', () => {
         secret: 'sk-3',
       },
     });
+  });
+});
+
+describe('credential field text', () => {
+  it('asks Vertex AI for a region and a pasted service-account JSON key', () => {
+    const vertex = { id: 'vertex', needsApiVersion: true, secretKind: 'service-account' as const };
+    const text = credentialFieldText(vertex, false);
+    expect(text).toMatchObject({
+      apiVersionLabel: 'Region',
+      apiVersionPlaceholder: 'us-central1',
+      secretMultiline: true,
+    });
+    expect(text.secretLabel).toBe('Service-account JSON key');
+    expect(credentialFieldText(vertex, true).secretLabel).toMatch(/leave blank to keep/);
+  });
+
+  it('asks other providers for an API key (and Azure for an api-version)', () => {
+    const azure = credentialFieldText({ id: 'azure', needsApiVersion: true, secretKind: 'api-key' }, false);
+    expect(azure).toMatchObject({
+      apiVersionLabel: 'API version',
+      secretLabel: 'API key',
+      secretMultiline: false,
+    });
+    expect(azure.baseUrlPlaceholder).toContain('openai.azure.com');
+    expect(credentialFieldText(undefined, false).secretLabel).toBe('API key');
   });
 });

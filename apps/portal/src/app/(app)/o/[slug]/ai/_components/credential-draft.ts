@@ -77,3 +77,38 @@ export function credentialInput(
   }
   return { kind: 'create' as const, input: { ...fields, provider: draft.provider, secret: draft.secret } };
 }
+
+/** What the form needs to know of a provider (from `ai.providers`). */
+export interface CredentialProviderInfo {
+  id: string;
+  needsApiVersion: boolean;
+  secretKind: 'api-key' | 'service-account';
+}
+
+/** Labels and help of the fields whose meaning depends on the provider. */
+export function credentialFieldText(info: CredentialProviderInfo | undefined, editing: boolean) {
+  if (info?.secretKind === 'service-account') {
+    return {
+      baseUrlPlaceholder: 'https://{region}-aiplatform.googleapis.com',
+      apiVersionLabel: 'Region',
+      apiVersionPlaceholder: 'us-central1',
+      apiVersionHint: 'Where the models run: us-central1, europe-west4, … or global.',
+      secretLabel: editing
+        ? 'New service-account JSON key (leave blank to keep the current one)'
+        : 'Service-account JSON key',
+      secretHint:
+        'Paste the whole key file (IAM → Service accounts → Keys); the project is read from it. Stored encrypted; never shown again.',
+      secretMultiline: true,
+    };
+  }
+  return {
+    baseUrlPlaceholder:
+      info?.id === 'azure' ? 'https://my-resource.openai.azure.com' : 'the provider default',
+    apiVersionLabel: 'API version',
+    apiVersionPlaceholder: '2024-10-21',
+    apiVersionHint: undefined,
+    secretLabel: editing ? 'New API key (leave blank to keep the current one)' : 'API key',
+    secretHint: 'Stored encrypted; it is never shown again.',
+    secretMultiline: false,
+  };
+}
