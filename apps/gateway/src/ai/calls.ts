@@ -9,6 +9,7 @@ import type { Reservation } from './budgets.ts';
 import type { AiRequest } from './context.ts';
 import type { AiCredentials, ResolvedTarget } from './credentials.ts';
 import type { AiFailure } from './errors.ts';
+import type { AiResponseStore } from './responses-store.ts';
 
 /** What one finished AI call leaves behind: usage for metering, budgets and the call log. */
 export interface FinishedCall {
@@ -56,6 +57,10 @@ export interface AiCalls {
   readonly credentials: AiCredentials;
   /** the AI response cache (exact request → completion) */
   readonly responses: AiResponseCache;
+  /** stored answers of the /v1/responses surface (previous_response_id, GET/DELETE by id) */
+  readonly responseStore: AiResponseStore;
+  /** Reports a stored response that could not be written (throttled warning). */
+  responseStoreFailed(error: unknown): void;
   /** The dispatcher for calls made with a credential of `orgId`. */
   dispatcherFor(orgId: string): Dispatcher;
   /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */

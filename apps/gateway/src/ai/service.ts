@@ -27,6 +27,7 @@ import type { AiOutcome, AiRequest } from './context.ts';
 import { AiCredentials, type ResolvedTarget } from './credentials.ts';
 import { type AiFailure, aiFailure, failureFromProblem, sendAiFailure } from './errors.ts';
 import { runPrompt } from './prompt.ts';
+import { AiResponseStore } from './responses-store.ts';
 import { serveAiSurface } from './surfaces.ts';
 
 export interface AiServiceOptions {
@@ -60,6 +61,8 @@ export class AiService implements AiCalls {
   readonly credentials: AiCredentials;
   readonly budgets: AiBudgets;
   readonly responses: AiResponseCache;
+  readonly responseStore: AiResponseStore;
+  readonly responseStoreFailed: (error: unknown) => void;
   private readonly callLog: AiCallLogWriter;
   private readonly budgetStore: MemoryBudgetStore | RedisBudgetStore;
 
@@ -82,6 +85,12 @@ export class AiService implements AiCalls {
         this.budgetStore instanceof RedisBudgetStore ? (this.budgetStore.client as CacheRedis) : undefined,
       onError: warn('AI response cache (Redis) failed; serving without it'),
     });
+    this.responseStoreFailed = warn('AI response store (Postgres) failed: answered as not stored, or 503');
+    this.responseStore = new AiResponseStore(
+      options.batchSql,
+      options.now,
+      warn('Sweeping expired AI responses failed'),
+    );
     this.callLog = new AiCallLogWriter(options.batchSql, {
       flushIntervalMs: options.callLogFlushMs,
       onError: warn('AI call log flush failed; rows kept for the next flush'),

@@ -31,14 +31,16 @@ import {
 } from './errors.ts';
 import { IMAGES_PATH, serveImages } from './images.ts';
 import { MODELS_PATH, serveModels } from './models.ts';
+import { serveResponses } from './responses.ts';
 import { routeCall, routeChat } from './routing.ts';
 
 /*
  * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models (and
- * models/{id}), POST images/generations, POST audio/transcriptions, and the Anthropic-compatible POST
- * messages. Each request names a model route; the call goes through routing with fallback. Its worst
- * case is reserved on the plan's budgets before the provider call (budgets.ts), and its usage lands on
- * the usage event, the budget counters (settling the reservation) and the AI call log.
+ * models/{id}), POST images/generations, POST audio/transcriptions, the Anthropic-compatible POST
+ * messages, and OpenAI's Responses API (responses.ts). Each request names a model route; the call goes
+ * through routing with fallback. Its worst case is reserved on the plan's budgets before the provider
+ * call (budgets.ts), and its usage lands on the usage event, the budget counters (settling the
+ * reservation) and the AI call log.
  */
 
 type CallBase = Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>;
@@ -72,9 +74,20 @@ export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOut
   }
   const method = ctx.req.method ?? 'GET';
   const rest = ctx.rest.endsWith('/') ? ctx.rest.slice(0, -1) : ctx.rest;
-  if (rest === MODELS_PATH || rest.startsWith(`${MODELS_PATH}/`))
+  if (rest === MODELS_PATH || rest.startsWith(`${MODELS_PATH}/`)) {
     return serveModels(ai, ctx, config, rest, fail);
-  const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/messages', IMAGES_PATH, TRANSCRIPTIONS_PATH];
+  }
+  if (rest === '/v1/responses' || rest.startsWith('/v1/responses/')) {
+    return serveResponses(ai, ctx, config, rest, fail);
+  }
+  const known = [
+    '/v1/chat/completions',
+    '/v1/embeddings',
+    '/v1/messages',
+    '/v1/responses',
+    IMAGES_PATH,
+    TRANSCRIPTIONS_PATH,
+  ];
   if (!known.includes(rest)) {
     return fail(
       aiFailure(404, 'not_found', `Unknown path ${ctx.rest}; this API serves ${known.join(', ')}.`),
