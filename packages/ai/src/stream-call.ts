@@ -19,6 +19,9 @@ export interface StreamFinal {
   timeToFirstTokenMs: number | null;
   durationMs: number;
   finishReason: FinishReason | null;
+  /** the provider's id and model name for the answer, from its first chunk (chunks carry the caller's) */
+  responseId: string | null;
+  responseModel: string | null;
   /** set when the stream broke, the provider sent an error event, or it was cancelled */
   error: AiCallError | null;
   chunks: number;
@@ -65,6 +68,8 @@ class StreamRun {
   private finishReason: FinishReason | null = null;
   private sawUsage = false;
   private lastChunk: ChatCompletionChunk | null = null;
+  private responseId: string | null = null;
+  private responseModel: string | null = null;
   // Kept only for estimating usage when the provider reports none; string concatenation is a cheap rope.
   private text = '';
   private readonly toolCalls: { name: string; arguments: string }[] = [];
@@ -96,6 +101,8 @@ class StreamRun {
   }
 
   private accept(chunk: ChatCompletionChunk): void {
+    this.responseId ??= chunk.id || null;
+    this.responseModel ??= chunk.model || null;
     // Callers get the name they asked for, not the provider's (often a dated snapshot of it).
     chunk.model = this.request.model;
     this.emitted++;
@@ -188,6 +195,8 @@ class StreamRun {
       timeToFirstTokenMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.startedAt,
       durationMs: performance.now() - this.startedAt,
       finishReason: this.finishReason,
+      responseId: this.responseId,
+      responseModel: this.responseModel,
       error,
       chunks: this.emitted,
     });

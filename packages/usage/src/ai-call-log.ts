@@ -24,6 +24,8 @@ export interface AiCallLogEntry {
   latencyMs: number;
   ttftMs: number | null;
   attempts: number;
+  /** prompt APIs with a release: the version that answered */
+  promptVersion?: number | null;
   requestBody: string | null;
   responseBody: string | null;
 }
@@ -38,15 +40,15 @@ const INSERT_AI_CALL_LOGS_SQL = `
     WITH inserted AS (
       INSERT INTO "AiCallLog" (id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId", surface,
         model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut", "tokensEstimated",
-        "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody")
+        "costMicros", "latencyMs", "ttftMs", attempts, "promptVersion", "requestBody", "responseBody")
       SELECT id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId", surface,
         model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut", "tokensEstimated",
-        "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody"
+        "costMicros", "latencyMs", "ttftMs", attempts, "promptVersion", "requestBody", "responseBody"
       FROM json_to_recordset($1::json) AS x(id text, at timestamp(3), "orgId" text, "apiId" text,
         "subscriptionId" text, "appId" text, "keyId" text, "requestId" text, surface text, model text,
         provider text, "providerModel" text, status int, "errorCode" text, stream boolean, "tokensIn" int,
         "tokensOut" int, "tokensEstimated" boolean, "costMicros" bigint, "latencyMs" int, "ttftMs" int,
-        attempts int, "requestBody" text, "responseBody" text)
+        attempts int, "promptVersion" int, "requestBody" text, "responseBody" text)
       ON CONFLICT (id, at) DO NOTHING
       RETURNING "orgId", at, "apiId", model, status, "tokensIn", "tokensOut", "costMicros"
     ),

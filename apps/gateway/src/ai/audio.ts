@@ -76,12 +76,9 @@ async function transcribe(
   fail: (failure: AiFailure) => AiOutcome,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
-  const routed = await routeCall<TranscriptionOutcome>(
-    route,
-    ctx.route.orgId,
-    ai.credentials,
-    signal,
-    (target, timeoutMs) =>
+  const routed = await routeCall<TranscriptionOutcome>(route, ctx, ai, signal, {
+    operation: 'transcription',
+    call: (target, timeoutMs, traceHeaders) =>
       callTranscription({
         provider: target.provider,
         credential: target.credential,
@@ -90,9 +87,13 @@ async function transcribe(
         signal,
         timeoutMs,
         dispatcher: ai.dispatcherFor(target.orgId),
-        traceHeaders: ctx.traceHeaders,
+        traceHeaders,
       }),
-  );
+    settled: ({ usage }) => ({
+      tokens: usage.totalTokens,
+      response: { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens },
+    }),
+  });
   const requestText = JSON.stringify({
     model: request.model,
     file: { name: request.file.name, type: request.file.type, bytes: request.file.size },

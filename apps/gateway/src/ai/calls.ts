@@ -10,6 +10,7 @@ import type { AiRequest } from './context.ts';
 import type { AiCredentials, ResolvedTarget } from './credentials.ts';
 import type { AiFailure } from './errors.ts';
 import type { AiResponseStore } from './responses-store.ts';
+import type { AiRouting } from './routing.ts';
 
 /** What one finished AI call leaves behind: usage for metering, budgets and the call log. */
 export interface FinishedCall {
@@ -27,6 +28,8 @@ export interface FinishedCall {
   responseText?: string | undefined;
   /** the call's hold on the plan's limits: finish() settles it to `usage`, or releases it without usage */
   reservation: Reservation | null;
+  /** prompt APIs: the released version that ran (null or absent: the working copy) */
+  promptVersion?: number | null;
 }
 
 /** A call's worst case, as `AiCalls.reserve` holds it against the plan's limits before the provider call. */
@@ -61,6 +64,8 @@ export interface AiCalls {
   readonly responseStore: AiResponseStore;
   /** Reports a stored response that could not be written (throttled warning). */
   responseStoreFailed(error: unknown): void;
+  /** target statistics and usage counters of model routing */
+  readonly routing: AiRouting;
   /** The dispatcher for calls made with a credential of `orgId`. */
   dispatcherFor(orgId: string): Dispatcher;
   /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */

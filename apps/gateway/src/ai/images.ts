@@ -61,12 +61,9 @@ async function generate(
   fail: (failure: AiFailure) => AiOutcome,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
-  const routed = await routeCall<ImagesOutcome>(
-    route,
-    ctx.route.orgId,
-    ai.credentials,
-    signal,
-    (target, timeoutMs) =>
+  const routed = await routeCall<ImagesOutcome>(route, ctx, ai, signal, {
+    operation: 'image_generation',
+    call: (target, timeoutMs, traceHeaders) =>
       callImages({
         provider: target.provider,
         credential: target.credential,
@@ -75,9 +72,13 @@ async function generate(
         signal,
         timeoutMs,
         dispatcher: ai.dispatcherFor(target.orgId),
-        traceHeaders: ctx.traceHeaders,
+        traceHeaders,
       }),
-  );
+    settled: ({ usage }) => ({
+      tokens: usage.totalTokens,
+      response: { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens },
+    }),
+  });
   const base = {
     surface: 'images' as const,
     model: request.model,

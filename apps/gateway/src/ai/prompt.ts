@@ -2,6 +2,7 @@ import { sendJson } from '@portcullis/ai/respond';
 import { estimateTokens } from '@portcullis/ai/tokens';
 import type { ChatCompletionRequest, ChatMessage } from '@portcullis/ai/types';
 import { type ModelRoute, type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
+import { choosePrompt } from '../config/prompt-versions.ts';
 import { type FieldError, type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
 import { RequestValidator } from '../policies/openapi-validate.ts';
 import { type AiCalls, findRoute, providerCallSignal, type ReservedCall } from './calls.ts';
@@ -22,6 +23,8 @@ interface PromptValidators {
 }
 
 const RUN_PATH = '/v1/run';
+/** Which published version answered (absent when the working copy did: no release). */
+const VERSION_HEADER = 'x-portcullis-prompt-version';
 /** Compiled per loaded prompt document: the record is replaced whenever the API changes. */
 const validators = new WeakMap<PromptConfig, PromptValidators>();
 
@@ -70,10 +73,12 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   if (ctx.req.method !== 'POST') {
     return refuse(problem('method_not_allowed', `Use POST ${RUN_PATH}.`, { allow: 'POST' }));
   }
-  const prompt = ctx.route.ai?.kind === 'PROMPT' ? ctx.route.ai.prompt : null;
-  if (!prompt) {
+  if (ctx.route.ai?.kind !== 'PROMPT') {
     return refuse(problem('ai_config_invalid', `This prompt API is misconfigured: ${ctx.route.aiInvalid}.`));
   }
+  // The version is picked per call, before anything is answered, so every answer can say which it was.
+  const { prompt, version } = choosePrompt(ctx.route.ai);
+  if (version !== null) ctx.res.setHeader(VERSION_HEADER, String(version));
   let compiled: PromptValidators;
   try {
     compiled = validatorsFor(prompt);
@@ -121,7 +126,7 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   const maxTokens = prompt.maxTokens ?? reservation.maxTokens;
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
   try {
-    const call = { prompt, route, compiled, request, requestText: text.value, reservation };
+    const call = { prompt, version, route, compiled, request, requestText: text.value, reservation };
     return await callPrompt(ai, ctx, call, refuse);
   } catch (error) {
     reservation.release(); // a no-op once the call settled it
@@ -131,6 +136,8 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
 
 interface PromptCall {
   prompt: PromptConfig;
+  /** the released version that runs; null: the working copy */
+  version: number | null;
   route: ModelRoute;
   compiled: PromptValidators;
   request: ChatCompletionRequest;
@@ -141,11 +148,11 @@ interface PromptCall {
 async function callPrompt(
   ai: AiCalls,
   ctx: AiRequest,
-  { prompt, route, compiled, request, requestText, reservation }: PromptCall,
+  { prompt, version, route, compiled, request, requestText, reservation }: PromptCall,
   refuse: (p: GatewayProblem) => AiOutcome,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal, ctx.traceHeaders);
+  const routed = await routeChat(route, ctx, ai, request, signal);
   const base = {
     surface: 'prompt' as const,
     model: prompt.model,
@@ -155,12 +162,17 @@ async function callPrompt(
     target: routed.target,
     attempts: routed.attempts,
     reservation,
+    promptVersion: version,
   };
   if (!routed.outcome.ok || routed.outcome.value.kind !== 'completion') {
     const failure = routed.outcome.ok ? null : failureFromCall(routed.outcome.error);
     const detail = failure ? failure.body.error.message : 'The provider answered with a stream.';
     const timedOut = !routed.outcome.ok && routed.outcome.error.kind === 'timeout';
-    const p = problem(timedOut ? 'upstream_timeout' : 'provider_error', `The model call failed: ${detail}`);
+    // every target of a usage-based route at its limit: the gateway refused, no provider was called
+    const limited = failure?.status === 429 && routed.attempts === 0;
+    const p = limited
+      ? problem('rate_limited', detail, failure.headers)
+      : problem(timedOut ? 'upstream_timeout' : 'provider_error', `The model call failed: ${detail}`);
     const out = refuse(p);
     ai.finish(ctx, prompt.logging, {
       ...base,

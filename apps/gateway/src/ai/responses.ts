@@ -251,14 +251,7 @@ async function answer(
     }
   };
 
-  const routed = await routeChat(
-    turn.route,
-    ctx.route.orgId,
-    ai,
-    turn.unified,
-    providerCallSignal(),
-    ctx.traceHeaders,
-  );
+  const routed = await routeChat(turn.route, ctx, ai, turn.unified, providerCallSignal());
   const upstreamMs = Date.now() - ctx.startedAt;
   if (!routed.outcome.ok) {
     const failure = failureFromCall(routed.outcome.error);

@@ -26,8 +26,11 @@ import {
 import type { AiOutcome, AiRequest } from './context.ts';
 import { AiCredentials, type ResolvedTarget } from './credentials.ts';
 import { type AiFailure, aiFailure, failureFromProblem, sendAiFailure } from './errors.ts';
+import { recordAiCall } from './metrics.ts';
 import { runPrompt } from './prompt.ts';
 import { AiResponseStore } from './responses-store.ts';
+import { AiRouting } from './routing.ts';
+import { MemoryRouteUsage, RedisRouteUsage } from './routing-usage.ts';
 import { serveAiSurface } from './surfaces.ts';
 
 export interface AiServiceOptions {
@@ -63,6 +66,7 @@ export class AiService implements AiCalls {
   readonly responses: AiResponseCache;
   readonly responseStore: AiResponseStore;
   readonly responseStoreFailed: (error: unknown) => void;
+  readonly routing: AiRouting;
   private readonly callLog: AiCallLogWriter;
   private readonly budgetStore: MemoryBudgetStore | RedisBudgetStore;
 
@@ -91,6 +95,14 @@ export class AiService implements AiCalls {
       options.now,
       warn('Sweeping expired AI responses failed'),
     );
+    // Usage-based routing counts on the budgets' Redis connection when there is one.
+    this.routing = new AiRouting({
+      usage:
+        this.budgetStore instanceof RedisBudgetStore
+          ? new RedisRouteUsage(this.budgetStore.client, options.now)
+          : new MemoryRouteUsage(options.now),
+      onUsageError: warn('AI routing usage counters (Redis) failed; picking targets without them'),
+    });
     this.callLog = new AiCallLogWriter(options.batchSql, {
       flushIntervalMs: options.callLogFlushMs,
       onError: warn('AI call log flush failed; rows kept for the next flush'),
@@ -209,6 +221,7 @@ export class AiService implements AiCalls {
     if (call.usage) {
       call.reservation?.settle(call.usage.promptTokens + call.usage.completionTokens, call.costMicros);
     } else call.reservation?.release();
+    recordAiCall(ctx, call, this.options.now() - ctx.startedAt);
     this.callLog.record({
       id: uuidv7(),
       at: new Date(ctx.startedAt),
@@ -232,6 +245,7 @@ export class AiService implements AiCalls {
       latencyMs: this.options.now() - ctx.startedAt,
       ttftMs: call.ttftMs,
       attempts: call.attempts,
+      promptVersion: call.promptVersion ?? null,
       ...loggedBodies(logging, call.requestText, call.responseText),
     });
   }

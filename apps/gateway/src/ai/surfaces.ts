@@ -195,7 +195,7 @@ async function callChat(
   }
 
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal, ctx.traceHeaders);
+  const routed = await routeChat(route, ctx, ai, request, signal);
   const upstreamMs = Date.now() - ctx.startedAt;
   if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const target = routed.target;
@@ -364,12 +364,9 @@ async function callEmbeddingsRoute(
   fail: (failure: AiFailure) => AiOutcome,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
-  const routed = await routeCall<EmbeddingsOutcome>(
-    route,
-    ctx.route.orgId,
-    ai.credentials,
-    signal,
-    (target, timeoutMs) =>
+  const routed = await routeCall<EmbeddingsOutcome>(route, ctx, ai, signal, {
+    operation: 'embeddings',
+    call: (target, timeoutMs, traceHeaders) =>
       callEmbeddings({
         provider: target.provider,
         credential: target.credential,
@@ -378,9 +375,10 @@ async function callEmbeddingsRoute(
         signal: signal,
         timeoutMs,
         dispatcher: ai.dispatcherFor(target.orgId),
-        traceHeaders: ctx.traceHeaders,
+        traceHeaders,
       }),
-  );
+    settled: ({ usage }) => ({ tokens: usage.totalTokens, response: { inputTokens: usage.promptTokens } }),
+  });
   if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const { usage, response } = routed.outcome.value;
   const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;

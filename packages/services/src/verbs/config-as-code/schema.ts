@@ -2,6 +2,7 @@ import { ZAiLimits } from '@portcullis/core/ai-config';
 import { ZDecimalString, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { ZApiMcpConfig } from '@portcullis/core/mcp/config';
 import { ZApiPolicies, ZPlanLimits, ZUpstreamConfig } from '@portcullis/core/policies';
+import { ZPromptRelease } from '@portcullis/core/prompt-release';
 import { z } from 'zod';
 import { ZAiPriceExtras } from '../ai-prices.ts';
 import { ZApiVersionString } from '../changelog.ts';
@@ -78,6 +79,11 @@ const ZConfigApi = z
     rateLimitAccuracy: z.enum(['EXACT', 'LOCAL_FIRST']).default('EXACT'),
     /** AI: model routes and logging; PROMPT: the prompt. Targets name credentials: `credential: <name>` */
     ai: ZConfigAi.nullable().default(null),
+    /**
+     * PROMPT: the published version(s) live traffic runs, by number (null: the working copy `ai`).
+     * Versions themselves are not in the document: they must already be published in the target org.
+     */
+    promptRelease: ZPromptRelease.nullable().default(null),
     mcp: ZApiMcpConfig.prefault({}),
     plans: z.array(ZConfigPlan).max(100).default([]),
   })
@@ -106,6 +112,7 @@ const ZConfigApi = z
     upstreamUrl: api.kind === 'REST' || api.kind === 'MCP' ? api.upstreamUrl : '',
     openapi: api.kind === 'PROMPT' ? null : api.openapi,
     ai: api.kind === 'AI' || api.kind === 'PROMPT' ? api.ai : null,
+    promptRelease: api.kind === 'PROMPT' ? api.promptRelease : null,
     sunsetAt: api.status === 'DEPRECATED' ? api.sunsetAt : null,
   }));
 export type ConfigApi = z.output<typeof ZConfigApi>;

@@ -4,6 +4,8 @@ import {
   type AiLogging,
   type ModelRoute,
   type PromptConfig,
+  ROUTING_STRATEGIES,
+  type RoutingStrategy,
   ZAiGatewayConfigSave,
   ZAiLimits,
   ZPromptConfigSave,
@@ -25,6 +27,9 @@ export interface TargetDraft {
   credentialId: string;
   model: string;
   weight: string;
+  /** usage-based routing; '' = no limit */
+  tpm: string;
+  rpm: string;
 }
 export interface RouteDraft {
   name: string;
@@ -32,6 +37,10 @@ export interface RouteDraft {
   timeoutMs: string;
   maxAttempts: string;
   cacheTtlSeconds: string;
+  strategy: RoutingStrategy;
+  cooldownFailures: string;
+  cooldownWindowSeconds: string;
+  cooldownSeconds: string;
 }
 export interface LoggingDraft {
   logBodies: boolean;
@@ -39,7 +48,13 @@ export interface LoggingDraft {
   redact: string;
 }
 
-export const newTarget = (credentialId = ''): TargetDraft => ({ credentialId, model: '', weight: '1' });
+export const newTarget = (credentialId = ''): TargetDraft => ({
+  credentialId,
+  model: '',
+  weight: '1',
+  tpm: '',
+  rpm: '',
+});
 
 export const emptyRoute = (credentialId = ''): RouteDraft => ({
   name: '',
@@ -47,6 +62,10 @@ export const emptyRoute = (credentialId = ''): RouteDraft => ({
   timeoutMs: '60000',
   maxAttempts: '3',
   cacheTtlSeconds: '0',
+  strategy: 'weighted',
+  cooldownFailures: '3',
+  cooldownWindowSeconds: '60',
+  cooldownSeconds: '30',
 });
 
 const toRouteDrafts = (routes: ModelRoute[]): RouteDraft[] =>
@@ -56,10 +75,16 @@ const toRouteDrafts = (routes: ModelRoute[]): RouteDraft[] =>
       credentialId: t.credentialId,
       model: t.model,
       weight: String(t.weight),
+      tpm: numberText(t.tpm),
+      rpm: numberText(t.rpm),
     })),
     timeoutMs: String(r.timeoutMs),
     maxAttempts: String(r.maxAttempts),
     cacheTtlSeconds: String(r.cacheTtlSeconds),
+    strategy: r.strategy,
+    cooldownFailures: String(r.cooldownFailures),
+    cooldownWindowSeconds: String(r.cooldownWindowSeconds),
+    cooldownSeconds: String(r.cooldownSeconds),
   }));
 
 const toLoggingDraft = (l: AiLogging): LoggingDraft => ({
@@ -70,10 +95,22 @@ const toLoggingDraft = (l: AiLogging): LoggingDraft => ({
 const ZRoutesDraft = z.array(
   z.object({
     name: z.string().trim(),
-    targets: z.array(z.object({ credentialId: z.string(), model: z.string().trim(), weight: zNumberText })),
+    targets: z.array(
+      z.object({
+        credentialId: z.string(),
+        model: z.string().trim(),
+        weight: zNumberText,
+        tpm: zOptionalNumberText,
+        rpm: zOptionalNumberText,
+      }),
+    ),
     timeoutMs: zNumberText,
     maxAttempts: zNumberText,
     cacheTtlSeconds: zNumberText,
+    strategy: z.enum(ROUTING_STRATEGIES),
+    cooldownFailures: zNumberText,
+    cooldownWindowSeconds: zNumberText,
+    cooldownSeconds: zNumberText,
   }),
 );
 const ZLoggingDraft = z.object({
