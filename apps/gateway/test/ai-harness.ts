@@ -38,6 +38,20 @@ export interface SeedCredential {
   apiVersion?: string;
 }
 
+export interface SeedPrice {
+  provider: string;
+  model: string;
+  inputPerMillion: string;
+  outputPerMillion: string;
+  perImage?: string;
+  perAudioSecond?: string;
+  perCall?: string;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  inputModalities?: string[];
+  outputModalities?: string[];
+}
+
 /**
  * A published AI or PROMPT API with its provider credentials (encrypted like the portal stores them),
  * a plan (optionally with aiLimits) and a consumer key. `ai` gets the credential ids in seed order.
@@ -49,7 +63,7 @@ export async function seedAiApi(
     credentials: SeedCredential[];
     ai: (credentialIds: string[]) => unknown;
     aiLimits?: unknown;
-    prices?: { provider: string; model: string; inputPerMillion: string; outputPerMillion: string }[];
+    prices?: SeedPrice[];
   },
 ) {
   const db: Db = world.db;

@@ -244,7 +244,7 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
       path: url.pathname + url.search,
       method: request.method,
       headers: options.traceHeaders ? { ...request.headers, ...options.traceHeaders } : request.headers,
-      body: request.body,
+      body: request.form ?? request.body,
       signal: deadline.controller.signal,
       // The Deadline keeps time; undici's own timers are off.
       headersTimeout: 0,

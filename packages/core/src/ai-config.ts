@@ -289,12 +289,28 @@ export function parseAiLimits(json: unknown): AiLimits {
 export const providerCredentialContext = (credentialId: string): string =>
   `provider-credential:${credentialId}`;
 
-/** A price-table row: USD per million tokens, exact decimals. */
+/** A modality a model takes or gives (the price table's metadata). */
+export const MODALITIES = ['text', 'image', 'audio'] as const;
+export type Modality = (typeof MODALITIES)[number];
+
+/**
+ * A price-table row: USD per million tokens, exact decimals, plus the optional per-unit prices of the
+ * media surfaces (ai-unit-costs.ts) and what /v1/models tells about the model.
+ */
 export interface ModelPrice {
   inputPerMillion: string;
   outputPerMillion: string;
+  /** USD per generated image */
+  perImage?: string | null | undefined;
+  /** USD per second of input audio */
+  perAudioSecond?: string | null | undefined;
+  /** USD per request */
+  perCall?: string | null | undefined;
+  contextWindow?: number | null | undefined;
   /** the most output tokens the model produces in one call, when known */
   maxOutputTokens?: number | undefined;
+  inputModalities?: readonly string[] | undefined;
+  outputModalities?: readonly string[] | undefined;
 }
 
 /**

@@ -10,7 +10,7 @@ export interface AiCallLogEntry {
   appId: string | null;
   keyId: string | null;
   requestId: string;
-  surface: 'chat' | 'embeddings' | 'messages' | 'prompt' | 'responses';
+  surface: 'chat' | 'embeddings' | 'messages' | 'prompt' | 'responses' | 'images' | 'audio' | 'moderations';
   model: string;
   provider: string | null;
   providerModel: string | null;

@@ -1,3 +1,4 @@
+import { fakeImages, fakeTranscription } from './openai-media.ts';
 import {
   type ConversationView,
   completionTokens,
@@ -338,11 +339,16 @@ function createFlavor(variant: Variant): Flavor {
           context.sendJson(404, { error: { code: '404', message: 'Resource not found' } });
           return;
         }
-        const match = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/.exec(request.path);
+        const match =
+          /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings|images\/generations|audio\/transcriptions)$/.exec(
+            request.path,
+          );
         if (request.method === 'GET' && request.path === '/openai/models') return models(context);
         if (request.method === 'POST' && match) {
           // A deployment answers with the model it runs, not its own name.
           const deployment = decodeURIComponent(match[1] ?? '');
+          if (match[2] === 'images/generations') return fakeImages(context, body, deployment);
+          if (match[2] === 'audio/transcriptions') return fakeTranscription(context, deployment);
           return match[2] === 'embeddings'
             ? embeddings(context, body, `${deployment}-model`)
             : chat(context, body, `${deployment}-model`);
@@ -354,6 +360,10 @@ function createFlavor(variant: Variant): Flavor {
         if (request.method === 'POST' && request.path === '/v1/embeddings')
           return embeddings(context, body, model);
         if (request.method === 'GET' && request.path === '/v1/models') return models(context);
+        if (variant === 'openai' && request.method === 'POST') {
+          if (request.path === '/v1/images/generations') return fakeImages(context, body, model);
+          if (request.path === '/v1/audio/transcriptions') return fakeTranscription(context, null);
+        }
       }
       context.sendError(404, `Unknown path ${request.method} ${request.path}`);
     },

@@ -48,6 +48,8 @@ export interface FakeLlmOptions {
   snapshotSuffix?: string;
   /** (OpenAI flavor) answer like vLLM: each finished choice says which stop string ended it, `stop_reason` */
   stopReasonField?: boolean;
+  /** (OpenAI flavor) the audio length transcriptions report; default the WAV file's own */
+  transcriptionSeconds?: number;
   /** (Vertex flavor) lifetime of the access tokens its token endpoint issues; default 3600 */
   tokenLifetimeSeconds?: number;
 }
@@ -62,6 +64,7 @@ interface FakeSettings extends ScriptOptions {
   models: string[];
   snapshotSuffix: string;
   stopReasonField: boolean;
+  transcriptionSeconds?: number;
   tokenLifetimeSeconds: number;
 }
 
@@ -72,6 +75,8 @@ export interface CapturedRequest {
   headers: Record<string, string>;
   body: unknown;
   rawBody: string;
+  /** the body's bytes (multipart uploads) */
+  rawBytes: Buffer;
 }
 
 interface InjectedFailure {
@@ -166,16 +171,17 @@ function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings)
   return { ...base, ...defined };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(parts)));
     req.on('error', reject);
   });
 }
 
-function capture(req: IncomingMessage, rawBody: string): CapturedRequest {
+function capture(req: IncomingMessage, rawBytes: Buffer): CapturedRequest {
+  const rawBody = rawBytes.toString('utf8');
   const url = new URL(req.url ?? '/', 'http://fake.llm');
   let body: unknown = null;
   try {
@@ -194,6 +200,7 @@ function capture(req: IncomingMessage, rawBody: string): CapturedRequest {
     headers,
     body,
     rawBody,
+    rawBytes,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { TokenUsage } from '@portcullis/ai/types';
 import type { AiLogging, ModelPrice, ModelRoute } from '@portcullis/core/ai-config';
+import type { Units } from '@portcullis/core/ai-unit-costs';
 import type { AiCallLogEntry } from '@portcullis/usage/ai-call-log';
 import type { Dispatcher } from 'undici';
 import type { Result } from '../result.ts';
@@ -41,6 +42,8 @@ export interface CallWorstCase {
   maxOutputTokens: number | null;
   /** choices asked for (`n`), each up to the output cap */
   choices?: number | undefined;
+  /** what the call is priced per besides tokens (images asked for, seconds of audio, one call) */
+  units?: Units | undefined;
 }
 
 /** A reservation as a surface uses it. */
@@ -67,6 +70,8 @@ export interface AiCalls {
   dispatcherFor(orgId: string): Dispatcher;
   /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */
   readBody(ctx: AiRequest): Promise<Result<string, AiFailure>>;
+  /** The same, as bytes (multipart uploads). */
+  readBodyBytes(ctx: AiRequest): Promise<Result<Buffer, AiFailure>>;
   /**
    * Reserves the call's worst case on the plan's token limits and budgets, or refuses it (429 in the
    * surface's shape). Every reserved call ends in finish() with the reservation (or, outside the

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { TokenUsage } from '@portcullis/ai/types';
 import { type AiLogging, costMicros, type ModelPrice, type ModelRoute } from '@portcullis/core/ai-config';
+import { worstUnitCost } from '@portcullis/core/ai-unit-costs';
 import { uuidv7 } from '@portcullis/core/ids';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { Dispatcher } from 'undici';
@@ -140,11 +141,17 @@ export class AiService implements AiCalls {
 
   /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */
   async readBody(ctx: AiRequest): Promise<Result<string, AiFailure>> {
+    const bytes = await this.readBodyBytes(ctx);
+    return bytes.ok ? ok(bytes.value.toString('utf8')) : bytes;
+  }
+
+  /** The request body as bytes (multipart uploads), bounded and counted as readBody's. */
+  async readBodyBytes(ctx: AiRequest): Promise<Result<Buffer, AiFailure>> {
     const limit = ctx.route.policies.maxBodyBytes || MAX_AI_BODY_BYTES;
     const body = await bufferBody(ctx.req, limit, (length) => {
       ctx.counters.bytesIn += length;
     });
-    if (body.ok) return ok(body.value.toString('utf8'));
+    if (body.ok) return ok(body.value);
     if (body.error === 'too_large') ctx.metered.billable = false; // as the same refusal before admission
     return err(
       body.error === 'too_large'
@@ -177,7 +184,7 @@ export class AiService implements AiCalls {
     const output = cap * (call.choices ?? 1);
     const reserved = await this.budgets.reserve(limits, this.callers(ctx), {
       tokens: call.inputTokens + output,
-      costMicros: worstCost(call.inputTokens, output, prices),
+      costMicros: worstCost(call.inputTokens, output, prices) + worstUnitCost(prices, call.units),
     });
     if (!reserved.ok) return reserved;
     const implied = reserved.value.limited && call.maxOutputTokens === null;

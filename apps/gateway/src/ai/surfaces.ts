@@ -10,6 +10,7 @@ import { parseChatRequest, parseJsonBody } from '@portcullis/ai/validate';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { AiResponseCache } from './ai-response-cache.ts';
 import { AttemptBudget } from './attempt-budget.ts';
+import { serveTranscription, TRANSCRIPTIONS_PATH } from './audio.ts';
 import {
   type AiCalls,
   type CallWorstCase,
@@ -20,6 +21,8 @@ import {
 } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { type AiFailure, aiFailure, failureCode, type Surface, sendAiFailure } from './errors.ts';
+import { IMAGES_PATH, serveImages } from './images.ts';
+import { MODELS_PATH, serveModels } from './models.ts';
 import { serveResponses } from './responses.ts';
 import { routeChat } from './routing.ts';
 import {
@@ -33,11 +36,12 @@ import {
 import { embeddings } from './surface-embeddings.ts';
 
 /*
- * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models, the
- * Anthropic-compatible POST messages, and OpenAI's Responses API (responses.ts). Each request names a
- * model route; the call goes through routing with fallback. Its worst case is reserved on the plan's
- * budgets before the provider call (budgets.ts), and its usage lands on the usage event, the budget
- * counters (settling the reservation) and the AI call log.
+ * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models (and
+ * models/{id}), POST images/generations, POST audio/transcriptions, the Anthropic-compatible POST
+ * messages, and OpenAI's Responses API (responses.ts). Each request names a model route; the call goes
+ * through routing with fallback. Its worst case is reserved on the plan's budgets before the provider
+ * call (budgets.ts), and its usage lands on the usage event, the budget counters (settling the
+ * reservation) and the AI call log.
  */
 
 export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome> {
@@ -53,26 +57,32 @@ export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOut
   }
   const method = ctx.req.method ?? 'GET';
   const rest = ctx.rest.endsWith('/') ? ctx.rest.slice(0, -1) : ctx.rest;
-  if (rest === '/v1/models') {
-    if (method !== 'GET') return fail(aiFailure(405, 'method_not_allowed', 'Use GET /v1/models.'));
-    const body = modelList(config.routes.map((r) => ({ id: r.name })));
-    sendJson(ctx.res, 200, body, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });
-    return outcome(200, null);
+  if (rest === MODELS_PATH || rest.startsWith(`${MODELS_PATH}/`)) {
+    return serveModels(ai, ctx, config, rest, fail);
   }
   if (rest === '/v1/responses' || rest.startsWith('/v1/responses/')) {
     return serveResponses(ai, ctx, config, rest, fail);
   }
-  const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/messages', '/v1/responses'];
+  const known = [
+    '/v1/chat/completions',
+    '/v1/embeddings',
+    '/v1/messages',
+    '/v1/responses',
+    IMAGES_PATH,
+    TRANSCRIPTIONS_PATH,
+  ];
   if (!known.includes(rest)) {
     return fail(
       aiFailure(404, 'not_found', `Unknown path ${ctx.rest}; this API serves ${known.join(', ')}.`),
     );
   }
   if (method !== 'POST') return fail(aiFailure(405, 'method_not_allowed', `Use POST ${rest}.`));
+  if (rest === TRANSCRIPTIONS_PATH) return serveTranscription(ai, ctx, config, fail);
   const text = await ai.readBody(ctx);
   if (!text.ok) return fail(text.error);
   const json = parseJsonBody(text.value);
   if (!json.ok) return fail({ status: 400, body: json.error });
+  if (rest === IMAGES_PATH) return serveImages(ai, ctx, config, json.value, text.value, fail);
   if (rest === '/v1/embeddings') return embeddings(ai, ctx, config, json.value, text.value, fail);
   return chat(ai, ctx, config, surface, json.value, text.value, fail);
 }

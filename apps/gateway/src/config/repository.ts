@@ -252,8 +252,12 @@ const CREDENTIAL_SQL = `
   FROM "ProviderCredential" WHERE id = $1 AND "orgId" = $2`;
 
 const PRICE_SQL = `
-  SELECT "inputPerMillion", "outputPerMillion" FROM "AiModelPrice"
+  SELECT "inputPerMillion", "outputPerMillion", "perImage", "perAudioSecond", "perCall", "contextWindow",
+    "maxOutputTokens", "inputModalities", "outputModalities"
+  FROM "AiModelPrice"
   WHERE "orgId" = $1 AND provider = $2 AND model = $3`;
+
+type PriceRow = Omit<ModelPrice, 'maxOutputTokens'> & { maxOutputTokens: number | null };
 
 interface RouteRow {
   id: string;
@@ -352,8 +356,10 @@ export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
       return row ? { ...row, headers: stringHeaders(row.headers) } : null;
     },
     async price(orgId, provider, model) {
-      const [row] = await sql.rows<ModelPrice>(PRICE_SQL, [orgId, provider, model]);
-      return row ?? null;
+      const [row] = await sql.rows<PriceRow>(PRICE_SQL, [orgId, provider, model]);
+      if (!row) return null;
+      const { maxOutputTokens, ...price } = row;
+      return maxOutputTokens === null ? price : { ...price, maxOutputTokens };
     },
   };
 }

@@ -6,7 +6,8 @@ import type { SpanAttributes } from './types.ts';
  * usage and the response's id, model and finish reasons. Never prompt or response content.
  */
 
-export type GenAiOperation = 'chat' | 'embeddings';
+/** the two well-known operations, and the gateway's names for image generation and transcription */
+export type GenAiOperation = 'chat' | 'embeddings' | 'image_generation' | 'transcription';
 
 /** gen_ai.provider.name's well-known values for the gateway's adapters; others keep their adapter id. */
 const PROVIDER_NAMES: Record<string, string> = {

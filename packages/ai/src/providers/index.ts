@@ -17,6 +17,8 @@ export const openaiCompatible = defineOpenAICompatible({
   id: 'openai-compatible',
   name: 'OpenAI-compatible',
   baseUrl: null,
+  // whatever the server lacks answers 404, which the caller sees as the provider's error
+  supports: { images: true, audio: true },
 });
 
 const registry = new Map<string, ProviderDefinition>(

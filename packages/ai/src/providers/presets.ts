@@ -9,7 +9,7 @@ export const groq = defineOpenAICompatible({
   id: 'groq',
   name: 'Groq',
   baseUrl: 'https://api.groq.com/openai/v1',
-  supports: { embeddings: false },
+  supports: { embeddings: false, audio: true },
 });
 
 export const deepseek = defineOpenAICompatible({
@@ -36,6 +36,7 @@ export const vllm = defineOpenAICompatible({
   id: 'vllm',
   name: 'vLLM',
   baseUrl: 'http://127.0.0.1:8000/v1',
+  supports: { audio: true },
 });
 
 export const xai = defineOpenAICompatible({

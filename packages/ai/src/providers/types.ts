@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, FormData } from 'undici';
 import type { ProviderError } from '../errors.ts';
 import type { SseEvent } from '../sse.ts';
 import type {
@@ -32,6 +32,8 @@ export interface ProviderHttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** instead of `body`: a multipart form (undici writes it and its content-type with the boundary) */
+  form?: FormData;
 }
 
 /** What an `authorize` hook may use for its own requests (token exchanges): the call's transport and clock. */
@@ -96,6 +98,10 @@ export interface ProviderSupports {
   embeddings: boolean;
   tools: boolean;
   models: boolean;
+  /** POST /images/generations (OpenAI's wire format) */
+  images: boolean;
+  /** POST /audio/transcriptions (OpenAI's multipart wire format) */
+  audio: boolean;
 }
 
 /**
@@ -127,6 +133,18 @@ export interface ProviderDefinition {
   ): ProviderHttpRequest;
   parseEmbeddingsResponse?(json: unknown, model: string): EmbeddingResult;
   buildModelsRequest?(credential: ProviderCredential): ProviderHttpRequest;
+  /** the caller's validated image request as JSON, `model` replaced by the provider's */
+  buildImagesRequest?(
+    body: Record<string, unknown>,
+    model: string,
+    credential: ProviderCredential,
+  ): ProviderHttpRequest;
+  /** the caller's transcription form, `model` replaced by the provider's */
+  buildTranscriptionRequest?(
+    form: FormData,
+    model: string,
+    credential: ProviderCredential,
+  ): ProviderHttpRequest;
   parseModelsResponse?(json: unknown): ModelList;
   /**
    * Signs or authenticates a built request just before it is sent, for auth that static headers cannot

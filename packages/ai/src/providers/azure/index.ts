@@ -13,7 +13,7 @@ export const azure = defineOpenAICompatible({
   baseUrl: null,
   auth: 'api-key',
   // /openai/models lists the resource's base models, not its deployments, so it would mislead.
-  supports: { models: false },
+  supports: { models: false, images: true, audio: true },
   url: azureUrl,
   // Azure serves OpenAI's models, reasoning ones included: the output cap goes as max_completion_tokens.
   transformChatBody: (body) => withoutModel(withMaxCompletionTokens(body)),

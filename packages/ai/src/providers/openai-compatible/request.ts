@@ -1,8 +1,9 @@
+import { FormData } from 'undici';
 import type { ChatCompletionRequest, EmbeddingRequest } from '../../types.ts';
 import { authHeaders, resolveBaseUrl } from '../shared.ts';
 import type { AuthStyle, ProviderCredential, ProviderHttpRequest } from '../types.ts';
 
-export type Endpoint = 'chat' | 'embeddings' | 'models';
+export type Endpoint = 'chat' | 'embeddings' | 'models' | 'images' | 'transcriptions';
 
 export interface OpenAICompatibleRequestOptions {
   providerName: string;
@@ -30,6 +31,8 @@ const DEFAULT_PATHS: Record<Endpoint, string> = {
   chat: '/chat/completions',
   embeddings: '/embeddings',
   models: '/models',
+  images: '/images/generations',
+  transcriptions: '/audio/transcriptions',
 };
 
 function endpointUrl(
@@ -112,5 +115,37 @@ export function buildModelsRequest(
     method: 'GET',
     url: endpointUrl(options, 'models', '', credential),
     headers: headers(options, credential, false),
+  };
+}
+
+export function buildImagesRequest(
+  body: Record<string, unknown>,
+  model: string,
+  credential: ProviderCredential,
+  options: OpenAICompatibleRequestOptions,
+): ProviderHttpRequest {
+  return {
+    method: 'POST',
+    url: endpointUrl(options, 'images', model, credential),
+    headers: headers(options, credential, true),
+    body: JSON.stringify({ ...body, model }),
+  };
+}
+
+/** The form as the caller sent it but for `model`; undici writes the multipart body and its boundary. */
+export function buildTranscriptionRequest(
+  form: FormData,
+  model: string,
+  credential: ProviderCredential,
+  options: OpenAICompatibleRequestOptions,
+): ProviderHttpRequest {
+  const upstream = new FormData();
+  for (const [name, value] of form) if (name !== 'model') upstream.append(name, value);
+  upstream.set('model', model);
+  return {
+    method: 'POST',
+    url: endpointUrl(options, 'transcriptions', model, credential),
+    headers: headers(options, credential, false),
+    form: upstream,
   };
 }

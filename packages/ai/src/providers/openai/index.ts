@@ -17,4 +17,5 @@ export const openai = defineOpenAICompatible({
   name: 'OpenAI',
   baseUrl: 'https://api.openai.com/v1',
   transformChatBody: withMaxCompletionTokens,
+  supports: { images: true, audio: true },
 });

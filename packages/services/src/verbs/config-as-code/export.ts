@@ -55,7 +55,20 @@ export async function loadConfigState(db: Db | Tx, orgId: string): Promise<Confi
     db.aiModelPrice.findMany({
       where: { orgId },
       orderBy: [{ provider: 'asc' }, { model: 'asc' }],
-      select: { id: true, provider: true, model: true, inputPerMillion: true, outputPerMillion: true },
+      select: {
+        id: true,
+        provider: true,
+        model: true,
+        inputPerMillion: true,
+        outputPerMillion: true,
+        perImage: true,
+        perAudioSecond: true,
+        perCall: true,
+        contextWindow: true,
+        maxOutputTokens: true,
+        inputModalities: true,
+        outputModalities: true,
+      },
     }),
   ]);
   const nameOf = new Map(credentials.map((c) => [c.id, c.name]));

@@ -4,6 +4,7 @@ import { ZApiMcpConfig } from '@portcullis/core/mcp/config';
 import { ZApiPolicies, ZPlanLimits, ZUpstreamConfig } from '@portcullis/core/policies';
 import { ZPromptRelease } from '@portcullis/core/prompt-release';
 import { z } from 'zod';
+import { ZAiPriceExtras } from '../ai-prices.ts';
 import { ZApiVersionString } from '../changelog.ts';
 
 /**
@@ -116,12 +117,25 @@ const ZConfigApi = z
   }));
 export type ConfigApi = z.output<typeof ZConfigApi>;
 
-const ZConfigAiPrice = z.object({
-  provider: z.string().trim().min(1, 'Provider is required').max(50, 'At most 50 characters'),
-  model: z.string().trim().min(1, 'Model is required').max(120, 'At most 120 characters'),
-  inputPerMillion: ZDecimalString,
-  outputPerMillion: ZDecimalString,
-});
+/** A price row; the optional columns are left out when unset (null or no modalities). */
+const ZConfigAiPrice = z
+  .object({
+    provider: z.string().trim().min(1, 'Provider is required').max(50, 'At most 50 characters'),
+    model: z.string().trim().min(1, 'Model is required').max(120, 'At most 120 characters'),
+    inputPerMillion: ZDecimalString,
+    outputPerMillion: ZDecimalString,
+  })
+  .extend(ZAiPriceExtras.shape)
+  .transform(
+    (price) =>
+      Object.fromEntries(
+        Object.entries(price).filter(
+          ([, value]) =>
+            value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0),
+        ),
+      ) as typeof price,
+  );
+export type ConfigAiPrice = z.output<typeof ZConfigAiPrice>;
 
 export const ZConfigDocument = z
   .object({
