@@ -1,3 +1,4 @@
+import { loadTokenizer } from '@portcullis/ai/tokens';
 import { generateApiKey } from '@portcullis/core/keys';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,8 @@ async function ask(client: OpenAI): Promise<Outcome> {
     await client.chat.completions.create({
       model: 'alias',
       messages: [{ role: 'user', content: 'hello there' }],
+      // with ~8 input tokens counted a call reserves ~18 tokens, or ~28 micro-USD at PRICE
+      max_tokens: 10,
     });
     return 'ok';
   } catch (error) {
@@ -30,10 +33,7 @@ async function ask(client: OpenAI): Promise<Outcome> {
   }
 }
 
-/**
- * Calls until the first refusal: counters are added to after the response, so (with Redis) the call
- * right after the one that crossed the limit may still be checked against the older figure.
- */
+/** Calls until the first refusal: a call is refused once its worst case no longer fits what is left. */
 async function askUntilRefused(client: OpenAI, max = 6): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   while (outcomes.length < max) {
@@ -53,6 +53,8 @@ describe.each([
   let llm: FakeLlm;
 
   beforeAll(async () => {
+    // counted as a warmed gateway counts (before that, input is estimated by length)
+    await loadTokenizer('gpt-4o-mini');
     world = await startAiWorld(redis);
     llm = await startFakeLlm({ flavor: 'openai', apiKey: KEY, reply: 'four words of reply' });
   });
@@ -89,7 +91,7 @@ describe.each([
   ] as const)(
     '%s that used up its token limit on one AI API still calls another AI API',
     async (_, scope) => {
-      const limits = [{ metric: 'tokens', window: 'minute', scope, limit: '3' }];
+      const limits = [{ metric: 'tokens', window: 'day', scope, limit: '24' }];
       const x = await seedApi(limits);
       const y = await seedApi(limits);
       // The same app (and key) subscribed to both APIs' plans.
@@ -112,7 +114,7 @@ describe.each([
   );
 
   it('an org-scoped budget on APIs of two tenants is counted separately for each tenant', async () => {
-    const limits = [{ metric: 'usd', window: 'day', scope: 'org', limit: '0.00001' }];
+    const limits = [{ metric: 'usd', window: 'day', scope: 'org', limit: '0.00004' }];
     const tenantA = await seedApi(limits);
     const tenantB = await seedApi(limits);
     expect(tenantA.org.id).not.toBe(tenantB.org.id);

@@ -32,6 +32,24 @@ export interface SeedCredential {
   provider: string;
   baseUrl: string;
   secret: string;
+  /** the credential's extra headers (Bedrock: its `aws-region` setting) */
+  headers?: Record<string, string>;
+  /** Azure's api-version; Vertex AI's region */
+  apiVersion?: string;
+}
+
+export interface SeedPrice {
+  provider: string;
+  model: string;
+  inputPerMillion: string;
+  outputPerMillion: string;
+  perImage?: string;
+  perAudioSecond?: string;
+  perCall?: string;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  inputModalities?: string[];
+  outputModalities?: string[];
 }
 
 /**
@@ -45,7 +63,7 @@ export async function seedAiApi(
     credentials: SeedCredential[];
     ai: (credentialIds: string[]) => unknown;
     aiLimits?: unknown;
-    prices?: { provider: string; model: string; inputPerMillion: string; outputPerMillion: string }[];
+    prices?: SeedPrice[];
   },
 ) {
   const db: Db = world.db;
@@ -62,6 +80,8 @@ export async function seedAiApi(
         name: `cred-${i}`,
         provider: c.provider,
         baseUrl: c.baseUrl,
+        ...(c.headers ? { headers: c.headers } : {}),
+        apiVersion: c.apiVersion ?? null,
         secretEncrypted: encryptSecret(c.secret, key, providerCredentialContext(id)),
         secretHint: c.secret.slice(-4),
       },

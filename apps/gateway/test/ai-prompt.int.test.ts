@@ -119,7 +119,10 @@ describe('prompt APIs', () => {
 
   it('enforces token limits with counters in Redis', async () => {
     fake.configure({ reply: 'short answer' });
-    const seeded = await seedPrompt({}, [{ metric: 'tokens', window: 'day', scope: 'app', limit: '5' }]);
+    // each run reserves its input (~17 tokens) + maxTokens 20 and settles to the 8 it used: one fits
+    const seeded = await seedPrompt({ maxTokens: 20 }, [
+      { metric: 'tokens', window: 'day', scope: 'app', limit: '44' },
+    ]);
     expect((await run(seeded, { text: 'one', kind: 'a' })).status).toBe(200);
     const refused = await run(seeded, { text: 'two', kind: 'a' });
     expect(refused.status).toBe(429);

@@ -12,6 +12,13 @@ import { eventually } from './harness.ts';
 const KEY = 'sk-routing-secret';
 const ask = (client: OpenAI, model: string, content = 'hello there') =>
   client.chat.completions.create({ model, messages: [{ role: 'user', content }] });
+/** A call of 'hello there' (~8 input tokens counted) reserving at most 8 + max_tokens. */
+const askCapped = (client: OpenAI, maxTokens: number) =>
+  client.chat.completions.create({
+    model: 'alias',
+    messages: [{ role: 'user', content: 'hello there' }],
+    max_tokens: maxTokens,
+  });
 
 describe('AI model routing and budgets', () => {
   let world: AiWorld;
@@ -134,15 +141,16 @@ describe('AI model routing and budgets', () => {
       kind: 'AI',
       credentials: [{ provider: 'openai', baseUrl: primary.baseUrl, secret: KEY }],
       ai: ([a]) => ({ routes: [{ name: 'alias', targets: [{ credentialId: a, model: 'gpt-4o-mini' }] }] }),
-      aiLimits: [{ metric: 'tokens', window: 'minute', scope: 'key', limit: '3' }],
+      aiLimits: [{ metric: 'tokens', window: 'minute', scope: 'key', limit: '31' }],
     });
     const client = new OpenAI({
       apiKey: seeded.consumer.plaintext,
       baseURL: `${seeded.base}/v1`,
       maxRetries: 0,
     });
-    await ask(client, 'alias');
-    const refused = await ask(client, 'alias').catch((e: unknown) => e);
+    // reserves ~28 of 31 and settles to the 4 used; the next one's ~28 no longer fits
+    await askCapped(client, 20);
+    const refused = await askCapped(client, 20).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
     const error = refused as InstanceType<typeof OpenAI.RateLimitError>;
     expect(error.code).toBe('token_limit_exceeded');
@@ -156,7 +164,7 @@ describe('AI model routing and budgets', () => {
       kind: 'AI',
       credentials: [{ provider: 'openai', baseUrl: primary.baseUrl, secret: KEY }],
       ai: ([a]) => ({ routes: [{ name: 'alias', targets: [{ credentialId: a, model: 'gpt-4o-mini' }] }] }),
-      aiLimits: [{ metric: 'usd', window: 'day', scope: 'org', limit: '0.00001' }],
+      aiLimits: [{ metric: 'usd', window: 'day', scope: 'org', limit: '0.000039' }],
       prices: [{ provider: 'openai', model: 'gpt-4o-mini', inputPerMillion: '1', outputPerMillion: '2' }],
     });
     const client = new OpenAI({
@@ -164,10 +172,11 @@ describe('AI model routing and budgets', () => {
       baseURL: `${seeded.base}/v1`,
       maxRetries: 0,
     });
-    // 2 + 2 × 2 = 6 micro-USD, under the 10 micro-USD budget; the second call crosses it
-    await ask(client, 'alias');
-    await ask(client, 'alias');
-    const refused = await ask(client, 'alias').catch((e: unknown) => e);
+    // each call reserves ~8 + 2 × 10 = 28 micro-USD of the 39 and settles to 2 + 2 × 2 = 6: after two
+    // calls 12 are spent and a third call's worst case no longer fits
+    await askCapped(client, 10);
+    await askCapped(client, 10);
+    const refused = await askCapped(client, 10).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
     expect((refused as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('budget_exceeded');
     expect(primary.lastRequest().body).toMatchObject({ model: 'gpt-4o-mini' });

@@ -10,7 +10,10 @@ export interface CollectedSpan {
   name: string;
   /** OTLP SpanKind: 1 internal, 2 server, 3 client */
   kind: number;
-  attributes: Record<string, string | number | boolean | undefined>;
+  attributes: Record<
+    string,
+    string | number | boolean | (string | number | boolean | undefined)[] | undefined
+  >;
   /** OTLP StatusCode: 0 unset, 1 ok, 2 error */
   statusCode: number;
 }
@@ -31,6 +34,7 @@ interface OtlpValue {
   intValue?: string | number;
   doubleValue?: number;
   boolValue?: boolean;
+  arrayValue?: { values?: OtlpValue[] };
 }
 interface OtlpAttribute {
   key: string;
@@ -53,11 +57,14 @@ interface OtlpExport {
   }[];
 }
 
-const plainValue = (value: OtlpValue) =>
+const scalarValue = (value: OtlpValue) =>
   value.stringValue ??
   (value.intValue === undefined ? undefined : Number(value.intValue)) ??
   value.doubleValue ??
   value.boolValue;
+
+const plainValue = (value: OtlpValue) =>
+  value.arrayValue ? (value.arrayValue.values ?? []).map(scalarValue) : scalarValue(value);
 
 const attributesOf = (attributes: OtlpAttribute[] = []) =>
   Object.fromEntries(attributes.map((a) => [a.key, plainValue(a.value)]));

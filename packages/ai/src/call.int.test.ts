@@ -77,6 +77,13 @@ const CASES: Case[] = [
     embeddings: true,
     wire: { path: '/v1/chat/completions', authHeader: 'authorization', modelInBody: true },
   },
+  {
+    flavor: 'cohere',
+    provider: 'cohere',
+    model: 'command-a-03-2025',
+    embeddings: true,
+    wire: { path: '/v2/chat', authHeader: 'authorization', modelInBody: true },
+  },
   // the generic adapter: any OpenAI-compatible server, located by the credential
   {
     flavor: 'openai',

@@ -47,6 +47,8 @@ export interface CompletionOutcome {
   completion: ChatCompletion;
   usage: TokenUsage;
   latencyMs: number;
+  /** the model the provider says answered (the completion carries the caller's name instead) */
+  responseModel: string;
 }
 
 export interface StreamOutcome {
@@ -68,6 +70,7 @@ export function upstreamOptions(options: CallOptions, provider: ProviderDefiniti
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return {
     provider,
+    credential: options.credential,
     signal: options.signal,
     timeoutMs,
     idleTimeoutMs: options.idleTimeoutMs ?? timeoutMs,
@@ -145,6 +148,7 @@ export async function callProvider(
   } catch (error) {
     return { ok: false, error: translationError(provider.id, error) };
   }
+  const responseModel = completion.model;
   // Callers get the name they asked for, not the provider's (often a dated snapshot of it).
   completion.model = options.request.model;
   let estimated = false;
@@ -159,6 +163,7 @@ export async function callProvider(
       completion,
       usage: toTokenUsage(completion.usage, estimated),
       latencyMs: performance.now() - startedAt,
+      responseModel,
     },
   };
 }

@@ -11,6 +11,14 @@ export interface ProviderError {
   retryAfterMs: number | null;
 }
 
+/** Thrown by a provider's `authorize` hook: the mapped failure the call answers with. */
+export class ProviderAuthError extends Error {
+  constructor(readonly failure: ProviderError & { upstreamStatus: number | null }) {
+    super(failure.body.error.message);
+    this.name = 'ProviderAuthError';
+  }
+}
+
 export type AiErrorKind =
   /** the provider answered with an error status or an in-stream error event */
   | 'upstream'

@@ -11,7 +11,7 @@ import type { OpenAIErrorBody } from './types.ts';
  * in OpenAI's or Anthropic's shape, and streams as SSE with backpressure and client-disconnect handling.
  */
 
-const SSE_HEADERS = {
+export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
   // Tells nginx-style buffering proxies to pass each event through at once.
@@ -51,7 +51,7 @@ export function sendAnthropicError(res: ServerResponse, error: AiCallError): voi
 }
 
 /** Resolves when the socket can take more, or the client is gone (then `false`). */
-function drained(res: ServerResponse): Promise<boolean> {
+export function drained(res: ServerResponse): Promise<boolean> {
   return new Promise((resolve) => {
     const onDrain = () => {
       res.off('close', onClose);

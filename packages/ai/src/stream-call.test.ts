@@ -40,7 +40,12 @@ const anthropicOpening = [
   textDelta(' and mild.'),
 ];
 
-async function open(providerId: string, frames: string[], model = 'claude-sonnet-4-5') {
+async function open(
+  providerId: string,
+  frames: string[],
+  model = 'claude-sonnet-4-5',
+  asked: ChatCompletionRequest = request,
+) {
   const provider = getProvider(providerId);
   if (!provider) throw new Error(`no provider ${providerId}`);
   const body = new PassThrough();
@@ -52,7 +57,7 @@ async function open(providerId: string, frames: string[], model = 'claude-sonnet
   } as unknown as UpstreamResponse;
   for (const frame of frames) body.write(frame);
   const upstream = { provider, timeoutMs: 10_000, idleTimeoutMs: 10_000 };
-  const opened = await openUnifiedStream(response, upstream, request, model, performance.now());
+  const opened = await openUnifiedStream(response, upstream, asked, model, performance.now());
   if (!opened.ok) throw new Error(opened.error.body.error.message);
   return { stream: opened.value, body };
 }
@@ -173,6 +178,51 @@ describe('usage of a stream that ends early', () => {
       estimateCompletionTokens(received, [], 'gemini-2.0-flash').tokens,
     );
     expect(final.usage.completionTokens).toBeGreaterThan(0);
+    expect(final.usage.estimated).toBe(true);
+  });
+});
+
+describe('a stream that runs past its output cap', () => {
+  it('ends at the cap with a length finish, cuts the upstream and bills no more than the cap', async () => {
+    await loadTokenizer('gpt-4o-mini');
+    const frame = (json: unknown) => `data: ${JSON.stringify(json)}\n\n`;
+    const words = ' one two three four five six seven eight'.split(/(?= )/);
+    const frames = [
+      ...words.map((content) =>
+        frame({
+          id: 'chatcmpl-2',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, delta: { content }, finish_reason: null }],
+        }),
+      ),
+      frame({
+        id: 'chatcmpl-2',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'gpt-4o-mini',
+        choices: [],
+        usage: { prompt_tokens: 20, completion_tokens: 8, total_tokens: 28 },
+      }),
+      'data: [DONE]\n\n',
+    ];
+    const { stream, body } = await open('openai', frames, 'gpt-4o-mini', { ...request, max_tokens: 3 });
+    let text = '';
+    const finishes: (string | null)[] = [];
+    for await (const chunk of stream.chunks) {
+      for (const choice of chunk.choices) {
+        text += choice.delta.content ?? '';
+        if (choice.finish_reason) finishes.push(choice.finish_reason);
+      }
+    }
+    expect(text).toBe(' one two three');
+    expect(finishes).toEqual(['length']);
+    expect(body.destroyed).toBe(true);
+    const final = await stream.final;
+    expect(final.error).toBeNull();
+    expect(final.finishReason).toBe('length');
+    expect(final.usage.completionTokens).toBe(3);
     expect(final.usage.estimated).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import type { AiCallError } from './errors.ts';
-import type { StreamTranslator } from './providers/types.ts';
-import { SseParser } from './sse.ts';
+import type { StreamDecoder, StreamTranslator } from './providers/types.ts';
+import { type SseEvent, SseParser } from './sse.ts';
 import { estimateCompletionTokens, estimateTokens, loadTokenizer } from './tokens.ts';
 import type {
   ChatCompletionChunk,
@@ -19,6 +19,9 @@ export interface StreamFinal {
   timeToFirstTokenMs: number | null;
   durationMs: number;
   finishReason: FinishReason | null;
+  /** the provider's id and model name for the answer, from its first chunk (chunks carry the caller's) */
+  responseId: string | null;
+  responseModel: string | null;
   /** set when the stream broke, the provider sent an error event, or it was cancelled */
   error: AiCallError | null;
   chunks: number;
@@ -55,7 +58,7 @@ type Opened = { ok: true; value: UnifiedStream } | { ok: false; error: AiCallErr
 class StreamRun {
   private readonly queue: ChatCompletionChunk[] = [];
   private head = 0;
-  private readonly parser: SseParser;
+  private readonly decoder: StreamDecoder;
   private readonly translator: StreamTranslator;
   private readonly reader: AsyncIterator<Buffer>;
   private finished = false;
@@ -65,9 +68,18 @@ class StreamRun {
   private finishReason: FinishReason | null = null;
   private sawUsage = false;
   private lastChunk: ChatCompletionChunk | null = null;
+  private responseId: string | null = null;
+  private responseModel: string | null = null;
   // Kept only for estimating usage when the provider reports none; string concatenation is a cheap rope.
   private text = '';
   private readonly toolCalls: { name: string; arguments: string }[] = [];
+  /** the output the request allows, over all its choices; null when it set no cap */
+  private readonly outputCap: number | null;
+  /** output tokens so far, counted delta by delta (the cap's running estimate) */
+  private outputSoFar = 0;
+  /** the stream ran into outputCap and was cut there */
+  private capped = false;
+  private readonly openChoices = new Set<number>();
   private resolveFinal!: (final: StreamFinal) => void;
   readonly final = new Promise<StreamFinal>((resolve) => {
     this.resolveFinal = resolve;
@@ -81,9 +93,15 @@ class StreamRun {
     private readonly startedAt: number,
   ) {
     this.translator = upstream.provider.createStreamTranslator(model, (chunk) => this.accept(chunk), request);
-    this.parser = new SseParser((event) => this.translator.push(event));
+    // Events after a cut at the output cap are not read: the stream ended there for the caller.
+    const onEvent = (event: SseEvent) => {
+      if (!this.capped) this.translator.push(event);
+    };
+    this.decoder = upstream.provider.createStreamDecoder?.(onEvent) ?? new SseParser(onEvent);
     this.reader = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     response.deadline.arm(upstream.idleTimeoutMs);
+    const cap = request.max_completion_tokens ?? request.max_tokens;
+    this.outputCap = cap ? cap * (request.n ?? 1) : null;
   }
 
   get failure(): AiCallError | null {
@@ -96,6 +114,10 @@ class StreamRun {
   }
 
   private accept(chunk: ChatCompletionChunk): void {
+    // A provider that ignored max_tokens: nothing past the cap reaches the caller (the upstream is cut).
+    if (this.capped) return;
+    this.responseId ??= chunk.id || null;
+    this.responseModel ??= chunk.model || null;
     // Callers get the name they asked for, not the provider's (often a dated snapshot of it).
     chunk.model = this.request.model;
     this.emitted++;
@@ -120,8 +142,40 @@ class StreamRun {
         }
       }
       if (choice.finish_reason) this.finishReason = choice.finish_reason;
+      if (choice.finish_reason) this.openChoices.delete(choice.index);
+      else this.openChoices.add(choice.index);
     }
     this.queue.push(chunk);
+    if (this.outputCap !== null) this.countOutput(chunk);
+  }
+
+  /**
+   * Counts a chunk's output against the request's cap (each delta on its own: providers stream about a
+   * token a delta); at the cap the open choices end with `length` and the stream is cut (pump()).
+   */
+  private countOutput(chunk: ChatCompletionChunk): void {
+    for (const choice of chunk.choices) {
+      const calls = (choice.delta.tool_calls ?? []).map((c) => ({
+        name: c.function?.name ?? '',
+        arguments: c.function?.arguments ?? '',
+      }));
+      const text = typeof choice.delta.content === 'string' ? choice.delta.content : '';
+      if (text || calls.length > 0) {
+        this.outputSoFar += estimateCompletionTokens(text, calls, this.model).tokens;
+      }
+    }
+    if (this.outputSoFar < (this.outputCap ?? Number.POSITIVE_INFINITY) || this.openChoices.size === 0)
+      return;
+    this.capped = true;
+    this.finishReason = 'length';
+    this.queue.push({
+      id: chunk.id,
+      object: 'chat.completion.chunk',
+      created: chunk.created,
+      model: chunk.model,
+      choices: [...this.openChoices].map((index) => ({ index, delta: {}, finish_reason: 'length' as const })),
+    });
+    this.openChoices.clear();
   }
 
   next(): ChatCompletionChunk | undefined {
@@ -149,14 +203,20 @@ class StreamRun {
       return;
     }
     this.response.deadline.touch();
+    try {
+      if (result.done) this.decoder.end();
+      else this.decoder.pushBytes(result.value);
+    } catch (error) {
+      await this.finish(unreadableStream(this.upstream.provider.id, error));
+      return;
+    }
     if (result.done) {
-      this.parser.end();
       this.translator.end();
       await this.finish(this.translator.error ? this.upstreamError() : null);
       return;
     }
-    this.parser.pushBytes(result.value);
     if (this.translator.error) await this.finish(this.upstreamError());
+    else if (this.capped) await this.finish(null);
   }
 
   cancel(): void {
@@ -180,7 +240,7 @@ class StreamRun {
     this.finished = true;
     this.error = error;
     this.response.deadline.clear();
-    if (error) this.response.body.destroy();
+    if (error || this.capped) this.response.body.destroy();
     const usage = await this.settledUsage(error);
     if (!error && !this.sawUsage) this.queue.push(this.usageChunk(usage));
     this.resolveFinal({
@@ -188,6 +248,8 @@ class StreamRun {
       timeToFirstTokenMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.startedAt,
       durationMs: performance.now() - this.startedAt,
       finishReason: this.finishReason,
+      responseId: this.responseId,
+      responseModel: this.responseModel,
       error,
       chunks: this.emitted,
     });
@@ -203,7 +265,9 @@ class StreamRun {
     const input = this.translator.inputUsage;
     if (error && !this.hasContent && !input) return NOTHING_USED;
     const prompt = await this.promptUsage();
-    const completion = await this.estimateCompletion();
+    const estimated = await this.estimateCompletion();
+    // cut at the cap: what it let through is what was generated for the caller
+    const completion = this.capped ? Math.min(estimated, this.outputCap ?? estimated) : estimated;
     return {
       promptTokens: prompt.promptTokens,
       completionTokens: completion,
@@ -249,6 +313,15 @@ class StreamRun {
       usage: usageBody,
     };
   }
+}
+
+/** Bytes the decoder could not frame (a corrupt or truncated binary frame): the answer is unreadable. */
+function unreadableStream(provider: string, error: unknown): AiCallError {
+  const detail = error instanceof Error ? `: ${error.message}` : '';
+  return aiError(provider, 'invalid_response', 502, `The provider's stream could not be read${detail}.`, {
+    retryable: true,
+    code: 'invalid_upstream_response',
+  });
 }
 
 /** A stream that failed before any output: nothing to meter, and no tokenizer load for it. */

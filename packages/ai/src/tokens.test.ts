@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  countRequestTokens,
   encodingForModel,
   estimateCompletionTokens,
   estimateTokens,
   isTokenizerLoaded,
   loadTokenizer,
 } from './tokens.ts';
+import type { ChatMessage } from './types.ts';
 
 const MULTILINGUAL = 'Привет, как дела? 你好世界';
 
@@ -106,5 +108,34 @@ describe('estimateTokens', () => {
         'gpt-4',
       ),
     ).toEqual({ tokens: 2 + 2 + 5, estimated: true, method: 'cl100k_base' });
+  });
+
+  it('counts documents, audio and a response schema in the input of a request', async () => {
+    const ask = (content: ChatMessage['content']) => [{ role: 'user', content } as ChatMessage];
+    const base = await countRequestTokens({ messages: ask([]) }, 'gpt-4');
+    const words = 'alpha beta gamma delta '.repeat(50);
+    const asText = await countRequestTokens({ messages: ask(words) }, 'gpt-4');
+    const dataUrl = (media: string, data: string) =>
+      `data:${media};base64,${Buffer.from(data).toString('base64')}`;
+    const file = (file_data: string) => ask([{ type: 'file', file: { filename: 'doc', file_data } }]);
+    // a text document counts as its text, any other document a token per 4 bytes
+    expect(await countRequestTokens({ messages: file(dataUrl('text/plain', words)) }, 'gpt-4')).toBe(asText);
+    const pdf = await countRequestTokens({ messages: file(dataUrl('application/pdf', words)) }, 'gpt-4');
+    expect(pdf - base).toBe(Math.ceil(words.length / 4));
+    const audio = Buffer.alloc(40_000).toString('base64');
+    const heard = await countRequestTokens(
+      { messages: ask([{ type: 'input_audio', input_audio: { data: audio, format: 'wav' } }]) },
+      'gpt-4',
+    );
+    expect(heard - base).toBe(100);
+    const schema = { type: 'object', properties: { answer: { type: 'string', description: words } } };
+    const structured = await countRequestTokens(
+      {
+        messages: ask([]),
+        response_format: { type: 'json_schema', json_schema: { name: 'out', schema } },
+      },
+      'gpt-4',
+    );
+    expect(structured - base).toBeGreaterThan(asText - base);
   });
 });

@@ -1,10 +1,19 @@
-import type { ChatMessage, ToolCall, ToolDefinition, UserContentPart } from './types.ts';
+import type {
+  ChatCompletionRequest,
+  ChatMessage,
+  ToolCall,
+  ToolDefinition,
+  UserContentPart,
+} from './types.ts';
 
 /*
  * Token estimates for when a provider reports no usage. Always an estimate: other vendors' tokenizers
- * differ from OpenAI's, and chat framing is approximated. The BPE tables are large (loading one takes
- * ~0.5 s of CPU and tens of MB), so they load lazily, once, and the gateway can warm them at boot with
- * `loadTokenizer`; until one is loaded, estimates fall back to a characters-per-token heuristic.
+ * differ from OpenAI's, and chat framing is approximated. The BPE tables are large (o200k ~0.55 s of CPU
+ * and ~34 MB of heap, cl100k ~0.25 s; ~70 MB RSS for both), so they load lazily, once per process: a
+ * gateway serving no AI calls never pays for them. Budget reservations count through
+ * `countRequestTokens` / `countTextTokens`, which wait for the table (only the first call of an encoding
+ * in a process waits); the synchronous estimates fall back to a characters-per-token heuristic until
+ * it is loaded.
  */
 
 export type TokenizerEncoding = 'o200k_base' | 'cl100k_base';
@@ -71,12 +80,60 @@ const REPLY_PRIMING = 3;
 const LOW_DETAIL_IMAGE = 85;
 const DEFAULT_IMAGE = 85 + 170 * 4;
 
+// Audio: OpenAI bills about 10 tokens a second of input audio; 4 kB a second (32 kbit/s, the low end of
+// speech encodings) errs towards more tokens for the usual bitrates, never fewer.
+const AUDIO_BYTES_PER_TOKEN = 400;
+// Documents that are not text (PDF, Office): their extracted text and page images are billed; a token per
+// 4 bytes of the file overestimates the text of most documents.
+const FILE_BYTES_PER_TOKEN = 4;
+const TEXT_MEDIA =
+  /^(text\/|application\/(json|xml|x?html|javascript|x-yaml|yaml|csv|markdown|x-ndjson)\b|[^;]*\+(json|xml)\b)/i;
+
+/** Bytes encoded by a base64 string, without decoding it. */
+const base64Bytes = (base64: string): number => {
+  const trimmed = base64.replace(/\s+/g, '');
+  const padding = trimmed.endsWith('==') ? 2 : trimmed.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor((trimmed.length * 3) / 4) - padding);
+};
+
+/**
+ * A `file` part sent inline (`file_data`: a data URL, or bare base64): text-like media counted as text,
+ * anything else by size. A `file_id` (a file uploaded to the provider beforehand) is not seen by the
+ * gateway and counts only its framing.
+ */
+function countFile(file: Record<string, unknown>, encoder?: Encoder): number {
+  const data = file.file_data;
+  if (typeof data !== 'string' || data.length === 0) return 0;
+  const comma = data.startsWith('data:') ? data.indexOf(',') : -1;
+  const header = comma === -1 ? '' : data.slice(5, comma);
+  const payload = comma === -1 ? data : data.slice(comma + 1);
+  const base64 = comma === -1 || /;base64$/i.test(header);
+  if (TEXT_MEDIA.test(header)) {
+    const text = base64 ? Buffer.from(payload, 'base64').toString('utf8') : safeDecodeUri(payload);
+    return countText(text, encoder);
+  }
+  const bytes = base64 ? base64Bytes(payload) : Buffer.byteLength(payload);
+  return Math.ceil(bytes / FILE_BYTES_PER_TOKEN);
+}
+
+function safeDecodeUri(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function countParts(parts: readonly UserContentPart[] | readonly { text: string }[], encoder?: Encoder) {
   let tokens = 0;
   for (const part of parts) {
     if ('text' in part && typeof part.text === 'string') tokens += countText(part.text, encoder);
     else if ('type' in part && part.type === 'image_url') {
       tokens += part.image_url.detail === 'low' ? LOW_DETAIL_IMAGE : DEFAULT_IMAGE;
+    } else if ('type' in part && part.type === 'input_audio') {
+      tokens += Math.ceil(base64Bytes(part.input_audio.data) / AUDIO_BYTES_PER_TOKEN);
+    } else if ('type' in part && part.type === 'file') {
+      tokens += countFile(part.file, encoder);
     }
   }
   return tokens;
@@ -121,6 +178,29 @@ export function estimateTokens(
   let tokens = typeof input === 'string' ? countText(input, encoder) : countMessages(input, encoder);
   if (tools && tools.length > 0) tokens += countText(JSON.stringify(tools), encoder);
   return { tokens, estimated: true, method: encoder ? encoding : 'heuristic' };
+}
+
+/**
+ * The input of a chat request as a provider bills it: its messages (documents and audio included), its
+ * tool definitions and its `response_format` schema (providers put both into the prompt). Loads the
+ * model's tokenizer first (once; later calls find it loaded), so no call is counted by the heuristic.
+ */
+export async function countRequestTokens(
+  request: Pick<ChatCompletionRequest, 'messages' | 'tools' | 'response_format'>,
+  model: string,
+): Promise<number> {
+  await loadTokenizer(model).catch(() => undefined);
+  const encoder = encoders.get(encodingForModel(model));
+  let tokens = estimateTokens(request.messages, model, request.tools).tokens;
+  const format = request.response_format;
+  if (format?.type === 'json_schema') tokens += countText(JSON.stringify(format.json_schema), encoder);
+  return tokens;
+}
+
+/** Estimates the tokens of a text (an embeddings input) after loading the model's tokenizer. */
+export async function countTextTokens(text: string, model: string): Promise<number> {
+  await loadTokenizer(model).catch(() => undefined);
+  return estimateTokens(text, model).tokens;
 }
 
 /** Estimates completion tokens from generated text and tool calls (streams without usage). */

@@ -225,7 +225,7 @@ export interface EmbeddingResponse {
   usage: { prompt_tokens: number; total_tokens: number };
 }
 
-interface ModelInfo {
+export interface ModelInfo {
   id: string;
   object: 'model';
   created: number;

@@ -4,14 +4,22 @@ import {
   type AiErrorKind,
   InvalidResponseError,
   openAIError,
+  ProviderAuthError,
   UnsupportedRequestError,
 } from './errors.ts';
-import type { HeaderMap, ProviderDefinition, ProviderHttpRequest } from './providers/types.ts';
+import type {
+  HeaderMap,
+  ProviderCredential,
+  ProviderDefinition,
+  ProviderHttpRequest,
+} from './providers/types.ts';
 import { scrubSecrets } from './scrub.ts';
 
 /** What every call takes besides its request. */
 export interface UpstreamOptions {
   provider: ProviderDefinition;
+  /** handed to the provider's `authorize` hook, when it has one */
+  credential?: ProviderCredential;
   signal?: AbortSignal;
   /** until the response headers arrive; for non-streamed calls that is nearly the whole call */
   timeoutMs: number;
@@ -168,6 +176,8 @@ export function transportError(
 
 /** Builder/parser exceptions as typed failures (builders reject, parsers find garbage). */
 export function translationError(provider: string, error: unknown): AiCallError {
+  // A builder that finds the stored credential unusable (a missing setting it needs) says so like `authorize`.
+  if (error instanceof ProviderAuthError) return { ...error.failure, kind: 'upstream', provider };
   if (error instanceof UnsupportedRequestError) {
     return aiError(provider, 'unsupported', 400, error.message, {
       retryable: false,
@@ -214,13 +224,27 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
     };
   }
   const deadline = new Deadline(options.signal, options.timeoutMs);
+  const dispatcher = options.dispatcher ?? defaultDispatcher();
+  let request = spec;
+  const authorize = options.provider.authorize;
+  if (authorize && options.credential) {
+    try {
+      request = await authorize(spec, options.credential, { dispatcher, signal: deadline.controller.signal });
+    } catch (error) {
+      deadline.clear();
+      if (!(error instanceof ProviderAuthError)) {
+        return { ok: false, error: transportError(options.provider.id, error, deadline, false) };
+      }
+      return { ok: false, error: { ...error.failure, kind: 'upstream', provider: options.provider.id } };
+    }
+  }
   try {
-    const response = await (options.dispatcher ?? defaultDispatcher()).request({
+    const response = await dispatcher.request({
       origin: url.origin,
       path: url.pathname + url.search,
-      method: spec.method,
-      headers: options.traceHeaders ? { ...spec.headers, ...options.traceHeaders } : spec.headers,
-      body: spec.body,
+      method: request.method,
+      headers: options.traceHeaders ? { ...request.headers, ...options.traceHeaders } : request.headers,
+      body: request.form ?? request.body,
       signal: deadline.controller.signal,
       // The Deadline keeps time; undici's own timers are off.
       headersTimeout: 0,

@@ -38,7 +38,7 @@ function zodIssueToOpenAIError(error: z.ZodError): OpenAIErrorBody {
   return openAIError(`${where}: ${issue.message}.`, 'invalid_request_error', param || null, issue.code);
 }
 
-function validate<T>(schema: z.ZodType<T>, body: unknown): Validated<T> {
+export function validate<T>(schema: z.ZodType<T>, body: unknown): Validated<T> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return {
       ok: false,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   costMicros,
+  parseAiLimits,
   renderTemplate,
   usdToMicros,
   ZAiGatewayConfig,
@@ -72,5 +73,19 @@ describe('AI config documents', () => {
     expect(ZAiLimits.safeParse([{ metric: 'usd', window: 'day', scope: 'org', limit: '2.50' }]).success).toBe(
       true,
     );
+  });
+
+  it('refuses two limits of the same metric, window and scope on save, and still reads stored ones', () => {
+    const twice = [
+      { metric: 'tokens', window: 'day', scope: 'key', limit: '100' },
+      { metric: 'usd', window: 'day', scope: 'key', limit: '1' },
+      { metric: 'tokens', window: 'day', scope: 'key', limit: '500' },
+    ];
+    const result = ZAiLimits.safeParse(twice);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      '2.scope: another limit already counts tokens per day per key: keep one of them',
+    ]);
+    expect(parseAiLimits(twice)).toHaveLength(3);
   });
 });

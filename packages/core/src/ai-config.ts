@@ -26,25 +26,82 @@ const ZRouteTarget = z.object({
   model: ZSlugish,
   /** share of traffic among this route's targets (weighted random); 0 = fallback only */
   weight: z.number().int().min(0).max(1000).default(1),
+  /** usage-based routing: the provider's tokens per minute for this model on this credential */
+  tpm: z
+    .number()
+    .int('tokens per minute is a whole number')
+    .min(1, 'tokens per minute is at least 1 (leave it empty for no limit)')
+    .max(1_000_000_000)
+    .optional(),
+  /** usage-based routing: the provider's requests per minute for this model on this credential */
+  rpm: z
+    .number()
+    .int('requests per minute is a whole number')
+    .min(1, 'requests per minute is at least 1 (leave it empty for no limit)')
+    .max(10_000_000)
+    .optional(),
 });
 export type RouteTarget = z.infer<typeof ZRouteTarget>;
 
 /**
- * A model name callers use (`gpt-4o-mini`, or an alias such as `fast`) and where it goes. Targets are
- * picked by weight; on 429, 5xx, connect errors and timeouts the call falls back to the next target (the
- * remaining ones in weight order) with a short backoff, up to `maxAttempts` calls in all.
+ * How a route picks its first target (the rest follow in the same order as fallbacks):
+ * - weighted: random by weight (the default, and what documents stored before strategies mean);
+ * - least-latency: the lowest recent latency of successful calls; targets without a recent one first;
+ * - least-busy: the fewest calls in flight;
+ * - usage-based: the least used target still under its `tpm`/`rpm` this minute; none → 429.
+ * Weight-0 targets are fallback only under every strategy.
  */
-const ZModelRoute = z.object({
-  name: ZSlugish,
-  targets: z.array(ZRouteTarget).min(1, 'add at least one target').max(10),
-  /** per-attempt timeout to the first byte of the provider's answer */
-  timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
-  maxAttempts: z.number().int().min(1).max(5).default(3),
-  /** exact-match response cache for non-streamed chat completions; 0 = off */
-  cacheTtlSeconds: z.number().int().min(0).max(86_400).default(0),
-  /** replaces the API's guardrails for this route when set */
-  guardrails: ZGuardrails.optional(),
-});
+export const ROUTING_STRATEGIES = ['weighted', 'least-latency', 'least-busy', 'usage-based'] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+
+/**
+ * A model name callers use (`gpt-4o-mini`, or an alias such as `fast`) and where it goes. Targets are
+ * ordered by the route's strategy; on 429, 5xx, connect errors and timeouts the call falls back to the
+ * next target with a short backoff, up to `maxAttempts` calls in all. A target failing that way
+ * `cooldownFailures` times within `cooldownWindowSeconds` is skipped for `cooldownSeconds` (at least the
+ * provider's retry-after), unless every target is cooling down.
+ */
+const ZModelRoute = z
+  .object({
+    name: ZSlugish,
+    targets: z.array(ZRouteTarget).min(1, 'add at least one target').max(10),
+    /** per-attempt timeout to the first byte of the provider's answer */
+    timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+    maxAttempts: z.number().int().min(1).max(5).default(3),
+    /** exact-match response cache for non-streamed chat completions; 0 = off */
+    cacheTtlSeconds: z.number().int().min(0).max(86_400).default(0),
+    strategy: z.enum(ROUTING_STRATEGIES).default('weighted'),
+    /** retryable failures within the window that put a target in cooldown; 0 = never cool down */
+    cooldownFailures: z
+      .number()
+      .int()
+      .min(0, 'failures before a cooldown is 0 (off) or more')
+      .max(100, 'failures before a cooldown is at most 100')
+      .default(3),
+    cooldownWindowSeconds: z
+      .number()
+      .int()
+      .min(1, 'the failure window is at least 1 second')
+      .max(3_600, 'the failure window is at most 3600 seconds')
+      .default(60),
+    cooldownSeconds: z
+      .number()
+      .int()
+      .min(1, 'a cooldown lasts at least 1 second')
+      .max(3_600, 'a cooldown lasts at most 3600 seconds')
+      .default(30),
+    /** replaces the API's guardrails for this route when set */
+    guardrails: ZGuardrails.optional(),
+  })
+  .superRefine((route, ctx) => {
+    if (route.strategy === 'usage-based' && !route.targets.some((t) => t.tpm || t.rpm)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['strategy'],
+        message: 'usage-based routing needs tokens or requests per minute on at least one target',
+      });
+    }
+  });
 export type ModelRoute = z.infer<typeof ZModelRoute>;
 
 /**
@@ -203,7 +260,8 @@ const ZAiLimit = z.object({
 });
 export type AiLimit = z.infer<typeof ZAiLimit>;
 
-export const ZAiLimits = z
+/** Limits as stored: read leniently (see parseAiLimits), saved through ZAiLimits. */
+const ZStoredAiLimits = z
   .array(ZAiLimit)
   .max(20)
   .default([])
@@ -214,10 +272,33 @@ export const ZAiLimits = z
       }
     });
   });
+
+/**
+ * Limits as saved: two limits of the same metric, window and scope would count against one counter
+ * (only the smaller could ever bind), so a plan holds at most one of each.
+ */
+export const ZAiLimits = ZStoredAiLimits.superRefine((limits, ctx) => {
+  const seen = new Set<string>();
+  limits.forEach((limit, i) => {
+    const id = `${limit.metric}:${limit.window}:${limit.scope}`;
+    if (seen.has(id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'scope'],
+        message: `another limit already counts ${limit.metric === 'usd' ? 'USD' : 'tokens'} per ${limit.window} per ${limit.scope}: keep one of them`,
+      });
+    }
+    seen.add(id);
+  });
+});
 export type AiLimits = z.infer<typeof ZAiLimits>;
 
+/**
+ * Stored limits for enforcement. Limits saved before duplicates were refused still parse (the budgets
+ * apply the smallest of a shared counter's limits): refusing them here would leave the plan unlimited.
+ */
 export function parseAiLimits(json: unknown): AiLimits {
-  const parsed = ZAiLimits.safeParse(json ?? []);
+  const parsed = ZStoredAiLimits.safeParse(json ?? []);
   return parsed.success ? parsed.data : [];
 }
 
@@ -228,10 +309,28 @@ export function parseAiLimits(json: unknown): AiLimits {
 export const providerCredentialContext = (credentialId: string): string =>
   `provider-credential:${credentialId}`;
 
-/** A price-table row: USD per million tokens, exact decimals. */
+/** A modality a model takes or gives (the price table's metadata). */
+export const MODALITIES = ['text', 'image', 'audio'] as const;
+export type Modality = (typeof MODALITIES)[number];
+
+/**
+ * A price-table row: USD per million tokens, exact decimals, plus the optional per-unit prices of the
+ * media surfaces (ai-unit-costs.ts) and what /v1/models tells about the model.
+ */
 export interface ModelPrice {
   inputPerMillion: string;
   outputPerMillion: string;
+  /** USD per generated image */
+  perImage?: string | null | undefined;
+  /** USD per second of input audio */
+  perAudioSecond?: string | null | undefined;
+  /** USD per request */
+  perCall?: string | null | undefined;
+  contextWindow?: number | null | undefined;
+  /** the most output tokens the model produces in one call, when known */
+  maxOutputTokens?: number | undefined;
+  inputModalities?: readonly string[] | undefined;
+  outputModalities?: readonly string[] | undefined;
 }
 
 /**

@@ -10,7 +10,7 @@ export interface AiCallLogEntry {
   appId: string | null;
   keyId: string | null;
   requestId: string;
-  surface: 'chat' | 'embeddings' | 'messages' | 'prompt' | 'moderations';
+  surface: 'chat' | 'embeddings' | 'messages' | 'prompt' | 'responses' | 'images' | 'audio' | 'moderations';
   model: string;
   provider: string | null;
   providerModel: string | null;
@@ -24,6 +24,8 @@ export interface AiCallLogEntry {
   latencyMs: number;
   ttftMs: number | null;
   attempts: number;
+  /** prompt APIs with a release: the version that answered */
+  promptVersion?: number | null;
   requestBody: string | null;
   responseBody: string | null;
   /** the guardrails' decisions on the call (JSON), null when none */
@@ -40,15 +42,15 @@ const INSERT_AI_CALL_LOGS_SQL = `
     WITH inserted AS (
       INSERT INTO "AiCallLog" (id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId", surface,
         model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut", "tokensEstimated",
-        "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody", guardrails)
+        "costMicros", "latencyMs", "ttftMs", attempts, "promptVersion", "requestBody", "responseBody", guardrails)
       SELECT id, at, "orgId", "apiId", "subscriptionId", "appId", "keyId", "requestId", surface,
         model, provider, "providerModel", status, "errorCode", stream, "tokensIn", "tokensOut", "tokensEstimated",
-        "costMicros", "latencyMs", "ttftMs", attempts, "requestBody", "responseBody", guardrails
+        "costMicros", "latencyMs", "ttftMs", attempts, "promptVersion", "requestBody", "responseBody", guardrails
       FROM json_to_recordset($1::json) AS x(id text, at timestamp(3), "orgId" text, "apiId" text,
         "subscriptionId" text, "appId" text, "keyId" text, "requestId" text, surface text, model text,
         provider text, "providerModel" text, status int, "errorCode" text, stream boolean, "tokensIn" int,
         "tokensOut" int, "tokensEstimated" boolean, "costMicros" bigint, "latencyMs" int, "ttftMs" int,
-        attempts int, "requestBody" text, "responseBody" text, guardrails jsonb)
+        attempts int, "promptVersion" int, "requestBody" text, "responseBody" text, guardrails jsonb)
       ON CONFLICT (id, at) DO NOTHING
       RETURNING "orgId", at, "apiId", model, status, "tokensIn", "tokensOut", "costMicros"
     ),

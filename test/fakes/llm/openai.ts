@@ -1,4 +1,5 @@
 import { moderations } from './moderations.ts';
+import { fakeImages, fakeTranscription } from './openai-media.ts';
 import {
   type ConversationView,
   completionTokens,
@@ -63,13 +64,28 @@ function conversation(body: Record<string, unknown>): ConversationView {
   const choice = body.tool_choice;
   const forced = isObject(choice) && isObject(choice.function) ? String(choice.function.name) : null;
   return {
-    promptText: messages.map((message) => textOf(message.content)),
+    promptText: [...messages.map((message) => textOf(message.content)), ...messages.flatMap(fileTexts)],
     toolNames: tools.map((tool) => (isObject(tool.function) ? String(tool.function.name) : '')),
     forcedTool: forced,
     toolsDisabled: choice === 'none',
     toolResults: trailingResults,
     stopSequences: stopList(body.stop),
   };
+}
+
+/**
+ * The text of a message's `file` parts sent inline (`file_data`, a base64 data URL): OpenAI bills a
+ * document's extracted text as prompt tokens, so the fake counts its words too.
+ */
+function fileTexts(message: Record<string, unknown>): string[] {
+  if (!Array.isArray(message.content)) return [];
+  return message.content.flatMap((part: unknown) => {
+    if (!isObject(part) || part.type !== 'file' || !isObject(part.file)) return [];
+    const data = part.file.file_data;
+    if (typeof data !== 'string') return [];
+    const base64 = data.slice(data.indexOf(',') + 1);
+    return [Buffer.from(base64, 'base64').toString('utf8')];
+  });
 }
 
 function usageOf(promptTokens: number, plan: ReplyPlan, cachedTokens: number) {
@@ -324,11 +340,16 @@ function createFlavor(variant: Variant): Flavor {
           context.sendJson(404, { error: { code: '404', message: 'Resource not found' } });
           return;
         }
-        const match = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/.exec(request.path);
+        const match =
+          /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings|images\/generations|audio\/transcriptions)$/.exec(
+            request.path,
+          );
         if (request.method === 'GET' && request.path === '/openai/models') return models(context);
         if (request.method === 'POST' && match) {
           // A deployment answers with the model it runs, not its own name.
           const deployment = decodeURIComponent(match[1] ?? '');
+          if (match[2] === 'images/generations') return fakeImages(context, body, deployment);
+          if (match[2] === 'audio/transcriptions') return fakeTranscription(context, deployment);
           return match[2] === 'embeddings'
             ? embeddings(context, body, `${deployment}-model`)
             : chat(context, body, `${deployment}-model`);
@@ -340,8 +361,10 @@ function createFlavor(variant: Variant): Flavor {
         if (request.method === 'POST' && request.path === '/v1/embeddings')
           return embeddings(context, body, model);
         if (request.method === 'GET' && request.path === '/v1/models') return models(context);
-        if (request.method === 'POST' && request.path === '/v1/moderations' && variant === 'openai') {
-          return moderations(context, body);
+        if (variant === 'openai' && request.method === 'POST') {
+          if (request.path === '/v1/images/generations') return fakeImages(context, body, model);
+          if (request.path === '/v1/audio/transcriptions') return fakeTranscription(context, null);
+          if (request.path === '/v1/moderations') return moderations(context, body);
         }
       }
       context.sendError(404, `Unknown path ${request.method} ${request.path}`);

@@ -2,9 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { anthropicFlavor } from './anthropic.ts';
+import { bedrockFlavor } from './bedrock.ts';
+import { cohereFlavor } from './cohere.ts';
 import { geminiFlavor } from './gemini.ts';
 import { azureFlavor, mistralFlavor, openaiFlavor } from './openai.ts';
 import { DEFAULT_REPLY, type ScriptOptions } from './script.ts';
+import { vertexFlavor } from './vertex.ts';
 
 /*
  * Local servers speaking each LLM provider's real wire format (paths, auth headers, JSON shapes, SSE
@@ -12,7 +15,15 @@ import { DEFAULT_REPLY, type ScriptOptions } from './script.ts';
  * flavor; behaviour is scripted (script.ts), requests are captured, failures and latency injectable.
  */
 
-export type FakeFlavor = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'mistral';
+export type FakeFlavor =
+  | 'openai'
+  | 'azure'
+  | 'anthropic'
+  | 'gemini'
+  | 'mistral'
+  | 'vertex'
+  | 'cohere'
+  | 'bedrock';
 
 export interface FakeLlmOptions {
   flavor: FakeFlavor;
@@ -39,6 +50,10 @@ export interface FakeLlmOptions {
   stopReasonField?: boolean;
   /** (OpenAI flavor) /v1/moderations flags an input containing a key in the value's category */
   moderationTriggers?: Record<string, string>;
+  /** (OpenAI flavor) the audio length transcriptions report; default the WAV file's own */
+  transcriptionSeconds?: number;
+  /** (Vertex flavor) lifetime of the access tokens its token endpoint issues; default 3600 */
+  tokenLifetimeSeconds?: number;
 }
 
 interface FakeSettings extends ScriptOptions {
@@ -52,6 +67,8 @@ interface FakeSettings extends ScriptOptions {
   snapshotSuffix: string;
   stopReasonField: boolean;
   moderationTriggers: Record<string, string>;
+  transcriptionSeconds?: number;
+  tokenLifetimeSeconds: number;
 }
 
 export interface CapturedRequest {
@@ -61,6 +78,8 @@ export interface CapturedRequest {
   headers: Record<string, string>;
   body: unknown;
   rawBody: string;
+  /** the body's bytes (multipart uploads) */
+  rawBytes: Buffer;
 }
 
 interface InjectedFailure {
@@ -84,8 +103,11 @@ export interface FlavorContext {
   settings: FakeSettings;
   sendJson(status: number, body: unknown, headers?: Record<string, string>): void;
   sendError(status: number, message: string): void;
-  /** writes SSE frames one by one with the configured delay, honouring an injected stream failure */
-  stream(frames: string[], headers?: Record<string, string>): Promise<void>;
+  /**
+   * writes stream frames (SSE text, or binary event-stream messages with the content-type in `headers`) one
+   * by one with the configured delay, honouring an injected stream failure
+   */
+  stream(frames: (string | Uint8Array)[], headers?: Record<string, string>): Promise<void>;
 }
 
 export interface Flavor {
@@ -93,11 +115,16 @@ export interface Flavor {
   baseUrl(origin: string): string;
   authorized(request: CapturedRequest, apiKey: string): boolean;
   /** the provider's own answer to a key it does not know (status and body, as the real API sends them) */
-  authFailure(request: CapturedRequest): { status: number; body: unknown };
+  authFailure(
+    request: CapturedRequest,
+    apiKey: string,
+  ): { status: number; body: unknown; headers?: Record<string, string> };
   errorBody(status: number, message: string, retryAfterSeconds?: number): unknown;
+  /** headers an error answer carries besides its body (AWS names the exception in x-amzn-ErrorType) */
+  errorHeaders?(status: number): Record<string, string>;
   /** Retry-After as a header (most) or only inside the body (Gemini) */
   retryAfterInHeader: boolean;
-  streamErrorFrame(): string;
+  streamErrorFrame(): string | Uint8Array;
   route(context: FlavorContext): Promise<void> | void;
 }
 
@@ -122,6 +149,9 @@ const FLAVORS: Record<FakeFlavor, Flavor> = {
   mistral: mistralFlavor,
   anthropic: anthropicFlavor,
   gemini: geminiFlavor,
+  bedrock: bedrockFlavor,
+  vertex: vertexFlavor,
+  cohere: cohereFlavor,
 };
 
 function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings): FakeSettings {
@@ -139,21 +169,23 @@ function settingsFrom(options: Partial<FakeLlmOptions>, previous?: FakeSettings)
     snapshotSuffix: '',
     stopReasonField: false,
     moderationTriggers: {},
+    tokenLifetimeSeconds: 3600,
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   return { ...base, ...defined };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(parts)));
     req.on('error', reject);
   });
 }
 
-function capture(req: IncomingMessage, rawBody: string): CapturedRequest {
+function capture(req: IncomingMessage, rawBytes: Buffer): CapturedRequest {
+  const rawBody = rawBytes.toString('utf8');
   const url = new URL(req.url ?? '/', 'http://fake.llm');
   let body: unknown = null;
   try {
@@ -172,6 +204,7 @@ function capture(req: IncomingMessage, rawBody: string): CapturedRequest {
     headers,
     body,
     rawBody,
+    rawBytes,
   };
 }
 
@@ -191,7 +224,7 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
       res.end(text);
     };
     const sendError = (status: number, message: string, retryAfterSeconds?: number) => {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...flavor.errorHeaders?.(status) };
       if (retryAfterSeconds !== undefined && flavor.retryAfterInHeader) {
         headers['retry-after'] = String(retryAfterSeconds);
       }
@@ -200,8 +233,8 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
     if (settings.latencyMs > 0) await sleep(settings.latencyMs);
     if (res.destroyed) return;
     if (!flavor.authorized(request, settings.apiKey)) {
-      const rejected = flavor.authFailure(request);
-      sendJson(rejected.status, rejected.body);
+      const rejected = flavor.authFailure(request, settings.apiKey);
+      sendJson(rejected.status, rejected.body, rejected.headers);
       return;
     }
     const failure = failures[0];

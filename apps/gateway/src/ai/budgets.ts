@@ -1,17 +1,97 @@
-import { type AiLimit, type AiLimits, usdToMicros } from '@portcullis/core/ai-config';
-import { createRedis } from '@portcullis/db/redis';
-import type { Cluster, Redis } from 'ioredis';
+import {
+  type AiLimit,
+  type AiLimits,
+  costMicros,
+  type ModelPrice,
+  usdToMicros,
+} from '@portcullis/core/ai-config';
+import { err, ok, type Result } from '../result.ts';
+import { AddBacklog } from './budget-backlog.ts';
+import type { BudgetCounterStore, CounterReservation } from './budget-stores.ts';
 import { type AiFailure, aiFailure } from './errors.ts';
 
 /*
  * Token limits and USD budgets (Plan.aiLimits), per key, app or consumer org, over a minute, a UTC day or
  * a UTC calendar month. A limit belongs to its plan (and through it to one API of one tenant), so every
  * counter is kept within that plan: a key's calls to one API never use up its limit on another, and a
- * consumer org subscribed to two tenants' APIs has a separate budget on each. Checked before the call (a counter already at or over its limit refuses it with
- * 429) and added to after it with what the call really used. Calls in flight are not counted until they
- * finish, so concurrent calls can overshoot a limit by at most what those in-flight calls use: a pre-call
- * reservation would need a token count the provider only knows afterwards.
+ * consumer org subscribed to two tenants' APIs has a separate budget on each.
+ *
+ * Reserved at admission, settled at completion. Every call reserves its worst case before the provider
+ * is called: its counted input tokens plus its output cap (the caller's max_tokens, else the model's
+ * output cap, else DEFAULT_OUTPUT_CAP; that cap is then sent to the provider as max_tokens), and that
+ * worst case priced with the most expensive target of its route. A counter takes a reservation only if
+ * it stays within its limit, in one atomic step per counter (a Lua script in Redis; synchronous in
+ * memory); the call's counters are reserved together and the ones taken are given back if another
+ * refuses. So the calls admitted at once never exceed a limit together: concurrency cannot overshoot it.
+ * A refusal is a 429 (`token_limit_exceeded` / `budget_exceeded`, Retry-After to the window's end); a
+ * call whose worst case alone exceeds a limit is refused with a message to lower max_tokens.
+ *
+ * At completion the reservation is settled to what the call really used (the counters move by actual −
+ * reserved), a client abort mid-stream included (settled with what was used up to then); a call that
+ * fails before any usage releases it. Exactly once per call: settle and release after the first are
+ * no-ops. Residual overshoot: input tokens are an estimate (gpt-tokenizer), so a call can use more than
+ * it reserved by the estimate's error; a call settles in the window it was admitted in.
+ * A crashed gateway never settles: its reservations stay counted until their windows end (at most the
+ * worst cases of the calls it had in flight, for at most one window). The counters fail open: while the
+ * store is unreachable calls are admitted unreserved; a settle or release the store cannot take waits in
+ * a bounded backlog (budget-backlog.ts) and is retried until it lands, so usage is added when it can be.
+ *
+ * API (AiCalls.reserve in service.ts wraps it for a request and a model route):
+ *   budgets.reserve(limits, callers, { tokens, costMicros }) → Result<Reservation, AiFailure>
+ *   reservation.settle(tokensUsed, costMicrosUsed) | reservation.release() | reservation.keep()
  */
+
+/** The output tokens a call may produce when neither the caller nor the model's price row caps them. */
+export const DEFAULT_OUTPUT_CAP = 4096;
+
+/** A call's worst case as reserved: tokens in + out, and their cost at the most expensive target. */
+export interface WorstCase {
+  tokens: number;
+  costMicros: bigint;
+}
+
+/** What a call holds of its plan's limits between admission and completion. */
+export interface Reservation {
+  /** false when no limit applies to the caller: settle and release do nothing */
+  readonly limited: boolean;
+  /** Moves every counter from the reserved worst case to what the call used. */
+  settle(tokens: number, costMicros: bigint): void;
+  /** Gives the whole reservation back (the call used nothing). */
+  release(): void;
+  /** Settles at the reserved worst case: what a call the provider may bill, unseen, is counted at. */
+  keep(): void;
+}
+
+const UNLIMITED: Reservation = {
+  limited: false,
+  settle: () => undefined,
+  release: () => undefined,
+  keep: () => undefined,
+};
+
+/**
+ * The output tokens to reserve and cap: the caller's own cap, else the smallest output cap among the
+ * route's models (every target must accept it as max_tokens), else DEFAULT_OUTPUT_CAP.
+ */
+export function outputCap(requested: number | null | undefined, prices: readonly (ModelPrice | undefined)[]) {
+  if (requested !== null && requested !== undefined) return requested;
+  const caps = prices.flatMap((p) => (p?.maxOutputTokens ? [p.maxOutputTokens] : []));
+  return caps.length > 0 ? Math.min(...caps) : DEFAULT_OUTPUT_CAP;
+}
+
+/** The cost of a worst case at the most expensive of the route's prices (no price row costs 0). */
+export function worstCost(
+  inputTokens: number,
+  outputTokens: number,
+  prices: readonly (ModelPrice | undefined)[],
+) {
+  let worst = 0n;
+  for (const price of prices) {
+    const cost = costMicros(inputTokens, outputTokens, price);
+    if (cost > worst) worst = cost;
+  }
+  return worst;
+}
 
 export interface BudgetCallers {
   /** the plan whose limits apply (it belongs to one API of one tenant) */
@@ -21,14 +101,6 @@ export interface BudgetCallers {
   keyId: string;
   /** the consumer org of the subscription's app */
   orgId: string | undefined;
-}
-
-/** Counters by key; `add` increments and sets the expiry in one step per key. */
-export interface BudgetCounterStore {
-  readonly kind: 'redis' | 'memory';
-  get(keys: readonly string[]): Promise<bigint[]>;
-  add(entries: readonly { key: string; amount: bigint; ttlMs: number }[]): Promise<void>;
-  close(): Promise<void>;
 }
 
 function windowBounds(window: AiLimit['window'], nowMs: number): { start: number; end: number } {
@@ -74,141 +146,120 @@ const counterKey = (limit: AiLimit, ownerId: string, windowStart: number): strin
 const limitAmount = (limit: AiLimit): bigint =>
   limit.metric === 'usd' ? usdToMicros(limit.limit) : BigInt(limit.limit);
 
+const describeLimit = (limit: AiLimit): string =>
+  `${limit.metric === 'usd' ? 'USD budget' : 'token limit'} of ${limit.limit} per ${limit.window} per ${limit.scope}`;
+
+const refusalCode = (limit: AiLimit) => (limit.metric === 'usd' ? 'budget_exceeded' : 'token_limit_exceeded');
+
+interface Counter extends CounterReservation {
+  limitOf: AiLimit;
+  windowEnd: number;
+}
+
 export class AiBudgets {
+  /** settles and releases the store could not apply, retried until it answers again */
+  private readonly backlog: AddBacklog;
+
   constructor(
     private readonly store: BudgetCounterStore,
     private readonly now: () => number,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.backlog = new AddBacklog({ add: (entry) => store.add([entry]), now, onError });
+  }
 
-  /** null when every counter is under its limit; otherwise the refusal for the first one that is not. */
-  async check(limits: AiLimits, callers: BudgetCallers): Promise<AiFailure | null> {
-    if (limits.length === 0) return null;
+  /**
+   * Reserves a call's worst case on every counter of the plan's limits, or refuses it (429) when one
+   * has not enough left. Fails open (an unreserved call, counted at settle) if the store is unreachable.
+   */
+  async reserve(
+    limits: AiLimits,
+    callers: BudgetCallers,
+    worst: WorstCase,
+  ): Promise<Result<Reservation, AiFailure>> {
+    if (limits.length === 0) return ok(UNLIMITED);
     const nowMs = this.now();
-    const checks = limits.flatMap((limit) => {
+    // Limits of the same metric, window and scope share one counter: it is reserved once, against the
+    // smallest of them (reserving it once per limit would count every call twice).
+    const byKey = new Map<string, Counter>();
+    for (const limit of limits) {
       const id = owner(limit, callers);
-      if (!id) return [];
+      if (!id) continue;
       const bounds = windowBounds(limit.window, nowMs);
-      return [{ limit, key: counterKey(limit, id, bounds.start), end: bounds.end }];
-    });
-    let used: bigint[];
+      const amount = limit.metric === 'usd' ? worst.costMicros : BigInt(worst.tokens);
+      // Kept a minute past the window's end so a late settle cannot resurrect a fresh key for an old window.
+      const ttlMs = bounds.end - nowMs + 60_000;
+      const key = counterKey(limit, id, bounds.start);
+      const max = limitAmount(limit);
+      const seen = byKey.get(key);
+      if (seen && seen.limit <= max) continue;
+      byKey.set(key, { key, amount, limit: max, ttlMs, limitOf: limit, windowEnd: bounds.end });
+    }
+    const counters = [...byKey.values()];
+    if (counters.length === 0) return ok(UNLIMITED);
+    const tooLarge = counters.find((c) => c.amount > c.limit);
+    if (tooLarge) {
+      const size =
+        tooLarge.limitOf.metric === 'usd'
+          ? `may cost up to ${Number(tooLarge.amount) / 1e6} USD`
+          : `may use up to ${tooLarge.amount} tokens`;
+      return err(
+        aiFailure(
+          429,
+          refusalCode(tooLarge.limitOf),
+          `This call ${size} (its input plus max_tokens), more than the whole ${describeLimit(tooLarge.limitOf)}: lower max_tokens.`,
+          { param: 'max_tokens', headers: { 'x-should-retry': 'false' } },
+        ),
+      );
+    }
+    let refused: number;
     try {
-      used = await this.store.get(checks.map((c) => c.key));
+      refused = await this.store.reserve(counters);
     } catch (error) {
       // Budgets fail open: an unreachable counter store must not take every AI call down with it.
       this.onError(error);
-      return null;
+      return ok(this.reservation(counters.map((c) => ({ ...c, amount: 0n }))));
     }
-    for (const [i, check] of checks.entries()) {
-      if ((used[i] ?? 0n) < limitAmount(check.limit)) continue;
-      const retryAfter = String(Math.max(1, Math.ceil((check.end - nowMs) / 1000)));
-      const what =
-        check.limit.metric === 'usd'
-          ? `USD budget of ${check.limit.limit} per ${check.limit.window} per ${check.limit.scope}`
-          : `token limit of ${check.limit.limit} per ${check.limit.window} per ${check.limit.scope}`;
-      return aiFailure(
-        429,
-        check.limit.metric === 'usd' ? 'budget_exceeded' : 'token_limit_exceeded',
-        `The ${what} is used up; it resets at ${new Date(check.end).toISOString()}.`,
-        { headers: { 'retry-after': retryAfter } },
+    const full = counters[refused];
+    if (full) {
+      const retryAfter = String(Math.max(1, Math.ceil((full.windowEnd - nowMs) / 1000)));
+      return err(
+        aiFailure(
+          429,
+          refusalCode(full.limitOf),
+          `The ${describeLimit(full.limitOf)} has not enough left for this call's worst case (its input plus max_tokens); it resets at ${new Date(full.windowEnd).toISOString()}.`,
+          { headers: { 'retry-after': retryAfter } },
+        ),
       );
     }
-    return null;
+    return ok(this.reservation(counters));
   }
 
-  /** Adds a finished call's tokens (in + out) and cost to every counter of the plan's limits. */
-  async add(limits: AiLimits, callers: BudgetCallers, tokens: number, costMicros: bigint): Promise<void> {
-    if (limits.length === 0) return;
-    const nowMs = this.now();
-    const entries = limits.flatMap((limit) => {
-      const id = owner(limit, callers);
-      const amount = limit.metric === 'usd' ? costMicros : BigInt(tokens);
-      if (!id || amount <= 0n) return [];
-      const bounds = windowBounds(limit.window, nowMs);
-      // Kept a minute past the window's end so a late add cannot resurrect a fresh key for an old window.
-      return [{ key: counterKey(limit, id, bounds.start), amount, ttlMs: bounds.end - nowMs + 60_000 }];
-    });
-    if (entries.length === 0) return;
-    await this.store.add(entries).catch(this.onError);
-  }
-
-  close(): Promise<void> {
-    return this.store.close();
-  }
-}
-
-/** Single-gateway mode: counters in this process. */
-export class MemoryBudgetStore implements BudgetCounterStore {
-  readonly kind = 'memory' as const;
-  private readonly counters = new Map<string, { value: bigint; expiresAt: number }>();
-
-  constructor(private readonly now: () => number = Date.now) {}
-
-  get(keys: readonly string[]): Promise<bigint[]> {
-    const nowMs = this.now();
-    return Promise.resolve(
-      keys.map((key) => {
-        const entry = this.counters.get(key);
-        return entry && entry.expiresAt > nowMs ? entry.value : 0n;
-      }),
-    );
-  }
-
-  add(entries: readonly { key: string; amount: bigint; ttlMs: number }[]): Promise<void> {
-    const nowMs = this.now();
-    for (const { key, amount, ttlMs } of entries) {
-      const entry = this.counters.get(key);
-      const live = entry && entry.expiresAt > nowMs ? entry.value : 0n;
-      this.counters.set(key, { value: live + amount, expiresAt: nowMs + ttlMs });
-    }
-    if (this.counters.size > 100_000) {
-      for (const [key, entry] of this.counters) if (entry.expiresAt <= nowMs) this.counters.delete(key);
-    }
-    return Promise.resolve();
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-/** Shared counters: INCRBY + PEXPIRE per key (one slot each, so a MULTI works on a cluster too). */
-export class RedisBudgetStore implements BudgetCounterStore {
-  readonly kind = 'redis' as const;
-  private readonly redis: Redis | Cluster;
-
-  /** the connection, shared with the AI response cache */
-  get client(): Redis | Cluster {
-    return this.redis;
-  }
-
-  constructor(options: {
-    redisUrl?: string | undefined;
-    redisClusterNodes?: { host: string; port: number }[] | undefined;
-    keyPrefix: string;
-  }) {
-    this.redis = createRedis({
-      url: options.redisUrl,
-      clusterNodes: options.redisClusterNodes,
-      keyPrefix: options.keyPrefix,
-      command: { enableAutoPipelining: true, maxRetriesPerRequest: 1 },
-    });
-  }
-
-  async get(keys: readonly string[]): Promise<bigint[]> {
-    const values = await Promise.all(keys.map((key) => this.redis.get(key)));
-    return values.map((value) => (value ? BigInt(value) : 0n));
-  }
-
-  async add(entries: readonly { key: string; amount: bigint; ttlMs: number }[]): Promise<void> {
-    await Promise.all(
-      entries.map(({ key, amount, ttlMs }) =>
-        this.redis.multi().incrby(key, amount.toString()).pexpire(key, ttlMs).exec(),
-      ),
-    );
+  /** Settles or releases `counters` (holding their reserved amounts) exactly once. */
+  private reservation(counters: readonly Counter[]): Reservation {
+    let done = false;
+    const move = (delta: (c: Counter) => bigint) => {
+      if (done) return;
+      done = true;
+      const nowMs = this.now();
+      const entries = counters.flatMap((c) => {
+        const amount = delta(c);
+        return amount === 0n
+          ? []
+          : [{ key: c.key, amount, ttlMs: Math.max(1, c.windowEnd - nowMs + 60_000) }];
+      });
+      this.backlog.submit(entries);
+    };
+    return {
+      limited: true,
+      settle: (tokens, cost) => move((c) => (c.limitOf.metric === 'usd' ? cost : BigInt(tokens)) - c.amount),
+      release: () => move((c) => -c.amount),
+      keep: () => move(() => 0n),
+    };
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.backlog.close();
+    await this.store.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TraceHeaders } from '@portcullis/ai/upstream';
 import type { KeyRecord, RouteRecord, SubscriptionRecord } from '../config/repository.ts';
+import type { RequestTrace } from '../tracing/types.ts';
 
 /** What the usage event of an AI call carries besides bytes; set before the response's final end(). */
 export interface AiMetered {
@@ -29,6 +30,8 @@ export interface AiRequest {
   metered: AiMetered;
   /** with tracing on: the W3C trace context for provider calls (the gateway's span as parent) */
   traceHeaders?: TraceHeaders | undefined;
+  /** with tracing on: the request's trace, for one span per provider attempt */
+  trace?: RequestTrace | undefined;
 }
 
 /** How the request ended, for the request log. */

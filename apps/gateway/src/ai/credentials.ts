@@ -59,6 +59,19 @@ export class AiCredentials {
     return ok({ credentialId: row.id, orgId: row.orgId, provider, credential, model: target.model });
   }
 
+  /**
+   * The provider id and price row of a route target, without decrypting anything (GET /v1/models);
+   * null when its credential is not the org's.
+   */
+  async describe(
+    orgId: string,
+    target: RouteTarget,
+  ): Promise<{ provider: string; price: ModelPrice | undefined } | null> {
+    const row = await this.cache.credential(orgId, target.credentialId);
+    if (!row) return null;
+    return { provider: row.provider, price: await this.price(orgId, row.provider, target.model) };
+  }
+
   /** The tenant's price row for a provider model; none → the call costs 0 (costMicros). */
   async price(orgId: string, provider: string, model: string): Promise<ModelPrice | undefined> {
     return (await this.cache.price(orgId, provider, model)) ?? undefined;

@@ -101,3 +101,9 @@ export function sendAiFailure(
 
 /** The code a failure is logged under (AiCallLog.errorCode, RequestLog.errorCode). */
 export const failureCode = (failure: AiFailure): string => failure.body.error.code ?? failure.body.error.type;
+
+/** A model name that is not one of the API's routes, in OpenAI's shape. */
+export const modelNotFound = (name: string): AiFailure =>
+  aiFailure(404, 'model_not_found', `The model '${name}' does not exist or you do not have access to it.`, {
+    param: 'model',
+  });

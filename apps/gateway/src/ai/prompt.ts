@@ -1,9 +1,12 @@
 import { sendJson } from '@portcullis/ai/respond';
+import { countRequestTokens } from '@portcullis/ai/tokens';
 import type { ChatCompletionRequest, ChatMessage } from '@portcullis/ai/types';
-import { type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
+import { type ModelRoute, type PromptConfig, renderTemplate } from '@portcullis/core/ai-config';
+import { choosePrompt } from '../config/prompt-versions.ts';
 import { type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
 import type { RequestValidator } from '../policies/openapi-validate.ts';
-import { type AiCalls, findRoute, providerCallSignal } from './calls.ts';
+import { AttemptBudget } from './attempt-budget.ts';
+import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { failureCode, failureFromCall } from './errors.ts';
 import { blockProblem } from './guardrails/failures.ts';
@@ -24,6 +27,8 @@ interface PromptValidators {
 }
 
 const RUN_PATH = '/v1/run';
+/** Which published version answered (absent when the working copy did: no release). */
+const VERSION_HEADER = 'x-portcullis-prompt-version';
 /** Compiled per loaded prompt document: the record is replaced whenever the API changes. */
 const validators = new WeakMap<PromptConfig, PromptValidators>();
 
@@ -53,10 +58,12 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   if (ctx.req.method !== 'POST') {
     return refuse(problem('method_not_allowed', `Use POST ${RUN_PATH}.`, { allow: 'POST' }));
   }
-  const prompt = ctx.route.ai?.kind === 'PROMPT' ? ctx.route.ai.prompt : null;
-  if (!prompt) {
+  if (ctx.route.ai?.kind !== 'PROMPT') {
     return refuse(problem('ai_config_invalid', `This prompt API is misconfigured: ${ctx.route.aiInvalid}.`));
   }
+  // The version is picked per call, before anything is answered, so every answer can say which it was.
+  const { prompt, version } = choosePrompt(ctx.route.ai);
+  if (version !== null) ctx.res.setHeader(VERSION_HEADER, String(version));
   let compiled: PromptValidators;
   try {
     compiled = validatorsFor(prompt);
@@ -77,12 +84,6 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   }
   const route = findRoute(prompt.routes, prompt.model);
   if (!route) return refuse(problem('ai_config_invalid', `The prompt's model ${prompt.model} has no route.`));
-  const budget = await ai.checkBudgets(ctx);
-  if (budget) {
-    const code = budget.body.error.code === 'budget_exceeded' ? 'budget_exceeded' : 'token_limit_exceeded';
-    return refuse(problem(code, budget.body.error.message, budget.headers));
-  }
-
   const vars = variables as Record<string, unknown>;
   const messages: ChatMessage[] = [];
   const system = renderTemplate(prompt.system, vars);
@@ -90,7 +91,6 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   messages.push({ role: 'user', content: renderTemplate(prompt.user, vars) });
   const request: ChatCompletionRequest = { model: prompt.model, messages };
   if (prompt.temperature !== undefined) request.temperature = prompt.temperature;
-  if (prompt.maxTokens !== undefined) request.max_tokens = prompt.maxTokens;
   if (prompt.outputSchema) {
     request.response_format = {
       type: 'json_schema',
@@ -100,7 +100,7 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   const guard = new GuardrailRun(prompt.guardrails, ai, ctx);
   const input = await guard.checkInput(request);
   if (!input.ok) {
-    // refused before the provider call: metered as the other refusals after admission (no tokens)
+    // refused before the provider call and before any hold on the limits: metered with no tokens
     const out = refuse(blockProblem(input.block));
     ai.finish(ctx, prompt.logging, {
       surface: 'prompt',
@@ -114,27 +114,77 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
       errorCode: 'guardrail_blocked',
       usage: null,
       costMicros: 0n,
+      reservation: null,
+      promptVersion: version,
       guardrails: guard.decisions,
     });
     return out;
   }
+  const checkedRequest = input.request;
+  const worst: CallWorstCase = {
+    route,
+    inputTokens: await countRequestTokens(checkedRequest, route.targets[0]?.model ?? prompt.model),
+    maxOutputTokens: prompt.maxTokens ?? null,
+  };
+  const reserved = await ai.reserve(ctx, worst);
+  if (!reserved.ok) {
+    const budget = reserved.error;
+    const code = budget.body.error.code === 'budget_exceeded' ? 'budget_exceeded' : 'token_limit_exceeded';
+    return refuse(problem(code, budget.body.error.message, budget.headers));
+  }
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
+  const maxTokens = prompt.maxTokens ?? reservation.maxTokens;
+  if (maxTokens !== undefined) checkedRequest.max_tokens = maxTokens;
+  try {
+    const call = { prompt, version, route, compiled, guard, reservation, request: checkedRequest };
+    return await callPrompt(ai, ctx, { ...call, requestText: text.value }, refuse);
+  } catch (error) {
+    reservation.release(); // a no-op once the call settled it
+    throw error;
+  }
+}
+
+interface PromptCall {
+  prompt: PromptConfig;
+  /** the released version that runs; null: the working copy */
+  version: number | null;
+  route: ModelRoute;
+  compiled: PromptValidators;
+  guard: GuardrailRun;
+  request: ChatCompletionRequest;
+  requestText: string;
+  reservation: AttemptBudget;
+}
+
+async function callPrompt(
+  ai: AiCalls,
+  ctx: AiRequest,
+  { prompt, version, route, compiled, guard, request, requestText, reservation }: PromptCall,
+  refuse: (p: GatewayProblem) => AiOutcome,
+): Promise<AiOutcome> {
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx.route.orgId, ai, input.request, signal, ctx.traceHeaders);
+  const routed = await routeChat(route, ctx, ai, request, signal, reservation.hooks);
   const base = {
     surface: 'prompt' as const,
     model: prompt.model,
     stream: false,
     ttftMs: null,
-    requestText: text.value,
+    requestText,
     target: routed.target,
     attempts: routed.attempts,
+    reservation,
+    promptVersion: version,
     guardrails: guard.decisions,
   };
   if (!routed.outcome.ok || routed.outcome.value.kind !== 'completion') {
     const failure = routed.outcome.ok ? null : failureFromCall(routed.outcome.error);
     const detail = failure ? failure.body.error.message : 'The provider answered with a stream.';
     const timedOut = !routed.outcome.ok && routed.outcome.error.kind === 'timeout';
-    const p = problem(timedOut ? 'upstream_timeout' : 'provider_error', `The model call failed: ${detail}`);
+    // every target of a usage-based route at its limit: the gateway refused, no provider was called
+    const limited = failure?.status === 429 && routed.attempts === 0;
+    const p = limited
+      ? problem('rate_limited', detail, failure.headers)
+      : problem(timedOut ? 'upstream_timeout' : 'provider_error', `The model call failed: ${detail}`);
     const out = refuse(p);
     ai.finish(ctx, prompt.logging, {
       ...base,

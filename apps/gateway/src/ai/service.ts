@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { TokenUsage } from '@portcullis/ai/types';
-import { type AiLogging, costMicros } from '@portcullis/core/ai-config';
+import { type AiLogging, costMicros, type ModelPrice, type ModelRoute } from '@portcullis/core/ai-config';
+import { worstUnitCost } from '@portcullis/core/ai-unit-costs';
 import { uuidv7 } from '@portcullis/core/ids';
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { Dispatcher } from 'undici';
@@ -12,13 +13,24 @@ import { bufferBody } from '../policies/size-limits.ts';
 import { err, ok, type Result } from '../result.ts';
 import { chunkLength } from '../usage/durable-end.ts';
 import { AiResponseCache, type CacheRedis } from './ai-response-cache.ts';
-import { AiBudgets, type BudgetCallers, MemoryBudgetStore, RedisBudgetStore } from './budgets.ts';
+import { MemoryBudgetStore, RedisBudgetStore } from './budget-stores.ts';
+import { AiBudgets, type BudgetCallers, outputCap, worstCost } from './budgets.ts';
 import { AiCallLogWriter, loggedBodies } from './call-log.ts';
-import { type AiCalls, type FinishedCall, surfaceOf } from './calls.ts';
+import {
+  type AiCalls,
+  type CallWorstCase,
+  type FinishedCall,
+  type ReservedCall,
+  surfaceOf,
+} from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { AiCredentials, type ResolvedTarget } from './credentials.ts';
 import { type AiFailure, aiFailure, failureFromProblem, sendAiFailure } from './errors.ts';
+import { recordAiCall } from './metrics.ts';
 import { runPrompt } from './prompt.ts';
+import { AiResponseStore } from './responses-store.ts';
+import { AiRouting } from './routing.ts';
+import { MemoryRouteUsage, RedisRouteUsage } from './routing-usage.ts';
 import { serveAiSurface } from './surfaces.ts';
 
 export interface AiServiceOptions {
@@ -52,6 +64,9 @@ export class AiService implements AiCalls {
   readonly credentials: AiCredentials;
   readonly budgets: AiBudgets;
   readonly responses: AiResponseCache;
+  readonly responseStore: AiResponseStore;
+  readonly responseStoreFailed: (error: unknown) => void;
+  readonly routing: AiRouting;
   private readonly callLog: AiCallLogWriter;
   private readonly budgetStore: MemoryBudgetStore | RedisBudgetStore;
 
@@ -64,6 +79,7 @@ export class AiService implements AiCalls {
             redisUrl: options.redisUrl,
             redisClusterNodes: options.redisClusterNodes,
             keyPrefix: options.redisKeyPrefix,
+            onError: warn('AI budget counters failed'),
           })
         : new MemoryBudgetStore(options.now);
     this.budgets = new AiBudgets(this.budgetStore, options.now, warn('AI budget counters failed'));
@@ -73,6 +89,20 @@ export class AiService implements AiCalls {
       redis:
         this.budgetStore instanceof RedisBudgetStore ? (this.budgetStore.client as CacheRedis) : undefined,
       onError: warn('AI response cache (Redis) failed; serving without it'),
+    });
+    this.responseStoreFailed = warn('AI response store (Postgres) failed: answered as not stored, or 503');
+    this.responseStore = new AiResponseStore(
+      options.batchSql,
+      options.now,
+      warn('Sweeping expired AI responses failed'),
+    );
+    // Usage-based routing counts on the budgets' Redis connection when there is one.
+    this.routing = new AiRouting({
+      usage:
+        this.budgetStore instanceof RedisBudgetStore
+          ? new RedisRouteUsage(this.budgetStore.client, options.now)
+          : new MemoryRouteUsage(options.now),
+      onUsageError: warn('AI routing usage counters (Redis) failed; picking targets without them'),
     });
     this.callLog = new AiCallLogWriter(options.batchSql, {
       flushIntervalMs: options.callLogFlushMs,
@@ -111,11 +141,17 @@ export class AiService implements AiCalls {
 
   /** Reads the request body (counted in bytesIn), bounded by the API's size policy. */
   async readBody(ctx: AiRequest): Promise<Result<string, AiFailure>> {
+    const bytes = await this.readBodyBytes(ctx);
+    return bytes.ok ? ok(bytes.value.toString('utf8')) : bytes;
+  }
+
+  /** The request body as bytes (multipart uploads), bounded and counted as readBody's. */
+  async readBodyBytes(ctx: AiRequest): Promise<Result<Buffer, AiFailure>> {
     const limit = ctx.route.policies.maxBodyBytes || MAX_AI_BODY_BYTES;
     const body = await bufferBody(ctx.req, limit, (length) => {
       ctx.counters.bytesIn += length;
     });
-    if (body.ok) return ok(body.value.toString('utf8'));
+    if (body.ok) return ok(body.value);
     if (body.error === 'too_large') ctx.metered.billable = false; // as the same refusal before admission
     return err(
       body.error === 'too_large'
@@ -137,9 +173,32 @@ export class AiService implements AiCalls {
     };
   }
 
-  /** Refuses the call when a token limit or budget of the plan is already used up. */
-  checkBudgets(ctx: AiRequest): Promise<AiFailure | null> {
-    return this.budgets.check(ctx.subscription.aiLimits ?? [], this.callers(ctx));
+  /**
+   * Reserves the call's worst case (input + output cap, priced at the route's most expensive target) on
+   * the plan's limits; see budgets.ts.
+   */
+  async reserve(ctx: AiRequest, call: CallWorstCase): Promise<Result<ReservedCall, AiFailure>> {
+    const limits = ctx.subscription.aiLimits ?? [];
+    const prices = limits.length > 0 ? await this.routePrices(ctx.route.orgId, call.route) : [];
+    const cap = outputCap(call.maxOutputTokens, prices);
+    const output = cap * (call.choices ?? 1);
+    const reserved = await this.budgets.reserve(limits, this.callers(ctx), {
+      tokens: call.inputTokens + output,
+      costMicros: worstCost(call.inputTokens, output, prices) + worstUnitCost(prices, call.units),
+    });
+    if (!reserved.ok) return reserved;
+    const implied = reserved.value.limited && call.maxOutputTokens === null;
+    return ok({ ...reserved.value, maxTokens: implied ? cap : undefined });
+  }
+
+  /** The price rows of a route's targets (cached), in target order; a target without one costs 0. */
+  private routePrices(orgId: string, route: ModelRoute): Promise<(ModelPrice | undefined)[]> {
+    return Promise.all(
+      route.targets.map(async (target) => {
+        const credential = await this.options.cache.credential(orgId, target.credentialId);
+        return credential ? this.credentials.price(orgId, credential.provider, target.model) : undefined;
+      }),
+    );
   }
 
   /** Fetches the price of the target's model (cached): done before streaming so metering stays sync. */
@@ -158,16 +217,12 @@ export class AiService implements AiCalls {
     return costMicros(usage.promptTokens, usage.completionTokens, price);
   }
 
-  /** After the response: adds to budget counters and queues the AiCallLog row. */
+  /** After the response: settles (or releases) the call's reservation and queues the AiCallLog row. */
   finish(ctx: AiRequest, logging: AiLogging, call: FinishedCall): void {
-    if (call.usage && (call.usage.totalTokens > 0 || call.costMicros > 0n)) {
-      void this.budgets.add(
-        ctx.subscription.aiLimits ?? [],
-        this.callers(ctx),
-        call.usage.promptTokens + call.usage.completionTokens,
-        call.costMicros,
-      );
-    }
+    if (call.usage) {
+      call.reservation?.settle(call.usage.promptTokens + call.usage.completionTokens, call.costMicros);
+    } else call.reservation?.release();
+    recordAiCall(ctx, call, this.options.now() - ctx.startedAt);
     this.callLog.record({
       id: uuidv7(),
       at: new Date(ctx.startedAt),
@@ -192,6 +247,7 @@ export class AiService implements AiCalls {
       ttftMs: call.ttftMs,
       attempts: call.attempts,
       guardrails: call.guardrails?.length ? [...call.guardrails] : null,
+      promptVersion: call.promptVersion ?? null,
       ...loggedBodies(logging, call.requestText, call.responseText),
     });
   }

@@ -1,42 +1,52 @@
 import type { StreamOutcome } from '@portcullis/ai/call';
-import { callEmbeddings, type EmbeddingsOutcome } from '@portcullis/ai/embeddings';
-import type { AiCallError } from '@portcullis/ai/errors';
 import { modelList } from '@portcullis/ai/models';
 import { pipeAnthropicStream, pipeOpenAIStream, sendJson } from '@portcullis/ai/respond';
 import { toTokenUsage } from '@portcullis/ai/stream-call';
 import { anthropicToUnified, parseAnthropicRequest } from '@portcullis/ai/surfaces/anthropic/request';
 import { unifiedToAnthropicMessage } from '@portcullis/ai/surfaces/anthropic/response';
+import { countRequestTokens } from '@portcullis/ai/tokens';
 import type { ChatCompletionRequest } from '@portcullis/ai/types';
-import { parseChatRequest, parseEmbeddingRequest, parseJsonBody } from '@portcullis/ai/validate';
-import type { AiGatewayConfig } from '@portcullis/core/ai-config';
+import { parseChatRequest, parseJsonBody } from '@portcullis/ai/validate';
+import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { AiResponseCache } from './ai-response-cache.ts';
-import { type AiCalls, type FinishedCall, findRoute, providerCallSignal, surfaceOf } from './calls.ts';
-import type { AiOutcome, AiRequest } from './context.ts';
+import { AttemptBudget } from './attempt-budget.ts';
+import { serveTranscription, TRANSCRIPTIONS_PATH } from './audio.ts';
 import {
-  type AiFailure,
-  aiFailure,
-  failureCode,
-  failureFromCall,
-  type Surface,
-  sendAiFailure,
-} from './errors.ts';
+  type AiCalls,
+  type CallWorstCase,
+  type FinishedCall,
+  findRoute,
+  providerCallSignal,
+  surfaceOf,
+} from './calls.ts';
+import type { AiOutcome, AiRequest } from './context.ts';
+import { type AiFailure, aiFailure, failureCode, type Surface, sendAiFailure } from './errors.ts';
 import { blockFailure } from './guardrails/failures.ts';
 import { GuardrailRun } from './guardrails/guard.ts';
 import { serveModerations } from './guardrails/moderations-surface.ts';
 import { guardStream } from './guardrails/stream.ts';
-import { routeCall, routeChat } from './routing.ts';
+import { IMAGES_PATH, serveImages } from './images.ts';
+import { MODELS_PATH, serveModels } from './models.ts';
+import { serveResponses } from './responses.ts';
+import { routeChat } from './routing.ts';
+import {
+  type CallBase,
+  failedCall,
+  holding,
+  modelNotFound,
+  outcome,
+  tokenizerModel,
+} from './surface-calls.ts';
+import { embeddings } from './surface-embeddings.ts';
 
 /*
- * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models, and the
- * Anthropic-compatible POST messages. Each request names a model route; the call goes through routing with
- * fallback, and its usage lands on the usage event, the budget counters and the AI call log.
+ * The AI API's /v1 surface: POST chat/completions (streamed or not), POST embeddings, GET models (and
+ * models/{id}), POST images/generations, POST audio/transcriptions, the Anthropic-compatible POST
+ * messages, and OpenAI's Responses API (responses.ts). Each request names a model route; the call goes
+ * through routing with fallback. Its worst case is reserved on the plan's budgets before the provider
+ * call (budgets.ts), and its usage lands on the usage event, the budget counters (settling the
+ * reservation) and the AI call log.
  */
-
-const outcome = (status: number, errorCode: string | null, upstreamMs: number | null = null): AiOutcome => ({
-  status,
-  errorCode,
-  upstreamMs,
-});
 
 export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome> {
   const surface = surfaceOf(ctx.rest);
@@ -51,32 +61,37 @@ export async function serveAiSurface(ai: AiCalls, ctx: AiRequest): Promise<AiOut
   }
   const method = ctx.req.method ?? 'GET';
   const rest = ctx.rest.endsWith('/') ? ctx.rest.slice(0, -1) : ctx.rest;
-  if (rest === '/v1/models') {
-    if (method !== 'GET') return fail(aiFailure(405, 'method_not_allowed', 'Use GET /v1/models.'));
-    const body = modelList(config.routes.map((r) => ({ id: r.name })));
-    sendJson(ctx.res, 200, body, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });
-    return outcome(200, null);
+  if (rest === MODELS_PATH || rest.startsWith(`${MODELS_PATH}/`)) {
+    return serveModels(ai, ctx, config, rest, fail);
   }
-  const known = ['/v1/chat/completions', '/v1/embeddings', '/v1/messages', '/v1/moderations'];
+  if (rest === '/v1/responses' || rest.startsWith('/v1/responses/')) {
+    return serveResponses(ai, ctx, config, rest, fail);
+  }
+  const known = [
+    '/v1/chat/completions',
+    '/v1/embeddings',
+    '/v1/messages',
+    '/v1/responses',
+    IMAGES_PATH,
+    TRANSCRIPTIONS_PATH,
+    '/v1/moderations',
+  ];
   if (!known.includes(rest)) {
     return fail(
       aiFailure(404, 'not_found', `Unknown path ${ctx.rest}; this API serves ${known.join(', ')}.`),
     );
   }
   if (method !== 'POST') return fail(aiFailure(405, 'method_not_allowed', `Use POST ${rest}.`));
+  if (rest === TRANSCRIPTIONS_PATH) return serveTranscription(ai, ctx, config, fail);
   const text = await ai.readBody(ctx);
   if (!text.ok) return fail(text.error);
   const json = parseJsonBody(text.value);
   if (!json.ok) return fail({ status: 400, body: json.error });
+  if (rest === IMAGES_PATH) return serveImages(ai, ctx, config, json.value, text.value, fail);
   if (rest === '/v1/embeddings') return embeddings(ai, ctx, config, json.value, text.value, fail);
   if (rest === '/v1/moderations') return serveModerations(ai, ctx, config, json.value, text.value, fail);
   return chat(ai, ctx, config, surface, json.value, text.value, fail);
 }
-
-const modelNotFound = (name: string): AiFailure =>
-  aiFailure(404, 'model_not_found', `The model '${name}' does not exist or you do not have access to it.`, {
-    param: 'model',
-  });
 
 async function chat(
   ai: AiCalls,
@@ -105,27 +120,22 @@ async function chat(
   }
   const route = findRoute(config.routes, clientModel);
   if (!route) return fail(modelNotFound(clientModel));
-  const refused = await ai.checkBudgets(ctx);
-  if (refused) return fail(refused);
-
-  const streaming = request.stream === true;
   const guard = new GuardrailRun(route.guardrails ?? config.guardrails, ai, ctx);
-  const base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'> = {
-    surface: surface === 'anthropic' ? 'messages' : 'chat',
-    model: clientModel,
-    stream: streaming,
-    ttftMs: null,
-    requestText,
-    guardrails: guard.decisions,
-  };
-  // Checked before the provider is called; a refusal here is metered like the gateway's other refusals
-  // after admission (model not found, budget used up): a request, no tokens, no cost.
+  const surfaceName = surface === 'anthropic' ? 'messages' : 'chat';
+  // Checked before the provider is called and before anything is held on the plan's limits; a refusal
+  // here is metered like the gateway's other refusals after admission: a request, no tokens, no cost.
   const input = await guard.checkInput(request);
   if (!input.ok) {
     const failure = blockFailure(input.block);
     const failed = fail(failure);
     ai.finish(ctx, config.logging, {
-      ...base,
+      surface: surfaceName,
+      model: clientModel,
+      stream: request.stream === true,
+      ttftMs: null,
+      requestText,
+      reservation: null,
+      guardrails: guard.decisions,
       status: failure.status,
       errorCode: failureCode(failure),
       target: null,
@@ -136,15 +146,50 @@ async function chat(
     return failed;
   }
   // the log keeps what the provider was sent, not what the guardrails took out
-  if (input.request !== request) base.requestText = JSON.stringify(input.request);
+  const sentText = input.request === request ? requestText : JSON.stringify(input.request);
   request = input.request;
+  const worst: CallWorstCase = {
+    route,
+    inputTokens: await countRequestTokens(request, tokenizerModel(route, clientModel)),
+    maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? null,
+    choices: request.n ?? 1,
+  };
+  const reserved = await ai.reserve(ctx, worst);
+  if (!reserved.ok) return fail(reserved.error);
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
+  // The provider then cannot produce more than was reserved.
+  if (reservation.maxTokens !== undefined) request.max_tokens = reservation.maxTokens;
+  const base: CallBase = {
+    surface: surfaceName,
+    model: clientModel,
+    stream: request.stream === true,
+    ttftMs: null,
+    requestText: sentText,
+    reservation,
+    guardrails: guard.decisions,
+  };
+  return holding(reservation, () =>
+    callChat(ai, ctx, config, { surface, route, request, guard, cacheText: requestText }, base, fail, reservation),
+  );
+}
+
+async function callChat(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  { surface, route, request, guard, cacheText }: ChatCall,
+  base: CallBase,
+  fail: (failure: AiFailure) => AiOutcome,
+  attempts: AttemptBudget,
+): Promise<AiOutcome> {
+  const streaming = base.stream;
   const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
   const cacheKey =
-    route.cacheTtlSeconds > 0 && !streaming ? AiResponseCache.key(ctx.route.apiId, requestText) : null;
+    route.cacheTtlSeconds > 0 && !streaming ? AiResponseCache.key(ctx.route.apiId, cacheText) : null;
   if (cacheKey) {
     const hit = await ai.responses.get(cacheKey);
     const checked = hit ? await guard.checkOutput(hit.completion) : null;
-    if (hit && checked && !checked.ok) {
+    if (checked && !checked.ok) {
       const failure = blockFailure(checked.block);
       const failed = fail(failure);
       ai.finish(ctx, config.logging, {
@@ -158,7 +203,7 @@ async function chat(
       });
       return failed;
     }
-    if (hit && checked?.ok) {
+    if (checked?.ok) {
       // A cache hit costs the provider nothing: no tokens or cost are metered for it.
       const completion = checked.completion;
       const answer =
@@ -182,7 +227,7 @@ async function chat(
   }
 
   const signal = providerCallSignal();
-  const routed = await routeChat(route, ctx.route.orgId, ai, request, signal, ctx.traceHeaders);
+  const routed = await routeChat(route, ctx, ai, request, signal, attempts.hooks);
   const upstreamMs = Date.now() - ctx.startedAt;
   if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const target = routed.target;
@@ -237,6 +282,16 @@ async function chat(
   return pipeStream(ai, ctx, config, surface, guarded, price, base, headers, routed);
 }
 
+/** What the chat call sends and how its answer is checked. */
+interface ChatCall {
+  surface: Surface;
+  route: ModelRoute;
+  request: ChatCompletionRequest;
+  guard: GuardrailRun;
+  /** the request as the caller sent it: the response cache's key */
+  cacheText: string;
+}
+
 async function pipeStream(
   ai: AiCalls,
   ctx: AiRequest,
@@ -244,7 +299,7 @@ async function pipeStream(
   surface: Surface,
   result: StreamOutcome,
   price: Awaited<ReturnType<AiCalls['priceOf']>>,
-  base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>,
+  base: CallBase,
   headers: Record<string, string>,
   routed: { target: FinishedCall['target']; attempts: number },
 ): Promise<AiOutcome> {
@@ -291,88 +346,4 @@ async function pipeStream(
   );
 }
 
-/** Every attempt failed: the caller gets the last provider error, the call log its row. */
-function failedCall(
-  ai: AiCalls,
-  ctx: AiRequest,
-  config: AiGatewayConfig,
-  fail: (failure: AiFailure) => AiOutcome,
-  base: Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>,
-  routed: { target: FinishedCall['target']; attempts: number },
-  error: AiCallError,
-): AiOutcome {
-  const failure = failureFromCall(error);
-  const failed = fail(failure);
-  ai.finish(ctx, config.logging, {
-    ...base,
-    status: failure.status,
-    errorCode: failureCode(failure),
-    target: routed.target,
-    attempts: routed.attempts,
-    usage: null,
-    costMicros: 0n,
-  });
-  return failed;
-}
-
 const NO_USAGE = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-
-async function embeddings(
-  ai: AiCalls,
-  ctx: AiRequest,
-  config: AiGatewayConfig,
-  body: unknown,
-  requestText: string,
-  fail: (failure: AiFailure) => AiOutcome,
-): Promise<AiOutcome> {
-  const parsed = parseEmbeddingRequest(body);
-  if (!parsed.ok) return fail({ status: 400, body: parsed.error });
-  const request = parsed.value;
-  const route = findRoute(config.routes, request.model);
-  if (!route) return fail(modelNotFound(request.model));
-  const refused = await ai.checkBudgets(ctx);
-  if (refused) return fail(refused);
-  const signal = providerCallSignal();
-  const routed = await routeCall<EmbeddingsOutcome>(
-    route,
-    ctx.route.orgId,
-    ai.credentials,
-    signal,
-    (target, timeoutMs) =>
-      callEmbeddings({
-        provider: target.provider,
-        credential: target.credential,
-        model: target.model,
-        request,
-        signal: signal,
-        timeoutMs,
-        dispatcher: ai.dispatcherFor(target.orgId),
-        traceHeaders: ctx.traceHeaders,
-      }),
-  );
-  const base = {
-    surface: 'embeddings' as const,
-    model: request.model,
-    stream: false,
-    ttftMs: null,
-    requestText,
-  };
-  if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
-  const { usage, response } = routed.outcome.value;
-  const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
-  const cost = ai.cost(usage, price);
-  ai.meter(ctx, usage, cost);
-  sendJson(ctx.res, 200, response, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });
-  ai.finish(ctx, config.logging, {
-    ...base,
-    status: 200,
-    errorCode: null,
-    target: routed.target,
-    attempts: routed.attempts,
-    usage,
-    costMicros: cost,
-    // vectors are not worth a log row; the count is
-    responseText: `{"object":"list","vectors":${response.data.length}}`,
-  });
-  return outcome(200, null, Math.round(routed.outcome.value.latencyMs));
-}

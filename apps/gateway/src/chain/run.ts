@@ -117,7 +117,9 @@ async function runSteps(
   // 4. serve, by the API's kind; the upstream's traceparent names the serve step's span as parent
   const serve = serveStep(admittedRequest);
   const served = trace
-    ? await trace.step(serve.name, () => serve.run(deps, admittedRequest, req, res, trace.traceparent()))
+    ? await trace.step(serve.name, () =>
+        serve.run(deps, admittedRequest, req, res, trace.traceparent(), trace),
+      )
     : await serve.run(deps, admittedRequest, req, res, undefined);
 
   // 5. complete: usage event, request log row, access line
@@ -132,6 +134,7 @@ type ServeStep = (
   req: IncomingMessage,
   res: ServerResponse,
   traceparent: string | undefined,
+  trace?: RequestTrace,
 ) => Promise<Served>;
 
 /** Which serve step an admitted request takes. MCP APIs get their own step here. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problem, sendProblem } from '../http/problem.ts';
 import { upstreamTraceHeaders } from '../tracing/propagation.ts';
+import type { RequestTrace } from '../tracing/types.ts';
 import type { ChainDeps } from './deps.ts';
 import type { AdmittedRequest, Served } from './request.ts';
 
@@ -15,6 +16,8 @@ export async function serveAi(
   res: ServerResponse,
   /** this request's trace context, for calls made on its behalf */
   traceparent?: string,
+  /** the request's trace: provider attempts are spans in it */
+  trace?: RequestTrace,
 ): Promise<Served> {
   // A call whose client left still runs to its end (ai/calls.ts providerCallSignal): log that it left.
   let clientGone = false;
@@ -38,6 +41,7 @@ export async function serveAi(
         ...(traceparent === undefined
           ? {}
           : { traceHeaders: upstreamTraceHeaders(req.headers, traceparent) }),
+        ...(trace === undefined ? {} : { trace }),
       })
     : null;
   if (!served) sendProblem(res, problem('internal_error', 'AI APIs are not enabled here.'), requestId);

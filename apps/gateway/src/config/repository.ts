@@ -2,10 +2,8 @@ import {
   type AiGatewayConfig,
   type AiLimits,
   type ModelPrice,
-  type PromptConfig,
   parseAiLimits,
   ZAiGatewayConfig,
-  ZPromptConfig,
 } from '@portcullis/core/ai-config';
 import { DEFAULT_PLAN_PRICING, type PlanPricing, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { type ApiMcpConfig, parseApiMcpConfig } from '@portcullis/core/mcp/config';
@@ -21,6 +19,7 @@ import {
 import type { SqlRunner } from '@portcullis/db/pg';
 import type { z } from 'zod';
 import type { RateLimitAccuracy } from '../limits/types.ts';
+import { type PromptApiConfig, parsePromptApi } from './prompt-versions.ts';
 
 /** The audit action whose time is an API's deprecation date (DEPRECATE_ACTION in core's lifecycle verb). */
 const DEPRECATE_ACTION = 'api.deprecate';
@@ -53,14 +52,17 @@ export interface RouteRecord {
   sunsetAt: number | null;
   /** ai: REST (absent) proxies to upstreams; AI and PROMPT are served by src/ai; MCP by src/mcp-proxy */
   kind?: 'REST' | 'AI' | 'PROMPT' | 'MCP';
-  /** ai: parsed Api.ai of an AI or PROMPT API; null when the stored document does not parse (aiInvalid) */
+  /**
+   * ai: parsed Api.ai of an AI or PROMPT API (with a PROMPT API's released versions); null when the
+   * stored document does not parse (aiInvalid)
+   */
   ai?: AiApiConfig | null;
   aiInvalid?: string | null;
   /** Api.rateLimitAccuracy (absent = EXACT): LOCAL_FIRST decides limits from leased shares */
   rateLimitAccuracy?: RateLimitAccuracy;
 }
 
-type AiApiConfig = { kind: 'AI'; gateway: AiGatewayConfig } | { kind: 'PROMPT'; prompt: PromptConfig };
+type AiApiConfig = { kind: 'AI'; gateway: AiGatewayConfig } | PromptApiConfig;
 
 /** A tenant's provider account; the secret stays encrypted until the call that needs it. */
 export interface ProviderCredentialRecord {
@@ -73,23 +75,15 @@ export interface ProviderCredentialRecord {
   secretEncrypted: string;
 }
 
-function parseAiDocument(
-  kind: 'REST' | 'AI' | 'PROMPT' | 'MCP',
-  json: unknown,
-): { ai: AiApiConfig | null; aiInvalid: string | null } {
-  if (kind === 'REST' || kind === 'MCP') return { ai: null, aiInvalid: null };
-  const parsed = kind === 'AI' ? ZAiGatewayConfig.safeParse(json ?? {}) : ZPromptConfig.safeParse(json ?? {});
+function parseAiDocument(row: RouteRow): { ai: AiApiConfig | null; aiInvalid: string | null } {
+  if (row.kind === 'REST' || row.kind === 'MCP') return { ai: null, aiInvalid: null };
+  if (row.kind === 'PROMPT') return parsePromptApi(row.ai, row.promptRelease, row.promptVersions);
+  const parsed = ZAiGatewayConfig.safeParse(row.ai ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { ai: null, aiInvalid: `${issue?.path.join('.') || 'ai'}: ${issue?.message ?? 'invalid'}` };
   }
-  return {
-    ai:
-      kind === 'AI'
-        ? { kind, gateway: parsed.data as AiGatewayConfig }
-        : { kind, prompt: parsed.data as PromptConfig },
-    aiInvalid: null,
-  };
+  return { ai: { kind: 'AI', gateway: parsed.data }, aiInvalid: null };
 }
 
 function stringHeaders(json: unknown): Record<string, string> {
@@ -212,7 +206,12 @@ const ROUTE_SQL = `
     CASE WHEN a.policies->'validateRequests' = 'true'::jsonb OR a.mcp->'enabled' = 'true'::jsonb
       THEN a."openapiSpec" END AS "openapiSpec", a.mcp,
     ${epochMs('a."sunsetAt"')} AS "sunsetAt", a.kind::text AS kind, a.ai,
-    a."rateLimitAccuracy"::text AS "rateLimitAccuracy",
+    a."rateLimitAccuracy"::text AS "rateLimitAccuracy", a."promptRelease",
+    CASE WHEN a.kind = 'PROMPT' AND a."promptRelease" IS NOT NULL THEN (
+      SELECT coalesce(json_agg(json_build_object('number', v.number, 'config', v.config)), '[]'::json)
+      FROM "PromptVersion" v WHERE v."apiId" = a.id
+        AND v.number::text IN (a."promptRelease"->>'versionA', a."promptRelease"->>'versionB')
+    ) END AS "promptVersions",
     CASE WHEN a.status = 'DEPRECATED' THEN coalesce(
       (SELECT ${epochMs('l.at')} FROM "AuditLog" l
         WHERE l."orgId" = a."orgId" AND l."targetType" = 'Api' AND l."targetId" = a.id AND l.action = $3
@@ -253,8 +252,12 @@ const CREDENTIAL_SQL = `
   FROM "ProviderCredential" WHERE id = $1 AND "orgId" = $2`;
 
 const PRICE_SQL = `
-  SELECT "inputPerMillion", "outputPerMillion" FROM "AiModelPrice"
+  SELECT "inputPerMillion", "outputPerMillion", "perImage", "perAudioSecond", "perCall", "contextWindow",
+    "maxOutputTokens", "inputModalities", "outputModalities"
+  FROM "AiModelPrice"
   WHERE "orgId" = $1 AND provider = $2 AND model = $3`;
+
+type PriceRow = Omit<ModelPrice, 'maxOutputTokens'> & { maxOutputTokens: number | null };
 
 interface RouteRow {
   id: string;
@@ -267,6 +270,9 @@ interface RouteRow {
   sunsetAt: number | null;
   kind: 'REST' | 'AI' | 'PROMPT' | 'MCP';
   ai: unknown;
+  /** Api.promptRelease and the released PromptVersion rows ([{ number, config }]) of a PROMPT API */
+  promptRelease: unknown;
+  promptVersions: unknown;
   mcp: unknown;
   deprecatedAt: number | null;
   rateLimitAccuracy: RateLimitAccuracy;
@@ -307,7 +313,7 @@ export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
         sunsetAt: api.sunsetAt,
         rateLimitAccuracy: api.rateLimitAccuracy,
         kind: api.kind, // ai
-        ...parseAiDocument(api.kind, api.ai), // ai
+        ...parseAiDocument(api), // ai
         mcp: parseApiMcpConfig(api.mcp),
       };
     },
@@ -350,8 +356,10 @@ export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
       return row ? { ...row, headers: stringHeaders(row.headers) } : null;
     },
     async price(orgId, provider, model) {
-      const [row] = await sql.rows<ModelPrice>(PRICE_SQL, [orgId, provider, model]);
-      return row ?? null;
+      const [row] = await sql.rows<PriceRow>(PRICE_SQL, [orgId, provider, model]);
+      if (!row) return null;
+      const { maxOutputTokens, ...price } = row;
+      return maxOutputTokens === null ? price : { ...price, maxOutputTokens };
     },
   };
 }

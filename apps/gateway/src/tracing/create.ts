@@ -5,7 +5,7 @@ import type * as OtelCore from '@opentelemetry/core';
 import type * as OtelExporter from '@opentelemetry/exporter-trace-otlp-http';
 import type * as OtelResources from '@opentelemetry/resources';
 import type * as OtelSdk from '@opentelemetry/sdk-trace-base';
-import type { RequestTrace, TracedRoute, Tracer } from './types.ts';
+import type { ClientSpan, RequestTrace, SpanAttributes, TracedRoute, Tracer } from './types.ts';
 
 /** OTEL_TRACES_SAMPLER values (the OpenTelemetry SDK environment specification). */
 export const TRACES_SAMPLERS = [
@@ -195,6 +195,35 @@ class OtelRequestTrace implements RequestTrace {
     return carrier.traceparent ?? '';
   }
 
+  clientSpan(name: string, attributes: SpanAttributes): ClientSpan {
+    const { api } = this.otel;
+    const span = this.tracer.startSpan(
+      name,
+      { kind: api.SpanKind.CLIENT, attributes: definedAttributes(attributes) },
+      api.trace.setSpan(api.ROOT_CONTEXT, this.current),
+    );
+    let ended = false;
+    return {
+      traceparent: () => {
+        const carrier: { traceparent?: string } = {};
+        this.propagator.inject(api.trace.setSpan(api.ROOT_CONTEXT, span), carrier, api.defaultTextMapSetter);
+        return carrier.traceparent ?? '';
+      },
+      setAttributes: (more) => {
+        if (!ended) span.setAttributes(definedAttributes(more));
+      },
+      end: (errorType) => {
+        if (ended) return;
+        ended = true;
+        if (errorType !== undefined) {
+          span.setAttribute('error.type', errorType);
+          span.setStatus({ code: api.SpanStatusCode.ERROR });
+        }
+        span.end();
+      },
+    };
+  }
+
   end(status: number, route?: TracedRoute): void {
     if (this.ended) return;
     this.ended = true;
@@ -206,4 +235,10 @@ class OtelRequestTrace implements RequestTrace {
     if (this.current === this.root) this.root.end();
     else this.endDeferred = true;
   }
+}
+
+function definedAttributes(attributes: SpanAttributes): OtelApi.Attributes {
+  const out: OtelApi.Attributes = {};
+  for (const [key, value] of Object.entries(attributes)) if (value !== undefined) out[key] = value;
+  return out;
 }

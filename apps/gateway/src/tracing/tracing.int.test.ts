@@ -125,7 +125,7 @@ describe('gateway tracing over OTLP/HTTP', () => {
       await fake?.close();
     });
 
-    it("sends the provider the client's trace with the serve span as parent", async () => {
+    it("sends the provider the client's trace with the attempt's GenAI span as parent", async () => {
       const seeded = await seedAiApi(
         { ...world, encryptionKey, logLines: [] },
         {
@@ -145,14 +145,101 @@ describe('gateway tracing over OTLP/HTTP', () => {
           traceparent: `00-${'2'.repeat(32)}-${CLIENT_SPAN}-01`,
           tracestate: 'vendor=abc',
         },
-        body: JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: 'hello' }] }),
+        body: JSON.stringify({
+          model: 'fast',
+          messages: [{ role: 'user', content: 'a secret prompt' }],
+          max_tokens: 64,
+          temperature: 0.5,
+        }),
       });
       expect(res.status).toBe(200);
       const { step } = await traceOf(collector, '2'.repeat(32), path);
+      const attempt = collector.spans.find(
+        (s) => s.traceId === '2'.repeat(32) && s.parentSpanId === step('serve-ai')?.spanId,
+      );
+      expect(attempt).toMatchObject({
+        name: 'chat gpt-4o-mini',
+        kind: 3,
+        statusCode: 0,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.system': 'openai',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.request.max_tokens': 64,
+          'gen_ai.request.temperature': 0.5,
+          'gen_ai.response.model': 'gpt-4o-mini',
+          'gen_ai.response.finish_reasons': ['stop'],
+          'gen_ai.usage.input_tokens': expect.any(Number),
+          'gen_ai.usage.output_tokens': expect.any(Number),
+          'gen_ai.response.id': expect.any(String),
+        },
+      });
+      expect(attempt?.attributes['gen_ai.request.top_p']).toBeUndefined();
+      // no prompt or answer content on any span
+      expect(JSON.stringify(collector.spans)).not.toContain('a secret prompt');
       expect(fake.lastRequest().headers).toMatchObject({
-        traceparent: `00-${'2'.repeat(32)}-${step('serve-ai')?.spanId}-01`,
+        traceparent: `00-${'2'.repeat(32)}-${attempt?.spanId}-01`,
         tracestate: 'vendor=abc',
       });
+    });
+
+    it('records a failed attempt with error.type and the fallback as a second span', async () => {
+      const backup = await startFakeLlm({ flavor: 'openai', apiKey: 'sk-tenant-secret', reply: 'backup' });
+      try {
+        const seeded = await seedAiApi(
+          { ...world, encryptionKey, logLines: [] },
+          {
+            kind: 'AI',
+            credentials: [
+              { provider: 'openai', baseUrl: fake.baseUrl, secret: 'sk-tenant-secret' },
+              { provider: 'openai', baseUrl: backup.baseUrl, secret: 'sk-tenant-secret' },
+            ],
+            ai: ([first, second]) => ({
+              routes: [
+                {
+                  name: 'fast',
+                  targets: [
+                    { credentialId: first, model: 'gpt-4o-mini' },
+                    { credentialId: second, model: 'gpt-4o', weight: 0 },
+                  ],
+                },
+              ],
+            }),
+          },
+        );
+        fake.failNext({ status: 503 });
+        const path = new URL(`${seeded.base}/v1/chat/completions`).pathname;
+        const res = await call(world.gateway.url, path, {
+          method: 'POST',
+          headers: {
+            ...bearer(seeded.consumer.plaintext),
+            'content-type': 'application/json',
+            traceparent: `00-${'3'.repeat(32)}-${CLIENT_SPAN}-01`,
+          },
+          body: JSON.stringify({
+            model: 'fast',
+            messages: [{ role: 'user', content: 'hello' }],
+            stream: true,
+          }),
+        });
+        expect(res.status).toBe(200);
+        const { step } = await traceOf(collector, '3'.repeat(32), path);
+        const attempts = collector.spans.filter(
+          (s) => s.traceId === '3'.repeat(32) && s.parentSpanId === step('serve-ai')?.spanId,
+        );
+        expect(attempts.map((s) => [s.name, s.statusCode, s.attributes['error.type']])).toEqual([
+          ['chat gpt-4o-mini', 2, '503'],
+          ['chat gpt-4o', 0, undefined],
+        ]);
+        expect(attempts[1]?.attributes).toMatchObject({
+          'gen_ai.response.finish_reasons': ['stop'],
+          'gen_ai.response.model': 'gpt-4o',
+          'gen_ai.usage.output_tokens': expect.any(Number),
+        });
+      } finally {
+        await backup.close();
+      }
     });
   });
 });

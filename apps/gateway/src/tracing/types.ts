@@ -11,6 +11,11 @@ export interface RequestTrace {
   /** The W3C `traceparent` to send upstream: this request's trace, with the current span as parent. */
   traceparent(): string;
   /**
+   * Starts a CLIENT span for one call the gateway makes on the request's behalf (e.g. one provider
+   * attempt), as a child of the current step's span. It ends when `end` is called, whenever that is.
+   */
+  clientSpan(name: string, attributes: SpanAttributes): ClientSpan;
+  /**
    * Ends the request's root span with the response status and, when the route was resolved, its org and
    * API (a request log entry fits). Only the first call counts.
    */
@@ -31,4 +36,15 @@ export interface Tracer {
   start(method: string, headers: IncomingHttpHeaders, target?: string): RequestTrace;
   /** Flushes spans still buffered (graceful shutdown). */
   shutdown(): Promise<void>;
+}
+
+export type SpanAttributes = Record<string, string | number | boolean | string[] | undefined>;
+
+/** A span of one outgoing call. */
+export interface ClientSpan {
+  /** The W3C `traceparent` for the call: this span as its parent. */
+  traceparent(): string;
+  setAttributes(attributes: SpanAttributes): void;
+  /** Ends the span; with `errorType` (semantic conventions' error.type) it ends in error. Once only. */
+  end(errorType?: string): void;
 }

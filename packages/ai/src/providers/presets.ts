@@ -9,7 +9,7 @@ export const groq = defineOpenAICompatible({
   id: 'groq',
   name: 'Groq',
   baseUrl: 'https://api.groq.com/openai/v1',
-  supports: { embeddings: false },
+  supports: { embeddings: false, audio: true },
 });
 
 export const deepseek = defineOpenAICompatible({
@@ -36,4 +36,31 @@ export const vllm = defineOpenAICompatible({
   id: 'vllm',
   name: 'vLLM',
   baseUrl: 'http://127.0.0.1:8000/v1',
+  supports: { audio: true },
+});
+
+export const xai = defineOpenAICompatible({
+  id: 'xai',
+  name: 'xAI',
+  baseUrl: 'https://api.x.ai/v1',
+  supports: { embeddings: false },
+});
+
+export const together = defineOpenAICompatible({
+  id: 'together',
+  name: 'Together AI',
+  baseUrl: 'https://api.together.xyz/v1',
+});
+
+export const fireworks = defineOpenAICompatible({
+  id: 'fireworks',
+  name: 'Fireworks AI',
+  baseUrl: 'https://api.fireworks.ai/inference/v1',
+});
+
+export const perplexity = defineOpenAICompatible({
+  id: 'perplexity',
+  name: 'Perplexity',
+  baseUrl: 'https://api.perplexity.ai',
+  supports: { embeddings: false, models: false },
 });

@@ -21,6 +21,7 @@ export function authHeaders(style: AuthStyle, apiKey: string): Record<string, st
       return { 'x-api-key': apiKey };
     case 'x-goog-api-key':
       return { 'x-goog-api-key': apiKey };
+    case 'aws-sigv4':
     case 'none':
       return {};
   }

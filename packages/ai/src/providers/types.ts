@@ -1,3 +1,4 @@
+import type { Dispatcher, FormData } from 'undici';
 import type { ProviderError } from '../errors.ts';
 import type { SseEvent } from '../sse.ts';
 import type {
@@ -9,8 +10,11 @@ import type {
   ModelList,
 } from '../types.ts';
 
-/** How the credential travels: `Authorization: Bearer`, Azure's `api-key`, Anthropic's `x-api-key`, Google's `x-goog-api-key`. */
-export type AuthStyle = 'bearer' | 'api-key' | 'x-api-key' | 'x-goog-api-key' | 'none';
+/**
+ * How the credential travels: `Authorization: Bearer`, Azure's `api-key`, Anthropic's `x-api-key`, Google's
+ * `x-goog-api-key`, or a per-request signature computed by the adapter's `authorize` hook (AWS SigV4).
+ */
+export type AuthStyle = 'bearer' | 'api-key' | 'x-api-key' | 'x-goog-api-key' | 'aws-sigv4' | 'none';
 
 /** One provider account, as decrypted from a ProviderCredential row. */
 export interface ProviderCredential {
@@ -28,9 +32,27 @@ export interface ProviderHttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** instead of `body`: a multipart form (undici writes it and its content-type with the boundary) */
+  form?: FormData;
+}
+
+/** What an `authorize` hook may use for its own requests (token exchanges): the call's transport and clock. */
+export interface AuthorizeContext {
+  /** the call's dispatcher (the gateway's per-org SSRF-guarded one): auth endpoints are tenant input too */
+  dispatcher: Dispatcher;
+  /** aborts with the call (caller gone or its deadline passed) */
+  signal: AbortSignal;
 }
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
+
+/** Turns a 2xx streamed body's bytes into events for the stream translator; SSE unless the adapter says otherwise. */
+export interface StreamDecoder {
+  /** may throw on bytes that cannot be framed (the call then fails as an unreadable answer) */
+  pushBytes(bytes: Uint8Array): void;
+  /** the body ended; dispatch what is complete */
+  end(): void;
+}
 
 /** Receives each unified chunk as soon as it is translated. */
 export type ChunkSink = (chunk: ChatCompletionChunk) => void;
@@ -76,6 +98,10 @@ export interface ProviderSupports {
   embeddings: boolean;
   tools: boolean;
   models: boolean;
+  /** POST /images/generations (OpenAI's wire format) */
+  images: boolean;
+  /** POST /audio/transcriptions (OpenAI's multipart wire format) */
+  audio: boolean;
 }
 
 /**
@@ -98,6 +124,8 @@ export interface ProviderDefinition {
   parseResponse(json: unknown, model: string, request?: ChatCompletionRequest): ChatCompletion;
   createStreamTranslator(model: string, emit: ChunkSink, request?: ChatCompletionRequest): StreamTranslator;
   mapError(status: number, body: string, headers: HeaderMap): ProviderError;
+  /** Streams not framed as SSE (AWS event stream): a decoder handing the translator one event per frame. */
+  createStreamDecoder?(onEvent: (event: SseEvent) => void): StreamDecoder;
   buildEmbeddingsRequest?(
     request: EmbeddingRequest,
     model: string,
@@ -105,5 +133,27 @@ export interface ProviderDefinition {
   ): ProviderHttpRequest;
   parseEmbeddingsResponse?(json: unknown, model: string): EmbeddingResult;
   buildModelsRequest?(credential: ProviderCredential): ProviderHttpRequest;
+  /** the caller's validated image request as JSON, `model` replaced by the provider's */
+  buildImagesRequest?(
+    body: Record<string, unknown>,
+    model: string,
+    credential: ProviderCredential,
+  ): ProviderHttpRequest;
+  /** the caller's transcription form, `model` replaced by the provider's */
+  buildTranscriptionRequest?(
+    form: FormData,
+    model: string,
+    credential: ProviderCredential,
+  ): ProviderHttpRequest;
   parseModelsResponse?(json: unknown): ModelList;
+  /**
+   * Signs or authenticates a built request just before it is sent, for auth that static headers cannot
+   * express (OAuth tokens minted from a service-account key, request signatures). May do I/O through
+   * `context`; rejects with `ProviderAuthError` when the credential is refused.
+   */
+  authorize?(
+    request: ProviderHttpRequest,
+    credential: ProviderCredential,
+    context: AuthorizeContext,
+  ): Promise<ProviderHttpRequest>;
 }

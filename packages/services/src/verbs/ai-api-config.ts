@@ -116,6 +116,7 @@ async function loadApi(tx: Tx, ctx: OrgCtx, apiId: string, kind: 'AI' | 'PROMPT'
       version: true,
       ai: true,
       openapiSpec: true,
+      promptRelease: true,
     },
   });
   if (!api) throw notFound('API');
@@ -154,7 +155,11 @@ export async function setAiGatewayConfig(ctx: OrgCtx, input: { apiId: string; co
   });
 }
 
-/** Saves the prompt and regenerates the API's OpenAPI document from its input/output schemas. */
+/**
+ * Saves the prompt (the working copy) and, while no version is released, regenerates the API's OpenAPI
+ * document from its input/output schemas; with a release the document follows the released version
+ * (setPromptRelease), since that is what callers reach.
+ */
 export async function setPromptConfig(ctx: OrgCtx, input: { apiId: string; config: unknown }) {
   assertDocumentShape(input.config, 'config');
   const prompt = parseOrBadRequest(ZPromptConfigSave, input.config, 'Some prompt fields are not valid');
@@ -162,10 +167,14 @@ export async function setPromptConfig(ctx: OrgCtx, input: { apiId: string; confi
     await lockKey(tx, credentialLock(ctx.org.id));
     const api = await loadApi(tx, ctx, input.apiId, 'PROMPT');
     await checkTargets(tx, ctx.org.id, prompt.routes, prompt.guardrails);
-    const openapiSpec = promptOpenApiDocument(api, prompt);
+    const released = api.promptRelease !== null;
+    const openapiSpec = released ? api.openapiSpec : promptOpenApiDocument(api, prompt);
     const updated = await tx.api.update({
       where: { id: api.id },
-      data: { ai: prompt as Prisma.InputJsonObject, openapiSpec: openapiSpec as Prisma.InputJsonObject },
+      data: {
+        ai: prompt as Prisma.InputJsonObject,
+        ...(released ? {} : { openapiSpec: openapiSpec as Prisma.InputJsonObject }),
+      },
       select: { id: true, updatedAt: true },
     });
     await writeAudit(tx, ctx.actor, {

@@ -79,6 +79,7 @@ const listSelect = {
   latencyMs: true,
   ttftMs: true,
   attempts: true,
+  promptVersion: true,
 } as const;
 
 type ListRow = Prisma.AiCallLogGetPayload<{ select: typeof listSelect }>;

@@ -1,4 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import {
+  BEDROCK_REGION_HEADER,
+  bedrockRegion,
+  isAwsRegion,
+  parseAwsKeys,
+} from '@portcullis/ai/providers/bedrock/credential';
+import { parseServiceAccountKey } from '@portcullis/ai/providers/vertex/service-account';
 import { providerCredentialContext, ZAiGatewayConfig, ZPromptConfig } from '@portcullis/core/ai-config';
 import { encryptSecret } from '@portcullis/core/crypto';
 import { badRequest, conflict, notFound } from '@portcullis/core/errors';
@@ -108,8 +115,34 @@ const publicSelect = {
 /** Random, URL-safe and known before the insert, so the encryption context can include it. */
 const newCredentialId = () => `pc_${randomBytes(15).toString('base64url')}`;
 
-/** The last four characters, only when that leaves most of the secret unknown. */
-const hintOf = (secret: string) => (secret.length >= 12 ? secret.slice(-4) : '');
+/**
+ * The last four characters, only when that leaves most of the secret unknown; for a service-account key
+ * (JSON, whose tail is no secret and tells nothing) the account's email, which names it without revealing it.
+ */
+function hintOf(secret: string, providerId: string): string {
+  if (aiProvider(providerId)?.secretKind === 'service-account') {
+    const parsed = parseServiceAccountKey(secret);
+    if (parsed.ok) return parsed.key.clientEmail.slice(0, 100);
+  }
+  return secret.length >= 12 ? secret.slice(-4) : '';
+}
+
+/** Regions are lowercase words and digits joined by dashes ("us-central1", "europe-west4", "global"). */
+const REGION = /^[a-z][a-z0-9-]{1,40}$/;
+
+/**
+ * A service-account key must be a complete Google key, and its token_uri (tenant input the gateway will
+ * call) passes the same SSRF check as an endpoint URL.
+ */
+async function checkServiceAccount(
+  secret: string,
+  allowedHosts: () => Promise<string[]>,
+): Promise<string | null> {
+  const parsed = parseServiceAccountKey(secret);
+  if (!parsed.ok) return parsed.message;
+  const check = await checkUpstreamUrlResolved(parsed.key.tokenUri, await allowedHosts());
+  return check.ok ? null : `The key's token_uri: ${check.error.message}. ${ALLOW_LIST_HINT}`;
+}
 
 const sealSecret = (id: string, secret: string, key: Buffer) =>
   encryptSecret(secret, key, providerCredentialContext(id));
@@ -119,21 +152,55 @@ async function notifyCredentials(tx: Tx, id: string): Promise<void> {
   await notifyConfig(tx, { kind: 'providerCredential', id });
 }
 
+/**
+ * Bedrock: the secret must be AWS access keys, and a region must be set (or implied by an AWS endpoint
+ * override); the region also names the default host, so only well-formed ones pass.
+ */
+function bedrockFieldErrors(
+  data: { baseUrl: string; headers: Record<string, string> },
+  secret: string | undefined,
+): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (secret) {
+    const keys = parseAwsKeys(secret);
+    if ('error' in keys) fields.secret = keys.error;
+  }
+  const region = bedrockRegion({ baseUrl: data.baseUrl || undefined, headers: data.headers });
+  const regionField = `headers.${BEDROCK_REGION_HEADER}`;
+  if (!region) fields[regionField] = 'Enter the AWS region of your Bedrock models (e.g. us-east-1)';
+  else if (!isAwsRegion(region)) fields[regionField] = 'Not an AWS region (e.g. us-east-1, eu-central-1)';
+  return fields;
+}
+
 /** Provider-specific requirements and the SSRF guard on the endpoint (hosts allow-listed for this org exempt). */
 async function checkEndpoint(
   ctx: OrgCtx,
   providerId: string,
-  data: { baseUrl: string; apiVersion: string },
+  data: { baseUrl: string; apiVersion: string; headers: Record<string, string> },
   secret: string | undefined,
 ): Promise<void> {
   const info = aiProvider(providerId);
-  const fields: Record<string, string> = {};
+  const serviceAccount = info?.secretKind === 'service-account';
+  const fields: Record<string, string> = providerId === 'bedrock' ? bedrockFieldErrors(data, secret) : {};
+  let allowed: Promise<string[]> | undefined;
+  const allowedHosts = () => {
+    allowed ??= loadUpstreamAllowedHosts(ctx.db, ctx.org.id);
+    return allowed;
+  };
   if (info?.needsBaseUrl && !data.baseUrl) fields.baseUrl = `${info.name} needs the endpoint URL`;
-  if (info?.needsApiVersion && !data.apiVersion) fields.apiVersion = `${info.name} needs an api-version`;
-  if (secret !== undefined && !secret && !info?.secretOptional) fields.secret = 'Paste the API key';
+  if (serviceAccount && !REGION.test(data.apiVersion)) {
+    fields.apiVersion = `${info.name} needs a region such as us-central1 (or global)`;
+  } else if (info?.needsApiVersion && !data.apiVersion) {
+    fields.apiVersion = `${info.name} needs an api-version`;
+  }
+  if (secret !== undefined && !secret && !info?.secretOptional) {
+    fields.secret = serviceAccount ? "Paste the service account's JSON key" : 'Paste the API key';
+  } else if (secret && serviceAccount) {
+    const problem = await checkServiceAccount(secret, allowedHosts);
+    if (problem) fields.secret = problem;
+  }
   if (data.baseUrl && !fields.baseUrl) {
-    const allowed = await loadUpstreamAllowedHosts(ctx.db, ctx.org.id);
-    const check = await checkUpstreamUrlResolved(data.baseUrl, allowed);
+    const check = await checkUpstreamUrlResolved(data.baseUrl, await allowedHosts());
     if (!check.ok) fields.baseUrl = `${check.error.message}. ${ALLOW_LIST_HINT}`;
   }
   if (Object.keys(fields).length > 0) throw badRequest('Check the highlighted fields', fields);
@@ -170,7 +237,7 @@ export async function createCredential(ctx: OrgCtx, raw: CredentialCreateInput, 
           apiVersion: input.apiVersion || null,
           headers: input.headers,
           secretEncrypted: sealSecret(id, input.secret, encryptionKey),
-          secretHint: hintOf(input.secret),
+          secretHint: hintOf(input.secret, input.provider),
         },
         select: publicSelect,
       });
@@ -210,7 +277,7 @@ export async function updateCredential(ctx: OrgCtx, raw: CredentialUpdateInput, 
           ...(newSecret
             ? {
                 secretEncrypted: sealSecret(before.id, newSecret, encryptionKey),
-                secretHint: hintOf(newSecret),
+                secretHint: hintOf(newSecret, before.provider),
               }
             : {}),
         },

@@ -1,4 +1,4 @@
-import { ZDecimalString } from '@portcullis/core/billing/pricing';
+import { ZAiPriceExtras, ZAiPriceSet } from '@portcullis/core/ai-prices';
 import { conflict, notFound } from '@portcullis/core/errors';
 import { ZId } from '@portcullis/core/schemas';
 import type { Tx } from '@portcullis/db';
@@ -8,26 +8,15 @@ import { inTransaction, isUniqueViolation, notifyConfig, type OrgCtx, writeAudit
 
 /**
  * The tenant's price table: USD per million input/output tokens for one provider model, as exact
- * decimal strings. The gateway prices each call from it (costMicros in ai-config.ts).
+ * decimal strings, and optionally per generated image, per second of input audio and per call. The
+ * gateway prices each call from it (costMicros in ai-config.ts, ai-unit-costs.ts) and GET /v1/models
+ * shows the model's metadata from it (context window, output limit, modalities).
  */
+
+export { ZAiPriceExtras, ZAiPriceSet };
 
 const ROW_TAKEN = 'This provider model already has a price';
 
-const ZModelName = z
-  .string()
-  .trim()
-  .min(1, 'Model is required')
-  .max(120, 'At most 120 characters')
-  .regex(/^[A-Za-z0-9._:/@-]+$/, 'letters, digits and . _ : / @ - only');
-
-export const ZAiPriceSet = z.object({
-  /** present: edit that row; absent: add a row */
-  priceId: ZId.optional(),
-  provider: z.string().trim().min(1, 'Provider is required').max(50, 'At most 50 characters'),
-  model: ZModelName,
-  inputPerMillion: ZDecimalString,
-  outputPerMillion: ZDecimalString,
-});
 export type AiPriceSetInput = z.input<typeof ZAiPriceSet>;
 
 export const ZAiPriceRef = z.object({ priceId: ZId });
@@ -38,8 +27,26 @@ const select = {
   model: true,
   inputPerMillion: true,
   outputPerMillion: true,
+  perImage: true,
+  perAudioSecond: true,
+  perCall: true,
+  contextWindow: true,
+  maxOutputTokens: true,
+  inputModalities: true,
+  outputModalities: true,
   updatedAt: true,
 } as const;
+
+const EXTRA_FIELDS = Object.keys(ZAiPriceExtras.shape) as (keyof z.output<typeof ZAiPriceExtras>)[];
+
+/** What the audit row shows of a price row: every priced or stated field. */
+type AuditedValue = string | number | readonly string[] | null;
+function audited(row: { [field: string]: unknown }): Record<string, AuditedValue> {
+  const fields = ['provider', 'model', 'inputPerMillion', 'outputPerMillion', ...EXTRA_FIELDS];
+  return Object.fromEntries(
+    fields.filter((f) => row[f] !== undefined).map((f) => [f, row[f] as AuditedValue]),
+  );
+}
 
 async function notifyPrices(tx: Tx, id: string): Promise<void> {
   await notifyConfig(tx, { kind: 'aiPrice', id });
@@ -61,6 +68,7 @@ export async function setAiPrice(ctx: OrgCtx, raw: AiPriceSetInput) {
     model: input.model,
     inputPerMillion: input.inputPerMillion,
     outputPerMillion: input.outputPerMillion,
+    ...Object.fromEntries(EXTRA_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
   };
   try {
     return await inTransaction(ctx.db, async (tx) => {
@@ -76,17 +84,8 @@ export async function setAiPrice(ctx: OrgCtx, raw: AiPriceSetInput) {
         action: before ? 'aiPrice.update' : 'aiPrice.create',
         targetType: 'AiModelPrice',
         targetId: row.id,
-        ...(before
-          ? {
-              before: {
-                provider: before.provider,
-                model: before.model,
-                inputPerMillion: before.inputPerMillion,
-                outputPerMillion: before.outputPerMillion,
-              },
-            }
-          : {}),
-        after: data,
+        ...(before ? { before: audited(before) } : {}),
+        after: audited(row),
       });
       await notifyPrices(tx, row.id);
       return row;
@@ -107,12 +106,7 @@ export async function deleteAiPrice(ctx: OrgCtx, input: { priceId: string }) {
       action: 'aiPrice.delete',
       targetType: 'AiModelPrice',
       targetId: row.id,
-      before: {
-        provider: row.provider,
-        model: row.model,
-        inputPerMillion: row.inputPerMillion,
-        outputPerMillion: row.outputPerMillion,
-      },
+      before: audited(row),
     });
     await notifyPrices(tx, row.id);
     return { id: row.id };

@@ -38,6 +38,11 @@ export interface AiProviderInfo {
   needsApiVersion: boolean;
   /** the server takes no key (Ollama) */
   secretOptional: boolean;
+  /**
+   * what the secret is: an API key, or a Google service-account JSON key (Vertex AI), checked on save;
+   * with a service account the apiVersion field holds the region
+   */
+  secretKind: 'api-key' | 'service-account';
 }
 
 const provider = (
@@ -50,6 +55,7 @@ const provider = (
   needsBaseUrl: false,
   needsApiVersion: false,
   secretOptional: false,
+  secretKind: 'api-key',
   ...extra,
 });
 
@@ -58,10 +64,21 @@ export const AI_PROVIDERS: readonly AiProviderInfo[] = [
   provider('azure', 'Azure OpenAI', { needsBaseUrl: true, needsApiVersion: true }),
   provider('anthropic', 'Anthropic'),
   provider('gemini', 'Google Gemini'),
+  provider('bedrock', 'Amazon Bedrock'),
+  provider('vertex', 'Google Vertex AI (Gemini)', { needsApiVersion: true, secretKind: 'service-account' }),
+  provider('vertex-anthropic', 'Anthropic on Vertex AI', {
+    needsApiVersion: true,
+    secretKind: 'service-account',
+  }),
   provider('mistral', 'Mistral'),
+  provider('cohere', 'Cohere'),
   provider('groq', 'Groq'),
   provider('deepseek', 'DeepSeek'),
   provider('openrouter', 'OpenRouter'),
+  provider('xai', 'xAI'),
+  provider('together', 'Together AI'),
+  provider('fireworks', 'Fireworks AI'),
+  provider('perplexity', 'Perplexity'),
   provider('ollama', 'Ollama', { secretOptional: true }),
   provider('vllm', 'vLLM'),
   provider('openai-compatible', 'OpenAI-compatible (any other server)', { needsBaseUrl: true }),

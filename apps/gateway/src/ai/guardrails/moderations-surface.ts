@@ -1,27 +1,22 @@
 import { callModerations, type ModerationsOutcome } from '@portcullis/ai/moderations';
 import { sendJson } from '@portcullis/ai/respond';
 import type { TokenUsage } from '@portcullis/ai/types';
-import type { AiGatewayConfig, ModelPrice } from '@portcullis/core/ai-config';
-import { type AiCalls, findRoute, providerCallSignal } from '../calls.ts';
+import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
+import { perCallCost } from '@portcullis/core/ai-unit-costs';
+import { type AiCalls, findRoute, providerCallSignal, type ReservedCall } from '../calls.ts';
 import type { AiOutcome, AiRequest } from '../context.ts';
-import { type AiFailure, aiFailure, failureCode, failureFromCall } from '../errors.ts';
+import { type AiFailure, aiFailure, failureCode, failureFromCall, modelNotFound } from '../errors.ts';
 import { routeCall } from '../routing.ts';
 
 /*
  * POST /v1/moderations on an AI API: OpenAI's moderation endpoint through the model route the caller
- * names (OpenAI and OpenAI-compatible targets; other providers answer 400 unsupported_operation).
+ * names (OpenAI and OpenAI-compatible targets; other providers answer 400 unsupported_operation). A call
+ * is priced per call (the price row's perCall, no tokens); one call is held on the plan's budgets before
+ * the provider is called and settled by finish().
  */
 
 const NO_TOKENS: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, estimated: false };
 const MAX_INPUTS = 100;
-
-/**
- * What a moderation call costs the tenant's consumer, in micro-USD. Moderations are priced per call, not
- * per token: until the price table carries per-call prices, a call costs 0 (and meters no tokens).
- */
-function moderationCost(_price: ModelPrice | undefined): bigint {
-  return 0n;
-}
 
 function parseModerationRequest(body: unknown): { model: string; input: unknown } | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
@@ -44,27 +39,42 @@ export async function serveModerations(
   const parsed = parseModerationRequest(body);
   if (typeof parsed === 'string') return fail(aiFailure(400, 'invalid_request_error', parsed));
   const route = findRoute(config.routes, parsed.model);
-  if (!route) {
-    return fail(
-      aiFailure(
-        404,
-        'model_not_found',
-        `The model '${parsed.model}' does not exist or you do not have access to it.`,
-        {
-          param: 'model',
-        },
-      ),
-    );
-  }
-  const refused = await ai.checkBudgets(ctx);
-  if (refused) return fail(refused);
-  const signal = providerCallSignal();
-  const routed = await routeCall<ModerationsOutcome>(
+  if (!route) return fail(modelNotFound(parsed.model));
+  // No tokens are charged for moderation: the worst case is the one call at the route's dearest perCall.
+  const reserved = await ai.reserve(ctx, {
     route,
-    ctx.route.orgId,
-    ai.credentials,
-    signal,
-    (target, timeoutMs) =>
+    inputTokens: 0,
+    maxOutputTokens: 0,
+    units: { calls: 1 },
+  });
+  if (!reserved.ok) return fail(reserved.error);
+  const reservation = reserved.value;
+  try {
+    return await moderateCall(ai, ctx, config, { route, parsed, requestText, reservation }, fail);
+  } catch (error) {
+    reservation.release(); // a no-op once finish() settled it
+    throw error;
+  }
+}
+
+interface ModerationCall {
+  route: ModelRoute;
+  parsed: { model: string; input: unknown };
+  requestText: string;
+  reservation: ReservedCall;
+}
+
+async function moderateCall(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  { route, parsed, requestText, reservation }: ModerationCall,
+  fail: (failure: AiFailure) => AiOutcome,
+): Promise<AiOutcome> {
+  const signal = providerCallSignal();
+  const routed = await routeCall<ModerationsOutcome>(route, ctx, ai, signal, {
+    operation: 'moderation',
+    call: (target, timeoutMs, traceHeaders) =>
       callModerations({
         provider: target.provider,
         credential: target.credential,
@@ -73,15 +83,17 @@ export async function serveModerations(
         signal,
         timeoutMs,
         dispatcher: ai.dispatcherFor(target.orgId),
-        traceHeaders: ctx.traceHeaders,
+        traceHeaders,
       }),
-  );
+    settled: (value) => ({ tokens: 0, response: { model: value.response.model } }),
+  });
   const base = {
     surface: 'moderations' as const,
     model: parsed.model,
     stream: false,
     ttftMs: null,
     requestText,
+    reservation,
   };
   if (!routed.outcome.ok) {
     const failure = failureFromCall(routed.outcome.error);
@@ -98,7 +110,7 @@ export async function serveModerations(
     return failed;
   }
   const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
-  const cost = moderationCost(price);
+  const cost = perCallCost(price);
   ai.meter(ctx, NO_TOKENS, cost);
   const response = { ...routed.outcome.value.response, model: parsed.model };
   sendJson(ctx.res, 200, response, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });

@@ -5,6 +5,7 @@ import type { Endpoint, HttpMethod } from './endpoint';
 import { LOG_ENDPOINTS } from './logs';
 import { MEMBER_ENDPOINTS } from './members';
 import { PLAN_ENDPOINTS } from './plans';
+import { PROMPT_VERSION_ENDPOINTS } from './prompt-versions';
 import { SUBSCRIPTION_ENDPOINTS } from './subscriptions';
 import { USAGE_ENDPOINTS } from './usage';
 
@@ -14,6 +15,7 @@ import { USAGE_ENDPOINTS } from './usage';
  */
 export const MANAGEMENT_ENDPOINTS: readonly Endpoint[] = [
   ...API_ENDPOINTS,
+  ...PROMPT_VERSION_ENDPOINTS,
   ...PLAN_ENDPOINTS,
   ...SUBSCRIPTION_ENDPOINTS,
   ...APP_ENDPOINTS,

@@ -112,7 +112,7 @@ function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefine
   return out;
 }
 
-function toAnthropicBody(request: ChatCompletionRequest, model: string): Record<string, unknown> {
+export function toAnthropicBody(request: ChatCompletionRequest, model: string): Record<string, unknown> {
   if (request.n != null && request.n > 1) {
     throw new UnsupportedRequestError('Anthropic models return one choice; n must be 1.', 'n');
   }

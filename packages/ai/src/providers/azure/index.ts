@@ -1,3 +1,4 @@
+import { withMaxCompletionTokens } from '../openai/index.ts';
 import { defineOpenAICompatible } from '../openai-compatible/index.ts';
 import { azureUrl, withoutModel } from './request.ts';
 
@@ -12,8 +13,9 @@ export const azure = defineOpenAICompatible({
   baseUrl: null,
   auth: 'api-key',
   // /openai/models lists the resource's base models, not its deployments, so it would mislead.
-  supports: { models: false },
+  supports: { models: false, images: true, audio: true },
   url: azureUrl,
-  transformChatBody: withoutModel,
+  // Azure serves OpenAI's models, reasoning ones included: the output cap goes as max_completion_tokens.
+  transformChatBody: (body) => withoutModel(withMaxCompletionTokens(body)),
   transformEmbeddingsBody: withoutModel,
 });

@@ -168,7 +168,7 @@ const functionDeclaration = (tool: ToolDefinition) => ({
   ...(tool.function.parameters ? { parameters: sanitizeSchema(tool.function.parameters) } : {}),
 });
 
-function toGeminiBody(request: ChatCompletionRequest): Record<string, unknown> {
+export function toGeminiBody(request: ChatCompletionRequest): Record<string, unknown> {
   const { systemInstruction, contents } = toGeminiContents(request.messages);
   const generationConfig: Record<string, unknown> = {};
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;

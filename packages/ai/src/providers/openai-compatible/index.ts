@@ -3,7 +3,9 @@ import type { AuthStyle, ProviderCredential, ProviderDefinition, ProviderSupport
 import {
   buildChatRequest,
   buildEmbeddingsRequest,
+  buildImagesRequest,
   buildModelsRequest,
+  buildTranscriptionRequest,
   type Endpoint,
   type OpenAICompatibleRequestOptions,
 } from './request.ts';
@@ -17,7 +19,7 @@ export interface OpenAICompatibleOptions {
   baseUrl: string | null;
   /** default 'bearer' */
   auth?: AuthStyle;
-  /** default: everything but models listing off nothing; override what the server lacks */
+  /** default: chat, streams, embeddings, tools and models on, images and audio off; override per server */
   supports?: Partial<ProviderSupports>;
   /** default true; false for servers that reject `stream_options` (they must report usage on their own) */
   streamUsageOption?: boolean;
@@ -55,6 +57,8 @@ export function defineOpenAICompatible(options: OpenAICompatibleOptions): Provid
     embeddings: true,
     tools: true,
     models: true,
+    images: false,
+    audio: false,
     ...options.supports,
   };
   const definition: ProviderDefinition = {
@@ -73,6 +77,14 @@ export function defineOpenAICompatible(options: OpenAICompatibleOptions): Provid
     definition.buildEmbeddingsRequest = (request, model, credential) =>
       buildEmbeddingsRequest(request, model, credential, requestOptions);
     definition.parseEmbeddingsResponse = parseEmbeddings;
+  }
+  if (supports.images) {
+    definition.buildImagesRequest = (body, model, credential) =>
+      buildImagesRequest(body, model, credential, requestOptions);
+  }
+  if (supports.audio) {
+    definition.buildTranscriptionRequest = (form, model, credential) =>
+      buildTranscriptionRequest(form, model, credential, requestOptions);
   }
   if (supports.models) {
     definition.buildModelsRequest = (credential) => buildModelsRequest(credential, requestOptions);

@@ -71,6 +71,25 @@ describe('OpenAI-compatible requests', () => {
     expect(() => openaiCompatible.buildRequest(request, 'm', credential)).toThrow(UnsupportedRequestError);
   });
 
+  it('sends one output cap, the one that counts (max_completion_tokens over max_tokens)', () => {
+    const sent = (provider: ProviderDefinition, caps: Partial<ChatCompletionRequest>) =>
+      JSON.parse(
+        provider.buildRequest({ ...request, ...caps }, 'm', {
+          apiKey: 'k',
+          baseUrl: 'https://res.openai.azure.com',
+        }).body ?? '',
+      ) as Record<string, unknown>;
+    const both = { max_completion_tokens: 5, max_tokens: 4000 };
+    expect(sent(groq, both)).toMatchObject({ max_tokens: 5 });
+    expect(sent(groq, both)).not.toHaveProperty('max_completion_tokens');
+    expect(sent(groq, { max_tokens: 7 })).toMatchObject({ max_tokens: 7 });
+    expect(sent(groq, {})).not.toHaveProperty('max_tokens');
+    for (const provider of [openai, azure]) {
+      expect(sent(provider, both)).toMatchObject({ max_completion_tokens: 5 });
+      expect(sent(provider, both)).not.toHaveProperty('max_tokens');
+    }
+  });
+
   it('addresses Azure deployments with api-version and an api-key header, without a model in the body', () => {
     const spec = azure.buildRequest(request, 'prod-gpt4o', {
       apiKey: 'az',

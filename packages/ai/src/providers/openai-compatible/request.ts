@@ -1,8 +1,9 @@
+import { FormData } from 'undici';
 import type { ChatCompletionRequest, EmbeddingRequest } from '../../types.ts';
 import { authHeaders, resolveBaseUrl } from '../shared.ts';
 import type { AuthStyle, ProviderCredential, ProviderHttpRequest } from '../types.ts';
 
-export type Endpoint = 'chat' | 'embeddings' | 'models';
+export type Endpoint = 'chat' | 'embeddings' | 'models' | 'images' | 'transcriptions';
 
 export interface OpenAICompatibleRequestOptions {
   providerName: string;
@@ -30,6 +31,8 @@ const DEFAULT_PATHS: Record<Endpoint, string> = {
   chat: '/chat/completions',
   embeddings: '/embeddings',
   models: '/models',
+  images: '/images/generations',
+  transcriptions: '/audio/transcriptions',
 };
 
 function endpointUrl(
@@ -57,6 +60,12 @@ function buildChatBody(
   options: OpenAICompatibleRequestOptions,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { ...request, model };
+  // One output cap, the one the gateway reserved (max_completion_tokens wins, as everywhere): servers
+  // differ in which of the two they honour, so a second, larger one could let an answer run past it.
+  const cap = request.max_completion_tokens ?? request.max_tokens;
+  delete body.max_completion_tokens;
+  delete body.max_tokens;
+  if (cap !== null && cap !== undefined) body.max_tokens = cap;
   if (request.stream && options.streamUsageOption) {
     body.stream_options = { ...request.stream_options, include_usage: true };
   } else delete body.stream_options;
@@ -106,5 +115,37 @@ export function buildModelsRequest(
     method: 'GET',
     url: endpointUrl(options, 'models', '', credential),
     headers: headers(options, credential, false),
+  };
+}
+
+export function buildImagesRequest(
+  body: Record<string, unknown>,
+  model: string,
+  credential: ProviderCredential,
+  options: OpenAICompatibleRequestOptions,
+): ProviderHttpRequest {
+  return {
+    method: 'POST',
+    url: endpointUrl(options, 'images', model, credential),
+    headers: headers(options, credential, true),
+    body: JSON.stringify({ ...body, model }),
+  };
+}
+
+/** The form as the caller sent it but for `model`; undici writes the multipart body and its boundary. */
+export function buildTranscriptionRequest(
+  form: FormData,
+  model: string,
+  credential: ProviderCredential,
+  options: OpenAICompatibleRequestOptions,
+): ProviderHttpRequest {
+  const upstream = new FormData();
+  for (const [name, value] of form) if (name !== 'model') upstream.append(name, value);
+  upstream.set('model', model);
+  return {
+    method: 'POST',
+    url: endpointUrl(options, 'transcriptions', model, credential),
+    headers: headers(options, credential, false),
+    form: upstream,
   };
 }

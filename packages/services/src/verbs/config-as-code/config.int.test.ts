@@ -74,6 +74,16 @@ async function seedProvider(ctx: OrgCtx) {
     inputPerMillion: '0.15',
     outputPerMillion: '0.6',
   });
+  await setAiPrice(ctx, {
+    provider: 'openai',
+    model: 'gpt-image-1',
+    inputPerMillion: '5',
+    outputPerMillion: '40',
+    perImage: '0.042',
+    contextWindow: 32_000,
+    inputModalities: ['text', 'image'],
+    outputModalities: ['image'],
+  });
   await setAnonymousBrowse(ctx, { allowAnonymousBrowse: true });
 }
 
@@ -91,6 +101,16 @@ describe('exportConfig', () => {
     expect(doc.org).toEqual({ allowAnonymousBrowse: true });
     expect(doc.aiModelPrices).toEqual([
       { provider: 'openai', model: 'gpt-4o-mini', inputPerMillion: '0.15', outputPerMillion: '0.6' },
+      {
+        provider: 'openai',
+        model: 'gpt-image-1',
+        inputPerMillion: '5',
+        outputPerMillion: '40',
+        perImage: '0.042',
+        contextWindow: 32_000,
+        inputModalities: ['text', 'image'],
+        outputModalities: ['image'],
+      },
     ]);
     expect(doc.apis.map((a) => [a.slug, a.status])).toEqual([
       ['weather', 'PUBLISHED'],
@@ -125,6 +145,61 @@ describe('applyConfig', () => {
     const before = await auditCount(empty);
     expect(await applyConfig(empty, source)).toMatchObject({ changes: [], applied: false });
     expect(await auditCount(empty)).toBe(before);
+  });
+
+  it('changes and clears the per-unit prices and model metadata of a price row', async () => {
+    const org = await orgCtx('cac-price-extras');
+    const row = {
+      provider: 'openai',
+      model: 'whisper-1',
+      inputPerMillion: '0',
+      outputPerMillion: '0',
+      perAudioSecond: '0.0001',
+      maxOutputTokens: 4096,
+      inputModalities: ['audio'],
+      outputModalities: ['text'],
+    };
+    await applyConfig(org, { version: 1, aiModelPrices: [row] });
+    expect((await exportConfig(org)).aiModelPrices).toEqual([row]);
+
+    const { perAudioSecond: _cleared, maxOutputTokens: _also, ...rest } = row;
+    const edited = { ...rest, perCall: '0.002', inputModalities: ['audio', 'text'] };
+    const plan = await planConfig(org, { version: 1, aiModelPrices: [edited] });
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.changes[0]!.fields.map((f) => f.field).sort()).toEqual([
+      'inputModalities',
+      'maxOutputTokens',
+      'perAudioSecond',
+      'perCall',
+    ]);
+    await applyConfig(org, { version: 1, aiModelPrices: [edited] });
+    expect((await exportConfig(org)).aiModelPrices).toEqual([edited]);
+    expect((await planConfig(org, { version: 1, aiModelPrices: [edited] })).changes).toEqual([]);
+  });
+
+  it('refuses unknown modalities and non-decimal unit prices at their paths', async () => {
+    const org = await orgCtx('cac-price-bad');
+    const error = (await applyConfig(org, {
+      version: 1,
+      aiModelPrices: [
+        {
+          provider: 'openai',
+          model: 'x',
+          inputPerMillion: '1',
+          outputPerMillion: '1',
+          perImage: '1e3',
+          outputModalities: ['video'],
+        },
+      ],
+    }).catch((e: unknown) => e)) as DomainError;
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(Object.keys(error.fields ?? {})).toEqual(
+      expect.arrayContaining([
+        'aiModelPrices.0.perImage',
+        expect.stringMatching(/^aiModelPrices\.0\.outputModalities/),
+      ]),
+    );
   });
 
   it('writes the audit rows of the verbs it goes through', async () => {

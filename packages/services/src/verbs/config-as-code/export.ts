@@ -3,6 +3,7 @@ import { pricingFromLegacyPlan, ZPlanPricing } from '@portcullis/core/billing/pr
 import { conflict, notFound } from '@portcullis/core/errors';
 import { parseApiMcpConfig } from '@portcullis/core/mcp/config';
 import { parseApiPolicies, parsePlanLimits, parseUpstreamConfig } from '@portcullis/core/policies';
+import { parsePromptRelease } from '@portcullis/core/prompt-release';
 import type { ApiStatus, Db, Tx } from '@portcullis/db';
 import type { OrgCtx } from '../context.ts';
 import { aiToDocument } from './credentials.ts';
@@ -54,7 +55,20 @@ export async function loadConfigState(db: Db | Tx, orgId: string): Promise<Confi
     db.aiModelPrice.findMany({
       where: { orgId },
       orderBy: [{ provider: 'asc' }, { model: 'asc' }],
-      select: { id: true, provider: true, model: true, inputPerMillion: true, outputPerMillion: true },
+      select: {
+        id: true,
+        provider: true,
+        model: true,
+        inputPerMillion: true,
+        outputPerMillion: true,
+        perImage: true,
+        perAudioSecond: true,
+        perCall: true,
+        contextWindow: true,
+        maxOutputTokens: true,
+        inputModalities: true,
+        outputModalities: true,
+      },
     }),
   ]);
   const nameOf = new Map(credentials.map((c) => [c.id, c.name]));
@@ -96,6 +110,7 @@ export async function loadConfigState(db: Db | Tx, orgId: string): Promise<Confi
         tags: api.tags,
         rateLimitAccuracy: api.rateLimitAccuracy,
         ai: aiDocument(api.kind, api.ai, nameOf),
+        promptRelease: api.kind === 'PROMPT' ? parsePromptRelease(api.promptRelease) : null,
         mcp: parseApiMcpConfig(api.mcp),
         plans: api.plans.map((plan) => ({
           name: plan.name,

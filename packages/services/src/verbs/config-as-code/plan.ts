@@ -10,7 +10,7 @@ import { checkApiPolicies } from '../policies.ts';
 import { changedFields, type Step } from './change.ts';
 import { aiFromDocument, aiToDocument, type MissingCredential } from './credentials.ts';
 import type { ConfigState } from './export.ts';
-import type { ConfigApi, ConfigDocument } from './schema.ts';
+import type { ConfigAiPrice, ConfigApi, ConfigDocument } from './schema.ts';
 import {
   createApiStep,
   createdBaseline,
@@ -62,16 +62,44 @@ function desiredApi(
   return { ...api, ai: aiToDocument(parsed.data as Record<string, unknown>, nameOf), aiConfig: config };
 }
 
+const PRICE_FIELDS = [
+  'inputPerMillion',
+  'outputPerMillion',
+  'perImage',
+  'perAudioSecond',
+  'perCall',
+  'contextWindow',
+  'maxOutputTokens',
+  'inputModalities',
+  'outputModalities',
+] as const;
+
+/** A document price row with every column present: a column left out is unset (null, no modalities). */
+function priceColumns(price: ConfigAiPrice) {
+  return {
+    inputPerMillion: price.inputPerMillion,
+    outputPerMillion: price.outputPerMillion,
+    perImage: price.perImage ?? null,
+    perAudioSecond: price.perAudioSecond ?? null,
+    perCall: price.perCall ?? null,
+    contextWindow: price.contextWindow ?? null,
+    maxOutputTokens: price.maxOutputTokens ?? null,
+    inputModalities: price.inputModalities ?? [],
+    outputModalities: price.outputModalities ?? [],
+  };
+}
+
 function priceSteps(state: ConfigState, doc: ConfigDocument, prune: boolean): Step[] {
   const steps: Step[] = [];
   const current = new Map(state.document.aiModelPrices.map((p) => [`${p.provider}/${p.model}`, p]));
   doc.aiModelPrices.forEach((price, i) => {
     const name = `${price.provider}/${price.model}`;
     const before = current.get(name);
-    const fields = changedFields(
-      before ?? { ...price, inputPerMillion: null, outputPerMillion: null },
-      price,
-      ['inputPerMillion', 'outputPerMillion'],
+    const wanted = priceColumns(price);
+    const fields = changedFields<Record<(typeof PRICE_FIELDS)[number], unknown>>(
+      before ? priceColumns(before) : { ...wanted, inputPerMillion: null, outputPerMillion: null },
+      wanted,
+      PRICE_FIELDS,
     );
     if (fields.length === 0) return;
     const priceId = state.prices.get(name);
@@ -85,7 +113,7 @@ function priceSteps(state: ConfigState, doc: ConfigDocument, prune: boolean): St
         permissions: ['policy.write'],
       },
       run: async (ctx) => {
-        await setAiPrice(ctx, { ...price, ...(priceId ? { priceId } : {}) });
+        await setAiPrice(ctx, { ...price, ...wanted, ...(priceId ? { priceId } : {}) });
       },
     });
   });

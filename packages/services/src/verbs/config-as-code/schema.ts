@@ -2,7 +2,9 @@ import { ZAiLimits } from '@portcullis/core/ai-config';
 import { ZDecimalString, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { ZApiMcpConfig } from '@portcullis/core/mcp/config';
 import { ZApiPolicies, ZPlanLimits, ZUpstreamConfig } from '@portcullis/core/policies';
+import { ZPromptRelease } from '@portcullis/core/prompt-release';
 import { z } from 'zod';
+import { ZAiPriceExtras } from '../ai-prices.ts';
 import { ZApiVersionString } from '../changelog.ts';
 
 /**
@@ -77,6 +79,11 @@ const ZConfigApi = z
     rateLimitAccuracy: z.enum(['EXACT', 'LOCAL_FIRST']).default('EXACT'),
     /** AI: model routes and logging; PROMPT: the prompt. Targets name credentials: `credential: <name>` */
     ai: ZConfigAi.nullable().default(null),
+    /**
+     * PROMPT: the published version(s) live traffic runs, by number (null: the working copy `ai`).
+     * Versions themselves are not in the document: they must already be published in the target org.
+     */
+    promptRelease: ZPromptRelease.nullable().default(null),
     mcp: ZApiMcpConfig.prefault({}),
     plans: z.array(ZConfigPlan).max(100).default([]),
   })
@@ -105,16 +112,30 @@ const ZConfigApi = z
     upstreamUrl: api.kind === 'REST' || api.kind === 'MCP' ? api.upstreamUrl : '',
     openapi: api.kind === 'PROMPT' ? null : api.openapi,
     ai: api.kind === 'AI' || api.kind === 'PROMPT' ? api.ai : null,
+    promptRelease: api.kind === 'PROMPT' ? api.promptRelease : null,
     sunsetAt: api.status === 'DEPRECATED' ? api.sunsetAt : null,
   }));
 export type ConfigApi = z.output<typeof ZConfigApi>;
 
-const ZConfigAiPrice = z.object({
-  provider: z.string().trim().min(1, 'Provider is required').max(50, 'At most 50 characters'),
-  model: z.string().trim().min(1, 'Model is required').max(120, 'At most 120 characters'),
-  inputPerMillion: ZDecimalString,
-  outputPerMillion: ZDecimalString,
-});
+/** A price row; the optional columns are left out when unset (null or no modalities). */
+const ZConfigAiPrice = z
+  .object({
+    provider: z.string().trim().min(1, 'Provider is required').max(50, 'At most 50 characters'),
+    model: z.string().trim().min(1, 'Model is required').max(120, 'At most 120 characters'),
+    inputPerMillion: ZDecimalString,
+    outputPerMillion: ZDecimalString,
+  })
+  .extend(ZAiPriceExtras.shape)
+  .transform(
+    (price) =>
+      Object.fromEntries(
+        Object.entries(price).filter(
+          ([, value]) =>
+            value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0),
+        ),
+      ) as typeof price,
+  );
+export type ConfigAiPrice = z.output<typeof ZConfigAiPrice>;
 
 export const ZConfigDocument = z
   .object({

@@ -25,6 +25,20 @@ const SPEC = JSON.stringify({
   info: { title: 'Weather', version: 'v2' },
   paths: { '/forecast': { get: { responses: { '200': { description: 'ok' } } } } },
 });
+/** The world's API as a prompt API with a saved working copy and version 1 published. */
+async function promptApi(w: TenantWorld, db: Db): Promise<string> {
+  const config = {
+    model: 'fast',
+    routes: [{ name: 'fast', targets: [{ credentialId: w.provider.credentialId, model: 'gpt-4o-mini' }] }],
+    user: 'Summarise: {{text}}',
+    inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
+  };
+  await db.api.update({ where: { id: w.provider.apiId }, data: { kind: 'PROMPT', ai: config } });
+  await db.promptVersion.create({
+    data: { apiId: w.provider.apiId, orgId: w.provider.id, number: 1, config },
+  });
+  return w.provider.apiId;
+}
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 /** One entry per endpoint id; the matrix fails for an endpoint without one. */
@@ -74,6 +88,24 @@ export const ENDPOINT_CASES: Record<string, EndpointCase> = {
   'apis.setOpenApi': {
     side: 'provider',
     request: (w) => ({ path: `/apis/${w.provider.apiId}/openapi`, body: { document: SPEC } }),
+  },
+  'apis.promptVersions': {
+    side: 'provider',
+    request: async (w, db) => ({ path: `/apis/${await promptApi(w, db)}/prompt/versions` }),
+  },
+  'apis.publishPromptVersion': {
+    side: 'provider',
+    request: async (w, db) => ({
+      path: `/apis/${await promptApi(w, db)}/prompt/versions`,
+      body: { note: 'from a token' },
+    }),
+  },
+  'apis.setPromptRelease': {
+    side: 'provider',
+    request: async (w, db) => ({
+      path: `/apis/${await promptApi(w, db)}/prompt/release`,
+      body: { release: { versionA: 1 } },
+    }),
   },
   'plans.list': { side: 'provider', request: (w) => ({ path: `/apis/${w.provider.apiId}/plans` }) },
   'plans.create': {

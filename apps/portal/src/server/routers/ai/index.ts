@@ -35,6 +35,14 @@ import {
   ZAiPriceSet,
 } from '@portcullis/services/verbs/ai-prices';
 import { AI_PROVIDERS } from '@portcullis/services/verbs/ai-shared';
+import {
+  listPromptVersions,
+  publishPromptVersion,
+  setPromptRelease,
+  ZPromptReleaseSet,
+  ZPromptVersionList,
+  ZPromptVersionPublish,
+} from '@portcullis/services/verbs/prompt-versions';
 import { env } from '../../../env';
 import { can } from '../../permissions';
 import { orgProcedure, router, verbCtx } from '../../trpc';
@@ -44,7 +52,7 @@ const encryptionKey = () => env.PORTCULLIS_ENCRYPTION_KEY;
 
 /**
  * The AI gateway's provider side: provider credentials (secrets go in, never out), the model price table,
- * the AI/prompt documents of an API, plans' AI limits, the AI call log and its usage summary.
+ * the AI/prompt documents of an API, a prompt API's versions and release, plans' AI limits, the AI call log and its usage summary.
  */
 export const aiRouter = router({
   providers: orgProcedure('api.read').query(() => AI_PROVIDERS),
@@ -89,6 +97,18 @@ export const aiRouter = router({
   setPromptConfig: orgProcedure('policy.write')
     .input(ZAiConfigSet)
     .mutation(({ ctx, input }) => setPromptConfig(verbCtx(ctx), input)),
+  promptVersions: orgProcedure('api.read')
+    .input(ZPromptVersionList)
+    .query(async ({ ctx, input }) => ({
+      ...(await listPromptVersions(verbCtx(ctx), input)),
+      canWrite: can(ctx.role, 'policy.write'),
+    })),
+  publishPromptVersion: orgProcedure('policy.write')
+    .input(ZPromptVersionPublish)
+    .mutation(({ ctx, input }) => publishPromptVersion(verbCtx(ctx), input)),
+  setPromptRelease: orgProcedure('policy.write')
+    .input(ZPromptReleaseSet)
+    .mutation(({ ctx, input }) => setPromptRelease(verbCtx(ctx), input)),
 
   planLimits: orgProcedure('api.read')
     .input(ZPlanRef)

@@ -121,6 +121,62 @@ async function seedCalls(orgId: string, apiId: string, count: number, start: Dat
 }
 
 describe('ai router: call log and usage summary', () => {
+  it('sets, keeps and clears per-unit prices and model metadata', async () => {
+    const owner = await member('OWNER', 'aiprice-units');
+    const slug = owner.org.slug;
+    const bad = await expectTrpcError(
+      owner.caller.ai.setPrice({
+        orgSlug: slug,
+        provider: 'openai',
+        model: 'gpt-image-1',
+        inputPerMillion: '5',
+        outputPerMillion: '40',
+        perImage: 'free',
+        contextWindow: 0,
+        outputModalities: ['video' as 'image'],
+      }),
+      'BAD_REQUEST',
+    );
+    expect(Object.keys(fieldsOf(bad)).sort()).toEqual(['contextWindow', 'outputModalities.0', 'perImage']);
+    const row = await owner.caller.ai.setPrice({
+      orgSlug: slug,
+      provider: 'openai',
+      model: 'gpt-image-1',
+      inputPerMillion: '5',
+      outputPerMillion: '40',
+      perImage: '0.011',
+      perCall: '0.001',
+      contextWindow: 32_000,
+      inputModalities: ['text', 'image'],
+      outputModalities: ['image'],
+    });
+    expect(row).toMatchObject({ perImage: '0.011', perAudioSecond: null, contextWindow: 32_000 });
+    // left out: kept; null: cleared
+    const edited = await owner.caller.ai.setPrice({
+      orgSlug: slug,
+      priceId: row.id,
+      provider: 'openai',
+      model: 'gpt-image-1',
+      inputPerMillion: '5',
+      outputPerMillion: '40',
+      perCall: null,
+      maxOutputTokens: 4_096,
+    });
+    expect(edited).toMatchObject({
+      perImage: '0.011',
+      perCall: null,
+      contextWindow: 32_000,
+      maxOutputTokens: 4_096,
+      inputModalities: ['text', 'image'],
+      outputModalities: ['image'],
+    });
+    const audit = await db.auditLog.findFirstOrThrow({
+      where: { targetId: row.id, action: 'aiPrice.update' },
+    });
+    expect(audit.before).toMatchObject({ perCall: '0.001' });
+    expect(audit.after).toMatchObject({ perCall: null, maxOutputTokens: 4_096 });
+  });
+
   it('pages newest first with a stable cursor, filters, and shows bodies only when stored', async () => {
     const owner = await member('OWNER', 'ailog');
     const api = await owner.caller.api.create({

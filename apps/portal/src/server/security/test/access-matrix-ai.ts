@@ -1,9 +1,27 @@
+import type { Db } from '@portcullis/db';
 import { uniq } from '../../../../../../test/fixtures';
 import { type MatrixEntry, prov, provApi, range, role } from './matrix-kit';
+import type { TenantWorld } from './world';
+
+const promptDocument = (w: TenantWorld) => ({
+  model: 'fast',
+  routes: [{ name: 'fast', targets: [{ credentialId: w.provider.credentialId, model: 'gpt-4o-mini' }] }],
+  user: 'Summarise: {{text}}',
+  inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
+});
+
+/** The world's API as a prompt API with a working copy and one published version. */
+async function asPromptApi(db: Db, w: TenantWorld): Promise<void> {
+  const config = promptDocument(w);
+  await db.api.update({ where: { id: w.provider.apiId }, data: { kind: 'PROMPT', ai: config } });
+  await db.promptVersion.create({
+    data: { apiId: w.provider.apiId, orgId: w.provider.id, number: 1, config },
+  });
+}
 
 /**
  * The AI gateway's procedures (provider side): reads for any member ('api.read'), credentials, prices and
- * AI/prompt documents for ADMIN+ ('policy.write'), plans' AI limits for ADMIN+ ('plan.write'), the AI
+ * AI/prompt documents and prompt versions/releases for ADMIN+ ('policy.write'), plans' AI limits for ADMIN+ ('plan.write'), the AI
  * call log for any member ('analytics.read').
  */
 export const AI_ACCESS_MATRIX: Record<string, MatrixEntry> = {
@@ -49,17 +67,18 @@ export const AI_ACCESS_MATRIX: Record<string, MatrixEntry> = {
   'ai.setPromptConfig': {
     access: role('provider', 'ADMIN'),
     // A valid document: validation runs before the API lookup, and the lookup is what is under test.
-    input: (w) => ({
-      ...provApi(w),
-      config: {
-        model: 'fast',
-        routes: [
-          { name: 'fast', targets: [{ credentialId: w.provider.credentialId, model: 'gpt-4o-mini' }] },
-        ],
-        user: 'Summarise: {{text}}',
-        inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
-      },
-    }),
+    input: (w) => ({ ...provApi(w), config: promptDocument(w) }),
+  },
+  'ai.promptVersions': { access: role('provider', 'VIEWER'), input: provApi, prepare: asPromptApi },
+  'ai.publishPromptVersion': {
+    access: role('provider', 'ADMIN'),
+    input: (w) => ({ ...provApi(w), note: 'matrix' }),
+    prepare: asPromptApi,
+  },
+  'ai.setPromptRelease': {
+    access: role('provider', 'ADMIN'),
+    input: (w) => ({ ...provApi(w), release: { versionA: 1 } }),
+    prepare: asPromptApi,
   },
   'ai.planLimits': {
     access: role('provider', 'VIEWER'),

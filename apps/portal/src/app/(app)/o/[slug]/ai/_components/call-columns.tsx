@@ -20,6 +20,8 @@ export interface CallRow {
   costUsd: string;
   latencyMs: number;
   ttftMs: number | null;
+  /** prompt APIs: the published version that answered */
+  promptVersion: number | null;
   hasBodies: boolean;
 }
 
@@ -47,6 +49,7 @@ export function callColumns(open: (row: CallRow) => void): ColumnDef<CallRow>[] 
         <>
           {c.model}
           {c.providerModel && c.providerModel !== c.model ? muted(` → ${c.providerModel}`) : null}
+          {c.promptVersion !== null ? muted(` · prompt v${c.promptVersion}`) : null}
         </>
       ),
     },

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { credentialInput, draftAfterSave, headerLines, initialDraft, parseHeaders } from './credential-draft';
+import {
+  credentialFieldText,
+  credentialInput,
+  draftAfterSave,
+  headerLines,
+  initialDraft,
+  parseHeaders,
+} from './credential-draft';
 
 describe('credential headers', () => {
   it('parses one header per line', () => {
@@ -38,6 +45,7 @@ describe('credential drafts', () => {
       baseUrl: 'https://x.openai.azure.com',
       apiVersion: '2024-10-21',
       headers: 'X-Tag: a',
+      region: '',
       secret: '',
     });
     expect(initialDraft().provider).toBe('openai');
@@ -78,5 +86,67 @@ describe('credential drafts', () => {
         secret: 'sk-3',
       },
     });
+  });
+});
+
+describe('Bedrock credential drafts', () => {
+  const bedrockRow = {
+    ...row,
+    provider: 'bedrock',
+    baseUrl: null,
+    apiVersion: null,
+    headers: { 'aws-region': 'eu-west-1', 'X-Team': 'ml' },
+  };
+
+  it('edits the region in its own field, apart from the extra headers', () => {
+    expect(initialDraft(bedrockRow)).toMatchObject({ region: 'eu-west-1', headers: 'X-Team: ml' });
+  });
+
+  it('sends the region as the aws-region setting beside the extra headers', () => {
+    const draft = { ...initialDraft(bedrockRow), region: ' us-east-1 ' };
+    expect(credentialInput('acme', draft, ['X-Team: ml'], bedrockRow).input.headers).toEqual({
+      'X-Team': 'ml',
+      'aws-region': 'us-east-1',
+    });
+    const created = credentialInput(
+      'acme',
+      { ...initialDraft(), provider: 'bedrock', region: 'us-west-2' },
+      [],
+    );
+    expect(created.input.headers).toEqual({ 'aws-region': 'us-west-2' });
+    // other providers have no region
+    expect(credentialInput('acme', { ...initialDraft(), region: 'us-west-2' }, []).input.headers).toEqual({});
+  });
+
+  it('asks for AWS access keys instead of an API key', () => {
+    const text = credentialFieldText({ id: 'bedrock', needsApiVersion: false, secretKind: 'api-key' }, false);
+    expect(text).toMatchObject({ secretLabel: 'AWS access keys', secretMultiline: false });
+    expect(text.secretHint).toContain(':SESSION_TOKEN');
+    expect(text.baseUrlPlaceholder).toBe('https://bedrock-runtime.{region}.amazonaws.com');
+  });
+});
+
+describe('credential field text', () => {
+  it('asks Vertex AI for a region and a pasted service-account JSON key', () => {
+    const vertex = { id: 'vertex', needsApiVersion: true, secretKind: 'service-account' as const };
+    const text = credentialFieldText(vertex, false);
+    expect(text).toMatchObject({
+      apiVersionLabel: 'Region',
+      apiVersionPlaceholder: 'us-central1',
+      secretMultiline: true,
+    });
+    expect(text.secretLabel).toBe('Service-account JSON key');
+    expect(credentialFieldText(vertex, true).secretLabel).toMatch(/leave blank to keep/);
+  });
+
+  it('asks other providers for an API key (and Azure for an api-version)', () => {
+    const azure = credentialFieldText({ id: 'azure', needsApiVersion: true, secretKind: 'api-key' }, false);
+    expect(azure).toMatchObject({
+      apiVersionLabel: 'API version',
+      secretLabel: 'API key',
+      secretMultiline: false,
+    });
+    expect(azure.baseUrlPlaceholder).toContain('openai.azure.com');
+    expect(credentialFieldText(undefined, false).secretLabel).toBe('API key');
   });
 });

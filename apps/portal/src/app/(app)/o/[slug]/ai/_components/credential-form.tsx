@@ -6,7 +6,8 @@ import { Badge } from '~/components/ui/badge';
 import { Button } from '~/components/ui/button';
 import { Field, FormMessage } from '~/components/ui/field';
 import { useTRPC } from '~/trpc/client';
-import type { CredentialRow } from './credential-draft';
+import { type CredentialRow, credentialFieldText, REGION_ERROR } from './credential-draft';
+import { CredentialSecretField } from './credential-secret-field';
 import { useCredentialForm } from './use-credential-form';
 
 /** Add (no `row`) or edit one credential. The secret field is write-only: blank on edit keeps the stored one. */
@@ -23,7 +24,9 @@ export function CredentialForm({
   const providers = useQuery(trpc.ai.providers.queryOptions({ orgSlug }));
   const { draft, set, saved, pending, errors, error, submit } = useCredentialForm(orgSlug, row, onDone);
   const info = providers.data?.find((p) => p.id === draft.provider);
+  const text = credentialFieldText(info, row !== undefined);
   const prefix = row ? `cred-${row.id}` : 'cred-new';
+  const { [REGION_ERROR]: regionError, ...otherErrors } = errors;
   return (
     <form
       className="card"
@@ -61,9 +64,7 @@ export function CredentialForm({
           id={`${prefix}-base-url`}
           label={info?.needsBaseUrl ? 'Endpoint URL' : 'Endpoint URL (optional)'}
           type="url"
-          placeholder={
-            draft.provider === 'azure' ? 'https://my-resource.openai.azure.com' : 'the provider default'
-          }
+          placeholder={text.baseUrlPlaceholder}
           value={draft.baseUrl}
           error={errors.baseUrl}
           onChange={(e) => set('baseUrl')(e.target.value)}
@@ -71,23 +72,32 @@ export function CredentialForm({
         {info?.needsApiVersion || draft.apiVersion ? (
           <Field
             id={`${prefix}-api-version`}
-            label="API version"
-            placeholder="2024-10-21"
+            label={text.apiVersionLabel}
+            placeholder={text.apiVersionPlaceholder}
+            hint={text.apiVersionHint}
             value={draft.apiVersion}
             error={errors.apiVersion}
             onChange={(e) => set('apiVersion')(e.target.value)}
           />
         ) : null}
+        {draft.provider === 'bedrock' ? (
+          <Field
+            id={`${prefix}-region`}
+            label="AWS region (e.g. us-east-1)"
+            value={draft.region}
+            error={regionError}
+            onChange={(e) => set('region')(e.target.value)}
+          />
+        ) : null}
       </div>
-      <Field
+      <CredentialSecretField
         id={`${prefix}-secret`}
-        label={row ? 'New API key (leave blank to keep the current one)' : 'API key'}
-        type="password"
-        autoComplete="off"
+        label={text.secretLabel}
+        hint={text.secretHint}
+        multiline={text.secretMultiline}
         value={draft.secret}
         error={errors.secret}
-        hint="Stored encrypted; it is never shown again."
-        onChange={(e) => set('secret')(e.target.value)}
+        onChange={set('secret')}
       />
       <TextAreaField
         id={`${prefix}-headers`}
@@ -95,7 +105,7 @@ export function CredentialForm({
         hint="One per line: Name: value (e.g. OpenAI-Organization: org-…)"
         rows={2}
         value={draft.headers}
-        error={errorFor(errors, 'headers')}
+        error={errorFor(otherErrors, 'headers')}
         onChange={(e) => set('headers')(e.target.value)}
       />
       <FormMessage message={error} />

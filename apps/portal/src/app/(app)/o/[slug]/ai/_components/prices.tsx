@@ -6,6 +6,7 @@ import { EmptyState } from '~/components/ui/empty-state';
 import { QueryState } from '~/components/ui/query-state';
 import { useTRPC } from '~/trpc/client';
 import { PriceActions } from './price-actions';
+import { unitPrices } from './price-draft';
 import { PriceForm, type PriceRow } from './price-form';
 
 const WRITE_REASON = 'Only owners and admins can add or change prices.';
@@ -31,6 +32,18 @@ function priceColumns(orgSlug: string, canWrite: boolean, refresh: () => Promise
       accessorKey: 'outputPerMillion',
       cell: ({ row }) => `$${row.original.outputPerMillion}`,
     },
+    {
+      id: 'units',
+      header: 'Per unit',
+      enableSorting: false,
+      cell: ({ row }) => unitPrices(row.original),
+    },
+    {
+      id: 'context',
+      header: 'Context',
+      accessorKey: 'contextWindow',
+      cell: ({ row }) => row.original.contextWindow?.toLocaleString('en-US') ?? '—',
+    },
   ];
   if (!canWrite) return columns;
   return [
@@ -55,8 +68,9 @@ export function PricesSection({ orgSlug }: { orgSlug: string }) {
     <section aria-labelledby="prices-title">
       <h2 id="prices-title">Price table</h2>
       <p className="muted">
-        What each provider model costs you, in USD per million tokens (exact decimals). The gateway prices
-        every call from it; a model without a row costs 0.
+        What each provider model costs you, in USD per million tokens and optionally per image, second of
+        audio or call (exact decimals). The gateway prices every call from it and describes each model route
+        with it at GET /v1/models; a model without a row costs 0.
       </p>
       <QueryState query={list} pendingLabel="Loading prices">
         {({ items, canWrite }) => (

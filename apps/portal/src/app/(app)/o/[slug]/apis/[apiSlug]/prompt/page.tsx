@@ -7,6 +7,7 @@ import { EmptyState } from '~/components/ui/empty-state';
 import { QueryState } from '~/components/ui/query-state';
 import { useTRPC } from '../../../../../../../trpc/client';
 import { PromptForm } from '../_components/ai/prompt-form';
+import { PromptVersionsSection } from '../_components/ai/prompt-versions';
 import { AiConfigFrame } from '../_components/ai-routes';
 
 export default function ApiPromptPage() {
@@ -26,15 +27,18 @@ export default function ApiPromptPage() {
               action={{ label: 'Back to the API', href: `/o/${slug}/apis/${apiSlug}` }}
             />
           ) : (
-            <PromptForm
-              key={data.id}
-              orgSlug={slug}
-              apiId={data.id}
-              initial={data.config as PromptConfig | null}
-              credentials={data.credentials}
-              canWrite={data.canWrite}
-              onSaved={refresh}
-            />
+            <>
+              <PromptForm
+                key={data.id}
+                orgSlug={slug}
+                apiId={data.id}
+                initial={data.config as PromptConfig | null}
+                credentials={data.credentials}
+                canWrite={data.canWrite}
+                onSaved={refresh}
+              />
+              <PromptVersionsSection orgSlug={slug} apiId={data.id} working={data.config} />
+            </>
           )}
         </AiConfigFrame>
       )}

@@ -23,6 +23,19 @@ const route = {
   cacheTtlSeconds: 60,
 };
 
+const usageRoute = {
+  ...route,
+  name: 'metered',
+  strategy: 'usage-based',
+  targets: [
+    { credentialId: 'cred_1', model: 'gpt-4o-mini', weight: 1, rpm: 500, tpm: 200_000 },
+    { credentialId: 'cred_2', model: 'claude-haiku', weight: 0 },
+  ],
+  cooldownFailures: 5,
+  cooldownWindowSeconds: 120,
+  cooldownSeconds: 45,
+};
+
 describe('AI routes draft', () => {
   it('round-trips a document through the form unchanged', () => {
     const config = ZAiGatewayConfig.parse({
@@ -30,6 +43,41 @@ describe('AI routes draft', () => {
       logging: { logBodies: true, redact: ['sk-[a-z]+', '\\d{16}'] },
     });
     expect(parseDraft(ZAiRoutesForm, toAiRoutesDraft(config))).toEqual({ ok: true, input: config });
+  });
+
+  it('round-trips a strategy, per-target limits and cooldown settings', () => {
+    const config = ZAiGatewayConfig.parse({ routes: [route, usageRoute] });
+    expect(config.routes[0]).toMatchObject({
+      strategy: 'weighted',
+      cooldownFailures: 3,
+      cooldownSeconds: 30,
+    });
+    expect(parseDraft(ZAiRoutesForm, toAiRoutesDraft(config))).toEqual({ ok: true, input: config });
+  });
+
+  it('explains bad strategy settings field by field', () => {
+    const draft = toAiRoutesDraft(ZAiGatewayConfig.parse({ routes: [usageRoute] }));
+    const first = draft.routes[0];
+    if (!first?.targets[0]) throw new Error('fixture');
+    first.targets[0].rpm = '';
+    first.targets[0].tpm = '0';
+    first.cooldownSeconds = '0';
+    expect(parseDraft(ZAiRoutesForm, draft)).toEqual({
+      ok: false,
+      errors: {
+        'routes.0.targets.0.tpm': 'tokens per minute is at least 1 (leave it empty for no limit)',
+        'routes.0.cooldownSeconds': 'a cooldown lasts at least 1 second',
+        'routes.0.strategy': 'usage-based routing needs tokens or requests per minute on at least one target',
+      },
+    });
+    first.targets[0].tpm = '';
+    first.cooldownSeconds = '30';
+    expect(parseDraft(ZAiRoutesForm, draft)).toEqual({
+      ok: false,
+      errors: {
+        'routes.0.strategy': 'usage-based routing needs tokens or requests per minute on at least one target',
+      },
+    });
   });
 
   it('round-trips the empty document', () => {
@@ -54,7 +102,7 @@ describe('AI routes draft', () => {
     draft.routes.push({
       ...emptyRoute(),
       name: 'fast',
-      targets: [{ credentialId: 'c', model: 'm', weight: '1' }],
+      targets: [{ credentialId: 'c', model: 'm', weight: '1', tpm: '', rpm: '' }],
     });
     draft.logging.redact = '(a)\\1';
     const result = parseDraft(ZAiRoutesForm, draft);
@@ -123,6 +171,15 @@ describe('AI limits draft', () => {
     expect(parseDraft(ZAiLimitsForm, { limits })).toEqual({ ok: true, input: { limits } });
     const result = parseDraft(ZAiLimitsForm, { limits: [{ ...NEW_AI_LIMIT, limit: '1.5' }] });
     expect(result).toEqual({ ok: false, errors: { 'limits.0.limit': 'a token limit is a whole number' } });
+  });
+
+  it('names the second of two limits that would share one counter', () => {
+    const twice = [NEW_AI_LIMIT, { ...NEW_AI_LIMIT, limit: '5' }];
+    const result = parseDraft(ZAiLimitsForm, { limits: twice });
+    expect(result).toMatchObject({
+      ok: false,
+      errors: { 'limits.1.scope': expect.stringContaining('keep one') },
+    });
   });
 
   it("maps the server's index paths under limits", () => {

@@ -4,6 +4,8 @@ import {
   type AiLogging,
   type ModelRoute,
   type PromptConfig,
+  ROUTING_STRATEGIES,
+  type RoutingStrategy,
   ZAiGatewayConfigSave,
   ZAiLimits,
   ZPromptConfigSave,
@@ -27,6 +29,9 @@ export interface TargetDraft {
   credentialId: string;
   model: string;
   weight: string;
+  /** usage-based routing; '' = no limit */
+  tpm: string;
+  rpm: string;
 }
 export interface RouteDraft {
   name: string;
@@ -36,6 +41,10 @@ export interface RouteDraft {
   cacheTtlSeconds: string;
   /** the route's own guardrails (set through the API), kept as they are */
   guardrails?: ModelRoute['guardrails'];
+  strategy: RoutingStrategy;
+  cooldownFailures: string;
+  cooldownWindowSeconds: string;
+  cooldownSeconds: string;
 }
 export interface LoggingDraft {
   logBodies: boolean;
@@ -43,7 +52,13 @@ export interface LoggingDraft {
   redact: string;
 }
 
-export const newTarget = (credentialId = ''): TargetDraft => ({ credentialId, model: '', weight: '1' });
+export const newTarget = (credentialId = ''): TargetDraft => ({
+  credentialId,
+  model: '',
+  weight: '1',
+  tpm: '',
+  rpm: '',
+});
 
 export const emptyRoute = (credentialId = ''): RouteDraft => ({
   name: '',
@@ -51,6 +66,10 @@ export const emptyRoute = (credentialId = ''): RouteDraft => ({
   timeoutMs: '60000',
   maxAttempts: '3',
   cacheTtlSeconds: '0',
+  strategy: 'weighted',
+  cooldownFailures: '3',
+  cooldownWindowSeconds: '60',
+  cooldownSeconds: '30',
 });
 
 const toRouteDrafts = (routes: ModelRoute[]): RouteDraft[] =>
@@ -60,11 +79,17 @@ const toRouteDrafts = (routes: ModelRoute[]): RouteDraft[] =>
       credentialId: t.credentialId,
       model: t.model,
       weight: String(t.weight),
+      tpm: numberText(t.tpm),
+      rpm: numberText(t.rpm),
     })),
     timeoutMs: String(r.timeoutMs),
     maxAttempts: String(r.maxAttempts),
     cacheTtlSeconds: String(r.cacheTtlSeconds),
     ...(r.guardrails ? { guardrails: r.guardrails } : {}),
+    strategy: r.strategy,
+    cooldownFailures: String(r.cooldownFailures),
+    cooldownWindowSeconds: String(r.cooldownWindowSeconds),
+    cooldownSeconds: String(r.cooldownSeconds),
   }));
 
 const toLoggingDraft = (l: AiLogging): LoggingDraft => ({
@@ -75,11 +100,23 @@ const toLoggingDraft = (l: AiLogging): LoggingDraft => ({
 const ZRoutesDraft = z.array(
   z.object({
     name: z.string().trim(),
-    targets: z.array(z.object({ credentialId: z.string(), model: z.string().trim(), weight: zNumberText })),
+    targets: z.array(
+      z.object({
+        credentialId: z.string(),
+        model: z.string().trim(),
+        weight: zNumberText,
+        tpm: zOptionalNumberText,
+        rpm: zOptionalNumberText,
+      }),
+    ),
     timeoutMs: zNumberText,
     maxAttempts: zNumberText,
     cacheTtlSeconds: zNumberText,
     guardrails: ZGuardrails.optional(),
+    strategy: z.enum(ROUTING_STRATEGIES),
+    cooldownFailures: zNumberText,
+    cooldownWindowSeconds: zNumberText,
+    cooldownSeconds: zNumberText,
   }),
 );
 const ZLoggingDraft = z.object({

@@ -50,8 +50,8 @@ export function AiRoutesForm({
       <form className="card" onSubmit={onSubmit} noValidate aria-labelledby="routes-title">
         <h2 id="routes-title">Model routes</h2>
         <p className="hint">
-          Callers name a model; its route picks a target by weight and falls back to the others on 429, 5xx
-          and timeouts.
+          Callers name a model; its route picks a target by its strategy and falls back to the others on 429,
+          5xx and timeouts. A target that keeps failing cools down and is skipped for a while.
         </p>
         {credentials.length === 0 ? (
           <EmptyState

@@ -2,14 +2,11 @@
 
 import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import { Button } from '~/components/ui/button';
-import {
-  ListError,
-  NumberField,
-  SelectField,
-  TextField,
-} from '../../../../../../../../components/forms/fields';
+import { ListError, NumberField, TextField } from '../../../../../../../../components/forms/fields';
 import type { CredentialOption } from '../ai-routes';
 import { type AiRoutesDraft, newTarget } from './ai-draft';
+import { RoutePolicyFields } from './route-policy-fields';
+import { RouteTargetRow } from './route-target-row';
 
 /** One model route: the name callers use, its limits, and the provider models it sends to. */
 export function RouteFieldset({
@@ -27,6 +24,7 @@ export function RouteFieldset({
 }) {
   const { control } = useFormContext<AiRoutesDraft>();
   const name = useWatch({ control, name: `routes.${i}.name` });
+  const strategy = useWatch({ control, name: `routes.${i}.strategy` });
   const targets = useFieldArray({ control, name: `routes.${i}.targets` });
   const options = [
     { value: '', label: credentials.length === 0 ? 'No credentials yet' : 'Choose a credential' },
@@ -57,37 +55,17 @@ export function RouteFieldset({
           />
         ) : null}
       </div>
+      <RoutePolicyFields index={i} strategy={strategy} />
       {targets.fields.map((field, k) => (
-        <div className="limit-row" key={field.id}>
-          <SelectField
-            name={route(`targets.${k}.credentialId`)}
-            id={`route-${i}-target-${k}-credential`}
-            label={`Target ${k + 1} credential`}
-            options={options}
-          />
-          <TextField
-            name={route(`targets.${k}.model`)}
-            id={`route-${i}-target-${k}-model`}
-            label="Provider model"
-            placeholder="gpt-4o-mini"
-          />
-          <NumberField
-            name={route(`targets.${k}.weight`)}
-            id={`route-${i}-target-${k}-weight`}
-            label="Weight"
-            hint={k === 0 ? '0 = fallback only' : undefined}
-          />
-          {canWrite ? (
-            <Button
-              variant="secondary"
-              className="mb-4"
-              aria-label={`Remove target ${k + 1} of route ${i + 1}`}
-              onClick={() => targets.remove(k)}
-            >
-              Remove
-            </Button>
-          ) : null}
-        </div>
+        <RouteTargetRow
+          key={field.id}
+          route={i}
+          index={k}
+          options={options}
+          usageBased={strategy === 'usage-based'}
+          canWrite={canWrite}
+          onRemove={() => targets.remove(k)}
+        />
       ))}
       <ListError path={route('targets')} />
       {canWrite ? (

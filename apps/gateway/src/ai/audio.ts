@@ -1,0 +1,146 @@
+import {
+  audioDurationMs,
+  callTranscription,
+  parseTranscriptionForm,
+  type TranscriptionOutcome,
+  type TranscriptionRequest,
+} from '@portcullis/ai/audio';
+import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
+import { perAudioSecondCost } from '@portcullis/core/ai-unit-costs';
+import { type AiCalls, findRoute, providerCallSignal, type ReservedCall } from './calls.ts';
+import type { AiOutcome, AiRequest } from './context.ts';
+import { type AiFailure, aiFailure, failureCode, failureFromCall, modelNotFound } from './errors.ts';
+import { routeCall } from './routing.ts';
+
+export const TRANSCRIPTIONS_PATH = '/v1/audio/transcriptions';
+
+/**
+ * POST /v1/audio/transcriptions over a model route, the multipart upload bounded by the API's body size
+ * policy. Metered as seconds of input audio × perAudioSecond (the provider's reported duration, else the
+ * file header's) plus any tokens the provider reports, on the usage event, the budgets and the AI call
+ * log (surface 'audio').
+ */
+export async function serveTranscription(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  fail: (failure: AiFailure) => AiOutcome,
+): Promise<AiOutcome> {
+  const bytes = await ai.readBodyBytes(ctx);
+  if (!bytes.ok) return fail(bytes.error);
+  const parsed = await parseTranscriptionForm(bytes.value, ctx.req.headers['content-type']);
+  if (!parsed.ok) return fail({ status: 400, body: parsed.error });
+  const request = parsed.value;
+  const route = findRoute(config.routes, request.model);
+  if (!route) return fail(modelNotFound(request.model));
+  // Read before the call: audio whose length cannot be told could not be metered.
+  const headerMs = await audioDurationMs(request.file);
+  if (headerMs === null) {
+    return fail(
+      aiFailure(
+        400,
+        'invalid_audio',
+        'The audio file could not be read (flac, m4a, mp3, mp4, ogg, wav, webm).',
+        {
+          param: 'file',
+        },
+      ),
+    );
+  }
+  // The worst case held on the plan's budgets: the file's seconds at the route's dearest perAudioSecond
+  // (reported tokens and the provider's own seconds are settled as reported).
+  const reserved = await ai.reserve(ctx, {
+    route,
+    inputTokens: 0,
+    maxOutputTokens: 0,
+    units: { audioMs: headerMs },
+  });
+  if (!reserved.ok) return fail(reserved.error);
+  const reservation = reserved.value;
+  try {
+    return await transcribe(ai, ctx, config, route, request, headerMs, reservation, fail);
+  } catch (error) {
+    reservation.release();
+    throw error;
+  }
+}
+
+async function transcribe(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  route: ModelRoute,
+  request: TranscriptionRequest,
+  headerMs: number,
+  reservation: ReservedCall,
+  fail: (failure: AiFailure) => AiOutcome,
+): Promise<AiOutcome> {
+  const signal = providerCallSignal();
+  const routed = await routeCall<TranscriptionOutcome>(route, ctx, ai, signal, {
+    operation: 'transcription',
+    call: (target, timeoutMs, traceHeaders) =>
+      callTranscription({
+        provider: target.provider,
+        credential: target.credential,
+        model: target.model,
+        request,
+        signal,
+        timeoutMs,
+        dispatcher: ai.dispatcherFor(target.orgId),
+        traceHeaders,
+      }),
+    settled: ({ usage }) => ({
+      tokens: usage.totalTokens,
+      response: { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens },
+    }),
+  });
+  const requestText = JSON.stringify({
+    model: request.model,
+    file: { name: request.file.name, type: request.file.type, bytes: request.file.size },
+  });
+  const base = {
+    surface: 'audio' as const,
+    model: request.model,
+    stream: false,
+    ttftMs: null,
+    requestText,
+    reservation,
+  };
+  if (!routed.outcome.ok) {
+    const failure = failureFromCall(routed.outcome.error);
+    const failed = fail(failure);
+    ai.finish(ctx, config.logging, {
+      ...base,
+      status: failure.status,
+      errorCode: failureCode(failure),
+      target: routed.target,
+      attempts: routed.attempts,
+      usage: null,
+      costMicros: 0n,
+    });
+    return failed;
+  }
+  const answer = routed.outcome.value;
+  const durationMs = answer.durationMs ?? headerMs;
+  const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
+  const cost = ai.cost(answer.usage, price) + perAudioSecondCost(price, durationMs);
+  ai.meter(ctx, answer.usage, cost);
+  ctx.res.writeHead(200, {
+    ...ctx.limitHeaders,
+    'content-type': answer.contentType,
+    'content-length': Buffer.byteLength(answer.body),
+    'x-request-id': ctx.requestId,
+  });
+  ctx.res.end(answer.body);
+  ai.finish(ctx, config.logging, {
+    ...base,
+    status: 200,
+    errorCode: null,
+    target: routed.target,
+    attempts: routed.attempts,
+    usage: answer.usage,
+    costMicros: cost,
+    responseText: answer.body,
+  });
+  return { status: 200, errorCode: null, upstreamMs: Math.round(answer.latencyMs) };
+}

@@ -1,0 +1,331 @@
+import { sendJson } from '@portcullis/ai/respond';
+import { pipeResponsesStream } from '@portcullis/ai/surfaces/responses/pipe';
+import {
+  inputItems,
+  parseResponsesRequest,
+  type ResponseInputItem,
+  type ResponsesRequest,
+  readStoredItems,
+  responsesToUnified,
+} from '@portcullis/ai/surfaces/responses/request';
+import {
+  completionToResponse,
+  newResponseId,
+  type ResponseObject,
+  startResponse,
+} from '@portcullis/ai/surfaces/responses/response';
+import { countRequestTokens } from '@portcullis/ai/tokens';
+import { type ChatCompletionRequest, nowSeconds } from '@portcullis/ai/types';
+import { parseJsonBody } from '@portcullis/ai/validate';
+import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
+import { AttemptBudget } from './attempt-budget.ts';
+import {
+  type AiCalls,
+  type CallWorstCase,
+  type FinishedCall,
+  findRoute,
+  providerCallSignal,
+} from './calls.ts';
+import type { AiOutcome, AiRequest } from './context.ts';
+import { type AiFailure, aiFailure, failureCode, failureFromCall } from './errors.ts';
+import {
+  MAX_CONVERSATION_TURNS,
+  MAX_STORED_CONVERSATION_BYTES,
+  type ResponseScope,
+} from './responses-store.ts';
+import { routeChat } from './routing.ts';
+
+/*
+ * The OpenAI Responses surface of an AI API: POST /v1/responses (streamed or not), GET and DELETE
+ * /v1/responses/{id}. A request is translated to the unified chat request and routed like a chat call
+ * (any provider, fallback, metering, budgets, call log under surface "responses"); stored responses
+ * (store defaults to true) keep the conversation for previous_response_id, per app (responses-store.ts).
+ */
+
+type Fail = (failure: AiFailure) => AiOutcome;
+type CallBase = Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>;
+
+const outcome = (status: number, errorCode: string | null, upstreamMs: number | null = null): AiOutcome => ({
+  status,
+  errorCode,
+  upstreamMs,
+});
+
+const scopeOf = (ctx: AiRequest): ResponseScope => ({
+  orgId: ctx.route.orgId,
+  apiId: ctx.route.apiId,
+  appId: ctx.key.appId,
+});
+
+const responseNotFound = (id: string, param: string | null = null): AiFailure =>
+  aiFailure(404, 'not_found', `Response with id '${id.slice(0, 200)}' not found.`, param ? { param } : {});
+
+/** A path segment as the id it names; null for malformed percent-encoding (no such id exists). */
+function decodedId(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+const storeUnavailable = (): AiFailure =>
+  aiFailure(
+    503,
+    'response_store_unavailable',
+    'Stored responses cannot be read right now; retry, or send the whole conversation as input.',
+  );
+
+/** A read or delete of the store as a value: undefined when Postgres failed (reported, answered 503). */
+async function fromStore<T>(ai: AiCalls, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    ai.responseStoreFailed(error);
+    return undefined;
+  }
+}
+
+/** Serves /v1/responses and /v1/responses/{id}; `rest` has no trailing slash. */
+export async function serveResponses(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  rest: string,
+  fail: Fail,
+): Promise<AiOutcome> {
+  const method = ctx.req.method ?? 'GET';
+  if (rest === '/v1/responses') {
+    if (method !== 'POST') return fail(aiFailure(405, 'method_not_allowed', 'Use POST /v1/responses.'));
+    return createResponse(ai, ctx, config, fail);
+  }
+  const id = /^\/v1\/responses\/([^/]+)$/.exec(rest)?.[1];
+  if (!id) return fail(aiFailure(404, 'not_found', `Unknown path ${ctx.rest}.`));
+  const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
+  const responseId = decodedId(id);
+  if (!responseId) return fail(responseNotFound(id));
+  if (method === 'GET') {
+    const stored = await fromStore(ai, () => ai.responseStore.load(responseId, scopeOf(ctx)));
+    if (stored === undefined) return fail(storeUnavailable());
+    if (!stored) return fail(responseNotFound(responseId));
+    sendJson(ctx.res, 200, stored.response, headers);
+    return outcome(200, null);
+  }
+  if (method === 'DELETE') {
+    const deleted = await fromStore(ai, () => ai.responseStore.delete(responseId, scopeOf(ctx)));
+    if (deleted === undefined) return fail(storeUnavailable());
+    if (!deleted) return fail(responseNotFound(responseId));
+    sendJson(ctx.res, 200, { id: responseId, object: 'response', deleted: true }, headers);
+    return outcome(200, null);
+  }
+  return fail(aiFailure(405, 'method_not_allowed', `Use GET or DELETE ${rest}.`));
+}
+
+/** The stored conversation a request continues, or the failure to answer with. */
+async function history(
+  ai: AiCalls,
+  ctx: AiRequest,
+  request: ResponsesRequest,
+): Promise<{ ok: true; items: ResponseInputItem[]; turns: number } | { ok: false; failure: AiFailure }> {
+  const previous = request.previous_response_id;
+  if (!previous) return { ok: true, items: [], turns: 0 };
+  const stored = await fromStore(ai, () => ai.responseStore.load(previous, scopeOf(ctx)));
+  if (stored === undefined) return { ok: false, failure: storeUnavailable() };
+  if (!stored) return { ok: false, failure: responseNotFound(previous, 'previous_response_id') };
+  return { ok: true, items: readStoredItems(stored.items), turns: stored.turns };
+}
+
+async function createResponse(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  fail: Fail,
+): Promise<AiOutcome> {
+  const text = await ai.readBody(ctx);
+  if (!text.ok) return fail(text.error);
+  const json = parseJsonBody(text.value);
+  if (!json.ok) return fail({ status: 400, body: json.error });
+  const parsed = parseResponsesRequest(json.value);
+  if (!parsed.ok) return fail({ status: 400, body: parsed.error });
+  const request = parsed.value;
+  const route = findRoute(config.routes, request.model);
+  if (!route) {
+    return fail(
+      aiFailure(
+        404,
+        'model_not_found',
+        `The model '${request.model}' does not exist or you do not have access to it.`,
+        {
+          param: 'model',
+        },
+      ),
+    );
+  }
+  const earlier = await history(ai, ctx, request);
+  if (!earlier.ok) return fail(earlier.failure);
+  const store = request.store !== false;
+  const conversation = [...earlier.items, ...inputItems(request)];
+  if (store && earlier.turns + 1 > MAX_CONVERSATION_TURNS) {
+    return fail(
+      aiFailure(
+        400,
+        'conversation_too_long',
+        `A conversation holds at most ${MAX_CONVERSATION_TURNS} stored responses; start a new one.`,
+        {
+          param: 'previous_response_id',
+        },
+      ),
+    );
+  }
+  if (store && Buffer.byteLength(JSON.stringify(conversation)) > MAX_STORED_CONVERSATION_BYTES) {
+    return fail(
+      aiFailure(
+        400,
+        'conversation_too_large',
+        `A stored conversation holds at most ${MAX_STORED_CONVERSATION_BYTES} bytes; start a new one or send store: false.`,
+        {
+          param: 'input',
+        },
+      ),
+    );
+  }
+  const unified = responsesToUnified(request, earlier.items);
+  // The budget call site, as chat's: the worst case is reserved before the provider is called and
+  // settled (or released) by ai.finish.
+  const worst: CallWorstCase = {
+    route,
+    inputTokens: await countRequestTokens(unified, route.targets[0]?.model ?? request.model),
+    maxOutputTokens: unified.max_completion_tokens ?? null,
+  };
+  const reserved = await ai.reserve(ctx, worst);
+  if (!reserved.ok) return fail(reserved.error);
+  // Attempts given up on stay counted; a fallback after one reserves its own worst case.
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
+  // The provider then cannot produce more than was reserved.
+  if (reservation.maxTokens !== undefined) unified.max_completion_tokens = reservation.maxTokens;
+  const base: CallBase = {
+    surface: 'responses',
+    model: request.model,
+    stream: request.stream === true,
+    ttftMs: null,
+    requestText: text.value,
+    reservation,
+  };
+  const turn: Turn = { request, unified, route, base, reservation, turns: earlier.turns + 1, conversation };
+  try {
+    return await answer(ai, ctx, config, fail, turn);
+  } catch (error) {
+    reservation.release(); // a no-op once finish() settled it
+    throw error;
+  }
+}
+
+/** A validated, reserved call: what answering it needs. */
+interface Turn {
+  request: ResponsesRequest;
+  unified: ChatCompletionRequest;
+  route: ModelRoute;
+  base: CallBase;
+  /** the call's hold on the plan's limits across its attempts */
+  reservation: AttemptBudget;
+  /** responses in the conversation once this one is stored */
+  turns: number;
+  /** the conversation so far: earlier turns and this request's input */
+  conversation: readonly unknown[];
+}
+
+async function answer(
+  ai: AiCalls,
+  ctx: AiRequest,
+  config: AiGatewayConfig,
+  fail: Fail,
+  turn: Turn,
+): Promise<AiOutcome> {
+  const { base, conversation } = turn;
+  const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
+  const started = startResponse(newResponseId(), turn.request, nowSeconds());
+  // The stored row: the conversation so far plus this response's output (the answer it gave).
+  const save = async (response: ResponseObject): Promise<ResponseObject> => {
+    if (!response.store) return response;
+    try {
+      await ai.responseStore.save(response.id, scopeOf(ctx), {
+        turns: turn.turns,
+        items: [...conversation, ...response.output],
+        response,
+      });
+      return response;
+    } catch (error) {
+      // The answer is paid for: the client gets it, marked as not stored, rather than an error.
+      ai.responseStoreFailed(error);
+      return { ...response, store: false };
+    }
+  };
+
+  const routed = await routeChat(
+    turn.route,
+    ctx,
+    ai,
+    turn.unified,
+    providerCallSignal(),
+    turn.reservation.hooks,
+  );
+  const upstreamMs = Date.now() - ctx.startedAt;
+  if (!routed.outcome.ok) {
+    const failure = failureFromCall(routed.outcome.error);
+    const failed = fail(failure);
+    ai.finish(ctx, config.logging, {
+      ...base,
+      status: failure.status,
+      errorCode: failureCode(failure),
+      target: routed.target,
+      attempts: routed.attempts,
+      usage: null,
+      costMicros: 0n,
+    });
+    return failed;
+  }
+  const target = routed.target;
+  const price = target ? await ai.priceOf(ctx, target) : undefined;
+  const result = routed.outcome.value;
+  const called = { target, attempts: routed.attempts };
+  if (result.kind === 'completion') {
+    const cost = ai.cost(result.usage, price);
+    ai.meter(ctx, result.usage, cost);
+    const answer = await save(completionToResponse(started, result.completion, result.usage));
+    const responseText = JSON.stringify(answer);
+    sendJson(ctx.res, 200, answer, headers);
+    ai.finish(ctx, config.logging, {
+      ...base,
+      ...called,
+      status: 200,
+      errorCode: null,
+      usage: result.usage,
+      costMicros: cost,
+      responseText,
+    });
+    return outcome(200, null, upstreamMs);
+  }
+  const { stream } = result;
+  let cost = 0n;
+  // Registered before the pipe awaits `final` too, so the usage event has its tokens before end().
+  void stream.final.then((final) => {
+    cost = ai.cost(final.usage, price);
+    ai.meter(ctx, final.usage, cost);
+  });
+  const piped = await pipeResponsesStream(ctx.res, stream, started, headers, save);
+  const { final } = piped;
+  const errorCode = final.error ? (final.error.body.error.code ?? final.error.kind) : null;
+  ai.finish(ctx, config.logging, {
+    ...base,
+    ...called,
+    status: final.error?.kind === 'aborted' ? 499 : 200,
+    errorCode,
+    usage: final.usage,
+    costMicros: cost,
+    ttftMs: final.timeToFirstTokenMs,
+    responseText:
+      config.logging.logBodies && piped.response ? JSON.stringify(piped.response.output) : undefined,
+  });
+  const ttft = final.timeToFirstTokenMs;
+  return outcome(200, errorCode, ttft === null ? null : Math.round(ttft));
+}
