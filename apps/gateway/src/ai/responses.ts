@@ -28,6 +28,9 @@ import {
 } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { type AiFailure, aiFailure, failureCode, failureFromCall } from './errors.ts';
+import { blockFailure } from './guardrails/failures.ts';
+import { GuardrailRun } from './guardrails/guard.ts';
+import { guardStream } from './guardrails/stream.ts';
 import {
   MAX_CONVERSATION_TURNS,
   MAX_STORED_CONVERSATION_BYTES,
@@ -189,7 +192,31 @@ async function createResponse(
       ),
     );
   }
-  const unified = responsesToUnified(request, earlier.items);
+  const guard = new GuardrailRun(route.guardrails ?? config.guardrails, ai, ctx);
+  // Checked before the provider is called and before anything is held on the plan's limits.
+  const asked = responsesToUnified(request, earlier.items);
+  const input = await guard.checkInput(asked);
+  if (!input.ok) {
+    const failure = blockFailure(input.block);
+    const failed = fail(failure);
+    ai.finish(ctx, config.logging, {
+      surface: 'responses',
+      model: request.model,
+      stream: request.stream === true,
+      ttftMs: null,
+      requestText: text.value,
+      reservation: null,
+      guardrails: guard.decisions,
+      status: failure.status,
+      errorCode: failureCode(failure),
+      target: null,
+      attempts: 0,
+      usage: null,
+      costMicros: 0n,
+    });
+    return failed;
+  }
+  const unified = input.request;
   // The budget call site, as chat's: the worst case is reserved before the provider is called and
   // settled (or released) by ai.finish.
   const worst: CallWorstCase = {
@@ -208,10 +235,13 @@ async function createResponse(
     model: request.model,
     stream: request.stream === true,
     ttftMs: null,
-    requestText: text.value,
+    // the log keeps what the provider was sent, not what the guardrails took out
+    requestText: unified === asked ? text.value : JSON.stringify(unified),
     reservation,
+    guardrails: guard.decisions,
   };
-  const turn: Turn = { request, unified, route, base, reservation, turns: earlier.turns + 1, conversation };
+  const turns = earlier.turns + 1;
+  const turn: Turn = { request, unified, route, base, reservation, guard, turns, conversation };
   try {
     return await answer(ai, ctx, config, fail, turn);
   } catch (error) {
@@ -226,6 +256,7 @@ interface Turn {
   unified: ChatCompletionRequest;
   route: ModelRoute;
   base: CallBase;
+  guard: GuardrailRun;
   /** the call's hold on the plan's limits across its attempts */
   reservation: AttemptBudget;
   /** responses in the conversation once this one is stored */
@@ -291,7 +322,23 @@ async function answer(
   if (result.kind === 'completion') {
     const cost = ai.cost(result.usage, price);
     ai.meter(ctx, result.usage, cost);
-    const answer = await save(completionToResponse(started, result.completion, result.usage));
+    const checked = await turn.guard.checkOutput(result.completion);
+    if (!checked.ok) {
+      // the provider answered (and charged): the tokens are metered, the answer withheld and not stored
+      const failure = blockFailure(checked.block);
+      const failed = fail(failure);
+      ai.finish(ctx, config.logging, {
+        ...base,
+        ...called,
+        status: failure.status,
+        errorCode: failureCode(failure),
+        usage: result.usage,
+        costMicros: cost,
+        responseText: JSON.stringify(result.completion),
+      });
+      return failed;
+    }
+    const answer = await save(completionToResponse(started, checked.completion, result.usage));
     const responseText = JSON.stringify(answer);
     sendJson(ctx.res, 200, answer, headers);
     ai.finish(ctx, config.logging, {
@@ -305,7 +352,8 @@ async function answer(
     });
     return outcome(200, null, upstreamMs);
   }
-  const { stream } = result;
+  // A block cuts the stream: the Responses `error` and `response.failed` events end it, nothing is stored.
+  const stream = guardStream(result.stream, turn.guard);
   let cost = 0n;
   // Registered before the pipe awaits `final` too, so the usage event has its tokens before end().
   void stream.final.then((final) => {

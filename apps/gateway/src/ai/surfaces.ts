@@ -169,7 +169,15 @@ async function chat(
     guardrails: guard.decisions,
   };
   return holding(reservation, () =>
-    callChat(ai, ctx, config, { surface, route, request, guard, cacheText: requestText }, base, fail, reservation),
+    callChat(
+      ai,
+      ctx,
+      config,
+      { surface, route, request, guard, cacheText: requestText },
+      base,
+      fail,
+      reservation,
+    ),
   );
 }
 
