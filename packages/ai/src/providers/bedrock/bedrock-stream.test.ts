@@ -137,6 +137,7 @@ describe('Bedrock signing', () => {
         headers: Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v])),
         body: null,
         rawBody: signed.body ?? '',
+        rawBytes: Buffer.from(signed.body ?? ''),
       },
     };
   }
