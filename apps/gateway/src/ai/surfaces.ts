@@ -1,5 +1,4 @@
 import type { StreamOutcome } from '@portcullis/ai/call';
-import { modelList } from '@portcullis/ai/models';
 import { pipeAnthropicStream, pipeOpenAIStream, sendJson } from '@portcullis/ai/respond';
 import { toTokenUsage } from '@portcullis/ai/stream-call';
 import { anthropicToUnified, parseAnthropicRequest } from '@portcullis/ai/surfaces/anthropic/request';
