@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../../test/fakes/llm/server.ts';
 import { type AiWorld, seedAiApi, startAiWorld } from './ai-harness.ts';
-import { bearer, call, eventually } from './harness.ts';
+import { bearer, call, eventually, notify } from './harness.ts';
 
 /* Guardrails on a PROMPT API: refusals are problem+json with code guardrail_blocked and the rule's name. */
 
@@ -76,5 +76,45 @@ describe('PROMPT API guardrails', () => {
     expect(row.errorCode).toBe('guardrail_blocked');
     expect(row.guardrails).toEqual([{ rule: 'no-keys', type: 'pii', stage: 'output', action: 'block' }]);
     expect(row.tokensOut).toBeGreaterThan(0);
+  });
+
+  it("runs a released version's own guardrails, not the working copy's", async () => {
+    const doc = (credentialId: string | undefined, guardrails: unknown[]) => ({
+      model: 'fast',
+      routes: [{ name: 'fast', targets: [{ credentialId, model: 'gpt-4o-mini' }] }],
+      user: 'Summarise: {{text}}',
+      inputSchema: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
+      guardrails,
+    });
+    const versioned = await seedAiApi(world, {
+      kind: 'PROMPT',
+      credentials: [{ provider: 'openai', baseUrl: fake.baseUrl, secret: SECRET }],
+      ai: () =>
+        doc([{ type: 'deny', name: 'draft-rule', stage: 'input', action: 'block', terms: ['globex'] }]),
+    });
+    await world.db.promptVersion.create({
+      data: {
+        apiId: versioned.api.id,
+        orgId: versioned.org.id,
+        number: 1,
+        config: doc(versioned.credentialIds[0], [
+          { type: 'deny', name: 'v1-rule', stage: 'input', action: 'block', terms: ['initech'] },
+        ]),
+      },
+    });
+    await world.db.api.update({ where: { id: versioned.api.id }, data: { promptRelease: { versionA: 1 } } });
+    await notify(world.db, { kind: 'api', id: versioned.api.id });
+    const runOn = (text: string) =>
+      call(versioned.base, '/v1/run', {
+        method: 'POST',
+        headers: { ...bearer(versioned.consumer.plaintext), 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+      });
+    fake.configure({ reply: 'fine' });
+    await eventually(async () => (await runOn('about Globex')).status === 200, 5_000);
+    const blocked = await runOn('about Initech');
+    expect(blocked.status).toBe(400);
+    expect(blocked.headers['x-portcullis-prompt-version']).toBe('1');
+    expect(blocked.json()).toMatchObject({ code: 'guardrail_blocked', rule: 'v1-rule' });
   });
 });
