@@ -300,7 +300,14 @@ export async function updateCredential(ctx: OrgCtx, raw: CredentialUpdateInput, 
   }
 }
 
-/** Where an org's AI and prompt APIs send traffic through `credentialId`: "API (route)" labels. */
+/** A guardrail rule as stored, complete or not: moderation rules call a provider through a credential. */
+type StoredRule = { type?: unknown; name?: unknown; credentialId?: unknown };
+const storedRules = (list: unknown): StoredRule[] => (Array.isArray(list) ? (list as StoredRule[]) : []);
+
+/**
+ * Where an org's AI and prompt APIs use `credentialId`: "API (route …)" labels for model route targets and
+ * "API (guardrail …)" labels for moderation rules (the API's own and its routes').
+ */
 async function credentialUsage(db: OrgCtx['db'], orgId: string, credentialId: string): Promise<string[]> {
   const apis = await db.api.findMany({
     where: { orgId, kind: { in: ['AI', 'PROMPT'] } },
@@ -317,6 +324,16 @@ async function credentialUsage(db: OrgCtx['db'], orgId: string, credentialId: st
     for (const route of routes) {
       if (route.targets?.some((t) => t.credentialId === credentialId)) {
         uses.push(`${api.name} (route ${route.name ?? '?'})`);
+      }
+    }
+    const doc = (parsed.success ? parsed.data : api.ai) as { guardrails?: unknown } | null;
+    const rules = [
+      ...storedRules(doc?.guardrails),
+      ...routes.flatMap((route) => storedRules((route as { guardrails?: unknown }).guardrails)),
+    ];
+    for (const rule of rules) {
+      if (rule.type === 'moderation' && rule.credentialId === credentialId) {
+        uses.push(`${api.name} (guardrail ${typeof rule.name === 'string' ? rule.name : '?'})`);
       }
     }
   }
@@ -337,7 +354,7 @@ export async function deleteCredential(ctx: OrgCtx, input: { credentialId: strin
     const uses = await credentialUsage(tx, ctx.org.id, row.id);
     if (uses.length > 0) {
       throw conflict(
-        `"${row.name}" is still used by ${uses.join(', ')}. Remove it from those model routes first.`,
+        `"${row.name}" is still used by ${uses.join(', ')}. Remove it from those model routes and guardrails first.`,
       );
     }
     await tx.providerCredential.delete({ where: { id: row.id } });

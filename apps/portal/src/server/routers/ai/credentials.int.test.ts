@@ -228,11 +228,50 @@ describe('ai router: provider credentials', () => {
       'CONFLICT',
     );
     expect(refused.message).toContain('LLM (route fast)');
-    expect(refused.message).toMatch(/Remove it from those model routes first/);
+    expect(refused.message).toMatch(/Remove it from those model routes and guardrails first/);
 
     await owner.caller.ai.setAiConfig({ orgSlug: owner.org.slug, apiId: api.id, config: { routes: [] } });
     await owner.caller.ai.deleteCredential({ orgSlug: owner.org.slug, credentialId: cred.id });
     expect(await db.providerCredential.count({ where: { id: cred.id } })).toBe(0);
     expect(await db.auditLog.count({ where: { targetId: cred.id, action: 'aiCredential.delete' } })).toBe(1);
+  });
+
+  it('refuses to delete a credential a moderation guardrail uses, naming the API and rule', async () => {
+    const owner = await member('OWNER', 'aicred');
+    const [routed, moderating] = await Promise.all(
+      ['Routed', 'Moderating'].map((name) =>
+        owner.caller.ai.createCredential({
+          orgSlug: owner.org.slug,
+          name,
+          provider: 'openai',
+          secret: secretOf(),
+        }),
+      ),
+    );
+    if (!routed || !moderating) throw new Error('credentials not created');
+    const api = await aiApi(owner.caller, owner.org.slug);
+    const moderation = {
+      type: 'moderation',
+      name: 'safety',
+      stage: 'input',
+      credentialId: moderating.id,
+      model: 'omni-moderation-latest',
+    };
+    const target = { credentialId: routed.id, model: 'gpt-4o-mini' };
+    await owner.caller.ai.setAiConfig({
+      orgSlug: owner.org.slug,
+      apiId: api.id,
+      config: {
+        routes: [{ name: 'fast', targets: [target], guardrails: [{ ...moderation, name: 'route-safety' }] }],
+        guardrails: [moderation],
+      },
+    });
+    const refused = await expectTrpcError(
+      owner.caller.ai.deleteCredential({ orgSlug: owner.org.slug, credentialId: moderating.id }),
+      'CONFLICT',
+    );
+    expect(refused.message).toContain('LLM (guardrail safety)');
+    expect(refused.message).toContain('LLM (guardrail route-safety)');
+    expect(await db.providerCredential.count({ where: { id: moderating.id } })).toBe(1);
   });
 });
