@@ -79,7 +79,7 @@ describe('PROMPT API guardrails', () => {
   });
 
   it("runs a released version's own guardrails, not the working copy's", async () => {
-    const doc = (credentialId: string | undefined, guardrails: unknown[]) => ({
+    const doc = (credentialId: string, guardrails: object[]) => ({
       model: 'fast',
       routes: [{ name: 'fast', targets: [{ credentialId, model: 'gpt-4o-mini' }] }],
       user: 'Summarise: {{text}}',
@@ -89,15 +89,17 @@ describe('PROMPT API guardrails', () => {
     const versioned = await seedAiApi(world, {
       kind: 'PROMPT',
       credentials: [{ provider: 'openai', baseUrl: fake.baseUrl, secret: SECRET }],
-      ai: () =>
-        doc([{ type: 'deny', name: 'draft-rule', stage: 'input', action: 'block', terms: ['globex'] }]),
+      ai: ([id]) =>
+        doc(id as string, [
+          { type: 'deny', name: 'draft-rule', stage: 'input', action: 'block', terms: ['globex'] },
+        ]),
     });
     await world.db.promptVersion.create({
       data: {
         apiId: versioned.api.id,
         orgId: versioned.org.id,
         number: 1,
-        config: doc(versioned.credentialIds[0], [
+        config: doc(versioned.credentialIds[0] as string, [
           { type: 'deny', name: 'v1-rule', stage: 'input', action: 'block', terms: ['initech'] },
         ]),
       },
