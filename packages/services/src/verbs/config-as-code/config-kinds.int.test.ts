@@ -72,6 +72,51 @@ describe('AI APIs and provider credentials', () => {
   });
 });
 
+describe('moderation guardrails name their credential too', () => {
+  const moderated = (credential: string) => ({
+    ...aiApi('openai-prod'),
+    ai: {
+      routes: [
+        {
+          name: 'fast',
+          targets: [{ credential: 'openai-prod', model: 'gpt-4o-mini' }],
+          guardrails: [{ type: 'moderation', name: 'route-safety', credential }],
+        },
+      ],
+      guardrails: [{ type: 'moderation', name: 'safety', credential }],
+    },
+  });
+
+  it('resolves, exports and round-trips moderation rules by credential name', async () => {
+    const org = await orgCtx('cac-mod');
+    await seedCredential(org, 'openai-prod');
+    const moderation = await seedCredential(org, 'moderation');
+    const doc = { version: 1, apis: [moderated('moderation')] };
+    await applyConfig(org, doc);
+    const stored = await db.api.findFirstOrThrow({ where: { orgId: org.org.id, slug: 'assistant' } });
+    expect(stored.ai).toMatchObject({
+      guardrails: [{ name: 'safety', credentialId: moderation.id }],
+      routes: [{ guardrails: [{ name: 'route-safety', credentialId: moderation.id }] }],
+    });
+    const exported = await exportConfig(org);
+    expect(JSON.stringify(exported)).not.toContain(moderation.id);
+    expect(exported.apis[0]?.ai).toMatchObject({ guardrails: [{ credential: 'moderation' }] });
+    expect((await planConfig(org, exported)).changes).toEqual([]);
+  });
+
+  it("reports a moderation credential the org lacks, another org's id included", async () => {
+    const org = await orgCtx('cac-modmissing');
+    const other = await orgCtx('cac-modother');
+    await seedCredential(org, 'openai-prod');
+    const foreign = await seedCredential(other, 'moderation');
+    const dry = await applyConfig(org, { version: 1, apis: [moderated(foreign.id)] }, { dryRun: true });
+    expect(dry.missingCredentials).toEqual([
+      { name: foreign.id, path: 'apis.0.ai.routes.0.guardrails.0.credential' },
+      { name: foreign.id, path: 'apis.0.ai.guardrails.0.credential' },
+    ]);
+  });
+});
+
 describe('lifecycle, versions, MCP, pricing and canonical forms', () => {
   it('recreates a deprecated API with its sunset, a new version, an MCP API and priced plans', async () => {
     const org = await orgCtx('cac-rich');

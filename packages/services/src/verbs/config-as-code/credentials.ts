@@ -8,17 +8,39 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Calls `visit` on every route target of an AI gateway config or a prompt (both keep `routes`). */
-function mapTargets(ai: Json, visit: (target: Json, path: string) => Json): Json {
-  if (!Array.isArray(ai.routes)) return ai;
-  const routes = ai.routes.map((route: unknown, i) => {
-    if (!isObject(route) || !Array.isArray(route.targets)) return route;
-    const targets = route.targets.map((target: unknown, j) =>
-      isObject(target) ? visit(target, `routes.${i}.targets.${j}`) : target,
-    );
-    return { ...route, targets };
-  });
-  return { ...ai, routes };
+type Visit = (holder: Json, path: string) => Json;
+
+/** Moderation guardrail rules call a provider through a credential too. */
+function mapRules(rules: unknown, base: string, visit: Visit): unknown {
+  if (!Array.isArray(rules)) return rules;
+  return rules.map((rule: unknown, k) =>
+    isObject(rule) && rule.type === 'moderation' ? visit(rule, `${base}.${k}`) : rule,
+  );
+}
+
+/**
+ * Calls `visit` on everything of an AI gateway config or a prompt that names a credential: route
+ * targets, and moderation rules (the document's own and each route's).
+ */
+function mapTargets(ai: Json, visit: Visit): Json {
+  const mapped: Json = { ...ai };
+  if (Array.isArray(ai.routes)) {
+    mapped.routes = ai.routes.map((route: unknown, i) => {
+      if (!isObject(route)) return route;
+      const out: Json = { ...route };
+      if (Array.isArray(route.targets)) {
+        out.targets = route.targets.map((target: unknown, j) =>
+          isObject(target) ? visit(target, `routes.${i}.targets.${j}`) : target,
+        );
+      }
+      if (route.guardrails !== undefined) {
+        out.guardrails = mapRules(route.guardrails, `routes.${i}.guardrails`, visit);
+      }
+      return out;
+    });
+  }
+  if (ai.guardrails !== undefined) mapped.guardrails = mapRules(ai.guardrails, 'guardrails', visit);
+  return mapped;
 }
 
 /** The stored document with each `credentialId` replaced by `credential: <name>`. */
