@@ -307,4 +307,36 @@ test('an AI gateway API and a prompt API over a provider credential, called with
   expect(bad.status()).toBe(400);
   expect(bad.headers()['content-type']).toContain('application/problem+json');
   expect((await bad.json()).code).toBe('request_invalid');
+
+  // Versions: publish the working copy as v1, edit and publish v2, then release one and the other; each
+  // answer names its version and runs that version's template.
+  const publishVersion = async (note: string, number: number) => {
+    await provider.getByLabel('Note').fill(note);
+    await provider.getByRole('button', { name: 'Publish version' }).click();
+    await expect(provider.getByText(`Published version ${number}`)).toBeVisible();
+  };
+  await provider.goto(`/o/${org}/apis/${promptSlug}/prompt`);
+  await publishVersion('first wording', 1);
+  await provider.getByLabel('User template').fill('Shorten: {{text}}');
+  await provider.getByRole('button', { name: 'Save prompt' }).click();
+  await expect(provider.getByText('Prompt saved; documentation regenerated')).toBeVisible();
+  await publishVersion('shorter wording', 2);
+  const runsVersion = async (number: number, template: string) => {
+    await expect
+      .poll(async () => (await run({ text: 'x' })).headers()['x-portcullis-prompt-version'], {
+        timeout: 10_000,
+        intervals: [200],
+      })
+      .toBe(String(number));
+    expect(fake.lastRequest().body).toMatchObject({
+      messages: [{ role: 'system' }, { role: 'user', content: `${template}: x` }],
+    });
+  };
+  await provider.getByRole('button', { name: 'Release version 1 to all traffic' }).click();
+  await expect(provider.getByTestId('prompt-release')).toHaveText('Live calls run version 1.');
+  await runsVersion(1, 'Summarise');
+  await provider.getByRole('button', { name: 'Release version 2 to all traffic' }).click();
+  await expect(provider.getByTestId('prompt-release')).toHaveText('Live calls run version 2.');
+  await runsVersion(2, 'Shorten');
+  await checkPage(provider);
 });

@@ -4,7 +4,11 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REPLY } from '../../../test/fakes/llm/script.ts';
 import { type FakeLlm, startFakeLlm } from '../../../test/fakes/llm/server.ts';
-import { VERTEX_PROJECT, vertexServiceAccountKey } from '../../../test/fakes/llm/vertex.ts';
+import {
+  revokeVertexTokens,
+  VERTEX_PROJECT,
+  vertexServiceAccountKey,
+} from '../../../test/fakes/llm/vertex.ts';
 import { type AiWorld, seedAiApi, startAiWorld } from './ai-harness.ts';
 
 /*
@@ -92,6 +96,18 @@ describe('AI gateway: Google Vertex AI', () => {
     expect(seen[1]?.headers.authorization).toMatch(/^Bearer ya29\./);
     expect(seen[2]?.headers.authorization).toBe(seen[1]?.headers.authorization);
     expect(JSON.stringify(seen.map((r) => r.headers))).not.toContain('PRIVATE KEY');
+  });
+
+  it('mints a new token after the provider refuses a revoked one with 401', async () => {
+    const { openai } = await vertexApi();
+    const ask = () => openai.chat.completions.create({ model: 'gemini', messages: user('hi') });
+    await ask();
+    const minted = tokenRequests();
+    revokeVertexTokens();
+    await expect(ask()).rejects.toMatchObject({ status: expect.any(Number) });
+    const answer = await ask();
+    expect(answer.choices[0]?.message.content).toBe(DEFAULT_REPLY);
+    expect(tokenRequests()).toBe(minted + 1);
   });
 
   it('streams both publishers with usage at the end', async () => {

@@ -250,6 +250,12 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
       headersTimeout: 0,
       bodyTimeout: 0,
     });
+    if (response.statusCode === 401 && options.credential) {
+      options.provider.unauthorized?.(request, options.credential, {
+        dispatcher,
+        signal: deadline.controller.signal,
+      });
+    }
     return { ok: true, value: { ...response, deadline } as UpstreamResponse };
   } catch (error) {
     deadline.clear();

@@ -31,6 +31,11 @@ const trusted = keyPair();
 /** bearer token → expiry (ms); tokens are random, so one map serves every fake server */
 const issued = new Map<string, number>();
 
+/** Revokes every token issued so far (as Google does when a key is disabled or rotated). */
+export function revokeVertexTokens(): void {
+  issued.clear();
+}
+
 /**
  * A service-account JSON key the fake's token endpoint accepts (or, `untrusted`, one signed with a
  * private key it does not know).

@@ -156,4 +156,13 @@ export interface ProviderDefinition {
     credential: ProviderCredential,
     context: AuthorizeContext,
   ): Promise<ProviderHttpRequest>;
+  /**
+   * The provider answered 401 to a request `authorize` prepared: whatever it cached for that request
+   * (an access token revoked before its expiry) is forgotten, so the next call authenticates afresh.
+   */
+  unauthorized?(
+    request: ProviderHttpRequest,
+    credential: ProviderCredential,
+    context: AuthorizeContext,
+  ): void;
 }

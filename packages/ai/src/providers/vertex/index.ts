@@ -3,7 +3,12 @@ import { AnthropicStreamTranslator } from '../anthropic/stream.ts';
 import { mapGeminiError, parseGeminiResponse } from '../gemini/response.ts';
 import { GeminiStreamTranslator } from '../gemini/stream.ts';
 import type { ProviderDefinition } from '../types.ts';
-import { authorizeVertex, buildVertexAnthropicRequest, buildVertexGeminiRequest } from './request.ts';
+import {
+  authorizeVertex,
+  buildVertexAnthropicRequest,
+  buildVertexGeminiRequest,
+  unauthorizedVertex,
+} from './request.ts';
 
 /*
  * Google Vertex AI. The credential's secret is a service-account JSON key (OAuth bearer tokens are
@@ -31,6 +36,7 @@ export const vertex: ProviderDefinition = {
   createStreamTranslator: (model, emit) => new GeminiStreamTranslator(model, emit),
   mapError: mapGeminiError,
   authorize: authorizeVertex,
+  unauthorized: unauthorizedVertex,
 };
 
 /**
@@ -56,4 +62,5 @@ export const vertexAnthropic: ProviderDefinition = {
   createStreamTranslator: (model, emit, request) => new AnthropicStreamTranslator(model, emit, request),
   mapError: mapAnthropicError,
   authorize: authorizeVertex,
+  unauthorized: unauthorizedVertex,
 };

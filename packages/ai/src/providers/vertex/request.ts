@@ -4,7 +4,7 @@ import { toAnthropicBody } from '../anthropic/request.ts';
 import { toGeminiBody } from '../gemini/request.ts';
 import type { AuthorizeContext, ProviderCredential, ProviderHttpRequest } from '../types.ts';
 import { projectIdOf } from './service-account.ts';
-import { accessToken } from './token.ts';
+import { accessToken, forgetToken } from './token.ts';
 
 /** Anthropic's Messages API version for models served by Vertex AI (sent in the body, not a header). */
 const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
@@ -94,4 +94,14 @@ export async function authorizeVertex(
 ): Promise<ProviderHttpRequest> {
   const token = await accessToken(credential, context);
   return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } };
+}
+
+/** A 401 to a request authorized with a cached token: that token is revoked, the next call mints one. */
+export function unauthorizedVertex(
+  request: ProviderHttpRequest,
+  credential: ProviderCredential,
+  context: AuthorizeContext,
+): void {
+  const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+  if (token) forgetToken(credential, context.dispatcher, token);
 }

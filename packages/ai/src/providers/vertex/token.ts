@@ -184,3 +184,15 @@ export async function accessToken(
   if (!entry.token) throw rejected(null, 'No access token could be obtained for the service account.', true);
   return entry.token;
 }
+
+/**
+ * Forgets the cached token of the credential when it is still `token` (the one a provider refused with
+ * 401, revoked before its expiry); a token refreshed meanwhile is kept.
+ */
+export function forgetToken(credential: ProviderCredential, dispatcher: Dispatcher, token: string): void {
+  const id = createHash('sha256').update(credential.apiKey).digest('base64url');
+  const entry = caches.get(dispatcher)?.get(id);
+  if (entry?.token !== token) return;
+  entry.token = null;
+  entry.expiresAt = 0;
+}
