@@ -39,8 +39,11 @@ export interface FinishedCall {
 export interface CallWorstCase {
   /** the model route the call goes to: its targets' prices and output caps */
   route: ModelRoute;
-  /** the request's input tokens as packages/ai tokens.ts counts them */
-  inputTokens: number;
+  /**
+   * the request's input tokens as packages/ai tokens.ts counts them; a function is called only when the
+   * plan has limits (counting a long prompt costs CPU an unlimited call does not need to spend)
+   */
+  inputTokens: number | (() => Promise<number>);
   /** the caller's output cap (max_tokens, max_completion_tokens); null when it gave none; 0 when none can come */
   maxOutputTokens: number | null;
   /** choices asked for (`n`), each up to the output cap */

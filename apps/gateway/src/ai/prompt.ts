@@ -123,7 +123,7 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   const checkedRequest = input.request;
   const worst: CallWorstCase = {
     route,
-    inputTokens: await countRequestTokens(checkedRequest, route.targets[0]?.model ?? prompt.model),
+    inputTokens: () => countRequestTokens(checkedRequest, route.targets[0]?.model ?? prompt.model),
     maxOutputTokens: prompt.maxTokens ?? null,
   };
   const reserved = await ai.reserve(ctx, worst);

@@ -221,7 +221,7 @@ async function createResponse(
   // settled (or released) by ai.finish.
   const worst: CallWorstCase = {
     route,
-    inputTokens: await countRequestTokens(unified, route.targets[0]?.model ?? request.model),
+    inputTokens: () => countRequestTokens(unified, route.targets[0]?.model ?? request.model),
     maxOutputTokens: unified.max_completion_tokens ?? null,
   };
   const reserved = await ai.reserve(ctx, worst);

@@ -182,9 +182,15 @@ export class AiService implements AiCalls {
     const prices = limits.length > 0 ? await this.routePrices(ctx.route.orgId, call.route) : [];
     const cap = outputCap(call.maxOutputTokens, prices);
     const output = cap * (call.choices ?? 1);
+    const input =
+      limits.length === 0
+        ? 0
+        : typeof call.inputTokens === 'number'
+          ? call.inputTokens
+          : await call.inputTokens();
     const reserved = await this.budgets.reserve(limits, this.callers(ctx), {
-      tokens: call.inputTokens + output,
-      costMicros: worstCost(call.inputTokens, output, prices) + worstUnitCost(prices, call.units),
+      tokens: input + output,
+      costMicros: worstCost(input, output, prices) + worstUnitCost(prices, call.units),
     });
     if (!reserved.ok) return reserved;
     const implied = reserved.value.limited && call.maxOutputTokens === null;

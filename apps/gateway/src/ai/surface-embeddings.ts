@@ -34,7 +34,7 @@ export async function embeddings(
   if (!route) return fail(modelNotFound(request.model));
   const worst: CallWorstCase = {
     route,
-    inputTokens: await embeddingInputTokens(request.input, tokenizerModel(route, request.model)),
+    inputTokens: () => embeddingInputTokens(request.input, tokenizerModel(route, request.model)),
     maxOutputTokens: 0,
   };
   const reserved = await ai.reserve(ctx, worst);

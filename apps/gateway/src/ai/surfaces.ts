@@ -149,7 +149,7 @@ async function chat(
   request = input.request;
   const worst: CallWorstCase = {
     route,
-    inputTokens: await countRequestTokens(request, tokenizerModel(route, clientModel)),
+    inputTokens: () => countRequestTokens(request, tokenizerModel(route, clientModel)),
     maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? null,
     choices: request.n ?? 1,
   };
