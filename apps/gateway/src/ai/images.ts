@@ -8,10 +8,12 @@ import { sendJson } from '@portcullis/ai/respond';
 import { estimateTokens } from '@portcullis/ai/tokens';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { perImageCost } from '@portcullis/core/ai-unit-costs';
-import { type AiCalls, findRoute, providerCallSignal, type ReservedCall } from './calls.ts';
+import { AttemptBudget } from './attempt-budget.ts';
+import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
-import { type AiFailure, failureCode, failureFromCall, modelNotFound } from './errors.ts';
+import { type AiFailure, modelNotFound } from './errors.ts';
 import { routeCall } from './routing.ts';
+import { type CallBase, failedCall, holding } from './surface-calls.ts';
 
 export const IMAGES_PATH = '/v1/images/generations';
 
@@ -34,20 +36,19 @@ export async function serveImages(
   if (!route) return fail(modelNotFound(request.model));
   // The worst case held on the plan's budgets: n images at the route's dearest perImage, and the
   // prompt's tokens (image output tokens are settled as reported).
-  const reserved = await ai.reserve(ctx, {
+  const worst: CallWorstCase = {
     route,
     inputTokens: estimateTokens(request.prompt, route.targets[0]?.model ?? request.model).tokens,
     maxOutputTokens: 0,
     units: { images: request.n ?? 1 },
-  });
+  };
+  const reserved = await ai.reserve(ctx, worst);
   if (!reserved.ok) return fail(reserved.error);
-  const reservation = reserved.value;
-  try {
-    return await generate(ai, ctx, config, route, request, requestText, reservation, fail);
-  } catch (error) {
-    reservation.release();
-    throw error;
-  }
+  // Attempts given up on stay counted; a fallback after one reserves its own worst case.
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
+  return holding(reservation, () =>
+    generate(ai, ctx, config, route, request, requestText, reservation, fail),
+  );
 }
 
 async function generate(
@@ -57,50 +58,44 @@ async function generate(
   route: ModelRoute,
   request: ImageGenerationRequest,
   requestText: string,
-  reservation: ReservedCall,
+  reservation: AttemptBudget,
   fail: (failure: AiFailure) => AiOutcome,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
-  const routed = await routeCall<ImagesOutcome>(route, ctx, ai, signal, {
-    operation: 'image_generation',
-    call: (target, timeoutMs, traceHeaders) =>
-      callImages({
-        provider: target.provider,
-        credential: target.credential,
-        model: target.model,
-        request,
-        signal,
-        timeoutMs,
-        dispatcher: ai.dispatcherFor(target.orgId),
-        traceHeaders,
+  const routed = await routeCall<ImagesOutcome>(
+    route,
+    ctx,
+    ai,
+    signal,
+    {
+      operation: 'image_generation',
+      call: (target, timeoutMs, traceHeaders) =>
+        callImages({
+          provider: target.provider,
+          credential: target.credential,
+          model: target.model,
+          request,
+          signal,
+          timeoutMs,
+          dispatcher: ai.dispatcherFor(target.orgId),
+          traceHeaders,
+        }),
+      settled: ({ usage }) => ({
+        tokens: usage.totalTokens,
+        response: { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens },
       }),
-    settled: ({ usage }) => ({
-      tokens: usage.totalTokens,
-      response: { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens },
-    }),
-  });
-  const base = {
-    surface: 'images' as const,
+    },
+    reservation.hooks,
+  );
+  const base: CallBase = {
+    surface: 'images',
     model: request.model,
     stream: false,
     ttftMs: null,
     requestText,
     reservation,
   };
-  if (!routed.outcome.ok) {
-    const failure = failureFromCall(routed.outcome.error);
-    const failed = fail(failure);
-    ai.finish(ctx, config.logging, {
-      ...base,
-      status: failure.status,
-      errorCode: failureCode(failure),
-      target: routed.target,
-      attempts: routed.attempts,
-      usage: null,
-      costMicros: 0n,
-    });
-    return failed;
-  }
+  if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const { usage, response, images, latencyMs } = routed.outcome.value;
   const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
   const cost = ai.cost(usage, price) + perImageCost(price, images);

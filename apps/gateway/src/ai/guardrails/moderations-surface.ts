@@ -3,10 +3,12 @@ import { sendJson } from '@portcullis/ai/respond';
 import type { TokenUsage } from '@portcullis/ai/types';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { perCallCost } from '@portcullis/core/ai-unit-costs';
-import { type AiCalls, findRoute, providerCallSignal, type ReservedCall } from '../calls.ts';
+import { AttemptBudget } from '../attempt-budget.ts';
+import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from '../calls.ts';
 import type { AiOutcome, AiRequest } from '../context.ts';
-import { type AiFailure, aiFailure, failureCode, failureFromCall, modelNotFound } from '../errors.ts';
+import { type AiFailure, aiFailure, modelNotFound } from '../errors.ts';
 import { routeCall } from '../routing.ts';
+import { type CallBase, failedCall, holding } from '../surface-calls.ts';
 
 /*
  * POST /v1/moderations on an AI API: OpenAI's moderation endpoint through the model route the caller
@@ -41,27 +43,21 @@ export async function serveModerations(
   const route = findRoute(config.routes, parsed.model);
   if (!route) return fail(modelNotFound(parsed.model));
   // No tokens are charged for moderation: the worst case is the one call at the route's dearest perCall.
-  const reserved = await ai.reserve(ctx, {
-    route,
-    inputTokens: 0,
-    maxOutputTokens: 0,
-    units: { calls: 1 },
-  });
+  const worst: CallWorstCase = { route, inputTokens: 0, maxOutputTokens: 0, units: { calls: 1 } };
+  const reserved = await ai.reserve(ctx, worst);
   if (!reserved.ok) return fail(reserved.error);
-  const reservation = reserved.value;
-  try {
-    return await moderateCall(ai, ctx, config, { route, parsed, requestText, reservation }, fail);
-  } catch (error) {
-    reservation.release(); // a no-op once finish() settled it
-    throw error;
-  }
+  // Attempts given up on stay counted; a fallback after one reserves its own worst case.
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
+  return holding(reservation, () =>
+    moderateCall(ai, ctx, config, { route, parsed, requestText, reservation }, fail),
+  );
 }
 
 interface ModerationCall {
   route: ModelRoute;
   parsed: { model: string; input: unknown };
   requestText: string;
-  reservation: ReservedCall;
+  reservation: AttemptBudget;
 }
 
 async function moderateCall(
@@ -72,43 +68,37 @@ async function moderateCall(
   fail: (failure: AiFailure) => AiOutcome,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
-  const routed = await routeCall<ModerationsOutcome>(route, ctx, ai, signal, {
-    operation: 'moderation',
-    call: (target, timeoutMs, traceHeaders) =>
-      callModerations({
-        provider: target.provider,
-        credential: target.credential,
-        model: target.model,
-        input: parsed.input,
-        signal,
-        timeoutMs,
-        dispatcher: ai.dispatcherFor(target.orgId),
-        traceHeaders,
-      }),
-    settled: (value) => ({ tokens: 0, response: { model: value.response.model } }),
-  });
-  const base = {
-    surface: 'moderations' as const,
+  const routed = await routeCall<ModerationsOutcome>(
+    route,
+    ctx,
+    ai,
+    signal,
+    {
+      operation: 'moderation',
+      call: (target, timeoutMs, traceHeaders) =>
+        callModerations({
+          provider: target.provider,
+          credential: target.credential,
+          model: target.model,
+          input: parsed.input,
+          signal,
+          timeoutMs,
+          dispatcher: ai.dispatcherFor(target.orgId),
+          traceHeaders,
+        }),
+      settled: (value) => ({ tokens: 0, response: { model: value.response.model } }),
+    },
+    reservation.hooks,
+  );
+  const base: CallBase = {
+    surface: 'moderations',
     model: parsed.model,
     stream: false,
     ttftMs: null,
     requestText,
     reservation,
   };
-  if (!routed.outcome.ok) {
-    const failure = failureFromCall(routed.outcome.error);
-    const failed = fail(failure);
-    ai.finish(ctx, config.logging, {
-      ...base,
-      status: failure.status,
-      errorCode: failureCode(failure),
-      target: routed.target,
-      attempts: routed.attempts,
-      usage: null,
-      costMicros: 0n,
-    });
-    return failed;
-  }
+  if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
   const cost = perCallCost(price);
   ai.meter(ctx, NO_TOKENS, cost);
