@@ -12,6 +12,7 @@ import { eventually } from './harness.ts';
  */
 
 const KEY = 'sk-audio-billing-000000000000';
+const REPLY = 'The quick brown fox.';
 
 /** A PCM WAV of `seconds` with a `fact` chunk claiming `claimedSamples` samples (ignored by decoders for PCM). */
 function wavWithFact(seconds: number, claimedSamples: number): Buffer {
@@ -34,7 +35,7 @@ describe('AI transcriptions billed on a WAV header that lies', () => {
 
   beforeAll(async () => {
     world = await startAiWorld(false);
-    fake = await startFakeLlm({ flavor: 'openai', apiKey: KEY });
+    fake = await startFakeLlm({ flavor: 'openai', apiKey: KEY, reply: REPLY });
     seeded = await seedAiApi(world, {
       kind: 'AI',
       credentials: [{ provider: 'openai', baseUrl: fake.baseUrl, secret: KEY }],
@@ -83,6 +84,25 @@ describe('AI transcriptions billed on a WAV header that lies', () => {
       .withResponse();
     // 1 s × $0.0001 = 100 micro-USD, not ~149 hours' worth
     expect(await loggedCost(response.headers.get('x-request-id'))).toBe(100n);
+  });
+
+  it('answers text from a whisper model with the duration the provider reports', async () => {
+    try {
+      // The provider heard 5 s of a file whose header tells 4 s
+      fake.configure({ transcriptionSeconds: 5 });
+      const { data, response } = await client.audio.transcriptions
+        .create({ model: 'hear', file: await toFile(wavWithFact(4, 8), 'a.wav'), response_format: 'text' })
+        .withResponse();
+      const sent = await new Response(new Uint8Array(fake.lastRequest().rawBytes), {
+        headers: { 'content-type': fake.lastRequest().headers['content-type'] ?? '' },
+      }).formData();
+      expect(sent.get('response_format')).toBe('verbose_json');
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(data).toBe(`${REPLY}\n`);
+      expect(await loggedCost(response.headers.get('x-request-id'))).toBe(500n);
+    } finally {
+      fake.configure({ transcriptionSeconds: undefined });
+    }
   });
 
   it('bills srt and vtt on the file or the last cue, whichever is later', async () => {

@@ -1,6 +1,6 @@
 import type { File } from 'node:buffer';
 import { parseBuffer } from 'music-metadata';
-import { type FormData, Response as UndiciResponse } from 'undici';
+import { FormData, Response as UndiciResponse } from 'undici';
 import { lastCueEndMs, maxBillableAudioMs, wavDurationMs } from './audio-duration.ts';
 import { type CallOptions, type CallResult, resolveProvider, upstreamOptions } from './call.ts';
 import { openAIError } from './errors.ts';
@@ -14,7 +14,8 @@ import type { Validated } from './validate.ts';
  * that offer it (supports.audio). Metered by the second of input audio: the duration the provider
  * reports (verbose_json's `duration`, or `usage: {type: "duration"}`), else the one the file itself
  * gives (read before the call, so a file whose length cannot be told is refused up front; bounded as
- * audio-duration.ts describes), raised to the last srt/vtt cue's end when that is later.
+ * audio-duration.ts describes), raised to the last srt/vtt cue's end when that is later. A `text`
+ * answer from a whisper model is asked for as verbose_json, so it carries the provider's duration.
  */
 
 const TRANSCRIPTION_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;
@@ -197,6 +198,31 @@ const CONTENT_TYPES: Record<TranscriptionRequest['responseFormat'], string> = {
   vtt: 'text/plain; charset=utf-8',
 };
 
+/**
+ * A `text` answer from a whisper model carries no duration: verbose_json is asked for instead (whisper
+ * models offer it; gpt-4o transcription models do not) and the text rendered from it, as OpenAI does.
+ */
+const asksVerbose = (format: TranscriptionRequest['responseFormat'], model: string): boolean =>
+  format === 'text' && /^whisper/i.test(model);
+
+function upstreamForm(request: TranscriptionRequest, verbose: boolean): FormData {
+  if (!verbose) return request.form;
+  const form = new FormData();
+  for (const [name, value] of request.form) if (name !== 'response_format') form.append(name, value);
+  form.set('response_format', 'verbose_json');
+  return form;
+}
+
+/** The `text` answer of a verbose_json one (its text and a newline); the body as it came otherwise. */
+function textOf(body: string): string {
+  try {
+    const { text } = JSON.parse(body) as { text?: unknown };
+    return typeof text === 'string' ? `${text}\n` : body;
+  } catch {
+    return body;
+  }
+}
+
 export async function callTranscription(
   options: TranscriptionCallOptions,
 ): Promise<CallResult<TranscriptionOutcome>> {
@@ -205,10 +231,11 @@ export async function callTranscription(
   const build = provider.buildTranscriptionRequest;
   if (!provider.supports.audio || !build) return { ok: false, error: unsupported(provider) };
   const upstream = upstreamOptions(options, provider);
+  const verbose = asksVerbose(options.request.responseFormat, options.model);
   const startedAt = performance.now();
   let spec: ReturnType<typeof build>;
   try {
-    spec = build(options.request.form, options.model, options.credential);
+    spec = build(upstreamForm(options.request, verbose), options.model, options.credential);
   } catch (error) {
     return { ok: false, error: translationError(provider.id, error) };
   }
@@ -227,8 +254,9 @@ export async function callTranscription(
     response.deadline.clear();
   }
   const format = options.request.responseFormat;
-  const json = format === 'json' || format === 'verbose_json';
+  const json = format === 'json' || format === 'verbose_json' || verbose;
   const reported = json ? reportedUsage(body) : { durationMs: null, usage: reportedUsage('null').usage };
+  if (verbose) body = textOf(body);
   const timed = format === 'srt' || format === 'vtt';
   return {
     ok: true,
