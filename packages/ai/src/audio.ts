@@ -1,6 +1,7 @@
 import type { File } from 'node:buffer';
 import { parseBuffer } from 'music-metadata';
-import { type FormData, Response as UndiciResponse } from 'undici';
+import { FormData, Response as UndiciResponse } from 'undici';
+import { lastCueEndMs, maxBillableAudioMs, wavDurationMs } from './audio-duration.ts';
 import { type CallOptions, type CallResult, resolveProvider, upstreamOptions } from './call.ts';
 import { openAIError } from './errors.ts';
 import type { ProviderDefinition } from './providers/types.ts';
@@ -11,8 +12,10 @@ import type { Validated } from './validate.ts';
 /*
  * POST /v1/audio/transcriptions, passed through as multipart in OpenAI's wire format to the providers
  * that offer it (supports.audio). Metered by the second of input audio: the duration the provider
- * reports (verbose_json's `duration`, or `usage: {type: "duration"}`), else the one the file's own
- * header gives (read before the call, so a file whose length cannot be told is refused up front).
+ * reports (verbose_json's `duration`, or `usage: {type: "duration"}`), else the one the file itself
+ * gives (read before the call, so a file whose length cannot be told is refused up front; bounded as
+ * audio-duration.ts describes), raised to the last srt/vtt cue's end when that is later. A `text`
+ * answer from a whisper model is asked for as verbose_json, so it carries the provider's duration.
  */
 
 const TRANSCRIPTION_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;
@@ -96,14 +99,23 @@ export async function parseTranscriptionForm(
   };
 }
 
-/** The audio's length in milliseconds from the file itself (WAV, MP3, M4A, OGG, FLAC, WebM…), or null. */
+/**
+ * The audio's length in milliseconds from the file itself (WAV, MP3, M4A, OGG, FLAC, WebM…), or null:
+ * a WAV's from its data chunk, never more than the file's size at 8 kbit/s. What budgets reserve and,
+ * when the provider reports no duration, what the call is billed.
+ */
 export async function audioDurationMs(file: File): Promise<number | null> {
   const bytes = new Uint8Array(await file.arrayBuffer());
+  const length = wavDurationMs(bytes) ?? (await headerDurationMs(bytes, file.type));
+  return length === null ? null : Math.min(length, maxBillableAudioMs(bytes.length));
+}
+
+async function headerDurationMs(bytes: Uint8Array, type: string): Promise<number | null> {
   // The bytes decide first (a client's content type may be wrong or generic); the type is only a hint
   // for formats the content alone does not tell.
   const sniffed = await durationOf(bytes, { size: bytes.length });
-  if (sniffed !== null || !file.type) return sniffed;
-  return durationOf(bytes, { mimeType: file.type, size: bytes.length });
+  if (sniffed !== null || !type) return sniffed;
+  return durationOf(bytes, { mimeType: type, size: bytes.length });
 }
 
 async function durationOf(
@@ -132,6 +144,8 @@ export interface TranscriptionOutcome {
   contentType: string;
   /** the audio's length as the provider reports it; null when it does not */
   durationMs: number | null;
+  /** srt/vtt: the end of the last cue, audio the provider heard at the least; null otherwise */
+  heardMs: number | null;
   /** tokens the provider reports (gpt-4o transcription models); zero otherwise */
   usage: TokenUsage;
   latencyMs: number;
@@ -184,6 +198,31 @@ const CONTENT_TYPES: Record<TranscriptionRequest['responseFormat'], string> = {
   vtt: 'text/plain; charset=utf-8',
 };
 
+/**
+ * A `text` answer from a whisper model carries no duration: verbose_json is asked for instead (whisper
+ * models offer it; gpt-4o transcription models do not) and the text rendered from it, as OpenAI does.
+ */
+const asksVerbose = (format: TranscriptionRequest['responseFormat'], model: string): boolean =>
+  format === 'text' && /^whisper/i.test(model);
+
+function upstreamForm(request: TranscriptionRequest, verbose: boolean): FormData {
+  if (!verbose) return request.form;
+  const form = new FormData();
+  for (const [name, value] of request.form) if (name !== 'response_format') form.append(name, value);
+  form.set('response_format', 'verbose_json');
+  return form;
+}
+
+/** The `text` answer of a verbose_json one (its text and a newline); the body as it came otherwise. */
+function textOf(body: string): string {
+  try {
+    const { text } = JSON.parse(body) as { text?: unknown };
+    return typeof text === 'string' ? `${text}\n` : body;
+  } catch {
+    return body;
+  }
+}
+
 export async function callTranscription(
   options: TranscriptionCallOptions,
 ): Promise<CallResult<TranscriptionOutcome>> {
@@ -192,10 +231,11 @@ export async function callTranscription(
   const build = provider.buildTranscriptionRequest;
   if (!provider.supports.audio || !build) return { ok: false, error: unsupported(provider) };
   const upstream = upstreamOptions(options, provider);
+  const verbose = asksVerbose(options.request.responseFormat, options.model);
   const startedAt = performance.now();
   let spec: ReturnType<typeof build>;
   try {
-    spec = build(options.request.form, options.model, options.credential);
+    spec = build(upstreamForm(options.request, verbose), options.model, options.credential);
   } catch (error) {
     return { ok: false, error: translationError(provider.id, error) };
   }
@@ -214,14 +254,17 @@ export async function callTranscription(
     response.deadline.clear();
   }
   const format = options.request.responseFormat;
-  const json = format === 'json' || format === 'verbose_json';
+  const json = format === 'json' || format === 'verbose_json' || verbose;
   const reported = json ? reportedUsage(body) : { durationMs: null, usage: reportedUsage('null').usage };
+  if (verbose) body = textOf(body);
+  const timed = format === 'srt' || format === 'vtt';
   return {
     ok: true,
     value: {
       body,
       contentType: CONTENT_TYPES[format],
       ...reported,
+      heardMs: timed ? lastCueEndMs(body) : null,
       latencyMs: performance.now() - startedAt,
     },
   };

@@ -17,8 +17,9 @@ export const TRANSCRIPTIONS_PATH = '/v1/audio/transcriptions';
 /**
  * POST /v1/audio/transcriptions over a model route, the multipart upload bounded by the API's body size
  * policy. Metered as seconds of input audio × perAudioSecond (the provider's reported duration, else the
- * file header's) plus any tokens the provider reports, on the usage event, the budgets and the AI call
- * log (surface 'audio').
+ * file's own — audioDurationMs, the rule the budgets reserve on — raised to the last srt/vtt cue's end)
+ * plus any tokens the provider reports, on the usage event, the budgets and the AI call log (surface
+ * 'audio').
  */
 export async function serveTranscription(
   ai: AiCalls,
@@ -121,7 +122,9 @@ async function transcribe(
     return failed;
   }
   const answer = routed.outcome.value;
-  const durationMs = answer.durationMs ?? headerMs;
+  // The provider's own duration when it reports one; else the file's, raised to the last srt/vtt cue's
+  // end (speech can stop before the audio does, so a cue never lowers it).
+  const durationMs = answer.durationMs ?? Math.max(headerMs, answer.heardMs ?? 0);
   const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
   const cost = ai.cost(answer.usage, price) + perAudioSecondCost(price, durationMs);
   ai.meter(ctx, answer.usage, cost);

@@ -20,6 +20,35 @@ const SWEEP_EVERY_MS = 60_000;
 const SAVE_WAIT_MS = 3_000;
 const SWEEP_BATCH = 500;
 
+/*
+ * jsonb refuses the NUL character (\u0000) that JSON and a conversation's text may hold. Stored strings
+ * and keys escape it reversibly with a private-use mark: MARK + '0' is NUL, MARK + MARK is MARK itself.
+ */
+const MARK = '\ue000';
+const ESCAPED = /\ue000([0\ue000])/g;
+
+const needsEscape = (text: string): boolean => text.includes('\u0000') || text.includes(MARK);
+const escapeText = (text: string): string =>
+  needsEscape(text) ? text.replaceAll(MARK, MARK + MARK).replaceAll('\u0000', `${MARK}0`) : text;
+const unescapeText = (text: string): string =>
+  text.replace(ESCAPED, (_, char: string) => (char === '0' ? '\u0000' : MARK));
+
+/** JSON.stringify replacer: strings and object keys with NUL (and the mark) escaped. */
+function jsonbSafe(this: unknown, _key: string, value: unknown): unknown {
+  if (typeof value === 'string') return escapeText(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  if (!Object.keys(value).some(needsEscape)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [escapeText(key), item]));
+}
+
+/** A stored value as it was before jsonbSafe. */
+function restored(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes(MARK) ? unescapeText(value) : value;
+  if (Array.isArray(value)) return value.map(restored);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [unescapeText(key), restored(item)]));
+}
+
 /** Who may see a stored response: the app, on the API, of the provider tenant it was created for. */
 export interface ResponseScope {
   orgId: string;
@@ -79,8 +108,8 @@ export class AiResponseStore {
         new Date(now).toISOString(),
         new Date(now + RESPONSE_TTL_MS).toISOString(),
         row.turns,
-        JSON.stringify(row.items),
-        JSON.stringify(row.response),
+        JSON.stringify(row.items, jsonbSafe),
+        JSON.stringify(row.response, jsonbSafe),
       ],
     );
     if (now - this.lastSweep >= SWEEP_EVERY_MS) {
@@ -96,7 +125,8 @@ export class AiResponseStore {
        WHERE id = $1 AND "orgId" = $2 AND "apiId" = $3 AND "appId" = $4 AND "expiresAt" > $5::timestamp(3)`,
       [id, scope.orgId, scope.apiId, scope.appId, new Date(this.now()).toISOString()],
     );
-    return rows[0] ?? null;
+    const row = rows[0];
+    return row ? { turns: row.turns, items: restored(row.items), response: restored(row.response) } : null;
   }
 
   /** Deletes the response; false when there was none (for this scope). */

@@ -61,7 +61,15 @@ const scopeOf = (ctx: AiRequest): ResponseScope => ({
 });
 
 const responseNotFound = (id: string, param: string | null = null): AiFailure =>
-  aiFailure(404, 'not_found', `Response with id '${id.slice(0, 200)}' not found.`, param ? { param } : {});
+  aiFailure(
+    404,
+    'not_found',
+    `Response with id '${id.slice(0, 200).replaceAll('\u0000', '\ufffd')}' not found.`,
+    param ? { param } : {},
+  );
+
+/** Whether an id could name a stored response: ids never hold NUL (Postgres text refuses it). */
+const storableId = (id: string): boolean => id.length > 0 && !id.includes('\u0000');
 
 /** A path segment as the id it names; null for malformed percent-encoding (no such id exists). */
 function decodedId(segment: string): string | null {
@@ -106,7 +114,7 @@ export async function serveResponses(
   if (!id) return fail(aiFailure(404, 'not_found', `Unknown path ${ctx.rest}.`));
   const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
   const responseId = decodedId(id);
-  if (!responseId) return fail(responseNotFound(id));
+  if (!responseId || !storableId(responseId)) return fail(responseNotFound(responseId ?? id));
   if (method === 'GET') {
     const stored = await fromStore(ai, () => ai.responseStore.load(responseId, scopeOf(ctx)));
     if (stored === undefined) return fail(storeUnavailable());
@@ -132,6 +140,9 @@ async function history(
 ): Promise<{ ok: true; items: ResponseInputItem[]; turns: number } | { ok: false; failure: AiFailure }> {
   const previous = request.previous_response_id;
   if (!previous) return { ok: true, items: [], turns: 0 };
+  if (!storableId(previous)) {
+    return { ok: false, failure: responseNotFound(previous, 'previous_response_id') };
+  }
   const stored = await fromStore(ai, () => ai.responseStore.load(previous, scopeOf(ctx)));
   if (stored === undefined) return { ok: false, failure: storeUnavailable() };
   if (!stored) return { ok: false, failure: responseNotFound(previous, 'previous_response_id') };
