@@ -7,10 +7,12 @@ import {
 } from '@portcullis/ai/audio';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { perAudioSecondCost } from '@portcullis/core/ai-unit-costs';
-import { type AiCalls, findRoute, providerCallSignal, type ReservedCall } from './calls.ts';
+import { AttemptBudget } from './attempt-budget.ts';
+import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
-import { type AiFailure, aiFailure, failureCode, failureFromCall, modelNotFound } from './errors.ts';
+import { type AiFailure, aiFailure, modelNotFound } from './errors.ts';
 import { routeCall } from './routing.ts';
+import { type CallBase, failedCall, holding } from './surface-calls.ts';
 
 export const TRANSCRIPTIONS_PATH = '/v1/audio/transcriptions';
 
@@ -50,20 +52,12 @@ export async function serveTranscription(
   }
   // The worst case held on the plan's budgets: the file's seconds at the route's dearest perAudioSecond
   // (reported tokens and the provider's own seconds are settled as reported).
-  const reserved = await ai.reserve(ctx, {
-    route,
-    inputTokens: 0,
-    maxOutputTokens: 0,
-    units: { audioMs: headerMs },
-  });
+  const worst: CallWorstCase = { route, inputTokens: 0, maxOutputTokens: 0, units: { audioMs: headerMs } };
+  const reserved = await ai.reserve(ctx, worst);
   if (!reserved.ok) return fail(reserved.error);
-  const reservation = reserved.value;
-  try {
-    return await transcribe(ai, ctx, config, route, request, headerMs, reservation, fail);
-  } catch (error) {
-    reservation.release();
-    throw error;
-  }
+  // Attempts given up on stay counted; a fallback after one reserves its own worst case.
+  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
+  return holding(reservation, () => transcribe(ai, ctx, config, route, request, headerMs, reservation, fail));
 }
 
 async function transcribe(
@@ -73,54 +67,48 @@ async function transcribe(
   route: ModelRoute,
   request: TranscriptionRequest,
   headerMs: number,
-  reservation: ReservedCall,
+  reservation: AttemptBudget,
   fail: (failure: AiFailure) => AiOutcome,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
-  const routed = await routeCall<TranscriptionOutcome>(route, ctx, ai, signal, {
-    operation: 'transcription',
-    call: (target, timeoutMs, traceHeaders) =>
-      callTranscription({
-        provider: target.provider,
-        credential: target.credential,
-        model: target.model,
-        request,
-        signal,
-        timeoutMs,
-        dispatcher: ai.dispatcherFor(target.orgId),
-        traceHeaders,
+  const routed = await routeCall<TranscriptionOutcome>(
+    route,
+    ctx,
+    ai,
+    signal,
+    {
+      operation: 'transcription',
+      call: (target, timeoutMs, traceHeaders) =>
+        callTranscription({
+          provider: target.provider,
+          credential: target.credential,
+          model: target.model,
+          request,
+          signal,
+          timeoutMs,
+          dispatcher: ai.dispatcherFor(target.orgId),
+          traceHeaders,
+        }),
+      settled: ({ usage }) => ({
+        tokens: usage.totalTokens,
+        response: { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens },
       }),
-    settled: ({ usage }) => ({
-      tokens: usage.totalTokens,
-      response: { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens },
-    }),
-  });
+    },
+    reservation.hooks,
+  );
   const requestText = JSON.stringify({
     model: request.model,
     file: { name: request.file.name, type: request.file.type, bytes: request.file.size },
   });
-  const base = {
-    surface: 'audio' as const,
+  const base: CallBase = {
+    surface: 'audio',
     model: request.model,
     stream: false,
     ttftMs: null,
     requestText,
     reservation,
   };
-  if (!routed.outcome.ok) {
-    const failure = failureFromCall(routed.outcome.error);
-    const failed = fail(failure);
-    ai.finish(ctx, config.logging, {
-      ...base,
-      status: failure.status,
-      errorCode: failureCode(failure),
-      target: routed.target,
-      attempts: routed.attempts,
-      usage: null,
-      costMicros: 0n,
-    });
-    return failed;
-  }
+  if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
   const answer = routed.outcome.value;
   // The provider's own duration when it reports one; else the file's, raised to the last srt/vtt cue's
   // end (speech can stop before the audio does, so a cue never lowers it).
