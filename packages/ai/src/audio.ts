@@ -6,7 +6,7 @@ import { type CallOptions, type CallResult, resolveProvider, upstreamOptions } f
 import { openAIError } from './errors.ts';
 import type { ProviderDefinition } from './providers/types.ts';
 import type { TokenUsage } from './types.ts';
-import { aiError, sendUpstream, translationError, transportError, upstreamFailure } from './upstream.ts';
+import { aiError, readAnswer, sendUpstream, translationError, upstreamFailure } from './upstream.ts';
 import type { Validated } from './validate.ts';
 
 /*
@@ -245,14 +245,9 @@ export async function callTranscription(
   if (response.statusCode < 200 || response.statusCode >= 300) {
     return { ok: false, error: await upstreamFailure(response, upstream) };
   }
-  let body: string;
-  try {
-    body = await response.body.text();
-  } catch (error) {
-    return { ok: false, error: transportError(provider.id, error, response.deadline, true) };
-  } finally {
-    response.deadline.clear();
-  }
+  const read = await readAnswer(response, upstream);
+  if (!read.ok) return read;
+  const body = read.value;
   const format = options.request.responseFormat;
   const json = format === 'json' || format === 'verbose_json' || verbose;
   const reported = json ? reportedUsage(body) : { durationMs: null, usage: reportedUsage('null').usage };

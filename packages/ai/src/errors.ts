@@ -238,3 +238,11 @@ export class InvalidResponseError extends Error {
     this.name = 'InvalidResponseError';
   }
 }
+
+/** Thrown by stream decoders for an event past their bound; the stream fails as upstream_response_too_large. */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`an event of the provider's stream exceeded ${limit} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}

@@ -35,3 +35,13 @@ describe('scrubSecrets', () => {
     for (const message of messages) expect(scrubSecrets(message)).toBe(message);
   });
 });
+
+describe('scrubSecrets on long provider text', () => {
+  it('stays linear in a long run of key-like characters, asterisks or not', () => {
+    const run = 'y'.repeat(64 * 1024);
+    const started = performance.now();
+    expect(scrubSecrets(`${run} and sk-****abcd`)).toBe(`${run} and [redacted]`);
+    expect(scrubSecrets(`${run}.${run}`)).toBe(`${run}.${run}`);
+    expect(performance.now() - started).toBeLessThan(250);
+  });
+});

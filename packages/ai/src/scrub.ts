@@ -8,13 +8,14 @@
 
 const REDACTED = '[redacted]';
 
-const KEY_LIKE: readonly [RegExp, string][] = [
+const QUOTED_CREDENTIALS: readonly [RegExp, string][] = [
   // Authorization header values
   [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`],
   // key-carrying query parameters
   [/([?&](?:key|api[_-]?key|access[_-]?token|token|sig|signature)=)[^&\s"']+/gi, `$1${REDACTED}`],
-  // masked fragments as providers quote a key back: the visible head, the asterisks, the visible tail
-  [/[A-Za-z0-9_\-.:/]*\*{3,}[A-Za-z0-9_-]*/g, REDACTED],
+];
+
+const KEY_SHAPES: readonly [RegExp, string][] = [
   // keys by their well-known prefixes: sk-… (OpenAI, Anthropic's sk-ant-, DeepSeek), gsk_ (Groq), xai-, AIza (Google)
   [/\b(?:sk|rk|gsk|xai)[-_][A-Za-z0-9][A-Za-z0-9_.-]{6,}/g, REDACTED],
   [/\bAIza[0-9A-Za-z_-]{20,}/g, REDACTED],
@@ -22,9 +23,36 @@ const KEY_LIKE: readonly [RegExp, string][] = [
   [/\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{32,}\b/g, REDACTED],
 ];
 
+const ASTERISKS = /\*{3,}/g;
+const MASK_HEAD = /[A-Za-z0-9_\-.:/]/;
+const MASK_TAIL = /[A-Za-z0-9_-]/;
+
+/**
+ * Masked fragments as providers quote a key back: the visible head, the asterisks, the visible tail.
+ * Found from the asterisks outwards: the equivalent single pattern retries the head's character run from
+ * each of its positions, quadratic in a long run (seconds for a 64 KiB error body a provider can send).
+ */
+function redactMasked(text: string): string {
+  if (text.indexOf('***') === -1) return text;
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(ASTERISKS)) {
+    let start = match.index;
+    if (start < last) continue;
+    while (start > last && MASK_HEAD.test(text.charAt(start - 1))) start--;
+    let end = match.index + match[0].length;
+    while (end < text.length && MASK_TAIL.test(text.charAt(end))) end++;
+    out += text.slice(last, start) + REDACTED;
+    last = end;
+  }
+  return out + text.slice(last);
+}
+
 /** The text with anything key-like replaced by "[redacted]". */
 export function scrubSecrets(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of KEY_LIKE) out = out.replace(pattern, replacement);
+  for (const [pattern, replacement] of QUOTED_CREDENTIALS) out = out.replace(pattern, replacement);
+  out = redactMasked(out);
+  for (const [pattern, replacement] of KEY_SHAPES) out = out.replace(pattern, replacement);
   return out;
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ResponseTooLargeError } from './errors.ts';
 import {
   formatSseEvent,
+  MAX_STREAM_EVENT_BYTES,
   parseSseText,
   SSE_DONE_FRAME,
   type SseEvent,
@@ -124,5 +126,33 @@ describe('SSE writer', () => {
 
   it('writes comments that parse to nothing', () => {
     expect(parseSseText(sseComment('ping') + sseData('1'))).toEqual([{ event: '', data: '1', id: '' }]);
+  });
+
+  describe('the bound on one event', () => {
+    const chunk = 'x'.repeat(64 * 1024);
+
+    it('fails a line that never ends once it passes the bound', () => {
+      const parser = new SseParser(() => undefined);
+      parser.push('data: ');
+      expect(() => {
+        for (let sent = 0; sent <= MAX_STREAM_EVENT_BYTES; sent += chunk.length) parser.push(chunk);
+      }).toThrow(ResponseTooLargeError);
+    });
+
+    it('fails an event whose data lines never reach a blank line', () => {
+      const growing = new SseParser(() => undefined);
+      expect(() => {
+        for (let sent = 0; sent <= MAX_STREAM_EVENT_BYTES; sent += chunk.length)
+          growing.push(`data: ${chunk}\n`);
+      }).toThrow(ResponseTooLargeError);
+    });
+
+    it('lets any number of events through when each stays under the bound', () => {
+      let seen = 0;
+      const parser = new SseParser(() => seen++);
+      for (let i = 0; i < 40; i++) parser.push(`data: ${chunk}\n\n`);
+      parser.end();
+      expect(seen).toBe(40);
+    });
   });
 });

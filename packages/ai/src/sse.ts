@@ -5,6 +5,8 @@
  * dispatches nothing (one deliberate leniency: see `end`). `[DONE]` is delivered as ordinary data: ending the stream is the protocol's business.
  */
 
+import { ResponseTooLargeError } from './errors.ts';
+
 export interface SseEvent {
   /** the `event:` field; '' when absent (the spec's default "message") */
   event: string;
@@ -14,6 +16,13 @@ export interface SseEvent {
 }
 
 export const SSE_DONE_DATA = '[DONE]';
+
+/**
+ * The most one stream event may hold while it is being assembled (its unfinished line plus its data so
+ * far, counted in UTF-16 units, about bytes). A chat chunk is a few hundred bytes; a provider that never
+ * ends a line or an event would otherwise grow the gateway's memory for as long as it keeps sending.
+ */
+export const MAX_STREAM_EVENT_BYTES = 1024 * 1024;
 
 export class SseParser {
   private pending = '';
@@ -48,6 +57,11 @@ export class SseParser {
       newline = buffer.indexOf('\n', start);
     }
     this.pending = start === 0 ? buffer : buffer.slice(start);
+    if (this.pending.length + this.data.length > MAX_STREAM_EVENT_BYTES) {
+      this.pending = '';
+      this.data = '';
+      throw new ResponseTooLargeError(MAX_STREAM_EVENT_BYTES);
+    }
   }
 
   /**
@@ -106,6 +120,10 @@ export class SseParser {
   }
 
   private appendData(value: string): void {
+    if (this.data.length + value.length > MAX_STREAM_EVENT_BYTES) {
+      this.data = '';
+      throw new ResponseTooLargeError(MAX_STREAM_EVENT_BYTES);
+    }
     if (this.hasData) this.data += `\n${value}`;
     else {
       this.data = value;

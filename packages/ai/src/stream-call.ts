@@ -10,7 +10,13 @@ import type {
   TokenUsage,
 } from './types.ts';
 import { nowSeconds } from './types.ts';
-import { aiError, transportError, type UpstreamOptions, type UpstreamResponse } from './upstream.ts';
+import {
+  aiError,
+  streamDecodeError,
+  transportError,
+  type UpstreamOptions,
+  type UpstreamResponse,
+} from './upstream.ts';
 
 /** How a stream ended, resolved once the last chunk has been handed out (or the stream cancelled). */
 export interface StreamFinal {
@@ -207,7 +213,7 @@ class StreamRun {
       if (result.done) this.decoder.end();
       else this.decoder.pushBytes(result.value);
     } catch (error) {
-      await this.finish(unreadableStream(this.upstream.provider.id, error));
+      await this.finish(streamDecodeError(this.upstream.provider.id, error));
       return;
     }
     if (result.done) {
@@ -313,15 +319,6 @@ class StreamRun {
       usage: usageBody,
     };
   }
-}
-
-/** Bytes the decoder could not frame (a corrupt or truncated binary frame): the answer is unreadable. */
-function unreadableStream(provider: string, error: unknown): AiCallError {
-  const detail = error instanceof Error ? `: ${error.message}` : '';
-  return aiError(provider, 'invalid_response', 502, `The provider's stream could not be read${detail}.`, {
-    retryable: true,
-    code: 'invalid_upstream_response',
-  });
 }
 
 /** A stream that failed before any output: nothing to meter, and no tokenizer load for it. */

@@ -5,6 +5,7 @@ import {
   InvalidResponseError,
   openAIError,
   ProviderAuthError,
+  ResponseTooLargeError,
   UnsupportedRequestError,
 } from './errors.ts';
 import type {
@@ -263,14 +264,88 @@ export async function sendUpstream(spec: ProviderHttpRequest, options: UpstreamO
   }
 }
 
-/** Reads an error status's body and lets the adapter map it (OpenAI shape, retryable, Retry-After). */
+/*
+ * What the gateway buffers of a provider's answer is bounded: the endpoint is whatever host a tenant
+ * configured, and an endless answer would otherwise fill the memory every tenant's traffic shares.
+ *
+ * 64 MiB for a 2xx answer read whole. The largest legitimate answers stay well below it: ten 1536×1024
+ * images as b64_json (a few MB each), or a 2048-input embeddings batch of 1536-dimension vectors, which
+ * the gateway asks for as JSON floats (~40 MB). A 3072-dimension batch that large goes past it and has to
+ * be split. Streams never buffer the whole answer; one event of theirs is bounded in sse.ts.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** An error status's body only feeds the error's message: past this it is cut off (declared longer: not read) and the status decides. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+type ReadableBody = AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown };
+
+export interface CappedText {
+  /** the body as UTF-8, or its first `limit` bytes when it overflowed */
+  text: string;
+  /** the body was longer than the limit (or declared so); the rest was not read and the body destroyed */
+  overflowed: boolean;
+}
+
+/**
+ * The one way a provider's answer is read whole. A Content-Length above `limit` is refused before any
+ * byte is read; an answer that runs past it unannounced is destroyed at the limit.
+ */
+export async function readCapped(
+  response: { body: ReadableBody; headers?: HeaderMap },
+  limit: number,
+): Promise<CappedText> {
+  const declared = Number(response.headers?.['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    response.body.destroy();
+    return { text: '', overflowed: true };
+  }
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const part of response.body) {
+    if (size + part.length > limit) {
+      parts.push(part.subarray(0, limit - size));
+      response.body.destroy();
+      return { text: Buffer.concat(parts).toString('utf8'), overflowed: true };
+    }
+    size += part.length;
+    parts.push(part);
+  }
+  return { text: Buffer.concat(parts).toString('utf8'), overflowed: false };
+}
+
+/** A provider answer (or one event of a stream) past the gateway's bound: worth a try elsewhere. */
+export function responseTooLarge(provider: string, limit: number): AiCallError {
+  const size = limit >= 1024 * 1024 ? `${limit / (1024 * 1024)} MiB` : `${limit / 1024} KiB`;
+  return aiError(
+    provider,
+    'invalid_response',
+    502,
+    `The provider's answer exceeded the gateway's ${size} limit.`,
+    {
+      retryable: true,
+      code: 'upstream_response_too_large',
+    },
+  );
+}
+
+/** A thrown stream-decoder error as a typed failure: an oversized event or an unreadable frame. */
+export function streamDecodeError(provider: string, error: unknown): AiCallError {
+  if (error instanceof ResponseTooLargeError) return responseTooLarge(provider, error.limit);
+  const detail = error instanceof Error ? `: ${error.message}` : '';
+  return aiError(provider, 'invalid_response', 502, `The provider's stream could not be read${detail}.`, {
+    retryable: true,
+    code: 'invalid_upstream_response',
+  });
+}
+
+/** Reads an error status's body (its first 64 KiB) and lets the adapter map it (OpenAI shape, retryable, Retry-After). */
 export async function upstreamFailure(
   response: UpstreamResponse,
   options: UpstreamOptions,
 ): Promise<AiCallError> {
   let text = '';
   try {
-    text = await response.body.text();
+    text = (await readCapped(response, MAX_ERROR_BODY_BYTES)).text;
   } catch {
     // the status alone still decides
   } finally {
@@ -280,21 +355,31 @@ export async function upstreamFailure(
   return { ...mapped, kind: 'upstream', provider: options.provider.id, upstreamStatus: response.statusCode };
 }
 
-/** Reads and parses a 2xx JSON body; transport and syntax failures become typed errors. */
-export async function readJson(
+/** Reads a 2xx body whole, up to MAX_ANSWER_BYTES; transport failures and oversize become typed errors. */
+export async function readAnswer(
   response: UpstreamResponse,
   options: UpstreamOptions,
-): Promise<{ ok: true; value: unknown } | { ok: false; error: AiCallError }> {
-  let text: string;
+): Promise<{ ok: true; value: string } | { ok: false; error: AiCallError }> {
   try {
-    text = await response.body.text();
+    const read = await readCapped(response, MAX_ANSWER_BYTES);
+    if (read.overflowed) return { ok: false, error: responseTooLarge(options.provider.id, MAX_ANSWER_BYTES) };
+    return { ok: true, value: read.text };
   } catch (error) {
     return { ok: false, error: transportError(options.provider.id, error, response.deadline, true) };
   } finally {
     response.deadline.clear();
   }
+}
+
+/** Reads and parses a 2xx JSON body; transport, size and syntax failures become typed errors. */
+export async function readJson(
+  response: UpstreamResponse,
+  options: UpstreamOptions,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: AiCallError }> {
+  const read = await readAnswer(response, options);
+  if (!read.ok) return read;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: JSON.parse(read.value) };
   } catch (error) {
     return { ok: false, error: translationError(options.provider.id, error) };
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventFrame, exceptionFrame } from '../../../../../test/fakes/llm/bedrock.ts';
 import { verifySigV4 } from '../../../../../test/fakes/llm/sigv4.ts';
-import type { SseEvent } from '../../sse.ts';
+import { ResponseTooLargeError } from '../../errors.ts';
+import { MAX_STREAM_EVENT_BYTES, type SseEvent } from '../../sse.ts';
 import type { ChatCompletionChunk } from '../../types.ts';
 import { parseAwsKeys } from './credential.ts';
 import { EventStreamDecoder } from './eventstream.ts';
@@ -101,9 +102,9 @@ describe('Bedrock event streams', () => {
     const corrupt = Buffer.from(eventFrame('messageStart', { role: 'assistant' }));
     corrupt[corrupt.length - 1] = (corrupt[corrupt.length - 1] ?? 0) ^ 0xff;
     expect(() => new EventStreamDecoder((e) => events.push(e)).pushBytes(corrupt)).toThrow(/checksum/);
-    const huge = Buffer.alloc(16);
-    huge.writeUInt32BE(0xffffffff, 0);
-    expect(() => new EventStreamDecoder((e) => events.push(e)).pushBytes(huge)).toThrow(/out of range/);
+    const tiny = Buffer.alloc(16);
+    tiny.writeUInt32BE(8, 0);
+    expect(() => new EventStreamDecoder((e) => events.push(e)).pushBytes(tiny)).toThrow(/out of range/);
     const cut = new EventStreamDecoder((e) => events.push(e));
     cut.pushBytes(eventFrame('messageStart', { role: 'assistant' }).subarray(0, 20));
     expect(() => cut.end()).toThrow(/ended inside a message/);
@@ -193,5 +194,20 @@ describe('Bedrock signing', () => {
       expect('error' in parsed, secret).toBe(true);
       expect((parsed as { error: string }).error).not.toContain(keys.secretAccessKey);
     }
+  });
+
+  it('refuses a message longer than one stream event may be from its prelude, before buffering it', () => {
+    const events: SseEvent[] = [];
+    const decoder = new EventStreamDecoder((e) => events.push(e));
+    decoder.pushBytes(eventFrame('messageStart', { role: 'assistant' }));
+    const prelude = Buffer.alloc(12);
+    prelude.writeUInt32BE(2 * 1024 * 1024, 0);
+    expect(() => decoder.pushBytes(prelude)).toThrow(ResponseTooLargeError);
+    expect(events).toHaveLength(1);
+    // just under the bound is still waited for
+    const fits = new EventStreamDecoder((e) => events.push(e));
+    const near = Buffer.alloc(12);
+    near.writeUInt32BE(MAX_STREAM_EVENT_BYTES, 0);
+    expect(() => fits.pushBytes(near)).not.toThrow();
   });
 });

@@ -1,6 +1,7 @@
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import type { SseEvent } from '../../sse.ts';
+import { ResponseTooLargeError } from '../../errors.ts';
+import { MAX_STREAM_EVENT_BYTES, type SseEvent } from '../../sse.ts';
 import type { StreamDecoder } from '../types.ts';
 
 /*
@@ -13,8 +14,12 @@ import type { StreamDecoder } from '../types.ts';
  * whose data is `{"__type": <exception type or error code>, "message": …}`.
  */
 
-/** AWS caps an event stream message at 16 MiB of payload and 128 KiB of headers. */
-const MAX_MESSAGE_BYTES = 16 * 1024 * 1024 + 128 * 1024 + 16;
+/**
+ * AWS's format allows 16 MiB of payload per message, but a ConverseStream event is a delta of a few
+ * hundred bytes: a message is held to the same bound as one SSE event (headers on top), refused from its
+ * prelude before its bytes are buffered.
+ */
+const MAX_MESSAGE_BYTES = MAX_STREAM_EVENT_BYTES + 128 * 1024 + 16;
 const PRELUDE_BYTES = 12;
 const EMPTY = new Uint8Array(0);
 
@@ -35,8 +40,10 @@ export class EventStreamDecoder implements StreamDecoder {
     while (this.buffer.length - offset >= PRELUDE_BYTES) {
       const view = new DataView(this.buffer.buffer, this.buffer.byteOffset + offset, 4);
       const total = view.getUint32(0, false);
-      if (total < 16 || total > MAX_MESSAGE_BYTES) {
-        throw new Error(`event stream message length ${total} is out of range`);
+      if (total < 16) throw new Error(`event stream message length ${total} is out of range`);
+      if (total > MAX_MESSAGE_BYTES) {
+        this.buffer = EMPTY;
+        throw new ResponseTooLargeError(MAX_STREAM_EVENT_BYTES);
       }
       if (this.buffer.length - offset < total) break;
       this.dispatch(this.buffer.subarray(offset, offset + total));

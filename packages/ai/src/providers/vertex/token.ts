@@ -1,6 +1,7 @@
 import { createHash, sign } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { CREDENTIALS_REJECTED, openAIError, ProviderAuthError } from '../../errors.ts';
+import { readCapped } from '../../upstream.ts';
 import { asNumber, asString, isRecord } from '../shared.ts';
 import type { AuthorizeContext, ProviderCredential } from '../types.ts';
 import { parseServiceAccountKey, type ServiceAccountKey } from './service-account.ts';
@@ -56,20 +57,6 @@ function rejected(status: number | null, message: string, retryable: boolean): P
   });
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of body as AsyncIterable<Buffer>) {
-    size += part.length;
-    if (size > MAX_TOKEN_RESPONSE_BYTES) {
-      body.destroy();
-      break;
-    }
-    parts.push(part);
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
-
 async function fetchToken(key: ServiceAccountKey, dispatcher: Dispatcher) {
   const url = new URL(key.tokenUri);
   const response = await dispatcher.request({
@@ -83,7 +70,8 @@ async function fetchToken(key: ServiceAccountKey, dispatcher: Dispatcher) {
     }).toString(),
     signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
   });
-  const text = await readCapped(response.body);
+  // Past the cap the cut-off text does not parse: the token endpoint's answer is refused as unreadable.
+  const { text } = await readCapped(response, MAX_TOKEN_RESPONSE_BYTES);
   let json: unknown = null;
   try {
     json = JSON.parse(text);
