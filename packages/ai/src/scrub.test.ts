@@ -37,11 +37,13 @@ describe('scrubSecrets', () => {
 });
 
 describe('scrubSecrets on long provider text', () => {
+  // 64 KiB: linear work takes about a millisecond; the quadratic pattern it replaced took seconds. The
+  // bound sits a thousand times above the linear cost, so only a complexity regression trips it.
   it('stays linear in a long run of key-like characters, asterisks or not', () => {
     const run = 'y'.repeat(64 * 1024);
     const started = performance.now();
     expect(scrubSecrets(`${run} and sk-****abcd`)).toBe(`${run} and [redacted]`);
     expect(scrubSecrets(`${run}.${run}`)).toBe(`${run}.${run}`);
-    expect(performance.now() - started).toBeLessThan(250);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
