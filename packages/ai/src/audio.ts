@@ -247,7 +247,7 @@ export async function callTranscription(
   }
   const read = await readAnswer(response, upstream);
   if (!read.ok) return read;
-  const body = read.value;
+  let body = read.value;
   const format = options.request.responseFormat;
   const json = format === 'json' || format === 'verbose_json' || verbose;
   const reported = json ? reportedUsage(body) : { durationMs: null, usage: reportedUsage('null').usage };
