@@ -318,10 +318,10 @@ describe('AI guardrails', () => {
     const api = seeded.api.id;
     // input blocks on both surfaces, one oversized input, one whole answer, two streams cut
     expect(metrics.text).toContain(
-      `portcullis_ai_guardrail_decisions_total{api="${api}",rule_type="deny",action="block"} 6`,
+      `gateway_ai_guardrail_decisions_total{api="${api}",rule_type="deny",action="block"} 6`,
     );
     expect(metrics.text).toContain(
-      `portcullis_ai_guardrail_decisions_total{api="${api}",rule_type="moderation",action="flagged"} 1`,
+      `gateway_ai_guardrail_decisions_total{api="${api}",rule_type="moderation",action="flagged"} 1`,
     );
   });
 });

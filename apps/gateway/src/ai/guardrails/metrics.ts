@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import { metricsRegistry } from '../../ops/metrics.ts';
 
 const decisionsTotal = new Counter({
-  name: 'portcullis_ai_guardrail_decisions_total',
+  name: 'gateway_ai_guardrail_decisions_total',
   help: 'Guardrail decisions on AI calls by API id (first 50 APIs, then "other"), rule type and action',
   labelNames: ['api', 'rule_type', 'action'] as const,
   registers: [metricsRegistry],
