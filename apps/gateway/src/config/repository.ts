@@ -46,6 +46,8 @@ export interface RouteRecord {
    * `/{org}/{api}/mcp`; for MCP APIs, the allow-list of the upstream server's tools (src/mcp-proxy)
    */
   mcp?: ApiMcpConfig;
+  /** mcp: the API's name and description (only while MCP is on): what an AI or prompt API's tool says */
+  mcpText?: { name: string; description: string };
   /** epoch ms the API was deprecated (DEPRECATED only): the `Deprecation` header */
   deprecatedAt: number | null;
   /** epoch ms the API stops answering (Api.sunsetAt): the `Sunset` header */
@@ -205,6 +207,8 @@ const ROUTE_SQL = `
   SELECT a.id, a."orgId", a.status::text AS status, a."upstreamUrl", a.upstream, a.policies,
     CASE WHEN a.policies->'validateRequests' = 'true'::jsonb OR a.mcp->'enabled' = 'true'::jsonb
       THEN a."openapiSpec" END AS "openapiSpec", a.mcp,
+    CASE WHEN a.mcp->'enabled' = 'true'::jsonb THEN json_build_object('name', a.name, 'description', a.description)
+      END AS "mcpText",
     ${epochMs('a."sunsetAt"')} AS "sunsetAt", a.kind::text AS kind, a.ai,
     a."rateLimitAccuracy"::text AS "rateLimitAccuracy", a."promptRelease",
     CASE WHEN a.kind = 'PROMPT' AND a."promptRelease" IS NOT NULL THEN (
@@ -274,6 +278,7 @@ interface RouteRow {
   promptRelease: unknown;
   promptVersions: unknown;
   mcp: unknown;
+  mcpText: { name: string; description: string } | null;
   deprecatedAt: number | null;
   rateLimitAccuracy: RateLimitAccuracy;
 }
@@ -315,6 +320,7 @@ export function sqlConfigRepository(sql: SqlRunner): ConfigRepository {
         kind: api.kind, // ai
         ...parseAiDocument(api), // ai
         mcp: parseApiMcpConfig(api.mcp),
+        ...(api.mcpText ? { mcpText: api.mcpText } : {}),
       };
     },
     async activeApis(appId) {

@@ -1,3 +1,4 @@
+import type { AiGatewayConfig } from '@portcullis/core/ai-config';
 import type { McpToolDef } from '@portcullis/core/mcp/tools';
 import { describe, expect, it } from 'vitest';
 import type { RouteRecord } from '../config/repository.ts';
@@ -32,9 +33,25 @@ describe('apiTools', () => {
     expect(apiTools(route({ mcp: { enabled: false, tools: ['listA'], allowAllTools: false } }))).toEqual([]);
   });
 
-  it('serves tools of REST APIs only', () => {
+  it('serves tools of REST, AI and prompt APIs; an MCP API is proxied instead', () => {
     expect(servesMcpTools(route({ kind: 'REST' }))).toBe(true);
-    expect(servesMcpTools(route({ kind: 'AI' }))).toBe(false);
+    expect(servesMcpTools(route({ kind: 'MCP' }))).toBe(false);
+    // an AI API whose stored document does not load offers nothing
+    expect(servesMcpTools(route({ kind: 'AI', ai: null }))).toBe(false);
+  });
+
+  it("offers an AI API's chat tool over the picked routes that still exist, in route order", () => {
+    const target = { credentialId: 'c', model: 'm', weight: 1 };
+    const gateway = {
+      routes: ['fast', 'smart', 'embed'].map((name) => ({ name, targets: [target] })),
+    } as unknown as AiGatewayConfig;
+    const ai = (tools: string[]) =>
+      route({ kind: 'AI', ai: { kind: 'AI', gateway }, mcp: { enabled: true, tools, allowAllTools: false } });
+    const [chat] = apiTools(ai(['smart', 'gone', 'fast']));
+    expect(chat?.name).toBe('chat');
+    expect(chat?.ai).toEqual({ kind: 'chat', models: ['fast', 'smart'] });
+    // every picked route renamed or removed: no MCP server at all
+    expect(servesMcpTools(ai(['gone']))).toBe(false);
   });
 });
 

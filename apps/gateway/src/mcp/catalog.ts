@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import { chatTool, promptTool } from '@portcullis/core/mcp/ai-tools';
 import { type McpToolDef, toolsFromOpenApi } from '@portcullis/core/mcp/tools';
 import type { RouteRecord } from '../config/repository.ts';
 
 /**
  * Which tools an MCP endpoint offers. A REST API's server offers the operations its provider picked
- * (Api.mcp.tools) from its OpenAPI document; an app's `/mcp` offers those of every API it is actively
+ * (Api.mcp.tools) from its OpenAPI document; a prompt API its prompt as the tool `run`; an AI API the
+ * tool `chat` over the model routes its provider picked (Api.mcp.tools names them); an app's `/mcp` offers those of every API it is actively
  * subscribed to, each under `{apiSlug}.{tool}` (or `{orgSlug}.{apiSlug}.{tool}`: see appTools).
  */
 
@@ -22,21 +24,42 @@ const MAX_TOOL_NAME = 128;
 // Route records are replaced whenever their API changes, so a record's tools never go stale.
 const toolsOfRoute = new WeakMap<RouteRecord, McpToolDef[]>();
 
-/** The MCP server of a REST API is on when the provider enabled it; MCP-kind APIs are served elsewhere. */
+/**
+ * The MCP server of a REST, AI or prompt API is on when the provider enabled it (and an AI API offers
+ * at least one of its routes); MCP-kind APIs are served elsewhere.
+ */
 export function servesMcpTools(route: RouteRecord): boolean {
-  return (route.kind === undefined || route.kind === 'REST') && route.mcp?.enabled === true;
+  if (route.mcp?.enabled !== true) return false;
+  if (route.kind === undefined || route.kind === 'REST') return true;
+  if (route.kind === 'PROMPT') return route.ai?.kind === 'PROMPT';
+  if (route.kind === 'AI') return offeredModels(route).length > 0;
+  return false;
 }
 
-/** The tools an API offers: only operations its provider selected, never the whole document. */
+/** The routes of an AI API its provider offers to agents, in the order they are configured. */
+function offeredModels(route: RouteRecord): string[] {
+  if (route.ai?.kind !== 'AI') return [];
+  const picked = new Set(route.mcp?.tools ?? []);
+  return route.ai.gateway.routes.map((r) => r.name).filter((name) => picked.has(name));
+}
+
+/** The tools an API offers: only what its provider selected, never the whole document. */
 export function apiTools(route: RouteRecord): McpToolDef[] {
   if (!servesMcpTools(route)) return [];
   let tools = toolsOfRoute.get(route);
   if (!tools) {
-    const selected = route.mcp?.tools ?? [];
-    tools = selected.length === 0 ? [] : toolsFromOpenApi(route.openapiSpec, { select: selected }).tools;
+    tools = buildTools(route);
     toolsOfRoute.set(route, tools);
   }
   return tools;
+}
+
+function buildTools(route: RouteRecord): McpToolDef[] {
+  const text = route.mcpText ?? { name: 'this API', description: '' };
+  if (route.ai?.kind === 'PROMPT') return [promptTool(text, route.ai.prompt)];
+  if (route.ai?.kind === 'AI') return [chatTool(text, offeredModels(route))];
+  const selected = route.mcp?.tools ?? [];
+  return selected.length === 0 ? [] : toolsFromOpenApi(route.openapiSpec, { select: selected }).tools;
 }
 
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);

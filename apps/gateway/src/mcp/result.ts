@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { aiToolAnswer } from '@portcullis/core/mcp/ai-tools';
 import type { McpToolDef } from '@portcullis/core/mcp/tools';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { tenantRegExp } from '../policies/openapi-validate.ts';
@@ -76,6 +77,7 @@ export function resultOf(tool: McpToolDef, answer: ToolAnswer): CallToolResult {
       : 'The API answered';
     return toolError(`${who} with HTTP ${status}: ${excerpt(body)}`);
   }
+  if (tool.ai) return aiResultOf(tool.ai, answer);
   const shown = answer.truncated
     ? `${body.slice(0, MAX_RESULT_TEXT)}\n[answer cut at ${MAX_RESULT_TEXT} bytes]`
     : body;
@@ -89,6 +91,17 @@ export function resultOf(tool: McpToolDef, answer: ToolAnswer): CallToolResult {
   return toolError(
     `The API answered HTTP ${status}, but not with JSON matching the tool's output schema: ${excerpt(body)}`,
   );
+}
+
+/** An AI or prompt API's answer: the model's text for the agent, the whole as structured content. */
+function aiResultOf(ai: NonNullable<McpToolDef['ai']>, answer: ToolAnswer): CallToolResult {
+  const parsed = answer.truncated ? undefined : parseJson(answer.body);
+  const read = parsed === undefined ? null : aiToolAnswer(ai, parsed);
+  if (!read) {
+    const why = answer.truncated ? `it was longer than ${MAX_RESULT_TEXT} bytes` : 'it could not be read';
+    return toolError(`The model answered HTTP ${answer.status}, but ${why}: ${excerpt(answer.body)}`);
+  }
+  return { content: [text(read.text)], structuredContent: read.structured };
 }
 
 function parseJson(body: string): unknown {

@@ -1,3 +1,4 @@
+import { type AiToolKind, requestForAiTool } from './ai-tools.ts';
 import { MAX_MCP_TOOLS, MCP_TOOL_NAME } from './config.ts';
 import { followRefs, type JsonSchema, resolveIn, type SchemaWalk, schemaWalk } from './schema.ts';
 
@@ -57,6 +58,8 @@ export interface McpToolDef {
     bodyArgument: string | null;
     bodyRequired: boolean;
   };
+  /** an AI or prompt API's tool (mcp/ai-tools.ts): built and answered as its API's call, not an operation */
+  ai?: AiToolKind;
 }
 
 export interface ToolsFromOpenApi {
@@ -282,6 +285,7 @@ const isDotSegment = (value: string) => /^\.{1,2}$/.test(value.split(';')[0] ?? 
  * whose arguments do not fit the tool.
  */
 export function requestForToolCall(tool: McpToolDef, args: unknown): ToolRequestResult {
+  if (tool.ai) return requestForAiTool(tool.ai, args);
   const input = args ?? {};
   if (!isRecord(input)) return fail('arguments', 'must be an object');
   const known = new Set(Object.keys(tool.inputSchema.properties ?? {}));

@@ -114,10 +114,82 @@ describe('policy: MCP config', () => {
     await p.caller.policy.updateMcp({ ...base, enabled: true, allowAllTools: true });
     const config = await p.caller.policy.mcp({ orgSlug: p.org.slug, apiSlug: api.slug });
     expect(config).toMatchObject({ kind: 'MCP', tools: [], config: { allowAllTools: true } });
+  });
+
+  it("offers an AI API's chosen model routes and a prompt API's one tool", async () => {
+    const p = await providerWithPlan();
+    const target = { credentialId: 'c1', model: 'gpt-4o-mini' };
     const ai = await db.api.create({
-      data: { orgId: p.org.id, slug: uniq('ai'), name: 'AI', kind: 'AI', upstreamUrl: 'http://127.0.0.1:9/' },
+      data: {
+        orgId: p.org.id,
+        slug: uniq('ai'),
+        name: 'Models',
+        kind: 'AI',
+        upstreamUrl: 'http://127.0.0.1:9/',
+        ai: {
+          routes: [
+            { name: 'fast', targets: [target] },
+            { name: 'smart', targets: [target] },
+          ],
+        },
+      },
     });
-    await expectTrpcError(p.caller.policy.updateMcp({ ...base, apiId: ai.id, enabled: true }), 'BAD_REQUEST');
+    const base = { orgSlug: p.org.slug, apiId: ai.id };
+    const view = await p.caller.policy.mcp({ orgSlug: p.org.slug, apiSlug: ai.slug });
+    expect(view).toMatchObject({ kind: 'AI', models: ['fast', 'smart'] });
+    expect(view.tools.map((t) => [t.name, t.path])).toEqual([['chat', '/v1/chat/completions']]);
+    const none = await expectTrpcError(p.caller.policy.updateMcp({ ...base, enabled: true }), 'BAD_REQUEST');
+    expect(fieldsOf(none)).toEqual({ tools: 'Choose at least one model route to offer' });
+    const unknown = await expectTrpcError(
+      p.caller.policy.updateMcp({ ...base, enabled: true, tools: ['fast', 'huge'] }),
+      'BAD_REQUEST',
+    );
+    expect(fieldsOf(unknown)).toEqual({ 'tools.1': 'The API has no model route "huge"' });
+    await p.caller.policy.updateMcp({ ...base, enabled: true, tools: ['smart'] });
+    expect(await db.api.findUniqueOrThrow({ where: { id: ai.id } })).toMatchObject({
+      mcp: { enabled: true, tools: ['smart'] },
+    });
+
+    const prompt = await db.api.create({
+      data: {
+        orgId: p.org.id,
+        slug: uniq('pr'),
+        name: 'Summary',
+        kind: 'PROMPT',
+        upstreamUrl: 'http://127.0.0.1:9/',
+      },
+    });
+    const promptBase = { orgSlug: p.org.slug, apiId: prompt.id };
+    // nothing to offer before the prompt is saved
+    const unset = await expectTrpcError(
+      p.caller.policy.updateMcp({ ...promptBase, enabled: true }),
+      'BAD_REQUEST',
+    );
+    expect(fieldsOf(unset)).toHaveProperty('enabled');
+    await db.api.update({
+      where: { id: prompt.id },
+      data: {
+        ai: {
+          model: 'fast',
+          routes: [{ name: 'fast', targets: [target] }],
+          user: 'Summarise {{text}}',
+          inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
+        },
+      },
+    });
+    const promptView = await p.caller.policy.mcp({ orgSlug: p.org.slug, apiSlug: prompt.slug });
+    expect(promptView.tools.map((t) => [t.name, t.inputSchema])).toEqual([
+      ['run', { type: 'object', properties: { text: { type: 'string' } } }],
+    ]);
+    const listed = await expectTrpcError(
+      p.caller.policy.updateMcp({ ...promptBase, enabled: true, tools: ['run'] }),
+      'BAD_REQUEST',
+    );
+    expect(fieldsOf(listed)).toHaveProperty('tools');
+    await p.caller.policy.updateMcp({ ...promptBase, enabled: true });
+    expect(await db.api.findUniqueOrThrow({ where: { id: prompt.id } })).toMatchObject({
+      mcp: { enabled: true, tools: [] },
+    });
   });
 
   it('lets lower roles read but not change it', async () => {

@@ -13,7 +13,7 @@ const SECTIONS: ReadonlyArray<{ key: string; label: string; path: string; kinds?
   { key: 'policies', label: 'Policies', path: '/policies' },
   { key: 'openapi', label: 'OpenAPI', path: '/openapi' },
   { key: 'upstream', label: 'Upstream', path: '/upstream', kinds: ['REST', 'MCP'] },
-  { key: 'mcp', label: 'MCP', path: '/mcp', kinds: ['REST', 'MCP'] },
+  { key: 'mcp', label: 'MCP', path: '/mcp' },
   { key: 'versions', label: 'Versions & changelog', path: '/versions' },
 ];
 

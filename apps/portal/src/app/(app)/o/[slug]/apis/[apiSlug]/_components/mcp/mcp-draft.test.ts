@@ -17,6 +17,15 @@ describe('MCP form draft', () => {
     });
   });
 
+  it('sends an AI API’s ticked model routes, and no list for a prompt API', () => {
+    expect(mcpFormSchema('AI').parse(draft)).toEqual({
+      enabled: true,
+      allowAllTools: false,
+      tools: ['listOrders'],
+    });
+    expect(mcpFormSchema('PROMPT').parse(draft)).toEqual({ enabled: true, allowAllTools: false, tools: [] });
+  });
+
   it('sends an MCP API’s typed names, one per line, without repeats', () => {
     expect(mcpFormSchema('MCP').parse({ ...draft, enabled: false })).toEqual({
       enabled: true,

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { lines } from '../../../../../../../../components/forms/draft-text';
 
 /**
- * The MCP form's draft: a REST API's tools are ticked in a list (`tools`), an MCP API's allow-list is
- * typed one name per line (`toolsText`). Both become the server's ZApiMcpConfig.
+ * The MCP form's draft: a REST API's tools (an AI API's model routes) are ticked in a list (`tools`), an
+ * MCP API's allow-list is typed one name per line (`toolsText`); a prompt API has no list. All become
+ * the server's ZApiMcpConfig.
  */
 export interface McpDraft {
   enabled: boolean;
@@ -36,7 +37,7 @@ export function mcpFormSchema(kind: McpApiKind) {
       (draft): z.input<typeof ZApiMcpConfig> => ({
         enabled: kind === 'MCP' ? true : draft.enabled,
         allowAllTools: kind === 'MCP' ? draft.allowAllTools : false,
-        tools: kind === 'MCP' ? lines(draft.toolsText) : draft.tools,
+        tools: kind === 'MCP' ? lines(draft.toolsText) : kind === 'PROMPT' ? [] : draft.tools,
       }),
     )
     .pipe(ZApiMcpConfig);

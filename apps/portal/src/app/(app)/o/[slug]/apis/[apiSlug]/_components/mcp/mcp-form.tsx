@@ -8,8 +8,16 @@ import { CheckboxField, TextAreaField } from '../../../../../../../../components
 import { SaveBar } from '../../../../../../../../components/forms/save-bar';
 import { useDraftForm, useSavedNote } from '../../../../../../../../components/forms/use-draft-form';
 import { useTRPC } from '../../../../../../../../trpc/client';
+import { AiToolFieldset } from './ai-tool-fieldset';
 import { type McpApiKind, mcpErrorField, mcpFormSchema, toMcpDraft } from './mcp-draft';
 import { type ToolPreview, ToolsFieldset } from './tools-fieldset';
+
+const TITLES: Record<McpApiKind, string> = {
+  REST: 'Operations offered as tools',
+  AI: 'Models offered as a tool',
+  PROMPT: 'Prompt offered as a tool',
+  MCP: 'Tools let through',
+};
 
 export interface McpApi {
   id: string;
@@ -17,11 +25,16 @@ export interface McpApi {
   config: ApiMcpConfig;
   hasOpenApiSpec: boolean;
   tools: ToolPreview[];
+  /** an AI API's model routes (what its chat tool can offer) */
+  models: string[];
   problems: { tool: string; message: string }[];
   canWrite: boolean;
 }
 
-/** A REST API's operations offered as MCP tools, or an MCP API's allow-list of upstream tools. */
+/**
+ * A REST API's operations offered as MCP tools, an AI API's chat tool, a prompt API's run tool, or an
+ * MCP API's allow-list of upstream tools.
+ */
 export function McpForm({
   orgSlug,
   api,
@@ -45,18 +58,20 @@ export function McpForm({
     }),
   );
   const onSubmit = form.handleSubmit((input) => save.mutate({ orgSlug, apiId: api.id, ...input }));
-  if (api.kind !== 'REST' && api.kind !== 'MCP') {
-    return <p className="muted">Only REST and MCP APIs can be offered over MCP.</p>;
-  }
 
   return (
     <FormProvider {...form}>
       <form className="card" onSubmit={onSubmit} noValidate aria-labelledby="mcp-title">
-        <h2 id="mcp-title">{api.kind === 'MCP' ? 'Tools let through' : 'Operations offered as tools'}</h2>
+        <h2 id="mcp-title">{TITLES[api.kind]}</h2>
         {api.kind === 'REST' ? (
           <>
             <CheckboxField name="enabled" id="mcp-enabled" label="Offer this API as an MCP server" />
             <ToolsFieldset tools={api.tools} problems={api.problems} hasSpec={api.hasOpenApiSpec} />
+          </>
+        ) : api.kind === 'AI' || api.kind === 'PROMPT' ? (
+          <>
+            <CheckboxField name="enabled" id="mcp-enabled" label="Offer this API as an MCP server" />
+            <AiToolFieldset kind={api.kind} tools={api.tools} models={api.models} problems={api.problems} />
           </>
         ) : (
           <>
