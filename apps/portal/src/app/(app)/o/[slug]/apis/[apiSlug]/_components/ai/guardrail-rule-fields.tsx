@@ -77,6 +77,7 @@ export function GuardrailRuleFields({
             label="If moderation fails"
             options={FAIL_MODES}
           />
+          <NumberField name={at('timeoutMs')} id={id('timeout')} label="Moderation timeout (ms)" />
         </div>
       ) : null}
       {entries ? (

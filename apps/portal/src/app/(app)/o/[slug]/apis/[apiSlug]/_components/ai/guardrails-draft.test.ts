@@ -32,6 +32,18 @@ describe('guardrails draft', () => {
     expect(parseDraft(ZAiRoutesForm, toAiRoutesDraft(config))).toEqual({ ok: true, input: config });
   });
 
+  it("keeps a moderation rule's own timeout, and names an empty one", () => {
+    const moderation = { ...rules[4], timeoutMs: 1500 };
+    const config = ZAiGatewayConfig.parse({ guardrails: [moderation] });
+    const draft = toAiRoutesDraft(config);
+    expect(parseDraft(ZAiRoutesForm, draft)).toEqual({ ok: true, input: config });
+    const [rule] = draft.guardrails;
+    if (!rule) throw new Error('fixture');
+    rule.timeoutMs = ' ';
+    const result = parseDraft(ZAiRoutesForm, draft);
+    expect(result.ok ? {} : Object.keys(result.errors)).toEqual(['guardrails.0.timeoutMs']);
+  });
+
   it('round-trips a prompt with guardrails', () => {
     const prompt = ZPromptConfig.parse({
       model: 'fast',

@@ -21,6 +21,8 @@ export interface GuardrailDraft {
   credentialId: string;
   model: string;
   failMode: 'open' | 'closed';
+  /** moderation: how long the moderation call may take (ms) */
+  timeoutMs: string;
   /** json_schema: JSON text */
   schema: string;
 }
@@ -44,6 +46,7 @@ export const newGuardrail = (credentialId = ''): GuardrailDraft => ({
   credentialId,
   model: 'omni-moderation-latest',
   failMode: 'open',
+  timeoutMs: '5000',
   schema: '{\n  "type": "object"\n}',
 });
 
@@ -67,6 +70,7 @@ export const toGuardrailDrafts = (rules: readonly GuardrailRule[]): GuardrailDra
     credentialId: rule.type === 'moderation' ? rule.credentialId : '',
     model: rule.type === 'moderation' ? rule.model : 'omni-moderation-latest',
     failMode: rule.type === 'moderation' ? rule.failMode : 'open',
+    timeoutMs: rule.type === 'moderation' ? String(rule.timeoutMs) : '5000',
     schema: rule.type === 'json_schema' ? JSON.stringify(rule.schema, null, 2) : '',
   }));
 
@@ -78,6 +82,9 @@ function parseSchema(text: string): unknown {
     return text;
   }
 }
+
+/** A required number typed as text; NaN (which the server's schema names) when empty. */
+const typedNumber = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
 
 /** Draft → a rule document as the server's schema takes it (checked there, hence the cast). */
 const toRule = (d: GuardrailDraft) => ruleDocument(d) as z.input<typeof ZGuardrailRule>;
@@ -92,7 +99,7 @@ function ruleDocument(d: GuardrailDraft): Record<string, unknown> {
     case 'pattern':
       return { ...base, stage: d.stage, action: d.action, patterns: lines(d.entries) };
     case 'max_input_tokens':
-      return { ...base, limit: d.limit.trim() === '' ? Number.NaN : Number(d.limit) };
+      return { ...base, limit: typedNumber(d.limit) };
     case 'moderation':
       return {
         ...base,
@@ -101,6 +108,7 @@ function ruleDocument(d: GuardrailDraft): Record<string, unknown> {
         model: d.model.trim(),
         categories: lines(d.entries, true),
         failMode: d.failMode,
+        timeoutMs: typedNumber(d.timeoutMs),
       };
     case 'json_schema':
       return { ...base, schema: parseSchema(d.schema) };
@@ -117,6 +125,7 @@ const ZGuardrailDraft = z.object({
   credentialId: z.string(),
   model: z.string(),
   failMode: z.enum(['open', 'closed']),
+  timeoutMs: z.string(),
   schema: z.string(),
 });
 
