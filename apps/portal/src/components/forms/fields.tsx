@@ -4,7 +4,7 @@ import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTML
 import { useFormContext } from 'react-hook-form';
 import { controlClass, describedBy, FieldShell } from '~/components/ui/field';
 import { CheckboxControl, SelectControl, TextAreaControl } from './controls';
-import { messageAt } from './errors';
+import { messageAt } from './field-messages';
 
 export { MethodChecksField } from './method-checks';
 
