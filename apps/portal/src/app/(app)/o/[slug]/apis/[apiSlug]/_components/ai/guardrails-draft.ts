@@ -27,6 +27,22 @@ export interface GuardrailDraft {
   schema: string;
 }
 
+/**
+ * Where a rule list sits in a form: the API's (or the prompt's) rules, or one model route's own. The
+ * draft keeps each list at its document path, so the server's messages (`routes.1.guardrails.0.name`)
+ * land on the fields as they are.
+ */
+export type GuardrailsPath = 'guardrails' | `routes.${number}.guardrails`;
+
+/** Whose rules a model route runs: the API's (no `guardrails` key) or its own list, which may be empty. */
+export type GuardrailsSource = 'api' | 'route';
+
+export interface RouteGuardrailsDraft {
+  guardrailsSource: GuardrailsSource;
+  /** the route's own rules; kept while the route uses the API's, so switching back restores them */
+  guardrails: GuardrailDraft[];
+}
+
 export const RULE_TYPES: { value: GuardrailRuleType; label: string }[] = [
   { value: 'pii', label: 'Personal data and secrets' },
   { value: 'deny', label: 'Deny list' },
@@ -49,6 +65,15 @@ export const newGuardrail = (credentialId = ''): GuardrailDraft => ({
   timeoutMs: '5000',
   schema: '{\n  "type": "object"\n}',
 });
+
+/** The document key of the list a rule type types as `entries` (where the server names its errors). */
+export const ENTRIES_KEY: Partial<Record<GuardrailRuleType, 'detect' | 'terms' | 'patterns' | 'categories'>> =
+  {
+    pii: 'detect',
+    deny: 'terms',
+    pattern: 'patterns',
+    moderation: 'categories',
+  };
 
 function entriesOf(rule: GuardrailRule): string {
   if (rule.type === 'pii') return rule.detect.join(', ');
@@ -73,6 +98,12 @@ export const toGuardrailDrafts = (rules: readonly GuardrailRule[]): GuardrailDra
     timeoutMs: rule.type === 'moderation' ? String(rule.timeoutMs) : '5000',
     schema: rule.type === 'json_schema' ? JSON.stringify(rule.schema, null, 2) : '',
   }));
+
+/** A route's `guardrails` (absent: the API's apply) → its draft; an empty list stays the route's own. */
+export const toRouteGuardrailsDraft = (rules: readonly GuardrailRule[] | undefined): RouteGuardrailsDraft =>
+  rules === undefined
+    ? { guardrailsSource: 'api', guardrails: [] }
+    : { guardrailsSource: 'route', guardrails: toGuardrailDrafts(rules) };
 
 function parseSchema(text: string): unknown {
   try {
@@ -131,3 +162,21 @@ const ZGuardrailDraft = z.object({
 
 /** The draft list → the `guardrails` list the server's schema parses (as an unknown array). */
 export const ZGuardrailsDraft = z.array(ZGuardrailDraft).transform((drafts) => drafts.map(toRule));
+
+/** A model route's guardrail fields in its draft schema (see `withRouteGuardrails`). */
+export const ROUTE_GUARDRAILS_FIELDS = {
+  guardrailsSource: z.enum(['api', 'route']),
+  guardrails: ZGuardrailsDraft,
+};
+
+/**
+ * A parsed route draft → its document: its own `guardrails` (an empty list included), or no key at all
+ * when it uses the API's; rules kept from an earlier choice are then left out, unchecked.
+ */
+export function withRouteGuardrails<Route extends { guardrailsSource: GuardrailsSource }>({
+  guardrailsSource,
+  guardrails,
+  ...route
+}: Route & { guardrails: unknown[] }) {
+  return guardrailsSource === 'route' ? { ...route, guardrails } : route;
+}
