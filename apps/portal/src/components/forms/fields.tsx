@@ -4,7 +4,7 @@ import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTML
 import { useFormContext } from 'react-hook-form';
 import { controlClass, describedBy, FieldShell } from '~/components/ui/field';
 import { CheckboxControl, SelectControl, TextAreaControl } from './controls';
-import { messageAt } from './errors';
+import { messageAt } from './field-messages';
 
 export { MethodChecksField } from './method-checks';
 
@@ -83,4 +83,28 @@ export function ListError({ path }: { path: string }) {
   const own = node as { message?: string; root?: { message?: string } } | undefined;
   const message = own?.message ?? own?.root?.message;
   return message ? <p className="field-error m-0 text-sm text-danger">{message}</p> : null;
+}
+
+/** One choice of a radio group, its label beside it; the surrounding fieldset's legend names the group. */
+export function RadioField({
+  name,
+  id,
+  label,
+  value,
+}: Omit<Common, 'hint' | 'errorPath'> & { value: string }) {
+  const { register } = useFormContext();
+  return (
+    <div className="mb-2 flex items-center gap-2">
+      <input
+        id={id}
+        type="radio"
+        value={value}
+        className="m-0 size-4 w-auto accent-accent"
+        {...register(name)}
+      />
+      <label htmlFor={id} className="text-sm">
+        {label}
+      </label>
+    </div>
+  );
 }

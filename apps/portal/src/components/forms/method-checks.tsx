@@ -1,7 +1,7 @@
 'use client';
 
 import { Controller, useFormContext } from 'react-hook-form';
-import { messageAt } from './errors';
+import { messageAt } from './field-messages';
 import { HTTP_METHODS, toggleMethod } from './methods';
 
 /** HTTP method checkboxes for a string[] field, in a fieldset with one legend. */

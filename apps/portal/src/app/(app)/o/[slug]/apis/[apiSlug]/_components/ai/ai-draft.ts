@@ -10,7 +10,6 @@ import {
   ZAiLimits,
   ZPromptConfigSave,
 } from '@portcullis/core/ai-config';
-import { ZGuardrails } from '@portcullis/core/ai-guardrails';
 import { z } from 'zod';
 import {
   draftSchema,
@@ -21,7 +20,15 @@ import {
   zOptionalJsonObjectText,
   zOptionalNumberText,
 } from '../../../../../../../../components/forms/draft-text';
-import { type GuardrailDraft, toGuardrailDrafts, ZGuardrailsDraft } from './guardrails-draft';
+import {
+  type GuardrailDraft,
+  ROUTE_GUARDRAILS_FIELDS,
+  type RouteGuardrailsDraft,
+  toGuardrailDrafts,
+  toRouteGuardrailsDraft,
+  withRouteGuardrails,
+  ZGuardrailsDraft,
+} from './guardrails-draft';
 
 /** Drafts of the AI forms (model routes, the prompt, plans' AI limits) to and from their documents. */
 
@@ -33,14 +40,12 @@ export interface TargetDraft {
   tpm: string;
   rpm: string;
 }
-export interface RouteDraft {
+export interface RouteDraft extends RouteGuardrailsDraft {
   name: string;
   targets: TargetDraft[];
   timeoutMs: string;
   maxAttempts: string;
   cacheTtlSeconds: string;
-  /** the route's own guardrails (set through the API), kept as they are */
-  guardrails?: ModelRoute['guardrails'];
   strategy: RoutingStrategy;
   cooldownFailures: string;
   cooldownWindowSeconds: string;
@@ -70,6 +75,8 @@ export const emptyRoute = (credentialId = ''): RouteDraft => ({
   cooldownFailures: '3',
   cooldownWindowSeconds: '60',
   cooldownSeconds: '30',
+  guardrailsSource: 'api',
+  guardrails: [],
 });
 
 const toRouteDrafts = (routes: ModelRoute[]): RouteDraft[] =>
@@ -85,11 +92,11 @@ const toRouteDrafts = (routes: ModelRoute[]): RouteDraft[] =>
     timeoutMs: String(r.timeoutMs),
     maxAttempts: String(r.maxAttempts),
     cacheTtlSeconds: String(r.cacheTtlSeconds),
-    ...(r.guardrails ? { guardrails: r.guardrails } : {}),
     strategy: r.strategy,
     cooldownFailures: String(r.cooldownFailures),
     cooldownWindowSeconds: String(r.cooldownWindowSeconds),
     cooldownSeconds: String(r.cooldownSeconds),
+    ...toRouteGuardrailsDraft(r.guardrails),
   }));
 
 const toLoggingDraft = (l: AiLogging): LoggingDraft => ({
@@ -98,26 +105,28 @@ const toLoggingDraft = (l: AiLogging): LoggingDraft => ({
 });
 
 const ZRoutesDraft = z.array(
-  z.object({
-    name: z.string().trim(),
-    targets: z.array(
-      z.object({
-        credentialId: z.string(),
-        model: z.string().trim(),
-        weight: zNumberText,
-        tpm: zOptionalNumberText,
-        rpm: zOptionalNumberText,
-      }),
-    ),
-    timeoutMs: zNumberText,
-    maxAttempts: zNumberText,
-    cacheTtlSeconds: zNumberText,
-    guardrails: ZGuardrails.optional(),
-    strategy: z.enum(ROUTING_STRATEGIES),
-    cooldownFailures: zNumberText,
-    cooldownWindowSeconds: zNumberText,
-    cooldownSeconds: zNumberText,
-  }),
+  z
+    .object({
+      name: z.string().trim(),
+      targets: z.array(
+        z.object({
+          credentialId: z.string(),
+          model: z.string().trim(),
+          weight: zNumberText,
+          tpm: zOptionalNumberText,
+          rpm: zOptionalNumberText,
+        }),
+      ),
+      timeoutMs: zNumberText,
+      maxAttempts: zNumberText,
+      cacheTtlSeconds: zNumberText,
+      strategy: z.enum(ROUTING_STRATEGIES),
+      cooldownFailures: zNumberText,
+      cooldownWindowSeconds: zNumberText,
+      cooldownSeconds: zNumberText,
+      ...ROUTE_GUARDRAILS_FIELDS,
+    })
+    .transform(withRouteGuardrails),
 );
 const ZLoggingDraft = z.object({
   logBodies: z.boolean(),

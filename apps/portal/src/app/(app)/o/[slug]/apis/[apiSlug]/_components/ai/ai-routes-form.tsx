@@ -61,7 +61,7 @@ export function AiRoutesForm({
           />
         ) : null}
         <RoutesEditor credentials={credentials} canWrite={canWrite} />
-        <GuardrailsFieldset credentials={credentials} canWrite={canWrite} />
+        <GuardrailsFieldset credentials={credentials} canWrite={canWrite} routesMayReplace />
         <LoggingFieldset />
         <SaveBar
           label="Save routes"

@@ -9,6 +9,7 @@ import {
 } from '../../../../../../../../components/forms/fields';
 import type { CredentialOption } from '../ai-routes';
 import type { AiRoutesDraft } from './ai-draft';
+import { ENTRIES_KEY, type GuardrailsPath } from './guardrails-draft';
 
 const STAGES = [
   { value: 'input', label: 'Input (before the provider)' },
@@ -24,29 +25,32 @@ const FAIL_MODES = [
   { value: 'closed', label: 'Fail closed (refuse the call)' },
 ];
 const ENTRIES = {
-  pii: ['Detect', 'Comma-separated: email, phone, card, iban, secret', 'detect'],
-  deny: ['Words, phrases or topics', 'One per line; case-insensitive, whole words', 'terms'],
-  pattern: ['Regular expressions', "One per line; run on the gateway's linear-time engine", 'patterns'],
-  moderation: [
-    'Blocking categories',
-    'Comma-separated (e.g. violence, hate); empty: any flag blocks',
-    'categories',
-  ],
+  pii: ['Detect', 'Comma-separated: email, phone, card, iban, secret'],
+  deny: ['Words, phrases or topics', 'One per line; case-insensitive, whole words'],
+  pattern: ['Regular expressions', "One per line; run on the gateway's linear-time engine"],
+  moderation: ['Blocking categories', 'Comma-separated (e.g. violence, hate); empty: any flag blocks'],
 } as const;
 
-/** The fields of one guardrail rule that its type uses. */
+/** The id of a rule's control, unique per list: `guardrails-0-name`, `routes-1-guardrails-0-name`. */
+export const ruleFieldId = (path: GuardrailsPath, index: number, field: string) =>
+  `${path.replaceAll('.', '-')}-${index}-${field}`;
+
+/** The fields of one guardrail rule (of the list at `path`) that its type uses. */
 export function GuardrailRuleFields({
+  path,
   index: i,
   credentials,
 }: {
+  path: GuardrailsPath;
   index: number;
   credentials: CredentialOption[];
 }) {
   const { control } = useFormContext<AiRoutesDraft>();
-  const type = useWatch({ control, name: `guardrails.${i}.type` });
-  const at = (field: string) => `guardrails.${i}.${field}`;
-  const id = (field: string) => `guardrail-${i}-${field}`;
+  const type = useWatch({ control, name: `${path}.${i}.type` });
+  const at = (field: string) => `${path}.${i}.${field}`;
+  const id = (field: string) => ruleFieldId(path, i, field);
   const entries = type in ENTRIES ? ENTRIES[type as keyof typeof ENTRIES] : null;
+  const entriesKey = ENTRIES_KEY[type];
   const staged = type !== 'max_input_tokens' && type !== 'json_schema';
   return (
     <>
@@ -77,15 +81,16 @@ export function GuardrailRuleFields({
             label="If moderation fails"
             options={FAIL_MODES}
           />
+          <NumberField name={at('timeoutMs')} id={id('timeout')} label="Moderation timeout (ms)" />
         </div>
       ) : null}
-      {entries ? (
+      {entries && entriesKey ? (
         <TextAreaField
           name={at('entries')}
           id={id('entries')}
           label={entries[0]}
           hint={entries[1]}
-          errorPath={at(entries[2])}
+          errorPath={at(entriesKey)}
         />
       ) : null}
       {type === 'json_schema' ? (

@@ -65,7 +65,12 @@ export function PromptForm({
               action={{ label: 'Add a credential on the AI gateway page', href: `/o/${orgSlug}/ai` }}
             />
           ) : null}
-          <RoutesEditor credentials={credentials} canWrite={canWrite} cacheable={false} />
+          <RoutesEditor
+            credentials={credentials}
+            canWrite={canWrite}
+            cacheable={false}
+            ownGuardrails={false}
+          />
         </fieldset>
         <GuardrailsFieldset credentials={credentials} canWrite={canWrite} />
         <LoggingFieldset />

@@ -5,20 +5,26 @@ import { Button } from '~/components/ui/button';
 import { ListError, NumberField, TextField } from '../../../../../../../../components/forms/fields';
 import type { CredentialOption } from '../ai-routes';
 import { type AiRoutesDraft, newTarget } from './ai-draft';
+import { RouteGuardrailsFieldset } from './route-guardrails-fieldset';
 import { RoutePolicyFields } from './route-policy-fields';
 import { RouteTargetRow } from './route-target-row';
 
-/** One model route: the name callers use, its limits, and the provider models it sends to. */
+/**
+ * One model route: the name callers use, its limits, the provider models it sends to and (AI APIs)
+ * whose guardrails it runs.
+ */
 export function RouteFieldset({
   index: i,
   credentials,
   cacheable,
+  ownGuardrails,
   canWrite,
   onRemove,
 }: {
   index: number;
   credentials: CredentialOption[];
   cacheable: boolean;
+  ownGuardrails: boolean;
   canWrite: boolean;
   onRemove: () => void;
 }) {
@@ -68,6 +74,9 @@ export function RouteFieldset({
         />
       ))}
       <ListError path={route('targets')} />
+      {ownGuardrails ? (
+        <RouteGuardrailsFieldset index={i} routeName={name} credentials={credentials} canWrite={canWrite} />
+      ) : null}
       {canWrite ? (
         <div className="actions">
           <Button variant="secondary" onClick={() => targets.append(newTarget(credentials[0]?.id))}>

@@ -13,11 +13,14 @@ export function RoutesEditor({
   credentials,
   canWrite,
   cacheable = true,
+  ownGuardrails = true,
 }: {
   credentials: CredentialOption[];
   canWrite: boolean;
   /** the response cache applies to non-streamed chat completions (AI APIs) */
   cacheable?: boolean;
+  /** a route may replace the API's guardrails (AI APIs; a prompt's rules cover all its calls) */
+  ownGuardrails?: boolean;
 }) {
   const { control } = useFormContext<AiRoutesDraft>();
   const routes = useFieldArray({ control, name: 'routes' });
@@ -35,6 +38,7 @@ export function RoutesEditor({
           index={i}
           credentials={credentials}
           cacheable={cacheable}
+          ownGuardrails={ownGuardrails}
           canWrite={canWrite}
           onRemove={() => routes.remove(i)}
         />
