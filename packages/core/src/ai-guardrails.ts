@@ -81,7 +81,7 @@ const ZModerationRule = z.object({
 const ZJsonSchemaRule = z.object({
   type: z.literal('json_schema'),
   name: ZRuleName,
-  /** the JSON Schema a (non-streamed) answer's text must satisfy, as JSON */
+  /** the JSON Schema an answer's text must satisfy, as JSON (streamed: checked before the finish is sent) */
   schema: z.record(z.string(), z.unknown()),
 });
 

@@ -1,4 +1,4 @@
-import { openAIError } from '@portcullis/ai/errors';
+import { type AiCallError, openAIError } from '@portcullis/ai/errors';
 import type { OpenAIErrorBody } from '@portcullis/ai/types';
 import { type GatewayProblem, problem } from '../../http/problem.ts';
 import type { AiFailure } from '../errors.ts';
@@ -20,7 +20,7 @@ const GUARDRAIL_BLOCKED = 'guardrail_blocked';
 const statusOf = (block: Pick<GuardrailBlock, 'stage'>) => (block.stage === 'input' ? 400 : 422);
 
 /** OpenAI's error object (the Anthropic surface translates it, keeping `code` and `rule`). */
-export function blockFailureBody(block: GuardrailBlock): OpenAIErrorBody {
+function blockFailureBody(block: GuardrailBlock): OpenAIErrorBody {
   const body = openAIError(block.message, 'invalid_request_error', null, GUARDRAIL_BLOCKED);
   body.error.rule = block.rule;
   return body;
@@ -28,6 +28,20 @@ export function blockFailureBody(block: GuardrailBlock): OpenAIErrorBody {
 
 export const blockFailure = (block: GuardrailBlock): AiFailure => ({
   status: statusOf(block),
+  body: blockFailureBody(block),
+});
+
+/**
+ * A block that ends a stream already under way: the error its last event carries (the pipe of each
+ * surface writes it in that surface's shape), with the 422 of a blocked answer.
+ */
+export const blockStreamError = (block: GuardrailBlock): AiCallError => ({
+  kind: 'guardrail',
+  provider: 'gateway',
+  status: statusOf(block),
+  upstreamStatus: null,
+  retryable: false,
+  retryAfterMs: null,
   body: blockFailureBody(block),
 });
 

@@ -1,4 +1,9 @@
-import { checkCompletion, checkMessages, messagesText } from '@portcullis/ai/guardrails/messages';
+import {
+  checkCompletion,
+  checkedChars,
+  checkMessages,
+  messagesText,
+} from '@portcullis/ai/guardrails/messages';
 import {
   type GuardrailDecision,
   type TextRule,
@@ -7,7 +12,7 @@ import {
 } from '@portcullis/ai/guardrails/text-rules';
 import { estimateTokens, loadTokenizer } from '@portcullis/ai/tokens';
 import type { ChatCompletion, ChatCompletionRequest } from '@portcullis/ai/types';
-import type { GuardrailRule } from '@portcullis/core/ai-guardrails';
+import { type GuardrailRule, ruleApplies } from '@portcullis/core/ai-guardrails';
 import type { AiCalls } from '../calls.ts';
 import type { AiRequest } from '../context.ts';
 import type { GuardrailBlock } from './failures.ts';
@@ -17,7 +22,7 @@ import { moderate } from './moderation.ts';
 
 /*
  * The guardrails of one AI call: input checks before the provider is called (so a blocked input costs
- * the tenant nothing at the provider), output checks on a whole completion, and (stream-guard.ts) on a
+ * the tenant nothing at the provider), output checks on a whole completion, and (stream.ts) on a
  * stream as it goes. Every decision is kept on the run for the call log and counted in metrics.
  */
 
@@ -55,7 +60,7 @@ export class GuardrailRun {
   ): Promise<{ ok: true; request: ChatCompletionRequest } | { ok: false; block: GuardrailBlock }> {
     if (!this.active) return { ok: true, request };
     const textRules = textRulesFor(this.rules, 'input');
-    const oversized = this.oversized('input', textRules, messagesText(request.messages));
+    const oversized = this.oversized('input', textRules, checkedChars(request.messages));
     if (oversized) return { ok: false, block: oversized };
     const verdict = checkMessages(request.messages, textRules);
     this.record(textDecisions('input', textRules, verdict.blocked, verdict.redacted));
@@ -85,26 +90,39 @@ export class GuardrailRun {
   ): Promise<{ ok: true; completion: ChatCompletion } | { ok: false; block: GuardrailBlock }> {
     if (!this.active) return { ok: true, completion };
     const textRules = textRulesFor(this.rules, 'output');
-    const all = completion.choices.map((choice) => choice.message.content ?? '').join('\n');
-    const oversized = this.oversized('output', textRules, all);
+    const oversized = this.oversized('output', textRules, completionChars(completion));
     if (oversized) return { ok: false, block: oversized };
     const verdict = checkCompletion(completion, textRules);
     this.record(textDecisions('output', textRules, verdict.blocked, verdict.redacted));
     if (verdict.blocked) return { ok: false, block: blockOf(verdict.blocked.name, 'output') };
-    const text = completion.choices.map((choice) => choice.message.content ?? '').join('\n');
+    const block = await this.checkAnswers(answerTexts(verdict.value));
+    if (block) return { ok: false, block };
+    return { ok: true, completion: verdict.value };
+  }
+
+  /** Whether rules that need an answer's whole text are in force (a stream then holds its finish). */
+  get checksWholeAnswers(): boolean {
+    return this.rules.some(
+      (rule) => rule.type === 'json_schema' || (rule.type === 'moderation' && ruleApplies(rule, 'output')),
+    );
+  }
+
+  /**
+   * The rules that need an answer's whole text, on the texts as the caller gets them (redacted): each
+   * text against every JSON-schema rule, then all of them through output moderation. Null: they pass.
+   */
+  async checkAnswers(texts: readonly string[]): Promise<GuardrailBlock | null> {
     for (const rule of this.rules) {
       if (rule.type !== 'json_schema') continue;
-      const problem = this.schemaProblem(rule.schema, completion);
+      const problem = schemaProblem(rule.schema, texts);
       if (problem) {
         this.record([
           { rule: rule.name, type: rule.type, stage: 'output', action: 'block', detail: problem },
         ]);
-        return { ok: false, block: blockOf(rule.name, 'output', problem) };
+        return blockOf(rule.name, 'output', problem);
       }
     }
-    const moderated = await this.moderate('output', text);
-    if (moderated) return { ok: false, block: moderated };
-    return { ok: true, completion: verdict.value };
+    return this.moderate('output', texts.join('\n'));
   }
 
   /**
@@ -114,32 +132,13 @@ export class GuardrailRun {
   private oversized(
     stage: 'input' | 'output',
     rules: readonly TextRule[],
-    text: string,
+    chars: number,
   ): GuardrailBlock | null {
     const rule = rules[0];
-    if (!rule || text.length <= MAX_CHECKED_CHARS) return null;
-    const detail = `${text.length} characters of text, over the ${MAX_CHECKED_CHARS} guardrails check`;
+    if (!rule || chars <= MAX_CHECKED_CHARS) return null;
+    const detail = `${chars} characters of text, over the ${MAX_CHECKED_CHARS} guardrails check`;
     this.record([{ rule: rule.name, type: rule.type, stage, action: 'block', detail }]);
     return blockOf(rule.name, stage, detail);
-  }
-
-  /** Why a completion's text breaks the schema (each choice with text is checked), or null. */
-  private schemaProblem(schema: Record<string, unknown>, completion: ChatCompletion): string | null {
-    const validator = cachedSchemaValidator(schema);
-    if (typeof validator === 'string') return `the rule's schema does not compile: ${validator}`;
-    for (const choice of completion.choices) {
-      const content = choice.message.content ?? '';
-      try {
-        JSON.parse(content);
-      } catch {
-        return 'the answer is not JSON';
-      }
-      const errors = validateJsonText(validator, Buffer.from(content));
-      if (errors.length > 0) {
-        return `the answer does not match the schema: ${errors.map((e) => `${e.name || 'output'} ${e.message}`).join('; ')}`;
-      }
-    }
-    return null;
   }
 
   private async moderate(stage: 'input' | 'output', text: string): Promise<GuardrailBlock | null> {
@@ -153,7 +152,45 @@ export class GuardrailRun {
   }
 }
 
-function blockOf(rule: string, stage: 'input' | 'output', why?: string): GuardrailBlock {
+/**
+ * The texts whole-answer rules check: each choice's, except a choice that only calls tools (it has no
+ * answer text to hold to a schema; its arguments went through the text rules).
+ */
+function answerTexts(completion: ChatCompletion): string[] {
+  return completion.choices
+    .filter((choice) => choice.message.content || !choice.message.tool_calls?.length)
+    .map((choice) => choice.message.content ?? '');
+}
+
+/** Characters the text rules check in a completion: each choice's text and tool-call arguments. */
+function completionChars(completion: ChatCompletion): number {
+  let chars = 0;
+  for (const { message } of completion.choices) {
+    chars += message.content?.length ?? 0;
+    for (const call of message.tool_calls ?? []) chars += call.function.arguments.length;
+  }
+  return chars;
+}
+
+/** Why an answer's text breaks the schema (each text is checked), or null. */
+function schemaProblem(schema: Record<string, unknown>, texts: readonly string[]): string | null {
+  const validator = cachedSchemaValidator(schema);
+  if (typeof validator === 'string') return `the rule's schema does not compile: ${validator}`;
+  for (const text of texts) {
+    try {
+      JSON.parse(text);
+    } catch {
+      return 'the answer is not JSON';
+    }
+    const errors = validateJsonText(validator, Buffer.from(text));
+    if (errors.length > 0) {
+      return `the answer does not match the schema: ${errors.map((e) => `${e.name || 'output'} ${e.message}`).join('; ')}`;
+    }
+  }
+  return null;
+}
+
+export function blockOf(rule: string, stage: 'input' | 'output', why?: string): GuardrailBlock {
   const what = stage === 'input' ? 'The request was' : "The model's answer was";
   return { rule, stage, message: `${what} blocked by the guardrail '${rule}'${why ? `: ${why}` : ''}.` };
 }

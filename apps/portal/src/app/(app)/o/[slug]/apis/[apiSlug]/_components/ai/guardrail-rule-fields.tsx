@@ -98,7 +98,7 @@ export function GuardrailRuleFields({
           name={at('schema')}
           id={id('schema')}
           label="JSON Schema the answer must satisfy"
-          hint="Non-streamed answers only; a streamed answer cannot be taken back."
+          hint="Streamed answers are checked when they end: the end is held back until the answer passes."
           rows={6}
         />
       ) : null}

@@ -1,0 +1,133 @@
+import type { StreamFinal, UnifiedStream } from '@portcullis/ai/stream-call';
+import type { ChatCompletionChunk } from '@portcullis/ai/types';
+import { describe, expect, it } from 'vitest';
+import type { GuardrailBlock } from './failures.ts';
+import type { GuardrailRun } from './guard.ts';
+import { holdFinish } from './stream-finish.ts';
+
+const chunk = (index: number, content: string | null, finish: 'stop' | null = null): ChatCompletionChunk => ({
+  id: 'c',
+  object: 'chat.completion.chunk',
+  created: 0,
+  model: 'm',
+  choices: [{ index, delta: content === null ? {} : { content }, finish_reason: finish }],
+});
+const usage: ChatCompletionChunk = {
+  ...chunk(0, null),
+  choices: [],
+  usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+};
+
+/** A provider stream that records how far it has been read and ends when read to the end. */
+function fakeStream(chunks: ChatCompletionChunk[]) {
+  const state = { read: 0, cancelled: false };
+  let resolveFinal!: (final: StreamFinal) => void;
+  const final = new Promise<StreamFinal>((resolve) => {
+    resolveFinal = resolve;
+  });
+  const end = (error: StreamFinal['error']) =>
+    resolveFinal({
+      usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3, estimated: false },
+      timeToFirstTokenMs: 1,
+      durationMs: 1,
+      finishReason: 'stop',
+      responseId: null,
+      responseModel: null,
+      error,
+      chunks: chunks.length,
+    });
+  async function* source(): AsyncGenerator<ChatCompletionChunk> {
+    for (const next of chunks) {
+      if (state.cancelled) return;
+      await new Promise((resolve) => setImmediate(resolve));
+      state.read++;
+      yield next;
+    }
+    end(null);
+  }
+  const stream: UnifiedStream = {
+    chunks: source(),
+    final,
+    includeUsage: true,
+    cancel: () => {
+      state.cancelled = true;
+      end(null);
+    },
+    promptUsage: async () => ({ promptTokens: 1, cachedPromptTokens: 0, estimated: false }),
+  };
+  return { stream, state };
+}
+
+/** A run whose whole-answer check resolves when the test says, with the given verdict. */
+function heldRun(verdict: (texts: readonly string[]) => GuardrailBlock | null) {
+  const checked: string[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const run = {
+    checksWholeAnswers: true,
+    checkAnswers: async (texts: readonly string[]) => {
+      checked.push([...texts]);
+      await gate;
+      return verdict(texts);
+    },
+  } as unknown as GuardrailRun;
+  return { run, checked, release };
+}
+
+describe('whole-answer rules on a stream', () => {
+  it('holds the finish until the answer passes, reading the provider on meanwhile', async () => {
+    const { stream, state } = fakeStream([chunk(0, '{"a":'), chunk(0, '1}'), chunk(0, null, 'stop'), usage]);
+    const { run, checked, release } = heldRun(() => null);
+    const held = holdFinish(stream, run).chunks[Symbol.asyncIterator]();
+    expect((await held.next()).value).toEqual(chunk(0, '{"a":'));
+    expect((await held.next()).value).toEqual(chunk(0, '1}'));
+    const finish = held.next();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // the check is pending: nothing more handed out, but the provider was read to its end
+    expect(checked).toEqual([['{"a":1}']]);
+    expect(state.read).toBe(4);
+    release();
+    expect((await finish).value).toEqual(chunk(0, null, 'stop'));
+    expect((await held.next()).value).toEqual(usage);
+    expect((await held.next()).done).toBe(true);
+  });
+
+  it('ends with the guardrail error instead of the finish when the answer fails', async () => {
+    const { stream } = fakeStream([chunk(0, 'nope'), chunk(0, null, 'stop'), usage]);
+    const block: GuardrailBlock = { rule: 'shape', stage: 'output', message: 'blocked' };
+    const { run, release } = heldRun(() => block);
+    release();
+    const guarded = holdFinish(stream, run);
+    const sent: ChatCompletionChunk[] = [];
+    for await (const next of guarded.chunks) sent.push(next);
+    expect(sent).toEqual([chunk(0, 'nope')]);
+    const final = await guarded.final;
+    expect(final.error).toMatchObject({
+      status: 422,
+      body: { error: { code: 'guardrail_blocked', rule: 'shape' } },
+    });
+    expect(final.usage.estimated).toBe(false);
+  });
+
+  it('checks each choice as it finishes, and a choice that only called tools not at all', async () => {
+    const tools: ChatCompletionChunk = {
+      ...chunk(1, null),
+      choices: [
+        {
+          index: 1,
+          delta: { tool_calls: [{ index: 0, function: { arguments: '{}' } }] },
+          finish_reason: null,
+        },
+      ],
+    };
+    const { stream } = fakeStream([chunk(0, 'one'), tools, chunk(0, null, 'stop'), chunk(1, null, 'stop')]);
+    const { run, checked, release } = heldRun(() => null);
+    release();
+    const sent: ChatCompletionChunk[] = [];
+    for await (const next of holdFinish(stream, run).chunks) sent.push(next);
+    expect(sent).toHaveLength(4);
+    expect(checked).toEqual([['one']]);
+  });
+});
