@@ -1,3 +1,5 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Page } from '@playwright/test';
 import OpenAI from 'openai';
 import { type FakeLlm, startFakeLlm } from '../test/fakes/llm/server.ts';
@@ -339,4 +341,107 @@ test('an AI gateway API and a prompt API over a provider credential, called with
   await expect(provider.getByTestId('prompt-release')).toHaveText('Live calls run version 2.');
   await runsVersion(2, 'Shorten');
   await checkPage(provider);
+
+  // The prompt API offered to agents as the MCP tool `run`: the official MCP client with the consumer's
+  // key lists it with the prompt's schema and runs the released version through it.
+  await provider.getByRole('navigation', { name: 'API sections' }).getByRole('link', { name: 'MCP' }).click();
+  await expect(provider.getByRole('heading', { name: 'Prompt offered as a tool' })).toBeVisible();
+  await provider.getByRole('checkbox', { name: 'Offer this API as an MCP server' }).check();
+  await provider.getByRole('button', { name: 'Save MCP settings' }).click();
+  await expect(provider.getByText('MCP settings saved')).toBeVisible();
+  await checkPage(provider);
+  await expect
+    .poll(() => mcpTools(`${GATEWAY_URL}/${org}/${promptSlug}/mcp`, key ?? ''), { timeout: 15_000 })
+    .toEqual([{ name: 'run', required: ['text'] }]);
+  const answer = await mcpCall(`${GATEWAY_URL}/${org}/${promptSlug}/mcp`, key ?? '', 'run', {
+    text: 'agents too',
+  });
+  expect(answer).toEqual({ isError: false, text: REPLY });
+  expect(fake.lastRequest().body).toMatchObject({
+    messages: [{ role: 'system' }, { role: 'user', content: 'Shorten: agents too' }],
+  });
+
+  // A model route with guardrails of its own: a deny list on `fast` blocks a call the API's (none) let
+  // through, for SDK callers and for agents calling the AI API's `chat` tool alike.
+  await provider.goto(`/o/${org}/apis/${aiSlug}/ai`);
+  const routeGuardrails = provider.getByRole('group', { name: 'Guardrails of route fast' });
+  await routeGuardrails.getByRole('radio', { name: 'Own guardrails for this route' }).check();
+  await routeGuardrails.getByRole('button', { name: 'Add rule to route fast' }).click();
+  const rule = routeGuardrails.getByRole('group', { name: 'Rule 1' });
+  await rule.getByLabel('Rule name').fill('no-launch-codes');
+  await rule.getByLabel('Type').selectOption('deny');
+  await rule.getByLabel('When it matches').selectOption('block');
+  await rule.getByLabel('Words, phrases or topics').fill('launch code');
+  await provider.getByRole('button', { name: 'Save routes' }).click();
+  await expect(provider.getByText('Routes saved')).toBeVisible();
+  await checkPage(provider);
+  const askForCodes = () =>
+    client.chat.completions.create({
+      model: 'fast',
+      messages: [{ role: 'user', content: 'the launch code?' }],
+    });
+  await expect
+    .poll(
+      async () =>
+        askForCodes().then(
+          () => 'answered',
+          (error: { code?: string }) => error.code,
+        ),
+      {
+        timeout: 10_000,
+        intervals: [200],
+      },
+    )
+    .toBe('guardrail_blocked');
+
+  await provider.goto(`/o/${org}/apis/${aiSlug}/mcp`);
+  await expect(provider.getByRole('heading', { name: 'Models offered as a tool' })).toBeVisible();
+  await provider.getByRole('checkbox', { name: 'Offer this API as an MCP server' }).check();
+  await provider.getByRole('checkbox', { name: 'fast' }).check();
+  await provider.getByRole('button', { name: 'Save MCP settings' }).click();
+  await expect(provider.getByText('MCP settings saved')).toBeVisible();
+  await checkPage(provider);
+  const chatUrl = `${GATEWAY_URL}/${org}/${aiSlug}/mcp`;
+  await expect
+    .poll(() => mcpTools(chatUrl, key ?? ''), { timeout: 15_000 })
+    .toEqual([{ name: 'chat', required: ['prompt'] }]);
+  expect(await mcpCall(chatUrl, key ?? '', 'chat', { prompt: 'Say hello' })).toEqual({
+    isError: false,
+    text: REPLY,
+  });
+  const blocked = await mcpCall(chatUrl, key ?? '', 'chat', { prompt: 'the launch code?' });
+  expect(blocked.isError).toBe(true);
+  expect(blocked.text).toContain('guardrail_blocked');
 });
+
+/** The official MCP client with a consumer's key: each tool's name and required arguments. */
+async function mcpTools(url: string, key: string) {
+  return withMcp(url, key, async (client) =>
+    (await client.listTools()).tools.map((tool) => ({
+      name: tool.name,
+      required: tool.inputSchema.required,
+    })),
+  );
+}
+
+async function mcpCall(url: string, key: string, name: string, args: Record<string, unknown>) {
+  return withMcp(url, key, async (client) => {
+    const result = await client.callTool({ name, arguments: args });
+    const parts = result.content as { type: string; text?: string }[];
+    return { isError: result.isError === true, text: parts.map((part) => part.text ?? '').join('\n') };
+  });
+}
+
+async function withMcp<T>(url: string, key: string, use: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ name: 'e2e-agent', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { authorization: `Bearer ${key}` } },
+    }),
+  );
+  try {
+    return await use(client);
+  } finally {
+    await client.close();
+  }
+}

@@ -2,7 +2,7 @@
 
 import { Controller, useFormContext } from 'react-hook-form';
 import { EmptyState } from '~/components/ui/empty-state';
-import { messageAt } from '../../../../../../../../components/forms/errors';
+import { messageAt } from '../../../../../../../../components/forms/field-messages';
 import { ToolDetails } from './tool-details';
 import type { ToolPreview } from './tools-fieldset';
 
