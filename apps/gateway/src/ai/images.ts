@@ -5,7 +5,7 @@ import {
   parseImageRequest,
 } from '@portcullis/ai/images';
 import { sendJson } from '@portcullis/ai/respond';
-import { estimateTokens } from '@portcullis/ai/tokens';
+import { countTextTokens } from '@portcullis/ai/tokens';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { perImageCost } from '@portcullis/core/ai-unit-costs';
 import type { AttemptBudget } from './attempt-budget.ts';
@@ -41,11 +41,9 @@ export async function serveImages(
   const route = findRoute(config.routes, request.model);
   if (!route) return fail(modelNotFound(request.model));
   // The worst case held on the plan's budgets: n images at the route's dearest perImage, and the
-  // prompt's tokens (image output tokens are settled as reported).
-  const worst = perUnitWorstCase(
-    route,
-    { images: request.n ?? 1 },
-    estimateTokens(request.prompt, tokenizerModel(route, request.model)).tokens,
+  // prompt's tokens (image output tokens are settled as reported), counted only when a limit applies.
+  const worst = perUnitWorstCase(route, { images: request.n ?? 1 }, () =>
+    countTextTokens(request.prompt, tokenizerModel(route, request.model)),
   );
   return serveReserved(ai, ctx, worst, fail, (reservation) =>
     generate(ai, ctx, config, route, request, requestText, reservation, fail),
