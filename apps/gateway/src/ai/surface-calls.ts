@@ -5,7 +5,7 @@ import { ok, type Result } from '../result.ts';
 import { AttemptBudget } from './attempt-budget.ts';
 import type { AiCalls, CallWorstCase, FinishedCall, ReservedCall } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
-import { type AiFailure, aiFailure, failureCode, failureFromCall } from './errors.ts';
+import { type AiFailure, failureCode, failureFromCall } from './errors.ts';
 
 /* Pieces the /v1 surfaces (chat, messages, responses, embeddings, images, audio, moderations) share. */
 
@@ -78,11 +78,6 @@ export const outcome = (
   errorCode,
   upstreamMs,
 });
-
-export const modelNotFound = (name: string): AiFailure =>
-  aiFailure(404, 'model_not_found', `The model '${name}' does not exist or you do not have access to it.`, {
-    param: 'model',
-  });
 
 /** The model whose tokenizer counts a route's input: its first target's. */
 export const tokenizerModel = (route: ModelRoute, fallback: string): string =>

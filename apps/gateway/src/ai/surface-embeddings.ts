@@ -7,16 +7,9 @@ import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import type { AttemptBudget } from './attempt-budget.ts';
 import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
-import type { AiFailure } from './errors.ts';
+import { type AiFailure, modelNotFound } from './errors.ts';
 import { routeCall } from './routing.ts';
-import {
-  type CallBase,
-  failedCall,
-  modelNotFound,
-  outcome,
-  serveReserved,
-  tokenizerModel,
-} from './surface-calls.ts';
+import { type CallBase, failedCall, outcome, serveReserved, tokenizerModel } from './surface-calls.ts';
 
 /** POST /v1/embeddings over a model route; its input is reserved on the plan's budgets first. */
 export async function embeddings(

@@ -19,7 +19,14 @@ import {
   surfaceOf,
 } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
-import { type AiFailure, aiFailure, failureCode, type Surface, sendAiFailure } from './errors.ts';
+import {
+  type AiFailure,
+  aiFailure,
+  failureCode,
+  modelNotFound,
+  type Surface,
+  sendAiFailure,
+} from './errors.ts';
 import { blockFailure } from './guardrails/failures.ts';
 import { GuardrailRun } from './guardrails/guard.ts';
 import { serveModerations } from './guardrails/moderations-surface.ts';
@@ -28,14 +35,7 @@ import { IMAGES_PATH, serveImages } from './images.ts';
 import { MODELS_PATH, serveModels } from './models.ts';
 import { serveResponses } from './responses.ts';
 import { routeChat } from './routing.ts';
-import {
-  type CallBase,
-  failedCall,
-  modelNotFound,
-  outcome,
-  serveReserved,
-  tokenizerModel,
-} from './surface-calls.ts';
+import { type CallBase, failedCall, outcome, serveReserved, tokenizerModel } from './surface-calls.ts';
 import { embeddings } from './surface-embeddings.ts';
 
 /*
