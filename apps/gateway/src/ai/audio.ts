@@ -7,12 +7,12 @@ import {
 } from '@portcullis/ai/audio';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { perAudioSecondCost } from '@portcullis/core/ai-unit-costs';
-import { AttemptBudget } from './attempt-budget.ts';
-import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
+import type { AttemptBudget } from './attempt-budget.ts';
+import { type AiCalls, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { type AiFailure, aiFailure, modelNotFound } from './errors.ts';
 import { routeCall } from './routing.ts';
-import { type CallBase, failedCall, holding } from './surface-calls.ts';
+import { type CallBase, failedCall, perUnitWorstCase, serveReserved } from './surface-calls.ts';
 
 export const TRANSCRIPTIONS_PATH = '/v1/audio/transcriptions';
 
@@ -52,12 +52,10 @@ export async function serveTranscription(
   }
   // The worst case held on the plan's budgets: the file's seconds at the route's dearest perAudioSecond
   // (reported tokens and the provider's own seconds are settled as reported).
-  const worst: CallWorstCase = { route, inputTokens: 0, maxOutputTokens: 0, units: { audioMs: headerMs } };
-  const reserved = await ai.reserve(ctx, worst);
-  if (!reserved.ok) return fail(reserved.error);
-  // Attempts given up on stay counted; a fallback after one reserves its own worst case.
-  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
-  return holding(reservation, () => transcribe(ai, ctx, config, route, request, headerMs, reservation, fail));
+  const worst = perUnitWorstCase(route, { audioMs: headerMs });
+  return serveReserved(ai, ctx, worst, fail, (reservation) =>
+    transcribe(ai, ctx, config, route, request, headerMs, reservation, fail),
+  );
 }
 
 async function transcribe(

@@ -5,15 +5,21 @@ import {
   parseImageRequest,
 } from '@portcullis/ai/images';
 import { sendJson } from '@portcullis/ai/respond';
-import { estimateTokens } from '@portcullis/ai/tokens';
+import { countTextTokens } from '@portcullis/ai/tokens';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { perImageCost } from '@portcullis/core/ai-unit-costs';
-import { AttemptBudget } from './attempt-budget.ts';
-import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
+import type { AttemptBudget } from './attempt-budget.ts';
+import { type AiCalls, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { type AiFailure, modelNotFound } from './errors.ts';
 import { routeCall } from './routing.ts';
-import { type CallBase, failedCall, holding } from './surface-calls.ts';
+import {
+  type CallBase,
+  failedCall,
+  perUnitWorstCase,
+  serveReserved,
+  tokenizerModel,
+} from './surface-calls.ts';
 
 export const IMAGES_PATH = '/v1/images/generations';
 
@@ -35,18 +41,11 @@ export async function serveImages(
   const route = findRoute(config.routes, request.model);
   if (!route) return fail(modelNotFound(request.model));
   // The worst case held on the plan's budgets: n images at the route's dearest perImage, and the
-  // prompt's tokens (image output tokens are settled as reported).
-  const worst: CallWorstCase = {
-    route,
-    inputTokens: estimateTokens(request.prompt, route.targets[0]?.model ?? request.model).tokens,
-    maxOutputTokens: 0,
-    units: { images: request.n ?? 1 },
-  };
-  const reserved = await ai.reserve(ctx, worst);
-  if (!reserved.ok) return fail(reserved.error);
-  // Attempts given up on stay counted; a fallback after one reserves its own worst case.
-  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
-  return holding(reservation, () =>
+  // prompt's tokens (image output tokens are settled as reported), counted only when a limit applies.
+  const worst = perUnitWorstCase(route, { images: request.n ?? 1 }, () =>
+    countTextTokens(request.prompt, tokenizerModel(route, request.model)),
+  );
+  return serveReserved(ai, ctx, worst, fail, (reservation) =>
     generate(ai, ctx, config, route, request, requestText, reservation, fail),
   );
 }

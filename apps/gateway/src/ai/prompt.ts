@@ -5,7 +5,7 @@ import { type ModelRoute, type PromptConfig, renderTemplate } from '@portcullis/
 import { choosePrompt } from '../config/prompt-versions.ts';
 import { type GatewayProblem, problem, sendProblem } from '../http/problem.ts';
 import type { RequestValidator } from '../policies/openapi-validate.ts';
-import { AttemptBudget } from './attempt-budget.ts';
+import type { AttemptBudget } from './attempt-budget.ts';
 import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { failureCode, failureFromCall } from './errors.ts';
@@ -13,6 +13,7 @@ import { blockProblem } from './guardrails/failures.ts';
 import { GuardrailRun } from './guardrails/guard.ts';
 import { schemaValidator, validateJsonText } from './guardrails/json-schema.ts';
 import { routeChat } from './routing.ts';
+import { holding, reserveAttempts, tokenizerModel } from './surface-calls.ts';
 
 /*
  * A PROMPT API: POST /{org}/{api}/v1/run with the template variables as a JSON object. The body is
@@ -123,25 +124,20 @@ export async function runPrompt(ai: AiCalls, ctx: AiRequest): Promise<AiOutcome>
   const checkedRequest = input.request;
   const worst: CallWorstCase = {
     route,
-    inputTokens: () => countRequestTokens(checkedRequest, route.targets[0]?.model ?? prompt.model),
+    inputTokens: () => countRequestTokens(checkedRequest, tokenizerModel(route, prompt.model)),
     maxOutputTokens: prompt.maxTokens ?? null,
   };
-  const reserved = await ai.reserve(ctx, worst);
+  const reserved = await reserveAttempts(ai, ctx, worst);
   if (!reserved.ok) {
     const budget = reserved.error;
     const code = budget.body.error.code === 'budget_exceeded' ? 'budget_exceeded' : 'token_limit_exceeded';
     return refuse(problem(code, budget.body.error.message, budget.headers));
   }
-  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
+  const reservation = reserved.value;
   const maxTokens = prompt.maxTokens ?? reservation.maxTokens;
   if (maxTokens !== undefined) checkedRequest.max_tokens = maxTokens;
-  try {
-    const call = { prompt, version, route, compiled, guard, reservation, request: checkedRequest };
-    return await callPrompt(ai, ctx, { ...call, requestText: text.value }, refuse);
-  } catch (error) {
-    reservation.release(); // a no-op once the call settled it
-    throw error;
-  }
+  const call = { prompt, version, route, compiled, guard, reservation, request: checkedRequest };
+  return holding(reservation, () => callPrompt(ai, ctx, { ...call, requestText: text.value }, refuse));
 }
 
 interface PromptCall {

@@ -18,14 +18,8 @@ import { countRequestTokens } from '@portcullis/ai/tokens';
 import { type ChatCompletionRequest, nowSeconds } from '@portcullis/ai/types';
 import { parseJsonBody } from '@portcullis/ai/validate';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
-import { AttemptBudget } from './attempt-budget.ts';
-import {
-  type AiCalls,
-  type CallWorstCase,
-  type FinishedCall,
-  findRoute,
-  providerCallSignal,
-} from './calls.ts';
+import type { AttemptBudget } from './attempt-budget.ts';
+import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { type AiFailure, aiFailure, failureCode, failureFromCall } from './errors.ts';
 import { blockFailure } from './guardrails/failures.ts';
@@ -37,6 +31,7 @@ import {
   type ResponseScope,
 } from './responses-store.ts';
 import { routeChat } from './routing.ts';
+import { type CallBase, outcome, serveReserved, tokenizerModel } from './surface-calls.ts';
 
 /*
  * The OpenAI Responses surface of an AI API: POST /v1/responses (streamed or not), GET and DELETE
@@ -46,13 +41,6 @@ import { routeChat } from './routing.ts';
  */
 
 type Fail = (failure: AiFailure) => AiOutcome;
-type CallBase = Omit<FinishedCall, 'status' | 'errorCode' | 'target' | 'attempts' | 'usage' | 'costMicros'>;
-
-const outcome = (status: number, errorCode: string | null, upstreamMs: number | null = null): AiOutcome => ({
-  status,
-  errorCode,
-  upstreamMs,
-});
 
 const scopeOf = (ctx: AiRequest): ResponseScope => ({
   orgId: ctx.route.orgId,
@@ -232,33 +220,26 @@ async function createResponse(
   // settled (or released) by ai.finish.
   const worst: CallWorstCase = {
     route,
-    inputTokens: () => countRequestTokens(unified, route.targets[0]?.model ?? request.model),
+    inputTokens: () => countRequestTokens(unified, tokenizerModel(route, request.model)),
     maxOutputTokens: unified.max_completion_tokens ?? null,
   };
-  const reserved = await ai.reserve(ctx, worst);
-  if (!reserved.ok) return fail(reserved.error);
-  // Attempts given up on stay counted; a fallback after one reserves its own worst case.
-  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
-  // The provider then cannot produce more than was reserved.
-  if (reservation.maxTokens !== undefined) unified.max_completion_tokens = reservation.maxTokens;
-  const base: CallBase = {
-    surface: 'responses',
-    model: request.model,
-    stream: request.stream === true,
-    ttftMs: null,
-    // the log keeps what the provider was sent, not what the guardrails took out
-    requestText: unified === asked ? text.value : JSON.stringify(unified),
-    reservation,
-    guardrails: guard.decisions,
-  };
-  const turns = earlier.turns + 1;
-  const turn: Turn = { request, unified, route, base, reservation, guard, turns, conversation };
-  try {
-    return await answer(ai, ctx, config, fail, turn);
-  } catch (error) {
-    reservation.release(); // a no-op once finish() settled it
-    throw error;
-  }
+  return serveReserved(ai, ctx, worst, fail, (reservation) => {
+    // The provider then cannot produce more than was reserved.
+    if (reservation.maxTokens !== undefined) unified.max_completion_tokens = reservation.maxTokens;
+    const base: CallBase = {
+      surface: 'responses',
+      model: request.model,
+      stream: request.stream === true,
+      ttftMs: null,
+      // the log keeps what the provider was sent, not what the guardrails took out
+      requestText: unified === asked ? text.value : JSON.stringify(unified),
+      reservation,
+      guardrails: guard.decisions,
+    };
+    const turns = earlier.turns + 1;
+    const turn: Turn = { request, unified, route, base, reservation, guard, turns, conversation };
+    return answer(ai, ctx, config, fail, turn);
+  });
 }
 
 /** A validated, reserved call: what answering it needs. */

@@ -1,10 +1,13 @@
 import type { AiCallError } from '@portcullis/ai/errors';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
-import type { AiCalls, FinishedCall, ReservedCall } from './calls.ts';
+import type { Units } from '@portcullis/core/ai-unit-costs';
+import { ok, type Result } from '../result.ts';
+import { AttemptBudget } from './attempt-budget.ts';
+import type { AiCalls, CallWorstCase, FinishedCall, ReservedCall } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
-import { type AiFailure, aiFailure, failureCode, failureFromCall } from './errors.ts';
+import { type AiFailure, failureCode, failureFromCall } from './errors.ts';
 
-/* Pieces the /v1 surfaces (surfaces.ts, surface-embeddings.ts) share. */
+/* Pieces the /v1 surfaces (chat, messages, responses, embeddings, images, audio, moderations) share. */
 
 export type CallBase = Omit<
   FinishedCall,
@@ -24,6 +27,48 @@ export async function holding(
   }
 }
 
+/**
+ * Holds the call's worst case on the plan's limits for its first attempt, or gives back the refusal
+ * (429) for the surface to answer in its own shape. Attempts given up on stay counted; a fallback after
+ * one reserves the same worst case again before it is sent.
+ */
+export async function reserveAttempts(
+  ai: AiCalls,
+  ctx: AiRequest,
+  worst: CallWorstCase,
+): Promise<Result<AttemptBudget, AiFailure>> {
+  const reserved = await ai.reserve(ctx, worst);
+  if (!reserved.ok) return reserved;
+  return ok(new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst)));
+}
+
+/**
+ * A surface's call site: reserves `worst` (a refusal answered by `fail`, in the surface's shape) and
+ * runs `serve` holding the reservation across its attempts until finish() settles or releases it.
+ */
+export async function serveReserved(
+  ai: AiCalls,
+  ctx: AiRequest,
+  worst: CallWorstCase,
+  fail: (failure: AiFailure) => AiOutcome,
+  serve: (reservation: AttemptBudget) => Promise<AiOutcome>,
+): Promise<AiOutcome> {
+  const reserved = await reserveAttempts(ai, ctx, worst);
+  if (!reserved.ok) return fail(reserved.error);
+  const reservation = reserved.value;
+  return holding(reservation, () => serve(reservation));
+}
+
+/**
+ * The worst case of a call priced per unit (images, seconds of audio, one call): its units at the
+ * route's dearest unit price and any input tokens; no output tokens are held (reported ones are settled).
+ */
+export const perUnitWorstCase = (
+  route: ModelRoute,
+  units: Units,
+  inputTokens: CallWorstCase['inputTokens'] = 0,
+): CallWorstCase => ({ route, inputTokens, maxOutputTokens: 0, units });
+
 export const outcome = (
   status: number,
   errorCode: string | null,
@@ -33,11 +78,6 @@ export const outcome = (
   errorCode,
   upstreamMs,
 });
-
-export const modelNotFound = (name: string): AiFailure =>
-  aiFailure(404, 'model_not_found', `The model '${name}' does not exist or you do not have access to it.`, {
-    param: 'model',
-  });
 
 /** The model whose tokenizer counts a route's input: its first target's. */
 export const tokenizerModel = (route: ModelRoute, fallback: string): string =>

@@ -4,19 +4,12 @@ import { countTextTokens } from '@portcullis/ai/tokens';
 import type { EmbeddingRequest } from '@portcullis/ai/types';
 import { parseEmbeddingRequest } from '@portcullis/ai/validate';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
-import { AttemptBudget } from './attempt-budget.ts';
+import type { AttemptBudget } from './attempt-budget.ts';
 import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
-import type { AiFailure } from './errors.ts';
+import { type AiFailure, modelNotFound } from './errors.ts';
 import { routeCall } from './routing.ts';
-import {
-  type CallBase,
-  failedCall,
-  holding,
-  modelNotFound,
-  outcome,
-  tokenizerModel,
-} from './surface-calls.ts';
+import { type CallBase, failedCall, outcome, serveReserved, tokenizerModel } from './surface-calls.ts';
 
 /** POST /v1/embeddings over a model route; its input is reserved on the plan's budgets first. */
 export async function embeddings(
@@ -37,20 +30,17 @@ export async function embeddings(
     inputTokens: () => embeddingInputTokens(request.input, tokenizerModel(route, request.model)),
     maxOutputTokens: 0,
   };
-  const reserved = await ai.reserve(ctx, worst);
-  if (!reserved.ok) return fail(reserved.error);
-  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
-  const base: CallBase = {
-    surface: 'embeddings',
-    model: request.model,
-    stream: false,
-    ttftMs: null,
-    requestText,
-    reservation,
-  };
-  return holding(reservation, () =>
-    callEmbeddingsRoute(ai, ctx, config, route, request, base, fail, reservation),
-  );
+  return serveReserved(ai, ctx, worst, fail, (reservation) => {
+    const base: CallBase = {
+      surface: 'embeddings',
+      model: request.model,
+      stream: false,
+      ttftMs: null,
+      requestText,
+      reservation,
+    };
+    return callEmbeddingsRoute(ai, ctx, config, route, request, base, fail, reservation);
+  });
 }
 
 /** Input tokens of an embeddings request: texts counted, token-id arrays by their length. */

@@ -8,7 +8,7 @@ import type { ChatCompletionRequest } from '@portcullis/ai/types';
 import { parseChatRequest, parseJsonBody } from '@portcullis/ai/validate';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { AiResponseCache } from './ai-response-cache.ts';
-import { AttemptBudget } from './attempt-budget.ts';
+import type { AttemptBudget } from './attempt-budget.ts';
 import { serveTranscription, TRANSCRIPTIONS_PATH } from './audio.ts';
 import {
   type AiCalls,
@@ -19,7 +19,14 @@ import {
   surfaceOf,
 } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
-import { type AiFailure, aiFailure, failureCode, type Surface, sendAiFailure } from './errors.ts';
+import {
+  type AiFailure,
+  aiFailure,
+  failureCode,
+  modelNotFound,
+  type Surface,
+  sendAiFailure,
+} from './errors.ts';
 import { blockFailure } from './guardrails/failures.ts';
 import { GuardrailRun } from './guardrails/guard.ts';
 import { serveModerations } from './guardrails/moderations-surface.ts';
@@ -28,14 +35,7 @@ import { IMAGES_PATH, serveImages } from './images.ts';
 import { MODELS_PATH, serveModels } from './models.ts';
 import { serveResponses } from './responses.ts';
 import { routeChat } from './routing.ts';
-import {
-  type CallBase,
-  failedCall,
-  holding,
-  modelNotFound,
-  outcome,
-  tokenizerModel,
-} from './surface-calls.ts';
+import { type CallBase, failedCall, outcome, serveReserved, tokenizerModel } from './surface-calls.ts';
 import { embeddings } from './surface-embeddings.ts';
 
 /*
@@ -153,22 +153,19 @@ async function chat(
     maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? null,
     choices: request.n ?? 1,
   };
-  const reserved = await ai.reserve(ctx, worst);
-  if (!reserved.ok) return fail(reserved.error);
-  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
-  // The provider then cannot produce more than was reserved.
-  if (reservation.maxTokens !== undefined) request.max_tokens = reservation.maxTokens;
-  const base: CallBase = {
-    surface: surfaceName,
-    model: clientModel,
-    stream: request.stream === true,
-    ttftMs: null,
-    requestText: sentText,
-    reservation,
-    guardrails: guard.decisions,
-  };
-  return holding(reservation, () =>
-    callChat(
+  return serveReserved(ai, ctx, worst, fail, (reservation) => {
+    // The provider then cannot produce more than was reserved.
+    if (reservation.maxTokens !== undefined) request.max_tokens = reservation.maxTokens;
+    const base: CallBase = {
+      surface: surfaceName,
+      model: clientModel,
+      stream: request.stream === true,
+      ttftMs: null,
+      requestText: sentText,
+      reservation,
+      guardrails: guard.decisions,
+    };
+    return callChat(
       ai,
       ctx,
       config,
@@ -176,8 +173,8 @@ async function chat(
       base,
       fail,
       reservation,
-    ),
-  );
+    );
+  });
 }
 
 async function callChat(

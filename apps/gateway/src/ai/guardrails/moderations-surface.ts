@@ -3,12 +3,12 @@ import { sendJson } from '@portcullis/ai/respond';
 import type { TokenUsage } from '@portcullis/ai/types';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import { perCallCost } from '@portcullis/core/ai-unit-costs';
-import { AttemptBudget } from '../attempt-budget.ts';
-import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from '../calls.ts';
+import type { AttemptBudget } from '../attempt-budget.ts';
+import { type AiCalls, findRoute, providerCallSignal } from '../calls.ts';
 import type { AiOutcome, AiRequest } from '../context.ts';
 import { type AiFailure, aiFailure, modelNotFound } from '../errors.ts';
 import { routeCall } from '../routing.ts';
-import { type CallBase, failedCall, holding } from '../surface-calls.ts';
+import { type CallBase, failedCall, perUnitWorstCase, serveReserved } from '../surface-calls.ts';
 
 /*
  * POST /v1/moderations on an AI API: OpenAI's moderation endpoint through the model route the caller
@@ -43,12 +43,8 @@ export async function serveModerations(
   const route = findRoute(config.routes, parsed.model);
   if (!route) return fail(modelNotFound(parsed.model));
   // No tokens are charged for moderation: the worst case is the one call at the route's dearest perCall.
-  const worst: CallWorstCase = { route, inputTokens: 0, maxOutputTokens: 0, units: { calls: 1 } };
-  const reserved = await ai.reserve(ctx, worst);
-  if (!reserved.ok) return fail(reserved.error);
-  // Attempts given up on stay counted; a fallback after one reserves its own worst case.
-  const reservation = new AttemptBudget(reserved.value, () => ai.reserve(ctx, worst));
-  return holding(reservation, () =>
+  const worst = perUnitWorstCase(route, { calls: 1 });
+  return serveReserved(ai, ctx, worst, fail, (reservation) =>
     moderateCall(ai, ctx, config, { route, parsed, requestText, reservation }, fail),
   );
 }

@@ -93,7 +93,7 @@ describe('AI budgets right after the gateway starts', () => {
 describe.each([
   ['in memory', false],
   ['in Redis', true],
-])('AI budget edges (%s)', (_label, redis) => {
+])('AI budget edge cases (%s)', (_label, redis) => {
   let world: AiWorld;
   let llm: FakeLlm;
   let input: number;
