@@ -181,7 +181,7 @@ describe('AI and prompt APIs as MCP tools, at the edges', () => {
       [2, versionB],
     ] as const) {
       await world.db.promptVersion.create({
-        data: { apiId: seeded.api.id, orgId: seeded.org.id, number, config },
+        data: { apiId: seeded.api.id, orgId: seeded.org.id, number, config: config as object },
       });
     }
     await world.db.api.update({
