@@ -69,3 +69,14 @@ export function choosePrompt(config: PromptApiConfig, random: () => number = Mat
   const prompt = config.release.versions.get(version) ?? config.prompt;
   return { prompt, version };
 }
+
+/**
+ * The prompt an API lists (its MCP tool's schemas): the released version most calls run (A on an even
+ * split), else the working copy.
+ */
+export function listedPrompt(config: PromptApiConfig): PromptConfig {
+  const release = config.release;
+  if (!release || release.release.versionB === undefined || release.release.weightB <= 50)
+    return config.prompt;
+  return release.versions.get(release.release.versionB) ?? config.prompt;
+}

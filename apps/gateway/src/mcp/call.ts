@@ -4,7 +4,14 @@ import { type Dispatcher, request } from 'undici';
 import type { OfferedTool } from './catalog.ts';
 import type { InFlightCap, ToolCallsInFlight } from './in-flight.ts';
 import { type ClientOrigin, internalHeaders } from './internal.ts';
-import { argumentError, MAX_RESULT_TEXT, resultOf, type ToolAnswer, toolError } from './result.ts';
+import {
+  argumentError,
+  MAX_AI_ANSWER,
+  MAX_RESULT_TEXT,
+  resultOf,
+  type ToolAnswer,
+  toolError,
+} from './result.ts';
 
 /**
  * tools/call as one request through this gateway's own chain (`/{org}/{api}{path}` with the caller's
@@ -49,6 +56,9 @@ export async function callTool(
     return toolError("This operation's path leaves its API; it cannot be called as a tool.");
   const slot = caller.inFlight.take(who.keyId, `${tool.orgSlug}/${tool.apiSlug}`);
   if (!slot.ok) return toolError(TOO_MANY[slot.error]);
+  // An AI API's call may take as long as its routes allow, and its answer is read whole to be cut as text.
+  const timeoutMs = Math.max(caller.timeoutMs, tool.def.ai?.timeoutMs ?? 0);
+  const readLimit = tool.def.ai ? MAX_AI_ANSWER : MAX_RESULT_TEXT + 1;
   let answer: ToolAnswer;
   try {
     const response = await request(url, {
@@ -61,10 +71,10 @@ export async function callTool(
       },
       body: body ?? null,
       dispatcher: caller.dispatcher,
-      headersTimeout: caller.timeoutMs,
-      bodyTimeout: caller.timeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
-    const read = await readCapped(response.body, MAX_RESULT_TEXT + 1);
+    const read = await readCapped(response.body, readLimit);
     const contentType = header(response.headers['content-type']);
     answer = {
       status: response.statusCode,

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { ModelRoute } from '@portcullis/core/ai-config';
 import { chatTool, promptTool } from '@portcullis/core/mcp/ai-tools';
 import { type McpToolDef, toolsFromOpenApi } from '@portcullis/core/mcp/tools';
+import { listedPrompt } from '../config/prompt-versions.ts';
 import type { RouteRecord } from '../config/repository.ts';
 
 /**
@@ -21,6 +23,10 @@ export interface OfferedTool {
 }
 
 const MAX_TOOL_NAME = 128;
+/** the chain's own work around an AI call (admission, guardrails, logging) */
+const CHAIN_MARGIN_MS = 5_000;
+/** no tool call is held open longer than this, whatever a route allows */
+const MAX_AI_TOOL_MS = 15 * 60_000;
 // Route records are replaced whenever their API changes, so a record's tools never go stale.
 const toolsOfRoute = new WeakMap<RouteRecord, McpToolDef[]>();
 
@@ -56,10 +62,28 @@ export function apiTools(route: RouteRecord): McpToolDef[] {
 
 function buildTools(route: RouteRecord): McpToolDef[] {
   const text = route.mcpText ?? { name: 'this API', description: '' };
-  if (route.ai?.kind === 'PROMPT') return [promptTool(text, route.ai.prompt)];
-  if (route.ai?.kind === 'AI') return [chatTool(text, offeredModels(route))];
+  if (route.ai?.kind === 'PROMPT') {
+    const prompt = listedPrompt(route.ai);
+    const versions = route.ai.release ? [...route.ai.release.versions.values()] : [prompt];
+    const longest = Math.max(...versions.map((p) => longestCall(p.routes, [p.model])));
+    return [promptTool(text, prompt, longest)];
+  }
+  if (route.ai?.kind === 'AI') {
+    const models = offeredModels(route);
+    return [chatTool(text, models, longestCall(route.ai.gateway.routes, models))];
+  }
   const selected = route.mcp?.tools ?? [];
   return selected.length === 0 ? [] : toolsFromOpenApi(route.openapiSpec, { select: selected }).tools;
+}
+
+/**
+ * The longest a call of these routes may take at the API: every attempt to its own timeout, plus time
+ * for the chain around it. A tool call waits that long for the answer it is billed for.
+ */
+function longestCall(routes: readonly ModelRoute[], names: readonly string[]): number {
+  const wanted = new Set(names);
+  const attempts = routes.filter((r) => wanted.has(r.name)).map((r) => r.timeoutMs * r.maxAttempts);
+  return Math.min(Math.max(0, ...attempts) + CHAIN_MARGIN_MS, MAX_AI_TOOL_MS);
 }
 
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);

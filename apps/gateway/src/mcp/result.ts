@@ -6,6 +6,11 @@ import { tenantRegExp } from '../policies/openapi-validate.ts';
 
 /** How much of an answer a tool result carries as text; the rest is cut with a note. */
 export const MAX_RESULT_TEXT = 256 * 1024;
+/**
+ * How much of an AI or prompt API's JSON answer is read (a model's answer to a million-token cap fits):
+ * its text is then cut to MAX_RESULT_TEXT, so an answer the caller paid for always reaches them.
+ */
+export const MAX_AI_ANSWER = 16 * 1024 * 1024;
 /** How much of a failed answer the error text quotes. */
 const ERROR_EXCERPT = 2_048;
 
@@ -98,10 +103,15 @@ function aiResultOf(ai: NonNullable<McpToolDef['ai']>, answer: ToolAnswer): Call
   const parsed = answer.truncated ? undefined : parseJson(answer.body);
   const read = parsed === undefined ? null : aiToolAnswer(ai, parsed);
   if (!read) {
-    const why = answer.truncated ? `it was longer than ${MAX_RESULT_TEXT} bytes` : 'it could not be read';
+    const why = answer.truncated ? `it was longer than ${MAX_AI_ANSWER} bytes` : 'it could not be read';
     return toolError(`The model answered HTTP ${answer.status}, but ${why}: ${excerpt(answer.body)}`);
   }
-  return { content: [text(read.text)], structuredContent: read.structured };
+  if (read.text.length <= MAX_RESULT_TEXT)
+    return { content: [text(read.text)], structuredContent: read.structured };
+  const cut = `${read.text.slice(0, MAX_RESULT_TEXT)}\n[answer cut at ${MAX_RESULT_TEXT} characters]`;
+  // the structured text is cut alike (an object output stays whole: it is what the schema describes)
+  const structured = 'text' in read.structured ? { ...read.structured, text: cut } : read.structured;
+  return { content: [text(cut)], structuredContent: structured };
 }
 
 function parseJson(body: string): unknown {

@@ -21,8 +21,11 @@ const MAX_DESCRIPTION = 1_024;
 const MAX_TEXT = 1_000_000;
 const MAX_OUTPUT_TOKENS = 1_000_000;
 
-/** How a tools/call of an AI API's tool is built and answered. */
-export type AiToolKind = { kind: 'prompt' } | { kind: 'chat'; models: string[] };
+/**
+ * How a tools/call of an AI API's tool is built and answered. `timeoutMs`: the longest the API itself may
+ * take (its route's attempts), so the loopback call never gives up on an answer the caller pays for.
+ */
+export type AiToolKind = ({ kind: 'prompt' } | { kind: 'chat'; models: string[] }) & { timeoutMs?: number };
 
 interface ApiText {
   name: string;
@@ -48,20 +51,70 @@ function describe(api: ApiText, fallback: string): string {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The prompt's input schema as a tool's: an object schema, or a plain object when it is too large to list. */
+const PLAIN_INPUT = { type: 'object', description: "The prompt's variables." } as const;
+
+/**
+ * The prompt's input schema as a tool's. MCP clients check a listed tool's schema (an object with
+ * `properties` of object schemas and `required` names): a boolean property schema becomes its object
+ * spelling, and a schema they would refuse, or one too large to list, is offered as a plain object —
+ * one API's schema must never make an app's whole tool list unreadable. The prompt API still
+ * validates the variables against its own schema on every call.
+ */
 function promptInputSchema(schema: Record<string, unknown>): JsonSchema & { type: 'object' } {
-  if (JSON.stringify(schema).length > MAX_SCHEMA_BYTES) {
-    return { type: 'object', description: "The prompt's variables (its schema is too large to list)." };
+  if (JSON.stringify(schema).length > MAX_SCHEMA_BYTES) return { ...PLAIN_INPUT };
+  const { properties, required } = schema;
+  if (required !== undefined && !(Array.isArray(required) && required.every((n) => typeof n === 'string')))
+    return { ...PLAIN_INPUT };
+  if (properties === undefined) return { ...schema, type: 'object' };
+  if (!isRecord(properties)) return { ...PLAIN_INPUT };
+  const listed: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(properties)) {
+    if (property === true) listed[name] = {};
+    else if (property === false) listed[name] = { not: {} };
+    else if (isRecord(property)) listed[name] = property;
+    else return { ...PLAIN_INPUT };
   }
-  return { ...schema, type: 'object' };
+  return { ...schema, type: 'object', properties: listed };
+}
+
+/** Keys that make a schema's meaning depend on where it sits (references, identifiers, anchors). */
+const POSITIONAL = new Set([
+  '$ref',
+  '$id',
+  '$anchor',
+  '$dynamicRef',
+  '$dynamicAnchor',
+  '$recursiveRef',
+  'id',
+]);
+
+function positional(node: unknown, depth = 0): boolean {
+  if (depth > 64) return true;
+  if (Array.isArray(node)) return node.some((item) => positional(item, depth + 1));
+  if (!isRecord(node)) return false;
+  return Object.entries(node).some(
+    ([key, value]) => (POSITIONAL.has(key) && typeof value === 'string') || positional(value, depth + 1),
+  );
+}
+
+/**
+ * What the tool's structured `output` is listed as. The prompt's own schema, nested under `output`,
+ * would change the meaning of its references (`#` would name the tool's schema): one with references,
+ * or too large to list, is listed as any JSON with the schema's description — the prompt API has
+ * already checked the answer against its own schema. No schema: the answer is text.
+ */
+function outputProperty(schema: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!schema) return { type: 'string' };
+  if (JSON.stringify(schema).length <= MAX_SCHEMA_BYTES && !positional(schema)) return schema;
+  return { description: "JSON matching the prompt's output schema." };
 }
 
 /** The tool of a prompt API. `outputSchema`: the prompt's, when its answer is structured. */
 export function promptTool(
   api: ApiText,
   prompt: { inputSchema: Record<string, unknown>; outputSchema?: Record<string, unknown> | undefined },
+  timeoutMs?: number,
 ): McpToolDef {
-  const output = prompt.outputSchema && JSON.stringify(prompt.outputSchema).length <= MAX_SCHEMA_BYTES;
   return {
     name: PROMPT_TOOL,
     title: api.name,
@@ -75,7 +128,7 @@ export function promptTool(
     outputSchema: {
       type: 'object',
       properties: {
-        output: output ? prompt.outputSchema : { type: 'string' },
+        output: outputProperty(prompt.outputSchema),
         model: { type: 'string' },
         usage: USAGE_SCHEMA,
       },
@@ -88,12 +141,12 @@ export function promptTool(
       bodyArgument: null,
       bodyRequired: false,
     },
-    ai: { kind: 'prompt' },
+    ai: { kind: 'prompt', ...(timeoutMs === undefined ? {} : { timeoutMs }) },
   };
 }
 
 /** The tool of an AI API, for the model routes offered (at least one). */
-export function chatTool(api: ApiText, models: readonly string[]): McpToolDef {
+export function chatTool(api: ApiText, models: readonly string[], timeoutMs?: number): McpToolDef {
   const [first] = models;
   return {
     name: CHAT_TOOL,
@@ -141,7 +194,7 @@ export function chatTool(api: ApiText, models: readonly string[]): McpToolDef {
       bodyArgument: null,
       bodyRequired: false,
     },
-    ai: { kind: 'chat', models: [...models] },
+    ai: { kind: 'chat', models: [...models], ...(timeoutMs === undefined ? {} : { timeoutMs }) },
   };
 }
 
