@@ -4,6 +4,7 @@ import {
   type ConversationView,
   completionTokens,
   countWords,
+  fakeEmbedding,
   fragments,
   isObject,
   planReply,
@@ -21,6 +22,10 @@ import { type AwsTestKeys, verifySigV4 } from './sigv4.ts';
  * (the exception in `x-amzn-ErrorType`, `{"message"}` in the body), and streams as
  * application/vnd.amazon.eventstream messages: messageStart, contentBlockStart/Delta/Stop, messageStop,
  * metadata (usage), or an exception message mid-stream.
+ *
+ * InvokeModel (`POST /model/{modelId}/invoke`) answers the embedding models: Amazon Titan Text Embeddings
+ * (V2: `{inputText, dimensions?, normalize?, embeddingTypes?}`, one text per call; V1: `{inputText}`) and
+ * Cohere Embed v3 (`{texts, input_type, truncate?, embedding_types?}`, at most 96 texts, no token counts).
  *
  * The fake's "API key" is the secret as a Bedrock credential stores it: `ACCESS_KEY_ID:SECRET_ACCESS_KEY`
  * (`:SESSION_TOKEN` appended for temporary keys).
@@ -254,7 +259,80 @@ function converse(context: FlavorContext, body: Record<string, unknown>, streami
   });
 }
 
-const CONVERSE_PATH = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
+/** Bedrock's wording for a body its model schema refuses. */
+const malformed = (context: FlavorContext, detail: string) =>
+  context.sendError(400, `Malformed input request: ${detail}, please reformat your input and try again.`);
+
+function extraneousKey(body: Record<string, unknown>, allowed: readonly string[]): string | null {
+  const extra = Object.keys(body).find((key) => !allowed.includes(key));
+  return extra === undefined ? null : `#: extraneous key [${extra}] is not permitted`;
+}
+
+const TITAN_V2_KEYS = ['inputText', 'dimensions', 'normalize', 'embeddingTypes'];
+const TITAN_DIMENSIONS = [256, 512, 1024];
+
+function titanEmbedding(context: FlavorContext, body: Record<string, unknown>, v2: boolean) {
+  const problem = extraneousKey(body, v2 ? TITAN_V2_KEYS : ['inputText']);
+  if (problem) return malformed(context, problem);
+  if (typeof body.inputText !== 'string') return malformed(context, '#: required key [inputText] not found');
+  if (body.inputText.length === 0) return malformed(context, '#/inputText: expected minLength: 1, actual: 0');
+  if (body.dimensions !== undefined && !TITAN_DIMENSIONS.includes(body.dimensions as number)) {
+    return malformed(context, `#/dimensions: ${String(body.dimensions)} is not a valid enum value`);
+  }
+  if (body.normalize !== undefined && typeof body.normalize !== 'boolean') {
+    return malformed(context, '#/normalize: expected type: Boolean');
+  }
+  const dimensions =
+    typeof body.dimensions === 'number' ? body.dimensions : context.settings.embeddingDimensions;
+  const embedding = fakeEmbedding(body.inputText, dimensions);
+  const counted = context.settings.omitUsage ? {} : { inputTextTokenCount: countWords([body.inputText]) };
+  context.sendJson(
+    200,
+    v2 ? { embedding, ...counted, embeddingsByType: { float: embedding } } : { embedding, ...counted },
+    { 'x-amzn-requestid': crypto.randomUUID() },
+  );
+}
+
+const COHERE_KEYS = ['texts', 'images', 'input_type', 'truncate', 'embedding_types'];
+const COHERE_INPUT_TYPES = ['search_document', 'search_query', 'classification', 'clustering', 'image'];
+
+function cohereEmbedding(context: FlavorContext, body: Record<string, unknown>) {
+  const problem = extraneousKey(body, COHERE_KEYS);
+  if (problem) return malformed(context, problem);
+  const texts = body.texts;
+  if (!Array.isArray(texts) || !texts.every((text) => typeof text === 'string')) {
+    return malformed(context, '#: required key [texts] not found');
+  }
+  if (texts.length > 96)
+    return malformed(context, `#/texts: expected maximum item count: 96, found: ${texts.length}`);
+  const tooLong = texts.findIndex((text) => text.length > 2048);
+  if (tooLong !== -1) return malformed(context, `#/texts/${tooLong}: expected maxLength: 2048`);
+  if (!COHERE_INPUT_TYPES.includes(body.input_type as string)) {
+    return malformed(context, '#/input_type: is not a valid enum value');
+  }
+  const vectors = texts.map((text) => fakeEmbedding(text, context.settings.embeddingDimensions));
+  const byType = Array.isArray(body.embedding_types);
+  context.sendJson(
+    200,
+    {
+      id: crypto.randomUUID(),
+      embeddings: byType ? { float: vectors } : vectors,
+      response_type: byType ? 'embeddings_by_type' : 'embeddings_floats',
+      texts,
+    },
+    { 'x-amzn-requestid': crypto.randomUUID() },
+  );
+}
+
+/** InvokeModel for the embedding models; the body is each model family's own. */
+function invokeModel(context: FlavorContext, model: string, body: Record<string, unknown>) {
+  if (/amazon\.titan-embed-text-v2/.test(model)) return titanEmbedding(context, body, true);
+  if (/amazon\.titan-embed-(text-v1|g1-text)/.test(model)) return titanEmbedding(context, body, false);
+  if (/cohere\.embed-/.test(model)) return cohereEmbedding(context, body);
+  context.sendError(400, 'The provided model identifier is invalid.');
+}
+
+const MODEL_PATH = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/;
 
 function authVerdict(request: CapturedRequest, apiKey: string) {
   return verifySigV4(request, parseTestSecret(apiKey), { region: BEDROCK_FAKE_REGION, service: 'bedrock' });
@@ -284,7 +362,7 @@ export const bedrockFlavor: Flavor = {
     exceptionFrame('throttlingException', 'Too many requests, please wait before trying again.'),
   route(context) {
     const { request } = context;
-    const match = CONVERSE_PATH.exec(request.path);
+    const match = MODEL_PATH.exec(request.path);
     if (request.method !== 'POST' || !match) {
       context.sendJson(
         404,
@@ -300,6 +378,7 @@ export const bedrockFlavor: Flavor = {
       context.sendError(400, 'Malformed input request: the body is not a JSON object.');
       return;
     }
+    if (match[2] === 'invoke') return invokeModel(context, decodeURIComponent(match[1] ?? ''), request.body);
     return converse(context, request.body, match[2] === 'converse-stream');
   },
 };

@@ -33,6 +33,8 @@ export interface FakeLlmOptions {
   parallelToolCalls?: number;
   /** before the response headers */
   latencyMs?: number;
+  /** instead of `latencyMs`, per request: to answer concurrent requests out of the order they came in */
+  latencyOf?: (request: CapturedRequest) => number;
   /** between two stream events */
   tokenDelayMs?: number;
   /** answer without usage (non-stream and stream), to exercise estimation */
@@ -59,6 +61,7 @@ export interface FakeLlmOptions {
 interface FakeSettings extends ScriptOptions {
   apiKey: string;
   latencyMs: number;
+  latencyOf?: (request: CapturedRequest) => number;
   tokenDelayMs: number;
   omitUsage: boolean;
   cachedPromptTokens: number;
@@ -136,6 +139,9 @@ export interface FakeLlm {
   baseUrl: string;
   apiKey: string;
   requests: CapturedRequest[];
+  /** the most requests it has been answering at one time since it started or since `resetPeak` */
+  readonly peakInFlight: number;
+  resetPeak(): void;
   lastRequest(): CapturedRequest;
   failNext(failure: InjectedFailure): void;
   failStream(failure: StreamFailure): void;
@@ -214,6 +220,8 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
   const requests: CapturedRequest[] = [];
   const failures: InjectedFailure[] = [];
   let streamFailure: StreamFailure | null = null;
+  let inFlight = 0;
+  let peakInFlight = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const request = capture(req, await readBody(req));
@@ -230,7 +238,8 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
       }
       sendJson(status, flavor.errorBody(status, message, retryAfterSeconds), headers);
     };
-    if (settings.latencyMs > 0) await sleep(settings.latencyMs);
+    const latency = settings.latencyOf?.(request) ?? settings.latencyMs;
+    if (latency > 0) await sleep(latency);
     if (res.destroyed) return;
     if (!flavor.authorized(request, settings.apiKey)) {
       const rejected = flavor.authFailure(request, settings.apiKey);
@@ -278,6 +287,9 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
   }
 
   const server = createServer((req, res) => {
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    res.once('close', () => inFlight--);
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -296,6 +308,12 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
       return settings.apiKey;
     },
     requests,
+    get peakInFlight() {
+      return peakInFlight;
+    },
+    resetPeak() {
+      peakInFlight = inFlight;
+    },
     lastRequest() {
       const last = requests[requests.length - 1];
       if (!last) throw new Error('the fake has received no request');

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { anthropicFlavor } from './anthropic.ts';
 import { geminiFlavor } from './gemini.ts';
-import { isObject, randomToken } from './script.ts';
+import { countWords, fakeEmbedding, isObject, randomToken } from './script.ts';
 import type { CapturedRequest, Flavor, FlavorContext } from './server.ts';
 
 /*
@@ -10,7 +10,10 @@ import type { CapturedRequest, Flavor, FlavorContext } from './server.ts';
  * scope cloud-platform) and the prediction endpoints that require its bearer tokens:
  * `/v1/projects/{p}/locations/{r}/publishers/google/models/{m}:generateContent|streamGenerateContent`
  * (the Gemini API's bodies) and `…/publishers/anthropic/models/{m}:rawPredict|streamRawPredict`
- * (Anthropic's Messages body without `model`, with `anthropic_version: "vertex-2023-10-16"`).
+ * (Anthropic's Messages body without `model`, with `anthropic_version: "vertex-2023-10-16"`), and
+ * `…/publishers/google/models/{m}:predict` for the text embedding models (`instances` of `{content}`, at
+ * most 250 and, for gemini-embedding models, one; `parameters.outputDimensionality`; answers
+ * `predictions[].embeddings.{values, statistics}`).
  * Errors of Vertex itself are Google's `{error:{code,message,status}}`, the model's are Anthropic's.
  */
 
@@ -137,6 +140,64 @@ function claude(context: FlavorContext, model: string, method: string): Promise<
   });
 }
 
+const INSTANCE_KEYS = ['content', 'task_type', 'title'];
+const PARAMETER_KEYS = ['autoTruncate', 'outputDimensionality'];
+
+/** Why Vertex would refuse an embeddings predict body, or null when it would not. */
+function predictProblem(body: Record<string, unknown>, model: string): string | null {
+  const unknown = Object.keys(body).find((key) => key !== 'instances' && key !== 'parameters');
+  if (unknown) return `Invalid JSON payload received. Unknown name "${unknown}": Cannot find field.`;
+  const instances = body.instances;
+  if (!Array.isArray(instances) || instances.length === 0) return 'instances must not be empty.';
+  const limit = model.startsWith('gemini-embedding') ? 1 : 250;
+  if (instances.length > limit) {
+    return `Unable to submit request because the model supports up to ${limit} instances per request, got ${instances.length}.`;
+  }
+  for (const instance of instances) {
+    if (!isObject(instance) || typeof instance.content !== 'string')
+      return 'Each instance needs a content string.';
+    const extra = Object.keys(instance).find((key) => !INSTANCE_KEYS.includes(key));
+    if (extra) return `Unknown instance field "${extra}".`;
+  }
+  const parameters = body.parameters ?? {};
+  if (!isObject(parameters)) return 'parameters must be an object.';
+  const extra = Object.keys(parameters).find((key) => !PARAMETER_KEYS.includes(key));
+  if (extra) return `Unknown parameter "${extra}".`;
+  const dimensions = parameters.outputDimensionality;
+  if (dimensions !== undefined && !(Number.isInteger(dimensions) && (dimensions as number) >= 1)) {
+    return 'outputDimensionality must be a positive integer.';
+  }
+  return null;
+}
+
+/** Text embeddings: one prediction per instance, in order, each with its token count. */
+function predictEmbeddings(context: FlavorContext, model: string): void {
+  const body = isObject(context.request.body) ? context.request.body : {};
+  const problem = predictProblem(body, model);
+  if (problem) {
+    context.sendError(400, problem);
+    return;
+  }
+  const instances = (body.instances as { content: string }[]).map((instance) => instance.content);
+  const parameters = isObject(body.parameters) ? body.parameters : {};
+  const dimensions =
+    typeof parameters.outputDimensionality === 'number'
+      ? parameters.outputDimensionality
+      : context.settings.embeddingDimensions;
+  const predictions = instances.map((content) => ({
+    embeddings: {
+      values: fakeEmbedding(content, dimensions),
+      statistics: context.settings.omitUsage
+        ? { truncated: false }
+        : { truncated: false, token_count: countWords([content]) },
+    },
+  }));
+  context.sendJson(200, {
+    predictions,
+    metadata: { billableCharacterCount: instances.join('').length },
+  });
+}
+
 export const vertexFlavor: Flavor = {
   baseUrl: (origin) => origin,
   authorized: (request) => (request.method === 'POST' && request.path === '/token') || bearerValid(request),
@@ -170,6 +231,8 @@ export const vertexFlavor: Flavor = {
     const model = decodeURIComponent(rawModel ?? '');
     if (publisher === 'anthropic') {
       if (method === 'rawPredict' || method === 'streamRawPredict') return claude(context, model, method);
+    } else if (method === 'predict') {
+      return predictEmbeddings(context, model);
     } else if (method === 'generateContent' || method === 'streamGenerateContent') {
       return geminiFlavor.route({
         ...context,

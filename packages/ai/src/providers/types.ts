@@ -131,6 +131,17 @@ export interface ProviderDefinition {
     model: string,
     credential: ProviderCredential,
   ): ProviderHttpRequest;
+  /**
+   * Instead of `buildEmbeddingsRequest`, for providers that embed fewer texts per call than a caller may
+   * send (Titan takes one text, Cohere on Bedrock 96): the requests are sent a few at a time and their
+   * vectors joined in order.
+   */
+  buildEmbeddingsRequests?(
+    request: EmbeddingRequest,
+    model: string,
+    credential: ProviderCredential,
+  ): ProviderHttpRequest[];
+  /** parses one answer (one of several, when the builder split the input) */
   parseEmbeddingsResponse?(json: unknown, model: string): EmbeddingResult;
   buildModelsRequest?(credential: ProviderCredential): ProviderHttpRequest;
   /** the caller's validated image request as JSON, `model` replaced by the provider's */

@@ -195,6 +195,20 @@ function extraHeaders(credential: ProviderCredential): Record<string, string> {
   return headers;
 }
 
+/** JSON in and out, the tenant's extra headers beside. */
+export const jsonHeaders = (credential: ProviderCredential, stream = false): Record<string, string> => ({
+  ...extraHeaders(credential),
+  'content-type': 'application/json',
+  accept: stream ? 'application/vnd.amazon.eventstream' : 'application/json',
+});
+
+const modelUrl = (credential: ProviderCredential, model: string, operation: string): string =>
+  `${bedrockBaseUrl(credential)}/model/${encodeModelId(model)}/${operation}`;
+
+/** InvokeModel: the model family's own body, for what Converse does not cover (embeddings). */
+export const invokeModelUrl = (credential: ProviderCredential, model: string): string =>
+  modelUrl(credential, model, 'invoke');
+
 /** Unsigned: the adapter's `authorize` hook adds SigV4 right before sending. */
 export function buildBedrockRequest(
   request: ChatCompletionRequest,
@@ -205,12 +219,8 @@ export function buildBedrockRequest(
   const operation = request.stream ? 'converse-stream' : 'converse';
   return {
     method: 'POST',
-    url: `${bedrockBaseUrl(credential)}/model/${encodeModelId(model)}/${operation}`,
-    headers: {
-      ...extraHeaders(credential),
-      'content-type': 'application/json',
-      accept: request.stream ? 'application/vnd.amazon.eventstream' : 'application/json',
-    },
+    url: modelUrl(credential, model, operation),
+    headers: jsonHeaders(credential, request.stream === true),
     body,
   };
 }

@@ -3,6 +3,7 @@ import { AnthropicStreamTranslator } from '../anthropic/stream.ts';
 import { mapGeminiError, parseGeminiResponse } from '../gemini/response.ts';
 import { GeminiStreamTranslator } from '../gemini/stream.ts';
 import type { ProviderDefinition } from '../types.ts';
+import { buildVertexEmbeddingsRequest, parseVertexEmbeddings } from './embeddings.ts';
 import {
   authorizeVertex,
   buildVertexAnthropicRequest,
@@ -16,7 +17,7 @@ import {
  * API's and Anthropic's, so translation is theirs; only URLs and auth differ.
  */
 
-/** Gemini models on Vertex AI (publishers/google). */
+/** Gemini models on Vertex AI (publishers/google), and Google's text embedding models through `:predict`. */
 export const vertex: ProviderDefinition = {
   id: 'vertex',
   name: 'Google Vertex AI (Gemini)',
@@ -25,7 +26,7 @@ export const vertex: ProviderDefinition = {
   supports: {
     chat: true,
     stream: true,
-    embeddings: false,
+    embeddings: true,
     tools: true,
     models: false,
     images: false,
@@ -35,6 +36,8 @@ export const vertex: ProviderDefinition = {
   parseResponse: parseGeminiResponse,
   createStreamTranslator: (model, emit) => new GeminiStreamTranslator(model, emit),
   mapError: mapGeminiError,
+  buildEmbeddingsRequests: buildVertexEmbeddingsRequest,
+  parseEmbeddingsResponse: parseVertexEmbeddings,
   authorize: authorizeVertex,
   unauthorized: unauthorizedVertex,
 };

@@ -34,7 +34,7 @@ function vertexLocation(credential: ProviderCredential): { base: string; path: s
   return { base, path: `/v1/projects/${project}/locations/${region}` };
 }
 
-function modelUrl(credential: ProviderCredential, publisher: string, model: string, method: string) {
+export function modelUrl(credential: ProviderCredential, publisher: string, model: string, method: string) {
   if (!model) throw new UnsupportedRequestError('A Vertex AI route needs a model name.');
   const { base, path } = vertexLocation(credential);
   // Claude versions are written "claude-sonnet-4-5@20250929" in Vertex URLs, "@" unescaped.
@@ -42,7 +42,7 @@ function modelUrl(credential: ProviderCredential, publisher: string, model: stri
   return `${base}${path}/publishers/${publisher}/models/${name}:${method}`;
 }
 
-const jsonHeaders = (credential: ProviderCredential, stream: boolean | null | undefined) => ({
+export const jsonHeaders = (credential: ProviderCredential, stream: boolean | null | undefined) => ({
   'content-type': 'application/json',
   accept: stream ? 'text/event-stream' : 'application/json',
   ...credential.headers,
