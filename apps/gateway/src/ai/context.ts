@@ -22,6 +22,8 @@ export interface AiRequest {
   subscription: SubscriptionRecord;
   /** the path after /{org}/{api} */
   rest: string;
+  /** the raw query string, without the '?' ('' when absent) */
+  query: string;
   /** RateLimit / quota headers from admission */
   limitHeaders: Record<string, string>;
   startedAt: number;

@@ -33,7 +33,8 @@ describe('AI response store', () => {
     );
     const mine = scope();
     await store.save('resp_scoped', mine, row);
-    expect(await store.load('resp_scoped', mine)).toEqual(row);
+    const stored = { ...row, items: [{ ...row.items[0], id: expect.stringMatching(/^msg_/) }] };
+    expect(await store.load('resp_scoped', mine)).toEqual(stored);
     for (const other of [
       { ...mine, appId: randomUUID() },
       { ...mine, apiId: randomUUID() },
@@ -47,6 +48,21 @@ describe('AI response store', () => {
     now += 2 * DAY;
     expect(await store.load('resp_scoped', mine)).toBeNull();
     expect(await store.delete('resp_scoped', mine)).toBe(false);
+  });
+
+  it('reads rows stored before items had ids with the same derived ids every time', async () => {
+    const store = new AiResponseStore(
+      sql,
+      () => Date.now(),
+      () => undefined,
+    );
+    const mine = scope();
+    const id = `resp_${randomUUID()}`;
+    await store.save(id, mine, row);
+    await db.aiResponse.update({ where: { id }, data: { items: row.items } });
+    const first = await store.load(id, mine);
+    expect(first?.items).toEqual([{ ...row.items[0], id: expect.stringMatching(/^msg_[0-9a-f]{48}$/) }]);
+    expect(await store.load(id, mine)).toEqual(first);
   });
 
   it('sweeps expired rows in bounded batches, leaving live ones', async () => {

@@ -41,7 +41,11 @@ describe('AiResponseStore.save', () => {
       () => Date.parse('2026-01-01T00:00:00Z'),
       () => undefined,
     );
-    await store.save('resp_2', scope, { turns: 2, items: [{ a: 1 }], response: { id: 'resp_2' } });
+    await store.save('resp_2', scope, {
+      turns: 2,
+      items: [{ type: 'message', id: 'msg_1', role: 'user', content: 'hi' }],
+      response: { id: 'resp_2' },
+    });
     expect(statements[0]?.values).toEqual([
       'resp_2',
       'org',
@@ -50,8 +54,36 @@ describe('AiResponseStore.save', () => {
       '2026-01-01T00:00:00.000Z',
       '2026-01-31T00:00:00.000Z',
       2,
-      '[{"a":1}]',
+      '[{"type":"message","id":"msg_1","role":"user","content":"hi"}]',
       '{"id":"resp_2"}',
+    ]);
+  });
+
+  it('stores an id on every conversation item that has none', async () => {
+    const written: unknown[] = [];
+    const sql: SqlRunner = {
+      execute: async (_text, values) => {
+        written.push(JSON.parse(String(values?.[7])));
+        return 1;
+      },
+      rows: async () => [],
+    };
+    const store = new AiResponseStore(
+      sql,
+      () => 0,
+      () => undefined,
+    );
+    await store.save('resp_3', scope, {
+      turns: 1,
+      items: [
+        { type: 'message', role: 'user', content: 'hi' },
+        { type: 'message', id: 'msg_answer', role: 'assistant', content: [] },
+      ],
+      response: { id: 'resp_3' },
+    });
+    expect(written[0]).toEqual([
+      { type: 'message', id: expect.stringMatching(/^msg_[0-9a-f]{48}$/), role: 'user', content: 'hi' },
+      { type: 'message', id: 'msg_answer', role: 'assistant', content: [] },
     ]);
   });
 });

@@ -1,10 +1,13 @@
+import { withItemIds } from '@portcullis/ai/surfaces/responses/items';
 import type { SqlRunner } from '@portcullis/db/pg';
 
 /*
  * Stored responses of the /v1/responses surface (AiResponse), in Postgres through the gateway's pg pool.
  * Every read and delete is scoped to the org, API and app the caller was admitted under: another app —
  * even of the same tenant — naming an id finds nothing. Expired rows read as absent; the sweep deletes
- * them in bounded batches, at most once a minute, piggybacked on writes (no timer to stop).
+ * them in bounded batches, at most once a minute, piggybacked on writes (no timer to stop). Every item
+ * of a stored conversation has an id (given when written; rows written before items had ids get the
+ * same derived ones on every read), which the input item list pages by.
  */
 
 const RESPONSE_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -108,7 +111,7 @@ export class AiResponseStore {
         new Date(now).toISOString(),
         new Date(now + RESPONSE_TTL_MS).toISOString(),
         row.turns,
-        JSON.stringify(row.items, jsonbSafe),
+        JSON.stringify(withItemIds(row.items, id), jsonbSafe),
         JSON.stringify(row.response, jsonbSafe),
       ],
     );
@@ -126,7 +129,13 @@ export class AiResponseStore {
       [id, scope.orgId, scope.apiId, scope.appId, new Date(this.now()).toISOString()],
     );
     const row = rows[0];
-    return row ? { turns: row.turns, items: restored(row.items), response: restored(row.response) } : null;
+    if (!row) return null;
+    const items = restored(row.items);
+    return {
+      turns: row.turns,
+      items: Array.isArray(items) ? withItemIds(items, id) : items,
+      response: restored(row.response),
+    };
   }
 
   /** Deletes the response; false when there was none (for this scope). */

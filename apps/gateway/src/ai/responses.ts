@@ -25,67 +25,28 @@ import { type AiFailure, aiFailure, failureCode, failureFromCall } from './error
 import { blockFailure } from './guardrails/failures.ts';
 import { GuardrailRun } from './guardrails/guard.ts';
 import { guardStream } from './guardrails/stream.ts';
+import { MAX_CONVERSATION_TURNS, MAX_STORED_CONVERSATION_BYTES } from './responses-store.ts';
 import {
-  MAX_CONVERSATION_TURNS,
-  MAX_STORED_CONVERSATION_BYTES,
-  type ResponseScope,
-} from './responses-store.ts';
+  fromStore,
+  responseNotFound,
+  scopeOf,
+  serveStoredResponse,
+  storableId,
+  storeUnavailable,
+} from './responses-stored.ts';
 import { routeChat } from './routing.ts';
 import { type CallBase, outcome, serveReserved, tokenizerModel } from './surface-calls.ts';
 
 /*
- * The OpenAI Responses surface of an AI API: POST /v1/responses (streamed or not), GET and DELETE
- * /v1/responses/{id}. A request is translated to the unified chat request and routed like a chat call
- * (any provider, fallback, metering, budgets, call log under surface "responses"); stored responses
+ * The OpenAI Responses surface of an AI API: POST /v1/responses (streamed or not) here; what is served
+ * on a stored response (GET, DELETE, input items) in responses-stored.ts. A request is translated to the
+ * unified chat request and routed like a chat call (any provider, fallback, metering, budgets, call log under surface "responses"); stored responses
  * (store defaults to true) keep the conversation for previous_response_id, per app (responses-store.ts).
  */
 
 type Fail = (failure: AiFailure) => AiOutcome;
 
-const scopeOf = (ctx: AiRequest): ResponseScope => ({
-  orgId: ctx.route.orgId,
-  apiId: ctx.route.apiId,
-  appId: ctx.key.appId,
-});
-
-const responseNotFound = (id: string, param: string | null = null): AiFailure =>
-  aiFailure(
-    404,
-    'not_found',
-    `Response with id '${id.slice(0, 200).replaceAll('\u0000', '\ufffd')}' not found.`,
-    param ? { param } : {},
-  );
-
-/** Whether an id could name a stored response: ids never hold NUL (Postgres text refuses it). */
-const storableId = (id: string): boolean => id.length > 0 && !id.includes('\u0000');
-
-/** A path segment as the id it names; null for malformed percent-encoding (no such id exists). */
-function decodedId(segment: string): string | null {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return null;
-  }
-}
-
-const storeUnavailable = (): AiFailure =>
-  aiFailure(
-    503,
-    'response_store_unavailable',
-    'Stored responses cannot be read right now; retry, or send the whole conversation as input.',
-  );
-
-/** A read or delete of the store as a value: undefined when Postgres failed (reported, answered 503). */
-async function fromStore<T>(ai: AiCalls, run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (error) {
-    ai.responseStoreFailed(error);
-    return undefined;
-  }
-}
-
-/** Serves /v1/responses and /v1/responses/{id}; `rest` has no trailing slash. */
+/** Serves /v1/responses and the stored responses under it; `rest` has no trailing slash. */
 export async function serveResponses(
   ai: AiCalls,
   ctx: AiRequest,
@@ -93,31 +54,9 @@ export async function serveResponses(
   rest: string,
   fail: Fail,
 ): Promise<AiOutcome> {
-  const method = ctx.req.method ?? 'GET';
-  if (rest === '/v1/responses') {
-    if (method !== 'POST') return fail(aiFailure(405, 'method_not_allowed', 'Use POST /v1/responses.'));
-    return createResponse(ai, ctx, config, fail);
-  }
-  const id = /^\/v1\/responses\/([^/]+)$/.exec(rest)?.[1];
-  if (!id) return fail(aiFailure(404, 'not_found', `Unknown path ${ctx.rest}.`));
-  const headers = { ...ctx.limitHeaders, 'x-request-id': ctx.requestId };
-  const responseId = decodedId(id);
-  if (!responseId || !storableId(responseId)) return fail(responseNotFound(responseId ?? id));
-  if (method === 'GET') {
-    const stored = await fromStore(ai, () => ai.responseStore.load(responseId, scopeOf(ctx)));
-    if (stored === undefined) return fail(storeUnavailable());
-    if (!stored) return fail(responseNotFound(responseId));
-    sendJson(ctx.res, 200, stored.response, headers);
-    return outcome(200, null);
-  }
-  if (method === 'DELETE') {
-    const deleted = await fromStore(ai, () => ai.responseStore.delete(responseId, scopeOf(ctx)));
-    if (deleted === undefined) return fail(storeUnavailable());
-    if (!deleted) return fail(responseNotFound(responseId));
-    sendJson(ctx.res, 200, { id: responseId, object: 'response', deleted: true }, headers);
-    return outcome(200, null);
-  }
-  return fail(aiFailure(405, 'method_not_allowed', `Use GET or DELETE ${rest}.`));
+  if (rest !== '/v1/responses') return serveStoredResponse(ai, ctx, rest, fail);
+  if (ctx.req.method !== 'POST') return fail(aiFailure(405, 'method_not_allowed', 'Use POST /v1/responses.'));
+  return createResponse(ai, ctx, config, fail);
 }
 
 /** The stored conversation a request continues, or the failure to answer with. */

@@ -34,6 +34,7 @@ export async function serveAi(
         key,
         subscription,
         rest: path.rest,
+        query: path.query,
         limitHeaders,
         startedAt,
         counters,
