@@ -43,13 +43,19 @@ describe('apiTools', () => {
   it("offers an AI API's chat tool over the picked routes that still exist, in route order", () => {
     const target = { credentialId: 'c', model: 'm', weight: 1 };
     const gateway = {
-      routes: ['fast', 'smart', 'embed'].map((name) => ({ name, targets: [target] })),
+      routes: ['fast', 'smart', 'embed'].map((name, i) => ({
+        name,
+        targets: [target],
+        timeoutMs: 1_000 * (i + 1),
+        maxAttempts: 2,
+      })),
     } as unknown as AiGatewayConfig;
     const ai = (tools: string[]) =>
       route({ kind: 'AI', ai: { kind: 'AI', gateway }, mcp: { enabled: true, tools, allowAllTools: false } });
     const [chat] = apiTools(ai(['smart', 'gone', 'fast']));
     expect(chat?.name).toBe('chat');
-    expect(chat?.ai).toEqual({ kind: 'chat', models: ['fast', 'smart'] });
+    // it waits for the slowest offered route's every attempt, plus the chain's own work
+    expect(chat?.ai).toEqual({ kind: 'chat', models: ['fast', 'smart'], timeoutMs: 2 * 2_000 + 5_000 });
     // every picked route renamed or removed: no MCP server at all
     expect(servesMcpTools(ai(['gone']))).toBe(false);
   });
