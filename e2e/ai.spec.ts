@@ -368,10 +368,12 @@ test('an AI gateway API and a prompt API over a provider credential, called with
   await routeGuardrails.getByRole('radio', { name: 'Own guardrails for this route' }).check();
   await routeGuardrails.getByRole('button', { name: 'Add rule to route fast' }).click();
   const rule = routeGuardrails.getByRole('group', { name: 'Rule 1' });
-  await rule.getByLabel('Rule name').fill('no-launch-codes');
   await rule.getByLabel('Type').selectOption('deny');
   await rule.getByLabel('When it matches').selectOption('block');
   await rule.getByLabel('Words, phrases or topics').fill('launch code');
+  // the rule's group takes its name once it has one
+  await rule.getByLabel('Rule name').fill('no-launch-codes');
+  await expect(routeGuardrails.getByRole('group', { name: 'no-launch-codes' })).toBeVisible();
   await provider.getByRole('button', { name: 'Save routes' }).click();
   await expect(provider.getByText('Routes saved')).toBeVisible();
   await checkPage(provider);
