@@ -1,8 +1,11 @@
 import type { StreamFinal, UnifiedStream } from '@portcullis/ai/stream-call';
 import type { ChatCompletionChunk } from '@portcullis/ai/types';
+import type { GuardrailRule } from '@portcullis/core/ai-guardrails';
 import { describe, expect, it } from 'vitest';
+import type { AiCalls } from '../calls.ts';
+import type { AiRequest } from '../context.ts';
 import type { GuardrailBlock } from './failures.ts';
-import type { GuardrailRun } from './guard.ts';
+import { GuardrailRun } from './guard.ts';
 import { holdFinish } from './stream-finish.ts';
 
 const chunk = (index: number, content: string | null, finish: 'stop' | null = null): ChatCompletionChunk => ({
@@ -76,6 +79,13 @@ function heldRun(verdict: (texts: readonly string[]) => GuardrailBlock | null) {
   return { run, checked, release };
 }
 
+/** Every chunk a guarded stream hands out, and its final result. */
+async function drain(guarded: UnifiedStream) {
+  const sent: ChatCompletionChunk[] = [];
+  for await (const next of guarded.chunks) sent.push(next);
+  return { sent, final: await guarded.final };
+}
+
 describe('whole-answer rules on a stream', () => {
   it('holds the finish until the answer passes, reading the provider on meanwhile', async () => {
     const { stream, state } = fakeStream([chunk(0, '{"a":'), chunk(0, '1}'), chunk(0, null, 'stop'), usage]);
@@ -129,5 +139,52 @@ describe('whole-answer rules on a stream', () => {
     for await (const next of holdFinish(stream, run).chunks) sent.push(next);
     expect(sent).toHaveLength(4);
     expect(checked).toEqual([['one']]);
+  });
+});
+
+describe('a held finish whose moderation never answers', () => {
+  /** A run with one output moderation rule whose credential lookup never settles. */
+  const stalledRun = (failMode: 'open' | 'closed') => {
+    const rule: GuardrailRule = {
+      type: 'moderation',
+      name: 'mod',
+      stage: 'output',
+      credentialId: 'cred',
+      model: 'omni-moderation-latest',
+      categories: [],
+      failMode,
+      timeoutMs: 100,
+    };
+    const ai = { credentials: { resolve: () => new Promise(() => undefined) } } as unknown as AiCalls;
+    const ctx = { route: { orgId: 'org', apiId: 'api' } } as unknown as AiRequest;
+    return new GuardrailRun([rule], ai, ctx);
+  };
+  const answer = () => fakeStream([chunk(0, 'hello'), chunk(0, null, 'stop'), usage]).stream;
+
+  it('fails closed after the rule timeout: the stream ends with the guardrail error', async () => {
+    const run = stalledRun('closed');
+    const startedAt = performance.now();
+    const { sent, final } = await drain(holdFinish(answer(), run));
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    expect(sent).toEqual([chunk(0, 'hello')]);
+    expect(final.error).toMatchObject({
+      status: 422,
+      body: { error: { code: 'guardrail_blocked', rule: 'mod' } },
+    });
+    expect(run.decisions).toEqual([
+      expect.objectContaining({
+        rule: 'mod',
+        action: 'block',
+        detail: expect.stringContaining('within 100 ms'),
+      }),
+    ]);
+  });
+
+  it('fails open after the rule timeout: the finish goes out and the failure is recorded', async () => {
+    const run = stalledRun('open');
+    const { sent, final } = await drain(holdFinish(answer(), run));
+    expect(sent).toEqual([chunk(0, 'hello'), chunk(0, null, 'stop'), usage]);
+    expect(final.error).toBeNull();
+    expect(run.decisions).toEqual([expect.objectContaining({ rule: 'mod', action: 'error' })]);
   });
 });
