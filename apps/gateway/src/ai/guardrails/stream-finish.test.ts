@@ -68,6 +68,7 @@ function heldRun(verdict: (texts: readonly string[]) => GuardrailBlock | null) {
   const gate = new Promise<void>((resolve) => {
     release = resolve;
   });
+  const dropped: string[] = [];
   const run = {
     checksWholeAnswers: true,
     checkAnswers: async (texts: readonly string[]) => {
@@ -75,8 +76,9 @@ function heldRun(verdict: (texts: readonly string[]) => GuardrailBlock | null) {
       await gate;
       return verdict(texts);
     },
+    recordDroppedAfterFinish: (detail: string) => dropped.push(detail),
   } as unknown as GuardrailRun;
-  return { run, checked, release };
+  return { run, checked, release, dropped };
 }
 
 /** Every chunk a guarded stream hands out, and its final result. */
@@ -139,6 +141,65 @@ describe('whole-answer rules on a stream', () => {
     for await (const next of holdFinish(stream, run).chunks) sent.push(next);
     expect(sent).toHaveLength(4);
     expect(checked).toEqual([['one']]);
+  });
+});
+
+describe('what a provider streams for a choice after its finish', () => {
+  it('is dropped, not sent, and recorded; the usage still goes out', async () => {
+    const late: ChatCompletionChunk = {
+      ...chunk(0, ' and more'),
+      choices: [
+        {
+          index: 0,
+          delta: { content: ' and more', tool_calls: [{ index: 0, function: { arguments: '{}' } }] },
+          finish_reason: null,
+        },
+      ],
+    };
+    const { stream } = fakeStream([
+      chunk(0, '{"a":1}'),
+      chunk(0, null, 'stop'),
+      late,
+      chunk(0, null, 'stop'),
+      usage,
+    ]);
+    const { run, checked, release, dropped } = heldRun(() => null);
+    release();
+    const { sent, final } = await drain(holdFinish(stream, run));
+    expect(sent).toEqual([chunk(0, '{"a":1}'), chunk(0, null, 'stop'), usage]);
+    expect(checked).toEqual([['{"a":1}']]);
+    expect(dropped).toEqual([
+      "dropped what the provider sent after a choice's finish (choice 0: 9 characters, 1 tool-call deltas)",
+    ]);
+    expect(final.error).toBeNull();
+  });
+
+  it('drops a finished choice from a chunk that goes on with another one, read ahead during the check', async () => {
+    const both: ChatCompletionChunk = {
+      ...chunk(0, null),
+      choices: [
+        { index: 0, delta: { content: 'late' }, finish_reason: null },
+        { index: 1, delta: { content: 'two' }, finish_reason: null },
+      ],
+    };
+    const { stream } = fakeStream([chunk(0, 'one'), chunk(0, null, 'stop'), both, chunk(1, null, 'stop')]);
+    const { run, checked, release, dropped } = heldRun(() => null);
+    const guarded = drain(holdFinish(stream, run));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    const { sent } = await guarded;
+    expect(sent).toEqual([chunk(0, 'one'), chunk(0, null, 'stop'), chunk(1, 'two'), chunk(1, null, 'stop')]);
+    expect(checked).toEqual([['one'], ['two']]);
+    expect(dropped).toHaveLength(1);
+  });
+
+  it('records nothing when a provider only repeats a finish', async () => {
+    const { stream } = fakeStream([chunk(0, '{}'), chunk(0, null, 'stop'), chunk(0, null, 'stop'), usage]);
+    const { run, release, dropped } = heldRun(() => null);
+    release();
+    const { sent } = await drain(holdFinish(stream, run));
+    expect(sent).toEqual([chunk(0, '{}'), chunk(0, null, 'stop'), usage]);
+    expect(dropped).toEqual([]);
   });
 });
 
