@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AiWorld, seedAiApi, startAiWorld } from './ai-harness.ts';
+import { eventually } from './harness.ts';
 
 /*
  * A careless OpenAI-compatible provider that keeps streaming text for a choice after the chunk that
@@ -51,6 +52,7 @@ describe('whole-answer guardrails on a stream that goes on after its finish', ()
   let world: AiWorld;
   let provider: Server;
   let client: OpenAI;
+  let apiId: string;
 
   beforeAll(async () => {
     world = await startAiWorld(false);
@@ -75,6 +77,7 @@ describe('whole-answer guardrails on a stream that goes on after its finish', ()
         ],
       }),
     });
+    apiId = seeded.api.id;
     client = new OpenAI({ apiKey: seeded.consumer.plaintext, baseURL: `${seeded.base}/v1`, maxRetries: 0 });
   });
   afterAll(async () => {
@@ -95,5 +98,36 @@ describe('whole-answer guardrails on a stream that goes on after its finish', ()
     // either the tail is dropped, or the stream ends with the guardrail's error: never an unchecked answer
     const unchecked = text.includes(TAIL) && error === undefined;
     expect({ text, unchecked }).toMatchObject({ unchecked: false });
+  });
+
+  it('sends the checked answer, drops the rest, records the drop and meters the provider count', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'json',
+      messages: [{ role: 'user', content: 'Answer in JSON' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const part of stream) {
+      for (const choice of part.choices) text += choice.delta.content ?? '';
+      usage ??= part.usage;
+    }
+    expect(text).toBe(ANSWER);
+    expect(usage?.completion_tokens).toBe(10);
+
+    await world.gateway.flushUsage();
+    const rows = async () => world.db.aiCallLog.findMany({ where: { apiId } });
+    await eventually(async () => (await rows()).length >= 2, 5_000);
+    for (const row of await rows()) {
+      expect(row).toMatchObject({ status: 200, errorCode: null, tokensOut: 10, tokensEstimated: false });
+      expect(row.guardrails).toEqual([
+        expect.objectContaining({
+          rule: 'answer-shape',
+          action: 'redact',
+          detail: expect.stringContaining(`choice 0: ${TAIL.length} characters`),
+        }),
+      ]);
+    }
   });
 });

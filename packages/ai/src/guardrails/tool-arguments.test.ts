@@ -41,6 +41,23 @@ describe('tool-call arguments', () => {
     expect(verdict.text).toBe('{"card":"[CARD]","qty":2}');
   });
 
+  it('checks a number written with an exponent as the digits it expands to', () => {
+    const redact = (args: string) => applyRulesToArguments(args, rules([pii])).text;
+    expect(redact('{"card":4.111111111111111e15,"qty":2}')).toBe('{"card":"[CARD]","qty":2}');
+    expect(redact('[41111111111111.11E+2, -4111111111.111111e+6]')).toBe('["[CARD]", "-[CARD]"]');
+    expect(redact('{"n":0.00004111111111111111e20}')).toBe('{"n":"[CARD]"}');
+    // not a card: Luhn fails, or the expansion has more digits than a card number
+    expect(redact('{"n":4.111111111111112e15}')).toBe('{"n":4.111111111111112e15}');
+    expect(redact('{"n":4.111111111111111e20}')).toBe('{"n":4.111111111111111e20}');
+    expect(redact('{"n":1.5e-3,"big":1e999999999,"small":4.1e-999999999}')).toBe(
+      '{"n":1.5e-3,"big":1e999999999,"small":4.1e-999999999}',
+    );
+    const blockCards: GuardrailRule = { ...pii, name: 'no-cards', action: 'block', detect: ['card'] };
+    expect(applyRulesToArguments('{"card":4.111111111111111e15}', rules([blockCards])).blocked?.name).toBe(
+      'no-cards',
+    );
+  });
+
   it('blocks on the decoded text and on the raw text', () => {
     expect(applyRulesToArguments('{"sql":"DROP\\u0020TABLE users"}', rules([noDelete])).blocked?.name).toBe(
       'no-drop',

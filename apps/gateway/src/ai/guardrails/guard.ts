@@ -102,8 +102,18 @@ export class GuardrailRun {
 
   /** Whether rules that need an answer's whole text are in force (a stream then holds its finish). */
   get checksWholeAnswers(): boolean {
-    return this.rules.some(
-      (rule) => rule.type === 'json_schema' || (rule.type === 'moderation' && ruleApplies(rule, 'output')),
+    return this.rules.some(checksWholeAnswer);
+  }
+
+  /**
+   * Records what a stream sent for a choice after its finish: past the answer the whole-answer rules
+   * passed, so dropped (stream-finish.ts); each of those rules gets the decision, with what was dropped.
+   */
+  recordDroppedAfterFinish(detail: string): void {
+    this.record(
+      this.rules
+        .filter(checksWholeAnswer)
+        .map((rule) => ({ rule: rule.name, type: rule.type, stage: 'output', action: 'redact', detail })),
     );
   }
 
@@ -151,6 +161,10 @@ export class GuardrailRun {
     return null;
   }
 }
+
+/** Whether the rule needs an answer's whole text (a stream then holds its finish). */
+const checksWholeAnswer = (rule: GuardrailRule): boolean =>
+  rule.type === 'json_schema' || (rule.type === 'moderation' && ruleApplies(rule, 'output'));
 
 /**
  * The texts whole-answer rules check: each choice's, except a choice that only calls tools (it has no

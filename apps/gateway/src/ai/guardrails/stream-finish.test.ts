@@ -1,8 +1,11 @@
 import type { StreamFinal, UnifiedStream } from '@portcullis/ai/stream-call';
 import type { ChatCompletionChunk } from '@portcullis/ai/types';
+import type { GuardrailRule } from '@portcullis/core/ai-guardrails';
 import { describe, expect, it } from 'vitest';
+import type { AiCalls } from '../calls.ts';
+import type { AiRequest } from '../context.ts';
 import type { GuardrailBlock } from './failures.ts';
-import type { GuardrailRun } from './guard.ts';
+import { GuardrailRun } from './guard.ts';
 import { holdFinish } from './stream-finish.ts';
 
 const chunk = (index: number, content: string | null, finish: 'stop' | null = null): ChatCompletionChunk => ({
@@ -65,6 +68,7 @@ function heldRun(verdict: (texts: readonly string[]) => GuardrailBlock | null) {
   const gate = new Promise<void>((resolve) => {
     release = resolve;
   });
+  const dropped: string[] = [];
   const run = {
     checksWholeAnswers: true,
     checkAnswers: async (texts: readonly string[]) => {
@@ -72,8 +76,16 @@ function heldRun(verdict: (texts: readonly string[]) => GuardrailBlock | null) {
       await gate;
       return verdict(texts);
     },
+    recordDroppedAfterFinish: (detail: string) => dropped.push(detail),
   } as unknown as GuardrailRun;
-  return { run, checked, release };
+  return { run, checked, release, dropped };
+}
+
+/** Every chunk a guarded stream hands out, and its final result. */
+async function drain(guarded: UnifiedStream) {
+  const sent: ChatCompletionChunk[] = [];
+  for await (const next of guarded.chunks) sent.push(next);
+  return { sent, final: await guarded.final };
 }
 
 describe('whole-answer rules on a stream', () => {
@@ -129,5 +141,111 @@ describe('whole-answer rules on a stream', () => {
     for await (const next of holdFinish(stream, run).chunks) sent.push(next);
     expect(sent).toHaveLength(4);
     expect(checked).toEqual([['one']]);
+  });
+});
+
+describe('what a provider streams for a choice after its finish', () => {
+  it('is dropped, not sent, and recorded; the usage still goes out', async () => {
+    const late: ChatCompletionChunk = {
+      ...chunk(0, ' and more'),
+      choices: [
+        {
+          index: 0,
+          delta: { content: ' and more', tool_calls: [{ index: 0, function: { arguments: '{}' } }] },
+          finish_reason: null,
+        },
+      ],
+    };
+    const { stream } = fakeStream([
+      chunk(0, '{"a":1}'),
+      chunk(0, null, 'stop'),
+      late,
+      chunk(0, null, 'stop'),
+      usage,
+    ]);
+    const { run, checked, release, dropped } = heldRun(() => null);
+    release();
+    const { sent, final } = await drain(holdFinish(stream, run));
+    expect(sent).toEqual([chunk(0, '{"a":1}'), chunk(0, null, 'stop'), usage]);
+    expect(checked).toEqual([['{"a":1}']]);
+    expect(dropped).toEqual([
+      "dropped what the provider sent after a choice's finish (choice 0: 9 characters, 1 tool-call deltas)",
+    ]);
+    expect(final.error).toBeNull();
+  });
+
+  it('drops a finished choice from a chunk that goes on with another one, read ahead during the check', async () => {
+    const both: ChatCompletionChunk = {
+      ...chunk(0, null),
+      choices: [
+        { index: 0, delta: { content: 'late' }, finish_reason: null },
+        { index: 1, delta: { content: 'two' }, finish_reason: null },
+      ],
+    };
+    const { stream } = fakeStream([chunk(0, 'one'), chunk(0, null, 'stop'), both, chunk(1, null, 'stop')]);
+    const { run, checked, release, dropped } = heldRun(() => null);
+    const guarded = drain(holdFinish(stream, run));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    const { sent } = await guarded;
+    expect(sent).toEqual([chunk(0, 'one'), chunk(0, null, 'stop'), chunk(1, 'two'), chunk(1, null, 'stop')]);
+    expect(checked).toEqual([['one'], ['two']]);
+    expect(dropped).toHaveLength(1);
+  });
+
+  it('records nothing when a provider only repeats a finish', async () => {
+    const { stream } = fakeStream([chunk(0, '{}'), chunk(0, null, 'stop'), chunk(0, null, 'stop'), usage]);
+    const { run, release, dropped } = heldRun(() => null);
+    release();
+    const { sent } = await drain(holdFinish(stream, run));
+    expect(sent).toEqual([chunk(0, '{}'), chunk(0, null, 'stop'), usage]);
+    expect(dropped).toEqual([]);
+  });
+});
+
+describe('a held finish whose moderation never answers', () => {
+  /** A run with one output moderation rule whose credential lookup never settles. */
+  const stalledRun = (failMode: 'open' | 'closed') => {
+    const rule: GuardrailRule = {
+      type: 'moderation',
+      name: 'mod',
+      stage: 'output',
+      credentialId: 'cred',
+      model: 'omni-moderation-latest',
+      categories: [],
+      failMode,
+      timeoutMs: 100,
+    };
+    const ai = { credentials: { resolve: () => new Promise(() => undefined) } } as unknown as AiCalls;
+    const ctx = { route: { orgId: 'org', apiId: 'api' } } as unknown as AiRequest;
+    return new GuardrailRun([rule], ai, ctx);
+  };
+  const answer = () => fakeStream([chunk(0, 'hello'), chunk(0, null, 'stop'), usage]).stream;
+
+  it('fails closed after the rule timeout: the stream ends with the guardrail error', async () => {
+    const run = stalledRun('closed');
+    const startedAt = performance.now();
+    const { sent, final } = await drain(holdFinish(answer(), run));
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    expect(sent).toEqual([chunk(0, 'hello')]);
+    expect(final.error).toMatchObject({
+      status: 422,
+      body: { error: { code: 'guardrail_blocked', rule: 'mod' } },
+    });
+    expect(run.decisions).toEqual([
+      expect.objectContaining({
+        rule: 'mod',
+        action: 'block',
+        detail: expect.stringContaining('within 100 ms'),
+      }),
+    ]);
+  });
+
+  it('fails open after the rule timeout: the finish goes out and the failure is recorded', async () => {
+    const run = stalledRun('open');
+    const { sent, final } = await drain(holdFinish(answer(), run));
+    expect(sent).toEqual([chunk(0, 'hello'), chunk(0, null, 'stop'), usage]);
+    expect(final.error).toBeNull();
+    expect(run.decisions).toEqual([expect.objectContaining({ rule: 'mod', action: 'error' })]);
   });
 });

@@ -24,9 +24,17 @@ interface Answer {
  * as a text rule's block does, and the client never sees the answer complete. The provider's usage is
  * metered either way: once every choice has finished, the rest of the stream (its usage) is read to
  * the end before it is closed, so the provider's own count is billed.
+ *
+ * A choice's answer ends at its finish. What a provider streams for that choice afterwards (text, a
+ * refusal, tool-call deltas, a second finish) is dropped, not sent, and recorded on the run. Checking it
+ * again would not help: by then the finish has gone out (or is about to), the client holds the answer
+ * as complete, and a late verdict could only turn a passed answer into an error after the fact, or let
+ * text through that no longer forms part of any answer the rules judged. Dropping keeps what the client
+ * gets equal to what passed; the provider's usage, counted where the stream is read, is billed in full.
  */
 export function holdFinish(stream: UnifiedStream, run: GuardrailRun): UnifiedStream {
   const answers = new Map<number, Answer>();
+  const dropped = new Map<number, Dropped>();
   const reader = new ChunkReader(stream.chunks[Symbol.asyncIterator]());
   let blocked: GuardrailBlock | null = null;
   let started = false;
@@ -60,18 +68,25 @@ export function holdFinish(stream: UnifiedStream, run: GuardrailRun): UnifiedStr
     started = true;
     try {
       for (;;) {
-        const chunk = await reader.next();
-        if (!chunk) break;
+        const next = await reader.next();
+        if (!next) break;
         const finished: number[] = [];
-        for (const choice of chunk.choices) {
+        const kept = next.choices.filter((choice) => {
           const answer = answerOf(choice.index);
+          if (answer.finished) {
+            noteDropped(dropped, choice);
+            return false;
+          }
           if (choice.delta.content) answer.text += choice.delta.content;
           if (choice.delta.tool_calls?.length) answer.calledTools = true;
-          if (choice.finish_reason && !answer.finished) {
+          if (choice.finish_reason) {
             answer.finished = true;
             finished.push(choice.index);
           }
-        }
+          return true;
+        });
+        const chunk = withChoices(next, kept);
+        if (!chunk) continue;
         if (finished.length > 0 && (await reader.readWhile(check(finished)))) {
           if ([...answers.values()].every((answer) => answer.finished)) await reader.drain();
           else stream.cancel();
@@ -84,6 +99,7 @@ export function holdFinish(stream: UnifiedStream, run: GuardrailRun): UnifiedStr
       if (open.length > 0 && !(await stream.final).error) await check(open);
     } finally {
       reader.close();
+      if (dropped.size > 0) run.recordDroppedAfterFinish(droppedDetail(dropped));
       doneReading();
     }
   }
@@ -94,6 +110,44 @@ export function holdFinish(stream: UnifiedStream, run: GuardrailRun): UnifiedStr
     return blocked ? { ...result, error: blockStreamError(blocked) } : result;
   });
   return { ...stream, chunks: chunks(), final };
+}
+
+/** What a provider sent for one choice after its finish, dropped. */
+interface Dropped {
+  chars: number;
+  toolCallDeltas: number;
+}
+
+/** Counts what a provider sent for a choice after its finish (an empty entry, a repeated finish: nothing). */
+function noteDropped(dropped: Map<number, Dropped>, choice: ChatCompletionChunk['choices'][number]): void {
+  const chars = (choice.delta.content?.length ?? 0) + (choice.delta.refusal?.length ?? 0);
+  const toolCallDeltas = choice.delta.tool_calls?.length ?? 0;
+  if (chars === 0 && toolCallDeltas === 0) return;
+  const late = dropped.get(choice.index) ?? { chars: 0, toolCallDeltas: 0 };
+  late.chars += chars;
+  late.toolCallDeltas += toolCallDeltas;
+  dropped.set(choice.index, late);
+}
+
+/**
+ * The chunk with only the choices kept: itself when all are, null when nothing is left to send (a
+ * chunk that carries usage still goes out, with no choices, as the usage chunk does).
+ */
+function withChoices(
+  chunk: ChatCompletionChunk,
+  kept: ChatCompletionChunk['choices'],
+): ChatCompletionChunk | null {
+  if (kept.length === chunk.choices.length) return chunk;
+  if (kept.length === 0 && !chunk.usage) return null;
+  return { ...chunk, choices: kept };
+}
+
+/** The decision detail of what was dropped after the finishes, per choice. */
+function droppedDetail(dropped: ReadonlyMap<number, Dropped>): string {
+  const parts = [...dropped].map(
+    ([index, late]) => `choice ${index}: ${late.chars} characters, ${late.toolCallDeltas} tool-call deltas`,
+  );
+  return `dropped what the provider sent after a choice's finish (${parts.join('; ')})`;
 }
 
 /**
