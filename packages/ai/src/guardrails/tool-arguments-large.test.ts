@@ -68,6 +68,7 @@ describe('tool-call arguments holding many matches', () => {
           {
             index: 0,
             finish_reason: 'tool_calls',
+            logprobs: null,
             message: {
               role: 'assistant',
               content: null,
