@@ -38,7 +38,7 @@ function toolPreviews(spec: unknown) {
 type StoredApi = { kind: string; openapiSpec: unknown; ai: unknown; name: string; description: string };
 
 /** An AI API's route names (what its `chat` tool can offer); none when its document does not load. */
-function aiRouteNames(ai: unknown): string[] {
+export function aiRouteNames(ai: unknown): string[] {
   const parsed = ZAiGatewayConfig.safeParse(ai ?? {});
   return parsed.success ? parsed.data.routes.map((route) => route.name) : [];
 }

@@ -62,6 +62,41 @@ describe('app.mcp', () => {
     expect(after.apis.map((a) => a.apiSlug)).toEqual([open.api.slug, listed.api.slug]);
   });
 
+  it('lists an AI API’s chat tool and a prompt API’s run tool while their MCP is on', async () => {
+    const p = await providerWithPlan();
+    const c = await consumerWithApp();
+    const target = { credentialId: 'c1', model: 'gpt-4o-mini' };
+    const kinds = [
+      ['AI', { routes: [{ name: 'fast', targets: [target] }] }, { enabled: true, tools: ['fast'] }],
+      ['AI', { routes: [{ name: 'fast', targets: [target] }] }, { enabled: true, tools: ['renamed'] }],
+      ['PROMPT', {}, { enabled: true }],
+      ['PROMPT', {}, { enabled: false }],
+    ] as const;
+    const apis = [];
+    for (const [kind, ai, mcp] of kinds) {
+      const api = await db.api.create({
+        data: {
+          orgId: p.org.id,
+          slug: uniq(kind.toLowerCase()),
+          name: kind,
+          kind,
+          upstreamUrl: 'http://127.0.0.1:9/',
+          ai,
+          mcp,
+        },
+      });
+      const plan = await db.plan.create({ data: { apiId: api.id, name: 'Basic' } });
+      await db.api.update({ where: { id: api.id }, data: { status: 'PUBLISHED' } });
+      await db.subscription.create({ data: { appId: c.app.id, planId: plan.id, status: 'ACTIVE' } });
+      apis.push(api);
+    }
+    const reach = await c.caller.app.mcp({ orgSlug: c.org.slug, appId: c.app.id });
+    expect(reach.apis.map((a) => [a.apiSlug, a.kind, a.tools])).toEqual([
+      [apis[0]?.slug, 'AI', ['chat']],
+      [apis[2]?.slug, 'PROMPT', ['run']],
+    ]);
+  });
+
   it('answers NOT_FOUND for another tenant’s app', async () => {
     const victim = await consumerWithApp();
     const attacker = await member();

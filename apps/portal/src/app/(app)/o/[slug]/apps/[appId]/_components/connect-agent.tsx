@@ -16,7 +16,7 @@ type ReachedApi = {
   apiName: string;
   apiSlug: string;
   providerSlug: string;
-  kind: 'REST' | 'MCP';
+  kind: 'REST' | 'AI' | 'PROMPT' | 'MCP';
   tools: string[] | null;
   url: string;
 };
@@ -26,7 +26,7 @@ type ReachedApi = {
  * another API there has the same slug; an MCP API keeps its own URL and names.
  */
 function toolsText(api: ReachedApi, sharedSlugs: Set<string>): string {
-  if (api.kind === 'REST') {
+  if (api.kind !== 'MCP') {
     const prefix = sharedSlugs.has(api.apiSlug) ? `${api.providerSlug}.${api.apiSlug}` : api.apiSlug;
     return (api.tools ?? []).map((tool) => `${prefix}.${tool}`).join(', ');
   }
@@ -36,7 +36,7 @@ function toolsText(api: ReachedApi, sharedSlugs: Set<string>): string {
 
 function ReachedApis({ label, apis }: { label: string; apis: ReachedApi[] }) {
   if (apis.length === 0) return null;
-  const rest = apis.filter((api) => api.kind === 'REST').map((api) => api.apiSlug);
+  const rest = apis.filter((api) => api.kind !== 'MCP').map((api) => api.apiSlug);
   const sharedSlugs = new Set(rest.filter((slug, i) => rest.indexOf(slug) !== i));
   return (
     <>
@@ -90,7 +90,7 @@ export function ConnectAgent({
               />
             ) : (
               <>
-                <ReachedApis label="Tools at this URL" apis={data.apis.filter((a) => a.kind === 'REST')} />
+                <ReachedApis label="Tools at this URL" apis={data.apis.filter((a) => a.kind !== 'MCP')} />
                 <ReachedApis
                   label="MCP servers at their own URL"
                   apis={data.apis.filter((a) => a.kind === 'MCP')}
