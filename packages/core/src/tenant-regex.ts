@@ -23,8 +23,8 @@ export interface TenantRegex {
   test(input: string): boolean;
   /** Every match replaced by `replacement` (taken literally); past maxMatches, from there to the end. */
   replaceAll(input: string, replacement: string, maxMatches: number): string;
-  /** Where the first `maxMatches` non-overlapping matches are, as [start, end) pairs. */
-  findAll(input: string, maxMatches: number): [number, number][];
+  /** Every non-overlapping match, in order, as [start, end) pairs, found as they are read. */
+  matches(input: string): Iterable<[number, number]>;
 }
 
 export type CompiledPattern = { ok: true; regex: TenantRegex } | { ok: false; reason: string };
@@ -218,11 +218,9 @@ class Re2Pattern implements TenantRegex {
     return out + input.slice(last);
   }
 
-  findAll(input: string, maxMatches: number): [number, number][] {
+  *matches(input: string): Generator<[number, number]> {
     const matcher = this.re2.matcher(input);
-    const found: [number, number][] = [];
-    while (found.length < maxMatches && matcher.find()) found.push([matcher.start(), matcher.end()]);
-    return found;
+    while (matcher.find()) yield [matcher.start(), matcher.end()];
   }
 
   /** Ajv keys its compiled-pattern cache by this. */

@@ -15,8 +15,13 @@ export interface Span {
   label: string;
 }
 
-/** Matches per detector and text beyond which the rest is not looked at (the text is bounded anyway). */
-export const MAX_MATCHES = 1_000;
+/**
+ * Every match of a detector or rule in a text, in order of where they start, found as they are read.
+ * Nothing caps their number (a redaction that stopped at some count would pass the rest of the text
+ * through), and nothing lists them: a redaction consumes them as it writes the text out, so the memory
+ * a check takes stays that of the text, whatever the number of matches.
+ */
+export type Spans = Iterable<Span>;
 
 const compile = (source: string, flags = 0): RE2JS => RE2JS.compile(source, flags);
 
@@ -93,12 +98,38 @@ export function ibanValid(compact: string): boolean {
   return remainder === 1;
 }
 
-function each(re: RE2JS, text: string, visit: (start: number, end: number) => void): void {
+/** Every non-overlapping match of `re` in the text, in order, as [start, end). */
+function* matchesOf(re: RE2JS, text: string): Generator<[number, number]> {
   const matcher = re.matcher(text);
-  let count = 0;
-  while (count < MAX_MATCHES && matcher.find()) {
-    visit(matcher.start(), matcher.end());
-    count++;
+  while (matcher.find()) yield [matcher.start(), matcher.end()];
+}
+
+/**
+ * Ordered span sources merged into one ordered source (a k-way merge over their heads: k is a rule's
+ * detectors or a config's rules, a handful). Spans starting together come longest first, so that the
+ * longest one's label names a redaction they share.
+ */
+export function* mergeOrdered<T extends Span>(sources: readonly Iterable<T>[]): Generator<T> {
+  if (sources.length === 1) {
+    yield* sources[0] as Iterable<T>;
+    return;
+  }
+  const iterators = sources.map((source) => source[Symbol.iterator]());
+  const heads = iterators.map((iterator) => iterator.next());
+  for (;;) {
+    let first = -1;
+    let best: T | undefined;
+    heads.forEach((head, i) => {
+      if (head.done) return;
+      const span = head.value;
+      if (!best || span.start < best.start || (span.start === best.start && span.end > best.end)) {
+        best = span;
+        first = i;
+      }
+    });
+    if (!best) return;
+    yield best;
+    heads[first] = (iterators[first] as Iterator<T>).next();
   }
 }
 
@@ -115,40 +146,45 @@ function validIbanEnd(text: string, start: number, end: number): number | null {
   return null;
 }
 
-const DETECTORS: Record<PiiKind, (text: string, out: Span[]) => void> = {
-  email: (text, out) => each(EMAIL, text, (start, end) => out.push({ start, end, label: '[EMAIL]' })),
-  phone: (text, out) =>
-    each(PHONE, text, (start, end) => {
+const DETECTORS: Record<PiiKind, (text: string) => Spans> = {
+  *email(text) {
+    for (const [start, end] of matchesOf(EMAIL, text)) yield { start, end, label: '[EMAIL]' };
+  },
+  *phone(text) {
+    for (const [start, end] of matchesOf(PHONE, text)) {
       // a phone number is not a piece of a longer number or word
-      if (isWordChar(text[start - 1]) || isWordChar(text[end])) return;
+      if (isWordChar(text[start - 1]) || isWordChar(text[end])) continue;
       let stop = end;
       // the international form may swallow a closing ")" or separator; trim what is not a digit
       while (stop > start && !isDigit(text[stop - 1])) stop--;
       const digits = digitsOf(text.slice(start, stop)).length;
-      if (digits >= 8 && digits <= 15) out.push({ start, end: stop, label: '[PHONE]' });
-    }),
-  card: (text, out) =>
-    each(CARD, text, (start, end) => {
-      if (isDigit(text[start - 1]) || isDigit(text[end])) return;
+      if (digits >= 8 && digits <= 15) yield { start, end: stop, label: '[PHONE]' };
+    }
+  },
+  *card(text) {
+    for (const [start, end] of matchesOf(CARD, text)) {
+      if (isDigit(text[start - 1]) || isDigit(text[end])) continue;
       const digits = digitsOf(text.slice(start, end));
       if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) {
-        out.push({ start, end, label: '[CARD]' });
+        yield { start, end, label: '[CARD]' };
       }
-    }),
-  iban: (text, out) =>
-    each(IBAN, text, (start, end) => {
-      if (isWordChar(text[start - 1])) return;
+    }
+  },
+  *iban(text) {
+    for (const [start, end] of matchesOf(IBAN, text)) {
+      if (isWordChar(text[start - 1])) continue;
       const stop = validIbanEnd(text, start, end);
-      if (stop !== null && !isWordChar(text[stop])) out.push({ start, end: stop, label: '[IBAN]' });
-    }),
-  secret: (text, out) => each(SECRET, text, (start, end) => out.push({ start, end, label: '[SECRET]' })),
+      if (stop !== null && !isWordChar(text[stop])) yield { start, end: stop, label: '[IBAN]' };
+    }
+  },
+  *secret(text) {
+    for (const [start, end] of matchesOf(SECRET, text)) yield { start, end, label: '[SECRET]' };
+  },
 };
 
-/** Every detected span of the given kinds, in no particular order. */
-export function detectPii(text: string, kinds: readonly PiiKind[]): Span[] {
-  const out: Span[] = [];
-  for (const kind of kinds) DETECTORS[kind](text, out);
-  return out;
+/** Every detected span of the given kinds, in order of where they start. */
+export function detectPii(text: string, kinds: readonly PiiKind[]): Spans {
+  return mergeOrdered(kinds.map((kind) => DETECTORS[kind](text)));
 }
 
 interface TrieNode {
@@ -166,7 +202,7 @@ const normalizeTerm = (term: string) => term.trim().toLowerCase().replace(/\s+/g
  * terms, so a long list cannot make a check slow. Terms match whole words (a term edge that is a letter
  * or digit must not continue into one in the text).
  */
-export function compileDenyList(terms: readonly string[]): (text: string) => Span[] {
+export function compileDenyList(terms: readonly string[]): (text: string) => Spans {
   const root: TrieNode = { next: new Map(), end: null };
   let punctuationStart = false;
   for (const raw of terms) {
@@ -201,19 +237,17 @@ export function compileDenyList(terms: readonly string[]): (text: string) => Spa
     }
     return best;
   };
-  return (text) => {
-    const out: Span[] = [];
-    for (let i = 0; i < text.length && out.length < MAX_MATCHES; i++) {
+  return function* find(text) {
+    for (let i = 0; i < text.length; i++) {
       const ch = text[i];
       const word = isWordChar(ch);
       const startsHere = word ? !isWordChar(text[i - 1]) : punctuationStart && !isSpace(ch);
       if (!startsHere) continue;
       const end = matchAt(text, i);
       if (end > i) {
-        out.push({ start: i, end, label: '[REDACTED]' });
+        yield { start: i, end, label: '[REDACTED]' };
         i = end - 1;
       }
     }
-    return out;
   };
 }

@@ -83,6 +83,18 @@ describe('streaming scanner', () => {
     }
   });
 
+  it('holds back matches of different rules that overlap across the cut, whole', () => {
+    const overlapping = rules([
+      { type: 'pattern', name: 'a', stage: 'both', action: 'redact', patterns: ['A+B'] },
+      { type: 'pattern', name: 'b', stage: 'both', action: 'redact', patterns: ['BC+'] },
+    ]);
+    // "AAAB" and "BCCCC" overlap on the B; the window's cut falls inside the second one only
+    const guard = new StreamTextGuard(overlapping, 4);
+    expect(guard.push('xxAAABCCCCxx')).toBe('xx');
+    expect(guard.flush()).toBe('[REDACTED]xx');
+    expect([...guard.redacted.values()]).toEqual([1, 1]);
+  });
+
   it('holds back at most the window', () => {
     const guard = new StreamTextGuard(rules([redactPii]), 16);
     expect(guard.push('x'.repeat(100))).toBe('x'.repeat(84));

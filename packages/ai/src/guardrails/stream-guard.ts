@@ -1,5 +1,4 @@
-import type { Span } from './detectors.ts';
-import { mergeSpans, replaceSpans, type TextRule } from './text-rules.ts';
+import { countRedaction, matchesIn, redactions, type TextRule } from './text-rules.ts';
 
 /**
  * How much text a streamed answer's checks look back at, and, with redacting rules, hold back before
@@ -37,7 +36,7 @@ export class StreamTextGuard {
     const pending = this.held + delta;
     const scan = this.tail + pending;
     for (const rule of this.blocking) {
-      if (rule.find(scan).length > 0) {
+      if (matchesIn(rule, scan)) {
         this.blocked = rule;
         return null;
       }
@@ -46,17 +45,7 @@ export class StreamTextGuard {
       this.sent(pending);
       return pending;
     }
-    const spans = this.spansIn(pending);
-    let cut = Math.max(0, pending.length - this.window);
-    for (const span of spans) {
-      // never cut through a match: hold it back whole, or (when it starts the held text) send it whole
-      if (span.start < cut && span.end > cut) cut = span.start > 0 ? span.start : span.end;
-    }
-    this.held = pending.slice(cut);
-    return this.release(
-      pending.slice(0, cut),
-      spans.filter((span) => span.end <= cut),
-    );
+    return this.release(pending, Math.max(0, pending.length - this.window));
   }
 
   /** The end of the text: everything still held, redacted. */
@@ -64,17 +53,34 @@ export class StreamTextGuard {
     if (this.blocked || this.held === '') return '';
     const pending = this.held;
     this.held = '';
-    return this.release(pending, this.spansIn(pending));
+    return this.release(pending, pending.length);
   }
 
-  private spansIn(text: string): (Span & { rule: TextRule })[] {
-    return this.redacting.flatMap((rule) => rule.find(text).map((span) => ({ ...span, rule })));
-  }
-
-  private release(text: string, spans: (Span & { rule: TextRule })[]): string {
-    for (const span of spans) this.redacted.set(span.rule, (this.redacted.get(span.rule) ?? 0) + 1);
-    this.sent(text);
-    return spans.length > 0 ? replaceSpans(text, mergeSpans(spans)) : text;
+  /**
+   * Sends the pending text up to `cut`, redacted, and holds the rest. The redactions are read in order
+   * and written out as they come (any number of them, none listed); reading stops at the first one past
+   * the cut, which the next delta finds again in the held text.
+   */
+  private release(pending: string, cut: number): string {
+    let out = '';
+    let at = 0;
+    for (const redaction of redactions(pending, this.redacting)) {
+      if (redaction.start >= cut) break;
+      if (redaction.end > cut) {
+        // never cut through a match: hold it back whole, or (when it starts the held text) send it whole
+        if (redaction.start > 0) {
+          cut = redaction.start;
+          break;
+        }
+        cut = redaction.end;
+      }
+      out += pending.slice(at, redaction.start) + redaction.label;
+      at = redaction.end;
+      countRedaction(this.redacted, redaction);
+    }
+    this.held = pending.slice(cut);
+    this.sent(pending.slice(0, cut));
+    return out + pending.slice(at, cut);
   }
 
   private sent(text: string): void {

@@ -7,12 +7,17 @@ import { applyRulesToArguments } from './tool-arguments.ts';
  * Text rules on the tool calls of one streamed choice. Each call's arguments are scanned as they arrive
  * (the delta against the last characters of that call's arguments, as streamed text is), so a blocking
  * rule cuts the stream at the delta that completes a match. When the choice finishes, each call's whole
- * arguments are checked once more as JSON (decoded strings: what an escape hid from the raw scan).
+ * arguments are checked once more as JSON: decoded strings and expanded numbers, what the raw scan
+ * cannot see (`jane\u0040example.com` is an email to the client that decodes it, `4.111111111111111e15`
+ * a card number).
  *
- * Redaction must rewrite values inside the JSON, which cannot be done on fragments of it; with
- * redacting rules the arguments are held back (the call's id and name still go out at once) and sent,
- * checked and redacted, in one delta per call with the finish. Callers act on a tool call once its
- * arguments are complete, so holding them delays nothing they can use.
+ * So with any text rule in force the arguments are held back until that check has passed (the call's id
+ * and name still go out at once) and sent, checked and redacted, in one delta per call with the finish:
+ * arguments released as they come would hand the client what a rule forbids before the check that sees
+ * it has run. Redaction needs the same hold, as it rewrites values inside the JSON, which cannot be done
+ * on fragments of it. Holding is the simplest sure way: the check that runs is the one non-streamed
+ * answers get, with no second decoder of JSON fragments to keep in step with it. Callers act on a tool
+ * call once its arguments are complete, so holding them delays nothing they can use.
  */
 export class StreamToolCallGuard {
   private readonly calls = new Map<number, { scan: StreamTextGuard; args: string }>();
@@ -23,11 +28,11 @@ export class StreamToolCallGuard {
 
   constructor(private readonly rules: readonly TextRule[]) {
     const usable = rules.filter((rule) => !rule.broken);
-    this.holding = usable.some((rule) => rule.action === 'redact');
+    this.holding = usable.length > 0;
     this.blocking = usable.filter((rule) => rule.action === 'block');
   }
 
-  /** The deltas that may be sent now (arguments held back when redacting), or null when a rule blocks. */
+  /** The deltas that may be sent now (arguments held back under any rule), or null when a rule blocks. */
   push(deltas: readonly ToolCallDelta[]): ToolCallDelta[] | null {
     if (this.blocked) return null;
     const out: ToolCallDelta[] = [];

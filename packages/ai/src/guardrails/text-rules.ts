@@ -4,13 +4,15 @@ import {
   type GuardrailRuleType,
   ruleApplies,
 } from '@portcullis/core/ai-guardrails';
-import { compileTenantPattern } from '@portcullis/core/tenant-regex';
-import { compileDenyList, detectPii, MAX_MATCHES, type Span } from './detectors.ts';
+import { compileTenantPattern, type TenantRegex } from '@portcullis/core/tenant-regex';
+import { compileDenyList, detectPii, mergeOrdered, type Span, type Spans } from './detectors.ts';
 
 /*
  * The rules that look at text (PII, deny lists, custom patterns), compiled once per loaded config, and
  * applied to a whole text: the first blocking rule that matches blocks; every redacting rule's matches are
- * replaced by their label ([EMAIL], [CARD], …, [REDACTED]).
+ * replaced by their label ([EMAIL], [CARD], …, [REDACTED]). Every match, however many: the rules' matches
+ * are read in order of where they start and the text is written out redacted as they come, so the work
+ * stays linear in the text and the memory that of the text, with no list of matches to cap.
  */
 
 /** One guardrail decision, as the call log records it and metrics count it. */
@@ -27,7 +29,8 @@ export interface TextRule {
   name: string;
   type: 'pii' | 'deny' | 'pattern';
   action: GuardrailAction;
-  find(text: string): Span[];
+  /** every match, in order of where they start, found as they are read */
+  find(text: string): Spans;
   /** why a stored custom pattern cannot run (saved before patterns were checked), or null */
   broken: string | null;
 }
@@ -45,16 +48,19 @@ function compileRule(rule: TextRuleSource): TextRule {
   const broken = compiled.find((c) => !c.ok);
   if (broken && !broken.ok) return { ...base, broken: `a pattern ${broken.reason}`, find: () => [] };
   const regexes = compiled.flatMap((c) => (c.ok ? [c.regex] : []));
-  return {
-    ...base,
-    find: (text) =>
-      regexes.flatMap((regex) =>
-        regex
-          .findAll(text, MAX_MATCHES)
-          .filter(([start, end]) => end > start)
-          .map(([start, end]) => ({ start, end, label: '[REDACTED]' })),
-      ),
-  };
+  return { ...base, find: (text) => mergeOrdered(regexes.map((regex) => patternSpans(regex, text))) };
+}
+
+/** A custom pattern's non-empty matches (an empty one has nothing to redact). */
+function* patternSpans(regex: TenantRegex, text: string): Generator<Span> {
+  for (const [start, end] of regex.matches(text)) {
+    if (end > start) yield { start, end, label: '[REDACTED]' };
+  }
+}
+
+/** Whether the rule matches anywhere in the text (it stops at the first match). */
+export function matchesIn(rule: TextRule, text: string): boolean {
+  return rule.find(text)[Symbol.iterator]().next().done === false;
 }
 
 const compiledRules = new WeakMap<readonly GuardrailRule[], { input: TextRule[]; output: TextRule[] }>();
@@ -73,26 +79,37 @@ export function textRulesFor(rules: readonly GuardrailRule[], stage: 'input' | '
   return found[stage];
 }
 
-/** Overlapping and adjacent spans merged, in order. */
-export function mergeSpans(spans: readonly Span[]): Span[] {
-  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
-  const out: Span[] = [];
-  for (const span of sorted) {
-    const last = out[out.length - 1];
-    if (last && span.start < last.end) last.end = Math.max(last.end, span.end);
-    else out.push({ ...span });
-  }
-  return out;
+/** A stretch of text to redact: overlapping matches merged, with how many of them each rule found. */
+export interface Redaction extends Span {
+  matches: Map<TextRule, number>;
 }
 
-export function replaceSpans(text: string, spans: readonly Span[]): string {
-  let out = '';
-  let at = 0;
-  for (const span of spans) {
-    out += text.slice(at, span.start) + span.label;
-    at = span.end;
+/**
+ * The redactions the rules make in a text, in order: their matches merged as they are read (a match
+ * starting inside the previous one's stretch extends it; the stretch takes its first match's label).
+ */
+export function* redactions(text: string, rules: readonly TextRule[]): Generator<Redaction> {
+  let current: Redaction | null = null;
+  for (const match of mergeOrdered(rules.map((rule) => matchesOf(rule, text)))) {
+    if (current && match.start < current.end) {
+      current.end = Math.max(current.end, match.end);
+      current.matches.set(match.rule, (current.matches.get(match.rule) ?? 0) + 1);
+      continue;
+    }
+    if (current) yield current;
+    const matches = new Map([[match.rule, 1]]);
+    current = { start: match.start, end: match.end, label: match.label, matches };
   }
-  return out + text.slice(at);
+  if (current) yield current;
+}
+
+function* matchesOf(rule: TextRule, text: string): Generator<Span & { rule: TextRule }> {
+  for (const span of rule.find(text)) yield { ...span, rule };
+}
+
+/** Adds a redaction's matches to the per-rule counts. */
+export function countRedaction(counts: Map<TextRule, number>, redaction: Redaction): void {
+  for (const [rule, count] of redaction.matches) counts.set(rule, (counts.get(rule) ?? 0) + count);
 }
 
 export interface TextVerdict {
@@ -105,16 +122,18 @@ export interface TextVerdict {
 /** Applies the rules to one text: a block wins; otherwise every redaction at once. */
 export function applyTextRules(text: string, rules: readonly TextRule[]): TextVerdict {
   const redacted = new Map<TextRule, number>();
-  const spans: Span[] = [];
-  for (const rule of rules) {
-    if (rule.broken) continue;
-    const found = rule.find(text);
-    if (found.length === 0) continue;
-    if (rule.action === 'block') return { text, blocked: rule, redacted };
-    redacted.set(rule, (redacted.get(rule) ?? 0) + found.length);
-    spans.push(...found);
+  const usable = rules.filter((rule) => !rule.broken);
+  const blocked = usable.find((rule) => rule.action === 'block' && matchesIn(rule, text));
+  if (blocked) return { text, blocked, redacted };
+  const redacting = usable.filter((rule) => rule.action === 'redact');
+  let out = '';
+  let at = 0;
+  for (const redaction of redactions(text, redacting)) {
+    out += text.slice(at, redaction.start) + redaction.label;
+    at = redaction.end;
+    countRedaction(redacted, redaction);
   }
-  return { text: spans.length > 0 ? replaceSpans(text, mergeSpans(spans)) : text, blocked: null, redacted };
+  return { text: redacted.size > 0 ? out + text.slice(at) : text, blocked: null, redacted };
 }
 
 /** The decisions a verdict (or several, summed) leaves for the call log. */

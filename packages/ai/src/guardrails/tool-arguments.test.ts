@@ -127,10 +127,19 @@ describe('streamed tool-call arguments', () => {
   };
   const argsOf = (deltas: ToolCallDelta[]) => deltas.map((d) => d.function?.arguments ?? '').join('');
 
-  it('cuts at the delta that completes a blocked phrase', () => {
+  it('cuts at the delta that completes a blocked phrase, having sent none of the arguments', () => {
     const result = stream(new StreamToolCallGuard(rules([noDelete])), ['{"sql":"DR', 'OP TA', 'BLE users"}']);
     expect(result.blocked).toBe(2);
-    expect(argsOf(result.sent)).toBe('{"sql":"DROP TA');
+    expect(result.sent[0]).toMatchObject({ id: 'c1', function: { name: 'send', arguments: '' } });
+    expect(argsOf(result.sent)).toBe('');
+  });
+
+  it('holds the arguments under blocking rules and sends them whole with the finish', () => {
+    const result = stream(new StreamToolCallGuard(rules([noDelete])), ['{"sql":"SEL', 'ECT 1"}']);
+    expect(result.blocked).toBeNull();
+    expect(result.sent[0]).toMatchObject({ id: 'c1', function: { name: 'send', arguments: '' } });
+    expect(result.sent).toHaveLength(2);
+    expect(argsOf(result.sent)).toBe('{"sql":"SELECT 1"}');
   });
 
   it('blocks at the finish what only the decoded arguments show', () => {

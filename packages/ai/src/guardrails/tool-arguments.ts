@@ -1,4 +1,4 @@
-import { applyTextRules, type TextRule, type TextVerdict } from './text-rules.ts';
+import { applyTextRules, matchesIn, type TextRule, type TextVerdict } from './text-rules.ts';
 
 /*
  * Text rules over a tool call's arguments: a JSON text the model wrote (or the caller sent back). Rules
@@ -26,8 +26,7 @@ const isNumberChar = (ch: string) =>
   (ch >= '0' && ch <= '9') || ch === '-' || ch === '+' || ch === '.' || ch === 'e' || ch === 'E';
 
 /** The strings and numbers of a valid JSON text, in order (the text was parsed, so its shape is known). */
-function jsonTokens(text: string): JsonToken[] {
-  const tokens: JsonToken[] = [];
+function* jsonTokens(text: string): Generator<JsonToken> {
   let at = 0;
   while (at < text.length) {
     const ch = text[at] as string;
@@ -35,18 +34,17 @@ function jsonTokens(text: string): JsonToken[] {
       let end = at + 1;
       while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       end++;
-      tokens.push({ start: at, end, kind: 'string', value: JSON.parse(text.slice(at, end)) as string });
+      yield { start: at, end, kind: 'string', value: JSON.parse(text.slice(at, end)) as string };
       at = end;
     } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
       let end = at + 1;
       while (end < text.length && isNumberChar(text[end] as string)) end++;
-      tokens.push({ start: at, end, kind: 'number', value: text.slice(at, end) });
+      yield { start: at, end, kind: 'number', value: text.slice(at, end) };
       at = end;
     } else {
       at++;
     }
   }
-  return tokens;
 }
 
 /**
@@ -109,7 +107,7 @@ export function applyRulesToArguments(args: string, rules: readonly TextRule[]):
   if (args === '' || usable.length === 0) return { text: args, blocked: null, redacted: new Map() };
   if (!isJson(args)) return applyTextRules(args, usable);
   for (const rule of usable) {
-    if (rule.action === 'block' && rule.find(args).length > 0) {
+    if (rule.action === 'block' && matchesIn(rule, args)) {
       return { text: args, blocked: rule, redacted: new Map() };
     }
   }
