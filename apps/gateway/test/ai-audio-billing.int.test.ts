@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../../test/fakes/llm/server.ts';
@@ -84,6 +85,24 @@ describe('AI transcriptions billed on a WAV header that lies', () => {
       .withResponse();
     // 1 s × $0.0001 = 100 micro-USD, not ~149 hours' worth
     expect(await loggedCost(response.headers.get('x-request-id'))).toBe(100n);
+  });
+
+  it('bills an MP3 by its seconds of frames, not an Info frame claiming ten hours', async () => {
+    // Two seconds of MPEG-1 Layer III at 32 kbit/s; its Info frame's count is made to claim ten hours
+    const mp3 = readFileSync(new URL('../../../test/fixtures/audio/speech-cbr.mp3', import.meta.url));
+    const info = mp3.indexOf('Info', 0, 'latin1');
+    mp3.writeUInt32BE(Math.round((36_000 * 44_100) / 1_152), info + 8);
+    try {
+      // The provider hears speech for 1 s and reports no duration in an srt answer
+      fake.configure({ transcriptionSeconds: 1 });
+      const { response } = await client.audio.transcriptions
+        .create({ model: 'hear', file: await toFile(mp3, 'speech.mp3'), response_format: 'srt' })
+        .withResponse();
+      // 8 352 bytes hold at most 2.088 s of MPEG-1 audio: 2.088 s × $0.0001 = 208.8 micro-USD
+      expect(await loggedCost(response.headers.get('x-request-id'))).toBe(209n);
+    } finally {
+      fake.configure({ transcriptionSeconds: undefined });
+    }
   });
 
   it('answers text from a whisper model with the duration the provider reports', async () => {

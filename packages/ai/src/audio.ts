@@ -1,7 +1,6 @@
 import type { File } from 'node:buffer';
-import { parseBuffer } from 'music-metadata';
 import { FormData, Response as UndiciResponse } from 'undici';
-import { lastCueEndMs, maxBillableAudioMs, wavDurationMs } from './audio-duration.ts';
+import { containerDurationMs, lastCueEndMs, maxBillableAudioMs, wavDurationMs } from './audio-duration.ts';
 import { type CallOptions, type CallResult, resolveProvider, upstreamOptions } from './call.ts';
 import { openAIError } from './errors.ts';
 import type { ProviderDefinition } from './providers/types.ts';
@@ -101,36 +100,14 @@ export async function parseTranscriptionForm(
 
 /**
  * The audio's length in milliseconds from the file itself (WAV, MP3, M4A, OGG, FLAC, WebM…), or null:
- * a WAV's from its data chunk, never more than the file's size at 8 kbit/s. What budgets reserve and,
- * when the provider reports no duration, what the call is billed.
+ * a WAV's from its data chunk, another container's from music-metadata bounded by its codec's floor
+ * bitrate, never more than the file's size at 8 kbit/s. What budgets reserve and, when the provider
+ * reports no duration, what the call is billed.
  */
 export async function audioDurationMs(file: File): Promise<number | null> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const length = wavDurationMs(bytes) ?? (await headerDurationMs(bytes, file.type));
+  const length = wavDurationMs(bytes) ?? (await containerDurationMs(bytes, file.type));
   return length === null ? null : Math.min(length, maxBillableAudioMs(bytes.length));
-}
-
-async function headerDurationMs(bytes: Uint8Array, type: string): Promise<number | null> {
-  // The bytes decide first (a client's content type may be wrong or generic); the type is only a hint
-  // for formats the content alone does not tell.
-  const sniffed = await durationOf(bytes, { size: bytes.length });
-  if (sniffed !== null || !type) return sniffed;
-  return durationOf(bytes, { mimeType: type, size: bytes.length });
-}
-
-async function durationOf(
-  bytes: Uint8Array,
-  info: { mimeType?: string; size: number },
-): Promise<number | null> {
-  try {
-    const meta = await parseBuffer(bytes, info, { duration: true, skipCovers: true });
-    const seconds = meta.format.duration;
-    return seconds !== undefined && Number.isFinite(seconds) && seconds > 0
-      ? Math.round(seconds * 1000)
-      : null;
-  } catch {
-    return null;
-  }
 }
 
 export interface TranscriptionCallOptions extends CallOptions {
