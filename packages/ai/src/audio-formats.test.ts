@@ -98,8 +98,9 @@ describe('audio length of compressed formats', () => {
     const started = performance.now();
     // 0xFF everywhere reads as an MPEG frame sync that never holds a valid header
     expect(await duration(Buffer.alloc(10 * 1024 * 1024, 0xff), 'audio/mpeg')).toBeNull();
-    expect(performance.now() - started).toBeLessThan(5_000);
-  });
+    // a complexity bound, far above the bounded read (~1 s) and far below the unbounded one (~140 s)
+    expect(performance.now() - started).toBeLessThan(30_000);
+  }, 60_000);
 
   it('lets other work run while it parses', async () => {
     let turns = 0;
