@@ -7,7 +7,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BEDROCK_FAKE_REGION, BEDROCK_TEST_SECRET } from '../../../test/fakes/llm/bedrock.ts';
 import { countWords, fakeEmbedding } from '../../../test/fakes/llm/script.ts';
-import { type FakeLlm, startFakeLlm } from '../../../test/fakes/llm/server.ts';
+import { type CapturedRequest, type FakeLlm, startFakeLlm } from '../../../test/fakes/llm/server.ts';
 import { callEmbeddings, EMBEDDINGS_FANOUT } from './embeddings.ts';
 import { bedrock } from './providers/bedrock/index.ts';
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
 });
-beforeEach(() => fake.configure({ latencyOf: () => 0 }));
+beforeEach(() => fake.configure({ latencyOf: () => 0, failureOf: () => undefined }));
 
 const sdk = () =>
   new BedrockRuntimeClient({
@@ -142,6 +142,55 @@ describe('callEmbeddings split over several requests', () => {
     });
   });
 
+  it('carries what the answered requests were billed for when a later one fails', async () => {
+    // the refused text answers last: every other request has been answered by then
+    const refused = (request: CapturedRequest) =>
+      (request.body as { inputText?: unknown }).inputText === texts[5];
+    fake.configure({
+      latencyOf: (request) => (refused(request) ? 60 : 0),
+      failureOf: (request) =>
+        refused(request) ? { status: 400, message: 'Malformed input request' } : undefined,
+    });
+    const result = await call(texts.slice(0, 6));
+    const answered = countWords(texts.slice(0, 5));
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        status: 400,
+        billed: { promptTokens: answered, completionTokens: 0, totalTokens: answered, estimated: false },
+      },
+    });
+  });
+
+  it('lets the requests in flight finish after a failure, and sends no further one', async () => {
+    // the first request fails at once; the three sent with it are answered (and billed) later
+    const first = (request: CapturedRequest) =>
+      (request.body as { inputText?: unknown }).inputText === texts[0];
+    fake.configure({
+      latencyOf: (request) => (first(request) ? 0 : 40),
+      failureOf: (request) =>
+        first(request) ? { status: 400, message: 'Malformed input request' } : undefined,
+    });
+    const before = fake.requests.length;
+    const result = await call(texts);
+    expect(fake.requests.length - before).toBe(EMBEDDINGS_FANOUT);
+    const inFlight = countWords(texts.slice(1, EMBEDDINGS_FANOUT));
+    expect(result).toMatchObject({ ok: false, error: { billed: { promptTokens: inFlight } } });
+  });
+
+  it('estimates what the answered Cohere requests were billed for when a later one fails', async () => {
+    const batches = Array.from({ length: 97 }, (_, i) => `text ${i}`);
+    const second = (request: CapturedRequest) => (request.body as { texts?: unknown[] }).texts?.length === 1;
+    fake.configure({
+      latencyOf: (request) => (second(request) ? 60 : 0),
+      failureOf: (request) =>
+        second(request) ? { status: 500, message: 'Internal server error' } : undefined,
+    });
+    const result = await call(batches, { model: COHERE });
+    expect(result).toMatchObject({ ok: false, error: { status: 500, billed: { estimated: true } } });
+    expect(!result.ok && result.error.billed?.promptTokens).toBeGreaterThanOrEqual(96);
+  });
+
   it('refuses an answer whose vectors do not match the inputs one for one', async () => {
     const short = {
       ...bedrock,
@@ -158,7 +207,7 @@ describe('callEmbeddings split over several requests', () => {
       error: {
         kind: 'invalid_response',
         status: 502,
-        body: { error: { message: /0 vectors came back for 2 inputs/ } },
+        body: { error: { message: /request 1 of the call answered 0 vectors for its 1 inputs/ } },
       },
     });
   });

@@ -1,6 +1,11 @@
 import { type CallOptions, type CallResult, resolveProvider, upstreamOptions } from './call.ts';
 import { type AiCallError, InvalidResponseError } from './errors.ts';
-import type { EmbeddingResult, ProviderDefinition, ProviderHttpRequest } from './providers/types.ts';
+import type {
+  EmbeddingResult,
+  EmbeddingsBatch,
+  ProviderDefinition,
+  ProviderHttpRequest,
+} from './providers/types.ts';
 import { estimateTokens, loadTokenizer } from './tokens.ts';
 import type { EmbeddingRequest, EmbeddingResponse, TokenUsage } from './types.ts';
 import {
@@ -78,46 +83,102 @@ function remainingTime(upstream: UpstreamOptions, endsAt: number): number {
   return Math.max(1, endsAt - performance.now());
 }
 
+/** One request of a split call as the provider answered (and billed) it. */
+interface AnsweredBatch {
+  vectors: number[][];
+  tokens: number;
+  estimated: boolean;
+}
+
+/** An answered request's tokens: as the provider reported them, else its own texts' estimate. */
+async function answeredBatch(result: EmbeddingResult, texts: readonly string[], model: string) {
+  const tokens = result.promptTokens ?? (await estimateInputTokens([...texts], model));
+  return { vectors: result.vectors, tokens, estimated: result.promptTokens === null };
+}
+
+/** What the answered requests used together; null when none was answered. */
+function usageOf(answered: readonly (AnsweredBatch | undefined)[]): TokenUsage | null {
+  const done = answered.filter((batch) => batch !== undefined);
+  if (done.length === 0) return null;
+  const promptTokens = done.reduce((sum, batch) => sum + batch.tokens, 0);
+  const estimated = done.some((batch) => batch.estimated);
+  return { promptTokens, completionTokens: 0, totalTokens: promptTokens, estimated };
+}
+
+/** A request that answered another number of vectors than it was sent texts. */
+function miscount(provider: string, index: number, vectors: number, texts: number): AiCallError {
+  const error = new InvalidResponseError(
+    `request ${index + 1} of the call answered ${vectors} vectors for its ${texts} inputs`,
+  );
+  return translationError(provider, error);
+}
+
 /**
  * The requests of one split call, at most EMBEDDINGS_FANOUT at a time and all within the call's one
- * timeout. The first failure cancels the others and answers for the call (a partial list of vectors
+ * timeout. Each must answer one vector per text it carries (a miscount would shift every later index,
+ * even when the totals agree). After the first failure no further request is sent, but those in flight
+ * are let finish: the provider bills each request it answers, so the failure carries their usage
+ * (`billed`) for the gateway to meter. The first failure answers for the call (a partial list of vectors
  * would misalign the caller's indexes); vectors keep the requests' order, tokens are summed.
  */
 async function embedAll(
-  specs: readonly ProviderHttpRequest[],
+  batches: readonly EmbeddingsBatch[],
   upstream: UpstreamOptions,
   parse: ParseEmbeddings,
   model: string,
-): Promise<CallResult<EmbeddingResult>> {
-  const siblings = new AbortController();
-  const signal = upstream.signal ? AbortSignal.any([upstream.signal, siblings.signal]) : siblings.signal;
+): Promise<CallResult<{ vectors: number[][]; usage: TokenUsage }>> {
   const endsAt = performance.now() + upstream.timeoutMs;
-  const results: EmbeddingResult[] = [];
+  const answered: (AnsweredBatch | undefined)[] = [];
   const state: { next: number; failure: AiCallError | null } = { next: 0, failure: null };
   const worker = async () => {
-    while (state.failure === null && state.next < specs.length) {
+    while (state.failure === null && state.next < batches.length) {
       const index = state.next++;
-      const spec = specs[index] as ProviderHttpRequest;
+      const batch = batches[index] as EmbeddingsBatch;
       const timeoutMs = remainingTime(upstream, endsAt);
-      const outcome = await embedOnce(spec, { ...upstream, signal, timeoutMs }, parse, model);
-      if (outcome.ok) results[index] = outcome.value;
-      else if (state.failure === null) {
-        state.failure = outcome.error;
-        siblings.abort();
+      const outcome = await embedOnce(batch, { ...upstream, timeoutMs }, parse, model);
+      if (!outcome.ok) {
+        state.failure ??= outcome.error;
+        continue;
+      }
+      answered[index] = await answeredBatch(outcome.value, batch.texts, model);
+      if (outcome.value.vectors.length !== batch.texts.length) {
+        state.failure ??= miscount(
+          upstream.provider.id,
+          index,
+          outcome.value.vectors.length,
+          batch.texts.length,
+        );
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(EMBEDDINGS_FANOUT, specs.length) }, worker));
-  if (state.failure) return { ok: false, error: state.failure };
-  const counted = results.every((result) => result.promptTokens !== null);
-  return {
-    ok: true,
-    value: {
-      vectors: results.flatMap((result) => result.vectors),
-      promptTokens: counted ? results.reduce((sum, result) => sum + (result.promptTokens ?? 0), 0) : null,
-      model,
-    },
+  await Promise.all(Array.from({ length: Math.min(EMBEDDINGS_FANOUT, batches.length) }, worker));
+  const usage = usageOf(answered);
+  if (state.failure) {
+    return { ok: false, error: usage ? { ...state.failure, billed: usage } : state.failure };
+  }
+  const vectors = answered.flatMap((batch) => batch?.vectors ?? []);
+  const none: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, estimated: false };
+  return { ok: true, value: { vectors, usage: usage ?? none } };
+}
+
+/** A provider that embeds the whole input in one request: tokens as reported, else estimated. */
+async function embedWhole(
+  spec: ProviderHttpRequest,
+  upstream: UpstreamOptions,
+  parse: ParseEmbeddings,
+  options: EmbeddingsCallOptions,
+): Promise<CallResult<{ vectors: number[][]; usage: TokenUsage }>> {
+  const embedded = await embedOnce(spec, upstream, parse, options.model);
+  if (!embedded.ok) return embedded;
+  const { vectors, promptTokens: reported } = embedded.value;
+  const promptTokens = reported ?? (await estimateInputTokens(options.request.input, options.model));
+  const usage = {
+    promptTokens,
+    completionTokens: 0,
+    totalTokens: promptTokens,
+    estimated: reported === null,
   };
+  return { ok: true, value: { vectors, usage } };
 }
 
 /** How many vectors an input asks for: one per text or token array (a flat token array is one input). */
@@ -147,7 +208,7 @@ export async function callEmbeddings(options: EmbeddingsCallOptions): Promise<Ca
   }
   const upstream = upstreamOptions(options, provider);
   const startedAt = performance.now();
-  let specs: ProviderHttpRequest | ProviderHttpRequest[];
+  let specs: ProviderHttpRequest | EmbeddingsBatch[];
   try {
     specs = build(options.request, options.model, options.credential);
   } catch (error) {
@@ -155,25 +216,23 @@ export async function callEmbeddings(options: EmbeddingsCallOptions): Promise<Ca
   }
   const embedded = Array.isArray(specs)
     ? await embedAll(specs, upstream, parse, options.model)
-    : await embedOnce(specs, upstream, parse, options.model);
+    : await embedWhole(specs, upstream, parse, options);
   if (!embedded.ok) return embedded;
-  const result = embedded.value;
-  if (result.vectors.length !== inputCount(options.request.input)) {
+  const { vectors, usage } = embedded.value;
+  if (vectors.length !== inputCount(options.request.input)) {
     const error = new InvalidResponseError(
-      `${result.vectors.length} vectors came back for ${inputCount(options.request.input)} inputs`,
+      `${vectors.length} vectors came back for ${inputCount(options.request.input)} inputs`,
     );
-    return { ok: false, error: translationError(provider.id, error) };
+    return { ok: false, error: { ...translationError(provider.id, error), billed: usage } };
   }
-  const estimated = result.promptTokens === null;
-  const promptTokens =
-    result.promptTokens ?? (await estimateInputTokens(options.request.input, options.model));
+  const promptTokens = usage.promptTokens;
   const base64 = options.request.encoding_format === 'base64';
   return {
     ok: true,
     value: {
       response: {
         object: 'list',
-        data: result.vectors.map((vector, index) => ({
+        data: vectors.map((vector, index) => ({
           object: 'embedding',
           index,
           embedding: base64 ? encodeEmbeddingBase64(vector) : vector,
@@ -182,7 +241,7 @@ export async function callEmbeddings(options: EmbeddingsCallOptions): Promise<Ca
         model: options.request.model,
         usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
       },
-      usage: { promptTokens, completionTokens: 0, totalTokens: promptTokens, estimated },
+      usage,
       latencyMs: performance.now() - startedAt,
     },
   };

@@ -1,5 +1,5 @@
 import { scrubSecrets } from './scrub.ts';
-import type { OpenAIErrorBody } from './types.ts';
+import type { OpenAIErrorBody, TokenUsage } from './types.ts';
 
 /** What a provider adapter makes of an upstream error response. */
 export interface ProviderError {
@@ -42,6 +42,11 @@ export interface AiCallError extends ProviderError {
   kind: AiErrorKind;
   provider: string;
   upstreamStatus: number | null;
+  /**
+   * What the provider billed although the call failed: the answered requests of a split call (embeddings
+   * over several requests) whose later request failed. Metered like an answer's usage, never dropped.
+   */
+  billed?: TokenUsage;
 }
 
 export function openAIError(

@@ -35,6 +35,8 @@ export interface FakeLlmOptions {
   latencyMs?: number;
   /** instead of `latencyMs`, per request: to answer concurrent requests out of the order they came in */
   latencyOf?: (request: CapturedRequest) => number;
+  /** per request: the failure it answers with (after its latency), or undefined to answer it normally */
+  failureOf?: (request: CapturedRequest) => InjectedFailure | undefined;
   /** between two stream events */
   tokenDelayMs?: number;
   /** answer without usage (non-stream and stream), to exercise estimation */
@@ -62,6 +64,7 @@ interface FakeSettings extends ScriptOptions {
   apiKey: string;
   latencyMs: number;
   latencyOf?: (request: CapturedRequest) => number;
+  failureOf?: (request: CapturedRequest) => InjectedFailure | undefined;
   tokenDelayMs: number;
   omitUsage: boolean;
   cachedPromptTokens: number;
@@ -244,6 +247,15 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
     if (!flavor.authorized(request, settings.apiKey)) {
       const rejected = flavor.authFailure(request, settings.apiKey);
       sendJson(rejected.status, rejected.body, rejected.headers);
+      return;
+    }
+    const chosen = settings.failureOf?.(request);
+    if (chosen) {
+      sendError(
+        chosen.status,
+        chosen.message ?? `Injected failure ${chosen.status}`,
+        chosen.retryAfterSeconds,
+      );
       return;
     }
     const failure = failures[0];

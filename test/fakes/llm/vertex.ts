@@ -156,6 +156,7 @@ function predictProblem(body: Record<string, unknown>, model: string): string | 
   for (const instance of instances) {
     if (!isObject(instance) || typeof instance.content !== 'string')
       return 'Each instance needs a content string.';
+    if (instance.content === '') return 'The text content is empty.';
     const extra = Object.keys(instance).find((key) => !INSTANCE_KEYS.includes(key));
     if (extra) return `Unknown instance field "${extra}".`;
   }

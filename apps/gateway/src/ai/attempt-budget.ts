@@ -9,11 +9,15 @@ import type { AttemptHooks } from './routing.ts';
  * it needs a worst case of its own, reserved before it is sent. When the budget cannot cover another
  * attempt, routing stops and the caller gets the failure of the last one. An attempt that failed without
  * the provider billing it (an error status, a refused connection) leaves its reservation to the next.
+ * Usage known of a failed attempt (a split call's answered requests) is settled with the call's, except
+ * what an attempt given up on billed: its kept worst case already holds it (heldAtWorst).
  */
 export class AttemptBudget implements ReservedCall {
   private readonly held: ReservedCall[];
   /** attempts that may be billed unseen: each holds one reservation, in order */
   private abandoned = 0;
+  /** known usage of those attempts, which their kept worst cases hold: left out of settle() */
+  private readonly kept = { tokens: 0, cost: 0n };
 
   constructor(
     first: ReservedCall,
@@ -44,11 +48,25 @@ export class AttemptBudget implements ReservedCall {
     },
   };
 
-  /** The answering attempt used `tokens`/`cost`; attempts given up on before it stay at their worst. */
+  /**
+   * An attempt given up on was billed at least `tokens`/`cost` (known, and metered with the call): its
+   * worst case, kept, holds them already, so settle() does not count them again.
+   */
+  heldAtWorst(tokens: number, cost: bigint): void {
+    this.kept.tokens += tokens;
+    this.kept.cost += cost;
+  }
+
+  /**
+   * The call used `tokens`/`cost` in all (the answering attempt and what failed ones billed); attempts
+   * given up on stay at their worst, the first reservation after them settles the rest.
+   */
   settle(tokens: number, cost: bigint): void {
+    const rest = Math.max(0, tokens - this.kept.tokens);
+    const restCost = cost > this.kept.cost ? cost - this.kept.cost : 0n;
     this.held.forEach((r, i) => {
       if (i < this.abandoned) r.keep();
-      else if (i === this.abandoned) r.settle(tokens, cost);
+      else if (i === this.abandoned) r.settle(rest, restCost);
       else r.release();
     });
   }

@@ -126,7 +126,7 @@ const shouldFallBack = (error: AiCallError): boolean => error.retryable && error
  * (timeout), or answered with something unreadable or broken off. A refused connection or an error
  * status is not billed.
  */
-const mayHaveBilled = (error: AiCallError): boolean =>
+export const mayHaveBilled = (error: AiCallError): boolean =>
   error.kind === 'timeout' || error.kind === 'invalid_response' || error.kind === 'stream_interrupted';
 
 /** How the caller follows a routed call's attempts (its budget reservations, attempt-budget.ts). */

@@ -1,4 +1,5 @@
 import type { AiCallError } from '@portcullis/ai/errors';
+import type { TokenUsage } from '@portcullis/ai/types';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import type { Units } from '@portcullis/core/ai-unit-costs';
 import { ok, type Result } from '../result.ts';
@@ -83,7 +84,17 @@ export const outcome = (
 export const tokenizerModel = (route: ModelRoute, fallback: string): string =>
   route.targets[0]?.model ?? fallback;
 
-/** Every attempt failed: the caller gets the last provider error, the call log its row. */
+/** What the provider billed for a call that failed: metered and settled although no answer came back. */
+export interface BilledUsage {
+  usage: TokenUsage;
+  costMicros: bigint;
+}
+
+/**
+ * Every attempt failed: the caller gets the last provider error, the call log its row. What the attempts
+ * were billed for even so (`billed`, a split call's answered requests) is metered and settled; without
+ * it the reservation is released.
+ */
 export function failedCall(
   ai: AiCalls,
   ctx: AiRequest,
@@ -92,8 +103,10 @@ export function failedCall(
   base: CallBase,
   routed: { target: FinishedCall['target']; attempts: number },
   error: AiCallError,
+  billed: BilledUsage | null = null,
 ): AiOutcome {
   const failure = failureFromCall(error);
+  if (billed) ai.meter(ctx, billed.usage, billed.costMicros);
   const failed = fail(failure);
   ai.finish(ctx, config.logging, {
     ...base,
@@ -101,8 +114,8 @@ export function failedCall(
     errorCode: failureCode(failure),
     target: routed.target,
     attempts: routed.attempts,
-    usage: null,
-    costMicros: 0n,
+    usage: billed?.usage ?? null,
+    costMicros: billed?.costMicros ?? 0n,
   });
   return failed;
 }

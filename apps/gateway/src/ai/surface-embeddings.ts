@@ -5,13 +5,20 @@ import type { EmbeddingRequest } from '@portcullis/ai/types';
 import { parseEmbeddingRequest } from '@portcullis/ai/validate';
 import type { AiGatewayConfig, ModelRoute } from '@portcullis/core/ai-config';
 import type { AttemptBudget } from './attempt-budget.ts';
+import { BilledAttempts } from './billed-attempts.ts';
 import { type AiCalls, type CallWorstCase, findRoute, providerCallSignal } from './calls.ts';
 import type { AiOutcome, AiRequest } from './context.ts';
 import { type AiFailure, modelNotFound } from './errors.ts';
 import { routeCall } from './routing.ts';
 import { type CallBase, failedCall, outcome, serveReserved, tokenizerModel } from './surface-calls.ts';
 
-/** POST /v1/embeddings over a model route; its input is reserved on the plan's budgets first. */
+/**
+ * POST /v1/embeddings over a model route; its input is reserved on the plan's budgets first. A provider
+ * that embeds a few texts per request (Bedrock, Vertex AI) splits the call; a failed request fails the
+ * call, and what the requests answered before it were billed is metered (billed-attempts.ts). A retry or
+ * fallback sends the whole input again, so a split call that fails part way is billed for its answered
+ * requests once per attempt.
+ */
 export async function embeddings(
   ai: AiCalls,
   ctx: AiRequest,
@@ -65,6 +72,7 @@ async function callEmbeddingsRoute(
   attempts: AttemptBudget,
 ): Promise<AiOutcome> {
   const signal = providerCallSignal();
+  const billed = new BilledAttempts(ai, ctx, attempts);
   const routed = await routeCall<EmbeddingsOutcome>(
     route,
     ctx,
@@ -72,8 +80,8 @@ async function callEmbeddingsRoute(
     signal,
     {
       operation: 'embeddings',
-      call: (target, timeoutMs, traceHeaders) =>
-        callEmbeddings({
+      call: async (target, timeoutMs, traceHeaders) => {
+        const called = await callEmbeddings({
           provider: target.provider,
           credential: target.credential,
           model: target.model,
@@ -82,15 +90,21 @@ async function callEmbeddingsRoute(
           timeoutMs,
           dispatcher: ai.dispatcherFor(target.orgId),
           traceHeaders,
-        }),
+        });
+        if (!called.ok) await billed.failed(target, called.error);
+        return called;
+      },
       settled: ({ usage }) => ({ tokens: usage.totalTokens, response: { inputTokens: usage.promptTokens } }),
     },
     attempts.hooks,
   );
-  if (!routed.outcome.ok) return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error);
-  const { usage, response } = routed.outcome.value;
+  if (!routed.outcome.ok) {
+    return failedCall(ai, ctx, config, fail, base, routed, routed.outcome.error, billed.billed);
+  }
+  const { response } = routed.outcome.value;
   const price = routed.target ? await ai.priceOf(ctx, routed.target) : undefined;
-  const cost = ai.cost(usage, price);
+  const answered = routed.outcome.value.usage;
+  const { usage, costMicros: cost } = billed.withAnswer(answered, ai.cost(answered, price));
   ai.meter(ctx, usage, cost);
   sendJson(ctx.res, 200, response, { ...ctx.limitHeaders, 'x-request-id': ctx.requestId });
   ai.finish(ctx, config.logging, {

@@ -85,6 +85,12 @@ export interface InputUsage {
   cachedPromptTokens: number;
 }
 
+/** One of a split embeddings call's requests and the texts it carries, in their order. */
+export interface EmbeddingsBatch extends ProviderHttpRequest {
+  /** its answer must hold exactly one vector per text: a count that is off misaligns every later index */
+  texts: readonly string[];
+}
+
 export interface EmbeddingResult {
   vectors: number[][];
   /** null when the provider does not report it (then estimated) */
@@ -134,13 +140,14 @@ export interface ProviderDefinition {
   /**
    * Instead of `buildEmbeddingsRequest`, for providers that embed fewer texts per call than a caller may
    * send (Titan takes one text, Cohere on Bedrock 96): the requests are sent a few at a time and their
-   * vectors joined in order.
+   * vectors joined in order. Texts the provider always refuses are refused here, before any is sent: the
+   * requests answered before a refused one would be billed for nothing.
    */
   buildEmbeddingsRequests?(
     request: EmbeddingRequest,
     model: string,
     credential: ProviderCredential,
-  ): ProviderHttpRequest[];
+  ): EmbeddingsBatch[];
   /** parses one answer (one of several, when the builder split the input) */
   parseEmbeddingsResponse?(json: unknown, model: string): EmbeddingResult;
   buildModelsRequest?(credential: ProviderCredential): ProviderHttpRequest;

@@ -82,6 +82,40 @@ describe('Bedrock embeddings requests', () => {
   });
 });
 
+describe('Bedrock embeddings texts refused before any InvokeModel', () => {
+  it('refuses an empty text for Titan, naming its index', () => {
+    for (const model of [TITAN, 'amazon.titan-embed-text-v1']) {
+      expect(() => build({ input: ['alpha', '', 'gamma'] }, model)).toThrow(UnsupportedRequestError);
+      expect(() => build({ input: ['alpha', '', 'gamma'] }, model)).toThrow(/input\[1\] is empty/);
+    }
+    expect(() => build({ input: '' }, TITAN)).toThrow(/input\[0\] is empty/);
+  });
+
+  it('refuses a Titan V2 text over 50,000 characters and takes one of exactly 50,000', () => {
+    expect(() => build({ input: ['a', 'x'.repeat(50_001)] }, TITAN)).toThrow(
+      /input\[1\] has 50001 characters; .* at most 50000/,
+    );
+    expect(build({ input: 'x'.repeat(50_000) }, TITAN)).toHaveLength(1);
+  });
+
+  it('refuses a Cohere Embed v3 text over 2,048 characters but sends an empty one', () => {
+    expect(() => build({ input: ['a', 'b', 'x'.repeat(2049)] }, COHERE)).toThrow(/input\[2\] has 2049/);
+    expect(build({ input: ['', 'x'.repeat(2048)] }, 'us.cohere.embed-multilingual-v3')[0]?.body).toEqual({
+      texts: ['', 'x'.repeat(2048)],
+      input_type: 'search_document',
+    });
+  });
+
+  it('tells each request which texts it carries', () => {
+    const texts = Array.from({ length: 100 }, (_, i) => `text ${i}`);
+    expect(build({ input: texts }, COHERE).map(({ spec }) => spec.texts)).toEqual([
+      texts.slice(0, 96),
+      texts.slice(96),
+    ]);
+    expect(build({ input: ['a', 'b'] }, TITAN).map(({ spec }) => spec.texts)).toEqual([['a'], ['b']]);
+  });
+});
+
 describe('Bedrock embeddings answers', () => {
   it('reads Titan vectors and token counts', () => {
     expect(

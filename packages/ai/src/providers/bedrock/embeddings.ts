@@ -1,7 +1,7 @@
 import { InvalidResponseError, UnsupportedRequestError } from '../../errors.ts';
 import type { EmbeddingRequest } from '../../types.ts';
 import { asNumber, expectRecord, isRecord } from '../shared.ts';
-import type { EmbeddingResult, ProviderCredential, ProviderHttpRequest } from '../types.ts';
+import type { EmbeddingResult, EmbeddingsBatch, ProviderCredential } from '../types.ts';
 import { invokeModelUrl, jsonHeaders } from './request.ts';
 
 /*
@@ -17,6 +17,10 @@ type EmbeddingFamily = 'titan-v2' | 'titan-v1' | 'cohere';
 const TITAN_DIMENSIONS = new Set([256, 512, 1024]);
 /** Cohere Embed on Bedrock takes at most this many texts per InvokeModel call. */
 const COHERE_TEXTS_PER_CALL = 96;
+/** Titan Text Embeddings V2 takes a non-empty text of at most this many characters. */
+const TITAN_V2_MAX_CHARACTERS = 50_000;
+/** Cohere Embed v3 on Bedrock takes texts of at most this many characters. */
+const COHERE_V3_MAX_CHARACTERS = 2048;
 
 function familyOf(model: string): EmbeddingFamily {
   const name = model.toLowerCase();
@@ -38,6 +42,36 @@ function textsOf(request: EmbeddingRequest): string[] {
       throw new UnsupportedRequestError('Bedrock embedding models take text, not token arrays.', 'input');
     }
     return input;
+  });
+}
+
+/**
+ * What Bedrock documents as refused for every text of a family: Titan takes no empty text (inputText has
+ * a minimum length of 1) and V2 none over 50,000 characters; Cohere Embed v3 takes up to 2,048 characters
+ * (an empty text is allowed). Refused here, naming the input, before any InvokeModel is sent: one refused
+ * text fails the whole call, and Bedrock bills every InvokeModel of it that it answered.
+ */
+function checkTexts(texts: readonly string[], family: EmbeddingFamily, model: string): void {
+  const cohereV3 = family === 'cohere' && /embed-(english|multilingual)-v3/.test(model.toLowerCase());
+  texts.forEach((text, index) => {
+    if (family !== 'cohere' && text.length === 0) {
+      throw new UnsupportedRequestError(
+        `input[${index}] is empty; Amazon Titan Text Embeddings refuse an empty text.`,
+        'input',
+      );
+    }
+    if (family === 'titan-v2' && text.length > TITAN_V2_MAX_CHARACTERS) {
+      throw new UnsupportedRequestError(
+        `input[${index}] has ${text.length} characters; Amazon Titan Text Embeddings V2 take at most ${TITAN_V2_MAX_CHARACTERS}.`,
+        'input',
+      );
+    }
+    if (cohereV3 && text.length > COHERE_V3_MAX_CHARACTERS) {
+      throw new UnsupportedRequestError(
+        `input[${index}] has ${text.length} characters; Cohere Embed v3 on Bedrock takes at most ${COHERE_V3_MAX_CHARACTERS}.`,
+        'input',
+      );
+    }
   });
 }
 
@@ -82,17 +116,25 @@ export function buildBedrockEmbeddingsRequest(
   request: EmbeddingRequest,
   model: string,
   credential: ProviderCredential,
-): ProviderHttpRequest[] {
+): EmbeddingsBatch[] {
   const family = familyOf(model);
   checkDimensions(family, request.dimensions);
   const texts = textsOf(request);
+  checkTexts(texts, family, model);
   const url = invokeModelUrl(credential, model);
   const headers = jsonHeaders(credential);
-  const bodies =
-    family === 'cohere'
-      ? chunks(texts, COHERE_TEXTS_PER_CALL).map((batch) => ({ texts: batch, input_type: 'search_document' }))
-      : texts.map((text) => titanBody(text, family, request.dimensions));
-  return bodies.map((body) => ({ method: 'POST', url, headers, body: JSON.stringify(body) }));
+  const batch = (body: object, batchTexts: string[]): EmbeddingsBatch => ({
+    method: 'POST',
+    url,
+    headers,
+    body: JSON.stringify(body),
+    texts: batchTexts,
+  });
+  return family === 'cohere'
+    ? chunks(texts, COHERE_TEXTS_PER_CALL).map((part) =>
+        batch({ texts: part, input_type: 'search_document' }, part),
+      )
+    : texts.map((text) => batch(titanBody(text, family, request.dimensions), [text]));
 }
 
 const isVector = (value: unknown): value is number[] =>

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { InvalidResponseError } from '../../errors.ts';
+import { InvalidResponseError, UnsupportedRequestError } from '../../errors.ts';
 import type { EmbeddingRequest } from '../../types.ts';
 import { vertex, vertexAnthropic } from './index.ts';
 
@@ -54,6 +54,20 @@ describe('Vertex AI embeddings', () => {
       [{ content: 'a' }],
       [{ content: 'b' }],
       [{ content: 'c' }],
+    ]);
+  });
+
+  it('refuses an empty text before any predict request, naming its index', () => {
+    const texts = Array.from({ length: 300 }, (_, i) => (i === 260 ? '' : `t${i}`));
+    expect(() => build({ input: texts }, 'text-embedding-005')).toThrow(UnsupportedRequestError);
+    expect(() => build({ input: texts }, 'text-embedding-005')).toThrow(/input\[260\] is empty/);
+  });
+
+  it('tells each request which texts it carries', () => {
+    const texts = Array.from({ length: 260 }, (_, i) => `t${i}`);
+    expect(build({ input: texts }, 'text-embedding-005').map(({ spec }) => spec.texts)).toEqual([
+      texts.slice(0, 250),
+      texts.slice(250),
     ]);
   });
 

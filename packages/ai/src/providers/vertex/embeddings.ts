@@ -1,7 +1,7 @@
 import { InvalidResponseError, UnsupportedRequestError } from '../../errors.ts';
 import type { EmbeddingRequest } from '../../types.ts';
 import { asNumber, expectRecord, isRecord } from '../shared.ts';
-import type { EmbeddingResult, ProviderCredential, ProviderHttpRequest } from '../types.ts';
+import type { EmbeddingResult, EmbeddingsBatch, ProviderCredential } from '../types.ts';
 import { jsonHeaders, modelUrl } from './request.ts';
 
 /*
@@ -16,11 +16,22 @@ const TEXTS_PER_CALL = 250;
 /** gemini-embedding models take a single instance per request. */
 const textsPerCall = (model: string): number => (/^gemini-embedding/.test(model) ? 1 : TEXTS_PER_CALL);
 
+/**
+ * The texts to embed. Vertex AI refuses an instance whose content is empty (INVALID_ARGUMENT, "The text
+ * content is empty"), which fails the whole call after the other predict requests were answered and
+ * billed: refused here, naming the input, before any is sent.
+ */
 function textsOf(request: EmbeddingRequest): string[] {
   const inputs = typeof request.input === 'string' ? [request.input] : request.input;
-  return inputs.map((input) => {
+  return inputs.map((input, index) => {
     if (typeof input !== 'string') {
       throw new UnsupportedRequestError('Vertex AI embedding models take text, not token arrays.', 'input');
+    }
+    if (input.length === 0) {
+      throw new UnsupportedRequestError(
+        `input[${index}] is empty; Vertex AI embedding models refuse an empty text.`,
+        'input',
+      );
     }
     return input;
   });
@@ -31,21 +42,23 @@ export function buildVertexEmbeddingsRequest(
   request: EmbeddingRequest,
   model: string,
   credential: ProviderCredential,
-): ProviderHttpRequest[] {
+): EmbeddingsBatch[] {
   const name = model.startsWith('models/') ? model.slice(7) : model;
   const texts = textsOf(request);
   const url = modelUrl(credential, 'google', name, 'predict');
   const headers = jsonHeaders(credential, false);
   const parameters = request.dimensions ? { outputDimensionality: request.dimensions } : undefined;
   const size = textsPerCall(name);
-  const requests: ProviderHttpRequest[] = [];
+  const requests: EmbeddingsBatch[] = [];
   for (let i = 0; i < texts.length; i += size) {
-    const instances = texts.slice(i, i + size).map((content) => ({ content }));
+    const batch = texts.slice(i, i + size);
+    const instances = batch.map((content) => ({ content }));
     requests.push({
       method: 'POST',
       url,
       headers,
       body: JSON.stringify(parameters ? { instances, parameters } : { instances }),
+      texts: batch,
     });
   }
   return requests;
