@@ -5,6 +5,7 @@ import {
   parsePromptRelease,
   releasedNumbers,
   ZPromptRelease,
+  ZPromptVersionNumber,
 } from '@portcullis/core/prompt-release';
 import { ZId } from '@portcullis/core/schemas';
 import { Prisma, type Tx } from '@portcullis/db';
@@ -27,7 +28,15 @@ import {
  * weight. Without a release the working copy serves, as before versions existed.
  */
 
-export const ZPromptVersionList = z.object({ apiId: ZId });
+const MAX_VERSION_PAGE_SIZE = 200;
+
+/** Newest first, paged by keyset on the version number (unique per API, never reused). */
+export const ZPromptVersionList = z.object({
+  apiId: ZId,
+  /** `nextCursor` of the previous page: the rows after it have smaller numbers */
+  cursor: ZPromptVersionNumber.optional(),
+  limit: z.number().int().min(1).max(MAX_VERSION_PAGE_SIZE).default(50),
+});
 export const ZPromptVersionPublish = z.object({
   apiId: ZId,
   note: z.string().trim().max(500, 'At most 500 characters').default(''),
@@ -59,13 +68,22 @@ async function promptApi(tx: Tx | OrgCtx['db'], orgId: string, apiId: string) {
   return api;
 }
 
-export async function listPromptVersions(ctx: OrgCtx, input: { apiId: string }) {
+/** One page of versions, newest first; `nextCursor` continues after its last row (null on the last page). */
+export async function listPromptVersions(ctx: OrgCtx, raw: z.input<typeof ZPromptVersionList>) {
+  const input = parseOrBadRequest(ZPromptVersionList, raw);
   const api = await promptApi(ctx.db, ctx.org.id, input.apiId);
-  const rows = await ctx.db.promptVersion.findMany({
-    where: { apiId: api.id, orgId: ctx.org.id },
+  const found = await ctx.db.promptVersion.findMany({
+    where: {
+      apiId: api.id,
+      orgId: ctx.org.id,
+      ...(input.cursor === undefined ? {} : { number: { lt: input.cursor } }),
+    },
     select: { id: true, number: true, note: true, createdAt: true, createdById: true, config: true },
     orderBy: { number: 'desc' },
+    take: input.limit + 1,
   });
+  const rows = found.slice(0, input.limit);
+  const last = rows.at(-1);
   const creatorIds = [...new Set(rows.flatMap((r) => (r.createdById ? [r.createdById] : [])))];
   const creators = new Map(
     (
@@ -85,6 +103,7 @@ export async function listPromptVersions(ctx: OrgCtx, input: { apiId: string }) 
       createdBy: createdById ? (creators.get(createdById) ?? null) : null,
       livePercent: shares.get(row.number) ?? null,
     })),
+    nextCursor: found.length > input.limit && last ? last.number : null,
   };
 }
 
