@@ -1,5 +1,5 @@
 import { ZPromptConfig } from '@portcullis/core/ai-config';
-import { badRequest, conflict, notFound } from '@portcullis/core/errors';
+import { badRequest, conflict, DomainError, notFound } from '@portcullis/core/errors';
 import {
   liveShares,
   parsePromptRelease,
@@ -10,6 +10,7 @@ import {
 import { ZId } from '@portcullis/core/schemas';
 import { Prisma, type Tx } from '@portcullis/db';
 import { z } from 'zod';
+import { checkedPrompt } from './ai-api-config.ts';
 import { promptOpenApiDocument } from './ai-prompt-openapi.ts';
 import { parseOrBadRequest } from './ai-shared.ts';
 import {
@@ -159,6 +160,67 @@ export async function publishPromptVersion(ctx: OrgCtx, raw: { apiId: string; no
       if (attempt >= PUBLISH_ATTEMPTS) throw conflict('Versions are being published concurrently; try again');
     }
   }
+}
+
+/** A domain error whose field errors are re-keyed under `field` (`routes.0` → `config.routes.0`). */
+function underField(error: unknown, field: string): unknown {
+  if (!(error instanceof DomainError)) return error;
+  const fields = Object.entries(error.fields ?? {}).map(([k, v]) => [k ? `${field}.${k}` : field, v]);
+  return new DomainError(
+    error.code,
+    error.message,
+    fields.length > 0 ? Object.fromEntries(fields) : { [field]: error.message },
+  );
+}
+
+const ZPromptVersionCreate = z.object({
+  apiId: ZId,
+  number: ZPromptVersionNumber,
+  note: ZPromptVersionPublish.shape.note,
+  config: z.unknown(),
+});
+
+/**
+ * Creates a version with a given number and prompt, for configuration as code: an org's versions copied
+ * into another keep their numbers (releases name them), gaps included. Later publishes continue after the
+ * highest number. A number already taken is refused: published versions never change.
+ */
+export async function createPromptVersion(ctx: OrgCtx, raw: z.input<typeof ZPromptVersionCreate>) {
+  const input = parseOrBadRequest(ZPromptVersionCreate, raw);
+  return inTransaction(ctx.db, async (tx) => {
+    const api = await promptApi(tx, ctx.org.id, input.apiId);
+    const config = await checkedPrompt(tx, ctx.org.id, input.config).catch((error: unknown) => {
+      throw underField(error, 'config');
+    });
+    const taken = await tx.promptVersion.findUnique({
+      where: { apiId_number: { apiId: api.id, number: input.number } },
+      select: { id: true },
+    });
+    if (taken) {
+      throw conflict(`Version ${input.number} is already published`, {
+        number: 'Published versions cannot change; publish a new number',
+      });
+    }
+    const version = await tx.promptVersion.create({
+      data: {
+        apiId: api.id,
+        orgId: ctx.org.id,
+        number: input.number,
+        config: config as Prisma.InputJsonObject,
+        note: input.note,
+        createdById: ctx.actor.id,
+      },
+      select: { id: true, number: true, note: true, createdAt: true },
+    });
+    await writeAudit(tx, ctx.actor, {
+      orgId: ctx.org.id,
+      action: 'api.publishPromptVersion',
+      targetType: 'Api',
+      targetId: api.id,
+      after: { number: version.number, note: version.note },
+    });
+    return { apiId: api.id, ...version };
+  });
 }
 
 /** Sets which version(s) live traffic runs; every number must be a version of this API. */
