@@ -7,13 +7,14 @@ import { z } from 'zod';
  * working copy (`Api.ai`) serves, as it did before versions existed.
  */
 
-const ZVersionNumber = z.number().int().min(1).max(1_000_000);
+/** A version number within its API: assigned once, never changed or reused. */
+export const ZPromptVersionNumber = z.number().int().min(1).max(1_000_000);
 
 export const ZPromptRelease = z
   .object({
-    versionA: ZVersionNumber,
+    versionA: ZPromptVersionNumber,
     /** the second version of a split; absent: every call runs versionA */
-    versionB: ZVersionNumber.optional(),
+    versionB: ZPromptVersionNumber.optional(),
     /** percent of calls (0–100) that run versionB; ignored without versionB */
     weightB: z.number().int().min(0).max(100).default(0),
   })

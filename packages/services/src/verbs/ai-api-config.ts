@@ -156,6 +156,18 @@ export async function setAiGatewayConfig(ctx: OrgCtx, input: { apiId: string; co
 }
 
 /**
+ * A prompt as the gateway may run it (the portal's save rules, credentials of this org), for a version
+ * created with its own prompt rather than from the working copy. Field errors name paths in the prompt.
+ */
+export async function checkedPrompt(tx: Tx, orgId: string, config: unknown) {
+  assertDocumentShape(config, '');
+  const prompt = parseOrBadRequest(ZPromptConfigSave, config, 'Some prompt fields are not valid');
+  await lockKey(tx, credentialLock(orgId));
+  await checkTargets(tx, orgId, prompt.routes, prompt.guardrails);
+  return prompt;
+}
+
+/**
  * Saves the prompt (the working copy) and, while no version is released, regenerates the API's OpenAPI
  * document from its input/output schemas; with a release the document follows the released version
  * (setPromptRelease), since that is what callers reach.

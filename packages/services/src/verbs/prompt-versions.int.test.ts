@@ -170,6 +170,30 @@ describe('prompt versions', () => {
     expect(await documentedInput()).toEqual(['gamma']);
   });
 
+  it('pages the versions newest first by number, every version once', async () => {
+    const ctx = await orgCtx('pv-paging');
+    const { api } = await promptApi(ctx);
+    for (let i = 0; i < 5; i++) await publishPromptVersion(ctx, { apiId: api.id, note: `v${i + 1}` });
+    await setPromptRelease(ctx, { apiId: api.id, release: { versionA: 1 } });
+    const seen: number[][] = [];
+    let cursor: number | undefined;
+    for (;;) {
+      const page = await listPromptVersions(ctx, { apiId: api.id, limit: 2, cursor });
+      expect(page.release).toEqual({ versionA: 1, weightB: 0 });
+      seen.push(page.items.map((v) => v.number));
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual([[5, 4], [3, 2], [1]]);
+    const whole = await listPromptVersions(ctx, { apiId: api.id, limit: 5 });
+    expect([whole.items.length, whole.nextCursor]).toEqual([5, null]);
+    for (const bad of [{ limit: 0 }, { limit: 201 }, { cursor: 0 }, { cursor: 1.5 }]) {
+      expect(await errorOf(listPromptVersions(ctx, { apiId: api.id, ...bad }))).toMatchObject({
+        code: 'BAD_REQUEST',
+      });
+    }
+  });
+
   it('refuses to version an API that is not a prompt API', async () => {
     const ctx = await orgCtx('pv-rest');
     const rest = await db.api.create({

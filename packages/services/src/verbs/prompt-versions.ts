@@ -1,14 +1,16 @@
 import { ZPromptConfig } from '@portcullis/core/ai-config';
-import { badRequest, conflict, notFound } from '@portcullis/core/errors';
+import { badRequest, conflict, DomainError, notFound } from '@portcullis/core/errors';
 import {
   liveShares,
   parsePromptRelease,
   releasedNumbers,
   ZPromptRelease,
+  ZPromptVersionNumber,
 } from '@portcullis/core/prompt-release';
 import { ZId } from '@portcullis/core/schemas';
 import { Prisma, type Tx } from '@portcullis/db';
 import { z } from 'zod';
+import { checkedPrompt } from './ai-api-config.ts';
 import { promptOpenApiDocument } from './ai-prompt-openapi.ts';
 import { parseOrBadRequest } from './ai-shared.ts';
 import {
@@ -27,7 +29,15 @@ import {
  * weight. Without a release the working copy serves, as before versions existed.
  */
 
-export const ZPromptVersionList = z.object({ apiId: ZId });
+const MAX_VERSION_PAGE_SIZE = 200;
+
+/** Newest first, paged by keyset on the version number (unique per API, never reused). */
+export const ZPromptVersionList = z.object({
+  apiId: ZId,
+  /** `nextCursor` of the previous page: the rows after it have smaller numbers */
+  cursor: ZPromptVersionNumber.optional(),
+  limit: z.number().int().min(1).max(MAX_VERSION_PAGE_SIZE).default(50),
+});
 export const ZPromptVersionPublish = z.object({
   apiId: ZId,
   note: z.string().trim().max(500, 'At most 500 characters').default(''),
@@ -59,13 +69,22 @@ async function promptApi(tx: Tx | OrgCtx['db'], orgId: string, apiId: string) {
   return api;
 }
 
-export async function listPromptVersions(ctx: OrgCtx, input: { apiId: string }) {
+/** One page of versions, newest first; `nextCursor` continues after its last row (null on the last page). */
+export async function listPromptVersions(ctx: OrgCtx, raw: z.input<typeof ZPromptVersionList>) {
+  const input = parseOrBadRequest(ZPromptVersionList, raw);
   const api = await promptApi(ctx.db, ctx.org.id, input.apiId);
-  const rows = await ctx.db.promptVersion.findMany({
-    where: { apiId: api.id, orgId: ctx.org.id },
+  const found = await ctx.db.promptVersion.findMany({
+    where: {
+      apiId: api.id,
+      orgId: ctx.org.id,
+      ...(input.cursor === undefined ? {} : { number: { lt: input.cursor } }),
+    },
     select: { id: true, number: true, note: true, createdAt: true, createdById: true, config: true },
     orderBy: { number: 'desc' },
+    take: input.limit + 1,
   });
+  const rows = found.slice(0, input.limit);
+  const last = rows.at(-1);
   const creatorIds = [...new Set(rows.flatMap((r) => (r.createdById ? [r.createdById] : [])))];
   const creators = new Map(
     (
@@ -85,6 +104,7 @@ export async function listPromptVersions(ctx: OrgCtx, input: { apiId: string }) 
       createdBy: createdById ? (creators.get(createdById) ?? null) : null,
       livePercent: shares.get(row.number) ?? null,
     })),
+    nextCursor: found.length > input.limit && last ? last.number : null,
   };
 }
 
@@ -140,6 +160,67 @@ export async function publishPromptVersion(ctx: OrgCtx, raw: { apiId: string; no
       if (attempt >= PUBLISH_ATTEMPTS) throw conflict('Versions are being published concurrently; try again');
     }
   }
+}
+
+/** A domain error whose field errors are re-keyed under `field` (`routes.0` → `config.routes.0`). */
+function underField(error: unknown, field: string): unknown {
+  if (!(error instanceof DomainError)) return error;
+  const fields = Object.entries(error.fields ?? {}).map(([k, v]) => [k ? `${field}.${k}` : field, v]);
+  return new DomainError(
+    error.code,
+    error.message,
+    fields.length > 0 ? Object.fromEntries(fields) : { [field]: error.message },
+  );
+}
+
+const ZPromptVersionCreate = z.object({
+  apiId: ZId,
+  number: ZPromptVersionNumber,
+  note: ZPromptVersionPublish.shape.note,
+  config: z.unknown(),
+});
+
+/**
+ * Creates a version with a given number and prompt, for configuration as code: an org's versions copied
+ * into another keep their numbers (releases name them), gaps included. Later publishes continue after the
+ * highest number. A number already taken is refused: published versions never change.
+ */
+export async function createPromptVersion(ctx: OrgCtx, raw: z.input<typeof ZPromptVersionCreate>) {
+  const input = parseOrBadRequest(ZPromptVersionCreate, raw);
+  return inTransaction(ctx.db, async (tx) => {
+    const api = await promptApi(tx, ctx.org.id, input.apiId);
+    const config = await checkedPrompt(tx, ctx.org.id, input.config).catch((error: unknown) => {
+      throw underField(error, 'config');
+    });
+    const taken = await tx.promptVersion.findUnique({
+      where: { apiId_number: { apiId: api.id, number: input.number } },
+      select: { id: true },
+    });
+    if (taken) {
+      throw conflict(`Version ${input.number} is already published`, {
+        number: 'Published versions cannot change; publish a new number',
+      });
+    }
+    const version = await tx.promptVersion.create({
+      data: {
+        apiId: api.id,
+        orgId: ctx.org.id,
+        number: input.number,
+        config: config as Prisma.InputJsonObject,
+        note: input.note,
+        createdById: ctx.actor.id,
+      },
+      select: { id: true, number: true, note: true, createdAt: true },
+    });
+    await writeAudit(tx, ctx.actor, {
+      orgId: ctx.org.id,
+      action: 'api.publishPromptVersion',
+      targetType: 'Api',
+      targetId: api.id,
+      after: { number: version.number, note: version.note },
+    });
+    return { apiId: api.id, ...version };
+  });
 }
 
 /** Sets which version(s) live traffic runs; every number must be a version of this API. */

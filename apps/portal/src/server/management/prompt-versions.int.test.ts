@@ -39,4 +39,29 @@ describe('management API: prompt versions', () => {
     const off = await call(token, 'PUT', `${base}/release`, { body: { release: null } });
     expect(off.json).toMatchObject({ release: null });
   });
+
+  it('pages the versions with ?limit and ?cursor=nextCursor', async () => {
+    const world = await seedTenantWorld(db);
+    const { token } = await tokenFor(db, world.provider.id, world.provider.members.OWNER, 'OWNER');
+    const { path } = await ENDPOINT_CASES['apis.promptVersions']!.request(world, db);
+    for (let i = 0; i < 2; i++) expect((await call(token, 'POST', path, { body: {} })).status).toBe(201);
+    type Page = { items: { number: number }[]; nextCursor: number | null };
+    const first = await call(token, 'GET', path, { query: { limit: '2' } });
+    expect(first.status, first.text).toBe(200);
+    const firstPage = first.json as Page;
+    expect([firstPage.items.map((v) => v.number), firstPage.nextCursor]).toEqual([[3, 2], 2]);
+    const next = { limit: '2', cursor: String(firstPage.nextCursor) };
+    const second = (await call(token, 'GET', path, { query: next })).json as Page;
+    expect([second.items.map((v) => v.number), second.nextCursor]).toEqual([[1], null]);
+    const refusals: Record<string, string>[] = [
+      { limit: '0' },
+      { limit: '201' },
+      { cursor: '0' },
+      { cursor: 'abc' },
+    ];
+    for (const query of refusals) {
+      const refused = await call(token, 'GET', path, { query });
+      expect(refused.status, JSON.stringify(query)).toBe(400);
+    }
+  });
 });

@@ -33,11 +33,22 @@ export const PROMPT_VERSION_ENDPOINTS = [
     id: 'apis.promptVersions',
     method: 'GET',
     path: '/apis/{apiId}/prompt/versions',
-    summary: "List a prompt API's published versions and its release",
+    summary: "A prompt API's published versions (newest first, paged) and its release",
     scope: 'apis:read',
     permission: 'api.read',
     params: ZApiParams,
-    output: out({ apiId: z.string(), release: ZReleaseOut, items: z.array(ZVersionOut) }),
+    query: z.object({
+      /** `nextCursor` of the previous page */
+      cursor: z.coerce.number().int().min(1).max(1_000_000).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+    output: out({
+      apiId: z.string(),
+      release: ZReleaseOut,
+      items: z.array(ZVersionOut),
+      /** the number to pass as `cursor` for the next (older) page; null on the last page */
+      nextCursor: z.number().nullable(),
+    }),
     handler: (ctx, input) => listPromptVersions(verbCtxOf(ctx), input),
   }),
   endpoint({

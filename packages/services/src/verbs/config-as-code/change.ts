@@ -19,8 +19,8 @@ export interface FieldChange {
 
 export interface ConfigChange {
   action: 'create' | 'update' | 'archive' | 'retire' | 'delete';
-  kind: 'org' | 'aiPrice' | 'api' | 'plan';
-  /** `slug` for APIs, `slug/plan name` for plans, `provider/model` for prices */
+  kind: 'org' | 'aiPrice' | 'api' | 'plan' | 'promptVersion';
+  /** `slug` for APIs, `slug/plan name` for plans, `slug/number` for prompt versions, `provider/model` for prices */
   name: string;
   fields: FieldChange[];
   permissions: ConfigPermission[];

@@ -8,6 +8,7 @@ import type { ApiStatus, Db, Tx } from '@portcullis/db';
 import type { OrgCtx } from '../context.ts';
 import { aiToDocument } from './credentials.ts';
 import { type ConfigDocument, ZConfigDocument } from './schema.ts';
+import { promptDocument } from './steps-prompt.ts';
 
 /** What the planner needs beside the document: the ids behind its names. */
 export interface ConfigState {
@@ -49,7 +50,10 @@ export async function loadConfigState(db: Db | Tx, orgId: string): Promise<Confi
     db.api.findMany({
       where: { orgId },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      include: { plans: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+      include: {
+        plans: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+        promptVersions: { orderBy: { number: 'asc' }, select: { number: true, note: true, config: true } },
+      },
     }),
     db.providerCredential.findMany({ where: { orgId }, select: { id: true, name: true } }),
     db.aiModelPrice.findMany({
@@ -110,6 +114,14 @@ export async function loadConfigState(db: Db | Tx, orgId: string): Promise<Confi
         tags: api.tags,
         rateLimitAccuracy: api.rateLimitAccuracy,
         ai: aiDocument(api.kind, api.ai, nameOf),
+        promptVersions:
+          api.kind === 'PROMPT'
+            ? api.promptVersions.map((v) => ({
+                number: v.number,
+                note: v.note,
+                config: promptDocument(v.config, nameOf),
+              }))
+            : [],
         promptRelease: api.kind === 'PROMPT' ? parsePromptRelease(api.promptRelease) : null,
         mcp: parseApiMcpConfig(api.mcp),
         plans: api.plans.map((plan) => ({

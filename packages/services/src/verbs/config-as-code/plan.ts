@@ -19,6 +19,7 @@ import {
   updateApiStep,
 } from './steps-api.ts';
 import { planSteps } from './steps-plan.ts';
+import { promptReleaseStep, promptVersionSteps } from './steps-prompt.ts';
 
 export interface MissingCredentialRef extends MissingCredential {
   /** where in the document: `apis.<i>.ai.routes.<j>.targets.<k>.credential` */
@@ -212,6 +213,21 @@ export function buildSteps(state: ConfigState, doc: ConfigDocument, options: { p
       const step = updateApiStep(api, found.id, found.status, path, current);
       if (step) steps.push(step);
     }
+    const status = found && current ? found.status : 'DRAFT';
+    steps.push(
+      ...promptVersionSteps({
+        api: ref,
+        apiSlug: api.slug,
+        path,
+        status,
+        desired: api.promptVersions,
+        current: current?.promptVersions ?? [],
+        credentials: state.credentials,
+        missing,
+      }),
+    );
+    const release = promptReleaseStep(api, ref, path, { status, release: current?.promptRelease ?? null });
+    if (release) steps.push(release);
     steps.push(
       ...planSteps({
         api: ref,

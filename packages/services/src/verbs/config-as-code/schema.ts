@@ -2,7 +2,7 @@ import { ZAiLimits } from '@portcullis/core/ai-config';
 import { ZDecimalString, ZPlanPricing } from '@portcullis/core/billing/pricing';
 import { ZApiMcpConfig } from '@portcullis/core/mcp/config';
 import { ZApiPolicies, ZPlanLimits, ZUpstreamConfig } from '@portcullis/core/policies';
-import { ZPromptRelease } from '@portcullis/core/prompt-release';
+import { ZPromptRelease, ZPromptVersionNumber } from '@portcullis/core/prompt-release';
 import { z } from 'zod';
 import { ZAiPriceExtras } from '../ai-prices.ts';
 import { ZApiVersionString } from '../changelog.ts';
@@ -47,6 +47,15 @@ export type ConfigPlan = z.output<typeof ZConfigPlan>;
 /** AI / PROMPT documents with credentials by name; the verbs validate the rest when they are applied. */
 const ZConfigAi = z.record(z.string(), z.unknown());
 
+/** A published prompt version: immutable, so applying creates missing ones and checks existing ones. */
+const ZConfigPromptVersion = z.object({
+  number: ZPromptVersionNumber,
+  note: z.string().trim().max(500, 'At most 500 characters').default(''),
+  /** the prompt as published, credentials by name like `ai` */
+  config: ZConfigAi,
+});
+export type ConfigPromptVersion = z.output<typeof ZConfigPromptVersion>;
+
 const ZConfigApi = z
   .object({
     slug: ZSlug,
@@ -80,9 +89,11 @@ const ZConfigApi = z
     /** AI: model routes and logging; PROMPT: the prompt. Targets name credentials: `credential: <name>` */
     ai: ZConfigAi.nullable().default(null),
     /**
-     * PROMPT: the published version(s) live traffic runs, by number (null: the working copy `ai`).
-     * Versions themselves are not in the document: they must already be published in the target org.
+     * PROMPT: the published versions by number (oldest first). Missing ones are created with their
+     * number; existing ones must be equal, published versions never change.
      */
+    promptVersions: z.array(ZConfigPromptVersion).max(10_000).default([]),
+    /** PROMPT: the published version(s) live traffic runs, by number (null: the working copy `ai`) */
     promptRelease: ZPromptRelease.nullable().default(null),
     mcp: ZApiMcpConfig.prefault({}),
     plans: z.array(ZConfigPlan).max(100).default([]),
@@ -105,6 +116,17 @@ const ZConfigApi = z
       }
       seen.add(plan.name);
     });
+    const numbers = new Set<number>();
+    api.promptVersions.forEach((version, i) => {
+      if (numbers.has(version.number)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['promptVersions', i, 'number'],
+          message: 'Version numbers are unique per API',
+        });
+      }
+      numbers.add(version.number);
+    });
   })
   // Fields that do not apply to the kind are dropped, as the portal stores them.
   .transform((api) => ({
@@ -112,6 +134,7 @@ const ZConfigApi = z
     upstreamUrl: api.kind === 'REST' || api.kind === 'MCP' ? api.upstreamUrl : '',
     openapi: api.kind === 'PROMPT' ? null : api.openapi,
     ai: api.kind === 'AI' || api.kind === 'PROMPT' ? api.ai : null,
+    promptVersions: api.kind === 'PROMPT' ? api.promptVersions : [],
     promptRelease: api.kind === 'PROMPT' ? api.promptRelease : null,
     sunsetAt: api.status === 'DEPRECATED' ? api.sunsetAt : null,
   }));

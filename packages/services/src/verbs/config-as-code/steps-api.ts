@@ -1,5 +1,5 @@
 import { ZAiGatewayConfig } from '@portcullis/core/ai-config';
-import { badRequest, conflict, DomainError } from '@portcullis/core/errors';
+import { badRequest, conflict } from '@portcullis/core/errors';
 import { ZSlug } from '@portcullis/core/schemas';
 import type { ApiStatus } from '@portcullis/db';
 import { setAiGatewayConfig, setPromptConfig } from '../ai-api-config.ts';
@@ -9,21 +9,12 @@ import { publishApiVersion } from '../changelog.ts';
 import { inTransaction, type OrgCtx, writeAudit } from '../context.ts';
 import { deprecateApi, retireApi } from '../lifecycle.ts';
 import { setOpenApiSpec, updateApiPolicies, updateUpstreamConfig } from '../policies.ts';
-import { setPromptRelease } from '../prompt-versions.ts';
 import { type ConfigPermission, changedFields, type FieldChange, hasAny, type Step } from './change.ts';
 import type { ConfigApi } from './schema.ts';
 import type { ApiRef } from './steps-plan.ts';
 
 const DETAIL_FIELDS = ['name', 'description', 'tags', 'visibility', 'rateLimitAccuracy'] as const;
-const POLICY_FIELDS = [
-  'upstreamUrl',
-  'upstream',
-  'policies',
-  'openapi',
-  'ai',
-  'promptRelease',
-  'mcp',
-] as const;
+const POLICY_FIELDS = ['upstreamUrl', 'upstream', 'policies', 'openapi', 'ai', 'mcp'] as const;
 const API_FIELDS = [...DETAIL_FIELDS, 'version', ...POLICY_FIELDS] as const;
 
 /** An API entry whose `ai` carries credential names (compared) and `aiConfig` the ids (applied). */
@@ -77,20 +68,6 @@ async function updateApi(
   if (hasAny(fields, ['ai'])) {
     const input = { apiId, config: api.aiConfig };
     await (api.kind === 'PROMPT' ? setPromptConfig(ctx, input) : setAiGatewayConfig(ctx, input));
-  }
-  // Names versions already published in this org: a new API has none, so its release is refused.
-  if (hasAny(fields, ['promptRelease'])) {
-    await setPromptRelease(ctx, { apiId, release: api.promptRelease }).catch((error: unknown) => {
-      throw error instanceof DomainError && error.fields
-        ? new DomainError(
-            error.code,
-            error.message,
-            Object.fromEntries(
-              Object.entries(error.fields).map(([k, v]) => [k.replace(/^release\b/, 'promptRelease'), v]),
-            ),
-          )
-        : error;
-    });
   }
   // After the OpenAPI document: the offered tools must be operations of the document being applied.
   if (hasAny(fields, ['mcp'])) await setApiMcpConfig(ctx, { apiId, ...api.mcp });

@@ -91,7 +91,10 @@ export const ENDPOINT_CASES: Record<string, EndpointCase> = {
   },
   'apis.promptVersions': {
     side: 'provider',
-    request: async (w, db) => ({ path: `/apis/${await promptApi(w, db)}/prompt/versions` }),
+    request: async (w, db) => ({
+      path: `/apis/${await promptApi(w, db)}/prompt/versions`,
+      query: { limit: '20' },
+    }),
   },
   'apis.publishPromptVersion': {
     side: 'provider',

@@ -100,6 +100,18 @@ describe('ai router: prompt versions', () => {
     expect(calls.items.map((c) => c.promptVersion)).toEqual([2]);
   });
 
+  it('pages the versions with a cursor and a limit', async () => {
+    const owner = await member('OWNER', 'pverpage');
+    const { api, orgSlug } = await promptApi(owner);
+    const ref = { orgSlug, apiId: api.id };
+    for (let i = 0; i < 3; i++) await owner.caller.ai.publishPromptVersion(ref);
+    const first = await owner.caller.ai.promptVersions({ ...ref, limit: 2 });
+    expect([first.items.map((v) => v.number), first.nextCursor, first.canWrite]).toEqual([[3, 2], 2, true]);
+    const second = await owner.caller.ai.promptVersions({ ...ref, limit: 2, cursor: first.nextCursor! });
+    expect([second.items.map((v) => v.number), second.nextCursor]).toEqual([[1], null]);
+    await expectTrpcError(owner.caller.ai.promptVersions({ ...ref, limit: 500 }), 'BAD_REQUEST');
+  });
+
   it('refuses bad releases with field errors, other tenants and lower roles', async () => {
     const owner = await member('OWNER', 'pver');
     const { api, orgSlug } = await promptApi(owner);

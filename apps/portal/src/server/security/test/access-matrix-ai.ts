@@ -69,7 +69,11 @@ export const AI_ACCESS_MATRIX: Record<string, MatrixEntry> = {
     // A valid document: validation runs before the API lookup, and the lookup is what is under test.
     input: (w) => ({ ...provApi(w), config: promptDocument(w) }),
   },
-  'ai.promptVersions': { access: role('provider', 'VIEWER'), input: provApi, prepare: asPromptApi },
+  'ai.promptVersions': {
+    access: role('provider', 'VIEWER'),
+    input: (w) => ({ ...provApi(w), limit: 20 }),
+    prepare: asPromptApi,
+  },
   'ai.publishPromptVersion': {
     access: role('provider', 'ADMIN'),
     input: (w) => ({ ...provApi(w), note: 'matrix' }),
