@@ -126,26 +126,40 @@ async function publishOnce(ctx: OrgCtx, input: { apiId: string; note: string }) 
       );
     }
     const last = await tx.promptVersion.aggregate({ where: { apiId: api.id }, _max: { number: true } });
-    const version = await tx.promptVersion.create({
-      data: {
-        apiId: api.id,
-        orgId: ctx.org.id,
-        number: (last._max.number ?? 0) + 1,
-        config: working.data as Prisma.InputJsonObject,
-        note: input.note,
-        createdById: ctx.actor.id,
-      },
-      select: { id: true, number: true, note: true, createdAt: true },
+    return insertVersion(tx, ctx, api.id, {
+      number: (last._max.number ?? 0) + 1,
+      config: working.data,
+      note: input.note,
     });
-    await writeAudit(tx, ctx.actor, {
-      orgId: ctx.org.id,
-      action: 'api.publishPromptVersion',
-      targetType: 'Api',
-      targetId: api.id,
-      after: { number: version.number, note: version.note },
-    });
-    return { apiId: api.id, ...version };
   });
+}
+
+/** Writes one published version and its audit row (published by the actor, now). */
+async function insertVersion(
+  tx: Tx,
+  ctx: OrgCtx,
+  apiId: string,
+  { number, config, note }: { number: number; config: unknown; note: string },
+) {
+  const version = await tx.promptVersion.create({
+    data: {
+      apiId,
+      orgId: ctx.org.id,
+      number,
+      config: config as Prisma.InputJsonObject,
+      note,
+      createdById: ctx.actor.id,
+    },
+    select: { id: true, number: true, note: true, createdAt: true },
+  });
+  await writeAudit(tx, ctx.actor, {
+    orgId: ctx.org.id,
+    action: 'api.publishPromptVersion',
+    targetType: 'Api',
+    targetId: apiId,
+    after: { number: version.number, note: version.note },
+  });
+  return { apiId, ...version };
 }
 
 /** Snapshots the working copy as the next version. Live traffic does not change until it is released. */
@@ -201,25 +215,7 @@ export async function createPromptVersion(ctx: OrgCtx, raw: z.input<typeof ZProm
         number: 'Published versions cannot change; publish a new number',
       });
     }
-    const version = await tx.promptVersion.create({
-      data: {
-        apiId: api.id,
-        orgId: ctx.org.id,
-        number: input.number,
-        config: config as Prisma.InputJsonObject,
-        note: input.note,
-        createdById: ctx.actor.id,
-      },
-      select: { id: true, number: true, note: true, createdAt: true },
-    });
-    await writeAudit(tx, ctx.actor, {
-      orgId: ctx.org.id,
-      action: 'api.publishPromptVersion',
-      targetType: 'Api',
-      targetId: api.id,
-      after: { number: version.number, note: version.note },
-    });
-    return { apiId: api.id, ...version };
+    return insertVersion(tx, ctx, api.id, { number: input.number, config, note: input.note });
   });
 }
 
