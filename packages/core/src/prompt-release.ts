@@ -8,7 +8,9 @@ import { z } from 'zod';
  */
 
 /** A version number within its API: assigned once, never changed or reused. */
-export const ZPromptVersionNumber = z.number().int().min(1).max(1_000_000);
+/** The highest version number: releases, cursors and config documents accept no higher. */
+export const MAX_PROMPT_VERSION = 1_000_000;
+export const ZPromptVersionNumber = z.number().int().min(1).max(MAX_PROMPT_VERSION);
 
 export const ZPromptRelease = z
   .object({

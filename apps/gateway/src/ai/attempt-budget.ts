@@ -9,14 +9,19 @@ import type { AttemptHooks } from './routing.ts';
  * it needs a worst case of its own, reserved before it is sent. When the budget cannot cover another
  * attempt, routing stops and the caller gets the failure of the last one. An attempt that failed without
  * the provider billing it (an error status, a refused connection) leaves its reservation to the next.
- * Usage known of a failed attempt (a split call's answered requests) is settled with the call's, except
- * what an attempt given up on billed: its kept worst case already holds it (heldAtWorst).
+ * Usage known of a failed attempt (a split call's answered requests before an error status) settles
+ * that attempt's reservation, and a retry reserves anew (billedExactly); what an attempt given up on
+ * billed is held by its kept worst case already (heldAtWorst).
  */
 export class AttemptBudget implements ReservedCall {
   private readonly held: ReservedCall[];
-  /** attempts that may be billed unseen: each holds one reservation, in order */
-  private abandoned = 0;
-  /** known usage of those attempts, which their kept worst cases hold: left out of settle() */
+  /**
+   * The reservations failed attempts used up, in order: null for one given up on (kept at its worst
+   * case, what it was billed is unseen), or the usage an attempt is known to have been billed for (a
+   * split call's answered requests before an error status), which its reservation settles to.
+   */
+  private readonly used: ({ tokens: number; cost: bigint } | null)[] = [];
+  /** known usage of attempts given up on, which their kept worst cases hold: left out of settle() */
   private readonly kept = { tokens: 0, cost: 0n };
 
   constructor(
@@ -37,10 +42,10 @@ export class AttemptBudget implements ReservedCall {
   /** The hooks routeCall calls around attempts. */
   readonly hooks: AttemptHooks = {
     onAbandoned: () => {
-      this.abandoned++;
+      this.used.push(null);
     },
     beforeRetry: async () => {
-      if (!this.limited || this.abandoned < this.held.length) return true;
+      if (!this.limited || this.used.length < this.held.length) return true;
       const another = await this.reserveAnother();
       if (!another.ok) return false;
       this.held.push(another.value);
@@ -58,28 +63,48 @@ export class AttemptBudget implements ReservedCall {
   }
 
   /**
+   * A failed attempt is known to have been billed exactly `tokens`/`cost` (a split call's answered
+   * requests): its reservation settles to that, and another attempt needs a reservation of its own — a
+   * retry sends the whole input again, which the first reservation's worst case no longer covers.
+   */
+  billedExactly(tokens: number, cost: bigint): void {
+    this.used.push({ tokens, cost });
+  }
+
+  /**
    * The call used `tokens`/`cost` in all (the answering attempt and what failed ones billed); attempts
-   * given up on stay at their worst, the first reservation after them settles the rest.
+   * given up on stay at their worst, ones billed exactly settle to it, the next reservation settles the
+   * rest.
    */
   settle(tokens: number, cost: bigint): void {
-    const rest = Math.max(0, tokens - this.kept.tokens);
-    const restCost = cost > this.kept.cost ? cost - this.kept.cost : 0n;
+    let restTokens = tokens - this.kept.tokens;
+    let restCost = cost - this.kept.cost;
+    for (const exact of this.used) {
+      if (!exact) continue;
+      restTokens -= exact.tokens;
+      restCost -= exact.cost;
+    }
     this.held.forEach((r, i) => {
-      if (i < this.abandoned) r.keep();
-      else if (i === this.abandoned) r.settle(rest, restCost);
+      if (i < this.used.length) this.endUsed(r, this.used[i] ?? null);
+      else if (i === this.used.length) r.settle(Math.max(0, restTokens), restCost > 0n ? restCost : 0n);
       else r.release();
     });
   }
 
-  /** No usage came back: only the attempts given up on stay counted. */
+  /** No usage came back: only what failed attempts used stays counted. */
   release(): void {
     this.held.forEach((r, i) => {
-      if (i < this.abandoned) r.keep();
+      if (i < this.used.length) this.endUsed(r, this.used[i] ?? null);
       else r.release();
     });
   }
 
   keep(): void {
     for (const r of this.held) r.keep();
+  }
+
+  private endUsed(reservation: ReservedCall, exact: { tokens: number; cost: bigint } | null): void {
+    if (exact) reservation.settle(exact.tokens, exact.cost);
+    else reservation.keep();
   }
 }

@@ -12,7 +12,8 @@ import type { BilledUsage } from './surface-calls.ts';
  * failed is billed for the requests answered before it (AiCallError.billed). Each attempt's usage is
  * priced at its own target's price and counted once, whether a later attempt answers (added to its
  * usage) or none does (metered alone). An attempt given up on keeps its worst case reserved, which holds
- * what it billed already: the budget is told so, and settles only the rest.
+ * what it billed already: the budget is told so, and settles only the rest. One that ended on an error
+ * status settles its reservation to what it billed, and a retry needs a reservation of its own.
  */
 export class BilledAttempts {
   private usage: TokenUsage | null = null;
@@ -31,6 +32,7 @@ export class BilledAttempts {
     this.usage = addUsage(this.usage, error.billed);
     this.costMicros += cost;
     if (mayHaveBilled(error)) this.budget.heldAtWorst(error.billed.totalTokens, cost);
+    else this.budget.billedExactly(error.billed.totalTokens, cost);
   }
 
   /** What failed attempts were billed for; null when none was. */

@@ -2,6 +2,7 @@ import { ZPromptConfig } from '@portcullis/core/ai-config';
 import { badRequest, conflict, DomainError, notFound } from '@portcullis/core/errors';
 import {
   liveShares,
+  MAX_PROMPT_VERSION,
   parsePromptRelease,
   releasedNumbers,
   ZPromptRelease,
@@ -126,8 +127,14 @@ async function publishOnce(ctx: OrgCtx, input: { apiId: string; note: string }) 
       );
     }
     const last = await tx.promptVersion.aggregate({ where: { apiId: api.id }, _max: { number: true } });
+    const number = (last._max.number ?? 0) + 1;
+    if (number > MAX_PROMPT_VERSION) {
+      throw conflict(
+        `This API has published version ${MAX_PROMPT_VERSION}, the highest number there is; create a new prompt API to publish more`,
+      );
+    }
     return insertVersion(tx, ctx, api.id, {
-      number: (last._max.number ?? 0) + 1,
+      number,
       config: working.data,
       note: input.note,
     });
@@ -215,7 +222,15 @@ export async function createPromptVersion(ctx: OrgCtx, raw: z.input<typeof ZProm
         number: 'Published versions cannot change; publish a new number',
       });
     }
-    return insertVersion(tx, ctx, api.id, { number: input.number, config, note: input.note });
+    // a publish may take the number between the check and the insert: the same conflict, not a 500
+    return insertVersion(tx, ctx, api.id, { number: input.number, config, note: input.note }).catch(
+      (error: unknown) => {
+        if (!isUniqueViolation(error)) throw error;
+        throw conflict(`Version ${input.number} is already published`, {
+          number: 'Published versions cannot change; publish a new number',
+        });
+      },
+    );
   });
 }
 
