@@ -4,10 +4,7 @@ import { Controller, useFormContext } from 'react-hook-form';
 import { EmptyState } from '~/components/ui/empty-state';
 import { messageAt } from '../../../../../../../../components/forms/field-messages';
 import { ToolDetails } from './tool-details';
-import type { ToolPreview } from './tools-fieldset';
-
-const toggle = (selected: readonly string[], name: string, on: boolean) =>
-  on ? [...selected.filter((n) => n !== name), name] : selected.filter((n) => n !== name);
+import { type ToolPreview, toggle } from './tools-fieldset';
 
 /**
  * An AI API's one tool, `chat`, and the model routes it offers (one checkbox each); a prompt API's one

@@ -14,7 +14,8 @@ export interface ToolPreview {
   inputSchema: unknown;
 }
 
-const toggle = (selected: readonly string[], name: string, on: boolean) =>
+/** The selection with `name` ticked or unticked (ticked names keep their order). */
+export const toggle = (selected: readonly string[], name: string, on: boolean) =>
   on ? [...selected.filter((n) => n !== name), name] : selected.filter((n) => n !== name);
 
 /** One checkbox per tool the OpenAPI document yields, each with its preview; then what cannot be a tool. */
